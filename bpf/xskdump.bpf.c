@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xskdump's XDP program: stamp each packet, then redirect it into the AF_XDP
+ * socket bound to its RX queue. A queue without a socket gets XDP_PASS, so the
+ * host stack never loses a packet nobody asked for. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xskdump_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XSKDUMP_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XSKDUMP_CNT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += 1; /* per-CPU slot: no atomic needed */
+}
+
+SEC("xdp")
+int xskdump_rx(struct xdp_md *ctx)
+{
+	__u32 queue = ctx->rx_queue_index;
+	long action;
+
+	count(XSKDUMP_CNT_SEEN);
+	if (!bpf_map_lookup_elem(&xsks, &queue)) {
+		count(XSKDUMP_CNT_PASSED);
+		return XDP_PASS;
+	}
+
+	/* Timestamp as early as the packet is ours: the pcap time is XDP time. */
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct xskdump_meta)) == 0) {
+		struct xskdump_meta *meta = (void *)(long)ctx->data_meta;
+
+		if ((void *)(meta + 1) <= (void *)(long)ctx->data) {
+			meta->rx_ns = bpf_ktime_get_ns();
+			meta->flags = 0;
+			meta->magic = XSKDUMP_META_MAGIC;
+		}
+	} else {
+		count(XSKDUMP_CNT_NO_META);
+	}
+
+	/* The socket may go away between lookup and redirect: pass then too. */
+	action = bpf_redirect_map(&xsks, queue, XDP_PASS);
+	count(action == XDP_REDIRECT ? XSKDUMP_CNT_REDIRECTED : XSKDUMP_CNT_PASSED);
+	return action;
+}
+
+char LICENSE[] SEC("license") = "GPL";

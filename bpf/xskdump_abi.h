@@ -1,0 +1,31 @@
+/* What crosses between the XDP program (bpf/) and the shim (csrc/).
+ * Mirrored once in ffi/abi.ts; change all three together. */
+#ifndef XSKDUMP_ABI_H
+#define XSKDUMP_ABI_H
+
+#include <linux/types.h>
+
+/* Written by the XDP program into the XDP metadata area, which the kernel
+ * copies into the UMEM frame right in front of the packet. `magic` is last so
+ * it sits directly before the packet bytes: user space finds it at
+ * addr - 4 and knows the timestamp in front of it is ours. */
+#define XSKDUMP_META_MAGIC 0x584b534du /* "MSKX" */
+struct xskdump_meta {
+	__u64 rx_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC at XDP time */
+	__u32 flags; /* reserved, 0 */
+	__u32 magic;
+};
+
+/* Per-CPU counters kept by the XDP program (map "counters"). */
+enum xskdump_counter {
+	XSKDUMP_CNT_SEEN = 0,       /* every packet the program ran on */
+	XSKDUMP_CNT_REDIRECTED = 1, /* handed to the XSKMAP (kernel may still drop: XDP_STATISTICS) */
+	XSKDUMP_CNT_PASSED = 2,     /* no socket on this queue: XDP_PASS to the stack */
+	XSKDUMP_CNT_FILTERED = 3,   /* filter said no: XDP_PASS to the stack */
+	XSKDUMP_CNT_NO_META = 4,    /* bpf_xdp_adjust_meta failed: captured without our timestamp */
+	XSKDUMP_CNT__MAX = 5,
+};
+
+#define XSKDUMP_MAX_QUEUES 256
+
+#endif

@@ -1,0 +1,147 @@
+/**
+ * Command-line parsing: tcpdump's flags for a capture, turned into plain
+ * options. Every bad input becomes a UsageError (exit 2) before anything is
+ * attached or written.
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import meta from "../deno.json" with { type: "json" };
+import type { ModeName } from "../ffi/abi.ts";
+
+/** tcpdump's default and maximum snapshot length. */
+export const MAX_SNAPLEN = 262144;
+
+/** A mistake in the command line: one line to print, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** What the user asked for. */
+export interface CaptureArgs {
+  kind: "capture";
+  iface: string;
+  queue: number;
+  mode: ModeName;
+  /** Output path, "-" for stdout, undefined for one text line per packet. */
+  write?: string;
+  count?: number;
+  durationMs?: number;
+  snaplen: number;
+  frames: number;
+  batch: number;
+}
+
+/** --help or --version: print and exit 0. */
+export interface InfoArgs {
+  kind: "info";
+  text: string;
+}
+
+function integer(flag: string, min: number, max: number) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number, got '${v}'`);
+    const n = Number(v);
+    if (n < min || n > max) throw new UsageError(`${flag} must be in ${min}..${max}, got ${v}`);
+    return n;
+  };
+}
+
+function seconds(v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) {
+    throw new UsageError(`--duration needs a positive number of seconds, got '${v}'`);
+  }
+  return Math.round(Number(v) * 1000);
+}
+
+function powerOfTwo(flag: string, min: number, max: number) {
+  const parse = integer(flag, min, max);
+  return (v: string): number => {
+    const n = parse(v);
+    if (n & (n - 1)) throw new UsageError(`${flag} must be a power of two, got ${v}`);
+    return n;
+  };
+}
+
+function buildProgram(out: { text: string }): Command {
+  const program = new Command("xskdump")
+    .description("Capture packets with AF_XDP, tcpdump style.")
+    .usage("-i IFACE [options]")
+    .version(`xskdump ${meta.version}`, "--version", "print the version and exit")
+    .helpOption("-h, --help", "print this help and exit")
+    .option("-i, --interface <iface>", "interface to capture on")
+    .option("-w, --write <file>", "write a pcap file ('-' for stdout) instead of text lines")
+    .option("-c, --count <n>", "stop after n packets", integer("-c", 1, Number.MAX_SAFE_INTEGER))
+    .option("--duration <seconds>", "stop after this many seconds", seconds)
+    .option(
+      "-s, --snaplen <bytes>",
+      `bytes kept per packet (0 = ${MAX_SNAPLEN})`,
+      integer("-s", 0, MAX_SNAPLEN),
+    )
+    .option("-q, --queue <n>", "RX queue to capture (default 0)", integer("-q", 0, 255))
+    .addOption(
+      new Option("--mode <mode>", "XDP attach mode").choices(["auto", "native", "generic"])
+        .default("auto"),
+    )
+    .option(
+      "--frames <n>",
+      "UMEM frames (power of two, default 4096)",
+      powerOfTwo("--frames", 64, 1 << 20),
+    )
+    .addOption(
+      new Option("--batch <n>", "descriptors per ring call").argParser(
+        integer("--batch", 1, 4096),
+      ).hideHelp(),
+    )
+    .argument("[expression...]", "filter expression (not supported yet)")
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out.text += s,
+      writeErr: (s) => out.text += s,
+      outputError: () => {},
+    });
+  return program;
+}
+
+/** Parses argv (without the program name). Throws UsageError on bad input. */
+export function parseArgs(argv: string[]): CaptureArgs | InfoArgs {
+  const out = { text: "" };
+  const program = buildProgram(out);
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return { kind: "info", text: out.text };
+      throw new UsageError(e.message.replace(/^error: /, ""));
+    }
+    throw e;
+  }
+  const o = program.opts();
+  const expression = program.args;
+  if (expression.length) {
+    throw new UsageError(
+      `filter expressions are not supported yet: '${expression.join(" ")}'`,
+    );
+  }
+  if (!o.interface) throw new UsageError("no interface given: use -i IFACE");
+  if (!/^[^\s/:]{1,15}$/.test(o.interface)) {
+    throw new UsageError(`'${o.interface}' is not a valid interface name`);
+  }
+  if (o.write === "") throw new UsageError("-w needs a file name or '-'");
+  return {
+    kind: "capture",
+    iface: o.interface,
+    queue: o.queue ?? 0,
+    mode: o.mode as ModeName,
+    write: o.write,
+    count: o.count,
+    durationMs: o.duration,
+    snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
+    frames: o.frames ?? 4096,
+    batch: o.batch ?? 64,
+  };
+}

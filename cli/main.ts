@@ -1,0 +1,126 @@
+/**
+ * xskdump's command line: parse, capture, summarise, exit with tcpdump's
+ * conventions (0 done, 1 runtime failure, 2 usage error, 130 interrupted twice).
+ * @module
+ */
+import { Capture, type CaptureResult } from "../lib/capture.ts";
+import { formatSummary } from "../lib/summary.ts";
+import { XskError } from "../ffi/xsk.ts";
+import { type CaptureArgs, parseArgs, UsageError } from "./args.ts";
+import { type Output, pcapOutput, textOutput } from "./output.ts";
+
+const EXIT_OK = 0;
+const EXIT_FAIL = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+function say(line: string): void {
+  const bytes = new TextEncoder().encode(line + "\n");
+  try {
+    for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+  } catch {
+    // stderr gone (closed terminal): nothing left to tell
+  }
+}
+
+/** One line for an error a user can act on; no stack trace for expected failures. */
+export function describeError(e: unknown): string {
+  if (e instanceof XskError) return `${e.message}${e.hint ? `; ${e.hint}` : ""}`;
+  if (e instanceof Deno.errors.BrokenPipe) return "output closed by the reader";
+  if (e instanceof Error && e.name === "FilesystemLoop") return e.message;
+  if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.PermissionDenied) {
+    return e.message;
+  }
+  if (e instanceof Error && /No space left/.test(e.message)) {
+    return `disk full: ${e.message}; the file is valid up to the last packet written`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Errors caused by what the user typed rather than by the host. */
+function isBadInput(e: unknown): boolean {
+  return e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message));
+}
+
+async function capture(args: CaptureArgs): Promise<number> {
+  let cap: Capture;
+  try {
+    cap = Capture.open({
+      iface: args.iface,
+      queue: args.queue,
+      mode: args.mode,
+      frameCount: args.frames,
+      batchSize: args.batch,
+    });
+  } catch (e) {
+    say(`xskdump: ${describeError(e)}`);
+    return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
+  }
+
+  let output: Output;
+  try {
+    output = args.write === undefined
+      ? textOutput(args.snaplen)
+      : pcapOutput(args.write, args.snaplen);
+  } catch (e) {
+    cap.close();
+    say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
+    return EXIT_FAIL;
+  }
+
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onInt = () => {
+    if (++interrupts > 1) Deno.exit(EXIT_INTERRUPTED); // the BPF link dies with us
+    stop.abort();
+  };
+  const onTerm = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+
+  say(
+    `listening on ${cap.iface}, queue ${cap.queue}, mode ${cap.mode}` +
+      `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes`,
+  );
+  let result: CaptureResult;
+  try {
+    result = await cap.run(output, {
+      count: args.count,
+      durationMs: args.durationMs,
+      signal: stop.signal,
+    });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+  }
+  try {
+    output.close();
+  } catch (e) {
+    if (result.reason !== "error") result = { reason: "error", error: e };
+  }
+  cap.close();
+  for (const line of formatSummary(cap.stats())) say(line);
+  if (result.reason !== "error") return EXIT_OK;
+  const closedPipe = result.error instanceof Deno.errors.BrokenPipe;
+  say(`xskdump: ${describeError(result.error)}`);
+  return closedPipe ? EXIT_OK : EXIT_FAIL;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    say(`xskdump: ${e.message} (see --help)`);
+    return EXIT_USAGE;
+  }
+  if (args.kind === "info") {
+    await Deno.stdout.write(new TextEncoder().encode(args.text));
+    return EXIT_OK;
+  }
+  return await capture(args);
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,628 @@
+/* libxskdump: XDP program lifecycle, UMEM and AF_XDP sockets, batch ring
+ * operations. See shim.h for the frame cycle and the ABI rules. */
+#define _GNU_SOURCE
+#include "shim.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <linux/if_xdp.h>
+#include <xdp/libxdp.h>
+#include <xdp/xsk.h>
+
+#include "../bpf/xskdump_abi.h"
+
+/* The XDP object is linked into this library (see embed.S) so the shim is the
+ * only file that has to travel. */
+extern const unsigned char xskdump_bpf_obj[];
+extern const unsigned char xskdump_bpf_obj_end[];
+
+#define MAX_PROGS 8
+#define MAX_SOCKS 64
+
+struct prog {
+	int used;
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	struct bpf_object *obj;
+	int link_fd;
+	int xsks_fd;
+	int counters_fd;
+	int mode;
+	int queue_count;
+};
+
+struct sock {
+	int used;
+	int prog;
+	uint32_t queue;
+	uint32_t frame_size;
+	uint32_t frame_count;
+	int zerocopy;
+	void *area;
+	uint64_t area_size;
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	int fd;
+	struct xsk_ring_prod fq;
+	struct xsk_ring_cons cq;
+	struct xsk_ring_cons rx;
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t user_held;
+	uint64_t no_meta;
+};
+
+static struct prog progs[MAX_PROGS];
+static struct sock socks[MAX_SOCKS];
+static char last_error[512];
+static char libbpf_msg[256]; /* libbpf's last warning: often the real reason */
+
+__attribute__((format(printf, 2, 3))) static int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err > 0)
+		err = -err;
+	va_start(ap, fmt);
+	n = vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof(last_error))
+		snprintf(last_error + n, sizeof(last_error) - (size_t)n, ": %s%s%s", strerror(-err),
+			 libbpf_msg[0] ? " (libbpf: " : "", libbpf_msg[0] ? libbpf_msg : "");
+	if (libbpf_msg[0]) {
+		/* close the parenthesis without growing past the buffer */
+		size_t l = strlen(last_error);
+		if (l + 1 < sizeof(last_error)) {
+			last_error[l] = ')';
+			last_error[l + 1] = 0;
+		}
+	}
+	libbpf_msg[0] = 0;
+	return err;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[sizeof(libbpf_msg)];
+	size_t l;
+
+	if (getenv("XSKDUMP_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	l = strlen(line);
+	while (l && (line[l - 1] == '\n' || line[l - 1] == ' '))
+		line[--l] = 0;
+	memcpy(libbpf_msg, line, l + 1);
+	return 0;
+}
+
+static int libxdp_log(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	return libbpf_log(level == LIBXDP_WARN ? LIBBPF_WARN : LIBBPF_DEBUG, fmt, ap);
+}
+
+__attribute__((constructor)) static void shim_init(void)
+{
+	libbpf_set_print(libbpf_log);
+	libxdp_set_print(libxdp_log);
+}
+
+int32_t xsk_abi_version(void)
+{
+	return XSKDUMP_ABI_VERSION;
+}
+
+int32_t xsk_last_error(uint8_t *buf, uint32_t len)
+{
+	size_t l = strlen(last_error);
+
+	if (!buf || !len)
+		return (int32_t)l;
+	if (l >= len)
+		l = len - 1;
+	memcpy(buf, last_error, l);
+	buf[l] = 0;
+	return (int32_t)l;
+}
+
+static struct prog *prog_get(int32_t h)
+{
+	if (h < 0 || h >= MAX_PROGS || !progs[h].used)
+		return NULL;
+	return &progs[h];
+}
+
+static struct sock *sock_get(int32_t h)
+{
+	if (h < 0 || h >= MAX_SOCKS || !socks[h].used)
+		return NULL;
+	return &socks[h];
+}
+
+static int count_rx_queues(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return 1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "rx-", 3))
+			n++;
+	closedir(d);
+	return n ? n : 1;
+}
+
+static int link_xdp(int prog_fd, int ifindex, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump");
+	struct bpf_program *bp;
+	struct prog *p = NULL;
+	int h, err, fd;
+
+	libbpf_msg[0] = 0;
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+		return fail(-EINVAL, "bad interface name");
+	if (mode > XSKDUMP_MODE_GENERIC)
+		return fail(-EINVAL, "bad mode %u", mode);
+	for (h = 0; h < MAX_PROGS; h++)
+		if (!progs[h].used) {
+			p = &progs[h];
+			break;
+		}
+	if (!p)
+		return fail(-EMFILE, "too many attached programs");
+	memset(p, 0, sizeof(*p));
+	p->link_fd = -1;
+	p->ifindex = (int)if_nametoindex(ifname);
+	if (!p->ifindex)
+		return fail(-ENODEV, "interface %s", ifname);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
+
+	p->obj = bpf_object__open_mem(xskdump_bpf_obj,
+				      (size_t)(xskdump_bpf_obj_end - xskdump_bpf_obj), &oopts);
+	if (!p->obj) {
+		err = -errno;
+		return fail(err, "open embedded XDP object");
+	}
+	err = bpf_object__load(p->obj);
+	if (err) {
+		fail(err, "load XDP program (needs CAP_BPF/CAP_SYS_ADMIN and CAP_NET_ADMIN)");
+		goto out_close;
+	}
+	bp = bpf_object__find_program_by_name(p->obj, "xskdump_rx");
+	p->xsks_fd = bpf_object__find_map_fd_by_name(p->obj, "xsks");
+	p->counters_fd = bpf_object__find_map_fd_by_name(p->obj, "counters");
+	if (!bp || p->xsks_fd < 0 || p->counters_fd < 0) {
+		err = fail(-ENOENT, "embedded XDP object is incomplete");
+		goto out_close;
+	}
+
+	fd = -EINVAL;
+	if (mode != XSKDUMP_MODE_GENERIC) {
+		fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_DRV_MODE);
+		p->mode = XSKDUMP_MODE_NATIVE;
+	}
+	/* Only fall back when the driver lacks native XDP, not on EBUSY etc. */
+	if (mode == XSKDUMP_MODE_GENERIC ||
+	    (mode == XSKDUMP_MODE_AUTO && (fd == -EOPNOTSUPP || fd == -EINVAL))) {
+		fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_SKB_MODE);
+		p->mode = XSKDUMP_MODE_GENERIC;
+	}
+	if (fd < 0) {
+		err = fail(fd, "attach XDP program to %s in %s mode%s", ifname,
+			   p->mode == XSKDUMP_MODE_NATIVE ? "native" : "generic",
+			   fd == -EBUSY || fd == -EEXIST ? " (another XDP program is attached)" : "");
+		goto out_close;
+	}
+	p->link_fd = fd;
+	p->queue_count = count_rx_queues(ifname);
+	p->used = 1;
+	return h;
+
+out_close:
+	bpf_object__close(p->obj);
+	p->obj = NULL;
+	return err;
+}
+
+int32_t xsk_prog_mode(int32_t h)
+{
+	struct prog *p = prog_get(h);
+
+	return p ? p->mode : fail(-EBADF, "no such program handle %d", h);
+}
+
+int32_t xsk_prog_queue_count(int32_t h)
+{
+	struct prog *p = prog_get(h);
+
+	return p ? p->queue_count : fail(-EBADF, "no such program handle %d", h);
+}
+
+int32_t xsk_prog_counters(int32_t h, uint64_t *out, uint32_t n)
+{
+	struct prog *p = prog_get(h);
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[512];
+	uint32_t i;
+	int c;
+
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	if (ncpu <= 0 || ncpu > 512)
+		return fail(-ERANGE, "possible CPUs: %d", ncpu);
+	for (i = 0; i < n && i < XSKDUMP_CNT__MAX; i++) {
+		__u32 key = i;
+
+		out[i] = 0;
+		if (bpf_map_lookup_elem(p->counters_fd, &key, vals))
+			return fail(-errno, "read XDP counters");
+		for (c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	return (int32_t)i;
+}
+
+int32_t xsk_prog_detach(int32_t h)
+{
+	struct prog *p = prog_get(h);
+	int s;
+
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	for (s = 0; s < MAX_SOCKS; s++)
+		if (socks[s].used && socks[s].prog == h)
+			xsk_sock_close(s);
+	if (p->link_fd >= 0)
+		close(p->link_fd); /* the last link reference: the kernel detaches */
+	bpf_object__close(p->obj);
+	memset(p, 0, sizeof(*p));
+	return 0;
+}
+
+static void sock_free(struct sock *s)
+{
+	if (s->xsk)
+		xsk_socket__delete(s->xsk);
+	if (s->umem)
+		xsk_umem__delete(s->umem);
+	if (s->area)
+		munmap(s->area, s->area_size);
+	memset(s, 0, sizeof(*s));
+}
+
+static int sock_bind(struct sock *s, struct prog *p, __u16 bind_flags)
+{
+	struct xsk_socket_config cfg = {
+		.rx_size = s->frame_count,
+		.tx_size = 0,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = bind_flags,
+	};
+
+	return xsk_socket__create(&s->xsk, p->ifname, s->queue, s->umem, &s->rx, NULL, &cfg);
+}
+
+int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t frame_size)
+{
+	struct prog *p = prog_get(ph);
+	struct sock *s = NULL;
+	struct xsk_umem_config ucfg;
+	uint32_t i, idx;
+	__u32 key = queue;
+	int h, err;
+
+	libbpf_msg[0] = 0;
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", ph);
+	if (queue >= (uint32_t)p->queue_count || queue >= XSKDUMP_MAX_QUEUES)
+		return fail(-EINVAL, "queue %u out of range on %s (it has %d RX queue%s)", queue,
+			    p->ifname, p->queue_count, p->queue_count == 1 ? "" : "s");
+	if (!frame_count || (frame_count & (frame_count - 1)) || frame_size < 2048 ||
+	    (frame_size & (frame_size - 1)) || (uint64_t)frame_count * frame_size > (1ull << 32))
+		return fail(-EINVAL, "bad UMEM geometry %u x %u", frame_count, frame_size);
+	for (h = 0; h < MAX_SOCKS; h++)
+		if (!socks[h].used) {
+			s = &socks[h];
+			break;
+		}
+	if (!s)
+		return fail(-EMFILE, "too many sockets");
+	memset(s, 0, sizeof(*s));
+	s->prog = ph;
+	s->queue = queue;
+	s->frame_count = frame_count;
+	s->frame_size = frame_size;
+	s->area_size = (uint64_t)frame_count * frame_size;
+	s->area = mmap(NULL, s->area_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (s->area == MAP_FAILED) {
+		s->area = NULL;
+		err = fail(-errno, "mmap UMEM of %llu bytes", (unsigned long long)s->area_size);
+		goto out;
+	}
+	ucfg = (struct xsk_umem_config){
+		.fill_size = frame_count,
+		.comp_size = frame_count,
+		.frame_size = frame_size,
+		.frame_headroom = 0,
+		.flags = 0,
+	};
+	err = xsk_umem__create(&s->umem, s->area, s->area_size, &s->fq, &s->cq, &ucfg);
+	if (err) {
+		s->umem = NULL;
+		fail(err, "register UMEM (%u frames; needs CAP_IPC_LOCK or a memlock limit)",
+		     frame_count);
+		goto out;
+	}
+	/* Zero-copy where the driver has it; copy mode otherwise (veth, generic). */
+	s->zerocopy = 1;
+	err = -EOPNOTSUPP;
+	if (p->mode == XSKDUMP_MODE_NATIVE)
+		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY);
+	if (err) {
+		s->zerocopy = 0;
+		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_COPY);
+	}
+	if (err) {
+		s->xsk = NULL;
+		fail(err, "bind AF_XDP socket to %s queue %u%s", p->ifname, queue,
+		     err == -EBUSY ? " (another AF_XDP socket uses this queue)" : "");
+		goto out;
+	}
+	s->fd = xsk_socket__fd(s->xsk);
+
+	/* (1) of the cycle: the kernel starts out owning every frame. */
+	if (xsk_ring_prod__reserve(&s->fq, frame_count, &idx) != frame_count) {
+		err = fail(-ENOSPC, "fill ring smaller than the UMEM");
+		goto out;
+	}
+	for (i = 0; i < frame_count; i++)
+		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = (uint64_t)i * frame_size;
+	xsk_ring_prod__submit(&s->fq, frame_count);
+
+	if (bpf_map_update_elem(p->xsks_fd, &key, &s->fd, BPF_ANY)) {
+		err = fail(-errno, "register socket for %s queue %u in the XSKMAP", p->ifname, queue);
+		goto out;
+	}
+	s->used = 1;
+	return h;
+out:
+	sock_free(s);
+	return err;
+}
+
+int32_t xsk_sock_zerocopy(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	return s ? s->zerocopy : fail(-EBADF, "no such socket handle %d", h);
+}
+
+void *xsk_umem_area(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	return s ? s->area : NULL;
+}
+
+uint64_t xsk_umem_size(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	return s ? s->area_size : 0;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts); /* vDSO: no syscall */
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
+{
+	struct sock *s = sock_get(h);
+	int64_t mono_to_real, now;
+	uint32_t idx, n, i;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	n = xsk_ring_cons__peek(&s->rx, max, &idx);
+	if (!n)
+		return 0;
+	/* One offset per batch turns the XDP program's monotonic stamps into
+	 * wall-clock time; both clocks read back to back. */
+	now = clock_ns(CLOCK_REALTIME);
+	mono_to_real = now - clock_ns(CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&s->rx, idx + i);
+		uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
+		const struct xskdump_meta *m;
+		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
+		int64_t t = now;
+
+		if (addr >= sizeof(*m) && addr % s->frame_size >= sizeof(*m)) {
+			m = (const void *)((const char *)s->area + addr - sizeof(*m));
+			if (m->magic == XSKDUMP_META_MAGIC)
+				t = (int64_t)m->rx_ns + mono_to_real;
+			else
+				s->no_meta++;
+		} else {
+			s->no_meta++;
+		}
+		out[XSKDUMP_DESC_ADDR] = (uint32_t)addr;
+		out[XSKDUMP_DESC_LEN] = d->len;
+		out[XSKDUMP_DESC_SEC] = (uint32_t)(t / 1000000000ll);
+		out[XSKDUMP_DESC_NSEC] = (uint32_t)(t % 1000000000ll);
+		s->rx_bytes += d->len;
+	}
+	xsk_ring_cons__release(&s->rx, n);
+	s->rx_packets += n;
+	s->user_held += n;
+	return (int32_t)n;
+}
+
+int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
+{
+	struct sock *s = sock_get(h);
+	uint32_t idx, i;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	if (!n)
+		return 0;
+	if (n > s->user_held)
+		return fail(-EINVAL, "refill of %u frames but the user holds %llu", n,
+			    (unsigned long long)s->user_held);
+	/* The FQ has room for every frame, so this cannot come up short. */
+	if (xsk_ring_prod__reserve(&s->fq, n, &idx) != n)
+		return fail(-ENOSPC, "fill ring full");
+	for (i = 0; i < n; i++) {
+		uint64_t addr = descs[(size_t)i * XSKDUMP_DESC_WORDS + XSKDUMP_DESC_ADDR];
+
+		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = addr - addr % s->frame_size;
+	}
+	xsk_ring_prod__submit(&s->fq, n);
+	s->user_held -= n;
+	/* Zero-copy drivers sleep when the FQ ran dry; this is once per batch. */
+	if (xsk_ring_prod__needs_wakeup(&s->fq))
+		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	return (int32_t)n;
+}
+
+int32_t xsk_wait(int32_t h, int32_t timeout_ms)
+{
+	struct sock *s = sock_get(h);
+	struct pollfd pfd;
+	int r;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	/* Data already waiting: no syscall. nb_avail moves no consumer index. */
+	if (xsk_cons_nb_avail(&s->rx, 1))
+		return 1;
+	pfd.fd = s->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	r = poll(&pfd, 1, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : fail(-errno, "poll AF_XDP socket");
+	if (r > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
+		return xsk_sock_check(h) ?: 1;
+	return r > 0 ? 1 : 0;
+}
+
+int32_t xsk_sock_check(int32_t h)
+{
+	struct sock *s = sock_get(h);
+	struct prog *p;
+	char name[IF_NAMESIZE];
+	struct ifreq ifr;
+	int soerr = 0, fd, up;
+	socklen_t l = sizeof(soerr);
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	p = &progs[s->prog];
+	if (!if_indextoname((unsigned)p->ifindex, name))
+		return fail(-ENODEV, "interface %s is gone", p->ifname);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(-errno, "socket for interface check");
+	up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? !!(ifr.ifr_flags & IFF_UP) : -1;
+	close(fd);
+	if (up == 0)
+		return fail(-ENETDOWN, "interface %s is down", name);
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) == 0 && soerr)
+		return fail(-soerr, "AF_XDP socket on %s queue %u", name, s->queue);
+	return 0;
+}
+
+int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)
+{
+	struct sock *s = sock_get(h);
+	struct xdp_statistics st;
+	socklen_t l = sizeof(st);
+	uint64_t v[XSKDUMP_STAT__COUNT];
+	uint32_t i;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	memset(&st, 0, sizeof(st));
+	if (getsockopt(s->fd, SOL_XDP, XDP_STATISTICS, &st, &l))
+		return fail(-errno, "XDP_STATISTICS on queue %u", s->queue);
+	v[XSKDUMP_STAT_RX_DROPPED] = st.rx_dropped;
+	v[XSKDUMP_STAT_RX_INVALID] = st.rx_invalid_descs;
+	v[XSKDUMP_STAT_RX_RING_FULL] = st.rx_ring_full;
+	v[XSKDUMP_STAT_RX_FILL_EMPTY] = st.rx_fill_ring_empty_descs;
+	v[XSKDUMP_STAT_RX_PACKETS] = s->rx_packets;
+	v[XSKDUMP_STAT_RX_BYTES] = s->rx_bytes;
+	v[XSKDUMP_STAT_USER_HELD] = s->user_held;
+	v[XSKDUMP_STAT_NO_META] = s->no_meta;
+	for (i = 0; i < n && i < XSKDUMP_STAT__COUNT; i++)
+		out[i] = v[i];
+	return (int32_t)i;
+}
+
+int32_t xsk_sock_stop(int32_t h)
+{
+	struct sock *s = sock_get(h);
+	struct prog *p;
+	__u32 key;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	p = prog_get(s->prog);
+	key = s->queue;
+	if (p && bpf_map_delete_elem(p->xsks_fd, &key) && errno != ENOENT)
+		return fail(-errno, "unregister queue %u", s->queue);
+	return 0;
+}
+
+int32_t xsk_sock_close(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	xsk_sock_stop(h); /* new packets pass to the stack */
+	sock_free(s);
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* libxskdump: the whole ABI that Deno sees (mirrored in ffi/symbols.ts).
+ *
+ * The frame cycle. The UMEM is one mmap'd area cut into frame_count frames of
+ * frame_size bytes. Every frame is owned by exactly one side at any moment:
+ *
+ *   (1) user puts a free frame's address on the FILL ring (FQ)  -> kernel owns it
+ *   (2) the XDP program redirects a packet to the XSKMAP slot of its RX queue
+ *   (3) the kernel writes the packet (and our metadata in front) into a frame
+ *       taken from the FQ, and posts {addr, len} on the RX ring
+ *   (4) user peeks the RX ring and releases the descriptors  -> user owns it
+ *   (5) user reads the packet in the UMEM
+ *   (6) user puts the address back on the FQ                   -> (1)
+ *
+ * Releasing RX descriptors does not free frames; only (6) does. A frame the
+ * user keeps is one the kernel cannot fill: a slow consumer drains the FQ and
+ * the kernel counts drops (XDP_STATISTICS), it never overwrites.
+ *
+ * ABI rules: fixed-width types only; objects are small integer handles; every
+ * function returns >= 0 on success or -errno, and xsk_last_error() gives the
+ * text of the last failure. Nothing here allocates per packet.
+ */
+#ifndef XSKDUMP_SHIM_H
+#define XSKDUMP_SHIM_H
+
+#include <stdint.h>
+
+#define XSKDUMP_ABI_VERSION 1
+
+/* Attach modes (xsk_prog_attach). */
+#define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
+#define XSKDUMP_MODE_NATIVE 1  /* XDP_FLAGS_DRV_MODE */
+#define XSKDUMP_MODE_GENERIC 2 /* XDP_FLAGS_SKB_MODE */
+
+/* One RX descriptor as handed to the caller: 4 x u32. The UMEM is below
+ * 4 GiB so an offset fits 32 bits; the time is split so JS needs no BigInt. */
+#define XSKDUMP_DESC_WORDS 4
+#define XSKDUMP_DESC_ADDR 0 /* offset of the packet's first byte in the UMEM */
+#define XSKDUMP_DESC_LEN 1  /* packet length in bytes */
+#define XSKDUMP_DESC_SEC 2  /* CLOCK_REALTIME seconds of the XDP timestamp */
+#define XSKDUMP_DESC_NSEC 3 /* and nanoseconds */
+
+/* Layout of xsk_sock_stats() output (u64 each). */
+#define XSKDUMP_STAT_RX_DROPPED 0         /* XDP_STATISTICS rx_dropped */
+#define XSKDUMP_STAT_RX_INVALID 1         /* rx_invalid_descs */
+#define XSKDUMP_STAT_RX_RING_FULL 2       /* rx_ring_full */
+#define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
+#define XSKDUMP_STAT_RX_PACKETS 4         /* descriptors taken from the RX ring */
+#define XSKDUMP_STAT_RX_BYTES 5           /* their bytes */
+#define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
+#define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
+#define XSKDUMP_STAT__COUNT 8
+
+/* Returns XSKDUMP_ABI_VERSION: the loader refuses a shim it does not match. */
+int32_t xsk_abi_version(void);
+
+/* Copies the last error's text (NUL-terminated, truncated to len) into buf;
+ * returns its length. */
+int32_t xsk_last_error(uint8_t *buf, uint32_t len);
+
+/* Loads the embedded XDP program and attaches it to ifname with a BPF link,
+ * so the kernel detaches it when the process dies. Returns a program handle. */
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode);
+/* The mode actually in use (XSKDUMP_MODE_NATIVE or _GENERIC). */
+int32_t xsk_prog_mode(int32_t prog);
+/* Number of RX queues the interface has (from sysfs), >= 1. */
+int32_t xsk_prog_queue_count(int32_t prog);
+/* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
+int32_t xsk_prog_counters(int32_t prog, uint64_t *out, uint32_t n);
+/* Closes sockets first (the caller's job), then detaches and unloads. */
+int32_t xsk_prog_detach(int32_t prog);
+
+/* Creates a UMEM of frame_count frames (power of two) of frame_size bytes,
+ * an AF_XDP socket on `queue` in copy or zero-copy mode, fills the FQ with
+ * every frame and registers the socket in the program's XSKMAP. */
+int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size);
+/* 1 when the socket is bound zero-copy, 0 for copy mode. */
+int32_t xsk_sock_zerocopy(int32_t sock);
+/* Base address and size of the UMEM, for one zero-copy view. */
+void *xsk_umem_area(int32_t sock);
+uint64_t xsk_umem_size(int32_t sock);
+
+/* (4) Takes up to max descriptors off the RX ring into descs (max *
+ * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
+ * Returns the count. One call per batch. */
+int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
+/* (6) Gives the frames of descs[0..n) back to the FQ. */
+int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
+/* Blocks up to timeout_ms for RX data (poll). Meant as a nonblocking FFI
+ * call. Returns 1 when readable, 0 on timeout. */
+int32_t xsk_wait(int32_t sock, int32_t timeout_ms);
+/* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
+ * pending socket error otherwise. Cheap enough for once a second. */
+int32_t xsk_sock_check(int32_t sock);
+/* Fills out[0..n) with XSKDUMP_STAT_* values. */
+int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
+/* Removes the socket from the XSKMAP: from now on its queue's packets pass to
+ * the stack, and what is already on the RX ring can be drained. */
+int32_t xsk_sock_stop(int32_t sock);
+/* Removes the socket from the XSKMAP, closes it, unmaps the UMEM. Any view
+ * over the UMEM must be dropped before this. */
+int32_t xsk_sock_close(int32_t sock);
+
+#endif

@@ -1,0 +1,33 @@
+/**
+ * The Deno.dlopen symbol table: one entry per function of csrc/shim.h, in the
+ * same order. Change both together.
+ * @module
+ */
+
+/** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
+export const ABI_VERSION = 1;
+
+export const symbols = {
+  xsk_abi_version: { parameters: [], result: "i32" },
+  xsk_last_error: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_mode: { parameters: ["i32"], result: "i32" },
+  xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
+  xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_prog_detach: { parameters: ["i32"], result: "i32" },
+  xsk_sock_open: { parameters: ["i32", "u32", "u32", "u32"], result: "i32" },
+  xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
+  xsk_umem_area: { parameters: ["i32"], result: "pointer" },
+  xsk_umem_size: { parameters: ["i32"], result: "u64" },
+  xsk_rx_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_fill: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
+  xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_sock_check: { parameters: ["i32"], result: "i32" },
+  xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_sock_stop: { parameters: ["i32"], result: "i32" },
+  xsk_sock_close: { parameters: ["i32"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The opened shim's functions. */
+export type Shim = Deno.DynamicLibrary<typeof symbols>["symbols"];

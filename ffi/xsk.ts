@@ -1,0 +1,206 @@
+/**
+ * Thin typed wrappers over the shim: XdpProgram, XskSocket, and XskError for
+ * every -errno. No policy here: the session layer decides what to do.
+ * @module
+ */
+import { DESC_WORDS, MODE, MODE_NAME, type ModeName, STAT_COUNT } from "./abi.ts";
+import { loadShim } from "./loader.ts";
+import type { Shim } from "./symbols.ts";
+
+const ERRNO: Record<number, string> = {
+  1: "EPERM",
+  2: "ENOENT",
+  4: "EINTR",
+  9: "EBADF",
+  12: "ENOMEM",
+  13: "EACCES",
+  16: "EBUSY",
+  17: "EEXIST",
+  19: "ENODEV",
+  22: "EINVAL",
+  24: "EMFILE",
+  28: "ENOSPC",
+  34: "ERANGE",
+  95: "EOPNOTSUPP",
+  98: "EADDRINUSE",
+  100: "ENETDOWN",
+};
+
+/** What to do next, by errno: the part of an error a user acts on. */
+function hintFor(errno: number): string {
+  switch (errno) {
+    case 1:
+    case 13:
+      return "run as root, or grant CAP_NET_ADMIN, CAP_BPF and CAP_IPC_LOCK (see README)";
+    case 12:
+      return "raise the locked-memory limit (ulimit -l) or grant CAP_IPC_LOCK";
+    case 16:
+    case 17:
+      return "something else holds it: check `ip link show` and `bpftool net`";
+    case 19:
+      return "check the interface name with `ip link`";
+    case 95:
+      return "try --mode generic";
+    case 100:
+      return "bring the interface up, or pick another";
+    default:
+      return "";
+  }
+}
+
+/** A failure of the shim, with the errno and a hint for the user. */
+export class XskError extends Error {
+  /** Positive errno value. */
+  readonly errno: number;
+  /** Symbolic errno name, e.g. "EBUSY". */
+  readonly code: string;
+  /** What to do next; may be empty. */
+  readonly hint: string;
+
+  constructor(message: string, errno: number) {
+    const code = ERRNO[errno] ?? `errno ${errno}`;
+    const hint = hintFor(errno);
+    super(message);
+    this.name = "XskError";
+    this.errno = errno;
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+const errBuf = new Uint8Array(512);
+
+/** Turns a negative return into an XskError carrying the shim's last error text. */
+function check(shim: Shim, ret: number, what: string): number {
+  if (ret >= 0) return ret;
+  const len = shim.xsk_last_error(errBuf, errBuf.length);
+  const text = new TextDecoder().decode(errBuf.subarray(0, len)) || what;
+  throw new XskError(text, -ret);
+}
+
+function cString(s: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(s + "\0");
+}
+
+/** Our XDP program attached to one interface with a BPF link. */
+export class XdpProgram {
+  readonly shim: Shim;
+  readonly handle: number;
+  readonly iface: string;
+  /** The mode the kernel accepted. */
+  readonly mode: Exclude<ModeName, "auto">;
+  /** RX queues of the interface. */
+  readonly queueCount: number;
+  #counters = new BigUint64Array(8);
+  #open = true;
+
+  private constructor(shim: Shim, handle: number, iface: string) {
+    this.shim = shim;
+    this.handle = handle;
+    this.iface = iface;
+    this.mode = MODE_NAME[check(shim, shim.xsk_prog_mode(handle), "mode")] as "native";
+    this.queueCount = check(shim, shim.xsk_prog_queue_count(handle), "queue count");
+  }
+
+  /** Loads and attaches; native first in auto mode. */
+  static attach(iface: string, mode: ModeName = "auto", shim: Shim = loadShim()): XdpProgram {
+    const h = check(shim, shim.xsk_prog_attach(cString(iface), MODE[mode]), `attach ${iface}`);
+    return new XdpProgram(shim, h, iface);
+  }
+
+  /** The XDP program's counters summed over CPUs (COUNTER slots). */
+  counters(): number[] {
+    const n = check(
+      this.shim,
+      this.shim.xsk_prog_counters(this.handle, this.#counters, this.#counters.length),
+      "counters",
+    );
+    return Array.from(this.#counters.subarray(0, n), Number);
+  }
+
+  /** Detaches (closing any socket still open on it). Idempotent. */
+  detach(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    check(this.shim, this.shim.xsk_prog_detach(this.handle), "detach");
+  }
+}
+
+/** One AF_XDP socket on one RX queue, with its own UMEM. */
+export class XskSocket {
+  readonly prog: XdpProgram;
+  readonly handle: number;
+  readonly queue: number;
+  readonly zerocopy: boolean;
+  /** The single zero-copy view over the UMEM. Empty after close(). */
+  umem: Uint8Array;
+  #stats = new BigUint64Array(STAT_COUNT);
+  #open = true;
+
+  private constructor(prog: XdpProgram, handle: number, queue: number) {
+    const shim = prog.shim;
+    this.prog = prog;
+    this.handle = handle;
+    this.queue = queue;
+    this.zerocopy = check(shim, shim.xsk_sock_zerocopy(handle), "zerocopy") === 1;
+    const ptr = shim.xsk_umem_area(handle);
+    const size = Number(shim.xsk_umem_size(handle));
+    if (!ptr || !size) throw new XskError("UMEM not mapped", 22);
+    this.umem = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, size));
+  }
+
+  /** Opens a socket on `queue`, fills the FQ and registers it in the XSKMAP. */
+  static open(prog: XdpProgram, queue: number, frameCount = 4096, frameSize = 4096): XskSocket {
+    const shim = prog.shim;
+    const h = check(
+      shim,
+      shim.xsk_sock_open(prog.handle, queue, frameCount, frameSize),
+      `open queue ${queue}`,
+    );
+    return new XskSocket(prog, h, queue);
+  }
+
+  /** Takes up to `max` RX descriptors into descs (DESC_WORDS u32 each). */
+  rxBatch(descs: Uint32Array<ArrayBuffer>, max = descs.length / DESC_WORDS): number {
+    return check(this.prog.shim, this.prog.shim.xsk_rx_batch(this.handle, descs, max), "rx");
+  }
+
+  /** Gives the frames of descs[0..n) back to the fill ring. */
+  fill(descs: Uint32Array<ArrayBuffer>, n: number): number {
+    return check(this.prog.shim, this.prog.shim.xsk_fill(this.handle, descs, n), "fill");
+  }
+
+  /** Waits up to timeoutMs for RX data off the JS thread: true when data is there. */
+  async wait(timeoutMs: number): Promise<boolean> {
+    return check(this.prog.shim, await this.prog.shim.xsk_wait(this.handle, timeoutMs), "wait") >
+      0;
+  }
+
+  /** Throws XskError when the interface is gone or down. */
+  check(): void {
+    check(this.prog.shim, this.prog.shim.xsk_sock_check(this.handle), "check");
+  }
+
+  /** XSKDUMP_STAT_* values (see STAT). */
+  stats(): number[] {
+    const n = check(
+      this.prog.shim,
+      this.prog.shim.xsk_sock_stats(this.handle, this.#stats, this.#stats.length),
+      "stats",
+    );
+    return Array.from(this.#stats.subarray(0, n), Number);
+  }
+
+  /** Unregisters from the XSKMAP: new packets pass to the stack, the ring can be drained. */
+  stop(): void {
+    if (this.#open) check(this.prog.shim, this.prog.shim.xsk_sock_stop(this.handle), "stop");
+  }
+
+  /** Unregisters and closes; drops the UMEM view first. Idempotent. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.umem = new Uint8Array(0);
+    check(this.prog.shim, this.prog.shim.xsk_sock_close(this.handle), "close");
+  }
+}

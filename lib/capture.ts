@@ -1,0 +1,243 @@
+/**
+ * The capture session: attach, open the socket, run the receive loop into a
+ * sink, stop cleanly on every exit path. The CLI and the library API are both
+ * built on it.
+ * @module
+ */
+import { COUNTER, DESC_WORDS, type ModeName, STAT } from "../ffi/abi.ts";
+import { XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
+
+/** Where captured packets go. add() is the hot path: no allocation there. */
+export interface PacketSink {
+  /** One packet: src[off..off+len) (the UMEM view), with its wall-clock time. */
+  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number): void;
+  /** Pushes buffered output out (called when the ring is idle and at the end). */
+  flush(): void;
+}
+
+/** How a capture is set up. */
+export interface CaptureOptions {
+  /** Interface name. */
+  iface: string;
+  /** RX queue (default 0). */
+  queue?: number;
+  /** XDP attach mode (default auto: native, else generic). */
+  mode?: ModeName;
+  /** UMEM frames, a power of two (default 4096). */
+  frameCount?: number;
+  /** UMEM frame size, a power of two >= 2048 (default 4096). */
+  frameSize?: number;
+  /** Descriptors taken per rx call (default 64). */
+  batchSize?: number;
+}
+
+/** When run() stops on its own. */
+export interface RunLimits {
+  /** Stop after this many packets (exactly this many reach the sink). */
+  count?: number;
+  /** Stop after this many milliseconds. */
+  durationMs?: number;
+  /** Stop when aborted (SIGINT, SIGTERM, a caller). */
+  signal?: AbortSignal;
+}
+
+/** Why run() returned. "error" comes with CaptureResult.error. */
+export type StopReason = "count" | "duration" | "signal" | "error";
+
+/** What run() ended with. */
+export interface CaptureResult {
+  reason: StopReason;
+  /** The error that stopped the capture (interface gone, output failed). */
+  error?: unknown;
+}
+
+/** Counters of one capture; every packet the XDP program saw is in exactly one bucket. */
+export interface CaptureStats {
+  /** Packets handed to the sink. */
+  captured: number;
+  /** Packets the XDP program ran on. */
+  seen: number;
+  /** Redirected to our socket ("received by filter" in tcpdump's words). */
+  received: number;
+  /** Passed to the stack: not ours to take (no socket on the queue). */
+  passed: number;
+  /** Passed to the stack by the filter. */
+  filtered: number;
+  /** Dropped by the kernel, by reason (XDP_STATISTICS). */
+  dropped: { total: number; rxDropped: number; rxRingFull: number; rxInvalid: number };
+  /** Times the kernel found the fill ring empty. */
+  fillRingEmpty: number;
+  /** Taken off the RX ring but not handed to the sink (after -c was reached, at stop). */
+  notKept: number;
+  /** Frames the user side holds right now. */
+  userHeld: number;
+  /** Packets without our XDP timestamp (time taken in user space instead). */
+  noMeta: number;
+}
+
+/** How long the loop may run synchronous batches before it lets the event loop turn. */
+const YIELD_MS = 5;
+/** How often the interface is checked for being gone or down. */
+const CHECK_MS = 1000;
+/** Longest single wait when idle, so stop requests and deadlines are seen. */
+const IDLE_WAIT_MS = 50;
+
+/** One AF_XDP capture on one interface queue. */
+export class Capture implements AsyncDisposable {
+  readonly iface: string;
+  readonly queue: number;
+  readonly mode: "native" | "generic";
+  readonly zerocopy: boolean;
+  readonly #prog: XdpProgram;
+  readonly #sock: XskSocket;
+  readonly #descs: Uint32Array<ArrayBuffer>;
+  readonly #batch: number;
+  #captured = 0;
+  #closed = false;
+  #final?: CaptureStats;
+
+  private constructor(prog: XdpProgram, sock: XskSocket, batch: number) {
+    this.#prog = prog;
+    this.#sock = sock;
+    this.#batch = batch;
+    this.#descs = new Uint32Array(batch * DESC_WORDS);
+    this.iface = prog.iface;
+    this.queue = sock.queue;
+    this.mode = prog.mode as "native" | "generic";
+    this.zerocopy = sock.zerocopy;
+  }
+
+  /** Attaches our XDP program and opens the socket. Throws XskError. */
+  static open(opts: CaptureOptions): Capture {
+    const batch = opts.batchSize ?? 64;
+    if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
+      throw new RangeError(`batch size ${batch} is not in 1..4096`);
+    }
+    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
+    try {
+      const sock = XskSocket.open(prog, opts.queue ?? 0, opts.frameCount, opts.frameSize);
+      return new Capture(prog, sock, batch);
+    } catch (e) {
+      prog.detach();
+      throw e;
+    }
+  }
+
+  /**
+   * The receive loop: drains the RX ring in batches into the sink, gives the
+   * frames back, and awaits a nonblocking wait when idle (and every few ms
+   * under load, so signals and timers run). Returns why it stopped; the sink
+   * is flushed, the socket stays open for stats() until close().
+   */
+  async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
+    const sock = this.#sock;
+    const descs = this.#descs;
+    const count = limits.count ?? Infinity;
+    const signal = limits.signal;
+    const start = performance.now();
+    const deadline = limits.durationMs === undefined ? Infinity : start + limits.durationMs;
+    let lastYield = start;
+    let lastCheck = start;
+    let reason: StopReason = "signal";
+    let error: unknown;
+    try {
+      while (!signal?.aborted) {
+        const want = Math.min(this.#batch, count - this.#captured);
+        const n = sock.rxBatch(descs, want);
+        if (n > 0) {
+          const umem = sock.umem;
+          for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
+            sink.add(umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3]);
+          }
+          sock.fill(descs, n);
+          this.#captured += n;
+          if (this.#captured >= count) {
+            reason = "count";
+            break;
+          }
+        }
+        const now = performance.now();
+        if (now >= deadline) {
+          reason = "duration";
+          break;
+        }
+        if (now - lastCheck >= CHECK_MS) {
+          sock.check();
+          lastCheck = now;
+        }
+        if (n > 0 && now - lastYield < YIELD_MS) continue;
+        if (n === 0) sink.flush(); // idle: readers of a pipe see packets promptly
+        await sock.wait(n > 0 ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now)));
+        lastYield = performance.now();
+      }
+    } catch (e) {
+      reason = "error";
+      error = e;
+    }
+    try {
+      if (reason === "signal" || reason === "duration") this.#drain(sink);
+      sink.flush();
+    } catch (e) {
+      if (reason !== "error") [reason, error] = ["error", e];
+    }
+    return { reason, error };
+  }
+
+  /** At a stop: unregister (new packets go to the stack), then keep what the ring holds. */
+  #drain(sink: PacketSink): void {
+    const sock = this.#sock;
+    const descs = this.#descs;
+    sock.stop();
+    for (let n = sock.rxBatch(descs); n > 0; n = sock.rxBatch(descs)) {
+      for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
+        sink.add(sock.umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3]);
+      }
+      sock.fill(descs, n);
+      this.#captured += n;
+    }
+  }
+
+  /** Counters so far (and the final ones after close()). */
+  stats(): CaptureStats {
+    if (this.#final) return this.#final;
+    const s = this.#sock.stats();
+    const c = this.#prog.counters();
+    const rxDropped = s[STAT.rxDropped];
+    const rxRingFull = s[STAT.rxRingFull];
+    const rxInvalid = s[STAT.rxInvalid];
+    return {
+      captured: this.#captured,
+      seen: c[COUNTER.seen],
+      received: c[COUNTER.redirected],
+      passed: c[COUNTER.passed],
+      filtered: c[COUNTER.filtered],
+      dropped: { total: rxDropped + rxRingFull + rxInvalid, rxDropped, rxRingFull, rxInvalid },
+      fillRingEmpty: s[STAT.rxFillEmpty],
+      notKept: s[STAT.rxPackets] - this.#captured,
+      userHeld: s[STAT.userHeld],
+      noMeta: s[STAT.noMeta],
+    };
+  }
+
+  /** Stops redirecting, closes the socket and detaches the program. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#final = this.stats();
+    } catch (e) {
+      if (!(e instanceof XskError)) throw e;
+    }
+    try {
+      this.#sock.close();
+    } finally {
+      this.#prog.detach();
+    }
+  }
+
+  /** `await using cap = Capture.open(...)` closes it at scope end. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}

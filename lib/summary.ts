@@ -1,0 +1,25 @@
+/**
+ * The end-of-capture summary, tcpdump's three lines plus where every other
+ * packet went, so the counts add up.
+ * @module
+ */
+import type { CaptureStats } from "./capture.ts";
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Lines for stderr at the end of a capture. */
+export function formatSummary(s: CaptureStats): string[] {
+  const d = s.dropped;
+  const lines = [
+    `${plural(s.captured, "packet")} captured`,
+    `${plural(s.received, "packet")} received by filter`,
+    `${plural(d.total, "packet")} dropped by kernel` +
+    ` (rx ring full ${d.rxRingFull}, no free frame ${d.rxDropped}, invalid ${d.rxInvalid})`,
+    `${plural(s.passed + s.filtered, "packet")} passed to the stack`,
+  ];
+  if (s.notKept) lines.push(`${plural(s.notKept, "packet")} received after the count was reached`);
+  if (s.noMeta) lines.push(`${plural(s.noMeta, "packet")} timestamped in user space`);
+  return lines;
+}

@@ -1,0 +1,85 @@
+/* C tests of the shim's contract that need no privileges: every function
+ * returns 0 or -errno and leaves a readable last error. Names say the
+ * behaviour they protect. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../csrc/shim.h"
+
+static int failures, passes;
+
+#define EXPECT(cond, name)                                                  \
+	do {                                                                \
+		if (cond) {                                                 \
+			passes++;                                           \
+		} else {                                                    \
+			failures++;                                         \
+			fprintf(stderr, "FAIL %s (%s:%d)\n", name, __FILE__, \
+				__LINE__);                                  \
+		}                                                           \
+	} while (0)
+
+static const char *last(void)
+{
+	static uint8_t buf[512];
+
+	xsk_last_error(buf, sizeof(buf));
+	return (const char *)buf;
+}
+
+static void test_abi_version(void)
+{
+	EXPECT(xsk_abi_version() == XSKDUMP_ABI_VERSION, "test_abi_version");
+}
+
+static void test_unknown_interface_is_enodev(void)
+{
+	int r = xsk_prog_attach("xskt-nosuch0", XSKDUMP_MODE_AUTO);
+
+	EXPECT(r == -ENODEV, "test_unknown_interface_is_enodev");
+	EXPECT(strstr(last(), "xskt-nosuch0") != NULL, "test_unknown_interface_names_it");
+}
+
+static void test_bad_arguments_are_einval(void)
+{
+	EXPECT(xsk_prog_attach("", XSKDUMP_MODE_AUTO) == -EINVAL, "test_empty_name");
+	EXPECT(xsk_prog_attach("lo", 7) == -EINVAL, "test_bad_mode");
+	EXPECT(xsk_prog_attach("a-name-that-is-far-too-long", 0) == -EINVAL, "test_long_name");
+}
+
+static void test_stale_handles_are_ebadf(void)
+{
+	uint32_t descs[4];
+	uint64_t out[8];
+
+	EXPECT(xsk_rx_batch(3, descs, 1) == -EBADF, "test_rx_batch_stale_handle");
+	EXPECT(xsk_fill(-1, descs, 1) == -EBADF, "test_fill_negative_handle");
+	EXPECT(xsk_sock_stats(63, out, 8) == -EBADF, "test_stats_stale_handle");
+	EXPECT(xsk_sock_close(64) == -EBADF, "test_close_out_of_range");
+	EXPECT(xsk_prog_detach(0) == -EBADF, "test_detach_unattached");
+	EXPECT(xsk_umem_area(0) == NULL && xsk_umem_size(0) == 0, "test_umem_of_nothing");
+	EXPECT(strstr(last(), "no such") != NULL, "test_stale_handle_message");
+}
+
+static void test_last_error_truncates(void)
+{
+	uint8_t small[5];
+	int32_t n;
+
+	xsk_prog_detach(1);
+	n = xsk_last_error(small, sizeof(small));
+	EXPECT(n == 4 && small[4] == 0, "test_last_error_truncates");
+	EXPECT(xsk_last_error(NULL, 0) > 4, "test_last_error_length_query");
+}
+
+int main(void)
+{
+	test_abi_version();
+	test_unknown_interface_is_enodev();
+	test_bad_arguments_are_einval();
+	test_stale_handles_are_ebadf();
+	test_last_error_truncates();
+	printf("%d passed, %d failed\n", passes, failures);
+	return failures ? 1 : 0;
+}
