@@ -55,7 +55,7 @@ $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
 $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' $< -o $@
 
-$(SHIM): csrc/shim.c csrc/shim.h csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
+$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
 		$(BUILD)/embed.o $(BUILD)/libelf-pic.a
 	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/static_compat.c $(BUILD)/embed.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \

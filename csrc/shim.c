@@ -25,54 +25,19 @@
 #include <xdp/xsk.h>
 
 #include "../bpf/xskdump_abi.h"
+#include "internal.h"
 
 /* The XDP object is linked into this library (see embed.S) so the shim is the
  * only file that has to travel. */
 extern const unsigned char xskdump_bpf_obj[];
 extern const unsigned char xskdump_bpf_obj_end[];
 
-#define MAX_PROGS 8
-#define MAX_SOCKS 64
-
-struct prog {
-	int used;
-	int ifindex;
-	char ifname[IF_NAMESIZE];
-	struct bpf_object *obj;
-	int link_fd;
-	int xsks_fd;
-	int counters_fd;
-	int mode;
-	int queue_count;
-};
-
-struct sock {
-	int used;
-	int prog;
-	uint32_t queue;
-	uint32_t frame_size;
-	uint32_t frame_count;
-	int zerocopy;
-	void *area;
-	uint64_t area_size;
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
-	int fd;
-	struct xsk_ring_prod fq;
-	struct xsk_ring_cons cq;
-	struct xsk_ring_cons rx;
-	uint64_t rx_packets;
-	uint64_t rx_bytes;
-	uint64_t user_held;
-	uint64_t no_meta;
-};
-
-static struct prog progs[MAX_PROGS];
-static struct sock socks[MAX_SOCKS];
+struct prog progs[MAX_PROGS];
+struct sock socks[MAX_SOCKS];
 static char last_error[512];
-static char libbpf_msg[256]; /* libbpf's last warning: often the real reason */
+char libbpf_msg[256]; /* libbpf's last warning: often the real reason */
 
-__attribute__((format(printf, 2, 3))) static int fail(int err, const char *fmt, ...)
+int fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -145,14 +110,14 @@ int32_t xsk_last_error(uint8_t *buf, uint32_t len)
 	return (int32_t)l;
 }
 
-static struct prog *prog_get(int32_t h)
+struct prog *prog_get(int32_t h)
 {
 	if (h < 0 || h >= MAX_PROGS || !progs[h].used)
 		return NULL;
 	return &progs[h];
 }
 
-static struct sock *sock_get(int32_t h)
+struct sock *sock_get(int32_t h)
 {
 	if (h < 0 || h >= MAX_SOCKS || !socks[h].used)
 		return NULL;

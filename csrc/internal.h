@@ -1,0 +1,55 @@
+/* Shared between the shim's translation units (not part of the ABI). */
+#ifndef XSKDUMP_INTERNAL_H
+#define XSKDUMP_INTERNAL_H
+
+#include <net/if.h>
+#include <stdint.h>
+#include <xdp/xsk.h>
+
+#define MAX_PROGS 8
+#define MAX_SOCKS 64
+
+struct prog {
+	int used;
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	struct bpf_object *obj;
+	int link_fd;
+	int xsks_fd;
+	int counters_fd;
+	int mode;
+	int queue_count;
+};
+
+struct sock {
+	int used;
+	int prog;
+	uint32_t queue;
+	uint32_t frame_size;
+	uint32_t frame_count;
+	int zerocopy;
+	void *area;
+	uint64_t area_size;
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	int fd;
+	struct xsk_ring_prod fq;
+	struct xsk_ring_cons cq;
+	struct xsk_ring_cons rx;
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t user_held;
+	uint64_t no_meta;
+};
+
+extern struct prog progs[MAX_PROGS];
+extern struct sock socks[MAX_SOCKS];
+/* libbpf's last warning: often the real reason for a failure. */
+extern char libbpf_msg[256];
+
+/* Records "<what>: <strerror> (libbpf: ...)" as the last error; returns -errno. */
+__attribute__((format(printf, 2, 3))) int fail(int err, const char *fmt, ...);
+struct prog *prog_get(int32_t h);
+struct sock *sock_get(int32_t h);
+
+#endif
