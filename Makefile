@@ -55,11 +55,16 @@ $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
 $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' $< -o $@
 
+# The filter sources: filter.c compiles with libpcap (and cannot share a
+# translation unit with libbpf: both define struct bpf_insn), filter_prog.c
+# loads the translated program, pcap_compat.c stands in for libdbus.
+FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
+
 $(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
-		$(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/static_compat.c $(BUILD)/embed.o \
+		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
+	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
-		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lz -lzstd \
+		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
 
 $(C_TESTS): tests/c/test_shim.c $(SHIM)

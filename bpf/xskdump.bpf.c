@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xskdump's XDP program: stamp each packet, then redirect it into the AF_XDP
  * socket bound to its RX queue. A queue without a socket gets XDP_PASS, so the
- * host stack never loses a packet nobody asked for. */
+ * host stack never loses a packet nobody asked for; so does a packet the
+ * user's filter (a tail-called stage, see csrc/filter_prog.c) rejects. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xskdump_abi.h"
@@ -20,6 +21,14 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* The filter and capture stages, tail-called by xskdump_rx (enum xskdump_stage). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, XSKDUMP_STAGE__MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} stages SEC(".maps");
+
 static __always_inline void count(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
@@ -28,17 +37,11 @@ static __always_inline void count(__u32 idx)
 		*v += 1; /* per-CPU slot: no atomic needed */
 }
 
-SEC("xdp")
-int xskdump_rx(struct xdp_md *ctx)
+/* The capture path: stamp the packet, hand it to the queue's socket. */
+static __always_inline int capture(struct xdp_md *ctx)
 {
 	__u32 queue = ctx->rx_queue_index;
 	long action;
-
-	count(XSKDUMP_CNT_SEEN);
-	if (!bpf_map_lookup_elem(&xsks, &queue)) {
-		count(XSKDUMP_CNT_PASSED);
-		return XDP_PASS;
-	}
 
 	/* Timestamp as early as the packet is ours: the pcap time is XDP time. */
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct xskdump_meta)) == 0) {
@@ -57,6 +60,30 @@ int xskdump_rx(struct xdp_md *ctx)
 	action = bpf_redirect_map(&xsks, queue, XDP_PASS);
 	count(action == XDP_REDIRECT ? XSKDUMP_CNT_REDIRECTED : XSKDUMP_CNT_PASSED);
 	return action;
+}
+
+SEC("xdp")
+int xskdump_rx(struct xdp_md *ctx)
+{
+	__u32 queue = ctx->rx_queue_index;
+
+	count(XSKDUMP_CNT_SEEN);
+	if (!bpf_map_lookup_elem(&xsks, &queue)) {
+		count(XSKDUMP_CNT_PASSED);
+		return XDP_PASS;
+	}
+	/* The filter decides: it counts and passes what it rejects, and
+	 * tail-calls xskdump_capture with what it accepts. Without a filter the
+	 * tail call does nothing and we capture right here. */
+	bpf_tail_call(ctx, &stages, XSKDUMP_STAGE_FILTER);
+	return capture(ctx);
+}
+
+/* The capture stage (slot XSKDUMP_STAGE_CAPTURE), entered from a filter. */
+SEC("xdp")
+int xskdump_capture(struct xdp_md *ctx)
+{
+	return capture(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -20,12 +20,21 @@ struct xskdump_meta {
 enum xskdump_counter {
 	XSKDUMP_CNT_SEEN = 0,       /* every packet the program ran on */
 	XSKDUMP_CNT_REDIRECTED = 1, /* handed to the XSKMAP (kernel may still drop: XDP_STATISTICS) */
-	XSKDUMP_CNT_PASSED = 2,     /* no socket on this queue: XDP_PASS to the stack */
+	XSKDUMP_CNT_PASSED = 2,     /* no socket on this queue (or it went): XDP_PASS to the stack */
 	XSKDUMP_CNT_FILTERED = 3,   /* filter said no: XDP_PASS to the stack */
 	XSKDUMP_CNT_NO_META = 4,    /* bpf_xdp_adjust_meta failed: captured without our timestamp */
 	XSKDUMP_CNT__MAX = 5,
 };
 
 #define XSKDUMP_MAX_QUEUES 256
+
+/* Slots of the prog array "stages". The attached program tail-calls the
+ * filter (when one is installed; it falls through to capture otherwise); a
+ * filter that accepts tail-calls the capture stage. */
+enum xskdump_stage {
+	XSKDUMP_STAGE_FILTER = 0,  /* translated tcpdump filter, loaded by the shim */
+	XSKDUMP_STAGE_CAPTURE = 1, /* xskdump_capture: timestamp and redirect */
+	XSKDUMP_STAGE__MAX = 2,
+};
 
 #endif

@@ -28,7 +28,8 @@ struct sock {
 	uint32_t frame_size;
 	uint32_t frame_count;
 	int zerocopy;
-	void *area;
+	void *area;         /* the UMEM: page-aligned, inside the caller's memory */
+	uint32_t area_offset; /* of area in the caller's memory */
 	uint64_t area_size;
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 
 #include "../bpf/xskdump_abi.h"
 #include "internal.h"
+
 
 /* The XDP object is linked into this library (see embed.S) so the shim is the
  * only file that has to travel. */
@@ -284,8 +284,6 @@ static void sock_free(struct sock *s)
 		xsk_socket__delete(s->xsk);
 	if (s->umem)
 		xsk_umem__delete(s->umem);
-	if (s->area)
-		munmap(s->area, s->area_size);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -301,7 +299,8 @@ static int sock_bind(struct sock *s, struct prog *p, __u16 bind_flags)
 	return xsk_socket__create(&s->xsk, p->ifname, s->queue, s->umem, &s->rx, NULL, &cfg);
 }
 
-int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t frame_size)
+int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
+		      uint8_t *mem, uint64_t mem_len)
 {
 	struct prog *p = prog_get(ph);
 	struct sock *s = NULL;
@@ -332,13 +331,15 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	s->frame_count = frame_count;
 	s->frame_size = frame_size;
 	s->area_size = (uint64_t)frame_count * frame_size;
-	s->area = mmap(NULL, s->area_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-	if (s->area == MAP_FAILED) {
-		s->area = NULL;
-		err = fail(-errno, "mmap UMEM of %llu bytes", (unsigned long long)s->area_size);
-		goto out;
+	/* XDP_UMEM_REG wants a page-aligned start. */
+	s->area_offset = (uint32_t)(-(uintptr_t)mem & ((uintptr_t)sysconf(_SC_PAGESIZE) - 1));
+	if (!mem || mem_len < s->area_size + s->area_offset) {
+		err = fail(-EINVAL, "UMEM memory of %llu bytes is too small for %u x %u",
+			   (unsigned long long)mem_len, frame_count, frame_size);
+		memset(s, 0, sizeof(*s));
+		return err;
 	}
+	s->area = mem + s->area_offset;
 	ucfg = (struct xsk_umem_config){
 		.fill_size = frame_count,
 		.comp_size = frame_count,
@@ -397,18 +398,11 @@ int32_t xsk_sock_zerocopy(int32_t h)
 	return s ? s->zerocopy : fail(-EBADF, "no such socket handle %d", h);
 }
 
-void *xsk_umem_area(int32_t h)
+int32_t xsk_umem_offset(int32_t h)
 {
 	struct sock *s = sock_get(h);
 
-	return s ? s->area : NULL;
-}
-
-uint64_t xsk_umem_size(int32_t h)
-{
-	struct sock *s = sock_get(h);
-
-	return s ? s->area_size : 0;
+	return s ? (int32_t)s->area_offset : fail(-EBADF, "no such socket handle %d", h);
 }
 
 static int64_t clock_ns(clockid_t id)

@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 1
+#define XSKDUMP_ABI_VERSION 3
 
 /* Attach modes (xsk_prog_attach). */
 #define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
@@ -69,15 +69,19 @@ int32_t xsk_prog_counters(int32_t prog, uint64_t *out, uint32_t n);
 /* Closes sockets first (the caller's job), then detaches and unloads. */
 int32_t xsk_prog_detach(int32_t prog);
 
-/* Creates a UMEM of frame_count frames (power of two) of frame_size bytes,
- * an AF_XDP socket on `queue` in copy or zero-copy mode, fills the FQ with
- * every frame and registers the socket in the program's XSKMAP. */
-int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size);
+/* Registers a UMEM of frame_count frames (power of two) of frame_size bytes
+ * inside the caller's memory `area` (at least frame_count * frame_size + 4096
+ * bytes, 65536 on hosts with larger pages: the UMEM starts at its first page boundary, see xsk_umem_offset),
+ * opens an AF_XDP socket on `queue` in copy or zero-copy mode, fills the FQ
+ * with every frame and registers the socket in the program's XSKMAP. The
+ * caller owns `area` and keeps it alive until xsk_sock_close: that way the
+ * one view over the UMEM is an ordinary ArrayBuffer, no pointer API needed. */
+int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
+		      uint8_t *area, uint64_t area_len);
 /* 1 when the socket is bound zero-copy, 0 for copy mode. */
 int32_t xsk_sock_zerocopy(int32_t sock);
-/* Base address and size of the UMEM, for one zero-copy view. */
-void *xsk_umem_area(int32_t sock);
-uint64_t xsk_umem_size(int32_t sock);
+/* Where the UMEM starts inside the caller's area, in bytes. */
+int32_t xsk_umem_offset(int32_t sock);
 
 /* (4) Takes up to max descriptors off the RX ring into descs (max *
  * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
@@ -99,5 +103,52 @@ int32_t xsk_sock_stop(int32_t sock);
 /* Removes the socket from the XSKMAP, closes it, unmaps the UMEM. Any view
  * over the UMEM must be dropped before this. */
 int32_t xsk_sock_close(int32_t sock);
+
+/* Filters (csrc/filter.c, csrc/filter_prog.c). A tcpdump expression is
+ * compiled by libpcap into classic BPF (cBPF); lib/filter/translate.ts turns
+ * that into an XDP program which the shim loads into the attached program's
+ * filter stage. Packets it rejects get XDP_PASS and are counted as filtered;
+ * packets it accepts tail-call the capture stage. */
+
+/* One cBPF instruction: 8 bytes in host order, {u16 code, u8 jt, u8 jf,
+ * u32 k} (struct bpf_insn of <pcap/bpf.h>, struct sock_filter of Linux). */
+#define XSKDUMP_CBPF_INSN_SIZE 8
+#define XSKDUMP_CBPF_MAX_INSNS 65535
+/* Map placeholders in a translated program: the imm of a BPF_LD_IMM64 with
+ * src_reg BPF_PSEUDO_MAP_FD. The shim replaces them with the map's fd. */
+#define XSKDUMP_FILTER_MAP_STAGES 0   /* the prog array (XSKDUMP_STAGE_* slots) */
+#define XSKDUMP_FILTER_MAP_COUNTERS 1 /* the per-CPU counters (enum xskdump_counter) */
+/* Layout of xsk_filter_test_run() output (u32 each). */
+#define XSKDUMP_TEST_RETVAL 0   /* the program's return value (XDP action) */
+#define XSKDUMP_TEST_DURATION 1 /* average run time in ns over `repeat` runs */
+#define XSKDUMP_TEST__COUNT 2
+
+/* Compiles expr for Ethernet (DLT_EN10MB) with snaplen, optimized, netmask
+ * unknown (tcpdump's defaults). Returns the instruction count and copies the
+ * program into out when max >= that count (otherwise call again with room);
+ * -EINVAL with libpcap's message naming the expression on a syntax error. */
+int32_t xsk_filter_compile(const char *expr, uint32_t snaplen, uint8_t *out, uint32_t max);
+/* libpcap's own verdict on one packet, as pcap_offline_filter() gives it:
+ * bpf_filter()'s return value (0 = no match, else the snapshot length),
+ * -EINVAL when bpf_validate() refuses the program. */
+int32_t xsk_filter_match(const uint8_t *prog, uint32_t n, const uint8_t *pkt, uint32_t caplen,
+			 uint32_t wirelen);
+/* Loads a translated filter (n eBPF instructions, 8 bytes each) and makes it
+ * the program's filter stage, replacing any previous one. n == 0 removes the
+ * filter. label (the expression) names it in errors; a verifier rejection
+ * quotes the verifier's last lines. Install it before xsk_sock_open so no
+ * unfiltered packet is ever redirected. */
+int32_t xsk_prog_set_filter(int32_t prog, const uint8_t *insns, uint32_t n, const char *label);
+/* Loads a translated filter on its own, for BPF_PROG_TEST_RUN (tests and
+ * benchmarks; needs CAP_BPF). Its maps are private: counters start at 0 and
+ * the capture stage is empty. Returns a test handle. */
+int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label);
+/* Runs the test filter `repeat` times (0 = once) on pkt (>= 14 bytes) and
+ * writes XSKDUMP_TEST_* values into out. */
+int32_t xsk_filter_test_run(int32_t test, const uint8_t *pkt, uint32_t len, uint32_t repeat,
+			    uint32_t *out);
+/* Sums the test filter's per-CPU counters into out[0..n) (enum xskdump_counter). */
+int32_t xsk_filter_test_counters(int32_t test, uint64_t *out, uint32_t n);
+int32_t xsk_filter_test_close(int32_t test);
 
 #endif

@@ -34,3 +34,16 @@ export const STAT_COUNT = 8;
 /** Slots of the XDP program's counters (enum xskdump_counter). */
 export const COUNTER = { seen: 0, redirected: 1, passed: 2, filtered: 3, noMeta: 4 } as const;
 export const COUNTER_COUNT = 5;
+
+/** Slots of the prog array "stages" (enum xskdump_stage). */
+export const STAGE = { filter: 0, capture: 1 } as const;
+
+/** Bytes per cBPF instruction as the shim hands them out (XSKDUMP_CBPF_INSN_SIZE). */
+export const CBPF_INSN_SIZE = 8;
+/** Longest cBPF program the shim compiles or runs (XSKDUMP_CBPF_MAX_INSNS). */
+export const CBPF_MAX_INSNS = 65535;
+/** Map placeholders in a translated filter (XSKDUMP_FILTER_MAP_*): imm of a BPF_LD_IMM64. */
+export const FILTER_MAP = { stages: 0, counters: 1 } as const;
+/** Slots of xsk_filter_test_run() output (XSKDUMP_TEST_*). */
+export const TEST = { retval: 0, duration: 1 } as const;
+export const TEST_COUNT = 2;

@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 3;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -15,10 +15,12 @@ export const symbols = {
   xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_detach: { parameters: ["i32"], result: "i32" },
-  xsk_sock_open: { parameters: ["i32", "u32", "u32", "u32"], result: "i32" },
+  xsk_sock_open: {
+    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],
+    result: "i32",
+  },
   xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
-  xsk_umem_area: { parameters: ["i32"], result: "pointer" },
-  xsk_umem_size: { parameters: ["i32"], result: "u64" },
+  xsk_umem_offset: { parameters: ["i32"], result: "i32" },
   xsk_rx_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_fill: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
@@ -27,6 +29,13 @@ export const symbols = {
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_sock_stop: { parameters: ["i32"], result: "i32" },
   xsk_sock_close: { parameters: ["i32"], result: "i32" },
+  xsk_filter_compile: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_filter_match: { parameters: ["buffer", "u32", "buffer", "u32", "u32"], result: "i32" },
+  xsk_prog_set_filter: { parameters: ["i32", "buffer", "u32", "buffer"], result: "i32" },
+  xsk_filter_test_load: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  xsk_filter_test_run: { parameters: ["i32", "buffer", "u32", "u32", "buffer"], result: "i32" },
+  xsk_filter_test_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

@@ -69,16 +69,19 @@ export class XskError extends Error {
 }
 
 const errBuf = new Uint8Array(512);
+/** Covers the largest page size Linux uses (64 KiB). */
+const UMEM_ALIGN_SLACK = 65536;
 
 /** Turns a negative return into an XskError carrying the shim's last error text. */
-function check(shim: Shim, ret: number, what: string): number {
+export function check(shim: Shim, ret: number, what: string): number {
   if (ret >= 0) return ret;
   const len = shim.xsk_last_error(errBuf, errBuf.length);
   const text = new TextDecoder().decode(errBuf.subarray(0, len)) || what;
   throw new XskError(text, -ret);
 }
 
-function cString(s: string): Uint8Array<ArrayBuffer> {
+/** NUL-terminated UTF-8, for a C string parameter. */
+export function cString(s: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(s + "\0");
 }
 
@@ -136,28 +139,46 @@ export class XskSocket {
   umem: Uint8Array;
   #stats = new BigUint64Array(STAT_COUNT);
   #open = true;
+  /** The memory the UMEM lives in: ours, so the kernel's pinned pages stay valid until close. */
+  #memory: Uint8Array<ArrayBuffer> | undefined;
 
-  private constructor(prog: XdpProgram, handle: number, queue: number) {
+  private constructor(
+    prog: XdpProgram,
+    handle: number,
+    queue: number,
+    memory: Uint8Array<ArrayBuffer>,
+    umemSize: number,
+  ) {
     const shim = prog.shim;
     this.prog = prog;
     this.handle = handle;
     this.queue = queue;
     this.zerocopy = check(shim, shim.xsk_sock_zerocopy(handle), "zerocopy") === 1;
-    const ptr = shim.xsk_umem_area(handle);
-    const size = Number(shim.xsk_umem_size(handle));
-    if (!ptr || !size) throw new XskError("UMEM not mapped", 22);
-    this.umem = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, size));
+    this.#memory = memory;
+    const offset = check(shim, shim.xsk_umem_offset(handle), "umem offset");
+    this.umem = new Uint8Array(memory.buffer, offset, umemSize);
   }
 
   /** Opens a socket on `queue`, fills the FQ and registers it in the XSKMAP. */
   static open(prog: XdpProgram, queue: number, frameCount = 4096, frameSize = 4096): XskSocket {
     const shim = prog.shim;
+    const umemSize = frameCount * frameSize;
+    // A JS-owned buffer holds the UMEM: viewing it needs no pointer API (which would need an
+    // unscoped --allow-ffi). The slack lets the shim start the UMEM on a page boundary.
+    const memory = new Uint8Array(umemSize + UMEM_ALIGN_SLACK);
     const h = check(
       shim,
-      shim.xsk_sock_open(prog.handle, queue, frameCount, frameSize),
+      shim.xsk_sock_open(
+        prog.handle,
+        queue,
+        frameCount,
+        frameSize,
+        memory,
+        BigInt(memory.length),
+      ),
       `open queue ${queue}`,
     );
-    return new XskSocket(prog, h, queue);
+    return new XskSocket(prog, h, queue, memory, umemSize);
   }
 
   /** Takes up to `max` RX descriptors into descs (DESC_WORDS u32 each). */
@@ -202,5 +223,6 @@ export class XskSocket {
     this.#open = false;
     this.umem = new Uint8Array(0);
     check(this.prog.shim, this.prog.shim.xsk_sock_close(this.handle), "close");
+    this.#memory = undefined; // the kernel has unpinned it
   }
 }

@@ -1,0 +1,102 @@
+/* tcpdump filter expressions compiled by libpcap into classic BPF (cBPF), and
+ * libpcap's own interpreter as the reference verdict.
+ *
+ * A translation unit of its own: <pcap/bpf.h> and <linux/bpf.h> both define
+ * struct bpf_insn, so nothing here may include libbpf, libxdp or kernel BPF
+ * headers (and so not internal.h either: fail() is declared below).
+ *
+ * The cBPF program crosses the ABI as 8-byte records in host byte order,
+ * {u16 code, u8 jt, u8 jf, u32 k}: exactly struct bpf_insn, which is checked
+ * at compile time. lib/filter/translate.ts turns it into an XDP program. */
+#include "shim.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+/* From shim.c (see internal.h, which cannot be included here). */
+__attribute__((format(printf, 2, 3))) int fail(int err, const char *fmt, ...);
+
+_Static_assert(sizeof(struct bpf_insn) == XSKDUMP_CBPF_INSN_SIZE, "cBPF record size");
+_Static_assert(offsetof(struct bpf_insn, code) == 0 && offsetof(struct bpf_insn, jt) == 2 &&
+		       offsetof(struct bpf_insn, jf) == 3 && offsetof(struct bpf_insn, k) == 4,
+	       "cBPF record layout");
+
+/* Longest expression quoted in an error, so the text fits the error buffer. */
+#define QUOTE_MAX 160
+
+static const char *quoted(const char *expr, char *buf, size_t len)
+{
+	size_t l = strlen(expr);
+
+	if (l < QUOTE_MAX)
+		return expr;
+	snprintf(buf, len, "%.*s...", QUOTE_MAX - 3, expr);
+	return buf;
+}
+
+int32_t xsk_filter_compile(const char *expr, uint32_t snaplen, uint8_t *out, uint32_t max)
+{
+	struct bpf_program bp = { 0 };
+	char qbuf[QUOTE_MAX + 1];
+	pcap_t *p;
+	int32_t n;
+
+	if (!expr)
+		return fail(-EINVAL, "no filter expression");
+	if (snaplen == 0 || snaplen > INT_MAX)
+		return fail(-EINVAL, "bad snapshot length %u", snaplen);
+	/* A dead handle: the expression is compiled for Ethernet without
+	 * opening anything, so this needs no privileges. */
+	p = pcap_open_dead(DLT_EN10MB, (int)snaplen);
+	if (!p)
+		return fail(-ENOMEM, "libpcap: cannot make a handle to compile filter '%s'",
+			    quoted(expr, qbuf, sizeof(qbuf)));
+	if (pcap_compile(p, &bp, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		n = fail(-EINVAL, "filter '%s': %s", quoted(expr, qbuf, sizeof(qbuf)),
+			 pcap_geterr(p));
+		pcap_close(p);
+		return n;
+	}
+	pcap_close(p);
+	if (bp.bf_len > XSKDUMP_CBPF_MAX_INSNS) {
+		pcap_freecode(&bp);
+		return fail(-E2BIG, "filter '%s' compiles to %u instructions",
+			    quoted(expr, qbuf, sizeof(qbuf)), bp.bf_len);
+	}
+	n = (int32_t)bp.bf_len;
+	if (out && (uint32_t)n <= max)
+		memcpy(out, bp.bf_insns, (size_t)n * XSKDUMP_CBPF_INSN_SIZE);
+	pcap_freecode(&bp);
+	return n;
+}
+
+int32_t xsk_filter_match(const uint8_t *prog, uint32_t n, const uint8_t *pkt, uint32_t caplen,
+			 uint32_t wirelen)
+{
+	struct bpf_insn *insns;
+	u_int r;
+
+	if (!prog || !n || n > XSKDUMP_CBPF_MAX_INSNS)
+		return fail(-EINVAL, "cBPF program of %u instructions", n);
+	if (!pkt && caplen)
+		return fail(-EINVAL, "no packet");
+	/* The caller's buffer may be unaligned: copy into real structs. */
+	insns = malloc((size_t)n * sizeof(*insns));
+	if (!insns)
+		return fail(-ENOMEM, "cBPF program of %u instructions", n);
+	memcpy(insns, prog, (size_t)n * sizeof(*insns));
+	if (!bpf_validate(insns, (int)n)) {
+		free(insns);
+		return fail(-EINVAL, "libpcap rejects this cBPF program (bpf_validate)");
+	}
+	/* What pcap_offline_filter() does with a record header {caplen, len}. */
+	r = bpf_filter(insns, pkt ? pkt : (const u_char *)"", wirelen, caplen);
+	free(insns);
+	return r > INT32_MAX ? INT32_MAX : (int32_t)r;
+}

@@ -1,0 +1,320 @@
+/* Loads translated filters (eBPF made by lib/filter/translate.ts from libpcap's
+ * cBPF) into the kernel: into the attached program's "stages" prog array for
+ * a capture, or as a stand-alone program for BPF_PROG_TEST_RUN.
+ *
+ * How a packet flows with a filter (bpf/xskdump.bpf.c):
+ *   xskdump_rx (attached): count seen; no socket on the queue => XDP_PASS;
+ *     tail call stages[XSKDUMP_STAGE_FILTER]          (falls through: no filter)
+ *   filter (this file loads it): cBPF semantics; no match => count filtered,
+ *     XDP_PASS; match => tail call stages[XSKDUMP_STAGE_CAPTURE]
+ *   xskdump_capture: timestamp, redirect into the XSKMAP.
+ *
+ * The translated program names its maps by placeholder: a BPF_LD_IMM64 with
+ * src_reg BPF_PSEUDO_MAP_FD and imm XSKDUMP_FILTER_MAP_*. The shim puts the
+ * real map fds in before loading, so no fd ever crosses into TypeScript. */
+#define _GNU_SOURCE
+#include "shim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "../bpf/xskdump_abi.h"
+#include "internal.h"
+
+#define MAX_TESTS 16
+/* The verifier's last lines quoted in an error. */
+#define LOG_TAIL_LINES 3
+/* eBPF programs longer than this are refused before the kernel sees them. */
+#define MAX_EBPF_INSNS 1000000u
+
+struct filter_test {
+	int used;
+	int prog_fd;
+	int counters_fd;
+	int stages_fd;
+};
+
+static struct filter_test tests[MAX_TESTS];
+/* Room for the verifier's log of a rejected load. Only touched on failure;
+ * the log rotates, so what is kept is its end, where the reason is. */
+#define LOG_SIZE (16u << 20)
+
+/* Writes the log's last LOG_TAIL_LINES lines, joined by " | ", into out,
+ * leaving out the "processed N insns" statistics that end every log. */
+static void log_tail(const char *log, char *out, size_t len)
+{
+	const char *lines[LOG_TAIL_LINES];
+	size_t lens[LOG_TAIL_LINES], used = 0;
+	const char *end = log + strlen(log);
+	int n = 0, i;
+
+	out[0] = 0;
+	while (end > log && n < LOG_TAIL_LINES) {
+		const char *start;
+
+		while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		if (end > start && strncmp(start, "processed ", 10) != 0 &&
+		    strncmp(start, "verification time", 17) != 0 &&
+		    strncmp(start, "stack depth", 11) != 0) {
+			lines[n] = start;
+			lens[n++] = (size_t)(end - start);
+		}
+		end = start;
+	}
+	for (i = n - 1; i >= 0 && used + 1 < len; i--) {
+		int w = snprintf(out + used, len - used, "%s%.*s", used ? " | " : "", (int)lens[i],
+				 lines[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Copies insns (host-order struct bpf_insn records) and replaces the map
+ * placeholders with fds. Returns a malloc'd program or NULL with errno set. */
+static struct bpf_insn *resolve_maps(const uint8_t *insns, uint32_t n, int stages_fd,
+				     int counters_fd)
+{
+	struct bpf_insn *prog = malloc((size_t)n * sizeof(*prog));
+	uint32_t i;
+
+	if (!prog) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(prog, insns, (size_t)n * sizeof(*prog));
+	for (i = 0; i < n; i++) {
+		if (prog[i].code != (BPF_LD | BPF_DW | BPF_IMM))
+			continue;
+		if (i + 1 >= n) {
+			free(prog);
+			errno = EINVAL;
+			return NULL;
+		}
+		if (prog[i].src_reg == BPF_PSEUDO_MAP_FD) {
+			if (prog[i].imm == XSKDUMP_FILTER_MAP_STAGES) {
+				prog[i].imm = stages_fd;
+			} else if (prog[i].imm == XSKDUMP_FILTER_MAP_COUNTERS) {
+				prog[i].imm = counters_fd;
+			} else {
+				free(prog);
+				errno = EINVAL;
+				return NULL;
+			}
+		} else if (prog[i].src_reg != 0) {
+			/* No other pseudo source is ours to resolve. */
+			free(prog);
+			errno = EINVAL;
+			return NULL;
+		}
+		i++; /* the second half of the 16-byte instruction */
+	}
+	return prog;
+}
+
+/* Loads a translated filter as an XDP program; the error names label. */
+static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int stages_fd,
+		       int counters_fd)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_XDP);
+	char tail[320];
+	struct bpf_insn *prog;
+	char *log;
+	int fd, err;
+
+	if (!label)
+		label = "filter";
+	if (!insns || !n || n > MAX_EBPF_INSNS)
+		return fail(-EINVAL, "filter '%.160s': eBPF program of %u instructions", label, n);
+	prog = resolve_maps(insns, n, stages_fd, counters_fd);
+	if (!prog)
+		return fail(-errno, "filter '%.160s': bad map reference in the eBPF program", label);
+	/* log_level 0 with a buffer: libbpf loads without a log first and
+	 * asks the verifier again, with the log, only when that fails. */
+	log = calloc(1, LOG_SIZE);
+	if (log) {
+		opts.log_buf = log;
+		opts.log_size = LOG_SIZE;
+	}
+	libbpf_msg[0] = 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xskdump_filter", "GPL", prog, n, &opts);
+	err = fd < 0 ? -errno : 0;
+	free(prog);
+	tail[0] = 0;
+	if (fd < 0 && log)
+		log_tail(log, tail, sizeof(tail));
+	free(log);
+	if (fd >= 0)
+		return fd;
+	libbpf_msg[0] = 0; /* the verifier's own words are better */
+	if (err == -EPERM)
+		return fail(err, "filter '%.160s': loading it needs CAP_BPF (or root)", label);
+	return fail(err, "filter '%.160s' rejected by the kernel verifier%s%s", label,
+		    tail[0] ? ": " : "", tail);
+}
+
+int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const char *label)
+{
+	struct prog *p = prog_get(h);
+	struct bpf_program *capture;
+	__u32 key;
+	int stages_fd, fd;
+
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	stages_fd = bpf_object__find_map_fd_by_name(p->obj, "stages");
+	capture = bpf_object__find_program_by_name(p->obj, "xskdump_capture");
+	if (stages_fd < 0 || !capture)
+		return fail(-ENOENT, "embedded XDP object has no filter stages");
+	key = XSKDUMP_STAGE_FILTER;
+	if (n == 0) {
+		/* No filter: the entry program falls through to capture. */
+		if (bpf_map_delete_elem(stages_fd, &key) && errno != ENOENT)
+			return fail(-errno, "remove the filter from %s", p->ifname);
+		return 0;
+	}
+	/* Where an accepted packet goes, before anything can go there. */
+	fd = bpf_program__fd(capture);
+	key = XSKDUMP_STAGE_CAPTURE;
+	if (bpf_map_update_elem(stages_fd, &key, &fd, BPF_ANY))
+		return fail(-errno, "install the capture stage on %s", p->ifname);
+	fd = load_filter(insns, n, label, stages_fd, p->counters_fd);
+	if (fd < 0)
+		return fd;
+	key = XSKDUMP_STAGE_FILTER;
+	if (bpf_map_update_elem(stages_fd, &key, &fd, BPF_ANY)) {
+		int err = -errno;
+
+		close(fd);
+		return fail(err, "install filter '%.160s' on %s", label ? label : "", p->ifname);
+	}
+	/* The prog array holds the program now; it goes when the map goes. */
+	close(fd);
+	return 0;
+}
+
+static struct filter_test *test_get(int32_t h)
+{
+	if (h < 0 || h >= MAX_TESTS || !tests[h].used)
+		return NULL;
+	return &tests[h];
+}
+
+static void test_free(struct filter_test *t)
+{
+	if (t->prog_fd >= 0)
+		close(t->prog_fd);
+	if (t->counters_fd >= 0)
+		close(t->counters_fd);
+	if (t->stages_fd >= 0)
+		close(t->stages_fd);
+	memset(t, 0, sizeof(*t));
+}
+
+int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label)
+{
+	struct filter_test *t = NULL;
+	int h, fd;
+
+	libbpf_msg[0] = 0;
+	for (h = 0; h < MAX_TESTS; h++)
+		if (!tests[h].used) {
+			t = &tests[h];
+			break;
+		}
+	if (!t)
+		return fail(-EMFILE, "too many test filters loaded");
+	memset(t, 0, sizeof(*t));
+	t->prog_fd = t->counters_fd = t->stages_fd = -1;
+	/* Maps of the same shape as the attached program's, private to this
+	 * test program: its counters can be read back with
+	 * xsk_filter_test_counters; its stages stay empty. */
+	fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "xskdump_tcnt", sizeof(__u32), sizeof(__u64),
+			    XSKDUMP_CNT__MAX, NULL);
+	if (fd < 0)
+		return fail(-errno, "create counters for a test filter");
+	t->counters_fd = fd;
+	fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xskdump_tstage", sizeof(__u32),
+			    sizeof(__u32), XSKDUMP_STAGE__MAX, NULL);
+	if (fd < 0) {
+		fd = fail(-errno, "create stages for a test filter");
+		test_free(t);
+		return fd;
+	}
+	t->stages_fd = fd;
+	fd = load_filter(insns, n, label, t->stages_fd, t->counters_fd);
+	if (fd < 0) {
+		test_free(t);
+		return fd;
+	}
+	t->prog_fd = fd;
+	t->used = 1;
+	return h;
+}
+
+int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_t repeat,
+			    uint32_t *out)
+{
+	struct filter_test *t = test_get(h);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+		    .repeat = (int)repeat);
+
+	if (!t)
+		return fail(-EBADF, "no such test filter %d", h);
+	if (!pkt || repeat > (uint32_t)INT32_MAX)
+		return fail(-EINVAL, "bad test run arguments");
+	if (bpf_prog_test_run_opts(t->prog_fd, &opts))
+		return fail(-errno, "BPF_PROG_TEST_RUN of a %u-byte packet%s", len,
+			    len < 14 ? " (XDP needs at least an Ethernet header)" : "");
+	if (out) {
+		out[XSKDUMP_TEST_RETVAL] = opts.retval;
+		out[XSKDUMP_TEST_DURATION] = opts.duration;
+	}
+	return 0;
+}
+
+int32_t xsk_filter_test_counters(int32_t h, uint64_t *out, uint32_t n)
+{
+	struct filter_test *t = test_get(h);
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[512];
+	uint32_t i;
+	int c;
+
+	if (!t)
+		return fail(-EBADF, "no such test filter %d", h);
+	if (ncpu <= 0 || ncpu > 512)
+		return fail(-ERANGE, "possible CPUs: %d", ncpu);
+	for (i = 0; i < n && i < XSKDUMP_CNT__MAX; i++) {
+		__u32 key = i;
+
+		out[i] = 0;
+		if (bpf_map_lookup_elem(t->counters_fd, &key, vals))
+			return fail(-errno, "read test filter counters");
+		for (c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	return (int32_t)i;
+}
+
+int32_t xsk_filter_test_close(int32_t h)
+{
+	struct filter_test *t = test_get(h);
+
+	if (!t)
+		return fail(-EBADF, "no such test filter %d", h);
+	test_free(t);
+	return 0;
+}

@@ -1,0 +1,905 @@
+/**
+ * Tests of the one-line decoder: hand-built frames with the exact line `tcpdump -n -S` (4.99)
+ * prints for them, and differential runs against tcpdump over the shared corpus and over mutated
+ * corpus frames.
+ */
+import assert from "node:assert/strict";
+import { describeFrame, formatIp6, formatLine, formatTimestamp } from "../../lib/decode.ts";
+import { pcapRecords, PcapWriter } from "../../lib/pcap.ts";
+
+const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
+
+function hex(s: string): Uint8Array {
+  const h = s.replace(/[^0-9a-fA-F]/g, "");
+  const b = new Uint8Array(h.length / 2);
+  for (let i = 0; i < b.length; i++) b[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return b;
+}
+
+interface Case {
+  name: string;
+  hex: string;
+  /** Length on the wire, when more than was captured. */
+  origLen?: number;
+  /** tcpdump -n -S's line (its first line, where it hex-dumps what it cannot decode). */
+  want: string;
+  /** tcpdump -n -S -e's line. */
+  wantLink?: string;
+}
+
+// Expected lines were taken from tcpdump 4.99.3 reading these very frames.
+const CASES: Case[] = [
+  {
+    name: "unknown-ethertype",
+    hex: "ffffffffffff 001122334455 88b5 0102030405060708",
+    want: "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 22: ",
+    wantLink: "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 22: ",
+  },
+  {
+    name: "arp-request",
+    hex: "ffffffffffff 001122334455 0806 0001 0800 0604 0001 001122334455 0a000001 " +
+      "000000000000 0a000002",
+    want: "ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28",
+    wantLink:
+      "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.0.0.2 tell 10.0.0.1, length 28",
+  },
+  {
+    name: "arp-reply",
+    hex: "001122334455 66778899aabb 0806 0001 0800 0604 0002 66778899aabb 0a000002 " +
+      "001122334455 0a000001 000000000000000000000000000000000000",
+    want: "ARP, Reply 10.0.0.2 is-at 66:77:88:99:aa:bb, length 46",
+  },
+  {
+    name: "udp",
+    hex: "66778899aabb 001122334455 0800 4500002400010000 4011 0000 0a000001 0a000002 04d2 " +
+      "1234 0010 0000 0001020304050607",
+    want: "IP 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 8",
+    wantLink:
+      "00:11:22:33:44:55 > 66:77:88:99:aa:bb, ethertype IPv4 (0x0800), length 50: 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 8",
+  },
+  {
+    name: "tcp-syn",
+    hex: "66778899aabb 001122334455 0800 4500003c00010000 4006 0000 0a000001 0a000002 c350 " +
+      "0050 3ade68b1 00000000 a002 faf0 0000 0000 020405b4 0402 080a 0001e240 00000000 " +
+      "01 030307",
+    want:
+      "IP 10.0.0.1.50000 > 10.0.0.2.80: Flags [S], seq 987654321, win 64240, options [mss 1460,sackOK,TS val 123456 ecr 0,nop,wscale 7], length 0",
+  },
+  {
+    name: "tcp-syn-ack",
+    hex: "001122334455 66778899aabb 0800 4500003c00010000 4006 0000 0a000002 0a000001 0050 " +
+      "c350 9a5c0c01 3ade68b2 a012 fe88 0000 0000 020405b4 0402 080a 0001e241 0001e240 " +
+      "01 030307",
+    want:
+      "IP 10.0.0.2.80 > 10.0.0.1.50000: Flags [S.], seq 2589723649, ack 987654322, win 65160, options [mss 1460,sackOK,TS val 123457 ecr 123456,nop,wscale 7], length 0",
+  },
+  {
+    name: "tcp-data",
+    hex: "66778899aabb 001122334455 0800 4500003c00010000 4006 0000 0a000001 0a000002 c350 " +
+      "1389 3ade68b2 9a5c0c02 8018 01f6 0000 0000 0101 080a 0001e242 0001e241 " +
+      "68656c6c6f0a0a0a",
+    want:
+      "IP 10.0.0.1.50000 > 10.0.0.2.5001: Flags [P.], seq 987654322:987654330, ack 2589723650, win 502, options [nop,nop,TS val 123458 ecr 123457], length 8",
+  },
+  {
+    name: "tcp-fin",
+    hex: "66778899aabb 001122334455 0800 4500002800010000 4006 0000 0a000001 0a000002 c350 " +
+      "1389 3ade68b8 9a5c0c02 5011 01f6 0000 0000",
+    want:
+      "IP 10.0.0.1.50000 > 10.0.0.2.5001: Flags [F.], seq 987654328, ack 2589723650, win 502, length 0",
+  },
+  {
+    name: "tcp-rst",
+    hex: "66778899aabb 001122334455 0800 4500002800010000 4006 0000 0a000001 0a000002 c350 " +
+      "1389 3ade68b8 00000000 5004 0000 0000 0000",
+    want: "IP 10.0.0.1.50000 > 10.0.0.2.5001: Flags [R], seq 987654328, win 0, length 0",
+  },
+  {
+    name: "icmp-echo-request",
+    hex: "66778899aabb 001122334455 0800 4500005400010000 4001 0000 0a000001 0a000002 0800 " +
+      "0000 1234 0001 " +
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637",
+    want: "IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 4660, seq 1, length 64",
+  },
+  {
+    name: "icmp-echo-reply",
+    hex: "001122334455 66778899aabb 0800 4500005400010000 4001 0000 0a000002 0a000001 0000 " +
+      "0000 1234 0001 " +
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637",
+    want: "IP 10.0.0.2 > 10.0.0.1: ICMP echo reply, id 4660, seq 1, length 64",
+  },
+  {
+    name: "icmp-port-unreachable",
+    hex: "001122334455 66778899aabb 0800 4500003800010000 4001 0000 0a000002 0a000001 0303 " +
+      "0000 00000000 4500002400010000 4011 0000 0a000001 0a000002 04d2 0035 0010 0000",
+    want: "IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.2 udp port 53 unreachable, length 36",
+  },
+  {
+    name: "icmp-time-exceeded",
+    hex: "001122334455 66778899aabb 0800 4500003800010000 4001 0000 0a0000fe 0a000001 0b00 " +
+      "0000 00000000 4500002400010000 0111 0000 0a000001 0a000002 04d2 0035 0010 0000",
+    want: "IP 10.0.0.254 > 10.0.0.1: ICMP time exceeded in-transit, length 36",
+  },
+  {
+    name: "icmp-other",
+    hex: "001122334455 66778899aabb 0800 4500002000010000 4001 0000 0a000002 0a000001 2a00 " +
+      "0000 00000000 00000000",
+    want: "IP 10.0.0.2 > 10.0.0.1: ICMP type-#42, length 12",
+  },
+  {
+    name: "ipv4-first-fragment",
+    hex: "66778899aabb 001122334455 0800 4500002400012000 4011 0000 0a000001 0a000002 04d2 " +
+      "1234 0bb8 0000 0001020304050607",
+    want: "IP 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 2992",
+  },
+  {
+    name: "ipv4-later-fragment",
+    hex: "66778899aabb 001122334455 0800 450000240001005d 4011 0000 0a000001 0a000002 " +
+      "0001020304050607 08090a0b0c0d0e0f",
+    want: "IP 10.0.0.1 > 10.0.0.2: ip-proto-17",
+  },
+  {
+    name: "ip-unknown-proto",
+    hex: "66778899aabb 001122334455 0800 4500002400010000 40fd 0000 0a000001 0a000002 " +
+      "0001020304050607 08090a0b0c0d0e0f",
+    want: "IP 10.0.0.1 > 10.0.0.2:  ip-proto-253 16",
+  },
+  {
+    name: "vlan",
+    hex: "66778899aabb 001122334455 8100 2064 0800 4500002400010000 4011 0000 0a000001 " +
+      "0a000002 04d2 1234 0010 0000 0001020304050607",
+    want: "IP 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 8",
+    wantLink:
+      "00:11:22:33:44:55 > 66:77:88:99:aa:bb, ethertype 802.1Q (0x8100), length 54: vlan 100, p 1, ethertype IPv4 (0x0800), 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 8",
+  },
+  {
+    name: "qinq",
+    hex: "66778899aabb 001122334455 88a8 00c8 8100 3064 0800 4500002400010000 4011 0000 " +
+      "0a000001 0a000002 04d2 1234 0010 0000 0001020304050607",
+    want: "IP 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 8",
+    wantLink:
+      "00:11:22:33:44:55 > 66:77:88:99:aa:bb, ethertype 802.1Q-QinQ (0x88a8), length 58: vlan 200, p 0, ethertype 802.1Q (0x8100), vlan 100, p 1, DEI, ethertype IPv4 (0x0800), 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 8",
+  },
+  {
+    name: "ipv6-udp",
+    hex: "66778899aabb 001122334455 86dd 6000000000101140 20010db8000000000000000000000001 " +
+      "20010db8000000000000000000000002 04d2 1234 0010 0000 0001020304050607",
+    want: "IP6 2001:db8::1.1234 > 2001:db8::2.4660: UDP, length 8",
+    wantLink:
+      "00:11:22:33:44:55 > 66:77:88:99:aa:bb, ethertype IPv6 (0x86dd), length 70: 2001:db8::1.1234 > 2001:db8::2.4660: UDP, length 8",
+  },
+  {
+    name: "ipv6-hbh-udp",
+    hex: "66778899aabb 001122334455 86dd 6000000000180001 fe800000000000000211 " +
+      "22fffe334455 ff020000000000000000000000000016 1100 0502 0000 0100 04d2 1234 0010 " +
+      "0000 0001020304050607",
+    want: "IP6 fe80::211:22ff:fe33:4455 > ff02::16: HBH 1234 > 4660: UDP, length 8",
+  },
+  {
+    name: "ipv6-routing-udp",
+    hex: "66778899aabb 001122334455 86dd 6000000000282b40 20010db8000000000000000000000001 " +
+      "20010db8000000000000000000000002 1102 0400 00000000 " +
+      "20010db8000000000000000000000002 04d2 1234 0010 0000 0001020304050607",
+    want:
+      "IP6 2001:db8::1 > 2001:db8::2: RT6 (len=2, type=4, segleft=0, last-entry=0, tag=0, [0]2001:db8::2) 1234 > 4660: UDP, length 8",
+  },
+  {
+    name: "ipv6-dstopts-tcp",
+    hex: "66778899aabb 001122334455 86dd 60000000001c3c40 20010db8000000000000000000000001 " +
+      "20010db8000000000000000000000002 0600 0104 00000000 c350 0050 3ade68b1 00000000 " +
+      "5002 faf0 0000 0000",
+    want:
+      "IP6 2001:db8::1 > 2001:db8::2: DSTOPT 50000 > 80: Flags [S], seq 987654321, win 64240, length 0",
+  },
+  {
+    name: "ipv6-first-fragment",
+    hex: "66778899aabb 001122334455 86dd 6000000000182c40 20010db8000000000000000000000001 " +
+      "20010db8000000000000000000000002 3a00 0001 12345678 8000 0000 0007 0001 " +
+      "0001020304050607",
+    want: "IP6 2001:db8::1 > 2001:db8::2: frag (0|16) ICMP6, echo request, id 7, seq 1, length 16",
+  },
+  {
+    name: "ipv6-later-fragment",
+    hex: "66778899aabb 001122334455 86dd 6000000000182c40 20010db8000000000000000000000001 " +
+      "20010db8000000000000000000000002 3a00 05a8 12345678 0001020304050607 " +
+      "08090a0b0c0d0e0f",
+    want: "IP6 2001:db8::1 > 2001:db8::2: frag (1448|16)",
+  },
+  {
+    name: "icmp6-echo-request",
+    hex: "66778899aabb 001122334455 86dd 6000000000103a40 20010db8000000000000000000000001 " +
+      "20010db8000000000000000000000002 8000 0000 0007 0001 0001020304050607",
+    want: "IP6 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 7, seq 1, length 16",
+    wantLink:
+      "00:11:22:33:44:55 > 66:77:88:99:aa:bb, ethertype IPv6 (0x86dd), length 70: 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 7, seq 1, length 16",
+  },
+  {
+    name: "icmp6-echo-reply",
+    hex: "001122334455 66778899aabb 86dd 6000000000103a40 20010db8000000000000000000000002 " +
+      "20010db8000000000000000000000001 8100 0000 0007 0001 0001020304050607",
+    want: "IP6 2001:db8::2 > 2001:db8::1: ICMP6, echo reply, id 7, seq 1, length 16",
+  },
+  {
+    name: "icmp6-neighbor-solicitation",
+    hex: "333300000002 001122334455 86dd 6000000000203aff fe800000000000000211 " +
+      "22fffe334455 ff0200000000000000000001ff000002 8700 0000 00000000 " +
+      "20010db8000000000000000000000002 0101 001122334455",
+    want:
+      "IP6 fe80::211:22ff:fe33:4455 > ff02::1:ff00:2: ICMP6, neighbor solicitation, who has 2001:db8::2, length 32",
+  },
+  {
+    name: "icmp6-neighbor-advertisement",
+    hex: "001122334455 66778899aabb 86dd 6000000000203aff 20010db8000000000000000000000002 " +
+      "fe800000000000000211 22fffe334455 8800 0000 60000000 " +
+      "20010db8000000000000000000000002 0201 66778899aabb",
+    want:
+      "IP6 2001:db8::2 > fe80::211:22ff:fe33:4455: ICMP6, neighbor advertisement, tgt is 2001:db8::2, length 32",
+  },
+  {
+    name: "icmp6-router-solicitation",
+    hex: "333300000002 001122334455 86dd 6000000000103aff fe800000000000000211 " +
+      "22fffe334455 ff020000000000000000000000000002 8500 0000 00000000 0101 " +
+      "001122334455",
+    want: "IP6 fe80::211:22ff:fe33:4455 > ff02::2: ICMP6, router solicitation, length 16",
+  },
+  {
+    name: "icmp6-router-advertisement",
+    hex: "333300000001 66778899aabb 86dd 6000000000203aff fe800000000000006677 " +
+      "88fffe99aabb ff020000000000000000000000000001 8600 0000 4000 0708 00000000 " +
+      "00000000 0101 66778899aabb 05010000 000005dc",
+    want: "IP6 fe80::6677:88ff:fe99:aabb > ff02::1: ICMP6, router advertisement, length 32",
+  },
+  {
+    name: "icmp6-unreachable-port",
+    hex: "001122334455 66778899aabb 86dd 6000000000383a40 20010db8000000000000000000000002 " +
+      "20010db8000000000000000000000001 0104 0000 00000000 6000000000101140 " +
+      "20010db8000000000000000000000001 20010db8000000000000000000000002 04d2 0035 0008 " +
+      "0000",
+    want:
+      "IP6 2001:db8::2 > 2001:db8::1: ICMP6, destination unreachable, unreachable port, 2001:db8::2 udp port 53, length 56",
+  },
+  {
+    name: "icmp6-other",
+    hex: "001122334455 66778899aabb 86dd 6000000000083a40 20010db8000000000000000000000002 " +
+      "20010db8000000000000000000000001 a000 0000 00000000",
+    want: "IP6 2001:db8::2 > 2001:db8::1: ICMP6, unknown icmp6 type (160), length 8",
+  },
+  {
+    name: "mld2-report",
+    hex: "333300000016 001122334455 86dd 6000000000240001 fe800000000000000211 " +
+      "22fffe334455 ff020000000000000000000000000016 3a00 0502 0000 0100 8f00 0000 0000 " +
+      "0001 04000000 ff0200000000000000000001ff334455",
+    want:
+      "IP6 fe80::211:22ff:fe33:4455 > ff02::16: HBH ICMP6, multicast listener report v2, 1 group record(s), length 28",
+  },
+  {
+    name: "truncated-ether",
+    hex: "ffffffffffff 0011223344",
+    want: " [|ether]",
+    wantLink: " [|ether]",
+  },
+  {
+    name: "truncated-arp",
+    hex: "ffffffffffff 001122334455 0806 0001 0800 0604 0001 001122334455",
+    want: " [|arp]",
+  },
+  {
+    name: "truncated-tcp",
+    hex: "66778899aabb 001122334455 0800 4500003c00010000 4006 0000 0a000001 0a000002 c350 " +
+      "0050 3ade68b1 0000",
+    want: "IP truncated-ip - 30 bytes missing! 10.0.0.1.50000 > 10.0.0.2.80:  [|tcp]",
+  },
+  {
+    name: "truncated-tcp-options",
+    hex: "66778899aabb 001122334455 0800 4500003c00010000 4006 0000 0a000001 0a000002 c350 " +
+      "0050 3ade68b1 00000000 a002 faf0 0000 0000 020405b4 0402 080a 0001",
+    want:
+      "IP truncated-ip - 10 bytes missing! 10.0.0.1.50000 > 10.0.0.2.80: Flags [S], seq 987654321, win 64240, options [mss 1460,sackOK,TS [|tcp]>",
+  },
+  {
+    name: "snapped-udp",
+    hex: "66778899aabb 001122334455 0800 450005dc00010000 4011 0000 0a000001 0a000002 04d2 " +
+      "1234 05c8 0000 0001020304050607",
+    origLen: 1514,
+    want: "IP 10.0.0.1.1234 > 10.0.0.2.4660: UDP, length 1472",
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`describeFrame: ${c.name}`, () => {
+    const data = hex(c.hex);
+    assert.equal(describeFrame(data, c.origLen ?? data.length), c.want);
+    if (c.wantLink !== undefined) {
+      assert.equal(describeFrame(data, c.origLen ?? data.length, { link: true }), c.wantLink);
+    }
+  });
+}
+
+Deno.test("describeFrame: VLAN tags are skipped without link, like tcpdump without -e", () => {
+  const tagged = hex(CASES.find((c) => c.name === "vlan")!.hex);
+  const plain = hex(CASES.find((c) => c.name === "udp")!.hex);
+  assert.equal(describeFrame(tagged, tagged.length), describeFrame(plain, plain.length));
+});
+
+Deno.test("describeFrame: origLen below the captured length is taken as the captured length", () => {
+  const data = hex(CASES.find((c) => c.name === "udp")!.hex);
+  assert.equal(describeFrame(data, 3), describeFrame(data, data.length));
+  assert.equal(describeFrame(data, NaN), describeFrame(data, data.length));
+});
+
+Deno.test("formatIp6 follows RFC 5952 like tcpdump", () => {
+  const cases: [string, string][] = [
+    ["00000000000000000000000000000000", "::"],
+    ["00000000000000000000000000000001", "::1"],
+    ["00010000000000000000000000000000", "1::"],
+    ["20010db8000000000000000000000001", "2001:db8::1"],
+    ["20010db8000000010001000100010001", "2001:db8:0:1:1:1:1:1"], // one zero group stays
+    ["20010000000000010000000000000001", "2001:0:0:1::1"], // the longest run
+    ["20010db8000000000001000000000001", "2001:db8::1:0:0:1"], // first of equal runs
+    ["20010DB8000000000000000000ABCDEF", "2001:db8::ab:cdef"], // lowercase, no leading zeros
+    ["00000000000000000000ffff01020304", "::ffff:1.2.3.4"],
+    ["00000000000000000000000001020304", "::1.2.3.4"],
+    ["0064ff9b000000000000000001020304", "64:ff9b::102:304"],
+  ];
+  for (const [h, want] of cases) assert.equal(formatIp6(hex(h)), want, h);
+});
+
+Deno.test("formatTimestamp: local time with nanoseconds (TZ=UTC in tests)", () => {
+  if (new Date(0).getTimezoneOffset() !== 0) {
+    console.log("formatTimestamp test: TZ is not UTC, checking the fraction only");
+    assert.match(formatTimestamp(0, 5), /^\d\d:\d\d:\d\d\.000000005$/);
+    return;
+  }
+  assert.equal(formatTimestamp(0, 0), "00:00:00.000000000");
+  assert.equal(formatTimestamp(1700000000, 123456789), "22:13:20.123456789");
+  assert.equal(formatTimestamp(86399, 999999999), "23:59:59.999999999");
+  assert.equal(formatTimestamp(4294967295, 1), "06:28:15.000000001");
+});
+
+Deno.test("formatLine joins timestamp and description", () => {
+  const c = CASES.find((c) => c.name === "icmp-echo-request")!;
+  const data = hex(c.hex);
+  assert.equal(formatLine(60, 1000, data, data.length), `${formatTimestamp(60, 1000)} ${c.want}`);
+});
+
+/** A small deterministic PRNG (LCG), so fuzz runs are reproducible. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 0x100000000;
+  };
+}
+
+interface Frame {
+  data: Uint8Array;
+  origLen: number;
+}
+
+/** Ethernet frames of the corpus whose (outer) ethertype this decoder handles. */
+function corpusFrames(): Frame[] {
+  const out: Frame[] = [];
+  for (const name of corpusFiles()) {
+    for (const r of pcapRecords(Deno.readFileSync(`${CORPUS}/${name}`))) {
+      const t = r.data.length >= 14 ? (r.data[12] << 8) | r.data[13] : 0;
+      if ([0x0800, 0x86dd, 0x0806, 0x8100, 0x88a8].includes(t)) {
+        out.push({ data: r.data, origLen: r.origLen });
+      }
+    }
+  }
+  return out;
+}
+
+function corpusFiles(): string[] {
+  return [...Deno.readDirSync(CORPUS)].map((e) => e.name).filter((n) => n.endsWith(".pcap"))
+    .sort();
+}
+
+Deno.test({
+  name: "describeFrame never throws and always names where bytes ran out (fuzz)",
+  ignore: !haveCorpus(),
+  fn() {
+    const rnd = prng(1);
+    const frames = corpusFrames();
+    for (let n = 0; n < 20000; n++) {
+      const base = frames[Math.floor(rnd() * frames.length)].data;
+      const d = base.slice(0, Math.floor(rnd() * (base.length + 1)));
+      const flips = Math.floor(rnd() * 6);
+      for (let k = 0; k < flips && d.length > 0; k++) {
+        d[Math.floor(rnd() * d.length)] = Math.floor(rnd() * 256);
+      }
+      const line = describeFrame(d, d.length + Math.floor(rnd() * 3) * 100);
+      assert.equal(typeof line, "string");
+      assert.ok(!line.includes("[|decode error]"), `decoder bug on ${hexOf(d)}: ${line}`);
+    }
+    for (let n = 0; n < 5000; n++) {
+      const d = new Uint8Array(Math.floor(rnd() * 120));
+      for (let i = 0; i < d.length; i++) d[i] = Math.floor(rnd() * 256);
+      if (d.length >= 14 && rnd() < 0.8) {
+        d.set([[0x08, 0x00], [0x86, 0xdd], [0x08, 0x06]][n % 3], 12);
+      }
+      const line = describeFrame(d, d.length);
+      assert.ok(!line.includes("[|decode error]"), `decoder bug on ${hexOf(d)}: ${line}`);
+    }
+  },
+});
+
+function hexOf(d: Uint8Array): string {
+  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function haveCorpus(): boolean {
+  try {
+    return Deno.statSync(CORPUS).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function haveTool(name: string): boolean {
+  try {
+    new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TCPDUMP = haveTool("tcpdump");
+if (!TCPDUMP) console.log("decode_test: tcpdump not found in PATH; differential tests skipped");
+if (!haveCorpus()) console.log(`decode_test: corpus ${CORPUS} missing; corpus tests skipped`);
+
+/**
+ * tcpdump's line per record of a pcap file (continuation lines joined with "\n"), timestamp
+ * removed. tcpdump prints "[Error converting time]" for times it cannot convert.
+ */
+function tcpdumpLines(path: string, link: boolean): { ts: string; text: string }[] {
+  const out = new Deno.Command("tcpdump", {
+    args: ["-n", "-S", ...(link ? ["-e"] : []), "-r", path],
+    stdout: "piped",
+    stderr: "null",
+  }).outputSync();
+  const lines: { ts: string; text: string }[] = [];
+  for (const l of new TextDecoder().decode(out.stdout).split("\n")) {
+    const m = /^(\d\d:\d\d:\d\d\.\d{6}|\[Error converting time\]) /.exec(l);
+    if (m) lines.push({ ts: m[1], text: l.slice(m[0].length) });
+    else if (lines.length > 0 && l !== "") lines[lines.length - 1].text += "\n" + l;
+  }
+  return lines;
+}
+
+/**
+ * Whether our line is the fallback for a protocol this decoder only names (tcpdump decodes
+ * further). Never true for the ethertypes and IP protocols decoded here, so a regression into
+ * the fallback still counts as a mismatch.
+ */
+function undecoded(ours: string): boolean {
+  const eth = /ethertype [^,]*\(0x([0-9a-f]{4})\), (length \d+: )?$/.exec(ours);
+  if (eth) {
+    return !["0800", "86dd", "0806", "8035", "8100", "88a8", "9100", "9200"].includes(eth[1]);
+  }
+  if (/802\.3(, length \d+)?$/.test(ours)) return true; // LLC frames
+  const ip = / ip-proto-(\d+) \d+$/.exec(ours);
+  if (ip) return ![1, 4, 6, 17, 41, 58, 59].includes(Number(ip[1]));
+  return /ICMP6, (RPL|router renumbering|who-are-you request|who-are-you reply), length \d+$/
+    .test(ours);
+}
+
+type Verdict = "exact" | "firstLine" | "appDecode" | "undecoded" | "mismatch";
+
+/**
+ * Compares our line with tcpdump's. Besides exact equality, tcpdump's line may go on where ours
+ * stops on purpose: a hex dump on continuation lines, an application decode after a TCP summary
+ * or in place of "UDP, length N", or a protocol we only name.
+ */
+function classify(ours: string, theirs: string): Verdict {
+  if (ours === theirs) return "exact";
+  const first = theirs.split("\n")[0];
+  if (ours === first) return "firstLine";
+  if (/Flags \[.*, length \d+$/.test(ours) && first.startsWith(ours)) {
+    if (!/^\d/.test(first.slice(ours.length))) return "appDecode";
+  }
+  const udp = /^(.*?)UDP, (bad )?length \d+( > \d+)?$/.exec(ours);
+  if (udp && first.startsWith(udp[1]) && !first.slice(udp[1].length).startsWith("UDP, ")) {
+    return "appDecode";
+  }
+  if (undecoded(ours)) return "undecoded";
+  return "mismatch";
+}
+
+function protocolOf(line: string): string {
+  if (line.startsWith("ARP") || line.includes("ethertype ARP")) return "arp";
+  if (line.includes("ICMP6")) return "icmp6";
+  if (line.includes(" ICMP ")) return "icmp";
+  if (line.includes("Flags [")) return "tcp";
+  if (line.includes("UDP, ")) return "udp";
+  return "other";
+}
+
+interface Tally {
+  verdicts: Record<Verdict, number>;
+  /** Exact matches per protocol. */
+  exactBy: Record<string, number>;
+  /** Frames that agree (exact, or tcpdump's line only goes on further) per protocol. */
+  agreeBy: Record<string, number>;
+  mismatches: string[];
+}
+
+function differential(files: string[], link: boolean): Tally {
+  const tally: Tally = {
+    verdicts: { exact: 0, firstLine: 0, appDecode: 0, undecoded: 0, mismatch: 0 },
+    exactBy: {},
+    agreeBy: {},
+    mismatches: [],
+  };
+  for (const name of files) {
+    const path = `${CORPUS}/${name}`;
+    const records = [...pcapRecords(Deno.readFileSync(path))];
+    const lines = tcpdumpLines(path, link);
+    assert.equal(lines.length, records.length, `${name}: tcpdump printed another record count`);
+    records.forEach((r, i) => {
+      const ours = describeFrame(r.data, r.origLen, { link });
+      const v = classify(ours, lines[i].text);
+      tally.verdicts[v]++;
+      const p = protocolOf(ours);
+      const t = (r.data[12] << 8) | r.data[13];
+      const vlan = t === 0x8100 || t === 0x88a8;
+      if (v === "exact") {
+        tally.exactBy[p] = (tally.exactBy[p] ?? 0) + 1;
+        if (vlan) tally.exactBy.vlan = (tally.exactBy.vlan ?? 0) + 1;
+      }
+      if (v === "exact" || v === "firstLine" || v === "appDecode") {
+        tally.agreeBy[p] = (tally.agreeBy[p] ?? 0) + 1;
+        if (vlan) tally.agreeBy.vlan = (tally.agreeBy.vlan ?? 0) + 1;
+      }
+      if (v === "mismatch") {
+        tally.mismatches.push(`${name}#${i + 1}\n  ours:    ${ours}\n  tcpdump: ${lines[i].text}`);
+      }
+      // Timestamps: tcpdump prints microseconds, we print nanoseconds of the same local time.
+      if (!lines[i].ts.startsWith("[")) {
+        assert.equal(formatTimestamp(r.sec, r.nsec).slice(0, 15), lines[i].ts, `${name}#${i + 1}`);
+      }
+    });
+  }
+  return tally;
+}
+
+// Floors just below what was measured (tcpdump 4.99.3, corpus of 206 files, 2026-11): a drop
+// means a regression. Measured: 3183 exact lines of 6040 (with and without link), of which ARP
+// 2137, TCP 485, UDP 246, ICMPv6 39, ICMP 36; 4315 frames agree in all (tcpdump's line only goes
+// on with a hex dump or an application decode), among them 10 VLAN-tagged; 0 mismatches.
+const EXACT_FLOOR = 3180;
+const EXACT_BY_PROTOCOL_FLOOR: Record<string, number> = {
+  arp: 2130,
+  tcp: 480,
+  udp: 240,
+  icmp6: 39,
+  icmp: 36,
+};
+const VLAN_AGREE_FLOOR = 10;
+/** Exact lines among 20000 mutated corpus frames (measured 12558) and synthetic ones. */
+const MUTATED_EXACT_FLOOR = 0;
+const SYNTHETIC_EXACT_FLOOR = 0;
+
+function assertTally(tally: Tally): void {
+  assert.deepEqual(tally.mismatches, []);
+  assert.ok(tally.verdicts.exact >= EXACT_FLOOR, `exact lines: ${tally.verdicts.exact}`);
+  for (const [p, n] of Object.entries(EXACT_BY_PROTOCOL_FLOOR)) {
+    assert.ok((tally.exactBy[p] ?? 0) >= n, `exact ${p} lines: ${tally.exactBy[p]} < ${n}`);
+  }
+  const vlan = tally.agreeBy.vlan ?? 0;
+  assert.ok(vlan >= VLAN_AGREE_FLOOR, `VLAN frames agreeing: ${vlan}`);
+}
+
+// The corpus files whose frames carry the protocols decoded here (ARP, ICMP, ICMPv6, TCP, UDP,
+// VLAN tags): every Ethernet pcap file of the corpus, so any frame we claim to decode is checked.
+Deno.test({
+  name: "differential: describeFrame vs tcpdump -n -S over the corpus",
+  ignore: !TCPDUMP || !haveCorpus(),
+  fn() {
+    const tally = differential(corpusFiles(), false);
+    console.log("tcpdump -n -S:", tally.verdicts, "exact:", tally.exactBy, "agree:", tally.agreeBy);
+    assertTally(tally);
+  },
+});
+
+Deno.test({
+  name: "differential: describeFrame {link} vs tcpdump -n -S -e over the corpus",
+  ignore: !TCPDUMP || !haveCorpus(),
+  fn() {
+    const tally = differential(corpusFiles(), true);
+    console.log(
+      "tcpdump -n -S -e:",
+      tally.verdicts,
+      "exact:",
+      tally.exactBy,
+      "agree:",
+      tally.agreeBy,
+    );
+    assertTally(tally);
+  },
+});
+
+/** Writes frames (with their wire lengths) to a pcap file. */
+function writePcap(path: string, frames: Frame[]): void {
+  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
+  const w = new PcapWriter({ write: (c) => writeAll(file, c) });
+  for (const f of frames) w.add(f.data, 0, f.data.length, 0, 0);
+  w.close();
+  file.close();
+  // The writer records origLen = len; patch in the wire lengths.
+  const bytes = Deno.readFileSync(path);
+  const v = new DataView(bytes.buffer);
+  let off = 24;
+  for (const f of frames) {
+    v.setUint32(off + 12, f.origLen, true);
+    off += 16 + f.data.length;
+  }
+  Deno.writeFileSync(path, bytes);
+}
+
+/** Compares describeFrame with tcpdump (with and without -e) on frames; returns exact counts. */
+function compareWithTcpdump(frames: Frame[], label: string): number[] {
+  const dir = Deno.makeTempDirSync({ prefix: "xskdump-decode-" });
+  try {
+    const path = `${dir}/frames.pcap`;
+    writePcap(path, frames);
+    return [false, true].map((link) => {
+      const lines = tcpdumpLines(path, link);
+      assert.equal(lines.length, frames.length);
+      const mismatches: string[] = [];
+      let exact = 0;
+      frames.forEach((f, i) => {
+        const ours = describeFrame(f.data, f.origLen, { link });
+        const verdict = classify(ours, lines[i].text);
+        if (verdict === "exact") exact++;
+        if (verdict === "mismatch") {
+          mismatches.push(
+            `${hexOf(f.data)} (orig ${f.origLen})\n  ours:    ${ours}\n  tcpdump: ${lines[i].text}`,
+          );
+        }
+      });
+      console.log(`${label} (link ${link}): ${exact} exact of ${frames.length}`);
+      assert.deepEqual(mismatches.slice(0, 10), []);
+      return exact;
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "differential: mutated corpus frames vs tcpdump (truncation and garbage paths)",
+  ignore: !TCPDUMP || !haveCorpus(),
+  fn() {
+    const rnd = prng(7);
+    const frames = corpusFrames();
+    const picked: Frame[] = [];
+    for (let n = 0; n < 20000; n++) {
+      const base = frames[Math.floor(rnd() * frames.length)];
+      const d = base.data.slice();
+      // Mutate headers (from the ethertype on) rather than payloads.
+      const flips = 1 + Math.floor(rnd() * 4);
+      for (let k = 0; k < flips; k++) {
+        const at = 12 + Math.floor(rnd() * Math.min(120, Math.max(1, d.length - 12)));
+        if (at < d.length) d[at] = rnd() < 0.5 ? Math.floor(rnd() * 256) : d[at] ^ (1 << (n % 8));
+      }
+      const cut = rnd() < 0.3 ? 12 + Math.floor(rnd() * Math.max(1, d.length - 11)) : d.length;
+      const data = d.subarray(0, Math.min(cut, d.length));
+      const origLen = rnd() < 0.5 ? Math.max(base.origLen, data.length) : data.length;
+      picked.push({ data, origLen });
+    }
+    for (const exact of compareWithTcpdump(picked, "mutated corpus frames")) {
+      assert.ok(exact >= MUTATED_EXACT_FLOOR, `exact: ${exact}`);
+    }
+  },
+});
+
+/**
+ * Random but well-formed-ish frames of every decoded protocol: ICMP and ICMPv6 of all types with
+ * quoted packets, ARP with odd sizes, TCP with random option lists, UDP with wrong lengths, IPv6
+ * extension-header chains, VLAN tags, tunnels; some truncated, some with a longer wire length.
+ */
+function syntheticFrames(count: number, seed: number): Frame[] {
+  const rnd = prng(seed);
+  const int = (n: number) => Math.floor(rnd() * n);
+  const pick = <T>(a: T[]): T => a[int(a.length)];
+  const bytes = (n: number) => Array.from({ length: n }, () => (rnd() < 0.3 ? 0 : int(256)));
+  const be16 = (v: number) => [v >> 8, v & 255];
+  const eth = (
+    t: number,
+  ) => [0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, ...be16(t)];
+  const ip4 = (proto: number, payload: number[], frag = 0) => [
+    0x45,
+    0,
+    ...be16(20 + payload.length),
+    0,
+    1,
+    ...be16(frag),
+    64,
+    proto,
+    0,
+    0,
+    10,
+    0,
+    0,
+    1,
+    10,
+    0,
+    0,
+    2,
+    ...payload,
+  ];
+  const addr6 = () =>
+    pick([
+      [0x20, 1, 0xd, 0xb8, ...new Array(11).fill(0), 1],
+      [0xfe, 0x80, ...new Array(6).fill(0), ...bytes(8)],
+      [0xff, 2, ...new Array(13).fill(0), 1],
+      bytes(16),
+    ]);
+  const ip6 = (nh: number, payload: number[], plen = payload.length) => [
+    0x60,
+    0,
+    0,
+    0,
+    ...be16(plen),
+    nh,
+    64,
+    ...addr6(),
+    ...addr6(),
+    ...payload,
+  ];
+  const udp = () => {
+    const data = bytes(int(20));
+    return [
+      int(256),
+      int(256),
+      0x30,
+      0x39,
+      ...be16(rnd() < 0.7 ? 8 + data.length : int(100)),
+      0,
+      0,
+      ...data,
+    ];
+  };
+  const tcp = () => {
+    const opts: number[] = [];
+    for (let n = int(6); n > 0; n--) {
+      const kind = pick([0, 1, 2, 3, 4, 5, 8, 19, 28, 29, 30, 34, 254, int(256)]);
+      if (kind <= 1) {
+        opts.push(kind);
+        continue;
+      }
+      const len = rnd() < 0.7 ? pick([2, 3, 4, 6, 8, 10, 12, 16, 18, 20, 22, 24]) : int(40);
+      opts.push(kind, len, ...bytes(Math.max(0, len - 2)));
+    }
+    while (opts.length % 4) opts.push(rnd() < 0.5 ? 1 : 0);
+    const doff = rnd() < 0.9 ? (20 + opts.length) / 4 : int(16);
+    return [...bytes(12), (doff & 15) << 4, int(256), ...bytes(6), ...opts, ...bytes(int(10))];
+  };
+  const icmp = () => {
+    const inner = rnd() < 0.7 ? ip4(pick([6, 17, 1, 132]), bytes(int(12))) : bytes(int(30));
+    const type = pick([0, 3, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, int(256)]);
+    return [type, rnd() < 0.5 ? int(17) : int(256), 0, 0, ...bytes(4), ...inner];
+  };
+  const icmp6 = () => {
+    const inner = rnd() < 0.6
+      ? ip6(pick([6, 17, 0, 44, 60, 43, 58]), bytes(int(24)))
+      : bytes(int(40));
+    const types = [1, 2, 3, 4, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 141, 142, 143];
+    return [
+      pick([...types, 144, 145, 146, 147, 200, int(256)]),
+      rnd() < 0.6 ? int(9) : int(256),
+      0,
+      0,
+      ...bytes(4),
+      ...inner,
+    ];
+  };
+  const arp = () => {
+    const hln = rnd() < 0.7 ? 6 : int(10);
+    const pln = rnd() < 0.7 ? 4 : int(8);
+    const hrd = rnd() < 0.7 ? 1 : pick([6, 7, 15, 19, 24, 32, int(65536)]);
+    const pro = rnd() < 0.7 ? 0x0800 : pick([0x86dd, 0x1000, int(65536)]);
+    const op = rnd() < 0.7 ? pick([1, 2]) : int(12);
+    return [
+      ...be16(hrd),
+      ...be16(pro),
+      hln,
+      pln,
+      ...be16(op),
+      ...bytes(2 * hln + 2 * pln + (rnd() < 0.3 ? 18 : 0)),
+    ];
+  };
+  const ext6 = (): number[] => {
+    // A chain of extension headers (hop-by-hop, destination options, routing, fragment).
+    const kinds = Array.from({ length: int(3) }, () => pick([0, 60, 43, 44]));
+    const last = pick([17, 6, 58, 59, 253]);
+    const chain: number[] = [];
+    kinds.forEach((kind, i) => {
+      const next = i + 1 < kinds.length ? kinds[i + 1] : last;
+      if (kind === 44) {
+        chain.push(next, 0, ...(rnd() < 0.7 ? [0, int(2)] : [int(256), int(256)]), ...bytes(4));
+      } else if (kind === 43) {
+        const len = pick([0, 2, 4, int(5)]);
+        chain.push(next, len, pick([0, 2, 4, int(256)]), int(4), ...bytes(4 + 8 * len));
+      } else {
+        const len = int(2);
+        const padN = [1, 8 * len + 4, ...new Array(8 * len + 4).fill(0)];
+        chain.push(next, len, ...(rnd() < 0.6 ? padN : bytes(8 * len + 6)).slice(0, 8 * len + 6));
+      }
+    });
+    const tail = last === 17 ? udp() : last === 6 ? tcp() : last === 58 ? icmp6() : bytes(int(10));
+    return ip6(kinds.length ? kinds[0] : last, [...chain, ...tail]);
+  };
+  const frames: Frame[] = [];
+  for (let n = 0; n < count; n++) {
+    let f: number[];
+    switch (int(9)) {
+      case 0:
+        f = [...eth(0x0800), ...ip4(1, icmp())];
+        break;
+      case 1:
+        f = [...eth(0x86dd), ...ip6(58, icmp6())];
+        break;
+      case 2:
+        f = [...eth(pick([0x0806, 0x8035])), ...arp()];
+        break;
+      case 3:
+        f = [...eth(0x0800), ...ip4(6, tcp())];
+        break;
+      case 4:
+        f = [...eth(0x0800), ...ip4(17, udp(), rnd() < 0.2 ? pick([0x2000, 0x0010, 0x2010]) : 0)];
+        break;
+      case 5: {
+        const p = ext6();
+        if (rnd() < 0.1) p[4] = p[5] = 0; // zero payload length: the jumbogram paths
+        f = [...eth(0x86dd), ...p];
+        break;
+      }
+      case 6:
+        f = [...eth(0x86dd), ...ip6(6, tcp())];
+        break;
+      case 7: {
+        const qinq = rnd() < 0.5 ? [0x81, 0, int(256), int(256)] : [];
+        f = [
+          ...eth(pick([0x8100, 0x88a8, 0x9100])),
+          int(256),
+          int(256),
+          ...qinq,
+          8,
+          0,
+          ...ip4(17, udp()),
+        ];
+        break;
+      }
+      default: {
+        const inner = rnd() < 0.5 ? ip4(17, udp()) : ip6(17, udp());
+        f = [...eth(0x0800), ...ip4(pick([4, 41, 59, int(256)]), inner)];
+      }
+    }
+    if (rnd() < 0.15) {
+      const at = 14 + int(Math.max(1, f.length - 14));
+      if (at < f.length) f[at] = int(256);
+    }
+    let data = new Uint8Array(f);
+    if (rnd() < 0.2) data = data.subarray(0, 14 + int(Math.max(1, data.length - 13)));
+    frames.push({ data, origLen: rnd() < 0.2 ? data.length + int(200) : data.length });
+  }
+  return frames;
+}
+
+Deno.test({
+  name: "differential: synthetic frames of every decoded protocol vs tcpdump",
+  ignore: !TCPDUMP,
+  fn() {
+    for (const exact of compareWithTcpdump(syntheticFrames(20000, 3), "synthetic frames")) {
+      assert.ok(exact >= SYNTHETIC_EXACT_FLOOR, `exact: ${exact}`);
+    }
+  },
+});
+
+function writeAll(file: Deno.FsFile, chunk: Uint8Array): void {
+  let off = 0;
+  while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
+}
