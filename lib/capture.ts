@@ -167,7 +167,7 @@ export class Capture implements AsyncDisposable {
         }
         if (n > 0 && now - lastYield < YIELD_MS) continue;
         if (n === 0) sink.flush(); // idle: readers of a pipe see packets promptly
-        await sock.wait(n > 0 ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now)));
+        await sock.wait(n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))));
         lastYield = performance.now();
       }
     } catch (e) {
