@@ -19,7 +19,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
-C_TESTS := $(BUILD)/test_shim
+C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist clean check fmt lint
 
@@ -60,15 +60,19 @@ $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 # loads the translated program, pcap_compat.c stands in for libdbus.
 FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
 
-$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
+$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
 		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
+	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
 
-$(C_TESTS): tests/c/test_shim.c $(SHIM)
+$(BUILD)/test_shim: tests/c/test_shim.c $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
+# The ledger is pure logic: tested over simulated rings, without the shim.
+$(BUILD)/test_ledger: tests/c/test_ledger.c csrc/ledger.c csrc/ledger.h
+	gcc $(CFLAGS) -o $@ tests/c/test_ledger.c csrc/ledger.c
 
 check: $(DEPS_STAMP)
 	$(DENO) fmt --check

@@ -32,6 +32,10 @@ export interface CaptureArgs {
   snaplen: number;
   frames: number;
   batch: number;
+  /** Check every RX descriptor against the frame-ownership ledger. */
+  guard: boolean;
+  /** Stop with exit 3 on the first ring integrity violation. */
+  strict: boolean;
 }
 
 /** --help or --version: print and exit 0. */
@@ -90,6 +94,8 @@ function buildProgram(out: { text: string }): Command {
       "UMEM frames (power of two, default 4096)",
       powerOfTwo("--frames", 64, 1 << 20),
     )
+    .option("--strict", "stop with exit code 3 on the first ring integrity violation")
+    .option("--no-guard", "skip the ring integrity checks (for measuring their cost)")
     .addOption(
       new Option("--batch <n>", "descriptors per ring call").argParser(
         integer("--batch", 1, 4096),
@@ -143,5 +149,7 @@ export function parseArgs(argv: string[]): CaptureArgs | InfoArgs {
     snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
     frames: o.frames ?? 4096,
     batch: o.batch ?? 64,
+    guard: o.guard !== false,
+    strict: o.strict === true,
   };
 }

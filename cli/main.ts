@@ -4,6 +4,7 @@
  * @module
  */
 import { Capture, type CaptureResult } from "../lib/capture.ts";
+import { describeViolation } from "../lib/integrity.ts";
 import { formatSummary } from "../lib/summary.ts";
 import { XskError } from "../ffi/xsk.ts";
 import { type CaptureArgs, parseArgs, UsageError } from "./args.ts";
@@ -12,6 +13,7 @@ import { type Output, pcapOutput, textOutput } from "./output.ts";
 const EXIT_OK = 0;
 const EXIT_FAIL = 1;
 const EXIT_USAGE = 2;
+const EXIT_INTEGRITY = 3;
 const EXIT_INTERRUPTED = 130;
 
 function say(line: string): void {
@@ -51,6 +53,7 @@ async function capture(args: CaptureArgs): Promise<number> {
       mode: args.mode,
       frameCount: args.frames,
       batchSize: args.batch,
+      guard: args.guard,
     });
   } catch (e) {
     say(`xskdump: ${describeError(e)}`);
@@ -88,6 +91,8 @@ async function capture(args: CaptureArgs): Promise<number> {
       count: args.count,
       durationMs: args.durationMs,
       signal: stop.signal,
+      strict: args.strict,
+      onViolation: (f) => say(`xskdump: ${describeViolation(f, cap.guardContext)}`),
     });
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
@@ -100,6 +105,10 @@ async function capture(args: CaptureArgs): Promise<number> {
   }
   cap.close();
   for (const line of formatSummary(cap.stats())) say(line);
+  if (result.reason === "integrity") {
+    say("xskdump: stopped by --strict on a ring integrity violation");
+    return EXIT_INTEGRITY;
+  }
   if (result.reason !== "error") return EXIT_OK;
   const closedPipe = result.error instanceof Deno.errors.BrokenPipe;
   say(`xskdump: ${describeError(result.error)}`);

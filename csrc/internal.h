@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <xdp/xsk.h>
 
+#include "ledger.h"
+
 #define MAX_PROGS 8
 #define MAX_SOCKS 64
 
@@ -41,6 +43,13 @@ struct sock {
 	uint64_t rx_bytes;
 	uint64_t user_held;
 	uint64_t no_meta;
+	/* The ring integrity guard (ledger.h). */
+	int guard;
+	struct ledger ledger;
+	uint8_t *owner;   /* frame_count entries */
+	uint64_t *spare;  /* frame_count entries: frames to give back in one go */
+	int fault_kind;   /* XSKDUMP_FAULT: enum ledger_kind, or -1 */
+	uint64_t fault_at; /* the descriptor number it hits */
 };
 
 extern struct prog progs[MAX_PROGS];

@@ -278,12 +278,17 @@ int32_t xsk_prog_detach(int32_t h)
 	return 0;
 }
 
+static void fault_parse(struct sock *s);
+static int fq_push(struct sock *s, const uint64_t *frames, uint32_t n);
+
 static void sock_free(struct sock *s)
 {
 	if (s->xsk)
 		xsk_socket__delete(s->xsk);
 	if (s->umem)
 		xsk_umem__delete(s->umem);
+	free(s->owner);
+	free(s->spare);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -305,7 +310,7 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	struct prog *p = prog_get(ph);
 	struct sock *s = NULL;
 	struct xsk_umem_config ucfg;
-	uint32_t i, idx;
+	uint32_t i;
 	__u32 key = queue;
 	int h, err;
 
@@ -371,14 +376,27 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	}
 	s->fd = xsk_socket__fd(s->xsk);
 
-	/* (1) of the cycle: the kernel starts out owning every frame. */
-	if (xsk_ring_prod__reserve(&s->fq, frame_count, &idx) != frame_count) {
-		err = fail(-ENOSPC, "fill ring smaller than the UMEM");
+	/* The guard's bookkeeping is allocated here, once: nothing per packet. */
+	s->owner = malloc(frame_count);
+	s->spare = malloc((size_t)frame_count * sizeof(*s->spare));
+	if (!s->owner || !s->spare) {
+		err = fail(-ENOMEM, "frame ledger for %u frames", frame_count);
 		goto out;
 	}
-	for (i = 0; i < frame_count; i++)
-		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = (uint64_t)i * frame_size;
-	xsk_ring_prod__submit(&s->fq, frame_count);
+	/* The kernel puts packets after XDP_PACKET_HEADROOM plus our (zero) UMEM headroom. */
+	ledger_init(&s->ledger, s->area, s->area_size, frame_count, frame_size,
+		    XDP_PACKET_HEADROOM + XSK_UMEM__DEFAULT_FRAME_HEADROOM, s->owner);
+	s->guard = 1;
+	fault_parse(s);
+
+	/* (1) of the cycle: the kernel starts out owning every frame. */
+	for (i = 0; i < frame_count; i++) {
+		s->spare[i] = (uint64_t)i * frame_size;
+		ledger_give_initial(&s->ledger, s->spare[i]);
+	}
+	err = fq_push(s, s->spare, frame_count);
+	if (err)
+		goto out;
 
 	if (bpf_map_update_elem(p->xsks_fd, &key, &s->fd, BPF_ANY)) {
 		err = fail(-errno, "register socket for %s queue %u in the XSKMAP", p->ifname, queue);
@@ -413,14 +431,85 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
+/* XSKDUMP_FAULT=<kind>[@N]: a testing aid that makes the N-th descriptor
+ * (default 100) look exactly like the generic-receive race would make it.
+ * Inert when unset. */
+static void fault_parse(struct sock *s)
+{
+	static const char *const names[LEDGER_KINDS] = {
+		[LEDGER_MISALIGNED] = "misaligned", [LEDGER_FOREIGN] = "foreign",
+		[LEDGER_DUPLICATE] = "duplicate",   [LEDGER_OVERHELD] = "overheld",
+		[LEDGER_CLOBBER] = "clobber",
+	};
+	const char *v = getenv("XSKDUMP_FAULT");
+	const char *at;
+	size_t len;
+	int k;
+
+	s->fault_kind = -1;
+	if (!v || !*v)
+		return;
+	at = strchr(v, '@');
+	len = at ? (size_t)(at - v) : strlen(v);
+	for (k = 0; k < LEDGER_KINDS; k++)
+		if (strlen(names[k]) == len && !strncmp(v, names[k], len))
+			s->fault_kind = k;
+	s->fault_at = at ? strtoull(at + 1, NULL, 10) : 100;
+	if (!s->fault_at)
+		s->fault_at = 100;
+}
+
+/* Rewrites the descriptor the fault hits. Returns 1 when the real frame was
+ * not taken by the ledger and must go straight back to the kernel. Duplicate
+ * and clobber act after the take (see xsk_rx_batch). */
+static int fault_apply(struct sock *s, uint64_t *addr, int *overheld)
+{
+	uint64_t frame = *addr - *addr % s->frame_size;
+
+	switch (s->fault_kind) {
+	case LEDGER_MISALIGNED:
+		*addr = frame; /* "wrong offset, often 0" */
+		return 0;
+	case LEDGER_FOREIGN:
+		*addr = s->area_size + frame + s->ledger.rx_offset; /* never on the fill ring */
+		return 1;
+	case LEDGER_OVERHELD:
+		*overheld = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Puts frames on the FQ. The FQ has room for every frame, so it cannot come up short. */
+static int fq_push(struct sock *s, const uint64_t *frames, uint32_t n)
+{
+	uint32_t idx, i;
+
+	if (!n)
+		return 0;
+	if (xsk_ring_prod__reserve(&s->fq, n, &idx) != n)
+		return fail(-ENOSPC, "fill ring full");
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = frames[i];
+	xsk_ring_prod__submit(&s->fq, n);
+	/* Zero-copy drivers sleep when the FQ ran dry; this is once per batch. */
+	if (xsk_ring_prod__needs_wakeup(&s->fq))
+		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	return 0;
+}
+
 int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 {
 	struct sock *s = sock_get(h);
 	int64_t mono_to_real, now;
-	uint32_t idx, n, i;
+	uint32_t idx, n, i, kept = 0, back = 0;
+	int err;
 
 	if (!s)
 		return fail(-EBADF, "no such socket handle %d", h);
+	if (max > s->frame_count)
+		max = s->frame_count;
 	n = xsk_ring_cons__peek(&s->rx, max, &idx);
 	if (!n)
 		return 0;
@@ -431,57 +520,133 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&s->rx, idx + i);
 		uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
+		uint64_t real = addr, frame;
 		const struct xskdump_meta *m;
-		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
+		uint32_t *out = descs + (size_t)kept * XSKDUMP_DESC_WORDS;
 		int64_t t = now;
+		int verdict = LEDGER_OK, overheld = 0, bounce = 0, meta = 0;
+		uint64_t held = 0;
 
-		if (addr >= sizeof(*m) && addr % s->frame_size >= sizeof(*m)) {
+		if (s->fault_kind >= 0 && s->ledger.descriptors + 1 == s->fault_at)
+			bounce = fault_apply(s, &addr, &overheld);
+		/* The timestamp is read before the ledger's canary covers it. */
+		if (addr < s->area_size && addr % s->frame_size >= sizeof(*m)) {
 			m = (const void *)((const char *)s->area + addr - sizeof(*m));
-			if (m->magic == XSKDUMP_META_MAGIC)
+			if (m->magic == XSKDUMP_META_MAGIC) {
 				t = (int64_t)m->rx_ns + mono_to_real;
-			else
-				s->no_meta++;
-		} else {
-			s->no_meta++;
+				meta = 1;
+			}
 		}
+		if (s->guard) {
+			if (overheld) {
+				held = s->ledger.held;
+				s->ledger.held = s->frame_count;
+			}
+			verdict = ledger_take(&s->ledger, addr, d->len, &frame);
+			if (overheld)
+				s->ledger.held = held;
+			if (verdict == LEDGER_MISALIGNED && ledger_give(&s->ledger, frame) != LEDGER_DUPLICATE)
+				s->spare[back++] = frame;
+			if (bounce)
+				s->spare[back++] = real - real % s->frame_size;
+			if (verdict != LEDGER_OK)
+				continue; /* never handed to the capture */
+			if (s->ledger.descriptors == s->fault_at && s->fault_kind == LEDGER_CLOBBER)
+				ledger_canary_slot(&s->ledger, frame)[0] ^= 0xff; /* the kernel's stray write */
+			if (s->ledger.descriptors == s->fault_at && s->fault_kind == LEDGER_DUPLICATE) {
+				/* The kernel posts the same frame a second time. */
+				ledger_take(&s->ledger, addr, d->len, &frame);
+				s->fault_at++;
+			}
+		}
+		s->no_meta += !meta;
 		out[XSKDUMP_DESC_ADDR] = (uint32_t)addr;
 		out[XSKDUMP_DESC_LEN] = d->len;
 		out[XSKDUMP_DESC_SEC] = (uint32_t)(t / 1000000000ll);
 		out[XSKDUMP_DESC_NSEC] = (uint32_t)(t % 1000000000ll);
 		s->rx_bytes += d->len;
+		kept++;
 	}
 	xsk_ring_cons__release(&s->rx, n);
 	s->rx_packets += n;
-	s->user_held += n;
-	return (int32_t)n;
+	s->user_held += kept;
+	err = fq_push(s, s->spare, back);
+	return err ? err : (int32_t)kept;
 }
 
 int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 {
 	struct sock *s = sock_get(h);
-	uint32_t idx, i;
+	uint32_t i, k = 0;
+	int err;
 
 	if (!s)
 		return fail(-EBADF, "no such socket handle %d", h);
-	if (!n)
-		return 0;
 	if (n > s->user_held)
 		return fail(-EINVAL, "refill of %u frames but the user holds %llu", n,
 			    (unsigned long long)s->user_held);
-	/* The FQ has room for every frame, so this cannot come up short. */
-	if (xsk_ring_prod__reserve(&s->fq, n, &idx) != n)
-		return fail(-ENOSPC, "fill ring full");
 	for (i = 0; i < n; i++) {
 		uint64_t addr = descs[(size_t)i * XSKDUMP_DESC_WORDS + XSKDUMP_DESC_ADDR];
 
-		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = addr - addr % s->frame_size;
+		/* The ledger refuses a frame the user does not hold: no double refill. */
+		if (s->guard && ledger_give(&s->ledger, addr) == LEDGER_DUPLICATE)
+			continue;
+		s->spare[k++] = addr - addr % s->frame_size;
 	}
-	xsk_ring_prod__submit(&s->fq, n);
+	err = fq_push(s, s->spare, k);
+	if (err)
+		return err;
 	s->user_held -= n;
-	/* Zero-copy drivers sleep when the FQ ran dry; this is once per batch. */
-	if (xsk_ring_prod__needs_wakeup(&s->fq))
-		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
-	return (int32_t)n;
+	return (int32_t)k;
+}
+
+int32_t xsk_sock_guard(int32_t h, uint32_t on)
+{
+	struct sock *s = sock_get(h);
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	if (s->user_held)
+		return fail(-EBUSY, "guard can only change while the user holds no frame");
+	s->guard = !!on;
+	return 0;
+}
+
+int32_t xsk_guard_total(int32_t h)
+{
+	struct sock *s = sock_get(h);
+	uint64_t t = 0;
+	int k;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	for (k = 0; k < LEDGER_KINDS; k++)
+		t += s->ledger.count[k];
+	return t > INT32_MAX ? INT32_MAX : (int32_t)t;
+}
+
+int32_t xsk_guard_report(int32_t h, uint64_t *out, uint32_t n)
+{
+	struct sock *s = sock_get(h);
+	uint32_t i;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	for (i = 0; i < n && i < LEDGER_KINDS * XSKDUMP_GUARD_WORDS; i++) {
+		int k = (int)(i / XSKDUMP_GUARD_WORDS);
+
+		switch (i % XSKDUMP_GUARD_WORDS) {
+		case 0:
+			out[i] = s->ledger.count[k];
+			break;
+		case 1:
+			out[i] = s->ledger.first[k].addr;
+			break;
+		default:
+			out[i] = s->ledger.first[k].descriptor;
+		}
+	}
+	return (int32_t)i;
 }
 
 int32_t xsk_wait(int32_t h, int32_t timeout_ms)

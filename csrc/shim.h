@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 3
+#define XSKDUMP_ABI_VERSION 4
 
 /* Attach modes (xsk_prog_attach). */
 #define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
@@ -89,6 +89,25 @@ int32_t xsk_umem_offset(int32_t sock);
 int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
 /* (6) Gives the frames of descs[0..n) back to the FQ. */
 int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
+/* The ring integrity guard (csrc/ledger.h) is on for every new socket: each
+ * RX descriptor is checked against the frame-ownership ledger, and one that
+ * breaks the ring contract is counted by kind and never returned by
+ * xsk_rx_batch (its frame, when it is a real one, goes back to the FQ). */
+#define XSKDUMP_GUARD_MISALIGNED 0 /* packet not at the configured headroom */
+#define XSKDUMP_GUARD_FOREIGN 1    /* address outside the UMEM / never on the FQ */
+#define XSKDUMP_GUARD_DUPLICATE 2  /* frame already held by the user */
+#define XSKDUMP_GUARD_OVERHELD 3   /* more frames held than the UMEM has */
+#define XSKDUMP_GUARD_CLOBBER 4    /* user-owned frame written to (canary) */
+#define XSKDUMP_GUARD_KINDS 5
+/* xsk_guard_report: per kind {count, first address, first descriptor number}. */
+#define XSKDUMP_GUARD_WORDS 3
+/* Turns the guard on (1) or off (0); only while the user holds no frame. */
+int32_t xsk_sock_guard(int32_t sock, uint32_t on);
+/* Violations so far, all kinds: cheap enough to call once per batch. */
+int32_t xsk_guard_total(int32_t sock);
+/* Fills out[0..n) with XSKDUMP_GUARD_KINDS x XSKDUMP_GUARD_WORDS values. */
+int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);
+
 /* Blocks up to timeout_ms for RX data (poll). Meant as a nonblocking FFI
  * call. Returns 1 when readable, 0 on timeout. */
 int32_t xsk_wait(int32_t sock, int32_t timeout_ms);

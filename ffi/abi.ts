@@ -31,6 +31,13 @@ export const STAT = {
 } as const;
 export const STAT_COUNT = 8;
 
+/** u64 words per guard kind in xsk_guard_report (XSKDUMP_GUARD_WORDS): count, addr, descriptor. */
+export const GUARD_WORDS = 3;
+/** Guard kinds (XSKDUMP_GUARD_KINDS). */
+export const GUARD_KIND_COUNT = 5;
+/** Where a correct kernel puts a packet in a frame: XDP_PACKET_HEADROOM + our zero UMEM headroom. */
+export const RX_OFFSET = 256;
+
 /** Slots of the XDP program's counters (enum xskdump_counter). */
 export const COUNTER = { seen: 0, redirected: 1, passed: 2, filtered: 3, noMeta: 4 } as const;
 export const COUNTER_COUNT = 5;

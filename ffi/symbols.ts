@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -26,6 +26,9 @@ export const symbols = {
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
+  xsk_sock_guard: { parameters: ["i32", "u32"], result: "i32" },
+  xsk_guard_total: { parameters: ["i32"], result: "i32" },
+  xsk_guard_report: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_sock_stop: { parameters: ["i32"], result: "i32" },
   xsk_sock_close: { parameters: ["i32"], result: "i32" },

@@ -3,7 +3,15 @@
  * every -errno. No policy here: the session layer decides what to do.
  * @module
  */
-import { DESC_WORDS, MODE, MODE_NAME, type ModeName, STAT_COUNT } from "./abi.ts";
+import {
+  DESC_WORDS,
+  GUARD_KIND_COUNT,
+  GUARD_WORDS,
+  MODE,
+  MODE_NAME,
+  type ModeName,
+  STAT_COUNT,
+} from "./abi.ts";
 import { loadShim } from "./loader.ts";
 import type { Shim } from "./symbols.ts";
 
@@ -138,6 +146,7 @@ export class XskSocket {
   /** The single zero-copy view over the UMEM. Empty after close(). */
   umem: Uint8Array;
   #stats = new BigUint64Array(STAT_COUNT);
+  #guard = new BigUint64Array(GUARD_KIND_COUNT * GUARD_WORDS);
   #open = true;
   /** The memory the UMEM lives in: ours, so the kernel's pinned pages stay valid until close. */
   #memory: Uint8Array<ArrayBuffer> | undefined;
@@ -200,6 +209,27 @@ export class XskSocket {
   /** Throws XskError when the interface is gone or down. */
   check(): void {
     check(this.prog.shim, this.prog.shim.xsk_sock_check(this.handle), "check");
+  }
+
+  /** Turns the ring integrity guard on or off (on by default; only with no frame held). */
+  setGuard(on: boolean): void {
+    check(this.prog.shim, this.prog.shim.xsk_sock_guard(this.handle, on ? 1 : 0), "guard");
+  }
+
+  /** Guard violations so far, all kinds (cheap: call it per batch). */
+  guardTotal(): number {
+    return check(this.prog.shim, this.prog.shim.xsk_guard_total(this.handle), "guard total");
+  }
+
+  /** Per kind (GUARD_KIND_COUNT): [count, first address, first descriptor number]. */
+  guardReport(): number[][] {
+    const out = this.#guard;
+    check(this.prog.shim, this.prog.shim.xsk_guard_report(this.handle, out, out.length), "guard");
+    const rows: number[][] = [];
+    for (let k = 0; k < GUARD_KIND_COUNT; k++) {
+      rows.push(Array.from(out.subarray(k * GUARD_WORDS, (k + 1) * GUARD_WORDS), Number));
+    }
+    return rows;
   }
 
   /** XSKDUMP_STAT_* values (see STAT). */

@@ -4,8 +4,9 @@
  * built on it.
  * @module
  */
-import { COUNTER, DESC_WORDS, type ModeName, STAT } from "../ffi/abi.ts";
+import { COUNTER, DESC_WORDS, type ModeName, RX_OFFSET, STAT } from "../ffi/abi.ts";
 import { XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
+import { GUARD_KINDS, type GuardContext, type GuardFinding, type GuardKind } from "./integrity.ts";
 
 /** Where captured packets go. add() is the hot path: no allocation there. */
 export interface PacketSink {
@@ -29,6 +30,8 @@ export interface CaptureOptions {
   frameSize?: number;
   /** Descriptors taken per rx call (default 64). */
   batchSize?: number;
+  /** Check every descriptor against the frame-ownership ledger (default true). */
+  guard?: boolean;
 }
 
 /** When run() stops on its own. */
@@ -39,10 +42,14 @@ export interface RunLimits {
   durationMs?: number;
   /** Stop when aborted (SIGINT, SIGTERM, a caller). */
   signal?: AbortSignal;
+  /** Called once per kind, on the first ring integrity violation of that kind. */
+  onViolation?: (finding: GuardFinding) => void;
+  /** Stop (reason "integrity") on the first ring integrity violation. */
+  strict?: boolean;
 }
 
 /** Why run() returned. "error" comes with CaptureResult.error. */
-export type StopReason = "count" | "duration" | "signal" | "error";
+export type StopReason = "count" | "duration" | "signal" | "error" | "integrity";
 
 /** What run() ended with. */
 export interface CaptureResult {
@@ -67,12 +74,14 @@ export interface CaptureStats {
   dropped: { total: number; rxDropped: number; rxRingFull: number; rxInvalid: number };
   /** Times the kernel found the fill ring empty. */
   fillRingEmpty: number;
-  /** Taken off the RX ring but not handed to the sink (after -c was reached, at stop). */
+  /** Taken off the RX ring intact but not handed to the sink (after -c was reached). */
   notKept: number;
   /** Frames the user side holds right now. */
   userHeld: number;
   /** Packets without our XDP timestamp (time taken in user space instead). */
   noMeta: number;
+  /** RX descriptors that broke the ring contract, by kind (never captured). */
+  integrity: Record<GuardKind, number>;
 }
 
 /** How long the loop may run synchronous batches before it lets the event loop turn. */
@@ -95,8 +104,21 @@ export class Capture implements AsyncDisposable {
   #captured = 0;
   #closed = false;
   #final?: CaptureStats;
+  #guardSeen = 0;
+  #reported = new Set<GuardKind>();
 
-  private constructor(prog: XdpProgram, sock: XskSocket, batch: number) {
+  readonly #frameSize: number;
+  readonly #frameCount: number;
+
+  private constructor(
+    prog: XdpProgram,
+    sock: XskSocket,
+    batch: number,
+    frameCount: number,
+    frameSize: number,
+  ) {
+    this.#frameCount = frameCount;
+    this.#frameSize = frameSize;
     this.#prog = prog;
     this.#sock = sock;
     this.#batch = batch;
@@ -115,8 +137,16 @@ export class Capture implements AsyncDisposable {
     }
     const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
     try {
-      const sock = XskSocket.open(prog, opts.queue ?? 0, opts.frameCount, opts.frameSize);
-      return new Capture(prog, sock, batch);
+      const frameCount = opts.frameCount ?? 4096;
+      const frameSize = opts.frameSize ?? 4096;
+      const sock = XskSocket.open(prog, opts.queue ?? 0, frameCount, frameSize);
+      try {
+        if (opts.guard === false) sock.setGuard(false);
+      } catch (e) {
+        sock.close();
+        throw e;
+      }
+      return new Capture(prog, sock, batch, frameCount, frameSize);
     } catch (e) {
       prog.detach();
       throw e;
@@ -151,10 +181,15 @@ export class Capture implements AsyncDisposable {
           }
           sock.fill(descs, n);
           this.#captured += n;
-          if (this.#captured >= count) {
-            reason = "count";
-            break;
-          }
+        }
+        // One fast call per batch; the report is read only when something new broke.
+        if (sock.guardTotal() !== this.#guardSeen && this.#newViolations(limits)) {
+          reason = "integrity";
+          break;
+        }
+        if (this.#captured >= count) {
+          reason = "count";
+          break;
         }
         const now = performance.now();
         if (now >= deadline) {
@@ -183,6 +218,39 @@ export class Capture implements AsyncDisposable {
     return { reason, error };
   }
 
+  /** Reports kinds seen for the first time; true when a strict capture must stop. */
+  #newViolations(limits: RunLimits): boolean {
+    this.#guardSeen = this.#sock.guardTotal();
+    for (const f of this.#findings()) {
+      if (f.count === 0 || this.#reported.has(f.kind)) continue;
+      this.#reported.add(f.kind);
+      limits.onViolation?.(f);
+    }
+    return limits.strict === true && this.#guardSeen > 0;
+  }
+
+  #findings(): GuardFinding[] {
+    return this.#sock.guardReport().map(([count, firstAddr, firstDescriptor], k) => ({
+      kind: GUARD_KINDS[k],
+      count,
+      firstAddr,
+      firstDescriptor,
+    }));
+  }
+
+  /** What a diagnosis of this capture's ring needs. */
+  get guardContext(): GuardContext {
+    return {
+      iface: this.iface,
+      queue: this.queue,
+      mode: this.mode,
+      queueCount: this.#prog.queueCount,
+      frameSize: this.#frameSize,
+      frameCount: this.#frameCount,
+      rxOffset: RX_OFFSET,
+    };
+  }
+
   /** At a stop: unregister (new packets go to the stack), then keep what the ring holds. */
   #drain(sink: PacketSink): void {
     const sock = this.#sock;
@@ -205,6 +273,13 @@ export class Capture implements AsyncDisposable {
     const rxDropped = s[STAT.rxDropped];
     const rxRingFull = s[STAT.rxRingFull];
     const rxInvalid = s[STAT.rxInvalid];
+    const integrity = Object.fromEntries(this.#findings().map((f) => [f.kind, f.count])) as Record<
+      GuardKind,
+      number
+    >;
+    // Descriptors the guard refused came off the ring too (a duplicate is the same descriptor
+    // seen twice, a clobbered frame was still handed over).
+    const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
     return {
       captured: this.#captured,
       seen: c[COUNTER.seen],
@@ -213,9 +288,10 @@ export class Capture implements AsyncDisposable {
       filtered: c[COUNTER.filtered],
       dropped: { total: rxDropped + rxRingFull + rxInvalid, rxDropped, rxRingFull, rxInvalid },
       fillRingEmpty: s[STAT.rxFillEmpty],
-      notKept: s[STAT.rxPackets] - this.#captured,
+      notKept: s[STAT.rxPackets] - this.#captured - refused,
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
+      integrity,
     };
   }
 

@@ -19,7 +19,14 @@ export function formatSummary(s: CaptureStats): string[] {
     ` (rx ring full ${d.rxRingFull}, no free frame ${d.rxDropped}, invalid ${d.rxInvalid})`,
     `${plural(s.passed + s.filtered, "packet")} passed to the stack`,
   ];
-  if (s.notKept) lines.push(`${plural(s.notKept, "packet")} received after the count was reached`);
+  if (s.notKept) {
+    lines.push(`${plural(s.notKept, "packet")} received after the count was reached, not kept`);
+  }
   if (s.noMeta) lines.push(`${plural(s.noMeta, "packet")} timestamped in user space`);
+  const broken = Object.values(s.integrity).reduce((a, b) => a + b, 0);
+  if (broken) {
+    const byKind = Object.entries(s.integrity).map(([k, n]) => `${k} ${n}`).join(", ");
+    lines.push(`${plural(broken, "RX descriptor")} broke the ring contract (${byKind})`);
+  }
   return lines;
 }

@@ -20,6 +20,7 @@ step "$deno" fmt --check
 step "$deno" lint
 step "$deno" check mod.ts cli/main.ts tests/
 step build/test_shim
+step build/test_ledger
 export TZ=UTC
 step "$deno" test --allow-all --permit-no-files tests/unit/
 if [ "$(id -u)" -eq 0 ]; then
