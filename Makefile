@@ -60,9 +60,9 @@ $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 # loads the translated program, pcap_compat.c stands in for libdbus.
 FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
 
-$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
+$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
 		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
+	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic

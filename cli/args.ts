@@ -36,6 +36,21 @@ export interface CaptureArgs {
   guard: boolean;
   /** Stop with exit 3 on the first ring integrity violation. */
   strict: boolean;
+  /** Switch the interface to one RX queue for the capture. */
+  singleQueue: boolean;
+}
+
+/** `xskdump restore [-i IFACE]`: undo channel changes a killed xskdump left. */
+export interface RestoreArgs {
+  kind: "restore";
+  iface?: string;
+}
+
+/** `xskdump doctor [-i IFACE] [--json]`: preflight checks. */
+export interface DoctorArgs {
+  kind: "doctor";
+  iface?: string;
+  json: boolean;
 }
 
 /** --help or --version: print and exit 0. */
@@ -72,7 +87,9 @@ function powerOfTwo(flag: string, min: number, max: number) {
 function buildProgram(out: { text: string }): Command {
   const program = new Command("xskdump")
     .description("Capture packets with AF_XDP, tcpdump style.")
-    .usage("-i IFACE [options]")
+    .usage(
+      "-i IFACE [options]\n       xskdump restore [-i IFACE]\n       xskdump doctor [-i IFACE] [--json]",
+    )
     .version(`xskdump ${meta.version}`, "--version", "print the version and exit")
     .helpOption("-h, --help", "print this help and exit")
     .option("-i, --interface <iface>", "interface to capture on")
@@ -94,6 +111,7 @@ function buildProgram(out: { text: string }): Command {
       "UMEM frames (power of two, default 4096)",
       powerOfTwo("--frames", 64, 1 << 20),
     )
+    .option("--single-queue", "set the interface to one RX queue while capturing (restored after)")
     .option("--strict", "stop with exit code 3 on the first ring integrity violation")
     .option("--no-guard", "skip the ring integrity checks (for measuring their cost)")
     .addOption(
@@ -112,10 +130,14 @@ function buildProgram(out: { text: string }): Command {
   return program;
 }
 
-/** Parses argv (without the program name). Throws UsageError on bad input. */
-export function parseArgs(argv: string[]): CaptureArgs | InfoArgs {
-  const out = { text: "" };
-  const program = buildProgram(out);
+function checkIface(iface: string | undefined): void {
+  if (iface !== undefined && !/^[^\s/:]{1,15}$/.test(iface)) {
+    throw new UsageError(`'${iface}' is not a valid interface name`);
+  }
+}
+
+/** Runs commander; --help/--version come back as text. */
+function run(program: Command, argv: string[], out: { text: string }): InfoArgs | undefined {
   try {
     program.parse(argv, { from: "user" });
   } catch (e) {
@@ -126,6 +148,47 @@ export function parseArgs(argv: string[]): CaptureArgs | InfoArgs {
     }
     throw e;
   }
+}
+
+function subcommand(name: string, description: string, out: { text: string }): Command {
+  return new Command(`xskdump ${name}`)
+    .description(description)
+    .helpOption("-h, --help", "print this help and exit")
+    .option("-i, --interface <iface>", "only this interface")
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out.text += s,
+      writeErr: (s) => out.text += s,
+      outputError: () => {},
+    });
+}
+
+/** Parses argv (without the program name). Throws UsageError on bad input. */
+export function parseArgs(argv: string[]): CaptureArgs | InfoArgs | RestoreArgs | DoctorArgs {
+  const out = { text: "" };
+  if (argv[0] === "restore") {
+    const cmd = subcommand(
+      "restore",
+      "Put back interface channel counts that a killed xskdump left changed.",
+      out,
+    );
+    const info = run(cmd, argv.slice(1), out);
+    if (info) return info;
+    checkIface(cmd.opts().interface);
+    return { kind: "restore", iface: cmd.opts().interface };
+  }
+  if (argv[0] === "doctor") {
+    const cmd = subcommand("doctor", "Check whether this host can capture with xskdump.", out)
+      .option("--json", "one JSON object for scripts");
+    const info = run(cmd, argv.slice(1), out);
+    if (info) return info;
+    checkIface(cmd.opts().interface);
+    return { kind: "doctor", iface: cmd.opts().interface, json: cmd.opts().json === true };
+  }
+  const program = buildProgram(out);
+  const info = run(program, argv, out);
+  if (info) return info;
   const o = program.opts();
   const expression = program.args;
   if (expression.length) {
@@ -134,9 +197,7 @@ export function parseArgs(argv: string[]): CaptureArgs | InfoArgs {
     );
   }
   if (!o.interface) throw new UsageError("no interface given: use -i IFACE");
-  if (!/^[^\s/:]{1,15}$/.test(o.interface)) {
-    throw new UsageError(`'${o.interface}' is not a valid interface name`);
-  }
+  checkIface(o.interface);
   if (o.write === "") throw new UsageError("-w needs a file name or '-'");
   return {
     kind: "capture",
@@ -151,5 +212,6 @@ export function parseArgs(argv: string[]): CaptureArgs | InfoArgs {
     batch: o.batch ?? 64,
     guard: o.guard !== false,
     strict: o.strict === true,
+    singleQueue: o.singleQueue === true,
   };
 }

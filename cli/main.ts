@@ -8,6 +8,8 @@ import { describeViolation } from "../lib/integrity.ts";
 import { formatSummary } from "../lib/summary.ts";
 import { XskError } from "../ffi/xsk.ts";
 import { type CaptureArgs, parseArgs, UsageError } from "./args.ts";
+import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/channels.ts";
+import { doctor } from "./doctor.ts";
 import { type Output, pcapOutput, textOutput } from "./output.ts";
 
 const EXIT_OK = 0;
@@ -44,7 +46,7 @@ function isBadInput(e: unknown): boolean {
   return e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message));
 }
 
-async function capture(args: CaptureArgs): Promise<number> {
+async function capture(args: CaptureArgs, change?: ChannelChange): Promise<number> {
   let cap: Capture;
   try {
     cap = Capture.open({
@@ -74,7 +76,10 @@ async function capture(args: CaptureArgs): Promise<number> {
   const stop = new AbortController();
   let interrupts = 0;
   const onInt = () => {
-    if (++interrupts > 1) Deno.exit(EXIT_INTERRUPTED); // the BPF link dies with us
+    if (++interrupts > 1) {
+      restoreOrSay(change); // the BPF link dies with us; channels need us
+      Deno.exit(EXIT_INTERRUPTED);
+    }
     stop.abort();
   };
   const onTerm = () => stop.abort();
@@ -115,6 +120,52 @@ async function capture(args: CaptureArgs): Promise<number> {
   return closedPipe ? EXIT_OK : EXIT_FAIL;
 }
 
+function restoreOrSay(change: ChannelChange | undefined): void {
+  try {
+    change?.restore();
+  } catch (e) {
+    say(
+      `xskdump: could not restore the channels of ${change?.iface} (${describeError(e)}); ` +
+        `run \`xskdump restore -i ${change?.iface}\` or \`${change?.undo}\``,
+    );
+  }
+}
+
+/** Capture with the channel bookkeeping around it: undo a killed run's change, apply
+ * --single-queue, and restore on every way out of the capture. */
+async function captureOnQueues(args: CaptureArgs): Promise<number> {
+  let change: ChannelChange | undefined;
+  try {
+    for (const r of restoreRecorded(args.iface)) say(`xskdump: ${r.message}`);
+    if (args.singleQueue) {
+      change = singleQueue(args.iface);
+      say(
+        change
+          ? `xskdump: ${args.iface} set to one RX queue (like \`${change.command}\`); ` +
+            `restored on exit (\`${change.undo}\`)`
+          : `xskdump: ${args.iface} already has one RX queue`,
+      );
+    }
+  } catch (e) {
+    say(`xskdump: ${describeError(e)}`);
+    return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
+  }
+  try {
+    return await capture(args, change);
+  } finally {
+    restoreOrSay(change);
+  }
+}
+
+function restore(iface: string | undefined): number {
+  const outcomes = restoreRecorded(iface);
+  const lines = outcomes.length
+    ? outcomes.map((r) => r.message)
+    : [`nothing to restore${iface ? ` on ${iface}` : ""}`];
+  Deno.stdout.writeSync(new TextEncoder().encode(lines.join("\n") + "\n"));
+  return EXIT_OK;
+}
+
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let args;
@@ -129,7 +180,14 @@ export async function main(argv: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(args.text));
     return EXIT_OK;
   }
-  return await capture(args);
+  try {
+    if (args.kind === "restore") return restore(args.iface);
+    if (args.kind === "doctor") return doctor(args.iface, args.json, 4096 * 4096);
+  } catch (e) {
+    say(`xskdump: ${describeError(e)}`);
+    return EXIT_FAIL;
+  }
+  return await captureOnQueues(args);
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

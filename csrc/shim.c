@@ -200,16 +200,21 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_DRV_MODE);
 		p->mode = XSKDUMP_MODE_NATIVE;
 	}
-	/* Only fall back when the driver lacks native XDP, not on EBUSY etc. */
+	/* Only fall back when the driver cannot run XDP natively here, not on
+	 * EBUSY etc. (veth answers ENOSPC when its RX queues are fewer than the
+	 * peer's TX queues.) */
 	if (mode == XSKDUMP_MODE_GENERIC ||
-	    (mode == XSKDUMP_MODE_AUTO && (fd == -EOPNOTSUPP || fd == -EINVAL))) {
+	    (mode == XSKDUMP_MODE_AUTO && (fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOSPC))) {
 		fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_SKB_MODE);
 		p->mode = XSKDUMP_MODE_GENERIC;
 	}
 	if (fd < 0) {
 		err = fail(fd, "attach XDP program to %s in %s mode%s", ifname,
 			   p->mode == XSKDUMP_MODE_NATIVE ? "native" : "generic",
-			   fd == -EBUSY || fd == -EEXIST ? " (another XDP program is attached)" : "");
+			   fd == -EBUSY || fd == -EEXIST ? " (another XDP program is attached)"
+			   : fd == -ENOSPC ? " (the driver wants more RX queues; a veth needs as many as "
+					     "its peer has TX queues)"
+					   : "");
 		goto out_close;
 	}
 	p->link_fd = fd;
@@ -668,6 +673,31 @@ int32_t xsk_wait(int32_t h, int32_t timeout_ms)
 		return errno == EINTR ? 0 : fail(-errno, "poll AF_XDP socket");
 	if (r > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
 		return xsk_sock_check(h) ?: 1;
+	return r > 0 ? 1 : 0;
+}
+
+int32_t xsk_wait_any(const int32_t *hs, uint32_t n, int32_t timeout_ms)
+{
+	struct pollfd pfd[MAX_SOCKS];
+	uint32_t i;
+	int r;
+
+	if (!hs || !n || n > MAX_SOCKS)
+		return fail(-EINVAL, "wait on %u sockets", n);
+	for (i = 0; i < n; i++) {
+		struct sock *s = sock_get(hs[i]);
+
+		if (!s)
+			return fail(-EBADF, "no such socket handle %d", hs[i]);
+		if (xsk_cons_nb_avail(&s->rx, 1))
+			return 1;
+		pfd[i].fd = s->fd;
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	r = poll(pfd, n, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : fail(-errno, "poll AF_XDP sockets");
 	return r > 0 ? 1 : 0;
 }
 

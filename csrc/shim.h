@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 4
+#define XSKDUMP_ABI_VERSION 7
 
 /* Attach modes (xsk_prog_attach). */
 #define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
@@ -107,6 +107,32 @@ int32_t xsk_sock_guard(int32_t sock, uint32_t on);
 int32_t xsk_guard_total(int32_t sock);
 /* Fills out[0..n) with XSKDUMP_GUARD_KINDS x XSKDUMP_GUARD_WORDS values. */
 int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);
+
+/* Channels as `ethtool -l` shows them (ETHTOOL_GCHANNELS), XSKDUMP_CHANNELS_WORDS
+ * u32: max rx, tx, other, combined, then the current rx, tx, other, combined. */
+#define XSKDUMP_CHANNELS_WORDS 8
+int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n);
+/* Sets the channel counts, as `ethtool -L IF rx R tx T other O combined C`. */
+int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t other,
+			 uint32_t combined);
+/* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
+ * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
+ * generic program id. */
+#define XSKDUMP_XDP_QUERY_WORDS 4
+int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n);
+/* Host facts, XSKDUMP_HOST_WORDS u64: effective capability mask, RLIMIT_MEMLOCK
+ * soft limit (UINT64_MAX = unlimited), kernel BTF present (0/1), inode of this
+ * network namespace. Read in C: Deno grants /proc and /sys only with -A. */
+#define XSKDUMP_HOST_WORDS 4
+int32_t xsk_host_facts(uint64_t *out, uint32_t n);
+/* `uname -r` into buf (NUL-terminated); returns its length. */
+int32_t xsk_kernel_release(uint8_t *buf, uint32_t len);
+/* Start time of process pid (/proc/PID/stat field 22) in *out; -ESRCH when gone. */
+int32_t xsk_process_start(int32_t pid, uint64_t *out);
+/* RX queues of an interface (sysfs); -ENODEV when it does not exist. */
+int32_t xsk_rx_queue_count(const char *ifname);
+/* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
+int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
 
 /* Blocks up to timeout_ms for RX data (poll). Meant as a nonblocking FFI
  * call. Returns 1 when readable, 0 on timeout. */

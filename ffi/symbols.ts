@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 7;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -25,6 +25,14 @@ export const symbols = {
   xsk_fill: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
+  xsk_host_facts: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_kernel_release: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },
+  xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
+  xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
   xsk_sock_guard: { parameters: ["i32", "u32"], result: "i32" },
   xsk_guard_total: { parameters: ["i32"], result: "i32" },

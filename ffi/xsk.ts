@@ -93,6 +93,104 @@ export function cString(s: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(s + "\0");
 }
 
+/** An interface's channel counts, as `ethtool -l` shows them. */
+export interface Channels {
+  maxRx: number;
+  maxTx: number;
+  maxOther: number;
+  maxCombined: number;
+  rx: number;
+  tx: number;
+  other: number;
+  combined: number;
+}
+
+/** Reads the channel counts (ETHTOOL_GCHANNELS). */
+export function getChannels(iface: string, shim: Shim = loadShim()): Channels {
+  const v = new Uint32Array(8);
+  check(shim, shim.xsk_channels_get(cString(iface), v, v.length), `channels of ${iface}`);
+  return {
+    maxRx: v[0],
+    maxTx: v[1],
+    maxOther: v[2],
+    maxCombined: v[3],
+    rx: v[4],
+    tx: v[5],
+    other: v[6],
+    combined: v[7],
+  };
+}
+
+/** Sets the channel counts (ETHTOOL_SCHANNELS), as `ethtool -L`. */
+export function setChannels(
+  iface: string,
+  c: Pick<Channels, "rx" | "tx" | "other" | "combined">,
+  shim: Shim = loadShim(),
+): void {
+  check(
+    shim,
+    shim.xsk_channels_set(cString(iface), c.rx, c.tx, c.other, c.combined),
+    `set channels of ${iface}`,
+  );
+}
+
+/** Facts about this host that live in /proc and /sys. */
+export interface HostFacts {
+  /** Effective capabilities. */
+  capEff: bigint;
+  /** RLIMIT_MEMLOCK soft limit in bytes, Infinity when unlimited. */
+  memlock: number;
+  btf: boolean;
+  /** Inode of this process's network namespace. */
+  netns: number;
+  /** `uname -r`. */
+  kernel: string;
+}
+
+/** Reads the host facts through the shim (Deno itself may not read /proc without -A). */
+export function hostFacts(shim: Shim = loadShim()): HostFacts {
+  const v = new BigUint64Array(4);
+  check(shim, shim.xsk_host_facts(v, v.length), "host facts");
+  const buf = new Uint8Array(256);
+  const n = check(shim, shim.xsk_kernel_release(buf, buf.length), "uname");
+  return {
+    capEff: v[0],
+    memlock: v[1] === 0xffffffffffffffffn ? Infinity : Number(v[1]),
+    btf: v[2] === 1n,
+    netns: Number(v[3]),
+    kernel: new TextDecoder().decode(buf.subarray(0, n)),
+  };
+}
+
+/** Start time of a process (clock ticks since boot), or undefined when it is gone. */
+export function processStart(pid: number, shim: Shim = loadShim()): bigint | undefined {
+  const v = new BigUint64Array(1);
+  const r = shim.xsk_process_start(pid, v);
+  if (r === -3) return undefined; // ESRCH
+  check(shim, r, "process start");
+  return v[0];
+}
+
+/** RX queues of `iface`; throws XskError ENODEV when it does not exist. */
+export function rxQueueCount(iface: string, shim: Shim = loadShim()): number {
+  return check(shim, shim.xsk_rx_queue_count(cString(iface)), `queues of ${iface}`);
+}
+
+/** What XDP program an interface has (bpf_xdp_query). */
+export interface XdpQuery {
+  /** "none", "native", "generic", "offload" or "multi". */
+  mode: string;
+  progId: number;
+}
+
+/** Asks the kernel which XDP program is attached to `iface`. */
+export function queryXdp(iface: string, shim: Shim = loadShim()): XdpQuery {
+  const v = new Uint32Array(4);
+  check(shim, shim.xsk_xdp_query(cString(iface), v, v.length), `XDP on ${iface}`);
+  const modes = ["none", "native", "generic", "offload", "multi"];
+  return { mode: modes[v[0]] ?? `mode ${v[0]}`, progId: v[1] };
+}
+
 /** Our XDP program attached to one interface with a BPF link. */
 export class XdpProgram {
   readonly shim: Shim;

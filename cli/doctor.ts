@@ -1,0 +1,60 @@
+/**
+ * `xskdump doctor`: gathers the facts of this host (and of -i IFACE) and
+ * prints lib/doctor.ts's verdicts, as text or one JSON object.
+ * @module
+ */
+import { hostFacts, queryXdp, rxQueueCount, XdpProgram, XskError } from "../ffi/xsk.ts";
+import { type DoctorFacts, formatChecks, type IfaceFacts, runChecks } from "../lib/doctor.ts";
+
+function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
+  let queues: number;
+  try {
+    queues = rxQueueCount(name);
+  } catch (e) {
+    if (e instanceof XskError && e.code === "ENODEV") {
+      return { name, exists: false, rxQueues: 0, native: "no such interface", carriesSsh: false };
+    }
+    throw e;
+  }
+  const q = queryXdp(name);
+  const xdp = q.mode === "none" ? undefined : { mode: q.mode, progId: q.progId };
+  let native: true | string = "not tried: another XDP program is attached";
+  if (!xdp) {
+    try {
+      XdpProgram.attach(name, "native").detach();
+      native = true;
+    } catch (e) {
+      native = e instanceof Error ? e.message : String(e);
+    }
+  }
+  const carriesSsh = sshServer !== undefined &&
+    Deno.networkInterfaces().some((n) => n.name === name && n.address === sshServer);
+  return { name, exists: true, rxQueues: Math.max(queues, 1), xdp, native, carriesSsh };
+}
+
+/** The facts doctor judges. */
+export function gatherFacts(iface: string | undefined, umemBytes: number): DoctorFacts {
+  const host = hostFacts();
+  const sshServer = Deno.env.get("SSH_CONNECTION")?.trim().split(/\s+/)[2]?.replace(/%.*$/, "");
+  return {
+    kernel: host.kernel,
+    capEff: host.capEff,
+    memlock: host.memlock,
+    btf: host.btf,
+    umemBytes,
+    sshServer,
+    iface: iface === undefined ? undefined : ifaceFacts(iface, sshServer),
+  };
+}
+
+/** Runs doctor; returns the exit code (1 when a check fails). */
+export function doctor(iface: string | undefined, json: boolean, umemBytes: number): number {
+  const facts = gatherFacts(iface, umemBytes);
+  const checks = runChecks(facts);
+  const ok = checks.every((c) => c.status !== "fail");
+  const text = json
+    ? JSON.stringify({ ok, kernel: facts.kernel, iface: iface ?? null, checks }) + "\n"
+    : formatChecks(checks).join("\n") + "\n";
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,189 @@
+/* Interface state: channel (queue count) control through the ethtool ioctl,
+ * so the host needs no ethtool binary (what `ethtool -l` reads and `ethtool
+ * -L` sets), and which XDP program is attached. */
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "shim.h"
+
+static int channels_ioctl(const char *ifname, struct ethtool_channels *ch, const char *what)
+{
+	struct ifreq ifr;
+	int fd, err = 0;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+		return fail(-EINVAL, "bad interface name");
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(-errno, "socket for ethtool");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)ch;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = fail(-errno, "%s channels of %s", what, ifname);
+	close(fd);
+	return err;
+}
+
+int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	uint32_t v[XSKDUMP_CHANNELS_WORDS], i;
+	int err = channels_ioctl(ifname, &ch, "read");
+
+	if (err)
+		return err;
+	v[0] = ch.max_rx;
+	v[1] = ch.max_tx;
+	v[2] = ch.max_other;
+	v[3] = ch.max_combined;
+	v[4] = ch.rx_count;
+	v[5] = ch.tx_count;
+	v[6] = ch.other_count;
+	v[7] = ch.combined_count;
+	for (i = 0; i < n && i < XSKDUMP_CHANNELS_WORDS; i++)
+		out[i] = v[i];
+	return (int32_t)i;
+}
+
+int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t other,
+			 uint32_t combined)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	int err = channels_ioctl(ifname, &ch, "read");
+
+	if (err)
+		return err;
+	ch.cmd = ETHTOOL_SCHANNELS;
+	ch.rx_count = rx;
+	ch.tx_count = tx;
+	ch.other_count = other;
+	ch.combined_count = combined;
+	return channels_ioctl(ifname, &ch, "set");
+}
+
+int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	uint32_t v[XSKDUMP_XDP_QUERY_WORDS], i;
+	int ifindex, err;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+		return fail(-EINVAL, "bad interface name");
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex)
+		return fail(-ENODEV, "interface %s", ifname);
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return fail(err, "query XDP on %s", ifname);
+	v[0] = q.attach_mode;
+	v[1] = q.prog_id;
+	v[2] = q.drv_prog_id;
+	v[3] = q.skb_prog_id;
+	for (i = 0; i < n && i < XSKDUMP_XDP_QUERY_WORDS; i++)
+		out[i] = v[i];
+	return (int32_t)i;
+}
+
+/* Host facts for `xskdump doctor` and the channel state files, read here
+ * because Deno grants /proc and /sys only to --allow-all. */
+int32_t xsk_host_facts(uint64_t *out, uint32_t n)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+	struct rlimit rl;
+	struct stat st;
+	uint64_t v[XSKDUMP_HOST_WORDS];
+	uint32_t i;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return fail(-errno, "capget");
+	v[0] = (uint64_t)data[1].effective << 32 | data[0].effective;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return fail(-errno, "getrlimit(RLIMIT_MEMLOCK)");
+	v[1] = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	v[2] = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	v[3] = stat("/proc/self/ns/net", &st) == 0 ? (uint64_t)st.st_ino : 0;
+	for (i = 0; i < n && i < XSKDUMP_HOST_WORDS; i++)
+		out[i] = v[i];
+	return (int32_t)i;
+}
+
+int32_t xsk_kernel_release(uint8_t *buf, uint32_t len)
+{
+	struct utsname u;
+	size_t l;
+
+	if (uname(&u))
+		return fail(-errno, "uname");
+	l = strlen(u.release);
+	if (!buf || !len)
+		return (int32_t)l;
+	if (l >= len)
+		l = len - 1;
+	memcpy(buf, u.release, l);
+	buf[l] = 0;
+	return (int32_t)l;
+}
+
+int32_t xsk_process_start(int32_t pid, uint64_t *out)
+{
+	char path[64], line[1024];
+	const char *p;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH; /* gone: not an error worth a message */
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* The command (field 2) may hold spaces: count fields after the last ')'. */
+	p = p ? strrchr(line, ')') : NULL;
+	if (!p)
+		return fail(-EINVAL, "unreadable %s", path);
+	for (field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return fail(-EINVAL, "short %s", path);
+	*out = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+int32_t xsk_rx_queue_count(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/'))
+		return fail(-EINVAL, "bad interface name");
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return fail(-ENODEV, "interface %s", ifname);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "rx-", 3))
+			n++;
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,238 @@
+/**
+ * `xskdump doctor`: preflight checks, one verdict per check with what to do.
+ * Pure: the facts are gathered elsewhere (cli/doctor.ts), so every check is
+ * unit-tested on made-up hosts.
+ * @module
+ */
+
+/** What the checks look at. */
+export interface DoctorFacts {
+  /** `uname -r`, e.g. "6.18.44-fc". */
+  kernel: string;
+  /** Effective capability mask (/proc/self/status CapEff). */
+  capEff: bigint;
+  /** RLIMIT_MEMLOCK soft limit in bytes; Infinity when unlimited. */
+  memlock: number;
+  /** /sys/kernel/btf/vmlinux exists. */
+  btf: boolean;
+  /** The UMEM one capture socket locks, in bytes. */
+  umemBytes: number;
+  /** SSH_CONNECTION's server address, when set. */
+  sshServer?: string;
+  /** Facts about -i IFACE, when given. */
+  iface?: IfaceFacts;
+}
+
+/** Facts about one interface. */
+export interface IfaceFacts {
+  name: string;
+  exists: boolean;
+  /** RX queues (sysfs). */
+  rxQueues: number;
+  /** XDP already attached: its mode ("native", "generic", ...) and program id, or none. */
+  xdp?: { mode: string; progId: number };
+  /** Attaching our program in native mode: true, or the error text. */
+  native: true | string;
+  /** The interface holds the SSH session's server address. */
+  carriesSsh: boolean;
+}
+
+/** One line of the report. */
+export interface Check {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  detail: string;
+  /** What to do, when not ok. */
+  fix?: string;
+}
+
+/** Capability bits (linux/capability.h). */
+export const CAP = { NET_ADMIN: 12, IPC_LOCK: 14, SYS_ADMIN: 21, BPF: 39 } as const;
+
+function has(mask: bigint, bit: number): boolean {
+  return (mask >> BigInt(bit) & 1n) === 1n;
+}
+
+/**
+ * Whether `uname -r` names a kernel with commit bf0bdd13 ("xdp: fix race on
+ * generic receive path"): mainline since v5.3 (merged for 5.3-rc1) and the
+ * 5.2 stable series since 5.2.3. AF_XDP came in 4.18, so 4.18 to 5.2.2 lack
+ * it unless a distribution backported it: undefined means "cannot tell".
+ */
+export function hasGenericRaceFix(kernel: string): boolean | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(kernel);
+  if (!m) return undefined;
+  const [maj, min, patch] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (maj > 5 || (maj === 5 && min >= 3)) return true;
+  if (maj === 5 && min === 2) return patch >= 3;
+  if (maj === 4 && min === 19) return undefined; // long-term: depends on the backport
+  return false;
+}
+
+function kernelCheck(f: DoctorFacts): Check {
+  const fix = hasGenericRaceFix(f.kernel);
+  const m = /^(\d+)\.(\d+)/.exec(f.kernel);
+  const tooOld = m !== null && (Number(m[1]) < 5 || (Number(m[1]) === 5 && Number(m[2]) < 9));
+  if (tooOld) {
+    return {
+      name: "kernel",
+      status: "fail",
+      detail: `${f.kernel}: BPF links for XDP need Linux 5.9 or later`,
+      fix: "run on a newer kernel",
+    };
+  }
+  return fix === true
+    ? {
+      name: "kernel",
+      status: "ok",
+      detail: `${f.kernel}: has the generic-receive race fix (bf0bdd13, since 5.3 and 5.2.3)`,
+    }
+    : {
+      name: "kernel",
+      status: "warn",
+      detail: `${f.kernel}: may lack commit bf0bdd13 ("xdp: fix race on generic receive path")`,
+      fix: "in generic mode use --single-queue, or a kernel >= 5.3 / 5.2.3",
+    };
+}
+
+function capabilityChecks(f: DoctorFacts): Check[] {
+  const c = f.capEff;
+  const checks: Check[] = [];
+  checks.push(
+    has(c, CAP.NET_ADMIN)
+      ? { name: "CAP_NET_ADMIN", status: "ok", detail: "can attach XDP and create AF_XDP sockets" }
+      : {
+        name: "CAP_NET_ADMIN",
+        status: "fail",
+        detail: "missing: cannot attach XDP or open AF_XDP sockets",
+        fix: "run with sudo, or grant cap_net_admin",
+      },
+  );
+  checks.push(
+    has(c, CAP.BPF) || has(c, CAP.SYS_ADMIN)
+      ? {
+        name: "CAP_BPF",
+        status: "ok",
+        detail: has(c, CAP.BPF) ? "can load BPF programs" : "CAP_SYS_ADMIN covers it",
+      }
+      : {
+        name: "CAP_BPF",
+        status: "fail",
+        detail: "missing (and no CAP_SYS_ADMIN): cannot load the XDP program",
+        fix: "run with sudo, or grant cap_bpf",
+      },
+  );
+  const enoughMemlock = f.memlock >= f.umemBytes;
+  checks.push(
+    has(c, CAP.IPC_LOCK) || enoughMemlock
+      ? {
+        name: "locked memory",
+        status: "ok",
+        detail: has(c, CAP.IPC_LOCK)
+          ? "CAP_IPC_LOCK: the UMEM may be locked"
+          : `memlock limit ${fmtBytes(f.memlock)} covers the ${fmtBytes(f.umemBytes)} UMEM`,
+      }
+      : {
+        name: "locked memory",
+        status: "fail",
+        detail: `memlock limit ${fmtBytes(f.memlock)} is below the ${
+          fmtBytes(f.umemBytes)
+        } UMEM and CAP_IPC_LOCK is missing`,
+        fix: "grant cap_ipc_lock, or raise `ulimit -l`",
+      },
+  );
+  return checks;
+}
+
+function fmtBytes(n: number): string {
+  if (n === Infinity) return "unlimited";
+  return n >= 1 << 20 ? `${Math.round(n / (1 << 20))} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
+  if (!i.exists) {
+    return [{
+      name: "interface",
+      status: "fail",
+      detail: `${i.name} does not exist`,
+      fix: "check the name with `ip link`",
+    }];
+  }
+  const checks: Check[] = [];
+  checks.push(
+    i.xdp
+      ? {
+        name: "XDP program",
+        status: "fail",
+        detail: `${i.name} already has XDP program ${i.xdp.progId} attached (${i.xdp.mode})`,
+        fix: "stop whatever attached it (`bpftool net` shows it); xskdump needs the hook",
+      }
+      : { name: "XDP program", status: "ok", detail: `none attached to ${i.name}` },
+  );
+  checks.push(
+    i.native === true
+      ? { name: "native XDP", status: "ok", detail: `the driver of ${i.name} runs XDP natively` }
+      : {
+        name: "native XDP",
+        status: "warn",
+        detail: `native attach failed (${i.native}): captures will use generic mode`,
+        fix: "use --mode generic (slower, copies every packet)",
+      },
+  );
+  const generic = i.native !== true;
+  const unfixed = hasGenericRaceFix(f.kernel) !== true;
+  checks.push(
+    i.rxQueues > 1 && generic && unfixed
+      ? {
+        name: "RX queues",
+        status: "warn",
+        detail: `${i.rxQueues} RX queues in generic mode on a kernel that may lack bf0bdd13: ` +
+          "the RX ring can be corrupted",
+        fix: "capture with --single-queue",
+      }
+      : {
+        name: "RX queues",
+        status: "ok",
+        detail: `${i.rxQueues} RX queue${i.rxQueues === 1 ? "" : "s"}` +
+          (i.rxQueues > 1 ? ": capture one with -q N, or all with -q all" : ""),
+      },
+  );
+  checks.push(
+    i.carriesSsh
+      ? {
+        name: "SSH session",
+        status: "warn",
+        detail: `${i.name} carries this SSH session (${f.sshServer})`,
+        fix: "keep the SSH exclusion on (default); never use --capture-ssh here",
+      }
+      : {
+        name: "SSH session",
+        status: "ok",
+        detail: f.sshServer ? `this SSH session is not on ${i.name}` : "not run over SSH",
+      },
+  );
+  return checks;
+}
+
+/** Every check, in report order. */
+export function runChecks(f: DoctorFacts): Check[] {
+  return [
+    kernelCheck(f),
+    ...capabilityChecks(f),
+    f.btf ? { name: "BTF", status: "ok", detail: "/sys/kernel/btf/vmlinux present" } : {
+      name: "BTF",
+      status: "warn",
+      detail: "no kernel BTF: bpftool and the verifier give poorer messages",
+      fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF",
+    },
+    ...(f.iface ? ifaceChecks(f, f.iface) : []),
+  ];
+}
+
+/** The text report: one line per check. */
+export function formatChecks(checks: Check[]): string[] {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return checks.map((c) =>
+    `${c.status.padEnd(4)} ${c.name.padEnd(width)}  ${c.detail}${c.fix ? `; ${c.fix}` : ""}`
+  );
+}

@@ -1,0 +1,116 @@
+// Each doctor check on made-up hosts: the verdict flips exactly on the fact it judges.
+import assert from "node:assert/strict";
+import {
+  CAP,
+  type Check,
+  type DoctorFacts,
+  formatChecks,
+  hasGenericRaceFix,
+  type IfaceFacts,
+  runChecks,
+} from "../../lib/doctor.ts";
+
+const all = (1n << 41n) - 1n;
+const host: DoctorFacts = {
+  kernel: "6.18.44",
+  capEff: all,
+  memlock: 8 << 20,
+  btf: true,
+  umemBytes: 16 << 20,
+};
+const eth0: IfaceFacts = {
+  name: "eth0",
+  exists: true,
+  rxQueues: 1,
+  native: true,
+  carriesSsh: false,
+};
+
+function check(f: DoctorFacts, name: string): Check {
+  const c = runChecks(f).find((c) => c.name === name);
+  assert.ok(c, `no check named ${name}`);
+  return c;
+}
+
+const without = (...bits: number[]) => bits.reduce((m, b) => m & ~(1n << BigInt(b)), all);
+
+Deno.test("hasGenericRaceFix: mainline 5.3+, 5.2.3+, not before, 4.19 unknown", () => {
+  assert.equal(hasGenericRaceFix("6.18.44-fc"), true);
+  assert.equal(hasGenericRaceFix("5.3.0"), true);
+  assert.equal(hasGenericRaceFix("5.2.3"), true);
+  assert.equal(hasGenericRaceFix("5.2.2"), false);
+  assert.equal(hasGenericRaceFix("5.1.21"), false);
+  assert.equal(hasGenericRaceFix("4.19.300"), undefined);
+  assert.equal(hasGenericRaceFix("weird"), undefined);
+});
+
+Deno.test("doctor: kernel check", () => {
+  assert.equal(check(host, "kernel").status, "ok");
+  assert.equal(check({ ...host, kernel: "5.2.1" }, "kernel").status, "fail"); // no XDP links
+  assert.equal(check({ ...host, kernel: "garbled" }, "kernel").status, "warn");
+});
+
+Deno.test("doctor: capabilities", () => {
+  assert.equal(check(host, "CAP_NET_ADMIN").status, "ok");
+  assert.equal(check({ ...host, capEff: without(CAP.NET_ADMIN) }, "CAP_NET_ADMIN").status, "fail");
+  assert.equal(check({ ...host, capEff: without(CAP.BPF) }, "CAP_BPF").status, "ok"); // SYS_ADMIN
+  const noBpf = check({ ...host, capEff: without(CAP.BPF, CAP.SYS_ADMIN) }, "CAP_BPF");
+  assert.equal(noBpf.status, "fail");
+  assert.match(noBpf.fix ?? "", /cap_bpf/);
+});
+
+Deno.test("doctor: locked memory needs CAP_IPC_LOCK or a big enough limit", () => {
+  assert.equal(check(host, "locked memory").status, "ok");
+  const low = { ...host, capEff: without(CAP.IPC_LOCK) };
+  assert.equal(check(low, "locked memory").status, "fail");
+  assert.equal(check({ ...low, memlock: Infinity }, "locked memory").status, "ok");
+  assert.equal(check({ ...low, memlock: 64 << 20 }, "locked memory").status, "ok");
+});
+
+Deno.test("doctor: BTF", () => {
+  assert.equal(check(host, "BTF").status, "ok");
+  assert.equal(check({ ...host, btf: false }, "BTF").status, "warn");
+});
+
+Deno.test("doctor: interface checks only with -i", () => {
+  assert.equal(runChecks(host).some((c) => c.name === "native XDP"), false);
+  const gone = runChecks({ ...host, iface: { ...eth0, exists: false } });
+  assert.equal(gone.at(-1)?.status, "fail");
+  assert.equal(gone.at(-1)?.name, "interface");
+});
+
+Deno.test("doctor: XDP program already attached fails", () => {
+  const f = { ...host, iface: { ...eth0, xdp: { mode: "native", progId: 42 } } };
+  assert.equal(check(f, "XDP program").status, "fail");
+  assert.match(check(f, "XDP program").detail, /program 42/);
+  assert.equal(check({ ...host, iface: eth0 }, "XDP program").status, "ok");
+});
+
+Deno.test("doctor: native XDP support", () => {
+  assert.equal(check({ ...host, iface: eth0 }, "native XDP").status, "ok");
+  const f = { ...host, iface: { ...eth0, native: "Operation not supported" } };
+  assert.equal(check(f, "native XDP").status, "warn");
+  assert.match(check(f, "native XDP").fix ?? "", /--mode generic/);
+});
+
+Deno.test("doctor: several queues in generic mode warn only on an unfixed kernel", () => {
+  const generic4 = { ...eth0, rxQueues: 4, native: "no" };
+  const old = { ...host, kernel: "5.1.0", iface: generic4 };
+  assert.equal(check(old, "RX queues").status, "warn");
+  assert.match(check(old, "RX queues").fix ?? "", /--single-queue/);
+  assert.equal(check({ ...host, iface: generic4 }, "RX queues").status, "ok");
+  assert.equal(check({ ...old, iface: { ...generic4, native: true } }, "RX queues").status, "ok");
+  assert.equal(check({ ...old, iface: { ...generic4, rxQueues: 1 } }, "RX queues").status, "ok");
+});
+
+Deno.test("doctor: the interface carrying the SSH session warns", () => {
+  const f = { ...host, sshServer: "10.0.0.2", iface: { ...eth0, carriesSsh: true } };
+  assert.equal(check(f, "SSH session").status, "warn");
+  assert.equal(check({ ...f, iface: eth0 }, "SSH session").status, "ok");
+});
+
+Deno.test("doctor: one line per check, status first", () => {
+  const lines = formatChecks(runChecks({ ...host, iface: eth0 }));
+  assert.equal(lines.length, runChecks({ ...host, iface: eth0 }).length);
+  for (const l of lines) assert.match(l, /^(ok  |warn|fail) \S/);
+});
