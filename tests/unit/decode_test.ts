@@ -8,6 +8,8 @@ import { describeFrame, formatIp6, formatLine, formatTimestamp } from "../../lib
 import { pcapRecords, PcapWriter } from "../../lib/pcap.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
+/** Seeds of the random tests; set XSKDUMP_FUZZ_SEED to explore further. */
+const SEED = Number(Deno.env.get("XSKDUMP_FUZZ_SEED") ?? 1);
 
 function hex(s: string): Uint8Array {
   const h = s.replace(/[^0-9a-fA-F]/g, "");
@@ -399,7 +401,7 @@ Deno.test({
   name: "describeFrame never throws and always names where bytes ran out (fuzz)",
   ignore: !haveCorpus(),
   fn() {
-    const rnd = prng(1);
+    const rnd = prng(SEED);
     const frames = corpusFrames();
     for (let n = 0; n < 20000; n++) {
       const base = frames[Math.floor(rnd() * frames.length)].data;
@@ -436,17 +438,29 @@ function haveCorpus(): boolean {
   }
 }
 
-function haveTool(name: string): boolean {
+/** tcpdump's version line, or null when it cannot be run. */
+function tcpdumpVersion(): string | null {
   try {
-    new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
-    return true;
+    const out = new Deno.Command("tcpdump", {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "null",
+    })
+      .outputSync();
+    return new TextDecoder().decode(out.stdout).split("\n")[0];
   } catch {
-    return false;
+    return null;
   }
 }
 
-const TCPDUMP = haveTool("tcpdump");
-if (!TCPDUMP) console.log("decode_test: tcpdump not found in PATH; differential tests skipped");
+// The decoder follows tcpdump 4.99 (measured against 4.99.3); other series print differently.
+const VERSION = tcpdumpVersion();
+const TCPDUMP = VERSION !== null && VERSION.startsWith("tcpdump version 4.99.");
+if (VERSION === null) {
+  console.log("decode_test: tcpdump not found in PATH; differential tests skipped");
+} else if (!TCPDUMP) {
+  console.log(`decode_test: ${VERSION} is not tcpdump 4.99.x; differential tests skipped`);
+}
 if (!haveCorpus()) console.log(`decode_test: corpus ${CORPUS} missing; corpus tests skipped`);
 
 /**
@@ -577,9 +591,9 @@ const EXACT_BY_PROTOCOL_FLOOR: Record<string, number> = {
   icmp: 36,
 };
 const VLAN_AGREE_FLOOR = 10;
-/** Exact lines among 20000 mutated corpus frames (measured 12558) and synthetic ones. */
-const MUTATED_EXACT_FLOOR = 0;
-const SYNTHETIC_EXACT_FLOOR = 0;
+/** Exact lines among 20000 mutated corpus frames (measured 12558) and synthetic ones (19497). */
+const MUTATED_EXACT_FLOOR = 12000;
+const SYNTHETIC_EXACT_FLOOR = 19000;
 
 function assertTally(tally: Tally): void {
   assert.deepEqual(tally.mismatches, []);
@@ -672,7 +686,7 @@ Deno.test({
   name: "differential: mutated corpus frames vs tcpdump (truncation and garbage paths)",
   ignore: !TCPDUMP || !haveCorpus(),
   fn() {
-    const rnd = prng(7);
+    const rnd = prng(SEED + 6);
     const frames = corpusFrames();
     const picked: Frame[] = [];
     for (let n = 0; n < 20000; n++) {
@@ -893,7 +907,7 @@ Deno.test({
   name: "differential: synthetic frames of every decoded protocol vs tcpdump",
   ignore: !TCPDUMP,
   fn() {
-    for (const exact of compareWithTcpdump(syntheticFrames(20000, 3), "synthetic frames")) {
+    for (const exact of compareWithTcpdump(syntheticFrames(20000, SEED + 2), "synthetic frames")) {
       assert.ok(exact >= SYNTHETIC_EXACT_FLOOR, `exact: ${exact}`);
     }
   },
