@@ -11,7 +11,7 @@ LIBDIR := /usr/lib/x86_64-linux-gnu
 
 APT_PKGS := gcc make libc6-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libpcap-dev clang llvm iproute2 iputils-ping ethtool tcpreplay tshark tcpdump bpftool \
-	netsniff-ng libcap2-bin procps
+	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools
 DEPS_STAMP := $(TOOLS)/.deps-$(DENO_VERSION)
 
 CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -std=gnu11
@@ -19,9 +19,9 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
-C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger
+C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter
 
-.PHONY: deps build test test-unit test-c test-integration demo bench dist clean check fmt lint
+.PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint
 
 deps: $(DEPS_STAMP)
 
@@ -70,6 +70,9 @@ $(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csr
 $(BUILD)/test_shim: tests/c/test_shim.c $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
+$(BUILD)/test_filter: tests/c/test_filter.c $(SHIM)
+	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
 # The ledger is pure logic: tested over simulated rings, without the shim.
 $(BUILD)/test_ledger: tests/c/test_ledger.c csrc/ledger.c csrc/ledger.h
 	gcc $(CFLAGS) -o $@ tests/c/test_ledger.c csrc/ledger.c
@@ -77,7 +80,7 @@ $(BUILD)/test_ledger: tests/c/test_ledger.c csrc/ledger.c csrc/ledger.h
 check: $(DEPS_STAMP)
 	$(DENO) fmt --check
 	$(DENO) lint
-	$(DENO) check mod.ts cli/main.ts
+	$(DENO) check mod.ts cli/main.ts examples/
 
 test: $(DEPS_STAMP) build $(C_TESTS)
 	@bash tests/run.sh
@@ -85,8 +88,73 @@ test: $(DEPS_STAMP) build $(C_TESTS)
 demo: $(DEPS_STAMP) build
 	@bash tests/demo.sh
 
-bench: $(DEPS_STAMP) build
+# bench/: the C limit (rx-drop over the shim) and the XDP drop sink that measures what the
+# generator offers. bench/README.md says what `make bench` measures.
+BENCH_BINS := $(BUILD)/xsk_limit $(BUILD)/xdp_sink.bpf.o
+
+$(BUILD)/xsk_limit: bench/xsk_limit.c csrc/shim.h $(SHIM)
+	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
+$(BUILD)/xdp_sink.bpf.o: bench/xdp_sink.bpf.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+bench: $(DEPS_STAMP) build $(BENCH_BINS)
 	@bash bench/run.sh
 
+# The single binary (deno compile) and the offline single file (deno bundle): the CLI from
+# cli/dist_main.ts, which carries the shim (ffi/embedded.ts) and opens it from a memfd, never
+# from a path on disk. Permissions, no -A: bin/xskdump's, which is where they are listed, with
+# its --allow-ffi (the shim in build/) replaced by libc (memfd_create; every path that
+# LIBC_PATHS in ffi/loader.ts tries, which Deno matches literally) and the memfd.
+DIST := dist
+DENO_TARGET := x86_64-unknown-linux-gnu
+DIST_FFI := /lib/x86_64-linux-gnu/libc.so.6,/usr/lib/x86_64-linux-gnu/libc.so.6,/lib64/libc.so.6,/usr/lib64/libc.so.6,/usr/lib/libc.so.6,/proc/self/fd
+DIST_PERMS := --no-prompt --allow-ffi=$(DIST_FFI) $(shell grep -v '^\s*\#' bin/xskdump | \
+	grep -o -- '--allow-[a-z]*\(=[^ "\\]*\)\?' | grep -v -- '--allow-ffi')
+# deno compile takes its runtime (denort) from DENORT_BIN, else from this zip in DENO_DIR; it
+# would download it from dl.deno.land otherwise, which these machines cannot reach.
+DENORT_ZIP := $(or $(DENO_DIR),$(HOME)/.cache/deno)/dl/release/v$(DENO_VERSION)/denort-$(DENO_TARGET).zip
+# First lines of dist/xskdump.js: a shell script to sh, comments to JavaScript. It runs the
+# bundle with the Deno named by XSKDUMP_DENO, else the one on PATH, else ~/.deno/bin/deno.
+BUNDLE_LAUNCHER := //bin/true; d="$${XSKDUMP_DENO:-$$(command -v deno || echo "$$HOME/.deno/bin/deno")}"; [ -x "$$d" ] || { echo "xskdump: needs Deno 2.9 (set XSKDUMP_DENO or put deno on PATH)" >&2; exit 127; }; exec "$$d" run --quiet --no-config --no-remote --no-npm $(DIST_PERMS) "$$0" "$$@"
+
+dist: $(DEPS_STAMP) build
+	@if [ -n "$$DENORT_BIN" ]; then \
+		[ -f "$$DENORT_BIN" ] || { echo "make dist: DENORT_BIN=$$DENORT_BIN: no such file" >&2; exit 1; }; \
+	elif [ ! -f "$(DENORT_ZIP)" ]; then \
+		echo "make dist: cannot build $(DIST)/xskdump: deno compile needs denort $(DENO_VERSION)" \
+			"for $(DENO_TARGET), the runtime it copies into the binary, and has none:" >&2; \
+		echo "  DENORT_BIN is not set, and $(DENORT_ZIP) does not exist." >&2; \
+		echo "  Get denort-$(DENO_TARGET).zip of Deno $(DENO_VERSION) (from dl.deno.land, on a" \
+			"machine that reaches it) and set DENORT_BIN to the unzipped denort, or put the zip" \
+			"at that path. The full deno binary is not a denort." >&2; \
+		echo "  Offline alternative: make bundle (dist/xskdump.js, runs with any Deno 2.9)." >&2; \
+		exit 1; \
+	fi
+	@mkdir -p $(DIST)
+	$(DENO) compile --quiet $(DIST_PERMS) --target $(DENO_TARGET) -o $(DIST)/xskdump.tmp \
+		cli/dist_main.ts
+	@# A full deno given as DENORT_BIN makes a binary that is just deno: refuse it.
+	@v=$$($(DIST)/xskdump.tmp --version 2>&1 | head -1); case "$$v" in xskdump\ *) ;; *) \
+		rm -f $(DIST)/xskdump.tmp; \
+		echo "make dist: the binary answers '$$v' to --version: DENORT_BIN is not a denort" >&2; \
+		exit 1;; esac
+	@mv $(DIST)/xskdump.tmp $(DIST)/xskdump
+	@echo "built $(DIST)/xskdump: copy this one file to a host and run it as root"
+
+bundle: $(DEPS_STAMP) build
+	@mkdir -p $(DIST)
+	$(DENO) bundle --quiet -o $(DIST)/xskdump.bundle.tmp.js cli/dist_main.ts
+	@{ echo '#!/bin/sh'; echo '$(BUNDLE_LAUNCHER)'; cat $(DIST)/xskdump.bundle.tmp.js; } \
+		> $(DIST)/xskdump.js.tmp
+	@rm -f $(DIST)/xskdump.bundle.tmp.js
+	@chmod +x $(DIST)/xskdump.js.tmp && mv $(DIST)/xskdump.js.tmp $(DIST)/xskdump.js
+	@echo "built $(DIST)/xskdump.js: copy it to a host with Deno 2.9 and run it as root"
+
+# What the dist builds are granted (tests check it against bin/xskdump and ffi/loader.ts).
+dist-perms:
+	@echo $(DIST_PERMS)
+
 clean:
-	rm -rf $(BUILD) dist
+	rm -rf $(BUILD) $(DIST)

@@ -1,28 +1,77 @@
 /**
- * xskdump as a library: AF_XDP capture, pcap files and the tcpdump-style
- * decoder, for scripts run with `deno run` / `deno task`.
+ * xskdump as a library: live AF_XDP capture, classic pcap files and the tcpdump-style decoder,
+ * for scripts run with `deno run` or `deno task`.
+ *
+ * A capture attaches xskdump's XDP program to an interface and an AF_XDP socket to one of its
+ * RX queues; packets on that queue are redirected to the script (they do not reach the host's
+ * stack) until it is closed. It needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
+ * CAP_IPC_LOCK (and CAP_PERFMON for most filters), and `--allow-ffi` for the shim (see the
+ * README).
+ *
+ * Zero-copy batches, the fast way: views into the capture's memory, valid until the next batch.
  *
  * ```ts
- * import { Capture, PcapWriter } from "./mod.ts";
- * await using cap = Capture.open({ iface: "eth0", queue: 0 });
- * const file = Deno.openSync("out.pcap", { write: true, create: true, truncate: true });
- * const writer = new PcapWriter({ write: (b) => { file.writeSync(b); } });
+ * import { openCapture } from "./mod.ts";
+ * await using cap = await openCapture({ iface: "eth0" });
+ * let bytes = 0;
+ * for await (const batch of cap.batches({ durationMs: 10_000 })) {
+ *   for (let i = 0; i < batch.length; i++) bytes += batch.wireLength(i);
+ * }
+ * console.log(bytes, cap.stats().dropped.total);
+ * ```
+ *
+ * Packets one by one, copied (allocates per packet), with a tcpdump filter run in the kernel
+ * (only matching packets are taken; the rest reach the host's stack):
+ *
+ * ```ts
+ * import { describeFrame, openCapture } from "./mod.ts";
+ * await using cap = await openCapture({ iface: "eth0", snaplen: 128, filter: "tcp port 443" });
+ * for await (const pkt of cap.packets({ count: 10 })) {
+ *   console.log(pkt.timestampNs, describeFrame(pkt.data, pkt.length));
+ * }
+ * ```
+ *
+ * Straight into a pcap file, on the CLI's allocation-free path:
+ *
+ * ```ts
+ * import { openCapture, PcapWriter } from "./mod.ts";
+ * await using cap = await openCapture({ iface: "eth0" });
+ * using file = Deno.openSync("out.pcap", { write: true, create: true, truncate: true });
+ * const writer = new PcapWriter({
+ *   write: (b) => {
+ *     for (let off = 0; off < b.length;) off += file.writeSync(b.subarray(off));
+ *   },
+ * });
  * await cap.run(writer, { count: 1000 });
  * writer.close();
  * ```
  * @module
  */
 export {
-  Capture,
-  type CaptureOptions,
-  type CaptureResult,
-  type CaptureStats,
-  type PacketSink,
-  type RunLimits,
-  type StopReason,
+  type LiveCapture,
+  openCapture,
+  type OpenCaptureOptions,
+  type Packet,
+  type PacketBatch,
+} from "./lib/live.ts";
+export type {
+  CaptureOptions,
+  CaptureResult,
+  CaptureStats,
+  PacketSink,
+  RunLimits,
+  StopReason,
 } from "./lib/capture.ts";
+export { GUARD_KINDS, type GuardFinding, type GuardKind } from "./lib/integrity.ts";
+export { FilterError, type FilterErrorKind } from "./lib/capture_filter.ts";
 export { formatSummary } from "./lib/summary.ts";
 export * from "./lib/pcap.ts";
-export { describeFrame, formatLine, formatTimestamp } from "./lib/decode.ts";
+export {
+  describeFrame,
+  type DescribeOptions,
+  formatIp6,
+  formatLine,
+  formatTimestamp,
+} from "./lib/decode.ts";
 export { XskError } from "./ffi/xsk.ts";
 export type { ModeName } from "./ffi/abi.ts";

@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
 import type { ModeName } from "../ffi/abi.ts";
+import { filterFromFile } from "../lib/filter/expression.ts";
 
 /** tcpdump's default and maximum snapshot length. */
 export const MAX_SNAPLEN = 262144;
@@ -38,6 +39,18 @@ export interface CaptureArgs {
   strict: boolean;
   /** Switch the interface to one RX queue for the capture. */
   singleQueue: boolean;
+  /** tcpdump filter expression (trailing arguments or -F FILE); undefined captures all. */
+  expression?: string;
+  /** Capture the SSH session xskdump runs under too (no pass rule for it). */
+  captureSsh: boolean;
+}
+
+/** `-d`: print the compiled filter like `tcpdump -d` and exit. */
+export interface DumpArgs {
+  kind: "dump";
+  expression?: string;
+  captureSsh: boolean;
+  snaplen: number;
 }
 
 /** `xskdump restore [-i IFACE]`: undo channel changes a killed xskdump left. */
@@ -114,12 +127,15 @@ function buildProgram(out: { text: string }): Command {
     .option("--single-queue", "set the interface to one RX queue while capturing (restored after)")
     .option("--strict", "stop with exit code 3 on the first ring integrity violation")
     .option("--no-guard", "skip the ring integrity checks (for measuring their cost)")
+    .option("-F, --filter-file <file>", "read the filter expression from file ('#' comments)")
+    .option("-d, --dump-filter", "print the compiled filter (cBPF, like tcpdump -d) and exit")
+    .option("--capture-ssh", "capture the SSH session xskdump runs under too (see README)")
     .addOption(
       new Option("--batch <n>", "descriptors per ring call").argParser(
         integer("--batch", 1, 4096),
       ).hideHelp(),
     )
-    .argument("[expression...]", "filter expression (not supported yet)")
+    .argument("[expression...]", "tcpdump filter expression, run in the kernel")
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({
@@ -165,7 +181,9 @@ function subcommand(name: string, description: string, out: { text: string }): C
 }
 
 /** Parses argv (without the program name). Throws UsageError on bad input. */
-export function parseArgs(argv: string[]): CaptureArgs | InfoArgs | RestoreArgs | DoctorArgs {
+export function parseArgs(
+  argv: string[],
+): CaptureArgs | InfoArgs | RestoreArgs | DoctorArgs | DumpArgs {
   const out = { text: "" };
   if (argv[0] === "restore") {
     const cmd = subcommand(
@@ -190,12 +208,10 @@ export function parseArgs(argv: string[]): CaptureArgs | InfoArgs | RestoreArgs 
   const info = run(program, argv, out);
   if (info) return info;
   const o = program.opts();
-  const expression = program.args;
-  if (expression.length) {
-    throw new UsageError(
-      `filter expressions are not supported yet: '${expression.join(" ")}'`,
-    );
-  }
+  const expression = filterExpression(o.filterFile, program.args);
+  const snaplen = !o.snaplen ? MAX_SNAPLEN : o.snaplen;
+  const captureSsh = o.captureSsh === true;
+  if (o.dumpFilter) return { kind: "dump", expression, captureSsh, snaplen };
   if (!o.interface) throw new UsageError("no interface given: use -i IFACE");
   checkIface(o.interface);
   if (o.write === "") throw new UsageError("-w needs a file name or '-'");
@@ -207,11 +223,31 @@ export function parseArgs(argv: string[]): CaptureArgs | InfoArgs | RestoreArgs 
     write: o.write,
     count: o.count,
     durationMs: o.duration,
-    snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
+    snaplen,
     frames: o.frames ?? 4096,
     batch: o.batch ?? 64,
     guard: o.guard !== false,
     strict: o.strict === true,
     singleQueue: o.singleQueue === true,
+    expression,
+    captureSsh,
   };
+}
+
+/** The expression from -F FILE (which then must stand alone, as in tcpdump) or the arguments. */
+function filterExpression(file: string | undefined, args: string[]): string | undefined {
+  if (file === undefined) return args.length ? args.join(" ") : undefined;
+  if (args.length) {
+    throw new UsageError(
+      `-F ${file} and a filter expression on the command line ('${args.join(" ")}'): ` +
+        "give one or the other",
+    );
+  }
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (e) {
+    throw new UsageError(`-F ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return filterFromFile(text);
 }

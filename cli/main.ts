@@ -7,7 +7,8 @@ import { Capture, type CaptureResult } from "../lib/capture.ts";
 import { describeViolation } from "../lib/integrity.ts";
 import { formatSummary } from "../lib/summary.ts";
 import { XskError } from "../ffi/xsk.ts";
-import { type CaptureArgs, parseArgs, UsageError } from "./args.ts";
+import { type CaptureArgs, type DumpArgs, parseArgs, UsageError } from "./args.ts";
+import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/channels.ts";
 import { doctor } from "./doctor.ts";
 import { type Output, pcapOutput, textOutput } from "./output.ts";
@@ -43,13 +44,19 @@ export function describeError(e: unknown): string {
 
 /** Errors caused by what the user typed rather than by the host. */
 function isBadInput(e: unknown): boolean {
-  return e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message));
+  return (e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message))) ||
+    e instanceof UsageError || isFilterUsageError(e);
 }
 
-async function capture(args: CaptureArgs, change?: ChannelChange): Promise<number> {
+async function capture(
+  args: CaptureArgs,
+  plan: FilterPlan,
+  change?: ChannelChange,
+): Promise<number> {
   let cap: Capture;
   try {
     cap = Capture.open({
+      filter: plan.expression,
       iface: args.iface,
       queue: args.queue,
       mode: args.mode,
@@ -88,7 +95,8 @@ async function capture(args: CaptureArgs, change?: ChannelChange): Promise<numbe
 
   say(
     `listening on ${cap.iface}, queue ${cap.queue}, mode ${cap.mode}` +
-      `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes`,
+      `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
+      (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : ""),
   );
   let result: CaptureResult;
   try {
@@ -135,6 +143,13 @@ function restoreOrSay(change: ChannelChange | undefined): void {
  * --single-queue, and restore on every way out of the capture. */
 async function captureOnQueues(args: CaptureArgs): Promise<number> {
   let change: ChannelChange | undefined;
+  let plan: FilterPlan;
+  try {
+    plan = planFilter(args); // before anything on the host changes
+  } catch (e) {
+    say(`xskdump: ${describeError(e)}`);
+    return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
+  }
   try {
     for (const r of restoreRecorded(args.iface)) say(`xskdump: ${r.message}`);
     if (args.singleQueue) {
@@ -151,10 +166,24 @@ async function captureOnQueues(args: CaptureArgs): Promise<number> {
     return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
   }
   try {
-    return await capture(args, change);
+    return await capture(args, plan, change);
   } finally {
     restoreOrSay(change);
   }
+}
+
+/** `-d`: the filter a capture would install, as tcpdump -d lists it. */
+function dump(args: DumpArgs): number {
+  let lines: string[];
+  try {
+    lines = dumpFilter(args, args.snaplen);
+  } catch (e) {
+    say(`xskdump: ${describeError(e)}`);
+    return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
+  }
+  const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+  return EXIT_OK;
 }
 
 function restore(iface: string | undefined): number {
@@ -181,6 +210,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   try {
+    if (args.kind === "dump") return dump(args);
     if (args.kind === "restore") return restore(args.iface);
     if (args.kind === "doctor") return doctor(args.iface, args.json, 4096 * 4096);
   } catch (e) {

@@ -76,10 +76,71 @@ int32_t xsk_filter_compile(const char *expr, uint32_t snaplen, uint8_t *out, uin
 	return n;
 }
 
+/* The opcodes bpf_filter() implements. libpcap 1.10's bpf_validate() lets a
+ * few others through (BPF_LDX|BPF_ABS, BPF_RET|BPF_X, ...) on which its
+ * interpreter calls abort(): those are refused here instead. */
+static int interpreted(uint16_t code)
+{
+	switch (code) {
+	case BPF_RET | BPF_K:
+	case BPF_RET | BPF_A:
+	case BPF_LD | BPF_W | BPF_ABS:
+	case BPF_LD | BPF_H | BPF_ABS:
+	case BPF_LD | BPF_B | BPF_ABS:
+	case BPF_LD | BPF_W | BPF_LEN:
+	case BPF_LDX | BPF_W | BPF_LEN:
+	case BPF_LD | BPF_W | BPF_IND:
+	case BPF_LD | BPF_H | BPF_IND:
+	case BPF_LD | BPF_B | BPF_IND:
+	case BPF_LDX | BPF_MSH | BPF_B:
+	case BPF_LD | BPF_IMM:
+	case BPF_LDX | BPF_IMM:
+	case BPF_LD | BPF_MEM:
+	case BPF_LDX | BPF_MEM:
+	case BPF_ST:
+	case BPF_STX:
+	case BPF_JMP | BPF_JA:
+	case BPF_JMP | BPF_JGT | BPF_K:
+	case BPF_JMP | BPF_JGE | BPF_K:
+	case BPF_JMP | BPF_JEQ | BPF_K:
+	case BPF_JMP | BPF_JSET | BPF_K:
+	case BPF_JMP | BPF_JGT | BPF_X:
+	case BPF_JMP | BPF_JGE | BPF_X:
+	case BPF_JMP | BPF_JEQ | BPF_X:
+	case BPF_JMP | BPF_JSET | BPF_X:
+	case BPF_ALU | BPF_ADD | BPF_X:
+	case BPF_ALU | BPF_SUB | BPF_X:
+	case BPF_ALU | BPF_MUL | BPF_X:
+	case BPF_ALU | BPF_DIV | BPF_X:
+	case BPF_ALU | BPF_MOD | BPF_X:
+	case BPF_ALU | BPF_AND | BPF_X:
+	case BPF_ALU | BPF_OR | BPF_X:
+	case BPF_ALU | BPF_XOR | BPF_X:
+	case BPF_ALU | BPF_LSH | BPF_X:
+	case BPF_ALU | BPF_RSH | BPF_X:
+	case BPF_ALU | BPF_ADD | BPF_K:
+	case BPF_ALU | BPF_SUB | BPF_K:
+	case BPF_ALU | BPF_MUL | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_MOD | BPF_K:
+	case BPF_ALU | BPF_AND | BPF_K:
+	case BPF_ALU | BPF_OR | BPF_K:
+	case BPF_ALU | BPF_XOR | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_NEG:
+	case BPF_MISC | BPF_TAX:
+	case BPF_MISC | BPF_TXA:
+		return 1;
+	}
+	return 0;
+}
+
 int32_t xsk_filter_match(const uint8_t *prog, uint32_t n, const uint8_t *pkt, uint32_t caplen,
 			 uint32_t wirelen)
 {
 	struct bpf_insn *insns;
+	uint32_t i;
 	u_int r;
 
 	if (!prog || !n || n > XSKDUMP_CBPF_MAX_INSNS)
@@ -94,6 +155,15 @@ int32_t xsk_filter_match(const uint8_t *prog, uint32_t n, const uint8_t *pkt, ui
 	if (!bpf_validate(insns, (int)n)) {
 		free(insns);
 		return fail(-EINVAL, "libpcap rejects this cBPF program (bpf_validate)");
+	}
+	for (i = 0; i < n; i++) {
+		if (!interpreted(insns[i].code)) {
+			uint16_t code = insns[i].code;
+
+			free(insns);
+			return fail(-EINVAL, "instruction %u: libpcap cannot interpret opcode 0x%x", i,
+				    code);
+		}
 	}
 	/* What pcap_offline_filter() does with a record header {caplen, len}. */
 	r = bpf_filter(insns, pkt ? pkt : (const u_char *)"", wirelen, caplen);

@@ -229,6 +229,9 @@ int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label
 	int h, fd;
 
 	libbpf_msg[0] = 0;
+	if (!insns || !n || n > MAX_EBPF_INSNS)
+		return fail(-EINVAL, "filter '%.160s': eBPF program of %u instructions",
+			    label ? label : "filter", n);
 	for (h = 0; h < MAX_TESTS; h++)
 		if (!tests[h].used) {
 			t = &tests[h];

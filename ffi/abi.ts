@@ -4,10 +4,10 @@
  * @module
  */
 
-/** Attach modes (XSKDUMP_MODE_*). */
-export const MODE = { auto: 0, native: 1, generic: 2 } as const;
 /** A mode name as the CLI and API spell it. */
-export type ModeName = keyof typeof MODE;
+export type ModeName = "auto" | "native" | "generic";
+/** Attach modes (XSKDUMP_MODE_*). */
+export const MODE = { auto: 0, native: 1, generic: 2 } as const satisfies Record<ModeName, number>;
 /** Mode name by number, for what the shim reports back. */
 export const MODE_NAME: Record<number, ModeName> = { 0: "auto", 1: "native", 2: "generic" };
 

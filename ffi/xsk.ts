@@ -39,7 +39,7 @@ function hintFor(errno: number): string {
   switch (errno) {
     case 1:
     case 13:
-      return "run as root, or grant CAP_NET_ADMIN, CAP_BPF and CAP_IPC_LOCK (see README)";
+      return "run as root, or grant CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF, CAP_PERFMON and CAP_IPC_LOCK (see README)";
     case 12:
       return "raise the locked-memory limit (ulimit -l) or grant CAP_IPC_LOCK";
     case 16:
@@ -65,6 +65,7 @@ export class XskError extends Error {
   /** What to do next; may be empty. */
   readonly hint: string;
 
+  /** `message` says what failed; `errno` is positive. */
   constructor(message: string, errno: number) {
     const code = ERRNO[errno] ?? `errno ${errno}`;
     const hint = hintFor(errno);

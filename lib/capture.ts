@@ -7,6 +7,7 @@
 import { COUNTER, DESC_WORDS, type ModeName, RX_OFFSET, STAT } from "../ffi/abi.ts";
 import { XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
 import { GUARD_KINDS, type GuardContext, type GuardFinding, type GuardKind } from "./integrity.ts";
+import { compileFilter, installFilter } from "./capture_filter.ts";
 
 /** Where captured packets go. add() is the hot path: no allocation there. */
 export interface PacketSink {
@@ -32,6 +33,12 @@ export interface CaptureOptions {
   batchSize?: number;
   /** Check every descriptor against the frame-ownership ledger (default true). */
   guard?: boolean;
+  /**
+   * tcpdump filter expression, run in the kernel: only matching packets are
+   * redirected, the rest go to the stack untouched. Undefined (or empty)
+   * captures everything. A bad or refused filter throws FilterError.
+   */
+  filter?: string;
 }
 
 /** When run() stops on its own. */
@@ -53,6 +60,7 @@ export type StopReason = "count" | "duration" | "signal" | "error" | "integrity"
 
 /** What run() ended with. */
 export interface CaptureResult {
+  /** Why it stopped. */
   reason: StopReason;
   /** The error that stopped the capture (interface gone, output failed). */
   error?: unknown;
@@ -103,6 +111,8 @@ export class Capture implements AsyncDisposable {
   readonly #batch: number;
   #captured = 0;
   #closed = false;
+  /** Unregistered at the end of a run or receive loop: no new packets come. */
+  #stopped = false;
   #final?: CaptureStats;
   #guardSeen = 0;
   #reported = new Set<GuardKind>();
@@ -129,14 +139,18 @@ export class Capture implements AsyncDisposable {
     this.zerocopy = sock.zerocopy;
   }
 
-  /** Attaches our XDP program and opens the socket. Throws XskError. */
+  /** Attaches our XDP program and opens the socket. Throws XskError (FilterError for the filter). */
   static open(opts: CaptureOptions): Capture {
     const batch = opts.batchSize ?? 64;
     if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
       throw new RangeError(`batch size ${batch} is not in 1..4096`);
     }
+    // Compiled before anything is attached: a bad expression changes nothing.
+    const filter = opts.filter?.trim() ? compileFilter(opts.filter.trim()) : undefined;
     const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
     try {
+      // Before the socket exists, so no packet is ever redirected unfiltered.
+      if (filter) installFilter(prog, filter);
       const frameCount = opts.frameCount ?? 4096;
       const frameSize = opts.frameSize ?? 4096;
       const sock = XskSocket.open(prog, opts.queue ?? 0, frameCount, frameSize);
@@ -218,6 +232,70 @@ export class Capture implements AsyncDisposable {
     return { reason, error };
   }
 
+  /**
+   * The receive loop turned inside out, for the library API: takes up to
+   * `descs.length / DESC_WORDS` descriptors (UMEM offset, length, sec, nsec each) into `descs`
+   * and yields how many. Their frames stay the caller's, readable in {@link Capture.umem},
+   * until it asks for the next batch or leaves the loop; then they go back to the fill ring.
+   * Stops like run() (a count of packets yielded, duration, signal, strict integrity) and when
+   * closed. A duration or signal stop drains the ring first and ends the capture: a later loop
+   * yields nothing. Errors are thrown.
+   */
+  async *receive(
+    descs: Uint32Array<ArrayBuffer>,
+    limits: RunLimits = {},
+  ): AsyncGenerator<number, void, void> {
+    const sock = this.#sock;
+    const batch = Math.floor(descs.length / DESC_WORDS);
+    const count = limits.count ?? Infinity;
+    const start = performance.now();
+    const deadline = limits.durationMs === undefined ? Infinity : start + limits.durationMs;
+    let lastYield = start;
+    let lastCheck = start;
+    let taken = 0;
+    let held = 0;
+    let draining = false;
+    if (this.#stopped) return;
+    try {
+      while (!this.#closed && taken < count) {
+        if (!draining && (limits.signal?.aborted || performance.now() >= deadline)) {
+          sock.stop(); // as run(): new packets go to the stack, keep what the ring holds
+          this.#stopped = draining = true;
+        }
+        const n = sock.rxBatch(descs, Math.min(batch, count - taken));
+        if (n > 0) {
+          held = n;
+          taken += n;
+          this.#captured += n;
+          yield n;
+          held = 0;
+          if (this.#closed) return;
+          sock.fill(descs, n);
+        }
+        if (sock.guardTotal() !== this.#guardSeen && this.#newViolations(limits)) return;
+        if (draining) {
+          if (n === 0) return;
+          continue;
+        }
+        const now = performance.now();
+        if (now - lastCheck >= CHECK_MS) {
+          sock.check();
+          lastCheck = now;
+        }
+        if (n > 0 && now - lastYield < YIELD_MS) continue;
+        await sock.wait(n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))));
+        lastYield = performance.now();
+      }
+    } finally {
+      if (held > 0 && !this.#closed) sock.fill(descs, held); // the caller left mid-batch
+    }
+  }
+
+  /** The UMEM the descriptors of {@link Capture.receive} point into (empty after close()). */
+  get umem(): Uint8Array {
+    return this.#sock.umem;
+  }
+
   /** Reports kinds seen for the first time; true when a strict capture must stop. */
   #newViolations(limits: RunLimits): boolean {
     this.#guardSeen = this.#sock.guardTotal();
@@ -256,6 +334,7 @@ export class Capture implements AsyncDisposable {
     const sock = this.#sock;
     const descs = this.#descs;
     sock.stop();
+    this.#stopped = true;
     for (let n = sock.rxBatch(descs); n > 0; n = sock.rxBatch(descs)) {
       for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
         sink.add(sock.umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3]);

@@ -12,7 +12,9 @@ export type GuardKind = typeof GUARD_KINDS[number];
 
 /** How often one rule broke, and where first. */
 export interface GuardFinding {
+  /** Which rule. */
   kind: GuardKind;
+  /** Descriptors that broke it. */
   count: number;
   /** UMEM address of the first offending descriptor. */
   firstAddr: number;

@@ -265,6 +265,7 @@ export interface PcapHeader {
 
 /** The input is not a well-formed classic pcap file. */
 export class PcapFormatError extends Error {
+  /** `message` says what is wrong and where. */
   constructor(message: string) {
     super(message);
     this.name = "PcapFormatError";

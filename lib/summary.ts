@@ -17,7 +17,8 @@ export function formatSummary(s: CaptureStats): string[] {
     `${plural(s.received, "packet")} received by filter`,
     `${plural(d.total, "packet")} dropped by kernel` +
     ` (rx ring full ${d.rxRingFull}, no free frame ${d.rxDropped}, invalid ${d.rxInvalid})`,
-    `${plural(s.passed + s.filtered, "packet")} passed to the stack`,
+    `${plural(s.passed + s.filtered, "packet")} passed to the stack` +
+    (s.filtered ? ` (${s.filtered} by the filter)` : ""),
   ];
   if (s.notKept) {
     lines.push(`${plural(s.notKept, "packet")} received after the count was reached, not kept`);

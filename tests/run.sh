@@ -18,9 +18,11 @@ step() {
 
 step "$deno" fmt --check
 step "$deno" lint
-step "$deno" check mod.ts cli/main.ts tests/
+# cli/dist_main.ts embeds build/libxskdump.so: checked here, after make build.
+step "$deno" check mod.ts cli/main.ts cli/dist_main.ts examples/ tests/
 step build/test_shim
 step build/test_ledger
+step build/test_filter
 export TZ=UTC
 step "$deno" test --allow-all --permit-no-files tests/unit/
 if [ "$(id -u)" -eq 0 ]; then

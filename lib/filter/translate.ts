@@ -11,13 +11,16 @@
  *   stack words (read-before-write reads 0). All arithmetic is 32-bit.
  * - Every packet load is bounds-checked against data_end first; a load past
  *   the end makes the program return 0 (no match), as in bpf_filter(). Words
- *   and halfwords are big-endian (network order).
+ *   and halfwords are big-endian (network order). A load that would end past
+ *   64 KiB (the verifier's MAX_PACKET_OFF) is past the end of any frame XDP
+ *   sees, and becomes a plain `no match`.
+ * - `len` is the frame's length (bpf_xdp_get_buff_len, called once, first).
  * - Division or modulo by X == 0 returns 0; by a constant 0 is refused at
- *   translation (libpcap's validator refuses it too). Shifts by 32 or more
- *   give 0.
- * - `ret` with a non-zero value accepts, 0 rejects; running off the end
- *   rejects. The snapshot length a `ret` carries is not used: -s applies in
- *   user space.
+ *   translation (libpcap's validator refuses it too). Shifts by X >= 32 give
+ *   0; by a constant >= 32 are refused (as Linux's cBPF checker does).
+ * - `ret` with a non-zero value accepts, 0 rejects. The snapshot length a
+ *   `ret` carries is not used: -s applies in user space. A program must end
+ *   with a `ret` (as libpcap's validator demands), so none runs off the end.
  * - A backward `ja` (libpcap's `protochain` loop) counts iterations and
  *   rejects the packet after MAX_BACKWARD_JUMPS, which bounds the loop for
  *   the verifier (newer libpcap interpreters stop at the same count).
@@ -33,9 +36,14 @@
  *   XDP_TX against XDP_PASS tells the two verdicts apart; never attached.
  *
  * Maps are named by placeholder (FILTER_MAP); the shim puts in the fds.
+ *
+ * Why TypeScript rather than C in the shim: the translation is a pure
+ * function from bytes to bytes, so here it is unit tested (against libpcap
+ * through the shim, in an eBPF model) with no root and no kernel, and it
+ * keeps the C ABI to "compile" and "load".
  * @module
  */
-import { COUNTER, FILTER_MAP, STAGE } from "../../ffi/abi.ts";
+import { CBPF_MAX_INSNS, COUNTER, FILTER_MAP, STAGE } from "../../ffi/abi.ts";
 import {
   ALU,
   type CbpfInsn,
@@ -91,8 +99,11 @@ export class TranslateError extends Error {
 export const MAX_BACKWARD_JUMPS = 64;
 /** No packet an XDP program sees is longer (the verifier's MAX_PACKET_OFF). */
 const MAX_PACKET_OFF = 0xffff;
-/** Longest program accepted, in cBPF instructions. */
-export const MAX_CBPF_INSNS = 4096;
+/**
+ * Longest program accepted, in cBPF instructions (the shim's XSKDUMP_CBPF_MAX_INSNS). The real
+ * bound is eBPF's 16-bit jump offsets: assemble() refuses a program whose jumps do not fit.
+ */
+export const MAX_CBPF_INSNS = CBPF_MAX_INSNS;
 
 // Stack (r10-relative): M[k] words, the packet length, the map key.
 const MEM_BASE = -64;
@@ -149,6 +160,9 @@ function validate(prog: readonly CbpfInsn[]): { backward: boolean; lenUsed: bool
   if (n > MAX_CBPF_INSNS) {
     throw new TranslateError(`cBPF program of ${n} instructions (at most ${MAX_CBPF_INSNS})`);
   }
+  if ((prog[n - 1].code & 0x07) !== CLASS.ret) {
+    throw new TranslateError(`${where(prog, n - 1)}: the last instruction is not a ret`);
+  }
   let backward = false;
   let lenUsed = false;
   prog.forEach((i, pc) => {
@@ -172,6 +186,9 @@ function validate(prog: readonly CbpfInsn[]): { backward: boolean; lenUsed: bool
         const op = i.code & 0xf0;
         if ((op === ALU.div || op === ALU.mod) && !(i.code & SRC.x) && i.k === 0) {
           throw bad("division by the constant 0");
+        }
+        if ((op === ALU.lsh || op === ALU.rsh) && !(i.code & SRC.x) && i.k >= 32) {
+          throw bad("shift by 32 or more"); // as Linux's cBPF checker and newer libpcap
         }
         break;
       }
@@ -340,8 +357,6 @@ export function translate(
           asm.bind(zero);
           asm.alu32K(OP.mov, R7, 0);
           asm.bind(done);
-        } else if ((op === ALU.lsh || op === ALU.rsh) && k >= 32) {
-          asm.alu32K(OP.mov, R7, 0);
         } else if ((op === ALU.div || op === ALU.mod) && byX) {
           asm.jmp32K(J.jeq, R8, 0, reject); // bpf_filter() returns 0
           asm.alu32X(eop, R7, R8);
@@ -391,7 +406,7 @@ export function translate(
     }
   });
 
-  // --- epilogue: running off the end lands here, as a reject ---
+  // --- epilogue ---
   const countAndPass = (counter: number) => {
     const done = asm.label();
     asm.storeImm(SZ.w, R10, KEY_SLOT, counter);

@@ -46,7 +46,7 @@ const bad: [string[], RegExp][] = [
   [["-i", "eth0", "--frames", "1000"], /power of two/],
   [["-i", "has space"], /not a valid interface name/],
   [["-i", "eth0", "--bogus"], /unknown option/],
-  [["-i", "eth0", "tcp", "port", "80"], /filter expressions are not supported yet/],
+  [["-i", "eth0", "tcp", "port", "80", "-F", "/nonexistent"], /give one or the other/],
 ];
 for (const [argv, re] of bad) {
   Deno.test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {

@@ -112,5 +112,5 @@ Deno.test("doctor: the interface carrying the SSH session warns", () => {
 Deno.test("doctor: one line per check, status first", () => {
   const lines = formatChecks(runChecks({ ...host, iface: eth0 }));
   assert.equal(lines.length, runChecks({ ...host, iface: eth0 }).length);
-  for (const l of lines) assert.match(l, /^(ok  |warn|fail) \S/);
+  for (const l of lines) assert.match(l, /^(ok {2}|warn|fail) \S/);
 });

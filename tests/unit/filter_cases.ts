@@ -1,3 +1,16 @@
+import {
+  ALU,
+  type CbpfInsn,
+  CLASS,
+  insn,
+  JMP,
+  MISC,
+  MODE,
+  RVAL,
+  SIZE,
+  SRC,
+} from "../../lib/filter/cbpf.ts";
+
 // Filter expressions and packets shared by the translator's unit tests and the kernel
 // differential test: every expression must get the same verdict from libpcap's interpreter,
 // from the translated eBPF in the test model, and from the kernel.
@@ -127,6 +140,198 @@ export const EXPRESSIONS: readonly string[] = [
   "geneve",
 ];
 
+// One program per cBPF opcode form; each loads packet bytes so the verdict depends on the frame.
+export const A_FROM_PKT = [insn(CLASS.ld | SIZE.h | MODE.abs, 14)];
+const X_FROM_PKT = [insn(CLASS.ldx | SIZE.b | MODE.msh, 14)];
+export const RET_A = insn(CLASS.ret | RVAL.a);
+export const RET_0 = insn(CLASS.ret | RVAL.k, 0);
+export const RET_1 = insn(CLASS.ret | RVAL.k, 1);
+const alu = (op: number, src: number, k = 0) => insn(CLASS.alu | op | src, k);
+export const jmp = (op: number, src: number, k: number, jt: number, jf: number) =>
+  insn(CLASS.jmp | op | src, k, jt, jf);
+
+export const OPCODE_PROGRAMS: Record<string, CbpfInsn[]> = {
+  "ld w abs": [insn(CLASS.ld | SIZE.w | MODE.abs, 12), RET_A],
+  "ld h abs": [insn(CLASS.ld | SIZE.h | MODE.abs, 13), RET_A],
+  "ld b abs": [insn(CLASS.ld | SIZE.b | MODE.abs, 15), RET_A],
+  "ld w ind": [...X_FROM_PKT, insn(CLASS.ld | SIZE.w | MODE.ind, 10), RET_A],
+  "ld h ind": [...X_FROM_PKT, insn(CLASS.ld | SIZE.h | MODE.ind, 14), RET_A],
+  "ld b ind": [...X_FROM_PKT, insn(CLASS.ld | SIZE.b | MODE.ind, 16), RET_A],
+  "ld b ind, k beyond a 16-bit offset": [
+    ...X_FROM_PKT,
+    insn(CLASS.ld | SIZE.b | MODE.ind, 40000),
+    RET_1,
+  ],
+  "ldx msh": [...X_FROM_PKT, insn(CLASS.misc | MISC.txa), RET_A],
+  "ld len": [insn(CLASS.ld | SIZE.w | MODE.len), jmp(JMP.jgt, SRC.k, 60, 0, 1), RET_1, RET_0],
+  "ldx len": [
+    insn(CLASS.ldx | SIZE.w | MODE.len),
+    insn(CLASS.misc | MISC.txa),
+    alu(ALU.sub, SRC.k, 70),
+    RET_A,
+  ],
+  "ld imm": [insn(CLASS.ld | MODE.imm, 0xdeadbeef), RET_A],
+  "ldx imm": [insn(CLASS.ldx | MODE.imm, 7), insn(CLASS.misc | MISC.txa), RET_A],
+  "st, ld mem": [
+    ...A_FROM_PKT,
+    insn(CLASS.st, 3),
+    insn(CLASS.ld | MODE.imm, 0),
+    insn(CLASS.ld | MODE.mem, 3),
+    RET_A,
+  ],
+  "stx, ldx mem": [
+    ...X_FROM_PKT,
+    insn(CLASS.stx, 15),
+    insn(CLASS.ldx | MODE.imm, 0),
+    insn(CLASS.ldx | MODE.mem, 15),
+    insn(CLASS.misc | MISC.txa),
+    RET_A,
+  ],
+  "tax, txa": [
+    ...A_FROM_PKT,
+    insn(CLASS.misc | MISC.tax),
+    insn(CLASS.ld | MODE.imm, 0),
+    insn(CLASS.misc | MISC.txa),
+    RET_A,
+  ],
+  "ret k": [RET_1],
+  "ret 0": [RET_0],
+  "ja": [insn(CLASS.jmp | JMP.ja, 1), RET_0, ...A_FROM_PKT, RET_A],
+  "neg": [...A_FROM_PKT, alu(ALU.neg, SRC.k), jmp(JMP.jgt, SRC.k, 0xffff0000, 0, 1), RET_1, RET_0],
+};
+for (const [name, op] of Object.entries(ALU)) {
+  if (op === ALU.neg) continue;
+  for (const [src, sname] of [[SRC.k, "k"], [SRC.x, "x"]] as const) {
+    const k = op === ALU.lsh || op === ALU.rsh ? 3 : op === ALU.div || op === ALU.mod ? 7 : 0x1234;
+    OPCODE_PROGRAMS[`${name} ${sname}`] = [
+      ...X_FROM_PKT,
+      insn(CLASS.ld | SIZE.w | MODE.abs, 26),
+      alu(op, src, k),
+      RET_A,
+    ];
+  }
+}
+// X as shift count or divisor straight from the packet: 0, and 32 or more, are in there.
+OPCODE_PROGRAMS["lsh x, any count"] = [
+  insn(CLASS.ld | SIZE.b | MODE.abs, 20),
+  insn(CLASS.misc | MISC.tax),
+  insn(CLASS.ld | SIZE.w | MODE.abs, 26),
+  alu(ALU.lsh, SRC.x),
+  RET_A,
+];
+OPCODE_PROGRAMS["rsh x, any count"] = [
+  insn(CLASS.ld | SIZE.b | MODE.abs, 21),
+  insn(CLASS.misc | MISC.tax),
+  insn(CLASS.ld | MODE.imm, 0xffffffff),
+  alu(ALU.rsh, SRC.x),
+  RET_A,
+];
+OPCODE_PROGRAMS["div x by 0 returns 0"] = [
+  insn(CLASS.ldx | MODE.imm, 0),
+  insn(CLASS.ld | MODE.imm, 9),
+  alu(ALU.div, SRC.x),
+  RET_1,
+];
+OPCODE_PROGRAMS["mod x by 0 returns 0"] = [
+  insn(CLASS.ldx | MODE.imm, 0),
+  insn(CLASS.ld | MODE.imm, 9),
+  alu(ALU.mod, SRC.x),
+  RET_1,
+];
+OPCODE_PROGRAMS["div x from the packet"] = [
+  insn(CLASS.ld | SIZE.b | MODE.abs, 22),
+  insn(CLASS.misc | MISC.tax),
+  insn(CLASS.ld | SIZE.w | MODE.abs, 26),
+  alu(ALU.div, SRC.x),
+  RET_A,
+];
+OPCODE_PROGRAMS["mod x from the packet"] = [
+  insn(CLASS.ld | SIZE.b | MODE.abs, 22),
+  insn(CLASS.misc | MISC.tax),
+  insn(CLASS.ld | SIZE.w | MODE.abs, 26),
+  alu(ALU.mod, SRC.x),
+  RET_A,
+];
+OPCODE_PROGRAMS["lsh k 31"] = [...A_FROM_PKT, alu(ALU.lsh, SRC.k, 31), RET_A];
+for (const [name, op] of Object.entries(JMP)) {
+  if (op === JMP.ja) continue;
+  for (const [src, sname] of [[SRC.k, "k"], [SRC.x, "x"]] as const) {
+    for (const [jt, jf] of [[0, 1], [1, 0], [1, 2], [2, 2]]) {
+      OPCODE_PROGRAMS[`${name} ${sname} jt ${jt} jf ${jf}`] = [
+        ...(src === SRC.x ? [insn(CLASS.ldx | MODE.imm, 0x0800)] : []),
+        insn(CLASS.ld | SIZE.h | MODE.abs, 12),
+        jmp(op, src, 0x0800, jt, jf),
+        RET_0,
+        RET_1,
+        insn(CLASS.ld | MODE.imm, 2),
+        RET_A,
+      ];
+    }
+  }
+}
+
+/** Every valid cBPF opcode (libpcap's list), to prove the table covers them all. */
+export const VALID_OPCODES = [
+  CLASS.ret | RVAL.k,
+  CLASS.ret | RVAL.a,
+  ...[SIZE.w, SIZE.h, SIZE.b].flatMap((s) => [CLASS.ld | s | MODE.abs, CLASS.ld | s | MODE.ind]),
+  CLASS.ld | SIZE.w | MODE.len,
+  CLASS.ldx | SIZE.w | MODE.len,
+  CLASS.ldx | SIZE.b | MODE.msh,
+  CLASS.ld | MODE.imm,
+  CLASS.ldx | MODE.imm,
+  CLASS.ld | MODE.mem,
+  CLASS.ldx | MODE.mem,
+  CLASS.st,
+  CLASS.stx,
+  CLASS.jmp | JMP.ja,
+  ...[JMP.jeq, JMP.jgt, JMP.jge, JMP.jset].flatMap((j) => [CLASS.jmp | j, CLASS.jmp | j | SRC.x]),
+  ...Object.values(ALU).flatMap((op) =>
+    op === ALU.neg ? [CLASS.alu | op] : [CLASS.alu | op, CLASS.alu | op | SRC.x]
+  ),
+  CLASS.misc | MISC.tax,
+  CLASS.misc | MISC.txa,
+];
+
+/** A random valid cBPF program: forward jumps only, any opcode, edge-case constants. */
+export function randomProgram(rnd: () => number): CbpfInsn[] {
+  const n = 3 + Math.floor(rnd() * 30);
+  const ks = [0, 1, 2, 12, 13, 14, 20, 23, 31, 32, 33, 40, 0x7fff, 0xffff, 0x10000, 0xffffffff];
+  const k = () => rnd() < 0.5 ? ks[Math.floor(rnd() * ks.length)] : Math.floor(rnd() * 2 ** 32);
+  const off = () => Math.floor(rnd() * 70);
+  // libpcap 1.10.3 leaves M[] uninitialised (a program that reads a word before writing it
+  // sees stack garbage there), so every word is written first.
+  const prog: CbpfInsn[] = [insn(CLASS.ld | MODE.imm, 0)];
+  for (let m = 0; m < 16; m++) prog.push(insn(CLASS.st, m));
+  prog.push(insn(CLASS.ld | MODE.imm, k()));
+  for (let pc = 0; pc < n - 1; pc++) {
+    const left = n - pc - 2; // instructions after this one, before the final ret
+    const code = VALID_OPCODES[Math.floor(rnd() * VALID_OPCODES.length)];
+    const cls = code & 7;
+    const mode = cls === CLASS.ld || cls === CLASS.ldx ? code & 0xe0 : -1;
+    let i: CbpfInsn;
+    if (cls === CLASS.jmp) {
+      const t = () => Math.floor(rnd() * Math.min(left + 1, 256));
+      i = code === (CLASS.jmp | JMP.ja) ? insn(code, t()) : insn(code, k(), t(), t());
+    } else if (cls === CLASS.st || cls === CLASS.stx || mode === MODE.mem) {
+      i = insn(code, Math.floor(rnd() * 16));
+    } else if (mode === MODE.abs || mode === MODE.ind || mode === MODE.msh) {
+      i = insn(code, rnd() < 0.95 ? off() : k());
+    } else if (cls === CLASS.alu && ((code & 0xf0) === ALU.div || (code & 0xf0) === ALU.mod)) {
+      i = insn(code, (code & SRC.x) ? 0 : 1 + Math.floor(rnd() * 300));
+    } else if (cls === CLASS.alu && ((code & 0xf0) === ALU.lsh || (code & 0xf0) === ALU.rsh)) {
+      i = insn(code, (code & SRC.x) ? 0 : Math.floor(rnd() * 32));
+    } else if (cls === CLASS.ret) {
+      i = insn(code, rnd() < 0.5 ? 0 : k());
+    } else {
+      i = insn(code, k());
+    }
+    prog.push(i);
+  }
+  prog.push(rnd() < 0.5 ? RET_A : insn(CLASS.ret | RVAL.k, k()));
+  return prog;
+}
+
 /** A deterministic PRNG (mulberry32), so failures reproduce. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -187,8 +392,15 @@ export function syntheticFrames(seed = 1): Uint8Array<ArrayBuffer>[] {
     if (proto === 17) {
       const payload = pick([[0x12, 0x34, 0x56, 0x78], rb(4)]);
       const extra = rb(Math.floor(rnd() * 200));
-      return [...u16(pick(ports)), ...u16(pick(ports)), ...u16(8 + 4 + extra.length), 0, 0,
-        ...payload, ...extra];
+      return [
+        ...u16(pick(ports)),
+        ...u16(pick(ports)),
+        ...u16(8 + 4 + extra.length),
+        0,
+        0,
+        ...payload,
+        ...extra,
+      ];
     }
     if (proto === 1) return [pick([0, 3, 8, 11]), 0, 0, 0, ...rb(24)];
     if (proto === 58) return [pick([128, 129, 135, 136]), 0, 0, 0, ...rb(24)];
@@ -226,11 +438,33 @@ export function syntheticFrames(seed = 1): Uint8Array<ArrayBuffer>[] {
     const payloadProto = ext.length ? ext[0] : next;
     const payload = [...ext, ...l4(payloadProto)];
     if (!ext.length) next = payloadProto;
-    return [0x60, 0, 0, 0, ...u16(payload.length), next, pick([1, 64, 255]), ...pick(v6),
-      ...pick(v6), ...payload];
+    return [
+      0x60,
+      0,
+      0,
+      0,
+      ...u16(payload.length),
+      next,
+      pick([1, 64, 255]),
+      ...pick(v6),
+      ...pick(v6),
+      ...payload,
+    ];
   };
-  const arp = (): number[] => [0, 1, 8, 0, 6, 4, 0, pick([1, 2]), ...rb(6), ...pick(v4), ...rb(6),
-    ...pick(v4)];
+  const arp = (): number[] => [
+    0,
+    1,
+    8,
+    0,
+    6,
+    4,
+    0,
+    pick([1, 2]),
+    ...rb(6),
+    ...pick(v4),
+    ...rb(6),
+    ...pick(v4),
+  ];
   const frames: Uint8Array<ArrayBuffer>[] = [];
   for (let i = 0; i < 400; i++) {
     const kind = pick(["ip", "ip", "ip6", "ip6", "arp", "vlan", "qinq", "raw", "llc"]);
@@ -248,16 +482,23 @@ export function syntheticFrames(seed = 1): Uint8Array<ArrayBuffer>[] {
         break;
       case "vlan": {
         const inner = pick([0x0800, 0x86dd]);
-        [type, body] = [0x8100, [...u16(pick([100, 200, 5])), ...u16(inner),
-          ...(inner === 0x0800 ? ipv4() : ipv6())]];
+        [type, body] = [0x8100, [
+          ...u16(pick([100, 200, 5])),
+          ...u16(inner),
+          ...(inner === 0x0800 ? ipv4() : ipv6()),
+        ]];
         break;
       }
       case "qinq":
         [type, body] = [0x88a8, [...u16(100), 0x81, 0x00, ...u16(200), 0x08, 0x00, ...ipv4()]];
         break;
       case "llc": {
-        const payload = [pick([0x42, 0xe0, 0xfe, 0xf0]), pick([0x42, 0xe0, 0xfe, 0xf0]), 3,
-          ...rb(40)];
+        const payload = [
+          pick([0x42, 0xe0, 0xfe, 0xf0]),
+          pick([0x42, 0xe0, 0xfe, 0xf0]),
+          3,
+          ...rb(40),
+        ];
         [type, body] = [payload.length, payload];
         break;
       }
@@ -272,4 +513,81 @@ export function syntheticFrames(seed = 1): Uint8Array<ArrayBuffer>[] {
     for (let len = 14; len < f.length; len++) frames.push(f.slice(0, len));
   }
   return frames.filter((f) => f.length >= 14);
+}
+
+function ipBytes(a: string): number[] {
+  if (!a.includes(":")) return a.split(".").map(Number);
+  const [head, tail = ""] = a.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const groups = a.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
+  return groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255]);
+}
+
+/** An Ethernet frame with a TCP (or UDP) header between two endpoints. */
+export function tcpFrame(
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  proto = 6,
+): Uint8Array<ArrayBuffer> {
+  const l4 = proto === 6
+    ? [
+      sport >> 8,
+      sport & 255,
+      dport >> 8,
+      dport & 255,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0x50,
+      0x18,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ]
+    : [sport >> 8, sport & 255, dport >> 8, dport & 255, 0, 8, 0, 0];
+  const v6 = src.includes(":");
+  const ip = v6 ? [0x60, 0, 0, 0, 0, l4.length, proto, 64, ...ipBytes(src), ...ipBytes(dst)] : [
+    0x45,
+    0,
+    0,
+    20 + l4.length,
+    0,
+    1,
+    0x40,
+    0,
+    64,
+    proto,
+    0,
+    0,
+    ...ipBytes(src),
+    ...ipBytes(dst),
+  ];
+  return new Uint8Array([
+    2,
+    0,
+    0,
+    0,
+    0,
+    1,
+    2,
+    0,
+    0,
+    0,
+    0,
+    2,
+    ...(v6 ? [0x86, 0xdd] : [8, 0]),
+    ...ip,
+    ...l4,
+  ]);
 }

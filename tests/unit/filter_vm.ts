@@ -323,7 +323,9 @@ export function runEbpf(
           // tail_call(ctx, prog_array, index)
           const map = read(2);
           if (r1.t !== "ctx") fail("tail call without ctx in r1");
-          if (map.t !== "map" || map.id !== FILTER_MAP.stages) fail("tail call into a non-prog-array");
+          if (map.t !== "map" || map.id !== FILTER_MAP.stages) {
+            fail("tail call into a non-prog-array");
+          }
           const slot = Number(scalar(3) & M32);
           if (stages.has(slot)) return done(-1, slot);
           r0 = { t: "scalar", v: 0n };

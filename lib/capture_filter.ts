@@ -1,0 +1,97 @@
+/**
+ * In-kernel filters for a capture (session layer, beside capture.ts): compile
+ * a tcpdump expression with libpcap, translate it into the XDP filter stage
+ * (lib/filter/translate.ts), install it in an attached program. Every failure
+ * is a FilterError that names the expression; none falls back to capturing
+ * everything.
+ * @module
+ */
+import { pcapCompile, setFilter } from "../ffi/filter.ts";
+import { type XdpProgram, XskError } from "../ffi/xsk.ts";
+import { type CbpfInsn, decodeCbpf } from "./filter/cbpf.ts";
+import { translate, TranslateError } from "./filter/translate.ts";
+
+/** tcpdump's default snapshot length: what a compiled program's `ret` carries. */
+const DEFAULT_SNAPLEN = 262144;
+
+/**
+ * Why a filter cannot be used: "syntax" (libpcap cannot compile it: a usage
+ * error), "unsupported" (it compiles to cBPF the kernel cannot run),
+ * "rejected" (the kernel refused the translated program).
+ */
+export type FilterErrorKind = "syntax" | "unsupported" | "rejected";
+
+/** A filter that cannot be used; the message names the expression. */
+export class FilterError extends Error {
+  readonly kind: FilterErrorKind;
+  readonly expression: string;
+  /** errno of the shim's failure, when there was one. */
+  readonly errno?: number;
+
+  constructor(kind: FilterErrorKind, expression: string, message: string, errno?: number) {
+    super(message);
+    this.name = "FilterError";
+    this.kind = kind;
+    this.expression = expression;
+    this.errno = errno;
+  }
+}
+
+/** A compiled, translated filter, ready to install. */
+export interface CompiledFilter {
+  expression: string;
+  /** libpcap's program (tcpdump -d shows it). */
+  cbpf: CbpfInsn[];
+  /** The XDP filter stage (8-byte eBPF instructions, map placeholders unresolved). */
+  ebpf: Uint8Array<ArrayBuffer>;
+}
+
+/** Compiles and translates; needs the shim but no privileges. Throws FilterError. */
+export function compileFilter(expression: string, snaplen = DEFAULT_SNAPLEN): CompiledFilter {
+  let cbpf: CbpfInsn[];
+  try {
+    cbpf = decodeCbpf(pcapCompile(expression, snaplen));
+  } catch (e) {
+    if (e instanceof XskError && e.code === "EINVAL") {
+      // fail() appends strerror; "Invalid argument" says nothing here.
+      throw new FilterError(
+        "syntax",
+        expression,
+        e.message.replace(/: Invalid argument$/, ""),
+        e.errno,
+      );
+    }
+    throw e;
+  }
+  try {
+    return { expression, cbpf, ebpf: translate(cbpf) };
+  } catch (e) {
+    if (e instanceof TranslateError) {
+      throw new FilterError(
+        "unsupported",
+        expression,
+        `filter '${expression}' cannot run in the kernel: ${e.message}`,
+      );
+    }
+    throw e;
+  }
+}
+
+/**
+ * Makes the filter the program's filter stage. Call it before any socket is
+ * open on the program, so no packet is redirected unfiltered. Throws
+ * FilterError ("rejected", with the verifier's last lines) when the kernel
+ * refuses it.
+ */
+export function installFilter(prog: XdpProgram, filter: CompiledFilter): void {
+  try {
+    setFilter(prog, filter.ebpf, filter.expression);
+  } catch (e) {
+    if (e instanceof XskError) {
+      // The verifier says no with EACCES too: that is not a missing privilege.
+      const hint = e.code === "EPERM" && e.hint ? `; ${e.hint}` : "";
+      throw new FilterError("rejected", filter.expression, `${e.message}${hint}`, e.errno);
+    }
+    throw e;
+  }
+}

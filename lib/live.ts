@@ -1,0 +1,290 @@
+/**
+ * The library's live capture: {@link openCapture} and what it returns, a thin layer over the
+ * session ({@link Capture}) that the CLI runs on too. Packets come as zero-copy batches, as
+ * copied packets, or pushed into a sink such as a PcapWriter.
+ * @module
+ */
+import { DESC_WORDS } from "../ffi/abi.ts";
+import {
+  Capture,
+  type CaptureOptions,
+  type CaptureResult,
+  type CaptureStats,
+  type PacketSink,
+  type RunLimits,
+} from "./capture.ts";
+
+/** tcpdump's default and largest snapshot length. */
+const MAX_SNAPLEN = 262144;
+
+/** How {@link openCapture} sets up a capture: {@link CaptureOptions} plus the snapshot length. */
+export interface OpenCaptureOptions extends CaptureOptions {
+  /**
+   * Bytes kept of each packet by {@link PacketBatch.data} and {@link LiveCapture.packets}
+   * (default 262144, tcpdump's); the wire length is always reported whole.
+   */
+  snaplen?: number;
+}
+
+/** One packet, copied out of the capture's memory: yours to keep. */
+export interface Packet {
+  /** The captured bytes, cut to the snapshot length. */
+  data: Uint8Array;
+  /** Length of the packet on the wire (may exceed `data.length`). */
+  length: number;
+  /** When it arrived (stamped in the kernel by the XDP program), ns since the Unix epoch. */
+  timestampNs: bigint;
+  /** RX queue it arrived on. */
+  queue: number;
+}
+
+/**
+ * The packets of one receive call, read in place: the object, `descs` and `umem` are reused,
+ * and every view into the UMEM is valid only until the loop asks for the next batch (the
+ * frames then go back to the kernel and are overwritten by later packets). Copy what you keep.
+ *
+ * Allocation-free use reads `umem` at {@link PacketBatch.offset} for
+ * {@link PacketBatch.captureLength} bytes; {@link PacketBatch.data} is the convenient form and
+ * allocates one view per call. Every method throws a RangeError for an index outside
+ * `0 .. length-1`.
+ */
+export interface PacketBatch {
+  /** Packets in this batch. */
+  readonly length: number;
+  /** RX queue of these packets. */
+  readonly queue: number;
+  /**
+   * The raw descriptors: 4 u32 per packet, `[offset, wireLength, sec, nsec]`, for `length`
+   * packets. Slots past `length` are stale.
+   */
+  readonly descs: Uint32Array<ArrayBuffer>;
+  /** The whole UMEM: every packet's bytes live here, at their descriptor's offset. */
+  readonly umem: Uint8Array;
+  /** Snapshot length applied by captureLength() and data(). */
+  readonly snaplen: number;
+  /** Where packet i starts in `umem`. */
+  offset(i: number): number;
+  /** Length of packet i on the wire. */
+  wireLength(i: number): number;
+  /** Bytes of packet i there are to read: its wire length cut to the snapshot length. */
+  captureLength(i: number): number;
+  /** Arrival time of packet i (stamped by the XDP program): seconds since the Unix epoch. */
+  sec(i: number): number;
+  /** Arrival time of packet i: nanoseconds within the second. */
+  nsec(i: number): number;
+  /** Arrival time of packet i in ns since the Unix epoch (allocates a bigint). */
+  timestampNs(i: number): bigint;
+  /**
+   * Packet i's captured bytes: a view into the UMEM, not a copy, valid until the next batch.
+   * Allocates the view; use offset() and captureLength() to read without allocating.
+   */
+  data(i: number): Uint8Array;
+}
+
+/** The one PacketBatch a loop reuses. Not part of the public API (mod.ts); tests build it. */
+export class BatchView implements PacketBatch {
+  readonly queue: number;
+  readonly descs: Uint32Array<ArrayBuffer>;
+  readonly umem: Uint8Array;
+  readonly snaplen: number;
+  /** Packets in this batch; set by the loop before each yield. */
+  length = 0;
+
+  constructor(queue: number, descs: Uint32Array<ArrayBuffer>, umem: Uint8Array, snaplen: number) {
+    this.queue = queue;
+    this.descs = descs;
+    this.umem = umem;
+    this.snaplen = snaplen;
+  }
+
+  #slot(i: number): number {
+    if (!(i >= 0 && i < this.length && Number.isInteger(i))) {
+      throw new RangeError(`packet ${i} is not in this batch of ${this.length}`);
+    }
+    return i * DESC_WORDS;
+  }
+
+  offset(i: number): number {
+    return this.descs[this.#slot(i)];
+  }
+
+  wireLength(i: number): number {
+    return this.descs[this.#slot(i) + 1];
+  }
+
+  captureLength(i: number): number {
+    const len = this.descs[this.#slot(i) + 1];
+    return len < this.snaplen ? len : this.snaplen;
+  }
+
+  sec(i: number): number {
+    return this.descs[this.#slot(i) + 2];
+  }
+
+  nsec(i: number): number {
+    return this.descs[this.#slot(i) + 3];
+  }
+
+  timestampNs(i: number): bigint {
+    const j = this.#slot(i);
+    return BigInt(this.descs[j + 2]) * 1_000_000_000n + BigInt(this.descs[j + 3]);
+  }
+
+  data(i: number): Uint8Array {
+    const off = this.offset(i);
+    return this.umem.subarray(off, off + this.captureLength(i));
+  }
+}
+
+/**
+ * A live AF_XDP capture on one interface queue, opened by {@link openCapture}. Close it (or
+ * open it with `await using`) to detach the XDP program; the kernel also detaches it if the
+ * process dies. Packets on the queue are redirected to the capture (they do not reach the
+ * host's stack) while it is open. One loop at a time: batches(), packets() or run().
+ */
+export class LiveCapture implements AsyncDisposable {
+  /** Interface name. */
+  readonly iface: string;
+  /** RX queue captured. */
+  readonly queue: number;
+  /** XDP attach mode the kernel accepted. */
+  readonly mode: "native" | "generic";
+  /** The socket is bound in zero-copy mode (the driver supports it). */
+  readonly zerocopy: boolean;
+  /** Bytes kept of each packet. */
+  readonly snaplen: number;
+  readonly #cap: Capture;
+  readonly #descs: Uint32Array<ArrayBuffer>;
+  #busy = false;
+
+  /** @ignore Made by {@link openCapture}. */
+  constructor(cap: Capture, snaplen: number, batchSize: number) {
+    this.#cap = cap;
+    this.#descs = new Uint32Array(batchSize * DESC_WORDS);
+    this.iface = cap.iface;
+    this.queue = cap.queue;
+    this.mode = cap.mode;
+    this.zerocopy = cap.zerocopy;
+    this.snaplen = snaplen;
+  }
+
+  /**
+   * Receives in batches, zero-copy: yields one reused {@link PacketBatch} whose views are valid
+   * until the next iteration. Leaving the loop (break, return, throw) gives the batch's frames
+   * back, read or not; iterating again goes on with the next packet.
+   *
+   * Ends by itself at `limits.count` packets, after `limits.durationMs`, when `limits.signal`
+   * aborts (those two first yield what the ring still holds, then end the capture for good),
+   * or when closed. Under load it still lets timers and signal listeners run every few ms.
+   *
+   * ```ts
+   * for await (const batch of cap.batches({ durationMs: 5000 })) {
+   *   for (let i = 0; i < batch.length; i++) bytes += batch.wireLength(i);
+   * }
+   * ```
+   */
+  async *batches(limits: RunLimits = {}): AsyncGenerator<PacketBatch, void, void> {
+    this.#enter();
+    try {
+      const batch = new BatchView(this.queue, this.#descs, this.#cap.umem, this.snaplen);
+      try {
+        for await (const n of this.#cap.receive(this.#descs, limits)) {
+          batch.length = n;
+          yield batch;
+        }
+      } finally {
+        batch.length = 0; // a batch kept past the loop holds no packet
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Receives packet by packet, each copied out (allocates per packet: for high rates use
+   * {@link LiveCapture.batches}). Ends like batches(); leaving the loop early also drops the
+   * rest of the receive batch the packet came in (up to `batchSize - 1` packets).
+   *
+   * ```ts
+   * for await (const pkt of cap.packets({ count: 10 })) console.log(pkt.length, pkt.timestampNs);
+   * ```
+   */
+  async *packets(limits: RunLimits = {}): AsyncGenerator<Packet, void, void> {
+    for await (const batch of this.batches(limits)) {
+      for (let i = 0; i < batch.length; i++) {
+        const off = batch.offset(i);
+        yield {
+          data: batch.umem.slice(off, off + batch.captureLength(i)),
+          length: batch.wireLength(i),
+          timestampNs: batch.timestampNs(i),
+          queue: batch.queue,
+        };
+      }
+    }
+  }
+
+  /**
+   * Pushes every packet into a sink (a {@link PacketSink}, e.g. a PcapWriter) on the CLI's hot
+   * path: no allocation per packet. Returns why it stopped; an error (interface gone, the sink
+   * threw) comes back in the result rather than thrown. The sink is flushed, not closed. The
+   * snapshot length is the sink's business (PcapWriter has its own).
+   */
+  async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
+    this.#enter();
+    try {
+      return await this.#cap.run(sink, limits);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #enter(): void {
+    if (this.#busy) throw new Error("this capture is already being read by another loop");
+    this.#busy = true;
+  }
+
+  /**
+   * Counters: packets captured, seen by the XDP program, dropped by the kernel (by reason),
+   * ring integrity findings. After close(), the final ones.
+   */
+  stats(): CaptureStats {
+    return this.#cap.stats();
+  }
+
+  /** Detaches the XDP program and closes the socket; packets flow to the stack again. Idempotent. */
+  close(): void {
+    this.#cap.close();
+  }
+
+  /** `await using cap = await openCapture(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Opens a live capture: attaches xskdump's XDP program to `opts.iface` (with a BPF link) and an
+ * AF_XDP socket to its RX queue. Needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
+ * CAP_IPC_LOCK (and CAP_PERFMON for most filters); rejects with an XskError (errno, hint) when
+ * the kernel refuses, a FilterError for a filter it cannot use.
+ *
+ * ```ts
+ * await using cap = await openCapture({ iface: "eth0" });
+ * for await (const pkt of cap.packets({ count: 10 })) console.log(pkt.length);
+ * ```
+ */
+export function openCapture(opts: OpenCaptureOptions): Promise<LiveCapture> {
+  try {
+    const snaplen = opts.snaplen ?? MAX_SNAPLEN;
+    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) {
+      throw new RangeError(`snaplen must be an integer in 1..${MAX_SNAPLEN}, got ${snaplen}`);
+    }
+    const { snaplen: _, ...captureOptions } = opts;
+    const batchSize = opts.batchSize ?? 64;
+    const cap = Capture.open({ ...captureOptions, batchSize });
+    return Promise.resolve(new LiveCapture(cap, snaplen, batchSize));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

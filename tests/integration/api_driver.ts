@@ -1,0 +1,163 @@
+// A script on the library API, run by api_capture_test.ts inside the capture namespace (a
+// process cannot move itself into a network namespace): one scenario per run, "ready" on
+// stderr once the capture is open, a JSON summary on stdout at the end, captured frames into
+// files under OUTDIR. Run with scoped permissions only: the shim, OUTDIR.
+//
+//   api_driver.ts SCENARIO IFACE OUTDIR [N [K]]
+import { openCapture, type PacketBatch, PcapWriter } from "../../mod.ts";
+
+const [scenario, iface, outDir, arg1, arg2] = Deno.args;
+const n = Number(arg1);
+
+function pcapFile(path: string): { writer: PcapWriter; close(): void } {
+  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
+  const writer = new PcapWriter({
+    write: (b) => {
+      for (let off = 0; off < b.length;) off += file.writeSync(b.subarray(off));
+    },
+  });
+  return {
+    writer,
+    close: () => {
+      writer.close();
+      file.close();
+    },
+  };
+}
+
+/** Adds a batch to the writer through data(i), checking what a batch promises on the way. */
+function record(b: PacketBatch, w: PcapWriter, checks: { zeroCopy: boolean; tsOk: boolean }) {
+  const now = Date.now() / 1000;
+  for (let i = 0; i < b.length; i++) {
+    const d = b.data(i);
+    checks.zeroCopy &&= d.buffer === b.umem.buffer && d.byteOffset === b.umem.byteOffset +
+          b.offset(i) &&
+      d.length === b.captureLength(i);
+    checks.tsOk &&= Math.abs(b.sec(i) + b.nsec(i) / 1e9 - now) < 60 &&
+      b.timestampNs(i) === BigInt(b.sec(i)) * 1_000_000_000n + BigInt(b.nsec(i));
+    w.add(d, 0, d.length, b.sec(i), b.nsec(i));
+  }
+}
+
+const out: Record<string, unknown> = { scenario };
+const ready = () => console.error(`ready ${iface}`);
+
+switch (scenario) {
+  case "batches": {
+    await using cap = await openCapture({ iface });
+    const f = pcapFile(`${outDir}/out.pcap`);
+    const checks = { zeroCopy: true, tsOk: true };
+    let batches = 0;
+    ready();
+    for await (const b of cap.batches({ count: n })) {
+      record(b, f.writer, checks);
+      batches++;
+    }
+    f.close();
+    Object.assign(out, checks, { batches, captured: cap.stats().captured });
+    break;
+  }
+  case "packets": {
+    await using cap = await openCapture({ iface, snaplen: Number(arg2) });
+    const pkts = [];
+    ready();
+    for await (const p of cap.packets({ count: n })) {
+      pkts.push({
+        length: p.length,
+        data: Array.from(p.data),
+        ts: String(p.timestampNs),
+        queue: p.queue,
+        own: p.data.byteOffset === 0 && p.data.buffer.byteLength === p.data.length,
+      });
+    }
+    Deno.writeTextFileSync(`${outDir}/packets.json`, JSON.stringify(pkts));
+    out.captured = cap.stats().captured;
+    break;
+  }
+  case "resume": {
+    // Leave the loop at a batch boundary after K packets, then iterate again for the rest.
+    await using cap = await openCapture({ iface, batchSize: 16 });
+    const f = pcapFile(`${outDir}/out.pcap`);
+    const checks = { zeroCopy: true, tsOk: true };
+    let first = 0;
+    ready();
+    for await (const b of cap.batches()) {
+      record(b, f.writer, checks);
+      first += b.length;
+      if (first >= Number(arg2)) break;
+    }
+    let second = 0;
+    for await (const b of cap.batches({ count: n - first })) {
+      record(b, f.writer, checks);
+      second += b.length;
+    }
+    f.close();
+    Object.assign(out, { first, second, captured: cap.stats().captured });
+    break;
+  }
+  case "signal": {
+    // Abort inside the first batch: the loop still yields what the ring holds, then ends the
+    // capture, so a second loop yields nothing.
+    await using cap = await openCapture({ iface, batchSize: 4 });
+    const stop = new AbortController();
+    let first = 0;
+    let batches = 0;
+    ready();
+    for await (const b of cap.batches({ signal: stop.signal })) {
+      first += b.length;
+      batches++;
+      stop.abort();
+    }
+    let second = 0;
+    for await (const b of cap.batches({ durationMs: 200 })) second += b.length;
+    Object.assign(out, { first, batches, second, captured: cap.stats().captured });
+    break;
+  }
+  case "duration": {
+    await using cap = await openCapture({ iface });
+    ready();
+    const t0 = performance.now();
+    let got = 0;
+    for await (const p of cap.packets({ durationMs: n })) got += p.length;
+    Object.assign(out, { elapsedMs: performance.now() - t0, got });
+    break;
+  }
+  case "busy": {
+    await using cap = await openCapture({ iface });
+    ready();
+    const a = cap.batches({ durationMs: 100 });
+    const pending = a.next(); // the loop body runs up to its first wait
+    try {
+      await cap.packets().next();
+      out.busyError = null;
+    } catch (e) {
+      out.busyError = (e as Error).message;
+    }
+    await pending;
+    await a.return();
+    break;
+  }
+  case "run": {
+    await using cap = await openCapture({ iface });
+    const f = pcapFile(`${outDir}/out.pcap`);
+    ready();
+    const result = await cap.run(f.writer, { count: n });
+    f.close();
+    Object.assign(out, { reason: result.reason, captured: cap.stats().captured });
+    break;
+  }
+  case "dispose": {
+    // `await using` detaches at the end of the scope, before the process exits.
+    {
+      await using cap = await openCapture({ iface });
+      ready();
+      out.mode = cap.mode;
+    }
+    console.error("closed");
+    await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
+    break;
+  }
+  default:
+    throw new Error(`unknown scenario ${scenario}`);
+}
+console.log(JSON.stringify(out));
