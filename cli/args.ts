@@ -24,7 +24,8 @@ export class UsageError extends Error {
 export interface CaptureArgs {
   kind: "capture";
   iface: string;
-  queue: number;
+  /** RX queues: one, a list, or every queue of the interface. */
+  queues: number[] | "all";
   mode: ModeName;
   /** Output path, "-" for stdout, undefined for one text line per packet. */
   write?: string;
@@ -81,6 +82,14 @@ function integer(flag: string, min: number, max: number) {
   };
 }
 
+function queueList(v: string): number[] | "all" {
+  if (v === "all") return "all";
+  const one = integer("-q", 0, 255);
+  const list = v.split(",").map((q) => one(q.trim()));
+  if (new Set(list).size !== list.length) throw new UsageError(`-q lists a queue twice: '${v}'`);
+  return list;
+}
+
 function seconds(v: string): number {
   if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) {
     throw new UsageError(`--duration needs a positive number of seconds, got '${v}'`);
@@ -114,7 +123,11 @@ function buildProgram(out: { text: string }): Command {
       `bytes kept per packet (0 = ${MAX_SNAPLEN})`,
       integer("-s", 0, MAX_SNAPLEN),
     )
-    .option("-q, --queue <n>", "RX queue to capture (default 0)", integer("-q", 0, 255))
+    .option(
+      "-q, --queue <n|list|all>",
+      "RX queue(s) to capture: 0 (default), 0,2,3, or all",
+      queueList,
+    )
     .addOption(
       new Option("--mode <mode>", "XDP attach mode").choices(["auto", "native", "generic"])
         .default("auto"),
@@ -218,7 +231,7 @@ export function parseArgs(
   return {
     kind: "capture",
     iface: o.interface,
-    queue: o.queue ?? 0,
+    queues: o.queue ?? [0],
     mode: o.mode as ModeName,
     write: o.write,
     count: o.count,

@@ -58,7 +58,7 @@ async function capture(
     cap = Capture.open({
       filter: plan.expression,
       iface: args.iface,
-      queue: args.queue,
+      queues: args.queues,
       mode: args.mode,
       frameCount: args.frames,
       batchSize: args.batch,
@@ -94,7 +94,9 @@ async function capture(
   Deno.addSignalListener("SIGTERM", onTerm);
 
   say(
-    `listening on ${cap.iface}, queue ${cap.queue}, mode ${cap.mode}` +
+    `listening on ${cap.iface}, ${
+      cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
+    }, mode ${cap.mode}` +
       `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
       (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : ""),
   );
@@ -105,7 +107,8 @@ async function capture(
       durationMs: args.durationMs,
       signal: stop.signal,
       strict: args.strict,
-      onViolation: (f) => say(`xskdump: ${describeViolation(f, cap.guardContext)}`),
+      onViolation: (f) =>
+        say(`xskdump: ${describeViolation(f, cap.guardContextFor(f.queue ?? cap.queue))}`),
     });
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);

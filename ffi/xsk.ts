@@ -305,6 +305,16 @@ export class XskSocket {
       0;
   }
 
+  /** Waits up to timeoutMs for RX data on any of the sockets `handles` names. */
+  static async waitAny(
+    prog: XdpProgram,
+    handles: Int32Array<ArrayBuffer>,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    const r = await prog.shim.xsk_wait_any(handles, handles.length, timeoutMs);
+    return check(prog.shim, r, "wait") > 0;
+  }
+
   /** Throws XskError when the interface is gone or down. */
   check(): void {
     check(this.prog.shim, this.prog.shim.xsk_sock_check(this.handle), "check");

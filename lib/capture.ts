@@ -11,8 +11,8 @@ import { compileFilter, installFilter } from "./capture_filter.ts";
 
 /** Where captured packets go. add() is the hot path: no allocation there. */
 export interface PacketSink {
-  /** One packet: src[off..off+len) (the UMEM view), with its wall-clock time. */
-  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number): void;
+  /** One packet: src[off..off+len) (a UMEM view), its wall-clock time and RX queue. */
+  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void;
   /** Pushes buffered output out (called when the ring is idle and at the end). */
   flush(): void;
 }
@@ -23,6 +23,8 @@ export interface CaptureOptions {
   iface: string;
   /** RX queue (default 0). */
   queue?: number;
+  /** Several RX queues, one socket (and UMEM) each, or "all"; overrides `queue`. */
+  queues?: number[] | "all";
   /** XDP attach mode (default auto: native, else generic). */
   mode?: ModeName;
   /** UMEM frames, a power of two (default 4096). */
@@ -90,6 +92,8 @@ export interface CaptureStats {
   noMeta: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
   integrity: Record<GuardKind, number>;
+  /** Per RX queue, in socket order. */
+  queues: QueueStats[];
 }
 
 /** How long the loop may run synchronous batches before it lets the event loop turn. */
@@ -99,14 +103,29 @@ const CHECK_MS = 1000;
 /** Longest single wait when idle, so stop requests and deadlines are seen. */
 const IDLE_WAIT_MS = 50;
 
-/** One AF_XDP capture on one interface queue. */
+/** Per RX queue counters. */
+export interface QueueStats {
+  queue: number;
+  captured: number;
+  /** Dropped by the kernel on this queue (XDP_STATISTICS). */
+  dropped: number;
+}
+
+/** One AF_XDP capture on one interface: one socket per RX queue captured. */
 export class Capture implements AsyncDisposable {
   readonly iface: string;
+  /** The first (or only) queue captured. */
   readonly queue: number;
+  /** Every queue captured, in socket order. */
+  readonly queues: number[];
   readonly mode: "native" | "generic";
   readonly zerocopy: boolean;
   readonly #prog: XdpProgram;
+  /** The first socket: the single-queue paths (receive(), umem) use it. */
   readonly #sock: XskSocket;
+  readonly #socks: XskSocket[];
+  readonly #capturedBy: number[];
+  readonly #handles: Int32Array<ArrayBuffer>;
   readonly #descs: Uint32Array<ArrayBuffer>;
   readonly #batch: number;
   #captured = 0;
@@ -115,14 +134,14 @@ export class Capture implements AsyncDisposable {
   #stopped = false;
   #final?: CaptureStats;
   #guardSeen = 0;
-  #reported = new Set<GuardKind>();
+  #reported = new Set<string>();
 
   readonly #frameSize: number;
   readonly #frameCount: number;
 
   private constructor(
     prog: XdpProgram,
-    sock: XskSocket,
+    socks: XskSocket[],
     batch: number,
     frameCount: number,
     frameSize: number,
@@ -130,13 +149,17 @@ export class Capture implements AsyncDisposable {
     this.#frameCount = frameCount;
     this.#frameSize = frameSize;
     this.#prog = prog;
-    this.#sock = sock;
+    this.#socks = socks;
+    this.#sock = socks[0];
+    this.#capturedBy = socks.map(() => 0);
+    this.#handles = new Int32Array(socks.map((s) => s.handle));
     this.#batch = batch;
     this.#descs = new Uint32Array(batch * DESC_WORDS);
     this.iface = prog.iface;
-    this.queue = sock.queue;
+    this.queue = socks[0].queue;
+    this.queues = socks.map((s) => s.queue);
     this.mode = prog.mode as "native" | "generic";
-    this.zerocopy = sock.zerocopy;
+    this.zerocopy = socks.every((s) => s.zerocopy);
   }
 
   /** Attaches our XDP program and opens the socket. Throws XskError (FilterError for the filter). */
@@ -153,14 +176,23 @@ export class Capture implements AsyncDisposable {
       if (filter) installFilter(prog, filter);
       const frameCount = opts.frameCount ?? 4096;
       const frameSize = opts.frameSize ?? 4096;
-      const sock = XskSocket.open(prog, opts.queue ?? 0, frameCount, frameSize);
+      const queues = opts.queues === "all"
+        ? Array.from({ length: prog.queueCount }, (_, i) => i)
+        : opts.queues ?? [opts.queue ?? 0];
+      if (!queues.length || new Set(queues).size !== queues.length) {
+        throw new RangeError(`queues must be distinct and at least one: ${queues.join(",")}`);
+      }
+      const socks: XskSocket[] = [];
       try {
-        if (opts.guard === false) sock.setGuard(false);
+        for (const q of queues) {
+          socks.push(XskSocket.open(prog, q, frameCount, frameSize));
+          if (opts.guard === false) socks[socks.length - 1].setGuard(false);
+        }
       } catch (e) {
-        sock.close();
+        for (const s of socks) s.close();
         throw e;
       }
-      return new Capture(prog, sock, batch, frameCount, frameSize);
+      return new Capture(prog, socks, batch, frameCount, frameSize);
     } catch (e) {
       prog.detach();
       throw e;
@@ -174,7 +206,7 @@ export class Capture implements AsyncDisposable {
    * is flushed, the socket stays open for stats() until close().
    */
   async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
-    const sock = this.#sock;
+    const socks = this.#socks;
     const descs = this.#descs;
     const count = limits.count ?? Infinity;
     const signal = limits.signal;
@@ -185,25 +217,32 @@ export class Capture implements AsyncDisposable {
     let reason: StopReason = "signal";
     let error: unknown;
     try {
-      while (!signal?.aborted) {
-        const want = Math.min(this.#batch, count - this.#captured);
-        const n = sock.rxBatch(descs, want);
-        if (n > 0) {
-          const umem = sock.umem;
-          for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
-            sink.add(umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3]);
+      run: while (!signal?.aborted) {
+        // One batch per queue per pass: a busy queue cannot starve the others.
+        let n = 0;
+        for (let k = 0; k < socks.length; k++) {
+          const sock = socks[k];
+          const got = sock.rxBatch(descs, Math.min(this.#batch, count - this.#captured));
+          if (got > 0) {
+            const umem = sock.umem;
+            const queue = sock.queue;
+            for (let j = 0; j < got * DESC_WORDS; j += DESC_WORDS) {
+              sink.add(umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3], queue);
+            }
+            sock.fill(descs, got);
+            this.#captured += got;
+            this.#capturedBy[k] += got;
+            n += got;
           }
-          sock.fill(descs, n);
-          this.#captured += n;
-        }
-        // One fast call per batch; the report is read only when something new broke.
-        if (sock.guardTotal() !== this.#guardSeen && this.#newViolations(limits)) {
-          reason = "integrity";
-          break;
-        }
-        if (this.#captured >= count) {
-          reason = "count";
-          break;
+          // One fast call per batch; the report is read only when something new broke.
+          if (this.#guardChanged() && this.#newViolations(limits)) {
+            reason = "integrity";
+            break run;
+          }
+          if (this.#captured >= count) {
+            reason = "count";
+            break run;
+          }
         }
         const now = performance.now();
         if (now >= deadline) {
@@ -211,12 +250,14 @@ export class Capture implements AsyncDisposable {
           break;
         }
         if (now - lastCheck >= CHECK_MS) {
-          sock.check();
+          socks[0].check(); // one socket tells: the interface is the same
           lastCheck = now;
         }
         if (n > 0 && now - lastYield < YIELD_MS) continue;
         if (n === 0) sink.flush(); // idle: readers of a pipe see packets promptly
-        await sock.wait(n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))));
+        await this.#wait(
+          n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))),
+        );
         lastYield = performance.now();
       }
     } catch (e) {
@@ -245,6 +286,9 @@ export class Capture implements AsyncDisposable {
     descs: Uint32Array<ArrayBuffer>,
     limits: RunLimits = {},
   ): AsyncGenerator<number, void, void> {
+    if (this.#socks.length > 1) {
+      throw new RangeError("batches of one queue at a time: capture several queues with run()");
+    }
     const sock = this.#sock;
     const batch = Math.floor(descs.length / DESC_WORDS);
     const count = limits.count ?? Infinity;
@@ -296,24 +340,52 @@ export class Capture implements AsyncDisposable {
     return this.#sock.umem;
   }
 
-  /** Reports kinds seen for the first time; true when a strict capture must stop. */
+  /** Waits for RX data on any socket, off the JS thread. */
+  #wait(ms: number): Promise<boolean> {
+    return this.#socks.length === 1
+      ? this.#sock.wait(ms)
+      : XskSocket.waitAny(this.#prog, this.#handles, ms);
+  }
+
+  /** Guard violations so far on every socket (one fast call each). */
+  #guardTotal(): number {
+    let t = 0;
+    for (const s of this.#socks) t += s.guardTotal();
+    return t;
+  }
+
+  #guardChanged(): boolean {
+    return this.#guardTotal() !== this.#guardSeen;
+  }
+
+  /** Reports kinds seen for the first time on a queue; true when a strict capture must stop. */
   #newViolations(limits: RunLimits): boolean {
-    this.#guardSeen = this.#sock.guardTotal();
+    this.#guardSeen = this.#guardTotal();
     for (const f of this.#findings()) {
-      if (f.count === 0 || this.#reported.has(f.kind)) continue;
-      this.#reported.add(f.kind);
+      const key = `${f.queue}:${f.kind}`;
+      if (f.count === 0 || this.#reported.has(key)) continue;
+      this.#reported.add(key);
       limits.onViolation?.(f);
     }
     return limits.strict === true && this.#guardSeen > 0;
   }
 
+  /** Findings of every queue, each kind once per queue. */
   #findings(): GuardFinding[] {
-    return this.#sock.guardReport().map(([count, firstAddr, firstDescriptor], k) => ({
-      kind: GUARD_KINDS[k],
-      count,
-      firstAddr,
-      firstDescriptor,
-    }));
+    return this.#socks.flatMap((s) =>
+      s.guardReport().map(([count, firstAddr, firstDescriptor], k) => ({
+        kind: GUARD_KINDS[k],
+        count,
+        firstAddr,
+        firstDescriptor,
+        queue: s.queue,
+      }))
+    );
+  }
+
+  /** What a diagnosis of this capture's ring needs (for one of its queues). */
+  guardContextFor(queue: number): GuardContext {
+    return { ...this.guardContext, queue };
   }
 
   /** What a diagnosis of this capture's ring needs. */
@@ -331,31 +403,35 @@ export class Capture implements AsyncDisposable {
 
   /** At a stop: unregister (new packets go to the stack), then keep what the ring holds. */
   #drain(sink: PacketSink): void {
-    const sock = this.#sock;
     const descs = this.#descs;
-    sock.stop();
+    for (const sock of this.#socks) sock.stop();
     this.#stopped = true;
-    for (let n = sock.rxBatch(descs); n > 0; n = sock.rxBatch(descs)) {
-      for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
-        sink.add(sock.umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3]);
+    this.#socks.forEach((sock, k) => {
+      for (let n = sock.rxBatch(descs); n > 0; n = sock.rxBatch(descs)) {
+        for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
+          sink.add(sock.umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3], sock.queue);
+        }
+        sock.fill(descs, n);
+        this.#captured += n;
+        this.#capturedBy[k] += n;
       }
-      sock.fill(descs, n);
-      this.#captured += n;
-    }
+    });
   }
 
   /** Counters so far (and the final ones after close()). */
   stats(): CaptureStats {
     if (this.#final) return this.#final;
-    const s = this.#sock.stats();
+    const per = this.#socks.map((sock) => sock.stats());
+    const s = per.reduce((sum, v) => sum.map((x, i) => x + v[i]));
     const c = this.#prog.counters();
     const rxDropped = s[STAT.rxDropped];
     const rxRingFull = s[STAT.rxRingFull];
     const rxInvalid = s[STAT.rxInvalid];
-    const integrity = Object.fromEntries(this.#findings().map((f) => [f.kind, f.count])) as Record<
+    const integrity = Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<
       GuardKind,
       number
     >;
+    for (const f of this.#findings()) integrity[f.kind] += f.count;
     // Descriptors the guard refused came off the ring too (a duplicate is the same descriptor
     // seen twice, a clobbered frame was still handed over).
     const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
@@ -371,6 +447,11 @@ export class Capture implements AsyncDisposable {
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
       integrity,
+      queues: per.map((v, k) => ({
+        queue: this.#socks[k].queue,
+        captured: this.#capturedBy[k],
+        dropped: v[STAT.rxDropped] + v[STAT.rxRingFull] + v[STAT.rxInvalid],
+      })),
     };
   }
 
@@ -384,7 +465,7 @@ export class Capture implements AsyncDisposable {
       if (!(e instanceof XskError)) throw e;
     }
     try {
-      this.#sock.close();
+      for (const s of this.#socks) s.close();
     } finally {
       this.#prog.detach();
     }

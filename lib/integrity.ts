@@ -20,6 +20,8 @@ export interface GuardFinding {
   firstAddr: number;
   /** 1-based number of that descriptor on its socket. */
   firstDescriptor: number;
+  /** The RX queue of that socket. */
+  queue?: number;
 }
 
 /** What the diagnosis needs to know about the capture. */

@@ -29,5 +29,12 @@ export function formatSummary(s: CaptureStats): string[] {
     const byKind = Object.entries(s.integrity).map(([k, n]) => `${k} ${n}`).join(", ");
     lines.push(`${plural(broken, "RX descriptor")} broke the ring contract (${byKind})`);
   }
+  if (s.queues.length > 1) {
+    for (const q of s.queues) {
+      lines.push(
+        `queue ${q.queue}: ${plural(q.captured, "packet")} captured, ${q.dropped} dropped`,
+      );
+    }
+  }
   return lines;
 }

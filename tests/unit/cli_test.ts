@@ -12,7 +12,7 @@ Deno.test("parseArgs: tcpdump's flags become capture options", () => {
   assert.equal(a.write, "-");
   assert.equal(a.count, 1000);
   assert.equal(a.snaplen, 128);
-  assert.equal(a.queue, 3);
+  assert.deepEqual(a.queues, [3]);
   assert.equal(a.mode, "auto");
 });
 
@@ -23,7 +23,16 @@ Deno.test("parseArgs: defaults and --duration / --mode / -s 0", () => {
   assert.equal(a.mode, "generic");
   assert.equal(a.snaplen, MAX_SNAPLEN);
   assert.equal(a.write, undefined);
-  assert.equal(a.queue, 0);
+  assert.deepEqual(a.queues, [0]);
+});
+
+Deno.test("parseArgs: -q takes one queue, a list, or all", () => {
+  const list = parseArgs(["-i", "eth0", "-q", "0,2,3"]);
+  if (list.kind === "capture") assert.deepEqual(list.queues, [0, 2, 3]);
+  const all = parseArgs(["-i", "eth0", "-q", "all"]);
+  if (all.kind === "capture") assert.equal(all.queues, "all");
+  assert.throws(() => parseArgs(["-i", "eth0", "-q", "1,1"]), /twice/);
+  assert.throws(() => parseArgs(["-i", "eth0", "-q", "1,x"]), /whole number/);
 });
 
 Deno.test("parseArgs: --help and --version are info, not errors", () => {
