@@ -90,6 +90,9 @@ for (const { expr, mode } of CASES) {
             String(rest.length),
             "--immediate-mode",
             "-U",
+            // 32 MiB of socket buffer: a busy CPU must not make the bystander drop.
+            "-B",
+            "32768",
           ]);
           try {
             const ready = new RegExp(`^listening on xc0, queue 0, mode ${mode}\\b`);
