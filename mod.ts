@@ -1,10 +1,10 @@
 /**
- * xskdump as a library: live AF_XDP capture, classic pcap files and the tcpdump-style decoder,
- * for scripts run with `deno run` or `deno task`.
+ * xskdump as a library: live AF_XDP capture, pcap and pcapng files and the tcpdump-style
+ * decoder, for scripts run with `deno run` or `deno task`.
  *
- * A capture attaches xskdump's XDP program to an interface and an AF_XDP socket to one of its
- * RX queues; packets on that queue are redirected to the script (they do not reach the host's
- * stack) until it is closed. It needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
+ * A capture attaches xskdump's XDP program to an interface and an AF_XDP socket to each of the
+ * RX queues asked for; packets on those queues (that match its filter, if it has one) are
+ * redirected to the script (they do not reach the host's stack) until it is closed. It needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
  * CAP_IPC_LOCK (and CAP_PERFMON for most filters), and `--allow-ffi` for the shim (see the
  * README).
  *
@@ -59,6 +59,7 @@ export type {
   CaptureResult,
   CaptureStats,
   PacketSink,
+  QueueStats,
   RunLimits,
   StopReason,
 } from "./lib/capture.ts";
@@ -66,6 +67,7 @@ export { GUARD_KINDS, type GuardFinding, type GuardKind } from "./lib/integrity.
 export { FilterError, type FilterErrorKind } from "./lib/capture_filter.ts";
 export { formatSummary } from "./lib/summary.ts";
 export * from "./lib/pcap.ts";
+export * from "./lib/pcapng.ts";
 export {
   describeFrame,
   type DescribeOptions,

@@ -105,7 +105,9 @@ const IDLE_WAIT_MS = 50;
 
 /** Per RX queue counters. */
 export interface QueueStats {
+  /** The RX queue. */
   queue: number;
+  /** Packets taken from it. */
   captured: number;
   /** Dropped by the kernel on this queue (XDP_STATISTICS). */
   dropped: number;
@@ -121,7 +123,7 @@ export class Capture implements AsyncDisposable {
   readonly mode: "native" | "generic";
   readonly zerocopy: boolean;
   readonly #prog: XdpProgram;
-  /** The first socket: the single-queue paths (receive(), umem) use it. */
+  /** The first socket: a single-queue capture waits on it alone. */
   readonly #sock: XskSocket;
   readonly #socks: XskSocket[];
   readonly #capturedBy: number[];
@@ -132,6 +134,8 @@ export class Capture implements AsyncDisposable {
   #closed = false;
   /** Unregistered at the end of a run or receive loop: no new packets come. */
   #stopped = false;
+  /** Socket of the last batch receive() yielded. */
+  #current = 0;
   #final?: CaptureStats;
   #guardSeen = 0;
   #reported = new Set<string>();
@@ -275,21 +279,19 @@ export class Capture implements AsyncDisposable {
 
   /**
    * The receive loop turned inside out, for the library API: takes up to
-   * `descs.length / DESC_WORDS` descriptors (UMEM offset, length, sec, nsec each) into `descs`
-   * and yields how many. Their frames stay the caller's, readable in {@link Capture.umem},
-   * until it asks for the next batch or leaves the loop; then they go back to the fill ring.
-   * Stops like run() (a count of packets yielded, duration, signal, strict integrity) and when
-   * closed. A duration or signal stop drains the ring first and ends the capture: a later loop
-   * yields nothing. Errors are thrown.
+   * `descs.length / DESC_WORDS` descriptors (UMEM offset, length, sec, nsec each) of one queue
+   * into `descs` and yields how many; {@link Capture.umem} and {@link Capture.batchQueue} say
+   * which queue. Their frames stay the caller's until it asks for the next batch or leaves the
+   * loop; then they go back to the fill ring. One batch per queue per pass, as run(). Stops
+   * like run() (a count of packets yielded, duration, signal, strict integrity) and when
+   * closed. A duration or signal stop drains the rings first and ends the capture: a later
+   * loop yields nothing. Errors are thrown.
    */
   async *receive(
     descs: Uint32Array<ArrayBuffer>,
     limits: RunLimits = {},
   ): AsyncGenerator<number, void, void> {
-    if (this.#socks.length > 1) {
-      throw new RangeError("batches of one queue at a time: capture several queues with run()");
-    }
-    const sock = this.#sock;
+    const socks = this.#socks;
     const batch = Math.floor(descs.length / DESC_WORDS);
     const count = limits.count ?? Infinity;
     const start = performance.now();
@@ -303,41 +305,54 @@ export class Capture implements AsyncDisposable {
     try {
       while (!this.#closed && taken < count) {
         if (!draining && (limits.signal?.aborted || performance.now() >= deadline)) {
-          sock.stop(); // as run(): new packets go to the stack, keep what the ring holds
+          for (const sock of socks) sock.stop(); // as run(): new packets go to the stack
           this.#stopped = draining = true;
         }
-        const n = sock.rxBatch(descs, Math.min(batch, count - taken));
-        if (n > 0) {
+        let got = 0;
+        for (let k = 0; k < socks.length && taken < count; k++) {
+          const n = socks[k].rxBatch(descs, Math.min(batch, count - taken));
+          if (n === 0) continue;
+          this.#current = k;
           held = n;
           taken += n;
+          got += n;
           this.#captured += n;
+          this.#capturedBy[k] += n;
           yield n;
           held = 0;
           if (this.#closed) return;
-          sock.fill(descs, n);
+          socks[k].fill(descs, n);
         }
-        if (sock.guardTotal() !== this.#guardSeen && this.#newViolations(limits)) return;
+        if (this.#guardChanged() && this.#newViolations(limits)) return;
         if (draining) {
-          if (n === 0) return;
+          if (got === 0) return;
           continue;
         }
         const now = performance.now();
         if (now - lastCheck >= CHECK_MS) {
-          sock.check();
+          socks[0].check(); // one socket tells: the interface is the same
           lastCheck = now;
         }
-        if (n > 0 && now - lastYield < YIELD_MS) continue;
-        await sock.wait(n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))));
+        if (got > 0 && now - lastYield < YIELD_MS) continue;
+        await this.#wait(
+          got > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))),
+        );
         lastYield = performance.now();
       }
     } finally {
-      if (held > 0 && !this.#closed) sock.fill(descs, held); // the caller left mid-batch
+      // The caller left mid-batch: its frames go back.
+      if (held > 0 && !this.#closed) socks[this.#current].fill(descs, held);
     }
   }
 
-  /** The UMEM the descriptors of {@link Capture.receive} point into (empty after close()). */
+  /** The UMEM the last batch of {@link Capture.receive} points into (empty after close()). */
   get umem(): Uint8Array {
-    return this.#sock.umem;
+    return this.#socks[this.#current].umem;
+  }
+
+  /** The RX queue the last batch of {@link Capture.receive} came from. */
+  get batchQueue(): number {
+    return this.#socks[this.#current].queue;
   }
 
   /** Waits for RX data on any socket, off the JS thread. */

@@ -23,11 +23,14 @@ export type FilterErrorKind = "syntax" | "unsupported" | "rejected";
 
 /** A filter that cannot be used; the message names the expression. */
 export class FilterError extends Error {
+  /** Why it cannot be used. */
   readonly kind: FilterErrorKind;
+  /** The expression as given. */
   readonly expression: string;
   /** errno of the shim's failure, when there was one. */
   readonly errno?: number;
 
+  /** `message` says what is wrong with `expression`. */
   constructor(kind: FilterErrorKind, expression: string, message: string, errno?: number) {
     super(message);
     this.name = "FilterError";

@@ -51,14 +51,14 @@ export interface Packet {
 export interface PacketBatch {
   /** Packets in this batch. */
   readonly length: number;
-  /** RX queue of these packets. */
+  /** RX queue of these packets (with several queues, each batch comes from one of them). */
   readonly queue: number;
   /**
    * The raw descriptors: 4 u32 per packet, `[offset, wireLength, sec, nsec]`, for `length`
    * packets. Slots past `length` are stale.
    */
   readonly descs: Uint32Array<ArrayBuffer>;
-  /** The whole UMEM: every packet's bytes live here, at their descriptor's offset. */
+  /** The queue's whole UMEM: every packet's bytes live here, at their descriptor's offset. */
   readonly umem: Uint8Array;
   /** Snapshot length applied by captureLength() and data(). */
   readonly snaplen: number;
@@ -83,12 +83,12 @@ export interface PacketBatch {
 
 /** The one PacketBatch a loop reuses. Not part of the public API (mod.ts); tests build it. */
 export class BatchView implements PacketBatch {
-  readonly queue: number;
   readonly descs: Uint32Array<ArrayBuffer>;
-  readonly umem: Uint8Array;
   readonly snaplen: number;
-  /** Packets in this batch; set by the loop before each yield. */
+  /** Packets in this batch, their queue and its UMEM: set by the loop before each yield. */
   length = 0;
+  queue: number;
+  umem: Uint8Array;
 
   constructor(queue: number, descs: Uint32Array<ArrayBuffer>, umem: Uint8Array, snaplen: number) {
     this.queue = queue;
@@ -137,16 +137,19 @@ export class BatchView implements PacketBatch {
 }
 
 /**
- * A live AF_XDP capture on one interface queue, opened by {@link openCapture}. Close it (or
- * open it with `await using`) to detach the XDP program; the kernel also detaches it if the
- * process dies. Packets on the queue are redirected to the capture (they do not reach the
- * host's stack) while it is open. One loop at a time: batches(), packets() or run().
+ * A live AF_XDP capture on an interface's RX queue or queues (one socket and UMEM each), opened
+ * by {@link openCapture}. Close it (or open it with `await using`) to detach the XDP program;
+ * the kernel also detaches it if the process dies. While it is open, packets on its queues
+ * (that match its filter) are redirected to it and do not reach the host's stack. One loop at
+ * a time: batches(), packets() or run().
  */
 export class LiveCapture implements AsyncDisposable {
   /** Interface name. */
   readonly iface: string;
-  /** RX queue captured. */
+  /** The first (or only) RX queue captured. */
   readonly queue: number;
+  /** Every RX queue captured. */
+  readonly queues: readonly number[];
   /** XDP attach mode the kernel accepted. */
   readonly mode: "native" | "generic";
   /** The socket is bound in zero-copy mode (the driver supports it). */
@@ -163,6 +166,7 @@ export class LiveCapture implements AsyncDisposable {
     this.#descs = new Uint32Array(batchSize * DESC_WORDS);
     this.iface = cap.iface;
     this.queue = cap.queue;
+    this.queues = cap.queues;
     this.mode = cap.mode;
     this.zerocopy = cap.zerocopy;
     this.snaplen = snaplen;
@@ -190,6 +194,8 @@ export class LiveCapture implements AsyncDisposable {
       try {
         for await (const n of this.#cap.receive(this.#descs, limits)) {
           batch.length = n;
+          batch.queue = this.#cap.batchQueue;
+          batch.umem = this.#cap.umem;
           yield batch;
         }
       } finally {
@@ -265,7 +271,7 @@ export class LiveCapture implements AsyncDisposable {
 
 /**
  * Opens a live capture: attaches xskdump's XDP program to `opts.iface` (with a BPF link) and an
- * AF_XDP socket to its RX queue. Needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
+ * AF_XDP socket to each RX queue asked for (`queue`, default 0, or `queues`: a list or "all"). Needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
  * CAP_IPC_LOCK (and CAP_PERFMON for most filters); rejects with an XskError (errno, hint) when
  * the kernel refuses, a FilterError for a filter it cannot use.
  *

@@ -57,6 +57,27 @@ switch (scenario) {
     Object.assign(out, checks, { batches, captured: cap.stats().captured });
     break;
   }
+  case "queues": {
+    // Every RX queue: each batch comes from one queue and views that queue's UMEM.
+    await using cap = await openCapture({ iface, queues: "all" });
+    const f = pcapFile(`${outDir}/out.pcap`);
+    const checks = { zeroCopy: true, tsOk: true };
+    const perQueue: Record<number, number> = {};
+    ready();
+    for await (const b of cap.batches({ count: n })) {
+      record(b, f.writer, checks);
+      perQueue[b.queue] = (perQueue[b.queue] ?? 0) + b.length;
+    }
+    f.close();
+    const stats = cap.stats();
+    Object.assign(out, checks, {
+      queues: cap.queues,
+      perQueue,
+      statsPerQueue: Object.fromEntries(stats.queues.map((q) => [q.queue, q.captured])),
+      captured: stats.captured,
+    });
+    break;
+  }
   case "packets": {
     await using cap = await openCapture({ iface, snaplen: Number(arg2) });
     const pkts = [];
