@@ -360,7 +360,8 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	err = xsk_umem__create(&s->umem, s->area, s->area_size, &s->fq, &s->cq, &ucfg);
 	if (err) {
 		s->umem = NULL;
-		fail(err, "register UMEM (%u frames; needs CAP_IPC_LOCK or a memlock limit)",
+		fail(err, "create an AF_XDP socket and register its UMEM (%u frames; needs "
+			  "CAP_NET_RAW, and CAP_IPC_LOCK or a memlock limit)",
 		     frame_count);
 		goto out;
 	}

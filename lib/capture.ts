@@ -218,6 +218,8 @@ export class Capture implements AsyncDisposable {
     const deadline = limits.durationMs === undefined ? Infinity : start + limits.durationMs;
     let lastYield = start;
     let lastCheck = start;
+    // This run's own count: a capture may run (or be read by receive()) more than once.
+    let taken = 0;
     let reason: StopReason = "signal";
     let error: unknown;
     try {
@@ -226,7 +228,7 @@ export class Capture implements AsyncDisposable {
         let n = 0;
         for (let k = 0; k < socks.length; k++) {
           const sock = socks[k];
-          const got = sock.rxBatch(descs, Math.min(this.#batch, count - this.#captured));
+          const got = sock.rxBatch(descs, Math.min(this.#batch, count - taken));
           if (got > 0) {
             const umem = sock.umem;
             const queue = sock.queue;
@@ -236,6 +238,7 @@ export class Capture implements AsyncDisposable {
             sock.fill(descs, got);
             this.#captured += got;
             this.#capturedBy[k] += got;
+            taken += got;
             n += got;
           }
           // One fast call per batch; the report is read only when something new broke.
@@ -243,7 +246,7 @@ export class Capture implements AsyncDisposable {
             reason = "integrity";
             break run;
           }
-          if (this.#captured >= count) {
+          if (taken >= count) {
             reason = "count";
             break run;
           }

@@ -47,7 +47,14 @@ export interface Check {
 }
 
 /** Capability bits (linux/capability.h). */
-export const CAP = { NET_ADMIN: 12, IPC_LOCK: 14, SYS_ADMIN: 21, BPF: 39 } as const;
+export const CAP = {
+  NET_ADMIN: 12,
+  NET_RAW: 13,
+  IPC_LOCK: 14,
+  SYS_ADMIN: 21,
+  PERFMON: 38,
+  BPF: 39,
+} as const;
 
 function has(mask: bigint, bit: number): boolean {
   return (mask >> BigInt(bit) & 1n) === 1n;
@@ -100,12 +107,35 @@ function capabilityChecks(f: DoctorFacts): Check[] {
   const checks: Check[] = [];
   checks.push(
     has(c, CAP.NET_ADMIN)
-      ? { name: "CAP_NET_ADMIN", status: "ok", detail: "can attach XDP and create AF_XDP sockets" }
+      ? { name: "CAP_NET_ADMIN", status: "ok", detail: "can attach XDP programs" }
+      : has(c, CAP.SYS_ADMIN)
+      ? { name: "CAP_NET_ADMIN", status: "ok", detail: "CAP_SYS_ADMIN covers attaching XDP" }
       : {
         name: "CAP_NET_ADMIN",
         status: "fail",
-        detail: "missing: cannot attach XDP or open AF_XDP sockets",
+        detail: "missing: cannot attach the XDP program",
         fix: "run with sudo, or grant cap_net_admin",
+      },
+  );
+  checks.push(
+    has(c, CAP.NET_RAW)
+      ? { name: "CAP_NET_RAW", status: "ok", detail: "can open AF_XDP sockets" }
+      : {
+        name: "CAP_NET_RAW",
+        status: "fail",
+        detail: "missing: cannot open AF_XDP sockets",
+        fix: "run with sudo, or grant cap_net_raw",
+      },
+  );
+  checks.push(
+    has(c, CAP.PERFMON) || has(c, CAP.SYS_ADMIN)
+      ? { name: "CAP_PERFMON", status: "ok", detail: "filters with variable offsets load" }
+      : {
+        name: "CAP_PERFMON",
+        status: "warn",
+        detail: "missing: the verifier refuses filters with variable offsets (ports, tcp[...], " +
+          "the SSH exclusion)",
+        fix: "grant cap_perfmon, or capture without such a filter (and with --capture-ssh)",
       },
   );
   checks.push(

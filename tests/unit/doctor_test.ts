@@ -52,11 +52,26 @@ Deno.test("doctor: kernel check", () => {
 
 Deno.test("doctor: capabilities", () => {
   assert.equal(check(host, "CAP_NET_ADMIN").status, "ok");
-  assert.equal(check({ ...host, capEff: without(CAP.NET_ADMIN) }, "CAP_NET_ADMIN").status, "fail");
+  const noAdmin = { ...host, capEff: without(CAP.NET_ADMIN, CAP.SYS_ADMIN) };
+  assert.equal(check(noAdmin, "CAP_NET_ADMIN").status, "fail");
   assert.equal(check({ ...host, capEff: without(CAP.BPF) }, "CAP_BPF").status, "ok"); // SYS_ADMIN
   const noBpf = check({ ...host, capEff: without(CAP.BPF, CAP.SYS_ADMIN) }, "CAP_BPF");
   assert.equal(noBpf.status, "fail");
   assert.match(noBpf.fix ?? "", /cap_bpf/);
+});
+
+Deno.test("doctor: CAP_NET_RAW for AF_XDP sockets, CAP_PERFMON for filters", () => {
+  assert.equal(check(host, "CAP_NET_RAW").status, "ok");
+  assert.equal(check({ ...host, capEff: without(CAP.NET_RAW) }, "CAP_NET_RAW").status, "fail");
+  assert.equal(check(host, "CAP_PERFMON").status, "ok");
+  const noPerf = check({ ...host, capEff: without(CAP.PERFMON, CAP.SYS_ADMIN) }, "CAP_PERFMON");
+  assert.equal(noPerf.status, "warn");
+  assert.match(noPerf.detail, /SSH exclusion/);
+  assert.equal(
+    check({ ...host, capEff: without(CAP.NET_ADMIN) }, "CAP_NET_ADMIN").status,
+    "ok",
+    "CAP_SYS_ADMIN covers it",
+  );
 });
 
 Deno.test("doctor: locked memory needs CAP_IPC_LOCK or a big enough limit", () => {
