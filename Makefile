@@ -21,7 +21,7 @@ SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter
 
-.PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint
+.PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint soak
 
 deps: $(DEPS_STAMP)
 
@@ -60,9 +60,9 @@ $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 # loads the translated program, pcap_compat.c stands in for libdbus.
 FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
 
-$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
+$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/share.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
 		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
+	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
@@ -87,6 +87,13 @@ test: $(DEPS_STAMP) build $(C_TESTS)
 
 demo: $(DEPS_STAMP) build
 	@bash tests/demo.sh
+
+# Ten minutes of trafgen at full speed into xskdump (root; not part of `make test`, which runs
+# 30 s of it): no crash, RSS bounded, every frame accounted for. SOAK_ARGS adds options of
+# tests/soak.ts, e.g. SOAK_ARGS='--mode generic --cpus 2'.
+SOAK_SECONDS := 600
+soak: $(DEPS_STAMP) build
+	@$(DENO) run -A tests/soak.ts --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 # bench/: the C limit (rx-drop over the shim) and the XDP drop sink that measures what the
 # generator offers. bench/README.md says what `make bench` measures.

@@ -21,6 +21,15 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* The same counters per RX queue (struct xskdump_qcount), for captures that
+ * share this program on different queues. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XSKDUMP_QCOUNT_ROWS);
+	__type(key, __u32);
+	__type(value, struct xskdump_qcount);
+} qcounters SEC(".maps");
+
 /* The filter and capture stages, tail-called by xskdump_rx (enum xskdump_stage). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -37,9 +46,20 @@ static __always_inline void count(__u32 idx)
 		*v += 1; /* per-CPU slot: no atomic needed */
 }
 
+/* This packet's row of qcounters (per-CPU: plain increments). */
+static __always_inline struct xskdump_qcount *queue_row(struct xdp_md *ctx)
+{
+	__u32 row = ctx->rx_queue_index;
+
+	if (row >= XSKDUMP_MAX_QUEUES)
+		row = XSKDUMP_MAX_QUEUES;
+	return bpf_map_lookup_elem(&qcounters, &row);
+}
+
 /* The capture path: stamp the packet, hand it to the queue's socket. */
 static __always_inline int capture(struct xdp_md *ctx)
 {
+	struct xskdump_qcount *q = queue_row(ctx);
 	__u32 queue = ctx->rx_queue_index;
 	long action;
 
@@ -54,22 +74,37 @@ static __always_inline int capture(struct xdp_md *ctx)
 		}
 	} else {
 		count(XSKDUMP_CNT_NO_META);
+		if (q)
+			q->no_meta++;
 	}
 
 	/* The socket may go away between lookup and redirect: pass then too. */
 	action = bpf_redirect_map(&xsks, queue, XDP_PASS);
 	count(action == XDP_REDIRECT ? XSKDUMP_CNT_REDIRECTED : XSKDUMP_CNT_PASSED);
+	if (q) {
+		/* Both fields at fixed offsets: a branch would let clang pick the
+		 * field by pointer arithmetic, which needs CAP_PERFMON. */
+		__u64 redirected = action == XDP_REDIRECT;
+
+		q->redirected += redirected;
+		q->passed += 1 - redirected;
+	}
 	return action;
 }
 
 SEC("xdp")
 int xskdump_rx(struct xdp_md *ctx)
 {
+	struct xskdump_qcount *q = queue_row(ctx);
 	__u32 queue = ctx->rx_queue_index;
 
 	count(XSKDUMP_CNT_SEEN);
+	if (q)
+		q->seen++;
 	if (!bpf_map_lookup_elem(&xsks, &queue)) {
 		count(XSKDUMP_CNT_PASSED);
+		if (q)
+			q->passed++;
 		return XDP_PASS;
 	}
 	/* The filter decides: it counts and passes what it rejects, and

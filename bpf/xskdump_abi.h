@@ -28,6 +28,18 @@ enum xskdump_counter {
 
 #define XSKDUMP_MAX_QUEUES 256
 
+/* Per RX queue counters kept by the XDP program (map "qcounters", one row per
+ * queue; queues >= XSKDUMP_MAX_QUEUES share the last row). Several captures
+ * can share the one program of an interface, each on its own queues: each
+ * counts its own rows. Per queue, filtered = seen - redirected - passed. */
+struct xskdump_qcount {
+	__u64 seen;       /* every packet the program ran on */
+	__u64 redirected; /* handed to the XSKMAP */
+	__u64 passed;     /* XDP_PASS without a filter verdict: no socket, or it went */
+	__u64 no_meta;    /* captured without our timestamp */
+};
+#define XSKDUMP_QCOUNT_ROWS (XSKDUMP_MAX_QUEUES + 1)
+
 /* Slots of the prog array "stages". The attached program tail-calls the
  * filter (when one is installed; it falls through to capture otherwise); a
  * filter that accepts tail-calls the capture stage. */

@@ -44,6 +44,55 @@ export interface CaptureArgs {
   expression?: string;
   /** Capture the SSH session xskdump runs under too (no pass rule for it). */
   captureSsh: boolean;
+  /** How text lines look (-e, -v, -x/-X). */
+  print: PrintArgs;
+  /** -w's format and rotation (--format, -C, -G, -W). */
+  output: WriteArgs;
+  /** --stats-interval: periodic statistics on stderr, ms. */
+  statsIntervalMs?: number;
+  /** --quiet: no live status or periodic statistics. */
+  quiet: boolean;
+  /** --json: the summary (and periodic statistics) as JSON lines on stderr. */
+  json: boolean;
+}
+
+/** How text lines look. */
+export interface PrintArgs {
+  /** -e: the link-level header. */
+  link: boolean;
+  /** -v (-vv and more are taken as -v). */
+  verbose: boolean;
+  /** -x/-xx (ascii false) or -X/-XX (ascii true): level 1 without the link header, 2 with. */
+  hex: { level: number; ascii: boolean };
+}
+
+/** The format and rotation of -w. */
+export interface WriteArgs {
+  /** --format; undefined: by the file name (.pcapng), else pcap. */
+  format?: "pcap" | "pcapng";
+  /** -C, in bytes (the flag takes millions of bytes, as tcpdump's). */
+  sizeLimit?: number;
+  /** -G, seconds. */
+  seconds?: number;
+  /** -W. */
+  maxFiles?: number;
+}
+
+/** `-r FILE`: read a pcap or pcapng file (no interface, no privileges). */
+export interface ReadArgs {
+  kind: "read";
+  /** The file, "-" for stdin. */
+  file: string;
+  /** -w: convert into this file ("-" = stdout) instead of printing lines. */
+  write?: string;
+  count?: number;
+  snaplen: number;
+  /** A tcpdump filter expression, run by libpcap on each packet read. */
+  expression?: string;
+  print: PrintArgs;
+  output: WriteArgs;
+  quiet: boolean;
+  json: boolean;
 }
 
 /** `-d`: print the compiled filter like `tcpdump -d` and exit. */
@@ -97,6 +146,26 @@ function seconds(v: string): number {
   return Math.round(Number(v) * 1000);
 }
 
+function statsInterval(v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) < 0.1) {
+    throw new UsageError(`--stats-interval needs a number of seconds (0.1 or more), got '${v}'`);
+  }
+  return Math.round(Number(v) * 1000);
+}
+
+/** -C: millions of bytes, like tcpdump (fractions allowed), as bytes. */
+function fileSize(v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) * 1e6 < 1) {
+    throw new UsageError(`-C needs a positive number of millions of bytes, got '${v}'`);
+  }
+  return Math.round(Number(v) * 1e6);
+}
+
+/** A flag that counts its repeats (-v, -x -x, -xx). */
+function count(_value: unknown, previous: number): number {
+  return previous + 1;
+}
+
 function powerOfTwo(flag: string, min: number, max: number) {
   const parse = integer(flag, min, max);
   return (v: string): number => {
@@ -115,7 +184,43 @@ function buildProgram(out: { text: string }): Command {
     .version(`xskdump ${meta.version}`, "--version", "print the version and exit")
     .helpOption("-h, --help", "print this help and exit")
     .option("-i, --interface <iface>", "interface to capture on")
-    .option("-w, --write <file>", "write a pcap file ('-' for stdout) instead of text lines")
+    .option(
+      "-w, --write <file>",
+      "write pcap or pcapng ('-' for stdout) instead of text lines; with -G a strftime pattern",
+    )
+    .option("-r, --read <file>", "read packets from a pcap or pcapng file ('-' for stdin)")
+    .addOption(
+      new Option("--format <format>", "file format of -w (default: pcapng for *.pcapng, else pcap)")
+        .choices(["pcap", "pcapng"]),
+    )
+    .option("-C <size>", "with -w: new file once one is larger than size million bytes", fileSize)
+    .option(
+      "-G <seconds>",
+      "with -w: new file every this many seconds (-w may hold strftime conversions)",
+      integer("-G", 1, 1e9),
+    )
+    .option(
+      "-W <count>",
+      "with -C: a ring of this many files; with -G: stop after this many",
+      integer("-W", 1, 1e6),
+    )
+    .option("-n", "print numbers, not names (always so; accepted as in tcpdump)")
+    .option("-e", "print the link-level header on each line")
+    .option("-v", "verbose lines: IP header fields, options, checksums (like tcpdump -v)", count, 0)
+    .option("-x", "print each packet in hex, without (-xx: with) its link-level header", count, 0)
+    .option(
+      "-X",
+      "print each packet in hex and ASCII, without (-XX: with) its link header",
+      count,
+      0,
+    )
+    .option(
+      "--stats-interval <seconds>",
+      "print statistics on stderr this often (JSON with --json)",
+      statsInterval,
+    )
+    .option("--quiet", "no live status line and no periodic statistics")
+    .option("--json", "the summary (and --stats-interval statistics) as JSON lines on stderr")
     .option("-c, --count <n>", "stop after n packets", integer("-c", 1, Number.MAX_SAFE_INTEGER))
     .option("--duration <seconds>", "stop after this many seconds", seconds)
     .option(
@@ -196,7 +301,7 @@ function subcommand(name: string, description: string, out: { text: string }): C
 /** Parses argv (without the program name). Throws UsageError on bad input. */
 export function parseArgs(
   argv: string[],
-): CaptureArgs | InfoArgs | RestoreArgs | DoctorArgs | DumpArgs {
+): CaptureArgs | InfoArgs | RestoreArgs | DoctorArgs | DumpArgs | ReadArgs {
   const out = { text: "" };
   if (argv[0] === "restore") {
     const cmd = subcommand(
@@ -225,6 +330,33 @@ export function parseArgs(
   const snaplen = !o.snaplen ? MAX_SNAPLEN : o.snaplen;
   const captureSsh = o.captureSsh === true;
   if (o.dumpFilter) return { kind: "dump", expression, captureSsh, snaplen };
+  const print: PrintArgs = {
+    link: o.e === true,
+    verbose: (o.v ?? 0) > 0,
+    hex: (o.X ?? 0) > 0
+      ? { level: Math.min(o.X, 2), ascii: true }
+      : { level: Math.min(o.x ?? 0, 2), ascii: false },
+  };
+  const output = writeArgs(o);
+  if (o.read !== undefined) {
+    if (o.read === "") throw new UsageError("-r needs a file name or '-'");
+    if (o.interface !== undefined) {
+      throw new UsageError("-r reads a file and -i captures from an interface: give one of them");
+    }
+    if (o.write === "") throw new UsageError("-w needs a file name or '-'");
+    return {
+      kind: "read",
+      file: o.read,
+      write: o.write,
+      count: o.count,
+      snaplen,
+      expression,
+      print,
+      output,
+      quiet: o.quiet === true,
+      json: o.json === true,
+    };
+  }
   if (!o.interface) throw new UsageError("no interface given: use -i IFACE");
   checkIface(o.interface);
   if (o.write === "") throw new UsageError("-w needs a file name or '-'");
@@ -244,7 +376,34 @@ export function parseArgs(
     singleQueue: o.singleQueue === true,
     expression,
     captureSsh,
+    print,
+    output,
+    statsIntervalMs: o.statsInterval,
+    quiet: o.quiet === true,
+    json: o.json === true,
   };
+}
+
+/** --format, -C, -G, -W, checked against -w. */
+function writeArgs(o: Record<string, unknown>): WriteArgs {
+  const write = o.write as string | undefined;
+  const w: WriteArgs = {
+    format: o.format as WriteArgs["format"],
+    sizeLimit: o.C as number | undefined,
+    seconds: o.G as number | undefined,
+    maxFiles: o.W as number | undefined,
+  };
+  const rotating = w.sizeLimit !== undefined || w.seconds !== undefined;
+  if (w.format !== undefined && write === undefined) {
+    throw new UsageError("--format is the format of -w FILE: give -w too");
+  }
+  if ((rotating || w.maxFiles !== undefined) && (write === undefined || write === "-")) {
+    throw new UsageError("-C, -G and -W rotate the file of -w: give -w FILE (not stdout)");
+  }
+  if (w.maxFiles !== undefined && !rotating) {
+    throw new UsageError("-W limits the files of -C or -G: give one of them too");
+  }
+  return w;
 }
 
 /** The expression from -F FILE (which then must stand alone, as in tcpdump) or the arguments. */

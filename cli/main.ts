@@ -11,7 +11,10 @@ import { type CaptureArgs, type DumpArgs, parseArgs, UsageError } from "./args.t
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/channels.ts";
 import { doctor } from "./doctor.ts";
-import { type Output, pcapOutput, textOutput } from "./output.ts";
+import { captureOutput, type Output } from "./output.ts";
+import { readCapture } from "./read.ts";
+import { captureEnding, LiveStatus, statusMode } from "./status.ts";
+import { liveRecord, rateBetween } from "../lib/stats.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAIL = 1;
@@ -71,9 +74,7 @@ async function capture(
 
   let output: Output;
   try {
-    output = args.write === undefined
-      ? textOutput(args.snaplen)
-      : pcapOutput(args.write, args.snaplen);
+    output = captureOutput(args, cap, plan.expression);
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
@@ -98,7 +99,29 @@ async function capture(
       cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
     }, mode ${cap.mode}` +
       `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
-      (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : ""),
+      (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : "") +
+      (cap.shared ? `, XDP program shared with ${cap.sharedWith || "another xskdump"}` : ""),
+  );
+  const started = performance.now();
+  const status = new LiveStatus(
+    statusMode({
+      quiet: args.quiet,
+      json: args.json,
+      statsIntervalMs: args.statsIntervalMs,
+      textOnTerminal: args.write === undefined && Deno.stdout.isTerminal(),
+      stderrIsTerminal: Deno.stderr.isTerminal(),
+    }),
+    {
+      stats: () => cap.stats(),
+      bytes: () => output.bytes,
+      files: () => output.files(),
+      filesOpened: () => output.filesOpened,
+      iface: cap.iface,
+      queues: cap.queues,
+      mode: cap.mode,
+    },
+    args.statsIntervalMs ?? 1000,
+    writeErr,
   );
   let result: CaptureResult;
   try {
@@ -113,6 +136,7 @@ async function capture(
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
+    status.stop();
   }
   try {
     output.close();
@@ -120,15 +144,40 @@ async function capture(
     if (result.reason !== "error") result = { reason: "error", error: e };
   }
   cap.close();
-  for (const line of formatSummary(cap.stats())) say(line);
-  if (result.reason === "integrity") {
-    say("xskdump: stopped by --strict on a ring integrity violation");
-    return EXIT_INTEGRITY;
+  const ending = captureEnding(result.reason, result.error, describeError);
+  if (args.json) {
+    const elapsedMs = performance.now() - started;
+    const stats = cap.stats();
+    const rate = rateBetween({ at: 0, captured: 0, bytes: 0 }, {
+      at: elapsedMs,
+      captured: stats.captured,
+      bytes: output.bytes,
+    });
+    say(JSON.stringify(liveRecord("summary", stats, {
+      iface: cap.iface,
+      queues: cap.queues,
+      mode: cap.mode,
+      elapsedMs,
+      bytes: output.bytes,
+      rate,
+      files: output.files(),
+      filesOpened: output.filesOpened,
+    }, ending)));
+  } else {
+    for (const line of formatSummary(cap.stats())) say(line);
   }
-  if (result.reason !== "error") return EXIT_OK;
-  const closedPipe = result.error instanceof Deno.errors.BrokenPipe;
-  say(`xskdump: ${describeError(result.error)}`);
-  return closedPipe ? EXIT_OK : EXIT_FAIL;
+  if (ending.line) say(ending.line);
+  return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+}
+
+/** Writes text on stderr as is (the status line rewrites itself with \r). */
+function writeErr(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    for (let off = 0; off < bytes.length;) off += Deno.stderr.writeSync(bytes.subarray(off));
+  } catch {
+    // stderr gone: nothing left to tell
+  }
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {
@@ -212,6 +261,8 @@ export async function main(argv: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(args.text));
     return EXIT_OK;
   }
+  // Files need no interface, no privileges and no shim (a filter expression loads it).
+  if (args.kind === "read") return await readCapture(args, say);
   try {
     if (args.kind === "dump") return dump(args);
     if (args.kind === "restore") return restore(args.iface);

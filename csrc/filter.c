@@ -30,14 +30,28 @@ _Static_assert(offsetof(struct bpf_insn, code) == 0 && offsetof(struct bpf_insn,
 /* Longest expression quoted in an error, so the text fits the error buffer. */
 #define QUOTE_MAX 160
 
+/* One line of text: control characters (a newline in the expression, or in
+ * what libpcap quotes back from it) become spaces, so an error stays one line. */
+static char *one_line(char *s)
+{
+	char *c;
+
+	for (c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	return s;
+}
+
+/* The expression as an error quotes it: cut to QUOTE_MAX bytes, one line. */
 static const char *quoted(const char *expr, char *buf, size_t len)
 {
 	size_t l = strlen(expr);
 
 	if (l < QUOTE_MAX)
-		return expr;
-	snprintf(buf, len, "%.*s...", QUOTE_MAX - 3, expr);
-	return buf;
+		snprintf(buf, len, "%s", expr);
+	else
+		snprintf(buf, len, "%.*s...", QUOTE_MAX - 3, expr);
+	return one_line(buf);
 }
 
 int32_t xsk_filter_compile(const char *expr, uint32_t snaplen, uint8_t *out, uint32_t max)
@@ -59,7 +73,7 @@ int32_t xsk_filter_compile(const char *expr, uint32_t snaplen, uint8_t *out, uin
 			    quoted(expr, qbuf, sizeof(qbuf)));
 	if (pcap_compile(p, &bp, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		n = fail(-EINVAL, "filter '%s': %s", quoted(expr, qbuf, sizeof(qbuf)),
-			 pcap_geterr(p));
+			 one_line(pcap_geterr(p)));
 		pcap_close(p);
 		return n;
 	}

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 
 #include "../bpf/xskdump_abi.h"
 #include "internal.h"
@@ -161,40 +162,112 @@ static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int 
 	libbpf_msg[0] = 0; /* the verifier's own words are better */
 	if (err == -EPERM)
 		return fail(err, "filter '%.160s': loading it needs CAP_BPF (or root)", label);
-	return fail(err, "filter '%.160s' rejected by the kernel verifier%s%s", label,
-		    tail[0] ? ": " : "", tail);
+	/* Unprivileged programs may not do pointer arithmetic: CAP_PERFMON. */
+	return fail(err, "filter '%.160s' rejected by the kernel verifier%s%s%s", label,
+		    tail[0] ? ": " : "", tail,
+		    strstr(tail, "!root") && !cap_effective(CAP_PERFMON) &&
+				    !cap_effective(CAP_SYS_ADMIN)
+			    ? "; CAP_PERFMON is missing"
+			    : "");
+}
+
+static int prog_tag(int fd, __u8 *tag)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	memcpy(tag, info.tag, BPF_TAG_SIZE);
+	return 0;
+}
+
+/* "xskdump pid N" or "another xskdump": who else captures on p's interface. */
+static const char *holders(const struct prog *p, char *buf, size_t len)
+{
+	prog_holders(p, buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "another xskdump");
+	return buf;
+}
+
+int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const char *label)
+{
+	__u8 theirs[BPF_TAG_SIZE], ours[BPF_TAG_SIZE];
+	__u32 key = XSKDUMP_STAGE_FILTER, id = 0;
+	char who[160];
+	int fd, err;
+
+	if (!label)
+		label = "";
+	if (bpf_map_lookup_elem(p->stages_fd, &key, &id)) {
+		if (errno != ENOENT)
+			return fail(-errno, "read the filter stage on %s", p->ifname);
+		id = 0;
+	}
+	if (!id && n)
+		return fail(-EBUSY,
+			    "%s is captured by %s without a filter; a second capture there shares "
+			    "its XDP program, so it cannot have one ('%.160s')",
+			    p->ifname, holders(p, who, sizeof(who)), label);
+	if (id && !n)
+		return fail(-EBUSY,
+			    "%s is captured by %s with a filter; a second capture there shares its "
+			    "XDP program, so it must ask for the same filter",
+			    p->ifname, holders(p, who, sizeof(who)));
+	if (id) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			return fail(-errno, "open the filter stage on %s", p->ifname);
+		err = prog_tag(fd, theirs);
+		close(fd);
+		if (err)
+			return fail(err, "read the filter stage on %s", p->ifname);
+		/* Loaded only to be compared: the tag ignores which maps it names. */
+		fd = load_filter(insns, n, label, p->stages_fd, p->counters_fd);
+		if (fd < 0)
+			return fd;
+		err = prog_tag(fd, ours);
+		close(fd);
+		if (err)
+			return fail(err, "read filter '%.160s'", label);
+		if (memcmp(ours, theirs, BPF_TAG_SIZE))
+			return fail(-EBUSY,
+				    "%s is captured by %s with another filter; a second capture "
+				    "there shares its XDP program, so it must ask for the same "
+				    "filter, not '%.160s'",
+				    p->ifname, holders(p, who, sizeof(who)), label);
+	}
+	p->filter_checked = 1;
+	return 0;
 }
 
 int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const char *label)
 {
 	struct prog *p = prog_get(h);
-	struct bpf_program *capture;
-	__u32 key;
-	int stages_fd, fd;
+	__u32 key = XSKDUMP_STAGE_FILTER;
+	int fd;
 
 	if (!p)
 		return fail(-EBADF, "no such program handle %d", h);
-	stages_fd = bpf_object__find_map_fd_by_name(p->obj, "stages");
-	capture = bpf_object__find_program_by_name(p->obj, "xskdump_capture");
-	if (stages_fd < 0 || !capture)
-		return fail(-ENOENT, "embedded XDP object has no filter stages");
-	key = XSKDUMP_STAGE_FILTER;
+	if (p->joined)
+		return prog_filter_compare(p, insns, n, label);
+	/* Captures that join the program rely on the filter they compared. */
+	if (p->sockets_opened)
+		return fail(-EBUSY, "the filter on %s is fixed once a socket is open", p->ifname);
 	if (n == 0) {
 		/* No filter: the entry program falls through to capture. */
-		if (bpf_map_delete_elem(stages_fd, &key) && errno != ENOENT)
+		if (bpf_map_delete_elem(p->stages_fd, &key) && errno != ENOENT)
 			return fail(-errno, "remove the filter from %s", p->ifname);
 		return 0;
 	}
-	/* Where an accepted packet goes, before anything can go there. */
-	fd = bpf_program__fd(capture);
-	key = XSKDUMP_STAGE_CAPTURE;
-	if (bpf_map_update_elem(stages_fd, &key, &fd, BPF_ANY))
-		return fail(-errno, "install the capture stage on %s", p->ifname);
-	fd = load_filter(insns, n, label, stages_fd, p->counters_fd);
+	/* The capture stage, where an accepted packet goes, is installed with
+	 * the first socket (xsk_sock_open): no packet reaches the filter before. */
+	fd = load_filter(insns, n, label, p->stages_fd, p->counters_fd);
 	if (fd < 0)
 		return fd;
-	key = XSKDUMP_STAGE_FILTER;
-	if (bpf_map_update_elem(stages_fd, &key, &fd, BPF_ANY)) {
+	if (bpf_map_update_elem(p->stages_fd, &key, &fd, BPF_ANY)) {
 		int err = -errno;
 
 		close(fd);

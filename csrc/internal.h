@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <xdp/xsk.h>
 
+#include "../bpf/xskdump_abi.h"
 #include "ledger.h"
+#include "shim.h"
 
 #define MAX_PROGS 8
 #define MAX_SOCKS 64
@@ -21,6 +23,16 @@ struct prog {
 	int counters_fd;
 	int mode;
 	int queue_count;
+	int stages_fd;    /* the prog array of filter and capture stages */
+	int capture_fd;   /* xskdump_capture (-1 when joined) */
+	int qcounters_fd; /* per RX queue counters */
+	/* 1 when another process attached the program and this one joined it
+	 * (csrc/share.c): the fds above are then this process's own, by id. */
+	int joined;
+	int filter_checked; /* joined: the filter matches the installed one */
+	int sockets_opened; /* the filter is fixed from the first socket on */
+	/* qcounters when attached or joined: what xsk_prog_queue_counters subtracts. */
+	uint64_t qbase[XSKDUMP_QCOUNT_ROWS * XSKDUMP_QCOUNT_WORDS];
 };
 
 struct sock {
@@ -48,6 +60,8 @@ struct sock {
 	struct ledger ledger;
 	uint8_t *owner;   /* frame_count entries */
 	uint64_t *spare;  /* frame_count entries: frames to give back in one go */
+	uint64_t *pending; /* frame_count entries: given back, not yet on the FQ (fq_push) */
+	uint32_t npending;
 	int fault_kind;   /* XSKDUMP_FAULT: enum ledger_kind, or -1 */
 	uint64_t fault_at; /* the descriptor number it hits */
 };
@@ -61,5 +75,24 @@ extern char libbpf_msg[256];
 __attribute__((format(printf, 2, 3))) int fail(int err, const char *fmt, ...);
 struct prog *prog_get(int32_t h);
 struct sock *sock_get(int32_t h);
+
+/* csrc/share.c: several captures on one interface, and who holds what. */
+/* 1 when cap (linux/capability.h) is in this process's effective set. */
+int cap_effective(int cap);
+/* Joins the xskdump program another process attached to p->ifname (the
+ * attach returned EBUSY/EEXIST): checks it is the same program as ours
+ * (our_prog_fd), takes its link and maps. 0, -EAGAIN when it went away
+ * meanwhile (attach again), or another -errno with the error recorded. */
+int prog_join(struct prog *p, int our_prog_fd, uint32_t mode);
+/* Sums qcounters into rows (XSKDUMP_QCOUNT_ROWS x XSKDUMP_QCOUNT_WORDS). */
+int qcounters_read(int fd, uint64_t *rows);
+/* "xskdump pid 12, 34": the other processes holding the link to p's program. */
+void prog_holders(const struct prog *p, char *buf, size_t len);
+/* "pid 12 (name)": the process whose AF_XDP socket is bound to ifindex/queue. */
+void queue_holder(int ifindex, uint32_t queue, char *buf, size_t len);
+
+/* csrc/filter_prog.c: on a joined program, 0 when insns[0..n) (n == 0: none)
+ * is the filter already installed, else -EBUSY with the error recorded. */
+int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const char *label);
 
 #endif

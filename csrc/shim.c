@@ -18,6 +18,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
 #include <xdp/libxdp.h>
@@ -150,12 +151,26 @@ static int link_xdp(int prog_fd, int ifindex, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static void prog_release(struct prog *p);
+
+/* Why loading the object failed with EPERM: the capability it lacks. */
+static int fail_load(int err)
+{
+	int sys = cap_effective(CAP_SYS_ADMIN);
+
+	if (err == -EPERM && !sys && !cap_effective(CAP_BPF))
+		return fail(err, "load XDP program: CAP_BPF is missing");
+	if (err == -EPERM && !sys && !cap_effective(CAP_NET_ADMIN))
+		return fail(err, "load XDP program: CAP_NET_ADMIN is missing (for its XSKMAP)");
+	return fail(err, "load XDP program (needs CAP_BPF/CAP_SYS_ADMIN and CAP_NET_ADMIN)");
+}
+
 int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump");
-	struct bpf_program *bp;
+	struct bpf_program *bp, *capture;
 	struct prog *p = NULL;
-	int h, err, fd;
+	int h, err, fd, tries;
 
 	libbpf_msg[0] = 0;
 	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
@@ -171,6 +186,7 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		return fail(-EMFILE, "too many attached programs");
 	memset(p, 0, sizeof(*p));
 	p->link_fd = -1;
+	p->capture_fd = -1;
 	p->ifindex = (int)if_nametoindex(ifname);
 	if (!p->ifindex)
 		return fail(-ENODEV, "interface %s", ifname);
@@ -184,41 +200,75 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 	}
 	err = bpf_object__load(p->obj);
 	if (err) {
-		fail(err, "load XDP program (needs CAP_BPF/CAP_SYS_ADMIN and CAP_NET_ADMIN)");
+		fail_load(err);
 		goto out_close;
 	}
 	bp = bpf_object__find_program_by_name(p->obj, "xskdump_rx");
+	capture = bpf_object__find_program_by_name(p->obj, "xskdump_capture");
 	p->xsks_fd = bpf_object__find_map_fd_by_name(p->obj, "xsks");
 	p->counters_fd = bpf_object__find_map_fd_by_name(p->obj, "counters");
-	if (!bp || p->xsks_fd < 0 || p->counters_fd < 0) {
+	p->stages_fd = bpf_object__find_map_fd_by_name(p->obj, "stages");
+	p->qcounters_fd = bpf_object__find_map_fd_by_name(p->obj, "qcounters");
+	if (!bp || !capture || p->xsks_fd < 0 || p->counters_fd < 0 || p->stages_fd < 0 ||
+	    p->qcounters_fd < 0) {
 		err = fail(-ENOENT, "embedded XDP object is incomplete");
 		goto out_close;
 	}
+	p->capture_fd = bpf_program__fd(capture);
 
-	fd = -EINVAL;
-	if (mode != XSKDUMP_MODE_GENERIC) {
-		fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_DRV_MODE);
-		p->mode = XSKDUMP_MODE_NATIVE;
-	}
-	/* Only fall back when the driver cannot run XDP natively here, not on
-	 * EBUSY etc. (veth answers ENOSPC when its RX queues are fewer than the
-	 * peer's TX queues.) */
-	if (mode == XSKDUMP_MODE_GENERIC ||
-	    (mode == XSKDUMP_MODE_AUTO && (fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOSPC))) {
-		fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_SKB_MODE);
-		p->mode = XSKDUMP_MODE_GENERIC;
-	}
-	if (fd < 0) {
-		err = fail(fd, "attach XDP program to %s in %s mode%s", ifname,
-			   p->mode == XSKDUMP_MODE_NATIVE ? "native" : "generic",
-			   fd == -EBUSY || fd == -EEXIST ? " (another XDP program is attached)"
-			   : fd == -ENOSPC ? " (the driver wants more RX queues; a veth needs as many as "
-					     "its peer has TX queues)"
-					   : "");
+	for (tries = 0;; tries++) {
+		fd = -EINVAL;
+		if (mode != XSKDUMP_MODE_GENERIC) {
+			fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_DRV_MODE);
+			p->mode = XSKDUMP_MODE_NATIVE;
+		}
+		/* Only fall back when the driver cannot run XDP natively here, not
+		 * on EBUSY etc. (veth answers ENOSPC when its RX queues are fewer
+		 * than the peer's TX queues.) */
+		if (mode == XSKDUMP_MODE_GENERIC ||
+		    (mode == XSKDUMP_MODE_AUTO &&
+		     (fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOSPC))) {
+			fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_SKB_MODE);
+			p->mode = XSKDUMP_MODE_GENERIC;
+		}
+		if (fd >= 0 || (fd != -EBUSY && fd != -EEXIST))
+			break;
+		/* The hook is taken: by another xskdump, whose program we join. */
+		err = tries < 3 ? prog_join(p, bpf_program__fd(bp), mode) : -EAGAIN;
+		if (!err) {
+			bpf_object__close(p->obj); /* ours is not needed: theirs runs */
+			p->obj = NULL;
+			break;
+		}
+		if (err == -EAGAIN && tries < 3)
+			continue; /* it went away meanwhile: attach again */
+		if (err == -EAGAIN)
+			err = fail(-EBUSY, "%s: the XDP program there kept changing; try again",
+				   ifname);
 		goto out_close;
 	}
-	p->link_fd = fd;
+	if (!p->joined && fd == -EPERM && !cap_effective(CAP_NET_ADMIN) &&
+	    !cap_effective(CAP_SYS_ADMIN)) {
+		err = fail(fd, "attach XDP program to %s: CAP_NET_ADMIN is missing", ifname);
+		goto out_close;
+	}
+	if (!p->joined && fd < 0) {
+		err = fail(fd, "attach XDP program to %s in %s mode%s", ifname,
+			   p->mode == XSKDUMP_MODE_NATIVE ? "native" : "generic",
+			   fd == -ENOSPC ? " (the driver wants more RX queues; a veth needs as many as "
+					   "its peer has TX queues)"
+					 : "");
+		goto out_close;
+	}
+	if (!p->joined)
+		p->link_fd = fd;
 	p->queue_count = count_rx_queues(ifname);
+	err = qcounters_read(p->qcounters_fd, p->qbase);
+	if (err) {
+		err = fail(err, "read the per-queue counters of the XDP program on %s", ifname);
+		prog_release(p);
+		return err;
+	}
 	p->used = 1;
 	return h;
 
@@ -226,6 +276,22 @@ out_close:
 	bpf_object__close(p->obj);
 	p->obj = NULL;
 	return err;
+}
+
+/* Closes what p holds: its link fd (the last reference detaches the
+ * program), its own object, or the fds it took when it joined. */
+static void prog_release(struct prog *p)
+{
+	if (p->link_fd >= 0)
+		close(p->link_fd);
+	if (p->joined) {
+		close(p->xsks_fd);
+		close(p->counters_fd);
+		close(p->stages_fd);
+		close(p->qcounters_fd);
+	}
+	bpf_object__close(p->obj);
+	memset(p, 0, sizeof(*p));
 }
 
 int32_t xsk_prog_mode(int32_t h)
@@ -276,11 +342,46 @@ int32_t xsk_prog_detach(int32_t h)
 	for (s = 0; s < MAX_SOCKS; s++)
 		if (socks[s].used && socks[s].prog == h)
 			xsk_sock_close(s);
-	if (p->link_fd >= 0)
-		close(p->link_fd); /* the last link reference: the kernel detaches */
-	bpf_object__close(p->obj);
-	memset(p, 0, sizeof(*p));
+	prog_release(p);
 	return 0;
+}
+
+int32_t xsk_prog_shared(int32_t h, uint8_t *buf, uint32_t len)
+{
+	struct prog *p = prog_get(h);
+	char who[160];
+	size_t l;
+
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	who[0] = 0;
+	if (p->joined)
+		prog_holders(p, who, sizeof(who)); /* a walk over /proc: only when it tells */
+	l = strlen(who);
+	if (buf && len) {
+		if (l >= len)
+			l = len - 1;
+		memcpy(buf, who, l);
+		buf[l] = 0;
+	}
+	return p->joined;
+}
+
+int32_t xsk_prog_queue_counters(int32_t h, uint64_t *out, uint32_t n)
+{
+	uint64_t rows[XSKDUMP_QCOUNT_ROWS * XSKDUMP_QCOUNT_WORDS];
+	struct prog *p = prog_get(h);
+	uint32_t i;
+	int err;
+
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	err = qcounters_read(p->qcounters_fd, rows);
+	if (err)
+		return fail(err, "read the per-queue XDP counters");
+	for (i = 0; i < n && i < XSKDUMP_QCOUNT_ROWS * XSKDUMP_QCOUNT_WORDS; i++)
+		out[i] = rows[i] - p->qbase[i];
+	return (int32_t)i;
 }
 
 static void fault_parse(struct sock *s);
@@ -294,6 +395,7 @@ static void sock_free(struct sock *s)
 		xsk_umem__delete(s->umem);
 	free(s->owner);
 	free(s->spare);
+	free(s->pending);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -357,12 +459,26 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 		.frame_headroom = 0,
 		.flags = 0,
 	};
+	if (p->joined && !p->filter_checked) {
+		/* No filter asked for: the shared program must have none either. */
+		err = prog_filter_compare(p, NULL, 0, NULL);
+		if (err)
+			goto out;
+	}
 	err = xsk_umem__create(&s->umem, s->area, s->area_size, &s->fq, &s->cq, &ucfg);
 	if (err) {
 		s->umem = NULL;
-		fail(err, "create an AF_XDP socket and register its UMEM (%u frames; needs "
-			  "CAP_NET_RAW, and CAP_IPC_LOCK or a memlock limit)",
-		     frame_count);
+		if (err == -EPERM && !cap_effective(CAP_NET_RAW))
+			fail(err, "create an AF_XDP socket: CAP_NET_RAW is missing");
+		else if ((err == -ENOBUFS || err == -ENOMEM || err == -EPERM) &&
+			 !cap_effective(CAP_IPC_LOCK))
+			fail(err, "register UMEM (%u frames, %llu KiB): more than the locked-memory "
+				  "limit allows, and CAP_IPC_LOCK is missing",
+			     frame_count, (unsigned long long)(s->area_size >> 10));
+		else
+			fail(err, "create an AF_XDP socket and register its UMEM (%u frames; needs "
+				  "CAP_NET_RAW, and CAP_IPC_LOCK or a memlock limit)",
+			     frame_count);
 		goto out;
 	}
 	/* Zero-copy where the driver has it; copy mode otherwise (veth, generic). */
@@ -375,9 +491,24 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_COPY);
 	}
 	if (err) {
+		char who[160] = "", also[160] = "";
+
 		s->xsk = NULL;
-		fail(err, "bind AF_XDP socket to %s queue %u%s", p->ifname, queue,
-		     err == -EBUSY ? " (another AF_XDP socket uses this queue)" : "");
+		if (err == -EBUSY)
+			queue_holder(p->ifindex, queue, who, sizeof(who));
+		/* Without sock_diag for AF_XDP (CONFIG_XDP_SOCKETS_DIAG), name at
+		 * least the other captures on the interface. */
+		if (err == -EBUSY && !who[0] && p->joined)
+			prog_holders(p, also, sizeof(also));
+		if (err == -EBUSY)
+			fail(err, "queue %u of %s is taken: another AF_XDP socket is bound to it%s%s%s%s%s",
+			     queue, p->ifname, who[0] ? ", of " : "", who,
+			     also[0] ? " (the interface is captured by " : "", also,
+			     also[0] ? ")" : "");
+		else if (err == -EPERM && !cap_effective(CAP_NET_RAW))
+			fail(err, "create an AF_XDP socket: CAP_NET_RAW is missing");
+		else
+			fail(err, "bind AF_XDP socket to %s queue %u", p->ifname, queue);
 		goto out;
 	}
 	s->fd = xsk_socket__fd(s->xsk);
@@ -385,7 +516,8 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	/* The guard's bookkeeping is allocated here, once: nothing per packet. */
 	s->owner = malloc(frame_count);
 	s->spare = malloc((size_t)frame_count * sizeof(*s->spare));
-	if (!s->owner || !s->spare) {
+	s->pending = malloc((size_t)frame_count * sizeof(*s->pending));
+	if (!s->owner || !s->spare || !s->pending) {
 		err = fail(-ENOMEM, "frame ledger for %u frames", frame_count);
 		goto out;
 	}
@@ -404,10 +536,22 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	if (err)
 		goto out;
 
+	/* Where a filter sends what it accepts: installed with the first
+	 * socket, before any packet can reach the filter. From now on the
+	 * filter is fixed, and other captures may join (csrc/share.c). */
+	if (!p->joined && !p->sockets_opened) {
+		__u32 stage = XSKDUMP_STAGE_CAPTURE;
+
+		if (bpf_map_update_elem(p->stages_fd, &stage, &p->capture_fd, BPF_ANY)) {
+			err = fail(-errno, "install the capture stage on %s", p->ifname);
+			goto out;
+		}
+	}
 	if (bpf_map_update_elem(p->xsks_fd, &key, &s->fd, BPF_ANY)) {
 		err = fail(-errno, "register socket for %s queue %u in the XSKMAP", p->ifname, queue);
 		goto out;
 	}
+	p->sockets_opened = 1;
 	s->used = 1;
 	return h;
 out:
@@ -487,18 +631,44 @@ static int fault_apply(struct sock *s, uint64_t *addr, int *overheld)
 	}
 }
 
-/* Puts frames on the FQ. The FQ has room for every frame, so it cannot come up short. */
-static int fq_push(struct sock *s, const uint64_t *frames, uint32_t n)
+/* Puts as many of frames[0..n) on the FQ as it has room for; returns how many. */
+static uint32_t fq_put(struct sock *s, const uint64_t *frames, uint32_t n)
 {
-	uint32_t idx, i;
+	uint32_t idx, i, room = xsk_prod_nb_free(&s->fq, n);
 
-	if (!n)
+	if (room < n)
+		n = room;
+	if (!n || xsk_ring_prod__reserve(&s->fq, n, &idx) != n)
 		return 0;
-	if (xsk_ring_prod__reserve(&s->fq, n, &idx) != n)
-		return fail(-ENOSPC, "fill ring full");
 	for (i = 0; i < n; i++)
 		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = frames[i];
 	xsk_ring_prod__submit(&s->fq, n);
+	return n;
+}
+
+/* Puts frames on the FQ. The FQ has a slot for every frame, but the kernel
+ * publishes that it took an address off the FQ only after it posted the RX
+ * descriptor (xsk_flush: RX producer, then FQ consumer): for a moment the user
+ * can hold a frame whose FQ slot still looks taken. What does not fit waits in
+ * `pending` and goes first the next time (every xsk_rx_batch tries). */
+static int fq_push(struct sock *s, const uint64_t *frames, uint32_t n)
+{
+	uint32_t put = 0;
+
+	if (s->npending) {
+		uint32_t done = fq_put(s, s->pending, s->npending);
+
+		s->npending -= done;
+		memmove(s->pending, s->pending + done, (size_t)s->npending * sizeof(*s->pending));
+	}
+	if (!s->npending)
+		put = fq_put(s, frames, n);
+	if (put < n) {
+		if (s->npending + (n - put) > s->frame_count)
+			return fail(-ENOSPC, "fill ring: more frames given back than the UMEM has");
+		memcpy(s->pending + s->npending, frames + put, (size_t)(n - put) * sizeof(*frames));
+		s->npending += n - put;
+	}
 	/* Zero-copy drivers sleep when the FQ ran dry; this is once per batch. */
 	if (xsk_ring_prod__needs_wakeup(&s->fq))
 		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
@@ -516,6 +686,8 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 		return fail(-EBADF, "no such socket handle %d", h);
 	if (max > s->frame_count)
 		max = s->frame_count;
+	if (s->npending && (err = fq_push(s, NULL, 0)))
+		return err;
 	n = xsk_ring_cons__peek(&s->rx, max, &idx);
 	if (!n)
 		return 0;
@@ -714,7 +886,12 @@ int32_t xsk_sock_check(int32_t h)
 	if (!s)
 		return fail(-EBADF, "no such socket handle %d", h);
 	p = &progs[s->prog];
-	if (!if_indextoname((unsigned)p->ifindex, name))
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l))
+		soerr = 0;
+	/* The kernel unbinds an AF_XDP socket with ENETDOWN only when its
+	 * device is unregistered: deleted (or moved to another namespace),
+	 * possibly while its name is still listed. */
+	if (soerr == ENETDOWN || !if_indextoname((unsigned)p->ifindex, name))
 		return fail(-ENODEV, "interface %s is gone", p->ifname);
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
@@ -725,7 +902,7 @@ int32_t xsk_sock_check(int32_t h)
 	close(fd);
 	if (up == 0)
 		return fail(-ENETDOWN, "interface %s is down", name);
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) == 0 && soerr)
+	if (soerr)
 		return fail(-soerr, "AF_XDP socket on %s queue %u", name, s->queue);
 	return 0;
 }

@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 7
+#define XSKDUMP_ABI_VERSION 8
 
 /* Attach modes (xsk_prog_attach). */
 #define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
@@ -58,14 +58,36 @@ int32_t xsk_abi_version(void);
 int32_t xsk_last_error(uint8_t *buf, uint32_t len);
 
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
- * so the kernel detaches it when the process dies. Returns a program handle. */
+ * so the kernel detaches it when the process dies. Returns a program handle.
+ *
+ * One XDP program per interface, but several captures: when another xskdump
+ * has attached the same program (same tag) to ifname, this one joins it
+ * instead (csrc/share.c) and captures other RX queues. It takes its own fds
+ * on the program's link and maps (by id: needs CAP_SYS_ADMIN), so the program
+ * stays attached, its filter stage in place, until the last capture exits,
+ * SIGKILL included. A joined capture must ask for the same filter (n == 0:
+ * none) and a compatible mode; a queue that has a socket stays refused
+ * (EBUSY). The program is joinable once its owner opened its first socket:
+ * its filter cannot change from then on. */
 int32_t xsk_prog_attach(const char *ifname, uint32_t mode);
+/* 0 when this process attached the program, 1 when it joined another
+ * process's; buf gets who else holds it ("xskdump pid 123"), "" if unknown. */
+int32_t xsk_prog_shared(int32_t prog, uint8_t *buf, uint32_t len);
 /* The mode actually in use (XSKDUMP_MODE_NATIVE or _GENERIC). */
 int32_t xsk_prog_mode(int32_t prog);
 /* Number of RX queues the interface has (from sysfs), >= 1. */
 int32_t xsk_prog_queue_count(int32_t prog);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
 int32_t xsk_prog_counters(int32_t prog, uint64_t *out, uint32_t n);
+/* Per RX queue counters (struct xskdump_qcount) since this handle attached
+ * or joined: XSKDUMP_QCOUNT_WORDS u64 per row, XSKDUMP_QCOUNT_ROWS rows (the
+ * last one for queues >= 256). Returns the words written. */
+#define XSKDUMP_QCOUNT_WORDS 4
+#define XSKDUMP_QCOUNT_SEEN 0
+#define XSKDUMP_QCOUNT_REDIRECTED 1
+#define XSKDUMP_QCOUNT_PASSED 2
+#define XSKDUMP_QCOUNT_NO_META 3
+int32_t xsk_prog_queue_counters(int32_t prog, uint64_t *out, uint32_t n);
 /* Closes sockets first (the caller's job), then detaches and unloads. */
 int32_t xsk_prog_detach(int32_t prog);
 

@@ -42,6 +42,12 @@ export const RX_OFFSET = 256;
 export const COUNTER = { seen: 0, redirected: 1, passed: 2, filtered: 3, noMeta: 4 } as const;
 export const COUNTER_COUNT = 5;
 
+/** Per RX queue counters (struct xskdump_qcount, XSKDUMP_QCOUNT_*): u64 words per row. */
+export const QCOUNT = { seen: 0, redirected: 1, passed: 2, noMeta: 3 } as const;
+export const QCOUNT_WORDS = 4;
+/** Rows of xsk_prog_queue_counters: one per queue 0..255, then one for every queue above. */
+export const QCOUNT_ROWS = 257;
+
 /** Slots of the prog array "stages" (enum xskdump_stage). */
 export const STAGE = { filter: 0, capture: 1 } as const;
 

@@ -7,7 +7,7 @@
 import { CBPF_INSN_SIZE, COUNTER_COUNT, TEST, TEST_COUNT } from "./abi.ts";
 import { loadShim } from "./loader.ts";
 import type { Shim } from "./symbols.ts";
-import { check, cString, type XdpProgram } from "./xsk.ts";
+import { check, cString, type XdpProgram, XskError } from "./xsk.ts";
 
 /**
  * Compiles a tcpdump expression with libpcap (Ethernet, optimized, netmask
@@ -19,6 +19,10 @@ export function pcapCompile(
   snaplen: number,
   shim: Shim = loadShim(),
 ): Uint8Array<ArrayBuffer> {
+  // C would end the expression at a NUL and compile only what comes before it.
+  if (expr.includes("\0")) {
+    throw new XskError(`filter '${expr.replaceAll("\0", "\\0")}' contains a NUL byte`, 22);
+  }
   const text = cString(expr);
   let out = new Uint8Array(64 * CBPF_INSN_SIZE);
   for (;;) {

@@ -5,15 +5,17 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
   xsk_last_error: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_mode: { parameters: ["i32"], result: "i32" },
   xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_detach: { parameters: ["i32"], result: "i32" },
   xsk_sock_open: {
     parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],

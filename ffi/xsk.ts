@@ -10,6 +10,8 @@ import {
   MODE,
   MODE_NAME,
   type ModeName,
+  QCOUNT_ROWS,
+  QCOUNT_WORDS,
   STAT_COUNT,
 } from "./abi.ts";
 import { loadShim } from "./loader.ts";
@@ -68,7 +70,15 @@ export class XskError extends Error {
   /** `message` says what failed; `errno` is positive. */
   constructor(message: string, errno: number) {
     const code = ERRNO[errno] ?? `errno ${errno}`;
-    const hint = hintFor(errno);
+    // The shim names the one capability a step lacks (then the hint need not list them all),
+    // and says what to do about another capture on the interface.
+    const hint = /CAP_[A-Z_]+(, which)? is missing/.test(message)
+      ? "run as root, or grant it (see README: Privileges)"
+      : /is taken: another AF_XDP socket/.test(message)
+      ? "capture another queue (-q), or stop that process first"
+      : / is captured by /.test(message)
+      ? ""
+      : hintFor(errno);
     super(message);
     this.name = "XskError";
     this.errno = errno;
@@ -201,7 +211,14 @@ export class XdpProgram {
   readonly mode: Exclude<ModeName, "auto">;
   /** RX queues of the interface. */
   readonly queueCount: number;
+  /**
+   * True when another xskdump had attached this program and this one joined it to capture
+   * other queues (see csrc/share.c); `sharedWith` names it ("xskdump pid 123"), if it can.
+   */
+  readonly shared: boolean;
+  readonly sharedWith: string;
   #counters = new BigUint64Array(8);
+  #queueCounters = new BigUint64Array(QCOUNT_ROWS * QCOUNT_WORDS);
   #open = true;
 
   private constructor(shim: Shim, handle: number, iface: string) {
@@ -210,6 +227,9 @@ export class XdpProgram {
     this.iface = iface;
     this.mode = MODE_NAME[check(shim, shim.xsk_prog_mode(handle), "mode")] as "native";
     this.queueCount = check(shim, shim.xsk_prog_queue_count(handle), "queue count");
+    const who = new Uint8Array(160);
+    this.shared = check(shim, shim.xsk_prog_shared(handle, who, who.length), "shared") === 1;
+    this.sharedWith = new TextDecoder().decode(who.subarray(0, who.indexOf(0)));
   }
 
   /** Loads and attaches; native first in auto mode. */
@@ -226,6 +246,23 @@ export class XdpProgram {
       "counters",
     );
     return Array.from(this.#counters.subarray(0, n), Number);
+  }
+
+  /**
+   * Per RX queue counters since this handle attached or joined: QCOUNT_ROWS rows of
+   * QCOUNT_WORDS (QCOUNT slots), the last row for queues above 255. One view, reused.
+   */
+  queueCounters(): BigUint64Array {
+    check(
+      this.shim,
+      this.shim.xsk_prog_queue_counters(
+        this.handle,
+        this.#queueCounters,
+        this.#queueCounters.length,
+      ),
+      "queue counters",
+    );
+    return this.#queueCounters;
   }
 
   /** Detaches (closing any socket still open on it). Idempotent. */

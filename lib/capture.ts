@@ -4,7 +4,15 @@
  * built on it.
  * @module
  */
-import { COUNTER, DESC_WORDS, type ModeName, RX_OFFSET, STAT } from "../ffi/abi.ts";
+import {
+  DESC_WORDS,
+  type ModeName,
+  QCOUNT,
+  QCOUNT_ROWS,
+  QCOUNT_WORDS,
+  RX_OFFSET,
+  STAT,
+} from "../ffi/abi.ts";
 import { XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
 import { GUARD_KINDS, type GuardContext, type GuardFinding, type GuardKind } from "./integrity.ts";
 import { compileFilter, installFilter } from "./capture_filter.ts";
@@ -122,6 +130,12 @@ export class Capture implements AsyncDisposable {
   readonly queues: number[];
   readonly mode: "native" | "generic";
   readonly zerocopy: boolean;
+  /**
+   * True when another xskdump had attached the XDP program to the interface and this capture
+   * joined it, on other queues (with the same filter); `sharedWith` names it, when it can.
+   */
+  readonly shared: boolean;
+  readonly sharedWith: string;
   readonly #prog: XdpProgram;
   /** The first socket: a single-queue capture waits on it alone. */
   readonly #sock: XskSocket;
@@ -164,6 +178,8 @@ export class Capture implements AsyncDisposable {
     this.queues = socks.map((s) => s.queue);
     this.mode = prog.mode as "native" | "generic";
     this.zerocopy = socks.every((s) => s.zerocopy);
+    this.shared = prog.shared;
+    this.sharedWith = prog.sharedWith;
   }
 
   /** Attaches our XDP program and opens the socket. Throws XskError (FilterError for the filter). */
@@ -235,11 +251,12 @@ export class Capture implements AsyncDisposable {
             for (let j = 0; j < got * DESC_WORDS; j += DESC_WORDS) {
               sink.add(umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3], queue);
             }
-            sock.fill(descs, got);
+            // Counted before the frames go back: a failing fill must not lose them.
             this.#captured += got;
             this.#capturedBy[k] += got;
             taken += got;
             n += got;
+            sock.fill(descs, got);
           }
           // One fast call per batch; the report is read only when something new broke.
           if (this.#guardChanged() && this.#newViolations(limits)) {
@@ -429,9 +446,9 @@ export class Capture implements AsyncDisposable {
         for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
           sink.add(sock.umem, descs[j], descs[j + 1], descs[j + 2], descs[j + 3], sock.queue);
         }
-        sock.fill(descs, n);
         this.#captured += n;
         this.#capturedBy[k] += n;
+        sock.fill(descs, n);
       }
     });
   }
@@ -441,7 +458,7 @@ export class Capture implements AsyncDisposable {
     if (this.#final) return this.#final;
     const per = this.#socks.map((sock) => sock.stats());
     const s = per.reduce((sum, v) => sum.map((x, i) => x + v[i]));
-    const c = this.#prog.counters();
+    const c = this.#programCounters();
     const rxDropped = s[STAT.rxDropped];
     const rxRingFull = s[STAT.rxRingFull];
     const rxInvalid = s[STAT.rxInvalid];
@@ -455,10 +472,10 @@ export class Capture implements AsyncDisposable {
     const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
     return {
       captured: this.#captured,
-      seen: c[COUNTER.seen],
-      received: c[COUNTER.redirected],
-      passed: c[COUNTER.passed],
-      filtered: c[COUNTER.filtered],
+      seen: c.seen,
+      received: c.redirected,
+      passed: c.passed,
+      filtered: c.filtered,
       dropped: { total: rxDropped + rxRingFull + rxInvalid, rxDropped, rxRingFull, rxInvalid },
       fillRingEmpty: s[STAT.rxFillEmpty],
       notKept: s[STAT.rxPackets] - this.#captured - refused,
@@ -471,6 +488,37 @@ export class Capture implements AsyncDisposable {
         dropped: v[STAT.rxDropped] + v[STAT.rxRingFull] + v[STAT.rxInvalid],
       })),
     };
+  }
+
+  /**
+   * The XDP program's counts for this capture, from its per-queue counters since the attach
+   * (or join): the rows of its own queues, plus those of queues no capture had (their packets
+   * passed to the stack). A queue where another capture sharing the program took or filtered
+   * packets is that capture's to count. Per queue, filtered = seen - redirected - passed.
+   */
+  #programCounters(): {
+    seen: number;
+    redirected: number;
+    passed: number;
+    filtered: number;
+  } {
+    const rows = this.#prog.queueCounters();
+    const own = new Set(this.queues);
+    const t = { seen: 0, redirected: 0, passed: 0, filtered: 0 };
+    for (let r = 0; r < QCOUNT_ROWS; r++) {
+      const at = r * QCOUNT_WORDS;
+      const seen = Number(rows[at + QCOUNT.seen]);
+      if (seen === 0) continue;
+      const redirected = Number(rows[at + QCOUNT.redirected]);
+      const passed = Number(rows[at + QCOUNT.passed]);
+      const filtered = seen - redirected - passed;
+      if (!own.has(r) && redirected + filtered > 0) continue;
+      t.seen += seen;
+      t.redirected += redirected;
+      t.passed += passed;
+      t.filtered += filtered;
+    }
+    return t;
   }
 
   /** Stops redirecting, closes the socket and detaches the program. Idempotent. */

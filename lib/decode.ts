@@ -22,11 +22,28 @@
  * - Without {@link DescribeOptions.link}, VLAN tags are not shown, exactly as tcpdump does
  *   without `-e`; with it, the line is `tcpdump -e`'s (`vlan 100, p 0, ethertype IPv4, ...`).
  *
+ * - With {@link DescribeOptions.verbose}, the text is `tcpdump -v`'s for these protocols (multi-line
+ *   for IPv4, as tcpdump prints it), except that neighbour discovery options and router
+ *   advertisement fields, which tcpdump puts on lines of their own, are left out.
+ *
  * Truncated or malformed input never throws: the line carries what could be decoded, then
  * ` [|proto]` where the captured bytes ran out, as tcpdump puts it.
  *
  * @module
  */
+import {
+  cksumShouldBe,
+  finishSum,
+  ip4PseudoSum,
+  ip6HeaderText,
+  ip6PseudoSum,
+  ipFlagsText,
+  ipOptionsText,
+  ipProtoText,
+  sumWords,
+  tosText,
+} from "./verbose.ts";
+import { hexLines } from "./hexdump.ts";
 
 /** Options of {@link describeFrame}. */
 export interface DescribeOptions {
@@ -37,6 +54,13 @@ export interface DescribeOptions {
    * the protocols it decodes.
    */
   link?: boolean;
+  /**
+   * Add what `tcpdump -v` adds: the IPv4 header's fields and options in parentheses (the rest
+   * of the packet then follows on a new line indented by 4 spaces, as tcpdump prints it), the
+   * IPv6 header's fields, the fragment identification of IPv6 fragments, the checksum verdicts
+   * of IPv4 headers, TCP, UDP over IPv6, ICMP and ICMPv6, and the packet an ICMP error quotes.
+   */
+  verbose?: boolean;
 }
 
 /** Thrown inside the decoder when a read passes the end of the captured (or declared) bytes. */
@@ -54,11 +78,13 @@ class Pkt {
   /** Printed after ` [|proto]`: tcpdump adds ">" when TCP options run out mid-list. */
   truncSuffix = "";
   readonly link: boolean;
+  readonly verbose: boolean;
 
-  constructor(d: Uint8Array, link: boolean) {
+  constructor(d: Uint8Array, link: boolean, verbose = false) {
     this.d = d;
     this.end = d.length;
     this.link = link;
+    this.verbose = verbose;
   }
 
   has(i: number, n: number): boolean {
@@ -309,32 +335,40 @@ function arp(p: Pkt, off: number, length: number): void {
   const tpa = tha + hln;
   p.need(tpa, pln);
   if (!p.link) p.out += "ARP, ";
-  if ((pro !== 0x0800 && pro !== 0x1000) || pln !== 4 || hln === 0) {
+  const ipv4Like = (pro === 0x0800 || pro === 0x1000) && pln === 4;
+  if (!ipv4Like || hln === 0 || p.verbose) {
     p.out += `${ARP_HARDWARE[hrd] ?? `Unknown Hardware (${hrd})`} (len ${hln}), ` +
-      `${ETHERTYPES[pro] ?? `Unknown Protocol (0x${hex4(pro)})`} (len ${pln}), length ${length}`;
-    return;
+      `${ETHERTYPES[pro] ?? `Unknown Protocol (0x${hex4(pro)})`} (len ${pln})`;
+    // Without -v tcpdump stops at addresses it does not know how to print; -v goes on.
+    if (!p.verbose) {
+      p.out += `, length ${length}`;
+      return;
+    }
+    p.out += ", ";
   }
   const hw = (i: number): string => linkAddr(p, hrd, i, hln);
+  const ip = (i: number): string =>
+    pro !== 0x0800 && pro !== 0x1000 ? "<wrong proto type>" : pln !== 4 ? "<wrong len>" : p.ip4(i);
   p.out += `${ARP_OPS[op] ?? `Unknown (${op})`} `;
   switch (op) {
     case 1: {
       let zero = true;
       for (let k = 0; k < hln; k++) if (p.d[tha + k] !== 0) zero = false;
-      p.out += `who-has ${p.ip4(tpa)}${zero ? "" : ` (${hw(tha)})`} tell ${p.ip4(spa)}`;
+      p.out += `who-has ${ip(tpa)}${zero ? "" : ` (${hw(tha)})`} tell ${ip(spa)}`;
       break;
     }
     case 2:
-      p.out += `${p.ip4(spa)} is-at ${hw(sha)}`;
+      p.out += `${ip(spa)} is-at ${hw(sha)}`;
       break;
     case 3:
     case 8:
       p.out += `who-is ${hw(tha)} tell ${hw(sha)}`;
       break;
     case 4:
-      p.out += `${hw(tha)} at ${p.ip4(tpa)}`;
+      p.out += `${hw(tha)} at ${ip(tpa)}`;
       break;
     case 9:
-      p.out += `${hw(sha)} at ${p.ip4(spa)}`;
+      p.out += `${hw(sha)} at ${ip(spa)}`;
       break;
     default:
       // tcpdump hex-dumps unknown operations on the following lines; the line ends here.
@@ -435,6 +469,8 @@ interface IpInfo {
   dst: string;
   /** The protocol field of the IP header itself (IPv6: the first next-header). */
   firstProto: number;
+  /** Offset of the IP header (for checksums' pseudo-headers). */
+  at: number;
 }
 
 function ipv4(p: Pkt, off: number, length: number): void {
@@ -462,7 +498,14 @@ function ipv4(p: Pkt, off: number, length: number): void {
   if (off + ipLen < p.end) p.end = off + ipLen;
   const frag = p.u16(off + 6);
   const proto = p.d[off + 9];
-  const info: IpInfo = { v6: false, src: p.ip4(off + 12), dst: p.ip4(off + 16), firstProto: proto };
+  const info: IpInfo = {
+    v6: false,
+    src: p.ip4(off + 12),
+    dst: p.ip4(off + 16),
+    firstProto: proto,
+    at: off,
+  };
+  if (p.verbose) ipv4Verbose(p, off, hlen, frag, proto, info);
   if ((frag & 0x1fff) !== 0) {
     // A later fragment: no transport header to decode.
     p.out += `${info.src} > ${info.dst}: ip-proto-${proto}`;
@@ -498,7 +541,14 @@ function ipv6(p: Pkt, off: number, length: number): void {
     if (len > length) p.out += `truncated-ip6 - ${len - length} bytes missing!`;
     if (off + len < p.end) p.end = off + len;
   }
-  const info: IpInfo = { v6: true, src: p.ip6(off + 8), dst: p.ip6(off + 24), firstProto: nh };
+  if (p.verbose) p.out += ip6HeaderText(p.d, off);
+  const info: IpInfo = {
+    v6: true,
+    src: p.ip6(off + 8),
+    dst: p.ip6(off + 24),
+    firstProto: nh,
+    at: off,
+  };
   let cp = off;
   let advance = 40;
   let fragmented = false;
@@ -553,6 +603,11 @@ function ipv6(p: Pkt, off: number, length: number): void {
         advance = (p.u8(cp + 1) + 1) << 3;
         p.need(cp, advance);
         p.out += "DSTOPT ";
+        // -v names the options (tcpdump's dstopt_print); a malformed list ends the line.
+        if (p.verbose && !ip6Options(p, cp + 2, advance - 2, false, { len: -1 })) {
+          p.out += " [|dstopt]";
+          return;
+        }
         nh = p.d[cp];
         break;
       case 44: {
@@ -561,7 +616,11 @@ function ipv6(p: Pkt, off: number, length: number): void {
         // tcpdump computes the fragment's length from the header's payload length, in a 64-bit
         // unsigned type (so a bogus header shows a huge number).
         const fragLen = plen + 40 - (cp - off) - 8;
-        p.out += `frag (${fragOff}|${fragLen >= 0 ? fragLen : (1n << 64n) + BigInt(fragLen)})`;
+        // -v adds the identification, as tcpdump does.
+        const ident = p.verbose ? `0x${p.u32(cp + 4).toString(16).padStart(8, "0")}:` : "";
+        p.out += `frag (${ident}${fragOff}|${
+          fragLen >= 0 ? fragLen : (1n << 64n) + BigInt(fragLen)
+        })`;
         // A later fragment carries no next header to decode.
         if (fragOff !== 0) return;
         p.out += " ";
@@ -628,6 +687,10 @@ function ip6Options(
     }
     if (i + optLen > len) return false;
     const dataLen = optLen - 2;
+    // -v names every option (tcpdump's ip6_opt_print); without it only errors show.
+    if (p.verbose && !verboseIp6Option(p, start + i, type, optLen, seenJumbo, zeroPayloadLen)) {
+      return false;
+    }
     switch (type) {
       case 0x05: // router alert
         if (len - i < 4) {
@@ -666,7 +729,69 @@ function ip6Options(
         break;
     }
   }
+  if (p.verbose) p.out += " ";
   return true;
+}
+
+/**
+ * tcpdump -v's text of one IPv6 option ("(padn)", "(rtalert: 0x0000) ", ...), printed before
+ * the checks above; false where tcpdump stops (an address cut by the capture).
+ */
+function verboseIp6Option(
+  p: Pkt,
+  at: number,
+  type: number,
+  optLen: number,
+  seenJumbo: boolean,
+  zeroPayloadLen: boolean,
+): boolean {
+  const dataLen = optLen - 2;
+  switch (type) {
+    case 0:
+      p.out += "(pad1)";
+      return true;
+    case 1:
+      p.out += "(padn)";
+      return true;
+    case 0x05:
+      if (optLen >= 4 && dataLen === 2) p.out += `(rtalert: 0x${hex4(p.u16(at + 2))}) `;
+      return true;
+    case 0xc2: {
+      if (optLen < 6 || dataLen !== 4) return true;
+      const j = p.u32(at + 2);
+      p.out += seenJumbo
+        ? `(jumbo: ${j} - already seen) `
+        : !zeroPayloadLen
+        ? `(jumbo: ${j} - payload len != 0) `
+        : j < 65536
+        ? `(jumbo: ${j} - < 65536) `
+        : `(jumbo: ${j}) `;
+      return true;
+    }
+    case 0xc9: {
+      if (optLen < 18 || dataLen < 16) return true;
+      p.out += `(homeaddr: ${p.ip6(at + 2)}`;
+      // Sub-options after the address.
+      let sl: number;
+      for (let i = 18; i < optLen; i += sl) {
+        const t = p.u8(at + i);
+        if (t === 0) {
+          sl = 1;
+          p.out += ", pad1";
+          continue;
+        }
+        if (i + 1 >= optLen) return false;
+        sl = p.u8(at + i + 1) + 2;
+        if (i + sl > optLen) return false;
+        p.out += t === 1 ? ", padn" : `, sopt_type 0x${hex2(t)}: len=${sl - 2}`;
+      }
+      p.out += ")";
+      return true;
+    }
+    default:
+      p.out += `(opt_type 0x${hex2(type)}: len=${dataLen})`;
+      return true;
+  }
 }
 
 /**
@@ -682,11 +807,11 @@ function routing6(p: Pkt, cp: number): number {
   p.out += `, segleft=${p.u8(cp + 3)}`;
   if (type === 0 || type === 2) {
     const rsv = p.u32(cp + 4);
-    if (rsv !== 0) p.out += `, rsv=0x${rsv.toString(16)}`;
+    if (rsv !== 0 || p.verbose) p.out += `, rsv=0x${rsv.toString(16)}`;
   } else if (type === 4) {
     p.out += `, last-entry=${p.u8(cp + 4)}`;
     const flags = p.u8(cp + 5);
-    if (flags !== 0) p.out += `, flags=0x${flags.toString(16)}`;
+    if (flags !== 0 || p.verbose) p.out += `, flags=0x${flags.toString(16)}`;
     p.out += `, tag=${p.u16(cp + 6).toString(16)}`;
   } else {
     p.out += " (unknown type) (invalid)";
@@ -712,18 +837,18 @@ function demux(
 ): void {
   switch (proto) {
     case 6:
-      tcp(p, off, len, info);
+      tcp(p, off, len, info, fragmented);
       return;
     case 17:
       udp(p, off, len, fragmented, info);
       return;
     case 1:
       if (info.v6) p.out += "[ICMP requires IPv4] (invalid)";
-      else icmp(p, off, len);
+      else icmp(p, off, len, fragmented);
       return;
     case 58:
       if (!info.v6) p.out += "[ICMPv6 requires IPv6] (invalid)";
-      else icmp6(p, off, len);
+      else icmp6(p, off, len, fragmented, info);
       return;
     case 4:
       ipv4(p, off, len);
@@ -736,6 +861,162 @@ function demux(
       return;
   }
   p.out += ` ip-proto-${proto} ${len}`;
+}
+
+/**
+ * tcpdump -v's "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)" after
+ * "IP ", with the options and a bad header checksum; the rest of the packet goes on a new line
+ * indented by 4 spaces. Options cut by the capture end the line the way tcpdump ends it.
+ */
+function ipv4Verbose(
+  p: Pkt,
+  off: number,
+  hlen: number,
+  frag: number,
+  proto: number,
+  info: IpInfo,
+): void {
+  const d = p.d;
+  p.out += `(${tosText(d[off + 1])}`;
+  if (d[off + 8] >= 1) p.out += `, ttl ${d[off + 8]}`;
+  p.out += `, id ${p.u16(off + 4)}, offset ${(frag & 0x1fff) * 8}, flags [${
+    ipFlagsText(frag)
+  }], proto ${ipProtoText(proto)}, length ${p.u16(off + 2)}`;
+  let truncated = false;
+  if (hlen > 20) {
+    const o = ipOptionsText(d, off + 20, hlen - 20, p.end);
+    p.out += `, options (${o.text}`;
+    if (o.outOfBytes) throw TRUNCATED;
+    if (o.truncated) {
+      p.out += " [truncated-option]";
+      truncated = true;
+    }
+    p.out += ")";
+  }
+  if (off + hlen <= p.end) {
+    const sum = finishSum(sumWords(d, off, hlen));
+    if (sum !== 0) {
+      const carried = p.u16(off + 10);
+      p.out += `, bad cksum ${carried.toString(16)} (->${
+        cksumShouldBe(carried, sum).toString(16)
+      })!`;
+    }
+  }
+  p.out += ")\n    ";
+  if (truncated) {
+    p.out += `${info.src} > ${info.dst}: `;
+    throw TRUNCATED;
+  }
+}
+
+/** The Internet checksum of `len` transport bytes at `off` with the IP pseudo-header. */
+function transportSum(p: Pkt, off: number, len: number, proto: number, info: IpInfo): number {
+  const pseudo = info.v6
+    ? ip6PseudoSum(p.d, info.at, p.end, proto, len)
+    : ip4PseudoSum(p.d, info.at, p.end, proto, len);
+  return finishSum(sumWords(p.d, off, len, pseudo));
+}
+
+/** tcpdump -v's ", cksum 0x1234 (correct)" after the TCP flags, when the segment is all there. */
+function tcpChecksum(p: Pkt, off: number, length: number, info: IpInfo): string {
+  // A zero IPv6 payload length (a jumbogram) is not checked, as in tcpdump.
+  if (info.v6 && p.u16(info.at + 4) === 0) return "";
+  if (!p.has(off, length)) return "";
+  const sum = transportSum(p, off, length, 6, info);
+  const carried = p.u16(off + 16);
+  return `, cksum 0x${hex4(carried)}` +
+    (sum === 0 ? " (correct)" : ` (incorrect -> 0x${hex4(cksumShouldBe(carried, sum))})`);
+}
+
+/** ICMP types that quote the datagram they are about. */
+const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
+
+/** tcpdump -v after an ICMP line: a wrong checksum, then the datagram an error quotes. */
+function icmpVerbose(p: Pkt, off: number, length: number, fragmented: boolean, type: number): void {
+  if (!fragmented && p.has(off, length)) {
+    const sum = finishSum(sumWords(p.d, off, length));
+    if (sum !== 0) {
+      const carried = p.u16(off + 2);
+      p.out += ` (wrong icmp cksum ${carried.toString(16)} (->${
+        cksumShouldBe(carried, sum).toString(16)
+      })!)`;
+    }
+  }
+  if (!ICMP_ERRORS.has(type)) return;
+  const inner = off + 8;
+  p.out += "\n\t";
+  const ipLen = p.u16(inner + 2);
+  const end = p.end;
+  // The quoted datagram ends where its own header says (ICMP extensions may follow it).
+  if (inner + ipLen < p.end) p.end = inner + ipLen;
+  ipv4(p, inner, ipLen);
+  p.end = end;
+  p.proto = "icmp";
+  if ((type === 3 || type === 11 || type === 12) && length > ICMP_EXT_OFFSET) {
+    icmpExtensions(p, off, length);
+  }
+}
+
+/** Where RFC 4884 extensions start in an ICMP message: 128 bytes of original datagram on. */
+const ICMP_EXT_OFFSET = 136;
+
+/**
+ * tcpdump -v's RFC 4884 multi-part extensions of an ICMP error (MPLS label stacks and other
+ * objects). Without a length field, a bad checksum over them says there are none, silently.
+ */
+function icmpExtensions(p: Pkt, off: number, length: number): void {
+  // tcpdump first wants the fixed part of its extension struct (141 bytes) captured.
+  if (!p.has(off, ICMP_EXT_OFFSET + 5)) {
+    p.out += " [|icmp]";
+    return;
+  }
+  const ext = off + ICMP_EXT_OFFSET;
+  let hlen = length - ICMP_EXT_OFFSET;
+  if (p.d[off + 5] === 0 && p.has(ext, hlen) && finishSum(sumWords(p.d, ext, hlen)) !== 0) return;
+  const version = p.d[ext] >> 4;
+  p.out += `\n\tICMP Multi-Part extension v${version}`;
+  if (version !== 2) {
+    p.out += " packet not supported";
+    return;
+  }
+  if (p.has(ext, hlen)) {
+    const correct = finishSum(sumWords(p.d, ext, hlen)) === 0;
+    p.out += `, checksum 0x${hex4(p.u16(ext + 2))} (${correct ? "" : "in"}correct), length ${hlen}`;
+  }
+  hlen -= 4;
+  let obj = ext + 4;
+  while (hlen > 4) {
+    if (!p.has(obj, 4)) {
+      p.out += " [|icmp]";
+      return;
+    }
+    let tlen = p.u16(obj);
+    const cls = p.d[obj + 2];
+    const ctype = p.d[obj + 3];
+    obj += 4;
+    const name = cls === 1
+      ? "MPLS Stack Entry"
+      : cls === 2
+      ? "Interface Identification"
+      : "unknown";
+    p.out += `\n\t  ${name} Object (${cls}), Class-Type: ${ctype}, length ${tlen}`;
+    hlen -= 4;
+    if (cls === 0 || tlen < 4) return;
+    tlen -= 4;
+    if (cls === 1 && ctype === 1) {
+      const raw = p.u32(obj);
+      p.out +=
+        `\n\t    label ${raw >>> 12}, tc ${(raw >> 9) & 7}${(raw >> 8) & 1 ? ", [S]" : ""}, ` +
+        `ttl ${raw & 0xff}`;
+    } else {
+      // tcpdump's print_unknown_data: the object's captured bytes in hex.
+      const n = Math.min(tlen, Math.max(0, p.end - obj));
+      p.out += hexLines(p.d.subarray(obj, obj + n), 0, "\n\t    ");
+    }
+    if (hlen < tlen) break;
+    hlen -= tlen;
+    obj += tlen;
+  }
 }
 
 /**
@@ -780,6 +1061,14 @@ function udp(p: Pkt, off: number, length: number, fragmented: boolean, info: IpI
   if (ulen < length) length = ulen;
   p.out += addrs;
   p.need(off, 8);
+  // tcpdump -v checks UDP checksums over IPv6 only (over IPv4 from -vv on).
+  if (p.verbose && !fragmented && info.v6 && p.has(off + 8, length)) {
+    const sum = transportSum(p, off, length + 8, 17, info);
+    const carried = p.u16(off + 6);
+    p.out += sum === 0
+      ? "[udp sum ok] "
+      : `[bad udp cksum 0x${hex4(carried)} -> 0x${hex4(cksumShouldBe(carried, sum))}!] `;
+  }
   p.out += ulen > length && !fragmented
     ? `UDP, bad length ${ulen} > ${length}`
     : `UDP, length ${ulen}`;
@@ -819,7 +1108,7 @@ const TCP_OPTION_NAMES: Record<number, string> = {
   254: "exp",
 };
 
-function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
+function tcp(p: Pkt, off: number, length: number, info: IpInfo, fragmented = false): void {
   p.proto = "tcp";
   if (!p.has(off, 4)) {
     p.out += `${info.src} > ${info.dst}:`;
@@ -846,6 +1135,7 @@ function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
     p.out += ` [bad hdr length ${hlen} - too long, > ${length}]`;
     return;
   }
+  if (p.verbose && !fragmented) p.out += tcpChecksum(p, off, length, info);
   const dataLen = length - hlen;
   if (dataLen > 0 || (flags & 0x07) !== 0) {
     p.out += `, seq ${seq}`;
@@ -1221,7 +1511,7 @@ function icmpTime(ms: number): string {
   return `${two(hrs)}:${two(min)}:${two(sec)}.${String(msec).padStart(3, "0")}`;
 }
 
-function icmp(p: Pkt, off: number, length: number): void {
+function icmp(p: Pkt, off: number, length: number, fragmented = false): void {
   p.proto = "icmp";
   const type = p.u8(off);
   const code = p.u8(off + 1);
@@ -1328,6 +1618,7 @@ function icmp(p: Pkt, off: number, length: number): void {
       s = ICMP_NAMES[type] ?? `type-#${type}`;
   }
   p.out += `ICMP ${s}, length ${length}`;
+  if (p.verbose) icmpVerbose(p, off, length, fragmented, type);
 }
 
 const ICMP6_NAMES: Record<number, string> = {
@@ -1405,14 +1696,29 @@ function upperLayer(p: Pkt, ip: number): { proto: number; at: number } | null {
   return null;
 }
 
-function icmp6(p: Pkt, off: number, length: number): void {
+function icmp6(
+  p: Pkt,
+  off: number,
+  length: number,
+  fragmented = false,
+  info?: IpInfo,
+): void {
   p.proto = "icmp6";
   if (length === 0) {
     p.out += "ICMP6, length 0 (invalid)";
     return;
   }
+  if (p.verbose && !fragmented && info && p.has(off, length)) {
+    const sum = transportSum(p, off, length, 58, info);
+    const carried = p.u16(off + 2);
+    p.out += sum === 0
+      ? "[icmp6 sum ok] "
+      : `[bad icmp6 cksum 0x${hex4(carried)} -> 0x${hex4(cksumShouldBe(carried, sum))}!] `;
+  }
   const type = p.u8(off);
   p.out += `ICMP6, ${ICMP6_NAMES[type] ?? `unknown icmp6 type (${type})`}`;
+  // tcpdump -v prints the length of neighbour discovery messages here, of others not at all.
+  if (p.verbose && ICMP6_LENGTH_FIRST.has(type)) p.out += `, length ${length}`;
   const code = p.u8(off + 1);
   const oip = off + 8;
   switch (type) {
@@ -1472,8 +1778,20 @@ function icmp6(p: Pkt, off: number, length: number): void {
       } else if (length >= 28) {
         // Printed piece by piece, like tcpdump, so a cut packet shows how far it got.
         p.out += " v2";
-        p.u16(off + 4); // max response code, read (not shown) before the group address
+        const mrc = p.u16(off + 4); // max response code, read before the group address
+        if (p.verbose) {
+          const mrt = mrc < 32768 ? mrc : ((mrc & 0x0fff) | 0x1000) << (((mrc & 0x7000) >> 12) + 3);
+          p.out += ` [max resp delay=${mrt}]`;
+        }
         p.out += ` [gaddr ${p.ip6(off + 8)}`;
+        if (p.verbose) {
+          const flags = p.u8(off + 24);
+          const code = p.u8(off + 25);
+          if (flags & 0x08) p.out += " sflag";
+          if (flags & 0x07) p.out += ` robustness=${flags & 0x07}`;
+          const qqi = code < 128 ? code : ((code & 0x0f) | 0x10) << (((code & 0x70) >> 4) + 3);
+          p.out += ` qqi=${qqi}`;
+        }
         const nsrcs = p.u16(off + 26);
         if (nsrcs && length < 28 + 16 * nsrcs) p.out += " [invalid number of sources]";
         else if (nsrcs) p.out += `, ${nsrcs} source(s)`;
@@ -1491,6 +1809,12 @@ function icmp6(p: Pkt, off: number, length: number): void {
       break;
     case 136:
       p.out += `, tgt is ${p.ip6(off + 8)}`;
+      if (p.verbose) {
+        const f = p.u8(off + 4);
+        const names = [[0x80, "router"], [0x40, "solicited"], [0x20, "override"]] as const;
+        const set = names.filter(([bit]) => f & bit).map(([, name]) => name);
+        p.out += `, Flags [${set.length ? set.join(", ") : "none"}]`;
+      }
       break;
     case 137: {
       const dst = p.ip6(off + 24);
@@ -1500,13 +1824,17 @@ function icmp6(p: Pkt, off: number, length: number): void {
     case 143:
       if (length < 8) p.out += ` [invalid len ${length}]`;
       else p.out += `, ${p.u16(off + 6)} group record(s)`;
+      if (p.verbose && length >= 8) mld2Records(p, off, length);
       break;
     case 144:
     case 146:
       p.out += `, id 0x${hex4(p.u16(off + 4))}`;
       break;
-    case 133:
     case 134:
+      // -v shows the advertisement's fields on a line of their own; tcpdump reads them first.
+      if (p.verbose) p.need(off, 16);
+      break;
+    case 133:
     case 138:
     case 139:
     case 140:
@@ -1520,7 +1848,44 @@ function icmp6(p: Pkt, off: number, length: number): void {
       // tcpdump hex-dumps unknown types on the following lines.
       break;
   }
-  p.out += `, length ${length}`;
+  // -v leaves the length out, except for types tcpdump does not know (or printed it above).
+  if (!p.verbose || ICMP6_NAMES[type] === undefined) p.out += `, length ${length}`;
+}
+
+/** ICMPv6 types whose length tcpdump -v prints right after the name (neighbour discovery). */
+const ICMP6_LENGTH_FIRST = new Set([133, 134, 135, 136, 137, 145, 147]);
+
+/** MLDv2 record types. */
+const MLD2_RECORDS: Record<number, string> = {
+  1: "is_in",
+  2: "is_ex",
+  3: "to_in",
+  4: "to_ex",
+  5: "allow",
+  6: "block",
+};
+
+/** tcpdump -v's MLDv2 report records: " [gaddr G to_ex, 0 source(s)]" each. */
+function mld2Records(p: Pkt, off: number, length: number): void {
+  const n = p.u16(off + 6);
+  let group = 8;
+  for (let i = 0; i < n; i++) {
+    if (length < group + 20) {
+      p.out += " [invalid number of groups]";
+      return;
+    }
+    p.out += ` [gaddr ${p.ip6(off + group + 4)}`;
+    const type = p.u8(off + group);
+    p.out += ` ${MLD2_RECORDS[type] ?? ` [v2-report-#${type}]`}`;
+    const nsrcs = p.u16(off + group + 2);
+    if (length < group + 20 + nsrcs * 16) {
+      p.out += ` [invalid number of sources ${nsrcs}]`;
+      return;
+    }
+    p.out += `, ${nsrcs} source(s)]`;
+    // Like tcpdump, the auxiliary data length is not skipped.
+    group += 20 + nsrcs * 16;
+  }
 }
 
 /** MLDv1 body; tcpdump prints it with no separator after the type name. */
@@ -1544,7 +1909,7 @@ export function describeFrame(
   const wireLen = Number.isFinite(origLen) && origLen > data.length
     ? Math.floor(origLen)
     : data.length;
-  const p = new Pkt(data, opts.link === true);
+  const p = new Pkt(data, opts.link === true, opts.verbose === true);
   try {
     ether(p, wireLen);
   } catch (e) {

@@ -156,6 +156,35 @@ export class PcapWriter {
   }
 
   /**
+   * Appends a record read from another file: `data` holds the captured bytes (cut again to the
+   * snaplen here), `origLen` the packet's length on the wire (taken as at least the captured
+   * length). Not the capture hot path; {@link PcapWriter.add} is.
+   */
+  addRecord(data: Uint8Array, origLen: number, sec: number, nsec: number): void {
+    if (this.#closed) throw new Error("PcapWriter.addRecord after close");
+    const incl = data.length < this.#snaplen ? data.length : this.#snaplen;
+    const wire = origLen > incl ? origLen : incl;
+    const need = RECORD_HEADER_LEN + incl;
+    if (this.#pos + need > this.#buf.length) {
+      this.flush();
+      if (need > this.#buf.length) {
+        this.#writeDirect(data, 0, incl, wire, sec, nsec);
+        return;
+      }
+    }
+    const pos = this.#pos;
+    const v = this.#view;
+    v.setUint32(pos, sec, true);
+    v.setUint32(pos + 4, nsec, true);
+    v.setUint32(pos + 8, incl, true);
+    v.setUint32(pos + 12, wire, true);
+    this.#buf.set(data.subarray(0, incl), pos + RECORD_HEADER_LEN);
+    this.#pos = pos + need;
+    this.#packets++;
+    this.#bytes += need;
+  }
+
+  /**
    * Copies `len` bytes of `src` from `off` into the buffer at `pos`, without allocating.
    *
    * Why this way, measured on Deno 2.9.6 (2 vCPU, UMEM-like source, 64 / 1500-byte frames, Mpps):

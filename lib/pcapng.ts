@@ -345,6 +345,42 @@ export class PcapngWriter {
     this.#bytes += need;
   }
 
+  /**
+   * Appends a packet read from another file: `data` holds the captured bytes (cut again to the
+   * snaplen here), `origLen` the packet's length on the wire (taken as at least the captured
+   * length), `queue` and `flags` its epb_queue and epb_flags when known (flags default to
+   * inbound). Not the capture hot path; {@link PcapngWriter.add} is.
+   */
+  addRecord(
+    data: Uint8Array,
+    origLen: number,
+    sec: number,
+    nsec: number,
+    queue?: number,
+    flags: number = EPB_DIRECTION_INBOUND,
+  ): void {
+    if (this.#closed) throw new Error("PcapngWriter.addRecord after close");
+    const incl = data.length < this.#snaplen ? data.length : this.#snaplen;
+    const wire = origLen > incl ? origLen : incl;
+    const padded = pad4(incl);
+    const need = queue === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
+    if (this.#pos + need > this.#buf.length) {
+      this.flush();
+      if (need > this.#buf.length) {
+        this.#writeDirect(data, 0, incl, wire, sec, nsec, queue, need, flags);
+        return;
+      }
+    }
+    const pos = this.#pos;
+    this.#putHead(pos, need, incl, wire, sec, nsec);
+    if (padded !== incl) this.#view.setInt32(pos + EPB_HEAD + padded - 4, 0);
+    this.#buf.set(data.subarray(0, incl), pos + EPB_HEAD);
+    this.#putTail(pos + EPB_HEAD + padded, need, queue, flags);
+    this.#pos = pos + need;
+    this.#packets++;
+    this.#bytes += need;
+  }
+
   /** The 28 bytes before the data. */
   #putHead(pos: number, need: number, incl: number, len: number, sec: number, nsec: number): void {
     const v = this.#view;
@@ -375,10 +411,15 @@ export class PcapngWriter {
   }
 
   /** epb_flags, epb_queue when given, opt_endofopt and the trailing length, from `p` on. */
-  #putTail(p: number, need: number, queue: number | undefined): void {
+  #putTail(
+    p: number,
+    need: number,
+    queue: number | undefined,
+    flags: number = EPB_DIRECTION_INBOUND,
+  ): void {
     const v = this.#view;
     v.setUint32(p, FLAGS_OPT_WORD, true);
-    v.setUint32(p + 4, EPB_DIRECTION_INBOUND, true);
+    v.setUint32(p + 4, flags >>> 0, true);
     if (queue !== undefined) {
       v.setUint32(p + 8, QUEUE_OPT_WORD, true);
       v.setUint32(p + 12, queue >>> 0, true);
@@ -432,13 +473,14 @@ export class PcapngWriter {
     nsec: number,
     queue: number | undefined,
     need: number,
+    flags: number = EPB_DIRECTION_INBOUND,
   ): void {
     this.#putHead(0, need, incl, len, sec, nsec);
     this.#sink.write(this.#buf.subarray(0, EPB_HEAD));
     this.#sink.write(src.subarray(off, off + incl));
     const padding = pad4(incl) - incl;
     this.#view.setUint32(0, 0); // the padding bytes
-    this.#putTail(padding, need, queue);
+    this.#putTail(padding, need, queue, flags);
     this.#sink.write(this.#buf.subarray(0, need - EPB_HEAD - incl));
     this.#packets++;
     this.#bytes += need;

@@ -109,3 +109,26 @@ Deno.test("bin/xskdump passes no -A and scopes --allow-ffi to the shim", async (
   assert.doesNotMatch(text, /(^|\s)(-A|--allow-all)(\s|$)/m);
   assert.match(text, /--allow-ffi="\$shim"/);
 });
+
+/** The --allow-* flags of a text, the shim's path written as <shim>. */
+function permissionFlags(text: string): string[] {
+  return [...text.matchAll(/--allow-[a-z]+(=[^\s\\]*)?/g)]
+    .map((m) => m[0].replace(/^--allow-ffi=.*$/, "--allow-ffi=<shim>").replace(/"/g, ""))
+    .sort();
+}
+
+Deno.test("bin/xskdump passes exactly the permissions the README lists, and nothing broad", async () => {
+  const launcher = (await Deno.readTextFile(bin)).split("\n").filter((l) => !/^\s*#/.test(l))
+    .join("\n");
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  // The block after "it passes exactly these".
+  const block = /passes exactly\s+these[^\n]*\n+```\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(block, "README has no list of the launcher's permissions");
+  const listed = permissionFlags(block);
+  const passed = permissionFlags(launcher);
+  assert.deepEqual(passed, listed);
+  for (const broad of ["--allow-all", "--allow-run", "--allow-net", "--allow-ffi"]) {
+    assert.ok(!passed.includes(broad), `${broad} without a scope`);
+  }
+  assert.ok(passed.every((f) => !/^--allow-(run|net|all)/.test(f)), passed.join(" "));
+});

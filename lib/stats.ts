@@ -1,0 +1,229 @@
+/**
+ * Live statistics of a capture as people and scripts read them: the one-line terminal status,
+ * the periodic plain line (`--stats-interval`), and the JSON objects of `--json` (schema below and
+ * in README.md). Pure: the CLI samples the counters and writes the text.
+ *
+ * JSON (one object per line on stderr; `schema` is bumped when a field changes meaning or goes):
+ *
+ * - `type`: `"stats"` (periodic) or `"summary"` (once, at the end); `schema`: 1.
+ * - `source`: `"live"` (a capture) or `"file"` (`-r`).
+ * - `time`: wall clock, ISO 8601 UTC; `elapsed_s`: seconds since the capture started listening
+ *   (or the file was opened).
+ * - `interface`, `queues` (RX queues), `mode` (`native`/`generic`): live only; `file`,
+ *   `format`: `-r` only.
+ * - `captured`: packets handed to the output; `bytes`: their length on the wire, summed.
+ * - `received`: packets the XDP program redirected to xskdump (tcpdump's "received by filter");
+ *   `seen`: packets the XDP program ran on, on every queue; `passed`: passed to the stack
+ *   because no socket of ours was on their queue; `filtered`: passed to the stack by the filter.
+ * - `dropped`: `{total, rx_ring_full, no_free_frame, invalid}`, the kernel's drops by reason.
+ * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
+ *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
+ *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber}`: RX
+ *   descriptors that broke the ring contract).
+ * - `per_queue`: `[{queue, captured, dropped}]`.
+ * - `rate`: `{pps, bps}`, packets and bits (wire bytes x 8) per second: over the last interval in
+ *   `stats`, over the whole run in `summary`.
+ * - `files`: `[{path, packets, bytes}]`, every file written (path `-` for stdout; `bytes` is the
+ *   file's size, headers included), in the order opened; `files_opened` counts openings (a ring
+ *   of -W files reuses names).
+ * - `summary` only: `stop` (why it ended: `count`, `duration`, `signal`, `file_limit`,
+ *   `output_closed`, `disk_full`, `integrity`, `error`, `end` for a file read to its end),
+ *   `error` (the message, when one stopped it), `exit_code`.
+ *
+ * @module
+ */
+import type { CaptureStats } from "./capture.ts";
+
+/** Version of the JSON objects' layout. */
+export const JSON_SCHEMA = 1;
+
+/** A point-in-time reading of a capture's counters plus what the output saw. */
+export interface StatsSample {
+  /** performance.now() when taken, ms. */
+  at: number;
+  /** Counters of the capture. */
+  stats: CaptureStats;
+  /** Wire bytes of the packets handed to the output so far. */
+  bytes: number;
+}
+
+/** Packets and bits per second between two samples (0 for no time). */
+export interface Rate {
+  pps: number;
+  bps: number;
+}
+
+/** The rate between `prev` and `cur` (or from the start, with `prev` at zero counts). */
+export function rateBetween(
+  prev: { at: number; captured: number; bytes: number },
+  cur: { at: number; captured: number; bytes: number },
+): Rate {
+  const s = (cur.at - prev.at) / 1000;
+  if (!(s > 0)) return { pps: 0, bps: 0 };
+  return {
+    pps: (cur.captured - prev.captured) / s,
+    bps: ((cur.bytes - prev.bytes) * 8) / s,
+  };
+}
+
+/** "512.3 Mbit/s", "12.0 kbit/s", "800 bit/s". */
+export function formatBits(bps: number): string {
+  const units: [number, string][] = [[1e9, "Gbit/s"], [1e6, "Mbit/s"], [1e3, "kbit/s"]];
+  for (const [scale, unit] of units) {
+    if (bps >= scale) return `${(bps / scale).toFixed(1)} ${unit}`;
+  }
+  return `${Math.round(bps)} bit/s`;
+}
+
+/** "1234 pkt/s" (whole packets). */
+export function formatPps(pps: number): string {
+  return `${Math.round(pps)} pkt/s`;
+}
+
+/** "0 dropped (ring full 0, no free frame 0, invalid 0)". */
+function drops(s: CaptureStats): string {
+  const d = s.dropped;
+  return `${d.total} dropped (ring full ${d.rxRingFull}, no free frame ${d.rxDropped}, ` +
+    `invalid ${d.rxInvalid})`;
+}
+
+/**
+ * The terminal status line (no newline; the CLI rewrites it in place):
+ * `1234 packets, 456 pkt/s, 3.2 Mbit/s, 0 dropped (ring full 0, no free frame 0, invalid 0),
+ * 12 frames held`, plus the integrity count when there is one. Cut to `width` columns.
+ */
+export function formatStatusLine(s: CaptureStats, rate: Rate, width = Infinity): string {
+  let line = `${s.captured} packets, ${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ` +
+    `${drops(s)}, ${s.userHeld} frames held`;
+  const broken = Object.values(s.integrity).reduce((a, b) => a + b, 0);
+  if (broken) line += `, ${broken} ring violations`;
+  return line.length > width ? line.slice(0, Math.max(0, width)) : line;
+}
+
+/**
+ * The periodic line for a log (`--stats-interval` without a terminal): `stats 12.0s: 1234
+ * packets captured, 456 pkt/s, 3.2 Mbit/s, 0 dropped (...), 12 frames held`.
+ */
+export function formatStatsLine(s: CaptureStats, rate: Rate, elapsedMs: number): string {
+  return `stats ${(elapsedMs / 1000).toFixed(1)}s: ${s.captured} packets captured, ` +
+    `${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ${drops(s)}, ${s.userHeld} frames held`;
+}
+
+/** One output file as the JSON lists it. */
+export interface FileRecord {
+  path: string;
+  packets: number;
+  bytes: number;
+}
+
+/** What a live JSON object says besides the counters. */
+export interface LiveContext {
+  iface: string;
+  queues: readonly number[];
+  mode: string;
+  elapsedMs: number;
+  bytes: number;
+  rate: Rate;
+  files: FileRecord[];
+  filesOpened: number;
+}
+
+/** How a capture or read ended, for the summary object. */
+export interface Ending {
+  stop: string;
+  error?: string;
+  exitCode: number;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** The JSON object (`type` stats or summary) of a live capture. */
+export function liveRecord(
+  type: "stats" | "summary",
+  s: CaptureStats,
+  ctx: LiveContext,
+  ending?: Ending,
+): Record<string, unknown> {
+  const d = s.dropped;
+  const rec: Record<string, unknown> = {
+    type,
+    schema: JSON_SCHEMA,
+    source: "live",
+    time: new Date().toISOString(),
+    elapsed_s: round(ctx.elapsedMs / 1000, 3),
+    interface: ctx.iface,
+    queues: [...ctx.queues],
+    mode: ctx.mode,
+    captured: s.captured,
+    bytes: ctx.bytes,
+    received: s.received,
+    seen: s.seen,
+    dropped: {
+      total: d.total,
+      rx_ring_full: d.rxRingFull,
+      no_free_frame: d.rxDropped,
+      invalid: d.rxInvalid,
+    },
+    passed: s.passed,
+    filtered: s.filtered,
+    not_kept: s.notKept,
+    no_meta: s.noMeta,
+    fill_ring_empty: s.fillRingEmpty,
+    user_held: s.userHeld,
+    integrity: { ...s.integrity },
+    per_queue: s.queues.map((q) => ({ queue: q.queue, captured: q.captured, dropped: q.dropped })),
+    rate: { pps: round(ctx.rate.pps, 1), bps: round(ctx.rate.bps, 1) },
+    files: ctx.files,
+    files_opened: ctx.filesOpened,
+  };
+  if (ending) addEnding(rec, ending);
+  return rec;
+}
+
+/** What the summary of `-r` says. */
+export interface ReadContext {
+  file: string;
+  format: string;
+  /** Packets read from the file (before any filter). */
+  read: number;
+  /** Packets printed or written (after the filter and -c). */
+  captured: number;
+  bytes: number;
+  elapsedMs: number;
+  files: FileRecord[];
+  filesOpened: number;
+}
+
+/** The JSON summary of `-r`. */
+export function readRecord(ctx: ReadContext, ending: Ending): Record<string, unknown> {
+  const s = ctx.elapsedMs / 1000;
+  const rec: Record<string, unknown> = {
+    type: "summary",
+    schema: JSON_SCHEMA,
+    source: "file",
+    time: new Date().toISOString(),
+    elapsed_s: round(s, 3),
+    file: ctx.file,
+    format: ctx.format,
+    read: ctx.read,
+    captured: ctx.captured,
+    bytes: ctx.bytes,
+    rate: {
+      pps: round(s > 0 ? ctx.captured / s : 0, 1),
+      bps: round(s > 0 ? (ctx.bytes * 8) / s : 0, 1),
+    },
+    files: ctx.files,
+    files_opened: ctx.filesOpened,
+  };
+  addEnding(rec, ending);
+  return rec;
+}
+
+function addEnding(rec: Record<string, unknown>, e: Ending): void {
+  rec.stop = e.stop;
+  if (e.error !== undefined) rec.error = e.error;
+  rec.exit_code = e.exitCode;
+}

@@ -1,0 +1,391 @@
+/**
+ * Reads a pcap or pcapng stream as it arrives (a file, or a pipe such as `xskdump -w - | xskdump
+ * -r -`), record by record, with memory bounded by the largest record rather than the file.
+ *
+ * pcap records are parsed here. pcapng is split into whole blocks here and each run of blocks is
+ * handed, behind its section's header and interface descriptions, to {@link pcapngRecords}, so
+ * option, timestamp and interface handling are that reader's; offsets in its messages are mapped
+ * back to offsets in the stream.
+ *
+ * Like the in-memory readers it yields every good record, then throws {@link PcapFormatError} on
+ * truncation or corruption (naming the record or block and its offset), and throws nothing else
+ * for any input; every step consumes input, so it always ends.
+ *
+ * @module
+ */
+import { PcapFormatError, readPcapHeader } from "./pcap.ts";
+import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng.ts";
+
+/** Where bytes come from: `Deno.FsFile`, `Deno.stdin`. `null` at the end. */
+export interface ByteSource {
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+/** What the stream says about itself before the first packet. */
+export interface StreamInfo {
+  format: "pcap" | "pcapng";
+  /** Link-layer type of the file (pcap) or of the first interface (pcapng); -1 if none. */
+  linktype: number;
+  /** Snapshot length of the file or the first interface (0: not given). */
+  snaplen: number;
+  /** pcapng if_name of the first interface. */
+  ifName?: string;
+  /** pcapng if_filter of the first interface. */
+  filter?: string;
+}
+
+/** Largest record or block accepted; anything larger is corruption, not a packet. */
+const MAX_RECORD = 0x10000000;
+const SHB = 0x0a0d0d0a;
+const IDB = 1;
+const PCAP_HEADER = 24;
+/** Blocks gathered before they are parsed together. */
+const WINDOW = 1 << 20;
+
+function hex32(n: number): string {
+  return "0x" + n.toString(16).padStart(8, "0");
+}
+
+/**
+ * The buffered part of the stream: bytes from stream offset `lo` to `hi` sit in `buf` from index
+ * `lo - base`. Positions are stream offsets; bytes before the oldest position still needed are
+ * released, so memory follows the largest record (or block run), not the stream.
+ */
+class Input {
+  readonly #src: ByteSource;
+  buf: Uint8Array;
+  /** Stream offset of buf[0]. */
+  base = 0;
+  /** Stream offsets of the first and one past the last buffered byte. */
+  lo = 0;
+  hi = 0;
+  eof = false;
+
+  constructor(src: ByteSource, size: number) {
+    this.#src = src;
+    this.buf = new Uint8Array(size);
+  }
+
+  /** Index in buf of stream offset `pos` (which must be buffered). */
+  at(pos: number): number {
+    return pos - this.base;
+  }
+
+  /** Bytes buffered from `pos` on. */
+  avail(pos: number): number {
+    return Math.max(0, this.hi - pos);
+  }
+
+  /** Reads until the stream is buffered up to offset `upto`, or ends; true when it is. */
+  async fill(upto: number): Promise<boolean> {
+    while (this.hi < upto && !this.eof) {
+      if (this.buf.length - (this.hi - this.base) < 65536) this.#makeRoom(upto);
+      const got = await this.#src.read(this.buf.subarray(this.hi - this.base));
+      if (got === null) this.eof = true;
+      else this.hi += got;
+    }
+    return this.hi >= upto;
+  }
+
+  /** Moves the live bytes to the front of buf, growing it (doubling) when they fill half. */
+  #makeRoom(upto: number): void {
+    const live = this.hi - this.lo;
+    let size = this.buf.length;
+    // Grow only as far as the bytes actually there (and a read's worth) call for.
+    while (size < Math.min(upto - this.lo, live * 2 + 65536)) size *= 2;
+    if (live + 65536 > size) size *= 2;
+    const next = size === this.buf.length ? this.buf : new Uint8Array(size);
+    next.set(this.buf.subarray(this.lo - this.base, this.hi - this.base), 0);
+    this.buf = next;
+    this.base = this.lo;
+  }
+
+  /** Bytes before `pos` are no longer needed. */
+  release(pos: number): void {
+    if (pos > this.lo) this.lo = Math.min(pos, this.hi);
+  }
+
+  /** A copy of the stream bytes [from, to) (to clipped to what is buffered). */
+  copy(from: number, to: number): Uint8Array {
+    return this.buf.slice(this.at(from), this.at(Math.min(to, this.hi)));
+  }
+
+  /** A view of the stream bytes [from, to), valid until the next fill. */
+  view(from: number, to: number): Uint8Array {
+    return this.buf.subarray(this.at(from), this.at(to));
+  }
+}
+
+/** A piece of the stream inside a buffer given to pcapngRecords, for mapping offsets back. */
+interface Segment {
+  /** Offset in the buffer. */
+  at: number;
+  /** Offset in the stream. */
+  stream: number;
+  length: number;
+}
+
+/** Re-issues an error of pcapngRecords over `segments` with stream offsets. */
+function mapped(e: unknown, segments: Segment[]): unknown {
+  if (!(e instanceof PcapFormatError)) return e;
+  const message = e.message.replace(/offset (\d+)/g, (_, o: string) => {
+    const n = Number(o);
+    const s = segments.findLast((s) => s.at <= n) ?? segments[0];
+    return `offset ${s.stream + (n - s.at)}`;
+  });
+  return new PcapFormatError(message);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * A capture stream being read. {@link CaptureStreamReader.open} reads the header (and for
+ * pcapng the interface descriptions after it); {@link CaptureStreamReader.records} yields
+ * packets. Each record's `data` is a view that is valid until the next record is asked for.
+ */
+export class CaptureStreamReader {
+  readonly info: StreamInfo;
+  readonly #in: Input;
+  /** Stream offset of the next record or block. */
+  #pos: number;
+  /** pcap: byte order and timestamp scale. */
+  readonly #le: boolean;
+  readonly #scale: number;
+  /** pcapng: the current section's header and interface blocks, with their stream offsets. */
+  #prefix: { bytes: Uint8Array; stream: number }[] = [];
+  /** pcapng: byte order of the current section. */
+  #sectionLe = true;
+
+  private constructor(input: Input, pos: number, info: StreamInfo, le: boolean, scale: number) {
+    this.#in = input;
+    this.#pos = pos;
+    this.info = info;
+    this.#le = le;
+    this.#scale = scale;
+  }
+
+  /**
+   * Reads the start of a stream. Throws PcapFormatError when it is neither format or its
+   * header is bad; I/O errors of the source pass through.
+   */
+  static async open(src: ByteSource, chunkSize = 1 << 20): Promise<CaptureStreamReader> {
+    const input = new Input(src, Math.max(chunkSize, 65536));
+    await input.fill(PCAP_HEADER);
+    const have = input.avail(0);
+    if (have < 4) throw new PcapFormatError(`not a pcap or pcapng file: ${have}-byte file`);
+    const v = new DataView(input.buf.buffer, 0, have);
+    const magic = v.getUint32(0, true);
+    if (magic === SHB) {
+      const r = new CaptureStreamReader(
+        input,
+        0,
+        { format: "pcapng", linktype: -1, snaplen: 0 },
+        true,
+        1,
+      );
+      await r.#readHeaderBlocks();
+      return r;
+    }
+    if (![0xa1b2c3d4, 0xa1b23c4d, 0xd4c3b2a1, 0x4d3cb2a1].includes(magic)) {
+      throw new PcapFormatError(`not a pcap or pcapng file: magic ${hex32(v.getUint32(0, false))}`);
+    }
+    const h = readPcapHeader(input.view(0, Math.min(have, PCAP_HEADER)));
+    input.release(PCAP_HEADER);
+    return new CaptureStreamReader(
+      input,
+      PCAP_HEADER,
+      { format: "pcap", linktype: h.linktype, snaplen: h.snaplen },
+      !h.bigEndian,
+      h.nanosecond ? 1 : 1000,
+    );
+  }
+
+  /** Every packet, then at most one PcapFormatError. */
+  records(): AsyncGenerator<CaptureRecord> {
+    return this.info.format === "pcap" ? this.#pcap() : this.#pcapng();
+  }
+
+  async *#pcap(): AsyncGenerator<CaptureRecord> {
+    const input = this.#in;
+    const le = this.#le;
+    const linktype = this.info.linktype;
+    for (let index = 1;; index++) {
+      const off = this.#pos;
+      input.release(off);
+      await input.fill(off + 16);
+      const have = input.avail(off);
+      if (have === 0) return;
+      if (have < 16) {
+        throw new PcapFormatError(
+          `truncated record #${index} at offset ${off}: ${have} of 16 header bytes`,
+        );
+      }
+      let v = new DataView(input.buf.buffer, input.at(off), 16);
+      const caplen = v.getUint32(8, le);
+      if (caplen > MAX_RECORD) {
+        throw new PcapFormatError(
+          `corrupt record #${index} at offset ${off}: captured length ${caplen} exceeds ${MAX_RECORD}`,
+        );
+      }
+      if (!await input.fill(off + 16 + caplen)) {
+        throw new PcapFormatError(
+          `truncated record #${index} at offset ${off}: ${
+            input.avail(off + 16)
+          } of ${caplen} data bytes`,
+        );
+      }
+      v = new DataView(input.buf.buffer, input.at(off), 16);
+      this.#pos = off + 16 + caplen;
+      yield {
+        sec: v.getUint32(0, le),
+        nsec: v.getUint32(4, le) * this.#scale,
+        caplen,
+        origLen: v.getUint32(12, le),
+        data: input.view(off + 16, off + 16 + caplen),
+        interfaceId: 0,
+        linktype,
+        queue: undefined,
+        flags: undefined,
+      };
+    }
+  }
+
+  /** Type and length of the block at `pos` (12 bytes there); a section header sets the order. */
+  #blockHead(pos: number): { type: number; len: number } {
+    const v = new DataView(this.#in.buf.buffer, this.#in.at(pos), 12);
+    let type = v.getUint32(0, this.#sectionLe);
+    if (type === SHB || v.getUint32(0, true) === SHB) {
+      type = SHB;
+      const magic = v.getUint32(8, true);
+      if (magic === 0x1a2b3c4d) this.#sectionLe = true;
+      else if (magic === 0x4d3c2b1a) this.#sectionLe = false;
+    }
+    return { type, len: v.getUint32(4, this.#sectionLe) };
+  }
+
+  /**
+   * Hands what is buffered of the block at `pos` (up to `len` bytes), behind the prefix, to
+   * pcapngRecords, so its own checks say what is wrong, and throws that.
+   */
+  #failAt(pos: number, len: number): never {
+    const tail = this.#in.copy(pos, pos + len);
+    const { buf, segments } = this.#window(tail, pos);
+    try {
+      for (const _ of pcapngRecords(buf)) {
+        // The records before this block were yielded already.
+      }
+    } catch (e) {
+      throw mapped(e, segments);
+    }
+    throw new PcapFormatError(`corrupt pcapng block at offset ${pos}`);
+  }
+
+  /** The prefix and `blocks` as one buffer, with the segments that map it to the stream. */
+  #window(blocks: Uint8Array, stream: number): { buf: Uint8Array; segments: Segment[] } {
+    const segments: Segment[] = [];
+    let at = 0;
+    for (const p of this.#prefix) {
+      segments.push({ at, stream: p.stream, length: p.bytes.length });
+      at += p.bytes.length;
+    }
+    segments.push({ at, stream, length: blocks.length });
+    return { buf: concat([...this.#prefix.map((p) => p.bytes), blocks]), segments };
+  }
+
+  /**
+   * Makes the whole block at `pos` buffered and returns its head; undefined at a clean end.
+   * Anything wrong with its framing is thrown.
+   */
+  async #wholeBlock(pos: number): Promise<{ type: number; len: number } | undefined> {
+    const input = this.#in;
+    await input.fill(pos + 12);
+    const have = input.avail(pos);
+    if (have === 0) return undefined;
+    if (have < 12) this.#failAt(pos, have);
+    const head = this.#blockHead(pos);
+    if (head.len > MAX_RECORD) {
+      throw new PcapFormatError(
+        `corrupt pcapng block (type ${hex32(head.type)}) at offset ${pos}: ` +
+          `block length ${head.len} exceeds ${MAX_RECORD}`,
+      );
+    }
+    if (head.len < 12 || (head.len & 3) !== 0) this.#failAt(pos, head.len);
+    if (!await input.fill(pos + head.len)) this.#failAt(pos, head.len);
+    return head;
+  }
+
+  /** Takes the section header and interface descriptions at the current position. */
+  async #readHeaderBlocks(): Promise<void> {
+    for (;;) {
+      const pos = this.#pos;
+      const head = await this.#wholeBlock(pos);
+      if (!head) return;
+      if (head.type !== SHB && head.type !== IDB) return;
+      if (head.type === SHB) this.#prefix = [];
+      this.#prefix.push({ bytes: this.#in.copy(pos, pos + head.len), stream: pos });
+      // Checked (and described) by the in-memory reader.
+      const { buf, segments } = this.#window(new Uint8Array(0), pos + head.len);
+      try {
+        const first = readPcapngInfo(buf).sections.at(-1)?.interfaces[0];
+        if (first && this.info.linktype === -1) {
+          this.info.linktype = first.linktype;
+          this.info.snaplen = first.snaplen;
+          this.info.ifName = first.name;
+          this.info.filter = first.filter;
+        }
+      } catch (e) {
+        throw mapped(e, segments);
+      }
+      this.#pos = pos + head.len;
+      this.#in.release(this.#pos);
+    }
+  }
+
+  async *#pcapng(): AsyncGenerator<CaptureRecord> {
+    const input = this.#in;
+    for (;;) {
+      // Gather whole blocks other than section headers and interface descriptions, up to about
+      // WINDOW bytes, then parse them together behind the prefix.
+      const start = this.#pos;
+      input.release(start);
+      let pos = start;
+      let problem: unknown;
+      let ended = false;
+      while (pos - start < WINDOW) {
+        let head;
+        try {
+          head = await this.#wholeBlock(pos);
+        } catch (e) {
+          problem = e;
+          break;
+        }
+        if (!head) {
+          ended = true;
+          break;
+        }
+        if (head.type === SHB || head.type === IDB) break;
+        pos += head.len;
+      }
+      if (pos > start) {
+        const { buf, segments } = this.#window(input.copy(start, pos), start);
+        try {
+          yield* pcapngRecords(buf);
+        } catch (e) {
+          throw mapped(e, segments);
+        }
+      }
+      this.#pos = pos;
+      if (problem !== undefined) throw problem;
+      if (ended) return;
+      if (pos === start) await this.#readHeaderBlocks();
+    }
+  }
+}

@@ -1,0 +1,317 @@
+// Two xskdump processes on one interface (issue 9). The interface has one XDP program; the
+// second capture joins the first one's (csrc/share.c) and captures other queues. The same
+// queue stays refused, in one line that names the other process. Each process holds the
+// program's BPF link, so kill -9 of either leaves the other capturing, and the program goes
+// with the last one. A joined capture shares the filter: a different one is refused.
+import assert from "node:assert/strict";
+import {
+  addAddress,
+  firstMismatch,
+  framesOf,
+  isRoot,
+  mergedCorpus,
+  type NsChild,
+  nsExec,
+  pollUntil,
+  replay,
+  spawnInNs,
+  stackReachable,
+  type VethPair,
+  withVethPair,
+  xdpAttached,
+  xdpModes,
+} from "./netns.ts";
+import { pcapCompile, pcapMatch } from "../../ffi/filter.ts";
+import { bin, parseSummary, READY_MS, type Summary, wholeRecords } from "./reliability_helpers.ts";
+
+const ignore = !isRoot;
+if (ignore) console.log("reliability_shared: skipped, needs root (network namespaces, veth, XDP)");
+
+const QUEUES = { rxQueues: 4, txQueues: 4 };
+
+async function withOutDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "xskt-shared-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Starts `xskdump -i xc0 -q QUEUES -w OUT ...` and waits for its listening line. */
+async function start(
+  pair: VethPair,
+  queues: string,
+  out: string,
+  extra: string[] = [],
+): Promise<NsChild> {
+  const cap = spawnInNs(pair.captureNs, [
+    bin,
+    "-i",
+    pair.captureIf,
+    "-q",
+    queues,
+    "-w",
+    out,
+    ...extra,
+  ]);
+  try {
+    await cap.waitForStderrLine(/^listening on xc0, queues? [\d,]+, mode/, READY_MS);
+  } catch (e) {
+    await cap.stop();
+    throw e;
+  }
+  return cap;
+}
+
+/** SIGINT, exit 0, and the summary. */
+async function finish(cap: NsChild): Promise<Summary> {
+  cap.signal("SIGINT");
+  assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
+  return parseSummary(cap.stderrText());
+}
+
+const key = (f: { data: Uint8Array }) => f.data.join(",");
+
+Deno.test({
+  name: "shared: a second xskdump on the same queue fails in one line naming the first, " +
+    "which keeps capturing every frame",
+  ignore,
+  async fn() {
+    const corpus = await mergedCorpus();
+    await withOutDir(async (dir) => {
+      await withVethPair(async (pair) => {
+        const out = `${dir}/first.pcap`;
+        const first = await start(pair, "0", out, ["-c", String(corpus.frames)]);
+        try {
+          for (const mode of ["auto", "native"]) {
+            const r = await nsExec(pair.captureNs, [
+              bin,
+              "-i",
+              pair.captureIf,
+              "--mode",
+              mode,
+              "-w",
+              `${dir}/second.pcap`,
+            ]);
+            assert.equal(r.code, 1, r.stderr);
+            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+            assert.match(
+              r.stderr,
+              new RegExp(
+                `^xskdump: queue 0 of xc0 is taken: another AF_XDP socket is bound to it.*` +
+                  `xskdump pid ${first.pid}\\b`,
+              ),
+            );
+          }
+          const sent = await replay(pair, corpus.path);
+          assert.equal(sent.failed, 0, sent.output);
+          assert.equal((await first.waitExit(10_000)).code, 0, first.stderrText());
+        } finally {
+          await first.stop();
+        }
+        const mismatch = firstMismatch(framesOf(corpus.path), framesOf(out));
+        assert.equal(mismatch, undefined, mismatch);
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "shared: two xskdumps on different queues both capture; together every frame, " +
+    "and each one's counters add up",
+  ignore,
+  async fn() {
+    const corpus = await mergedCorpus();
+    const want = framesOf(corpus.path);
+    await withOutDir(async (dir) => {
+      await withVethPair(async (pair) => {
+        const [out1, out2] = [`${dir}/q01.pcap`, `${dir}/q23.pcap`];
+        const first = await start(pair, "0,1", out1);
+        let second: NsChild | undefined;
+        let s1: Summary, s2: Summary;
+        try {
+          second = await start(pair, "2,3", out2);
+          const line = second.stderrText().split("\n").find((l) => l.startsWith("listening"));
+          assert.match(line ?? "", new RegExp(`XDP program shared with xskdump pid ${first.pid}$`));
+          assert.doesNotMatch(first.stderrText(), /shared/);
+          const sent = await replay(pair, corpus.path);
+          assert.equal(sent.failed, 0, sent.output);
+          const total = () => wholeRecords(out1).frames.length + wholeRecords(out2).frames.length;
+          assert.ok(await pollUntil(() => total() >= want.length, 10_000), `${total()} records`);
+          s2 = await finish(second);
+          s1 = await finish(first);
+        } finally {
+          await second?.stop();
+          await first.stop();
+        }
+        const got1 = framesOf(out1);
+        const got2 = framesOf(out2);
+        assert.equal(got1.length, s1.captured);
+        assert.equal(got2.length, s2.captured);
+        assert.ok(got1.length > 0 && got2.length > 0, `${got1.length} / ${got2.length}`);
+        assert.deepEqual([...got1, ...got2].map(key).sort(), want.map(key).sort());
+        // Each counts its own queues: every packet there was its to take (no queue was left
+        // to the stack), none dropped.
+        for (const s of [s1, s2]) {
+          assert.equal(s.received, s.captured, JSON.stringify(s));
+          assert.equal(s.dropped, 0);
+          assert.equal(s.passed, 0);
+        }
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+        console.log(`  queues 0,1: ${s1.captured} packets, queues 2,3: ${s2.captured}`);
+      }, QUEUES);
+    });
+  },
+});
+
+for (const killed of ["first", "second"] as const) {
+  Deno.test({
+    name: `shared: kill -9 of the ${killed} xskdump leaves the other capturing; ` +
+      "the program goes with the last one",
+    ignore,
+    async fn() {
+      const corpus = await mergedCorpus();
+      const known = new Set(framesOf(corpus.path).map(key));
+      await withOutDir(async (dir) => {
+        await withVethPair(async (pair) => {
+          const mode = killed === "first" ? "generic" : "native";
+          const [out1, out2] = [`${dir}/q01.pcap`, `${dir}/q23.pcap`];
+          const first = await start(pair, "0,1", out1, ["--mode", mode]);
+          let second: NsChild | undefined;
+          let summary: Summary;
+          let out: string;
+          try {
+            second = await start(pair, "2,3", out2, ["--mode", "auto"]);
+            const [victim, survivor] = killed === "first" ? [first, second] : [second, first];
+            out = killed === "first" ? out2 : out1;
+            victim.signal("SIGKILL");
+            assert.equal((await victim.waitExit(10_000)).signal, "SIGKILL");
+            assert.deepEqual(
+              await xdpModes(pair.captureNs, pair.captureIf),
+              [mode],
+              "the survivor keeps the program attached",
+            );
+            const sent = await replay(pair, corpus.path);
+            assert.equal(sent.failed, 0, sent.output);
+            summary = await finish(survivor);
+          } finally {
+            await second?.stop();
+            await first.stop();
+          }
+          // The dead one's queues pass to the stack now; the survivor counts them there.
+          const got = framesOf(out);
+          assert.equal(got.length, summary.captured);
+          assert.ok(got.length > 0, "the survivor captured");
+          assert.equal(got.findIndex((f) => !known.has(key(f))), -1);
+          assert.ok(summary.passed > 0, JSON.stringify(summary));
+          assert.equal(summary.captured + summary.passed, corpus.frames, JSON.stringify(summary));
+          assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+        }, QUEUES);
+      });
+    },
+  });
+}
+
+Deno.test({
+  name: "shared: kill -9 of the first keeps its filter in force for the capture that joined",
+  ignore,
+  async fn() {
+    // The kernel empties a prog array when its last user reference goes: the joined capture
+    // holds the stages map so the filter stage survives, and nothing is captured unfiltered.
+    const corpus = await mergedCorpus();
+    const udp = pcapCompile("udp", 262144);
+    await withOutDir(async (dir) => {
+      await withVethPair(async (pair) => {
+        const out = `${dir}/q23.pcap`;
+        const first = await start(pair, "0,1", "/dev/null", ["udp"]);
+        let second: NsChild | undefined;
+        let summary: Summary;
+        try {
+          second = await start(pair, "2,3", out, ["udp"]);
+          first.signal("SIGKILL");
+          await first.waitExit(10_000);
+          await replay(pair, corpus.path);
+          summary = await finish(second);
+        } finally {
+          await second?.stop();
+          await first.stop();
+        }
+        const got = framesOf(out);
+        assert.ok(got.length > 0);
+        const notUdp = got.findIndex((f) => pcapMatch(udp, new Uint8Array(f.data)) === 0);
+        assert.equal(notUdp, -1, `frame ${notUdp} is not udp`);
+        assert.ok(summary.filtered > 0, JSON.stringify(summary));
+        assert.equal(summary.captured + summary.passed, corpus.frames, JSON.stringify(summary));
+      }, QUEUES);
+    });
+  },
+});
+
+Deno.test({
+  name: "shared: kill -9 of both leaves no XDP program and the stack reachable",
+  ignore,
+  async fn() {
+    await withVethPair(async (pair) => {
+      await addAddress(pair.captureNs, pair.captureIf, "10.199.0.1/24");
+      await addAddress(pair.senderNs, pair.senderIf, "10.199.0.2/24");
+      const first = await start(pair, "0,1", "/dev/null");
+      let second: NsChild | undefined;
+      try {
+        second = await start(pair, "2,3", "/dev/null");
+        for (const cap of [first, second]) {
+          cap.signal("SIGKILL");
+          assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL");
+        }
+      } finally {
+        await second?.stop();
+        await first.stop();
+      }
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      const probe = await stackReachable(pair, "10.199.0.1");
+      assert.ok(probe.reached, `xc0's stack does not answer: ${probe.outcomes}`);
+    }, QUEUES);
+  },
+});
+
+Deno.test({
+  name: "shared: a second capture must ask for the same filter and a compatible mode",
+  ignore,
+  async fn() {
+    await withVethPair(async (pair) => {
+      const second = (args: string[]) =>
+        nsExec(pair.captureNs, [bin, "-i", pair.captureIf, "-w", "/dev/null", ...args]);
+      const refused = async (args: string[], re: RegExp) => {
+        const r = await second(args);
+        assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+        assert.match(r.stderr, re);
+      };
+      const plain = await start(pair, "0", "/dev/null", ["--mode", "generic"]);
+      try {
+        const by = `xc0 is captured by xskdump pid ${plain.pid}`;
+        await refused(["-q", "1", "udp"], new RegExp(`^xskdump: ${by} without a filter`));
+        await refused(
+          ["-q", "1", "--mode", "native"],
+          new RegExp(`^xskdump: ${by} in generic mode: .*use --mode generic or auto`),
+        );
+      } finally {
+        await finish(plain);
+      }
+      const udp = await start(pair, "0", "/dev/null", ["udp"]);
+      try {
+        const by = `xc0 is captured by xskdump pid ${udp.pid}`;
+        await refused(["-q", "1"], new RegExp(`^xskdump: ${by} with a filter`));
+        await refused(["-q", "1", "tcp"], new RegExp(`^xskdump: ${by} with another filter`));
+        // The same filter shares.
+        const same = await second(["-q", "1", "--duration", "0.2", "udp"]);
+        assert.equal(same.code, 0, same.stderr);
+        assert.match(same.stderr, new RegExp(`shared with xskdump pid ${udp.pid}$`, "m"));
+      } finally {
+        await finish(udp);
+      }
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+    }, QUEUES);
+  },
+});
