@@ -110,6 +110,9 @@ const YIELD_MS = 5;
 const CHECK_MS = 1000;
 /** Longest single wait when idle, so stop requests and deadlines are seen. */
 const IDLE_WAIT_MS = 50;
+/** How stale buffered output may get when the ring runs empty: flushing on every empty ring
+ * cost ~400 ns per packet at moderate rates (many small writes; bench/README.md). */
+const FLUSH_MS = 50;
 
 /** Per RX queue counters. */
 export interface QueueStats {
@@ -234,6 +237,7 @@ export class Capture implements AsyncDisposable {
     const deadline = limits.durationMs === undefined ? Infinity : start + limits.durationMs;
     let lastYield = start;
     let lastCheck = start;
+    let lastFlush = start;
     // This run's own count: a capture may run (or be read by receive()) more than once.
     let taken = 0;
     let reason: StopReason = "signal";
@@ -278,7 +282,10 @@ export class Capture implements AsyncDisposable {
           lastCheck = now;
         }
         if (n > 0 && now - lastYield < YIELD_MS) continue;
-        if (n === 0) sink.flush(); // idle: readers of a pipe see packets promptly
+        if (n === 0 && now - lastFlush >= FLUSH_MS) {
+          sink.flush(); // idle: readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
+          lastFlush = now;
+        }
         await this.#wait(
           n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))),
         );
