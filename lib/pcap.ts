@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { ByteCopier } from "./bytecopy.ts";
 
 /**
  * Where finished bytes go. `write` must consume the whole chunk synchronously (e.g. a
@@ -45,9 +46,7 @@ export interface PcapWriterOptions {
 }
 
 /** Stands in for the source-buffer view until the first packet arrives. */
-const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
 /** Int32Array stores use host byte order; reading words in that order keeps bytes as they are. */
-const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Writes a nanosecond-resolution, little-endian pcap stream (version 2.4) into a {@link ByteSink}.
@@ -58,18 +57,14 @@ const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export class PcapWriter {
   readonly #sink: ByteSink;
   readonly #buf: Uint8Array;
+  readonly #copier: ByteCopier;
   readonly #view: DataView;
   /** The output buffer as 32-bit words, for the word-at-a-time copy. */
-  readonly #words: Int32Array;
   readonly #snaplen: number;
   #pos = 0;
   #packets = 0;
   #bytes = 0;
   #closed = false;
-  // A DataView over the buffer behind the last source array, made once per distinct buffer
-  // (normally once: the UMEM), so copying needs no per-packet object.
-  #srcBuffer: ArrayBufferLike | null = null;
-  #srcView: DataView = EMPTY_VIEW;
 
   /**
    * Allocates the output buffer, touches every page of it (so the hot path takes no page faults)
@@ -96,7 +91,7 @@ export class PcapWriter {
     this.#buf.fill(0xff);
     this.#buf.fill(0);
     this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
-    this.#words = new Int32Array(this.#buf.buffer, 0, this.#buf.byteLength >> 2);
+    this.#copier = new ByteCopier(this.#buf);
     const v = this.#view;
     v.setUint32(0, PCAP_MAGIC_NS, true);
     v.setUint16(4, 2, true);
@@ -149,7 +144,7 @@ export class PcapWriter {
     v.setUint32(pos + 4, nsec, true);
     v.setUint32(pos + 8, incl, true);
     v.setUint32(pos + 12, len, true);
-    this.#copy(src, off, incl, pos + RECORD_HEADER_LEN);
+    this.#copier.copy(src, off, incl, pos + RECORD_HEADER_LEN);
     this.#pos = pos + need;
     this.#packets++;
     this.#bytes += need;
@@ -182,47 +177,6 @@ export class PcapWriter {
     this.#pos = pos + need;
     this.#packets++;
     this.#bytes += need;
-  }
-
-  /**
-   * Copies `len` bytes of `src` from `off` into the buffer at `pos`, without allocating.
-   *
-   * Why this way, measured on Deno 2.9.6 (2 vCPU, UMEM-like source, 64 / 1500-byte frames, Mpps):
-   * byte loop 13-15 / 0.7; `set(subarray())` 38 / 16 but it allocates a view per packet, which
-   * the hot path forbids; DataView int32 moves unrolled 8 times 48 / 4.5; the same reads with
-   * aligned Int32Array writes (this code) 53 / 5.7. DataView float64 moves looked faster
-   * (66 / 9) but once optimised V8 quiets signalling-NaN bit patterns (byte 6 0xf4 became 0xfc
-   * in corpus frames; the integration and decoder differential tests caught it).
-   */
-  #copy(src: Uint8Array, off: number, len: number, pos: number): void {
-    const dst = this.#buf;
-    if (len < 8) {
-      for (let i = 0; i < len; i++) dst[pos + i] = src[off + i];
-      return;
-    }
-    if (src.buffer !== this.#srcBuffer) {
-      this.#srcBuffer = src.buffer;
-      this.#srcView = new DataView(src.buffer);
-    }
-    const sv = this.#srcView;
-    const words = this.#words;
-    const s = src.byteOffset + off;
-    // Bytes up to a 4-byte boundary of the output, then whole words, then the tail bytes.
-    let i = (4 - (pos & 3)) & 3;
-    for (let h = 0; h < i; h++) dst[pos + h] = src[off + h];
-    let k = (pos + i) >> 2;
-    for (; i + 32 <= len; i += 32, k += 8) {
-      words[k] = sv.getInt32(s + i, HOST_LE);
-      words[k + 1] = sv.getInt32(s + i + 4, HOST_LE);
-      words[k + 2] = sv.getInt32(s + i + 8, HOST_LE);
-      words[k + 3] = sv.getInt32(s + i + 12, HOST_LE);
-      words[k + 4] = sv.getInt32(s + i + 16, HOST_LE);
-      words[k + 5] = sv.getInt32(s + i + 20, HOST_LE);
-      words[k + 6] = sv.getInt32(s + i + 24, HOST_LE);
-      words[k + 7] = sv.getInt32(s + i + 28, HOST_LE);
-    }
-    for (; i + 4 <= len; i += 4, k++) words[k] = sv.getInt32(s + i, HOST_LE);
-    for (; i < len; i++) dst[pos + i] = src[off + i];
   }
 
   /** Rare path for a record larger than the buffer: header via the (empty) buffer, then data. */

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { ByteCopier } from "./bytecopy.ts";
 
 import {
   type ByteSink,
@@ -91,9 +92,7 @@ const NS_PER_SEC_ODD = 1953125;
 const TWO23 = 8388608;
 
 /** Stands in for the source-buffer view until the first packet arrives. */
-const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
 /** Int32Array stores use host byte order; reading words in that order keeps bytes as they are. */
-const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 const encoder = new TextEncoder();
 
@@ -239,18 +238,14 @@ function checkCounter(name: string, x: PcapngCounter | undefined): void {
 export class PcapngWriter {
   readonly #sink: ByteSink;
   readonly #buf: Uint8Array;
+  readonly #copier: ByteCopier;
   readonly #view: DataView;
   /** The output buffer as 32-bit words: every block starts 4-aligned, so packet data does too. */
-  readonly #words: Int32Array;
   readonly #snaplen: number;
   #pos = 0;
   #packets = 0;
   #bytes = 0;
   #closed = false;
-  // A DataView over the buffer behind the last source array, made once per distinct buffer
-  // (normally once: the UMEM), so copying needs no per-packet object.
-  #srcBuffer: ArrayBufferLike | null = null;
-  #srcView: DataView = EMPTY_VIEW;
 
   /**
    * Allocates the output buffer, touches every page of it (so the hot path takes no page faults)
@@ -282,7 +277,7 @@ export class PcapngWriter {
     this.#buf.fill(0xff);
     this.#buf.fill(0);
     this.#view = new DataView(this.#buf.buffer);
-    this.#words = new Int32Array(this.#buf.buffer);
+    this.#copier = new ByteCopier(this.#buf);
     this.#buf.set(header);
     this.#pos = header.length;
     this.#bytes = header.length;
@@ -338,7 +333,7 @@ export class PcapngWriter {
     const v = this.#view;
     // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
     if (padded !== incl) v.setInt32(pos + EPB_HEAD + padded - 4, 0);
-    this.#copy(src, off, incl, pos + EPB_HEAD);
+    this.#copier.copy(src, off, incl, pos + EPB_HEAD);
     this.#putTail(pos + EPB_HEAD + padded, need, queue);
     this.#pos = pos + need;
     this.#packets++;
@@ -427,40 +422,6 @@ export class PcapngWriter {
     }
     v.setUint32(p + 8, OPT_ENDOFOPT, true);
     v.setUint32(p + 12, need, true);
-  }
-
-  /**
-   * Copies `len` bytes of `src` from `off` into the buffer at the 4-aligned `pos`, without
-   * allocating: unaligned 32-bit reads of the source, aligned 32-bit stores. Not float64 moves:
-   * once optimised, V8 quiets signalling-NaN bit patterns in them (see PcapWriter's copy).
-   */
-  #copy(src: Uint8Array, off: number, len: number, pos: number): void {
-    const dst = this.#buf;
-    if (len < 16) {
-      for (let i = 0; i < len; i++) dst[pos + i] = src[off + i];
-      return;
-    }
-    if (src.buffer !== this.#srcBuffer) {
-      this.#srcBuffer = src.buffer;
-      this.#srcView = new DataView(src.buffer);
-    }
-    const sv = this.#srcView;
-    const words = this.#words;
-    const s = src.byteOffset + off;
-    let i = 0;
-    let k = pos >> 2;
-    for (; i + 32 <= len; i += 32, k += 8) {
-      words[k] = sv.getInt32(s + i, HOST_LE);
-      words[k + 1] = sv.getInt32(s + i + 4, HOST_LE);
-      words[k + 2] = sv.getInt32(s + i + 8, HOST_LE);
-      words[k + 3] = sv.getInt32(s + i + 12, HOST_LE);
-      words[k + 4] = sv.getInt32(s + i + 16, HOST_LE);
-      words[k + 5] = sv.getInt32(s + i + 20, HOST_LE);
-      words[k + 6] = sv.getInt32(s + i + 24, HOST_LE);
-      words[k + 7] = sv.getInt32(s + i + 28, HOST_LE);
-    }
-    for (; i + 4 <= len; i += 4, k++) words[k] = sv.getInt32(s + i, HOST_LE);
-    for (; i < len; i++) dst[pos + i] = src[off + i];
   }
 
   /** Rare path for a block larger than the buffer: head via the (empty) buffer, data, tail. */
