@@ -61,6 +61,7 @@ struct sock {
 	uint8_t *owner;   /* frame_count entries */
 	uint64_t *spare;  /* frame_count entries: frames to give back in one go */
 	uint64_t *pending; /* frame_count entries: given back, not yet on the FQ (fq_push) */
+	uint64_t *taken_at; /* frame_count entries: descriptor that took each frame */
 	uint32_t npending;
 	int fault_kind;   /* XSKDUMP_FAULT: enum ledger_kind, or -1 */
 	uint64_t fault_at; /* the descriptor number it hits */

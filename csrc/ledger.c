@@ -73,6 +73,8 @@ int ledger_take(struct ledger *l, uint64_t addr, uint32_t len, uint64_t *frame_o
 	/* A real frame the kernel owned: it is the user's now, whatever else is wrong. */
 	l->owner[idx] = OWNER_USER;
 	l->held++;
+	if (l->taken_at)
+		l->taken_at[idx] = l->descriptors;
 	c = canary_for(frame);
 	memcpy(ledger_canary_slot(l, frame), &c, sizeof(c));
 	*frame_out = frame;
@@ -95,8 +97,11 @@ int ledger_give(struct ledger *l, uint64_t addr)
 		return LEDGER_DUPLICATE; /* never put a frame on the fill ring twice */
 	want = canary_for(frame);
 	memcpy(&got, ledger_canary_slot(l, frame), sizeof(got));
-	if (memcmp(&want, &got, sizeof(want)))
+	if (memcmp(&want, &got, sizeof(want))) {
 		ret = violate(l, LEDGER_CLOBBER, frame + l->rx_offset);
+		if (l->count[LEDGER_CLOBBER] == 1 && l->taken_at)
+			l->first[LEDGER_CLOBBER].descriptor = l->taken_at[idx];
+	}
 	l->owner[idx] = OWNER_KERNEL;
 	l->held--;
 	return ret;

@@ -58,6 +58,10 @@ struct ledger {
 	uint64_t area_size;
 	uint8_t *area;      /* the UMEM, for the canaries */
 	uint8_t *owner;     /* frame_count entries of enum frame_owner */
+	/* Optional (NULL, or frame_count entries set by the caller after ledger_init): the
+	 * descriptor number that gave each frame to the user, so a clobber found at refill
+	 * time names the descriptor of the packet it hit. */
+	uint64_t *taken_at;
 	uint64_t held;      /* frames OWNER_USER */
 	uint64_t descriptors; /* descriptors checked so far */
 	uint64_t count[LEDGER_KINDS];

@@ -394,6 +394,7 @@ static void sock_free(struct sock *s)
 	if (s->umem)
 		xsk_umem__delete(s->umem);
 	free(s->owner);
+	free(s->taken_at);
 	free(s->spare);
 	free(s->pending);
 	memset(s, 0, sizeof(*s));
@@ -517,13 +518,15 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	s->owner = malloc(frame_count);
 	s->spare = malloc((size_t)frame_count * sizeof(*s->spare));
 	s->pending = malloc((size_t)frame_count * sizeof(*s->pending));
-	if (!s->owner || !s->spare || !s->pending) {
+	s->taken_at = malloc((size_t)frame_count * sizeof(*s->taken_at));
+	if (!s->owner || !s->spare || !s->pending || !s->taken_at) {
 		err = fail(-ENOMEM, "frame ledger for %u frames", frame_count);
 		goto out;
 	}
 	/* The kernel puts packets after XDP_PACKET_HEADROOM plus our (zero) UMEM headroom. */
 	ledger_init(&s->ledger, s->area, s->area_size, frame_count, frame_size,
 		    XDP_PACKET_HEADROOM + XSK_UMEM__DEFAULT_FRAME_HEADROOM, s->owner);
+	s->ledger.taken_at = s->taken_at;
 	s->guard = 1;
 	fault_parse(s);
 

@@ -113,6 +113,9 @@ const IDLE_WAIT_MS = 50;
 /** How stale buffered output may get when the ring runs empty: flushing on every empty ring
  * cost ~400 ns per packet at moderate rates (many small writes; bench/README.md). */
 const FLUSH_MS = 50;
+/** The nap after a busy pass runs dry: 1 ms is 4096 frames' worth up to 4 Mpps. */
+const NAP_MS = 1;
+const nap = () => new Promise<void>((resolve) => setTimeout(resolve, NAP_MS));
 
 /** Per RX queue counters. */
 export interface QueueStats {
@@ -238,6 +241,7 @@ export class Capture implements AsyncDisposable {
     let lastYield = start;
     let lastCheck = start;
     let lastFlush = start;
+    let busy = false;
     // This run's own count: a capture may run (or be read by receive()) more than once.
     let taken = 0;
     let reason: StopReason = "signal";
@@ -281,7 +285,21 @@ export class Capture implements AsyncDisposable {
           socks[0].check(); // one socket tells: the interface is the same
           lastCheck = now;
         }
-        if (n > 0 && now - lastYield < YIELD_MS) continue;
+        if (n > 0 && now - lastYield < YIELD_MS) {
+          busy = true;
+          continue;
+        }
+        if (n === 0 && busy) {
+          // Traffic was flowing a moment ago: a short timer lets the ring fill a batch for a
+          // few microseconds of event-loop work, where a poll on the FFI thread pool costs a
+          // thread round trip and usually finds data already there (bench/README.md). Still
+          // nothing after the nap: block in poll below.
+          busy = false;
+          await nap();
+          lastYield = performance.now();
+          continue;
+        }
+        busy = n > 0;
         if (n === 0 && now - lastFlush >= FLUSH_MS) {
           sink.flush(); // idle: readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
           lastFlush = now;

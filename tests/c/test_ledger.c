@@ -217,6 +217,27 @@ static void test_write_into_user_frame_is_clobber(void)
 	free(s);
 }
 
+static void test_clobber_names_the_descriptor_that_took_the_frame(void)
+{
+	struct sim *s = malloc(sizeof(*s));
+	uint64_t taken[FRAMES];
+	uint64_t a;
+	int i;
+
+	sim_init(s);
+	s->l.taken_at = taken;
+	a = kernel_receive(s);
+	user_take(s, a); /* descriptor 1 */
+	for (i = 0; i < 3; i++)
+		user_take(s, kernel_receive(s)); /* descriptors 2..4, still held */
+	s->fq[s->head % 64] = a - HEADROOM;
+	kernel_receive(s);
+	ledger_give(&s->l, a);
+	EXPECT(s->l.first[LEDGER_CLOBBER].descriptor == 1,
+	       "test_clobber_names_the_descriptor_that_took_the_frame");
+	free(s);
+}
+
 int main(void)
 {
 	test_correct_kernel_has_no_violations();
@@ -227,6 +248,7 @@ int main(void)
 	test_giving_back_twice_is_refused();
 	test_more_posts_than_frames_is_overheld();
 	test_write_into_user_frame_is_clobber();
+	test_clobber_names_the_descriptor_that_took_the_frame();
 	printf("%d passed, %d failed\n", passes, failures);
 	return failures ? 1 : 0;
 }
