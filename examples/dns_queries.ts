@@ -11,8 +11,8 @@
  * a host that serves DNS itself.
  * @module
  */
-import { parseArgs } from "node:util";
-import { type ModeName, openCapture, XskError } from "../mod.ts";
+import { exampleArgs } from "./args.ts";
+import { openCapture, XskError } from "../mod.ts";
 
 const TYPES: Record<number, string> = {
   1: "A",
@@ -80,49 +80,13 @@ export function dnsQuestion(f: Uint8Array): Question | undefined {
 /** What the kernel hands over: DNS to a server, with or without an 802.1Q tag. */
 export const FILTER = "udp dst port 53 or (vlan and udp dst port 53)";
 
-const usage = "usage: dns_queries -i IFACE [--seconds N] [--count N] [--top K] [--queue Q] " +
-  "[--mode auto|native|generic]";
-
-function fail(message: string): never {
-  console.error(`dns_queries: ${message}\n${usage}`);
-  Deno.exit(2);
-}
-
-function positive(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!(n > 0)) fail(`--${name} needs a positive number, got '${v}'`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        interface: { type: "string", short: "i" },
-        seconds: { type: "string" },
-        count: { type: "string" },
-        top: { type: "string" },
-        queue: { type: "string" },
-        mode: { type: "string" },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (!values.interface) fail("no interface given");
-  const mode = (values.mode ?? "auto") as ModeName;
-  if (!["auto", "native", "generic"].includes(mode)) fail(`bad --mode '${mode}'`);
-  const seconds = positive("seconds", values.seconds, 10);
-  const top = Math.floor(positive("top", values.top, 20));
-  const count = values.count === undefined ? undefined : positive("count", values.count, 0);
+  const { iface, queue, mode, seconds, count, top } = exampleArgs("dns_queries", 20);
 
   // A DNS message fits in 512 bytes over UDP unless EDNS grows it: keep a little more.
   await using cap = await openCapture({
-    iface: values.interface,
-    queue: values.queue === undefined ? 0 : Number(values.queue),
+    iface,
+    queue,
     mode,
     snaplen: 1500,
     filter: FILTER,

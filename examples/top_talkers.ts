@@ -10,8 +10,8 @@
  * session.
  * @module
  */
-import { parseArgs } from "node:util";
-import { formatIp6, type ModeName, openCapture, type PacketBatch, XskError } from "../mod.ts";
+import { exampleArgs } from "./args.ts";
+import { formatIp6, openCapture, type PacketBatch, XskError } from "../mod.ts";
 
 /** Packets and bytes (on the wire) of one source. */
 interface Tally {
@@ -57,48 +57,12 @@ function ip4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-const usage = "usage: top_talkers -i IFACE [--seconds N] [--count N] [--top K] [--queue Q] " +
-  "[--mode auto|native|generic]";
-
-function fail(message: string): never {
-  console.error(`top_talkers: ${message}\n${usage}`);
-  Deno.exit(2);
-}
-
-function positive(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!(n > 0)) fail(`--${name} needs a positive number, got '${v}'`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: Deno.args,
-      options: {
-        interface: { type: "string", short: "i" },
-        seconds: { type: "string" },
-        count: { type: "string" },
-        top: { type: "string" },
-        queue: { type: "string" },
-        mode: { type: "string" },
-      },
-    }));
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  if (!values.interface) fail("no interface given");
-  const mode = (values.mode ?? "auto") as ModeName;
-  if (!["auto", "native", "generic"].includes(mode)) fail(`bad --mode '${mode}'`);
-  const seconds = positive("seconds", values.seconds, 10);
-  const top = Math.floor(positive("top", values.top, 10));
-  const count = values.count === undefined ? undefined : positive("count", values.count, 0);
+  const { iface, queue, mode, seconds, count, top } = exampleArgs("top_talkers", 10);
 
   await using cap = await openCapture({
-    iface: values.interface,
-    queue: values.queue === undefined ? 0 : Number(values.queue),
+    iface,
+    queue,
     mode,
   });
   const stop = new AbortController();
