@@ -96,13 +96,18 @@ soak: $(DEPS_STAMP) build
 	@$(DENO) run -A tests/soak.ts --seconds $(SOAK_SECONDS) $(SOAK_ARGS)
 
 # bench/: the C limit (rx-drop over the shim) and the XDP drop sink that measures what the
-# generator offers. bench/README.md says what `make bench` measures.
-BENCH_BINS := $(BUILD)/xsk_limit $(BUILD)/xdp_sink.bpf.o
+# generator offers, and xdp_gen, the XDP live-frames generator. bench/README.md says what
+# `make bench` measures.
+BENCH_BINS := $(BUILD)/xsk_limit $(BUILD)/xdp_sink.bpf.o $(BUILD)/xdp_gen $(BUILD)/xdp_gen.bpf.o
 
 $(BUILD)/xsk_limit: bench/xsk_limit.c csrc/shim.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
-$(BUILD)/xdp_sink.bpf.o: bench/xdp_sink.bpf.c | $(DEPS_STAMP)
+$(BUILD)/xdp_gen: bench/xdp_gen.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gcc $(CFLAGS) -o $@ $< -lbpf
+
+$(BUILD)/%.bpf.o: bench/%.bpf.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
