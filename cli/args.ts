@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
-import type { ModeName } from "../ffi/abi.ts";
+import { DEFAULT_BUFFER_BYTES, type ModeName } from "../ffi/abi.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 
 /** tcpdump's default and maximum snapshot length. */
@@ -32,7 +32,10 @@ export interface CaptureArgs {
   count?: number;
   durationMs?: number;
   snaplen: number;
-  frames: number;
+  /** UMEM frames (--frames), or undefined: as many as bufferKiB holds. */
+  frames?: number;
+  /** UMEM per queue in KiB (-B, tcpdump's "capture buffer size"). */
+  bufferKiB: number;
   batch: number;
   /** Check every RX descriptor against the frame-ownership ledger. */
   guard: boolean;
@@ -238,8 +241,13 @@ function buildProgram(out: { text: string }): Command {
         .default("auto"),
     )
     .option(
+      "-B, --buffer-size <KiB>",
+      `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_BUFFER_BYTES >> 10})`,
+      integer("-B", 1024, 4 << 20),
+    )
+    .option(
       "--frames <n>",
-      "UMEM frames (power of two, default 4096)",
+      "UMEM frames (power of two; default: as many as -B holds)",
       powerOfTwo("--frames", 64, 1 << 20),
     )
     .option("--single-queue", "set the interface to one RX queue while capturing (restored after)")
@@ -369,7 +377,8 @@ export function parseArgs(
     count: o.count,
     durationMs: o.duration,
     snaplen,
-    frames: o.frames ?? 4096,
+    frames: o.frames,
+    bufferKiB: o.bufferSize ?? DEFAULT_BUFFER_BYTES >> 10,
     batch: o.batch ?? 64,
     guard: o.guard !== false,
     strict: o.strict === true,

@@ -3,7 +3,7 @@
  * conventions (0 done, 1 runtime failure, 2 usage error, 130 interrupted twice).
  * @module
  */
-import { Capture, type CaptureResult } from "../lib/capture.ts";
+import { Capture, type CaptureResult, DEFAULT_BUFFER_BYTES } from "../lib/capture.ts";
 import { describeViolation } from "../lib/integrity.ts";
 import { formatSummary } from "../lib/summary.ts";
 import { XskError } from "../ffi/xsk.ts";
@@ -64,6 +64,7 @@ async function capture(
       queues: args.queues,
       mode: args.mode,
       frameCount: args.frames,
+      bufferBytes: args.bufferKiB * 1024,
       batchSize: args.batch,
       guard: args.guard,
     });
@@ -266,7 +267,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (args.kind === "dump") return dump(args);
     if (args.kind === "restore") return restore(args.iface);
-    if (args.kind === "doctor") return doctor(args.iface, args.json, 4096 * 4096);
+    if (args.kind === "doctor") return doctor(args.iface, args.json, DEFAULT_BUFFER_BYTES);
   } catch (e) {
     say(`xskdump: ${describeError(e)}`);
     return EXIT_FAIL;

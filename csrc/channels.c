@@ -22,30 +22,47 @@
 #include "internal.h"
 #include "shim.h"
 
-static int channels_ioctl(const char *ifname, struct ethtool_channels *ch, const char *what)
+/* One interface ioctl on a throwaway socket; `what` names it in the error. */
+static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr, const char *what)
 {
-	struct ifreq ifr;
 	int fd, err = 0;
 
 	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
 		return fail(-EINVAL, "bad interface name");
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(-errno, "socket for ethtool");
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)ch;
-	if (ioctl(fd, SIOCETHTOOL, &ifr))
-		err = fail(-errno, "%s channels of %s", what, ifname);
+		return fail(-errno, "socket for %s", what);
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	if (ioctl(fd, req, ifr))
+		err = fail(-errno, "%s of %s", what, ifname);
 	close(fd);
 	return err;
+}
+
+static int channels_ioctl(const char *ifname, struct ethtool_channels *ch, const char *what)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_data = (void *)ch;
+	return if_ioctl(ifname, SIOCETHTOOL, &ifr, what);
+}
+
+int32_t xsk_iface_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int err;
+
+	memset(&ifr, 0, sizeof(ifr));
+	err = if_ioctl(ifname, SIOCGIFMTU, &ifr, "read the MTU");
+	return err ? err : ifr.ifr_mtu;
 }
 
 int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
 	uint32_t v[XSKDUMP_CHANNELS_WORDS], i;
-	int err = channels_ioctl(ifname, &ch, "read");
+	int err = channels_ioctl(ifname, &ch, "read the channels");
 
 	if (err)
 		return err;
@@ -66,7 +83,7 @@ int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t 
 			 uint32_t combined)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
-	int err = channels_ioctl(ifname, &ch, "read");
+	int err = channels_ioctl(ifname, &ch, "read the channels");
 
 	if (err)
 		return err;
@@ -75,7 +92,7 @@ int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t 
 	ch.tx_count = tx;
 	ch.other_count = other;
 	ch.combined_count = combined;
-	return channels_ioctl(ifname, &ch, "set");
+	return channels_ioctl(ifname, &ch, "set the channels");
 }
 
 int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n)

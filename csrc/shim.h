@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 8
+#define XSKDUMP_ABI_VERSION 9
 
 /* Attach modes (xsk_prog_attach). */
 #define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
@@ -153,6 +153,8 @@ int32_t xsk_kernel_release(uint8_t *buf, uint32_t len);
 int32_t xsk_process_start(int32_t pid, uint64_t *out);
 /* RX queues of an interface (sysfs); -ENODEV when it does not exist. */
 int32_t xsk_rx_queue_count(const char *ifname);
+/* The interface's MTU (SIOCGIFMTU); -ENODEV when it does not exist. */
+int32_t xsk_iface_mtu(const char *ifname);
 /* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
 int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
 

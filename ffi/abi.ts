@@ -60,3 +60,10 @@ export const FILTER_MAP = { stages: 0, counters: 1 } as const;
 /** Slots of xsk_filter_test_run() output (XSKDUMP_TEST_*). */
 export const TEST = { retval: 0, duration: 1 } as const;
 export const TEST_COUNT = 2;
+
+/**
+ * UMEM per captured queue by default: 16384 frames of 2 KiB, 5 ms of 64-byte packets at
+ * 3.3 Mpps, the most the benchmark host offers (bench/README.md), so a 1 ms nap fits with
+ * room to spare.
+ */
+export const DEFAULT_BUFFER_BYTES = 32 << 20;

@@ -187,6 +187,11 @@ export function rxQueueCount(iface: string, shim: Shim = loadShim()): number {
   return check(shim, shim.xsk_rx_queue_count(cString(iface)), `queues of ${iface}`);
 }
 
+/** The interface's MTU. Throws XskError (ENODEV) when it does not exist. */
+export function ifaceMtu(iface: string, shim: Shim = loadShim()): number {
+  return check(shim, shim.xsk_iface_mtu(cString(iface)), `MTU of ${iface}`);
+}
+
 /** What XDP program an interface has (bpf_xdp_query). */
 export interface XdpQuery {
   /** "none", "native", "generic", "offload" or "multi". */

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  DEFAULT_BUFFER_BYTES,
   DESC_WORDS,
   type ModeName,
   QCOUNT,
@@ -13,7 +14,7 @@ import {
   RX_OFFSET,
   STAT,
 } from "../ffi/abi.ts";
-import { XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
+import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
 import { GUARD_KINDS, type GuardContext, type GuardFinding, type GuardKind } from "./integrity.ts";
 import { compileFilter, installFilter } from "./capture_filter.ts";
 
@@ -35,9 +36,17 @@ export interface CaptureOptions {
   queues?: number[] | "all";
   /** XDP attach mode (default auto: native, else generic). */
   mode?: ModeName;
-  /** UMEM frames, a power of two (default 4096). */
+  /**
+   * UMEM bytes per captured queue (default {@link DEFAULT_BUFFER_BYTES}): what the kernel can
+   * hold for xskdump while it is busy elsewhere. Rounded down to a power-of-two frame count.
+   */
+  bufferBytes?: number;
+  /** UMEM frames, a power of two; overrides `bufferBytes`. */
   frameCount?: number;
-  /** UMEM frame size, a power of two >= 2048 (default 4096). */
+  /**
+   * UMEM frame size, 2048 or 4096 (default: 2048 when the interface's MTU fits one in native
+   * mode, else 4096; see {@link frameSizeFor}).
+   */
   frameSize?: number;
   /** Descriptors taken per rx call (default 64). */
   batchSize?: number;
@@ -104,6 +113,34 @@ export interface CaptureStats {
   queues: QueueStats[];
 }
 
+export { DEFAULT_BUFFER_BYTES };
+/** Fewer frames than this leave no room for batches in flight and a nap. */
+const MIN_FRAMES = 256;
+/** XDP_PACKET_HEADROOM: the kernel keeps it in front of every packet in a frame. */
+const HEADROOM = 256;
+
+/**
+ * The frame size for a capture: 2 KiB when the largest frame the interface can receive (MTU,
+ * Ethernet header, two VLAN tags) fits behind the headroom, which doubles the frames a buffer
+ * holds; 4 KiB otherwise, and always in generic mode, where the stack can hand XDP packets
+ * bigger than the MTU (GRO).
+ */
+export function frameSizeFor(mode: string, mtu: number): number {
+  return mode === "native" && mtu + 14 + 8 <= 2048 - HEADROOM ? 2048 : 4096;
+}
+
+/** The power-of-two frame count that fits in `bytes`; RangeError below MIN_FRAMES. */
+export function framesFor(bytes: number, frameSize: number): number {
+  const n = Math.floor(bytes / frameSize);
+  if (!Number.isFinite(n) || n < MIN_FRAMES) {
+    throw new RangeError(
+      `a buffer of ${Math.floor(bytes / 1024)} KiB holds fewer than ${MIN_FRAMES} frames of ` +
+        `${frameSize} bytes`,
+    );
+  }
+  return 2 ** Math.floor(Math.log2(Math.min(n, 2 ** 20)));
+}
+
 /** How long the loop may run synchronous batches before it lets the event loop turn. */
 const YIELD_MS = 5;
 /** How often the interface is checked for being gone or down. */
@@ -113,8 +150,13 @@ const IDLE_WAIT_MS = 50;
 /** How stale buffered output may get when the ring runs empty: flushing on every empty ring
  * cost ~400 ns per packet at moderate rates (many small writes; bench/README.md). */
 const FLUSH_MS = 50;
-/** The nap after a busy pass runs dry: 1 ms is 4096 frames' worth up to 4 Mpps. */
+/** The nap after a busy pass runs dry. */
 const NAP_MS = 1;
+/**
+ * What a nap may really take (timer granularity): it is skipped when the packets arriving
+ * meanwhile at the rate just seen could fill half the UMEM (16384 frames: above ~4 Mpps).
+ */
+const NAP_WORST_MS = 2;
 const nap = () => new Promise<void>((resolve) => setTimeout(resolve, NAP_MS));
 
 /** Per RX queue counters. */
@@ -200,8 +242,9 @@ export class Capture implements AsyncDisposable {
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
       if (filter) installFilter(prog, filter);
-      const frameCount = opts.frameCount ?? 4096;
-      const frameSize = opts.frameSize ?? 4096;
+      const frameSize = opts.frameSize ?? frameSizeFor(prog.mode, ifaceMtu(opts.iface));
+      const frameCount = opts.frameCount ??
+        framesFor(opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, frameSize);
       const queues = opts.queues === "all"
         ? Array.from({ length: prog.queueCount }, (_, i) => i)
         : opts.queues ?? [opts.queue ?? 0];
@@ -242,6 +285,9 @@ export class Capture implements AsyncDisposable {
     let lastCheck = start;
     let lastFlush = start;
     let busy = false;
+    // Packets since the loop last slept, and when that was: the arrival rate a nap must fit.
+    let awake = start;
+    let awakePkts = 0;
     // This run's own count: a capture may run (or be read by receive()) more than once.
     let taken = 0;
     let reason: StopReason = "signal";
@@ -264,6 +310,7 @@ export class Capture implements AsyncDisposable {
             this.#capturedBy[k] += got;
             taken += got;
             n += got;
+            awakePkts += got;
             sock.fill(descs, got);
           }
           // One fast call per batch; the report is read only when something new broke.
@@ -289,14 +336,16 @@ export class Capture implements AsyncDisposable {
           busy = true;
           continue;
         }
-        if (n === 0 && busy) {
+        if (n === 0 && busy && awakePkts * NAP_WORST_MS < (now - awake) * this.#frameCount / 2) {
           // Traffic was flowing a moment ago: a short timer lets the ring fill a batch for a
           // few microseconds of event-loop work, where a poll on the FFI thread pool costs a
           // thread round trip and usually finds data already there (bench/README.md). Still
-          // nothing after the nap: block in poll below.
+          // nothing after the nap: block in poll below. Not when the ring could overflow
+          // meanwhile at the rate just seen: then the poll, which returns as soon as data is in.
           busy = false;
           await nap();
-          lastYield = performance.now();
+          lastYield = awake = performance.now();
+          awakePkts = 0;
           continue;
         }
         busy = n > 0;
@@ -307,7 +356,8 @@ export class Capture implements AsyncDisposable {
         await this.#wait(
           n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))),
         );
-        lastYield = performance.now();
+        lastYield = awake = performance.now();
+        awakePkts = 0;
       }
     } catch (e) {
       reason = "error";

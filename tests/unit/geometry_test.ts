@@ -1,0 +1,37 @@
+// The UMEM geometry a capture picks: frame size from the mode and the MTU, frame count from the
+// buffer size (-B), and the CLI's checks of -B.
+import assert from "node:assert/strict";
+import { DEFAULT_BUFFER_BYTES, framesFor, frameSizeFor } from "../../lib/capture.ts";
+import { parseArgs, UsageError } from "../../cli/args.ts";
+
+Deno.test("frameSizeFor: 2 KiB frames only in native mode and only when the MTU fits one", () => {
+  assert.equal(frameSizeFor("native", 1500), 2048);
+  // 1770 + 14 (Ethernet) + 8 (two VLAN tags) = 1792 = 2048 - 256 (XDP headroom).
+  assert.equal(frameSizeFor("native", 1770), 2048);
+  assert.equal(frameSizeFor("native", 1771), 4096);
+  assert.equal(frameSizeFor("native", 9000), 4096);
+  assert.equal(frameSizeFor("generic", 1500), 4096);
+});
+
+Deno.test("framesFor: the power of two that fits, and a floor of 256 frames", () => {
+  assert.equal(framesFor(DEFAULT_BUFFER_BYTES, 2048), 16384);
+  assert.equal(framesFor(DEFAULT_BUFFER_BYTES, 4096), 8192);
+  assert.equal(framesFor(3 << 20, 2048), 1024); // 1536 frames round down
+  assert.equal(framesFor(1 << 20, 4096), 256);
+  assert.throws(() => framesFor((1 << 20) - 1, 4096), /holds fewer than 256 frames of 4096/);
+  assert.throws(() => framesFor(NaN, 2048), RangeError);
+});
+
+Deno.test("-B: KiB per queue, default 32 MiB, at least 1 MiB", () => {
+  const parse = (argv: string[]) => parseArgs(argv);
+  const dflt = parse(["-i", "lo"]);
+  assert.equal(dflt.kind, "capture");
+  if (dflt.kind === "capture") {
+    assert.equal(dflt.bufferKiB, DEFAULT_BUFFER_BYTES / 1024);
+    assert.equal(dflt.frames, undefined);
+  }
+  const big = parse(["-i", "lo", "-B", "131072"]);
+  if (big.kind === "capture") assert.equal(big.bufferKiB, 131072);
+  assert.throws(() => parse(["-i", "lo", "-B", "512"]), UsageError);
+  assert.throws(() => parse(["-i", "lo", "-B", "lots"]), UsageError);
+});
