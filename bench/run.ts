@@ -1,8 +1,9 @@
 /**
  * `make bench`: xskdump beside its peers and the C limit, on the same traffic, in one run.
  *
- * A veth pair joins two network namespaces made here (and always removed). trafgen sends from
- * the sender namespace; each capture tool in turn listens on the receiving end. For every
+ * A veth pair joins two network namespaces made here (and always removed). xdp_gen (XDP live
+ * frames, bench/xdp_gen.c) or trafgen sends from the sender namespace on CPU 0; each capture
+ * tool in turn listens on the receiving end, on CPU 1 beside the veth's NAPI thread. For every
  * (traffic profile, generator) the same set of tools runs for the same bounded time:
  *
  *   sink      an XDP program that drops everything: the rate the generator can offer
@@ -12,14 +13,14 @@
  *   tcpdump   -w tmpfs file (AF_PACKET, TPACKET_V3)
  *   xdpdump   -w tmpfs file (xdp-tools; perf ring), when installed
  *
- * Then a rate sweep (trafgen --rate) finds the highest offered rate each tool keeps without
+ * Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool keeps without
  * loss, and a soak run samples xskdump's RSS over time. Results: bench/results/<stamp>.json,
  * a table on stdout and bench/results/<stamp>.png (captured against offered rate).
  *
  * Environment: BENCH_DURATION (seconds of traffic per trial, default 3), BENCH_SOAK (soak
  * seconds, default 30; 300 for the 5-minute RSS check; 0 skips it), BENCH_SWEEP=0 skips the
  * sweep, BENCH_TOOLS (comma list of tool ids to run, default all), BENCH_PROFILES (udp64,mix),
- * BENCH_GENERATORS (cpus1,cpus2), BENCH_XSKDUMP_ARGS (extra xskdump flags, e.g. --batch 256),
+ * BENCH_GENERATORS (xdpgen,trafgen), BENCH_XSKDUMP_ARGS (extra xskdump flags, e.g. --batch 256),
  * BENCH_DISK_DIR (default /var/tmp), BENCH_TMPFS_DIR (default /dev/shm), BENCH_OUT
  * (default bench/results).
  * @module
@@ -37,6 +38,8 @@ const ROOT = new URL("../", import.meta.url).pathname;
 const BUILD = `${ROOT}build/`;
 const LIMIT_BIN = `${BUILD}xsk_limit`;
 const SINK_OBJ = `${BUILD}xdp_sink.bpf.o`;
+const GEN_BIN = `${BUILD}xdp_gen`;
+const GEN_OBJ = `${BUILD}xdp_gen.bpf.o`;
 const XSKDUMP_BIN = Deno.env.get("XSKDUMP_BIN") ?? `${ROOT}bin/xskdump`;
 
 // ---------------------------------------------------------------------------
@@ -63,12 +66,23 @@ const XSKDUMP_EXTRA = (Deno.env.get("BENCH_XSKDUMP_ARGS") ?? "").split(/\s+/).fi
 const DISK_DIR = Deno.env.get("BENCH_DISK_DIR") ?? "/var/tmp";
 const TMPFS_DIR = Deno.env.get("BENCH_TMPFS_DIR") ?? "/dev/shm";
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
-/** Offered rates of the sweep (packets/s, one trafgen process: its --rate runs on one CPU). */
-const SWEEP_RATES = [50_000, 100_000, 200_000, 300_000, 400_000, 500_000];
+/** Offered rates of the sweep (packets/s, xdp_gen -r). */
+const SWEEP_RATES = [250_000, 500_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 4_000_000];
 /** Soak load: steady, below every tool's ceiling, so RSS growth is not queueing. */
-const SOAK_RATE = 200_000;
+const SOAK_RATE = 1_000_000;
 /** Loss at or below this fraction still counts as loss-free (0: not one packet). */
 const LOSS_FREE = 0;
+/**
+ * The CPU layout (2 CPUs or more): the generator on GEN_CPU, where veth also runs the receiving
+ * side's softirq (XDP, the copy into the UMEM or the skb path up to AF_PACKET): the "interrupt
+ * CPU" of a NIC; the capturer alone on RX_CPU, as AF_XDP wants it. What a tool costs in the
+ * kernel therefore lowers the rate the generator reaches (measured: "offered"); what it costs
+ * in its own process decides whether it keeps up. (Putting the NAPI on RX_CPU as a thread
+ * instead starves the capturer under overload: receive livelock, measured and dropped.)
+ */
+const GEN_CPU = 0;
+const RX_CPU = 1;
+const PINNED = navigator.hardwareConcurrency >= 2;
 /** CPUs' worth of other work on the host above which a trial counts as disturbed. */
 const FOREIGN_CPU_MAX = 0.25;
 /** Runs of one trial after a disturbed one, and in all (keeps the run bounded). */
@@ -122,15 +136,21 @@ const PROFILES: Profile[] = [
 interface Generator {
   id: string;
   label: string;
-  cpus: number;
+  /** xdp_gen (bench/xdp_gen.c: XDP live frames) or trafgen (PF_PACKET TX ring). */
+  kind: "xdpgen" | "trafgen";
   /** Packets per second, or undefined for full speed. */
   rate?: number;
 }
 
+/** Full speed, one CPU each: xdp_gen offers ~12 Mpps of udp64 here, trafgen ~0.6. */
 const GENERATORS: Generator[] = [
-  { id: "cpus1", label: "trafgen --cpus 1, full speed", cpus: 1 },
-  { id: "cpus2", label: "trafgen --cpus 2, full speed", cpus: 2 },
+  { id: "xdpgen", label: "xdp_gen (XDP live frames), 1 CPU, full speed", kind: "xdpgen" },
+  { id: "trafgen", label: "trafgen --cpus 1, full speed", kind: "trafgen" },
 ];
+
+function ratedGenerator(rate: number, id = `rate${rate / 1000}k`): Generator {
+  return { id, label: `xdp_gen -r ${rate}`, kind: "xdpgen", rate };
+}
 
 function trafgenConfig(p: Profile, dst: string, src: string): string {
   return p.frames.map((len) => {
@@ -192,6 +212,13 @@ const ALL_TOOLS: Tool[] = [
     output: "none",
   },
   {
+    id: "limit-nap-native",
+    kind: "limit",
+    label: "C limit rx-drop, 1 ms nap when empty (native)",
+    mode: "native",
+    output: "none",
+  },
+  {
     id: "limit-w-native",
     kind: "limit",
     label: "C copy+write pcap, tmpfs (native)",
@@ -243,8 +270,23 @@ const ALL_TOOLS: Tool[] = [
   },
 ];
 
-/** The tools of the rate sweep: the C limit, xskdump to a file in both modes, tcpdump. */
-const SWEEP_TOOLS = ["limit-native", "xskdump-tmpfs-native", "xskdump-tmpfs-generic", "tcpdump"];
+/**
+ * The tools of the rate sweep: the sink (the testbed's own loss floor), the C limit, xskdump to
+ * a file in both modes, tcpdump and xdpdump.
+ */
+const SWEEP_TOOLS = [
+  "sink-native",
+  "limit-nap-native",
+  "xskdump-tmpfs-native",
+  "xskdump-tmpfs-generic",
+  "tcpdump",
+  "xdpdump",
+];
+/** The C limit variants: "the limit" of a cell is the best of those in the same mode. */
+const LIMITS: Record<Mode, string[]> = {
+  native: ["limit-native", "limit-spin-native", "limit-nap-native"],
+  generic: ["limit-generic"],
+};
 
 /** What a tool said about its own run. */
 interface ToolReport {
@@ -316,7 +358,8 @@ interface TrialResult {
   rssEndKiB?: number;
   rssMaxKiB?: number;
   rssSamples?: [number, number][];
-  trafgenSent?: number;
+  /** What the generator says it sent (trafgen's count, xdp_gen's frames). */
+  generatorSent?: number;
   /** CPU seconds of the trafgen processes (softirq work done in their context included). */
   generatorCpuSec: number;
   /** CPU seconds of the ksoftirqd threads (receive work the sender deferred). */
@@ -458,15 +501,53 @@ interface RunningGenerator {
   stop(): Promise<{ sent?: number; cpuSec: number }>;
 }
 
+/** The veth pair and what the generators need to address it. */
+interface Testbed {
+  pair: VethPair;
+  /** trafgen configurations, one per profile. */
+  cfgDir: string;
+  src: string;
+  dst: string;
+}
+
+/** Runs cmd on one CPU when the layout is pinned (taskset execs it: the pid stays). */
+const onCpu = (cpu: number, cmd: string[]) => PINNED ? ["taskset", "-c", String(cpu), ...cmd] : cmd;
+
 /**
- * Starts trafgen in the sender namespace in a session of its own (setsid keeps the pid), so
- * one signal reaches every forked sender; whatever is still in the namespace afterwards is
+ * Starts the generator in the sender namespace in a session of its own (setsid keeps the pid),
+ * so one signal reaches every forked sender; whatever is still in the namespace afterwards is
  * SIGKILLed (a trafgen child can outlive its parent).
  */
-function startTrafgen(pair: VethPair, cfg: string, gen: Generator): RunningGenerator {
-  const args = ["setsid", "trafgen", "-o", pair.senderIf, "-i", cfg, "--cpus", String(gen.cpus)];
-  if (gen.rate) args.push("-b", `${gen.rate}pps`);
-  const child = spawnInNs(pair.senderNs, args, undefined, { collectStdout: true });
+function startGenerator(bed: Testbed, profile: Profile, gen: Generator): RunningGenerator {
+  const { pair } = bed;
+  const args = gen.kind === "xdpgen"
+    ? [
+      GEN_BIN,
+      "-o",
+      GEN_OBJ,
+      "-i",
+      pair.senderIf,
+      "-s",
+      bed.src,
+      "-m",
+      bed.dst,
+      "-l",
+      profile.frames.join(","),
+      ...(gen.rate ? ["-r", String(gen.rate)] : []),
+    ]
+    : [
+      "trafgen",
+      "-o",
+      pair.senderIf,
+      "-i",
+      `${bed.cfgDir}/${profile.id}.cfg`,
+      "--cpus",
+      "1",
+      ...(gen.rate ? ["-b", `${gen.rate}pps`] : []),
+    ];
+  const child = spawnInNs(pair.senderNs, ["setsid", ...onCpu(GEN_CPU, args)], undefined, {
+    collectStdout: true,
+  });
   return {
     child,
     async stop() {
@@ -483,7 +564,10 @@ function startTrafgen(pair: VethPair, cfg: string, gen: Generator): RunningGener
       await killNamespace(pair.senderNs);
       await child.stop();
       const out = new TextDecoder().decode(child.stdoutBytes()) + child.stderrText();
-      return { sent: num(/(\d+) packets outgoing/, out), cpuSec: ticks / CLK_TCK };
+      const sent = gen.kind === "xdpgen"
+        ? num(/"frames":(\d+)/, out)
+        : num(/(\d+) packets outgoing/, out);
+      return { sent, cpuSec: ticks / CLK_TCK };
     },
   };
 }
@@ -501,6 +585,19 @@ async function killNamespace(ns: string): Promise<void> {
     if ((await run(["ip", "netns", "pids", ns])).stdout.trim() === "") return;
     await sleep(20);
   }
+}
+
+/**
+ * Makes every generator reach the receiving veth the same way: GRO on gives it a NAPI context
+ * with or without an XDP program (xdp_gen's frames need one; veth refuses them otherwise), and
+ * TSO off on the sender stops veth from handing trafgen's skbs to the sending CPU's backlog
+ * instead. That NAPI runs in softirq on the sending CPU (GEN_CPU).
+ */
+async function setupReceiver(pair: VethPair): Promise<void> {
+  await nsExec(pair.senderNs, ["ethtool", "-K", pair.senderIf, "tso", "off", "gso", "off"], {
+    check: true,
+  });
+  await nsExec(pair.captureNs, ["ethtool", "-K", pair.captureIf, "gro", "on"], { check: true });
 }
 
 // ---------------------------------------------------------------------------
@@ -570,6 +667,9 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
         tool.mode!,
         ...(out ? ["-w", out] : []),
         ...(tool.id.includes("spin") ? ["-s"] : []),
+        ...(tool.id.includes("nap") ? ["-u", "1000"] : []),
+        // xskdump's default UMEM in that mode (lib/capture.ts frameSizeFor, 32 MiB).
+        ...(tool.mode === "generic" ? ["-f", "8192", "-F", "4096"] : ["-f", "16384", "-F", "2048"]),
       ];
       ready = new RegExp(`^listening on ${ifname}, queue \\d+, mode ${tool.mode}`);
       break;
@@ -599,7 +699,9 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
       throw new Error(`unknown tool kind ${tool.kind}`);
   }
   const env = { PATH: `${ROOT}.tools/node_modules/.bin:${Deno.env.get("PATH") ?? ""}` };
-  const child = spawnInNs(pair.captureNs, cmd, env, { collectStdout: tool.kind === "limit" });
+  const child = spawnInNs(pair.captureNs, onCpu(RX_CPU, cmd), env, {
+    collectStdout: tool.kind === "limit",
+  });
   try {
     await child.waitForStderrLine(ready, 20000);
   } catch (e) {
@@ -705,8 +807,9 @@ interface TrialSpec {
   rssEveryMs?: number;
 }
 
-async function trial(pair: VethPair, cfgDir: string, spec: TrialSpec): Promise<TrialResult> {
+async function trial(bed: Testbed, spec: TrialSpec): Promise<TrialResult> {
   const { profile, gen, tool } = spec;
+  const { pair } = bed;
   const tag = `${profile.id}-${gen.id}-${tool.id}`;
   const out = outputPath(tool, tag);
   await detachXdp(pair);
@@ -718,7 +821,7 @@ async function trial(pair: VethPair, cfgDir: string, spec: TrialSpec): Promise<T
     const before = await snapshot(pair, pid);
     const rssSamples: [number, number][] = [];
     if (before.rssKiB !== undefined) rssSamples.push([0, before.rssKiB]);
-    const trafgen = startTrafgen(pair, `${cfgDir}/${profile.id}.cfg`, gen);
+    const generator = startGenerator(bed, profile, gen);
     const t0 = performance.now();
     const every = spec.rssEveryMs ?? 500;
     while (performance.now() - t0 < spec.seconds * 1000) {
@@ -728,7 +831,7 @@ async function trial(pair: VethPair, cfgDir: string, spec: TrialSpec): Promise<T
         if (r !== undefined) rssSamples.push([(performance.now() - t0) / 1000, r]);
       }
     }
-    const sent = await trafgen.stop();
+    const sent = await generator.stop();
     const trafficSec = (performance.now() - t0) / 1000;
     // Let the receiver drain what is in flight before reading the counters again.
     // tcpdump hands packets over in TPACKET_V3 blocks that retire after its 1 s timeout.
@@ -790,7 +893,7 @@ async function trial(pair: VethPair, cfgDir: string, spec: TrialSpec): Promise<T
       rssEndKiB: rssVals.at(-1),
       rssMaxKiB: rssVals.length ? Math.max(...rssVals) : undefined,
       rssSamples: spec.phase === "soak" ? rssSamples : undefined,
-      trafgenSent: sent.sent,
+      generatorSent: sent.sent,
       generatorCpuSec: sent.cpuSec,
       ksoftirqdCpuSec: round(ksoft, 2),
       otherCpuSec: round(busy - sent.cpuSec - (procSec ?? 0) - ksoft, 2),
@@ -885,11 +988,15 @@ function ratios(results: TrialResult[]): Ratio[] {
     results.find((r) =>
       r.phase === "matrix" && r.profile === p && r.generator === g && r.tool === t
     );
+  // "limit:MODE" is the best C limit variant of that mode in the same cell.
+  const bestLimit = (p: string, g: string, mode: Mode) =>
+    LIMITS[mode].map((t) => find(p, g, t)).filter((r) => r && !r.report.error)
+      .sort((a, b) => b!.capturedPps - a!.capturedPps)[0];
   const pairs: [string, string, string][] = [
-    ["xskdump/limit", "xskdump-tmpfs-native", "limit-native"],
-    ["xskdump/limit", "xskdump-tmpfs-generic", "limit-generic"],
-    ["xskdump/limit", "xskdump-null-native", "limit-native"],
-    ["xskdump/limit", "xskdump-null-generic", "limit-generic"],
+    ["xskdump/limit", "xskdump-tmpfs-native", "limit:native"],
+    ["xskdump/limit", "xskdump-tmpfs-generic", "limit:generic"],
+    ["xskdump/limit", "xskdump-null-native", "limit:native"],
+    ["xskdump/limit", "xskdump-null-generic", "limit:generic"],
     ["xskdump/C copy+write", "xskdump-tmpfs-native", "limit-w-native"],
     ["xskdump/tcpdump", "xskdump-tmpfs-native", "tcpdump"],
     ["xskdump/tcpdump", "xskdump-tmpfs-generic", "tcpdump"],
@@ -899,14 +1006,16 @@ function ratios(results: TrialResult[]): Ratio[] {
     for (const g of GENERATORS) {
       for (const [what, a, b] of pairs) {
         const x = find(p.id, g.id, a);
-        const y = find(p.id, g.id, b);
+        const y = b.startsWith("limit:")
+          ? bestLimit(p.id, g.id, b.slice(6) as Mode)
+          : find(p.id, g.id, b);
         if (!x || !y || !y.capturedPps) continue;
         out.push({
           profile: p.id,
           generator: g.id,
           what,
           numerator: a,
-          denominator: b,
+          denominator: y.tool,
           capturedRatio: round(x.capturedPps / y.capturedPps, 3),
           cpuPerPacketRatio: x.procCpuNsPerPkt && y.procCpuNsPerPkt
             ? round(x.procCpuNsPerPkt / y.procCpuNsPerPkt, 2)
@@ -958,7 +1067,7 @@ function lossFreeRates(results: TrialResult[]): LossFree[] {
 const PLOTTED = [
   "sink-native",
   "sink-generic",
-  "limit-native",
+  "limit-nap-native",
   "limit-generic",
   "xskdump-tmpfs-native",
   "xskdump-tmpfs-generic",
@@ -1005,7 +1114,7 @@ async function plot(results: TrialResult[], stem: string): Promise<string | unde
     const script = [
       `set terminal png size 1600,750 font ",10"`,
       `set output "${png}"`,
-      `set multiplot layout 1,2 title "xskdump bench: captured vs offered rate (veth, trafgen; ${
+      `set multiplot layout 1,2 title "xskdump bench: captured vs offered rate (veth; ${
         new Date().toISOString().slice(0, 16)
       })"`,
       `set xlabel "offered (Mpps, measured on the sender veth)"`,
@@ -1047,7 +1156,7 @@ async function main(): Promise<number> {
     console.error("bench: needs root (network namespaces, XDP)");
     return 1;
   }
-  for (const f of [LIMIT_BIN, SINK_OBJ, XSKDUMP_BIN]) {
+  for (const f of [LIMIT_BIN, SINK_OBJ, GEN_BIN, GEN_OBJ, XSKDUMP_BIN]) {
     if (!(await fileSize(f))) {
       console.error(`bench: ${f} is missing: run \`make bench\` (it builds it)`);
       return 1;
@@ -1069,6 +1178,10 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     kernel: (await run(["uname", "-r"])).stdout.trim(),
     cpus: navigator.hardwareConcurrency,
+    layout: PINNED
+      ? `generator and the receiving softirq on CPU ${GEN_CPU}; capturer on CPU ${RX_CPU}`
+      : "one CPU: nothing pinned",
+    lossFreeFraction: LOSS_FREE,
     loadavgBefore: (await Deno.readTextFile("/proc/loadavg")).trim(),
     git: await gitState(),
     deno: Deno.version.deno,
@@ -1097,6 +1210,8 @@ async function main(): Promise<number> {
       for (const p of PROFILES) {
         await Deno.writeTextFile(`${cfgDir}/${p.id}.cfg`, trafgenConfig(p, dst, src));
       }
+      await setupReceiver(pair);
+      const bed: Testbed = { pair, cfgDir, src, dst };
       const go = async (spec: TrialSpec) => {
         const label = `${spec.phase} ${spec.profile.id} ${spec.gen.id} ${spec.tool.id}`;
         try {
@@ -1108,7 +1223,7 @@ async function main(): Promise<number> {
             if (!quiet && !notes.includes(`${label}: the host was busy before the trial`)) {
               notes.push(`${label}: the host was busy before the trial`);
             }
-            const r = await trial(pair, cfgDir, spec);
+            const r = await trial(bed, spec);
             r.attempts = attempt;
             r.disturbed = r.foreignCpuSec > FOREIGN_CPU_MAX * r.seconds;
             if (!best || r.foreignCpuSec < best.foreignCpuSec) best = r;
@@ -1152,15 +1267,10 @@ async function main(): Promise<number> {
           if (!tool) continue;
           let lossy = 0;
           for (const rate of SWEEP_RATES) {
-            const gen: Generator = {
-              id: `rate${rate / 1000}k`,
-              label: `trafgen --cpus 1 --rate ${rate}pps`,
-              cpus: 1,
-              rate,
-            };
+            const gen = ratedGenerator(rate);
             const r = await go({ phase: "sweep", profile: udp64, gen, tool, seconds: DURATION_S });
             // Two lossy steps in a row: higher rates only lose more.
-            lossy = r && r.lost > 0 && !r.disturbed ? lossy + 1 : 0;
+            lossy = r && r.lost > r.offered * LOSS_FREE && !r.disturbed ? lossy + 1 : 0;
             if (lossy >= 2) break;
           }
         }
@@ -1168,12 +1278,7 @@ async function main(): Promise<number> {
 
       if (SOAK_S > 0) {
         const tool = ALL_TOOLS.find((t) => t.id === "xskdump-null-native")!;
-        const gen: Generator = {
-          id: `soak${SOAK_RATE / 1000}k`,
-          label: `trafgen --cpus 1 --rate ${SOAK_RATE}pps`,
-          cpus: 1,
-          rate: SOAK_RATE,
-        };
+        const gen = ratedGenerator(SOAK_RATE, `soak${SOAK_RATE / 1000}k`);
         console.error(`  soak: ${SOAK_S} s of ${SOAK_RATE} pps into ${tool.id}`);
         await go({
           phase: "soak",

@@ -80,7 +80,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xsk_limit -i IFACE [-m auto|native|generic] [-q QUEUE] [-b BATCH]\n"
-		"                 [-f FRAMES] [-d SECONDS] [-w FILE] [-g] [-s] [-u USEC]\n");
+		"                 [-f FRAMES] [-F FRAME_SIZE] [-d SECONDS] [-w FILE] [-g] [-s]\n"
+		"                 [-u USEC]\n");
 	exit(2);
 }
 
@@ -164,8 +165,8 @@ static void give_back(int sock, const uint32_t *descs, uint32_t n, uint64_t *eno
 int main(int argc, char **argv)
 {
 	const char *ifname = NULL, *path = NULL, *mode_name = "auto";
-	uint32_t mode = XSKDUMP_MODE_AUTO, queue = 0, batch = 64, frames = 4096;
-	const uint32_t frame_size = 4096;
+	/* xskdump's default geometry in native mode with a 1500-byte MTU. */
+	uint32_t mode = XSKDUMP_MODE_AUTO, queue = 0, batch = 64, frames = 16384, frame_size = 2048;
 	double duration = 0, t0, t1;
 	uint64_t captured = 0, batches = 0, waits = 0, counters[CNT_COUNT], st[XSKDUMP_STAT__COUNT];
 	struct out out = { .fd = -1 };
@@ -178,7 +179,7 @@ int main(int argc, char **argv)
 	long nap_us = 0;
 	uint64_t fill_enospc = 0, frames_lost = 0;
 
-	while ((opt = getopt(argc, argv, "i:m:q:b:f:d:w:gsu:h")) != -1) {
+	while ((opt = getopt(argc, argv, "i:m:q:b:f:F:d:w:gsu:h")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -202,6 +203,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			frames = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'F':
+			frame_size = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'd':
 			duration = strtod(optarg, NULL);
