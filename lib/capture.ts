@@ -153,11 +153,87 @@ const FLUSH_MS = 50;
 /** The nap after a busy pass runs dry. */
 const NAP_MS = 1;
 /**
- * What a nap may really take (timer granularity): it is skipped when the packets arriving
- * meanwhile at the rate just seen could fill half the UMEM (16384 frames: above ~4 Mpps).
+ * What a nap may really take: Deno's setTimeout(1) (and setTimeout(0)) took 2.1 ms at the
+ * median here and up to 11 ms (2000 tries on a pinned CPU). The nap is skipped when packets
+ * arriving meanwhile at the rate just seen could fill half the UMEM (16384 frames: above
+ * ~1 Mpps); the poll then returns as soon as data is in.
  */
-const NAP_WORST_MS = 2;
+const NAP_WORST_MS = 8;
 const nap = () => new Promise<void>((resolve) => setTimeout(resolve, NAP_MS));
+
+/** What a receive loop does after a pass over its rings (see {@link Pacer}). */
+const enum Step {
+  /** Take the next batch now. */
+  Go,
+  /** Await a NAP_MS timer, then take the next batch. */
+  Nap,
+  /** Await a poll of the sockets (off the JS thread), with the timeout Pacer.waitMs gives. */
+  Wait,
+}
+
+/**
+ * The pacing both receive loops share (docs/DESIGN.md, the hot path): run batches back to back
+ * while there are packets, letting the event loop turn every YIELD_MS; when a busy ring runs
+ * dry, nap NAP_MS, unless the rate just seen could fill half the UMEM meanwhile; otherwise poll.
+ */
+class Pacer {
+  readonly #frames: number;
+  #lastYield: number;
+  #lastCheck: number;
+  #busy = false;
+  // When the loop last went to sleep, and the packets taken since: everything that arrived
+  // over the last sleep and the drain after it, so their ratio is the arrival rate.
+  #sleptAt: number;
+  #pkts = 0;
+
+  constructor(frames: number, now: number) {
+    this.#frames = frames;
+    this.#lastYield = this.#lastCheck = this.#sleptAt = now;
+  }
+
+  /** After a pass that took `n` packets; `now` is performance.now(). */
+  next(n: number, now: number): Step {
+    this.#pkts += n;
+    if (n > 0 && now - this.#lastYield < YIELD_MS) {
+      this.#busy = true;
+      return Step.Go;
+    }
+    const wasBusy = this.#busy;
+    this.#busy = n > 0;
+    // Traffic was flowing a moment ago: a short timer lets the ring fill a batch for a few
+    // microseconds of event-loop work, where a poll on the FFI thread pool costs a thread round
+    // trip and usually finds data already there (bench/README.md). Not when the ring could
+    // overflow during a late timer at the rate just seen: then the poll, which returns as soon
+    // as data is in. (Spinning on the ring instead cost more CPU and kept no more packets.)
+    const napFits = n === 0 && wasBusy &&
+      this.#pkts * NAP_WORST_MS < (now - this.#sleptAt) * this.#frames / 2;
+    this.#slept(now);
+    return napFits ? Step.Nap : Step.Wait;
+  }
+
+  /** The loop goes to sleep (nap or poll): the arrival rate is measured from here. */
+  #slept(now: number): void {
+    this.#sleptAt = now;
+    this.#pkts = 0;
+  }
+
+  /** The poll's timeout: 0 under load, else up to IDLE_WAIT_MS and never past the deadline. */
+  waitMs(n: number, now: number, deadline: number): number {
+    return n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now)));
+  }
+
+  /** After a nap or a poll. */
+  woke(now: number): void {
+    this.#lastYield = now;
+  }
+
+  /** True once every CHECK_MS: time to look at the interface. */
+  checkDue(now: number): boolean {
+    if (now - this.#lastCheck < CHECK_MS) return false;
+    this.#lastCheck = now;
+    return true;
+  }
+}
 
 /** Per RX queue counters. */
 export interface QueueStats {
@@ -281,13 +357,8 @@ export class Capture implements AsyncDisposable {
     const signal = limits.signal;
     const start = performance.now();
     const deadline = limits.durationMs === undefined ? Infinity : start + limits.durationMs;
-    let lastYield = start;
-    let lastCheck = start;
+    const pacer = new Pacer(this.#frameCount, start);
     let lastFlush = start;
-    let busy = false;
-    // Packets since the loop last slept, and when that was: the arrival rate a nap must fit.
-    let awake = start;
-    let awakePkts = 0;
     // This run's own count: a capture may run (or be read by receive()) more than once.
     let taken = 0;
     let reason: StopReason = "signal";
@@ -310,7 +381,6 @@ export class Capture implements AsyncDisposable {
             this.#capturedBy[k] += got;
             taken += got;
             n += got;
-            awakePkts += got;
             sock.fill(descs, got);
           }
           // One fast call per batch; the report is read only when something new broke.
@@ -328,36 +398,19 @@ export class Capture implements AsyncDisposable {
           reason = "duration";
           break;
         }
-        if (now - lastCheck >= CHECK_MS) {
-          socks[0].check(); // one socket tells: the interface is the same
-          lastCheck = now;
-        }
-        if (n > 0 && now - lastYield < YIELD_MS) {
-          busy = true;
-          continue;
-        }
-        if (n === 0 && busy && awakePkts * NAP_WORST_MS < (now - awake) * this.#frameCount / 2) {
-          // Traffic was flowing a moment ago: a short timer lets the ring fill a batch for a
-          // few microseconds of event-loop work, where a poll on the FFI thread pool costs a
-          // thread round trip and usually finds data already there (bench/README.md). Still
-          // nothing after the nap: block in poll below. Not when the ring could overflow
-          // meanwhile at the rate just seen: then the poll, which returns as soon as data is in.
-          busy = false;
+        if (pacer.checkDue(now)) socks[0].check(); // one socket tells: the interface is the same
+        const step = pacer.next(n, now);
+        if (step === Step.Go) continue;
+        if (step === Step.Nap) {
           await nap();
-          lastYield = awake = performance.now();
-          awakePkts = 0;
-          continue;
+        } else {
+          if (n === 0 && now - lastFlush >= FLUSH_MS) {
+            sink.flush(); // idle: readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
+            lastFlush = now;
+          }
+          await this.#wait(pacer.waitMs(n, now, deadline));
         }
-        busy = n > 0;
-        if (n === 0 && now - lastFlush >= FLUSH_MS) {
-          sink.flush(); // idle: readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
-          lastFlush = now;
-        }
-        await this.#wait(
-          n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))),
-        );
-        lastYield = awake = performance.now();
-        awakePkts = 0;
+        pacer.woke(performance.now());
       }
     } catch (e) {
       reason = "error";
@@ -391,8 +444,7 @@ export class Capture implements AsyncDisposable {
     const count = limits.count ?? Infinity;
     const start = performance.now();
     const deadline = limits.durationMs === undefined ? Infinity : start + limits.durationMs;
-    let lastYield = start;
-    let lastCheck = start;
+    const pacer = new Pacer(this.#frameCount, start);
     let taken = 0;
     let held = 0;
     let draining = false;
@@ -424,15 +476,11 @@ export class Capture implements AsyncDisposable {
           continue;
         }
         const now = performance.now();
-        if (now - lastCheck >= CHECK_MS) {
-          socks[0].check(); // one socket tells: the interface is the same
-          lastCheck = now;
-        }
-        if (got > 0 && now - lastYield < YIELD_MS) continue;
-        await this.#wait(
-          got > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now))),
-        );
-        lastYield = performance.now();
+        if (pacer.checkDue(now)) socks[0].check(); // one socket tells: the interface is the same
+        const step = pacer.next(got, now);
+        if (step === Step.Go) continue;
+        await (step === Step.Nap ? nap() : this.#wait(pacer.waitMs(got, now, deadline)));
+        pacer.woke(performance.now());
       }
     } finally {
       // The caller left mid-batch: its frames go back.
