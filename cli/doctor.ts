@@ -17,7 +17,7 @@ function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
     throw e;
   }
   const q = queryXdp(name);
-  const xdp = q.mode === "none" ? undefined : { mode: q.mode, progId: q.progId };
+  const xdp = q.mode === "none" ? undefined : { mode: q.mode, progId: q.progId, owner: q.owner };
   let native: true | string = "not tried: another XDP program is attached";
   if (!xdp) {
     try {

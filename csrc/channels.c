@@ -1,6 +1,7 @@
 /* Interface state: channel (queue count) control through the ethtool ioctl,
  * so the host needs no ethtool binary (what `ethtool -l` reads and `ethtool
  * -L` sets), and which XDP program is attached. */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -113,6 +114,21 @@ int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n)
 	v[1] = q.prog_id;
 	v[2] = q.drv_prog_id;
 	v[3] = q.skb_prog_id;
+	v[4] = XSKDUMP_XDP_FOREIGN;
+	if (q.prog_id || q.drv_prog_id || q.skb_prog_id) {
+		__u32 id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			v[4] = XSKDUMP_XDP_UNKNOWN;
+		else if (!strcmp(info.name, XSKDUMP_PROG_NAME))
+			v[4] = XSKDUMP_XDP_OURS;
+		if (fd >= 0)
+			close(fd);
+	}
 	for (i = 0; i < n && i < XSKDUMP_XDP_QUERY_WORDS; i++)
 		out[i] = v[i];
 	return (int32_t)i;

@@ -10,6 +10,10 @@
 #include "ledger.h"
 #include "shim.h"
 
+/* The attached XDP program's name (bpf/xskdump.bpf.c): how a second capture,
+ * and doctor, recognise ours on an interface. */
+#define XSKDUMP_PROG_NAME "xskdump_rx"
+
 #define MAX_PROGS 8
 #define MAX_SOCKS 64
 

@@ -336,7 +336,7 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 		goto out;
 	}
 	lfd = find_link(p->ifindex, id);
-	if (strcmp(theirs.name, "xskdump_rx")) {
+	if (strcmp(theirs.name, XSKDUMP_PROG_NAME)) {
 		if (lfd >= 0)
 			fd_holders("anon_inode:bpf_link", link_id_of(lfd), ", held by pid %d", who,
 				   sizeof(who));

@@ -203,7 +203,7 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		fail_load(err);
 		goto out_close;
 	}
-	bp = bpf_object__find_program_by_name(p->obj, "xskdump_rx");
+	bp = bpf_object__find_program_by_name(p->obj, XSKDUMP_PROG_NAME);
 	capture = bpf_object__find_program_by_name(p->obj, "xskdump_capture");
 	p->xsks_fd = bpf_object__find_map_fd_by_name(p->obj, "xsks");
 	p->counters_fd = bpf_object__find_map_fd_by_name(p->obj, "counters");

@@ -139,8 +139,13 @@ int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t 
 			 uint32_t combined);
 /* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
  * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
- * generic program id. */
-#define XSKDUMP_XDP_QUERY_WORDS 4
+ * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
+ * which a capture can join), _FOREIGN, or _UNKNOWN (its name cannot be read:
+ * opening a program by id needs CAP_SYS_ADMIN). */
+#define XSKDUMP_XDP_QUERY_WORDS 5
+#define XSKDUMP_XDP_FOREIGN 0
+#define XSKDUMP_XDP_OURS 1
+#define XSKDUMP_XDP_UNKNOWN 2
 int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n);
 /* Host facts, XSKDUMP_HOST_WORDS u64: effective capability mask, RLIMIT_MEMLOCK
  * soft limit (UINT64_MAX = unlimited), kernel BTF present (0/1), inode of this

@@ -197,14 +197,20 @@ export interface XdpQuery {
   /** "none", "native", "generic", "offload" or "multi". */
   mode: string;
   progId: number;
+  /**
+   * Whose program: "xskdump" (another capture's, which a capture can join on other queues),
+   * "foreign", or "unknown" (its name cannot be read without CAP_SYS_ADMIN).
+   */
+  owner: "xskdump" | "foreign" | "unknown";
 }
 
 /** Asks the kernel which XDP program is attached to `iface`. */
 export function queryXdp(iface: string, shim: Shim = loadShim()): XdpQuery {
-  const v = new Uint32Array(4);
+  const v = new Uint32Array(5);
   check(shim, shim.xsk_xdp_query(cString(iface), v, v.length), `XDP on ${iface}`);
   const modes = ["none", "native", "generic", "offload", "multi"];
-  return { mode: modes[v[0]] ?? `mode ${v[0]}`, progId: v[1] };
+  const owners = ["foreign", "xskdump", "unknown"] as const;
+  return { mode: modes[v[0]] ?? `mode ${v[0]}`, progId: v[1], owner: owners[v[4]] ?? "unknown" };
 }
 
 /** Our XDP program attached to one interface with a BPF link. */

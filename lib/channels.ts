@@ -11,6 +11,7 @@ import {
   getChannels,
   hostFacts,
   processStart as startOf,
+  queryXdp,
   setChannels,
 } from "../ffi/xsk.ts";
 
@@ -146,6 +147,16 @@ export function singleQueue(iface: string): ChannelChange | undefined {
     );
   }
   const ch = getChannels(iface);
+  // Fewer queues under a running capture would take its queue (or its traffic) away.
+  if ((ch.maxRx > 0 ? ch.rx : ch.combined) > 1) {
+    const xdp = queryXdp(iface);
+    if (xdp.owner === "xskdump") {
+      throw new Error(
+        `another xskdump captures on ${iface} (XDP program ${xdp.progId}): --single-queue would ` +
+          `change its queues under it`,
+      );
+    }
+  }
   const original: ChannelCounts = {
     rx: ch.rx,
     tx: ch.tx,

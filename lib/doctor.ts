@@ -29,8 +29,11 @@ export interface IfaceFacts {
   exists: boolean;
   /** RX queues (sysfs). */
   rxQueues: number;
-  /** XDP already attached: its mode ("native", "generic", ...) and program id, or none. */
-  xdp?: { mode: string; progId: number };
+  /**
+   * XDP already attached: its mode ("native", "generic", ...), program id and whose it is
+   * ("xskdump": another capture's, which a capture can join on other queues), or none.
+   */
+  xdp?: { mode: string; progId: number; owner?: "xskdump" | "foreign" | "unknown" };
   /** Attaching our program in native mode: true, or the error text. */
   native: true | string;
   /** The interface holds the SSH session's server address. */
@@ -190,14 +193,23 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
   }
   const checks: Check[] = [];
   checks.push(
-    i.xdp
+    !i.xdp
+      ? { name: "XDP program", status: "ok", detail: `none attached to ${i.name}` }
+      : i.xdp.owner === "xskdump"
       ? {
         name: "XDP program",
-        status: "fail",
-        detail: `${i.name} already has XDP program ${i.xdp.progId} attached (${i.xdp.mode})`,
-        fix: "stop whatever attached it (`bpftool net` shows it); xskdump needs the hook",
+        status: "warn",
+        detail: `another xskdump captures on ${i.name} (program ${i.xdp.progId}, ${i.xdp.mode})`,
+        fix: "a second capture joins it on other queues (-q) with the same filter and mode; " +
+          "its queues are taken",
       }
-      : { name: "XDP program", status: "ok", detail: `none attached to ${i.name}` },
+      : {
+        name: "XDP program",
+        status: "fail",
+        detail: `${i.name} already has XDP program ${i.xdp.progId} attached (${i.xdp.mode})` +
+          (i.xdp.owner === "unknown" ? "; whose cannot be told without CAP_SYS_ADMIN" : ""),
+        fix: "stop whatever attached it (`bpftool net` shows it); xskdump needs the hook",
+      },
   );
   checks.push(
     i.native === true

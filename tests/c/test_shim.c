@@ -6,27 +6,7 @@
 #include <string.h>
 
 #include "../../csrc/shim.h"
-
-static int failures, passes;
-
-#define EXPECT(cond, name)                                                  \
-	do {                                                                \
-		if (cond) {                                                 \
-			passes++;                                           \
-		} else {                                                    \
-			failures++;                                         \
-			fprintf(stderr, "FAIL %s (%s:%d)\n", name, __FILE__, \
-				__LINE__);                                  \
-		}                                                           \
-	} while (0)
-
-static const char *last(void)
-{
-	static uint8_t buf[512];
-
-	xsk_last_error(buf, sizeof(buf));
-	return (const char *)buf;
-}
+#include "expect.h"
 
 static void test_abi_version(void)
 {
@@ -62,6 +42,20 @@ static void test_stale_handles_are_ebadf(void)
 	EXPECT(strstr(last(), "no such") != NULL, "test_stale_handle_message");
 }
 
+static void test_iface_mtu(void)
+{
+	uint32_t q[XSKDUMP_XDP_QUERY_WORDS];
+
+	EXPECT(xsk_iface_mtu("lo") == 65536, "test_mtu_of_loopback");
+	EXPECT(xsk_iface_mtu("xskt-nosuch0") == -ENODEV, "test_mtu_unknown_interface_is_enodev");
+	EXPECT(strstr(last(), "xskt-nosuch0") != NULL, "test_mtu_error_names_the_interface");
+	EXPECT(xsk_iface_mtu("") == -EINVAL, "test_mtu_empty_name");
+	/* Nothing attached to lo: no program, so nobody's. */
+	EXPECT(xsk_xdp_query("lo", q, XSKDUMP_XDP_QUERY_WORDS) == XSKDUMP_XDP_QUERY_WORDS &&
+		       q[1] == 0 && q[4] == XSKDUMP_XDP_FOREIGN,
+	       "test_xdp_query_lo_has_no_program");
+}
+
 static void test_last_error_truncates(void)
 {
 	uint8_t small[5];
@@ -77,9 +71,9 @@ int main(void)
 {
 	test_abi_version();
 	test_unknown_interface_is_enodev();
+	test_iface_mtu();
 	test_bad_arguments_are_einval();
 	test_stale_handles_are_ebadf();
 	test_last_error_truncates();
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return expect_summary();
 }

@@ -163,6 +163,63 @@ Deno.test({
       } finally {
         await Deno.remove(obj.slice(0, obj.lastIndexOf("/")), { recursive: true });
       }
+      await nsExec(pair.captureNs, [
+        "ip",
+        "link",
+        "set",
+        "dev",
+        pair.captureIf,
+        "xdpgeneric",
+        "off",
+      ], {
+        check: true,
+      });
+      // Another xskdump's program: a capture can join it on other queues, so a warning.
+      const cap = spawnInNs(pair.captureNs, [
+        bin,
+        "-i",
+        pair.captureIf,
+        "--mode",
+        "generic",
+        "-w",
+        "/dev/null",
+        "--quiet",
+      ]);
+      try {
+        await cap.waitForStderrLine(READY, 20_000);
+        const shared = await nsExec(pair.captureNs, [
+          bin,
+          "doctor",
+          "-i",
+          pair.captureIf,
+          "--json",
+        ]);
+        const xdp = JSON.parse(shared.stdout).checks.find((c: { name: string }) =>
+          c.name === "XDP program"
+        );
+        assert.equal(xdp.status, "warn", shared.stdout);
+        assert.match(xdp.detail, /another xskdump captures on xc0 \(program \d+, generic\)/);
+        // --single-queue must not take the queues from under it.
+        const second = await nsExec(pair.captureNs, [
+          bin,
+          "-i",
+          pair.captureIf,
+          "-q",
+          "1",
+          "--single-queue",
+          "-c",
+          "1",
+          "-w",
+          "/dev/null",
+        ]);
+        assert.notEqual(second.code, 0);
+        assert.match(second.stderr, /another xskdump captures on xc0 .*--single-queue would/);
+        assert.equal(await rxChannels(pair.captureNs, pair.captureIf), 4);
+        cap.signal("SIGINT");
+        assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
+      } finally {
+        await cap.stop();
+      }
       const missing = await nsExec(pair.captureNs, [bin, "doctor", "-i", "xsknope0"]);
       assert.equal(missing.code, 1);
       assert.match(missing.stdout, /^fail interface +xsknope0 does not exist/m);

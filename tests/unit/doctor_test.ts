@@ -99,6 +99,20 @@ Deno.test("doctor: XDP program already attached fails", () => {
   assert.equal(check(f, "XDP program").status, "fail");
   assert.match(check(f, "XDP program").detail, /program 42/);
   assert.equal(check({ ...host, iface: eth0 }, "XDP program").status, "ok");
+  const unknown = {
+    ...host,
+    iface: { ...eth0, xdp: { mode: "native", progId: 7, owner: "unknown" as const } },
+  };
+  assert.equal(check(unknown, "XDP program").status, "fail");
+  assert.match(check(unknown, "XDP program").detail, /without CAP_SYS_ADMIN/);
+});
+
+Deno.test("doctor: another xskdump's program is a warning: a capture can join it", () => {
+  const xdp = { mode: "generic", progId: 9, owner: "xskdump" as const };
+  const c = check({ ...host, iface: { ...eth0, xdp } }, "XDP program");
+  assert.equal(c.status, "warn");
+  assert.match(c.detail, /another xskdump captures on eth0 \(program 9, generic\)/);
+  assert.match(c.fix ?? "", /joins it on other queues/);
 });
 
 Deno.test("doctor: native XDP support", () => {
