@@ -91,8 +91,10 @@ export function installFilter(prog: XdpProgram, filter: CompiledFilter): void {
     setFilter(prog, filter.ebpf, filter.expression);
   } catch (e) {
     if (e instanceof XskError) {
-      // The verifier says no with EACCES too: that is not a missing privilege.
-      const hint = e.code === "EPERM" && e.hint ? `; ${e.hint}` : "";
+      // The verifier says no with EACCES too: that is a missing privilege only when the shim
+      // names one (CAP_PERFMON for pointer arithmetic), else no hint.
+      const missing = e.code === "EPERM" || /CAP_[A-Z_]+ is missing/.test(e.message);
+      const hint = missing && e.hint ? `; ${e.hint}` : "";
       throw new FilterError("rejected", filter.expression, `${e.message}${hint}`, e.errno);
     }
     throw e;
