@@ -67,14 +67,14 @@ $(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csr
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
 
-$(BUILD)/test_shim: tests/c/test_shim.c $(SHIM)
+$(BUILD)/test_shim: tests/c/test_shim.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
-$(BUILD)/test_filter: tests/c/test_filter.c $(SHIM)
+$(BUILD)/test_filter: tests/c/test_filter.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 # The ledger is pure logic: tested over simulated rings, without the shim.
-$(BUILD)/test_ledger: tests/c/test_ledger.c csrc/ledger.c csrc/ledger.h
+$(BUILD)/test_ledger: tests/c/test_ledger.c tests/c/expect.h csrc/ledger.c csrc/ledger.h
 	gcc $(CFLAGS) -o $@ tests/c/test_ledger.c csrc/ledger.c
 
 check: $(DEPS_STAMP)

@@ -6,27 +6,7 @@
 #include <string.h>
 
 #include "../../csrc/shim.h"
-
-static int failures, passes;
-
-#define EXPECT(cond, name)                                                  \
-	do {                                                                \
-		if (cond) {                                                 \
-			passes++;                                           \
-		} else {                                                    \
-			failures++;                                         \
-			fprintf(stderr, "FAIL %s (%s:%d)\n", name, __FILE__, \
-				__LINE__);                                  \
-		}                                                           \
-	} while (0)
-
-static const char *last(void)
-{
-	static uint8_t buf[512];
-
-	xsk_last_error(buf, sizeof(buf));
-	return (const char *)buf;
-}
+#include "expect.h"
 
 /* Ethernet + IPv4 + UDP to port 53. */
 static const uint8_t udp53[42] = {
@@ -109,6 +89,5 @@ int main(void)
 	test_compile_syntax_error_names_the_expression();
 	test_match_refuses_what_libpcap_cannot_run();
 	test_loaders_check_their_arguments();
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return expect_summary();
 }

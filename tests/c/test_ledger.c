@@ -12,18 +12,7 @@
 #define FSIZE 4096u
 #define HEADROOM 256u
 
-static int failures, passes;
-
-#define EXPECT(cond, name)                                                  \
-	do {                                                                \
-		if (cond) {                                                 \
-			passes++;                                           \
-		} else {                                                    \
-			failures++;                                         \
-			fprintf(stderr, "FAIL %s (%s:%d)\n", name, __FILE__, \
-				__LINE__);                                  \
-		}                                                           \
-	} while (0)
+#include "expect.h"
 
 /* The simulated world: UMEM, ledger, and a FIFO fill queue. */
 struct sim {
@@ -249,6 +238,5 @@ int main(void)
 	test_more_posts_than_frames_is_overheld();
 	test_write_into_user_frame_is_clobber();
 	test_clobber_names_the_descriptor_that_took_the_frame();
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return expect_summary();
 }
