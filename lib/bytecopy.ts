@@ -57,3 +57,42 @@ export class ByteCopier {
     for (; i < len; i++) dst[pos + i] = src[off + i];
   }
 }
+
+/** A capture-file writer's numeric options, defaulted and checked (RangeError names the bad one). */
+export function writerOptions(
+  opts: { snaplen?: number; linktype?: number; bufferSize?: number },
+  maxSnaplen: number,
+  linktypeBits: 16 | 32,
+  defaultLinktype: number,
+): { snaplen: number; linktype: number; bufferSize: number } {
+  const snaplen = opts.snaplen ?? 262144;
+  const linktype = opts.linktype ?? defaultLinktype;
+  const bufferSize = opts.bufferSize ?? 1 << 20;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > maxSnaplen) {
+    throw new RangeError(`snaplen must be an integer in 1..${maxSnaplen}, got ${snaplen}`);
+  }
+  if (!Number.isInteger(linktype) || linktype < 0 || linktype > 2 ** linktypeBits - 1) {
+    throw new RangeError(
+      `linktype must be a ${linktypeBits}-bit unsigned integer, got ${linktype}`,
+    );
+  }
+  if (!Number.isInteger(bufferSize) || bufferSize < 1) {
+    throw new RangeError(`bufferSize must be a positive integer, got ${bufferSize}`);
+  }
+  return { snaplen, linktype, bufferSize };
+}
+
+/**
+ * A writer's output buffer of `size` bytes with every page touched (fresh memory is mapped
+ * lazily: this moves the page faults out of the hot path), its DataView and its copier.
+ */
+export function outputBuffer(size: number): {
+  buf: Uint8Array;
+  view: DataView;
+  copier: ByteCopier;
+} {
+  const buf = new Uint8Array(size);
+  buf.fill(0xff);
+  buf.fill(0);
+  return { buf, view: new DataView(buf.buffer), copier: new ByteCopier(buf) };
+}

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ByteCopier } from "./bytecopy.ts";
+import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
 
 /**
  * Where finished bytes go. `write` must consume the whole chunk synchronously (e.g. a
@@ -71,27 +71,18 @@ export class PcapWriter {
    * and puts the file header into it.
    */
   constructor(sink: ByteSink, opts: PcapWriterOptions = {}) {
-    const snaplen = opts.snaplen ?? 262144;
-    const linktype = opts.linktype ?? LINKTYPE_ETHERNET;
-    const bufferSize = opts.bufferSize ?? 1 << 20;
-    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_CAPLEN) {
-      throw new RangeError(`snaplen must be an integer in 1..${MAX_CAPLEN}, got ${snaplen}`);
-    }
-    if (!Number.isInteger(linktype) || linktype < 0 || linktype > 0xffffffff) {
-      throw new RangeError(`linktype must be a 32-bit unsigned integer, got ${linktype}`);
-    }
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-      throw new RangeError(`bufferSize must be a positive integer, got ${bufferSize}`);
-    }
+    const { snaplen, linktype, bufferSize } = writerOptions(
+      opts,
+      MAX_CAPLEN,
+      32,
+      LINKTYPE_ETHERNET,
+    );
     this.#sink = sink;
     this.#snaplen = snaplen;
     // Room for at least the file header plus one small record, whatever the caller asked for.
-    this.#buf = new Uint8Array(Math.max(bufferSize, 64));
-    // Fresh memory is mapped lazily; writing it once here moves the page faults out of add().
-    this.#buf.fill(0xff);
-    this.#buf.fill(0);
-    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
-    this.#copier = new ByteCopier(this.#buf);
+    ({ buf: this.#buf, view: this.#view, copier: this.#copier } = outputBuffer(
+      Math.max(bufferSize, 64),
+    ));
     const v = this.#view;
     v.setUint32(0, PCAP_MAGIC_NS, true);
     v.setUint16(4, 2, true);

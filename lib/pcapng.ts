@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { ByteCopier } from "./bytecopy.ts";
+import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
 
 import {
   type ByteSink,
@@ -252,19 +252,13 @@ export class PcapngWriter {
    * and puts the section header and interface description into it.
    */
   constructor(sink: ByteSink, opts: PcapngWriterOptions) {
-    const snaplen = opts.snaplen ?? 262144;
-    const linktype = opts.linktype ?? LINKTYPE_ETHERNET;
-    const bufferSize = opts.bufferSize ?? 1 << 20;
-    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) {
-      throw new RangeError(`snaplen must be an integer in 1..${MAX_SNAPLEN}, got ${snaplen}`);
-    }
     // The IDB has 16 bits for the link type, unlike the classic pcap header.
-    if (!Number.isInteger(linktype) || linktype < 0 || linktype > 0xffff) {
-      throw new RangeError(`linktype must be a 16-bit unsigned integer, got ${linktype}`);
-    }
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-      throw new RangeError(`bufferSize must be a positive integer, got ${bufferSize}`);
-    }
+    const { snaplen, linktype, bufferSize } = writerOptions(
+      opts,
+      MAX_SNAPLEN,
+      16,
+      LINKTYPE_ETHERNET,
+    );
     if (typeof opts.ifName !== "string") throw new TypeError("ifName must be a string");
     const header = buildHeader(opts, snaplen, linktype);
     this.#sink = sink;
@@ -272,12 +266,7 @@ export class PcapngWriter {
     // Whole words (blocks are word multiples), and room for the header or the largest ISB, so
     // both always fit in an empty buffer whatever the caller asked for.
     const size = pad4(Math.max(bufferSize, header.length, ISB_MAX, 64));
-    this.#buf = new Uint8Array(size);
-    // Fresh memory is mapped lazily; writing it once here moves the page faults out of add().
-    this.#buf.fill(0xff);
-    this.#buf.fill(0);
-    this.#view = new DataView(this.#buf.buffer);
-    this.#copier = new ByteCopier(this.#buf);
+    ({ buf: this.#buf, view: this.#view, copier: this.#copier } = outputBuffer(size));
     this.#buf.set(header);
     this.#pos = header.length;
     this.#bytes = header.length;
