@@ -12,9 +12,8 @@ import {
   type NsChild,
   replay,
   spawnInNs,
-  type VethOptions,
   type VethPair,
-  withVethPair,
+  withPairAndDir,
   xdpAttached,
 } from "./netns.ts";
 
@@ -54,19 +53,6 @@ async function summary(d: NsChild): Promise<Record<string, unknown>> {
   return JSON.parse(text.split("\n").pop() ?? "{}");
 }
 
-/** Runs fn with a veth pair and a temporary output directory, both always removed. */
-async function withPairAndDir(
-  fn: (pair: VethPair, dir: string) => Promise<void>,
-  opts: VethOptions = {},
-) {
-  const dir = await Deno.makeTempDir({ prefix: "xskt-api-" });
-  try {
-    await withVethPair((pair) => fn(pair, dir), opts);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 /** 40 small UDP frames of distinct lengths (60..255 bytes), numbered in their payload. */
 function numberedFrames(count = 40): Uint8Array[] {
   return Array.from({ length: count }, (_, i) =>
@@ -81,7 +67,7 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const d = startDriver(pair, dir, "batches", [corpus.frames]);
       try {
         await d.waitForStderrLine(/^ready/, READY_MS);
@@ -106,7 +92,7 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const d = startDriver(pair, dir, "queues", [corpus.frames]);
       let s;
       try {
@@ -145,7 +131,7 @@ Deno.test({
   name: "api: packets() copies each packet, cut to the snaplen, with its wire length and time",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
       const snaplen = 100;
@@ -184,7 +170,7 @@ Deno.test({
   name: "api: leaving a loop gives its frames back; a new loop goes on with the next packet",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
       const d = startDriver(pair, dir, "resume", [frames.length, 10]);
@@ -209,7 +195,7 @@ Deno.test({
   name: "api: a signal ends the loop after what the ring holds, and ends the capture",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
       const d = startDriver(pair, dir, "signal");
@@ -232,7 +218,7 @@ Deno.test({
   name: "api: durationMs ends an idle loop on time",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const d = startDriver(pair, dir, "duration", [300]);
       let s;
       try {
@@ -251,7 +237,7 @@ Deno.test({
   name: "api: run() pushes every packet into a PcapWriter",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
       const d = startDriver(pair, dir, "run", [frames.length]);
@@ -274,7 +260,7 @@ Deno.test({
   name: "api: one loop at a time: a second one while the first runs throws",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const d = startDriver(pair, dir, "busy");
       let s;
       try {
@@ -292,7 +278,7 @@ Deno.test({
   name: "api: `await using` detaches the XDP program at the end of the scope",
   ignore,
   async fn() {
-    await withPairAndDir(async (pair, dir) => {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
       const d = startDriver(pair, dir, "dispose");
       try {
         await d.waitForStderrLine(/^ready/, READY_MS);

@@ -10,6 +10,7 @@ import {
   replay,
   run,
   spawnInNs,
+  withPairAndDir,
   withVethPair,
   xdpAttached,
 } from "./netns.ts";
@@ -100,32 +101,27 @@ Deno.test({
   name: "cli_live: --duration stops by itself, exit 0, program detached, empty pcap valid",
   ignore,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "xskt-out-" });
-    try {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/idle.pcap`;
-        const cap = spawnInNs(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          out,
-          "--duration",
-          "0.5",
-        ]);
-        try {
-          await cap.waitForStderrLine(READY, READY_MS);
-          assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
-        } finally {
-          await cap.stop();
-        }
-        assert.match(cap.stderrText(), /^0 packets captured$/m);
-        assert.deepEqual(framesOf(out), []);
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withPairAndDir("xskt-out-", async (pair, dir) => {
+      const out = `${dir}/idle.pcap`;
+      const cap = spawnInNs(pair.captureNs, [
+        bin,
+        "-i",
+        pair.captureIf,
+        "-w",
+        out,
+        "--duration",
+        "0.5",
+      ]);
+      try {
+        await cap.waitForStderrLine(READY, READY_MS);
+        assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
+      } finally {
+        await cap.stop();
+      }
+      assert.match(cap.stderrText(), /^0 packets captured$/m);
+      assert.deepEqual(framesOf(out), []);
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+    });
   },
 });
 
@@ -134,52 +130,47 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    const dir = await Deno.makeTempDir({ prefix: "xskt-out-" });
-    try {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/load.pcap`;
-        const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
-        await cap.waitForStderrLine(READY, READY_MS);
-        // Full speed, bounded: tcpreplay stops after 20 s at the latest.
-        const load = spawnInNs(pair.senderNs, [
-          "tcpreplay",
-          "-q",
-          "--topspeed",
-          "--no-flow-stats",
-          "--loop=0",
-          "--duration=20",
-          "-i",
-          pair.senderIf,
-          corpus.path,
-        ]);
-        let latencyMs = 0;
-        try {
-          // Wait until packets are flowing into the file, then interrupt.
-          await waitForFileSize(out, 1 << 20, 15_000);
-          const t0 = performance.now();
-          cap.signal("SIGINT");
-          const status = await cap.waitExit(5_000);
-          latencyMs = performance.now() - t0;
-          assert.equal(status.code, 0, cap.stderrText());
-        } finally {
-          load.signal("SIGKILL");
-          await load.stop();
-          await cap.stop();
-        }
-        const captured = Number(/^(\d+) packets captured$/m.exec(cap.stderrText())?.[1]);
-        const frames = framesOf(out);
-        assert.equal(frames.length, captured, "the summary counts what the file holds");
-        // Under full load the kernel may drop (and counts it): every frame kept must be a corpus
-        // frame, intact.
-        const known = new Set(framesOf(corpus.path).map((f) => f.data.join(",")));
-        const foreign = frames.findIndex((f) => !known.has(f.data.join(",")));
-        assert.equal(foreign, -1, `frame ${foreign} is not a corpus frame`);
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-        console.log(`  SIGINT to exit under load: ${latencyMs.toFixed(0)} ms, ${captured} packets`);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withPairAndDir("xskt-out-", async (pair, dir) => {
+      const out = `${dir}/load.pcap`;
+      const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
+      await cap.waitForStderrLine(READY, READY_MS);
+      // Full speed, bounded: tcpreplay stops after 20 s at the latest.
+      const load = spawnInNs(pair.senderNs, [
+        "tcpreplay",
+        "-q",
+        "--topspeed",
+        "--no-flow-stats",
+        "--loop=0",
+        "--duration=20",
+        "-i",
+        pair.senderIf,
+        corpus.path,
+      ]);
+      let latencyMs = 0;
+      try {
+        // Wait until packets are flowing into the file, then interrupt.
+        await waitForFileSize(out, 1 << 20, 15_000);
+        const t0 = performance.now();
+        cap.signal("SIGINT");
+        const status = await cap.waitExit(5_000);
+        latencyMs = performance.now() - t0;
+        assert.equal(status.code, 0, cap.stderrText());
+      } finally {
+        load.signal("SIGKILL");
+        await load.stop();
+        await cap.stop();
+      }
+      const captured = Number(/^(\d+) packets captured$/m.exec(cap.stderrText())?.[1]);
+      const frames = framesOf(out);
+      assert.equal(frames.length, captured, "the summary counts what the file holds");
+      // Under full load the kernel may drop (and counts it): every frame kept must be a corpus
+      // frame, intact.
+      const known = new Set(framesOf(corpus.path).map((f) => f.data.join(",")));
+      const foreign = frames.findIndex((f) => !known.has(f.data.join(",")));
+      assert.equal(foreign, -1, `frame ${foreign} is not a corpus frame`);
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      console.log(`  SIGINT to exit under load: ${latencyMs.toFixed(0)} ms, ${captured} packets`);
+    });
   },
 });
 

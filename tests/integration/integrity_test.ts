@@ -9,7 +9,7 @@ import {
   mergedCorpus,
   replay,
   spawnInNs,
-  withVethPair,
+  withPairAndDir,
 } from "./netns.ts";
 
 const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
@@ -35,43 +35,38 @@ for (const c of cases) {
       const corpus = await mergedCorpus();
       const want = framesOf(corpus.path);
       const expected = c.lost ? want.filter((_, i) => i !== 99) : want;
-      const dir = await Deno.makeTempDir({ prefix: "xskt-out-" });
-      try {
-        await withVethPair(async (pair) => {
-          const out = `${dir}/cap.pcap`;
-          const cap = spawnInNs(pair.captureNs, [
-            bin,
-            "-i",
-            pair.captureIf,
-            "-w",
-            out,
-            "-c",
-            String(expected.length),
-            "--mode",
-            c.mode,
-          ], { XSKDUMP_FAULT: c.kind });
-          try {
-            await cap.waitForStderrLine(READY, 20_000);
-            await replay(pair, corpus.path);
-            assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
-          } finally {
-            await cap.stop();
-          }
-          const err = cap.stderrText();
-          const said = err.split("\n").filter((l) => l.includes("ring integrity:"));
-          assert.equal(said.length, 1, err);
-          assert.match(said[0], new RegExp(`${c.kind} RX descriptor #${c.descriptor} on xc0`));
-          assert.match(said[0], /Diagnosis: /);
-          assert.match(
-            err,
-            new RegExp(`^1 RX descriptor broke the ring contract \\(.*${c.kind} 1`, "m"),
-          );
-          assert.match(err, new RegExp(`^${expected.length} packets captured$`, "m"));
-          assert.equal(firstMismatch(expected, framesOf(out)), undefined);
-        });
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      await withPairAndDir("xskt-out-", async (pair, dir) => {
+        const out = `${dir}/cap.pcap`;
+        const cap = spawnInNs(pair.captureNs, [
+          bin,
+          "-i",
+          pair.captureIf,
+          "-w",
+          out,
+          "-c",
+          String(expected.length),
+          "--mode",
+          c.mode,
+        ], { XSKDUMP_FAULT: c.kind });
+        try {
+          await cap.waitForStderrLine(READY, 20_000);
+          await replay(pair, corpus.path);
+          assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
+        } finally {
+          await cap.stop();
+        }
+        const err = cap.stderrText();
+        const said = err.split("\n").filter((l) => l.includes("ring integrity:"));
+        assert.equal(said.length, 1, err);
+        assert.match(said[0], new RegExp(`${c.kind} RX descriptor #${c.descriptor} on xc0`));
+        assert.match(said[0], /Diagnosis: /);
+        assert.match(
+          err,
+          new RegExp(`^1 RX descriptor broke the ring contract \\(.*${c.kind} 1`, "m"),
+        );
+        assert.match(err, new RegExp(`^${expected.length} packets captured$`, "m"));
+        assert.equal(firstMismatch(expected, framesOf(out)), undefined);
+      });
     },
   });
 }
@@ -82,32 +77,27 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     const want = framesOf(corpus.path);
-    const dir = await Deno.makeTempDir({ prefix: "xskt-out-" });
-    try {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/cap.pcap`;
-        const cap = spawnInNs(
-          pair.captureNs,
-          [bin, "-i", pair.captureIf, "-w", out, "--strict"],
-          { XSKDUMP_FAULT: "foreign@50" },
-        );
-        try {
-          await cap.waitForStderrLine(READY, 20_000);
-          await replay(pair, corpus.path);
-          assert.equal((await cap.waitExit(10_000)).code, 3, cap.stderrText());
-        } finally {
-          await cap.stop();
-        }
-        assert.match(cap.stderrText(), /foreign RX descriptor #50/);
-        assert.match(cap.stderrText(), /stopped by --strict/);
-        // Everything before the bad descriptor is there and intact.
-        const got = framesOf(out);
-        assert.ok(got.length >= 49, `only ${got.length} frames`);
-        assert.equal(firstMismatch(want.slice(0, 49), got.slice(0, 49)), undefined);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withPairAndDir("xskt-out-", async (pair, dir) => {
+      const out = `${dir}/cap.pcap`;
+      const cap = spawnInNs(
+        pair.captureNs,
+        [bin, "-i", pair.captureIf, "-w", out, "--strict"],
+        { XSKDUMP_FAULT: "foreign@50" },
+      );
+      try {
+        await cap.waitForStderrLine(READY, 20_000);
+        await replay(pair, corpus.path);
+        assert.equal((await cap.waitExit(10_000)).code, 3, cap.stderrText());
+      } finally {
+        await cap.stop();
+      }
+      assert.match(cap.stderrText(), /foreign RX descriptor #50/);
+      assert.match(cap.stderrText(), /stopped by --strict/);
+      // Everything before the bad descriptor is there and intact.
+      const got = framesOf(out);
+      assert.ok(got.length >= 49, `only ${got.length} frames`);
+      assert.equal(firstMismatch(want.slice(0, 49), got.slice(0, 49)), undefined);
+    });
   },
 });
 
@@ -116,32 +106,27 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    const dir = await Deno.makeTempDir({ prefix: "xskt-out-" });
-    try {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/cap.pcap`;
-        const cap = spawnInNs(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          out,
-          "-c",
-          String(corpus.frames),
-          "--no-guard",
-        ], { XSKDUMP_FAULT: "misaligned@10" });
-        try {
-          await cap.waitForStderrLine(READY, 20_000);
-          await replay(pair, corpus.path);
-          assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
-        } finally {
-          await cap.stop();
-        }
-        // With the guard off nothing is checked, so nothing is reported.
-        assert.doesNotMatch(cap.stderrText(), /ring integrity|ring contract/);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withPairAndDir("xskt-out-", async (pair, dir) => {
+      const out = `${dir}/cap.pcap`;
+      const cap = spawnInNs(pair.captureNs, [
+        bin,
+        "-i",
+        pair.captureIf,
+        "-w",
+        out,
+        "-c",
+        String(corpus.frames),
+        "--no-guard",
+      ], { XSKDUMP_FAULT: "misaligned@10" });
+      try {
+        await cap.waitForStderrLine(READY, 20_000);
+        await replay(pair, corpus.path);
+        assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
+      } finally {
+        await cap.stop();
+      }
+      // With the guard off nothing is checked, so nothing is reported.
+      assert.doesNotMatch(cap.stderrText(), /ring integrity|ring contract/);
+    });
   },
 });

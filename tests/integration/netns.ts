@@ -184,6 +184,23 @@ export async function withVethPair<T>(
   return result;
 }
 
+/**
+ * Runs fn with a veth pair (see withVethPair) and a new temporary directory named after
+ * prefix; both are always removed, the directory after the pair, also when fn throws.
+ */
+export async function withPairAndDir<T>(
+  prefix: string,
+  fn: (pair: VethPair, dir: string) => Promise<T>,
+  opts?: VethOptions,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    return await withVethPair((pair) => fn(pair, dir), opts);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 async function deleteNamespaces(namespaces: string[]): Promise<void> {
   const failures: string[] = [];
   for (const ns of namespaces) {

@@ -15,6 +15,7 @@ import {
   run,
   spawnInNs,
   type VethPair,
+  withPairAndDir,
   withVethPair,
   xdpAttached,
 } from "./netns.ts";
@@ -336,51 +337,46 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    const dir = await Deno.makeTempDir({ prefix: "xskt-tty-" });
-    try {
-      await withVethPair(async (pair) => {
-        const cmd = `${bin} -i ${pair.captureIf} -w ${dir}/t.pcap -c ${corpus.frames}`;
-        const child = new Deno.Command("ip", {
-          args: ["netns", "exec", pair.captureNs, "script", "-qfec", cmd, "/dev/null"],
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        let text = "";
-        const reading = (async () => {
-          const dec = new TextDecoder();
-          for await (const c of child.stdout) text += dec.decode(c, { stream: true });
-        })();
-        try {
-          const deadline = performance.now() + READY_MS;
-          while (!/listening on/.test(text)) {
-            assert.ok(performance.now() < deadline, `no listening line: ${text}`);
-            await new Promise((r) => setTimeout(r, 20)); // polling the pty's output
-          }
-          // About 3 s at 2000 pps: the status line shows at least twice.
-          await replay(pair, corpus.path, 2000);
-          const status = await child.status;
-          await reading;
-          assert.equal(status.code, 0, text);
-        } finally {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // Exited.
-          }
-          await child.status;
+    await withPairAndDir("xskt-tty-", async (pair, dir) => {
+      const cmd = `${bin} -i ${pair.captureIf} -w ${dir}/t.pcap -c ${corpus.frames}`;
+      const child = new Deno.Command("ip", {
+        args: ["netns", "exec", pair.captureNs, "script", "-qfec", cmd, "/dev/null"],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      let text = "";
+      const reading = (async () => {
+        const dec = new TextDecoder();
+        for await (const c of child.stdout) text += dec.decode(c, { stream: true });
+      })();
+      try {
+        const deadline = performance.now() + READY_MS;
+        while (!/listening on/.test(text)) {
+          assert.ok(performance.now() < deadline, `no listening line: ${text}`);
+          await new Promise((r) => setTimeout(r, 20)); // polling the pty's output
         }
-        const shown = [...text.matchAll(
-          // deno-lint-ignore no-control-regex
-          /\r(\d+) packets, \d+ pkt\/s, [\d.]+ [kMG]?bit\/s, \d+ dropped \(ring full \d+, no free frame \d+, invalid \d+\), \d+ frames held\x1b\[K/g,
-        )];
-        assert.ok(shown.length >= 2, JSON.stringify(text));
-        // Cleared, then the summary on a clean line.
-        assert.match(text, new RegExp(`\\r\\x1b\\[K${corpus.frames} packets captured\\r?\\n`));
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+        // About 3 s at 2000 pps: the status line shows at least twice.
+        await replay(pair, corpus.path, 2000);
+        const status = await child.status;
+        await reading;
+        assert.equal(status.code, 0, text);
+      } finally {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Exited.
+        }
+        await child.status;
+      }
+      const shown = [...text.matchAll(
+        // deno-lint-ignore no-control-regex
+        /\r(\d+) packets, \d+ pkt\/s, [\d.]+ [kMG]?bit\/s, \d+ dropped \(ring full \d+, no free frame \d+, invalid \d+\), \d+ frames held\x1b\[K/g,
+      )];
+      assert.ok(shown.length >= 2, JSON.stringify(text));
+      // Cleared, then the summary on a clean line.
+      assert.match(text, new RegExp(`\\r\\x1b\\[K${corpus.frames} packets captured\\r?\\n`));
+    });
   },
 });
 
@@ -456,48 +452,43 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    const dir = await Deno.makeTempDir({ prefix: "xskt-pipe-" });
-    try {
-      await withVethPair(async (pair) => {
-        for (
-          const [mode, head, name] of [["-w -", "head -c 100000", "p.pcap"], [
-            "",
-            "head -n 5",
-            "p.txt",
-          ]]
-        ) {
-          const script = `${bin} -i ${pair.captureIf} ${mode} | ${head} > ${dir}/${name}; ` +
-            'echo "xskdump exit ${PIPESTATUS[0]}" >&2';
-          const cap = spawnInNs(pair.captureNs, ["bash", "-c", script]);
-          try {
-            await cap.waitForStderrLine(READY, READY_MS);
-            await replay(pair, corpus.path, 5000);
-            await cap.waitForStderrLine(/^xskdump exit \d+$/, 15_000);
-            assert.equal((await cap.waitExit(5_000)).code, 0);
-          } finally {
-            await cap.stop();
-          }
-          const err = cap.stderrText();
-          assert.match(err, /^xskdump exit 0$/m, err);
-          assert.match(err, /^xskdump: output closed by the reader$/m, err);
-          assert.match(err, /^\d+ packets captured$/m, err);
-          assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-          if (name === "p.pcap") {
-            const bytes = Deno.readFileSync(`${dir}/${name}`);
-            assert.equal(bytes.length, 100_000);
-            // head cut the stream mid-record; every whole record before the cut is a corpus frame.
-            const got: Frame[] = [];
-            assert.throws(() => {
-              for (const r of pcapRecords(bytes)) got.push({ ...r, data: r.data });
-            }, /truncated record/);
-            sameFrames(got, framesOf(corpus.path).slice(0, got.length), "before the cut");
-          } else {
-            assert.equal(Deno.readTextFileSync(`${dir}/${name}`).split("\n").length, 6);
-          }
+    await withPairAndDir("xskt-pipe-", async (pair, dir) => {
+      for (
+        const [mode, head, name] of [["-w -", "head -c 100000", "p.pcap"], [
+          "",
+          "head -n 5",
+          "p.txt",
+        ]]
+      ) {
+        const script = `${bin} -i ${pair.captureIf} ${mode} | ${head} > ${dir}/${name}; ` +
+          'echo "xskdump exit ${PIPESTATUS[0]}" >&2';
+        const cap = spawnInNs(pair.captureNs, ["bash", "-c", script]);
+        try {
+          await cap.waitForStderrLine(READY, READY_MS);
+          await replay(pair, corpus.path, 5000);
+          await cap.waitForStderrLine(/^xskdump exit \d+$/, 15_000);
+          assert.equal((await cap.waitExit(5_000)).code, 0);
+        } finally {
+          await cap.stop();
         }
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+        const err = cap.stderrText();
+        assert.match(err, /^xskdump exit 0$/m, err);
+        assert.match(err, /^xskdump: output closed by the reader$/m, err);
+        assert.match(err, /^\d+ packets captured$/m, err);
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+        if (name === "p.pcap") {
+          const bytes = Deno.readFileSync(`${dir}/${name}`);
+          assert.equal(bytes.length, 100_000);
+          // head cut the stream mid-record; every whole record before the cut is a corpus frame.
+          const got: Frame[] = [];
+          assert.throws(() => {
+            for (const r of pcapRecords(bytes)) got.push({ ...r, data: r.data });
+          }, /truncated record/);
+          sameFrames(got, framesOf(corpus.path).slice(0, got.length), "before the cut");
+        } else {
+          assert.equal(Deno.readTextFileSync(`${dir}/${name}`).split("\n").length, 6);
+        }
+      }
+    });
   },
 });

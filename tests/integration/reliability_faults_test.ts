@@ -16,6 +16,7 @@ import {
   nsExec,
   run,
   spawnInNs,
+  withPairAndDir,
   withVethPair,
   xdpAttached,
   xdpModes,
@@ -52,43 +53,41 @@ for (const mode of ["native", "generic"]) {
     async fn() {
       const corpus = await mergedCorpus();
       const want = framesOf(corpus.path);
-      await withOutDir(async (dir) => {
-        await withVethPair(async (pair) => {
-          const out = `${dir}/killed.pcap`;
-          const cap = spawnInNs(pair.captureNs, [
-            bin,
-            "-i",
-            pair.captureIf,
-            "-w",
-            out,
-            "--mode",
-            mode,
-          ]);
-          let load: NsChild | undefined;
-          let before = 0;
-          try {
-            await cap.waitForStderrLine(READY, READY_MS);
-            load = replayInBackground(pair, corpus.path, 4000);
-            before = await waitForRecords(out, 1000, 30_000);
-            cap.signal("SIGKILL");
-            assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL", cap.stderrText());
-          } finally {
-            await cap.stop();
-            await load?.stop();
-          }
-          const { frames, tail } = wholeRecords(out);
-          assert.ok(frames.length >= before, `${frames.length} records, ${before} seen before`);
-          // Every complete record is the next corpus frame: nothing lost before the kill was
-          // flushed in pieces, nothing invented.
-          const mismatch = firstMismatch(want.slice(0, frames.length), frames);
-          assert.equal(mismatch, undefined, mismatch);
-          if (tail) assert.match(tail, /^truncated record/);
-          assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-          console.log(
-            `  ${frames.length} whole records after kill -9` +
-              (tail ? `, then a cut one (${tail.split(":")[0]})` : ", no partial record"),
-          );
-        });
+      await withPairAndDir("xskt-rel-", async (pair, dir) => {
+        const out = `${dir}/killed.pcap`;
+        const cap = spawnInNs(pair.captureNs, [
+          bin,
+          "-i",
+          pair.captureIf,
+          "-w",
+          out,
+          "--mode",
+          mode,
+        ]);
+        let load: NsChild | undefined;
+        let before = 0;
+        try {
+          await cap.waitForStderrLine(READY, READY_MS);
+          load = replayInBackground(pair, corpus.path, 4000);
+          before = await waitForRecords(out, 1000, 30_000);
+          cap.signal("SIGKILL");
+          assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL", cap.stderrText());
+        } finally {
+          await cap.stop();
+          await load?.stop();
+        }
+        const { frames, tail } = wholeRecords(out);
+        assert.ok(frames.length >= before, `${frames.length} records, ${before} seen before`);
+        // Every complete record is the next corpus frame: nothing lost before the kill was
+        // flushed in pieces, nothing invented.
+        const mismatch = firstMismatch(want.slice(0, frames.length), frames);
+        assert.equal(mismatch, undefined, mismatch);
+        if (tail) assert.match(tail, /^truncated record/);
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+        console.log(
+          `  ${frames.length} whole records after kill -9` +
+            (tail ? `, then a cut one (${tail.split(":")[0]})` : ", no partial record"),
+        );
       });
     },
   });
@@ -100,44 +99,42 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     const known = new Set(framesOf(corpus.path).map((f) => f.data.join(",")));
-    await withOutDir(async (dir) => {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/loaded.pcap`;
-        const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
-        let load: NsChild | undefined;
-        try {
-          await cap.waitForStderrLine(READY, READY_MS);
-          load = spawnInNs(pair.senderNs, [
-            "tcpreplay",
-            "-q",
-            "--topspeed",
-            "--no-flow-stats",
-            "--loop=0",
-            "--duration=30",
-            "-i",
-            pair.senderIf,
-            corpus.path,
-          ]);
-          // Past a few of the writer's 1 MiB flushes, so the kill likely lands mid-write.
-          await waitForRecords(out, 20_000, 30_000);
-          cap.signal("SIGKILL");
-          assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL", cap.stderrText());
-        } finally {
-          await cap.stop();
-          await load?.stop();
-        }
-        const { frames, tail } = wholeRecords(out);
-        assert.ok(frames.length >= 20_000, `${frames.length} records`);
-        // Under full load the kernel may drop (and counts it); what is kept is intact.
-        const foreign = frames.findIndex((f) => !known.has(f.data.join(",")));
-        assert.equal(foreign, -1, `record ${foreign} is not a corpus frame`);
-        if (tail) assert.match(tail, /^truncated record/);
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-        console.log(
-          `  ${frames.length} whole records after kill -9 under load` +
-            (tail ? `, then a cut one` : ", no partial record"),
-        );
-      });
+    await withPairAndDir("xskt-rel-", async (pair, dir) => {
+      const out = `${dir}/loaded.pcap`;
+      const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
+      let load: NsChild | undefined;
+      try {
+        await cap.waitForStderrLine(READY, READY_MS);
+        load = spawnInNs(pair.senderNs, [
+          "tcpreplay",
+          "-q",
+          "--topspeed",
+          "--no-flow-stats",
+          "--loop=0",
+          "--duration=30",
+          "-i",
+          pair.senderIf,
+          corpus.path,
+        ]);
+        // Past a few of the writer's 1 MiB flushes, so the kill likely lands mid-write.
+        await waitForRecords(out, 20_000, 30_000);
+        cap.signal("SIGKILL");
+        assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL", cap.stderrText());
+      } finally {
+        await cap.stop();
+        await load?.stop();
+      }
+      const { frames, tail } = wholeRecords(out);
+      assert.ok(frames.length >= 20_000, `${frames.length} records`);
+      // Under full load the kernel may drop (and counts it); what is kept is intact.
+      const foreign = frames.findIndex((f) => !known.has(f.data.join(",")));
+      assert.equal(foreign, -1, `record ${foreign} is not a corpus frame`);
+      if (tail) assert.match(tail, /^truncated record/);
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      console.log(
+        `  ${frames.length} whole records after kill -9 under load` +
+          (tail ? `, then a cut one` : ", no partial record"),
+      );
     });
   },
 });
@@ -149,38 +146,36 @@ for (const fault of ["down", "deleted"] as const) {
     async fn() {
       const corpus = await mergedCorpus();
       const want = framesOf(corpus.path);
-      await withOutDir(async (dir) => {
-        await withVethPair(async (pair) => {
-          const out = `${dir}/${fault}.pcap`;
-          const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
-          let load: NsChild | undefined;
-          try {
-            await cap.waitForStderrLine(READY, READY_MS);
-            load = replayInBackground(pair, corpus.path, 4000);
-            await waitForRecords(out, 500, 30_000);
-            const ipCmd = fault === "down"
-              ? ["ip", "link", "set", "dev", pair.captureIf, "down"]
-              : ["ip", "link", "del", "dev", pair.captureIf];
-            await nsExec(pair.captureNs, ipCmd, { check: true });
-            assert.equal((await cap.waitExit(10_000)).code, 1, cap.stderrText());
-          } finally {
-            await cap.stop();
-            await load?.stop();
-          }
-          const err = cap.stderrText();
-          const said = fault === "down" ? "is down" : "is gone";
-          assert.match(lastLine(err), new RegExp(`^xskdump: interface xc0 ${said}\\b`), err);
-          assert.equal(err.split("\n").filter((l) => l.startsWith("xskdump:")).length, 1, err);
-          // Flushed: the file is complete and holds exactly what the summary counts.
-          const frames = framesOf(out);
-          assert.equal(frames.length, parseSummary(err).captured, err);
-          assert.ok(frames.length >= 500);
-          const mismatch = firstMismatch(want.slice(0, frames.length), frames);
-          assert.equal(mismatch, undefined, mismatch);
-          if (fault === "down") {
-            assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-          }
-        });
+      await withPairAndDir("xskt-rel-", async (pair, dir) => {
+        const out = `${dir}/${fault}.pcap`;
+        const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
+        let load: NsChild | undefined;
+        try {
+          await cap.waitForStderrLine(READY, READY_MS);
+          load = replayInBackground(pair, corpus.path, 4000);
+          await waitForRecords(out, 500, 30_000);
+          const ipCmd = fault === "down"
+            ? ["ip", "link", "set", "dev", pair.captureIf, "down"]
+            : ["ip", "link", "del", "dev", pair.captureIf];
+          await nsExec(pair.captureNs, ipCmd, { check: true });
+          assert.equal((await cap.waitExit(10_000)).code, 1, cap.stderrText());
+        } finally {
+          await cap.stop();
+          await load?.stop();
+        }
+        const err = cap.stderrText();
+        const said = fault === "down" ? "is down" : "is gone";
+        assert.match(lastLine(err), new RegExp(`^xskdump: interface xc0 ${said}\\b`), err);
+        assert.equal(err.split("\n").filter((l) => l.startsWith("xskdump:")).length, 1, err);
+        // Flushed: the file is complete and holds exactly what the summary counts.
+        const frames = framesOf(out);
+        assert.equal(frames.length, parseSummary(err).captured, err);
+        assert.ok(frames.length >= 500);
+        const mismatch = firstMismatch(want.slice(0, frames.length), frames);
+        assert.equal(mismatch, undefined, mismatch);
+        if (fault === "down") {
+          assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+        }
       });
     },
   });

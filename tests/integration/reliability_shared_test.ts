@@ -17,6 +17,7 @@ import {
   spawnInNs,
   stackReachable,
   type VethPair,
+  withPairAndDir,
   withVethPair,
   xdpAttached,
   xdpModes,
@@ -28,15 +29,6 @@ const ignore = !isRoot;
 if (ignore) console.log("reliability_shared: skipped, needs root (network namespaces, veth, XDP)");
 
 const QUEUES = { rxQueues: 4, txQueues: 4 };
-
-async function withOutDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "xskt-shared-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Starts `xskdump -i xc0 -q QUEUES -w OUT ...` and waits for its listening line. */
 async function start(
@@ -79,41 +71,39 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    await withOutDir(async (dir) => {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/first.pcap`;
-        const first = await start(pair, "0", out, ["-c", String(corpus.frames)]);
-        try {
-          for (const mode of ["auto", "native"]) {
-            const r = await nsExec(pair.captureNs, [
-              bin,
-              "-i",
-              pair.captureIf,
-              "--mode",
-              mode,
-              "-w",
-              `${dir}/second.pcap`,
-            ]);
-            assert.equal(r.code, 1, r.stderr);
-            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-            assert.match(
-              r.stderr,
-              new RegExp(
-                `^xskdump: queue 0 of xc0 is taken: another AF_XDP socket is bound to it.*` +
-                  `xskdump pid ${first.pid}\\b`,
-              ),
-            );
-          }
-          const sent = await replay(pair, corpus.path);
-          assert.equal(sent.failed, 0, sent.output);
-          assert.equal((await first.waitExit(10_000)).code, 0, first.stderrText());
-        } finally {
-          await first.stop();
+    await withPairAndDir("xskt-shared-", async (pair, dir) => {
+      const out = `${dir}/first.pcap`;
+      const first = await start(pair, "0", out, ["-c", String(corpus.frames)]);
+      try {
+        for (const mode of ["auto", "native"]) {
+          const r = await nsExec(pair.captureNs, [
+            bin,
+            "-i",
+            pair.captureIf,
+            "--mode",
+            mode,
+            "-w",
+            `${dir}/second.pcap`,
+          ]);
+          assert.equal(r.code, 1, r.stderr);
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+          assert.match(
+            r.stderr,
+            new RegExp(
+              `^xskdump: queue 0 of xc0 is taken: another AF_XDP socket is bound to it.*` +
+                `xskdump pid ${first.pid}\\b`,
+            ),
+          );
         }
-        const mismatch = firstMismatch(framesOf(corpus.path), framesOf(out));
-        assert.equal(mismatch, undefined, mismatch);
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-      });
+        const sent = await replay(pair, corpus.path);
+        assert.equal(sent.failed, 0, sent.output);
+        assert.equal((await first.waitExit(10_000)).code, 0, first.stderrText());
+      } finally {
+        await first.stop();
+      }
+      const mismatch = firstMismatch(framesOf(corpus.path), framesOf(out));
+      assert.equal(mismatch, undefined, mismatch);
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
     });
   },
 });
@@ -125,44 +115,42 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     const want = framesOf(corpus.path);
-    await withOutDir(async (dir) => {
-      await withVethPair(async (pair) => {
-        const [out1, out2] = [`${dir}/q01.pcap`, `${dir}/q23.pcap`];
-        const first = await start(pair, "0,1", out1);
-        let second: NsChild | undefined;
-        let s1: Summary, s2: Summary;
-        try {
-          second = await start(pair, "2,3", out2);
-          const line = second.stderrText().split("\n").find((l) => l.startsWith("listening"));
-          assert.match(line ?? "", new RegExp(`XDP program shared with xskdump pid ${first.pid}$`));
-          assert.doesNotMatch(first.stderrText(), /shared/);
-          const sent = await replay(pair, corpus.path);
-          assert.equal(sent.failed, 0, sent.output);
-          const total = () => wholeRecords(out1).frames.length + wholeRecords(out2).frames.length;
-          assert.ok(await pollUntil(() => total() >= want.length, 10_000), `${total()} records`);
-          s2 = await finish(second);
-          s1 = await finish(first);
-        } finally {
-          await second?.stop();
-          await first.stop();
-        }
-        const got1 = framesOf(out1);
-        const got2 = framesOf(out2);
-        assert.equal(got1.length, s1.captured);
-        assert.equal(got2.length, s2.captured);
-        assert.ok(got1.length > 0 && got2.length > 0, `${got1.length} / ${got2.length}`);
-        assert.deepEqual([...got1, ...got2].map(key).sort(), want.map(key).sort());
-        // Each counts its own queues: every packet there was its to take (no queue was left
-        // to the stack), none dropped.
-        for (const s of [s1, s2]) {
-          assert.equal(s.received, s.captured, JSON.stringify(s));
-          assert.equal(s.dropped, 0);
-          assert.equal(s.passed, 0);
-        }
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-        console.log(`  queues 0,1: ${s1.captured} packets, queues 2,3: ${s2.captured}`);
-      }, QUEUES);
-    });
+    await withPairAndDir("xskt-shared-", async (pair, dir) => {
+      const [out1, out2] = [`${dir}/q01.pcap`, `${dir}/q23.pcap`];
+      const first = await start(pair, "0,1", out1);
+      let second: NsChild | undefined;
+      let s1: Summary, s2: Summary;
+      try {
+        second = await start(pair, "2,3", out2);
+        const line = second.stderrText().split("\n").find((l) => l.startsWith("listening"));
+        assert.match(line ?? "", new RegExp(`XDP program shared with xskdump pid ${first.pid}$`));
+        assert.doesNotMatch(first.stderrText(), /shared/);
+        const sent = await replay(pair, corpus.path);
+        assert.equal(sent.failed, 0, sent.output);
+        const total = () => wholeRecords(out1).frames.length + wholeRecords(out2).frames.length;
+        assert.ok(await pollUntil(() => total() >= want.length, 10_000), `${total()} records`);
+        s2 = await finish(second);
+        s1 = await finish(first);
+      } finally {
+        await second?.stop();
+        await first.stop();
+      }
+      const got1 = framesOf(out1);
+      const got2 = framesOf(out2);
+      assert.equal(got1.length, s1.captured);
+      assert.equal(got2.length, s2.captured);
+      assert.ok(got1.length > 0 && got2.length > 0, `${got1.length} / ${got2.length}`);
+      assert.deepEqual([...got1, ...got2].map(key).sort(), want.map(key).sort());
+      // Each counts its own queues: every packet there was its to take (no queue was left
+      // to the stack), none dropped.
+      for (const s of [s1, s2]) {
+        assert.equal(s.received, s.captured, JSON.stringify(s));
+        assert.equal(s.dropped, 0);
+        assert.equal(s.passed, 0);
+      }
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      console.log(`  queues 0,1: ${s1.captured} packets, queues 2,3: ${s2.captured}`);
+    }, QUEUES);
   },
 });
 
@@ -174,42 +162,40 @@ for (const killed of ["first", "second"] as const) {
     async fn() {
       const corpus = await mergedCorpus();
       const known = new Set(framesOf(corpus.path).map(key));
-      await withOutDir(async (dir) => {
-        await withVethPair(async (pair) => {
-          const mode = killed === "first" ? "generic" : "native";
-          const [out1, out2] = [`${dir}/q01.pcap`, `${dir}/q23.pcap`];
-          const first = await start(pair, "0,1", out1, ["--mode", mode]);
-          let second: NsChild | undefined;
-          let summary: Summary;
-          let out: string;
-          try {
-            second = await start(pair, "2,3", out2, ["--mode", "auto"]);
-            const [victim, survivor] = killed === "first" ? [first, second] : [second, first];
-            out = killed === "first" ? out2 : out1;
-            victim.signal("SIGKILL");
-            assert.equal((await victim.waitExit(10_000)).signal, "SIGKILL");
-            assert.deepEqual(
-              await xdpModes(pair.captureNs, pair.captureIf),
-              [mode],
-              "the survivor keeps the program attached",
-            );
-            const sent = await replay(pair, corpus.path);
-            assert.equal(sent.failed, 0, sent.output);
-            summary = await finish(survivor);
-          } finally {
-            await second?.stop();
-            await first.stop();
-          }
-          // The dead one's queues pass to the stack now; the survivor counts them there.
-          const got = framesOf(out);
-          assert.equal(got.length, summary.captured);
-          assert.ok(got.length > 0, "the survivor captured");
-          assert.equal(got.findIndex((f) => !known.has(key(f))), -1);
-          assert.ok(summary.passed > 0, JSON.stringify(summary));
-          assert.equal(summary.captured + summary.passed, corpus.frames, JSON.stringify(summary));
-          assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-        }, QUEUES);
-      });
+      await withPairAndDir("xskt-shared-", async (pair, dir) => {
+        const mode = killed === "first" ? "generic" : "native";
+        const [out1, out2] = [`${dir}/q01.pcap`, `${dir}/q23.pcap`];
+        const first = await start(pair, "0,1", out1, ["--mode", mode]);
+        let second: NsChild | undefined;
+        let summary: Summary;
+        let out: string;
+        try {
+          second = await start(pair, "2,3", out2, ["--mode", "auto"]);
+          const [victim, survivor] = killed === "first" ? [first, second] : [second, first];
+          out = killed === "first" ? out2 : out1;
+          victim.signal("SIGKILL");
+          assert.equal((await victim.waitExit(10_000)).signal, "SIGKILL");
+          assert.deepEqual(
+            await xdpModes(pair.captureNs, pair.captureIf),
+            [mode],
+            "the survivor keeps the program attached",
+          );
+          const sent = await replay(pair, corpus.path);
+          assert.equal(sent.failed, 0, sent.output);
+          summary = await finish(survivor);
+        } finally {
+          await second?.stop();
+          await first.stop();
+        }
+        // The dead one's queues pass to the stack now; the survivor counts them there.
+        const got = framesOf(out);
+        assert.equal(got.length, summary.captured);
+        assert.ok(got.length > 0, "the survivor captured");
+        assert.equal(got.findIndex((f) => !known.has(key(f))), -1);
+        assert.ok(summary.passed > 0, JSON.stringify(summary));
+        assert.equal(summary.captured + summary.passed, corpus.frames, JSON.stringify(summary));
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      }, QUEUES);
     },
   });
 }
@@ -222,30 +208,28 @@ Deno.test({
     // holds the stages map so the filter stage survives, and nothing is captured unfiltered.
     const corpus = await mergedCorpus();
     const udp = pcapCompile("udp", 262144);
-    await withOutDir(async (dir) => {
-      await withVethPair(async (pair) => {
-        const out = `${dir}/q23.pcap`;
-        const first = await start(pair, "0,1", "/dev/null", ["udp"]);
-        let second: NsChild | undefined;
-        let summary: Summary;
-        try {
-          second = await start(pair, "2,3", out, ["udp"]);
-          first.signal("SIGKILL");
-          await first.waitExit(10_000);
-          await replay(pair, corpus.path);
-          summary = await finish(second);
-        } finally {
-          await second?.stop();
-          await first.stop();
-        }
-        const got = framesOf(out);
-        assert.ok(got.length > 0);
-        const notUdp = got.findIndex((f) => pcapMatch(udp, new Uint8Array(f.data)) === 0);
-        assert.equal(notUdp, -1, `frame ${notUdp} is not udp`);
-        assert.ok(summary.filtered > 0, JSON.stringify(summary));
-        assert.equal(summary.captured + summary.passed, corpus.frames, JSON.stringify(summary));
-      }, QUEUES);
-    });
+    await withPairAndDir("xskt-shared-", async (pair, dir) => {
+      const out = `${dir}/q23.pcap`;
+      const first = await start(pair, "0,1", "/dev/null", ["udp"]);
+      let second: NsChild | undefined;
+      let summary: Summary;
+      try {
+        second = await start(pair, "2,3", out, ["udp"]);
+        first.signal("SIGKILL");
+        await first.waitExit(10_000);
+        await replay(pair, corpus.path);
+        summary = await finish(second);
+      } finally {
+        await second?.stop();
+        await first.stop();
+      }
+      const got = framesOf(out);
+      assert.ok(got.length > 0);
+      const notUdp = got.findIndex((f) => pcapMatch(udp, new Uint8Array(f.data)) === 0);
+      assert.equal(notUdp, -1, `frame ${notUdp} is not udp`);
+      assert.ok(summary.filtered > 0, JSON.stringify(summary));
+      assert.equal(summary.captured + summary.passed, corpus.frames, JSON.stringify(summary));
+    }, QUEUES);
   },
 });
 

@@ -15,7 +15,7 @@ import {
   isRoot,
   spawnInNs,
   stackReachable,
-  withVethPair,
+  withPairAndDir,
   xdpAttached,
   xdpModes,
 } from "./netns.ts";
@@ -38,47 +38,42 @@ for (const mode of MODES) {
     name: `sigkill: kill -9 leaves no XDP program and the stack reachable (${mode})`,
     ignore: skipReason !== undefined,
     async fn() {
-      const outDir = await Deno.makeTempDir({ prefix: "xskt-out-" });
-      try {
-        await withVethPair(async (pair) => {
-          await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
-          await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
-          // A count that is never reached: only the kill ends this capture.
-          const cap = spawnInNs(
-            pair.captureNs,
-            capturerCommand(mode, pair.captureIf, `${outDir}/capture.pcap`, 1_000_000_000),
-            capturerEnv(),
-          );
-          try {
-            await cap.waitForStderrLine(capturerReady(mode, pair.captureIf), READY_MS);
-            const modes = await xdpModes(pair.captureNs, pair.captureIf);
-            assert.ok(modes.includes(mode), `asked for ${mode}, xc0 has XDP ${modes}`);
-            cap.signal("SIGKILL");
-            const status = await cap.waitExit(10_000);
-            assert.equal(
-              status.signal,
-              "SIGKILL",
-              `capturer ended otherwise:\n${cap.stderrText()}`,
-            );
-          } finally {
-            await cap.stop();
-          }
-          // The dead process's files (the link fd among them) are released before its parent
-          // learns of the exit, so the program must be gone already: no polling.
+      await withPairAndDir("xskt-out-", async (pair, outDir) => {
+        await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
+        await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
+        // A count that is never reached: only the kill ends this capture.
+        const cap = spawnInNs(
+          pair.captureNs,
+          capturerCommand(mode, pair.captureIf, `${outDir}/capture.pcap`, 1_000_000_000),
+          capturerEnv(),
+        );
+        try {
+          await cap.waitForStderrLine(capturerReady(mode, pair.captureIf), READY_MS);
+          const modes = await xdpModes(pair.captureNs, pair.captureIf);
+          assert.ok(modes.includes(mode), `asked for ${mode}, xc0 has XDP ${modes}`);
+          cap.signal("SIGKILL");
+          const status = await cap.waitExit(10_000);
           assert.equal(
-            await xdpAttached(pair.captureNs, pair.captureIf),
-            false,
-            `XDP program still on xc0 after kill -9: ${await xdpModes(
-              pair.captureNs,
-              pair.captureIf,
-            )}`,
+            status.signal,
+            "SIGKILL",
+            `capturer ended otherwise:\n${cap.stderrText()}`,
           );
-          const probe = await stackReachable(pair, CAPTURE_ADDR);
-          assert.ok(probe.reached, `xc0's stack does not answer after kill -9: ${probe.outcomes}`);
-        });
-      } finally {
-        await Deno.remove(outDir, { recursive: true });
-      }
+        } finally {
+          await cap.stop();
+        }
+        // The dead process's files (the link fd among them) are released before its parent
+        // learns of the exit, so the program must be gone already: no polling.
+        assert.equal(
+          await xdpAttached(pair.captureNs, pair.captureIf),
+          false,
+          `XDP program still on xc0 after kill -9: ${await xdpModes(
+            pair.captureNs,
+            pair.captureIf,
+          )}`,
+        );
+        const probe = await stackReachable(pair, CAPTURE_ADDR);
+        assert.ok(probe.reached, `xc0's stack does not answer after kill -9: ${probe.outcomes}`);
+      });
     },
   });
 }
