@@ -264,7 +264,10 @@ Deno.test({
         const no = await asNobodyWith(pair, ALL_CAPS, kit, `'${PORT_FILTER}'`);
         assert.notEqual(no.code, 0, no.stderr);
         assert.match(no.stderr, /rejected by the kernel verifier: .*prohibited for !root/);
-        assert.match(no.stderr, /CAP_PERFMON is missing: Permission denied; run as root, or grant it/);
+        assert.match(
+          no.stderr,
+          /CAP_PERFMON is missing: Permission denied; run as root, or grant it/,
+        );
         const ok = await asNobodyWith(pair, [...ALL_CAPS, "cap_perfmon"], kit, `'${PORT_FILTER}'`);
         assert.equal(ok.code, 0, ok.stderr);
         assert.match(ok.stderr, READY);
