@@ -668,8 +668,10 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
         ...(out ? ["-w", out] : []),
         ...(tool.id.includes("spin") ? ["-s"] : []),
         ...(tool.id.includes("nap") ? ["-u", "1000"] : []),
-        // xskdump's default UMEM in that mode (lib/capture.ts frameSizeFor, 32 MiB).
-        ...(tool.mode === "generic" ? ["-f", "8192", "-F", "4096"] : ["-f", "16384", "-F", "2048"]),
+        // xskdump's default UMEM in that mode (16384 frames; lib/capture.ts frameSizeFor).
+        ...(tool.mode === "generic"
+          ? ["-f", "16384", "-F", "4096"]
+          : ["-f", "16384", "-F", "2048"]),
       ];
       ready = new RegExp(`^listening on ${ifname}, queue \\d+, mode ${tool.mode}`);
       break;

@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
-import { DEFAULT_BUFFER_BYTES, type ModeName } from "../ffi/abi.ts";
+import { DEFAULT_FRAMES, type ModeName } from "../ffi/abi.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 
 /** tcpdump's default and maximum snapshot length. */
@@ -34,8 +34,8 @@ export interface CaptureArgs {
   snaplen: number;
   /** UMEM frames (--frames), or undefined: as many as bufferKiB holds. */
   frames?: number;
-  /** UMEM per queue in KiB (-B, tcpdump's "capture buffer size"). */
-  bufferKiB: number;
+  /** UMEM per queue in KiB (-B, tcpdump's "capture buffer size"); undefined: the default. */
+  bufferKiB?: number;
   batch: number;
   /** Check every RX descriptor against the frame-ownership ledger. */
   guard: boolean;
@@ -242,7 +242,8 @@ function buildProgram(out: { text: string }): Command {
     )
     .option(
       "-B, --buffer-size <KiB>",
-      `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_BUFFER_BYTES >> 10})`,
+      `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_FRAMES} frames: ` +
+        `${DEFAULT_FRAMES * 2 >> 10} MiB, or ${DEFAULT_FRAMES * 4 >> 10} MiB with 4 KiB frames)`,
       integer("-B", 1024, 4 << 20),
     )
     .option(
@@ -378,7 +379,7 @@ export function parseArgs(
     durationMs: o.duration,
     snaplen,
     frames: o.frames,
-    bufferKiB: o.bufferSize ?? DEFAULT_BUFFER_BYTES >> 10,
+    bufferKiB: o.bufferSize,
     batch: o.batch ?? 64,
     guard: o.guard !== false,
     strict: o.strict === true,

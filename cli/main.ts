@@ -64,7 +64,7 @@ async function capture(
       queues: args.queues,
       mode: args.mode,
       frameCount: args.frames,
-      bufferBytes: args.bufferKiB * 1024,
+      bufferBytes: args.bufferKiB === undefined ? undefined : args.bufferKiB * 1024,
       batchSize: args.batch,
       guard: args.guard,
     });

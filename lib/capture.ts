@@ -6,6 +6,7 @@
  */
 import {
   DEFAULT_BUFFER_BYTES,
+  DEFAULT_FRAMES,
   DESC_WORDS,
   type ModeName,
   QCOUNT,
@@ -37,8 +38,9 @@ export interface CaptureOptions {
   /** XDP attach mode (default auto: native, else generic). */
   mode?: ModeName;
   /**
-   * UMEM bytes per captured queue (default {@link DEFAULT_BUFFER_BYTES}): what the kernel can
-   * hold for xskdump while it is busy elsewhere. Rounded down to a power-of-two frame count.
+   * UMEM bytes per captured queue: what the kernel can hold for xskdump while it is busy
+   * elsewhere. Rounded down to a power-of-two frame count. Default: {@link DEFAULT_FRAMES}
+   * frames (32 MiB with 2 KiB frames, 64 MiB with 4 KiB).
    */
   bufferBytes?: number;
   /** UMEM frames, a power of two; overrides `bufferBytes`. */
@@ -113,7 +115,7 @@ export interface CaptureStats {
   queues: QueueStats[];
 }
 
-export { DEFAULT_BUFFER_BYTES };
+export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
 /** Fewer frames than this leave no room for batches in flight and a nap. */
 const MIN_FRAMES = 256;
 /** XDP_PACKET_HEADROOM: the kernel keeps it in front of every packet in a frame. */
@@ -320,7 +322,7 @@ export class Capture implements AsyncDisposable {
       if (filter) installFilter(prog, filter);
       const frameSize = opts.frameSize ?? frameSizeFor(prog.mode, ifaceMtu(opts.iface));
       const frameCount = opts.frameCount ??
-        framesFor(opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, frameSize);
+        (opts.bufferBytes === undefined ? DEFAULT_FRAMES : framesFor(opts.bufferBytes, frameSize));
       const queues = opts.queues === "all"
         ? Array.from({ length: prog.queueCount }, (_, i) => i)
         : opts.queues ?? [opts.queue ?? 0];

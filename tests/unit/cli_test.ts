@@ -83,6 +83,25 @@ Deno.test("bin/xskdump: usage error is one line on stderr and exit 2", async () 
   assert.match(r.stderr, /^xskdump: -c needs a whole number/);
 });
 
+Deno.test("bin/xskdump: --help and --version print to stdout and exit 0 (scoped permissions)", async () => {
+  const envs: Record<string, string>[] = [{}, { CLICOLOR_FORCE: "1" }, { NO_COLOR: "1" }];
+  for (const env of envs) {
+    const out = await new Deno.Command(bin, {
+      args: ["--help"],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    assert.equal(stderr, "");
+    assert.match(new TextDecoder().decode(out.stdout), /^Usage: xskdump -i IFACE/m);
+  }
+  const v = await runCli(["--version"]);
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^xskdump \d+\.\d+/);
+});
+
 Deno.test("bin/xskdump: an interface that does not exist: exit 2, no file written", async () => {
   const dir = await Deno.makeTempDir();
   try {
