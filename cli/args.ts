@@ -242,8 +242,9 @@ function buildProgram(out: { text: string }): Command {
     )
     .option(
       "-B, --buffer-size <KiB>",
-      `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_FRAMES} frames: ` +
-        `${DEFAULT_FRAMES * 2 >> 10} MiB, or ${DEFAULT_FRAMES * 4 >> 10} MiB with 4 KiB frames)`,
+      `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_FRAMES} frames, shared ` +
+        `among -q queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ${DEFAULT_FRAMES * 4 >> 10} MiB with ` +
+        "4 KiB frames)",
       integer("-B", 1024, 4 << 20),
     )
     .option(

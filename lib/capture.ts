@@ -131,6 +131,15 @@ export function frameSizeFor(mode: string, mtu: number): number {
   return mode === "native" && mtu + 14 + 8 <= 2048 - HEADROOM ? 2048 : 4096;
 }
 
+/**
+ * Frames per queue by default: DEFAULT_FRAMES shared among the queues captured (RSS spreads the
+ * traffic, so each queue sees a share of the rate), at least 4096 each: `-q all` on a 16-queue
+ * NIC locks 16 x 8 or 16 MiB, not 16 x 32 or 64.
+ */
+export function defaultFrames(queues: number): number {
+  return Math.max(4096, 2 ** Math.floor(Math.log2(DEFAULT_FRAMES / Math.max(1, queues))));
+}
+
 /** The power-of-two frame count that fits in `bytes`; RangeError below MIN_FRAMES. */
 export function framesFor(bytes: number, frameSize: number): number {
   const n = Math.floor(bytes / frameSize);
@@ -320,15 +329,17 @@ export class Capture implements AsyncDisposable {
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
       if (filter) installFilter(prog, filter);
-      const frameSize = opts.frameSize ?? frameSizeFor(prog.mode, ifaceMtu(opts.iface));
-      const frameCount = opts.frameCount ??
-        (opts.bufferBytes === undefined ? DEFAULT_FRAMES : framesFor(opts.bufferBytes, frameSize));
       const queues = opts.queues === "all"
         ? Array.from({ length: prog.queueCount }, (_, i) => i)
         : opts.queues ?? [opts.queue ?? 0];
       if (!queues.length || new Set(queues).size !== queues.length) {
         throw new RangeError(`queues must be distinct and at least one: ${queues.join(",")}`);
       }
+      const frameSize = opts.frameSize ?? frameSizeFor(prog.mode, ifaceMtu(opts.iface));
+      const frameCount = opts.frameCount ??
+        (opts.bufferBytes === undefined
+          ? defaultFrames(queues.length)
+          : framesFor(opts.bufferBytes, frameSize));
       const socks: XskSocket[] = [];
       try {
         for (const q of queues) {

@@ -1,7 +1,7 @@
 // The UMEM geometry a capture picks: frame size from the mode and the MTU, frame count from the
 // buffer size (-B), and the CLI's checks of -B.
 import assert from "node:assert/strict";
-import { DEFAULT_BUFFER_BYTES, framesFor, frameSizeFor } from "../../lib/capture.ts";
+import { DEFAULT_BUFFER_BYTES, defaultFrames, framesFor, frameSizeFor } from "../../lib/capture.ts";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 
 Deno.test("frameSizeFor: 2 KiB frames only in native mode and only when the MTU fits one", () => {
@@ -20,6 +20,14 @@ Deno.test("framesFor: the power of two that fits, and a floor of 256 frames", ()
   assert.equal(framesFor(1 << 20, 4096), 256);
   assert.throws(() => framesFor((1 << 20) - 1, 4096), /holds fewer than 256 frames of 4096/);
   assert.throws(() => framesFor(NaN, 2048), RangeError);
+});
+
+Deno.test("defaultFrames: 16384 shared among the queues, at least 4096 each", () => {
+  assert.equal(defaultFrames(1), 16384);
+  assert.equal(defaultFrames(2), 8192);
+  assert.equal(defaultFrames(3), 4096);
+  assert.equal(defaultFrames(4), 4096);
+  assert.equal(defaultFrames(64), 4096);
 });
 
 Deno.test("-B: KiB per queue, at least 1 MiB; the default is a frame count", () => {
