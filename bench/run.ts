@@ -67,7 +67,16 @@ const DISK_DIR = Deno.env.get("BENCH_DISK_DIR") ?? "/var/tmp";
 const TMPFS_DIR = Deno.env.get("BENCH_TMPFS_DIR") ?? "/dev/shm";
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
 /** Offered rates of the sweep (packets/s, xdp_gen -r). */
-const SWEEP_RATES = [250_000, 500_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000, 4_000_000];
+const SWEEP_RATES = [
+  250_000,
+  500_000,
+  1_000_000,
+  1_500_000,
+  2_000_000,
+  2_500_000,
+  3_000_000,
+  4_000_000,
+];
 /** Soak load: steady, below every tool's ceiling, so RSS growth is not queueing. */
 const SOAK_RATE = 1_000_000;
 /** Loss at or below this fraction still counts as loss-free (0: not one packet). */
@@ -1244,6 +1253,10 @@ async function main(): Promise<number> {
       `git ${meta.git.commit}${meta.git.dirty ? " (dirty)" : ""}; ${DURATION_S} s per trial`,
   );
 
+  // The harness and everything it runs (ip, ps, ethtool) stay off the capturer's CPU.
+  if (PINNED) {
+    await run(["taskset", "-a", "-pc", String(GEN_CPU), String(Deno.pid)], { check: true });
+  }
   const results: TrialResult[] = [];
   const cfgDir = await Deno.makeTempDir({ prefix: "xskbench-" });
   const started = performance.now();
