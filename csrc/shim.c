@@ -830,6 +830,19 @@ int32_t xsk_guard_report(int32_t h, uint64_t *out, uint32_t n)
 	return (int32_t)i;
 }
 
+int32_t xsk_doze(uint32_t usec)
+{
+	struct timespec ts;
+
+	if (usec > 1000000)
+		return fail(-EINVAL, "doze of %u us is more than a second", usec);
+	ts.tv_sec = usec / 1000000;
+	ts.tv_nsec = (long)(usec % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	return 0;
+}
+
 int32_t xsk_wait(int32_t h, int32_t timeout_ms)
 {
 	struct sock *s = sock_get(h);

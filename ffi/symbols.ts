@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -28,6 +28,7 @@ export const symbols = {
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
+  xsk_doze: { parameters: ["u32"], result: "i32", nonblocking: true },
   xsk_host_facts: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_kernel_release: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },

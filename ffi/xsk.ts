@@ -363,6 +363,11 @@ export class XskSocket {
     return check(prog.shim, r, "wait") > 0;
   }
 
+  /** Sleeps `usec` microseconds on the FFI thread pool (no poll: nobody for the kernel to wake). */
+  static async doze(prog: XdpProgram, usec: number): Promise<void> {
+    check(prog.shim, await prog.shim.xsk_doze(usec), "doze");
+  }
+
   /** Throws XskError when the interface is gone or down. */
   check(): void {
     check(this.prog.shim, this.prog.shim.xsk_sock_check(this.handle), "check");
