@@ -100,7 +100,17 @@ export interface CaptureStats {
   /** Passed to the stack by the filter. */
   filtered: number;
   /** Dropped by the kernel, by reason (XDP_STATISTICS). */
-  dropped: { total: number; rxDropped: number; rxRingFull: number; rxInvalid: number };
+  dropped: {
+    total: number;
+    /** The kernel's rx_dropped: the two below together. */
+    rxDropped: number;
+    /** No free frame on the fill ring (rx_dropped, at most the times it found the ring empty). */
+    noFreeFrame: number;
+    /** The rest of rx_dropped: packets larger than a frame (e.g. GSO/GRO skbs in generic mode). */
+    tooBig: number;
+    rxRingFull: number;
+    rxInvalid: number;
+  };
   /** Times the kernel found the fill ring empty. */
   fillRingEmpty: number;
   /** Taken off the RX ring intact but not handed to the sink (after -c was reached). */
@@ -626,7 +636,15 @@ export class Capture implements AsyncDisposable {
       received: c.redirected,
       passed: c.passed,
       filtered: c.filtered,
-      dropped: { total: rxDropped + rxRingFull + rxInvalid, rxDropped, rxRingFull, rxInvalid },
+      dropped: {
+        total: rxDropped + rxRingFull + rxInvalid,
+        rxDropped,
+        // The kernel counts both in rx_dropped; an empty fill ring is also counted on its own.
+        noFreeFrame: Math.min(rxDropped, s[STAT.rxFillEmpty]),
+        tooBig: rxDropped - Math.min(rxDropped, s[STAT.rxFillEmpty]),
+        rxRingFull,
+        rxInvalid,
+      },
       fillRingEmpty: s[STAT.rxFillEmpty],
       notKept: s[STAT.rxPackets] - this.#captured - refused,
       userHeld: s[STAT.userHeld],

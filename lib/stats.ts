@@ -83,8 +83,13 @@ export function formatPps(pps: number): string {
 /** "0 dropped (ring full 0, no free frame 0, invalid 0)". */
 function drops(s: CaptureStats): string {
   const d = s.dropped;
-  return `${d.total} dropped (ring full ${d.rxRingFull}, no free frame ${d.rxDropped}, ` +
-    `invalid ${d.rxInvalid})`;
+  return `${d.total} dropped (ring full ${d.rxRingFull}, no free frame ${d.noFreeFrame}, ` +
+    `${tooBig(d)}invalid ${d.rxInvalid})`;
+}
+
+/** "larger than a frame N, " when the kernel dropped packets too big for a UMEM frame. */
+export function tooBig(d: CaptureStats["dropped"]): string {
+  return d.tooBig ? `larger than a frame ${d.tooBig}, ` : "";
 }
 
 /**
@@ -164,7 +169,8 @@ export function liveRecord(
     dropped: {
       total: d.total,
       rx_ring_full: d.rxRingFull,
-      no_free_frame: d.rxDropped,
+      no_free_frame: d.noFreeFrame,
+      too_big: d.tooBig,
       invalid: d.rxInvalid,
     },
     passed: s.passed,

@@ -122,7 +122,7 @@ function stats(n: number): CaptureStats {
     received: n + 2,
     passed: 8,
     filtered: 0,
-    dropped: { total: 2, rxDropped: 2, rxRingFull: 0, rxInvalid: 0 },
+    dropped: { total: 2, rxDropped: 2, noFreeFrame: 2, tooBig: 0, rxRingFull: 0, rxInvalid: 0 },
     fillRingEmpty: 0,
     notKept: 0,
     userHeld: 0,

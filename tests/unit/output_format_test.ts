@@ -6,6 +6,7 @@ import { formatFor } from "../../cli/output.ts";
 import { captureEnding, statusMode } from "../../cli/status.ts";
 import { OutputFailure, OutputStop } from "../../cli/output.ts";
 import type { CaptureStats } from "../../lib/capture.ts";
+import { formatSummary } from "../../lib/summary.ts";
 import { hexAsciiLines, hexDump, hexLines, linkHeaderLength } from "../../lib/hexdump.ts";
 import { fileNumberWidth, Rotation, rotationName } from "../../lib/rotation.ts";
 import {
@@ -139,7 +140,7 @@ function stats(over: Partial<CaptureStats> = {}): CaptureStats {
     received: 1550,
     passed: 40,
     filtered: 10,
-    dropped: { total: 50, rxDropped: 20, rxRingFull: 30, rxInvalid: 0 },
+    dropped: { total: 50, rxDropped: 20, noFreeFrame: 20, tooBig: 0, rxRingFull: 30, rxInvalid: 0 },
     fillRingEmpty: 3,
     notKept: 0,
     userHeld: 64,
@@ -183,6 +184,21 @@ Deno.test("status and stats lines: packets, rates, drops by reason, frames held"
     formatStatsLine(stats(), rate, 12_340),
     "stats 12.3s: 1500 packets captured, 750 pkt/s, 4.0 Mbit/s, 50 dropped (ring full 30, " +
       "no free frame 20, invalid 0), 64 frames held",
+  );
+  // rx_dropped beyond the times the fill ring was empty: packets larger than a frame.
+  const big = stats({
+    dropped: { total: 7, rxDropped: 7, noFreeFrame: 0, tooBig: 7, rxRingFull: 0, rxInvalid: 0 },
+  });
+  assert.match(
+    formatStatusLine(big, rate),
+    /7 dropped \(ring full 0, no free frame 0, larger than a frame 7, invalid 0\)/,
+  );
+  assert.ok(
+    formatSummary(big).includes(
+      "7 packets dropped by kernel (rx ring full 0, no free frame 0, larger than a frame 7, " +
+        "invalid 0)",
+    ),
+    formatSummary(big).join("\n"),
   );
 });
 
@@ -229,7 +245,13 @@ Deno.test("JSON records: the documented fields, types and units", () => {
   assert.equal(parsed.schema, JSON_SCHEMA);
   assert.equal(parsed.elapsed_s, 2);
   assert.match(parsed.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  assert.deepEqual(parsed.dropped, { total: 50, rx_ring_full: 30, no_free_frame: 20, invalid: 0 });
+  assert.deepEqual(parsed.dropped, {
+    total: 50,
+    rx_ring_full: 30,
+    no_free_frame: 20,
+    too_big: 0,
+    invalid: 0,
+  });
   assert.deepEqual(parsed.per_queue[1], { queue: 1, captured: 500, dropped: 0 });
   assert.equal(parsed.integrity.clobber, 0);
   const read = readRecord({
