@@ -3,7 +3,7 @@
  * prints lib/doctor.ts's verdicts, as text or one JSON object.
  * @module
  */
-import { hostFacts, queryXdp, rxQueueCount, XdpProgram, XskError } from "../ffi/xsk.ts";
+import { hostFacts, ifaceGro, queryXdp, rxQueueCount, XdpProgram, XskError } from "../ffi/xsk.ts";
 import { type DoctorFacts, formatChecks, type IfaceFacts, runChecks } from "../lib/doctor.ts";
 
 function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
@@ -29,7 +29,13 @@ function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
   }
   const carriesSsh = sshServer !== undefined &&
     Deno.networkInterfaces().some((n) => n.name === name && n.address === sshServer);
-  return { name, exists: true, rxQueues: Math.max(queues, 1), xdp, native, carriesSsh };
+  let gro: boolean | undefined;
+  try {
+    gro = ifaceGro(name);
+  } catch {
+    gro = undefined; // a driver without the ethtool GRO call: unknown
+  }
+  return { name, exists: true, rxQueues: Math.max(queues, 1), xdp, native, gro, carriesSsh };
 }
 
 /** The facts doctor judges. */

@@ -49,6 +49,18 @@ static int channels_ioctl(const char *ifname, struct ethtool_channels *ch, const
 	return if_ioctl(ifname, SIOCETHTOOL, &ifr, what);
 }
 
+int32_t xsk_iface_gro(const char *ifname)
+{
+	struct ethtool_value v = { .cmd = ETHTOOL_GGRO };
+	struct ifreq ifr;
+	int err;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_data = (void *)&v;
+	err = if_ioctl(ifname, SIOCETHTOOL, &ifr, "read the GRO setting");
+	return err ? err : !!v.data;
+}
+
 int32_t xsk_iface_mtu(const char *ifname)
 {
 	struct ifreq ifr;

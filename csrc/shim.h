@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 10
+#define XSKDUMP_ABI_VERSION 11
 
 /* Attach modes (xsk_prog_attach). */
 #define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
@@ -160,6 +160,8 @@ int32_t xsk_process_start(int32_t pid, uint64_t *out);
 int32_t xsk_rx_queue_count(const char *ifname);
 /* The interface's MTU (SIOCGIFMTU); -ENODEV when it does not exist. */
 int32_t xsk_iface_mtu(const char *ifname);
+/* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
+int32_t xsk_iface_gro(const char *ifname);
 /* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
 int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
 

@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 10;
+export const ABI_VERSION = 11;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -34,6 +34,7 @@ export const symbols = {
   xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },
   xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
   xsk_iface_mtu: { parameters: ["buffer"], result: "i32" },
+  xsk_iface_gro: { parameters: ["buffer"], result: "i32" },
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },

@@ -187,6 +187,11 @@ export function rxQueueCount(iface: string, shim: Shim = loadShim()): number {
   return check(shim, shim.xsk_rx_queue_count(cString(iface)), `queues of ${iface}`);
 }
 
+/** Whether GRO is on for the interface. Throws XskError (ENODEV) when it does not exist. */
+export function ifaceGro(iface: string, shim: Shim = loadShim()): boolean {
+  return check(shim, shim.xsk_iface_gro(cString(iface)), `GRO of ${iface}`) === 1;
+}
+
 /** The interface's MTU. Throws XskError (ENODEV) when it does not exist. */
 export function ifaceMtu(iface: string, shim: Shim = loadShim()): number {
   return check(shim, shim.xsk_iface_mtu(cString(iface)), `MTU of ${iface}`);

@@ -36,6 +36,8 @@ export interface IfaceFacts {
   xdp?: { mode: string; progId: number; owner?: "xskdump" | "foreign" | "unknown" };
   /** Attaching our program in native mode: true, or the error text. */
   native: true | string;
+  /** GRO is on (ethtool -k: generic-receive-offload); undefined when unknown. */
+  gro?: boolean;
   /** The interface holds the SSH session's server address. */
   carriesSsh: boolean;
 }
@@ -239,6 +241,23 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
           (i.rxQueues > 1 ? ": capture one with -q N, or all with -q all" : ""),
       },
   );
+  if (generic && i.gro) {
+    checks.push({
+      name: "GRO",
+      status: "warn",
+      detail: `GRO is on for ${i.name}: generic XDP runs after it and sees merged packets ` +
+        "bigger than a frame, which the kernel drops (counted as 'larger than a frame')",
+      fix: `ethtool -K ${i.name} gro off while capturing (tcpdump would see the merged packets)`,
+    });
+  } else {
+    checks.push({
+      name: "GRO",
+      status: "ok",
+      detail: !generic
+        ? "native XDP sees packets before GRO merges them"
+        : `GRO is ${i.gro === false ? "off" : "unknown"} for ${i.name}`,
+    });
+  }
   checks.push(
     i.carriesSsh
       ? {

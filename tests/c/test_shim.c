@@ -50,6 +50,8 @@ static void test_iface_mtu(void)
 	EXPECT(xsk_iface_mtu("xskt-nosuch0") == -ENODEV, "test_mtu_unknown_interface_is_enodev");
 	EXPECT(strstr(last(), "xskt-nosuch0") != NULL, "test_mtu_error_names_the_interface");
 	EXPECT(xsk_iface_mtu("") == -EINVAL, "test_mtu_empty_name");
+	EXPECT(xsk_iface_gro("lo") == 0 || xsk_iface_gro("lo") == 1, "test_gro_of_loopback");
+	EXPECT(xsk_iface_gro("xskt-nosuch0") == -ENODEV, "test_gro_unknown_interface_is_enodev");
 	/* Nothing attached to lo: no program, so nobody's. */
 	EXPECT(xsk_xdp_query("lo", q, XSKDUMP_XDP_QUERY_WORDS) == XSKDUMP_XDP_QUERY_WORDS &&
 		       q[1] == 0 && q[4] == XSKDUMP_XDP_FOREIGN,

@@ -135,6 +135,7 @@ Deno.test({
       assert.match(ok.stdout, /^ok +native XDP +the driver of xc0 runs XDP natively/m);
       assert.match(ok.stdout, /^ok +RX queues +4 RX queues/m);
       assert.match(ok.stdout, /^ok +XDP program +none attached to xc0/m);
+      assert.match(ok.stdout, /^ok +GRO +native XDP sees packets before GRO/m);
       // Someone else's program on the hook: doctor must say so and fail.
       const obj = `${await Deno.makeTempDir({ prefix: "xskt-doc-" })}/pass.o`;
       try {

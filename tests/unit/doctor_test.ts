@@ -115,6 +115,18 @@ Deno.test("doctor: another xskdump's program is a warning: a capture can join it
   assert.match(c.fix ?? "", /joins it on other queues/);
 });
 
+Deno.test("doctor: GRO warns only when the capture will be in generic mode", () => {
+  const generic = { ...eth0, native: "Operation not supported" };
+  const warn = check({ ...host, iface: { ...generic, gro: true } }, "GRO");
+  assert.equal(warn.status, "warn");
+  assert.match(warn.detail, /larger than a frame/);
+  assert.match(warn.fix ?? "", /ethtool -K eth0 gro off/);
+  assert.equal(check({ ...host, iface: { ...generic, gro: false } }, "GRO").status, "ok");
+  const native = check({ ...host, iface: { ...eth0, gro: true } }, "GRO");
+  assert.equal(native.status, "ok");
+  assert.match(native.detail, /before GRO/);
+});
+
 Deno.test("doctor: native XDP support", () => {
   assert.equal(check({ ...host, iface: eth0 }, "native XDP").status, "ok");
   const f = { ...host, iface: { ...eth0, native: "Operation not supported" } };
