@@ -203,7 +203,8 @@ const enum Step {
 /**
  * The pacing both receive loops share (docs/DESIGN.md, the hot path): run batches back to back
  * while there are packets, letting the event loop turn every YIELD_MS; when a busy ring runs
- * dry, nap NAP_MS, unless the rate just seen could fill half the UMEM meanwhile; otherwise poll.
+ * dry, nap NAP_MS, or doze DOZE_US when the rate just seen could fill half the UMEM during a
+ * late timer; when the ring stays dry, poll.
  */
 class Pacer {
   readonly #frames: number;
@@ -432,17 +433,11 @@ export class Capture implements AsyncDisposable {
         if (pacer.checkDue(now)) socks[0].check(); // one socket tells: the interface is the same
         const step = pacer.next(n, now);
         if (step === Step.Go) continue;
-        if (step === Step.Nap) {
-          await nap();
-        } else if (step === Step.Doze) {
-          await XskSocket.doze(this.#prog, DOZE_US);
-        } else {
-          if (n === 0 && now - lastFlush >= FLUSH_MS) {
-            sink.flush(); // idle: readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
-            lastFlush = now;
-          }
-          await this.#wait(pacer.waitMs(n, now, deadline));
+        if (step === Step.Wait && n === 0 && now - lastFlush >= FLUSH_MS) {
+          sink.flush(); // idle: readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
+          lastFlush = now;
         }
+        await this.#pause(step, pacer.waitMs(n, now, deadline));
         pacer.woke(performance.now());
       }
     } catch (e) {
@@ -512,11 +507,7 @@ export class Capture implements AsyncDisposable {
         if (pacer.checkDue(now)) socks[0].check(); // one socket tells: the interface is the same
         const step = pacer.next(got, now);
         if (step === Step.Go) continue;
-        await (step === Step.Nap
-          ? nap()
-          : step === Step.Doze
-          ? XskSocket.doze(this.#prog, DOZE_US)
-          : this.#wait(pacer.waitMs(got, now, deadline)));
+        await this.#pause(step, pacer.waitMs(got, now, deadline));
         pacer.woke(performance.now());
       }
     } finally {
@@ -533,6 +524,15 @@ export class Capture implements AsyncDisposable {
   /** The RX queue the last batch of {@link Capture.receive} came from. */
   get batchQueue(): number {
     return this.#socks[this.#current].queue;
+  }
+
+  /** The sleep a Pacer step asks for; `waitMs` is the poll's timeout (Step.Wait). */
+  #pause(step: Step, waitMs: number): Promise<unknown> {
+    return step === Step.Nap
+      ? nap()
+      : step === Step.Doze
+      ? XskSocket.doze(this.#prog, DOZE_US)
+      : this.#wait(waitMs);
   }
 
   /** Waits for RX data on any socket, off the JS thread. */
@@ -620,6 +620,8 @@ export class Capture implements AsyncDisposable {
     const s = per.reduce((sum, v) => sum.map((x, i) => x + v[i]));
     const c = this.#programCounters();
     const rxDropped = s[STAT.rxDropped];
+    // The kernel counts both in rx_dropped; an empty fill ring is also counted on its own.
+    const noFreeFrame = Math.min(rxDropped, s[STAT.rxFillEmpty]);
     const rxRingFull = s[STAT.rxRingFull];
     const rxInvalid = s[STAT.rxInvalid];
     const integrity = Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<
@@ -639,9 +641,8 @@ export class Capture implements AsyncDisposable {
       dropped: {
         total: rxDropped + rxRingFull + rxInvalid,
         rxDropped,
-        // The kernel counts both in rx_dropped; an empty fill ring is also counted on its own.
-        noFreeFrame: Math.min(rxDropped, s[STAT.rxFillEmpty]),
-        tooBig: rxDropped - Math.min(rxDropped, s[STAT.rxFillEmpty]),
+        noFreeFrame,
+        tooBig: rxDropped - noFreeFrame,
         rxRingFull,
         rxInvalid,
       },

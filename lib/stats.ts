@@ -83,13 +83,17 @@ export function formatPps(pps: number): string {
 /** "0 dropped (ring full 0, no free frame 0, invalid 0)". */
 function drops(s: CaptureStats): string {
   const d = s.dropped;
-  return `${d.total} dropped (ring full ${d.rxRingFull}, no free frame ${d.noFreeFrame}, ` +
-    `${tooBig(d)}invalid ${d.rxInvalid})`;
+  return `${d.total} dropped (${dropReasons(d, "ring full")})`;
 }
 
-/** "larger than a frame N, " when the kernel dropped packets too big for a UMEM frame. */
-export function tooBig(d: CaptureStats["dropped"]): string {
-  return d.tooBig ? `larger than a frame ${d.tooBig}, ` : "";
+/**
+ * The kernel's drops by reason, for the status line and the summary (which names the ring
+ * differently): "ring full 0, no free frame 0, invalid 0", with "larger than a frame N" only
+ * when there were packets too big for a UMEM frame.
+ */
+export function dropReasons(d: CaptureStats["dropped"], ring: string): string {
+  return `${ring} ${d.rxRingFull}, no free frame ${d.noFreeFrame}, ` +
+    (d.tooBig ? `larger than a frame ${d.tooBig}, ` : "") + `invalid ${d.rxInvalid}`;
 }
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import type { CaptureStats } from "./capture.ts";
-import { tooBig } from "./stats.ts";
+import { dropReasons } from "./stats.ts";
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -17,9 +17,7 @@ export function formatSummary(s: CaptureStats): string[] {
     `${plural(s.captured, "packet")} captured`,
     `${plural(s.received, "packet")} received by filter`,
     `${plural(d.total, "packet")} dropped by kernel` +
-    ` (rx ring full ${d.rxRingFull}, no free frame ${d.noFreeFrame}, ${
-      tooBig(d)
-    }invalid ${d.rxInvalid})`,
+    ` (${dropReasons(d, "rx ring full")})`,
     `${plural(s.passed + s.filtered, "packet")} passed to the stack` +
     (s.filtered ? ` (${s.filtered} by the filter)` : ""),
   ];
