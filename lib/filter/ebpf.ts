@@ -5,6 +5,7 @@
  * Pure TypeScript.
  * @module
  */
+import { ALU, JMP } from "./cbpf.ts";
 
 /** Instruction classes. */
 export const CLS = {
@@ -22,30 +23,16 @@ export const SZ = { w: 0x00, h: 0x08, b: 0x10, dw: 0x18 } as const;
 /** Memory access modes. */
 export const MEM = 0x60;
 export const IMM = 0x00;
-/** ALU operations. */
+/** ALU operations: classic BPF's encodings, and three more. */
 export const OP = {
-  add: 0x00,
-  sub: 0x10,
-  mul: 0x20,
-  div: 0x30,
-  or: 0x40,
-  and: 0x50,
-  lsh: 0x60,
-  rsh: 0x70,
-  neg: 0x80,
-  mod: 0x90,
-  xor: 0xa0,
+  ...ALU,
   mov: 0xb0,
   arsh: 0xc0,
   end: 0xd0,
 } as const;
-/** Jump operations. */
+/** Jump operations: classic BPF's encodings, and more. */
 export const J = {
-  ja: 0x00,
-  jeq: 0x10,
-  jgt: 0x20,
-  jge: 0x30,
-  jset: 0x40,
+  ...JMP,
   jne: 0x50,
   jsgt: 0x60,
   jsge: 0x70,
