@@ -53,7 +53,7 @@ export {
   type OpenCaptureOptions,
   type Packet,
   type PacketBatch,
-} from "./lib/live.ts";
+} from "./lib/capture/live.ts";
 export type {
   CaptureOptions,
   CaptureResult,
@@ -62,18 +62,18 @@ export type {
   QueueStats,
   RunLimits,
   StopReason,
-} from "./lib/capture.ts";
-export { GUARD_KINDS, type GuardFinding, type GuardKind } from "./lib/integrity.ts";
-export { FilterError, type FilterErrorKind } from "./lib/capture_filter.ts";
-export { formatSummary } from "./lib/summary.ts";
-export * from "./lib/pcap.ts";
-export * from "./lib/pcapng.ts";
+} from "./lib/capture/session.ts";
+export { GUARD_KINDS, type GuardFinding, type GuardKind } from "./lib/capture/integrity.ts";
+export { FilterError, type FilterErrorKind } from "./lib/capture/filter.ts";
+export { formatSummary } from "./lib/capture/summary.ts";
+export * from "./lib/formats/pcap.ts";
+export * from "./lib/formats/pcapng.ts";
 export {
   describeFrame,
   type DescribeOptions,
   formatIp6,
   formatLine,
   formatTimestamp,
-} from "./lib/decode.ts";
+} from "./lib/decode/decode.ts";
 export { XskError } from "./ffi/xsk.ts";
 export type { ModeName } from "./ffi/abi.ts";

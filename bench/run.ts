@@ -677,7 +677,7 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
         ...(out ? ["-w", out] : []),
         ...(tool.id.includes("spin") ? ["-s"] : []),
         ...(tool.id.includes("nap") ? ["-u", "1000"] : []),
-        // xskdump's default UMEM in that mode (16384 frames; lib/capture.ts frameSizeFor).
+        // xskdump's default UMEM in that mode (16384 frames; lib/capture/session.ts frameSizeFor).
         ...(tool.mode === "generic"
           ? ["-f", "16384", "-F", "4096"]
           : ["-f", "16384", "-F", "2048"]),

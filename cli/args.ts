@@ -8,9 +8,10 @@ import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
 import { DEFAULT_FRAMES, type ModeName } from "../ffi/abi.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
+import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 
 /** tcpdump's default and maximum snapshot length. */
-export const MAX_SNAPLEN = 262144;
+export { MAX_SNAPLEN };
 
 /** A mistake in the command line: one line to print, exit code 2. */
 export class UsageError extends Error {

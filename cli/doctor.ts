@@ -1,10 +1,10 @@
 /**
  * `xskdump doctor`: gathers the facts of this host (and of -i IFACE) and
- * prints lib/doctor.ts's verdicts, as text or one JSON object.
+ * prints lib/host/doctor.ts's verdicts, as text or one JSON object.
  * @module
  */
 import { hostFacts, ifaceGro, queryXdp, rxQueueCount, XdpProgram, XskError } from "../ffi/xsk.ts";
-import { type DoctorFacts, formatChecks, type IfaceFacts, runChecks } from "../lib/doctor.ts";
+import { type DoctorFacts, formatChecks, type IfaceFacts, runChecks } from "../lib/host/doctor.ts";
 
 function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
   let queues: number;

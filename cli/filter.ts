@@ -3,7 +3,7 @@
  * user's, plus the SSH pass rule unless --capture-ssh), and `-d`.
  * @module
  */
-import { compileFilter, FilterError } from "../lib/capture_filter.ts";
+import { compileFilter, FilterError } from "../lib/capture/filter.ts";
 import { formatCbpf } from "../lib/filter/cbpf.ts";
 import {
   combineFilter,

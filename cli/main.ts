@@ -3,18 +3,18 @@
  * conventions (0 done, 1 runtime failure, 2 usage error, 130 interrupted twice).
  * @module
  */
-import { Capture, type CaptureResult, DEFAULT_BUFFER_BYTES } from "../lib/capture.ts";
-import { describeViolation } from "../lib/integrity.ts";
-import { formatSummary } from "../lib/summary.ts";
+import { Capture, type CaptureResult, DEFAULT_BUFFER_BYTES } from "../lib/capture/session.ts";
+import { describeViolation } from "../lib/capture/integrity.ts";
+import { formatSummary } from "../lib/capture/summary.ts";
 import { XskError } from "../ffi/xsk.ts";
 import { type CaptureArgs, type DumpArgs, parseArgs, UsageError } from "./args.ts";
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
-import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/channels.ts";
+import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
 import { doctor } from "./doctor.ts";
 import { captureOutput, type Output } from "./output.ts";
 import { readCapture } from "./read.ts";
 import { captureEnding, LiveStatus, statusMode } from "./status.ts";
-import { liveRecord, rateBetween } from "../lib/stats.ts";
+import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAIL = 1;

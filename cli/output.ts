@@ -10,14 +10,14 @@
  * @module
  */
 import meta from "../deno.json" with { type: "json" };
-import type { CaptureStats, PacketSink } from "../lib/capture.ts";
+import type { CaptureStats, PacketSink } from "../lib/capture/session.ts";
 import type { CaptureArgs } from "./args.ts";
-import { describeFrame, formatTimestamp } from "../lib/decode.ts";
-import { dumpsWholeFrame, hexDump, type HexOptions } from "../lib/hexdump.ts";
-import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../lib/pcap.ts";
-import { type CaptureRecord, PcapngWriter, type PcapngWriterStats } from "../lib/pcapng.ts";
-import { Rotation, type RotationOptions } from "../lib/rotation.ts";
-import type { FileRecord } from "../lib/stats.ts";
+import { describeFrame, formatTimestamp } from "../lib/decode/decode.ts";
+import { dumpsWholeFrame, hexDump, type HexOptions } from "../lib/decode/hexdump.ts";
+import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../lib/formats/pcap.ts";
+import { type CaptureRecord, PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
+import { Rotation, type RotationOptions } from "../lib/formats/rotation.ts";
+import type { FileRecord } from "../lib/capture/stats.ts";
 
 /** A sink the CLI can also feed file records to, close, and ask what it wrote. */
 export interface Output extends PacketSink {

@@ -9,10 +9,11 @@
  * @module
  */
 import meta from "../deno.json" with { type: "json" };
-import { LINKTYPE_ETHERNET, PcapFormatError } from "../lib/pcap.ts";
-import type { CaptureRecord } from "../lib/pcapng.ts";
-import { type Ending, readRecord } from "../lib/stats.ts";
-import { type ByteSource, CaptureStreamReader } from "../lib/stream_reader.ts";
+import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from "../lib/formats/magic.ts";
+import { PcapFormatError } from "../lib/formats/pcap.ts";
+import type { CaptureRecord } from "../lib/formats/pcapng.ts";
+import { type Ending, readRecord } from "../lib/capture/stats.ts";
+import { type ByteSource, CaptureStreamReader } from "../lib/formats/reader.ts";
 import type { ReadArgs } from "./args.ts";
 import {
   fileOutput,
@@ -31,7 +32,7 @@ const EXIT_USAGE = 2;
 /** A filter run by libpcap on each packet; loads the shim (no privileges needed). */
 async function compile(expression: string): Promise<(r: CaptureRecord) => boolean> {
   const { pcapCompile, pcapMatch } = await import("../ffi/filter.ts");
-  const cbpf = pcapCompile(expression, 262144);
+  const cbpf = pcapCompile(expression, MAX_SNAPLEN);
   return (r) => pcapMatch(cbpf, r.data as Uint8Array<ArrayBuffer>, r.origLen) !== 0;
 }
 

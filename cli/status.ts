@@ -5,7 +5,7 @@
  * capture loop lets the event loop turn every few milliseconds.
  * @module
  */
-import type { CaptureStats } from "../lib/capture.ts";
+import type { CaptureStats } from "../lib/capture/session.ts";
 import {
   type Ending,
   type FileRecord,
@@ -13,7 +13,7 @@ import {
   formatStatusLine,
   liveRecord,
   rateBetween,
-} from "../lib/stats.ts";
+} from "../lib/capture/stats.ts";
 import { isClosedPipe, isDiskFull, OutputFailure, OutputStop } from "./output.ts";
 
 /** How statistics are shown while capturing. */

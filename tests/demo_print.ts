@@ -1,7 +1,7 @@
 // Prints the first packets of a pcap with xskdump's decoder and the capture
 // rate between the first and last timestamps (make demo).
-import { formatLine } from "../lib/decode.ts";
-import { pcapRecords } from "../lib/pcap.ts";
+import { formatLine } from "../lib/decode/decode.ts";
+import { pcapRecords } from "../lib/formats/pcap.ts";
 
 const [path, max = "10"] = Deno.args;
 const bytes = await Deno.readFile(path);

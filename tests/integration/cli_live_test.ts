@@ -1,8 +1,8 @@
 // The CLI's live behaviour on a real veth pair: pcap on stdout, text lines, --duration, and
 // SIGINT under full load (flushes, detaches, summarises, exit 0).
 import assert from "node:assert/strict";
-import { describeFrame } from "../../lib/decode.ts";
-import { pcapRecords } from "../../lib/pcap.ts";
+import { describeFrame } from "../../lib/decode/decode.ts";
+import { pcapRecords } from "../../lib/formats/pcap.ts";
 import {
   framesOf,
   isRoot,

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { COUNTER } from "../../ffi/abi.ts";
 import { FilterTestProgram, pcapCompile, pcapMatch } from "../../ffi/filter.ts";
 import { XskError } from "../../ffi/xsk.ts";
-import { compileFilter, FilterError } from "../../lib/capture_filter.ts";
+import { compileFilter, FilterError } from "../../lib/capture/filter.ts";
 import { type CbpfInsn, decodeCbpf, encodeCbpf } from "../../lib/filter/cbpf.ts";
 import { translate } from "../../lib/filter/translate.ts";
 import {

@@ -4,8 +4,8 @@
 // from script(1)), a disk that fills up (a 256 KiB tmpfs) and a reader that goes away
 // (`| head -c`): each stops cleanly, says so in one line and leaves whole records behind.
 import assert from "node:assert/strict";
-import { pcapRecords } from "../../lib/pcap.ts";
-import { captureRecords, readPcapngInfo } from "../../lib/pcapng.ts";
+import { pcapRecords } from "../../lib/formats/pcap.ts";
+import { captureRecords, readPcapngInfo } from "../../lib/formats/pcapng.ts";
 import {
   type Frame,
   framesOf,

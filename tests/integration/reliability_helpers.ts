@@ -1,6 +1,6 @@
 // Helpers of the reliability tests (issue 9): reading what a capture left behind, waiting for
 // a file to fill, and a stand-in AF_XDP socket that is not xskdump's.
-import { type PcapRecord, pcapRecords } from "../../lib/pcap.ts";
+import { type PcapRecord, pcapRecords } from "../../lib/formats/pcap.ts";
 import { type Frame, type NsChild, run, spawnInNs, type VethPair } from "./netns.ts";
 
 export const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
@@ -13,7 +13,7 @@ export interface WholeRecords {
   tail?: string;
 }
 
-/** Reads a pcap file with lib/pcap.ts, keeping every complete record before a cut. */
+/** Reads a pcap file with lib/formats/pcap.ts, keeping every complete record before a cut. */
 export function wholeRecords(path: string): WholeRecords {
   const bytes = Deno.readFileSync(path);
   const frames: Frame[] = [];
@@ -141,7 +141,7 @@ export function queueHolderBinary(): Promise<string> {
   return holderBuilt;
 }
 
-/** Summary counts of an xskdump run (its stderr), by the words of lib/summary.ts. */
+/** Summary counts of an xskdump run (its stderr), by the words of lib/capture/summary.ts. */
 export interface Summary {
   captured: number;
   received: number;

@@ -2,7 +2,7 @@
 // place, openCapture's argument checks, and what mod.ts exports. Live capture through the
 // API is in tests/integration/api_capture_test.ts.
 import assert from "node:assert/strict";
-import { BatchView } from "../../lib/live.ts";
+import { BatchView } from "../../lib/capture/live.ts";
 import * as mod from "../../mod.ts";
 
 /** A fake UMEM with three packets at offsets 256, 4352 and 8448, and their descriptors. */

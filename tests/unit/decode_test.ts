@@ -4,8 +4,8 @@
  * corpus frames.
  */
 import assert from "node:assert/strict";
-import { describeFrame, formatIp6, formatLine, formatTimestamp } from "../../lib/decode.ts";
-import { pcapRecords, PcapWriter } from "../../lib/pcap.ts";
+import { describeFrame, formatIp6, formatLine, formatTimestamp } from "../../lib/decode/decode.ts";
+import { pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
 /** Seeds of the random tests; set XSKDUMP_FUZZ_SEED to explore further. */

@@ -8,7 +8,7 @@ import {
   hasGenericRaceFix,
   type IfaceFacts,
   runChecks,
-} from "../../lib/doctor.ts";
+} from "../../lib/host/doctor.ts";
 
 const all = (1n << 41n) - 1n;
 const host: DoctorFacts = {

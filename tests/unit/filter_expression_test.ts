@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { pcapCompile, pcapMatch } from "../../ffi/filter.ts";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 import { dumpFilter, isFilterUsageError, planFilter } from "../../cli/filter.ts";
-import { FilterError } from "../../lib/capture_filter.ts";
+import { FilterError } from "../../lib/capture/filter.ts";
 import {
   combineFilter,
   filterFromFile,

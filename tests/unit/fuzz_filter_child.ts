@@ -12,7 +12,7 @@
 // (DNS): the parent bounds that with RES_OPTIONS.
 import { FilterTestProgram } from "../../ffi/filter.ts";
 import { XskError } from "../../ffi/xsk.ts";
-import { compileFilter, FilterError } from "../../lib/capture_filter.ts";
+import { compileFilter, FilterError } from "../../lib/capture/filter.ts";
 import { EXPRESSIONS, prng } from "./filter_cases.ts";
 
 const [seedArg, countArg, kernelArg] = Deno.args;

@@ -5,8 +5,8 @@
 // file yields exactly the records before the cut: a file is readable up to its last complete
 // record, which is what a capture killed mid-write leaves.
 import assert from "node:assert/strict";
-import { PcapFormatError } from "../../lib/pcap.ts";
-import { captureRecords, detectCaptureFormat, readPcapngInfo } from "../../lib/pcapng.ts";
+import { PcapFormatError } from "../../lib/formats/pcap.ts";
+import { captureRecords, detectCaptureFormat, readPcapngInfo } from "../../lib/formats/pcapng.ts";
 import { prng } from "./filter_cases.ts";
 
 const dir = Deno.env.get("XSKDUMP_CORPUS") ??

@@ -1,7 +1,12 @@
 // The UMEM geometry a capture picks: frame size from the mode and the MTU, frame count from the
 // buffer size (-B), and the CLI's checks of -B.
 import assert from "node:assert/strict";
-import { DEFAULT_BUFFER_BYTES, defaultFrames, framesFor, frameSizeFor } from "../../lib/capture.ts";
+import {
+  DEFAULT_BUFFER_BYTES,
+  defaultFrames,
+  framesFor,
+  frameSizeFor,
+} from "../../lib/capture/session.ts";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 
 Deno.test("frameSizeFor: 2 KiB frames only in native mode and only when the MTU fits one", () => {

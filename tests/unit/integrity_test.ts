@@ -6,7 +6,7 @@ import {
   diagnosis,
   GUARD_KINDS,
   type GuardContext,
-} from "../../lib/integrity.ts";
+} from "../../lib/capture/integrity.ts";
 
 const ctx: GuardContext = {
   iface: "eth0",

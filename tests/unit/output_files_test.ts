@@ -4,9 +4,9 @@
 // timestamps, queue and direction per packet, and statistics at each file's close.
 import assert from "node:assert/strict";
 import { fileOutput, isbStats, OutputFailure, OutputStop, TrackedSink } from "../../cli/output.ts";
-import type { CaptureStats } from "../../lib/capture.ts";
-import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/pcap.ts";
-import { captureRecords, PcapngWriter, readPcapngInfo } from "../../lib/pcapng.ts";
+import type { CaptureStats } from "../../lib/capture/session.ts";
+import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
+import { captureRecords, PcapngWriter, readPcapngInfo } from "../../lib/formats/pcapng.ts";
 
 /** A file that takes `limit` bytes, then writes part of a chunk once, then fails. */
 class FullDisk {

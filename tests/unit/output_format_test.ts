@@ -5,10 +5,10 @@ import { parseArgs } from "../../cli/args.ts";
 import { formatFor } from "../../cli/output.ts";
 import { captureEnding, statusMode } from "../../cli/status.ts";
 import { OutputFailure, OutputStop } from "../../cli/output.ts";
-import type { CaptureStats } from "../../lib/capture.ts";
-import { formatSummary } from "../../lib/summary.ts";
-import { hexAsciiLines, hexDump, hexLines, linkHeaderLength } from "../../lib/hexdump.ts";
-import { fileNumberWidth, Rotation, rotationName } from "../../lib/rotation.ts";
+import type { CaptureStats } from "../../lib/capture/session.ts";
+import { formatSummary } from "../../lib/capture/summary.ts";
+import { hexAsciiLines, hexDump, hexLines, linkHeaderLength } from "../../lib/decode/hexdump.ts";
+import { fileNumberWidth, Rotation, rotationName } from "../../lib/formats/rotation.ts";
 import {
   formatBits,
   formatStatsLine,
@@ -17,8 +17,8 @@ import {
   liveRecord,
   rateBetween,
   readRecord,
-} from "../../lib/stats.ts";
-import { hasTimeConversion, strftime } from "../../lib/strftime.ts";
+} from "../../lib/capture/stats.ts";
+import { hasTimeConversion, strftime } from "../../lib/formats/strftime.ts";
 
 Deno.test("strftime: the conversions tcpdump's -G names use, in local time (TZ=UTC here)", () => {
   // 2024-02-29 (a leap day, a Thursday) 07:08:09 UTC.

@@ -3,10 +3,10 @@
 // -C/-W files, truncated and corrupt input (good packets, one error line, exit 1; a few hundred
 // mutated files through the CLI, each with a timeout), and no privileges or shim needed.
 import assert from "node:assert/strict";
-import { describeFrame, formatTimestamp } from "../../lib/decode.ts";
-import { PcapFormatError, PcapWriter } from "../../lib/pcap.ts";
-import { type CaptureRecord, captureRecords, readPcapngInfo } from "../../lib/pcapng.ts";
-import { CaptureStreamReader } from "../../lib/stream_reader.ts";
+import { describeFrame, formatTimestamp } from "../../lib/decode/decode.ts";
+import { PcapFormatError, PcapWriter } from "../../lib/formats/pcap.ts";
+import { type CaptureRecord, captureRecords, readPcapngInfo } from "../../lib/formats/pcapng.ts";
+import { CaptureStreamReader } from "../../lib/formats/reader.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const bin = `${root}bin/xskdump`;

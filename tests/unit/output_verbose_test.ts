@@ -4,10 +4,10 @@
 // something we leave out on purpose (an application protocol, ND options on their own lines, a
 // protocol we only name); every such case is classified, and any other difference fails.
 import assert from "node:assert/strict";
-import { describeFrame } from "../../lib/decode.ts";
-import { dumpsWholeFrame, hexDump } from "../../lib/hexdump.ts";
-import { PcapWriter } from "../../lib/pcap.ts";
-import { captureRecords } from "../../lib/pcapng.ts";
+import { describeFrame } from "../../lib/decode/decode.ts";
+import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
+import { PcapWriter } from "../../lib/formats/pcap.ts";
+import { captureRecords } from "../../lib/formats/pcapng.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
   new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;

@@ -14,7 +14,7 @@ import {
   PcapWriter,
   readPcapFile,
   readPcapHeader,
-} from "../../lib/pcap.ts";
+} from "../../lib/formats/pcap.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
 

@@ -6,7 +6,7 @@
  * wrote (interface name, nanosecond resolution, filter, queue, statistics).
  */
 import assert from "node:assert/strict";
-import { type ByteSink, PcapFormatError, pcapRecords, PcapWriter } from "../../lib/pcap.ts";
+import { type ByteSink, PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import {
   captureRecords,
   detectCaptureFormat,
@@ -17,7 +17,7 @@ import {
   PcapngWriter,
   type PcapngWriterOptions,
   readPcapngInfo,
-} from "../../lib/pcapng.ts";
+} from "../../lib/formats/pcapng.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
 const TWO32 = 4294967296;
@@ -1016,7 +1016,7 @@ Deno.test({
           assert.equal(r.interfaceId, Number(id), `${f}#${i + 1} interface`);
           assert.equal(names[r.interfaceId], name, `${f}#${i + 1} interface name`);
         });
-        // Bytes: editcap rewrites the file as nanosecond pcap; lib/pcap.ts reads that.
+        // Bytes: editcap rewrites the file as nanosecond pcap; lib/formats/pcap.ts reads that.
         const out = `${dir}/${f}.pcap`;
         run("editcap", ["-F", "nsecpcap", path, out]);
         const ref = [...pcapRecords(Deno.readFileSync(out))];

@@ -13,7 +13,7 @@ import {
   processStart as startOf,
   queryXdp,
   setChannels,
-} from "../ffi/xsk.ts";
+} from "../../ffi/xsk.ts";
 
 /** The counts `ethtool -L` sets. */
 export type ChannelCounts = Pick<Channels, "rx" | "tx" | "other" | "combined">;

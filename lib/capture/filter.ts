@@ -6,13 +6,14 @@
  * everything.
  * @module
  */
-import { pcapCompile, setFilter } from "../ffi/filter.ts";
-import { type XdpProgram, XskError } from "../ffi/xsk.ts";
-import { type CbpfInsn, decodeCbpf } from "./filter/cbpf.ts";
-import { translate, TranslateError } from "./filter/translate.ts";
+import { pcapCompile, setFilter } from "../../ffi/filter.ts";
+import { type XdpProgram, XskError } from "../../ffi/xsk.ts";
+import { type CbpfInsn, decodeCbpf } from "../filter/cbpf.ts";
+import { translate, TranslateError } from "../filter/translate.ts";
+import { MAX_SNAPLEN } from "../formats/magic.ts";
 
 /** tcpdump's default snapshot length: what a compiled program's `ret` carries. */
-const DEFAULT_SNAPLEN = 262144;
+const DEFAULT_SNAPLEN = MAX_SNAPLEN;
 
 /**
  * Why a filter cannot be used: "syntax" (libpcap cannot compile it: a usage

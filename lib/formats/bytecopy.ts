@@ -3,6 +3,7 @@
  * a source view (the UMEM) into a pre-touched output buffer, no allocation.
  * @module
  */
+import { MAX_SNAPLEN } from "./magic.ts";
 
 const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
@@ -65,7 +66,7 @@ export function writerOptions(
   linktypeBits: 16 | 32,
   defaultLinktype: number,
 ): { snaplen: number; linktype: number; bufferSize: number } {
-  const snaplen = opts.snaplen ?? 262144;
+  const snaplen = opts.snaplen ?? MAX_SNAPLEN;
   const linktype = opts.linktype ?? defaultLinktype;
   const bufferSize = opts.bufferSize ?? 1 << 20;
   if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > maxSnaplen) {

@@ -9,6 +9,15 @@
  * @module
  */
 import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
+import {
+  LINKTYPE_ETHERNET,
+  MAX_RECORD,
+  PCAP_FILE_HEADER_LEN,
+  PCAP_MAGIC_NS,
+  PCAP_MAGIC_US,
+  PCAP_RECORD_HEADER_LEN,
+  PCAPNG_SHB,
+} from "./magic.ts";
 
 /**
  * Where finished bytes go. `write` must consume the whole chunk synchronously (e.g. a
@@ -19,21 +28,14 @@ export interface ByteSink {
   write(chunk: Uint8Array): void;
 }
 
-/** LINKTYPE_ETHERNET (DLT_EN10MB). */
-export const LINKTYPE_ETHERNET = 1;
-/** File magic of nanosecond-resolution pcap, as written (little-endian) by {@link PcapWriter}. */
-export const PCAP_MAGIC_NS = 0xa1b23c4d;
-/** File magic of microsecond-resolution pcap. */
-export const PCAP_MAGIC_US = 0xa1b2c3d4;
+export { LINKTYPE_ETHERNET, PCAP_MAGIC_NS, PCAP_MAGIC_US };
 
-/** Length of the pcap file header. */
-const FILE_HEADER_LEN = 24;
-/** Length of one pcap record header. */
-const RECORD_HEADER_LEN = 16;
+const FILE_HEADER_LEN = PCAP_FILE_HEADER_LEN;
+const RECORD_HEADER_LEN = PCAP_RECORD_HEADER_LEN;
 /** Largest record the reader accepts; anything larger is corruption, not a packet. */
-const MAX_CAPLEN = 0x10000000;
+const MAX_CAPLEN = MAX_RECORD;
 /** pcapng section header block type, to give a useful error for the other format. */
-const PCAPNG_MAGIC = 0x0a0d0d0a;
+const PCAPNG_MAGIC = PCAPNG_SHB;
 
 /** Options of {@link PcapWriter}. */
 export interface PcapWriterOptions {

@@ -4,7 +4,8 @@
  * copied packets, or pushed into a sink such as a PcapWriter.
  * @module
  */
-import { DESC_WORDS } from "../ffi/abi.ts";
+import { DESC_WORDS } from "../../ffi/abi.ts";
+import { MAX_SNAPLEN } from "../formats/magic.ts";
 import {
   Capture,
   type CaptureOptions,
@@ -12,10 +13,7 @@ import {
   type CaptureStats,
   type PacketSink,
   type RunLimits,
-} from "./capture.ts";
-
-/** tcpdump's default and largest snapshot length. */
-const MAX_SNAPLEN = 262144;
+} from "./session.ts";
 
 /** How {@link openCapture} sets up a capture: {@link CaptureOptions} plus the snapshot length. */
 export interface OpenCaptureOptions extends CaptureOptions {

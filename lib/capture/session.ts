@@ -14,10 +14,10 @@ import {
   QCOUNT_WORDS,
   RX_OFFSET,
   STAT,
-} from "../ffi/abi.ts";
-import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../ffi/xsk.ts";
+} from "../../ffi/abi.ts";
+import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
 import { GUARD_KINDS, type GuardContext, type GuardFinding, type GuardKind } from "./integrity.ts";
-import { compileFilter, installFilter } from "./capture_filter.ts";
+import { compileFilter, installFilter } from "./filter.ts";
 
 /** Where captured packets go. add() is the hot path: no allocation there. */
 export interface PacketSink {

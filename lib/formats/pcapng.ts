@@ -17,6 +17,7 @@
  * @module
  */
 import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
+import { MAX_RECORD, PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_IDB, PCAPNG_SHB } from "./magic.ts";
 
 import {
   type ByteSink,
@@ -29,16 +30,15 @@ import {
 } from "./pcap.ts";
 
 // Block types.
-const SHB = 0x0a0d0d0a;
-const IDB = 1;
+const SHB = PCAPNG_SHB;
+const IDB = PCAPNG_IDB;
 const PB = 2; // obsolete Packet Block
 const SPB = 3;
 const NRB = 4;
 const ISB = 5;
 const EPB = 6;
 const DSB = 0x0a;
-/** Written in the SHB; reads back as 0x4d3c2b1a when the section is in the other byte order. */
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BYTE_ORDER_MAGIC = PCAPNG_BYTE_ORDER_MAGIC;
 
 // Option codes (each block type has its own code space; 0 and 1 are common to all).
 const OPT_ENDOFOPT = 0;
@@ -70,7 +70,7 @@ const TSRESOL_NS = 9;
 /** if_filter's first byte 0: the rest is a libpcap filter string. */
 const FILTER_LIBPCAP = 0;
 /** Largest snaplen the writer accepts, as for pcap. */
-const MAX_SNAPLEN = 0x10000000;
+const MAX_SNAPLEN = MAX_RECORD;
 
 /**
  * The fixed part of an EPB as written: block type, length, interface, timestamp (2 words),

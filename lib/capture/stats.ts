@@ -32,7 +32,7 @@
  *
  * @module
  */
-import type { CaptureStats } from "./capture.ts";
+import type { CaptureStats } from "./session.ts";
 
 /** Version of the JSON objects' layout. */
 export const JSON_SCHEMA = 1;

@@ -13,6 +13,15 @@
  *
  * @module
  */
+import {
+  MAX_RECORD,
+  PCAP_FILE_HEADER_LEN,
+  PCAP_MAGICS,
+  PCAPNG_BYTE_ORDER_MAGIC,
+  PCAPNG_BYTE_ORDER_SWAPPED,
+  PCAPNG_IDB,
+  PCAPNG_SHB,
+} from "./magic.ts";
 import { PcapFormatError, readPcapHeader } from "./pcap.ts";
 import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng.ts";
 
@@ -35,10 +44,9 @@ export interface StreamInfo {
 }
 
 /** Largest record or block accepted; anything larger is corruption, not a packet. */
-const MAX_RECORD = 0x10000000;
-const SHB = 0x0a0d0d0a;
-const IDB = 1;
-const PCAP_HEADER = 24;
+const SHB = PCAPNG_SHB;
+const IDB = PCAPNG_IDB;
+const PCAP_HEADER = PCAP_FILE_HEADER_LEN;
 /** Blocks gathered before they are parsed together. */
 const WINDOW = 1 << 20;
 
@@ -194,7 +202,7 @@ export class CaptureStreamReader {
       await r.#readHeaderBlocks();
       return r;
     }
-    if (![0xa1b2c3d4, 0xa1b23c4d, 0xd4c3b2a1, 0x4d3cb2a1].includes(magic)) {
+    if (!PCAP_MAGICS.includes(magic)) {
       throw new PcapFormatError(`not a pcap or pcapng file: magic ${hex32(v.getUint32(0, false))}`);
     }
     const h = readPcapHeader(input.view(0, Math.min(have, PCAP_HEADER)));
@@ -265,8 +273,8 @@ export class CaptureStreamReader {
     if (type === SHB || v.getUint32(0, true) === SHB) {
       type = SHB;
       const magic = v.getUint32(8, true);
-      if (magic === 0x1a2b3c4d) this.#sectionLe = true;
-      else if (magic === 0x4d3c2b1a) this.#sectionLe = false;
+      if (magic === PCAPNG_BYTE_ORDER_MAGIC) this.#sectionLe = true;
+      else if (magic === PCAPNG_BYTE_ORDER_SWAPPED) this.#sectionLe = false;
     }
     return { type, len: v.getUint32(4, this.#sectionLe) };
   }

@@ -3,7 +3,7 @@
  * packet went, so the counts add up.
  * @module
  */
-import type { CaptureStats } from "./capture.ts";
+import type { CaptureStats } from "./session.ts";
 import { dropReasons } from "./stats.ts";
 
 function plural(n: number, word: string): string {
