@@ -19,6 +19,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
+TAP_BPF_OBJ := $(BUILD)/xskdump_tap.bpf.o
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint soak
@@ -46,6 +47,11 @@ $(BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
+# -mcpu=v3: clang 14 keeps the bounds of a variable copy length where the verifier can see them.
+$(TAP_BPF_OBJ): bpf/xskdump_tap.bpf.c bpf/xskdump_abi.h bpf/uapi_next.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
+
 # Debian's libelf.a minus the one object that cannot live in a .so
 # (see csrc/static_compat.c).
 $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
@@ -55,14 +61,20 @@ $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
 $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' $< -o $@
 
+$(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
+	gcc -c -DXSKDUMP_TAP_BPF_OBJ='"$(TAP_BPF_OBJ)"' $< -o $@
+
 # The filter sources: filter.c compiles with libpcap (and cannot share a
 # translation unit with libbpf: both define struct bpf_insn), filter_prog.c
 # loads the translated program, pcap_compat.c stands in for libdbus.
 FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
 
-$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/share.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
-		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
+# Tap mode: its programs (loaded and attached by tap.c) and the ring buffer they fill.
+TAP_SRCS := csrc/tap.c csrc/ringbuf.c
+
+$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/share.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
+		$(FILTER_SRCS) $(TAP_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a
+	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c $(FILTER_SRCS) $(TAP_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic

@@ -25,9 +25,13 @@ export class UsageError extends Error {
 export interface CaptureArgs {
   kind: "capture";
   iface: string;
-  /** RX queues: one, a list, or every queue of the interface. */
-  queues: number[] | "all";
+  /** RX queues: one, a list, or every queue of the interface; undefined: divert 0, tap all. */
+  queues?: number[] | "all";
   mode: ModeName;
+  /** --tap / --divert; "auto" when neither: by how the host uses the interface. */
+  path: "tap" | "divert" | "auto";
+  /** -Q: the directions (tap); undefined when not given. */
+  direction?: "in" | "out" | "inout";
   /** Output path, "-" for stdout, undefined for one text line per packet. */
   write?: string;
   count?: number;
@@ -68,6 +72,8 @@ export interface PrintArgs {
   verbose: boolean;
   /** -x/-xx (ascii false) or -X/-XX (ascii true): level 1 without the link header, 2 with. */
   hex: { level: number; ascii: boolean };
+  /** --print-direction: "In"/"Out" after the time, as tcpdump's cooked lines. */
+  direction: boolean;
 }
 
 /** The format and rotation of -w. */
@@ -234,13 +240,28 @@ function buildProgram(out: { text: string }): Command {
     )
     .option(
       "-q, --queue <n|list|all>",
-      "RX queue(s) to capture: 0 (default), 0,2,3, or all",
+      "RX queue(s) to capture: 0,2,3 or all (default: divert 0, tap all)",
       queueList,
     )
     .addOption(
       new Option("--mode <mode>", "XDP attach mode").choices(["auto", "native", "generic"])
         .default("auto"),
     )
+    .option(
+      "--tap",
+      "copy packets and let them go on to the host stack, both directions (default on an " +
+        "interface with an address, or a bridge, bond or team port)",
+    )
+    .option(
+      "--divert",
+      "take packets with AF_XDP: fastest, but they do not reach the host stack (default on " +
+        "an interface with no address: a capture port)",
+    )
+    .addOption(
+      new Option("-Q, --direction <dir>", "directions to capture (tap): in, out or inout")
+        .choices(["in", "out", "inout"]),
+    )
+    .option("--print-direction", "print In or Out after the time of each line (as tcpdump -i any)")
     .option(
       "-B, --buffer-size <KiB>",
       `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_FRAMES} frames, shared ` +
@@ -342,6 +363,7 @@ export function parseArgs(
   const captureSsh = o.captureSsh === true;
   if (o.dumpFilter) return { kind: "dump", expression, captureSsh, snaplen };
   const print: PrintArgs = {
+    direction: o.printDirection === true,
     link: o.e === true,
     verbose: (o.v ?? 0) > 0,
     hex: (o.X ?? 0) > 0
@@ -371,11 +393,19 @@ export function parseArgs(
   if (!o.interface) throw new UsageError("no interface given: use -i IFACE");
   checkIface(o.interface);
   if (o.write === "") throw new UsageError("-w needs a file name or '-'");
+  if (o.tap && o.divert) throw new UsageError("--tap and --divert: give one of them");
+  if (o.divert && o.direction !== undefined && o.direction !== "in") {
+    throw new UsageError(
+      `-Q ${o.direction}: divert sees incoming packets only (the tap path sees both: --tap)`,
+    );
+  }
   return {
     kind: "capture",
     iface: o.interface,
-    queues: o.queue ?? [0],
+    queues: o.queue,
     mode: o.mode as ModeName,
+    path: o.tap ? "tap" : o.divert ? "divert" : "auto",
+    direction: o.direction,
     write: o.write,
     count: o.count,
     durationMs: o.duration,

@@ -343,14 +343,23 @@ class FileOutput implements Output {
     return this.#cur;
   }
 
-  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void {
+  add(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    queue: number,
+    wireLen: number,
+    direction: number,
+  ): void {
     let cur = this.#cur;
     if (cur === undefined) return; // closed after a failure or the last file
     if (this.#rotation !== undefined) cur = this.#rotate(sec, cur);
-    if (cur.ng !== undefined) cur.ng.add(src, off, len, sec, nsec, queue);
-    else cur.pcap!.add(src, off, len, sec, nsec);
+    if (cur.ng !== undefined) cur.ng.add(src, off, len, sec, nsec, queue, wireLen, direction);
+    else cur.pcap!.add(src, off, len, sec, nsec, queue, wireLen);
     this.packets++;
-    this.bytes += len;
+    this.bytes += wireLen;
   }
 
   addRecord(r: CaptureRecord): void {
@@ -430,6 +439,8 @@ class FileOutput implements Output {
 /** What text lines show. */
 export interface TextOptions {
   snaplen: number;
+  /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
+  direction?: boolean;
   /** -e: link-level header. */
   link?: boolean;
   /** -v. */
@@ -452,6 +463,14 @@ export function linktypeName(linktype: number): string {
     276: "LINUX_SLL2 (Linux cooked v2)",
   };
   return names[linktype] ?? `LINKTYPE_${linktype}`;
+}
+
+/**
+ * The direction word of --print-direction, padded like tcpdump's cooked lines ("In  IP ...",
+ * "Out IP ..."); nothing when the direction is not known (a file without epb_flags).
+ */
+export function directionWord(direction: number | undefined): string {
+  return direction === 2 ? "Out " : direction === 1 ? "In  " : "";
 }
 
 /** tcpdump -n style lines on stdout; decoding allocates, which text output can afford. */
@@ -496,20 +515,28 @@ export function textOutput(options: TextOptions | number): Output {
     if (line.length * 3 > buf.length) return write(enc.encode(line));
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
-  const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number) => {
+  const showDirection = opts.direction === true;
+  const lineOf = (
+    data: Uint8Array,
+    origLen: number,
+    sec: number,
+    nsec: number,
+    direction: number | undefined,
+  ) => {
     const text = describeFrame(data, origLen, describe);
     const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
-    return `${formatTimestamp(sec, nsec)} ${text}${dump}\n`;
+    const dir = showDirection ? directionWord(direction) : "";
+    return `${formatTimestamp(sec, nsec)} ${dir}${text}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
-    add(src, off, len, sec, nsec) {
+    add(src, off, len, sec, nsec, _queue, wireLen, direction) {
       if (failed) return;
       o.packets++;
-      o.bytes += len;
-      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), len, sec, nsec));
+      o.bytes += wireLen;
+      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), wireLen, sec, nsec, direction));
     },
     addRecord(r) {
       if (failed) return;
@@ -524,7 +551,7 @@ export function textOutput(options: TextOptions | number): Output {
         );
         return;
       }
-      emit(lineOf(data, r.origLen, r.sec, r.nsec));
+      emit(lineOf(data, r.origLen, r.sec, r.nsec, r.flags === undefined ? undefined : r.flags & 3));
     },
     flush,
     close: () => {

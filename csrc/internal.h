@@ -96,6 +96,46 @@ void prog_holders(const struct prog *p, char *buf, size_t len);
 /* "pid 12 (name)": the process whose AF_XDP socket is bound to ifindex/queue. */
 void queue_holder(int ifindex, uint32_t queue, char *buf, size_t len);
 
+/* csrc/ringbuf.c: a BPF ring buffer's consumer side, mapped into the caller's
+ * memory (see the top of ringbuf.c). */
+struct ringbuf {
+	int mapped;
+	int fd;
+	uint8_t *base;     /* the consumer page: the caller's memory from here on is the kernel's */
+	uint32_t offset;   /* of base in the caller's memory */
+	size_t total;      /* bytes mapped from base */
+	uint32_t size;     /* the data area, a power of two */
+	unsigned long *consumer;
+	const unsigned long *producer;
+	const uint8_t *data; /* mapped twice in a row: a record never wraps */
+	unsigned long taken; /* position after the last record handed out */
+	uint64_t records, bytes, discarded, malformed;
+};
+/* Bytes of caller memory a ring buffer of size data bytes needs. */
+uint64_t ringbuf_area_len(uint32_t size);
+/* Maps map fd's ring buffer into mem at its first page boundary. 0 or -errno. */
+int ringbuf_map(struct ringbuf *rb, int fd, uint32_t size, uint8_t *mem, uint64_t len);
+/* Puts ordinary anonymous memory back over the caller's pages. */
+void ringbuf_unmap(struct ringbuf *rb);
+/* Up to max committed records into descs (XSKDUMP_DESC_WORDS each); the
+ * count. They stay the caller's until ringbuf_give. */
+int ringbuf_batch(struct ringbuf *rb, uint32_t *descs, uint32_t max, int64_t mono_to_real);
+/* Gives every record handed out back to the kernel. */
+void ringbuf_give(struct ringbuf *rb);
+/* 1 when records (committed or not) wait beyond those handed out. */
+int ringbuf_ready(const struct ringbuf *rb);
+/* Polls the map's fd up to timeout_ms: 1 readable, 0 timeout, -errno. */
+int ringbuf_wait(struct ringbuf *rb, int timeout_ms);
+
+/* csrc/tap.c: the priority of xskdump's clsact filters (where tcx is missing). */
+#define XSKDUMP_TC_PRIORITY 1
+
+/* csrc/filter_prog.c: loads a translated filter as a program of prog_type
+ * (BPF_PROG_TYPE_XDP or _SCHED_CLS) with its expected attach type, its map
+ * placeholders resolved to stages_fd and counters_fd. Returns the fd. */
+int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type, int attach_type,
+		int stages_fd, int counters_fd);
+
 /* csrc/filter_prog.c: on a joined program, 0 when insns[0..n) (n == 0: none)
  * is the filter already installed, else -EBUSY with the error recorded. */
 int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const char *label);

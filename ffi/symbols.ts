@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 11;
+export const ABI_VERSION = 12;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -52,6 +52,27 @@ export const symbols = {
   xsk_filter_test_run: { parameters: ["i32", "buffer", "u32", "u32", "buffer"], result: "i32" },
   xsk_filter_test_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
+  xsk_tap_open: {
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32"],
+    result: "i32",
+  },
+  xsk_tap_hooks: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_tap_set_filter: {
+    parameters: ["i32", "buffer", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  xsk_ring_map: { parameters: ["i32", "buffer", "u64"], result: "i32" },
+  xsk_tap_start: { parameters: ["i32"], result: "i32" },
+  xsk_ring_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_ring_give: { parameters: ["i32"], result: "i32" },
+  xsk_ring_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_tap_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_tap_stop: { parameters: ["i32"], result: "i32" },
+  xsk_tap_check: { parameters: ["i32"], result: "i32" },
+  xsk_tap_close: { parameters: ["i32"], result: "i32" },
+  xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  xsk_filter_test_load_skb: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

@@ -135,12 +135,21 @@ Deno.test("hex dumps: tcpdump's layout for -x and -X, odd lengths, link header s
 
 function stats(over: Partial<CaptureStats> = {}): CaptureStats {
   return {
+    path: "divert",
     captured: 1500,
     seen: 1600,
     received: 1550,
     passed: 40,
     filtered: 10,
-    dropped: { total: 50, rxDropped: 20, noFreeFrame: 20, tooBig: 0, rxRingFull: 30, rxInvalid: 0 },
+    dropped: {
+      total: 50,
+      ringBufferFull: 0,
+      rxDropped: 20,
+      noFreeFrame: 20,
+      tooBig: 0,
+      rxRingFull: 30,
+      rxInvalid: 0,
+    },
     fillRingEmpty: 3,
     notKept: 0,
     userHeld: 64,
@@ -187,7 +196,15 @@ Deno.test("status and stats lines: packets, rates, drops by reason, frames held"
   );
   // rx_dropped beyond the times the fill ring was empty: packets larger than a frame.
   const big = stats({
-    dropped: { total: 7, rxDropped: 7, noFreeFrame: 0, tooBig: 7, rxRingFull: 0, rxInvalid: 0 },
+    dropped: {
+      total: 7,
+      ringBufferFull: 0,
+      rxDropped: 7,
+      noFreeFrame: 0,
+      tooBig: 7,
+      rxRingFull: 0,
+      rxInvalid: 0,
+    },
   });
   assert.match(
     formatStatusLine(big, rate),
@@ -223,6 +240,8 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     "interface",
     "queues",
     "mode",
+    "path",
+    "direction",
     "captured",
     "bytes",
     "received",
@@ -251,7 +270,9 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     no_free_frame: 20,
     too_big: 0,
     invalid: 0,
+    ring_buffer_full: { in: 0, out: 0 },
   });
+  assert.deepEqual([parsed.path, parsed.direction], ["divert", "in"]);
   assert.deepEqual(parsed.per_queue[1], { queue: 1, captured: 500, dropped: 0 });
   assert.equal(parsed.integrity.clobber, 0);
   const read = readRecord({
@@ -318,7 +339,12 @@ Deno.test("capture endings: exit codes and the line after the summary", () => {
 Deno.test("flags: -e -v -x/-X -n, -r, --format and rotation, stats flags", () => {
   const a = parseArgs(["-i", "eth0", "-n", "-e", "-vv", "-xx", "--quiet", "--json"]);
   if (a.kind !== "capture") throw new Error("expected a capture");
-  assert.deepEqual(a.print, { link: true, verbose: true, hex: { level: 2, ascii: false } });
+  assert.deepEqual(a.print, {
+    direction: false,
+    link: true,
+    verbose: true,
+    hex: { level: 2, ascii: false },
+  });
   assert.equal(a.quiet, true);
   assert.equal(a.json, true);
   const x = parseArgs(["-i", "eth0", "-x", "-X"]);
