@@ -20,7 +20,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
 TAP_BPF_OBJ := $(BUILD)/xskdump_tap.bpf.o
-C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter
+C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_ringbuf
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint soak
 
@@ -84,6 +84,11 @@ $(BUILD)/test_shim: tests/c/test_shim.c tests/c/expect.h $(SHIM)
 
 $(BUILD)/test_filter: tests/c/test_filter.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
+# The ring buffer reader, over a simulated ring buffer, without the shim.
+$(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/internal.h bpf/xskdump_abi.h
+	@mkdir -p $(@D)
+	gcc $(CFLAGS) -o $@ tests/c/test_ringbuf.c csrc/ringbuf.c
 
 # The ledger is pure logic: tested over simulated rings, without the shim.
 $(BUILD)/test_ledger: tests/c/test_ledger.c tests/c/expect.h csrc/ledger.c csrc/ledger.h

@@ -115,6 +115,9 @@ struct ringbuf {
 uint64_t ringbuf_area_len(uint32_t size);
 /* Maps map fd's ring buffer into mem at its first page boundary. 0 or -errno. */
 int ringbuf_map(struct ringbuf *rb, int fd, uint32_t size, uint8_t *mem, uint64_t len);
+/* Takes the kernel's layout at base as mapped (ringbuf_map does it; the C
+ * tests lay it out themselves). */
+void ringbuf_init(struct ringbuf *rb, int fd, uint8_t *base, uint32_t size);
 /* Puts ordinary anonymous memory back over the caller's pages. */
 void ringbuf_unmap(struct ringbuf *rb);
 /* Up to max committed records into descs (XSKDUMP_DESC_WORDS each); the

@@ -52,7 +52,6 @@ int ringbuf_map(struct ringbuf *rb, int fd, uint32_t size, uint8_t *mem, uint64_
 	if ((uint64_t)(base - mem) + 2 * pg + 2 * (uint64_t)size > len)
 		return fail(-EINVAL, "ring buffer memory of %llu bytes is too small for %u",
 			    (unsigned long long)len, size);
-	memset(rb, 0, sizeof(*rb));
 	/* MAP_FIXED over the caller's pages: they become the kernel's until
 	 * ringbuf_unmap puts ordinary memory back. */
 	if (mmap(base, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
@@ -64,9 +63,18 @@ int ringbuf_map(struct ringbuf *rb, int fd, uint32_t size, uint8_t *mem, uint64_
 		mmap(base, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		return fail(err, "map the ring buffer's data");
 	}
+	ringbuf_init(rb, fd, base, size);
+	rb->offset = (uint32_t)(base - mem);
+	return 0;
+}
+
+void ringbuf_init(struct ringbuf *rb, int fd, uint8_t *base, uint32_t size)
+{
+	size_t pg = page_size();
+
+	memset(rb, 0, sizeof(*rb));
 	rb->fd = fd;
 	rb->base = base;
-	rb->offset = (uint32_t)(base - mem);
 	rb->total = 2 * pg + 2 * (size_t)size;
 	rb->size = size;
 	rb->consumer = (unsigned long *)base;
@@ -74,7 +82,6 @@ int ringbuf_map(struct ringbuf *rb, int fd, uint32_t size, uint8_t *mem, uint64_
 	rb->data = base + 2 * pg;
 	rb->taken = __atomic_load_n(rb->consumer, __ATOMIC_ACQUIRE);
 	rb->mapped = 1;
-	return 0;
 }
 
 void ringbuf_unmap(struct ringbuf *rb)
