@@ -28,7 +28,7 @@ export function pathFor(usage: IfaceUsage, carriesSsh: boolean): PathChoice {
   if (usage.ipv4 > 0) return { path: "tap", reason: "it has an IPv4 address" };
   if (usage.ipv6 > 0) return { path: "tap", reason: "it has an IPv6 address" };
   if (usage.enslaved) return { path: "tap", reason: "it is a port of a bridge, bond or team" };
-  return { path: "divert", reason: "it has no address (a capture port)" };
+  return { path: "divert", reason: "it has no address: a capture port" };
 }
 
 /** The path for `iface` as the host uses it now. Throws XskError (ENODEV) when it is missing. */

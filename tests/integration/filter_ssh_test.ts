@@ -2,6 +2,7 @@
 // between the two test addresses, replayed packets of that flow (both directions) are not
 // captured and reach the stack (a tcpdump on the same interface sees exactly them), while the
 // other traffic between the same hosts is captured. With --capture-ssh everything is captured.
+// In tap mode too (where everything reaches the stack): the session is left out of the file.
 
 import assert from "node:assert/strict";
 import { tcpFrame } from "../unit/filter_cases.ts";
@@ -170,9 +171,53 @@ Deno.test({
         }
         const m3 = firstMismatch(asFrames(all), framesOf(`${dir}/everything.pcap`));
         if (m3) assert.fail(`--capture-ssh: ${m3}\n${all2.stderrText()}`);
+
+        // 3. Tap: the same rule, on both directions' filter; the stack gets everything.
+        const tap = spawnInNs(pair.captureNs, [
+          bin,
+          "-i",
+          pair.captureIf,
+          "--tap",
+          "-w",
+          `${dir}/tap.pcap`,
+          "-c",
+          String(others.length),
+          "tcp or udp",
+        ], { SSH_CONNECTION });
+        const tapStack = spawnInNs(pair.captureNs, [
+          "tcpdump",
+          "-i",
+          pair.captureIf,
+          "-Q",
+          "in",
+          "-Z",
+          "root",
+          "-w",
+          `${dir}/tap-stack.pcap`,
+          "-c",
+          String(all.length),
+          "--immediate-mode",
+          "-U",
+        ]);
+        try {
+          const line = await tap.waitForStderrLine(/^listening on xc0, tap in and out /, READY_MS);
+          assert.match(line, /, ssh session excluded \(/);
+          await tapStack.waitForStderrLine(/listening on xc0\b/, READY_MS);
+          await replay(pair, `${dir}/traffic.pcap`, 1000);
+          assert.equal(await exitCode(tap), 0, tap.stderrText());
+          assert.equal(await exitCode(tapStack), 0, tapStack.stderrText());
+        } finally {
+          await tap.stop();
+          await tapStack.stop();
+        }
+        const m4 = firstMismatch(asFrames(others), framesOf(`${dir}/tap.pcap`));
+        if (m4) assert.fail(`tap: ${m4}\n${tap.stderrText()}`);
+        const m5 = firstMismatch(asFrames(all), framesOf(`${dir}/tap-stack.pcap`));
+        if (m5) assert.fail(`tap, at the stack: ${m5}`);
         console.log(
           `  session excluded: ${others.length} captured, ${ours.length} session frames ` +
-            `reached the stack; --capture-ssh: all ${all.length} captured`,
+            `reached the stack; --capture-ssh: all ${all.length} captured; tap: the session ` +
+            `left out, all ${all.length} at the stack`,
         );
       });
       assert.deepEqual(await leftoverNamespaces(), []);

@@ -24,7 +24,7 @@ const none = { ipv4: 0, ipv6: 0, enslaved: false };
 Deno.test("tap path: tap on an interface the host uses, divert on a capture port", () => {
   assert.deepEqual(pathFor(none, false), {
     path: "divert",
-    reason: "it has no address (a capture port)",
+    reason: "it has no address: a capture port",
   });
   assert.equal(pathFor({ ...none, ipv4: 1 }, false).path, "tap");
   assert.equal(pathFor({ ...none, ipv6: 2 }, false).path, "tap");
