@@ -47,8 +47,10 @@ export function capturerCommand(
     ];
   }
   // XSKDUMP_BIN runs the same tests against another build, e.g. the single binary in dist/.
+  // --divert: these tests are the AF_XDP path's, addressed interface or not (tap mode has its
+  // own, tap_test.ts).
   const bin = Deno.env.get("XSKDUMP_BIN") ?? `${repoRoot}bin/xskdump`;
-  return [bin, "-i", ifname, "-w", outPath, "-c", String(count), "--mode", mode];
+  return [bin, "-i", ifname, "-w", outPath, "-c", String(count), "--mode", mode, "--divert"];
 }
 
 /** The stderr line the capturer prints once it receives (after attach and socket setup). */

@@ -30,7 +30,10 @@ if (ignore) console.log("reliability_shared: skipped, needs root (network namesp
 
 const QUEUES = { rxQueues: 4, txQueues: 4 };
 
-/** Starts `xskdump -i xc0 -q QUEUES -w OUT ...` and waits for its listening line. */
+/**
+ * Starts `xskdump -i xc0 --divert -q QUEUES -w OUT ...` and waits for its listening line:
+ * captures sharing one XDP program on different queues are the divert path's.
+ */
 async function start(
   pair: VethPair,
   queues: string,
@@ -41,6 +44,7 @@ async function start(
     bin,
     "-i",
     pair.captureIf,
+    "--divert",
     "-q",
     queues,
     "-w",
