@@ -5,11 +5,13 @@
 import assert from "node:assert/strict";
 import { padded, udpFrame, writePcap } from "./craft.ts";
 import {
+  addAddress,
   firstMismatch,
   framesOf,
   isRoot,
   mergedCorpus,
   type NsChild,
+  nsExec,
   replay,
   spawnInNs,
   type VethPair,
@@ -292,6 +294,43 @@ Deno.test({
       } finally {
         await d.stop();
       }
+    });
+  },
+});
+
+Deno.test({
+  name: 'api: path "tap" sees both directions, each packet marked, and the stack keeps them',
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
+      await addAddress(pair.captureNs, pair.captureIf, "10.9.0.1/24");
+      await addAddress(pair.senderNs, pair.senderIf, "10.9.0.2/24");
+      // ARP request and reply, then three echo requests (in) and replies (out).
+      const d = startDriver(pair, dir, "tap", [8]);
+      let s;
+      try {
+        await d.waitForStderrLine(/^ready/, READY_MS);
+        const ping = await nsExec(pair.senderNs, ["ping", "-c", "3", "-i", "0.2", "10.9.0.1"]);
+        assert.equal(ping.code, 0, `the stack did not answer through the tap:\n${ping.stdout}`);
+        s = await summary(d);
+      } finally {
+        await d.stop();
+      }
+      assert.equal(s.path, "tap");
+      assert.equal(s.pathReason, "asked for");
+      assert.equal(s.direction, "inout");
+      assert.equal(s.batchQueue, -1, "a tap's batches mix queues");
+      assert.equal(s.zeroCopy, true, "data(i) is a view into the ring buffer");
+      const pkts = s.pkts as { direction: string; length: number; data: number[] }[];
+      const icmp = pkts.filter((p) => p.data[12] === 8 && p.data[13] === 0 && p.data[23] === 1);
+      assert.deepEqual(
+        icmp.map((p) => `${p.direction} ${p.data[34] === 8 ? "request" : "reply"}`),
+        ["in request", "out reply", "in request", "out reply", "in request", "out reply"],
+      );
+      const stats = s.stats as { path: string; captured: number; directions: unknown };
+      assert.equal(stats.path, "tap");
+      assert.equal(stats.captured, 8);
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
     });
   },
 });
