@@ -10,6 +10,7 @@
  *   limit     bench/xsk_limit.c over the shim: rx_batch + fill, no copy (the C limit)
  *   limit-w   the same, copying every packet into a pcap file on tmpfs (C copy + write)
  *   xskdump   -w /dev/null, -w tmpfs file, -w disk file; native and generic XDP
+ *   tap       xskdump --tap -w tmpfs file: incoming at XDP native, generic, or tc (tcx)
  *   tcpdump   -w tmpfs file (AF_PACKET, TPACKET_V3)
  *   xdpdump   -w tmpfs file (xdp-tools; perf ring), when installed
  *
@@ -172,7 +173,7 @@ function trafgenConfig(p: Profile, dst: string, src: string): string {
 // ---------------------------------------------------------------------------
 // Tools
 
-type ToolKind = "sink" | "limit" | "xskdump" | "tcpdump" | "xdpdump";
+type ToolKind = "sink" | "limit" | "xskdump" | "tap" | "tcpdump" | "xdpdump";
 type Mode = "native" | "generic";
 type OutputKind = "none" | "null" | "tmpfs" | "disk";
 
@@ -182,6 +183,8 @@ interface Tool {
   label: string;
   mode?: Mode;
   output: OutputKind;
+  /** Environment for the tool (a tap's incoming hook at tc: XSKDUMP_TAP_IN=tc). */
+  env?: Record<string, string>;
 }
 
 const ALL_TOOLS: Tool[] = [
@@ -269,6 +272,28 @@ const ALL_TOOLS: Tool[] = [
     mode: "native",
     output: "disk",
   },
+  // Tap mode: every packet goes on to the stack (whose receive counts as `stackPps`).
+  {
+    id: "tap-native",
+    kind: "tap",
+    label: "xskdump --tap -w tmpfs (incoming at XDP native)",
+    mode: "native",
+    output: "tmpfs",
+  },
+  {
+    id: "tap-generic",
+    kind: "tap",
+    label: "xskdump --tap -w tmpfs (incoming at XDP generic)",
+    mode: "generic",
+    output: "tmpfs",
+  },
+  {
+    id: "tap-tc",
+    kind: "tap",
+    label: "xskdump --tap -w tmpfs (incoming at tc ingress, tcx)",
+    output: "tmpfs",
+    env: { XSKDUMP_TAP_IN: "tc" },
+  },
   { id: "tcpdump", kind: "tcpdump", label: "tcpdump -w tmpfs (AF_PACKET)", output: "tmpfs" },
   {
     id: "xdpdump",
@@ -288,6 +313,7 @@ const SWEEP_TOOLS = [
   "limit-nap-native",
   "xskdump-tmpfs-native",
   "xskdump-tmpfs-generic",
+  "tap-native",
   "tcpdump",
   "xdpdump",
 ];
@@ -329,6 +355,8 @@ interface Snapshot {
   ksoftirqdTicks: number;
   /** Packets the per-CPU backlog queues dropped (/proc/net/softnet_stat, all CPUs). */
   backlogDropped: number;
+  /** IP packets the capture namespace's stack received (Ip InReceives, /proc/net/snmp). */
+  stackReceived: number;
 }
 
 interface TrialResult {
@@ -350,6 +378,12 @@ interface TrialResult {
   arrived: number;
   /** Packets the tool kept (for the sink: packets dropped at XDP, i.e. arrived). */
   captured: number;
+  /**
+   * Packets the host's IP stack received meanwhile (Ip InReceives of the capture namespace):
+   * every one for a tool that leaves them to the stack (tap, tcpdump, xdpdump), none diverted.
+   */
+  stackReceived: number;
+  stackPps: number;
   lost: number;
   lossPct: number;
   dropsByReason: Record<string, number>;
@@ -452,13 +486,22 @@ async function rssKiB(pid: number): Promise<number | undefined> {
   }
 }
 
+/** Ip InReceives of a namespace: IP packets its stack received. */
+async function ipInReceives(ns: string): Promise<number> {
+  const lines = (await nsExec(ns, ["cat", "/proc/net/snmp"], { check: true })).stdout.split("\n")
+    .filter((l) => l.startsWith("Ip: "));
+  const names = lines[0].split(/\s+/);
+  return Number(lines[1].split(/\s+/)[names.indexOf("InReceives")]);
+}
+
 async function snapshot(pair: VethPair, pid?: number): Promise<Snapshot> {
-  const [snd, rcv, cpu, ksoft, backlog] = await Promise.all([
+  const [snd, rcv, cpu, ksoft, backlog, stack] = await Promise.all([
     ifCounters(pair.senderNs, pair.senderIf),
     ifCounters(pair.captureNs, pair.captureIf),
     procStatCpu(),
     ksoftirqdTicks(),
     backlogDropped(),
+    ipInReceives(pair.captureNs),
   ]);
   return {
     t: performance.now(),
@@ -469,6 +512,7 @@ async function snapshot(pair: VethPair, pid?: number): Promise<Snapshot> {
     cpu,
     ksoftirqdTicks: ksoft,
     backlogDropped: backlog,
+    stackReceived: stack,
     procTicks: pid === undefined ? undefined : await procTicks(pid),
     rssKiB: pid === undefined ? undefined : await rssKiB(pid),
   };
@@ -684,8 +728,31 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
       ready = new RegExp(`^listening on ${ifname}, queue \\d+, mode ${tool.mode}`);
       break;
     case "xskdump":
-      cmd = [XSKDUMP_BIN, "-i", ifname, "-w", out!, "--mode", tool.mode!, ...XSKDUMP_EXTRA];
+      cmd = [
+        XSKDUMP_BIN,
+        "-i",
+        ifname,
+        "--divert",
+        "-w",
+        out!,
+        "--mode",
+        tool.mode!,
+        ...XSKDUMP_EXTRA,
+      ];
       ready = new RegExp(`^listening on ${ifname}, queue \\d+, mode ${tool.mode}`);
+      break;
+    case "tap":
+      cmd = [
+        XSKDUMP_BIN,
+        "-i",
+        ifname,
+        "--tap",
+        "-w",
+        out!,
+        ...(tool.mode ? ["--mode", tool.mode] : []),
+        ...XSKDUMP_EXTRA,
+      ];
+      ready = new RegExp(`^listening on ${ifname}, tap `);
       break;
     case "tcpdump":
       // tcpdump's defaults (2 MiB buffer, TPACKET_V3); -Z root writes into root's files.
@@ -708,7 +775,10 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
     default:
       throw new Error(`unknown tool kind ${tool.kind}`);
   }
-  const env = { PATH: `${ROOT}.tools/node_modules/.bin:${Deno.env.get("PATH") ?? ""}` };
+  const env = {
+    PATH: `${ROOT}.tools/node_modules/.bin:${Deno.env.get("PATH") ?? ""}`,
+    ...tool.env,
+  };
   const child = spawnInNs(pair.captureNs, onCpu(RX_CPU, cmd), env, {
     collectStdout: tool.kind === "limit",
   });
@@ -778,6 +848,16 @@ function parseReport(tool: Tool, stderr: string, stdout: string): ToolReport {
           xskInvalid: m ? Number(m[4]) : NaN,
           ...(integrity ? { ringContract: integrity } : {}),
         },
+        error: captured === undefined ? `no summary: ${stderr.trim().slice(-300)}` : undefined,
+      };
+    }
+    case "tap": {
+      const captured = num(/(\d+) packets? captured/, stderr);
+      const m = stderr.match(/dropped by kernel \(ring buffer full: in (\d+), out (\d+)\)/);
+      return {
+        captured: captured ?? 0,
+        received: num(/(\d+) packets? received by filter/, stderr),
+        drops: { tapRingFull: m ? Number(m[1]) + Number(m[2]) : NaN },
         error: captured === undefined ? `no summary: ${stderr.trim().slice(-300)}` : undefined,
       };
     }
@@ -853,6 +933,7 @@ async function trial(bed: Testbed, spec: TrialSpec): Promise<TrialResult> {
     const offered = after.txPackets - before.txPackets + after.txDropped - before.txDropped;
     const arrived = after.rxPackets - before.rxPackets;
     const captured = tool.kind === "sink" ? arrived : report.captured;
+    const stackReceived = after.stackReceived - before.stackReceived;
     const lost = Math.max(0, offered - captured);
     const drops: Record<string, number> = {
       beforeReceiver: Math.max(0, offered - arrived),
@@ -890,6 +971,8 @@ async function trial(bed: Testbed, spec: TrialSpec): Promise<TrialResult> {
       trafficSeconds: round(trafficSec, 3),
       offeredPps: Math.round(offered / trafficSec),
       capturedPps: Math.round(captured / trafficSec),
+      stackReceived,
+      stackPps: Math.round(stackReceived / trafficSec),
       procCpuSec: procSec,
       procCpuNsPerPkt: procSec !== undefined && captured
         ? Math.round((procSec * 1e9) / captured)
@@ -947,6 +1030,7 @@ function printTable(results: TrialResult[]): void {
     lpad("offered Mpps", 12),
     lpad("captured Mpps", 13),
     lpad("loss %", 8),
+    lpad("stack Mpps", 10),
     lpad("proc ns/pkt", 11),
     lpad("sys ns/pkt", 10),
     lpad("RSS MiB", 8),
@@ -971,6 +1055,7 @@ function printTable(results: TrialResult[]): void {
       lpad(mpps(r.offeredPps), 12),
       lpad(mpps(r.capturedPps), 13),
       lpad(r.lossPct.toFixed(2), 8),
+      lpad(mpps(r.stackPps), 10),
       lpad(r.procCpuNsPerPkt?.toString() ?? "-", 11),
       lpad(r.sysCpuNsPerPkt.toString(), 10),
       lpad(r.rssMaxKiB ? (r.rssMaxKiB / 1024).toFixed(1) : "-", 8),
@@ -1009,6 +1094,10 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["xskdump/tcpdump", "xskdump-tmpfs-native", "tcpdump"],
     ["xskdump/tcpdump", "xskdump-tmpfs-generic", "tcpdump"],
     ["xskdump/xdpdump", "xskdump-tmpfs-native", "xdpdump"],
+    ["tap/tcpdump", "tap-native", "tcpdump"],
+    ["tap/tcpdump", "tap-generic", "tcpdump"],
+    ["tap/tcpdump", "tap-tc", "tcpdump"],
+    ["tap/xdpdump", "tap-native", "xdpdump"],
   ];
   for (const p of PROFILES) {
     for (const g of GENERATORS) {

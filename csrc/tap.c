@@ -128,6 +128,15 @@ static int clsact_forced(void)
 	return v && !strcmp(v, "clsact");
 }
 
+/* 1 when XSKDUMP_TAP_IN=tc: incoming packets at tc ingress even where the XDP
+ * hook is free (the benchmark's row against generic XDP; tests). */
+static int tc_in_forced(void)
+{
+	const char *v = getenv("XSKDUMP_TAP_IN");
+
+	return v && !strcmp(v, "tc");
+}
+
 /* Number of filters on one side of ifindex's clsact qdisc (a netlink dump). */
 static int clsact_filters(int ifindex, int egress)
 {
@@ -341,6 +350,11 @@ static int attach_in(struct tap *t, uint32_t mode)
 	int fd = -EINVAL, xdp = bpf_program__fd(program(t, "tap_xdp"));
 
 	hk->counters_fd = map_fd(t, "in_counters");
+	if (tc_in_forced()) {
+		fd = -EBUSY;
+		mode = XSKDUMP_MODE_AUTO;
+		goto tc;
+	}
 	if (mode != XSKDUMP_MODE_GENERIC) {
 		fd = link_create(xdp, t->ifindex, BPF_XDP, XDP_FLAGS_DRV_MODE);
 		t->xdp_mode = XSKDUMP_MODE_NATIVE;
@@ -369,6 +383,7 @@ static int attach_in(struct tap *t, uint32_t mode)
 		return fail(fd, "attach the tap XDP program to %s: its XDP hook is taken (without "
 				"--mode, incoming packets are taken at tc ingress then)",
 			    t->ifname);
+tc:
 	hk->stages_fd = map_fd(t, "tc_in_stages");
 	hk->copy_fd = bpf_program__fd(program(t, "tap_tc_in_copy"));
 	hk->prog_type = BPF_PROG_TYPE_SCHED_CLS;

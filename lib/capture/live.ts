@@ -315,10 +315,13 @@ export class LiveCapture implements AsyncDisposable {
 }
 
 /**
- * Opens a live capture: attaches xskdump's XDP program to `opts.iface` (with a BPF link) and an
- * AF_XDP socket to each RX queue asked for (`queue`, default 0, or `queues`: a list or "all"). Needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
- * CAP_IPC_LOCK (and CAP_PERFMON for most filters); rejects with an XskError (errno, hint) when
- * the kernel refuses, a FilterError for a filter it cannot use.
+ * Opens a live capture on `opts.iface`, by the path `opts.path` names or, without one, the path
+ * the interface's use calls for (tap where the host uses it, divert on a capture port). Divert
+ * attaches xskdump's XDP program (with a BPF link) and an AF_XDP socket to each RX queue asked for
+ * (`queue`, default 0, or `queues`: a list or "all"); tap attaches the tap programs (XDP, tc) and
+ * maps their ring buffer (`direction`, default "inout"). Needs root, or CAP_NET_ADMIN, CAP_BPF and
+ * CAP_PERFMON (divert: CAP_NET_RAW and CAP_IPC_LOCK too); rejects with an XskError (errno, hint)
+ * when the kernel refuses, a FilterError for a filter it cannot use.
  *
  * ```ts
  * await using cap = await openCapture({ iface: "eth0" });
@@ -331,9 +334,8 @@ export function openCapture(opts: OpenCaptureOptions): Promise<LiveCapture> {
     if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) {
       throw new RangeError(`snaplen must be an integer in 1..${MAX_SNAPLEN}, got ${snaplen}`);
     }
-    const { snaplen: _, ...captureOptions } = opts;
     const batchSize = opts.batchSize ?? 64;
-    const cap = Capture.open({ ...captureOptions, batchSize, snaplen });
+    const cap = Capture.open({ ...opts, batchSize, snaplen });
     return Promise.resolve(new LiveCapture(cap, snaplen, batchSize));
   } catch (e) {
     return Promise.reject(e);

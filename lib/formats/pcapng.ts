@@ -5,8 +5,8 @@
  * The writer follows {@link PcapWriter}'s rules: {@link PcapngWriter.add} appends one Enhanced
  * Packet Block to a large, pre-touched buffer with no allocation, and only whole blocks reach the
  * sink, so the file is valid at every flush boundary. It writes one little-endian section with one
- * Ethernet interface and nanosecond timestamps; each packet carries its direction (inbound) and,
- * when known, the RX queue it arrived on.
+ * Ethernet interface and nanosecond timestamps; each packet carries its direction (inbound, or
+ * outbound for a tap's outgoing packets) and, when known, the RX queue it arrived on.
  *
  * The reader walks a whole file held in memory: any byte order (per section), several sections
  * and interfaces, any timestamp resolution. Like {@link pcapRecords} it yields every good record,
