@@ -147,19 +147,22 @@ static void out_packet(struct out *o, const uint8_t *umem, const uint32_t *d)
 	out_put(o, umem + d[XSKDUMP_DESC_ADDR], d[XSKDUMP_DESC_LEN]);
 }
 
-/* (6) with the transient -ENOSPC handled (see the top of this file). */
+/* (6) with the transient -ENOSPC handled (see the top of this file). A retry
+ * refills frames the ledger already took back: it refuses them (counted as
+ * guard violations, which xsk_fill returns), and they are lost. */
 static void give_back(int sock, const uint32_t *descs, uint32_t n, uint64_t *enospc, uint64_t *lost)
 {
-	int r = xsk_fill(sock, descs, n);
+	int r = xsk_fill(sock, descs, n), before;
 
 	while (r == -ENOSPC) {
 		(*enospc)++;
+		before = xsk_guard_total(sock);
 		r = xsk_fill(sock, descs, n);
+		if (r >= 0 && before >= 0)
+			*lost += (uint64_t)(r - before);
 	}
 	if (r < 0)
 		die_shim("fill", r);
-	if ((uint32_t)r < n)
-		*lost += n - (uint32_t)r;
 }
 
 int main(int argc, char **argv)

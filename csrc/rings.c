@@ -27,7 +27,7 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
-/* Ring-integrity violations on s so far, all kinds. */
+/* Ring-integrity violations on s so far, all kinds (what xsk_fill returns). */
 static int32_t guard_total(const struct sock *s)
 {
 	uint64_t t = 0;
@@ -124,7 +124,7 @@ int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 	if (err)
 		return err;
 	s->user_held -= n;
-	return (int32_t)k;
+	return guard_total(s);
 }
 
 int32_t xsk_sock_guard(int32_t h, uint32_t on)

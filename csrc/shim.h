@@ -45,7 +45,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 11
+#define XSKDUMP_ABI_VERSION 12
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -265,11 +265,16 @@ int32_t xsk_prog_detach(int32_t prog);
  * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
  * Returns the count. One call per batch. */
 int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
-/* (6) Gives the frames of descs[0..n) back to the FQ. */
+/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
+ * ring-integrity violations so far, all kinds (>= 0, what xsk_guard_total
+ * returns): the receive loop learns of a new one from the call it makes
+ * anyway. A frame the user does not hold is refused (and counted), never put
+ * on the FQ twice. */
 int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
 /* Turns the guard on (1) or off (0); only while the user holds no frame. */
 int32_t xsk_sock_guard(int32_t sock, uint32_t on);
-/* Violations so far, all kinds: cheap enough to call once per batch. */
+/* Violations so far, all kinds (as xsk_fill returns them, for when there is
+ * nothing to fill). */
 int32_t xsk_guard_total(int32_t sock);
 /* Fills out[0..n) with XSKDUMP_GUARD_KINDS x XSKDUMP_GUARD_WORDS values. */
 int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);

@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 11;
+export const ABI_VERSION = 12;
 
 export const symbols = {
   // error.c: errors and the ABI version

@@ -352,7 +352,10 @@ export class XskSocket {
     return check(this.prog.shim, this.prog.shim.xsk_rx_batch(this.handle, descs, max), "rx");
   }
 
-  /** Gives the frames of descs[0..n) back to the fill ring. */
+  /**
+   * Gives the frames of descs[0..n) back to the fill ring. Returns the socket's ring-integrity
+   * violations so far (as {@link guardTotal}): a change means a new one.
+   */
   fill(descs: Uint32Array<ArrayBuffer>, n: number): number {
     return check(this.prog.shim, this.prog.shim.xsk_fill(this.handle, descs, n), "fill");
   }

@@ -305,6 +305,8 @@ export class Capture implements AsyncDisposable {
   /** Socket of the last batch receive() yielded. */
   #current = 0;
   #final?: CaptureStats;
+  /** Ring-integrity violations per socket as last heard (from its fill, or when idle). */
+  readonly #guardBy: number[];
   #guardSeen = 0;
   #reported = new Set<string>();
 
@@ -324,6 +326,7 @@ export class Capture implements AsyncDisposable {
     this.#socks = socks;
     this.#sock = socks[0];
     this.#capturedBy = socks.map(() => 0);
+    this.#guardBy = socks.map(() => 0);
     this.#handles = new Int32Array(socks.map((s) => s.handle));
     this.#batch = batch;
     this.#descs = new Uint32Array(batch * DESC_WORDS);
@@ -413,9 +416,12 @@ export class Capture implements AsyncDisposable {
             this.#capturedBy[k] += got;
             taken += got;
             n += got;
-            sock.fill(descs, got);
+            this.#guardBy[k] = sock.fill(descs, got);
+          } else {
+            this.#guardBy[k] = sock.guardTotal(); // a batch may have been refused whole
           }
-          // One fast call per batch; the report is read only when something new broke.
+          // The fill (idle: one fast call) says whether something new broke; only then is the
+          // report read.
           if (this.#guardChanged() && this.#newViolations(limits)) {
             reason = "integrity";
             break run;
@@ -486,7 +492,10 @@ export class Capture implements AsyncDisposable {
         let got = 0;
         for (let k = 0; k < socks.length && taken < count; k++) {
           const n = socks[k].rxBatch(descs, Math.min(batch, count - taken));
-          if (n === 0) continue;
+          if (n === 0) {
+            this.#guardBy[k] = socks[k].guardTotal(); // a batch may have been refused whole
+            continue;
+          }
           this.#current = k;
           held = n;
           taken += n;
@@ -496,7 +505,7 @@ export class Capture implements AsyncDisposable {
           yield n;
           held = 0;
           if (this.#closed) return;
-          socks[k].fill(descs, n);
+          this.#guardBy[k] = socks[k].fill(descs, n);
         }
         if (this.#guardChanged() && this.#newViolations(limits)) return;
         if (draining) {
@@ -542,10 +551,10 @@ export class Capture implements AsyncDisposable {
       : XskSocket.waitAny(this.#prog, this.#handles, ms);
   }
 
-  /** Guard violations so far on every socket (one fast call each). */
+  /** Guard violations so far on every socket, as last heard. */
   #guardTotal(): number {
     let t = 0;
-    for (const s of this.#socks) t += s.guardTotal();
+    for (const v of this.#guardBy) t += v;
     return t;
   }
 

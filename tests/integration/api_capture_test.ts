@@ -24,7 +24,13 @@ const ignore = !isRoot;
 if (ignore) console.log("api_capture: skipped, needs root (network namespaces, veth, XDP)");
 
 /** Starts the driver for one scenario inside the capture namespace. */
-function startDriver(pair: VethPair, outDir: string, scenario: string, args: number[] = []) {
+function startDriver(
+  pair: VethPair,
+  outDir: string,
+  scenario: string,
+  args: number[] = [],
+  env?: Record<string, string>,
+) {
   return spawnInNs(
     pair.captureNs,
     [
@@ -40,7 +46,7 @@ function startDriver(pair: VethPair, outDir: string, scenario: string, args: num
       outDir,
       ...args.map(String),
     ],
-    undefined,
+    env,
     { collectStdout: true },
   );
 }
@@ -252,6 +258,38 @@ Deno.test({
       assert.equal(s.reason, "count");
       assert.equal(s.captured, frames.length);
       assert.deepEqual(framesOf(`${dir}/out.pcap`).map((f) => f.data), frames);
+    });
+  },
+});
+
+Deno.test({
+  name: "api: xsk_fill returns the socket's guard violations so far (fault on descriptor #5)",
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
+      const frames = numberedFrames(20);
+      writePcap(`${dir}/in.pcap`, frames);
+      // The fifth descriptor is made foreign: refused, counted, its packet lost.
+      const d = startDriver(pair, dir, "fill", [frames.length - 1], {
+        XSKDUMP_FAULT: "foreign@5",
+      });
+      let s;
+      try {
+        await d.waitForStderrLine(/^ready/, READY_MS);
+        await replay(pair, `${dir}/in.pcap`);
+        s = await summary(d);
+      } finally {
+        await d.stop();
+      }
+      const fills = s.fills as number[];
+      assert.equal(s.received, frames.length - 1, JSON.stringify(s));
+      assert.equal(s.guardTotal, 1, JSON.stringify(s));
+      // 0 until the batch that held descriptor #5, 1 from then on: never more, never back.
+      assert.equal(fills[fills.length - 1], 1, JSON.stringify(s));
+      assert.ok(
+        fills.every((t, i) => (t === 0 || t === 1) && t >= (fills[i - 1] ?? 0)),
+        JSON.stringify(s),
+      );
     });
   },
 });
