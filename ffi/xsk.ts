@@ -353,8 +353,8 @@ export class XskSocket {
   }
 
   /**
-   * Gives the frames of descs[0..n) back to the fill ring. Returns the socket's ring-integrity
-   * violations so far (as {@link guardTotal}): a change means a new one.
+   * Gives the frames of descs[0..n) back to the fill ring; returns the guard's running total of
+   * violations (as guardTotal()), so a loop learns of new ones from the call it makes anyway.
    */
   fill(descs: Uint32Array<ArrayBuffer>, n: number): number {
     return check(this.prog.shim, this.prog.shim.xsk_fill(this.handle, descs, n), "fill");
@@ -391,7 +391,7 @@ export class XskSocket {
     check(this.prog.shim, this.prog.shim.xsk_sock_guard(this.handle, on ? 1 : 0), "guard");
   }
 
-  /** Guard violations so far, all kinds (cheap: call it per batch). */
+  /** Guard violations so far, all kinds (what fill() returns; for a loop with nothing to give). */
   guardTotal(): number {
     return check(this.prog.shim, this.prog.shim.xsk_guard_total(this.handle), "guard total");
   }
