@@ -59,6 +59,25 @@ async function summary(d: NsChild): Promise<Record<string, unknown>> {
   return JSON.parse(text.split("\n").pop() ?? "{}");
 }
 
+/** Runs one scenario over the frames of `pcap`: ready, replay, and its JSON summary. */
+async function replayThrough(
+  pair: VethPair,
+  outDir: string,
+  pcap: string,
+  scenario: string,
+  args: number[],
+  env?: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const d = startDriver(pair, outDir, scenario, args, env);
+  try {
+    await d.waitForStderrLine(/^ready/, READY_MS);
+    await replay(pair, pcap);
+    return await summary(d);
+  } finally {
+    await d.stop();
+  }
+}
+
 /** 40 small UDP frames of distinct lengths (60..255 bytes), numbered in their payload. */
 function numberedFrames(count = 40): Uint8Array[] {
   return Array.from({ length: count }, (_, i) =>
@@ -99,15 +118,7 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const d = startDriver(pair, dir, "queues", [corpus.frames]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, corpus.path);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await replayThrough(pair, dir, corpus.path, "queues", [corpus.frames]);
       assert.deepEqual(s.queues, [0, 1, 2, 3]);
       assert.equal(s.zeroCopy, true);
       assert.equal(s.captured, corpus.frames);
@@ -179,15 +190,7 @@ Deno.test({
     await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
-      const d = startDriver(pair, dir, "resume", [frames.length, 10]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "resume", [frames.length, 10]);
       assert.ok((s.first as number) >= 10 && (s.second as number) > 0, JSON.stringify(s));
       assert.equal((s.first as number) + (s.second as number), frames.length);
       assert.equal(s.captured, frames.length);
@@ -246,15 +249,7 @@ Deno.test({
     await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
-      const d = startDriver(pair, dir, "run", [frames.length]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "run", [frames.length]);
       assert.equal(s.reason, "count");
       assert.equal(s.captured, frames.length);
       assert.deepEqual(framesOf(`${dir}/out.pcap`).map((f) => f.data), frames);
@@ -270,17 +265,9 @@ Deno.test({
       const frames = numberedFrames(20);
       writePcap(`${dir}/in.pcap`, frames);
       // The fifth descriptor is made foreign: refused, counted, its packet lost.
-      const d = startDriver(pair, dir, "fill", [frames.length - 1], {
+      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "fill", [frames.length - 1], {
         XSKDUMP_FAULT: "foreign@5",
       });
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
       const fills = s.fills as number[];
       assert.equal(s.received, frames.length - 1, JSON.stringify(s));
       assert.equal(s.guardTotal, 1, JSON.stringify(s));
