@@ -69,6 +69,8 @@ export { formatSummary } from "./lib/capture/summary.ts";
 export * from "./lib/formats/pcap.ts";
 export * from "./lib/formats/pcapng.ts";
 export {
+  Decoder,
+  type DecoderOptions,
   describeFrame,
   type DescribeOptions,
   formatIp6,

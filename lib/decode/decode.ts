@@ -1,5 +1,8 @@
 /**
- * One-line packet decoder in the style of `tcpdump -n -S` (tcpdump 4.99), for Ethernet frames.
+ * The packet decoder in the style of `tcpdump -n` (tcpdump 4.99), for Ethernet frames: a
+ * {@link Decoder} per capture or file (it keeps what lines depend on across packets: the TCP
+ * connections relative sequence numbers count from), and the stateless {@link describeFrame}
+ * (absolute numbers, like `tcpdump -S`).
  *
  * Decoded: Ethernet, 802.1Q/QinQ tags (0x8100, 0x88a8, 0x9100, 0x9200), ARP/RARP (also Frame
  * Relay and ATM ARP), IPv4 (fragments, IP-in-IP), IPv6 (hop-by-hop, routing, fragment and
@@ -11,8 +14,9 @@
  * - Application protocols are not decoded. Where tcpdump goes on after the TCP summary (`...,
  *   length 32: HTTP`) the line stops at `length 32`; where it replaces `UDP, length N` by an
  *   application decode (DNS on port 53, ...), the line keeps `UDP, length N`.
- * - Sequence numbers are absolute, like `tcpdump -S`: relative ones need per-connection state
- *   across a whole file, which a one-line decoder does not have.
+ * - A {@link Decoder} remembers at most {@link DecoderOptions.connections} TCP connections for
+ *   relative sequence numbers (tcpdump: all it ever saw); one forgotten starts over as if seen
+ *   mid-stream, with one segment in absolute numbers.
  * - Where tcpdump hex-dumps what it cannot decode, the line is tcpdump's first line (so it may end
  *   in ": " or a space), e.g. `aa:.. > bb:.., ethertype Unknown (0x88b5), length 60: `.
  * - Ethertypes and IP protocols not listed above get a fallback instead of tcpdump's decode:
@@ -36,6 +40,7 @@
  */
 import { ether } from "./ether.ts";
 import { Pkt, Truncated } from "./printer.ts";
+import { TCP_SEQ_CONNECTIONS, TcpSeqTable } from "./tcpseq.ts";
 
 export { formatIp6 } from "./printer.ts";
 
@@ -57,20 +62,22 @@ export interface DescribeOptions {
   verbose?: boolean;
 }
 
-/**
- * The rest of `tcpdump -n -S`'s line for an Ethernet frame (everything after the timestamp).
- * `data` is the captured bytes, `origLen` the length on the wire (≥ `data.length`; a smaller
- * value is taken as `data.length`). Never throws.
- */
-export function describeFrame(
-  data: Uint8Array,
-  origLen: number,
-  opts: DescribeOptions = {},
-): string {
+/** Options of a {@link Decoder}. */
+export interface DecoderOptions extends DescribeOptions {
+  /**
+   * Print TCP sequence and acknowledgement numbers as they are on the wire, like `tcpdump -S`.
+   * Default false: relative to the first of each direction of a connection, as tcpdump does.
+   */
+  absoluteSeq?: boolean;
+  /** How many TCP connections to remember for relative numbers (default 16384). */
+  connections?: number;
+}
+
+/** Runs the printers over one frame; never throws. */
+function decode(p: Pkt, data: Uint8Array, origLen: number): string {
   const wireLen = Number.isFinite(origLen) && origLen > data.length
     ? Math.floor(origLen)
     : data.length;
-  const p = new Pkt(opts.link === true, opts.verbose === true);
   p.reset(data);
   try {
     ether(p, 0, wireLen);
@@ -81,6 +88,44 @@ export function describeFrame(
     else p.out += ` [|${p.proto}]${p.truncSuffix}`;
   }
   return p.out;
+}
+
+/**
+ * Decodes the frames of one capture or file in order, as `tcpdump -n` prints them. It keeps what
+ * a line depends on beyond its own frame (TCP connections, in a bounded table), and per frame
+ * allocates nothing but the text: make one per capture and feed it every frame.
+ */
+export class Decoder {
+  readonly #p: Pkt;
+
+  constructor(opts: DecoderOptions = {}) {
+    const table = opts.absoluteSeq === true
+      ? null
+      : new TcpSeqTable(opts.connections ?? TCP_SEQ_CONNECTIONS);
+    this.#p = new Pkt(opts.link === true, opts.verbose === true, table);
+  }
+
+  /**
+   * The text of the next frame after its timestamp. `data` is the captured bytes, `origLen` the
+   * length on the wire (≥ `data.length`; a smaller value is taken as `data.length`).
+   */
+  describe(data: Uint8Array, origLen: number): string {
+    return decode(this.#p, data, origLen);
+  }
+}
+
+/**
+ * The rest of `tcpdump -n -S`'s line for an Ethernet frame (everything after the timestamp),
+ * for a frame on its own: sequence numbers are absolute. `data` is the captured bytes, `origLen`
+ * the length on the wire (≥ `data.length`; a smaller value is taken as `data.length`). Never
+ * throws.
+ */
+export function describeFrame(
+  data: Uint8Array,
+  origLen: number,
+  opts: DescribeOptions = {},
+): string {
+  return decode(new Pkt(opts.link === true, opts.verbose === true), data, origLen);
 }
 
 /**

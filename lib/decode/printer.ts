@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { TcpSeqTable } from "./tcpseq.ts";
 
 /** Thrown inside the decoder when a read passes the end of the captured (or declared) bytes. */
 export class Truncated {}
@@ -32,13 +33,16 @@ export class Pkt {
   truncSuffix = "";
   readonly link: boolean;
   readonly verbose: boolean;
+  /** Connections for relative TCP sequence numbers; null prints them absolute (-S). */
+  readonly tcpSeq: TcpSeqTable | null;
   /** The IP layers of this frame (IP in IP, a datagram an ICMP error quotes), reused. */
   readonly #ips: IpInfo[] = [];
   #ipDepth = 0;
 
-  constructor(link: boolean, verbose = false) {
+  constructor(link: boolean, verbose = false, tcpSeq: TcpSeqTable | null = null) {
     this.link = link;
     this.verbose = verbose;
+    this.tcpSeq = tcpSeq;
   }
 
   /** Starts the next frame. */

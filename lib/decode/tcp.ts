@@ -10,17 +10,15 @@ import { hex2, hex4, hexBytes, type IpInfo, type Pkt, TRUNCATED } from "./printe
 import { transportAddrs, transportSum } from "./transport.ts";
 import { cksumShouldBe } from "./verbose.ts";
 
-/** TCP flag letters in tcpdump's order: FIN SYN RST PSH ACK URG ECE CWR. */
-const TCP_FLAGS: [number, string][] = [
-  [0x01, "F"],
-  [0x02, "S"],
-  [0x04, "R"],
-  [0x08, "P"],
-  [0x10, "."],
-  [0x20, "U"],
-  [0x40, "E"],
-  [0x80, "W"],
-];
+/** tcpdump's "Flags [...]" text of every flags byte: FIN SYN RST PSH ACK URG ECE CWR. */
+const FLAGS_TEXT: string[] = Array.from({ length: 256 }, (_, flags) => {
+  let f = "";
+  for (let bit = 0; bit < 8; bit++) if (flags & (1 << bit)) f += "FSRP.UEW"[bit];
+  return `Flags [${f || "none"}]`;
+});
+
+const TH_SYN = 0x02;
+const TH_ACK = 0x10;
 
 const TCP_OPTION_NAMES: Record<number, string> = {
   0: "eol",
@@ -60,14 +58,36 @@ export function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
     p.out += ` tcp ${length - hlen} [bad hdr length ${hlen} - too short, < 20]`;
     return;
   }
-  const seq = p.u32(off + 4);
-  const ack = p.u32(off + 8);
+  let seq = p.u32(off + 4);
+  let ack = p.u32(off + 8);
   const flags = p.d[off + 13];
   const win = p.u16(off + 14);
   const urp = p.u16(off + 18);
-  let f = "";
-  for (const [bit, ch] of TCP_FLAGS) if (flags & bit) f += ch;
-  p.out += `Flags [${f || "none"}]`;
+  p.out += FLAGS_TEXT[flags];
+  // Relative numbers (tcpdump without -S): counted from the connection's first segment with
+  // ACK, which itself, like a SYN-ACK that starts the connection over, prints them absolute.
+  let sackBase = 0;
+  const table = p.tcpSeq;
+  if (table !== null && flags & TH_ACK) {
+    // One collating order for both directions: the lower port first (the lower address on a tie).
+    const src = info.v6 ? info.at + 8 : info.at + 12;
+    const dst = info.v6 ? info.at + 24 : info.at + 16;
+    const alen = info.v6 ? 16 : 4;
+    const rev = sport > dport || (sport === dport && compareBytes(p.d, src, dst, alen) > 0);
+    if (rev) table.setKey(p.d, dst, src, alen, dport, sport);
+    else table.setKey(p.d, src, dst, alen, sport, dport);
+    let slot = table.find();
+    if (slot < 0 || flags & TH_SYN) {
+      if (slot < 0) slot = table.add();
+      // Uint32Array keeps ack - 1 modulo 2^32, as tcpdump's uint32_t does.
+      table.seq[slot] = rev ? ack - 1 : seq;
+      table.ack[slot] = rev ? seq : ack - 1;
+    } else {
+      seq = (seq - (rev ? table.ack[slot] : table.seq[slot])) >>> 0;
+      ack = (ack - (rev ? table.seq[slot] : table.ack[slot])) >>> 0;
+    }
+    sackBase = rev ? table.seq[slot] : table.ack[slot];
+  }
   if (hlen > length) {
     p.out += ` [bad hdr length ${hlen} - too long, > ${length}]`;
     return;
@@ -78,20 +98,29 @@ export function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
     p.out += `, seq ${seq}`;
     if (dataLen > 0) p.out += `:${(seq + dataLen) >>> 0}`;
   }
-  if (flags & 0x10) p.out += `, ack ${ack}`;
+  if (flags & TH_ACK) p.out += `, ack ${ack}`;
   p.out += `, win ${win}`;
   if (flags & 0x20) p.out += `, urg ${urp}`;
-  if (hlen > 20 && !tcpOptions(p, off + 20, hlen - 20, flags, off + length)) return;
+  if (hlen > 20 && !tcpOptions(p, off + 20, hlen - 20, flags, off + length, sackBase)) {
+    return;
+  }
   p.out += `, length ${dataLen}`;
   if (dataLen === 0) return;
   const app = tcpPortPrinter(sport, dport);
   if (app !== undefined) app(p, off + hlen, dataLen, info, sport, dport);
 }
 
+/** memcmp of `n` bytes at `a` and `b`: negative, 0 or positive. */
+function compareBytes(d: Uint8Array, a: number, b: number, n: number): number {
+  for (let i = 0; i < n; i++) if (d[a + i] !== d[b + i]) return d[a + i] - d[b + i];
+  return 0;
+}
+
 /**
  * Prints ", options [...]" the way tcpdump walks them, including its handling of bad lengths
  * (`[len N]` when an option's length differs from its type's, `[bad opt]` when it cannot go on).
- * Returns false after `[bad opt]`, where tcpdump ends the line.
+ * SACK blocks are printed less `sackBase` (relative numbers, or 0). Returns false after
+ * `[bad opt]`, where tcpdump ends the line.
  */
 function tcpOptions(
   p: Pkt,
@@ -99,6 +128,7 @@ function tcpOptions(
   left: number,
   flags: number,
   dataEnd: number,
+  sackBase: number,
 ): boolean {
   p.out += ", options [";
   let sep = "";
@@ -146,9 +176,9 @@ function tcpOptions(
           p.out += ` ${datalen / 8} `;
           for (let i = 0; i < datalen; i += 8) {
             if (!fits(i + 4)) return badOption(p, sep);
-            const s = p.u32(cp + i);
+            const s = (p.u32(cp + i) - sackBase) >>> 0;
             if (!fits(i + 8)) return badOption(p, sep);
-            p.out += `{${s}:${p.u32(cp + i + 4)}}`;
+            p.out += `{${s}:${(p.u32(cp + i + 4) - sackBase) >>> 0}}`;
           }
         }
         break;

@@ -4,7 +4,13 @@
  * ones (the corpus itself: decode_corpus_test.ts).
  */
 import assert from "node:assert/strict";
-import { describeFrame, formatIp6, formatLine, formatTimestamp } from "../../lib/decode/decode.ts";
+import {
+  Decoder,
+  describeFrame,
+  formatIp6,
+  formatLine,
+  formatTimestamp,
+} from "../../lib/decode/decode.ts";
 import { pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import { afterTimestamp, lenientCategory, tcpdumpRecords } from "./tcpdump_diff.ts";
 
@@ -404,6 +410,10 @@ Deno.test({
   fn() {
     const rnd = prng(SEED);
     const frames = corpusFrames();
+    const decoders = [
+      new Decoder({ connections: 8 }),
+      new Decoder({ verbose: true, link: true, connections: 8 }),
+    ];
     for (let n = 0; n < 20000; n++) {
       const base = frames[Math.floor(rnd() * frames.length)].data;
       const d = base.slice(0, Math.floor(rnd() * (base.length + 1)));
@@ -411,9 +421,15 @@ Deno.test({
       for (let k = 0; k < flips && d.length > 0; k++) {
         d[Math.floor(rnd() * d.length)] = Math.floor(rnd() * 256);
       }
-      const line = describeFrame(d, d.length + Math.floor(rnd() * 3) * 100);
+      const origLen = d.length + Math.floor(rnd() * 3) * 100;
+      const line = describeFrame(d, origLen);
       assert.equal(typeof line, "string");
       assert.ok(!line.includes("[|decode error]"), `decoder bug on ${hexOf(d)}: ${line}`);
+      // The same frames through decoders that keep state across them (TCP connections).
+      for (const dec of decoders) {
+        const text = dec.describe(d, origLen);
+        assert.ok(!text.includes("[|decode error]"), `decoder bug on ${hexOf(d)}: ${text}`);
+      }
     }
     for (let n = 0; n < 5000; n++) {
       const d = new Uint8Array(Math.floor(rnd() * 120));

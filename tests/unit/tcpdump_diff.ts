@@ -12,11 +12,12 @@
  * then the IP protocol, then a well-known port (`UDP/DNS`, `TCP/BGP`).
  *
  * Also a script: `deno run -A tests/unit/tcpdump_diff.ts [-v|-e|-S ...] [--show KEY] [FILE...]`
- * prints the table (and with --show, the differing records of one key).
+ * prints the table (and with --show, the differing records of one key, or of ALL);
+ * `--floors` prints the floors decode_corpus_test.ts holds, as measured now.
  *
  * @module
  */
-import { describeFrame, formatTimestamp } from "../../lib/decode/decode.ts";
+import { Decoder, formatTimestamp } from "../../lib/decode/decode.ts";
 import { captureRecords } from "../../lib/formats/pcapng.ts";
 
 export const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
@@ -111,13 +112,17 @@ export function fileRecords(path: string): FileRecord[] {
  * xskdump's text for every record of a file with these tcpdump flags (-v, -e and -S), as
  * `xskdump -n -r FILE` prints it.
  */
-export type Decoder = (records: FileRecord[], flags: string[]) => string[];
+export type FileDecoder = (records: FileRecord[], flags: string[]) => string[];
 
-/** The decoder as the CLI runs it today. */
-export const xskdumpDecoder: Decoder = (records, flags) => {
-  const opts = { link: flags.includes("-e"), verbose: flags.includes("-v") };
+/** The decoder as the CLI runs it: one {@link Decoder} per file. */
+export const xskdumpDecoder: FileDecoder = (records, flags) => {
+  const decoder = new Decoder({
+    link: flags.includes("-e"),
+    verbose: flags.includes("-v"),
+    absoluteSeq: flags.includes("-S"),
+  });
   return records.map((r) =>
-    `${formatTimestamp(r.sec, r.nsec)} ${describeFrame(r.data, r.origLen, opts)}`
+    `${formatTimestamp(r.sec, r.nsec)} ${decoder.describe(r.data, r.origLen)}`
   );
 };
 
@@ -515,8 +520,32 @@ export function report(tallies: Tally[]): string {
   return lines.join("\n");
 }
 
+/** The measured counts as decode_corpus_test.ts writes its floors. */
+function floors(tallies: Tally[]): string {
+  const keys = new Set<string>();
+  for (const t of tallies) {
+    for (const [k, c] of Object.entries(t.byKey)) if (c.identicalText > 0) keys.add(k);
+  }
+  const lines = [
+    `const FLOOR = { ${
+      tallies.map((t) => `"${t.flags.join(" ") || "default"}": ${t.total.identicalText}`).join(", ")
+    } };`,
+    `const WHOLE_FLOOR = { ${
+      tallies.map((t) => `"${t.flags.join(" ") || "default"}": ${t.total.identical}`).join(", ")
+    } };`,
+    "const KEY_FLOOR = {",
+  ];
+  for (const k of [...keys].sort()) {
+    lines.push(`  "${k}": [${tallies.map((t) => t.byKey[k]?.identicalText ?? 0).join(", ")}],`);
+  }
+  lines.push("};");
+  return lines.join("\n");
+}
+
 if (import.meta.main) {
   const args = [...Deno.args];
+  const wantFloors = args.includes("--floors");
+  if (wantFloors) args.splice(args.indexOf("--floors"), 1);
   let show: string | undefined;
   const i = args.indexOf("--show");
   if (i >= 0) {
@@ -528,7 +557,7 @@ if (import.meta.main) {
   const files = named.length ? named : corpusFiles();
   const sets = flags.length ? [flags] : Object.values(FLAG_SETS);
   const tallies = sets.map((f) => differential(files, f));
-  console.log(report(tallies));
+  console.log(wantFloors ? floors(tallies) : report(tallies));
   for (const t of tallies) {
     console.log(`${t.flags.join(" ") || "default"}: differing records by kind:`, t.breakdown);
     if (t.countMismatch.length) console.log(`record counts differ: ${t.countMismatch.join(" ")}`);
