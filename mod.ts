@@ -76,6 +76,9 @@ export {
   formatIp6,
   formatLine,
   formatTimestamp,
+  TIMESTAMP_FORMATS,
+  type TimestampFormat,
+  type TimestampPrecision,
 } from "./lib/decode/decode.ts";
 export { XskError } from "./ffi/xsk.ts";
 export type { ModeName } from "./ffi/abi.ts";

@@ -41,8 +41,20 @@
 import { ether } from "./ether.ts";
 import { Pkt, Truncated } from "./printer.ts";
 import { TCP_SEQ_CONNECTIONS, TcpSeqTable } from "./tcpseq.ts";
+import {
+  formatTimestamp,
+  TimestampClock,
+  type TimestampFormat,
+  type TimestampPrecision,
+} from "./timestamp.ts";
 
 export { formatIp6 } from "./printer.ts";
+export {
+  formatTimestamp,
+  TIMESTAMP_FORMATS,
+  type TimestampFormat,
+  type TimestampPrecision,
+} from "./timestamp.ts";
 
 /** Options of {@link describeFrame}. */
 export interface DescribeOptions {
@@ -71,6 +83,14 @@ export interface DecoderOptions extends DescribeOptions {
   absoluteSeq?: boolean;
   /** How many TCP connections to remember for relative numbers (default 16384). */
   connections?: number;
+  /**
+   * The timestamp of {@link Decoder.line}: "time" (default, HH:MM:SS.ffffff local), "none" (-t),
+   * "epoch" (-tt), "delta" since the previous packet (-ttt), "date" and time (-tttt), "elapsed"
+   * since the first packet (-ttttt).
+   */
+  timestamps?: TimestampFormat;
+  /** "micro" (default, 6 digits) or "nano" (9 digits: --nano). */
+  precision?: TimestampPrecision;
 }
 
 /** Runs the printers over one frame; never throws. */
@@ -97,12 +117,27 @@ function decode(p: Pkt, data: Uint8Array, origLen: number): string {
  */
 export class Decoder {
   readonly #p: Pkt;
+  readonly #clock: TimestampClock;
 
   constructor(opts: DecoderOptions = {}) {
     const table = opts.absoluteSeq === true
       ? null
       : new TcpSeqTable(opts.connections ?? TCP_SEQ_CONNECTIONS);
     this.#p = new Pkt(opts.link === true, opts.verbose === true, table);
+    this.#clock = new TimestampClock(opts.timestamps, opts.precision);
+  }
+
+  /**
+   * The timestamp in front of the next packet's line, its separating space included ("" with
+   * "none"). Counts as that packet for "delta": call it once per packet.
+   */
+  timestamp(sec: number, nsec: number): string {
+    return this.#clock.next(sec, nsec);
+  }
+
+  /** The next packet's whole line: {@link timestamp} and {@link describe}. */
+  line(sec: number, nsec: number, data: Uint8Array, origLen: number): string {
+    return this.#clock.next(sec, nsec) + decode(this.#p, data, origLen);
   }
 
   /**
@@ -126,17 +161,6 @@ export function describeFrame(
   opts: DescribeOptions = {},
 ): string {
   return decode(new Pkt(opts.link === true, opts.verbose === true), data, origLen);
-}
-
-/**
- * "HH:MM:SS.nnnnnnnnn" in local time (like tcpdump, whose default format this is, with nanosecond
- * precision). Tests run with TZ=UTC.
- */
-export function formatTimestamp(sec: number, nsec: number): string {
-  const t = new Date(sec * 1000);
-  const two = (n: number) => String(n).padStart(2, "0");
-  const frac = String(Math.max(0, Math.min(999999999, Math.floor(nsec)))).padStart(9, "0");
-  return `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}.${frac}`;
 }
 
 /** {@link formatTimestamp} + " " + {@link describeFrame}. */

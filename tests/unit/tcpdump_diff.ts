@@ -3,9 +3,10 @@
  * on every record of every file of the corpus. A record agrees only when its whole text is
  * identical: the line and, for the flags that print them, its continuation lines.
  *
- * Timestamps: both sides are compared twice, as the whole record (timestamp included, same TZ)
- * and as the text after the timestamp (the first token, stripped the same way from both). The
- * second is the protocol decoder's own rate; the first is what a user sees.
+ * Timestamps: both sides are compared twice, as the whole record (timestamp included, in
+ * one time zone) and as the text after the timestamp (the default timestamp, "HH:MM:SS.frac " or tcpdump's
+ * "[Error converting time] ", stripped the same way from both). The second is the protocol
+ * decoder's own rate; the first is what a user sees.
  *
  * Records are grouped by a protocol key read from the frame's bytes here, independently of the
  * decoder (so a decoder bug cannot move a record to another group): the ethertype or LLC SAP,
@@ -17,7 +18,7 @@
  *
  * @module
  */
-import { Decoder, formatTimestamp } from "../../lib/decode/decode.ts";
+import { Decoder, type DecoderOptions, TIMESTAMP_FORMATS } from "../../lib/decode/decode.ts";
 import { captureRecords } from "../../lib/formats/pcapng.ts";
 
 export const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
@@ -64,15 +65,15 @@ export function haveTcpdump499(): boolean {
 const TIME = /^(\d\d:\d\d:\d\d\.\d+|\[Error converting time\]) /;
 
 /**
- * tcpdump's text per record of a file: a record starts with its timestamp, continuation lines
- * (which start with white space or a tab) are joined to it with "\n". Runs in UTC.
+ * tcpdump's text per record of a file: a record starts with its timestamp (the default format),
+ * continuation lines (which start with white space or a tab) are joined to it with "\n". tcpdump
+ * runs in this process's time zone (TZ), as the decoder does.
  */
 export function tcpdumpRecords(path: string, flags: string[]): string[] {
   const out = new Deno.Command("tcpdump", {
     args: ["-n", ...flags, "-r", path],
     stdout: "piped",
     stderr: "null",
-    env: { TZ: "UTC" },
   }).outputSync();
   const records: string[] = [];
   const text = new TextDecoder().decode(out.stdout);
@@ -87,6 +88,11 @@ export function tcpdumpRecords(path: string, flags: string[]): string[] {
 export function afterTimestamp(record: string): string {
   const m = TIME.exec(record);
   return m ? record.slice(m[0].length) : record;
+}
+
+/** A record's timestamp ("" when it has none). */
+export function timestampOf(record: string): string {
+  return TIME.exec(record)?.[1] ?? "";
 }
 
 /** One record as read from a file. */
@@ -114,16 +120,22 @@ export function fileRecords(path: string): FileRecord[] {
  */
 export type FileDecoder = (records: FileRecord[], flags: string[]) => string[];
 
-/** The decoder as the CLI runs it: one {@link Decoder} per file. */
-export const xskdumpDecoder: FileDecoder = (records, flags) => {
-  const decoder = new Decoder({
+/** The decoder options of tcpdump flags: -e, -v, -S, -t to -ttttt, --nano. */
+export function decoderOptions(flags: string[]): DecoderOptions {
+  const t = flags.find((f) => /^-t+$/.test(f));
+  return {
     link: flags.includes("-e"),
     verbose: flags.includes("-v"),
     absoluteSeq: flags.includes("-S"),
-  });
-  return records.map((r) =>
-    `${formatTimestamp(r.sec, r.nsec)} ${decoder.describe(r.data, r.origLen)}`
-  );
+    timestamps: t === undefined ? "time" : TIMESTAMP_FORMATS[t.length - 1],
+    precision: flags.includes("--nano") ? "nano" : "micro",
+  };
+}
+
+/** The decoder as the CLI runs it: one {@link Decoder} per file. */
+export const xskdumpDecoder: FileDecoder = (records, flags) => {
+  const decoder = new Decoder(decoderOptions(flags));
+  return records.map((r) => decoder.line(r.sec, r.nsec, r.data, r.origLen));
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -439,6 +451,8 @@ export interface Tally {
   countMismatch: string[];
   /** The records that differ, by {@link lenientCategory}. */
   breakdown: Record<Category, number>;
+  /** Records whose timestamps differ (whatever their text). */
+  timestampsDiffer: string[];
 }
 
 /** Runs one flag set over the files. */
@@ -450,6 +464,7 @@ export function differential(files: string[], flags: string[], decoder = xskdump
     differences: [],
     countMismatch: [],
     breakdown: { exact: 0, firstLine: 0, appDecode: 0, undecoded: 0, mismatch: 0 },
+    timestampsDiffer: [],
   };
   for (const path of files) {
     const records = fileRecords(path);
@@ -465,6 +480,11 @@ export function differential(files: string[], flags: string[], decoder = xskdump
       if (ours[i] === theirs[i]) {
         c.identical++;
         tally.total.identical++;
+      }
+      if (timestampOf(ours[i]) !== timestampOf(theirs[i])) {
+        tally.timestampsDiffer.push(
+          `${path.replace(/.*\//, "")}#${i + 1}: ${timestampOf(ours[i])} ${timestampOf(theirs[i])}`,
+        );
       }
       const o = afterTimestamp(ours[i]);
       const t = afterTimestamp(theirs[i]);
