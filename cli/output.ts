@@ -470,14 +470,16 @@ export function textOutput(options: TextOptions | number): Output {
   const enc = new TextEncoder();
   const buf = new Uint8Array(1 << 16);
   const snaplen = opts.snaplen;
+  const hex = opts.hex ?? { level: 0, ascii: false };
   const decoder = new Decoder({
     link: opts.link === true,
     verbose: opts.verbose === true,
     absoluteSeq: opts.absoluteSeq === true,
     timestamps: opts.timestamps,
     precision: opts.precision,
+    // tcpdump leaves out its dumps of what it does not decode when -x/-X dump every packet.
+    undecodedHex: hex.level === 0,
   });
-  const hex = opts.hex ?? { level: 0, ascii: false };
   let used = 0;
   let failed = false;
   const write = (bytes: Uint8Array) => {

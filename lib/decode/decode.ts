@@ -17,8 +17,9 @@
  * - A {@link Decoder} remembers at most {@link DecoderOptions.connections} TCP connections for
  *   relative sequence numbers (tcpdump: all it ever saw); one forgotten starts over as if seen
  *   mid-stream, with one segment in absolute numbers.
- * - Where tcpdump hex-dumps what it cannot decode, the line is tcpdump's first line (so it may end
- *   in ": " or a space), e.g. `aa:.. > bb:.., ethertype Unknown (0x88b5), length 60: `.
+ * - What is not decoded is dumped in hex on the lines that follow, as tcpdump does, e.g.
+ *   `aa:.. > bb:.., ethertype Unknown (0x88b5), length 60: ` and `\n\t0x0000:  0102 ...`; where
+ *   tcpdump decodes it, that is a difference.
  * - Ethertypes and IP protocols not listed above get a fallback instead of tcpdump's decode:
  *   `src > dst, ethertype LLDP (0x88cc), length 60: `, `src > dst, 802.3, length 38` (LLC),
  *   `IP 1.2.3.4 > 5.6.7.8:  ip-proto-89 40`; a few ICMPv6 types (router renumbering, node
@@ -72,6 +73,13 @@ export interface DescribeOptions {
    * of IPv4 headers, TCP, UDP over IPv6, ICMP and ICMPv6, and the packet an ICMP error quotes.
    */
   verbose?: boolean;
+  /**
+   * Dump in hex (and ASCII) on the lines that follow what is not decoded, as tcpdump does
+   * (an unknown ethertype's payload, an unknown ARP operation, ICMPv6 types it does not know).
+   * Default true; false for a caller that dumps every packet itself (`-x`, `-X`), as tcpdump
+   * leaves these dumps out then.
+   */
+  undecodedHex?: boolean;
 }
 
 /** Options of a {@link Decoder}. */
@@ -123,7 +131,12 @@ export class Decoder {
     const table = opts.absoluteSeq === true
       ? null
       : new TcpSeqTable(opts.connections ?? TCP_SEQ_CONNECTIONS);
-    this.#p = new Pkt(opts.link === true, opts.verbose === true, table);
+    this.#p = new Pkt(
+      opts.link === true,
+      opts.verbose === true,
+      table,
+      opts.undecodedHex !== false,
+    );
     this.#clock = new TimestampClock(opts.timestamps, opts.precision);
   }
 
@@ -160,7 +173,8 @@ export function describeFrame(
   origLen: number,
   opts: DescribeOptions = {},
 ): string {
-  return decode(new Pkt(opts.link === true, opts.verbose === true), data, origLen);
+  const p = new Pkt(opts.link === true, opts.verbose === true, null, opts.undecodedHex !== false);
+  return decode(p, data, origLen);
 }
 
 /** {@link formatTimestamp} + " " + {@link describeFrame}. */

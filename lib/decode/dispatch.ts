@@ -10,7 +10,9 @@
  *      `p.proto` to its name first (a truncation prints ` [|name]`), reads the frame only through
  *      Pkt's bounds-checked reads (printer.ts), and allocates nothing but its text. Without -e
  *      (`p.link` false) an ethertype's printer also prints its own prefix (`ARP, `, `IP `), as
- *      tcpdump's printers do.
+ *      tcpdump's printers do. Where tcpdump's printer calls ND_DEFAULTPRINT or
+ *      print_unknown_data on what it does not decode, call `p.defaultPrint` or `p.unknownData`.
+ *      State across packets (like TCP's connections) lives in the Decoder, reached through `p`.
  *   2. Add one line to the registrations at the bottom of this file:
  *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
  *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order registered, like

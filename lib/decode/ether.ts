@@ -53,6 +53,7 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
     printer(p, off, length);
     return;
   }
-  // Not decoded here (tcpdump may know it): name the type, as tcpdump does before its hex dump.
+  // Not decoded here (tcpdump may know it): name the type, then the payload in hex.
   if (!p.link) p.out += `${macPair(p, frame)}, ${ethertypeText(type)}, length ${wireLen}: `;
+  p.defaultPrint(off, p.end - off);
 }

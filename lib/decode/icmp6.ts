@@ -128,7 +128,8 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
           break;
         }
         default:
-          // tcpdump hex-dumps the rest on the following lines, without a length.
+          // The rest in hex, without a length (tcpdump -vv goes on instead).
+          p.unknownData(off, length);
           return;
       }
       break;
@@ -231,11 +232,13 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
     case 155:
       break;
     default:
-      // tcpdump hex-dumps unknown types on the following lines.
-      break;
+      // A type tcpdump does not know: its length, then the message in hex.
+      p.out += `, length ${length}`;
+      p.unknownData(off, length);
+      return;
   }
-  // -v leaves the length out, except for types tcpdump does not know (or printed it above).
-  if (!p.verbose || ICMP6_NAMES[type] === undefined) p.out += `, length ${length}`;
+  // -v leaves the length out (or printed it above).
+  if (!p.verbose) p.out += `, length ${length}`;
 }
 
 /** ICMPv6 types whose length tcpdump -v prints right after the name (neighbour discovery). */

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { hexAsciiLines, hexLines } from "./hexdump.ts";
 import type { TcpSeqTable } from "./tcpseq.ts";
 
 /** Thrown inside the decoder when a read passes the end of the captured (or declared) bytes. */
@@ -33,16 +34,49 @@ export class Pkt {
   truncSuffix = "";
   readonly link: boolean;
   readonly verbose: boolean;
+  /**
+   * Dump what no printer decodes (tcpdump's default_print); false when the caller dumps every
+   * packet itself (-x, -X) or lines are quiet (-q), as tcpdump suppresses it then.
+   */
+  readonly undecodedHex: boolean;
   /** Connections for relative TCP sequence numbers; null prints them absolute (-S). */
   readonly tcpSeq: TcpSeqTable | null;
   /** The IP layers of this frame (IP in IP, a datagram an ICMP error quotes), reused. */
   readonly #ips: IpInfo[] = [];
   #ipDepth = 0;
 
-  constructor(link: boolean, verbose = false, tcpSeq: TcpSeqTable | null = null) {
+  constructor(
+    link: boolean,
+    verbose = false,
+    tcpSeq: TcpSeqTable | null = null,
+    undecodedHex = true,
+  ) {
     this.link = link;
     this.verbose = verbose;
     this.tcpSeq = tcpSeq;
+    this.undecodedHex = undecodedHex;
+  }
+
+  /**
+   * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
+   * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
+   * {@link undecodedHex} is off. Like tcpdump, when the capture ends first it dumps what there
+   * is and then ends the line as truncated (throws {@link TRUNCATED}).
+   */
+  defaultPrint(off: number, length: number): void {
+    if (!this.undecodedHex) return;
+    const have = Math.max(0, this.end - off);
+    this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
+    if (length > have) throw TRUNCATED;
+  }
+
+  /**
+   * tcpdump's print_unknown_data: at most `length` captured bytes at `off` in hex, each line
+   * starting with `indent`. Printed whatever -x says, and never a truncation.
+   */
+  unknownData(off: number, length: number, indent = "\n\t"): void {
+    const n = Math.min(length, Math.max(0, this.end - off));
+    this.out += hexLines(this.d.subarray(off, off + n), 0, indent);
   }
 
   /** Starts the next frame. */

@@ -41,8 +41,10 @@ const CASES: Case[] = [
   {
     name: "unknown-ethertype",
     hex: "ffffffffffff 001122334455 88b5 0102030405060708",
-    want: "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 22: ",
-    wantLink: "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 22: ",
+    want: "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 22: " +
+      "\n\t0x0000:  0102 0304 0506 0708                      ........",
+    wantLink: "00:11:22:33:44:55 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x88b5), length 22: " +
+      "\n\t0x0000:  0102 0304 0506 0708                      ........",
   },
   {
     name: "arp-request",
@@ -271,7 +273,8 @@ const CASES: Case[] = [
     name: "icmp6-other",
     hex: "001122334455 66778899aabb 86dd 6000000000083a40 20010db8000000000000000000000002 " +
       "20010db8000000000000000000000001 a000 0000 00000000",
-    want: "IP6 2001:db8::2 > 2001:db8::1: ICMP6, unknown icmp6 type (160), length 8",
+    want: "IP6 2001:db8::2 > 2001:db8::1: ICMP6, unknown icmp6 type (160), length 8" +
+      "\n\t0x0000:  a000 0000 0000 0000",
   },
   {
     name: "mld2-report",
@@ -491,12 +494,12 @@ function tcpdumpLines(path: string, link: boolean): { text: string }[] {
 }
 
 /**
- * Exact lines among 20000 mutated corpus frames (measured 12558) and synthetic ones (19497).
+ * Exact lines among 20000 mutated corpus frames (measured 14765) and synthetic ones (19930).
  * Only exact lines count; the others must fall in one of the harness's known categories of
  * difference (tcpdump goes on where this decoder stops), never "mismatch".
  */
-const MUTATED_EXACT_FLOOR = 12000;
-const SYNTHETIC_EXACT_FLOOR = 19000;
+const MUTATED_EXACT_FLOOR = 14700;
+const SYNTHETIC_EXACT_FLOOR = 19900;
 
 /** Writes frames (with their wire lengths) to a pcap file. */
 function writePcap(path: string, frames: Frame[]): void {

@@ -417,7 +417,8 @@ export function lenientCategory(ours: string, theirs: string): Category {
   if (udp && first.startsWith(udp[1]) && !first.slice(udp[1].length).startsWith("UDP, ")) {
     return "appDecode";
   }
-  if (undecoded(ours)) return "undecoded";
+  // Our fallback's first line, before the hex dump of what it does not decode.
+  if (undecoded(ours.split("\n")[0])) return "undecoded";
   return "mismatch";
 }
 
