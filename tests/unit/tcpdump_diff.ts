@@ -19,7 +19,7 @@
  * @module
  */
 import { Decoder, type DecoderOptions, TIMESTAMP_FORMATS } from "../../lib/decode/decode.ts";
-import { captureRecords } from "../../lib/formats/pcapng.ts";
+import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
 
 export const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
   new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;
