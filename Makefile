@@ -64,17 +64,17 @@ $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 	gcc -c -DXSKDUMP_TAP_BPF_OBJ='"$(TAP_BPF_OBJ)"' $< -o $@
 
-# The filter sources: filter.c compiles with libpcap (and cannot share a
-# translation unit with libbpf: both define struct bpf_insn), filter_prog.c
-# loads the translated program, pcap_compat.c stands in for libdbus.
-FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
+# The shim's sources in the layer order of csrc/shim.h (tests/unit/abi_test.ts
+# checks both lists against it), then the link glue: static_compat.c and
+# pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
+# filter.c compiles with libpcap and cannot share a translation unit with
+# libbpf: both define struct bpf_insn.
+SHIM_SRCS := $(addprefix csrc/,error.c host.c share.c prog.c filter.c filter_prog.c ledger.c \
+	fault.c sock.c rings.c ringbuf.c tap.c static_compat.c pcap_compat.c)
 
-# Tap mode: its programs (loaded and attached by tap.c) and the ring buffer they fill.
-TAP_SRCS := csrc/tap.c csrc/ringbuf.c
-
-$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/share.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
-		$(FILTER_SRCS) $(TAP_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c $(FILTER_SRCS) $(TAP_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o \
+$(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
+		$(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a
+	gcc $(CFLAGS) -shared -o $@ $(SHIM_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
@@ -86,7 +86,8 @@ $(BUILD)/test_filter: tests/c/test_filter.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 # The ring buffer reader, over a simulated ring buffer, without the shim.
-$(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/internal.h bpf/xskdump_abi.h
+$(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/ringbuf.h \
+		csrc/error.h bpf/xskdump_abi.h
 	@mkdir -p $(@D)
 	gcc $(CFLAGS) -o $@ tests/c/test_ringbuf.c csrc/ringbuf.c
 

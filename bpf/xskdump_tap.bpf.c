@@ -198,26 +198,38 @@ static __always_inline void copy_skb(struct __sk_buff *skb, void *counters, __u3
 	rec_end(h, counters, cap, ok);
 }
 
+/* The RX queue an incoming skb came on: queue_mapping is it + 1 when the
+ * driver recorded one. */
+static __always_inline __u32 rx_queue_of(struct __sk_buff *skb)
+{
+	return skb->queue_mapping ? skb->queue_mapping - 1 : 0;
+}
+
+/* What both tc entries do once the packet is theirs: the filter stage, then
+ * the copy stage; either returns in their place. */
+static __always_inline int tc_stages(struct __sk_buff *skb, void *counters, void *stages)
+{
+	bpf_tail_call(skb, stages, XSKDUMP_STAGE_FILTER);
+	bpf_tail_call(skb, stages, XSKDUMP_STAGE_CAPTURE);
+	count(counters, XSKDUMP_TAP_PASSED); /* not started, or stopped */
+	return XSKDUMP_TCX_NEXT;
+}
+
 SEC("tc")
 int tap_tc_in(struct __sk_buff *skb)
 {
 	count(&in_counters, XSKDUMP_TAP_SEEN);
-	/* queue_mapping is the RX queue + 1 when the driver recorded one. */
-	if (!queue_wanted(skb->queue_mapping ? skb->queue_mapping - 1 : 0)) {
+	if (!queue_wanted(rx_queue_of(skb))) {
 		count(&in_counters, XSKDUMP_TAP_OTHER_QUEUE);
 		return XSKDUMP_TCX_NEXT;
 	}
-	bpf_tail_call(skb, &tc_in_stages, XSKDUMP_STAGE_FILTER);
-	bpf_tail_call(skb, &tc_in_stages, XSKDUMP_STAGE_CAPTURE);
-	count(&in_counters, XSKDUMP_TAP_PASSED);
-	return XSKDUMP_TCX_NEXT;
+	return tc_stages(skb, &in_counters, &tc_in_stages);
 }
 
 SEC("tc")
 int tap_tc_in_copy(struct __sk_buff *skb)
 {
-	copy_skb(skb, &in_counters, skb->queue_mapping ? skb->queue_mapping - 1 : 0,
-		 XSKDUMP_DIR_IN);
+	copy_skb(skb, &in_counters, rx_queue_of(skb), XSKDUMP_DIR_IN);
 	return XSKDUMP_TCX_NEXT;
 }
 
@@ -225,10 +237,7 @@ SEC("tc")
 int tap_tc_out(struct __sk_buff *skb)
 {
 	count(&out_counters, XSKDUMP_TAP_SEEN);
-	bpf_tail_call(skb, &tc_out_stages, XSKDUMP_STAGE_FILTER);
-	bpf_tail_call(skb, &tc_out_stages, XSKDUMP_STAGE_CAPTURE);
-	count(&out_counters, XSKDUMP_TAP_PASSED);
-	return XSKDUMP_TCX_NEXT;
+	return tc_stages(skb, &out_counters, &tc_out_stages);
 }
 
 SEC("tc")

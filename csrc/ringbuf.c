@@ -21,6 +21,8 @@
  * at consumer_pos (the reader has caught up), so a reader behind costs the
  * producer no wakeup. */
 #define _GNU_SOURCE
+#include "ringbuf.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -29,17 +31,13 @@
 
 #include <linux/bpf.h>
 
-#include "internal.h"
+#include "../bpf/xskdump_abi.h"
+#include "error.h"
+#include "shim.h"
 
 static size_t page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-uint64_t ringbuf_area_len(uint32_t size)
-{
-	/* Two pages, the data twice, and a page's slack to find a page boundary. */
-	return 3 * (uint64_t)page_size() + 2 * (uint64_t)size;
 }
 
 int ringbuf_map(struct ringbuf *rb, int fd, uint32_t size, uint8_t *mem, uint64_t len)

@@ -18,13 +18,10 @@
  * each see every packet (the second one's incoming packets at tc). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,10 +34,20 @@
 #include <linux/rtnetlink.h>
 
 #include "../bpf/uapi_next.h"
-#include "internal.h"
+#include "../bpf/xskdump_abi.h"
+#include "error.h"
+#include "filter_prog.h"
+#include "host.h"
+#include "prog.h"
+#include "ringbuf.h"
+#include "shim.h"
+
+/* The priority of xskdump's clsact filters (where tcx is missing). */
+#define TC_PRIORITY 1
 
 _Static_assert((int)XSKDUMP_TAP_PASSED == (int)XSKDUMP_CNT_PASSED, "the filter counts passed here too");
 _Static_assert((int)XSKDUMP_TAP_FILTERED == (int)XSKDUMP_CNT_FILTERED, "the filter counts filtered here too");
+_Static_assert(XSKDUMP_TAP_STAT_RECORDS == 2 * XSKDUMP_TAP_CNT__MAX, "xsk_tap_counters' layout");
 
 extern const unsigned char xskdump_tap_bpf_obj[];
 extern const unsigned char xskdump_tap_bpf_obj_end[];
@@ -66,7 +73,7 @@ struct tap {
 	uint32_t ring_size;
 	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
 	struct hook in, out;
-	uint32_t tc_handle; /* clsact filters: their handle (priority XSKDUMP_TC_PRIORITY) */
+	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
 	int started;
 	struct ringbuf rb;
@@ -74,32 +81,9 @@ struct tap {
 
 static struct tap taps[MAX_TAPS];
 
-/* Sums the per-CPU counters of map fd into out[0..n). */
-static int counters_sum(int fd, uint64_t *out, uint32_t n)
-{
-	int ncpu = libbpf_num_possible_cpus(), c;
-	uint64_t vals[512];
-	uint32_t i;
-
-	if (ncpu <= 0 || ncpu > 512)
-		return fail(-ERANGE, "possible CPUs: %d", ncpu);
-	for (i = 0; i < n; i++) {
-		__u32 key = i;
-
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			return fail(-errno, "read the tap counters");
-		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
-	}
-	return 0;
-}
-
 static struct tap *tap_get(int32_t h)
 {
-	if (h < 0 || h >= MAX_TAPS || !taps[h].used)
-		return NULL;
-	return &taps[h];
+	return slot_get(taps, sizeof(*taps), MAX_TAPS, h);
 }
 
 static struct bpf_program *program(struct tap *t, const char *name)
@@ -193,7 +177,7 @@ static int clsact_detach(int ifindex, int egress, uint32_t handle)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = XSKDUMP_TC_PRIORITY);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = TC_PRIORITY);
 	int err = bpf_tc_detach(&hook, &opts);
 
 	return err == -ENOENT || err == -EINVAL ? 0 : err;
@@ -233,7 +217,7 @@ static int attach_tc(struct tap *t, struct hook *hk, const char *name, int egres
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex,
 				    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(p),
-				    .handle = t->tc_handle, .priority = XSKDUMP_TC_PRIORITY);
+				    .handle = t->tc_handle, .priority = TC_PRIORITY);
 		int err;
 
 		if (!t->tc_handle)
@@ -408,7 +392,7 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 		     uint32_t tc_handle)
 {
 	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
-	struct tap *t = NULL;
+	struct tap *t;
 	int h, err;
 
 	libbpf_msg[0] = 0;
@@ -423,14 +407,10 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	if (ring_bytes < 4 * pg || (ring_bytes & (ring_bytes - 1)))
 		return fail(-EINVAL, "ring buffer of %u bytes: not a power of two of 4 pages or more",
 			    ring_bytes);
-	for (h = 0; h < MAX_TAPS; h++)
-		if (!taps[h].used) {
-			t = &taps[h];
-			break;
-		}
-	if (!t)
-		return fail(-EMFILE, "too many tap captures");
-	memset(t, 0, sizeof(*t));
+	h = slot_take(taps, sizeof(*taps), MAX_TAPS, "tap captures");
+	if (h < 0)
+		return h;
+	t = &taps[h];
 	hook_init(&t->in);
 	hook_init(&t->out);
 	t->ifindex = (int)if_nametoindex(ifname);
@@ -634,10 +614,11 @@ int32_t xsk_tap_counters(int32_t h, uint64_t *out, uint32_t n)
 		return fail(-EBADF, "no such tap handle %d", h);
 	memset(v, 0, sizeof(v));
 	if (t->in.kind != XSKDUMP_HOOK_NONE &&
-	    (err = counters_sum(t->in.counters_fd, v, XSKDUMP_TAP_CNT__MAX)) < 0)
+	    (err = counters_sum(t->in.counters_fd, v, XSKDUMP_TAP_CNT__MAX, "the tap's counters")) < 0)
 		return err;
 	if (t->out.kind != XSKDUMP_HOOK_NONE &&
-	    (err = counters_sum(t->out.counters_fd, v + XSKDUMP_TAP_CNT__MAX, XSKDUMP_TAP_CNT__MAX)) < 0)
+	    (err = counters_sum(t->out.counters_fd, v + XSKDUMP_TAP_CNT__MAX, XSKDUMP_TAP_CNT__MAX,
+				"the tap's counters")) < 0)
 		return err;
 	v[XSKDUMP_TAP_STAT_RECORDS] = t->rb.records;
 	v[XSKDUMP_TAP_STAT_BYTES] = t->rb.bytes;
@@ -651,24 +632,10 @@ int32_t xsk_tap_counters(int32_t h, uint64_t *out, uint32_t n)
 int32_t xsk_tap_check(int32_t h)
 {
 	struct tap *t = tap_get(h);
-	char name[IF_NAMESIZE];
-	struct ifreq ifr;
-	int fd, up;
 
 	if (!t)
 		return fail(-EBADF, "no such tap handle %d", h);
-	if (!if_indextoname((unsigned)t->ifindex, name))
-		return fail(-ENODEV, "interface %s is gone", t->ifname);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return fail(-errno, "socket for interface check");
-	up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? !!(ifr.ifr_flags & IFF_UP) : -1;
-	close(fd);
-	if (up == 0)
-		return fail(-ENETDOWN, "interface %s is down", name);
-	return 0;
+	return iface_check(t->ifindex, t->ifname);
 }
 
 int32_t xsk_tap_close(int32_t h)
@@ -698,40 +665,4 @@ int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_create
 	if (qdisc_created)
 		clsact_remove_if_empty(ifindex);
 	return 0;
-}
-
-int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n)
-{
-	uint32_t v[XSKDUMP_USAGE_WORDS], i;
-	struct ifaddrs *ifa, *a;
-	char path[64 + IF_NAMESIZE], target[256];
-	ssize_t l;
-
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
-		return fail(-EINVAL, "bad interface name");
-	if (!if_nametoindex(ifname))
-		return fail(-ENODEV, "interface %s", ifname);
-	memset(v, 0, sizeof(v));
-	if (getifaddrs(&ifa))
-		return fail(-errno, "list the addresses of %s", ifname);
-	for (a = ifa; a; a = a->ifa_next) {
-		if (!a->ifa_addr || strcmp(a->ifa_name, ifname))
-			continue;
-		if (a->ifa_addr->sa_family == AF_INET)
-			v[XSKDUMP_USAGE_IPV4]++;
-		if (a->ifa_addr->sa_family == AF_INET6) {
-			const struct in6_addr *ip = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
-
-			if (!IN6_IS_ADDR_LINKLOCAL(ip))
-				v[XSKDUMP_USAGE_IPV6]++;
-		}
-	}
-	freeifaddrs(ifa);
-	/* A port of a bridge, bond or team has a master. */
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", ifname);
-	l = readlink(path, target, sizeof(target) - 1);
-	v[XSKDUMP_USAGE_MASTER] = l > 0;
-	for (i = 0; i < n && i < XSKDUMP_USAGE_WORDS; i++)
-		out[i] = v[i];
-	return (int32_t)i;
 }

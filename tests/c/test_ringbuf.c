@@ -12,7 +12,10 @@
 
 #include <linux/bpf.h>
 
-#include "../../csrc/internal.h"
+#include "../../bpf/xskdump_abi.h"
+#include "../../csrc/error.h"
+#include "../../csrc/ringbuf.h"
+#include "../../csrc/shim.h"
 #include "expect.h"
 
 #define SIZE 8192u /* two pages of data */

@@ -14,6 +14,7 @@ import {
   leftoverNamespaces,
   replay,
   spawnInNs,
+  type VethPair,
   withVethPair,
   xdpAttached,
 } from "./netns.ts";
@@ -83,6 +84,25 @@ function writePcap(path: string, frames: Uint8Array[]): void {
 const asFrames = (fs: Uint8Array[]): Frame[] =>
   fs.map((data) => ({ sec: 0, nsec: 0, caplen: data.length, origLen: data.length, data }));
 
+/** tcpdump on the capture side: what reached its stack, `count` frames into `path`. */
+function stackCapture(pair: VethPair, path: string, count: number) {
+  return spawnInNs(pair.captureNs, [
+    "tcpdump",
+    "-i",
+    pair.captureIf,
+    "-Q",
+    "in",
+    "-Z",
+    "root",
+    "-w",
+    path,
+    "-c",
+    String(count),
+    "--immediate-mode",
+    "-U",
+  ]);
+}
+
 async function exitCode(child: { waitExit(ms: number): Promise<Deno.CommandStatus> }) {
   return (await child.waitExit(EXIT_MS)).code;
 }
@@ -111,21 +131,7 @@ Deno.test({
           String(others.length),
           "tcp or udp",
         ], { SSH_CONNECTION });
-        const tcpdump = spawnInNs(pair.captureNs, [
-          "tcpdump",
-          "-i",
-          pair.captureIf,
-          "-Q",
-          "in",
-          "-Z",
-          "root",
-          "-w",
-          `${dir}/stack.pcap`,
-          "-c",
-          String(ours.length),
-          "--immediate-mode",
-          "-U",
-        ]);
+        const tcpdump = stackCapture(pair, `${dir}/stack.pcap`, ours.length);
         try {
           const line = await xsk.waitForStderrLine(/^listening on xc0, queue 0, mode /, READY_MS);
           assert.match(
@@ -184,21 +190,7 @@ Deno.test({
           String(others.length),
           "tcp or udp",
         ], { SSH_CONNECTION });
-        const tapStack = spawnInNs(pair.captureNs, [
-          "tcpdump",
-          "-i",
-          pair.captureIf,
-          "-Q",
-          "in",
-          "-Z",
-          "root",
-          "-w",
-          `${dir}/tap-stack.pcap`,
-          "-c",
-          String(all.length),
-          "--immediate-mode",
-          "-U",
-        ]);
+        const tapStack = stackCapture(pair, `${dir}/tap-stack.pcap`, all.length);
         try {
           const line = await tap.waitForStderrLine(/^listening on xc0, tap in and out /, READY_MS);
           assert.match(line, /, ssh session excluded \(/);

@@ -10,7 +10,7 @@
 // - a ring buffer overflow on purpose: counted exactly, the file valid, the counters add up.
 
 import assert from "node:assert/strict";
-import { pcapngRecords } from "../../lib/formats/pcapng.ts";
+import { pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
 import {
   addAddress,
   firstMismatch,

@@ -344,6 +344,9 @@ Deno.test("flags: -e -v -x/-X -n, -r, --format and rotation, stats flags", () =>
     link: true,
     verbose: true,
     hex: { level: 2, ascii: false },
+    absoluteSeq: false,
+    timestamps: "time",
+    precision: "micro",
   });
   assert.equal(a.quiet, true);
   assert.equal(a.json, true);

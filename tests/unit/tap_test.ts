@@ -14,9 +14,9 @@ import { pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import {
   EPB_DIRECTION_INBOUND,
   EPB_DIRECTION_OUTBOUND,
-  pcapngRecords,
   PcapngWriter,
 } from "../../lib/formats/pcapng.ts";
+import { pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
 import { directionWord } from "../../cli/output.ts";
 
 const none = { ipv4: 0, ipv6: 0, enslaved: false };

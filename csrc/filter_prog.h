@@ -1,0 +1,21 @@
+/* Translated filters in the kernel (csrc/filter_prog.c; uses prog.c,
+ * share.c, host.c, error.c). */
+#ifndef XSKDUMP_FILTER_PROG_H
+#define XSKDUMP_FILTER_PROG_H
+
+#include <stdint.h>
+
+#include "prog.h"
+
+/* On a joined program, 0 when insns[0..n) (n == 0: none) is the filter
+ * already installed, else -EBUSY with the error recorded. */
+int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const char *label);
+
+/* Loads a translated filter as a program of prog_type (BPF_PROG_TYPE_XDP, or
+ * _SCHED_CLS for a tap's tc hooks) with its expected attach type, its map
+ * placeholders resolved to stages_fd and counters_fd; the error names label.
+ * Returns the fd. */
+int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type, int attach_type,
+		int stages_fd, int counters_fd);
+
+#endif
