@@ -383,7 +383,7 @@ int32_t xsk_filter_test_counters(int32_t h, uint64_t *out, uint32_t n)
 {
 	struct filter_test *t = test_get(h);
 
-	return t ? counters_sum(t->counters_fd, out, n, "test filter counters")
+	return t ? counters_sum(t->counters_fd, XSKDUMP_CNT__MAX, out, n, "test filter counters")
 		 : fail(-EBADF, "no such test filter %d", h);
 }
 

@@ -614,11 +614,12 @@ int32_t xsk_tap_counters(int32_t h, uint64_t *out, uint32_t n)
 		return fail(-EBADF, "no such tap handle %d", h);
 	memset(v, 0, sizeof(v));
 	if (t->in.kind != XSKDUMP_HOOK_NONE &&
-	    (err = counters_sum(t->in.counters_fd, v, XSKDUMP_TAP_CNT__MAX, "the tap's counters")) < 0)
+	    (err = counters_sum(t->in.counters_fd, XSKDUMP_TAP_CNT__MAX, v, XSKDUMP_TAP_CNT__MAX,
+				"the tap's counters")) < 0)
 		return err;
 	if (t->out.kind != XSKDUMP_HOOK_NONE &&
-	    (err = counters_sum(t->out.counters_fd, v + XSKDUMP_TAP_CNT__MAX, XSKDUMP_TAP_CNT__MAX,
-				"the tap's counters")) < 0)
+	    (err = counters_sum(t->out.counters_fd, XSKDUMP_TAP_CNT__MAX, v + XSKDUMP_TAP_CNT__MAX,
+				XSKDUMP_TAP_CNT__MAX, "the tap's counters")) < 0)
 		return err;
 	v[XSKDUMP_TAP_STAT_RECORDS] = t->rb.records;
 	v[XSKDUMP_TAP_STAT_BYTES] = t->rb.bytes;

@@ -324,6 +324,56 @@ c.close();`,
   },
 });
 
+Deno.test({
+  name: "tap queues: one ring buffer for every RX queue; -q keeps the incoming packets of those",
+  ignore: skip !== undefined,
+  async fn() {
+    const corpus = await mergedCorpus();
+    const mtu = Math.max(1500, corpus.maxFrameLen - 14);
+    await withPairAndDir("xskt-tap-", async (pair, dir) => {
+      const all = await xskdump(pair, ["--tap", "-Q", "in", "-w", `${dir}/all.pcapng`, "--json"]);
+      const one = await xskdump(pair, [
+        "--tap",
+        "-Q",
+        "in",
+        "-q",
+        "1",
+        "-w",
+        `${dir}/one.pcapng`,
+        "--json",
+      ]);
+      assert.match(one.line, /, queues 1,/);
+      const sent = await replay(pair, corpus.path);
+      assert.equal(sent.sent, corpus.frames, sent.output);
+      const sAll = summary(await finish(all.child));
+      const sOne = summary(await finish(one.child));
+      const everything = ngFrames(`${dir}/all.pcapng`);
+      // Every queue, in one file: the corpus, each frame once (queues interleave).
+      const key = (f: { data: Uint8Array }) => f.data.join(",");
+      assert.deepEqual(
+        everything.map(key).sort(),
+        framesOf(corpus.path).map(key).sort(),
+      );
+      const queues = new Set(
+        [...pcapngRecords(Deno.readFileSync(`${dir}/all.pcapng`))].map((r) => r.queue),
+      );
+      assert.ok(queues.size >= 2, `the corpus came on queues ${[...queues]}`);
+      const q1 = [...pcapngRecords(Deno.readFileSync(`${dir}/one.pcapng`))];
+      assert.ok(q1.length > 0 && q1.every((r) => r.queue === 1), "-q 1: queue 1 only");
+      const d = sOne.directions.in;
+      assert.equal(d.seen, corpus.frames);
+      assert.equal(sOne.captured, q1.length);
+      assert.equal(d.copied + d.passed, d.seen, "the other queues' packets count as passed");
+      assert.equal(sAll.captured, corpus.frames);
+      console.log(
+        `  all queues: ${sAll.captured} frames from queues ${[...queues].sort()}; -q 1: ` +
+          `${q1.length}, the other ${d.passed} passed`,
+      );
+    }, { mtu, rxQueues: 4, txQueues: 4 });
+    assert.deepEqual(await leftoverNamespaces(), []);
+  },
+});
+
 /** Ids of BPF links whose program is one of the tap's, system-wide. */
 async function tapLinks(): Promise<number[]> {
   const links = JSON.parse((await run(["bpftool", "-j", "link", "show"], { check: true })).stdout);
