@@ -86,6 +86,11 @@ export function formatPps(pps: number): string {
   return `${Math.round(pps)} pkt/s`;
 }
 
+/** ", 12 frames held": the UMEM frames a divert capture holds (a tap holds no frames). */
+function held(s: CaptureStats): string {
+  return s.path === "tap" ? "" : `, ${s.userHeld} frames held`;
+}
+
 /** "0 dropped (ring full 0, no free frame 0, invalid 0)". */
 function drops(s: CaptureStats): string {
   return `${s.dropped.total} dropped (${dropReasons(s, "ring full")})`;
@@ -112,7 +117,7 @@ export function dropReasons(s: CaptureStats, ring: string): string {
  */
 export function formatStatusLine(s: CaptureStats, rate: Rate, width = Infinity): string {
   let line = `${s.captured} packets, ${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ` +
-    `${drops(s)}, ${s.userHeld} frames held`;
+    `${drops(s)}${held(s)}`;
   const broken = Object.values(s.integrity).reduce((a, b) => a + b, 0);
   if (broken) line += `, ${broken} ring violations`;
   return line.length > width ? line.slice(0, Math.max(0, width)) : line;
@@ -124,7 +129,7 @@ export function formatStatusLine(s: CaptureStats, rate: Rate, width = Infinity):
  */
 export function formatStatsLine(s: CaptureStats, rate: Rate, elapsedMs: number): string {
   return `stats ${(elapsedMs / 1000).toFixed(1)}s: ${s.captured} packets captured, ` +
-    `${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ${drops(s)}, ${s.userHeld} frames held`;
+    `${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ${drops(s)}${held(s)}`;
 }
 
 /** One output file as the JSON lists it. */

@@ -6,6 +6,10 @@
 import assert from "node:assert/strict";
 import { DESC_WORDS } from "../../ffi/abi.ts";
 import { ringBytesFor } from "../../lib/capture/geometry.ts";
+import type { CaptureStats } from "../../lib/capture/session.ts";
+import { formatStatusLine, liveRecord } from "../../lib/capture/stats.ts";
+import { formatSummary } from "../../lib/capture/summary.ts";
+import { isbStats } from "../../cli/output.ts";
 import { ringRecords } from "../../lib/capture/tap_source.ts";
 import { pathFor } from "../../lib/host/path.ts";
 import { restoreRecorded } from "../../lib/host/channels.ts";
@@ -141,4 +145,69 @@ Deno.test("clsact record: written before, restored when its process is gone, lef
     else Deno.env.set("XSKDUMP_STATE_DIR", saved);
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full per direction", () => {
+  const dir = (seen: number, copied: number, ringFull: number, filtered: number) => ({
+    seen,
+    copied,
+    ringFull,
+    filtered,
+    passed: seen - copied - ringFull - filtered,
+  });
+  const s: CaptureStats = {
+    path: "tap",
+    captured: 90,
+    seen: 130,
+    received: 100,
+    passed: 0,
+    filtered: 20,
+    dropped: {
+      total: 10,
+      ringBufferFull: 10,
+      rxDropped: 0,
+      noFreeFrame: 0,
+      tooBig: 0,
+      rxRingFull: 0,
+      rxInvalid: 0,
+    },
+    fillRingEmpty: 0,
+    notKept: 10,
+    userHeld: 0,
+    noMeta: 0,
+    integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
+    queues: [],
+    directions: { in: dir(100, 70, 10, 20), out: dir(30, 30, 0, 0) },
+  };
+  assert.deepEqual(formatSummary(s).slice(0, 4), [
+    "90 packets captured",
+    "100 packets received by filter",
+    "10 packets dropped by kernel (ring buffer full: in 10, out 0)",
+    "130 packets seen (in 100, out 30), every one left to the host stack (20 filtered out)",
+  ]);
+  assert.equal(
+    formatStatusLine(s, { pps: 0, bps: 0 }),
+    "90 packets, 0 pkt/s, 0 bit/s, 10 dropped (ring buffer full: in 10, out 0)",
+  );
+  const j = liveRecord("summary", s, {
+    iface: "eth0",
+    queues: [],
+    mode: "native",
+    direction: "inout",
+    elapsedMs: 1000,
+    bytes: 0,
+    rate: { pps: 0, bps: 0 },
+    files: [],
+    filesOpened: 0,
+  });
+  assert.deepEqual([j.path, j.direction], ["tap", "inout"]);
+  assert.deepEqual((j.dropped as Record<string, unknown>).ring_buffer_full, { in: 10, out: 0 });
+  assert.deepEqual((j.directions as Record<string, unknown>).in, {
+    seen: 100,
+    copied: 70,
+    ring_full: 10,
+    filtered: 20,
+    passed: 0,
+  });
+  assert.deepEqual(isbStats(s), { ifRecv: 130, ifDrop: 10, filterAccept: 100, usrDeliv: 90 });
 });
