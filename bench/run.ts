@@ -25,14 +25,8 @@
  * (default bench/results).
  * @module
  */
-import {
-  type NsChild,
-  nsExec,
-  run,
-  spawnInNs,
-  type VethPair,
-  withVethPair,
-} from "../tests/integration/netns.ts";
+import { type NsChild, spawnInNs } from "../testbed/child.ts";
+import { nsExec, run, type VethPair, withVethPair } from "../testbed/netns.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BUILD = `${ROOT}build/`;
@@ -554,7 +548,7 @@ function startGenerator(bed: Testbed, profile: Profile, gen: Generator): Running
       "1",
       ...(gen.rate ? ["-b", `${gen.rate}pps`] : []),
     ];
-  const child = spawnInNs(pair.senderNs, ["setsid", ...onCpu(GEN_CPU, args)], undefined, {
+  const child = spawnInNs(pair.senderNs, ["setsid", ...onCpu(GEN_CPU, args)], {
     collectStdout: true,
   });
   return {
@@ -710,7 +704,8 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
       throw new Error(`unknown tool kind ${tool.kind}`);
   }
   const env = { PATH: `${ROOT}.tools/node_modules/.bin:${Deno.env.get("PATH") ?? ""}` };
-  const child = spawnInNs(pair.captureNs, onCpu(RX_CPU, cmd), env, {
+  const child = spawnInNs(pair.captureNs, onCpu(RX_CPU, cmd), {
+    env,
     collectStdout: tool.kind === "limit",
   });
   try {

@@ -3,30 +3,13 @@
 // program left behind.
 
 import assert from "node:assert/strict";
-import {
-  type CaptureMode,
-  capturerCommand,
-  capturerEnv,
-  capturerKind,
-  capturerReady,
-} from "./capturer.ts";
-import {
-  firstMismatch,
-  type Frame,
-  framesOf,
-  isRoot,
-  leftoverNamespaces,
-  mergedCorpus,
-  replay,
-  spawnInNs,
-  withVethPair,
-  xdpAttached,
-  xdpModes,
-} from "./netns.ts";
+import { capturerKind, type Mode, startCapturer, withCapture } from "../../testbed/capture.ts";
+import { isRoot, leftoverNamespaces, withVethPair } from "../../testbed/netns.ts";
+import { firstMismatch, type Frame, framesOf, mergedCorpus } from "../../testbed/pcap.ts";
+import { xdpAttached, xdpModes } from "../../testbed/probe.ts";
+import { replay } from "../../testbed/send.ts";
 
-const MODES: CaptureMode[] = ["native", "generic"];
-// Startup includes loading the BPF object and creating the socket; generous on a busy CI box.
-const READY_MS = 20_000;
+const MODES: Mode[] = ["native", "generic"];
 // After tcpreplay returns, every frame is already in flight: this only bounds a stuck capturer.
 const DRAIN_MS = 10_000;
 
@@ -55,16 +38,10 @@ for (const mode of MODES) {
       let passed = false;
       try {
         await withVethPair(async (pair) => {
-          const cap = spawnInNs(
-            pair.captureNs,
-            capturerCommand(mode, pair.captureIf, outPath, corpus.frames),
-            capturerEnv(),
-          );
           let stopNote = "";
-          let status: Deno.CommandStatus;
           let replaySeconds = 0;
-          try {
-            await cap.waitForStderrLine(capturerReady(mode, pair.captureIf), READY_MS);
+          const start = startCapturer(pair, mode, outPath, corpus.frames);
+          const [cap, status] = await withCapture(start, async (cap) => {
             if (capturerKind === "xskdump") {
               const modes = await xdpModes(pair.captureNs, pair.captureIf);
               assert.ok(modes.includes(mode), `asked for ${mode}, xc0 has XDP ${modes}`);
@@ -80,28 +57,25 @@ for (const mode of MODES) {
             // -c COUNT makes the capturer exit on its own once it has everything. If it does
             // not, stop it cleanly so the comparison below names the first missing frame.
             try {
-              status = await cap.waitExit(DRAIN_MS);
+              return [cap, await cap.exit(DRAIN_MS)] as const;
             } catch {
               stopNote = `did not exit on -c ${corpus.frames} within ${DRAIN_MS} ms; sent SIGINT\n`;
-              cap.signal("SIGINT");
-              status = await cap.waitExit(10_000);
+              return [cap, await cap.interrupt("SIGINT")] as const;
             }
-          } finally {
-            await cap.stop();
-          }
+          });
           const captured = framesOrNote(outPath);
           if (typeof captured === "string") {
-            assert.fail(`${stopNote}${captured}\n${cap.stderrText()}`);
+            assert.fail(`${stopNote}${captured}\n${cap.stderr()}`);
           }
           const mismatch = firstMismatch(expected, captured);
-          if (mismatch) assert.fail(`${stopNote}${mismatch}\nstderr:\n${cap.stderrText()}`);
+          if (mismatch) assert.fail(`${stopNote}${mismatch}\nstderr:\n${cap.stderr()}`);
           assert.equal(stopNote, "", stopNote);
           console.log(
             `  ${mode}: ${captured.length} of ${corpus.frames} frames identical and in order ` +
               `(${corpus.files} files, max ${corpus.maxFrameLen} bytes, MTU ${mtu}, ` +
               `replayed in ${replaySeconds} s)`,
           );
-          assert.equal(status.code, 0, `capturer exited ${status.code}:\n${cap.stderrText()}`);
+          assert.equal(status.code, 0, `capturer exited ${status.code}:\n${cap.stderr()}`);
           assert.equal(
             await xdpAttached(pair.captureNs, pair.captureIf),
             false,

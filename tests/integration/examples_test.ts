@@ -2,23 +2,15 @@
 // inside the capture namespace of a veth pair, on crafted traffic whose answer is known and on
 // the whole tcpdump corpus.
 import assert from "node:assert/strict";
-import { arpFrame, dnsMessage, padded, udpFrame, writePcap } from "./craft.ts";
+import { arpFrame, dnsMessage, padded, udpFrame } from "./craft.ts";
 import { FILTER } from "../../examples/dns_queries.ts";
-import {
-  framesOf,
-  isRoot,
-  mergedCorpus,
-  replay,
-  run,
-  spawnInNs,
-  type VethPair,
-  withVethPair,
-  xdpAttached,
-} from "./netns.ts";
+import { captureWhile, startCapture } from "../../testbed/capture.ts";
+import { isRoot, run, type VethPair, withTempDir, withVethPair } from "../../testbed/netns.ts";
+import { framesOf, mergedCorpus, writePcap } from "../../testbed/pcap.ts";
+import { xdpAttached } from "../../testbed/probe.ts";
+import { replay } from "../../testbed/send.ts";
 
 const config = new URL("../../deno.json", import.meta.url).pathname;
-const READY = /^listening on xc0, queue 0, mode (native|generic)/;
-const READY_MS = 20_000;
 const ignore = !isRoot;
 if (ignore) console.log("examples: skipped, needs root (network namespaces, veth, XDP)");
 
@@ -29,39 +21,24 @@ async function runTask(
   args: string[],
   pcap?: string,
 ): Promise<string[]> {
-  const child = spawnInNs(
-    pair.captureNs,
-    [Deno.execPath(), "task", "--quiet", "--config", config, task, "-i", pair.captureIf, ...args],
-    undefined,
-    { collectStdout: true },
-  );
-  try {
-    await child.waitForStderrLine(READY, READY_MS);
-    if (pcap) {
+  const argv = [Deno.execPath(), "task", "--quiet", "--config", config, task];
+  const { cap, status } = await captureWhile(
+    startCapture(pair, [...argv, "-i", pair.captureIf, ...args], { stdout: true }),
+    async () => {
+      if (!pcap) return;
       const sent = await replay(pair, pcap);
       assert.equal(sent.failed, 0, sent.output);
-    }
-    const status = await child.waitExit(15_000);
-    assert.equal(status.code, 0, child.stderrText());
-  } finally {
-    await child.stop();
-  }
+    },
+  );
+  assert.equal(status.code, 0, cap.stderr());
+  // `deno task` waited for the example, so its link is gone with it.
   assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-  return new TextDecoder().decode(child.stdoutBytes()).trimEnd().split("\n");
+  return cap.stdoutText().trimEnd().split("\n");
 }
 
 /** Splits a table row into its whitespace-separated cells. */
 function cells(line: string): string[] {
   return line.trim().split(/\s+/);
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "xskt-ex-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Interleaves groups of frames round-robin, as traffic from several sources arrives. */
@@ -81,7 +58,7 @@ Deno.test({
   name: "examples: deno task top-talkers ranks IP sources by bytes (IPv4, VLAN, IPv6, non-IP)",
   ignore,
   async fn() {
-    await withTempDir(async (dir) => {
+    await withTempDir("xskt-ex-", async (dir) => {
       const udp = (src: string, size: number, vlan?: number) =>
         padded(
           udpFrame({
@@ -163,7 +140,7 @@ Deno.test({
     "the kernel filter takes only UDP to port 53",
   ignore,
   async fn() {
-    await withTempDir(async (dir) => {
+    await withTempDir("xskt-ex-", async (dir) => {
       const dns = (src: string, payload: number[], opts: { sport?: number; vlan?: number } = {}) =>
         udpFrame({
           src,

@@ -19,7 +19,8 @@ import {
   randomProgram,
   syntheticFrames,
 } from "../unit/filter_cases.ts";
-import { framesOf, isRoot, mergedCorpus } from "./netns.ts";
+import { isRoot } from "../../testbed/netns.ts";
+import { framesOf, mergedCorpus } from "../../testbed/pcap.ts";
 
 const XDP_PASS = 2;
 const XDP_TX = 3;

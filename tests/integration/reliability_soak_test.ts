@@ -2,7 +2,7 @@
 // full speed into xskdump, which must not crash, must keep its RSS bounded, and must account for
 // every frame trafgen sent. XSKDUMP_SOAK_SECONDS sets another duration.
 import assert from "node:assert/strict";
-import { isRoot } from "./netns.ts";
+import { isRoot } from "../../testbed/netns.ts";
 import { describeSoak, soak } from "../soak.ts";
 
 const ignore = !isRoot;
