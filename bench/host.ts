@@ -10,10 +10,12 @@ import {
   macOf,
   nsExec,
   pidsIn,
+  type Sender,
   setQueues,
+  startSender,
+  trafgenConfig,
   type VethPair,
-} from "../testbed/netns.ts";
-import { type Sender, startSender, trafgenConfig } from "../testbed/send.ts";
+} from "../testbed/mod.ts";
 import type { Generator, Profile } from "./catalog.ts";
 import { generatorSent } from "./parse.ts";
 

@@ -5,7 +5,7 @@
  * feeds it real outputs.
  * @module
  */
-import { trafgenSent, xskdumpSummary } from "../testbed/outputs.ts";
+import { trafgenSent, xskdumpSummary } from "../testbed/mod.ts";
 import type { ToolKind } from "./catalog.ts";
 
 /** What a tool said about its own run. */

@@ -5,7 +5,7 @@
  * of captured against offered rate.
  * @module
  */
-import { have, run } from "../testbed/netns.ts";
+import { have, run } from "../testbed/mod.ts";
 import {
   type Generator,
   GENERATORS,

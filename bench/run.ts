@@ -19,8 +19,7 @@
  * BENCH_TMPFS_DIR, BENCH_OUT, BENCH_RETRIES, BENCH_QUIET_WAIT, XSKDUMP_BIN.
  * @module
  */
-import { XSKDUMP } from "../testbed/capture.ts";
-import { have, run, withVethPair } from "../testbed/netns.ts";
+import { have, run, withVethPair, XSKDUMP } from "../testbed/mod.ts";
 import {
   ALL_TOOLS,
   type Generator,

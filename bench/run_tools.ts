@@ -5,9 +5,7 @@
  * print is read by parse.ts.
  * @module
  */
-import { startCapture, XSKDUMP } from "../testbed/capture.ts";
-import type { VethPair } from "../testbed/netns.ts";
-import { attachXdp, detachXdp } from "../testbed/probe.ts";
+import { attachXdp, detachXdp, startCapture, type VethPair, XSKDUMP } from "../testbed/mod.ts";
 import type { Tool } from "./catalog.ts";
 import { onCpu, RX_CPU } from "./host.ts";
 import { type ToolReport, toolReport } from "./parse.ts";

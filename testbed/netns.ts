@@ -297,3 +297,12 @@ export async function rxQueues(ns: string, ifname: string): Promise<number> {
   const current = r.stdout.slice(r.stdout.indexOf("Current hardware settings"));
   return Number(/^RX:\s+(\d+)/m.exec(current)?.[1]);
 }
+
+/**
+ * Whether a file's tests are to be ignored here because they need root (and this is not):
+ * says so once, naming what they need. `const ignore = rootOnly("cli_live");`
+ */
+export function rootOnly(file: string, needs = "network namespaces, veth, XDP"): boolean {
+  if (!isRoot) console.log(`${file}: skipped, needs root (${needs})`);
+  return !isRoot;
+}

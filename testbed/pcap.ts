@@ -7,6 +7,7 @@
  */
 import { captureRecords } from "../lib/formats/pcapng.ts";
 import { run } from "./netns.ts";
+import { writeFrames } from "./pcap_file.ts";
 
 export interface Frame {
   sec: number;
@@ -209,27 +210,7 @@ export function asFrames(datas: readonly Uint8Array[]): Frame[] {
   }));
 }
 
-// ---------------------------------------------------------------------------
-// Writing
-
-/** Writes frames as a classic microsecond pcap (Ethernet), timestamps 1 ms apart. */
+/** Writes whole frames as a pcap, 1 ms apart: crafted traffic to replay. */
 export function writePcap(path: string, frames: readonly Uint8Array[]): void {
-  const size = 24 + frames.reduce((n, f) => n + 16 + f.length, 0);
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, 0xa1b2c3d4, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 4, true);
-  v.setUint32(16, 262144, true);
-  v.setUint32(20, 1, true);
-  let at = 24;
-  frames.forEach((f, i) => {
-    v.setUint32(at, 1_700_000_000 + Math.floor(i / 1000), true);
-    v.setUint32(at + 4, (i % 1000) * 1000, true);
-    v.setUint32(at + 8, f.length, true);
-    v.setUint32(at + 12, f.length, true);
-    out.set(f, at + 16);
-    at += 16 + f.length;
-  });
-  Deno.writeFileSync(path, out);
+  writeFrames(path, asFrames(frames), 1_700_000_000, 1_000_000);
 }

@@ -21,10 +21,20 @@
  *   [--cpus N] [--rss-growth MIB] [--warmup S] [--json]
  * @module
  */
-import { type Capture, startXskdump } from "../testbed/capture.ts";
-import { isRoot, linkCounters, macOf, pollUntil, withPairAndDir } from "../testbed/netns.ts";
-import { trafgenSent, type XskdumpSummary } from "../testbed/outputs.ts";
-import { type Sender, startSender, trafgenConfig } from "../testbed/send.ts";
+import {
+  type Capture,
+  isRoot,
+  linkCounters,
+  macOf,
+  pollUntil,
+  type Sender,
+  startSender,
+  startXskdump,
+  trafgenConfig,
+  trafgenSent,
+  withPairAndDir,
+  type XskdumpSummary,
+} from "../testbed/mod.ts";
 
 export interface SoakOptions {
   /** Seconds of traffic. */

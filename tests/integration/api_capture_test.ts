@@ -7,20 +7,25 @@ import { padded, udpFrame } from "./craft.ts";
 import {
   type Capture,
   captureWhile,
+  firstMismatch,
+  frameKey,
+  framesOf,
+  mergedCorpus,
+  replay,
+  rootOnly,
   startCapture,
   type StartOptions,
   STOP_MS,
+  type VethPair,
   withCapture,
-} from "../../testbed/capture.ts";
-import { isRoot, type VethPair, withPairAndDir } from "../../testbed/netns.ts";
-import { firstMismatch, frameKey, framesOf, mergedCorpus, writePcap } from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+  withPairAndDir,
+  writePcap,
+  xdpAttached,
+} from "../../testbed/mod.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const driver = `${repo}tests/integration/api_driver.ts`;
-const ignore = !isRoot;
-if (ignore) console.log("api_capture: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("api_capture");
 
 /** Starts the driver for one scenario inside the capture namespace; ready once it captures. */
 function startDriver(

@@ -6,26 +6,11 @@
 // check. Run with scoped permissions only: the shim, OUTDIR.
 //
 //   api_driver.ts SCENARIO IFACE OUTDIR [N [K]]
-import { openCapture, type PacketBatch, PcapWriter } from "../../mod.ts";
+import { openCapture, type PacketBatch, type PcapWriter } from "../../mod.ts";
+import { pcapFile } from "../../testbed/pcap_file.ts";
 
 const [scenario, iface, outDir, arg1, arg2] = Deno.args;
 const n = Number(arg1);
-
-function pcapFile(path: string): { writer: PcapWriter; close(): void } {
-  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-  const writer = new PcapWriter({
-    write: (b) => {
-      for (let off = 0; off < b.length;) off += file.writeSync(b.subarray(off));
-    },
-  });
-  return {
-    writer,
-    close: () => {
-      writer.close();
-      file.close();
-    },
-  };
-}
 
 /** Adds a batch to the writer through data(i), checking what a batch promises on the way. */
 function record(b: PacketBatch, w: PcapWriter, checks: { zeroCopy: boolean; tsOk: boolean }) {

@@ -3,17 +3,28 @@
 // program left behind.
 
 import assert from "node:assert/strict";
-import { capturerKind, type Mode, startCapturer, withCapture } from "../../testbed/capture.ts";
-import { isRoot, leftoverNamespaces, withVethPair } from "../../testbed/netns.ts";
-import { firstMismatch, type Frame, framesOf, mergedCorpus } from "../../testbed/pcap.ts";
-import { xdpAttached, xdpModes } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  capturerKind,
+  firstMismatch,
+  type Frame,
+  framesOf,
+  leftoverNamespaces,
+  mergedCorpus,
+  type Mode,
+  replay,
+  rootOnly,
+  startCapturer,
+  withCapture,
+  withVethPair,
+  xdpAttached,
+  xdpModes,
+} from "../../testbed/mod.ts";
 
 const MODES: Mode[] = ["native", "generic"];
 // After tcpreplay returns, every frame is already in flight: this only bounds a stuck capturer.
 const DRAIN_MS = 10_000;
 
-if (!isRoot) console.log("capture_corpus: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("capture_corpus");
 
 function framesOrNote(path: string): Frame[] | string {
   try {
@@ -27,7 +38,7 @@ for (const mode of MODES) {
   Deno.test({
     name:
       `capture_corpus: every corpus frame arrives identical and in order (${mode}, ${capturerKind})`,
-    ignore: !isRoot,
+    ignore,
     async fn() {
       const corpus = await mergedCorpus();
       const expected = framesOf(corpus.path);

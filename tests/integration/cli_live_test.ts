@@ -2,20 +2,25 @@
 // SIGINT under full load (flushes, detaches, summarises, exit 0).
 import assert from "node:assert/strict";
 import { describeFrame } from "../../lib/decode/decode.ts";
-import { captureWhile, startXskdump, withCapture } from "../../testbed/capture.ts";
-import { isRoot, run, withPairAndDir, withVethPair } from "../../testbed/netns.ts";
 import {
+  captureWhile,
   firstMismatch,
+  flood,
   frameKey,
   framesOf,
   mergedCorpus,
+  replay,
+  rootOnly,
+  run,
+  startXskdump,
   wholeRecords,
-} from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { flood, replay } from "../../testbed/send.ts";
+  withCapture,
+  withPairAndDir,
+  withVethPair,
+  xdpAttached,
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("cli_live: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("cli_live");
 
 Deno.test({
   name: "cli_live: -w - streams a pcap on stdout that holds every replayed frame",

@@ -5,15 +5,25 @@
 // and in order, with the shim mapped from a memfd and from no file. What the bundle needs as
 // user nobody (capabilities) is reliability_privileges_test.ts's.
 import assert from "node:assert/strict";
-import { captureWhile, startCapture } from "../../testbed/capture.ts";
-import { isRoot, run, type VethPair, withTempDir, withVethPair } from "../../testbed/netns.ts";
-import { firstMismatch, framesOf, mergedCorpus, wholeRecords } from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  captureWhile,
+  firstMismatch,
+  framesOf,
+  isRoot,
+  mergedCorpus,
+  replay,
+  rootOnly,
+  run,
+  startCapture,
+  wholeRecords,
+  withTempDir,
+  withVethPair,
+  xdpAttached,
+} from "../../testbed/mod.ts";
+import type { VethPair } from "../../testbed/netns.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
-const ignore = !isRoot;
-if (ignore) console.log("dist: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("dist");
 
 /** The Makefile's DIST_PERMS: what the single binary and the bundle are granted. */
 async function distPerms(): Promise<string[]> {

@@ -4,15 +4,24 @@
 import assert from "node:assert/strict";
 import { arpFrame, dnsMessage, padded, udpFrame } from "./craft.ts";
 import { FILTER } from "../../examples/dns_queries.ts";
-import { captureWhile, startCapture } from "../../testbed/capture.ts";
-import { isRoot, run, type VethPair, withTempDir, withVethPair } from "../../testbed/netns.ts";
-import { framesOf, mergedCorpus, writePcap } from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  captureWhile,
+  framesOf,
+  mergedCorpus,
+  replay,
+  rootOnly,
+  run,
+  startCapture,
+  type VethPair,
+  withTempDir,
+  withVethPair,
+  writePcap,
+  xdpAttached,
+} from "../../testbed/mod.ts";
 
+const ignore = rootOnly("examples");
+/** The project's deno.json, where the tasks are. */
 const config = new URL("../../deno.json", import.meta.url).pathname;
-const ignore = !isRoot;
-if (ignore) console.log("examples: skipped, needs root (network namespaces, veth, XDP)");
 
 /** Runs `deno task NAME ARGS` in the capture namespace, replays `pcap` once it listens. */
 async function runTask(

@@ -19,8 +19,7 @@ import {
   randomProgram,
   syntheticFrames,
 } from "../unit/filter_cases.ts";
-import { isRoot } from "../../testbed/netns.ts";
-import { framesOf, mergedCorpus } from "../../testbed/pcap.ts";
+import { framesOf, isRoot, mergedCorpus } from "../../testbed/mod.ts";
 
 const XDP_PASS = 2;
 const XDP_TX = 3;

@@ -4,11 +4,21 @@
 // the stack (AF_PACKET sees packets after XDP, so it sees only what XDP_PASSed).
 
 import assert from "node:assert/strict";
-import { capturesWhile, startTcpdump, startXskdump } from "../../testbed/capture.ts";
-import { isRoot, leftoverNamespaces, run, withVethPair } from "../../testbed/netns.ts";
-import { firstMismatch, type Frame, framesOf, mergedCorpus } from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  capturesWhile,
+  firstMismatch,
+  type Frame,
+  framesOf,
+  leftoverNamespaces,
+  mergedCorpus,
+  replay,
+  rootOnly,
+  run,
+  startTcpdump,
+  startXskdump,
+  withVethPair,
+  xdpAttached,
+} from "../../testbed/mod.ts";
 
 const CASES: { expr: string; mode: "native" | "generic" }[] = [
   { expr: "udp", mode: "native" },
@@ -17,7 +27,7 @@ const CASES: { expr: string; mode: "native" | "generic" }[] = [
   { expr: "vlan and udp", mode: "generic" },
 ];
 
-if (!isRoot) console.log("filter_e2e: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("filter_e2e");
 
 /** The frames of `file` that `expr` selects, as tcpdump -r writes them. */
 async function selected(file: string, expr: string, out: string): Promise<Frame[]> {
@@ -28,7 +38,7 @@ async function selected(file: string, expr: string, out: string): Promise<Frame[
 for (const { expr, mode } of CASES) {
   Deno.test({
     name: `filter_e2e: '${expr}' (${mode}): xskdump takes the matches, the stack gets the rest`,
-    ignore: !isRoot,
+    ignore,
     async fn() {
       const corpus = await mergedCorpus();
       const dir = await Deno.makeTempDir({ prefix: "xskt-filter-" });

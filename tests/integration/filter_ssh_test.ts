@@ -6,17 +6,27 @@
 import assert from "node:assert/strict";
 import { tcpFrame } from "../unit/filter_cases.ts";
 import { padded } from "./craft.ts";
-import { capturesWhile, captureWhile, startTcpdump, startXskdump } from "../../testbed/capture.ts";
-import { isRoot, leftoverNamespaces, withVethPair } from "../../testbed/netns.ts";
-import { asFrames, firstMismatch, framesOf, writePcap } from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  asFrames,
+  capturesWhile,
+  captureWhile,
+  firstMismatch,
+  framesOf,
+  leftoverNamespaces,
+  replay,
+  rootOnly,
+  startTcpdump,
+  startXskdump,
+  withVethPair,
+  writePcap,
+  xdpAttached,
+} from "../../testbed/mod.ts";
 
 const CLIENT = "10.77.0.2"; // the sender side plays the SSH client
 const SERVER = "10.77.0.1"; // the capture side is the host xskdump runs on
 const SSH_CONNECTION = `${CLIENT} 50022 ${SERVER} 22`;
 
-if (!isRoot) console.log("filter_ssh: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("filter_ssh");
 
 /** The session's frames both ways, interleaved with other flows between the same hosts. */
 function traffic(): { all: Uint8Array[]; session: boolean[] } {
@@ -40,7 +50,7 @@ function traffic(): { all: Uint8Array[]; session: boolean[] } {
 
 Deno.test({
   name: "filter_ssh: the SSH session's packets are not captured and reach the stack",
-  ignore: !isRoot,
+  ignore,
   async fn() {
     const { all, session } = traffic();
     const ours = all.filter((_, i) => session[i]);

@@ -2,13 +2,20 @@
 // #100 exactly as the generic-receive race would; the guard must count it once, explain it
 // once, keep it out of the capture, and capture every other corpus frame intact.
 import assert from "node:assert/strict";
-import { captureWhile, startXskdump } from "../../testbed/capture.ts";
-import { isRoot, type VethPair, withPairAndDir } from "../../testbed/netns.ts";
-import { type Corpus, firstMismatch, framesOf, mergedCorpus } from "../../testbed/pcap.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  captureWhile,
+  type Corpus,
+  firstMismatch,
+  framesOf,
+  mergedCorpus,
+  replay,
+  rootOnly,
+  startXskdump,
+  type VethPair,
+  withPairAndDir,
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("integrity: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("integrity");
 
 // Kinds whose descriptor is refused (its packet is lost) vs. reported after delivery.
 const cases: { kind: string; mode: string; lost: boolean; descriptor: number }[] = [

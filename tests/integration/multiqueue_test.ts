@@ -3,13 +3,20 @@
 // the JSON summary in native mode, by the human summary (this is the test of its words) in
 // generic mode. -q 1,3 takes only those queues; the others pass to the stack.
 import assert from "node:assert/strict";
-import { type Capture, captureWhile, startXskdump } from "../../testbed/capture.ts";
-import { isRoot, withPairAndDir, withVethPair } from "../../testbed/netns.ts";
-import { frameKey, framesOf, mergedCorpus } from "../../testbed/pcap.ts";
-import { replay } from "../../testbed/send.ts";
+import {
+  type Capture,
+  captureWhile,
+  frameKey,
+  framesOf,
+  mergedCorpus,
+  replay,
+  rootOnly,
+  startXskdump,
+  withPairAndDir,
+  withVethPair,
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("multiqueue: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("multiqueue");
 const QUEUES = { rxQueues: 4, txQueues: 4 };
 
 /**

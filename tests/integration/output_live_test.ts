@@ -7,28 +7,28 @@ import assert from "node:assert/strict";
 import { readPcapngInfo } from "../../lib/formats/pcapng.ts";
 import {
   captureWhile,
-  READY_MS,
-  readyPattern,
-  startCapture,
-  startXskdump,
-  withCapture,
-  XSKDUMP,
-  type XskdumpOptions,
-} from "../../testbed/capture.ts";
-import { isRoot, run, type VethPair, withPairAndDir } from "../../testbed/netns.ts";
-import {
   firstMismatch,
   type Frame,
   framesOf,
   mergedCorpus,
+  READY_MS,
+  readyPattern,
+  replay,
+  rootOnly,
+  run,
+  startCapture,
+  startXskdump,
+  type VethPair,
   wholeRecords,
-} from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
-import { xskdumpSummary } from "../../testbed/outputs.ts";
-import { replay } from "../../testbed/send.ts";
+  withCapture,
+  withPairAndDir,
+  xdpAttached,
+  XSKDUMP,
+  type XskdumpOptions,
+  xskdumpSummary,
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("output_live: skipped, needs root (network namespaces, veth, XDP, mount)");
+const ignore = rootOnly("output_live", "network namespaces, veth, XDP, mount");
 
 /** The frames of a pcap or pcapng file (every whole record; a cut tail is ignored). */
 const framesIn = (path: string): Frame[] => wholeRecords(path).frames;

@@ -2,20 +2,25 @@
 // afterwards on every exit path; a SIGKILL leaves a state file that `xskdump restore` and the
 // next run on the interface use to put it back. And `xskdump doctor` on a real interface.
 import assert from "node:assert/strict";
-import { runXskdump, startXskdump, withCapture, XSKDUMP } from "../../testbed/capture.ts";
 import {
-  isRoot,
+  attachXdp,
+  detachXdp,
   nsExec,
+  oneActionProgram,
+  rootOnly,
+  runXskdump,
   rxQueues,
+  startXskdump,
   type VethPair,
+  withCapture,
   withPairAndDir,
   withTempDir,
   withVethPair,
-} from "../../testbed/netns.ts";
-import { attachXdp, detachXdp, oneActionProgram, XDP_PASS } from "../../testbed/probe.ts";
+  XDP_PASS,
+  XSKDUMP,
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("queues: skipped, needs root (network namespaces, veth, XDP, ethtool)");
+const ignore = rootOnly("queues", "network namespaces, veth, XDP, ethtool");
 const QUEUES = { rxQueues: 4, txQueues: 4 };
 
 /** Runs fn with a veth pair of 4 queues and a state directory of xskdump's own (its env). */

@@ -7,38 +7,38 @@
 // (queues_test.ts), an interface that does not exist is exit 2 in one line (tests/unit/
 // cli_test.ts), another XDP program on the hook makes `doctor` fail (queues_test.ts).
 import assert from "node:assert/strict";
-import { captureWhile, runXskdump, startXskdump, withCapture } from "../../testbed/capture.ts";
-import { type NsChild, spawnInNs } from "../../testbed/child.ts";
 import {
-  isRoot,
-  nsExec,
-  run,
-  type VethPair,
-  withPairAndDir,
-  withVethPair,
-} from "../../testbed/netns.ts";
-import {
+  attachXdp,
+  captureWhile,
+  detachXdp,
   firstMismatch,
+  flood,
   frameKey,
   framesOf,
   mergedCorpus,
+  type NsChild,
+  nsExec,
+  oneActionProgram,
   removeAtExit,
+  replayInBackground,
+  rootOnly,
+  run,
+  runXskdump,
+  spawnInNs,
+  startXskdump,
+  type VethPair,
   waitForRecords,
   wholeRecords,
-} from "../../testbed/pcap.ts";
-import {
-  attachXdp,
-  detachXdp,
-  oneActionProgram,
+  withCapture,
+  withPairAndDir,
+  withVethPair,
   XDP_PASS,
   xdpAttached,
   xdpModes,
   xdpProgId,
-} from "../../testbed/probe.ts";
-import { flood, replayInBackground } from "../../testbed/send.ts";
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("reliability_faults: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("reliability_faults");
 
 /**
  * Kills a capture of `args` (into out) with SIGKILL once out holds `records` whole records

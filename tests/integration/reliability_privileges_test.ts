@@ -9,10 +9,19 @@
 // in for CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON), cut down to exactly the needed set, and
 // joining another capture (CAP_SYS_ADMIN).
 import assert from "node:assert/strict";
-import { readyPattern, startXskdump, withCapture, XSKDUMP } from "../../testbed/capture.ts";
-import { isRoot, run, type VethPair, withTempDir, withVethPair } from "../../testbed/netns.ts";
-import { removeAtExit } from "../../testbed/pcap.ts";
-import { xdpAttached } from "../../testbed/probe.ts";
+import {
+  readyPattern,
+  removeAtExit,
+  rootOnly,
+  run,
+  startXskdump,
+  type VethPair,
+  withCapture,
+  withTempDir,
+  withVethPair,
+  xdpAttached,
+  XSKDUMP,
+} from "../../testbed/mod.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const READY = readyPattern("xskdump", "xc0");
@@ -20,8 +29,7 @@ const NEEDED = ["cap_net_admin", "cap_net_raw", "cap_bpf", "cap_ipc_lock"];
 /** A filter the verifier accepts only with CAP_PERFMON (variable-offset packet reads). */
 const PORT_FILTER = "udp port 53";
 const UMEM = 4096 * 4096;
-const ignore = !isRoot;
-if (ignore) console.log("reliability_privileges: skipped, needs root (namespaces, capsh)");
+const ignore = rootOnly("reliability_privileges", "namespaces, capsh");
 
 /** RLIMIT_MEMLOCK (soft) of this process in bytes; Infinity when unlimited. */
 function memlockLimit(): number {

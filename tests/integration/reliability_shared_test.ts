@@ -5,28 +5,30 @@
 // with the last one. A joined capture shares the filter: a different one is refused.
 import assert from "node:assert/strict";
 import { pcapCompile, pcapMatch } from "../../ffi/filter.ts";
-import { type Capture, runXskdump, startXskdump, withCapture } from "../../testbed/capture.ts";
 import {
   addAddress,
-  isRoot,
-  pollUntil,
-  type VethPair,
-  withPairAndDir,
-  withVethPair,
-} from "../../testbed/netns.ts";
-import type { XskdumpSummary } from "../../testbed/outputs.ts";
-import {
+  type Capture,
   firstMismatch,
   frameKey,
   framesOf,
   mergedCorpus,
+  pollUntil,
+  replay,
+  rootOnly,
+  runXskdump,
+  stackReachable,
+  startXskdump,
+  type VethPair,
   wholeRecords,
-} from "../../testbed/pcap.ts";
-import { stackReachable, xdpAttached, xdpModes } from "../../testbed/probe.ts";
-import { replay } from "../../testbed/send.ts";
+  withCapture,
+  withPairAndDir,
+  withVethPair,
+  xdpAttached,
+  xdpModes,
+  type XskdumpSummary,
+} from "../../testbed/mod.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("reliability_shared: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("reliability_shared");
 
 const QUEUES = { rxQueues: 4, txQueues: 4 };
 

@@ -3,9 +3,18 @@
 // again without anyone running `xskdump restore`.
 
 import assert from "node:assert/strict";
-import { capturerKind, type Mode, startCapturer, withCapture } from "../../testbed/capture.ts";
-import { addAddress, isRoot, withPairAndDir } from "../../testbed/netns.ts";
-import { stackReachable, xdpAttached, xdpModes } from "../../testbed/probe.ts";
+import {
+  addAddress,
+  capturerKind,
+  isRoot,
+  type Mode,
+  stackReachable,
+  startCapturer,
+  withCapture,
+  withPairAndDir,
+  xdpAttached,
+  xdpModes,
+} from "../../testbed/mod.ts";
 
 const MODES: Mode[] = ["native", "generic"];
 // These addresses exist only inside the test namespaces.

@@ -2,26 +2,26 @@
 // probes they assert with (XDP detection, reachability, frame comparison, cleanup, children).
 
 import assert from "node:assert/strict";
-import { spawnInNs } from "../../testbed/child.ts";
 import {
   addAddress,
-  isRoot,
-  leftoverNamespaces,
-  run,
-  withTempDir,
-  withVethPair,
-} from "../../testbed/netns.ts";
-import { firstMismatch, type Frame, framesOf } from "../../testbed/pcap.ts";
-import {
   attachXdp,
   detachXdp,
+  firstMismatch,
+  type Frame,
+  framesOf,
+  isRoot,
+  leftoverNamespaces,
   oneActionProgram,
+  run,
+  spawnInNs,
   stackReachable,
   tcpProbe,
+  withTempDir,
+  withVethPair,
   XDP_DROP,
   xdpAttached,
   xdpModes,
-} from "../../testbed/probe.ts";
+} from "../../testbed/mod.ts";
 
 if (!isRoot) console.log("testbed: namespace tests skipped, need root");
 

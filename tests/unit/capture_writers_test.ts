@@ -13,7 +13,7 @@ import {
   PcapngWriter,
   readPcapngInfo,
 } from "../../lib/formats/pcapng.ts";
-import { CollectSink, equalBytes, prng, sourceBuffer } from "./helpers.ts";
+import { CollectSink, equalBytes, type Expected, prng, sourceBuffer } from "./helpers.ts";
 
 /** The writer calls both formats have (pcap ignores a queue). */
 interface Writer {
@@ -70,14 +70,6 @@ const FORMATS: Format[] = [
     straightThrough: (len, queue) => [28, len, epbTail(len, queue)],
   },
 ];
-
-interface Expected {
-  off: number;
-  len: number;
-  sec: number;
-  nsec: number;
-  queue?: number;
-}
 
 function checkRecords(
   f: Format,

@@ -3,13 +3,14 @@
  * source of bytes, the corpus's files, and whether a peer tool is at hand.
  * @module
  */
-import { PcapWriter } from "../../lib/formats/pcap.ts";
+import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import { concat } from "../../lib/formats/bytecopy.ts";
 import { captureRecords } from "../../lib/formats/pcapng.ts";
 import { corpusDir } from "../../testbed/pcap.ts";
+import { pcapFile, type WireFrame, writeFrames } from "../../testbed/pcap_file.ts";
 
-export { concat };
+export { concat, pcapFile, type WireFrame, writeFrames };
 
 /** The corpus of real captures (XSKDUMP_CORPUS, else shared/ beside the checkout). */
 export const CORPUS: string = corpusDir();
@@ -75,23 +76,6 @@ export function versionOf(cmd: string): string | null {
   }
 }
 
-/** A classic pcap writer into a new file at path; close() closes both. */
-export function pcapFile(path: string): { writer: PcapWriter; close(): void } {
-  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-  const writer = new PcapWriter({
-    write: (c) => {
-      for (let o = 0; o < c.length;) o += file.writeSync(c.subarray(o));
-    },
-  });
-  return {
-    writer,
-    close: () => {
-      writer.close();
-      file.close();
-    },
-  };
-}
-
 /** Whether a command runs at all (with args that make it print and exit). */
 export function haveTool(name: string, args: string[] = ["--version"]): boolean {
   try {
@@ -152,12 +136,6 @@ export function hexOf(d: Uint8Array): string {
   return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A frame and its length on the wire. */
-export interface WireFrame {
-  data: Uint8Array;
-  origLen: number;
-}
-
 /** Every Ethernet frame of the corpus's pcap files (truncated captures included). */
 export function corpusFrames(): WireFrame[] {
   const out: WireFrame[] = [];
@@ -181,13 +159,30 @@ export function decodableFrames(): WireFrame[] {
   });
 }
 
-/** Writes frames, with their wire lengths, into a classic pcap; frame i at second sec(i). */
-export function writeFrames(
-  path: string,
-  frames: WireFrame[],
-  sec: (i: number) => number = () => 0,
-): void {
-  const f = pcapFile(path);
-  frames.forEach((fr, i) => f.writer.addRecord(fr.data, fr.origLen, sec(i), 0));
-  f.close();
+/** A record a writer test adds: `len` bytes of the source at `off`, its time, its queue. */
+export interface Expected {
+  off: number;
+  len: number;
+  sec: number;
+  nsec: number;
+  queue?: number;
+}
+
+/** A capture's counters, made up: the ones given, the rest plausible (two queues). */
+export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
+  return {
+    captured: 1500,
+    seen: 1600,
+    received: 1550,
+    passed: 40,
+    filtered: 10,
+    dropped: { total: 50, rxDropped: 20, noFreeFrame: 20, tooBig: 0, rxRingFull: 30, rxInvalid: 0 },
+    fillRingEmpty: 3,
+    notKept: 0,
+    userHeld: 64,
+    noMeta: 0,
+    integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
+    queues: [{ queue: 0, captured: 1000, dropped: 50 }, { queue: 1, captured: 500, dropped: 0 }],
+    ...over,
+  };
 }

@@ -23,7 +23,7 @@ function tcpdumpText(frames: Frame[], flags: string[]): string[] {
   const dir = Deno.makeTempDirSync({ prefix: "xskt-v-" });
   try {
     const path = `${dir}/f.pcap`;
-    writeFrames(path, frames, (i) => i + 1);
+    writeFrames(path, frames, 1, 1e9);
     const out = new Deno.Command("tcpdump", {
       args: ["-tt", "-n", "-S", ...flags, "-r", path],
       stdout: "piped",

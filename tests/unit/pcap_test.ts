@@ -20,19 +20,13 @@ import {
   CORPUS,
   corpusFiles,
   equalBytes,
+  type Expected,
   haveTool,
   prng,
   runSync,
   sourceBuffer,
   withTempDirSync,
 } from "./helpers.ts";
-
-interface Expected {
-  off: number;
-  len: number;
-  sec: number;
-  nsec: number;
-}
 
 /** The file holds exactly these records, with their bytes from src. */
 function checkRecords(file: Uint8Array, src: Uint8Array, want: Expected[]) {

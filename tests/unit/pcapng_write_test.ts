@@ -13,30 +13,14 @@ import {
   readPcapngInfo,
 } from "../../lib/formats/pcapng.ts";
 import { blockStarts } from "./pcapng_blocks.ts";
-import {
-  CollectSink,
-  epoch,
-  haveTool,
-  prng,
-  runSync,
-  sourceBuffer,
-  tsharkFields,
-  withTempDirSync,
-} from "./helpers.ts";
+import { CollectSink, type Expected, prng, sourceBuffer } from "./helpers.ts";
+import { epoch, haveTool, runSync, tsharkFields, withTempDirSync } from "./helpers.ts";
 
 const TWO32 = 4294967296;
 const IF = { ifName: "xsk0" } satisfies PcapngWriterOptions;
 
 function header(opts: PcapngWriterOptions = IF): number {
   return new PcapngWriter(new CollectSink(), opts).bytes;
-}
-
-interface Expected {
-  off: number;
-  len: number;
-  sec: number;
-  nsec: number;
-  queue?: number;
 }
 
 Deno.test("writer: section header and interface description as the spec lays them out", () => {
