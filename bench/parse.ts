@@ -22,9 +22,8 @@ export interface ToolReport {
   perQueue?: Record<number, number>;
   exitCode?: number;
   fileBytes?: number;
-  /** xsk_limit: fills refused with -ENOSPC (FQ full for a moment) and frames that left the cycle. */
+  /** xsk_limit: fills refused with -ENOSPC (FQ full for a moment). */
   fillEnospc?: number;
-  framesLost?: number;
   error?: string;
 }
 
@@ -58,7 +57,6 @@ export function toolReport(kind: ToolKind, stderr: string, stdout: string): Tool
           xskInvalid: j.rx_invalid,
         },
         fillEnospc: j.fill_enospc,
-        framesLost: j.frames_lost,
       };
     }
     case "xskdump": {

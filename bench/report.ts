@@ -104,7 +104,6 @@ export function trialResult(
     ...report.drops,
   };
   if (report.passedToStack) drops.passedToStack = report.passedToStack;
-  if (report.framesLost) drops.framesLostToFillRace = report.framesLost;
   const known = Object.values(drops).filter(Number.isFinite).reduce((a, b) => a + b, 0);
   if (tool.kind !== "sink" && lost > known) drops.unaccounted = lost - known;
   const busy = (after.cpu.busy - before.cpu.busy) / CLK_TCK;

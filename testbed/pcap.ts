@@ -5,7 +5,7 @@
  * the first difference between two frame lists, and a pcap writer for crafted frames.
  * @module
  */
-import { captureRecords } from "../lib/formats/pcapng.ts";
+import { captureRecords } from "../lib/formats/pcapng_reader.ts";
 import { run } from "./netns.ts";
 import { writeFrames } from "./pcap_file.ts";
 

@@ -63,9 +63,10 @@ async function scenario(
   name: string,
   args: number[],
   pcap?: string,
+  env?: Record<string, string>,
 ): Promise<Record<string, unknown>> {
   const during = pcap ? () => replay(pair, pcap) : undefined;
-  return summaryOf(await captureWhile(startDriver(pair, outDir, name, args), during));
+  return summaryOf(await captureWhile(startDriver(pair, outDir, name, args, { env }), during));
 }
 
 /** 40 small UDP frames of distinct lengths (60..255 bytes), numbered in their payload. */
@@ -220,6 +221,30 @@ Deno.test({
       assert.equal(s.reason, "count");
       assert.equal(s.captured, frames.length);
       assert.deepEqual(framesOf(`${dir}/out.pcap`).map((f) => f.data), frames);
+    });
+  },
+});
+
+Deno.test({
+  name: "api: xsk_fill returns the socket's guard violations so far (fault on descriptor #5)",
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
+      const frames = numberedFrames(20);
+      writePcap(`${dir}/in.pcap`, frames);
+      // The fifth descriptor is made foreign: refused, counted, its packet lost.
+      const s = await scenario(pair, dir, "fill", [frames.length - 1], `${dir}/in.pcap`, {
+        XSKDUMP_FAULT: "foreign@5",
+      });
+      const fills = s.fills as number[];
+      assert.equal(s.received, frames.length - 1, JSON.stringify(s));
+      assert.equal(s.guardTotal, 1, JSON.stringify(s));
+      // 0 until the batch that held descriptor #5, 1 from then on: never more, never back.
+      assert.equal(fills[fills.length - 1], 1, JSON.stringify(s));
+      assert.ok(
+        fills.every((t, i) => (t === 0 || t === 1) && t >= (fills[i - 1] ?? 0)),
+        JSON.stringify(s),
+      );
     });
   },
 });

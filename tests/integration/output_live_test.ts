@@ -4,7 +4,7 @@
 // from script(1)), a disk that fills up (a 256 KiB tmpfs) and a reader that goes away
 // (`| head -c`): each stops cleanly, says so in one line and leaves whole records behind.
 import assert from "node:assert/strict";
-import { readPcapngInfo } from "../../lib/formats/pcapng.ts";
+import { readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import {
   captureWhile,
   firstMismatch,

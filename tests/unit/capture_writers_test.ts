@@ -7,12 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { pcapRecords, PcapWriter, readPcapHeader } from "../../lib/formats/pcap.ts";
-import {
-  EPB_DIRECTION_INBOUND,
-  pcapngRecords,
-  PcapngWriter,
-  readPcapngInfo,
-} from "../../lib/formats/pcapng.ts";
+import { EPB_DIRECTION_INBOUND, PcapngWriter } from "../../lib/formats/pcapng.ts";
+import { pcapngRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import { CollectSink, equalBytes, type Expected, prng, sourceBuffer } from "./helpers.ts";
 
 /** The writer calls both formats have (pcap ignores a queue). */

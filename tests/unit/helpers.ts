@@ -6,7 +6,7 @@
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import { concat } from "../../lib/formats/bytecopy.ts";
-import { captureRecords } from "../../lib/formats/pcapng.ts";
+import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
 import { corpusDir } from "../../testbed/pcap.ts";
 import { pcapFile, type WireFrame, writeFrames } from "../../testbed/pcap_file.ts";
 

@@ -3,7 +3,7 @@
  * offsets of a well-formed file's blocks.
  * @module
  */
-import type { PcapngRecord } from "../../lib/formats/pcapng.ts";
+import type { PcapngRecord } from "../../lib/formats/pcapng_reader.ts";
 
 /** Offsets of the blocks of a well-formed little-endian file, and the file's end. */
 export function blockStarts(file: Uint8Array): number[] {

@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
+import { PcapngWriter } from "../../lib/formats/pcapng.ts";
 import {
   captureRecords,
   detectCaptureFormat,
   pcapngRecords,
-  PcapngWriter,
   readPcapngInfo,
-} from "../../lib/formats/pcapng.ts";
+} from "../../lib/formats/pcapng_reader.ts";
 import {
   block,
   blockStarts,

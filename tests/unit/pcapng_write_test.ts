@@ -5,13 +5,8 @@
  * the reader is pcapng_read_test.ts's.
  */
 import assert from "node:assert/strict";
-import {
-  type PcapngInfo,
-  pcapngRecords,
-  PcapngWriter,
-  type PcapngWriterOptions,
-  readPcapngInfo,
-} from "../../lib/formats/pcapng.ts";
+import { PcapngWriter, type PcapngWriterOptions } from "../../lib/formats/pcapng.ts";
+import { type PcapngInfo, pcapngRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import { blockStarts } from "./pcapng_blocks.ts";
 import { CollectSink, type Expected, prng, sourceBuffer } from "./helpers.ts";
 import { epoch, haveTool, runSync, tsharkFields, withTempDirSync } from "./helpers.ts";
