@@ -14,7 +14,7 @@ import { PcapFormatError } from "../lib/formats/pcap.ts";
 import type { CaptureRecord } from "../lib/formats/pcapng.ts";
 import { type Ending, readRecord } from "../lib/capture/stats.ts";
 import { type ByteSource, CaptureStreamReader } from "../lib/formats/reader.ts";
-import type { ReadArgs } from "./args.ts";
+import type { ReadArgs } from "./flags.ts";
 import {
   fileOutput,
   formatFor,
