@@ -19,7 +19,7 @@ import {
   type DumpArgs,
   readFlags,
 } from "./flags.ts";
-import { captureOutput, type Output } from "./output.ts";
+import { captureOutput, type Output } from "./output/mod.ts";
 import { readCapture } from "./read.ts";
 import {
   describeError,
