@@ -169,7 +169,7 @@ switch (scenario) {
   }
   case "dispose": {
     // `await using` detaches at the end of the scope, before the process exits. The scope ends
-    // on SIGUSR1, once the test has seen the program attached (listening before `ready`).
+    // on SIGUSR1, once the test has seen the program attached (listening before "ready").
     const leave = new Promise<void>((resolve) => Deno.addSignalListener("SIGUSR1", resolve));
     {
       await using cap = await openCapture({ iface });
