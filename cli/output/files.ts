@@ -6,11 +6,8 @@
  */
 import type { FileRecord } from "../../lib/capture/stats.ts";
 import { LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
-import {
-  type CaptureRecord,
-  PcapngWriter,
-  type PcapngWriterStats,
-} from "../../lib/formats/pcapng.ts";
+import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
+import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
 import { OutputStop } from "./errors.ts";
 import { type Output, TrackedSink } from "./sinks.ts";

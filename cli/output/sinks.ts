@@ -9,7 +9,7 @@
 import type { PacketSink } from "../../lib/capture/session.ts";
 import type { FileRecord } from "../../lib/capture/stats.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng.ts";
+import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { isClosedPipe, OutputFailure, writeFailure } from "./errors.ts";
 
 /** A sink the CLI can also feed file records to, close, and ask what it wrote. */
