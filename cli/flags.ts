@@ -7,7 +7,7 @@
  * @module
  */
 import { type Command, Option, type OptionValues } from "commander";
-import { DEFAULT_FRAMES, type ModeName } from "../ffi/abi.ts";
+import { DEFAULT_FRAMES, MAX_QUEUES, type ModeName } from "../ffi/abi.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { integer, interfaceName, UsageError } from "./command.ts";
@@ -343,7 +343,7 @@ function checkWrite(write: string | undefined): void {
 
 function queueList(v: string): number[] | "all" {
   if (v === "all") return "all";
-  const one = integer("-q", 0, 255);
+  const one = integer("-q", 0, MAX_QUEUES - 1);
   const list = v.split(",").map((q) => one(q.trim()));
   if (new Set(list).size !== list.length) throw new UsageError(`-q lists a queue twice: '${v}'`);
   return list;
