@@ -8,6 +8,11 @@
  */
 import { type Command, Option, type OptionValues } from "commander";
 import { DEFAULT_FRAMES, MAX_QUEUES, type ModeName } from "../ffi/abi.ts";
+import {
+  TIMESTAMP_FORMATS,
+  type TimestampFormat,
+  type TimestampPrecision,
+} from "../lib/decode/timestamp.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { integer, interfaceName, UsageError } from "./command.ts";
@@ -20,6 +25,12 @@ export interface PrintArgs {
   verbose: boolean;
   /** -x/-xx (ascii false) or -X/-XX (ascii true): level 1 without the link header, 2 with. */
   hex: { level: number; ascii: boolean };
+  /** -S: absolute TCP sequence numbers (default: relative, as tcpdump). */
+  absoluteSeq: boolean;
+  /** -t, -tt, -ttt, -tttt, -ttttt (default: the time of day). */
+  timestamps: TimestampFormat;
+  /** --nano/--micro/--time-stamp-precision: digits of the timestamps. */
+  precision: TimestampPrecision;
 }
 
 /** The format and rotation of -w. */
@@ -159,7 +170,7 @@ const output: FlagGroup<Pick<OutputArgs, "write" | "output">> = {
   },
 };
 
-/** -n, -e, -v, -x, -X: how text lines look. */
+/** -n, -e, -v, -S, -t, --nano, -x, -X: how text lines look. */
 const print: FlagGroup<PrintArgs> = {
   add: (cmd) =>
     cmd
@@ -171,6 +182,27 @@ const print: FlagGroup<PrintArgs> = {
         count,
         0,
       )
+      .option(
+        "-S, --absolute-tcp-sequence-numbers",
+        "print absolute TCP sequence numbers (default: relative to each connection's first)",
+      )
+      .option(
+        "-t",
+        "timestamps: -t none, -tt seconds since 1970, -ttt since the previous packet, " +
+          "-tttt date and time, -ttttt since the first packet",
+        count,
+        0,
+      )
+      .addOption(
+        new Option("--time-stamp-precision <precision>", "timestamps in micro- or nanoseconds")
+          .choices(["micro", "nano"]),
+      )
+      .option("--micro", "timestamps in microseconds (the default)")
+      .option("--nano", "timestamps in nanoseconds")
+      // The last of --micro, --nano and --time-stamp-precision wins, as in tcpdump: commander
+      // handles options in command-line order, so both words set the precision's value too.
+      .on("option:micro", () => cmd.setOptionValue("timeStampPrecision", "micro"))
+      .on("option:nano", () => cmd.setOptionValue("timeStampPrecision", "nano"))
       .option("-x", "print each packet in hex, without (-xx: with) its link-level header", count, 0)
       .option(
         "-X",
@@ -184,6 +216,9 @@ const print: FlagGroup<PrintArgs> = {
     hex: (o.X ?? 0) > 0
       ? { level: Math.min(o.X, 2), ascii: true }
       : { level: Math.min(o.x ?? 0, 2), ascii: false },
+    absoluteSeq: o.absoluteTcpSequenceNumbers === true,
+    timestamps: timestampFormat(o.t ?? 0),
+    precision: o.timeStampPrecision ?? "micro",
   }),
 };
 
@@ -339,6 +374,15 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
 
 function checkWrite(write: string | undefined): void {
   if (write === "") throw new UsageError("-w needs a file name or '-'");
+}
+
+/** -t counted: tcpdump knows up to five. */
+function timestampFormat(n: number): TimestampFormat {
+  const format = TIMESTAMP_FORMATS[n];
+  if (format === undefined) {
+    throw new UsageError("only -t, -tt, -ttt, -tttt and -ttttt are supported");
+  }
+  return format;
 }
 
 function queueList(v: string): number[] | "all" {
