@@ -16,29 +16,30 @@ import {
   firstMismatch,
   type Frame,
   framesOf,
-  isRoot,
   leftoverNamespaces,
+  macOf,
   mergedCorpus,
   type NsChild,
   nsExec,
   replay,
+  rootOnly,
   run,
   spawnInNs,
   stackReachable,
   type VethPair,
   withPairAndDir,
   xdpAttached,
-} from "./netns.ts";
+  XSKDUMP,
+} from "../../testbed/mod.ts";
 
-const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
+const bin = XSKDUMP;
 const deno = Deno.execPath();
 const READY_MS = 20_000;
 const EXIT_MS = 20_000;
 const CAPTURE_ADDR = "10.88.0.1";
 const SENDER_ADDR = "10.88.0.2";
 
-const skip = isRoot ? undefined : "needs root (network namespaces, veth, XDP, tc)";
-if (skip) console.log(`tap: skipped, ${skip}`);
+const skip = rootOnly("tap", "network namespaces, veth, XDP, tc") ? "no root" : undefined;
 
 /** Starts xskdump in the capture namespace and waits for its `listening on` line. */
 async function xskdump(
@@ -47,7 +48,8 @@ async function xskdump(
   env: Record<string, string> = {},
   collectStdout = false,
 ): Promise<{ child: NsChild; line: string }> {
-  const child = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, ...args], env, {
+  const child = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, ...args], {
+    env: { SSH_CONNECTION: "", ...env },
     collectStdout,
   });
   try {
@@ -111,12 +113,6 @@ function ngFrames(path: string): (Frame & { dir: number })[] {
   }));
 }
 
-async function macOf(ns: string, ifname: string): Promise<Uint8Array> {
-  const r = await run(["ip", "-n", ns, "-j", "link", "show", "dev", ifname], { check: true });
-  const mac: string = JSON.parse(r.stdout)[0].address;
-  return new Uint8Array(mac.split(":").map((h) => parseInt(h, 16)));
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -129,7 +125,7 @@ console.error("bound");
 let n = 0;
 const t = setTimeout(() => { console.log(n); Deno.exit(0); }, ${ms});
 for await (const _ of s) { n++; if (n === Number(Deno.args[0])) { clearTimeout(t); console.log(n); Deno.exit(0); } }`;
-  return spawnInNs(pair.captureNs, [deno, "eval", "--no-config", "--unstable-net", src, "40"], {}, {
+  return spawnInNs(pair.captureNs, [deno, "eval", "--no-config", "--unstable-net", src, "40"], {
     collectStdout: true,
   });
 }
@@ -275,7 +271,6 @@ const c = await l.accept(); let n = 0; const b = new Uint8Array(65536);
 for (;;) { const r = await c.read(b); if (r === null) break; n += r; }
 console.log(n); c.close(); l.close();`,
           ],
-          {},
           { collectStdout: true },
         );
         await server.waitForStderrLine(/listening/, READY_MS);
@@ -303,7 +298,9 @@ c.close();`,
       const m = firstMismatch(reference, all);
       if (m) assert.fail(`the tap and tcpdump differ: ${m}`);
       // Directions: a frame from our own MAC went out.
-      const mac = await macOf(pair.captureNs, pair.captureIf);
+      const mac = new Uint8Array(
+        (await macOf(pair.captureNs, pair.captureIf)).split(":").map((h) => parseInt(h, 16)),
+      );
       const wrong = all.findIndex((f) =>
         f.dir !== (sameBytes(f.data.subarray(6, 12), mac) ? 2 : 1)
       );

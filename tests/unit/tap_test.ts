@@ -9,7 +9,7 @@ import { ringBytesFor } from "../../lib/capture/geometry.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import { formatStatusLine, liveRecord } from "../../lib/capture/stats.ts";
 import { formatSummary } from "../../lib/capture/summary.ts";
-import { isbStats } from "../../cli/output.ts";
+import { isbStats } from "../../cli/output/mod.ts";
 import { ringRecords } from "../../lib/capture/tap_source.ts";
 import { pathFor } from "../../lib/host/path.ts";
 import { restoreRecorded } from "../../lib/host/channels.ts";
@@ -21,7 +21,7 @@ import {
   PcapngWriter,
 } from "../../lib/formats/pcapng.ts";
 import { pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
-import { directionWord } from "../../cli/output.ts";
+import { directionWord } from "../../cli/output/mod.ts";
 
 const none = { ipv4: 0, ipv6: 0, enslaved: false };
 
