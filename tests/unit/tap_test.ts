@@ -14,6 +14,7 @@ import { ringRecords } from "../../lib/capture/tap_source.ts";
 import { pathFor } from "../../lib/host/path.ts";
 import { restoreRecorded } from "../../lib/host/channels.ts";
 import { clsactHandle, recordClsact } from "../../lib/host/tc_state.ts";
+import { concat } from "../../lib/formats/bytecopy.ts";
 import { pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import {
   EPB_DIRECTION_INBOUND,
@@ -53,18 +54,7 @@ Deno.test("tap ring buffer: a power of two from -B, 32 MiB by default, at least 
 /** A ByteSink that keeps every chunk. */
 function collect(): { write(b: Uint8Array): void; bytes(): Uint8Array } {
   const parts: Uint8Array[] = [];
-  return {
-    write: (b) => parts.push(b.slice()),
-    bytes: () => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
-    },
-  };
+  return { write: (b) => parts.push(b.slice()), bytes: () => concat(parts) };
 }
 
 Deno.test("tap records in pcapng: the wire length, the direction, no queue when outgoing", () => {
