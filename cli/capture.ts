@@ -4,6 +4,7 @@
  * restore the channels on every way out.
  * @module
  */
+import { RX_OFFSET } from "../ffi/abi.ts";
 import { Capture, type CaptureResult } from "../lib/capture/session.ts";
 import { describeViolation } from "../lib/capture/integrity.ts";
 import { formatSummary } from "../lib/capture/summary.ts";
@@ -86,6 +87,7 @@ async function capture(
       bufferBytes: args.bufferKiB === undefined ? undefined : args.bufferKiB * 1024,
       batchSize: args.batch,
       guard: args.guard,
+      multiBuffer: args.multiBuffer,
       path,
       direction: args.direction,
       snaplen: args.snaplen,
@@ -236,7 +238,11 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
   return `listening on ${cap.iface}, ${
     cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
   }, mode ${cap.mode}${cap.zerocopy ? " zero-copy" : ""}, divert (${cap.pathReason}; ` +
-    `captured packets do not reach the host stack)${tail}`;
+    `captured packets do not reach the host stack), ${
+      cap.multiBuffer
+        ? "multi-buffer"
+        : `no multi-buffer (packets over ${cap.frameSize - RX_OFFSET} bytes are dropped)`
+    }${tail}`;
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

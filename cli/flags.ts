@@ -90,6 +90,8 @@ export interface CaptureArgs extends PacketArgs {
   batch: number;
   /** Check every RX descriptor against the frame-ownership ledger. */
   guard: boolean;
+  /** Divert: gather packets bigger than a frame (off: --no-multi-buffer). */
+  multiBuffer: boolean;
   /** Stop with exit 3 on the first ring integrity violation. */
   strict: boolean;
   /** Switch the interface to one RX queue for the capture. */
@@ -300,7 +302,15 @@ const path: FlagGroup<Pick<CaptureArgs, "path" | "direction">> = {
 
 type SocketArgs = Pick<
   CaptureArgs,
-  "queues" | "mode" | "frames" | "bufferKiB" | "batch" | "guard" | "strict" | "singleQueue"
+  | "queues"
+  | "mode"
+  | "frames"
+  | "bufferKiB"
+  | "batch"
+  | "guard"
+  | "multiBuffer"
+  | "strict"
+  | "singleQueue"
 >;
 
 /** -q, --mode, -B, --frames, ...: the queues, the sockets and their rings. */
@@ -334,6 +344,11 @@ const sockets: FlagGroup<SocketArgs> = {
       )
       .option("--strict", "stop with exit code 3 on the first ring integrity violation")
       .option("--no-guard", "skip the ring integrity checks (for measuring their cost)")
+      .option(
+        "--no-multi-buffer",
+        "divert: no XDP_USE_SG, packets bigger than a frame are dropped as before Linux 6.6 " +
+          "(also XSKDUMP_MULTI_BUFFER=off)",
+      )
       .addOption(
         new Option("--batch <n>", "descriptors per ring call (for measurements)")
           .argParser(integer("--batch", 1, 4096)).hideHelp(),
@@ -345,6 +360,7 @@ const sockets: FlagGroup<SocketArgs> = {
     bufferKiB: o.bufferSize,
     batch: o.batch ?? 64,
     guard: o.guard !== false,
+    multiBuffer: o.multiBuffer !== false,
     strict: o.strict === true,
     singleQueue: o.singleQueue === true,
   }),

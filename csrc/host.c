@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -41,6 +42,13 @@ static int effective_caps(uint64_t *mask)
 		return -errno;
 	*mask = (uint64_t)data[1].effective << 32 | data[0].effective;
 	return 0;
+}
+
+int multi_buffer_refused(void)
+{
+	const char *v = getenv("XSKDUMP_MULTI_BUFFER");
+
+	return v && (!strcmp(v, "0") || !strcasecmp(v, "off") || !strcasecmp(v, "no"));
 }
 
 int cap_effective(int cap)

@@ -113,12 +113,36 @@ static int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 	p->capture_fd = -1;
 	p->mode = j.mode;
 	p->joined = 1;
+	p->multi_buffer = 0; /* theirs: its load flags are not readable */
 	return 0;
 }
 
-int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
+/* Opens and loads the embedded object into p, with frags support when
+ * multi_buffer: both programs, as a tail call needs caller and callee to agree. */
+static int prog_load(struct prog *p, int multi_buffer)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump");
+	struct bpf_program *bp;
+	int err;
+
+	p->obj = bpf_object__open_mem(xskdump_bpf_obj,
+				      (size_t)(xskdump_bpf_obj_end - xskdump_bpf_obj), &oopts);
+	if (!p->obj)
+		return fail(-errno, "open embedded XDP object");
+	bpf_object__for_each_program(bp, p->obj)
+		bpf_program__set_flags(bp, multi_buffer ? BPF_F_XDP_HAS_FRAGS : 0);
+	err = bpf_object__load(p->obj);
+	if (err) {
+		bpf_object__close(p->obj);
+		p->obj = NULL;
+		return err;
+	}
+	p->multi_buffer = multi_buffer;
+	return 0;
+}
+
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode, uint32_t flags)
+{
 	struct bpf_program *bp, *capture;
 	struct prog *p;
 	int h, err, fd, tries;
@@ -128,6 +152,8 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		return err;
 	if (mode > XSKDUMP_MODE_GENERIC)
 		return fail(-EINVAL, "bad mode %u", mode);
+	if (flags & ~XSKDUMP_ATTACH_MULTI_BUFFER)
+		return fail(-EINVAL, "bad attach flags %#x", flags);
 	h = slot_take(progs, sizeof(*progs), MAX_PROGS, "attached programs");
 	if (h < 0)
 		return h;
@@ -139,13 +165,12 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		return fail(-ENODEV, "interface %s", ifname);
 	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
 
-	p->obj = bpf_object__open_mem(xskdump_bpf_obj,
-				      (size_t)(xskdump_bpf_obj_end - xskdump_bpf_obj), &oopts);
-	if (!p->obj) {
-		err = -errno;
-		return fail(err, "open embedded XDP object");
-	}
-	err = bpf_object__load(p->obj);
+	/* A kernel before 5.18 does not know the frags flag: without it there. */
+	err = -EINVAL;
+	if ((flags & XSKDUMP_ATTACH_MULTI_BUFFER) && !multi_buffer_refused())
+		err = prog_load(p, 1);
+	if (err == -EINVAL)
+		err = prog_load(p, 0);
 	if (err) {
 		fail_load(err);
 		goto out_close;
@@ -253,6 +278,13 @@ int32_t xsk_prog_shared(int32_t h, uint8_t *buf, uint32_t len)
 		link_holders(p->link_fd, who, sizeof(who)); /* a walk over /proc: only when it tells */
 	text_out(who, buf, len);
 	return p->joined;
+}
+
+int32_t xsk_prog_multi_buffer(int32_t h)
+{
+	struct prog *p = prog_get(h);
+
+	return p ? p->multi_buffer : fail(-EBADF, "no such program handle %d", h);
 }
 
 int32_t xsk_prog_mode(int32_t h)

@@ -47,7 +47,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 13
+#define XSKDUMP_ABI_VERSION 14
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -120,15 +120,25 @@ int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
 #define XSKDUMP_MODE_NATIVE 1  /* XDP_FLAGS_DRV_MODE */
 #define XSKDUMP_MODE_GENERIC 2 /* XDP_FLAGS_SKB_MODE */
 
+/* xsk_prog_attach flags. MULTI_BUFFER: load the program with frags support
+ * (BPF_F_XDP_HAS_FRAGS), so packets bigger than a page reach it whole (a
+ * jumbo MTU in native mode, GRO skbs in generic mode); where the kernel
+ * refuses that, the program is loaded without it (xsk_prog_multi_buffer). */
+#define XSKDUMP_ATTACH_MULTI_BUFFER 1u
+
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
  * so the kernel detaches it when the process dies, or joins another
- * xskdump's (share.c, above). Returns a program handle. */
-int32_t xsk_prog_attach(const char *ifname, uint32_t mode);
+ * xskdump's (share.c, above). flags: XSKDUMP_ATTACH_*. Returns a program
+ * handle. */
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode, uint32_t flags);
 /* 0 when this process attached the program, 1 when it joined another
  * process's; buf gets who else holds it ("xskdump pid 123"), "" if unknown. */
 int32_t xsk_prog_shared(int32_t prog, uint8_t *buf, uint32_t len);
 /* The mode actually in use (XSKDUMP_MODE_NATIVE or _GENERIC). */
 int32_t xsk_prog_mode(int32_t prog);
+/* 1 when the program was loaded with frags support, 0 when not (or joined:
+ * the other capture's choice is not readable). */
+int32_t xsk_prog_multi_buffer(int32_t prog);
 /* Number of RX queues the interface has (from sysfs), >= 1. */
 int32_t xsk_prog_queue_count(int32_t prog);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
@@ -207,7 +217,8 @@ int32_t xsk_filter_test_close(int32_t test);
 #define XSKDUMP_GUARD_DUPLICATE 2  /* frame already held by the user */
 #define XSKDUMP_GUARD_OVERHELD 3   /* more frames held than the UMEM has */
 #define XSKDUMP_GUARD_CLOBBER 4    /* user-owned frame written to (canary) */
-#define XSKDUMP_GUARD_KINDS 5
+#define XSKDUMP_GUARD_UNTERMINATED 5 /* a chain (XDP_PKT_CONTD) that never ends */
+#define XSKDUMP_GUARD_KINDS 6
 /* xsk_guard_report: per kind {count, first address, first descriptor number}. */
 #define XSKDUMP_GUARD_WORDS 3
 /* Where a correct kernel puts a packet in its frame: XDP_PACKET_HEADROOM plus
@@ -219,9 +230,10 @@ int32_t xsk_filter_test_close(int32_t test);
 /* XSKDUMP_FAULT=<kind>[@N] in the environment, kind a guard kind in lower
  * case ("misaligned", ...): a testing aid that makes the N-th RX descriptor
  * (default 100) of every socket opened from then on look exactly like the
- * generic-receive race would make it, for the guard to catch. It acts through
- * the guard only: inert when unset, and on a socket with the guard off. No
- * functions. */
+ * generic-receive race would make it, for the guard to catch; "unterminated"
+ * flags descriptor N and the ones after it XDP_PKT_CONTD, more than a packet
+ * can have. It acts through the guard only: inert when unset, and on a socket
+ * with the guard off. No functions. */
 
 /* ==== sock.c: sockets and their UMEM ==== */
 
@@ -234,9 +246,22 @@ int32_t xsk_filter_test_close(int32_t test);
  * xsk_sock_close: that way the one view over the UMEM is an ordinary
  * ArrayBuffer, no pointer API needed. */
 int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *area, uint64_t area_len);
+		      uint8_t *area, uint64_t area_len, uint32_t gather_bytes, uint32_t snaplen);
+/* gather_bytes > 0 asks for multi-buffer: the socket is bound with XDP_USE_SG
+ * where the kernel has it (6.6+), and a packet the kernel splits over several
+ * frames (a chain of descriptors, XDP_PKT_CONTD) is copied by xsk_rx_batch
+ * into a gather area of gather_bytes (at least XSKDUMP_GATHER_MIN) right
+ * after the UMEM, inside `area` (which must be that much longer): one record
+ * there, its frames back on the FQ at once. 0: no multi-buffer, a packet
+ * bigger than a frame is dropped by the kernel (rx_dropped), as before 6.6.
+ * snaplen (1..XSKDUMP_MAX_SNAP, 0 = the maximum): bytes of a packet a record
+ * gives (DESC_LEN), DESC_WIRELEN keeps the whole length. */
+#define XSKDUMP_GATHER_MIN 262144
+#define XSKDUMP_MAX_SNAP 262144
 /* 1 when the socket is bound zero-copy, 0 for copy mode. */
 int32_t xsk_sock_zerocopy(int32_t sock);
+/* 1 when the socket is bound with XDP_USE_SG (chains are gathered), else 0. */
+int32_t xsk_sock_multi_buffer(int32_t sock);
 /* Where the UMEM starts inside the caller's area, in bytes. */
 int32_t xsk_umem_offset(int32_t sock);
 /* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
@@ -247,8 +272,8 @@ int32_t xsk_sock_check(int32_t sock);
 #define XSKDUMP_STAT_RX_INVALID 1         /* rx_invalid_descs */
 #define XSKDUMP_STAT_RX_RING_FULL 2       /* rx_ring_full */
 #define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
-#define XSKDUMP_STAT_RX_PACKETS 4         /* descriptors taken from the RX ring */
-#define XSKDUMP_STAT_RX_BYTES 5           /* their bytes */
+#define XSKDUMP_STAT_RX_PACKETS 4         /* packets taken from the RX ring (a chain is one) */
+#define XSKDUMP_STAT_RX_BYTES 5           /* bytes of those handed to the user */
 #define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
 #define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
 #define XSKDUMP_STAT__COUNT 8
@@ -277,11 +302,16 @@ int32_t xsk_prog_detach(int32_t prog);
 #define XSKDUMP_DESC_FLAGS 5   /* queue (bits 0-15) | direction << XSKDUMP_DESC_DIR_SHIFT */
 #define XSKDUMP_DESC_DIR_SHIFT 16 /* XSKDUMP_DIR_IN or _OUT (bpf/xskdump_abi.h) */
 
-/* (4) Takes up to max descriptors off the RX ring into descs (max *
- * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
- * Returns the count. One call per batch. */
+/* (4) Takes up to max records off the RX ring into descs (max *
+ * XSKDUMP_DESC_WORDS u32) and releases their descriptors: the frames are now
+ * the user's. A packet in one frame is one record pointing into the UMEM; a
+ * chain of descriptors (multi-buffer) is one record pointing into the gather
+ * area (its frames are back on the FQ already); a chain that does not fit
+ * the gather area waits for the next call. Returns the count. One call per
+ * batch. */
 int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
-/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
+/* (6) Gives the frames of descs[0..n) back to the FQ (a gathered record
+ * gives back its room in the gather area). Returns the socket's
  * ring-integrity violations so far, all kinds (>= 0, what xsk_guard_total
  * returns): the receive loop learns of a new one from the call it makes
  * anyway. A frame the user does not hold is refused (and counted), never put

@@ -462,7 +462,7 @@ static int hook_filter(struct tap *t, struct hook *hk, const uint8_t *insns, uin
 			return fail(-errno, "remove the filter from %s", t->ifname);
 		return 0;
 	}
-	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type, hk->stages_fd,
+	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type, 0, hk->stages_fd,
 			 hk->counters_fd);
 	if (fd < 0)
 		return fd;

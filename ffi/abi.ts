@@ -5,6 +5,14 @@
  * @module
  */
 
+/** xsk_prog_attach flags (XSKDUMP_ATTACH_*): load the program with frags support. */
+export const ATTACH_MULTI_BUFFER = 1;
+/**
+ * The smallest gather area a multi-buffer socket takes (XSKDUMP_GATHER_MIN): room for the
+ * largest packet; chains are copied there, one record each.
+ */
+export const GATHER_MIN = 262144;
+
 /** A mode name as the CLI and API spell it. */
 export type ModeName = "auto" | "native" | "generic";
 /** Attach modes (XSKDUMP_MODE_*). */
@@ -46,7 +54,7 @@ export const STAT_COUNT = 8;
 /** u64 words per guard kind in xsk_guard_report (XSKDUMP_GUARD_WORDS): count, addr, descriptor. */
 export const GUARD_WORDS = 3;
 /** Guard kinds (XSKDUMP_GUARD_KINDS). */
-export const GUARD_KIND_COUNT = 5;
+export const GUARD_KIND_COUNT = 6;
 /**
  * Where a correct kernel puts a packet in a frame (XSKDUMP_RX_OFFSET): XDP_PACKET_HEADROOM + our
  * zero UMEM headroom.

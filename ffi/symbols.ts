@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 13;
+export const ABI_VERSION = 14;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -24,9 +24,10 @@ export const symbols = {
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
   xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
-  xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_attach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_mode: { parameters: ["i32"], result: "i32" },
+  xsk_prog_multi_buffer: { parameters: ["i32"], result: "i32" },
   xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -41,10 +42,11 @@ export const symbols = {
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
   // sock.c: sockets and their UMEM (ledger.c and fault.c have no functions)
   xsk_sock_open: {
-    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],
+    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64", "u32", "u32"],
     result: "i32",
   },
   xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
+  xsk_sock_multi_buffer: { parameters: ["i32"], result: "i32" },
   xsk_umem_offset: { parameters: ["i32"], result: "i32" },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },

@@ -17,7 +17,7 @@ import {
   TAP_MAX_SNAP,
 } from "../../ffi/abi.ts";
 import { type TapHooks, TapProgram } from "../../ffi/tap.ts";
-import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
+import { DEFAULT_GATHER_BYTES, ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
 import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
@@ -78,6 +78,13 @@ export interface CaptureOptions {
   /** Check every descriptor against the frame-ownership ledger (default true). */
   guard?: boolean;
   /**
+   * Divert: capture packets bigger than a frame whole (default true): the XDP program loaded
+   * with frags support, the sockets bound with XDP_USE_SG (Linux 6.6+), each chain gathered into
+   * one record. false: as before 6.6, such packets are dropped by the kernel ("larger than a
+   * frame"); a way out should frags programs misbehave in generic mode on some kernel.
+   */
+  multiBuffer?: boolean;
+  /**
    * tcpdump filter expression, run in the kernel: only matching packets are
    * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
    * empty) captures everything. A bad or refused filter throws FilterError.
@@ -92,10 +99,19 @@ export interface CaptureOptions {
   path?: CapturePath | "auto";
   /** Tap: the directions captured (default "inout"). Divert captures incoming packets only. */
   direction?: Direction;
-  /** Tap: bytes copied of each packet in the kernel (default 262144). */
+  /** Bytes kept of each packet (default 262144); a tap copies only these in the kernel. */
   snaplen?: number;
   /** For the "auto" path: the interface carries the SSH session the caller runs under. */
   carriesSsh?: boolean;
+}
+
+/** The snap length asked for (default the largest); RangeError outside 1..TAP_MAX_SNAP. */
+function snaplenOf(opts: CaptureOptions): number {
+  const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
+    throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
+  }
+  return snaplen;
 }
 
 /** What run() ended with. */
@@ -206,6 +222,10 @@ export class Capture implements AsyncDisposable {
   /** The XDP mode (divert, and a tap's incoming hook at XDP); "tc" for a tap hooked at tc only. */
   readonly mode: "native" | "generic" | "tc";
   readonly zerocopy: boolean;
+  /** Divert: every socket gathers packets bigger than a frame (XDP_USE_SG). */
+  readonly multiBuffer: boolean;
+  /** Divert: the UMEM frame size (0 for a tap). */
+  readonly frameSize: number;
   /** Tap: where each direction is hooked. */
   readonly hooks?: TapHooks;
   /**
@@ -243,6 +263,8 @@ export class Capture implements AsyncDisposable {
     this.hooks = tap?.hooks;
     this.mode = prog ? prog.mode as "native" | "generic" : tap?.hooks.xdpMode ?? "tc";
     this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
+    this.multiBuffer = socks !== undefined && socks.every((s) => s.multiBuffer);
+    this.frameSize = parts.frameSize ?? 0;
     this.shared = prog?.shared ?? false;
     this.sharedWith = prog?.sharedWith ?? "";
   }
@@ -278,7 +300,9 @@ export class Capture implements AsyncDisposable {
     choice: { path: CapturePath; reason: string },
     filter: CompiledFilter | undefined,
   ): Capture {
-    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
+    const multiBuffer = opts.multiBuffer ?? true;
+    const snaplen = snaplenOf(opts);
+    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto", multiBuffer);
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
       if (filter) installFilter(prog, filter);
@@ -296,7 +320,16 @@ export class Capture implements AsyncDisposable {
       const socks: XskSocket[] = [];
       try {
         for (const q of queues) {
-          socks.push(XskSocket.open(prog, q, frameCount, frameSize));
+          socks.push(
+            XskSocket.open(
+              prog,
+              q,
+              frameCount,
+              frameSize,
+              multiBuffer ? DEFAULT_GATHER_BYTES : 0,
+              snaplen,
+            ),
+          );
           if (opts.guard === false) socks[socks.length - 1].setGuard(false);
         }
       } catch (e) {
@@ -326,10 +359,7 @@ export class Capture implements AsyncDisposable {
     direction: Direction,
     filter: CompiledFilter | undefined,
   ): Capture {
-    const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
-    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
-      throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
-    }
+    const snaplen = snaplenOf(opts);
     const queues = opts.queues === "all" || (opts.queues === undefined && opts.queue === undefined)
       ? undefined
       : opts.queues ?? [opts.queue ?? 0];
@@ -535,9 +565,10 @@ export class Capture implements AsyncDisposable {
       number
     >;
     for (const f of this.#core.findings()) integrity[f.kind] += f.count;
-    // Descriptors the guard refused came off the ring too (a duplicate is the same descriptor
+    // Packets the guard refused came off the ring too (a duplicate is the same descriptor
     // seen twice, a clobbered frame was still handed over).
-    const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
+    const refused = integrity.misaligned + integrity.foreign + integrity.overheld +
+      integrity.unterminated;
     return {
       path: "divert",
       captured: this.#core.captured,

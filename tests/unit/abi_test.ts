@@ -215,6 +215,8 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["MODE.auto", abi.MODE.auto, "XSKDUMP_MODE_AUTO"],
   ["MODE.native", abi.MODE.native, "XSKDUMP_MODE_NATIVE"],
   ["MODE.generic", abi.MODE.generic, "XSKDUMP_MODE_GENERIC"],
+  ["ATTACH_MULTI_BUFFER", abi.ATTACH_MULTI_BUFFER, "XSKDUMP_ATTACH_MULTI_BUFFER"],
+  ["GATHER_MIN", abi.GATHER_MIN, "XSKDUMP_GATHER_MIN"],
   ["DESC_WORDS", abi.DESC_WORDS, "XSKDUMP_DESC_WORDS"],
   ["DESC_ADDR", abi.DESC_ADDR, "XSKDUMP_DESC_ADDR"],
   ["DESC_LEN", abi.DESC_LEN, "XSKDUMP_DESC_LEN"],
@@ -304,6 +306,7 @@ const NOT_MIRRORED: Record<string, string> = {
   XSKDUMP_META_MAGIC: "only the shim reads the metadata in front of a packet",
   XSKDUMP_STAGE__MAX: "sizes the prog array in C; TypeScript names single slots",
   XSKDUMP_TAP_REC_VERSION: "only the shim reads a tap record's header",
+  XSKDUMP_MAX_SNAP: "MAX_SNAPLEN of lib/formats/magic.ts, which the caller checks first",
 };
 
 /** ffi/abi.ts exports that mirror nothing in C, and why. */
