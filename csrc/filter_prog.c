@@ -177,11 +177,18 @@ int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_ty
 			    : "");
 }
 
-/* Loads a translated filter as an XDP program for p's filter stage; the error names label. */
+/* Loads a translated filter as an XDP program for p's filter stage; the error names label.
+ * Its frags flag must be the prog array's: a joined program's is not readable, so both. */
 static int load_filter(const struct prog *p, const uint8_t *insns, uint32_t n, const char *label)
 {
-	return filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP,
-			   p->multi_buffer ? BPF_F_XDP_HAS_FRAGS : 0, p->stages_fd, p->counters_fd);
+	int fd = filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP,
+			     p->multi_buffer || p->joined ? BPF_F_XDP_HAS_FRAGS : 0, p->stages_fd,
+			     p->counters_fd);
+
+	if (fd == -EINVAL && p->joined)
+		fd = filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP, 0, p->stages_fd,
+				 p->counters_fd);
+	return fd;
 }
 
 static int prog_tag(int fd, __u8 *tag)
