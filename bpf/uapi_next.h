@@ -25,4 +25,11 @@
  * BPF_PROG_LOAD flags). */
 #define XSKDUMP_BPF_F_XDP_DEV_BOUND_ONLY (1u << 6)
 
+/* The netdev generic netlink family (include/uapi/linux/netdev.h): the command
+ * and attributes that say which XDP RX metadata kfuncs a driver implements,
+ * Linux 6.8 (the family itself is 6.3). */
+#define XSKDUMP_NETDEV_CMD_DEV_GET 1
+#define XSKDUMP_NETDEV_A_DEV_IFINDEX 1
+#define XSKDUMP_NETDEV_A_DEV_XDP_RX_METADATA_FEATURES 5
+
 #endif

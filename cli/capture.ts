@@ -4,7 +4,7 @@
  * restore the channels on every way out.
  * @module
  */
-import { RX_OFFSET } from "../ffi/abi.ts";
+import { RX_META, RX_OFFSET } from "../ffi/abi.ts";
 import { Capture, type CaptureResult } from "../lib/capture/session.ts";
 import { describeViolation } from "../lib/capture/integrity.ts";
 import { formatSummary } from "../lib/capture/summary.ts";
@@ -88,6 +88,8 @@ async function capture(
       batchSize: args.batch,
       guard: args.guard,
       multiBuffer: args.multiBuffer,
+      // The SSH rule matches the session's untagged frames: a tag put back would hide it.
+      vlan: plan.ssh ? false : undefined,
       path,
       direction: args.direction,
       snaplen: args.snaplen,
@@ -224,6 +226,19 @@ function hookWords(cap: Capture): string {
   return parts.join(", ");
 }
 
+/** Divert: whether VLAN tags a NIC took out of the frame (rx-vlan offload) come back. */
+function vlanWords(cap: Capture, plan: FilterPlan): string {
+  if (cap.vlan) return "VLAN tags put back from the driver's XDP metadata";
+  const why = cap.mode === "generic"
+    ? "generic mode has no XDP metadata"
+    : !(cap.rxMetadata & RX_META.vlanTag)
+    ? "the driver gives no XDP VLAN metadata"
+    : plan.ssh
+    ? "the ssh rule reads the session's frames untagged"
+    : "the shared program does not put them back";
+  return `VLAN tags the NIC takes out stay out (${why})`;
+}
+
 /** The `listening on` line: where, which path and what it does to the host, how much. */
 export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): string {
   const tail = `, snapshot length ${snaplen} bytes` +
@@ -242,7 +257,7 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
       cap.multiBuffer
         ? "multi-buffer"
         : `no multi-buffer (packets over ${cap.frameSize - RX_OFFSET} bytes are dropped)`
-    }${tail}`;
+    }, ${vlanWords(cap, plan)}${tail}`;
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

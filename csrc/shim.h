@@ -75,6 +75,12 @@ int32_t xsk_rx_queue_count(const char *ifname);
 int32_t xsk_iface_mtu(const char *ifname);
 /* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
 int32_t xsk_iface_gro(const char *ifname);
+/* The XDP RX metadata kfuncs the interface's driver implements (netdev
+ * netlink family, Linux 6.8): XSKDUMP_RX_META_* bits; 0 on older kernels. */
+#define XSKDUMP_RX_META_TIMESTAMP 1
+#define XSKDUMP_RX_META_HASH 2
+#define XSKDUMP_RX_META_VLAN_TAG 4
+int32_t xsk_iface_rx_metadata(const char *ifname);
 /* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
  * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
  * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
@@ -125,6 +131,12 @@ int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
  * jumbo MTU in native mode, GRO skbs in generic mode); where the kernel
  * refuses that, the program is loaded without it (xsk_prog_multi_buffer). */
 #define XSKDUMP_ATTACH_MULTI_BUFFER 1u
+/* VLAN: in native mode, where the driver implements the XDP RX metadata VLAN
+ * kfunc (Linux 6.8+), a device-bound program puts the VLAN tag the NIC took
+ * out (rx-vlan offload) back into the frame, where libpcap's AF_PACKET path
+ * puts it, before the filter runs; a packet the filter rejects leaves without
+ * it again. Elsewhere the plain program (xsk_prog_vlan says which). */
+#define XSKDUMP_ATTACH_VLAN 2u
 
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
  * so the kernel detaches it when the process dies, or joins another
@@ -139,6 +151,8 @@ int32_t xsk_prog_mode(int32_t prog);
 /* 1 when the program was loaded with frags support, 0 when not (or joined:
  * the other capture's choice is not readable). */
 int32_t xsk_prog_multi_buffer(int32_t prog);
+/* 1 when the program puts back VLAN tags from the RX metadata, else 0. */
+int32_t xsk_prog_vlan(int32_t prog);
 /* Number of RX queues the interface has (from sysfs), >= 1. */
 int32_t xsk_prog_queue_count(int32_t prog);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */

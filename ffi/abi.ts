@@ -5,8 +5,14 @@
  * @module
  */
 
-/** xsk_prog_attach flags (XSKDUMP_ATTACH_*): load the program with frags support. */
+/**
+ * xsk_prog_attach flags (XSKDUMP_ATTACH_*): load the program with frags support; in native mode,
+ * put back VLAN tags from the driver's RX metadata.
+ */
 export const ATTACH_MULTI_BUFFER = 1;
+export const ATTACH_VLAN = 2;
+/** XDP RX metadata a driver implements (XSKDUMP_RX_META_*, xsk_iface_rx_metadata bits). */
+export const RX_META = { timestamp: 1, hash: 2, vlanTag: 4 } as const;
 /**
  * The smallest gather area a multi-buffer socket takes (XSKDUMP_GATHER_MIN): room for the
  * largest packet; chains are copied there, one record each.
@@ -110,7 +116,7 @@ export const USAGE = { ipv4: 0, ipv6: 1, master: 2 } as const;
 export const USAGE_WORDS = 3;
 
 /** Slots of the prog array "stages" (enum xskdump_stage). */
-export const STAGE = { filter: 0, capture: 1 } as const;
+export const STAGE = { filter: 0, capture: 1, reject: 2 } as const;
 
 /** u64 words of xsk_host_facts (XSKDUMP_HOST_WORDS): capabilities, memlock, BTF, netns. */
 export const HOST_WORDS = 4;

@@ -5,6 +5,7 @@
  */
 import {
   ATTACH_MULTI_BUFFER,
+  ATTACH_VLAN,
   CHANNELS_WORDS,
   COUNTER_COUNT,
   DESC_WORDS,
@@ -202,6 +203,11 @@ export function ifaceGro(iface: string, shim: Shim = loadShim()): boolean {
   return check(shim, shim.xsk_iface_gro(cString(iface)), `GRO of ${iface}`) === 1;
 }
 
+/** The XDP RX metadata the interface's driver implements (RX_META bits; 0 before Linux 6.8). */
+export function ifaceRxMetadata(iface: string, shim: Shim = loadShim()): number {
+  return check(shim, shim.xsk_iface_rx_metadata(cString(iface)), `XDP features of ${iface}`);
+}
+
 /** The interface's MTU. Throws XskError (ENODEV) when it does not exist. */
 export function ifaceMtu(iface: string, shim: Shim = loadShim()): number {
   return check(shim, shim.xsk_iface_mtu(cString(iface)), `MTU of ${iface}`);
@@ -239,6 +245,8 @@ export class XdpProgram {
   readonly queueCount: number;
   /** Loaded with frags support: packets bigger than a page reach it whole (false when joined). */
   readonly multiBuffer: boolean;
+  /** Device-bound: puts back the VLAN tags the driver reports in the RX metadata (native). */
+  readonly vlan: boolean;
   /**
    * True when another xskdump had attached this program and this one joined it to capture
    * other queues (see csrc/share.c); `sharedWith` names it ("xskdump pid 123"), if it can.
@@ -256,22 +264,26 @@ export class XdpProgram {
     this.mode = MODE_NAME[check(shim, shim.xsk_prog_mode(handle), "mode")] as "native";
     this.queueCount = check(shim, shim.xsk_prog_queue_count(handle), "queue count");
     this.multiBuffer = check(shim, shim.xsk_prog_multi_buffer(handle), "multi-buffer") === 1;
+    this.vlan = check(shim, shim.xsk_prog_vlan(handle), "vlan") === 1;
     const who = new Uint8Array(160);
     this.shared = check(shim, shim.xsk_prog_shared(handle, who, who.length), "shared") === 1;
     this.sharedWith = new TextDecoder().decode(who.subarray(0, who.indexOf(0)));
   }
 
   /**
-   * Loads and attaches; native first in auto mode. `multiBuffer`: with frags support where the
-   * kernel has it (see XskSocket.open).
+   * Loads and attaches; native first in auto mode. `multiBuffer` (default true): with frags
+   * support where the kernel has it (see XskSocket.open); `vlan` (default true): the
+   * device-bound program that puts back VLAN tags, where the mode is native and the driver has
+   * the kfunc.
    */
   static attach(
     iface: string,
     mode: ModeName = "auto",
-    multiBuffer = true,
+    opts: { multiBuffer?: boolean; vlan?: boolean } = {},
     shim: Shim = loadShim(),
   ): XdpProgram {
-    const flags = multiBuffer ? ATTACH_MULTI_BUFFER : 0;
+    const flags = (opts.multiBuffer === false ? 0 : ATTACH_MULTI_BUFFER) |
+      (opts.vlan === false ? 0 : ATTACH_VLAN);
     const h = check(
       shim,
       shim.xsk_prog_attach(cString(iface), MODE[mode], flags),

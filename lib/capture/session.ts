@@ -17,7 +17,14 @@ import {
   TAP_MAX_SNAP,
 } from "../../ffi/abi.ts";
 import { type TapHooks, TapProgram } from "../../ffi/tap.ts";
-import { DEFAULT_GATHER_BYTES, ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
+import {
+  DEFAULT_GATHER_BYTES,
+  ifaceMtu,
+  ifaceRxMetadata,
+  XdpProgram,
+  XskError,
+  XskSocket,
+} from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
 import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
@@ -84,6 +91,12 @@ export interface CaptureOptions {
    * frame"); a way out should frags programs misbehave in generic mode on some kernel.
    */
   multiBuffer?: boolean;
+  /**
+   * Divert, native mode: put back the VLAN tag a NIC with rx-vlan offload took out of the frame,
+   * from the driver's XDP RX metadata (Linux 6.8+), as libpcap does for AF_PACKET; the filter sees
+   * the frame with it (default true). Where the driver lacks it, the plain program.
+   */
+  vlan?: boolean;
   /**
    * tcpdump filter expression, run in the kernel: only matching packets are
    * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
@@ -224,6 +237,10 @@ export class Capture implements AsyncDisposable {
   readonly zerocopy: boolean;
   /** Divert: every socket gathers packets bigger than a frame (XDP_USE_SG). */
   readonly multiBuffer: boolean;
+  /** Divert: VLAN tags from the driver's RX metadata are put back into the frames. */
+  readonly vlan: boolean;
+  /** Divert: the driver's XDP RX metadata (RX_META bits), what `vlan` needs. */
+  readonly rxMetadata: number;
   /** Divert: the UMEM frame size (0 for a tap). */
   readonly frameSize: number;
   /** Tap: where each direction is hooked. */
@@ -264,6 +281,8 @@ export class Capture implements AsyncDisposable {
     this.mode = prog ? prog.mode as "native" | "generic" : tap?.hooks.xdpMode ?? "tc";
     this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
     this.multiBuffer = socks !== undefined && socks.every((s) => s.multiBuffer);
+    this.vlan = prog?.vlan ?? false;
+    this.rxMetadata = prog ? ifaceRxMetadata(iface, prog.shim) : 0;
     this.frameSize = parts.frameSize ?? 0;
     this.shared = prog?.shared ?? false;
     this.sharedWith = prog?.sharedWith ?? "";
@@ -302,7 +321,10 @@ export class Capture implements AsyncDisposable {
   ): Capture {
     const multiBuffer = opts.multiBuffer ?? true;
     const snaplen = snaplenOf(opts);
-    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto", multiBuffer);
+    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto", {
+      multiBuffer,
+      vlan: opts.vlan,
+    });
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
       if (filter) installFilter(prog, filter);

@@ -259,6 +259,11 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["QCOUNT_ROWS", abi.QCOUNT_ROWS, "XSKDUMP_QCOUNT_ROWS"],
   ["STAGE.filter", abi.STAGE.filter, "XSKDUMP_STAGE_FILTER"],
   ["STAGE.capture", abi.STAGE.capture, "XSKDUMP_STAGE_CAPTURE"],
+  ["STAGE.reject", abi.STAGE.reject, "XSKDUMP_STAGE_REJECT"],
+  ["ATTACH_VLAN", abi.ATTACH_VLAN, "XSKDUMP_ATTACH_VLAN"],
+  ["RX_META.timestamp", abi.RX_META.timestamp, "XSKDUMP_RX_META_TIMESTAMP"],
+  ["RX_META.hash", abi.RX_META.hash, "XSKDUMP_RX_META_HASH"],
+  ["RX_META.vlanTag", abi.RX_META.vlanTag, "XSKDUMP_RX_META_VLAN_TAG"],
   ["CBPF_INSN_SIZE", abi.CBPF_INSN_SIZE, "XSKDUMP_CBPF_INSN_SIZE"],
   ["CBPF_MAX_INSNS", abi.CBPF_MAX_INSNS, "XSKDUMP_CBPF_MAX_INSNS"],
   ["FILTER_MAP.stages", abi.FILTER_MAP.stages, "XSKDUMP_FILTER_MAP_STAGES"],
@@ -306,6 +311,7 @@ const NOT_MIRRORED: Record<string, string> = {
   XSKDUMP_META_MAGIC: "only the shim reads the metadata in front of a packet",
   XSKDUMP_STAGE__MAX: "sizes the prog array in C; TypeScript names single slots",
   XSKDUMP_TAP_REC_VERSION: "only the shim reads a tap record's header",
+  XSKDUMP_META_VLAN: "only the XDP program reads the metadata's flags",
   XSKDUMP_MAX_SNAP: "MAX_SNAPLEN of lib/formats/magic.ts, which the caller checks first",
 };
 
