@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
 import { DEFAULT_FRAMES, type ModeName } from "../ffi/abi.ts";
+import { ABI_VERSION } from "../ffi/symbols.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 
@@ -179,13 +180,21 @@ function powerOfTwo(flag: string, min: number, max: number) {
   };
 }
 
+/**
+ * What runs: xskdump's version, the Deno that runs it (the one file carries its own) and the
+ * shim ABI this code speaks (the shim it loads must have it).
+ */
+function versionLine(): string {
+  return `xskdump ${meta.version} (Deno ${Deno.version.deno}, shim ABI ${ABI_VERSION})`;
+}
+
 function buildProgram(out: { text: string }): Command {
   const program = new Command("xskdump")
     .description("Capture packets with AF_XDP, tcpdump style.")
     .usage(
       "-i IFACE [options]\n       xskdump restore [-i IFACE]\n       xskdump doctor [-i IFACE] [--json]",
     )
-    .version(`xskdump ${meta.version}`, "--version", "print the version and exit")
+    .version(versionLine(), "--version", "print the version and exit")
     .helpOption("-h, --help", "print this help and exit")
     .option("-i, --interface <iface>", "interface to capture on")
     .option(

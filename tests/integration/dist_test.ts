@@ -1,28 +1,15 @@
 // The builds that travel, end to end on a veth pair: cli/dist_main.ts under `deno run` (the
 // embedded shim, no XSKDUMP_SHIM, another working directory, only the dist permissions), the
 // bundle from `make bundle` copied alone into an empty directory, and the compiled binary from
-// `make dist` when a denort is at hand. Each captures the whole corpus, every frame identical
+// `make dist` when a denort is at hand (the one file of `make onefile`: onefile_test.ts). Each captures the whole corpus, every frame identical
 // and in order, with the shim mapped from a memfd and from no file. Then the privileges the
 // README promises, checked as user nobody: CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and CAP_IPC_LOCK
 // suffice and each one is needed; a port filter needs CAP_PERFMON too; file capabilities work.
 import assert from "node:assert/strict";
-import {
-  firstMismatch,
-  framesOf,
-  isRoot,
-  mergedCorpus,
-  type NsChild,
-  replay,
-  run,
-  spawnInNs,
-  type VethPair,
-  withVethPair,
-  xdpAttached,
-} from "./netns.ts";
+import { captureCorpus, READY, withTempDir as tempDir } from "./dist_capture.ts";
+import { isRoot, run, type VethPair, withVethPair, xdpAttached } from "./netns.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
-const READY = /^listening on xc0, queue 0, mode (native|generic)/;
-const READY_MS = 20_000;
 const ignore = !isRoot;
 if (ignore) console.log("dist: skipped, needs root (network namespaces, veth, XDP)");
 
@@ -38,71 +25,16 @@ async function makeInto(target: "bundle" | "dist", dir: string, file: string): P
   return `${dir}/${file}`;
 }
 
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "xskt-dist-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  return tempDir("xskt-dist-", fn);
 }
 
-/** The shim's mappings in a process: paths from /proc/PID/maps. */
-async function shimMappings(pid: number): Promise<string[]> {
-  const maps = await Deno.readTextFile(`/proc/${pid}/maps`);
-  return [
-    ...new Set(
-      maps.split("\n").filter((l) => l.includes("libxskdump")).map((l) =>
-        l.replace(/^(\S+\s+){5}/, "")
-      ),
-    ),
-  ];
-}
-
-/**
- * Runs `argv -i xc0 -w - -c FRAMES` in the capture namespace (cwd `cwd`, no XSKDUMP_SHIM),
- * replays the corpus, and checks the pcap on stdout against it frame by frame.
- */
-async function captureCorpus(pair: VethPair, cwd: string, argv: string[], env: string[] = []) {
-  const corpus = await mergedCorpus();
-  const cap: NsChild = spawnInNs(
-    pair.captureNs,
-    [
-      "env",
-      "-u",
-      "XSKDUMP_SHIM",
-      "-C",
-      cwd,
-      ...env,
-      ...argv,
-      "-i",
-      pair.captureIf,
-      "-w",
-      "-",
-      "-c",
-      String(corpus.frames),
-    ],
-    undefined,
-    { collectStdout: true },
-  );
-  let maps: string[];
-  try {
-    await cap.waitForStderrLine(READY, READY_MS);
-    // `ip netns exec` and `env` exec in place (so do the bundle's sh lines): this is deno.
-    maps = await shimMappings(cap.pid);
-    const sent = await replay(pair, corpus.path);
-    assert.equal(sent.failed, 0, sent.output);
-    assert.equal((await cap.waitExit(15_000)).code, 0, cap.stderrText());
-  } finally {
-    await cap.stop();
-  }
-  assert.deepEqual(maps, ["/memfd:libxskdump.so (deleted)"], "the shim comes from a memfd only");
-  const out = `${cwd}/../got.pcap`;
-  await Deno.writeFile(out, cap.stdoutBytes());
-  const mismatch = firstMismatch(framesOf(corpus.path), framesOf(out));
-  assert.equal(mismatch, undefined, mismatch);
-  assert.match(cap.stderrText(), new RegExp(`^${corpus.frames} packets captured$`, "m"));
-  assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+/** Captures the corpus with argv run from cwd (no XSKDUMP_SHIM): see dist_capture.ts. */
+async function captureFrom(pair: VethPair, cwd: string, argv: string[], env: string[] = []) {
+  await captureCorpus(pair, {
+    argv: ["env", "-u", "XSKDUMP_SHIM", "-C", cwd, ...env, ...argv],
+    out: `${cwd}/../got.pcap`,
+  });
 }
 
 Deno.test({
@@ -114,7 +46,7 @@ Deno.test({
       const cwd = `${dir}/cwd`;
       await Deno.mkdir(cwd);
       await withVethPair((pair) =>
-        captureCorpus(pair, cwd, [
+        captureFrom(pair, cwd, [
           Deno.execPath(),
           "run",
           "--quiet",
@@ -137,7 +69,7 @@ Deno.test({
       await Deno.copyFile(built, `${cwd}/xskdump.js`);
       await Deno.chmod(`${cwd}/xskdump.js`, 0o755);
       await withVethPair((pair) =>
-        captureCorpus(pair, cwd, ["./xskdump.js"], [`XSKDUMP_DENO=${Deno.execPath()}`])
+        captureFrom(pair, cwd, ["./xskdump.js"], [`XSKDUMP_DENO=${Deno.execPath()}`])
       );
     });
   },
@@ -154,12 +86,12 @@ Deno.test({
   ignore: ignore || denortMissing !== undefined,
   async fn() {
     await withTempDir(async (dir) => {
-      const built = await makeInto("dist", `${dir}/build`, "xskdump");
+      const built = await makeInto("dist", `${dir}/build`, "xskdump-compiled");
       const cwd = `${dir}/host`;
       await Deno.mkdir(cwd);
-      await Deno.copyFile(built, `${cwd}/xskdump`);
-      await Deno.chmod(`${cwd}/xskdump`, 0o755);
-      await withVethPair((pair) => captureCorpus(pair, cwd, ["./xskdump"]));
+      await Deno.copyFile(built, `${cwd}/xskdump-compiled`);
+      await Deno.chmod(`${cwd}/xskdump-compiled`, 0o755);
+      await withVethPair((pair) => captureFrom(pair, cwd, ["./xskdump-compiled"]));
     });
   },
 });
