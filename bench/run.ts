@@ -309,9 +309,8 @@ interface ToolReport {
   passedToStack?: number;
   exitCode?: number;
   fileBytes?: number;
-  /** xsk_limit: fills refused with -ENOSPC (FQ full for a moment) and frames that left the cycle. */
+  /** xsk_limit: fills refused with -ENOSPC (FQ full for a moment). */
   fillEnospc?: number;
-  framesLost?: number;
   error?: string;
 }
 
@@ -758,7 +757,6 @@ function parseReport(tool: Tool, stderr: string, stdout: string): ToolReport {
             xskInvalid: j.rx_invalid,
           },
           fillEnospc: j.fill_enospc,
-          framesLost: j.frames_lost,
         };
       } catch {
         return { captured: 0, drops: {}, error: `no result: ${stderr.trim().slice(-300)}` };
@@ -862,7 +860,6 @@ async function trial(bed: Testbed, spec: TrialSpec): Promise<TrialResult> {
       ...report.drops,
     };
     if (report.passedToStack) drops.passedToStack = report.passedToStack;
-    if (report.framesLost) drops.framesLostToFillRace = report.framesLost;
     const known = Object.values(drops).filter(Number.isFinite).reduce((a, b) => a + b, 0);
     if (tool.kind !== "sink" && lost > known) drops.unaccounted = lost - known;
     const busy = (after.cpu.busy - before.cpu.busy) / CLK_TCK;

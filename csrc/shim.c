@@ -778,7 +778,7 @@ int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 	if (err)
 		return err;
 	s->user_held -= n;
-	return (int32_t)k;
+	return xsk_guard_total(h);
 }
 
 int32_t xsk_sock_guard(int32_t h, uint32_t on)

@@ -109,7 +109,9 @@ int32_t xsk_umem_offset(int32_t sock);
  * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
  * Returns the count. One call per batch. */
 int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
-/* (6) Gives the frames of descs[0..n) back to the FQ. */
+/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
+ * running total of ring integrity violations (as xsk_guard_total), so a loop
+ * learns of new ones from the call it makes per batch anyway. */
 int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
 /* The ring integrity guard (csrc/ledger.h) is on for every new socket: each
  * RX descriptor is checked against the frame-ownership ledger, and one that
@@ -125,7 +127,7 @@ int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
 #define XSKDUMP_GUARD_WORDS 3
 /* Turns the guard on (1) or off (0); only while the user holds no frame. */
 int32_t xsk_sock_guard(int32_t sock, uint32_t on);
-/* Violations so far, all kinds: cheap enough to call once per batch. */
+/* Violations so far, all kinds (what xsk_fill returns): for a pass with nothing to give back. */
 int32_t xsk_guard_total(int32_t sock);
 /* Fills out[0..n) with XSKDUMP_GUARD_KINDS x XSKDUMP_GUARD_WORDS values. */
 int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);

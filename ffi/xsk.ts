@@ -347,7 +347,10 @@ export class XskSocket {
     return check(this.prog.shim, this.prog.shim.xsk_rx_batch(this.handle, descs, max), "rx");
   }
 
-  /** Gives the frames of descs[0..n) back to the fill ring. */
+  /**
+   * Gives the frames of descs[0..n) back to the fill ring; returns the guard's running total of
+   * violations (as guardTotal()), so a loop learns of new ones from the call it makes anyway.
+   */
   fill(descs: Uint32Array<ArrayBuffer>, n: number): number {
     return check(this.prog.shim, this.prog.shim.xsk_fill(this.handle, descs, n), "fill");
   }
@@ -383,7 +386,7 @@ export class XskSocket {
     check(this.prog.shim, this.prog.shim.xsk_sock_guard(this.handle, on ? 1 : 0), "guard");
   }
 
-  /** Guard violations so far, all kinds (cheap: call it per batch). */
+  /** Guard violations so far, all kinds (what fill() returns; for a loop with nothing to give). */
   guardTotal(): number {
     return check(this.prog.shim, this.prog.shim.xsk_guard_total(this.handle), "guard total");
   }

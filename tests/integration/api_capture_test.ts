@@ -283,6 +283,7 @@ Deno.test({
       try {
         await d.waitForStderrLine(/^ready/, READY_MS);
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), true);
+        d.signal("SIGUSR1"); // the scope ends
         await d.waitForStderrLine(/^closed$/, 10_000);
         // The driver is still running: the scope's end detached it, not the process's exit.
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);

@@ -168,11 +168,14 @@ switch (scenario) {
     break;
   }
   case "dispose": {
-    // `await using` detaches at the end of the scope, before the process exits.
+    // `await using` detaches at the end of the scope, before the process exits. The scope ends
+    // on SIGUSR1, once the test has seen the program attached (listening before "ready").
+    const leave = new Promise<void>((resolve) => Deno.addSignalListener("SIGUSR1", resolve));
     {
       await using cap = await openCapture({ iface });
       ready();
       out.mode = cap.mode;
+      await leave;
     }
     console.error("closed");
     await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));

@@ -6,7 +6,7 @@ import {
   defaultFrames,
   framesFor,
   frameSizeFor,
-} from "../../lib/capture/session.ts";
+} from "../../lib/capture/geometry.ts";
 import { parseArgs, UsageError } from "../../cli/args.ts";
 
 Deno.test("frameSizeFor: 2 KiB frames only in native mode and only when the MTU fits one", () => {

@@ -1,0 +1,289 @@
+/**
+ * The receive core: the one loop under both Capture.run() (the CLI's, into a PacketSink) and
+ * Capture.receive() (the library's zero-copy batches). Synchronous per batch and per pass;
+ * the only awaits are the sleeps between passes (docs/DESIGN.md, the hot path).
+ *
+ * A driver runs passes: `next()` until it returns 0 (each n > 0 is one batch of the source
+ * `source`, held until the next call), then `endPass()`, and `await pause(step)` when the step
+ * is a sleep. The core takes one batch per source per pass (round robin: a busy source cannot
+ * starve the others), gives it back on the following call, counts, keeps `limits.count`, stops
+ * and drains the sources at a signal or duration stop, and watches the ring integrity guard.
+ * What happens to a batch is the driver's one step ({@link toSink} for the CLI); the core never
+ * reads the records.
+ * @module
+ */
+import { DESC_ADDR, DESC_LEN, DESC_NSEC, DESC_SEC, DESC_WORDS } from "../../ffi/abi.ts";
+import type { GuardFinding } from "./integrity.ts";
+import { DOZE_US, FLUSH_MS, nap, Pacer, Step } from "./pacer.ts";
+
+export { Step };
+
+/**
+ * Where records come from: an AF_XDP socket (xsk_source.ts) and, later, other kinds. Each batch
+ * costs exactly two calls, take and give; the rest is for idle passes and reports.
+ */
+export interface Source {
+  /** The one view every record of this source points into (an AF_XDP socket's UMEM). */
+  readonly view: Uint8Array;
+  /** The RX queue its records arrived on. */
+  readonly queue: number;
+  /** Takes up to `max` records into `descs` (DESC_WORDS u32 each); returns how many. */
+  take(descs: Uint32Array<ArrayBuffer>, max: number): number;
+  /** Gives the records of descs[0..n) back; returns the running total of integrity violations. */
+  give(descs: Uint32Array<ArrayBuffer>, n: number): number;
+  /** The running total of integrity violations (what give returns), without giving. */
+  violations(): number;
+  /** Violations by kind, each kind once (read only when the total changed). */
+  findings(): GuardFinding[];
+  /** No new records from now on; those already in flight can still be taken. */
+  stop(): void;
+}
+
+/** The sleeps and the health check of a set of sources: what the loop awaits between passes. */
+export interface Waits {
+  /** Waits up to `ms` for records on any source, off the JS thread. */
+  wait(ms: number): Promise<unknown>;
+  /** Sleeps `usec` microseconds off the JS thread, with nothing for the kernel to wake. */
+  doze(usec: number): Promise<unknown>;
+  /** Throws when the sources' interface is gone or down (called every CHECK_MS). */
+  check(): void;
+}
+
+/** Where captured packets go. add() is the hot path: no allocation there. */
+export interface PacketSink {
+  /** One packet: src[off..off+len) (a UMEM view), its wall-clock time and RX queue. */
+  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void;
+  /** Pushes buffered output out (called when the ring is idle and at the end). */
+  flush(): void;
+}
+
+/** When run() stops on its own. */
+export interface RunLimits {
+  /** Stop after this many packets (exactly this many reach the sink). */
+  count?: number;
+  /** Stop after this many milliseconds. */
+  durationMs?: number;
+  /** Stop when aborted (SIGINT, SIGTERM, a caller). */
+  signal?: AbortSignal;
+  /** Called once per kind, on the first ring integrity violation of that kind. */
+  onViolation?: (finding: GuardFinding) => void;
+  /** Stop (reason "integrity") on the first ring integrity violation. */
+  strict?: boolean;
+}
+
+/** Why run() returned. "error" comes with CaptureResult.error. */
+export type StopReason = "count" | "duration" | "signal" | "error" | "integrity";
+
+/**
+ * What happens to a batch on the CLI's path: every record of descs[0..n) into the sink. The
+ * step to replace when the record copy moves elsewhere.
+ */
+export function toSink(sink: PacketSink, src: Source, descs: Uint32Array, n: number): void {
+  const view = src.view;
+  const queue = src.queue;
+  for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
+    sink.add(
+      view,
+      descs[j + DESC_ADDR],
+      descs[j + DESC_LEN],
+      descs[j + DESC_SEC],
+      descs[j + DESC_NSEC],
+      queue,
+    );
+  }
+}
+
+/** The receive core over a fixed set of sources. One loop at a time. */
+export class ReceiveCore {
+  readonly sources: readonly Source[];
+  /** Records handed on, in all and per source, over every loop. */
+  captured = 0;
+  readonly capturedBy: number[];
+  /** The sources were stopped (a signal or duration stop): no new records come. */
+  stopped = false;
+  /** The sources are closed: a loop must not touch them again. */
+  closed = false;
+  /** Index in `sources` of the batch next() returned last. */
+  source = 0;
+  /** Why the loop ends; set when endPass() returns Step.Stop. */
+  reason: StopReason | undefined;
+
+  readonly #waits: Waits;
+  readonly #frames: number;
+  /** Violation totals already looked at, per source, and the kinds reported per queue. */
+  readonly #seen: number[];
+  readonly #reported = new Set<string>();
+
+  // This loop's.
+  #descs = new Uint32Array(0);
+  #batch = 0;
+  #limits: RunLimits = {};
+  #count = Infinity;
+  #deadline = Infinity;
+  #pacer: Pacer;
+  #onIdle: (() => void) | undefined;
+  #lastFlush = 0;
+  #waitMs = 0;
+  /** The next source of this pass, and what the pass took. */
+  #k = 0;
+  #got = 0;
+  /** Records of the last batch, still the driver's. */
+  #held = 0;
+  #taken = 0;
+  /** Why the sources were stopped, while draining. */
+  #draining: StopReason | undefined;
+
+  /** `frames`: records a source holds at most (the UMEM's frames), for the Pacer. */
+  constructor(sources: readonly Source[], waits: Waits, frames: number) {
+    this.sources = sources;
+    this.#waits = waits;
+    this.#frames = frames;
+    this.capturedBy = sources.map(() => 0);
+    this.#seen = sources.map(() => 0);
+    this.#pacer = new Pacer(frames, performance.now());
+  }
+
+  /**
+   * Starts a loop taking up to `descs.length / DESC_WORDS` records per batch; `onIdle` runs
+   * when the sources have been dry for FLUSH_MS (a sink's flush).
+   */
+  begin(descs: Uint32Array<ArrayBuffer>, limits: RunLimits = {}, onIdle?: () => void): void {
+    this.release(); // a loop left without finishing still held its last batch
+    const now = performance.now();
+    this.#descs = descs;
+    this.#batch = Math.floor(descs.length / DESC_WORDS);
+    this.#limits = limits;
+    // This loop's own count: a capture may run (or be read) more than once.
+    this.#count = limits.count ?? Infinity;
+    this.#deadline = limits.durationMs === undefined ? Infinity : now + limits.durationMs;
+    this.#pacer = new Pacer(this.#frames, now);
+    this.#onIdle = onIdle;
+    this.#lastFlush = now;
+    this.#k = this.#got = this.#taken = 0;
+    this.#draining = this.reason = undefined;
+  }
+
+  /**
+   * Gives the last batch back and takes the next one of this pass: its size, its source at
+   * `source`. 0 when the pass is over (or the loop must end); then call endPass().
+   */
+  next(): number {
+    if (this.closed) {
+      this.#held = 0;
+      this.reason ??= "signal";
+      return 0;
+    }
+    if (this.#held > 0) this.#give();
+    const sources = this.sources;
+    while (this.reason === undefined && this.#k < sources.length) {
+      const left = this.#count - this.#taken;
+      if (left <= 0) {
+        this.reason = this.#draining ?? "count";
+        break;
+      }
+      const k = this.#k++;
+      const n = sources[k].take(this.#descs, left < this.#batch ? left : this.#batch);
+      if (n > 0) {
+        this.source = k;
+        this.#held = n;
+        this.#taken += n;
+        this.#got += n;
+        this.captured += n;
+        this.capturedBy[k] += n;
+        return n;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * After next() returned 0: what to do next. Step.Go: another pass now. Step.Stop: the loop
+   * ends, `reason` says why. A sleep: await pause(step), then another pass.
+   */
+  endPass(): Step {
+    const got = this.#got;
+    this.#k = this.#got = 0;
+    if (this.#taken >= this.#count) this.reason ??= this.#draining ?? "count";
+    if (this.reason !== undefined) return Step.Stop;
+    if (this.#draining) {
+      if (got > 0) return Step.Go;
+      this.#checkGuard();
+      this.reason ??= this.#draining;
+      return Step.Stop;
+    }
+    const now = performance.now();
+    if (this.#limits.signal?.aborted || now >= this.#deadline) {
+      this.#draining = this.#limits.signal?.aborted ? "signal" : "duration";
+      this.stop(); // new packets go to the stack; what the sources hold is taken first
+      return Step.Go;
+    }
+    if (this.#pacer.checkDue(now)) this.#waits.check();
+    const step = this.#pacer.next(got, now);
+    if (step === Step.Go) return step;
+    // Before any sleep (every pass when idle, every YIELD_MS under load): a source whose
+    // violations came with no record to give back tells here.
+    this.#checkGuard();
+    if (this.reason !== undefined) return Step.Stop;
+    if (step === Step.Wait && got === 0 && now - this.#lastFlush >= FLUSH_MS) {
+      this.#onIdle?.(); // readers of a pipe see packets within FLUSH_MS + IDLE_WAIT_MS
+      this.#lastFlush = now;
+    }
+    this.#waitMs = this.#pacer.waitMs(got, now, this.#deadline);
+    return step;
+  }
+
+  /** The sleep endPass() asked for. */
+  async pause(step: Step): Promise<void> {
+    await (step === Step.Nap
+      ? nap()
+      : step === Step.Doze
+      ? this.#waits.doze(DOZE_US)
+      : this.#waits.wait(this.#waitMs));
+    this.#pacer.woke(performance.now());
+  }
+
+  /** The driver leaves the loop: the batch it still holds goes back. */
+  release(): void {
+    if (this.#held > 0 && !this.closed) this.#give();
+    this.#held = 0;
+  }
+
+  /** Stops every source: new packets go to the stack, what is in flight can still be taken. */
+  stop(): void {
+    for (const s of this.sources) s.stop();
+    this.stopped = true;
+  }
+
+  /** Findings of every source, each kind once per source. */
+  findings(): GuardFinding[] {
+    return this.sources.flatMap((s) => s.findings());
+  }
+
+  #give(): void {
+    const k = this.source;
+    const n = this.#held;
+    this.#held = 0; // a give that throws is not tried again
+    const total = this.sources[k].give(this.#descs, n);
+    if (total !== this.#seen[k]) this.#violated(k, total);
+  }
+
+  /** Looks at every source's violation total (one call each: not per batch). */
+  #checkGuard(): void {
+    for (let k = 0; k < this.sources.length; k++) {
+      const total = this.sources[k].violations();
+      if (total !== this.#seen[k]) this.#violated(k, total);
+    }
+  }
+
+  /** Source k's total changed: reports kinds new on its queue; a strict loop stops. */
+  #violated(k: number, total: number): void {
+    this.#seen[k] = total;
+    for (const f of this.sources[k].findings()) {
+      const key = `${f.queue}:${f.kind}`;
+      if (f.count === 0 || this.#reported.has(key)) continue;
+      this.#reported.add(key);
+      this.#limits.onViolation?.(f);
+    }
+    if (this.#limits.strict && total > 0) this.reason = "integrity";
+  }
+}

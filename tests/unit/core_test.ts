@@ -1,0 +1,316 @@
+// The receive core (lib/capture/core.ts) over fake sources: what it calls per batch and per
+// pass, round robin, -c limits, the stop and drain, the guard, and handing batches back. The
+// AF_XDP sources themselves are covered by the integration tests (api_capture, integrity,
+// multiqueue, cli_live).
+import assert from "node:assert/strict";
+import { DESC_ADDR, DESC_LEN, DESC_NSEC, DESC_SEC, DESC_WORDS } from "../../ffi/abi.ts";
+import {
+  type PacketSink,
+  ReceiveCore,
+  type Source,
+  Step,
+  toSink,
+  type Waits,
+} from "../../lib/capture/core.ts";
+import type { GuardFinding } from "../../lib/capture/integrity.ts";
+
+/** Records waiting in a fake ring: their "addresses" are numbers, given back by give(). */
+class FakeSource implements Source {
+  readonly view = new Uint8Array(8);
+  readonly queue: number;
+  /** Records still in the ring. */
+  ring: number[] = [];
+  /** Every call, in order: "take", "give", "violations", "findings", "stop". */
+  calls: string[] = [];
+  /** Records taken and not given back yet, and every record given back. */
+  held: number[] = [];
+  given: number[] = [];
+  /** The max each take was asked for. */
+  maxes: number[] = [];
+  total = 0;
+  kinds: GuardFinding[] = [];
+  stopped = false;
+
+  constructor(queue: number, records = 0, first = 0) {
+    this.queue = queue;
+    for (let i = 0; i < records; i++) this.ring.push(first + i);
+  }
+
+  take(descs: Uint32Array, max: number): number {
+    this.calls.push("take");
+    this.maxes.push(max);
+    const n = Math.min(max, this.ring.length, descs.length / DESC_WORDS);
+    for (let i = 0; i < n; i++) {
+      const r = this.ring.shift()!;
+      descs.set([r, 60 + (r % 7), 1000 + r, r * 3], i * DESC_WORDS);
+      this.held.push(r);
+    }
+    return n;
+  }
+
+  give(descs: Uint32Array, n: number): number {
+    this.calls.push("give");
+    const back = Array.from({ length: n }, (_, i) => descs[i * DESC_WORDS + DESC_ADDR]);
+    assert.deepEqual(back, this.held.slice(0, n), "gives back exactly what it took");
+    this.held.splice(0, n);
+    this.given.push(...back);
+    return this.total;
+  }
+
+  violations(): number {
+    this.calls.push("violations");
+    return this.total;
+  }
+
+  findings(): GuardFinding[] {
+    this.calls.push("findings");
+    return this.kinds;
+  }
+
+  stop(): void {
+    this.calls.push("stop");
+    this.stopped = true;
+  }
+
+  count(call: string): number {
+    return this.calls.filter((c) => c === call).length;
+  }
+}
+
+const waits = (): Waits & { checks: number; sleeps: number } => ({
+  checks: 0,
+  sleeps: 0,
+  wait() {
+    this.sleeps++;
+    return Promise.resolve();
+  },
+  doze() {
+    this.sleeps++;
+    return Promise.resolve();
+  },
+  check() {
+    this.checks++;
+  },
+});
+
+/** One pass: the batch sizes next() returned, then endPass()'s step. */
+function pass(core: ReceiveCore, each?: (n: number) => void): { sizes: number[]; step: Step } {
+  const sizes: number[] = [];
+  for (let n = core.next(); n > 0; n = core.next()) {
+    sizes.push(n);
+    each?.(n);
+  }
+  return { sizes, step: core.endPass() };
+}
+
+/** Runs passes the way Capture.run() does until the core stops; returns the batch sizes. */
+async function drive(core: ReceiveCore, each?: (n: number) => void): Promise<number[]> {
+  const sizes: number[] = [];
+  for (;;) {
+    const p = pass(core, each);
+    sizes.push(...p.sizes);
+    if (p.step === Step.Stop) return sizes;
+    if (p.step !== Step.Go) await core.pause(p.step);
+  }
+}
+
+const descs = (batch: number) => new Uint32Array(batch * DESC_WORDS);
+
+Deno.test("core: per batch exactly one take and one give; the guard total only before a sleep", () => {
+  const a = new FakeSource(0, 200);
+  const b = new FakeSource(1, 64);
+  const core = new ReceiveCore([a, b], waits(), 4096);
+  core.begin(descs(64));
+  const ring = (src: FakeSource) => src.calls.filter((c) => c === "take" || c === "give");
+  // A busy pass: a batch from each source, each taken once and given once.
+  const first = pass(core);
+  assert.deepEqual(first.sizes, [64, 64]);
+  assert.deepEqual(ring(a), ["take", "give"]);
+  assert.deepEqual(ring(b), ["take", "give"]);
+  const second = pass(core);
+  assert.deepEqual(second.sizes, [64]);
+  assert.deepEqual(ring(a), ["take", "give", "take", "give"]);
+  assert.deepEqual(ring(b), ["take", "give", "take"], "an empty take costs one call, no give");
+  // Passes until the rings run dry: the totals are read only when the loop is about to sleep
+  // (a pass that took nothing, or every few ms under load), one call per source.
+  let sleeps = [first, second].filter((p) => p.step !== Step.Go).length;
+  for (let p = second; p.sizes.length > 0;) {
+    p = pass(core);
+    assert.notEqual(p.step, Step.Stop);
+    if (p.step !== Step.Go) sleeps++;
+  }
+  assert.ok(sleeps >= 1);
+  assert.equal(a.count("take") - 1, a.count("give"), "every batch given back, the last take empty");
+  assert.equal(a.count("violations"), sleeps);
+  assert.equal(b.count("violations"), sleeps);
+  assert.equal(a.count("findings") + b.count("findings"), 0, "no report while nothing changed");
+  assert.equal(core.captured, 264);
+  assert.deepEqual(core.capturedBy, [200, 64]);
+  assert.equal(a.given.length, 200);
+});
+
+Deno.test("core: one batch per source per pass, so a busy source cannot starve the others", () => {
+  const busy = new FakeSource(0, 1000);
+  const quiet = new FakeSource(1, 3, 5000);
+  const core = new ReceiveCore([busy, quiet], waits(), 4096);
+  core.begin(descs(16));
+  const p = pass(core);
+  assert.deepEqual(p.sizes, [16, 3]);
+  assert.deepEqual(quiet.given, [5000, 5001, 5002]);
+  assert.equal(core.source, 1);
+});
+
+Deno.test("core: a count limit lets exactly N records through, across sources", async () => {
+  const a = new FakeSource(0, 100);
+  const b = new FakeSource(1, 100, 1000);
+  const core = new ReceiveCore([a, b], waits(), 4096);
+  core.begin(descs(8), { count: 21 });
+  const sizes = await drive(core);
+  assert.equal(core.reason, "count");
+  assert.equal(sizes.reduce((x, y) => x + y, 0), 21);
+  assert.deepEqual(sizes, [8, 8, 5], "the last take asks for what is left");
+  assert.deepEqual(a.maxes, [8, 5]);
+  assert.deepEqual(b.maxes, [8]);
+  assert.equal(a.given.length + b.given.length, 21, "the last batch went back too");
+  assert.equal(a.stopped || b.stopped, false, "a count stop does not stop the sources");
+  // The next loop counts its own.
+  core.begin(descs(8), { count: 3 });
+  assert.deepEqual(await drive(core), [3]);
+  assert.equal(core.captured, 24);
+});
+
+Deno.test("core: a signal stops the sources, then drains what they hold", async () => {
+  const a = new FakeSource(0, 30);
+  const b = new FakeSource(1, 10, 100);
+  const abort = new AbortController();
+  const core = new ReceiveCore([a, b], waits(), 4096);
+  core.begin(descs(8), { signal: abort.signal });
+  assert.deepEqual(pass(core).sizes, [8, 8]);
+  abort.abort();
+  assert.equal(a.stopped, false);
+  const sizes = await drive(core);
+  assert.ok(a.stopped && b.stopped && core.stopped);
+  assert.equal(core.reason, "signal");
+  assert.equal(sizes.reduce((x, y) => x + y, 0), 24, "everything left in the rings");
+  assert.equal(a.ring.length + b.ring.length, 0);
+  assert.equal(a.given.length + b.given.length, 40);
+  assert.ok(a.calls.indexOf("stop") < a.calls.lastIndexOf("take"), "drained after the stop");
+  assert.ok(a.count("violations") >= 1, "the drain's end looks at the guard");
+});
+
+Deno.test("core: a duration stop drains too, and keeps the count", async () => {
+  const a = new FakeSource(0, 50);
+  const core = new ReceiveCore([a], waits(), 4096);
+  core.begin(descs(8), { durationMs: 0, count: 12 });
+  const sizes = await drive(core);
+  assert.equal(sizes.reduce((x, y) => x + y, 0), 12);
+  assert.equal(core.reason, "duration", "the stop's reason, even when the drain met the count");
+  assert.ok(a.stopped);
+});
+
+Deno.test("core: a new violation comes with the give; reported once per kind; strict stops", async () => {
+  const a = new FakeSource(0, 100);
+  const b = new FakeSource(1, 100, 1000);
+  const seen: GuardFinding[] = [];
+  const core = new ReceiveCore([a, b], waits(), 4096);
+  core.begin(descs(8), { onViolation: (f) => seen.push(f) });
+  pass(core);
+  b.total = 2;
+  b.kinds = [{ kind: "foreign", count: 2, firstAddr: 4096, firstDescriptor: 9, queue: 1 }];
+  const p = pass(core);
+  assert.deepEqual(p.sizes, [8, 8]);
+  assert.equal(b.count("findings"), 1, "the report is read when the total changed");
+  assert.equal(a.count("findings"), 0);
+  assert.deepEqual(seen.map((f) => [f.queue, f.kind]), [[1, "foreign"]]);
+  b.total = 3;
+  b.kinds = [{ ...b.kinds[0], count: 3 }];
+  pass(core);
+  assert.equal(seen.length, 1, "a kind already reported is not reported again");
+
+  core.begin(descs(8), { strict: true });
+  a.total = 1;
+  a.kinds = [{ kind: "clobber", count: 1, firstAddr: 0, firstDescriptor: 20, queue: 0 }];
+  const sizes = await drive(core);
+  assert.equal(core.reason, "integrity");
+  assert.deepEqual(sizes, [8], "stops right after the batch whose give told");
+  assert.equal(b.held.length + a.held.length, 0);
+});
+
+Deno.test("core: violations with no record to give back are found before the next sleep", () => {
+  const a = new FakeSource(0, 0);
+  const core = new ReceiveCore([a], waits(), 4096);
+  const seen: GuardFinding[] = [];
+  core.begin(descs(8), { strict: true, onViolation: (f) => seen.push(f) });
+  a.total = 1; // e.g. every descriptor of a batch refused: take returned 0, nothing to give
+  a.kinds = [{ kind: "misaligned", count: 1, firstAddr: 0, firstDescriptor: 1, queue: 0 }];
+  const p = pass(core);
+  assert.deepEqual(p.sizes, []);
+  assert.equal(p.step, Step.Stop);
+  assert.equal(core.reason, "integrity");
+  assert.equal(seen.length, 1);
+});
+
+Deno.test("core: release() gives a held batch back; a closed core touches nothing", () => {
+  const a = new FakeSource(0, 20);
+  const core = new ReceiveCore([a], waits(), 4096);
+  core.begin(descs(8));
+  assert.equal(core.next(), 8);
+  core.release();
+  assert.equal(a.given.length, 8);
+  core.release();
+  assert.equal(a.given.length, 8, "given back once");
+  // A loop left without release(): the next begin() gives its batch back.
+  core.begin(descs(8));
+  assert.equal(core.next(), 8);
+  core.begin(descs(8));
+  assert.equal(a.given.length, 16);
+  assert.equal(core.next(), 4);
+  const calls = a.calls.length;
+  core.closed = true;
+  assert.equal(core.next(), 0);
+  core.release();
+  assert.equal(a.calls.length, calls, "no call on a closed source");
+  assert.equal(core.endPass(), Step.Stop);
+});
+
+Deno.test("core: idle passes poll, and flush the sink at most every 50 ms", async () => {
+  const a = new FakeSource(0, 0);
+  const w = waits();
+  const flushes: number[] = [];
+  const core = new ReceiveCore([a], w, 4096);
+  const abort = new AbortController();
+  const t0 = performance.now();
+  core.begin(descs(8), { signal: abort.signal }, () => flushes.push(performance.now()));
+  let sleeps = 0;
+  while (flushes.length < 2 && performance.now() - t0 < 10_000) {
+    const p = pass(core);
+    assert.equal(p.step, Step.Wait, "an idle source: poll");
+    await core.pause(p.step);
+    sleeps++;
+  }
+  assert.equal(w.sleeps, sleeps);
+  assert.equal(flushes.length, 2);
+  // The core times each flush from the pass before it, so two flushes are 100 ms from t0.
+  assert.ok(flushes[0] - t0 >= 50 && flushes[1] - t0 >= 100, `${t0}: ${flushes}`);
+  abort.abort();
+  assert.equal(pass(core).step, Step.Go, "the stop starts the drain");
+  assert.equal(pass(core).step, Step.Stop);
+  assert.equal(core.reason, "signal");
+});
+
+Deno.test("toSink: each record's words by their DESC_* slot, the source's view and queue", () => {
+  const src = new FakeSource(3, 2, 10);
+  const d = descs(4);
+  const n = src.take(d, 4);
+  const got: unknown[][] = [];
+  const sink: PacketSink = {
+    add: (view, off, len, sec, nsec, queue) =>
+      got.push([view === src.view, off, len, sec, nsec, queue]),
+    flush() {},
+  };
+  toSink(sink, src, d, n);
+  assert.deepEqual(got, [
+    [true, 10, d[DESC_LEN], d[DESC_SEC], d[DESC_NSEC], 3],
+    [true, 11, d[DESC_WORDS + DESC_LEN], d[DESC_WORDS + DESC_SEC], d[DESC_WORDS + DESC_NSEC], 3],
+  ]);
+});
