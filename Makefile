@@ -197,7 +197,8 @@ dist: $(DEPS_STAMP) build
 		echo "  Get denort-$(DENO_TARGET).zip of Deno $(DENO_VERSION) (from dl.deno.land, on a" \
 			"machine that reaches it) and set DENORT_BIN to the unzipped denort, or put the zip" \
 			"at that path. The full deno binary is not a denort." >&2; \
-		echo "  Offline alternative: make onefile (dist/xskdump, the same one file, built here)." >&2; \
+		echo "  Offline alternatives: make onefile (dist/xskdump, one file with Deno inside, built" \
+			"here) or make bundle (dist/xskdump.js, for hosts that have Deno 2.9)." >&2; \
 		exit 1; \
 	fi
 	@mkdir -p $(DIST)

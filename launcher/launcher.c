@@ -77,6 +77,8 @@ static void read_trailer(int fd, uint64_t file_size, struct onefile_trailer *t)
 		damaged("its trailer fails its checksum");
 	if (t->file_size != file_size)
 		damaged("its size is not the size it was built with");
+	if (t->launcher_size == 0 || t->launcher_size >= file_size)
+		damaged("its trailer does not describe it");
 	uint64_t at = t->launcher_size;
 	for (int i = 0; i < ONEFILE_PARTS; i++) {
 		const struct onefile_payload *p = &t->payload[i];
@@ -95,6 +97,9 @@ static int new_memfd(const char *name, unsigned flags, unsigned exec_flag)
 	 * every memfd is executable. */
 	if (fd < 0 && errno == EINVAL)
 		fd = memfd_create(name, flags);
+	if (fd < 0 && errno == EACCES && exec_flag == MFD_EXEC)
+		fail("cannot start: this host forbids executable memfds (vm.memfd_noexec=2), "
+		     "and the Deno runtime runs from one");
 	if (fd < 0)
 		fail("cannot start: memfd_create: %s", strerror(errno));
 	return fd;

@@ -5,8 +5,9 @@
 // veth pair (identical and in order), reads the capture back with -r, runs doctor, --help and
 // --version, each under strace: exactly one exec of Deno, from a memfd; no path of the checkout
 // or the tools touched; nothing written or created; no connection opened. Then damaged copies
-// (cut short, a bit flipped in each part): one line, exit 1, nothing executed. And kill -9:
-// the launcher became Deno (same pid, no child), so the kernel detaches the XDP program.
+// (cut short, a bit flipped in each part): one line, exit 1, nothing executed. kill -9: the
+// launcher became Deno (same pid, no child), so the kernel detaches the XDP program. setcap on
+// the file works for nobody. A host that forbids executable memfds gets one line.
 import assert from "node:assert/strict";
 import { captureCorpus, READY, READY_MS, withTempDir } from "./dist_capture.ts";
 import {
@@ -350,6 +351,30 @@ Deno.test({
         assert.match(r.stderr, READY);
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
       });
+    });
+  },
+});
+
+Deno.test({
+  name: "onefile: where executable memfds are forbidden (vm.memfd_noexec=2) it says so in one " +
+    "line and exits 1",
+  ignore,
+  async fn() {
+    await withStage(async (_stage, built) => {
+      // The setting belongs to a pid namespace (inherited, only ever made stricter): this one's.
+      const r = await run([
+        "unshare",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "sh",
+        "-c",
+        'sysctl -q -w vm.memfd_noexec=2 && exec "$0" --version',
+        built,
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^xskdump: cannot start: .*vm\.memfd_noexec=2.*\n$/);
     });
   },
 });
