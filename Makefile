@@ -23,6 +23,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
+EMBED_B64 := $(BUILD)/libxskdump.embed.b64
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_onefile
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist bundle onefile dist-perms clean check fmt lint soak
@@ -45,7 +46,13 @@ $(DEPS_STAMP): Makefile
 	$(DENO) install --quiet
 	touch $@
 
-build: $(SHIM)
+build: $(SHIM) $(EMBED_B64)
+
+# The shim as ffi/embedded.ts carries it into the builds that travel: without its symbol table
+# and debug information (dlopen needs neither), as base64 text.
+$(EMBED_B64): $(SHIM)
+	strip --strip-unneeded -o $(BUILD)/libxskdump.embed.so $(SHIM)
+	base64 -w0 $(BUILD)/libxskdump.embed.so > $@.tmp && mv $@.tmp $@
 
 $(BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -146,7 +153,7 @@ BUNDLE_LAUNCHER := //bin/true; d="$${XSKDUMP_DENO:-$$(command -v deno || echo "$
 # The bundle (deno bundle, offline once esbuild is cached from npm): the CLI and its npm
 # modules in one JavaScript file, the shim inlined as base64.
 BUNDLE := $(BUILD)/xskdump.bundle.js
-$(BUNDLE): $(SHIM) $(shell find cli lib ffi -name '*.ts') deno.json deno.lock | $(DEPS_STAMP)
+$(BUNDLE): $(EMBED_B64) $(shell find cli lib ffi -name '*.ts') deno.json deno.lock | $(DEPS_STAMP)
 	$(DENO) bundle --quiet -o $(BUILD)/xskdump.bundle.tmp.js cli/dist_main.ts && \
 		mv $(BUILD)/xskdump.bundle.tmp.js $@
 
