@@ -8,6 +8,8 @@ import {
   mergedCorpus,
   type NsChild,
   replay,
+  run,
+  type RunResult,
   spawnInNs,
   type VethPair,
   xdpAttached,
@@ -76,4 +78,39 @@ export async function captureCorpus(pair: VethPair, c: CorpusCapture): Promise<s
   assert.match(cap.stderrText(), new RegExp(`^${corpus.frames} packets captured$`, "m"));
   assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
   return cap.stderrText();
+}
+
+/**
+ * argv (a build, with any `VAR=value` before it) as user nobody, with no supplementary groups,
+ * in the capture namespace: a 0.2 s capture into /dev/null, with the filter if one is given.
+ */
+export function captureAsNobody(
+  pair: VethPair,
+  argv: string[],
+  filter?: string,
+): Promise<RunResult> {
+  return run([
+    "ip",
+    "netns",
+    "exec",
+    pair.captureNs,
+    "setpriv",
+    "--reuid=nobody",
+    "--regid=nogroup",
+    "--clear-groups",
+    "env",
+    // No SSH_CONNECTION: over SSH the CLI adds an exclusion filter of its own.
+    "-u",
+    "SSH_CONNECTION",
+    "-C",
+    "/",
+    ...argv,
+    "-i",
+    pair.captureIf,
+    "--duration",
+    "0.2",
+    "-w",
+    "/dev/null",
+    ...(filter ? [filter] : []),
+  ]);
 }

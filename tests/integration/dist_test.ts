@@ -6,7 +6,7 @@
 // README promises, checked as user nobody: CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and CAP_IPC_LOCK
 // suffice and each one is needed; a port filter needs CAP_PERFMON too; file capabilities work.
 import assert from "node:assert/strict";
-import { captureCorpus, READY, withTempDir as tempDir } from "./dist_capture.ts";
+import { captureAsNobody, captureCorpus, READY, withTempDir as tempDir } from "./dist_capture.ts";
 import { isRoot, run, type VethPair, withVethPair, xdpAttached } from "./netns.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
@@ -218,30 +218,7 @@ Deno.test({
         check: true,
       });
       await withVethPair(async (pair) => {
-        const r = await run([
-          "ip",
-          "netns",
-          "exec",
-          pair.captureNs,
-          "setpriv",
-          "--reuid=nobody",
-          "--regid=nogroup",
-          "--clear-groups",
-          "env",
-          "-u",
-          "SSH_CONNECTION",
-          "-C",
-          "/",
-          ...kit.env,
-          kit.bundle,
-          "-i",
-          pair.captureIf,
-          "--duration",
-          "0.2",
-          "-w",
-          "/dev/null",
-          PORT_FILTER,
-        ]);
+        const r = await captureAsNobody(pair, [...kit.env, kit.bundle], PORT_FILTER);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stderr, READY);
       });

@@ -9,7 +9,7 @@
 // launcher became Deno (same pid, no child), so the kernel detaches the XDP program. setcap on
 // the file works for nobody. A host that forbids executable memfds gets one line.
 import assert from "node:assert/strict";
-import { captureCorpus, READY, READY_MS, withTempDir } from "./dist_capture.ts";
+import { captureAsNobody, captureCorpus, READY, READY_MS, withTempDir } from "./dist_capture.ts";
 import {
   isRoot,
   mergedCorpus,
@@ -317,30 +317,7 @@ Deno.test({
         await Deno.chmod(p as string, mode as number);
       }
       const caps = "cap_net_admin,cap_net_raw,cap_bpf,cap_perfmon,cap_ipc_lock";
-      const asNobody = (pair: VethPair) =>
-        run([
-          "ip",
-          "netns",
-          "exec",
-          pair.captureNs,
-          "setpriv",
-          "--reuid=nobody",
-          "--regid=nogroup",
-          "--clear-groups",
-          "env",
-          "-u",
-          "SSH_CONNECTION",
-          "-C",
-          "/",
-          `${dir}/xskdump`,
-          "-i",
-          pair.captureIf,
-          "--duration",
-          "0.2",
-          "-w",
-          "/dev/null",
-          "udp port 53",
-        ]);
+      const asNobody = (pair: VethPair) => captureAsNobody(pair, [`${dir}/xskdump`], "udp port 53");
       await withVethPair(async (pair) => {
         const without = await asNobody(pair);
         assert.equal(without.code, 1, without.stderr);
