@@ -33,6 +33,7 @@ import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
+import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
 import { udp } from "./udp.ts";
 
@@ -62,6 +63,8 @@ export interface PortMatch {
 }
 
 const byEthertype = new Map<number, EtherPrinter>();
+const bySap = new Map<number, EtherPrinter>();
+const bySnap = new Map<number, EtherPrinter>();
 const byIpProtocol: (IpPrinter | undefined)[] = new Array(256).fill(undefined);
 /**
  * IP protocols whose printer prints the addresses itself (`src.port > dst.port: `), so the IP
@@ -114,6 +117,32 @@ export function tcpPort(port: number, printer: PortPrinter, match: PortMatch = {
   tcpPorts.add(port, printer, match.side);
 }
 
+/**
+ * Registers the printer of what an LLC header with these SAPs (source and destination alike,
+ * a UI frame) carries; 0xff (global): Novell's raw 802.3 IPX, which has no LLC header.
+ */
+export function llcSap(sap: number, printer: EtherPrinter): void {
+  bySap.set(sap, printer);
+}
+
+/**
+ * Registers the printer of a SNAP header's protocol under an organisation code other than the
+ * ethertype ones (0x000000 and Cisco's 0x0000f8 carry ethertypes: see {@link ethertype}).
+ */
+export function snapProtocol(oui: number, pid: number, printer: EtherPrinter): void {
+  bySnap.set(oui * 0x10000 + pid, printer);
+}
+
+/** The printer of an LLC SAP, if one is registered. */
+export function llcSapPrinter(sap: number): EtherPrinter | undefined {
+  return bySap.get(sap);
+}
+
+/** The printer of a SNAP protocol, if one is registered. */
+export function snapPrinter(oui: number, pid: number): EtherPrinter | undefined {
+  return bySnap.get(oui * 0x10000 + pid);
+}
+
 /** The printer of an ethertype, if one is registered. */
 export function etherTypePrinter(type: number): EtherPrinter | undefined {
   return byEthertype.get(type);
@@ -156,3 +185,11 @@ ipProtocol(17, udp);
 ipProtocol(41, ipv6);
 ipProtocol(58, icmp6);
 ipProtocol(59, noNextHeader);
+
+// Link layer: what LLC SAPs and SNAP headers carry, and the ethertypes of the link-layer family
+// (llc.ts, ...).
+llcSap(0x06, ipv4);
+llcSap(0x42, stp);
+snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
+snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
+snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)

@@ -7,7 +7,7 @@
  */
 import { etherTypePrinter } from "./dispatch.ts";
 import { ethertypeText } from "./ethertypes.ts";
-import { llc } from "./llc.ts";
+import { llc, llcPayload } from "./llc.ts";
 import { hexBytes, type Pkt } from "./printer.ts";
 
 /** Whether an ethertype is a VLAN tag's. */
@@ -45,6 +45,11 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   }
   if (type <= 1500) {
     llc(p, frame, off, type < length ? type : length, printedLength);
+    return;
+  }
+  if (type === 0x8870) {
+    // Alteon jumbo frames: an LLC header follows the type, which tcpdump does not name.
+    llcPayload(p, frame, off, length);
     return;
   }
   if (p.link) p.out += ethertypeText(type) + (printedLength ? ", " : `, length ${wireLen}: `);

@@ -1,0 +1,102 @@
+/**
+ * tcpdump's small text helpers that many printers share: names of the bits set in a flags field
+ * (its bittok2str), printable text of packet bytes (its nd_printjnp and friends, which escape
+ * what is not printable ASCII as `M-x` and `^X`), durations (unsigned_relts_print), and C's
+ * `%.Nf` rounding.
+ *
+ * @module
+ */
+import { hexBytes, type Pkt } from "./printer.ts";
+
+/** A flags table: bit masks and their names, in the order tcpdump's table lists them. */
+export type BitNames = readonly (readonly [number, string])[];
+
+/**
+ * tcpdump's bittok2str: the names of every mask wholly set in `v`, joined by `sep`, or `none`
+ * when there is none.
+ */
+export function bitNames(table: BitNames, v: number, none: string, sep = ", "): string {
+  let s = "";
+  let first = true;
+  for (const [mask, name] of table) {
+    if (mask !== 0 && (v & mask) === mask) {
+      s += first ? name : sep + name;
+      first = false;
+    }
+  }
+  return first ? none : s;
+}
+
+/** "#%08x", bittok2str's text when it has no other. */
+export function hashHex8(v: number): string {
+  return "#" + (v >>> 0).toString(16).padStart(8, "0");
+}
+
+/** One byte as tcpdump's fn_print_char prints it: `M-` for the high bit, `^` for controls. */
+export function printableChar(c: number): string {
+  let s = "";
+  if (c >= 0x80) {
+    c &= 0x7f;
+    s = "M-";
+  }
+  if (c < 0x20 || c === 0x7f) return s + "^" + String.fromCharCode(c ^ 0x40);
+  return s + String.fromCharCode(c);
+}
+
+/**
+ * Up to `n` bytes at `off` as text, stopping before a NUL (tcpdump's nd_printjnp); a byte
+ * beyond the capture throws (a truncation).
+ */
+export function textUpToNul(p: Pkt, off: number, n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    const c = p.u8(off + i);
+    if (c === 0) break;
+    s += printableChar(c);
+  }
+  return s;
+}
+
+/** Exactly `n` bytes at `off` as text, NULs included (tcpdump's nd_printn without an end). */
+export function textOf(p: Pkt, off: number, n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += printableChar(p.u8(off + i));
+  return s;
+}
+
+const UNITS = ["y", "w", "d", "h", "m", "s"];
+const UNIT_SECONDS = [31536000, 604800, 86400, 3600, 60, 1];
+
+/** A duration as tcpdump's unsigned_relts_print: `1h2m3s`, `0s`. */
+export function relTime(secs: number): string {
+  if (secs === 0) return "0s";
+  let s = "";
+  for (let i = 0; i < UNITS.length && secs > 0; i++) {
+    if (secs >= UNIT_SECONDS[i]) {
+      const n = Math.floor(secs / UNIT_SECONDS[i]);
+      s += `${n}${UNITS[i]}`;
+      secs -= n * UNIT_SECONDS[i];
+    }
+  }
+  return s;
+}
+
+/**
+ * C's `%.Nf`: like toFixed, except that an exact tie rounds to even, as glibc's printf does
+ * (toFixed rounds it up).
+ */
+export function fixed(x: number, digits: number): string {
+  const scale = 10 ** digits;
+  const scaled = Math.abs(x) * scale;
+  const floor = Math.floor(scaled);
+  if (scaled - floor === 0.5 && floor % 2 === 0) {
+    return (x < 0 ? "-" : "") + (floor / scale).toFixed(digits);
+  }
+  return x.toFixed(digits);
+}
+
+/** `n` captured bytes at `off` in hex (tcpdump's `%02x` loops); throws past the capture. */
+export function hexRun(p: Pkt, off: number, n: number, sep = ""): string {
+  p.need(off, n);
+  return hexBytes(p.d, off, n, sep);
+}
