@@ -33,6 +33,7 @@ import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
+import { ptp } from "./ptp.ts";
 import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
 import { udp } from "./udp.ts";
@@ -193,3 +194,6 @@ llcSap(0x42, stp);
 snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
 snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
 snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)
+ethertype(0x88f7, ptp);
+udpPort(319, ptp);
+udpPort(320, ptp);
