@@ -34,6 +34,7 @@ import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
 import { ptp } from "./ptp.ts";
+import { isoclns, isoEthertype } from "./isis.ts";
 import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
 import { udp } from "./udp.ts";
@@ -191,9 +192,11 @@ ipProtocol(59, noNextHeader);
 // (llc.ts, ...).
 llcSap(0x06, ipv4);
 llcSap(0x42, stp);
+llcSap(0xfe, isoclns);
 snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
 snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
 snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)
 ethertype(0x88f7, ptp);
 udpPort(319, ptp);
 udpPort(320, ptp);
+ethertype(0xfefe, isoEthertype);

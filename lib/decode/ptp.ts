@@ -53,21 +53,33 @@ function hex64(p: Pkt, off: number): string {
   return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, "0");
 }
 
+// Field by field, as tcpdump's ND_PRINTs go, so a message cut short prints what came before.
+
 function timestamp(p: Pkt, off: number, name: string): void {
-  p.out += `, ${name} : ${u48(p, off)} seconds, ${p.u32(off + 6)} nanoseconds`;
+  p.out += `, ${name} :`;
+  p.out += ` ${u48(p, off)} seconds,`;
+  p.out += ` ${p.u32(off + 6)} nanoseconds`;
 }
 
 function portIdentity(p: Pkt, off: number): void {
-  p.out += `, port identity : 0x${hex64(p, off)}, port id : ${p.u16(off + 8)}`;
+  p.out += `, port identity : 0x${hex64(p, off)}`;
+  p.out += `, port id : ${p.u16(off + 8)}`;
 }
 
 function announce(p: Pkt, off: number): void {
-  p.out += `, originTimeStamp : ${u48(p, off)} seconds ${p.u32(off + 6)} nanoseconds`;
-  p.out += `, origin cur utc :${p.u16(off + 10)}, rsvd : ${p.u8(off + 12)}`;
-  p.out += `, gm priority_1 : ${p.u8(off + 13)}, gm clock class : ${p.u8(off + 14)}`;
-  p.out += `, gm clock accuracy : ${p.u8(off + 15)}, gm clock variance : ${p.u16(off + 16)}`;
-  p.out += `, gm priority_2 : ${p.u8(off + 18)}, gm clock id : 0x${hex64(p, off + 19)}`;
-  p.out += `, steps removed : ${p.u16(off + 27)}, time source : 0x${p.u8(off + 29).toString(16)}`;
+  p.out += ", originTimeStamp :";
+  p.out += ` ${u48(p, off)} seconds`;
+  p.out += ` ${p.u32(off + 6)} nanoseconds`;
+  p.out += `, origin cur utc :${p.u16(off + 10)}`;
+  p.out += `, rsvd : ${p.u8(off + 12)}`;
+  p.out += `, gm priority_1 : ${p.u8(off + 13)}`;
+  p.out += `, gm clock class : ${p.u8(off + 14)}`;
+  p.out += `, gm clock accuracy : ${p.u8(off + 15)}`;
+  p.out += `, gm clock variance : ${p.u16(off + 16)}`;
+  p.out += `, gm priority_2 : ${p.u8(off + 18)}`;
+  p.out += `, gm clock id : 0x${hex64(p, off + 19)}`;
+  p.out += `, steps removed : ${p.u16(off + 27)}`;
+  p.out += `, time source : 0x${p.u8(off + 29).toString(16)}`;
 }
 
 function management(p: Pkt, off: number): void {
@@ -83,14 +95,18 @@ function management(p: Pkt, off: number): void {
 function version2(p: Pkt, off: number): void {
   const first = p.u8(off);
   const type = first & 0x0f;
-  p.out += `, v1 compat : ${first & 0x10 ? "yes" : "no"}, msg type : ${
-    MESSAGE_TYPES[type] ?? "Reserved"
-  }`;
-  p.out += `, length : ${p.u16(off + 2)}, domain : ${p.u8(off + 4)}, reserved1 : ${p.u8(off + 5)}`;
+  p.out += `, v1 compat : ${first & 0x10 ? "yes" : "no"}`;
+  p.out += `, msg type : ${MESSAGE_TYPES[type] ?? "Reserved"}`;
+  p.out += `, length : ${p.u16(off + 2)}`;
+  p.out += `, domain : ${p.u16(off + 4) >> 8}`;
+  p.out += `, reserved1 : ${p.u8(off + 5)}`;
   p.out += `, Flags [${bitNames(FLAGS, p.u16(off + 6), "none")}]`;
-  p.out += `, NS correction : ${u48(p, off + 8)}, sub NS correction : ${p.u16(off + 14)}`;
-  p.out += `, reserved2 : ${p.u32(off + 16)}, clock identity : 0x${hex64(p, off + 20)}`;
-  p.out += `, port id : ${p.u16(off + 28)}, seq id : ${p.u16(off + 30)}`;
+  p.out += `, NS correction : ${u48(p, off + 8)}`;
+  p.out += `, sub NS correction : ${p.u16(off + 14)}`;
+  p.out += `, reserved2 : ${p.u32(off + 16)}`;
+  p.out += `, clock identity : 0x${hex64(p, off + 20)}`;
+  p.out += `, port id : ${p.u16(off + 28)}`;
+  p.out += `, seq id : ${p.u16(off + 30)}`;
   const control = p.u8(off + 32);
   p.out += `, control : ${control} (${CONTROLS[control] ?? "Reserved"})`;
   p.out += `, log message interval : ${p.u8(off + 33)}`;

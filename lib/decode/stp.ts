@@ -5,7 +5,7 @@
  * @module
  */
 import { hex2, hex4, type Pkt } from "./printer.ts";
-import { type BitNames, bitNames, fixed, textUpToNul } from "./tokens.ts";
+import { type BitNames, bitNames, fixed, printUpToNul } from "./tokens.ts";
 
 const VERSIONS: Record<number, string> = { 0: "802.1d", 2: "802.1w", 3: "802.1s", 4: "802.1aq" };
 const BPDU_TYPES: Record<number, string> = {
@@ -59,6 +59,9 @@ function configBpdu(p: Pkt, off: number, length: number): void {
   if (p.u8(off + 2) === 2) p.out += `, port-role ${ROLES[(flags >> 2) & 3]}`;
 }
 
+// The verbose parts print field group by field group, as tcpdump's ND_PRINTs do, so that a BPDU
+// cut short prints what came before the cut.
+
 function mstpBpdu(p: Pkt, off: number, length: number): void {
   const flags = p.u8(off + 4);
   p.out += `, CIST Flags [${bitNames(FLAGS, flags, "none")}], length ${length}`;
@@ -68,9 +71,10 @@ function mstpBpdu(p: Pkt, off: number, length: number): void {
   p.out += `\n\tCIST regional-root-id ${bridgeId(p, off + 17)}, `;
   p.out += `CIST port-id ${hex4(p.u16(off + 25))},`;
   p.out += timers(p, off);
-  p.out += `\n\tv3len ${p.u16(off + V3LEN)}, MCID Name ${textUpToNul(p, off + 39, 32)}, rev ${
-    p.u16(off + 71)
-  },\n\t\tdigest ${digest(p, off + 73, 4)}, `;
+  p.out += `\n\tv3len ${p.u16(off + V3LEN)}, `;
+  p.out += "MCID Name ";
+  printUpToNul(p, off + 39, 32);
+  p.out += `, rev ${p.u16(off + 71)},\n\t\tdigest ${digest(p, off + 73, 4)}, `;
   p.out += `CIST int-root-pathcost ${p.u32(off + 89)},`;
   p.out += `\n\tCIST bridge-id ${bridgeId(p, off + 93)}, `;
   p.out += `CIST remaining-hops ${p.u8(off + 101)}`;
@@ -96,9 +100,10 @@ function digest(p: Pkt, off: number, words: number): string {
 
 function spbBpdu(p: Pkt, at: number): void {
   if (!p.verbose) return;
-  p.out += `\n\tv4len ${p.u16(at)}, AUXMCID Name ${textUpToNul(p, at + 3, 32)}, Rev ${
-    p.u16(at + 35)
-  },\n\t\tdigest ${digest(p, at + 37, 4)}`;
+  p.out += `\n\tv4len ${p.u16(at)}, `;
+  p.out += "AUXMCID Name ";
+  printUpToNul(p, at + 3, 32);
+  p.out += `, Rev ${p.u16(at + 35)},\n\t\tdigest ${digest(p, at + 37, 4)}`;
   const agreement = p.u8(at + 53);
   const format = p.u8(at + 55);
   const convention = p.u8(at + 56);

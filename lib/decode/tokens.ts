@@ -1,7 +1,7 @@
 /**
  * tcpdump's small text helpers that many printers share: names of the bits set in a flags field
  * (its bittok2str), printable text of packet bytes (its nd_printjnp and friends, which escape
- * what is not printable ASCII as `M-x` and `^X`), durations (unsigned_relts_print), and C's
+ * what is not printable ASCII as `M-x` and `^X`, appended byte by byte as tcpdump prints them), durations (unsigned_relts_print), and C's
  * `%.Nf` rounding.
  *
  * @module
@@ -44,24 +44,20 @@ export function printableChar(c: number): string {
 }
 
 /**
- * Up to `n` bytes at `off` as text, stopping before a NUL (tcpdump's nd_printjnp); a byte
- * beyond the capture throws (a truncation).
+ * Appends up to `n` bytes at `off` as text, stopping before a NUL (tcpdump's nd_printjnp). Like
+ * tcpdump it prints byte by byte, so a byte beyond the capture throws after the text before it.
  */
-export function textUpToNul(p: Pkt, off: number, n: number): string {
-  let s = "";
+export function printUpToNul(p: Pkt, off: number, n: number): void {
   for (let i = 0; i < n; i++) {
     const c = p.u8(off + i);
-    if (c === 0) break;
-    s += printableChar(c);
+    if (c === 0) return;
+    p.out += printableChar(c);
   }
-  return s;
 }
 
-/** Exactly `n` bytes at `off` as text, NULs included (tcpdump's nd_printn without an end). */
-export function textOf(p: Pkt, off: number, n: number): string {
-  let s = "";
-  for (let i = 0; i < n; i++) s += printableChar(p.u8(off + i));
-  return s;
+/** Appends exactly `n` bytes at `off` as text, NULs included (tcpdump's nd_printn). */
+export function printN(p: Pkt, off: number, n: number): void {
+  for (let i = 0; i < n; i++) p.out += printableChar(p.u8(off + i));
 }
 
 const UNITS = ["y", "w", "d", "h", "m", "s"];
