@@ -6,7 +6,7 @@
  * @module
  */
 import type { Pkt } from "./printer.ts";
-import { type BitNames, bitNames } from "./tokens.ts";
+import { type BitNames, bitNames, u64Hex } from "./tokens.ts";
 
 const HEADER_LEN = 34;
 
@@ -46,13 +46,6 @@ function u48(p: Pkt, off: number): number {
   return p.u16(off) * 0x100000000 + p.u32(off + 2);
 }
 
-/** A 64-bit number in hex without leading zeros, as `%PRIx64` prints it. */
-function hex64(p: Pkt, off: number): string {
-  const hi = p.u32(off);
-  const lo = p.u32(off + 4);
-  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, "0");
-}
-
 // Field by field, as tcpdump's ND_PRINTs go, so a message cut short prints what came before.
 
 function timestamp(p: Pkt, off: number, name: string): void {
@@ -62,7 +55,7 @@ function timestamp(p: Pkt, off: number, name: string): void {
 }
 
 function portIdentity(p: Pkt, off: number): void {
-  p.out += `, port identity : 0x${hex64(p, off)}`;
+  p.out += `, port identity : 0x${u64Hex(p, off)}`;
   p.out += `, port id : ${p.u16(off + 8)}`;
 }
 
@@ -77,7 +70,7 @@ function announce(p: Pkt, off: number): void {
   p.out += `, gm clock accuracy : ${p.u8(off + 15)}`;
   p.out += `, gm clock variance : ${p.u16(off + 16)}`;
   p.out += `, gm priority_2 : ${p.u8(off + 18)}`;
-  p.out += `, gm clock id : 0x${hex64(p, off + 19)}`;
+  p.out += `, gm clock id : 0x${u64Hex(p, off + 19)}`;
   p.out += `, steps removed : ${p.u16(off + 27)}`;
   p.out += `, time source : 0x${p.u8(off + 29).toString(16)}`;
 }
@@ -104,7 +97,7 @@ function version2(p: Pkt, off: number): void {
   p.out += `, NS correction : ${u48(p, off + 8)}`;
   p.out += `, sub NS correction : ${p.u16(off + 14)}`;
   p.out += `, reserved2 : ${p.u32(off + 16)}`;
-  p.out += `, clock identity : 0x${hex64(p, off + 20)}`;
+  p.out += `, clock identity : 0x${u64Hex(p, off + 20)}`;
   p.out += `, port id : ${p.u16(off + 28)}`;
   p.out += `, seq id : ${p.u16(off + 30)}`;
   const control = p.u8(off + 32);

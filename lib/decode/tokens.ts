@@ -96,3 +96,24 @@ export function hexRun(p: Pkt, off: number, n: number, sep = ""): string {
   p.need(off, n);
   return hexBytes(p.d, off, n, sep);
 }
+
+/** The unsigned 64-bit number at `off` in decimal (`%PRIu64`). */
+export function u64Text(p: Pkt, off: number): string {
+  const hi = p.u32(off);
+  const lo = p.u32(off + 4);
+  if (hi < 0x200000) return String(hi * 0x100000000 + lo);
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
+/** The unsigned 64-bit number at `off` in hex without leading zeros (`%PRIx64`). */
+export function u64Hex(p: Pkt, off: number): string {
+  const hi = p.u32(off);
+  const lo = p.u32(off + 4);
+  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, "0");
+}
+
+/** The MAC address at `off`, colon-separated (tcpdump's etheraddr_string with -n). */
+export function macText(p: Pkt, off: number): string {
+  p.need(off, 6);
+  return hexBytes(p.d, off, 6, ":");
+}
