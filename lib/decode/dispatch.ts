@@ -34,6 +34,7 @@ import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
 import { ptp } from "./ptp.ts";
+import { cdp, dtp, udld, vtp } from "./cisco.ts";
 import { isoclns, isoEthertype } from "./isis.ts";
 import { lldp } from "./lldp.ts";
 import { slow } from "./slow.ts";
@@ -196,6 +197,10 @@ llcSap(0x06, ipv4);
 llcSap(0x42, stp);
 llcSap(0xfe, isoclns);
 snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
+snapProtocol(0x00000c, 0x2000, cdp);
+snapProtocol(0x00000c, 0x2003, vtp);
+snapProtocol(0x00000c, 0x2004, dtp);
+snapProtocol(0x00000c, 0x0111, udld);
 snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
 snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)
 ethertype(0x88f7, ptp);
