@@ -8,6 +8,7 @@
 import { etherTypePrinter } from "./dispatch.ts";
 import { ethertypeText } from "./ethertypes.ts";
 import { llc, llcPayload } from "./llc.ts";
+import { macsec, MACSEC_DONE, MACSEC_ENCRYPTED, sectagLength } from "./macsec.ts";
 import { hexBytes, type Pkt } from "./printer.ts";
 
 /** Whether an ethertype is a VLAN tag's. */
@@ -30,6 +31,24 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   off += 14;
   let length = wireLen - 14;
   let printedLength = false;
+  if (type === 0x88e5) {
+    if (p.link) p.out += `${ethertypeText(type)}, length ${wireLen}: `;
+    printedLength = true;
+    const saved = p.proto;
+    p.proto = "macsec";
+    const payload = macsec(p, frame, off, length);
+    p.proto = saved;
+    if (payload === MACSEC_DONE) return;
+    off += sectagLength(p, off);
+    if (payload === MACSEC_ENCRYPTED) {
+      p.defaultPrint(off, Math.max(0, p.end - off));
+      return;
+    }
+    length = payload;
+    type = p.u16(off);
+    off += 2;
+    length -= 2;
+  }
   while (isVlanType(type)) {
     p.proto = "vlan";
     p.need(off, 4);

@@ -131,7 +131,7 @@ function version2(p: Pkt, off: number): void {
 export function ptp(p: Pkt, off: number, length: number): void {
   p.proto = "ptp";
   if (length < HEADER_LEN) {
-    p.out += " (invalid)";
+    p.out += ` [length ${length} < ${HEADER_LEN}] (invalid)`;
     return;
   }
   const version = p.u16(off) & 0xff;
