@@ -36,6 +36,7 @@ import type { IpInfo, Pkt } from "./printer.ts";
 import { ptp } from "./ptp.ts";
 import { cdp, dtp, udld, vtp } from "./cisco.ts";
 import { eapol } from "./eap.ts";
+import { ipx8022, ipx8023, ipxEthertype } from "./ipx.ts";
 import { isoclns, isoEthertype } from "./isis.ts";
 import { lldp } from "./lldp.ts";
 import { slow } from "./slow.ts";
@@ -197,6 +198,8 @@ ipProtocol(59, noNextHeader);
 llcSap(0x06, ipv4);
 llcSap(0x42, stp);
 llcSap(0xfe, isoclns);
+llcSap(0xe0, ipx8022);
+llcSap(0xff, ipx8023); // Novell raw 802.3: no LLC header
 snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
 snapProtocol(0x00000c, 0x2000, cdp);
 snapProtocol(0x00000c, 0x2003, vtp);
@@ -211,3 +214,4 @@ ethertype(0xfefe, isoEthertype);
 ethertype(0x88cc, lldp);
 ethertype(0x8809, slow);
 ethertype(0x888e, eapol);
+ethertype(0x8137, ipxEthertype);
