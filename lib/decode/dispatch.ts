@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { aoe } from "./aoe.ts";
 import { arp } from "./arp.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
@@ -231,3 +232,4 @@ ethertype(0x880b, pppEthertype);
 ethertype(0x9000, loopback);
 ethertype(0x8902, cfm);
 ethertype(0xabcd, cfm);
+ethertype(0x88a2, aoe);
