@@ -21,9 +21,18 @@ export function macPair(p: Pkt, off: number): string {
   return `${hexBytes(p.d, off + 6, 6, ":")} > ${hexBytes(p.d, off, 6, ":")}`;
 }
 
+/** Offset of the Ethernet frame being decoded (the innermost one), for its addresses. */
+let currentFrame = 0;
+
+/** Offset of the Ethernet header being decoded, for printers that name its source address. */
+export function etherSource(): number {
+  return currentFrame;
+}
+
 /** The Ethernet frame at `off`, `wireLen` bytes long on the wire. */
 export function ether(p: Pkt, off: number, wireLen: number): void {
   const frame = off;
+  currentFrame = off;
   p.proto = "ether";
   p.need(off, 14);
   if (p.link) p.out += `${macPair(p, frame)}, `;
