@@ -614,8 +614,8 @@ export function routerCapSubTlvs(p: Pkt, at: number, len: number): void {
     len -= 2;
     at += 2;
     p.out += `\n\t\t${type === 2 ? "SR-Capabilities" : "unknown"} subTLV #${type}, length: ${slen}`;
-    if (slen > len) return;
-    p.need(at, slen);
+    // tcpdump stops quietly where a sub-TLV is not captured.
+    if (slen > len || !p.has(at, slen)) return;
     if (type === 2) {
       const flags = p.u8(at);
       p.out += `, Flags [${bitNames([[0x80, "ipv4"], [0x40, "ipv6"]], flags, "None")}], Range ${

@@ -136,13 +136,22 @@ export function differences(
   return out;
 }
 
-/** A difference list as readable text (for an assertion's message). */
+/** Where two texts first differ, from the start of that line, at most `n` characters each. */
+function firstDifference(a: string, b: string, n = 400): [string, string] {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const line = Math.max(a.lastIndexOf("\n", i - 1), b.lastIndexOf("\n", i - 1)) + 1;
+  const cut = (s: string) => (line > 0 ? "…" : "") + s.slice(line, line + n);
+  return [cut(a), cut(b)];
+}
+
+/** A difference list as readable text (for an assertion's message): where each first differs. */
 export function explain(diffs: FrameDifference[], max = 8): string {
-  return diffs.slice(0, max).map((d) =>
-    `[${d.flags}] ${d.frame}\n  ours:    ${d.ours.replaceAll("\n", "\n           ")}\n  tcpdump: ${
-      d.theirs.replaceAll("\n", "\n           ")
-    }`
-  ).join("\n") + (diffs.length > max ? `\n... ${diffs.length - max} more` : "");
+  return diffs.slice(0, max).map((d) => {
+    const [ours, theirs] = firstDifference(d.ours, d.theirs);
+    return `[${d.flags}] ${d.frame}\n  ours:    ${ours.replaceAll("\n", "\n           ")}` +
+      `\n  tcpdump: ${theirs.replaceAll("\n", "\n           ")}`;
+  }).join("\n") + (diffs.length > max ? `\n... ${diffs.length - max} more` : "");
 }
 
 if (import.meta.main) {
