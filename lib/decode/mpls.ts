@@ -9,7 +9,14 @@ import { etherTypePrinter } from "./dispatch.ts";
 import { isoclns } from "./isis.ts";
 import type { Pkt } from "./printer.ts";
 
-const LABEL_NAMES = ["implicit NULL", "rsvd"];
+/** Names of the reserved labels 0-15 (printed with -v). */
+const LABEL_NAMES = [
+  "IPv4 explicit NULL",
+  "router alert",
+  "IPv6 explicit NULL",
+  "implicit NULL",
+  ...new Array<string>(12).fill("rsvd"),
+];
 
 /** An MPLS label stack and its payload at `off`, `length` bytes. */
 export function mpls(p: Pkt, off: number, length: number): void {

@@ -20,6 +20,15 @@ const FAMILIES: Record<string, { frames: Frame[]; vv: boolean }> = {
   "LLC/SNAP": { frames: l2.LLC_FRAMES, vv: false },
   "STP": { frames: l2.STP_FRAMES, vv: true },
   "IS-IS": { frames: l2.ISIS_FRAMES, vv: true },
+  "CDP/DTP/VTP/UDLD": { frames: l2.CISCO_FRAMES, vv: true },
+  "LLDP": { frames: l2.LLDP_FRAMES, vv: true },
+  "LACP/marker/OAM": { frames: l2.SLOW_FRAMES, vv: true },
+  "802.1X/EAPOL": { frames: l2.EAPOL_FRAMES, vv: true },
+  "MACsec": { frames: l2.MACSEC_FRAMES, vv: false },
+  "PTP": { frames: l2.PTP_FRAMES, vv: false },
+  "IPX": { frames: l2.IPX_FRAMES, vv: true },
+  "PPPoE/PPP": { frames: l2.PPP_FRAMES, vv: false },
+  "MPLS": { frames: l2.MPLS_FRAMES, vv: false },
 };
 
 /** Every cut of each frame from just past the Ethernet header on, the wire length kept. */
@@ -27,14 +36,18 @@ function cuts(frames: Frame[]): Frame[] {
   const out: Frame[] = [];
   for (const f of frames) {
     const wire = Math.max(f.origLen ?? 0, f.data.length);
-    for (let n = 14; n < f.data.length; n++) out.push({ data: f.data.subarray(0, n), origLen: wire });
+    for (let n = 14; n < f.data.length; n++) {
+      out.push({ data: f.data.subarray(0, n), origLen: wire });
+    }
   }
   return out;
 }
 
 for (const [family, { frames, vv }] of Object.entries(FAMILIES)) {
   Deno.test({
-    name: `${family}: crafted frames print exactly as tcpdump (default, -v, ${vv ? "-vv, " : ""}-e)`,
+    name: `${family}: crafted frames print exactly as tcpdump (default, -v, ${
+      vv ? "-vv, " : ""
+    }-e)`,
     ignore: !TCPDUMP,
     fn() {
       const diffs = differences(frames, [[], ["-v"], ["-e"], ...(vv ? [["-vv"]] : [])]);
