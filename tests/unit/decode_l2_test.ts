@@ -29,6 +29,7 @@ const FAMILIES: Record<string, { frames: Frame[]; vv: boolean }> = {
   "IPX": { frames: l2.IPX_FRAMES, vv: true },
   "PPPoE/PPP": { frames: l2.PPP_FRAMES, vv: false },
   "MPLS": { frames: l2.MPLS_FRAMES, vv: false },
+  "Loopback/CFM/AoE/DECnet/GeoNet": { frames: l2.OTHER_FRAMES, vv: true },
 };
 
 /** Every cut of each frame from just past the Ethernet header on, the wire length kept. */
@@ -72,6 +73,31 @@ function prng(seed: number): () => number {
     return s / 0x100000000;
   };
 }
+
+/** `count` frames of the families with a few bytes past the Ethernet header changed. */
+function mutated(count: number, seed: number): Frame[] {
+  const rnd = prng(seed);
+  const all = Object.values(FAMILIES).flatMap((f) => f.frames);
+  const out: Frame[] = [];
+  for (let n = 0; n < count; n++) {
+    const d = all[n % all.length].data.slice();
+    for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) {
+      const at = 14 + Math.floor(rnd() * Math.min(80, d.length - 14));
+      d[at] = rnd() < 0.5 ? Math.floor(rnd() * 256) : d[at] ^ (1 << Math.floor(rnd() * 8));
+    }
+    out.push({ data: d });
+  }
+  return out;
+}
+
+Deno.test({
+  name: "link-layer printers: mutated frames print exactly as tcpdump (default, -v, -e)",
+  ignore: !TCPDUMP,
+  fn() {
+    const diffs = differences(mutated(3000, 23), [[], ["-v"], ["-e"]]);
+    assert.equal(diffs.length, 0, explain(diffs));
+  },
+});
 
 Deno.test("link-layer printers: mutated frames never throw, never hang", () => {
   const rnd = prng(19);
