@@ -8,7 +8,7 @@
 import { etherTypePrinter } from "./dispatch.ts";
 import { ethertypeText } from "./ethertypes.ts";
 import { llc, llcPayload } from "./llc.ts";
-import { macsec, MACSEC_DONE, MACSEC_ENCRYPTED, sectagLength } from "./macsec.ts";
+import { macsec, MACSEC_DONE, MACSEC_ENCRYPTED, macsecCaplen, sectagLength } from "./macsec.ts";
 import { hexBytes, type Pkt } from "./printer.ts";
 
 /** Whether an ethertype is a VLAN tag's. */
@@ -40,6 +40,8 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   off += 14;
   let length = wireLen - 14;
   let printedLength = false;
+  // Where tcpdump's count of captured bytes ends (before the end of the capture after MACsec).
+  let capEnd = p.end;
   if (type === 0x88e5) {
     if (p.link) p.out += `${ethertypeText(type)}, length ${wireLen}: `;
     printedLength = true;
@@ -55,6 +57,11 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
     }
     length = payload;
     type = p.u16(off);
+    if (macsecCaplen < 2) {
+      p.out += ` [caplen ${macsecCaplen} < 2]`;
+      return;
+    }
+    capEnd = off + macsecCaplen;
     off += 2;
     length -= 2;
   }
@@ -88,5 +95,5 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   }
   // Not decoded here (tcpdump may know it): name the type, then the payload in hex.
   if (!p.link) p.out += `${macPair(p, frame)}, ${ethertypeText(type)}, length ${wireLen}: `;
-  p.defaultPrint(off, p.end - off);
+  p.defaultPrint(off, Math.max(0, Math.min(p.end, capEnd) - off));
 }

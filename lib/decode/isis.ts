@@ -6,8 +6,10 @@
  *
  * @module
  */
+import { clnp, esis } from "./clnp.ts";
 import { etherTypePrinter } from "./dispatch.ts";
 import {
+  checksumVerdict,
   extIpReach,
   extIsReach,
   ipReach,
@@ -15,32 +17,15 @@ import {
   metricBlock,
   mtCapSubTlvs,
   mtId,
+  NLPIDS,
   nsap,
   portCapSubTlvs,
   routerCapSubTlvs,
 } from "./isis_tlv.ts";
 import { OUIS } from "./llc.ts";
+import { ppp } from "./ppp.ts";
 import { hex2, hex4, type Pkt, TRUNCATED } from "./printer.ts";
 import { type BitNames, bitNames, printUpToNul } from "./tokens.ts";
-
-/** Network layer protocol ids (tcpdump's nlpid_values). */
-export const NLPIDS: Record<number, string> = {
-  0x00: "NULL",
-  0x08: "Q.933",
-  0x09: "LMI",
-  0x80: "SNAP",
-  0x81: "CLNP",
-  0x82: "ES-IS",
-  0x83: "IS-IS",
-  0x84: "CONS",
-  0x85: "IDRP",
-  0xc1: "ISIS_SPB",
-  0xb1: "FRF.15",
-  0xcc: "IPv4",
-  0xcf: "PPP",
-  0x8a: "X25 ES-IS",
-  0x8e: "IPv6",
-};
 
 const PDU_TYPES: Record<number, string> = {
   15: "L1 Lan IIH",
@@ -144,16 +129,22 @@ export function isoclns(p: Pkt, off: number, length: number): void {
   if (p.link) p.out += `OSI NLPID ${NLPIDS[nlpid] ?? "Unknown"} (0x${hex2(nlpid)}): `;
   const sep = p.link ? "" : ", ";
   switch (nlpid) {
+    case 0x81:
+      if (!clnp(p, off, length)) p.unknownData(off, length, "\n\t");
+      return;
+    case 0x82:
+      return esis(p, off, length);
     case 0x83:
       if (!isis(p, off, length)) p.unknownData(off, length, "\n\t");
       return;
     case 0x00:
       p.out += `${sep}length: ${length}`;
       return;
+    case 0xcf:
+      return ppp(p, off + 1, length - 1);
     case 0xcc:
-    case 0x8e:
-    case 0xcf: {
-      const printer = etherTypePrinter(nlpid === 0xcc ? 0x0800 : nlpid === 0x8e ? 0x86dd : 0x880b);
+    case 0x8e: {
+      const printer = etherTypePrinter(nlpid === 0xcc ? 0x0800 : 0x86dd);
       if (printer !== undefined) return printer(p, off + 1, length - 1);
     }
   }
@@ -169,37 +160,6 @@ export function isoEthertype(p: Pkt, off: number, length: number): void {
     throw TRUNCATED;
   }
   isoclns(p, off + 1, length - 1);
-}
-
-/** The OSI checksum of `len` bytes at `off` with the checksum at `at` (tcpdump's create_osi_cksum). */
-function osiChecksum(d: Uint8Array, off: number, at: number, len: number): number {
-  let c0 = 0;
-  let c1 = 0;
-  for (let i = 0; i < len; i++) {
-    if (i !== at && i !== at + 1) c0 += d[off + i];
-    c1 += c0;
-  }
-  c0 %= 255;
-  c1 %= 255;
-  const mul = ((len - at) * c0) >>> 0;
-  let x = (mul - c0 - c1) | 0;
-  let y = (c1 - mul - 1) | 0;
-  if (y >= 0) y++;
-  if (x < 0) x--;
-  x %= 255;
-  y %= 255;
-  if (x === 0) x = 255;
-  if (y === 0) y = 255;
-  return ((x << 8) | (y & 0xff)) & 0xffff;
-}
-
-/** tcpdump's osi_print_cksum verdict. */
-function checksumVerdict(p: Pkt, off: number, carried: number, at: number, len: number): string {
-  if (carried === 0 || at < 0 || !p.has(off + at, 2) || at > len || !p.has(off, len)) {
-    return " (unverified)";
-  }
-  const computed = osiChecksum(p.d, off, at, len);
-  return computed === carried ? " (correct)" : ` (incorrect should be 0x${hex4(computed)})`;
 }
 
 /**

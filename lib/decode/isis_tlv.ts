@@ -646,3 +646,59 @@ export function routerCapSubTlvs(p: Pkt, at: number, len: number): void {
     at += slen;
   }
 }
+
+/** Network layer protocol ids (tcpdump's nlpid_values). */
+export const NLPIDS: Record<number, string> = {
+  0x00: "NULL",
+  0x08: "Q.933",
+  0x09: "LMI",
+  0x80: "SNAP",
+  0x81: "CLNP",
+  0x82: "ES-IS",
+  0x83: "IS-IS",
+  0x84: "CONS",
+  0x85: "IDRP",
+  0xc1: "ISIS_SPB",
+  0xb1: "FRF.15",
+  0xcc: "IPv4",
+  0xcf: "PPP",
+  0x8a: "X25 ES-IS",
+  0x8e: "IPv6",
+};
+
+/** The OSI checksum of `len` bytes at `off` with the checksum at `at` (tcpdump's create_osi_cksum). */
+function osiChecksum(d: Uint8Array, off: number, at: number, len: number): number {
+  let c0 = 0;
+  let c1 = 0;
+  for (let i = 0; i < len; i++) {
+    if (i !== at && i !== at + 1) c0 += d[off + i];
+    c1 += c0;
+  }
+  c0 %= 255;
+  c1 %= 255;
+  const mul = ((len - at) * c0) >>> 0;
+  let x = (mul - c0 - c1) | 0;
+  let y = (c1 - mul - 1) | 0;
+  if (y >= 0) y++;
+  if (x < 0) x--;
+  x %= 255;
+  y %= 255;
+  if (x === 0) x = 255;
+  if (y === 0) y = 255;
+  return ((x << 8) | (y & 0xff)) & 0xffff;
+}
+
+/** tcpdump's osi_print_cksum verdict. */
+export function checksumVerdict(
+  p: Pkt,
+  off: number,
+  carried: number,
+  at: number,
+  len: number,
+): string {
+  if (carried === 0 || at < 0 || !p.has(off + at, 2) || at > len || !p.has(off, len)) {
+    return " (unverified)";
+  }
+  const computed = osiChecksum(p.d, off, at, len);
+  return computed === carried ? " (correct)" : ` (incorrect should be 0x${hex4(computed)})`;
+}

@@ -15,6 +15,9 @@ const ICV_LEN = 16;
 export const MACSEC_DONE = -1;
 export const MACSEC_ENCRYPTED = -2;
 
+/** Captured bytes of a cleartext payload after {@link macsec}, by tcpdump's count. */
+export let macsecCaplen = 0;
+
 /** The SecTAG's length: 14 with a secure channel id, else 6. */
 export function sectagLength(p: Pkt, off: number): number {
   return p.d[off] & 0x20 ? 14 : 6;
@@ -30,8 +33,9 @@ function header(p: Pkt, off: number, shortLength: number): void {
 
 /**
  * The SecTAG at `off` of the frame at `frame`, `length` bytes on from it. Returns the cleartext
- * payload's length (it follows the SecTAG, the capture now ends before the ICV), or
- * {@link MACSEC_DONE} or {@link MACSEC_ENCRYPTED}.
+ * payload's length (it follows the SecTAG, the capture now ends before the ICV; its captured
+ * length by tcpdump's count is {@link macsecCaplen}), or {@link MACSEC_DONE} or
+ * {@link MACSEC_ENCRYPTED}.
  */
 export function macsec(p: Pkt, frame: number, off: number, length: number): number {
   const caplen = Math.max(0, p.end - off);
@@ -59,10 +63,12 @@ export function macsec(p: Pkt, frame: number, off: number, length: number): numb
   if (length < ICV_LEN || left < ICV_LEN) return truncated(p);
   length -= ICV_LEN;
   p.end -= ICV_LEN;
+  macsecCaplen = left - ICV_LEN;
   if (shortLength !== 0) {
-    if (shortLength > length || shortLength > left - ICV_LEN) return truncated(p);
+    if (shortLength > length || shortLength > macsecCaplen) return truncated(p);
     if (length > shortLength) length = shortLength;
-    if (p.end > off + taglen + shortLength) p.end = off + taglen + shortLength;
+    // tcpdump narrows its count of captured bytes, not the end of the capture it reads to.
+    if (macsecCaplen > shortLength) macsecCaplen = shortLength;
   }
   return length;
 }

@@ -87,6 +87,7 @@ export const LLC_FRAMES: Frame[] = [
   dot3("aaaa030080c20007" + "0000" + BCAST + SRC + "0800" + IP_UDP), // bridged Ethernet
   dot3("f0f003ffef0800000000"), // NetBEUI
   dot3("060603" + IP_UDP), // IP SAP
+  dot3("fefe03" + "cc" + IP_UDP), // IPv4 by OSI NLPID
   dot3("aaaa0300"), // SNAP cut short
   dot3("05"), // LLC cut short
   dot3("1011"), // two bytes
@@ -184,6 +185,58 @@ const IP6_REACH = be32(10) + "00" + "40" + "20010db800010002" + be32(30) + "60" 
 
 const SPB_MCID = "00" + ascii("mcid").padEnd(64, "0") + be16(1) + "00".repeat(16);
 
+/** A CLNP PDU: header (type byte with flags), addresses, then `rest` (segment part, options). */
+function clnpPdu(type: number, rest: string, data: string, cksum = 0): string {
+  const addrs = "03" + "490001" + "05" + "4900011921";
+  const li = 9 + bytes(addrs) + bytes(rest);
+  return "81" + u8(li) + "01" + "1f" + u8(type) + be16(li + bytes(data)) + be16(cksum) + addrs +
+    rest +
+    data;
+}
+
+function esisPdu(type: number, body: string): string {
+  return "82" + u8(9 + bytes(body)) + "01" + "00" + u8(type) + be16(30) + be16(0) + body;
+}
+
+const OSI_FRAMES: Frame[] = [
+  dot3("fefe03" + clnpPdu(0x1c, "", "0102030405")),
+  dot3(
+    "fefe03" + clnpPdu(
+      0xbc,
+      be16(7) + be16(0) + be16(40) + "cd0105" + "c30180" + "c301c7" +
+        "c5020101" + "c101a1" + "c1010b" + "cc0200" + "c8070101" + "03490001" + "cb030002" + "00" +
+        "ff020102",
+      "aa",
+      0x1234,
+    ),
+  ),
+  dot3("fefe03" + clnpPdu(0x01, "c10181", clnpPdu(0x1e, "", "0102"))),
+  dot3("fefe03" + clnpPdu(0x1f, "", "ab")),
+  dot3("fefe03" + clnpPdu(0x1e, "c1", "")),
+  dot3("fefe03" + "8106010000000000"),
+  dot3("fefe03" + "81ff01"),
+  dot3("fefe03" + "8110020000000000"),
+  dot3("fefe03" + "810a010000000a000000"),
+  dot3(
+    "fefe03" + esisPdu(
+      2,
+      "02" + "03" + "490001" + "05" + "4900011921" + "8102cc8e" + "c6020005" +
+        "c5010a",
+    ),
+  ),
+  dot3("fefe03" + esisPdu(4, "05" + "4900011921" + "c603000102")),
+  dot3("fefe03" + esisPdu(6, "03" + "490001" + "06" + SRC + "05" + "4900011921")),
+  dot3("fefe03" + esisPdu(6, "03" + "490001" + "02" + "0102" + "00")),
+  dot3("fefe03" + esisPdu(9, "0102")),
+  dot3("fefe03" + esisPdu(2, "05")),
+  dot3("fefe03" + "820801" + "0000000000"),
+  dot3("fefe03" + "820b02" + "0000000000000000"),
+  dot3("fefe03" + "82"),
+  dot3("fefe03" + "00" + "0102"), // NULL NLPID
+  dot3("fefe03" + "99" + "0102"), // unknown NLPID
+  dot3("fefe03" + "cf" + "c021" + "0101" + be16(4)), // PPP by NLPID
+];
+
 export const ISIS_FRAMES: Frame[] = [
   isis(
     15,
@@ -254,9 +307,7 @@ export const ISIS_FRAMES: Frame[] = [
   dot3("fefe03" + "83ff0100000100ff"), // fixed length beyond the PDU
   dot3("fefe03" + "8304010000010000"), // fixed length too small
   dot3("fefe03" + "831b010000010000" + "00".repeat(19)), // LAN IIH with a bogus fixed length
-  // dot3("fefe03" + "82" + "0102030405"), // ES-IS: not decoded
-  dot3("fefe03" + "00" + "0102"), // NULL NLPID
-  dot3("fefe03" + "99" + "0102"), // unknown NLPID
+  ...OSI_FRAMES,
   eth(0xfefe, "00" + "8314010000110100" + "03" + SYS1 + "001e" + "0014" + "01"), // Cisco OSI type
 ];
 
