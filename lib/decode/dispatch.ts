@@ -15,7 +15,9 @@
  *      State across packets (like TCP's connections) lives in the Decoder, reached through `p`.
  *   2. Add one line to the registrations at the bottom of this file:
  *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
- *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order registered, like
+ *      `tcpPort(179, bgp)`; what an LLC header carries: `llcSap(0x42, stp)` (both SAPs, a UI
+ *      frame) and `snapProtocol(0x00000c, 0x2000, cdp)` (a SNAP header's OUI and PID; OUI 0
+ *      takes the ethertype registrations). UDP and TCP ports are tried in the order registered, like
  *      tcpdump's if-chains: the first registration matching the source or destination port wins
  *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only); so a port goes where
  *      tcpdump tests it, not at the end.
