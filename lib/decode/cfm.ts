@@ -6,7 +6,14 @@
  */
 import { OUIS } from "./llc.ts";
 import { hex2, hex4, type Pkt } from "./printer.ts";
-import { type BitNames, bitNames, fixed, macText, printUpToNul } from "./tokens.ts";
+import {
+  ADDRESS_FAMILIES,
+  type BitNames,
+  bitNames,
+  fixed,
+  macText,
+  printUpToNul,
+} from "./tokens.ts";
 
 const OPCODES: Record<number, string> = {
   1: "Continuity Check Message",
@@ -65,26 +72,6 @@ const CHASSIS_ID_TYPES: Record<number, string> = {
   5: "Network address",
   6: "Interface name",
   7: "Locally assigned",
-};
-const ADDRESS_FAMILIES: Record<number, string> = {
-  0: "Reserved",
-  1: "IPv4",
-  2: "IPv6",
-  3: "NSAP",
-  4: "HDLC",
-  5: "BBN 1822",
-  6: "802",
-  7: "E.163",
-  8: "E.164",
-  9: "F.69",
-  10: "X.121",
-  11: "Novell IPX",
-  12: "Appletalk",
-  13: "Decnet IV",
-  14: "Banyan Vines",
-  15: "E.164 with NSAP subaddress",
-  196: "Layer-2 VPN",
-  25: "VPLS",
 };
 
 const TOO_SHORT = "\n\t\t packet is too short";

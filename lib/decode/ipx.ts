@@ -41,9 +41,17 @@ export function ipx(p: Pkt, off: number, _length: number): void {
       p.out += `ipx-ncp ${len}`;
       return;
     case 0x0452:
-      return sap(p, data, len);
-    case 0x0453:
-      return rip(p, data, len);
+    case 0x0453: {
+      // SAP and RIP: a command, then its entries.
+      const command = p.u16(data);
+      if (len < 2) {
+        p.out += ` [length ${len} < 2] (invalid)`;
+        return;
+      }
+      if (socket === 0x0452) sap(p, command, data + 2, len - 2);
+      else rip(p, command, data + 2, len - 2);
+      return;
+    }
     case 0x0455:
       p.out += `ipx-netbios ${len}`;
       return;
@@ -57,14 +65,7 @@ export function ipx(p: Pkt, off: number, _length: number): void {
   p.out += `ipx-#${socket.toString(16)} ${len}`;
 }
 
-function sap(p: Pkt, at: number, length: number): void {
-  const command = p.u16(at);
-  if (length < 2) {
-    p.out += ` [length ${length} < 2] (invalid)`;
-    return;
-  }
-  at += 2;
-  length -= 2;
+function sap(p: Pkt, command: number, at: number, length: number): void {
   if (command === 1 || command === 3) {
     p.out += command === 1 ? "ipx-sap-req" : "ipx-sap-nearest-req";
     p.out += ` ${sapType(p.u16(at))}`;
@@ -98,14 +99,7 @@ function sap(p: Pkt, at: number, length: number): void {
   }
 }
 
-function rip(p: Pkt, at: number, length: number): void {
-  const command = p.u16(at);
-  if (length < 2) {
-    p.out += ` [length ${length} < 2] (invalid)`;
-    return;
-  }
-  at += 2;
-  length -= 2;
+function rip(p: Pkt, command: number, at: number, length: number): void {
   if (command === 1) {
     p.out += "ipx-rip-req";
     if (length === 0) return;

@@ -9,7 +9,7 @@
 import { OUIS } from "./llc.ts";
 import { lldpDcbx, lldpIana, lldpIeee8021, lldpIeee8023, lldpTia } from "./lldp_org.ts";
 import { hexBytes, type Pkt, TRUNCATED } from "./printer.ts";
-import { type BitNames, bitNames, printUpToNul } from "./tokens.ts";
+import { ADDRESS_FAMILIES, type BitNames, bitNames, printUpToNul } from "./tokens.ts";
 
 const TLV_NAMES: Record<number, string> = {
   0: "End",
@@ -54,28 +54,6 @@ const CAPABILITIES: BitNames = [
   [1 << 6, "Docsis"],
   [1 << 7, "Station Only"],
 ];
-
-/** Address family numbers (tcpdump's af_values). */
-const ADDRESS_FAMILIES: Record<number, string> = {
-  0: "Reserved",
-  1: "IPv4",
-  2: "IPv6",
-  3: "NSAP",
-  4: "HDLC",
-  5: "BBN 1822",
-  6: "802",
-  7: "E.163",
-  8: "E.164",
-  9: "F.69",
-  10: "X.121",
-  11: "Novell IPX",
-  12: "Appletalk",
-  13: "Decnet IV",
-  14: "Banyan Vines",
-  15: "E.164 with NSAP subaddress",
-  196: "Layer-2 VPN",
-  25: "VPLS",
-};
 
 const INTERFACE_NUMBERINGS: Record<number, string> = {
   2: "Interface Index",
