@@ -9,19 +9,23 @@
 import { clnp, esis } from "./clnp.ts";
 import { etherTypePrinter } from "./dispatch.ts";
 import {
+  adjacency,
+  auth,
   checksumVerdict,
-  extIpReach,
-  extIsReach,
-  ipReach,
+  IDENT,
+  idrp,
   isisId,
-  metricBlock,
   mtCapSubTlvs,
   mtId,
   NLPIDS,
   nsap,
   portCapSubTlvs,
+  purgeOriginator,
+  restart,
   routerCapSubTlvs,
+  sharedRiskGroup,
 } from "./isis_tlv.ts";
+import { extIpReach, extIsReach, ipReach, metricBlock, prefixNeighbors } from "./isis_reach.ts";
 import { OUIS } from "./llc.ts";
 import { ppp } from "./ppp.ts";
 import { hex2, hex4, type Pkt, TRUNCATED } from "./printer.ts";
@@ -90,23 +94,6 @@ const CIRCUIT_TYPES: Record<number, string> = {
   3: "Level 1, Level 2",
 };
 const IS_TYPES = ["Unused 0x0 (invalid)", "L1 IS", "Unused 0x2 (invalid)", "L2 IS"];
-const ADJACENCY_STATES: Record<number, string> = { 0: "Up", 1: "Initializing", 2: "Down" };
-const AUTH_TYPES: Record<number, string> = {
-  1: "simple text password",
-  3: "Generic Crypto key-id",
-  54: "HMAC-MD5 password",
-  255: "Routing Domain private password",
-};
-const IDRP_TYPES: Record<number, string> = {
-  0: "Reserved",
-  1: "Routing-Domain Specific",
-  2: "AS Number Tag",
-};
-const RESTART_FLAGS: BitNames = [
-  [0x1, "Restart Request"],
-  [0x2, "Restart Acknowledgement"],
-  [0x4, "Suppress adjacency advertisement"],
-];
 const ROUTER_CAP_FLAGS: BitNames = [[0x01, "S bit"], [0x02, "D bit"]];
 
 /** Fixed header lengths after the 8-byte common header, by PDU type. */
@@ -353,8 +340,6 @@ function entries(p: Pkt, type: number, at: number, len: number): void {
   }
 }
 
-const IDENT = "\n\t      ";
-
 /** One TLV's value; false where tcpdump stops decoding the PDU without a mark. */
 function tlv(p: Pkt, type: number, at: number, len: number, off: number, length: number): boolean {
   switch (type) {
@@ -530,130 +515,4 @@ function tlv(p: Pkt, type: number, at: number, len: number, off: number, length:
       if (p.verbosity <= 1) p.unknownData(at, len, "\n\t\t");
   }
   return true;
-}
-
-function auth(p: Pkt, at: number, len: number): boolean {
-  if (len < 1) return true;
-  const kind = p.u8(at);
-  at++;
-  len--;
-  p.out += `${IDENT}${AUTH_TYPES[kind] ?? `unknown Authentication type 0x${hex2(kind)}`}: `;
-  if (kind === 1) {
-    printUpToNul(p, at, len);
-  } else if (kind === 54) {
-    for (let i = 0; i < len; i++) p.out += hex2(p.u8(at + i));
-    if (len !== 16) p.out += ", (invalid subTLV) ";
-    // Verifying the signature needs a secret (tcpdump's -M), which is never given here.
-    p.out += " (unchecked)";
-  } else if (kind === 3) {
-    if (len < 2) return true;
-    p.out += `${p.u16(at)}, password: `;
-    for (let i = 2; i < len; i++) p.out += hex2(p.u8(at + i));
-  } else {
-    p.unknownData(at, len, "\n\t\t  ");
-  }
-  return true;
-}
-
-function adjacency(p: Pkt, at: number, len: number): void {
-  if (len >= 1) {
-    const s = p.u8(at);
-    p.out += `${IDENT}Adjacency State: ${ADJACENCY_STATES[s] ?? "unknown"} (${s})`;
-    len--;
-  }
-  if (len > 4) {
-    p.out += `${IDENT}Extended Local circuit-ID: 0x${p.u32(at + 1).toString(16).padStart(8, "0")}`;
-    len -= 4;
-  }
-  if (len >= 6) {
-    p.out += `${IDENT}Neighbor System-ID: ${isisId(p, at + 5, 6)}`;
-    len -= 6;
-  }
-  if (len >= 4) {
-    p.out += `${IDENT}Neighbor Extended Local circuit-ID: 0x${
-      p.u32(at + 11).toString(16).padStart(8, "0")
-    }`;
-  }
-}
-
-function sharedRiskGroup(p: Pkt, at: number, len: number): void {
-  if (len < 7) return;
-  p.out += `${IDENT}IS Neighbor: ${isisId(p, at, 7)}`;
-  at += 7;
-  len -= 7;
-  if (len < 1) return;
-  p.out += `, Flags: [${p.u8(at) & 1 ? "numbered" : "unnumbered"}]`;
-  at++;
-  len--;
-  if (len < 4) return;
-  p.out += `${IDENT}IPv4 interface address: ${p.ip4(at)}`;
-  at += 4;
-  len -= 4;
-  if (len < 4) return;
-  p.out += `${IDENT}IPv4 neighbor address: ${p.ip4(at)}`;
-  at += 4;
-  len -= 4;
-  for (; len >= 4; at += 4, len -= 4) {
-    p.out += `${IDENT}Link-ID: 0x${p.u32(at).toString(16).padStart(8, "0")}`;
-  }
-}
-
-function purgeOriginator(p: Pkt, at: number, len: number): void {
-  if (len < 1) return;
-  const n = p.u8(at);
-  at++;
-  len--;
-  if (n === 0) {
-    p.out += " No system IDs supplied";
-    return;
-  }
-  if (len < 6) return;
-  p.out += `${IDENT}Purge Originator System-ID: ${isisId(p, at, 6)}`;
-  if (n > 1 && len - 6 >= 6) {
-    p.need(at + 6, 13);
-    p.out += `${IDENT}Received from System-ID: ${isisId(p, at + 6, 6)}`;
-  }
-}
-
-function restart(p: Pkt, at: number, len: number): void {
-  if (len < 1) return;
-  p.out += `${IDENT}Flags [${bitNames(RESTART_FLAGS, p.u8(at), "none")}]`;
-  if (len === 1 || len < 3) return;
-  p.out += `, Remaining holding time ${p.u16(at + 1)}s`;
-  if (len - 3 === 6) p.out += `, for ${isisId(p, at + 3, 6)}`;
-}
-
-function idrp(p: Pkt, at: number, len: number): boolean {
-  if (len < 1) return true;
-  const kind = p.u8(at);
-  p.out += `${IDENT}Inter-Domain Information Type: ${
-    IDRP_TYPES[kind] ?? `Unknown (0x${hex2(kind)})`
-  }`;
-  if (kind === 2) {
-    if (len - 1 >= 2) p.out += `AS Number: ${p.u16(at + 1)}`;
-  } else {
-    p.unknownData(at + 1, len - 1, IDENT);
-  }
-  return true;
-}
-
-function prefixNeighbors(p: Pkt, at: number, len: number): void {
-  if (len < 4) return;
-  p.need(at, 4);
-  p.out += `${IDENT}Metric Block${metricBlock(p, at)}`;
-  at += 4;
-  len -= 4;
-  while (len !== 0) {
-    const plen = p.u8(at);
-    at++;
-    len--;
-    if (plen < 2) {
-      p.out += `\n\t\tAddress: prefix length ${plen} < 2`;
-      return;
-    }
-    if (len < plen >> 1) return;
-    p.out += `\n\t\tAddress: ${nsap(p, at, plen >> 1)}/${plen * 4}`;
-    at += plen >> 1;
-    len -= plen >> 1;
-  }
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import { OUIS } from "./llc.ts";
-import { lldpDcbx, lldpIana, lldpIeee8021, lldpIeee8023, lldpTia } from "./lldp_org.ts";
+import { lldpDcbx } from "./lldp_dcbx.ts";
+import { lldpIana, lldpIeee8021, lldpIeee8023, lldpTia } from "./lldp_org.ts";
 import { hexBytes, type Pkt, TRUNCATED } from "./printer.ts";
 import { ADDRESS_FAMILIES, type BitNames, bitNames, printUpToNul } from "./tokens.ts";
 

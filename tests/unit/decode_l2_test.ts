@@ -8,6 +8,8 @@ import { Decoder } from "../../lib/decode/decode.ts";
 import { haveTcpdump499 } from "./tcpdump_diff.ts";
 import { differences, explain, type Frame } from "./tcpdump_frames.ts";
 import * as l2 from "./decode_l2_frames.ts";
+import * as l2eth from "./decode_l2_frames_eth.ts";
+import { prng } from "./helpers.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_l2_test: tcpdump 4.99 not found; differential tests skipped");
@@ -21,15 +23,15 @@ const FAMILIES: Record<string, { frames: Frame[]; vv: boolean }> = {
   "STP": { frames: l2.STP_FRAMES, vv: true },
   "IS-IS": { frames: l2.ISIS_FRAMES, vv: true },
   "CDP/DTP/VTP/UDLD": { frames: l2.CISCO_FRAMES, vv: true },
-  "LLDP": { frames: l2.LLDP_FRAMES, vv: true },
-  "LACP/marker/OAM": { frames: l2.SLOW_FRAMES, vv: true },
-  "802.1X/EAPOL": { frames: l2.EAPOL_FRAMES, vv: true },
-  "MACsec": { frames: l2.MACSEC_FRAMES, vv: false },
-  "PTP": { frames: l2.PTP_FRAMES, vv: false },
-  "IPX": { frames: l2.IPX_FRAMES, vv: true },
-  "PPPoE/PPP": { frames: l2.PPP_FRAMES, vv: false },
-  "MPLS": { frames: l2.MPLS_FRAMES, vv: false },
-  "Loopback/CFM/AoE/DECnet/GeoNet": { frames: l2.OTHER_FRAMES, vv: true },
+  "LLDP": { frames: l2eth.LLDP_FRAMES, vv: true },
+  "LACP/marker/OAM": { frames: l2eth.SLOW_FRAMES, vv: true },
+  "802.1X/EAPOL": { frames: l2eth.EAPOL_FRAMES, vv: true },
+  "MACsec": { frames: l2eth.MACSEC_FRAMES, vv: false },
+  "PTP": { frames: l2eth.PTP_FRAMES, vv: false },
+  "IPX": { frames: l2eth.IPX_FRAMES, vv: true },
+  "PPPoE/PPP": { frames: l2eth.PPP_FRAMES, vv: false },
+  "MPLS": { frames: l2eth.MPLS_FRAMES, vv: false },
+  "Loopback/CFM/AoE/DECnet/GeoNet": { frames: l2eth.OTHER_FRAMES, vv: true },
 };
 
 /** Every cut of each frame from just past the Ethernet header on, the wire length kept. */
@@ -63,15 +65,6 @@ for (const [family, { frames, vv }] of Object.entries(FAMILIES)) {
       assert.equal(diffs.length, 0, explain(diffs));
     },
   });
-}
-
-/** A small deterministic generator for the mutations. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
 }
 
 /** `count` frames of the families with a few bytes past the Ethernet header changed. */

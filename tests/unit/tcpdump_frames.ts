@@ -8,70 +8,13 @@
  *
  * @module
  */
-import { PcapWriter } from "../../lib/formats/pcap.ts";
+import { hex, hexOf, type WireFrame, writeFrames } from "./helpers.ts";
 import { afterTimestamp, type FileRecord, tcpdumpRecords, xskdumpDecoder } from "./tcpdump_diff.ts";
 
 /** One crafted frame: its captured bytes and, when longer, its length on the wire. */
 export interface Frame {
   data: Uint8Array;
   origLen?: number;
-}
-
-/** Bytes from hex text; anything but hex digits (spaces, dots) is ignored. */
-export function hex(s: string): Uint8Array {
-  const h = s.replace(/[^0-9a-fA-F]/g, "");
-  const b = new Uint8Array(h.length >> 1);
-  for (let i = 0; i < b.length; i++) b[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return b;
-}
-
-/** Hex text of bytes. */
-export function hexOf(d: Uint8Array): string {
-  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** An Ethernet frame from hex: destination, source, type or length, payload. */
-export function ethFrame(dst: string, src: string, type: number, payload: string): Uint8Array {
-  return hex(dst + src + type.toString(16).padStart(4, "0") + payload);
-}
-
-/**
- * An 802.3 frame: the length field counts the payload (hex), padded to 60 bytes as on the wire
- * unless `pad` is false.
- */
-export function dot3Frame(dst: string, src: string, payload: string, pad = true): Uint8Array {
-  const body = hex(payload);
-  const f = ethFrame(dst, src, body.length, payload);
-  if (!pad || f.length >= 60) return f;
-  const out = new Uint8Array(60);
-  out.set(f);
-  return out;
-}
-
-function writeAll(file: Deno.FsFile, chunk: Uint8Array): void {
-  let off = 0;
-  while (off < chunk.length) off += file.writeSync(chunk.subarray(off));
-}
-
-/** Writes frames to a pcap file (timestamps 0), with their wire lengths. */
-export function writeFrames(path: string, frames: Frame[]): void {
-  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-  try {
-    const w = new PcapWriter({ write: (c) => writeAll(file, c) });
-    for (const f of frames) w.add(f.data, 0, f.data.length, 0, 0);
-    w.close();
-  } finally {
-    file.close();
-  }
-  // The writer records the captured length as the wire length; patch in the longer ones.
-  const bytes = Deno.readFileSync(path);
-  const v = new DataView(bytes.buffer);
-  let off = 24;
-  for (const f of frames) {
-    v.setUint32(off + 12, Math.max(f.origLen ?? 0, f.data.length), true);
-    off += 16 + f.data.length;
-  }
-  Deno.writeFileSync(path, bytes);
 }
 
 /** One frame whose text differs from tcpdump's. */
@@ -82,19 +25,19 @@ export interface FrameDifference {
   theirs: string;
 }
 
+/** A frame with its wire length (at least its captured length). */
+function wire(f: Frame): WireFrame {
+  return { data: f.data, origLen: Math.max(f.origLen ?? 0, f.data.length) };
+}
+
 /** tcpdump's and the decoder's text (after the timestamp) of frames at these flags. */
 export function bothSides(frames: Frame[], flags: string[]): { ours: string[]; theirs: string[] } {
   const dir = Deno.makeTempDirSync({ prefix: "xskdump-frames-" });
   try {
     const path = `${dir}/frames.pcap`;
-    writeFrames(path, frames);
+    writeFrames(path, frames.map(wire));
     const theirs = tcpdumpRecords(path, flags).map(afterTimestamp);
-    const records: FileRecord[] = frames.map((f) => ({
-      data: f.data,
-      origLen: Math.max(f.origLen ?? 0, f.data.length),
-      sec: 0,
-      nsec: 0,
-    }));
+    const records: FileRecord[] = frames.map((f) => ({ ...wire(f), sec: 0, nsec: 0 }));
     const ours = xskdumpDecoder(records, flags).map(afterTimestamp);
     return { ours, theirs };
   } finally {
