@@ -301,10 +301,10 @@ function linkLayerBase(dir: string): Uint8Array {
     "AoE_Linux.pcap",
     "spb_bpduv4.pcap",
     "dcb_ets.pcap",
-  ].filter((f) => corpusFiles.includes(f));
+  ].filter((f) => corpusNames.includes(f));
   const parts = files.map((f, i) => {
     const part = `${dir}/l2-${i}.pcap`;
-    new Deno.Command("editcap", { args: ["-F", "pcap", "-r", CORPUS + f, part, "1-3"] })
+    new Deno.Command("editcap", { args: ["-F", "pcap", "-r", `${CORPUS}/${f}`, part, "1-3"] })
       .outputSync();
     return part;
   });
