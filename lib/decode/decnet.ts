@@ -41,7 +41,7 @@ export function decnet(p: Pkt, off: number, length: number): void {
   const rh = ap + 2;
   if (flags & 0x40) {
     p.out += "future-version-decnet";
-    p.defaultPrint(ap, Math.min(length, caplen));
+    p.defaultPrint(ap, Math.min(length, caplen), true);
     return;
   }
   if (flags & 1) {
@@ -72,7 +72,7 @@ export function decnet(p: Pkt, off: number, length: number): void {
       break;
     default:
       p.out += "unknown message flags under mask";
-      p.defaultPrint(ap, Math.min(length, caplen));
+      p.defaultPrint(ap, Math.min(length, caplen), true);
       return;
   }
   p.out += `${dnaddr(src)} > ${dnaddr(dst)} ${pktlen} `;
@@ -155,7 +155,7 @@ function control(p: Pkt, rh: number, flags: number, length: number, caplen: numb
     }
   }
   p.out += "unknown control message";
-  p.defaultPrint(rh, Math.min(length, caplen));
+  p.defaultPrint(rh, Math.min(length, caplen), true);
   return true;
 }
 

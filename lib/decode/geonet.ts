@@ -106,7 +106,7 @@ export function geonet(p: Pkt, off: number, length: number): void {
       }
     }
   }
-  if (p.verbose) p.defaultPrint(at, length);
+  if (p.verbose) p.defaultPrint(at, length, true);
 }
 
 /** A CALM FAST packet at `off`, `length` bytes. */
@@ -120,5 +120,5 @@ export function calmFast(p: Pkt, off: number, length: number): void {
   }
   p.out += `SrcNwref:${p.u8(off)}; `;
   p.out += `DstNwref:${p.u8(off + 1)}; `;
-  if (p.verbose) p.defaultPrint(off + 2, length - 2);
+  if (p.verbose) p.defaultPrint(off + 2, length - 2, true);
 }

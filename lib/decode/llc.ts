@@ -135,10 +135,10 @@ export function llcPayload(p: Pkt, frame: number, off: number, length: number): 
   if (llcHeader(p, frame, off, length) < 0) p.defaultPrint(off, Math.max(0, p.end - off));
 }
 
-/** Prints tcpdump's " [|llc]" and dumps what there is. */
+/** Prints tcpdump's " [|llc]" and dumps what there is (even with -x, as tcpdump does). */
 function llcTruncated(p: Pkt, off: number, caplen: number): void {
   p.out += " [|llc]";
-  p.defaultPrint(off, caplen);
+  p.defaultPrint(off, caplen, true);
 }
 
 /**

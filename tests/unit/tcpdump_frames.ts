@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { describeFrame } from "../../lib/decode/decode.ts";
+import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
 import { hex, hexOf, type WireFrame, writeFrames } from "./helpers.ts";
 import { afterTimestamp, type FileRecord, tcpdumpRecords, xskdumpDecoder } from "./tcpdump_diff.ts";
 
@@ -30,19 +32,23 @@ function wire(f: Frame): WireFrame {
   return { data: f.data, origLen: Math.max(f.origLen ?? 0, f.data.length) };
 }
 
-/** tcpdump's and the decoder's text (after the timestamp) of frames at these flags. */
-export function bothSides(frames: Frame[], flags: string[]): { ours: string[]; theirs: string[] } {
+/** tcpdump's text (after the timestamp) of frames at these flags. */
+function tcpdumpText(frames: Frame[], flags: string[]): string[] {
   const dir = Deno.makeTempDirSync({ prefix: "xskdump-frames-" });
   try {
     const path = `${dir}/frames.pcap`;
     writeFrames(path, frames.map(wire));
-    const theirs = tcpdumpRecords(path, flags).map(afterTimestamp);
-    const records: FileRecord[] = frames.map((f) => ({ ...wire(f), sec: 0, nsec: 0 }));
-    const ours = xskdumpDecoder(records, flags).map(afterTimestamp);
-    return { ours, theirs };
+    return tcpdumpRecords(path, flags).map(afterTimestamp);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+}
+
+/** tcpdump's and the decoder's text (after the timestamp) of frames at these flags. */
+export function bothSides(frames: Frame[], flags: string[]): { ours: string[]; theirs: string[] } {
+  const records: FileRecord[] = frames.map((f) => ({ ...wire(f), sec: 0, nsec: 0 }));
+  const ours = xskdumpDecoder(records, flags).map(afterTimestamp);
+  return { ours, theirs: tcpdumpText(frames, flags) };
 }
 
 /**
@@ -76,6 +82,24 @@ export function differences(
       }
     });
   }
+  return out;
+}
+
+/**
+ * The frames whose text with `-x` (or `-X`: `ascii`) differs from tcpdump's: the line the CLI
+ * prints for them (no dumps of the decoder's own) and the dump after it.
+ */
+export function hexDumpDifferences(frames: Frame[], ascii: boolean): FrameDifference[] {
+  const flag = ascii ? "-X" : "-x";
+  const theirs = tcpdumpText(frames, [flag]);
+  const out: FrameDifference[] = [];
+  frames.forEach((f, i) => {
+    const line = describeFrame(f.data, wire(f).origLen, { undecodedHex: false });
+    const ours = line + hexDump(f.data, { level: 1, ascii }, dumpsWholeFrame(line, f.data));
+    if (ours !== theirs[i]) {
+      out.push({ flags: flag, frame: hexOf(f.data), ours, theirs: theirs[i] });
+    }
+  });
   return out;
 }
 
