@@ -31,24 +31,24 @@
  */
 import { aoe } from "./aoe.ts";
 import { arp } from "./arp.ts";
-import { icmp } from "./icmp.ts";
-import { icmp6 } from "./icmp6.ts";
-import { ipv4 } from "./ip.ts";
-import { ipv6, noNextHeader } from "./ip6.ts";
-import type { IpInfo, Pkt } from "./printer.ts";
-import { loopback } from "./loopback.ts";
-import { mpls } from "./mpls.ts";
-import { pppEthertype } from "./ppp.ts";
-import { pppoe } from "./pppoe.ts";
-import { ptp } from "./ptp.ts";
 import { cfm } from "./cfm.ts";
 import { cdp, dtp, udld, vtp } from "./cisco.ts";
 import { decnet } from "./decnet.ts";
 import { eapol } from "./eap.ts";
-import { ipx8022, ipx8023, ipxEthertype } from "./ipx.ts";
 import { calmFast, geonet } from "./geonet.ts";
+import { icmp } from "./icmp.ts";
+import { icmp6 } from "./icmp6.ts";
+import { ipv4 } from "./ip.ts";
+import { ipv6, noNextHeader } from "./ip6.ts";
+import { ipx8022, ipx8023, ipxEthertype } from "./ipx.ts";
 import { isoclns, isoEthertype } from "./isis.ts";
 import { lldp } from "./lldp.ts";
+import { loopback } from "./loopback.ts";
+import { mpls } from "./mpls.ts";
+import { pppEthertype } from "./ppp.ts";
+import { pppoe } from "./pppoe.ts";
+import type { IpInfo, Pkt } from "./printer.ts";
+import { ptp } from "./ptp.ts";
 import { slow } from "./slow.ts";
 import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
@@ -203,41 +203,41 @@ ipProtocol(41, ipv6);
 ipProtocol(58, icmp6);
 ipProtocol(59, noNextHeader);
 
-// Link layer: what LLC SAPs and SNAP headers carry, and the ethertypes of the link-layer family
-// (llc.ts, ...).
+// Link layer (llc.ts and the modules of what rides on it or on its own ethertype). LLC SAPs
+// (both the same, a UI frame), then SNAP protocols, then ethertypes, then UDP ports.
 llcSap(0x06, ipv4);
 llcSap(0x42, stp);
-llcSap(0xfe, isoclns);
 llcSap(0xe0, ipx8022);
+llcSap(0xfe, isoclns);
 llcSap(0xff, ipx8023); // Novell raw 802.3: no LLC header
+snapProtocol(0x00000c, 0x0111, udld);
 snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
+snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
 snapProtocol(0x00000c, 0x2000, cdp);
 snapProtocol(0x00000c, 0x2003, vtp);
 snapProtocol(0x00000c, 0x2004, dtp);
-snapProtocol(0x00000c, 0x0111, udld);
-snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
 snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)
-ethertype(0x88f7, ptp);
-udpPort(319, ptp);
-udpPort(320, ptp);
-ethertype(0xfefe, isoEthertype);
-ethertype(0x88cc, lldp);
-ethertype(0x8809, slow);
-ethertype(0x888e, eapol);
+ethertype(0x0707, geonet); // the old GeoNetworking type
+ethertype(0x1111, calmFast);
+ethertype(0x3c12, pppoe); // 3Com's discovery and session types
+ethertype(0x3c13, pppoe);
+ethertype(0x6003, decnet);
 ethertype(0x8137, ipxEthertype);
+ethertype(0x8809, slow);
+ethertype(0x880b, pppEthertype);
 ethertype(0x8847, mpls);
 ethertype(0x8848, mpls);
-udpPort(6635, mpls);
 ethertype(0x8863, pppoe);
 ethertype(0x8864, pppoe);
-ethertype(0x3c12, pppoe);
-ethertype(0x3c13, pppoe);
-ethertype(0x880b, pppEthertype);
-ethertype(0x9000, loopback);
-ethertype(0x8902, cfm);
-ethertype(0xabcd, cfm);
+ethertype(0x888e, eapol);
 ethertype(0x88a2, aoe);
-ethertype(0x6003, decnet);
+ethertype(0x88cc, lldp);
+ethertype(0x88f7, ptp);
+ethertype(0x8902, cfm);
 ethertype(0x8947, geonet);
-ethertype(0x0707, geonet);
-ethertype(0x1111, calmFast);
+ethertype(0x9000, loopback);
+ethertype(0xabcd, cfm); // CFM's old type
+ethertype(0xfefe, isoEthertype); // OSI in Cisco HDLC
+udpPort(6635, mpls); // late in tcpdump's chain, as registered last here
+udpPort(319, ptp);
+udpPort(320, ptp);
