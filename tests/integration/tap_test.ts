@@ -21,6 +21,7 @@ import {
   mergedCorpus,
   type NsChild,
   nsExec,
+  pollUntil,
   replay,
   rootOnly,
   run,
@@ -468,6 +469,35 @@ Deno.test({
         /^listening on xc0, queue 0, mode native, divert \(it has no address: a capture port; captured packets do not reach the host stack\)/,
       );
       await finish(bare.child);
+      // IPv6 on: the port gets an fe80:: address, which every IPv6 port has: still divert. A
+      // global one makes it the host's.
+      await nsExec(pair.captureNs, [
+        "sysctl",
+        "-q",
+        "-w",
+        "net.ipv6.conf.all.disable_ipv6=0",
+        `net.ipv6.conf.${pair.captureIf}.disable_ipv6=0`,
+      ], { check: true });
+      const linkLocal = await pollUntil(async () =>
+        /inet6 fe80::/.test(
+          (await run(["ip", "-n", pair.captureNs, "-6", "addr", "show", "dev", pair.captureIf]))
+            .stdout,
+        ), EXIT_MS);
+      assert.ok(linkLocal, "no fe80:: address came");
+      const v6ll = await xskdump(pair, ["-w", `${dir}/ll.pcap`]);
+      assert.match(v6ll.line, /, divert \(it has no address: a capture port;/);
+      await finish(v6ll.child);
+      await nsExec(pair.captureNs, [
+        ..."ip -6 addr add 2001:db8::1/64 nodad dev".split(" "),
+        pair.captureIf,
+      ], { check: true });
+      const v6 = await xskdump(pair, ["-w", `${dir}/v6.pcap`]);
+      assert.match(v6.line, /, tap in and out \(it has an IPv6 address;/);
+      await finish(v6.child);
+      await nsExec(pair.captureNs, [
+        ..."ip -6 addr del 2001:db8::1/64 dev".split(" "),
+        pair.captureIf,
+      ], { check: true });
       await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
       await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
       const used = await xskdump(pair, ["-w", `${dir}/b.pcap`]);
