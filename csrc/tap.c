@@ -72,6 +72,7 @@ struct tap {
 	struct bpf_object *obj;
 	uint32_t ring_size;
 	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
+	int frags;        /* the XDP programs (and their filter) have BPF_F_XDP_HAS_FRAGS */
 	struct hook in, out;
 	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
@@ -262,7 +263,7 @@ static void tap_free(struct tap *t)
 /* Loads the object: settings in .rodata, the ring buffer and scratch sized,
  * only the programs of the hooks that can be used. */
 static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-		    uint32_t nmask)
+		    uint32_t nmask, int frags)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump_tap");
 	struct xskdump_tap_config *cfg;
@@ -304,6 +305,14 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	if (!(dirs & XSKDUMP_DIR_OUT)) {
 		bpf_program__set_autoload(program(t, "tap_tc_out"), false);
 		bpf_program__set_autoload(program(t, "tap_tc_out_copy"), false);
+	}
+	/* Multi-buffer packets whole at XDP (a jumbo MTU natively, GRO skbs in
+	 * generic mode without linearizing them); bpf_xdp_load_bytes reads across
+	 * the frags. */
+	t->frags = frags;
+	if (frags) {
+		bpf_program__set_flags(program(t, "tap_xdp"), BPF_F_XDP_HAS_FRAGS);
+		bpf_program__set_flags(program(t, "tap_xdp_copy"), BPF_F_XDP_HAS_FRAGS);
 	}
 	libbpf_msg[0] = 0;
 	err = bpf_object__load(t->obj);
@@ -419,7 +428,17 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
-	err = tap_load(t, dirs, snaplen, queue_mask, nmask);
+	/* Frags where the kernel knows the flag (5.18+) and they are not refused. */
+	err = -EINVAL;
+	if (!multi_buffer_refused()) {
+		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 1);
+		if (err == -EINVAL) {
+			bpf_object__close(t->obj);
+			t->obj = NULL;
+		}
+	}
+	if (err == -EINVAL)
+		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 0);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -462,8 +481,9 @@ static int hook_filter(struct tap *t, struct hook *hk, const uint8_t *insns, uin
 			return fail(-errno, "remove the filter from %s", t->ifname);
 		return 0;
 	}
-	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type, 0, hk->stages_fd,
-			 hk->counters_fd);
+	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type,
+			 hk->prog_type == BPF_PROG_TYPE_XDP && t->frags ? BPF_F_XDP_HAS_FRAGS : 0,
+			 hk->stages_fd, hk->counters_fd);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(hk->stages_fd, &key, &fd, BPF_ANY)) {
