@@ -75,9 +75,11 @@ static __always_inline int capture(struct xdp_md *ctx)
 	__u32 queue = ctx->rx_queue_index;
 	long action;
 
-	/* Timestamp as early as the packet is ours: the pcap time is XDP time. */
+	/* Timestamp as early as the packet is ours: the pcap time is XDP time
+	 * (unless the NIC's own is there already). */
 	if (made) {
-		made->rx_ns = bpf_ktime_get_ns();
+		if (!(made->flags & XSKDUMP_META_HW_TIMESTAMP))
+			made->rx_ns = bpf_ktime_get_ns();
 	} else if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct xskdump_meta)) == 0) {
 		struct xskdump_meta *meta = (void *)(long)ctx->data_meta;
 
@@ -112,6 +114,9 @@ static __always_inline int capture(struct xdp_md *ctx)
  * AF_PACKET path puts it (after the MAC addresses), before the filter runs. */
 extern int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
 					__u16 *vlan_tci) __ksym;
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym;
+
+const volatile struct xskdump_meta_config config = { .vlan = 1 };
 
 /* The MAC addresses (12 bytes) from src to dst, 4 bytes apart: all read
  * before any write, as the two overlap. */
@@ -132,7 +137,7 @@ static __always_inline void vlan_reinsert(struct xdp_md *ctx)
 	__u16 tci;
 
 	/* No tag, or a driver without the kfunc (-EOPNOTSUPP): nothing to do. */
-	if (bpf_xdp_metadata_rx_vlan_tag(ctx, &proto, &tci))
+	if (!config.vlan || bpf_xdp_metadata_rx_vlan_tag(ctx, &proto, &tci))
 		return;
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
 		return; /* no room to remember it: the frame stays as it came */
@@ -157,6 +162,31 @@ static __always_inline void vlan_reinsert(struct xdp_md *ctx)
 	return;
 undo_meta:
 	bpf_xdp_adjust_meta(ctx, (int)sizeof(*meta));
+}
+
+/* The NIC's RX timestamp as the packet's time, in our metadata (made here
+ * when vlan_reinsert did not). None (-ENODATA, a driver without the kfunc,
+ * or 0: veth answers 0 for an skb without one): the capture stage stamps it
+ * as usual. */
+static __always_inline void hw_timestamp(struct xdp_md *ctx)
+{
+	struct xskdump_meta *meta;
+	__u64 ts;
+
+	if (!config.hw_timestamp || bpf_xdp_metadata_rx_timestamp(ctx, &ts) || !ts)
+		return;
+	meta = meta_of(ctx);
+	if (!meta) {
+		if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+			return;
+		meta = (void *)(long)ctx->data_meta;
+		if ((void *)(meta + 1) > (void *)(long)ctx->data)
+			return;
+		meta->flags = 0;
+		meta->magic = XSKDUMP_META_MAGIC;
+	}
+	meta->rx_ns = ts;
+	meta->flags |= XSKDUMP_META_HW_TIMESTAMP;
 }
 
 /* The reject stage (slot XSKDUMP_STAGE_REJECT): a packet the filter passes to
@@ -199,6 +229,7 @@ int xskdump_rx(struct xdp_md *ctx)
 	}
 #ifdef XSKDUMP_VLAN
 	vlan_reinsert(ctx);
+	hw_timestamp(ctx);
 #endif
 	/* The filter decides: it counts and passes what it rejects, and
 	 * tail-calls xskdump_capture with what it accepts. Without a filter the

@@ -18,6 +18,16 @@ struct xskdump_meta {
 /* meta.flags: the program put a VLAN tag the NIC had taken out (RX metadata)
  * back into the frame; the reject stage takes it out again. */
 #define XSKDUMP_META_VLAN 1u
+/* meta.flags: rx_ns is the NIC's RX timestamp (RX metadata, the NIC's own
+ * clock: tcpdump's adapter_unsynced), not bpf_ktime_get_ns(). */
+#define XSKDUMP_META_HW_TIMESTAMP 2u
+
+/* The device-bound variant's settings (its .rodata), set by the shim before
+ * loading: what it takes from the RX metadata. */
+struct xskdump_meta_config {
+	__u32 vlan;         /* put VLAN tags back */
+	__u32 hw_timestamp; /* the NIC's RX timestamp as the packet's time */
+};
 
 /* Per-CPU counters kept by the XDP program (map "counters"). */
 enum xskdump_counter {

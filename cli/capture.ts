@@ -88,6 +88,7 @@ async function capture(
       batchSize: args.batch,
       guard: args.guard,
       multiBuffer: args.multiBuffer,
+      timeStampType: args.timeStampType,
       // The SSH rule matches the session's untagged frames: a tag put back would hide it.
       vlan: plan.ssh ? false : undefined,
       path,
@@ -128,6 +129,7 @@ async function capture(
     );
   }
   say(listeningLine(cap, args.snaplen, plan));
+  if (args.timeStampType === "adapter_unsynced" && !cap.hwTimestamp) say(noHwTimestamps(cap));
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
@@ -226,6 +228,18 @@ function hookWords(cap: Capture): string {
   return parts.join(", ");
 }
 
+/** -j adapter_unsynced where the capture cannot give the NIC's timestamps: why, in one line. */
+function noHwTimestamps(cap: Capture): string {
+  const why = cap.path === "tap"
+    ? "tap mode takes none"
+    : cap.mode === "generic"
+    ? "generic mode has no XDP metadata"
+    : !(cap.rxMetadata & RX_META.timestamp)
+    ? `the driver of ${cap.iface} gives none in its XDP metadata`
+    : "the shared program does not take them";
+  return `xskdump: no hardware timestamps (${why}): packets carry the host's time`;
+}
+
 /** Divert: whether VLAN tags a NIC took out of the frame (rx-vlan offload) come back. */
 function vlanWords(cap: Capture, plan: FilterPlan): string {
   if (cap.vlan) return "VLAN tags put back from the driver's XDP metadata";
@@ -257,7 +271,9 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
       cap.multiBuffer
         ? "multi-buffer"
         : `no multi-buffer (packets over ${cap.frameSize - RX_OFFSET} bytes are dropped)`
-    }, ${vlanWords(cap, plan)}${tail}`;
+    }, ${vlanWords(cap, plan)}${
+      cap.hwTimestamp ? ", the NIC's RX timestamps (adapter_unsynced)" : ""
+    }${tail}`;
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

@@ -92,6 +92,8 @@ export interface CaptureArgs extends PacketArgs {
   guard: boolean;
   /** Divert: gather packets bigger than a frame (off: --no-multi-buffer). */
   multiBuffer: boolean;
+  /** -j: whose clock gives the packets' times. */
+  timeStampType: "host" | "adapter_unsynced";
   /** Stop with exit 3 on the first ring integrity violation. */
   strict: boolean;
   /** Switch the interface to one RX queue for the capture. */
@@ -309,6 +311,7 @@ type SocketArgs = Pick<
   | "batch"
   | "guard"
   | "multiBuffer"
+  | "timeStampType"
   | "strict"
   | "singleQueue"
 >;
@@ -344,6 +347,13 @@ const sockets: FlagGroup<SocketArgs> = {
       )
       .option("--strict", "stop with exit code 3 on the first ring integrity violation")
       .option("--no-guard", "skip the ring integrity checks (for measuring their cost)")
+      .addOption(
+        new Option(
+          "-j, --time-stamp-type <type>",
+          "host, or adapter_unsynced: the NIC's RX timestamps (divert, native, where the " +
+            "driver gives them in its XDP metadata)",
+        ).choices(["host", "adapter_unsynced"]).default("host"),
+      )
       .option(
         "--no-multi-buffer",
         "divert: no XDP_USE_SG, packets bigger than a frame are dropped as before Linux 6.6 " +
@@ -361,6 +371,7 @@ const sockets: FlagGroup<SocketArgs> = {
     batch: o.batch ?? 64,
     guard: o.guard !== false,
     multiBuffer: o.multiBuffer !== false,
+    timeStampType: o.timeStampType as "host" | "adapter_unsynced",
     strict: o.strict === true,
     singleQueue: o.singleQueue === true,
   }),

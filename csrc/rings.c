@@ -60,10 +60,12 @@ static int contd_at(const struct batch *b, uint32_t i)
 	       fault_contd(&b->s->fault, b->s->rx_descs + i + 1);
 }
 
-/* The record's time: the XDP program's stamp in front of the first piece, else now. */
+/* The record's time: the XDP program's stamp in front of the first piece, else
+ * now. The NIC's own timestamp, where the program put one, stays as it is
+ * (adapter_unsynced); where it was asked for and is missing, counted. */
 static int64_t stamp_of(const struct batch *b, uint64_t addr, int *meta)
 {
-	const struct sock *s = b->s;
+	struct sock *s = b->s;
 	const struct xskdump_meta *m;
 
 	/* Read before the ledger's canary covers it. */
@@ -72,9 +74,13 @@ static int64_t stamp_of(const struct batch *b, uint64_t addr, int *meta)
 		m = (const void *)((const char *)s->area + addr - sizeof(*m));
 		if (m->magic == XSKDUMP_META_MAGIC) {
 			*meta = 1;
+			if (m->flags & XSKDUMP_META_HW_TIMESTAMP)
+				return (int64_t)m->rx_ns;
+			s->no_hw_timestamp += s->hw_timestamp;
 			return (int64_t)m->rx_ns + b->mono_to_real;
 		}
 	}
+	s->no_hw_timestamp += s->hw_timestamp;
 	return b->now;
 }
 

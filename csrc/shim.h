@@ -137,6 +137,11 @@ int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
  * puts it, before the filter runs; a packet the filter rejects leaves without
  * it again. Elsewhere the plain program (xsk_prog_vlan says which). */
 #define XSKDUMP_ATTACH_VLAN 2u
+/* HW_TIMESTAMP: the same device-bound program, where the driver implements
+ * the RX timestamp kfunc, gives the NIC's timestamp (its own clock: tcpdump's
+ * adapter_unsynced) as the packet's time; a packet without one keeps the
+ * host's (XSKDUMP_STAT_NO_HW_TIMESTAMP counts them). */
+#define XSKDUMP_ATTACH_HW_TIMESTAMP 4u
 
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
  * so the kernel detaches it when the process dies, or joins another
@@ -153,6 +158,8 @@ int32_t xsk_prog_mode(int32_t prog);
 int32_t xsk_prog_multi_buffer(int32_t prog);
 /* 1 when the program puts back VLAN tags from the RX metadata, else 0. */
 int32_t xsk_prog_vlan(int32_t prog);
+/* 1 when it gives the NIC's RX timestamps, else 0. */
+int32_t xsk_prog_hw_timestamp(int32_t prog);
 /* Number of RX queues the interface has (from sysfs), >= 1. */
 int32_t xsk_prog_queue_count(int32_t prog);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
@@ -290,7 +297,8 @@ int32_t xsk_sock_check(int32_t sock);
 #define XSKDUMP_STAT_RX_BYTES 5           /* bytes of those handed to the user */
 #define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
 #define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
-#define XSKDUMP_STAT__COUNT 8
+#define XSKDUMP_STAT_NO_HW_TIMESTAMP 8    /* hardware timestamps asked for, this packet had none */
+#define XSKDUMP_STAT__COUNT 9
 /* Fills out[0..n) with XSKDUMP_STAT_* values. */
 int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
 /* Removes the socket from the XSKMAP: from now on its queue's packets pass to

@@ -188,6 +188,7 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	s->gather = (uint8_t *)s->area + s->area_size;
 	s->gather_bytes = gather_bytes;
 	s->snaplen = snaplen ? snaplen : XSKDUMP_MAX_SNAP;
+	s->hw_timestamp = p->hw_timestamp;
 	/* The largest packet a chain can carry, XSKDUMP_MAX_SNAP (BIG TCP aside,
 	 * GRO stops at 64 KiB), in the smallest pieces a frame holds. */
 	s->chain_max = XSKDUMP_MAX_SNAP / (frame_size - XSKDUMP_RX_OFFSET) + 1;
@@ -358,6 +359,7 @@ int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)
 	v[XSKDUMP_STAT_RX_BYTES] = s->rx_bytes;
 	v[XSKDUMP_STAT_USER_HELD] = s->user_held;
 	v[XSKDUMP_STAT_NO_META] = s->no_meta;
+	v[XSKDUMP_STAT_NO_HW_TIMESTAMP] = s->no_hw_timestamp;
 	for (i = 0; i < n && i < XSKDUMP_STAT__COUNT; i++)
 		out[i] = v[i];
 	return (int32_t)i;

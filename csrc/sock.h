@@ -52,6 +52,8 @@ struct sock {
 	uint32_t gather_used;  /* bytes handed out in records not yet given back */
 	uint32_t gather_out;   /* those records; at 0 the area is free again */
 	int chain_skip;        /* inside a broken chain: drop pieces up to its end */
+	int hw_timestamp;      /* the program gives the NIC's timestamps */
+	uint64_t no_hw_timestamp; /* packets it had none for (host time) */
 };
 
 extern struct sock socks[MAX_SOCKS];

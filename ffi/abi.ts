@@ -11,6 +11,8 @@
  */
 export const ATTACH_MULTI_BUFFER = 1;
 export const ATTACH_VLAN = 2;
+/** xsk_prog_attach: the NIC's RX timestamps where the driver gives them (adapter_unsynced). */
+export const ATTACH_HW_TIMESTAMP = 4;
 /** XDP RX metadata a driver implements (XSKDUMP_RX_META_*, xsk_iface_rx_metadata bits). */
 export const RX_META = { timestamp: 1, hash: 2, vlanTag: 4 } as const;
 /**
@@ -54,8 +56,9 @@ export const STAT = {
   rxBytes: 5,
   userHeld: 6,
   noMeta: 7,
+  noHwTimestamp: 8,
 } as const;
-export const STAT_COUNT = 8;
+export const STAT_COUNT = 9;
 
 /** u64 words per guard kind in xsk_guard_report (XSKDUMP_GUARD_WORDS): count, addr, descriptor. */
 export const GUARD_WORDS = 3;

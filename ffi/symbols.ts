@@ -30,6 +30,7 @@ export const symbols = {
   xsk_prog_mode: { parameters: ["i32"], result: "i32" },
   xsk_prog_multi_buffer: { parameters: ["i32"], result: "i32" },
   xsk_prog_vlan: { parameters: ["i32"], result: "i32" },
+  xsk_prog_hw_timestamp: { parameters: ["i32"], result: "i32" },
   xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },

@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  ATTACH_HW_TIMESTAMP,
   ATTACH_MULTI_BUFFER,
   ATTACH_VLAN,
   CHANNELS_WORDS,
@@ -247,6 +248,8 @@ export class XdpProgram {
   readonly multiBuffer: boolean;
   /** Device-bound: puts back the VLAN tags the driver reports in the RX metadata (native). */
   readonly vlan: boolean;
+  /** Device-bound: gives the NIC's RX timestamps, in its own clock (adapter_unsynced). */
+  readonly hwTimestamp: boolean;
   /**
    * True when another xskdump had attached this program and this one joined it to capture
    * other queues (see csrc/share.c); `sharedWith` names it ("xskdump pid 123"), if it can.
@@ -265,6 +268,7 @@ export class XdpProgram {
     this.queueCount = check(shim, shim.xsk_prog_queue_count(handle), "queue count");
     this.multiBuffer = check(shim, shim.xsk_prog_multi_buffer(handle), "multi-buffer") === 1;
     this.vlan = check(shim, shim.xsk_prog_vlan(handle), "vlan") === 1;
+    this.hwTimestamp = check(shim, shim.xsk_prog_hw_timestamp(handle), "hw timestamp") === 1;
     const who = new Uint8Array(160);
     this.shared = check(shim, shim.xsk_prog_shared(handle, who, who.length), "shared") === 1;
     this.sharedWith = new TextDecoder().decode(who.subarray(0, who.indexOf(0)));
@@ -274,16 +278,16 @@ export class XdpProgram {
    * Loads and attaches; native first in auto mode. `multiBuffer` (default true): with frags
    * support where the kernel has it (see XskSocket.open); `vlan` (default true): the
    * device-bound program that puts back VLAN tags, where the mode is native and the driver has
-   * the kfunc.
+   * the kfunc; `hwTimestamp` (default false): the same program gives the NIC's RX timestamps.
    */
   static attach(
     iface: string,
     mode: ModeName = "auto",
-    opts: { multiBuffer?: boolean; vlan?: boolean } = {},
+    opts: { multiBuffer?: boolean; vlan?: boolean; hwTimestamp?: boolean } = {},
     shim: Shim = loadShim(),
   ): XdpProgram {
     const flags = (opts.multiBuffer === false ? 0 : ATTACH_MULTI_BUFFER) |
-      (opts.vlan === false ? 0 : ATTACH_VLAN);
+      (opts.vlan === false ? 0 : ATTACH_VLAN) | (opts.hwTimestamp ? ATTACH_HW_TIMESTAMP : 0);
     const h = check(
       shim,
       shim.xsk_prog_attach(cString(iface), MODE[mode], flags),

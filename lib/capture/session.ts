@@ -98,6 +98,12 @@ export interface CaptureOptions {
    */
   vlan?: boolean;
   /**
+   * tcpdump's -j: "host" (default) or "adapter_unsynced": divert in native mode, where the driver
+   * gives the NIC's RX timestamp in its XDP metadata, that is the packet's time (the NIC's own
+   * clock, not synced to the host's); a packet without one keeps the host's time.
+   */
+  timeStampType?: "host" | "adapter_unsynced";
+  /**
    * tcpdump filter expression, run in the kernel: only matching packets are
    * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
    * empty) captures everything. A bad or refused filter throws FilterError.
@@ -185,6 +191,8 @@ export interface CaptureStats {
   userHeld: number;
   /** Packets without our XDP timestamp (time taken in user space instead). */
   noMeta: number;
+  /** Hardware timestamps asked for (-j adapter_unsynced): packets the driver gave none (host time). */
+  noHwTimestamp: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
   integrity: Record<GuardKind, number>;
   /** Per RX queue, in socket order (divert). */
@@ -239,6 +247,8 @@ export class Capture implements AsyncDisposable {
   readonly multiBuffer: boolean;
   /** Divert: VLAN tags from the driver's RX metadata are put back into the frames. */
   readonly vlan: boolean;
+  /** Divert: the packets' times are the NIC's RX timestamps, where it gives one. */
+  readonly hwTimestamp: boolean;
   /** Divert: the driver's XDP RX metadata (RX_META bits), what `vlan` needs. */
   readonly rxMetadata: number;
   /** Divert: the UMEM frame size (0 for a tap). */
@@ -282,6 +292,7 @@ export class Capture implements AsyncDisposable {
     this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
     this.multiBuffer = socks !== undefined && socks.every((s) => s.multiBuffer);
     this.vlan = prog?.vlan ?? false;
+    this.hwTimestamp = prog?.hwTimestamp ?? false;
     this.rxMetadata = prog ? ifaceRxMetadata(iface, prog.shim) : 0;
     this.frameSize = parts.frameSize ?? 0;
     this.shared = prog?.shared ?? false;
@@ -324,6 +335,7 @@ export class Capture implements AsyncDisposable {
     const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto", {
       multiBuffer,
       vlan: opts.vlan,
+      hwTimestamp: opts.timeStampType === "adapter_unsynced",
     });
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
@@ -566,6 +578,7 @@ export class Capture implements AsyncDisposable {
       notKept: sum("copied") - this.#core.captured,
       userHeld: 0, // records are held only between two calls of the core
       noMeta: 0,
+      noHwTimestamp: 0,
       integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
       queues: [],
       directions: d,
@@ -611,6 +624,7 @@ export class Capture implements AsyncDisposable {
       notKept: s[STAT.rxPackets] - this.#core.captured - refused,
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
+      noHwTimestamp: s[STAT.noHwTimestamp],
       integrity,
       queues: per.map((v, k) => ({
         queue: socks[k].queue,

@@ -23,9 +23,10 @@
  * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered, passed}`:
  *   per direction, seen = copied + ring_full + filtered + passed.
  * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
+ *   `no_hw_timestamp` (-j adapter_unsynced: packets the driver gave no timestamp, host time),
  *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
- *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber}`: RX
- *   descriptors that broke the ring contract).
+ *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber,
+ *   unterminated}`: RX descriptors that broke the ring contract).
  * - `per_queue`: `[{queue, captured, dropped}]`.
  * - `rate`: `{pps, bps}`, packets and bits (wire bytes x 8) per second: over the last interval in
  *   `stats`, over the whole run in `summary`.
@@ -203,6 +204,7 @@ export function liveRecord(
     filtered: s.filtered,
     not_kept: s.notKept,
     no_meta: s.noMeta,
+    no_hw_timestamp: s.noHwTimestamp,
     fill_ring_empty: s.fillRingEmpty,
     user_held: s.userHeld,
     integrity: { ...s.integrity },

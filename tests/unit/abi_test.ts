@@ -261,6 +261,8 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["STAGE.capture", abi.STAGE.capture, "XSKDUMP_STAGE_CAPTURE"],
   ["STAGE.reject", abi.STAGE.reject, "XSKDUMP_STAGE_REJECT"],
   ["ATTACH_VLAN", abi.ATTACH_VLAN, "XSKDUMP_ATTACH_VLAN"],
+  ["ATTACH_HW_TIMESTAMP", abi.ATTACH_HW_TIMESTAMP, "XSKDUMP_ATTACH_HW_TIMESTAMP"],
+  ["STAT.noHwTimestamp", abi.STAT.noHwTimestamp, "XSKDUMP_STAT_NO_HW_TIMESTAMP"],
   ["RX_META.timestamp", abi.RX_META.timestamp, "XSKDUMP_RX_META_TIMESTAMP"],
   ["RX_META.hash", abi.RX_META.hash, "XSKDUMP_RX_META_HASH"],
   ["RX_META.vlanTag", abi.RX_META.vlanTag, "XSKDUMP_RX_META_VLAN_TAG"],
@@ -312,6 +314,7 @@ const NOT_MIRRORED: Record<string, string> = {
   XSKDUMP_STAGE__MAX: "sizes the prog array in C; TypeScript names single slots",
   XSKDUMP_TAP_REC_VERSION: "only the shim reads a tap record's header",
   XSKDUMP_META_VLAN: "only the XDP program reads the metadata's flags",
+  XSKDUMP_META_HW_TIMESTAMP: "only the XDP program and the shim read the metadata's flags",
   XSKDUMP_MAX_SNAP: "MAX_SNAPLEN of lib/formats/magic.ts, which the caller checks first",
 };
 

@@ -1,5 +1,5 @@
-// A VLAN tag carried out of band, as a NIC with rx-vlan offload hands it over: a tc program on the
-// sender's egress pushes it into the skb's metadata (bpf_skb_vlan_push; this kernel has no 8021q
+// The XDP RX metadata. A VLAN tag carried out of band, as a NIC with rx-vlan offload hands it
+// over: a tc program on the sender's egress pushes it into the skb's metadata (bpf_skb_vlan_push; this kernel has no 8021q
 // module and no act_vlan), veth keeps it there, and the frame XDP sees is untagged. In native
 // mode xskdump's device-bound program puts it back from the XDP RX metadata: the file equals
 // tcpdump's (libpcap puts the tag back for AF_PACKET) byte for byte, and `vlan 100` matches.
@@ -21,7 +21,7 @@ import {
   writePcap,
 } from "../../testbed/mod.ts";
 
-const ignore = rootOnly("vlan");
+const ignore = rootOnly("rx_metadata");
 const FRAMES = 24;
 /** VID 100, priority 3: what the issue measured on veth (0x6064). */
 const TCI = 0x6064;
@@ -68,7 +68,7 @@ Deno.test({
     "`vlan 100` matches",
   ignore,
   async fn() {
-    await withPairAndDir("xskt-vlan-", async (pair, dir) => {
+    await withPairAndDir("xskt-meta-", async (pair, dir) => {
       const sent = `${dir}/sent.pcap`;
       writePcap(sent, frames());
       await pushTagsOnEgress(pair, dir);
@@ -133,7 +133,7 @@ Deno.test({
   name: "vlan: generic mode says the tag stays out, and the frame is as XDP saw it",
   ignore,
   async fn() {
-    await withPairAndDir("xskt-vlan-", async (pair, dir) => {
+    await withPairAndDir("xskt-meta-", async (pair, dir) => {
       const sent = `${dir}/sent.pcap`;
       const want = frames();
       writePcap(sent, want);
@@ -154,3 +154,41 @@ Deno.test({
     });
   },
 });
+
+// -j adapter_unsynced: veth has the RX timestamp kfunc but no hardware clock, so it gives none
+// (-ENODATA): every packet keeps the host's time and is counted; generic mode says in one line
+// that it takes none. (A NIC with a clock puts its own time in the file: not testable here.)
+for (const mode of ["native", "generic"] as const) {
+  Deno.test({
+    name: `vlan: -j adapter_unsynced in ${mode} mode: host time where the driver gives none, said`,
+    ignore,
+    async fn() {
+      await withPairAndDir("xskt-meta-", async (pair, dir) => {
+        const sent = `${dir}/sent.pcap`;
+        writePcap(sent, frames());
+        const out = `${dir}/xskdump.pcap`;
+        const before = Date.now() / 1000;
+        const args = ["--divert", "--mode", mode, "-j", "adapter_unsynced", "-w", out];
+        const x = await captureWhile(
+          startXskdump(pair, [...args, "-c", String(FRAMES)]),
+          () => replay(pair, sent),
+        );
+        assert.equal(x.status.code, 0, x.cap.stderr());
+        const said = x.cap.stderr();
+        if (mode === "native") {
+          assert.match(said, /, the NIC's RX timestamps \(adapter_unsynced\)/);
+          assert.equal(x.cap.summary().no_hw_timestamp, FRAMES);
+        } else {
+          assert.match(
+            said,
+            /^xskdump: no hardware timestamps \(generic mode has no XDP metadata\): packets carry the host's time$/m,
+          );
+          assert.equal(x.cap.summary().no_hw_timestamp, 0);
+        }
+        const got = framesOf(out);
+        assert.equal(got.length, FRAMES);
+        for (const f of got) assert.ok(f.sec >= Math.floor(before) - 1, "the host's time");
+      });
+    },
+  });
+}
