@@ -28,9 +28,10 @@
  * @module
  */
 import { arp } from "./arp.ts";
-import { gre } from "./gre.ts";
+import { gre, ipEthernet, mobile } from "./gre.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
+import { ah, esp, ipcomp } from "./ipsec.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
@@ -160,3 +161,8 @@ ipProtocol(59, noNextHeader);
 
 // IP-level protocols, tunnels and routing (gre.ts ...).
 ipProtocol(47, gre);
+ipProtocol(55, mobile);
+ipProtocol(143, ipEthernet);
+ipProtocol(50, esp);
+ipProtocol(51, ah);
+ipProtocol(108, ipcomp);

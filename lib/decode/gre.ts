@@ -1,10 +1,11 @@
 /**
- * GRE (tcpdump's print-gre.c): version 0 (RFC 2784/2890: checksum, key, sequence number, the
+ * IP tunnels: GRE (tcpdump's print-gre.c): version 0 (RFC 2784/2890: checksum, key, sequence number, the
  * source routes of RFC 1701) and version 1 (PPTP's enhanced GRE, RFC 2637: call id, sequence
  * and acknowledgement numbers), then what it carries: IPv4, IPv6, MPLS, an Ethernet frame
  * (transparent Ethernet bridging, printed as tcpdump prints any frame) or PPP. tcpdump 4.99
  * decodes no other payload (ERSPAN, NHRP, WCCP are `gre-proto-0x88be` and the like), and
- * neither does this.
+ * neither does this. Also Ethernet straight in IPv6 (IP protocol 143, as segment routing carries
+ * it) and minimal IP-in-IP encapsulation (RFC 2004, print-mobile.c).
  *
  * @module
  */
@@ -13,7 +14,8 @@ import { ether } from "./ether.ts";
 import { ETHERTYPES } from "./ethertypes.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6 } from "./ip6.ts";
-import { hex4, type Pkt, TRUNCATED } from "./printer.ts";
+import { hex4, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { finishSum, sumWords } from "./verbose.ts";
 import { type BitTok, bitTok } from "./text.ts";
 
 const GRE_CP = 0x8000;
@@ -197,4 +199,32 @@ function gre1(p: Pkt, off: number, length: number, flags: number): void {
   if ((flags & GRE_SP) === 0) return;
   p.out += p.verbose ? "\n\t" : ": ";
   p.out += `gre-proto-0x${proto.toString(16)}`;
+}
+
+/** Ethernet in IPv6 (IP protocol 143): the frame, as tcpdump prints any. */
+export function ipEthernet(p: Pkt, off: number, length: number, info: IpInfo): void {
+  if (!info.v6) {
+    p.out += "[Ethernet requires IPv6] (invalid)";
+    return;
+  }
+  teb(p, off, length);
+}
+
+/** Minimal IP-in-IP encapsulation (IP protocol 55, RFC 2004): tcpdump's mobile_print. */
+export function mobile(p: Pkt, off: number, length: number): void {
+  p.proto = "mobile";
+  if (length < 8 || !p.has(off, 12)) throw TRUNCATED;
+  p.out += "mobile: ";
+  const proto = p.u16(off);
+  const withSource = (proto & 0x80) !== 0;
+  if (withSource) {
+    p.out += "[S] ";
+    if (p.verbose) p.out += `${p.ip4(off + 8)} `;
+  } else {
+    p.out += "[] ";
+  }
+  if (p.verbose) p.out += `> ${p.ip4(off + 4)} (oproto=${proto >> 8})`;
+  if (finishSum(sumWords(p.d, off, withSource ? 12 : 8)) !== 0) {
+    p.out += ` (bad checksum ${p.u16(off + 2)})`;
+  }
 }

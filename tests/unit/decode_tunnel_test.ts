@@ -79,3 +79,38 @@ same(
   "GRE truncated at every byte",
   [greIp, teb, routed, badRoutes, pptpAck].flatMap((p) => cuts(eth(p), 34)),
 );
+
+const espV4 = ip4(50, "d1234567 00000001 00112233445566778899aabbccddeeff");
+const espV6 = ip6(50, "00000100 0000001e 00112233445566778899aabbccddeeff");
+const udpInAh = udp(7777, 7777, "0102030405060708");
+// AH (next header UDP, 4 words: 12 bytes of ICV) in front of the UDP datagram above.
+const ah = ip4(51, cat("11 04 0000 00000100 0000001e 0a6ab0b271917e05f7a01c58", udpInAh.slice(20)));
+const ahReserved = ip4(51, cat("01 03 abcd 00000200 00000001 0102030405060708", echo));
+const ahV6 = ip6(51, cat("3a 03 0000 00000300 00000002 1122334455667788", "8000 7ffe 0001 0001"));
+const ahLong = ip4(51, "06 ff 0000 00000300 00000002 1122334455667788");
+const ipcomp = ip4(108, "04 00 1234 0102030405060708");
+
+same("ESP over IPv4 and IPv6", frames(espV4, espV6));
+same("AH and what it protects, IPComp", frames(ah, ahReserved, ahV6, ahLong, ipcomp));
+same(
+  "IPsec truncated at every byte",
+  [espV4, ah, ahV6, ipcomp].flatMap((p) => cuts(eth(p), 34)),
+);
+
+const etherInV6 = ip6(
+  143,
+  eth(ip6(58, "8000 7ffe 0001 0001", { src: "a::2", dst: "e::2" })),
+  { src: "a::1", dst: "c::2" },
+);
+const etherInV4 = ip4(143, eth(inner4));
+const mobileShort = ip4(55, cat("0100 0000 c0a80102", echo.slice(0)));
+const mobileSource = ip4(55, cat("0180 0000 c0a80102 c0a80101", echo));
+
+same(
+  "Ethernet in IPv6, minimal IP-in-IP encapsulation",
+  frames(etherInV6, etherInV4, mobileShort, mobileSource),
+);
+same(
+  "Ethernet in IPv6, minimal encapsulation truncated at every byte",
+  [etherInV6, mobileSource].flatMap((p) => cuts(eth(p), 34)),
+);
