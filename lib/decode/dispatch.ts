@@ -28,6 +28,7 @@
  * @module
  */
 import { arp } from "./arp.ts";
+import { hsrp, vrrp } from "./fhrp.ts";
 import { gre, ipEthernet, mobile } from "./gre.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
@@ -166,3 +167,5 @@ ipProtocol(143, ipEthernet);
 ipProtocol(50, esp);
 ipProtocol(51, ah);
 ipProtocol(108, ipcomp);
+ipProtocol(112, vrrp);
+udpPort(1985, hsrp, { side: "dst" });
