@@ -202,3 +202,194 @@ const autoRp = udp(
   "12 02 00b4 00000000 0a000001 03 02 00 04 e0000000 03 08 e1000000 0a000002 fe 01 00 04 e0000000",
 );
 same("Cisco auto-RP", [...frames(autoRp), ...allCuts(autoRp)]);
+
+// ---------------------------------------------------------------------------------------------
+// OSPF v2 and v3
+
+const h16 = (n: number) => n.toString(16).padStart(4, "0");
+const h32 = (n: number) => n.toString(16).padStart(8, "0");
+const bytes = (hex: string) => hex.replace(/[^0-9a-f]/gi, "").length / 2;
+
+/** An OSPFv2 packet: type, body (hex); authentication type and data; trailing bytes. */
+function ospf2(
+  type: number,
+  body: string,
+  auth = "0000 0000000000000000",
+  trailer = "",
+  to = "224.0.0.5",
+) {
+  const len = 24 + bytes(body);
+  return ip4(89, `02 0${type} ${h16(len)} c0a8ff0f 00000000 0000 ${auth} ${body} ${trailer}`, {
+    dst: to,
+    ttl: 1,
+    tos: 0xc0,
+  });
+}
+
+/** An LSA: header fields, then the body (hex). */
+function lsa2(type: number, id: string, body: string, opts = 0x22, age = 3600) {
+  const len = 20 + bytes(body);
+  return `${h16(age)} ${opts.toString(16).padStart(2, "0")} ${
+    type.toString(16).padStart(2, "0")
+  } ${id} c0a8ff0b 80000012 abcd ${h16(len)} ${body}`;
+}
+
+const teLinkBody = "0001 0001 01000000" + // link type: point-to-point
+  " 0002 0004 0a000001" + // link ID
+  " 0003 0004 0a000002 0004 0004 0a000003" + // local, remote addresses
+  " 0005 0004 0000000a" + // TE metric
+  " 0006 0004 4cbebc20 0007 0004 4c3ebc20" + // max and reservable bandwidth (floats)
+  " 0009 0004 000000ff" + // admin group
+  " 000b 0008 00000001 00000002" + // local/remote identifiers
+  " 000e 0004 02000000" + // protection
+  " 0010 0008 00000005 00000006"; // shared risk groups
+const teLink2Body =
+  "0008 0020 4cbebc20 4cbebc20 4c3ebc20 4c3ebc20 00000000 3f800000 7f800000 3dcccccd" +
+  " 0011 000c 01000000 4cbebc20 4c3ebc20" + // bandwidth constraints
+  " 0063 0002 abcd0000"; // unknown sub-TLV, padded
+const teLink = `0002 ${h16(bytes(teLinkBody))} ${teLinkBody}`;
+const teLink2 = `0002 ${h16(bytes(teLink2Body))} ${teLink2Body}`;
+
+const ospf2All = [
+  ospf2(
+    1,
+    "ffffff00 000a 12 01 00000028 c0a87904 c0a87905 c0a8ff0b c0a8ff0e",
+    "0001 7365637265740000",
+  ),
+  ospf2(1, "ffffff00 000a 02 01 00000028 00000000 00000000", "0005 0000000000000000"),
+  ospf2(
+    2,
+    `05dc 52 07 00000081 ${lsa2(1, "c0a8ff0b", "").slice(0, 60)} ${
+      lsa2(10, "01000005", "").slice(0, 60)
+    }`,
+    "0000 0000000000000000",
+    "fff6 0003 0001 0004 00000001",
+  ),
+  ospf2(3, "00000001 c0a8ff0b c0a8ff0b 0000000a 04000003 c0a8ff0e 00000063 01020304 c0a8ff0e"),
+  ospf2(
+    4,
+    "00000008 " +
+      lsa2(
+        1,
+        "c0a8ff0b",
+        "03 00 0003 c0a8ff0e c0a87904 01 01 000a 02 00 0014 c0a87900 ffffff00 03 00 0001 0a000000 00000000 04 00 0005",
+      ) +
+      lsa2(2, "c0a87904", "ffffff00 c0a8ff0b c0a8ff0e") +
+      lsa2(3, "0a010000", "ffff0000 0000000a 01000014") +
+      lsa2(4, "c0a8ff63", "00000000 0000000a") +
+      lsa2(5, "0a020000", "ffff0000 80ffffff 0a000001 00000000 02000064 00000000 0000002a") +
+      lsa2(7, "0a030000", "ffffff00 00000014 00000000 00000000") +
+      lsa2(6, "e1020304", "00000001 c0a8ff0b 00000002 c0a87904 00000009 00000000") +
+      lsa2(
+        9,
+        "03000000",
+        "0001 0004 00000078 0002 0001 01000000 0003 0004 c0a87904 0009 0002 abcd0000",
+      ),
+  ),
+  ospf2(
+    4,
+    "00000004 " +
+      lsa2(10, "01000001", `0001 0004 c0a8ff0b ${teLink}`) +
+      lsa2(10, "01000002", teLink2) +
+      lsa2(10, "04000000", "0001 0004 000003f0 0007 0003 010203 00") +
+      lsa2(11, "07000000", "01020304"),
+  ),
+  ospf2(4, "00000002 " + lsa2(1, "c0a8ff0b", "00 00 0001 c0a8ff0e c0a87904 09 00 000a")),
+  ospf2(4, "00000002 0e10 22 01 c0a8ff0b c0a8ff0b 80000001 0000 0010"),
+  ospf2(5, `${lsa2(1, "c0a8ff0b", "").slice(0, 60)} ${lsa2(2, "c0a87904", "").slice(0, 60)}`),
+  ospf2(9, "00000000"),
+  ospf2(
+    1,
+    "ffffff00 000a 12 01 00000028 c0a87904 c0a87905",
+    "0002 0000 0110 5a834112",
+    "00112233445566778899aabbccddeeff",
+  ),
+  ospf2(
+    1,
+    "ffffff00 000a 12 01 00000028 c0a87904 c0a87905",
+    "0002 0000 0110 5a834112",
+    "00112233445566778899aabbccddeeff 0000 0009 0001 0004 00000001 0002 0014 5a834112 00112233445566778899aabbccddeeff",
+  ),
+];
+ospf2All.push(ip4(89, "03 01 0018 c0a8ff0f 00000000 0000 0000 0000000000000000", { ttl: 1 }));
+same("OSPFv2 messages and LSAs", frames(...ospf2All), [[], ["-v"], ["-vv"]]);
+same(
+  "OSPFv2 truncated at every byte",
+  allCuts(ospf2All[0], ospf2All[2], ospf2All[5], ospf2All[11]),
+  [["-v"]],
+);
+
+/** An OSPFv3 packet: type, body (hex), trailing bytes. */
+function ospf3(type: number, body: string, trailer = "", instance = 0) {
+  const len = 16 + bytes(body);
+  return ip6(
+    89,
+    `03 0${type} ${h16(len)} 01010101 00000000 0000 ${
+      instance.toString(16).padStart(2, "0")
+    } 00 ${body} ${trailer}`,
+    {
+      dst: "ff02::5",
+      hlim: 1,
+    },
+  );
+}
+
+function lsa3(type: number, id: string, body: string) {
+  return `0e10 ${h16(type)} ${id} 01010102 80000003 0000 ${h16(20 + bytes(body))} ${body}`;
+}
+
+const ospf3All = [
+  ospf3(
+    1,
+    "00000005 01000213 000a 0028 01010101 01010102 01010103 01010104",
+    "fff6 0004 0001 0000 00000000000000010000000200112233",
+  ),
+  ospf3(1, "00000005 01000013 000a 0028 00000000 00000000"),
+  ospf3(2, `00000013 05dc 00 07 00001234 ${lsa3(0x2001, "00000000", "").slice(0, 60)}`),
+  ospf3(3, "0000 2001 00000000 01010102 0000 2009 00000001 01010103"),
+  ospf3(
+    4,
+    "00000009 " +
+      lsa3(
+        0x2001,
+        "00000000",
+        "01000033 01 00 000a 00000005 00000006 01010103 02 00 0001 00000007 00000008 01010104",
+      ) +
+      lsa3(0x2002, "00000005", "00000033 01010101 01010102") +
+      lsa3(
+        0x2003,
+        "00000001",
+        "0000000a 40 00 0000 20010db8 00000000 80 02 0000 20010db8 00000000 00000001 00000000",
+      ) +
+      lsa3(
+        0x4005,
+        "00000002",
+        "03000014 30 00 0100 20010db8 0001 0000 fe800000000000000000000000000001 0000002a 0a000001",
+      ) +
+      lsa3(
+        0x0008,
+        "00000005",
+        "01000033 fe800000000000000000000000000001 00000001 40 00 0000 20010db8 00000000",
+      ) +
+      lsa3(
+        0x2009,
+        "00000000",
+        "0002 2001 00000000 01010102 40 00 000a 20010db8 00000000 80 00 0001 20010db8 00000000 00000000 00000001",
+      ) +
+      lsa3(0x000b, "00000000", "0001 0004 00000078 0002 0001 01000000") +
+      lsa3(0x000a, "00000001", "0001 0004 0a000001") +
+      lsa3(0x2004, "00000003", "00000033 0000000a 01010109"),
+  ),
+  ospf3(4, "00000001 " + lsa3(0x2003, "00000001", "0000000a 90 00 0000 20010db8")),
+  ospf3(
+    5,
+    `${lsa3(0x2001, "00000000", "").slice(0, 60)} ${lsa3(0x0008, "00000005", "").slice(0, 60)}`,
+    "",
+    1,
+  ),
+  ospf3(5, "", "0001 0020 0000 0003 00000000 00000001 00112233445566778899aabbccddeeff"),
+  ospf3(1, "00000005 01000213 000a 0028 00000000 00000000", "fff6 0002"),
+  ospf3(7, "00000000"),
+];
+same("OSPFv3 messages and LSAs", frames(...ospf3All), [[], ["-v"], ["-vv"]]);
+same("OSPFv3 truncated at every byte", allCuts(ospf3All[0], ospf3All[4]), [["-vv"]]);
