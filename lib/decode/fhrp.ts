@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type IpInfo, type Pkt } from "./printer.ts";
+import type { IpInfo, Pkt } from "./printer.ts";
 import { printjnp, relts } from "./text.ts";
 import { transportSum } from "./transport.ts";
 import { finishSum, sumWords } from "./verbose.ts";

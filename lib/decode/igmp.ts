@@ -6,7 +6,7 @@
  * @module
  */
 import { pimv1 } from "./pim.ts";
-import { type IpInfo, type Pkt } from "./printer.ts";
+import type { IpInfo, Pkt } from "./printer.ts";
 import { relts } from "./text.ts";
 import { finishSum, sumWords } from "./verbose.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { graceLsa, teLsa } from "./ospf.ts";
+import { graceLsa, teLsa } from "./ospf_te.ts";
 import { formatIp6, type Pkt, TRUNCATED } from "./printer.ts";
 import { type BitTok, bitTok } from "./text.ts";
 import { unknownData } from "./tlv.ts";

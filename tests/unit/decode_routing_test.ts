@@ -207,7 +207,6 @@ same("Cisco auto-RP", [...frames(autoRp), ...allCuts(autoRp)]);
 // OSPF v2 and v3
 
 const h16 = (n: number) => n.toString(16).padStart(4, "0");
-const h32 = (n: number) => n.toString(16).padStart(8, "0");
 const bytes = (hex: string) => hex.replace(/[^0-9a-f]/gi, "").length / 2;
 
 /** An OSPFv2 packet: type, body (hex); authentication type and data; trailing bytes. */
