@@ -28,6 +28,7 @@
  * @module
  */
 import { arp } from "./arp.ts";
+import { babel } from "./babel.ts";
 import { hsrp, vrrp } from "./fhrp.ts";
 import { gre, ipEthernet, mobile } from "./gre.ts";
 import { icmp } from "./icmp.ts";
@@ -176,3 +177,5 @@ ipProtocol(2, igmp);
 ipProtocol(103, pim);
 udpPort(496, autoRp);
 ipProtocol(89, ospf);
+udpPort(6696, babel);
+udpPort(6697, babel);

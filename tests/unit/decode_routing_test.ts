@@ -392,3 +392,51 @@ const ospf3All = [
 ];
 same("OSPFv3 messages and LSAs", frames(...ospf3All), [[], ["-v"], ["-vv"]]);
 same("OSPFv3 truncated at every byte", allCuts(ospf3All[0], ospf3All[4]), [["-vv"]]);
+
+// ---------------------------------------------------------------------------------------------
+// Babel
+
+/** A Babel packet over IPv6 with this body (hex) and trailer. */
+const babelMsg = (body: string, trailer = "", magic = "2a 02") =>
+  udp(6696, 6696, `${magic} ${h16(bytes(body))} ${body} ${trailer}`, true, { dst: "ff02::1:6" });
+/** A TLV (or sub-TLV): type, then its body (hex) with the length in front. */
+const tlv = (type: number, body: string) =>
+  `${type.toString(16).padStart(2, "0")} ${(bytes(body)).toString(16).padStart(2, "0")} ${body}`;
+const babelAll = [
+  babelMsg(
+    "00 " + tlv(1, "0000") + tlv(2, "0000 1234 0190") + tlv(3, "abcd") + tlv(4, "8000 0005 0190") +
+      tlv(4, "0000 0006 0000" + tlv(3, "0001e240") + tlv(2, "01ff") + "00" + tlv(0x85, "")) +
+      tlv(5, "02 00 0100 0190 fe80000000000000" + tlv(3, "00000001 00000002") + tlv(1, "00")) +
+      tlv(5, "01 00 0100 0190 0a000001" + tlv(3, "00000001")) + tlv(5, "00 00 0100 0190") +
+      tlv(6, "0000 0102030405060708") + tlv(7, "01 00 0a000001") + tlv(7, "00 00") +
+      tlv(7, "03 00 0200000000000001"),
+  ),
+  babelMsg(
+    tlv(8, "01 c0 18 00 ffff 0005 0100 0a0102" + tlv(2, "01ff80") + "00") +
+      tlv(8, "01 00 18 03 0190 0006 0100") +
+      tlv(8, "02 40 40 00 0190 0007 0010 20010db800000000") +
+      tlv(8, "02 80 40 04 0190 0007 0010 0000000a") + tlv(8, "00 3f 00 00 0000 0008 0000") +
+      tlv(8, "01 00 c8 00 0190 0007 0010 0a") + tlv(9, "00 00") + tlv(9, "01 18 0a0101") +
+      tlv(9, "02 40 20010db800000000"),
+  ),
+  babelMsg(
+    tlv(10, "01 18 0005 03 00 0102030405060708 0a0101") + "00" + tlv(11, "0003 00000064") +
+      tlv(12, "0001 00112233445566778899aabbccddeeff") +
+      tlv(13, "01 10 18 00 0190 0009 0100 0a0102 0a01" + tlv(2, "05")) +
+      tlv(14, "01 18 10 0a0102 0a01") + tlv(14, "00 00 00") +
+      tlv(15, "01 18 0005 03 10 0102030405060708 0a0102 0a01"),
+  ),
+  babelMsg(
+    tlv(16, "01020304") + tlv(17, "00000007 01020304") + tlv(18, "01020304") + tlv(19, "0102") +
+      tlv(0x63, "0102") + tlv(17, "0102"),
+  ),
+  babelMsg(tlv(4, "0000 0005 0190"), tlv(12, "0001 00112233445566778899aabbccddeeff")),
+  babelMsg(tlv(4, "0000 0005 0190 03 04 00")),
+  babelMsg(tlv(5, "07 00 0100 0190")),
+  babelMsg(tlv(8, "01 00 38 00 0190 0005 0100")),
+  babelMsg("04 06 0000"),
+  babelMsg(tlv(4, "0000 0005 0190"), "", "2a 01"),
+  babelMsg(tlv(4, "0000 0005 0190"), "", "2b 02"),
+];
+same("Babel TLVs and sub-TLVs", frames(...babelAll));
+same("Babel truncated at every byte", allCuts(babelAll[0], babelAll[2]));
