@@ -29,8 +29,9 @@
  */
 import { arp } from "./arp.ts";
 import { babel } from "./babel.ts";
+import { bfd } from "./bfd.ts";
 import { hsrp, vrrp } from "./fhrp.ts";
-import { gre, ipEthernet, mobile } from "./gre.ts";
+import { bcmLi, gre, ipEthernet, mobile } from "./gre.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { igmp } from "./igmp.ts";
@@ -179,3 +180,8 @@ udpPort(496, autoRp);
 ipProtocol(89, ospf);
 udpPort(6696, babel);
 udpPort(6697, babel);
+udpPort(49152, bcmLi, { side: "src" });
+udpPort(3784, bfd, { side: "dst" });
+udpPort(4784, bfd, { side: "dst" });
+udpPort(6784, bfd, { side: "dst" });
+udpPort(3785, bfd, { side: "dst" });

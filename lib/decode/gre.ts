@@ -228,3 +228,38 @@ export function mobile(p: Pkt, off: number, length: number): void {
     p.out += ` (bad checksum ${p.u16(off + 2)})`;
   }
 }
+
+const BCM_DIRECTIONS = ["unknown", "unused", "egress", "ingress"];
+const BCM_TYPES: Record<number, string> = { 4: "undecided", 5: "ipv4", 6: "ipv6", 7: "ethernet" };
+const BCM_SUBTYPES = ["unknown", "single VLAN tag", "double VLAN tag", "untagged"];
+
+/**
+ * Broadcom's lawful-intercept shim (UDP from port 49152, tcpdump's print-bcm-li.c): the shim,
+ * and at -v the packet it carries.
+ */
+export function bcmLi(p: Pkt, off: number, length: number): void {
+  p.proto = "bcm_li";
+  if (length < 4) {
+    p.out += ` (length ${length} < 4) (invalid)`;
+    return;
+  }
+  const shim = p.u32(off);
+  const type = (shim >>> 25) & 0xf;
+  const nl = p.verbose ? "\n    " : "";
+  p.out += `${nl}BCM-LI-SHIM: direction ${BCM_DIRECTIONS[(shim >>> 29) & 7] ?? "unknown"}, ` +
+    `pkt-type ${BCM_TYPES[type] ?? "unknown"}, pkt-subtype ${
+      BCM_SUBTYPES[(shim >>> 22) & 7] ?? "unknown"
+    }, li-id ${shim & 0x3fffff}${nl}`;
+  off += 4;
+  length -= 4;
+  if (!p.verbose) {
+    p.need(off, length);
+    return;
+  }
+  const v = type === 4 ? p.u8(off) >> 4 : 0;
+  if (type === 7) teb(p, off, length);
+  else if (type === 5 || v === 4) ipv4(p, off, length);
+  else if (type === 6 || v === 6) ipv6(p, off, length);
+  else if (type === 4) p.out += "unknown payload";
+  else p.out += " (invalid)";
+}

@@ -440,3 +440,39 @@ const babelAll = [
 ];
 same("Babel TLVs and sub-TLVs", frames(...babelAll));
 same("Babel truncated at every byte", allCuts(babelAll[0], babelAll[2]));
+
+// ---------------------------------------------------------------------------------------------
+// BFD and the lawful-intercept shim that shares its ports' neighbourhood
+
+const bfdHead = (vd: string, flags: string, len: string) =>
+  `${vd} ${flags} 03 ${len} 80000001 80000002 000186a0 000186a0 00000000`;
+const bfdAll = [
+  udp(49152, 3784, bfdHead("20", "c8", "18"), false, { ttl: 255 }),
+  udp(3785, 3784, bfdHead("21", "04", "1d") + " 01 05 07 736563726574"),
+  udp(
+    3785,
+    4784,
+    bfdHead("27", "3e", "30") + " 02 18 01 00 00000005 00112233445566778899aabbccddeeff",
+  ),
+  udp(
+    3785,
+    6784,
+    bfdHead("28", "bf", "34") + " 05 1c 02 00 00000006 00112233445566778899aabbccddeeff00112233",
+  ),
+  udp(3785, 3784, bfdHead("21", "44", "1c") + " 04 17 07 00"),
+  udp(3785, 3784, bfdHead("1f", "fc", "18") + " 01 03 01"),
+  udp(3785, 3784, bfdHead("00", "a5", "18")),
+  udp(3785, 3784, bfdHead("40", "00", "18")),
+  udp(3785, 3785, "0102030405060708"),
+  udp(49152, 2000, "4b000001 450000140000000040110000 0a000001 0a000002"),
+  udp(
+    49152,
+    2000,
+    "8f000002 0200000000020200000000010800 450000140000000040110000 0a000001 0a000002",
+  ),
+  udp(49152, 2000, "09000003 60"),
+  udp(49152, 2000, "ff000004"),
+  udp(49152, 2000, "ff00"),
+];
+same("BFD control and echo, authentication; the BCM-LI shim", frames(...bfdAll));
+same("BFD truncated at every byte", allCuts(bfdAll[1], bfdAll[2], bfdAll[9]));
