@@ -30,6 +30,7 @@
 import { arp } from "./arp.ts";
 import { babel } from "./babel.ts";
 import { bfd } from "./bfd.ts";
+import { eigrp } from "./eigrp.ts";
 import { hsrp, vrrp } from "./fhrp.ts";
 import { bcmLi, gre, ipEthernet, mobile } from "./gre.ts";
 import { icmp } from "./icmp.ts";
@@ -185,3 +186,4 @@ udpPort(3784, bfd, { side: "dst" });
 udpPort(4784, bfd, { side: "dst" });
 udpPort(6784, bfd, { side: "dst" });
 udpPort(3785, bfd, { side: "dst" });
+ipProtocol(88, eigrp);

@@ -476,3 +476,50 @@ const bfdAll = [
 ];
 same("BFD control and echo, authentication; the BCM-LI shim", frames(...bfdAll));
 same("BFD truncated at every byte", allCuts(bfdAll[1], bfdAll[2], bfdAll[9]));
+
+// ---------------------------------------------------------------------------------------------
+// EIGRP
+
+const eigrpTo = { dst: "224.0.0.10", ttl: 2 };
+const eigrpMsg = (op: number, tlvs: string, version = "02") =>
+  ip4(
+    88,
+    `${version} ${
+      op.toString(16).padStart(2, "0")
+    } abcd 00000001 00000005 00000004 0000 0064 ${tlvs}`,
+    eigrpTo,
+  );
+const eTlv = (type: number, body: string) => `${h16(type)} ${h16(4 + bytes(body))} ${body}`;
+const eigrpAll = [
+  eigrpMsg(5, eTlv(1, "01 00 01 00 00 00 000f") + eTlv(4, "0c04 0102")),
+  eigrpMsg(
+    1,
+    eTlv(0x102, "00000000 00000a00 00000100 0005dc 01 ff 01 0000 18 0a0102") +
+      eTlv(0x102, "0a000001 00000a00 00000100 0005dc 01 ff 01 0000 20 0a010203") +
+      eTlv(
+        0x103,
+        "0a000002 0a000003 00000064 0000002a 00000005 0000 06 40 00000a00 00000100 0005dc 02 ff 01 0000 10 0a01",
+      ),
+  ),
+  eigrpMsg(
+    3,
+    eTlv(0x204, "0001 0005 00000007") +
+      eTlv(0x202, "00000000 00000a00 00000100 0005dc 01 ff 01 0000 0001 0005") +
+      eTlv(
+        0x203,
+        "00010002 00000007 00000064 0000002a 04 00 0005 00000a00 00000100 0005dc 01 ff 01 0000 0003 0004",
+      ),
+  ),
+  eigrpMsg(
+    4,
+    eTlv(2, "0002 0010 00112233") +
+      eTlv(0x102, "00000000 00000a00 00000100 0005dc 01 ff 01 0000 28 0a01020304"),
+  ),
+  eigrpMsg(4, eTlv(1, "0100") + eTlv(0x102, "00") + eTlv(0x999, "0102")),
+  eigrpMsg(4, "0001 0002 0000"),
+  eigrpMsg(4, "0001 0040 0000"),
+  eigrpMsg(9, ""),
+  eigrpMsg(5, "", "03"),
+];
+same("EIGRP messages and TLVs", frames(...eigrpAll), [[], ["-v"], ["-vv"]]);
+same("EIGRP truncated at every byte", allCuts(eigrpAll[1], eigrpAll[2]), [["-v"]]);
