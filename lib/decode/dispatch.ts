@@ -30,6 +30,7 @@
 import { arp } from "./arp.ts";
 import { babel } from "./babel.ts";
 import { bfd } from "./bfd.ts";
+import { bgp } from "./bgp.ts";
 import { eigrp } from "./eigrp.ts";
 import { hsrp, vrrp } from "./fhrp.ts";
 import { bcmLi, gre, ipEthernet, mobile } from "./gre.ts";
@@ -39,9 +40,11 @@ import { igmp } from "./igmp.ts";
 import { ah, esp, ipcomp } from "./ipsec.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
+import { openflow } from "./openflow.ts";
 import { ospf } from "./ospf.ts";
 import { autoRp, pim } from "./pim.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
+import { rpkiRtr } from "./rpki.ts";
 import { tcp } from "./tcp.ts";
 import { udp } from "./udp.ts";
 
@@ -187,3 +190,7 @@ udpPort(4784, bfd, { side: "dst" });
 udpPort(6784, bfd, { side: "dst" });
 udpPort(3785, bfd, { side: "dst" });
 ipProtocol(88, eigrp);
+tcpPort(179, bgp);
+tcpPort(6633, openflow);
+tcpPort(6653, openflow);
+tcpPort(323, rpkiRtr);

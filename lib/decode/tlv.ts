@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { Pkt } from "./printer.ts";
+import { hexAsciiLines } from "./hexdump.ts";
+import { type Pkt, TRUNCATED } from "./printer.ts";
 
 /**
  * tcpdump's print_unknown_data: at most `len` captured bytes at `off` in hex, each line
@@ -18,6 +19,20 @@ export function unknownData(p: Pkt, off: number, len: number, indent: string): b
   }
   p.unknownData(off, len, indent);
   return true;
+}
+
+/**
+ * tcpdump's hex_and_ascii_print with an indent: `len` bytes at `off` in hex and ASCII, each line
+ * starting with `indent`; when the capture ends first, what there is, then the truncation.
+ */
+export function hexAsciiIndented(p: Pkt, off: number, len: number, indent: string): string {
+  const have = Math.max(0, Math.min(len, p.end - off));
+  const text = hexAsciiLines(p.d.subarray(off, off + have)).replaceAll("\n\t0x", `${indent}0x`);
+  if (have < len) {
+    p.out += text;
+    throw TRUNCATED;
+  }
+  return text;
 }
 
 const f32 = new DataView(new ArrayBuffer(4));

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { differences, explain, type Frame } from "./tcpdump_frames.ts";
 import { haveTcpdump499 } from "./tcpdump_diff.ts";
-import { cuts, eth, fixSum, frames, ip4, ip6, udp } from "./ip_frames.ts";
+import { cuts, eth, fixSum, frames, ip4, ip6, tcp, udp } from "./ip_frames.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_routing_test: tcpdump 4.99 not found; skipped");
@@ -523,3 +523,23 @@ const eigrpAll = [
 ];
 same("EIGRP messages and TLVs", frames(...eigrpAll), [[], ["-v"], ["-vv"]]);
 same("EIGRP truncated at every byte", allCuts(eigrpAll[1], eigrpAll[2]), [["-v"]]);
+
+// ---------------------------------------------------------------------------------------------
+// TCP-borne routing and control protocols: BGP, OpenFlow, RPKI-RTR (their first line)
+
+const ofAll = [
+  tcp(6653, 40000, "01 00 0008 00000001 04 02 000c 00000002 61626364"),
+  tcp(6633, 40000, "01 05 0009 00000003 ff 04 1d 0008 00000004 01 05 0008 00000005"),
+  tcp(40000, 6653, "04 0a 0020 00000006 0000000000000000 0000000000000000 0000000000000000"),
+  tcp(40000, 6653, "07 63 0008 00000007 01 00 0004 00000008"),
+  tcp(40000, 6653, "01 00 0100 00000009 0102"),
+  tcp(40000, 6653, "01 00 00"),
+  tcp(40000, 6653, "04"),
+];
+const bgpAll = [
+  tcp(179, 40000, "ffffffffffffffffffffffffffffffff 0013 04"),
+  tcp(40000, 179, "0102030405"),
+  tcp(323, 40000, "01 02 0000 00000008"),
+];
+same("OpenFlow message headers, BGP, RPKI-RTR", frames(...ofAll, ...bgpAll), [[], ["-e"]]);
+same("OpenFlow headers truncated at every byte", allCuts(ofAll[1]), [[]]);
