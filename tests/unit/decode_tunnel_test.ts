@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { differences, explain, type Frame } from "./tcpdump_frames.ts";
 import { haveTcpdump499 } from "./tcpdump_diff.ts";
-import { cat, cuts, eth, frames, ip4, ip6, udp } from "./ip_frames.ts";
+import { cat, cuts, eth, frames, ip4, ip6, tcp, udp } from "./ip_frames.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_tunnel_test: tcpdump 4.99 not found; skipped");
@@ -114,3 +114,43 @@ same(
   "Ethernet in IPv6, minimal encapsulation truncated at every byte",
   [etherInV6, mobileSource].flatMap((p) => cuts(eth(p), 34)),
 );
+
+/** A PPTP control message: its type, then its body (hex). */
+function pptpCtrl(type: number, body: string, cookie = "1a2b3c4d", reserved = "0000") {
+  const len = 12 + body.replace(/\s/g, "").length / 2;
+  const head = `${len.toString(16).padStart(4, "0")} 0001 ${cookie} ${
+    type.toString(16).padStart(4, "0")
+  } ${reserved}`;
+  return tcp(1723, 40000, `${head} ${body}`);
+}
+const name64 = (s: string) =>
+  [...s].map((c) => c.charCodeAt(0).toString(16)).join("").padEnd(128, "0");
+const pptpAll = [
+  pptpCtrl(1, `0100 0000 00000003 00000001 0000 0870 ${name64("host")} ${name64("Vendor")}`),
+  pptpCtrl(2, `0100 01 00 00000001 00000002 0001 0001 ${name64("local")} ${name64("MoretonBay")}`),
+  pptpCtrl(3, "02 01 0005"),
+  pptpCtrl(4, "01 03 0000"),
+  pptpCtrl(5, "00000007"),
+  pptpCtrl(6, "00000007 02 00 0000"),
+  pptpCtrl(
+    7,
+    `0001 7828 0000012c 05f5e100 00000003 00000003 0040 0000 0004 0000 ${name64("5551234")} ${
+      name64("")
+    }`,
+  ),
+  pptpCtrl(8, "0001 0002 01 00 0000 05f5e100 0040 0000 00000000"),
+  pptpCtrl(
+    9,
+    `0001 0002 00000001 00000007 0003 0002 ${name64("123")} ${name64("45")} ${name64("sub")}`,
+  ),
+  pptpCtrl(10, "0001 0002 03 05 0040 0000 0001"),
+  pptpCtrl(11, "0002 0000 05f5e100 0040 0000 00000002"),
+  pptpCtrl(12, "0002 0000"),
+  pptpCtrl(13, `0002 04 06 0000 0000 ${name64("stats").padEnd(256, "0")}`),
+  pptpCtrl(14, "0002 0000 00000001 00000002 00000003 00000004 00000005 00000006"),
+  pptpCtrl(15, "0002 0000 ffffffff ffffffff"),
+  pptpCtrl(16, "00000000"),
+  pptpCtrl(5, "00000007", "deadbeef", "0001"),
+];
+same("PPTP control messages", frames(...pptpAll));
+same("PPTP truncated at every byte", [pptpAll[6], pptpAll[8]].flatMap((p) => cuts(eth(p), 54, 5)));
