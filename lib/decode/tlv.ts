@@ -6,7 +6,7 @@
  * @module
  */
 import { hexAsciiLines } from "./hexdump.ts";
-import { type Pkt, TRUNCATED } from "./printer.ts";
+import { formatIp6, type Pkt, TRUNCATED } from "./printer.ts";
 
 /**
  * tcpdump's print_unknown_data: at most `len` captured bytes at `off` in hex, each line
@@ -138,4 +138,52 @@ export const DIFFSERV_TE_BC: Record<number, string> = {
   0: "Russian dolls",
   1: "Maximum allocation",
   254: "Maximum allocation with E-LSP support",
+};
+
+/** The text of the last prefix {@link decodePrefix} decoded. */
+export let prefixText = "";
+const prefixBuf = new Uint8Array(16);
+
+/**
+ * tcpdump's decode_prefix4 and decode_prefix6 (BGP's NLRI encoding: a length in bits, then as
+ * many bytes as it needs): the bytes it took, with its text in {@link prefixText}; -1 for a
+ * length past the address, -2 when `itemLen` is too short.
+ */
+export function decodePrefix(p: Pkt, at: number, itemLen: number, v6: boolean): number {
+  if (itemLen < 1) return -2;
+  const plen = p.u8(at);
+  if (plen > (v6 ? 128 : 32)) return -1;
+  const bytes = (plen + 7) >> 3;
+  if (itemLen - 1 < bytes) return -2;
+  p.need(at + 1, bytes);
+  prefixBuf.fill(0);
+  prefixBuf.set(p.d.subarray(at + 1, at + 1 + bytes));
+  if (plen % 8) prefixBuf[bytes - 1] &= (0xff00 >> (plen % 8)) & 0xff;
+  const a = v6
+    ? formatIp6(prefixBuf)
+    : `${prefixBuf[0]}.${prefixBuf[1]}.${prefixBuf[2]}.${prefixBuf[3]}`;
+  prefixText = `${a}/${plen}`;
+  return 1 + bytes;
+}
+
+/** Address family numbers (tcpdump's af_values). */
+export const ADDRESS_FAMILIES: Record<number, string> = {
+  0: "Reserved",
+  1: "IPv4",
+  2: "IPv6",
+  3: "NSAP",
+  4: "HDLC",
+  5: "BBN 1822",
+  6: "802",
+  7: "E.163",
+  8: "E.164",
+  9: "F.69",
+  10: "X.121",
+  11: "Novell IPX",
+  12: "Appletalk",
+  13: "Decnet IV",
+  14: "Banyan Vines",
+  15: "E.164 with NSAP subaddress",
+  25: "VPLS",
+  196: "Layer-2 VPN",
 };

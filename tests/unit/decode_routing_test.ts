@@ -543,3 +543,84 @@ const bgpAll = [
 ];
 same("OpenFlow message headers, BGP, RPKI-RTR", frames(...ofAll, ...bgpAll), [[], ["-e"]]);
 same("OpenFlow headers truncated at every byte", allCuts(ofAll[1]), [[]]);
+
+// ---------------------------------------------------------------------------------------------
+// LDP
+
+const lTlv = (type: number, body: string) => `${h16(type)} ${h16(bytes(body))} ${body}`;
+const lMsg = (type: number, body: string) =>
+  `${h16(type)} ${h16(4 + bytes(body))} 00000007 ${body}`;
+const lPdu = (msgs: string, version = "0001") =>
+  `${version} ${h16(6 + bytes(msgs))} c0a80002 0000 ${msgs}`;
+const ldpAll = [
+  udp(
+    646,
+    646,
+    lPdu(
+      lMsg(
+        0x100,
+        lTlv(0x400, "000f 8000") + lTlv(0x403, "20010db8000000000000000000000001") +
+          lTlv(0x402, "00000003"),
+      ),
+    ),
+    false,
+    { dst: "224.0.0.2" },
+  ),
+  tcp(
+    646,
+    40000,
+    lPdu(
+      lMsg(
+        0x200,
+        lTlv(0x500, "0001 001e 0000 c000 c0a80001 0000") +
+          lTlv(0x503, "800f 0000 00000064 00000000") + lTlv(0x601, "05dc"),
+      ),
+    ),
+  ),
+  tcp(
+    646,
+    40000,
+    lPdu(
+      lMsg(
+        0x400,
+        lTlv(0x100, "80 0005 0e 00000001 00000064 0104 05dc 030a 6c696e6b2d6f6e65 0c04 0307") +
+          lTlv(0x200, "00000010"),
+      ) +
+        lMsg(
+          0x400,
+          lTlv(0x100, "80 8004 00 00000002") + lTlv(0x100, "02 0002 40 20010db800000000") +
+            lTlv(0x100, "02 0001 21 0a000001") + lTlv(0x100, "02 0005 08 0a"),
+        ) +
+        lMsg(
+          0x402,
+          lTlv(0x100, "01") + lTlv(0x100, "03") + lTlv(0x100, "80 0005 03 00000001 00000064") +
+            lTlv(0x100, "02 00") + lTlv(0x100, "80 00"),
+        ),
+    ),
+  ),
+  tcp(
+    646,
+    40000,
+    lPdu(
+      lMsg(
+        0x301,
+        lTlv(0x101, "0001 0a000001 0a000002") + lTlv(0x101, "0009 0102") + lTlv(0x101, "00"),
+      ) + lMsg(0x401, "01020304") + lMsg(0x3f01, "0102"),
+    ),
+  ),
+  tcp(
+    646,
+    40000,
+    lPdu(
+      lMsg(0x001, lTlv(0x300, "c000000a 00000005") + lTlv(0xc301, "0102") + "0300 0010 00000000"),
+    ),
+  ),
+  tcp(646, 40000, lPdu(lMsg(0x001, "") + "0001 0002")),
+  tcp(646, 40000, lPdu(lMsg(0x100, lTlv(0x400, "000f")), "0002")),
+  tcp(646, 40000, "0001 0003 c0a80002 0000 0000 0000 00000000"),
+  tcp(646, 40000, lPdu(lMsg(0x201, "")) + "0001 0010 c0a80002 0000" + lMsg(0x201, "")),
+];
+same("LDP messages and TLVs", frames(...ldpAll), [[], ["-v"]]);
+// (-vv over UDP adds IPv4's UDP checksum verdict, another printer's business.)
+same("LDP messages and TLVs at -vv", frames(...ldpAll.slice(1)), [["-vv"]]);
+same("LDP truncated at every byte", allCuts(ldpAll[2]), [["-v"]]);
