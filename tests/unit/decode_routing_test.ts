@@ -624,3 +624,70 @@ same("LDP messages and TLVs", frames(...ldpAll), [[], ["-v"]]);
 // (-vv over UDP adds IPv4's UDP checksum verdict, another printer's business.)
 same("LDP messages and TLVs at -vv", frames(...ldpAll.slice(1)), [["-vv"]]);
 same("LDP truncated at every byte", allCuts(ldpAll[2]), [["-v"]]);
+
+// ---------------------------------------------------------------------------------------------
+// RIP and RIPng
+
+const ripTo = { dst: "224.0.0.9", ttl: 1 };
+const ripAll = [
+  udp(
+    520,
+    520,
+    "01 01 0000 0002 0000 0a010000 00000000 00000000 00000001 0000 0000 0a020000 00000000 00000000 00000010",
+    false,
+    ripTo,
+  ),
+  udp(
+    520,
+    520,
+    "02 01 0000 0006 0000 0a010000 00000000 00000000 00000001 0002 0001 0a020000 00000000 00000000 00000002",
+    false,
+    ripTo,
+  ),
+  udp(
+    520,
+    520,
+    "02 02 0000 ffff 0002 70617373776f7264000000000000000000 0002 0007 0a010000 ffffff00 0a000001 00000001" +
+      " 0000 0000 0a020000 ffff00ff 00000000 00000002 0006 0000 00000000 00000000 00000000 00000000",
+    false,
+    ripTo,
+  ),
+  udp(
+    520,
+    520,
+    "02 02 0000 ffff 0003 0030 01 10 00000005 00000000 00000000 0002 0000 0a010000 ffffff00 00000000 00000001" +
+      " ffff 0001 00112233445566778899aabbccddeeff",
+    false,
+    ripTo,
+  ),
+  udp(520, 520, "02 02 0000 ffff 0009 0102 0002 0000 0a010000", false, ripTo),
+  udp(520, 520, "01 03 0000 2f746d702f74726163650000", false, ripTo),
+  udp(520, 520, "01 05 0000", false, ripTo),
+  udp(520, 520, "01 09 0000 01020304", false, ripTo),
+  udp(520, 520, "03 01 0000 0002 0000 0a010000", false, ripTo),
+  udp(520, 520, "00 01 0000 0002 0000 0a010000", false, ripTo),
+  udp(520, 520, "01 01 0000 0002 0000 0a010000 00000000 00000000 00000001 0002", false, ripTo),
+];
+const ripngTo = { dst: "ff02::9", hlim: 255 };
+const ripngAll = [
+  udp(521, 521, "01 01 0000 00000000000000000000000000000000 0000 00 10", true, ripngTo),
+  udp(
+    521,
+    521,
+    "01 01 0000 20010db8000000000000000000000000 0000 40 01 20010db8000100000000000000000000 0007 40 01",
+    true,
+    ripngTo,
+  ),
+  udp(
+    521,
+    521,
+    "02 01 0000 20010db8000000000000000000000000 0007 40 03 20010db8000100000000000000000000 0000 30 00 0102",
+    true,
+    ripngTo,
+  ),
+  udp(521, 521, "02 02 0000", true, ripngTo),
+  udp(521, 521, "07 01 0000", true, ripngTo),
+];
+same("RIP v1 and v2, authentication, other commands", frames(...ripAll), [[], ["-v"]]);
+same("RIPng requests and responses", frames(...ripngAll), [[], ["-v"], ["-vv"]]);
+same("RIP and RIPng truncated at every byte", allCuts(ripAll[2], ripAll[3], ripngAll[2]), [["-v"]]);
