@@ -35,6 +35,16 @@ export function hexAsciiIndented(p: Pkt, off: number, len: number, indent: strin
   return text;
 }
 
+/**
+ * tcpdump's hex_print: `len` bytes at `off` in hex, each line of 16 starting with `indent`;
+ * when the capture ends first, what there is, then the truncation.
+ */
+export function hexPrint(p: Pkt, off: number, len: number, indent: string): void {
+  const have = Math.max(0, Math.min(len, p.end - off));
+  p.unknownData(off, have, indent);
+  if (have < len) throw TRUNCATED;
+}
+
 const f32 = new DataView(new ArrayBuffer(4));
 
 /** The IEEE single-precision float of these 32 bits. */

@@ -691,3 +691,25 @@ const ripngAll = [
 same("RIP v1 and v2, authentication, other commands", frames(...ripAll), [[], ["-v"]]);
 same("RIPng requests and responses", frames(...ripngAll), [[], ["-v"], ["-vv"]]);
 same("RIP and RIPng truncated at every byte", allCuts(ripAll[2], ripAll[3], ripngAll[2]), [["-v"]]);
+
+// ---------------------------------------------------------------------------------------------
+// LISP
+
+const lispRec4 =
+  "00000005 02 18 50 00 0003 0001 0a010000 01 02 03 04 0005 0001 c0a80001 01 01 00 00 0006 0002 20010db8000000000000000000000001";
+const lispRec6 = "0000000a 00 30 f0 00 0001 0002 20010db8000100000000000000000000";
+const lispAll = [
+  udp(
+    4342,
+    4342,
+    `3a 00 01 02 0102030405060708 0001 0014 00112233445566778899aabbccddeeff00112233 ${lispRec4} ${lispRec6} 000102030405060708090a0b0c0d0e0f 0000000000000007`,
+  ),
+  udp(4342, 4342, `48 00 00 01 0102030405060708 0002 0000 ${lispRec4} 0000`),
+  udp(4342, 4342, "10 00 00 01 0102030405060708 0000 0000"),
+  udp(4342, 4342, "30 00 00 00 0102030405060708 0000 0000"),
+  udp(4342, 4342, `30 00 00 01 0102030405060708 0000 0000 00000005 00 18 00 00 0000 4003 0a010000`),
+  udp(4342, 4342, `32 00 00 01 0102030405060708 0000 0000 ${lispRec6} 0001`),
+  udp(4342, 4342, "f0 00 00 01 0102030405060708 0000 0000"),
+];
+same("LISP map-register, map-notify and others", frames(...lispAll));
+same("LISP truncated at every byte", allCuts(lispAll[0]), [[], ["-v"]]);
