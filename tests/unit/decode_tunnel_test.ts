@@ -154,3 +154,73 @@ const pptpAll = [
 ];
 same("PPTP control messages", frames(...pptpAll));
 same("PPTP truncated at every byte", [pptpAll[6], pptpAll[8]].flatMap((p) => cuts(eth(p), 54, 5)));
+
+// ---------------------------------------------------------------------------------------------
+// PGM
+
+const pgmHead = (type: number, opts: number) =>
+  `04d2 162e ${type.toString(16).padStart(2, "0")} ${
+    opts.toString(16).padStart(2, "0")
+  } 0000 83f2d6491cb3 0010`;
+const pgmOpts = (body: string) => {
+  const n = 4 + body.replace(/\s/g, "").length / 2;
+  return `00 04 ${n.toString(16).padStart(4, "0")} ${body}`;
+};
+const pgmTo = { dst: "239.255.194.10", ttl: 1 };
+const pgmAll = [
+  ip4(113, `${pgmHead(0, 0)} 00000001 00000002 00000003 0001 0000 0a00020f`, pgmTo),
+  ip4(
+    113,
+    `${pgmHead(0, 0)} 00000001 00000002 00000003 0002 0000 20010db8000000000000000000000001`,
+    pgmTo,
+  ),
+  ip4(
+    113,
+    `${pgmHead(1, 0)} 00000004 0001 0000 0001 0000 0a00020f 00000005 00000006 00000007`,
+    pgmTo,
+  ),
+  ip4(113, `${pgmHead(2, 0)} 00000004 0001 0000`, pgmTo),
+  ip4(
+    113,
+    `${pgmHead(4, 1)} 00000009 00000008 ${
+      pgmOpts(
+        "01 10 0000 00000001 00000002 00000003 02 0c 0000 00000005 00000006 03 08 0000 00000007" +
+          " 04 0c 0000 00000001 00000002 05 0c 0000 00000003 00000004 07 0c 0000 0001 0000 0a000001" +
+          " 08 08 0000 00000009 09 08 0000 0000000a 0a 08 0000 0000000b 0b 04 0000 0c 06 0000 0102" +
+          " 0d 04 0000 0e 04 0000 0f 04 0000 10 05 0000 00 11 04 0000 12 10 0000 00000005 0001 0000 0a000002" +
+          " 13 10 0000 00000006 0001 0000 0a000003 33 04 0000 80 04 0000",
+      )
+    }`,
+    pgmTo,
+  ),
+  ip4(113, `${pgmHead(5, 1)} 00000009 00000008 ${pgmOpts("8d 04 0000")}`, pgmTo),
+  ip4(
+    113,
+    `${pgmHead(4, 1)} 00000009 00000008 ${
+      pgmOpts(
+        "0d 04 0000 0e 04 0000 0f 04 0000 11 04 0000 12 10 0000 00000005 0001 0000 0a000002" +
+          " 13 10 0000 00000006 0001 0000 0a000003 00 04 0010 33 04 0000 10 06 0000 0000 b0 04 0000",
+      )
+    }`,
+    pgmTo,
+  ),
+  ip4(113, `${pgmHead(8, 0)} 00000011 0001 0000 0a00020f 0001 0000 efffc20a`, pgmTo),
+  ip4(113, `${pgmHead(9, 0)} 00000011 0001 0000 0a00020f 0001 0000 0001c20a`, pgmTo),
+  ip4(113, `${pgmHead(10, 0)} 00000011 0003 0000 0a00020f`, pgmTo),
+  ip4(113, `${pgmHead(11, 0)} 00000012 ffffffff`, pgmTo),
+  ip4(113, `${pgmHead(12, 0)}`, pgmTo),
+  ip4(113, `${pgmHead(99, 0)}`, pgmTo),
+  ip4(113, `${pgmHead(2, 1)} 00000004 0001 0000 01 04 0000`, pgmTo),
+  ip4(113, `${pgmHead(2, 1)} 00000004 0001 0000 00 05 0000`, pgmTo),
+  ip4(113, `${pgmHead(2, 1)} 00000004 0001 0000 00 04 0002`, pgmTo),
+  ip4(113, `${pgmHead(2, 1)} 00000004 0001 0000 ${pgmOpts("01 10 0000")}`, pgmTo),
+  ip4(113, `${pgmHead(2, 1)} 00000004 0001 0000 ${pgmOpts("02 07 0000 000000")}`, pgmTo),
+  ip6(113, `${pgmHead(2, 0)} 00000004 0001 0000`),
+];
+same("PGM packet types and options", frames(...pgmAll));
+same("PGM truncated at every byte", allCuts(pgmAll[4], pgmAll[6]), [["-v"]]);
+
+/** Every truncation of these packets' frames past the IP header. */
+function allCuts(...packets: Uint8Array[]): Frame[] {
+  return packets.flatMap((p) => cuts(eth(p), p[0] >> 4 === 6 ? 54 : 34));
+}
