@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { differences, explain, type Frame } from "./tcpdump_frames.ts";
 import { haveTcpdump499 } from "./tcpdump_diff.ts";
-import { cat, cuts, eth, frames, ip4, ip6, tcp, udp } from "./ip_frames.ts";
+import { cat, cuts, eth, fixSum, frames, ip4, ip6, tcp, udp } from "./ip_frames.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_tunnel_test: tcpdump 4.99 not found; skipped");
@@ -224,3 +224,53 @@ same("PGM truncated at every byte", allCuts(pgmAll[4], pgmAll[6]), [["-v"]]);
 function allCuts(...packets: Uint8Array[]): Frame[] {
   return packets.flatMap((p) => cuts(eth(p), p[0] >> 4 === 6 ? 54 : 34));
 }
+
+// ---------------------------------------------------------------------------------------------
+// DCCP
+
+/**
+ * A DCCP packet with a correct checksum: type, extended sequence numbers (x), the body after
+ * the generic header (hex: type-specific fields, then options); the data offset counts the
+ * header with options, `opts` bytes of which are options.
+ */
+function dccpPkt(type: number, x: boolean, body: string, opts = 0, ccCs = "00", v6 = false) {
+  const hdr = (x ? 16 : 12) + [4, 12, 0, 8, 8, 8, 8, 12, 8, 8][type] + opts;
+  const seq = x ? "00 000000000009" : "000009";
+  const head = `1388 0fa2 ${(hdr / 4).toString(16).padStart(2, "0")} ${ccCs} 0000 ${
+    ((type << 1) | (x ? 1 : 0)).toString(16).padStart(2, "0")
+  } ${seq}`;
+  const pkt = v6 ? ip6(33, `${head} ${body}`) : ip4(33, `${head} ${body}`);
+  return fixSum(pkt, 6);
+}
+const dccpAll = [
+  dccpPkt(0, false, "00000007"),
+  dccpPkt(0, true, "00000008 20 04 00 01 02 00 00 00", 8),
+  dccpPkt(
+    1,
+    true,
+    "0000 00000000000a 00000020 00 00 00 01 25 04 0102 22 04 01 02 29 06 00000064 2a 08 00000065 0007 2b 04 0009 00",
+    28,
+  ),
+  dccpPkt(2, false, "24 05 aabbcc 26 04 1122 00 00 00 00", 12),
+  dccpPkt(
+    3,
+    false,
+    "00 000002 00000000 2a 0a 00000001 00000002 2c 06 01020304 80 04 0102 00 00",
+    24,
+    "21",
+  ),
+  dccpPkt(4, true, "0000 00000000000b 07 01 02 03 2b 06 00000001 86 06 00000005 90 03 00", 20),
+  dccpPkt(5, false, "00 000003 00000000"),
+  dccpPkt(6, false, "00 000003 00000000"),
+  dccpPkt(7, false, "00 000004 00000000 05 01 02 03"),
+  dccpPkt(7, false, "00 000004 00000000 63 01 02 03"),
+  dccpPkt(8, false, "00 000005 00000000 00 01 20 01", 4),
+  dccpPkt(9, false, "00 000005 00000000 20 01 29 09", 4),
+  dccpPkt(9, false, "00 000005 00000000 29 05 000000", 8),
+  dccpPkt(0, false, "00000007", 0, "00", true),
+  ip4(33, "1388 0fa2 03 00 0000 00 000001"),
+  ip4(33, "1388 0fa2 05 00 0000 08 000001"),
+  ip4(33, "1388 0fa2 05 00 0000 01 000001 0000"),
+];
+same("DCCP packet types and options", frames(...dccpAll), [[], ["-v"], ["-vv"]]);
+same("DCCP truncated at every byte", allCuts(dccpAll[2], dccpAll[4]), [["-vv"]]);
