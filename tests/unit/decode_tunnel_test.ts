@@ -274,3 +274,50 @@ const dccpAll = [
 ];
 same("DCCP packet types and options", frames(...dccpAll), [[], ["-v"], ["-vv"]]);
 same("DCCP truncated at every byte", allCuts(dccpAll[2], dccpAll[4]), [["-vv"]]);
+
+// ---------------------------------------------------------------------------------------------
+// ICMPv6 node information and RPL
+
+/** An ICMPv6 message with a correct checksum. */
+const icmp6Msg = (hex: string) => fixSum(ip6(58, hex, { src: "fe80::1", dst: "fe80::2" }), 2);
+const nonce = "0102030405060708";
+const icmp6All = [
+  icmp6Msg(`8b 00 0000 0003 0002 ${nonce} fe800000000000000000000000000002`),
+  icmp6Msg(`8b 00 0000 0003 007e ${nonce} fe800000000000000000000000000002`),
+  icmp6Msg(`8b 00 0000 0000 0000 ${nonce}`),
+  icmp6Msg(`8b 00 0000 0001 0001 ${nonce} 00`),
+  icmp6Msg(`8b 01 0000 0002 0000 ${nonce} 04686f7374076578616d706c6500`),
+  icmp6Msg(`8b 01 0000 0002 0000 ${nonce} 04686f7374`),
+  icmp6Msg(`8b 02 0000 0004 0000 ${nonce} 0a000001`),
+  icmp6Msg(`8b 02 0000 0004 0000 ${nonce} 0a00000102`),
+  icmp6Msg(`8b 07 0000 0002 0000 ${nonce} 00`),
+  icmp6Msg(`8b 00 0000 0009 0000 ${nonce} fe800000000000000000000000000002`),
+  icmp6Msg("8b 00 0000 0003 0002"),
+  icmp6Msg(
+    `8c 00 0000 0003 003f ${nonce} 00000078 fe800000000000000000000000000002 0000003c 20010db8000000000000000000000001`,
+  ),
+  icmp6Msg(`8c 00 0000 0002 0001 ${nonce} 0000012c 04686f737400`),
+  icmp6Msg(`8c 00 0000 0001 0001 ${nonce}`),
+  icmp6Msg(`8c 00 0000 0000 0000 ${nonce} 00`),
+  icmp6Msg(`8c 01 0000 0000 0000 ${nonce}`),
+  icmp6Msg(`8c 02 0000 0000 0000 ${nonce} 01`),
+  icmp6Msg(`8c 00 0000 0009 0000 ${nonce}`),
+  icmp6Msg("9b 00 0000 0000 0000"),
+  icmp6Msg(
+    "9b 01 0000 01 02 0100 88 05 00 00 20010db8000000000000000000000001 00 04 0102 03 02 0a0b",
+  ),
+  icmp6Msg("9b 01 0000 01 02 0100 88 05 00 00 20010db8"),
+  icmp6Msg("9b 02 0000 2a c0 00 07 20010db8000000000000000000000001 05 03 010203 00"),
+  icmp6Msg("9b 02 0000 2a 00 00 07 06 02 0102"),
+  icmp6Msg("9b 02 0000 2a 40 00 07 2001"),
+  icmp6Msg("9b 03 0000 2a 80 07 01 20010db8000000000000000000000001"),
+  icmp6Msg("9b 03 0000 2a 00 07 01 01 04 00"),
+  icmp6Msg("9b 07 0000 0000"),
+  icmp6Msg("9b 80 0000 0000"),
+];
+same("ICMPv6 node information and RPL", frames(...icmp6All), [[], ["-v"], ["-vv"], ["-vvv"]]);
+same(
+  "ICMPv6 node information and RPL truncated at every byte",
+  allCuts(icmp6All[0], icmp6All[11], icmp6All[21]),
+  [["-vv"]],
+);
