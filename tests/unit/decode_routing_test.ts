@@ -713,3 +713,177 @@ const lispAll = [
 ];
 same("LISP map-register, map-notify and others", frames(...lispAll));
 same("LISP truncated at every byte", allCuts(lispAll[0]), [[], ["-v"]]);
+
+// ---------------------------------------------------------------------------------------------
+// BGP at -v: every message type, and the path attributes and NLRI tcpdump decodes
+
+const bgpMsg = (type: number, body: string) =>
+  `${"ff".repeat(16)} ${h16(19 + bytes(body))} 0${type} ${body}`;
+/** A path attribute: flags, type, value (hex); the extended-length flag picks the length size. */
+const attr = (flags: number, type: number, value: string) =>
+  `${flags.toString(16).padStart(2, "0")} ${type.toString(16).padStart(2, "0")} ${
+    flags & 0x10 ? h16(bytes(value)) : bytes(value).toString(16).padStart(2, "0")
+  } ${value}`;
+const updateMsg = (withdrawn: string, attrs: string, nlri = "") =>
+  bgpMsg(2, `${h16(bytes(withdrawn))} ${withdrawn} ${h16(bytes(attrs))} ${attrs} ${nlri}`);
+const cap = (code: number, value: string) =>
+  `${code.toString(16).padStart(2, "0")} ${bytes(value).toString(16).padStart(2, "0")} ${value}`;
+const caps = (...cs: string[]) => {
+  const body = cs.join(" ");
+  return `02 ${bytes(body).toString(16).padStart(2, "0")} ${body}`;
+};
+const openMsg = (opts: string) =>
+  bgpMsg(1, `04 fde8 00b4 0a000001 ${bytes(opts).toString(16).padStart(2, "0")} ${opts}`);
+const bgpSeg = (...msgs: string[]) => tcp(179, 40000, msgs.join(" "));
+const bgpVerbose = [
+  bgpSeg(
+    openMsg(
+      caps(
+        cap(1, "0001 00 01"),
+        cap(2, ""),
+        cap(128, ""),
+        cap(64, "8078 0001 01 80 0002 01 00"),
+        cap(65, "00010001"),
+      ) +
+        " " +
+        caps(
+          cap(69, "0001 01 01 0002 01 03 0001 04 07"),
+          cap(8, "0001 04 02"),
+          cap(70, ""),
+          cap(71, ""),
+          cap(99, "0102"),
+        ) +
+        " 01 02 0102 " + caps(cap(69, "")) + " " + caps(cap(1, "00")) + " 02 09 00",
+    ),
+    bgpMsg(4, ""),
+  ),
+  bgpSeg(
+    updateMsg(
+      "18 0a0102 20 0a010203",
+      attr(0x40, 1, "00") + attr(0x40, 2, "02 02 fde8 fde9 01 01 0064") +
+        attr(0x40, 3, "0a000001") +
+        attr(0x80, 4, "00000064") + attr(0x40, 5, "000000c8") + attr(0x40, 6, "") +
+        attr(0xc0, 7, "fde8 0a000002") +
+        attr(0xc0, 8, "fde80001 ffffff01 ffffff02 ffffff03") + attr(0x80, 9, "0a000003") +
+        attr(0x80, 10, "0a000004 0a000005") +
+        attr(0xc0, 32, "0000fde8 00000001 00000002"),
+      "18 0a0300 10 0a04",
+    ),
+    updateMsg(
+      "",
+      attr(0x40, 2, "02 01 00010001 01 02 00000064 00000065") +
+        attr(0xc0, 17, "03 01 00010001 04 01 00000002") + attr(0xc0, 18, "00010001 0a000002"),
+    ),
+    updateMsg("", ""),
+  ),
+  bgpSeg(
+    updateMsg(
+      "",
+      attr(
+        0x90,
+        14,
+        "0002 01 20 20010db8000000000000000000000001 fe800000000000000000000000000001 00 40 20010db800010000 80 20010db8000200000000000000000000",
+      ) +
+        attr(0x90, 15, "0001 01 18 0a0700 18 0a0800") +
+        attr(
+          0xc0,
+          16,
+          "0002fde800000064 01020a000001000a 02020001000a0064 4004fde84cbebc20 03060000000a0501 800a0500010005dc 0009fde800000000 030c00000000000a 0107 0a000005 0000 7777000000000001",
+        ),
+    ),
+    updateMsg("", attr(0x90, 15, "0001 01")),
+    updateMsg(
+      "",
+      attr(0x90, 14, "0001 04 04 0a000001 00 38 000641 0a0100 38 000031 0a0200") +
+        attr(0x90, 14, "0002 04 10 20010db8000000000000000000000001 00 58 000651 20010db8000000"),
+    ),
+    updateMsg(
+      "",
+      attr(
+        0x90,
+        14,
+        "0001 80 0c 0000000000000000 0a000001 00 70 000641 0000fde800000064 0a0100 70 000651 00010a00000100c8 0a0200",
+      ),
+    ),
+    updateMsg(
+      "",
+      attr(
+        0x90,
+        14,
+        "0002 80 18 0002000100000064 20010db8000000000000000000000001 00 98 000641 0000fde800000064 20010db800010000",
+      ),
+    ),
+    updateMsg(
+      "",
+      attr(
+        0x90,
+        14,
+        "0001 84 04 0a000001 00 00 60 0000fde8 0002fde800000064 48 0000fde8 000203 20 0000fde8 10 00",
+      ),
+    ),
+    updateMsg(
+      "",
+      attr(
+        0x90,
+        14,
+        "0001 05 04 0a000001 00 01 0c 0000fde800000064 0a000001 02 0c 0000fde800000064 0000fde9 05 12 0000fde800000064 20 0a000001 20 e1020304 04 00 03 16 0000fde800000064 20 0a000001 20 e1020304 0a000002",
+      ),
+    ),
+    updateMsg(
+      "",
+      attr(0x90, 14, "0001 42 04 0a000001 00 80 0000fde800000064 0a000001 e1020304 40 00"),
+    ),
+    updateMsg(
+      "",
+      attr(
+        0x90,
+        14,
+        "0019 41 04 0a000001 00 000c 0000fde800000064 0a000001 0013 0000fde800000064 0001 0002 000011 01 0008 ff",
+      ),
+    ),
+    updateMsg(
+      "",
+      attr(0x90, 14, "0003 01 08 470006010a000001 00 40 0000000049000001") +
+        attr(0x90, 14, "0005 01 04 0a000001 00"),
+    ),
+    updateMsg(
+      "",
+      attr(0xc0, 22, "01 03 000640 0a000001 00000007") + attr(0xc0, 22, "00 06 000100 0a000002") +
+        attr(0xc0, 22, "00 09 000100 0a000002") +
+        attr(0x80, 26, "01 000b 0000000000000064 02 0005 0102") + attr(0xc0, 99, "0102") +
+        attr(0x40, 1, "07") + attr(0x40, 1, "0001") + attr(0x40, 2, "020100"),
+    ),
+    updateMsg(
+      "",
+      attr(0xc0, 128, "0000fde8 40 01 01 00 40 02 06 02 02 fde8 fde9 c0 80 04 00000001"),
+    ),
+    updateMsg("01", "", ""),
+    updateMsg("", attr(0x40, 1, "00"), "21 0a000001 05"),
+    updateMsg(
+      "",
+      attr(0x40, 2, "05 01 0064") + attr(0x40, 3, "0a00") + attr(0xc0, 8, "0001") +
+        attr(0x80, 10, "01") + attr(0xc0, 32, "0102") + attr(0xc0, 16, "01"),
+    ),
+  ),
+  bgpSeg(
+    bgpMsg(
+      3,
+      "06 02 23 546869732069732061207465737420666f72207468652073687574646f776e20636f6d6d756e69636174696f6e2e 0102",
+    ),
+    bgpMsg(3, "06 04 00 010203"),
+    bgpMsg(3, "06 01 0001 01 00001000"),
+    bgpMsg(3, "06 02 ff"),
+    bgpMsg(3, "01 02"),
+    bgpMsg(3, "02 06"),
+    bgpMsg(3, "03 0b"),
+    bgpMsg(3, "05 02"),
+    bgpMsg(3, "07 04"),
+    bgpMsg(3, "04 00"),
+    bgpMsg(3, "09 09"),
+  ),
+  bgpSeg(bgpMsg(5, "0001 00 01"), bgpMsg(5, "0002 00 80"), bgpMsg(7, "0102")),
+  bgpSeg("0102 ffff", bgpMsg(4, ""), "ffffffffffffffffffffffffffffffff 0010 04"),
+  bgpSeg(bgpMsg(4, ""), "ffffffffffffffffffffffffffffffff 0040 02 0000"),
+];
+same("BGP messages, attributes and NLRI", frames(...bgpVerbose), [["-v"], ["-vv"]]);
+same("BGP truncated at every byte", allCuts(bgpVerbose[0], bgpVerbose[1]), [["-v"]]);
