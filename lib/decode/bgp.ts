@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { attribute, BgpCut, CUT, SAFIS } from "./bgp_attr.ts";
+import { attribute, attributeHead } from "./bgp_attr.ts";
+import { addPath, BgpCut, CUT, SAFIS } from "./bgp_nlri.ts";
 import type { Pkt } from "./printer.ts";
 import { printn } from "./text.ts";
 import { ADDRESS_FAMILIES, decodePrefix, hexPrint, prefixText, unknownData } from "./tlv.ts";
@@ -270,27 +271,6 @@ function capabilities(p: Pkt, c: number, capsLen: number): void {
   }
 }
 
-/** tcpdump's check_add_path: whether NLRI look like they carry path identifiers. */
-export function addPath(p: Pkt, at: number, length: number, max: number): boolean {
-  if (length < 5) return false;
-  let off = 0;
-  while (off < length) {
-    off += 4;
-    if (!p.has(at + off, 1)) break;
-    const plen = p.d[at + off];
-    if (plen > max) return false;
-    off += 1 + ((plen + 7) >> 3);
-  }
-  if (off > length) return false;
-  for (off = 0; off < length;) {
-    if (!p.has(at + off, 1)) break;
-    const plen = p.d[at + off];
-    if (plen < 1 || plen > max) return true;
-    off += 1 + ((plen + 7) >> 3);
-  }
-  return off > length;
-}
-
 /** Withdrawn bytes tcpdump had not consumed when it stopped (see {@link withdrawnRoutes}). */
 let withdrawnLeft = 0;
 
@@ -422,57 +402,6 @@ function prefixesUpdated(p: Pkt, at: number, len: number): void {
     len -= rc;
   }
 }
-
-/** "NAME (type), length: N, Flags [OTPE+x]" and what follows the flags. */
-export function attributeHead(
-  p: Pkt,
-  indent: string,
-  type: number,
-  len: number,
-  flags: number,
-  close: string,
-): void {
-  p.out += `${indent}${ATTRIBUTE_NAMES[type] ?? "Unknown Attribute"} (${type}), length: ${len}`;
-  if (flags) {
-    p.out += `, Flags [${flags & 0x80 ? "O" : ""}${flags & 0x40 ? "T" : ""}${
-      flags & 0x20 ? "P" : ""
-    }${flags & 0x10 ? "E" : ""}`;
-    if (flags & 0xf) p.out += `+${(flags & 0xf).toString(16)}`;
-    p.out += close;
-  }
-}
-
-/** Path attribute names (tcpdump's bgp_attr_values). */
-export const ATTRIBUTE_NAMES: Record<number, string> = {
-  1: "Origin",
-  2: "AS Path",
-  17: "AS4 Path",
-  3: "Next Hop",
-  4: "Multi Exit Discriminator",
-  5: "Local Preference",
-  6: "Atomic Aggregate",
-  7: "Aggregator",
-  18: "Aggregator4",
-  8: "Community",
-  9: "Originator ID",
-  10: "Cluster List",
-  11: "DPA",
-  12: "Advertisers",
-  13: "RCID Path / Cluster ID",
-  14: "Multi-Protocol Reach NLRI",
-  15: "Multi-Protocol Unreach NLRI",
-  16: "Extended Community",
-  22: "PMSI Tunnel",
-  23: "Tunnel Encapsulation",
-  24: "Traffic Engineering",
-  25: "IPv6 Extended Community",
-  26: "Accumulated IGP Metric",
-  27: "PE Distinguisher Label",
-  28: "Entropy Label",
-  32: "Large Community",
-  128: "Attribute Set",
-  255: "Reserved for development",
-};
 
 function notification(p: Pkt, m: number, length: number): void {
   if (!p.has(m, 21)) throw CUT;
