@@ -207,6 +207,7 @@ same("Cisco auto-RP", [...frames(autoRp), ...allCuts(autoRp)]);
 // OSPF v2 and v3
 
 const h16 = (n: number) => n.toString(16).padStart(4, "0");
+const h32 = (n: number) => n.toString(16).padStart(8, "0");
 const bytes = (hex: string) => hex.replace(/[^0-9a-f]/gi, "").length / 2;
 
 /** An OSPFv2 packet: type, body (hex); authentication type and data; trailing bytes. */
@@ -887,3 +888,43 @@ const bgpVerbose = [
 ];
 same("BGP messages, attributes and NLRI", frames(...bgpVerbose), [["-v"], ["-vv"]]);
 same("BGP truncated at every byte", allCuts(bgpVerbose[0], bgpVerbose[1]), [["-v"]]);
+
+// ---------------------------------------------------------------------------------------------
+// RPKI-RTR at -v
+
+const rpkiPdu = (type: number, sess: string, body: string) =>
+  `00 ${type.toString(16).padStart(2, "0")} ${sess} ${h32(8 + bytes(body))} ${body}`;
+const rpkiAll = [
+  tcp(
+    323,
+    40000,
+    rpkiPdu(0, "0007", "00000009") + rpkiPdu(1, "0007", "0000000a") + rpkiPdu(2, "0000", "") +
+      rpkiPdu(3, "0007", ""),
+  ),
+  tcp(
+    323,
+    40000,
+    rpkiPdu(4, "0000", "01 18 18 00 0a010000 0000fde8") +
+      rpkiPdu(6, "0000", "00 30 40 00 20010db8000000000000000000000000 0000fde9") +
+      rpkiPdu(7, "0007", "0000000b") + rpkiPdu(8, "0000", ""),
+  ),
+  tcp(
+    323,
+    40000,
+    rpkiPdu(10, "0002", `0000000c ${rpkiPdu(1, "0007", "0000000a")} 00000005 6f6f707321`) +
+      rpkiPdu(10, "0009", "00000000 00000000"),
+  ),
+  tcp(
+    323,
+    40000,
+    rpkiPdu(10, "0005", `00000014 ${rpkiPdu(10, "0003", "00000000 00000000")} 00000000`),
+  ),
+  tcp(323, 40000, rpkiPdu(9, "0000", "0102") + rpkiPdu(0, "0007", "0000")),
+  tcp(323, 40000, rpkiPdu(4, "0000", "01 18 18 00 0a010000")),
+  tcp(323, 40000, "01 00 0000 00000008"),
+  tcp(323, 40000, "00 00 0000 0000"),
+  tcp(323, 40000, "00 00 0000 00000040 00000000"),
+  tcp(323, 40000, rpkiPdu(10, "0002", "000000ff 0000")),
+];
+same("RPKI-RTR PDUs", frames(...rpkiAll), [[], ["-v"], ["-vv"]]);
+same("RPKI-RTR truncated at every byte", allCuts(rpkiAll[2]), [["-v"]]);
