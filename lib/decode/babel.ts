@@ -413,36 +413,19 @@ function tlvVerbose(p: Pkt, m: number, type: number, len: number): void {
       p.out += "\n\tSS-Request ";
       if (len < 3) throw INVALID;
       const ae = p.u8(m + 2);
-      let plen = p.u8(m + 3);
-      let srcPlen = p.u8(m + 4);
-      let parsed = 3;
-      parsed += takePrefix(p, ae, plen, 0, m + 2 + parsed, null, len - parsed, prefix);
-      if (ae === 1) plen = (plen + 96) & 0xff;
-      takePrefix(p, ae, srcPlen, 0, m + 2 + parsed, null, len - parsed, srcPrefix);
-      if (ae === 1) srcPlen = (srcPlen + 96) & 0xff;
-      if (ae === 0) {
-        p.out += "for any";
-      } else {
-        p.out += `for (${prefixText(prefix, plen)}, `;
-        p.out += `${prefixText(srcPrefix, srcPlen)})`;
-      }
+      sourceSpecific(p, m, len, ae, p.u8(m + 3), p.u8(m + 4), 3, 0, null);
+      p.out += ae === 0 ? "for any" : `for (${destText}, `;
+      if (ae !== 0) p.out += `${srcText})`;
       return;
     }
     case 15: {
       p.out += "\n\tSS-MH-Request ";
       if (len < 14) throw INVALID;
-      const ae = p.u8(m + 2);
-      let plen = p.u8(m + 3);
       const seqno = p.u16(m + 4);
       const hopc = p.u8(m + 6);
-      let srcPlen = p.u8(m + 7);
-      let parsed = 14;
-      parsed += takePrefix(p, ae, plen, 0, m + 2 + parsed, null, len - parsed, prefix);
-      if (ae === 1) plen = (plen + 96) & 0xff;
-      takePrefix(p, ae, srcPlen, 0, m + 2 + parsed, null, len - parsed, srcPrefix);
-      if (ae === 1) srcPlen = (srcPlen + 96) & 0xff;
-      p.out += `(${hopc} hops) for (${prefixText(prefix, plen)}, `;
-      p.out += `${prefixText(srcPrefix, srcPlen)}) seqno ${seqno} id ${routerId(p, m + 8)}`;
+      sourceSpecific(p, m, len, p.u8(m + 2), p.u8(m + 3), p.u8(m + 7), 14, 0, null);
+      p.out += `(${hopc} hops) for (${destText}, `;
+      p.out += `${srcText}) seqno ${seqno} id ${routerId(p, m + 8)}`;
       return;
     }
     case 16:
@@ -466,34 +449,44 @@ function tlvVerbose(p: Pkt, m: number, type: number, len: number): void {
   }
 }
 
+/** The texts of the two prefixes {@link sourceSpecific} decoded. */
+let destText = "";
+let srcText = "";
+
+/**
+ * The destination and source prefixes of a source-specific TLV, from `parsed` bytes past its
+ * type and length: their texts in {@link destText} and {@link srcText}; the bytes parsed.
+ */
+function sourceSpecific(
+  p: Pkt,
+  m: number,
+  len: number,
+  ae: number,
+  plen: number,
+  srcPlen: number,
+  parsed: number,
+  omitted: number,
+  dflt: Uint8Array | null,
+): number {
+  parsed += takePrefix(p, ae, plen, omitted, m + 2 + parsed, dflt, len - parsed, prefix);
+  parsed += takePrefix(p, ae, srcPlen, 0, m + 2 + parsed, null, len - parsed, srcPrefix);
+  // Prefix lengths are bytes in tcpdump: +96 for IPv4 wraps.
+  destText = prefixText(prefix, ae === 1 ? (plen + 96) & 0xff : plen);
+  srcText = prefixText(srcPrefix, ae === 1 ? (srcPlen + 96) & 0xff : srcPlen);
+  return parsed;
+}
+
 /** A source-specific update (type 13) at -v. */
 function ssUpdate(p: Pkt, m: number, len: number): void {
   p.out += "\n\tSS-Update";
   if (len < 10) throw INVALID;
   const ae = p.u8(m + 2);
-  let srcPlen = p.u8(m + 3);
-  let plen = p.u8(m + 4);
-  const omitted = p.u8(m + 5);
   const intvl = p.u16(m + 6);
   const seqno = p.u16(m + 8);
   const metric = p.u16(m + 10);
-  let parsed = 10;
-  parsed += takePrefix(
-    p,
-    ae,
-    plen,
-    omitted,
-    m + 2 + parsed,
-    ae === 1 ? lastV4 : lastV6,
-    len - parsed,
-    prefix,
-  );
-  if (ae === 1) plen = (plen + 96) & 0xff;
-  parsed += takePrefix(p, ae, srcPlen, 0, m + 2 + parsed, null, len - parsed, srcPrefix);
-  if (ae === 1) srcPlen = (srcPlen + 96) & 0xff;
-  p.out += ` ${prefixText(prefix, plen)} from`;
-  p.out += ` ${prefixText(srcPrefix, srcPlen)} metric ${metric} seqno ${seqno} interval ${
-    intervalUpdate(intvl)
-  }`;
+  const dflt = ae === 1 ? lastV4 : lastV6;
+  const parsed = sourceSpecific(p, m, len, ae, p.u8(m + 4), p.u8(m + 3), 10, p.u8(m + 5), dflt);
+  p.out += ` ${destText} from`;
+  p.out += ` ${srcText} metric ${metric} seqno ${seqno} interval ${intervalUpdate(intvl)}`;
   if (parsed < len) subTlvs(p, m + 2 + parsed, m + 2 + len, 13);
 }

@@ -271,22 +271,24 @@ function capabilities(p: Pkt, c: number, capsLen: number): void {
   }
 }
 
-/** Withdrawn bytes tcpdump had not consumed when it stopped (see {@link withdrawnRoutes}). */
-let withdrawnLeft = 0;
+/** Route bytes tcpdump had not consumed when it stopped (see {@link routes}). */
+let routesLeft = 0;
 
 /**
- * Withdrawn IPv4 routes, with path ids where tcpdump sees add-path: where tcpdump's cursor
- * stopped, its count of bytes left in {@link withdrawnLeft}.
+ * IPv4 routes (withdrawn ones, or those after the attributes), with path ids where tcpdump
+ * sees add-path: where tcpdump's cursor stopped, its count of bytes left in {@link routesLeft}.
+ * A path id cut short ends withdrawn routes quietly and updated ones as a cut message.
  */
-function withdrawnRoutes(p: Pkt, at: number, len: number): number {
+function routes(p: Pkt, at: number, len: number, withdrawn: boolean): number {
   const ap = addPath(p, at, len, 32);
   while (len !== 0) {
     let id = 0;
     if (ap) {
-      if (len < 4) {
+      if (withdrawn && len < 4) {
         at += len;
         break;
       }
+      if (!withdrawn && (!p.has(at, 4) || len < 4)) throw CUT;
       id = p.u32(at);
       at += 4;
       len -= 4;
@@ -302,7 +304,7 @@ function withdrawnRoutes(p: Pkt, at: number, len: number): number {
     at += rc;
     len -= rc;
   }
-  withdrawnLeft = len;
+  routesLeft = len;
   return at;
 }
 
@@ -316,8 +318,8 @@ function update(p: Pkt, m: number, length: number): void {
   if (!p.has(at, withdrawn) || length < withdrawn) throw CUT;
   if (withdrawn > 1) {
     p.out += "\n\t  Withdrawn routes:";
-    const stop = withdrawnRoutes(p, at, withdrawn);
-    withdrawn = withdrawnLeft;
+    const stop = routes(p, at, withdrawn, true);
+    withdrawn = routesLeft;
     length -= stop - at;
     at = stop;
   } else {
@@ -375,31 +377,7 @@ function update(p: Pkt, m: number, length: number): void {
   }
   if (length) {
     p.out += "\n\t  Updated routes:";
-    prefixesUpdated(p, at, length);
-  }
-}
-
-/** Updated routes after the attributes (path ids need 4 captured bytes each). */
-function prefixesUpdated(p: Pkt, at: number, len: number): void {
-  const ap = addPath(p, at, len, 32);
-  while (len !== 0) {
-    let id = 0;
-    if (ap) {
-      if (!p.has(at, 4) || len < 4) throw CUT;
-      id = p.u32(at);
-      at += 4;
-      len -= 4;
-    }
-    const rc = decodePrefix(p, at, len, false);
-    if (rc === -1) {
-      p.out += "\n\t    (illegal prefix length)";
-      break;
-    }
-    if (rc === -2) throw CUT;
-    p.out += `\n\t    ${prefixText}`;
-    if (ap) p.out += `   Path Id: ${id}`;
-    at += rc;
-    len -= rc;
+    routes(p, at, length, false);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   readPcapngInfo,
 } from "../../lib/formats/pcapng_reader.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
+import { cat } from "./ip_frames.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const bin = `${root}bin/xskdump`;
@@ -384,13 +385,7 @@ function familyBase(n: number): Uint8Array {
     w.addRecord(r.data, r.origLen, r.sec, r.nsec);
   }
   w.close();
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return cat(...chunks);
 }
 
 function capinfos(path: string): string {
