@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
-import { prng } from "./filter_cases.ts";
+import { hexOf, prng } from "./helpers.ts";
 import { corpusFiles, fileRecords, protocolKey } from "./tcpdump_diff.ts";
 
 /** The protocol keys of this family (tests/unit/tcpdump_diff.ts names them). */
@@ -96,7 +96,3 @@ Deno.test({
     assert.ok(slowest < 1000, `one frame took ${slowest.toFixed(0)} ms`);
   },
 });
-
-function hexOf(d: Uint8Array): string {
-  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
-}

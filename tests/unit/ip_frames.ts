@@ -6,21 +6,14 @@
  *
  * @module
  */
-import { hex } from "./tcpdump_frames.ts";
+import { concat, hex } from "./helpers.ts";
 import type { Frame } from "./tcpdump_frames.ts";
 
 export { hex };
 
 /** Concatenated byte arrays; strings are hex. */
 export function cat(...parts: (Uint8Array | string)[]): Uint8Array {
-  const bs = parts.map((x) => typeof x === "string" ? hex(x) : x);
-  const out = new Uint8Array(bs.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of bs) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
+  return concat(parts.map((x) => typeof x === "string" ? hex(x) : x));
 }
 
 /** The one's complement sum of `d` (a 16-bit Internet checksum when finished). */

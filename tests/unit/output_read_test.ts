@@ -4,31 +4,20 @@
 // mutated files through the CLI, each with a timeout), and no privileges or shim needed.
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
-import { PcapFormatError, PcapWriter } from "../../lib/formats/pcap.ts";
+import { PcapFormatError } from "../../lib/formats/pcap.ts";
 import {
   type CaptureRecord,
   captureRecords,
   readPcapngInfo,
 } from "../../lib/formats/pcapng_reader.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
-import { cat } from "./ip_frames.ts";
+import { CORPUS, corpusFiles, haveTool, pcapFile, prng } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const bin = `${root}bin/xskdump`;
 const deno = Deno.execPath();
-const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
-  new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;
 const dec = new TextDecoder();
-
-function have(cmd: string): boolean {
-  try {
-    new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const TOOLS = have("tcpdump") && have("capinfos") && have("mergecap") && have("editcap");
+const TOOLS = ["tcpdump", "capinfos", "mergecap", "editcap"].every((t) => haveTool(t));
 const SHIM = (() => {
   try {
     return Deno.statSync(`${root}build/libxskdump.so`).isFile;
@@ -36,29 +25,13 @@ const SHIM = (() => {
     return false;
   }
 })();
-const corpusFiles = (() => {
-  try {
-    return [...Deno.readDirSync(CORPUS)].map((e) => e.name)
-      .filter((n) => /\.(pcap|pcapng|cap)$/.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  } catch {
-    return [];
-  }
-})();
-const ignore = !TOOLS || !SHIM || corpusFiles.length === 0;
+const corpusNames = corpusFiles();
+const ignore = !TOOLS || !SHIM || corpusNames.length === 0;
 /** Corpus files of the IP-level family (GRE, IPsec, OSPF, BGP...), for the -r fuzz. */
 const FAMILY_FILES =
   /gre|erspan|sunrise|ospf|bgp|pim|igmp|mtrace|vrrp|hsrp|babel|bfd|eigrp|ldp|rip|lisp|pgm|dccp|pptp|rpki|kday|of10/i;
 if (ignore) {
   console.log("output_read: skipped, needs tcpdump/wireshark tools, make build and the corpus");
-}
-
-/** A fixed pseudo-random sequence. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
 }
 
 let workDir: string | undefined;
@@ -69,7 +42,7 @@ function corpus(): string {
   workDir = Deno.makeTempDirSync({ prefix: "xskt-read-" });
   corpusPath = `${workDir}/corpus.pcap`;
   const r = new Deno.Command("mergecap", {
-    args: ["-a", "-F", "pcap", "-w", corpusPath, ...corpusFiles.map((f) => CORPUS + f)],
+    args: ["-a", "-F", "pcap", "-w", corpusPath, ...corpusNames.map((f) => `${CORPUS}/${f}`)],
     stderr: "piped",
   }).outputSync();
   if (!r.success) throw new Error(dec.decode(r.stderr));
@@ -178,8 +151,8 @@ Deno.test({
       const bases = [
         Deno.readFileSync(corpus()),
         Deno.readFileSync(ng),
-        ...corpusFiles.filter((f) => f.endsWith(".pcapng")).slice(0, 6).map((f) =>
-          Deno.readFileSync(CORPUS + f)
+        ...corpusNames.filter((f) => f.endsWith(".pcapng")).slice(0, 6).map((f) =>
+          Deno.readFileSync(`${CORPUS}/${f}`)
         ),
       ];
       let runs = 0;
@@ -329,7 +302,11 @@ Deno.test({
         .outputSync();
       // Also frames of the IP-level printers (tunnels, IPsec, routing), which the first 300
       // frames of the corpus hold few of.
-      const bases = [Deno.readFileSync(small), Deno.readFileSync(ng), familyBase(300)];
+      const bases = [
+        Deno.readFileSync(small),
+        Deno.readFileSync(ng),
+        familyBase(`${dir}/family.pcap`, 300),
+      ];
       const jobs: number[] = Array.from({ length: 300 }, (_, i) => i);
       const outcomes = { ok: 0, error: 0 };
       const worker = async () => {
@@ -371,21 +348,20 @@ Deno.test({
   },
 });
 
-/** A pcap of about `n` records spread over the IP-level family's corpus files. */
-function familyBase(n: number): Uint8Array {
+/** A pcap at `path` of about `n` records spread over the IP-level family's corpus files. */
+function familyBase(path: string, n: number): Uint8Array {
   const records: CaptureRecord[] = [];
-  for (const f of corpusFiles.filter((f) => FAMILY_FILES.test(f))) {
+  for (const f of corpusNames.filter((f) => FAMILY_FILES.test(f))) {
     for (const r of captureRecords(Deno.readFileSync(CORPUS + f))) records.push(r);
   }
   const step = Math.max(1, Math.floor(records.length / n));
-  const chunks: Uint8Array[] = [];
-  const w = new PcapWriter({ write: (c) => chunks.push(c.slice()) });
+  const out = pcapFile(path);
   for (let i = 0; i < records.length; i += step) {
     const r = records[i];
-    w.addRecord(r.data, r.origLen, r.sec, r.nsec);
+    out.writer.addRecord(r.data, r.origLen, r.sec, r.nsec);
   }
-  w.close();
-  return cat(...chunks);
+  out.close();
+  return Deno.readFileSync(path);
 }
 
 function capinfos(path: string): string {
@@ -514,19 +490,13 @@ Deno.test({
     try {
       // 40 frames, one every 0.5 s from 2021-03-04 05:06:00 UTC.
       const src = `${dir}/timed.pcap`;
-      const file = Deno.openSync(src, { write: true, create: true, truncate: true });
-      const w = new PcapWriter({
-        write: (c) => {
-          for (let o = 0; o < c.length;) o += file.writeSync(c.subarray(o));
-        },
-      });
+      const out = pcapFile(src);
       const t0 = Date.UTC(2021, 2, 4, 5, 6, 0) / 1000;
       const frame = memRead(Deno.readFileSync(corpus())).records[0].data;
       for (let i = 0; i < 40; i++) {
-        w.add(frame, 0, frame.length, t0 + Math.floor(i / 2), (i % 2) * 5e8);
+        out.writer.add(frame, 0, frame.length, t0 + Math.floor(i / 2), (i % 2) * 5e8);
       }
-      w.close();
-      file.close();
+      out.close();
       const r = await cli(["-r", src, "-w", `${dir}/g-%H%M%S.pcap`, "-G", "5", "--quiet"]);
       assert.equal(r.code, 0, r.stderr);
       const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.startsWith("g-"))
