@@ -24,7 +24,7 @@ const lastV6 = new Uint8Array(16);
 export function babel(p: Pkt, off: number, length: number): void {
   p.proto = "babel";
   p.out += "babel";
-  p.need(off, 4);
+  p.check(off, 4);
   if (p.d[off] !== 42) {
     p.out += " invalid header";
     return;
@@ -267,10 +267,10 @@ function tlvs(p: Pkt, cp: number, tlvsLen: number, remaining: number): void {
       continue;
     }
     icheck(i, 2);
-    p.need(m, 2);
+    p.check(m, 2);
     const len = p.d[m + 1];
     icheck(i, 2 + len);
-    p.need(m, 2 + len);
+    p.check(m, 2 + len);
     if (!p.verbose) {
       if (type === 1) p.out += " padN";
       else if (type === 8) {
@@ -326,7 +326,7 @@ function tlvVerbose(p: Pkt, m: number, type: number, len: number): void {
       const rc = networkPrefix(p, ae, -1, 0, m + 8, null, len - 6, prefix);
       if (rc < 0) {
         // tcpdump says the packet is cut, and goes on with the next TLV.
-        p.out += ` [|${p.proto}]`;
+        p.trunc();
         return;
       }
       p.out += `${ae === 0 ? "any" : addressText(prefix)} rxcost ${rxcost} interval ${

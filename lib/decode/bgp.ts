@@ -7,7 +7,7 @@
  * @module
  */
 import { attribute, attributeHead } from "./bgp_attr.ts";
-import { addPath, BgpCut, CUT, SAFIS } from "./bgp_nlri.ts";
+import { addPath, BGP_CUT, BgpCut, SAFIS } from "./bgp_nlri.ts";
 import type { Pkt } from "./printer.ts";
 import { printn } from "./text.ts";
 import { ADDRESS_FAMILIES, decodePrefix, hexPrint, prefixText, unknownData } from "./tlv.ts";
@@ -113,9 +113,9 @@ export function bgp(p: Pkt, off: number): void {
       at++;
       continue;
     }
-    p.need(at, 19);
+    p.check(at, 19);
     // Bytes skipped before a marker were part of a message the segment did not start with.
-    if (start !== at) p.out += ` [|${p.proto}]`;
+    if (start !== at) p.trunc();
     const hlen = p.u16(at + 16);
     if (hlen < 19) {
       p.out += `\nmessage length ${hlen} < 19 (invalid)`;
@@ -164,12 +164,12 @@ function pdu(p: Pkt, m: number, length: number): void {
   } catch (e) {
     // tcpdump's message printers end a message they cannot finish and go on with the next.
     if (!(e instanceof BgpCut)) throw e;
-    p.out += ` [|${p.proto}]`;
+    p.trunc();
   }
 }
 
 function open(p: Pkt, m: number, length: number): void {
-  if (length < 29) throw CUT;
+  if (length < 29) throw BGP_CUT;
   p.out += `\n\t  Version ${p.u8(m + 19)}, `;
   p.out += `my AS ${p.u16(m + 20)}, `;
   p.out += `Holdtime ${p.u16(m + 22)}s, `;
@@ -179,7 +179,7 @@ function open(p: Pkt, m: number, length: number): void {
   const opts = m + 29;
   length -= 29;
   for (let i = 0; i < optsLen;) {
-    if (!p.has(opts + i, 2) || length < 2 + i) throw CUT;
+    if (!p.has(opts + i, 2) || length < 2 + i) throw BGP_CUT;
     const type = p.d[opts + i];
     const len = p.d[opts + i + 1];
     if (2 + i + len > optsLen) {
@@ -202,11 +202,11 @@ function open(p: Pkt, m: number, length: number): void {
 /** The capabilities of an open message's option (tcpdump's bgp_capabilities_print). */
 function capabilities(p: Pkt, c: number, capsLen: number): void {
   for (let i = 0; i < capsLen;) {
-    if (!p.has(c + i, 2)) throw CUT;
+    if (!p.has(c + i, 2)) throw BGP_CUT;
     const type = p.d[c + i];
     const len = p.d[c + i + 1];
     p.out += `\n\t      ${CAPABILITIES[type] ?? "Unknown"} (${type}), length: ${len}`;
-    if (!p.has(c + 2 + i, len)) throw CUT;
+    if (!p.has(c + 2 + i, len)) throw BGP_CUT;
     const v = c + i + 2;
     switch (type) {
       case 1:
@@ -288,7 +288,7 @@ function routes(p: Pkt, at: number, len: number, withdrawn: boolean): number {
         at += len;
         break;
       }
-      if (!withdrawn && (!p.has(at, 4) || len < 4)) throw CUT;
+      if (!withdrawn && (!p.has(at, 4) || len < 4)) throw BGP_CUT;
       id = p.u32(at);
       at += 4;
       len -= 4;
@@ -298,7 +298,7 @@ function routes(p: Pkt, at: number, len: number, withdrawn: boolean): number {
       p.out += "\n\t    (illegal prefix length)";
       break;
     }
-    if (rc === -2) throw CUT;
+    if (rc === -2) throw BGP_CUT;
     p.out += `\n\t    ${prefixText}`;
     if (ap) p.out += `   Path Id: ${id}`;
     at += rc;
@@ -311,11 +311,11 @@ function routes(p: Pkt, at: number, len: number, withdrawn: boolean): number {
 function update(p: Pkt, m: number, length: number): void {
   let at = m + 19;
   length -= 19;
-  if (!p.has(at, 2) || length < 2) throw CUT;
+  if (!p.has(at, 2) || length < 2) throw BGP_CUT;
   let withdrawn = p.u16(at);
   at += 2;
   length -= 2;
-  if (!p.has(at, withdrawn) || length < withdrawn) throw CUT;
+  if (!p.has(at, withdrawn) || length < withdrawn) throw BGP_CUT;
   if (withdrawn > 1) {
     p.out += "\n\t  Withdrawn routes:";
     const stop = routes(p, at, withdrawn, true);
@@ -326,7 +326,7 @@ function update(p: Pkt, m: number, length: number): void {
     at += withdrawn;
     length -= withdrawn;
   }
-  if (!p.has(at, 2) || length < 2) throw CUT;
+  if (!p.has(at, 2) || length < 2) throw BGP_CUT;
   let attrLen = p.u16(at);
   at += 2;
   length -= 2;
@@ -335,9 +335,9 @@ function update(p: Pkt, m: number, length: number): void {
     return;
   }
   if (attrLen) {
-    if (length < attrLen) throw CUT;
+    if (length < attrLen) throw BGP_CUT;
     while (attrLen) {
-      if (!p.has(at, 2) || length < 2) throw CUT;
+      if (!p.has(at, 2) || length < 2) throw BGP_CUT;
       if (attrLen < 2) {
         p.out += "\n\t  [path attrs too short]";
         at += attrLen;
@@ -350,7 +350,7 @@ function update(p: Pkt, m: number, length: number): void {
       attrLen -= 2;
       length -= 2;
       const lenLen = flags & 0x10 ? 2 : 1;
-      if (!p.has(at, lenLen) || length < lenLen) throw CUT;
+      if (!p.has(at, lenLen) || length < lenLen) throw BGP_CUT;
       if (attrLen < lenLen) {
         p.out += "\n\t  [path attrs too short]";
         at += attrLen;
@@ -368,7 +368,7 @@ function update(p: Pkt, m: number, length: number): void {
         length -= attrLen;
         break;
       }
-      if (length < alen) throw CUT;
+      if (length < alen) throw BGP_CUT;
       attribute(p, type, at, alen, 0);
       at += alen;
       attrLen -= alen;
@@ -382,7 +382,7 @@ function update(p: Pkt, m: number, length: number): void {
 }
 
 function notification(p: Pkt, m: number, length: number): void {
-  if (!p.has(m, 21)) throw CUT;
+  if (!p.has(m, 21)) throw BGP_CUT;
   if (length < 21) return;
   const major = p.d[m + 19];
   const minor = p.d[m + 20];
@@ -418,11 +418,11 @@ function notification(p: Pkt, m: number, length: number): void {
 }
 
 function routeRefresh(p: Pkt, m: number, len: number): void {
-  if (!p.has(m, 23)) throw CUT;
+  if (!p.has(m, 23)) throw BGP_CUT;
   if (len < 23) return;
   p.out += `\n\t  AFI ${afi(p.u16(m + 19))}, SAFI ${safi(p.u8(m + 22))}`;
   if (p.verbosity > 1) {
-    if (!p.has(m, len)) throw CUT;
+    if (!p.has(m, len)) throw BGP_CUT;
     unknownData(p, m, len, "\n\t  ");
   }
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CUT, mpAf, nextHop, nlris } from "./bgp_nlri.ts";
+import { BGP_CUT, mpAf, nextHop, nlris } from "./bgp_nlri.ts";
 import type { Pkt } from "./printer.ts";
 import { type BitTok, bitTok } from "./text.ts";
 import { fixed, mbps, unknownData } from "./tlv.ts";
@@ -224,7 +224,7 @@ export const ATTRIBUTE_NAMES: Record<number, string> = {
 };
 
 /**
- * One path attribute's value (tcpdump's bgp_attr_print); throws {@link CUT} where tcpdump
+ * One path attribute's value (tcpdump's bgp_attr_print); throws {@link BGP_CUT} where tcpdump
  * gives up on the message.
  */
 export function attribute(p: Pkt, type: number, at: number, len: number, level: number): void {
@@ -249,7 +249,7 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
         const seg = p.u8(t);
         p.out += SEGMENT_OPEN[seg] ?? "?";
         for (let i = 0; i < p.u8(t + 1) * size; i += size) {
-          if (!p.has(t + 2 + i, size)) throw CUT;
+          if (!p.has(t + 2 + i, size)) throw BGP_CUT;
           p.out += `${size === 2 ? p.u16(t + i + 2) : p.u32(t + i + 2)} `;
         }
         p.out += SEGMENT_CLOSE[seg] ?? "?";
@@ -274,7 +274,7 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
         p.out += "invalid len";
         break;
       }
-      if (type === 7 && !p.has(t, len)) throw CUT;
+      if (type === 7 && !p.has(t, len)) throw BGP_CUT;
       p.out += len === 6
         ? ` AS #${p.u16(t)}, origin ${p.ip4(t + 2)}`
         : ` AS #${p.u32(t)}, origin ${p.ip4(t + 4)}`;
@@ -285,7 +285,7 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
         break;
       }
       for (; tlen !== 0; tlen -= 4, t += 4) {
-        if (!p.has(t, 4)) throw CUT;
+        if (!p.has(t, 4)) throw BGP_CUT;
         const c = p.u32(t);
         p.out += c === 0xffffff01
           ? " NO_EXPORT"
@@ -304,17 +304,17 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
       for (; tlen !== 0; tlen -= 4, t += 4) p.out += `${p.ip4(t)}${tlen > 4 ? ", " : ""}`;
       break;
     case 14: {
-      if (!p.has(t, 3) || tlen < 3) throw CUT;
+      if (!p.has(t, 3) || tlen < 3) throw BGP_CUT;
       const pair = mpAf(p, t, tlen);
       if (pair < 0) break;
       t += 3;
       tlen -= 3;
-      if (!p.has(t, 1) || tlen < 1) throw CUT;
+      if (!p.has(t, 1) || tlen < 1) throw BGP_CUT;
       const nhlen = p.u8(t);
       t++;
       tlen--;
       if (nhlen) {
-        if (tlen < nhlen) throw CUT;
+        if (tlen < nhlen) throw BGP_CUT;
         p.out += "\n\t    nexthop: ";
         for (let left = nhlen, n = 0; left !== 0; n++) {
           if (n > 0) p.out += ", ";
@@ -325,19 +325,19 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
         }
       }
       p.out += `, nh-length: ${nhlen}`;
-      if (tlen < 1) throw CUT;
+      if (tlen < 1) throw BGP_CUT;
       let snpa = p.u8(t);
       t++;
       tlen--;
       if (snpa) {
         p.out += `\n\t    ${snpa} SNPA`;
         for (; snpa !== 0; snpa--) {
-          if (tlen < 1) throw CUT;
+          if (tlen < 1) throw BGP_CUT;
           const sl = p.u8(t);
           p.out += `\n\t      ${sl} bytes`;
           t++;
           tlen--;
-          if (tlen < sl || !p.has(t, sl)) throw CUT;
+          if (tlen < sl || !p.has(t, sl)) throw BGP_CUT;
           t += sl;
           tlen -= sl;
         }
@@ -348,7 +348,7 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
       break;
     }
     case 15: {
-      if (!p.has(t, 3)) throw CUT;
+      if (!p.has(t, 3)) throw BGP_CUT;
       const pair = mpAf(p, t, tlen);
       if (pair < 0) break;
       if (len === 3) p.out += "\n\t      End-of-Rib Marker (empty NLRI)";
@@ -361,18 +361,18 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
         break;
       }
       for (; tlen !== 0; tlen -= 8, t += 8) {
-        if (!p.has(t, 2) || tlen < 2) throw CUT;
+        if (!p.has(t, 2) || tlen < 2) throw BGP_CUT;
         const ec = p.u16(t);
         p.out += `\n\t    ${EXT_TYPES[ec] ?? "unknown extd community typecode"} (0x${
           ec.toString(16).padStart(4, "0")
         }), Flags [${bitTok(EXT_FLAGS, ec, "none")}]`;
-        if (!p.has(t, 8) || tlen < 8) throw CUT;
+        if (!p.has(t, 8) || tlen < 8) throw BGP_CUT;
         p.out += ": ";
         p.out += extCommunity(p, t);
       }
       break;
     case 22: {
-      if (!p.has(t, 5) || tlen < 5) throw CUT;
+      if (!p.has(t, 5) || tlen < 5) throw BGP_CUT;
       const flags = p.u8(t);
       const tt = p.u8(t + 1);
       p.out += `\n\t    Tunnel-type ${PMSI_TUNNELS[tt] ?? "Unknown"} (${tt}), Flags [${
@@ -414,11 +414,11 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
         t += 3;
         tlen -= 3;
         p.out += `\n\t    ${at2 === 1 ? "AIGP" : "Unknown"} TLV (${at2}), length ${l}`;
-        if (l < 3) throw CUT;
+        if (l < 3) throw BGP_CUT;
         l -= 3;
-        if (tlen < l) throw CUT;
+        if (tlen < l) throw BGP_CUT;
         if (at2 === 1) {
-          if (l < 8) throw CUT;
+          if (l < 8) throw BGP_CUT;
           p.out += `, metric ${(BigInt(p.u32(t)) << 32n) | BigInt(p.u32(t + 4))}`;
         } else if (p.verbosity <= 1) {
           unknownData(p, t, l, "\n\t      ");
@@ -442,12 +442,12 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
       // tcpdump counted the attribute's own length down: no dump at -vv.
       return;
     default:
-      if (!p.has(at, len)) throw CUT;
+      if (!p.has(at, len)) throw BGP_CUT;
       p.out += `\n\t    no Attribute ${type} decoder`;
       if (p.verbosity <= 1) unknownData(p, at, len, "\n\t    ");
   }
   if (p.verbosity > 1 && len) {
-    if (!p.has(at, len)) throw CUT;
+    if (!p.has(at, len)) throw BGP_CUT;
     unknownData(p, at, len, "\n\t    ");
   }
 }
@@ -455,12 +455,12 @@ export function attribute(p: Pkt, type: number, at: number, len: number, level: 
 /** An attribute set (RFC 6368): its origin AS, then its attributes. */
 function attributeSet(p: Pkt, at: number, len: number, level: number): void {
   let t = at;
-  if (!p.has(t, 4) || len < 4) throw CUT;
+  if (!p.has(t, 4) || len < 4) throw BGP_CUT;
   p.out += `\n\t    Origin AS: ${p.u32(t)}`;
   t += 4;
   len -= 4;
   while (len) {
-    if (!p.has(t, 2)) throw CUT;
+    if (!p.has(t, 2)) throw BGP_CUT;
     if (len < 2) {
       p.out += " [path attr too short]";
       break;
@@ -470,7 +470,7 @@ function attributeSet(p: Pkt, at: number, len: number, level: number): void {
     t += 2;
     len -= 2;
     const lenLen = flags & 0x10 ? 2 : 1;
-    if (!p.has(t, lenLen)) throw CUT;
+    if (!p.has(t, lenLen)) throw BGP_CUT;
     if (len < lenLen) {
       p.out += " [path attr too short]";
       break;
@@ -491,7 +491,7 @@ function attributeSet(p: Pkt, at: number, len: number, level: number): void {
   }
   // tcpdump's hex dump at -vv covers what is left of the attribute's length.
   if (p.verbosity > 1 && len) {
-    if (!p.has(at, len)) throw CUT;
+    if (!p.has(at, len)) throw BGP_CUT;
     unknownData(p, at, len, "\n\t    ");
   }
 }

@@ -10,7 +10,7 @@ import { ADDRESS_FAMILIES, decodePrefix, prefixText, unknownData } from "./tlv.t
 
 /** Where tcpdump ends a message as cut and goes on with the next one ("goto trunc"). */
 export class BgpCut {}
-export const CUT = new BgpCut();
+export const BGP_CUT = new BgpCut();
 
 /** SAFI names (tcpdump's bgp_safi_values). */
 export const SAFIS: Record<number, string> = {
@@ -500,7 +500,7 @@ export function nextHop(p: Pkt, afsafi: number, t: number, left: number): number
     case 0x381:
     case 0x382:
       if (!need(9)) return left;
-      if (!p.has(t, left)) throw CUT;
+      if (!p.has(t, left)) throw BGP_CUT;
       addrBuf.set(p.d.subarray(t + 8, t + 8 + Math.min(left - 8, 20)));
       p.out += `RD: ${rdText(p, t)}, ${nsapText(left - 8)}`;
       if (p.u32(t + 8) === 0x47000601) p.out += ` = ${p.ip4(t + 12)}`;
@@ -522,7 +522,7 @@ export function mpAf(p: Pkt, t: number, tlen: number): number {
   }SAFI: ${SAFIS[safi] ?? "Unknown SAFI"} (${safi})`;
   const pair = (af << 8) | safi;
   if (KNOWN_AF.has(pair)) return pair;
-  if (!p.has(t, tlen)) throw CUT;
+  if (!p.has(t, tlen)) throw BGP_CUT;
   p.out += `\n\t    no AFI ${af} / SAFI ${safi} decoder`;
   if (p.verbosity <= 1) unknownData(p, t, tlen, "\n\t    ");
   return -1;
@@ -534,7 +534,7 @@ export function nlris(p: Pkt, pair: number, t: number, at: number, len: number):
   const ap6 = addPath(p, t, len - (t - at), 128);
   while (t < at + len) {
     const rc = nlri(p, pair, t, len, ap4, ap6);
-    if (rc === -2) throw CUT;
+    if (rc === -2) throw BGP_CUT;
     if (rc < 0) break;
     t += rc;
   }

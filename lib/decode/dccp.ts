@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hex4, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, hex4, type IpInfo, type Pkt } from "./printer.ts";
 import { transportSum } from "./transport.ts";
 import { cksumShouldBe } from "./verbose.ts";
 
@@ -76,7 +76,7 @@ function u48(p: Pkt, at: number): number {
 /** DCCP (tcpdump's dccp_print). */
 export function dccp(p: Pkt, off: number, len: number, info: IpInfo): void {
   p.proto = "dccp";
-  if (!p.has(off, 12)) throw TRUNCATED;
+  if (!p.has(off, 12)) throw CUT;
   if (len < 12) {
     p.out += `truncated-dccp - ${12 - len} bytes missing!`;
     return;
@@ -87,7 +87,7 @@ export function dccp(p: Pkt, off: number, len: number, info: IpInfo): void {
     p.out += `truncated-dccp - ${fixed - len} bytes missing!`;
     return;
   }
-  p.need(off, fixed);
+  p.check(off, fixed);
   let hlen = p.d[off + 4] * 4;
   p.out += `${info.src}.${p.u16(off)} > ${info.dst}.${p.u16(off + 2)}: DCCP`;
   const cscov = p.d[off + 5] & 0x0f;
@@ -116,10 +116,10 @@ export function dccp(p: Pkt, off: number, len: number, info: IpInfo): void {
     const body = off + (x ? 16 : 12);
     if (type === 0 || type === 1) {
       const at = body + (type === 1 ? 8 : 0);
-      p.need(body, TYPE_LENGTHS[type]);
+      p.check(body, TYPE_LENGTHS[type]);
       p.out += `${name} (service=${p.u32(at)}) `;
     } else if (type === 7) {
-      p.need(body, 12);
+      p.check(body, 12);
       const code = p.d[body + 8];
       p.out += `${name} (code=${RESET_CODES[code] ?? "invalid"}) `;
     } else {
@@ -164,7 +164,7 @@ function option(p: Pkt, o: number, hlen: number): number {
     return 0;
   }
   if (!p.has(o, len)) {
-    p.out += ` [|${p.proto}]`;
+    p.trunc();
     return 0;
   }
   p.out += name;

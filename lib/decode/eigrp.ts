@@ -68,7 +68,7 @@ function hex8(n: number): string {
 /** EIGRP (tcpdump's eigrp_print). */
 export function eigrp(p: Pkt, off: number, len: number): void {
   p.proto = "eigrp";
-  p.need(off, 20);
+  p.check(off, 20);
   const version = p.d[off];
   if (version !== 2) {
     p.out += `EIGRP version ${version} packet not supported`;
@@ -92,7 +92,7 @@ export function eigrp(p: Pkt, off: number, len: number): void {
     }, AS: ${p.u16(off + 18)}, length: ${tlen}`;
   let t = off + 20;
   while (tlen > 0) {
-    p.need(t, 4);
+    p.check(t, 4);
     const tl = p.u16(t + 2);
     const type = p.u16(t);
     if (tl < 4 || tl > tlen) {
@@ -104,7 +104,7 @@ export function eigrp(p: Pkt, off: number, len: number): void {
     }), length: ${tl}`;
     const v = t + 4;
     const vl = tl - 4;
-    p.need(t, tl);
+    p.check(t, tl);
     const size = BODY_SIZES[type];
     if (size !== undefined && vl < size) {
       p.out += ` (too short, < ${size + 4})`;

@@ -14,7 +14,7 @@ import { ether } from "./ether.ts";
 import { ETHERTYPES } from "./ethertypes.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6 } from "./ip6.ts";
-import { hex4, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, hex4, type IpInfo, type Pkt } from "./printer.ts";
 import { finishSum, sumWords } from "./verbose.ts";
 import { type BitTok, bitTok } from "./text.ts";
 
@@ -36,8 +36,8 @@ const GRE_FLAGS: BitTok = [
 /** The GRE packet at `off`, `length` bytes (tcpdump's gre_print). */
 export function gre(p: Pkt, off: number, length: number): void {
   p.proto = "gre";
-  p.need(off, 2);
-  if (length < 2) throw TRUNCATED;
+  p.check(off, 2);
+  if (length < 2) throw CUT;
   const flags = p.u16(off);
   const version = flags & 7;
   p.out += `GREv${version}`;
@@ -46,10 +46,10 @@ export function gre(p: Pkt, off: number, length: number): void {
   else p.out += " ERROR: unknown-version";
 }
 
-/** Reads `n` more header bytes at `off` of the `left` the packet has; false (truncated) if not. */
+/** Reads `n` more header bytes at `off` of the `left` the packet has; cut (goto trunc) if not. */
 function take(p: Pkt, off: number, n: number, left: number): void {
-  p.need(off, n);
-  if (left < n) throw TRUNCATED;
+  p.check(off, n);
+  if (left < n) throw CUT;
 }
 
 function gre0(p: Pkt, off: number, length: number, flags: number): void {
@@ -92,7 +92,7 @@ function gre0(p: Pkt, off: number, length: number, flags: number): void {
       len -= 4;
       if (af === 0 && sreLen === 0) break;
       sourceRoute(p, af, sreOff, sreLen, cp, len);
-      if (len < sreLen) throw TRUNCATED;
+      if (len < sreLen) throw CUT;
       cp += sreLen;
       len -= sreLen;
     }
@@ -129,7 +129,7 @@ function teb(p: Pkt, off: number, len: number): void {
     p.out += `[length ${len} < caplen ${caplen}] (invalid)`;
     return;
   }
-  if (caplen < 14) throw TRUNCATED;
+  if (caplen < 14) throw CUT;
   ether(p, off, len);
 }
 
@@ -158,7 +158,7 @@ function sourceRoute(
       // tcpdump closes the parenthesis before it gives up on a short packet.
       if (!p.has(cp + at, size) || len - at < size) {
         p.out += ")";
-        throw TRUNCATED;
+        throw CUT;
       }
       const mark = at === sreOff ? "*" : "";
       p.out += ip ? ` ${mark}${p.ip4(cp + at)}` : ` ${mark}${p.u16(cp + at).toString(16)}`;
@@ -213,7 +213,7 @@ export function ipEthernet(p: Pkt, off: number, length: number, info: IpInfo): v
 /** Minimal IP-in-IP encapsulation (IP protocol 55, RFC 2004): tcpdump's mobile_print. */
 export function mobile(p: Pkt, off: number, length: number): void {
   p.proto = "mobile";
-  if (length < 8 || !p.has(off, 12)) throw TRUNCATED;
+  if (length < 8 || !p.has(off, 12)) throw CUT;
   p.out += "mobile: ";
   const proto = p.u16(off);
   const withSource = (proto & 0x80) !== 0;

@@ -49,7 +49,7 @@ function pascal(p: Pkt, cp: number, ep: number): boolean {
 
 /** The capture ends the node information, not the ICMPv6 line (its length follows). */
 function cut(p: Pkt): void {
-  p.out += ` [|${p.proto}]`;
+  p.trunc();
 }
 
 /** Node information (ICMPv6 types 139, 140; tcpdump's icmp6_nodeinfo_print). */
@@ -213,7 +213,7 @@ export function rpl(p: Pkt, code: number, bp: number, length: number): void {
         : "Destination Advertisement Object Ack";
       if (!p.verbose) return;
       // A DAO is checked with room for its DODAG id, an acknowledgement without.
-      p.need(bp, code === 2 ? 20 : 4);
+      p.check(bp, code === 2 ? 20 : 4);
       if (length < 4) {
         p.out += code === 2 ? " [|length too short]" : " [|dao-length too short]";
         return;
@@ -223,7 +223,7 @@ export function rpl(p: Pkt, code: number, bp: number, length: number): void {
       const flags = p.u8(bp + 1);
       let id = "<elided>";
       if ((code === 2 && flags & 0x40) || (code === 3 && flags & 0x80)) {
-        p.need(bp + 4, 16);
+        p.check(bp + 4, 16);
         if (left < 16) {
           p.out += code === 2 ? " [|length too short]" : " [|dao-length too short]";
           return;
@@ -257,13 +257,13 @@ function rplOptions(p: Pkt, o: number, length: number): void {
       p.out += " opt:pad1";
     } else {
       if (length < 2) {
-        p.out += ` [|${p.proto}]`;
+        p.trunc();
         return;
       }
       len = p.u8(o + 1) + 2;
       p.out += ` opt:${RPL_OPTIONS[type] ?? `subopt:${type}`} len:${len} `;
       if (!p.has(o, len) || length < len) {
-        p.out += ` [|${p.proto}]`;
+        p.trunc();
         return;
       }
       if (p.verbosity > 2) hexPrint(p, o + 2, len - 2, " ");

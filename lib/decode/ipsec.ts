@@ -6,13 +6,13 @@
  * @module
  */
 import { ipDemux } from "./dispatch.ts";
-import { hex2, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, hex2, type IpInfo, type Pkt } from "./printer.ts";
 
 /** ESP (IP protocol 50): `ESP(spi=0x...,seq=0x...), length N`. */
 export function esp(p: Pkt, off: number, length: number): void {
   p.proto = "esp";
   // tcpdump wants a byte past the 8-byte header before it prints anything.
-  if (p.end <= off + 8) throw TRUNCATED;
+  if (p.end <= off + 8) throw CUT;
   p.out += `ESP(spi=0x${p.u32(off).toString(16).padStart(8, "0")},seq=0x${
     p.u32(off + 4).toString(16)
   }), length ${length}`;
@@ -24,6 +24,8 @@ export function esp(p: Pkt, off: number, length: number): void {
  */
 export function ah(p: Pkt, off: number, length: number, info: IpInfo): void {
   p.proto = "ah";
+  // tcpdump's demultiplexer checks the first byte itself (the line ends, no give-up).
+  p.check(off, 1);
   const nh = p.u8(off);
   p.out += "AH";
   const words = p.u8(off + 1);

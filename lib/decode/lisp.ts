@@ -35,7 +35,7 @@ const LOC_FLAGS: BitTok = [[0x0004, "Local-Locator"], [0x0002, "RLoc-Probed"], [
 /** LISP on UDP port 4342 (tcpdump's lisp_print). */
 export function lisp(p: Pkt, off: number, length: number): void {
   p.proto = "lisp";
-  p.need(off, 16);
+  p.check(off, 16);
   const tf = p.d[off];
   const type = tf >> 4;
   p.out += `${TYPES[type] ?? `unknown-type-${type}`},`;
@@ -64,7 +64,7 @@ export function lisp(p: Pkt, off: number, length: number): void {
   }
   while (length > at && records !== 0) {
     records--;
-    p.need(off + at, 12);
+    p.check(off + at, 12);
     p.out += "\n";
     const eid = off + at;
     at += 12;
@@ -90,17 +90,17 @@ export function lisp(p: Pkt, off: number, length: number): void {
     p.out += ` ${locs} locator(s)`;
     while (locs !== 0) {
       locs--;
-      p.need(off + at, 8);
+      p.check(off + at, 8);
       const loc = off + at;
       at += 8;
       const lafi = p.u16(loc + 6);
       if (p.verbose) p.out += "\n       ";
       if (lafi === 1) {
-        p.need(off + at, 4);
+        p.check(off + at, 4);
         p.out += ` LOC ${p.ip4(loc + 8)}`;
         at += 4;
       } else if (lafi === 2) {
-        p.need(off + at, 16);
+        p.check(off + at, 16);
         p.out += ` LOC ${p.ip6(loc + 8)}`;
         at += 16;
       }

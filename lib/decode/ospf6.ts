@@ -7,7 +7,7 @@
  * @module
  */
 import { graceLsa, teLsa } from "./ospf_te.ts";
-import { formatIp6, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, formatIp6, type Pkt } from "./printer.ts";
 import { type BitTok, bitTok } from "./text.ts";
 import { unknownData } from "./tlv.ts";
 
@@ -89,7 +89,7 @@ export function ospf6(p: Pkt, off: number, length: number): void {
   if (instance) p.out += `, Instance ${instance}`;
   if (p.d[off] !== 3) return;
   if (!decodeV3(p, off, type, dataEnd) || !trailer(p, off, type, dataEnd, length - dataLen)) {
-    throw TRUNCATED;
+    throw CUT;
   }
 }
 
@@ -113,7 +113,7 @@ function lsaHeader(p: Pkt, h: number, dataEnd: number): boolean {
 function prefix(p: Pkt, t: number, left: number): number {
   if (left < 4) return -1;
   left -= 4;
-  p.need(t, 4);
+  p.check(t, 4);
   const plen = p.u8(t);
   const words = Math.floor((plen + 31) / 32);
   if (words * 4 > 16) {
@@ -159,7 +159,7 @@ function lsa(p: Pkt, l: number, dataEnd: number): boolean {
       for (let r = b + 4; left !== 0; r += 16) {
         if (left < 16) return false;
         left -= 16;
-        p.need(r, 16);
+        p.check(r, 16);
         const lt = p.u8(r);
         const what = lt === 4
           ? "Virtual Link: Neighbor Router-ID"
@@ -228,7 +228,7 @@ function lsa(p: Pkt, l: number, dataEnd: number): boolean {
     case 0x0008: {
       if (left < 4) return false;
       left -= 4;
-      p.need(b, 4);
+      p.check(b, 4);
       p.out += `\n\t      Options [${bitTok(OPTIONS, p.u32(b), "none")}]`;
       if (left < 20) return false;
       left -= 20;
@@ -240,7 +240,7 @@ function lsa(p: Pkt, l: number, dataEnd: number): boolean {
       // tcpdump counts 6 of the 12 fixed bytes against the length.
       if (left < 4) return false;
       left -= 4;
-      p.need(b + 8, 4);
+      p.check(b + 8, 4);
       lsType(p, p.u16(b + 2), b + 4);
       if (left < 2) return false;
       left -= 2;
@@ -285,7 +285,7 @@ function decodeV3(p: Pkt, off: number, type: number, dataEnd: number): boolean {
     case 3:
       if (vv) {
         for (let r = b; r < dataEnd; r += 12) {
-          p.need(r, 12);
+          p.check(r, 12);
           p.out += `\n\t  Advertising Router ${p.ip4(r + 8)}`;
           lsType(p, p.u16(r + 2), r + 4);
         }
@@ -319,7 +319,7 @@ function trailer(p: Pkt, off: number, type: number, cp: number, len: number): bo
     llsLen = p.u16(cp + 2);
     p.out += `, Data Length ${llsLen}`;
     if (llsLen < 4 || llsLen > len) return false;
-    p.need(cp + 4, llsLen - 4);
+    p.check(cp + 4, llsLen - 4);
   }
   cp += llsLen;
   len -= llsLen;
@@ -335,7 +335,7 @@ function trailer(p: Pkt, off: number, type: number, cp: number, len: number): bo
   p.out += `, SAID ${p.u16(cp + 6)}`;
   p.out += `, CSN 0x${hex8(p.u32(cp + 8))}`;
   p.out += `:${hex8(p.u32(cp + 12))}`;
-  p.need(cp + 16, authLen - 16);
+  p.check(cp + 16, authLen - 16);
   if (p.verbosity > 1) unknownData(p, cp + 16, authLen - 16, "\n\tAuthentication Data ");
   return true;
 }

@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, type IpInfo, type Pkt } from "./printer.ts";
 import { transportAddrs } from "./transport.ts";
 
 /** An NLA (address with its family, 1 or 2) at `at`, or null for another family. */
 function nla(p: Pkt, afi: number, at: number): string | null {
   if (afi === 1) {
-    p.need(at, 4);
+    p.check(at, 4);
     return p.ip4(at);
   }
   if (afi === 2) {
-    p.need(at, 16);
+    p.check(at, 16);
     return p.ip6(at);
   }
   return null;
@@ -30,10 +30,10 @@ export function pgm(p: Pkt, off: number, length: number, info: IpInfo): void {
   p.proto = "pgm";
   if (!p.has(off + 2, 2)) {
     p.out += `${info.src} > ${info.dst}:`;
-    throw TRUNCATED;
+    throw CUT;
   }
   p.out += transportAddrs(info, 113, p.u16(off), p.u16(off + 2));
-  p.need(off, 16);
+  p.check(off, 16);
   p.out += `PGM, length ${p.u16(off + 14)}`;
   if (!p.verbose) return;
   const type = p.d[off + 4];
@@ -44,18 +44,18 @@ export function pgm(p: Pkt, off: number, length: number, info: IpInfo): void {
   let bp = b;
   switch (type) {
     case 0: {
-      p.need(b, 16);
+      p.check(b, 16);
       const a = nla(p, p.u16(b + 12), b + 16);
-      if (a === null) throw TRUNCATED;
+      if (a === null) throw CUT;
       bp = b + 16 + nlaSize(p.u16(b + 12));
       p.out += `SPM seq ${p.u32(b)} trail ${p.u32(b + 4)} lead ${p.u32(b + 8)} nla ${a}`;
       break;
     }
     case 1: {
-      p.need(b, 12);
+      p.check(b, 12);
       const afi = p.u16(b + 8);
       const a = nla(p, afi, b + 12);
-      if (a === null) throw TRUNCATED;
+      if (a === null) throw CUT;
       bp = b + 12 + nlaSize(afi);
       const ivl = p.u32(bp);
       const rnd = p.u32(bp + 4);
@@ -67,35 +67,35 @@ export function pgm(p: Pkt, off: number, length: number, info: IpInfo): void {
       break;
     }
     case 2:
-      p.need(b, 8);
+      p.check(b, 8);
       p.out += `POLR seq ${p.u32(b)} round ${p.u16(b + 4)}`;
       bp = b + 8;
       break;
     case 4:
     case 5:
-      p.need(b, 8);
+      p.check(b, 8);
       p.out += `${type === 4 ? "ODATA" : "RDATA"} trail ${p.u32(b + 4)} seq ${p.u32(b)}`;
       bp = b + 8;
       break;
     case 8:
     case 9:
     case 10: {
-      p.need(b, 8);
+      p.check(b, 8);
       const safi = p.u16(b + 4);
       const source = nla(p, safi, b + 8);
-      if (source === null) throw TRUNCATED;
+      if (source === null) throw CUT;
       // tcpdump skips the group's family field and takes the family from the address.
       bp = b + 8 + nlaSize(safi) + 4;
       const gafi = p.u16(bp);
       const group = nla(p, gafi, bp);
-      if (group === null) throw TRUNCATED;
+      if (group === null) throw CUT;
       bp += nlaSize(gafi);
       p.out += type === 8 ? "NAK " : type === 9 ? "NNAK " : "NCF ";
       p.out += `(${source} -> ${group}), seq ${p.u32(b)}`;
       break;
     }
     case 11:
-      p.need(b, 8);
+      p.check(b, 8);
       p.out += `ACK seq ${p.u32(b)}`;
       bp = b + 8;
       break;
@@ -147,7 +147,7 @@ const NAMES: Record<number, string> = {
 
 /** The options at `bp`; false where tcpdump stops the line without the length. */
 function options(p: Pkt, bp: number): boolean {
-  p.need(bp, 4);
+  p.check(bp, 4);
   let t = p.u8(bp++);
   if ((t & 0x7f) !== 0) {
     p.out += `[First option bad, should be PGM_OPT_LENGTH, is ${t & 0x7f}]`;
@@ -182,7 +182,7 @@ function options(p: Pkt, bp: number): boolean {
       p.out += noRoom;
       return false;
     }
-    p.need(bp, l - 2);
+    p.check(bp, l - 2);
     const kind = t & 0x7f;
     const fixed = FIXED[kind];
     if (fixed !== undefined && l !== fixed) {
@@ -249,7 +249,7 @@ function options(p: Pkt, bp: number): boolean {
         }
         const afi = p.u16(bp);
         bp += 4;
-        if (afi !== 1 && afi !== 2) throw TRUNCATED;
+        if (afi !== 1 && afi !== 2) throw CUT;
         if (l !== head + nlaSize(afi)) {
           p.out += `[Bad ${
             kind === 19 ? "OPT_PGMCC_FEEDBACK" : name

@@ -8,7 +8,7 @@
  */
 import { ipv4 } from "./ip.ts";
 import { ipv6 } from "./ip6.ts";
-import { type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, type IpInfo, type Pkt } from "./printer.ts";
 import { relts } from "./text.ts";
 import { transportSum } from "./transport.ts";
 import { finishSum, sumWords } from "./verbose.ts";
@@ -44,7 +44,7 @@ export function pimv1(p: Pkt, off: number, len: number): void {
       if (p.verbose) p.out += ` (Hold-time ${relts(p.u16(off + 10))})`;
       break;
     case 1:
-      p.need(off + 8, 20);
+      p.check(off + 8, 20);
       p.out += ` for ${p.ip4(off + 20)} > ${p.ip4(off + 24)}`;
       break;
     case 2:
@@ -71,7 +71,7 @@ export function pimv1(p: Pkt, off: number, len: number): void {
     case 6:
     case 7:
       if (p.verbose) {
-        if (len < 8) throw TRUNCATED;
+        if (len < 8) throw CUT;
         v1JoinPrune(p, off + 8, len - 8);
       }
       break;
@@ -98,39 +98,39 @@ function v1JoinPrune(p: Pkt, bp: number, len: number): void {
     }
   }
   const vv = p.verbosity > 1;
-  if (len < 4) throw TRUNCATED;
+  if (len < 4) throw CUT;
   if (vv) p.out += "\n";
   p.out += ` Upstream Nbr: ${p.ip4(bp)}`;
   bp += 4;
   len -= 4;
-  if (len < 4) throw TRUNCATED;
+  if (len < 4) throw CUT;
   if (vv) p.out += "\n";
   p.out += " Hold time: ";
   p.out += relts(p.u16(bp + 2));
   if (!vv) return;
   bp += 4;
   len -= 4;
-  if (len < 4) throw TRUNCATED;
+  if (len < 4) throw CUT;
   let ngroups = p.u8(bp + 3);
   bp += 4;
   len -= 4;
   for (; ngroups !== 0; ngroups--) {
-    if (len < 4) throw TRUNCATED;
+    if (len < 4) throw CUT;
     p.out += `\n\tGroup: ${p.ip4(bp)}`;
     bp += 4;
     len -= 4;
-    if (len < 4) throw TRUNCATED;
+    if (len < 4) throw CUT;
     if (p.u32(bp) !== 0xffffffff) p.out += `/${p.ip4(bp)}`;
     bp += 4;
     len -= 4;
-    if (len < 4) throw TRUNCATED;
+    if (len < 4) throw CUT;
     const njoin = p.u16(bp);
     const nprune = p.u16(bp + 2);
     p.out += ` joined: ${njoin} pruned: ${nprune}`;
     bp += 4;
     len -= 4;
     for (let i = 0; i < njoin + nprune; i++) {
-      if (len < 6) throw TRUNCATED;
+      if (len < 6) throw CUT;
       const f0 = p.u8(bp);
       const f1 = p.u8(bp + 1);
       p.out += `\n\t${i < njoin ? "Join " : "Prune"} ${f0 & 1 ? "Sparse " : "Dense "}${
@@ -145,7 +145,7 @@ function v1JoinPrune(p: Pkt, bp: number, len: number): void {
 /** Cisco auto-RP (tcpdump's cisco_autorp_print), on UDP port 496. */
 export function autoRp(p: Pkt, off: number, len: number): void {
   p.proto = "cisco_autorp";
-  if (len < 8) throw TRUNCATED;
+  if (len < 8) throw CUT;
   p.out += " auto-rp ";
   const type = p.u8(off);
   p.out += type === 0x11
@@ -160,23 +160,23 @@ export function autoRp(p: Pkt, off: number, len: number): void {
   let bp = off + 8;
   len -= 8;
   for (; numrps !== 0; numrps--) {
-    if (len < 4) throw TRUNCATED;
+    if (len < 4) throw CUT;
     p.out += ` RP ${p.ip4(bp)}`;
     bp += 4;
     len -= 4;
-    if (len < 1) throw TRUNCATED;
+    if (len < 1) throw CUT;
     const v = p.u8(bp);
     p.out += [" PIMv?", " PIMv1", " PIMv2", " PIMv1+2"][v & 3];
     if (v & 0xfc) p.out += ` [rsvd=0x${(v & 0xfc).toString(16).padStart(2, "0")}]`;
     bp++;
     len--;
-    if (len < 1) throw TRUNCATED;
+    if (len < 1) throw CUT;
     let n = p.u8(bp);
     bp++;
     len--;
     let sep = " ";
     for (; n !== 0; n--) {
-      if (len < 6) throw TRUNCATED;
+      if (len < 6) throw CUT;
       const f = p.u8(bp);
       const addr = p.ip4(bp + 2);
       p.out += `${sep}${f & 1 ? "!" : ""}${addr}/${p.u8(bp + 1)}`;
@@ -231,26 +231,26 @@ function addr(p: Pkt, bp: number, len: number, kind: "u" | "g" | "s", addrLen: n
   let hdr = 0;
   let v6: boolean;
   if (addrLen === 0) {
-    if (len < 2) throw TRUNCATED;
+    if (len < 2) throw CUT;
     const af = p.u8(bp);
-    if ((af !== 1 && af !== 2) || p.u8(bp + 1) !== 0) throw TRUNCATED;
+    if ((af !== 1 && af !== 2) || p.u8(bp + 1) !== 0) throw CUT;
     v6 = af === 2;
     addrLen = v6 ? 16 : 4;
     hdr = 2;
   } else {
-    if (addrLen !== 4 && addrLen !== 16) throw TRUNCATED;
+    if (addrLen !== 4 && addrLen !== 16) throw CUT;
     v6 = addrLen === 16;
   }
   bp += hdr;
   len -= hdr;
   if (kind === "u") {
-    if (len < addrLen) throw TRUNCATED;
-    p.need(bp, addrLen);
+    if (len < addrLen) throw CUT;
+    p.check(bp, addrLen);
     p.out += v6 ? p.ip6(bp) : p.ip4(bp);
     return hdr + addrLen;
   }
-  if (len < addrLen + 2) throw TRUNCATED;
-  p.need(bp, addrLen + 2);
+  if (len < addrLen + 2) throw CUT;
+  p.check(bp, addrLen + 2);
   p.out += v6 ? p.ip6(bp + 2) : p.ip4(bp + 2);
   const mask = p.d[bp + 1];
   if (mask !== (v6 ? 128 : 32)) p.out += `/${mask}`;
@@ -315,7 +315,7 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
   switch (type) {
     case 0:
       while (len > 0) {
-        if (len < 4) throw TRUNCATED;
+        if (len < 4) throw CUT;
         const otype = p.u16(bp);
         const olen = p.u16(bp + 2);
         p.out += `\n\t  ${
@@ -323,8 +323,8 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
         } Option (${otype}), length ${olen}, Value: `;
         bp += 4;
         len -= 4;
-        if (len < olen) throw TRUNCATED;
-        p.need(bp, olen);
+        if (len < olen) throw CUT;
+        p.check(bp, olen);
         if (!helloOption(p, bp, len, otype, olen, al)) return;
         if (p.verbosity > 1) p.unknownData(bp, olen, "\n\t    ");
         bp += olen;
@@ -332,14 +332,14 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
       }
       return;
     case 1: {
-      if (len < 4) throw TRUNCATED;
-      p.need(bp, 4);
+      if (len < 4) throw CUT;
+      p.check(bp, 4);
       const flags = p.u32(bp);
       const fname = flags === 0x80000000 ? "Border" : flags === 0x40000000 ? "Null" : "none";
       p.out += `, Flags [ ${fname} ]\n\t`;
       bp += 4;
       len -= 4;
-      if (len === 0) throw TRUNCATED;
+      if (len === 0) throw CUT;
       const v = p.u8(bp) >> 4;
       if (v === 0) p.out += `IP-Null-header ${p.ip4(bp + 12)} > ${p.ip4(bp + 16)}`;
       else if (v === 4) ipv4(p, bp, len);
@@ -371,19 +371,19 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
       a = addr(p, bp, len, "u", al);
       bp += a;
       len -= a;
-      if (len < 8) throw TRUNCATED;
-      p.need(bp, 8);
+      if (len < 8) throw CUT;
+      p.check(bp, 8);
       if (p.d[bp] & 0x80) p.out += " RPT";
       p.out += ` pref=${p.u32(bp) & 0x7fffffff} metric=${p.u32(bp + 4)}`;
       return;
     }
     case 8: {
-      if (len < 1) throw TRUNCATED;
+      if (len < 1) throw CUT;
       const pfxcnt = p.u8(bp);
       p.out += ` prefix-cnt=${pfxcnt}`;
-      if (len < 2) throw TRUNCATED;
+      if (len < 2) throw CUT;
       p.out += ` prio=${p.u8(bp + 1)}`;
-      if (len < 4) throw TRUNCATED;
+      if (len < 4) throw CUT;
       p.out += " holdtime=";
       p.out += relts(p.u16(bp + 2));
       bp += 4;
@@ -413,7 +413,7 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
       a = addr(p, bp, len, "u", al);
       bp += a;
       len -= a;
-      if (len < 2) throw TRUNCATED;
+      if (len < 2) throw CUT;
       p.out += " TUNR ";
       p.out += relts(p.u16(bp));
       return;
@@ -494,8 +494,8 @@ function joinPrune(p: Pkt, bp: number, len: number, type: number, al: number): v
     bp += a;
     len -= a;
   }
-  if (len < 4) throw TRUNCATED;
-  p.need(bp, 4);
+  if (len < 4) throw CUT;
+  p.check(bp, 4);
   const ngroup = p.d[bp + 1];
   const holdtime = p.u16(bp + 2);
   p.out += `\n\t  ${ngroup} group(s)`;
@@ -507,8 +507,8 @@ function joinPrune(p: Pkt, bp: number, len: number, type: number, al: number): v
     a = addr(p, bp, len, "g", al);
     bp += a;
     len -= a;
-    if (len < 4) throw TRUNCATED;
-    p.need(bp, 4);
+    if (len < 4) throw CUT;
+    p.check(bp, 4);
     const njoin = p.u16(bp);
     const nprune = p.u16(bp + 2);
     p.out += `, joined sources: ${njoin}, pruned sources: ${nprune}`;
@@ -526,14 +526,14 @@ function joinPrune(p: Pkt, bp: number, len: number, type: number, al: number): v
 }
 
 function bootstrap(p: Pkt, bp: number, len: number, al: number): void {
-  if (len < 2) throw TRUNCATED;
+  if (len < 2) throw CUT;
   p.out += ` tag=${p.u16(bp).toString(16)}`;
   bp += 2;
   len -= 2;
-  if (len < 1) throw TRUNCATED;
+  if (len < 1) throw CUT;
   p.out += ` hashmlen=${p.u8(bp)}`;
-  if (len < 2) throw TRUNCATED;
-  p.need(bp + 2, 1);
+  if (len < 2) throw CUT;
+  p.check(bp + 2, 1);
   p.out += ` BSRprio=${p.u8(bp + 1)}`;
   bp += 2;
   len -= 2;
@@ -546,12 +546,12 @@ function bootstrap(p: Pkt, bp: number, len: number, al: number): void {
     a = addr(p, bp, len, "g", al);
     bp += a;
     len -= a;
-    if (len < 1) throw TRUNCATED;
+    if (len < 1) throw CUT;
     p.out += ` RPcnt=${p.u8(bp)}`;
-    if (len < 2) throw TRUNCATED;
+    if (len < 2) throw CUT;
     const frpcnt = p.u8(bp + 1);
     p.out += ` FRPcnt=${frpcnt}`;
-    if (len < 4) throw TRUNCATED;
+    if (len < 4) throw CUT;
     bp += 4;
     len -= 4;
     for (let j = 0; j < frpcnt && len > 0; j++) {
@@ -559,12 +559,12 @@ function bootstrap(p: Pkt, bp: number, len: number, al: number): void {
       a = addr(p, bp, len, "u", al);
       bp += a;
       len -= a;
-      if (len < 2) throw TRUNCATED;
+      if (len < 2) throw CUT;
       p.out += ",holdtime=";
       p.out += relts(p.u16(bp));
-      if (len < 3) throw TRUNCATED;
+      if (len < 3) throw CUT;
       p.out += `,prio=${p.u8(bp + 2)}`;
-      if (len < 4) throw TRUNCATED;
+      if (len < 4) throw CUT;
       bp += 4;
       len -= 4;
     }

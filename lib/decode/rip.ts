@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, type Pkt } from "./printer.ts";
 import { printjnp } from "./text.ts";
 import { unknownData } from "./tlv.ts";
 
@@ -32,9 +32,9 @@ function maskLength(mask: number): number {
 /** RIP v1/v2 (tcpdump's rip_print). */
 export function rip(p: Pkt, off: number, length: number): void {
   p.proto = "rip";
-  if (p.end < off) throw TRUNCATED;
+  if (p.end < off) throw CUT;
   let len = Math.min(p.end - off, length);
-  if (len < 4) throw TRUNCATED;
+  if (len < 4) throw CUT;
   len -= 4;
   const vers = p.u8(off + 1);
   p.out += `${p.verbose ? "\n\t" : ""}RIPv${vers}`;
@@ -53,7 +53,7 @@ export function rip(p: Pkt, off: number, length: number): void {
         for (let e = off + 4; len !== 0;) {
           const size = vers === 1 ? entryV1(p, e, len) : entryV2(p, e, len);
           if (size === 0) {
-            p.out += ` [|${p.proto}]`;
+            p.trunc();
             break;
           }
           if (len < size) {
