@@ -78,11 +78,12 @@ export class Pkt {
   /**
    * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
    * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
-   * {@link undecodedHex} is off. Like tcpdump, when the capture ends first it dumps what there
+   * {@link undecodedHex} is off (`always`: where tcpdump calls it without asking, as its LLC
+   * printer does on a cut header). Like tcpdump, when the capture ends first it dumps what there
    * is and then ends the line as truncated (throws {@link TRUNCATED}).
    */
-  defaultPrint(off: number, length: number): void {
-    if (!this.undecodedHex) return;
+  defaultPrint(off: number, length: number, always = false): void {
+    if (!this.undecodedHex && !always) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
     if (length > have) throw TRUNCATED;

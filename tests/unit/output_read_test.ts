@@ -286,6 +286,36 @@ Deno.test({
   },
 });
 
+/**
+ * A few records of each link-layer protocol the decoder takes apart (LLC/SNAP and what rides on
+ * it, the link-layer ethertypes), early in one pcap, where mutate() changes most.
+ */
+function linkLayerBase(dir: string): Uint8Array {
+  const files = [
+    "802.1D_spanning_tree.pcap",
+    "ISIS_level1_adjacency.pcap",
+    "LACP.pcap",
+    "lldp_mudurl.pcap",
+    "rpvstp-trunk-native-vid5.pcap",
+    "ptp_ethernet.pcap",
+    "DECnet_Phone.pcap",
+    "geonet_v0_and_calm_fast.pcap",
+    "macsec-short-valid.pcap",
+    "AoE_Linux.pcap",
+    "spb_bpduv4.pcap",
+    "dcb_ets.pcap",
+  ].filter((f) => corpusNames.includes(f));
+  const parts = files.map((f, i) => {
+    const part = `${dir}/l2-${i}.pcap`;
+    new Deno.Command("editcap", { args: ["-F", "pcap", "-r", `${CORPUS}/${f}`, part, "1-3"] })
+      .outputSync();
+    return part;
+  });
+  const out = `${dir}/l2.pcap`;
+  new Deno.Command("mergecap", { args: ["-a", "-F", "pcap", "-w", out, ...parts] }).outputSync();
+  return Deno.readFileSync(out);
+}
+
 Deno.test({
   name: "-r fuzz through the CLI: 300 mutated files, each ends (timeout) in exit 0/1 with the " +
     "good packets and at most one error line",
@@ -300,11 +330,12 @@ Deno.test({
       const small = `${dir}/base.pcap`;
       new Deno.Command("editcap", { args: ["-F", "pcap", "-r", corpus(), small, "1-300"] })
         .outputSync();
-      // Also frames of the IP-level printers (tunnels, IPsec, routing), which the first 300
-      // frames of the corpus hold few of.
+      // Also frames of the link-layer and IP-level printers (LLC, tunnels, IPsec, routing),
+      // which the first 300 frames of the corpus hold few of.
       const bases = [
         Deno.readFileSync(small),
         Deno.readFileSync(ng),
+        linkLayerBase(dir),
         familyBase(`${dir}/family.pcap`, 300),
       ];
       const jobs: number[] = Array.from({ length: 300 }, (_, i) => i);
