@@ -8,6 +8,9 @@
 import { hexAsciiLines } from "./hexdump.ts";
 import { formatIp6, type Pkt, TRUNCATED } from "./printer.ts";
 
+/** Address family numbers (tcpdump's af_values), for the routing printers that import them here. */
+export { ADDRESS_FAMILIES } from "./tokens.ts";
+
 /**
  * tcpdump's print_unknown_data: at most `len` captured bytes at `off` in hex, each line
  * starting with `indent`; false (after saying so) when `off` is already past the capture.
@@ -175,25 +178,3 @@ export function decodePrefix(p: Pkt, at: number, itemLen: number, v6: boolean): 
   prefixText = `${a}/${plen}`;
   return 1 + bytes;
 }
-
-/** Address family numbers (tcpdump's af_values). */
-export const ADDRESS_FAMILIES: Record<number, string> = {
-  0: "Reserved",
-  1: "IPv4",
-  2: "IPv6",
-  3: "NSAP",
-  4: "HDLC",
-  5: "BBN 1822",
-  6: "802",
-  7: "E.163",
-  8: "E.164",
-  9: "F.69",
-  10: "X.121",
-  11: "Novell IPX",
-  12: "Appletalk",
-  13: "Decnet IV",
-  14: "Banyan Vines",
-  15: "E.164 with NSAP subaddress",
-  25: "VPLS",
-  196: "Layer-2 VPN",
-};

@@ -3,36 +3,11 @@
  * each frame's text identical at default flags, -v and -e, for whole packets and for every
  * truncation of them.
  */
-import assert from "node:assert/strict";
-import { differences, explain, type Frame } from "./tcpdump_frames.ts";
-import { haveTcpdump499 } from "./tcpdump_diff.ts";
+import { type Frame, tcpdumpSuite } from "./tcpdump_frames.ts";
 import { cuts, eth, fixSum, frames, ip4, ip6, tcp, udp } from "./ip_frames.ts";
 import { hexOf } from "./helpers.ts";
 
-const TCPDUMP = haveTcpdump499();
-if (!TCPDUMP) console.log("decode_routing_test: tcpdump 4.99 not found; skipped");
-
-const FLAGS = [[], ["-v"], ["-e"]];
-
-function same(name: string, fs: Frame[], flagSets = FLAGS): void {
-  Deno.test({
-    name: `routing printers vs tcpdump: ${name}`,
-    ignore: !TCPDUMP,
-    fn() {
-      const d = differences(fs, flagSets);
-      assert.equal(d.length, 0, explain(d));
-    },
-  });
-}
-
-/**
- * {@link same} for truncated frames, also with -x: where the line ends at a cut, tcpdump dumps
- * the whole frame when its printer gave up at a read, from the IP header when its own check
- * found the bytes missing, and so must we.
- */
-function sameCut(name: string, fs: Frame[], flagSets = FLAGS): void {
-  same(name, fs, [...flagSets, ...flagSets.map((f) => [...f, "-x"])]);
-}
+const { same, sameCut } = tcpdumpSuite("routing printers vs tcpdump", "decode_routing_test");
 
 /** Every truncation of these packets' frames past the IP header. */
 function allCuts(...packets: Uint8Array[]): Frame[] {
