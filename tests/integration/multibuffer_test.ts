@@ -8,6 +8,7 @@ import {
   addAddress,
   asFrames,
   type Capture,
+  capturesWhile,
   captureWhile,
   firstMismatch,
   framesOf,
@@ -17,6 +18,7 @@ import {
   rootOnly,
   run,
   spawnInNs,
+  startCapture,
   startXskdump,
   type VethPair,
   withPairAndDir,
@@ -167,13 +169,16 @@ const PORT = 5001;
 /** The stream's byte at offset k: no short period, so a piece out of place shows. */
 const streamByte = (k: number) => Math.imul(k, 0x9e3779b1) >>> 24;
 
+/** A TCP/IPv4 frame to PORT: the stream's. */
+function ofStream({ data }: { data: Uint8Array }): boolean {
+  if (data.length < 54 || data[12] !== 8 || data[13] !== 0 || data[23] !== 6) return false;
+  const tcp = 14 + (data[14] & 15) * 4;
+  return ((data[tcp + 2] << 8) | data[tcp + 3]) === PORT;
+}
+
 /** A FIN to PORT is among the frames. */
 function hasFin(frames: { data: Uint8Array }[]): boolean {
-  return frames.some(({ data }) => {
-    if (data.length < 54 || data[12] !== 8 || data[13] !== 0 || data[23] !== 6) return false;
-    const tcp = 14 + (data[14] & 15) * 4;
-    return ((data[tcp + 2] << 8) | data[tcp + 3]) === PORT && (data[tcp + 13] & 1) === 1;
-  });
+  return frames.some((f) => ofStream(f) && (f.data[14 + (f.data[14] & 15) * 4 + 13] & 1) === 1);
 }
 
 /** The TCP payload of every data packet to PORT, by offset from the SYN's sequence number. */
@@ -205,10 +210,19 @@ function reassemble(frames: { data: Uint8Array }[], size: number) {
  * the order, so every data packet before it is there too). Asserts every byte is in the file,
  * whole, and some packets were bigger than a 4 KiB frame; returns the capture's summary.
  */
-async function bulkTransfer(pair: VethPair, file: string, start: Promise<Capture>) {
+async function bulkTransfer(
+  pair: VethPair,
+  file: string,
+  start: Promise<Capture>,
+  beside?: { start: Promise<Capture>; file: string },
+) {
   const { captureNs: cns, senderNs: sns } = pair;
+  const files = beside ? [file, beside.file] : [file];
   let waited = "not started";
-  const { cap, status } = await captureWhile(start, async () => {
+  const [{ cap, status }, other] = await capturesWhile([
+    start,
+    ...(beside ? [beside.start] : []),
+  ], async () => {
     const deno = Deno.execPath();
     const server = spawnInNs(cns, [
       deno,
@@ -237,13 +251,22 @@ async function bulkTransfer(pair: VethPair, file: string, start: Promise<Capture
     } finally {
       await server.stop();
     }
-    waited = await pollUntil(() => hasFin(framesOf(file)), 20_000, 200)
+    waited = await pollUntil(() => files.every((f) => hasFin(framesOf(f))), 20_000, 200)
       ? ""
       : "the client's FIN never reached the file";
   }, "SIGINT");
   assert.equal(status.code, 0, cap.stderr());
   assert.equal(waited, "", `${waited}\n${cap.stderr()}`);
   const frames = framesOf(file);
+  if (beside) {
+    // What tcpdump saw of the stream leaving the sender is what xskdump has: the same packets,
+    // the same sizes (the stream starts once both listen; IGMP and the like may come before).
+    assert.equal(other.status.code, 0, other.cap.stderr());
+    assert.equal(
+      firstMismatch(framesOf(beside.file).filter(ofStream), frames.filter(ofStream)),
+      undefined,
+    );
+  }
   assert.ok(frames.every((f) => f.caplen === f.origLen), "every packet whole");
   const { stream, missing, biggest } = reassemble(frames, STREAM_BYTES);
   assert.ok(biggest > 4096, `the largest packet is ${biggest} bytes: no GSO skbs came`);
@@ -264,7 +287,7 @@ async function offloads(pair: VethPair, senderDevs: string[], receiverDev: strin
 
 Deno.test({
   name: "multibuffer: generic mode, GRO and TSO, a 20 MB TCP transfer: every byte in the file, " +
-    "0 larger than a frame",
+    "0 larger than a frame, the same packets tcpdump sees leaving the sender",
   ignore,
   async fn() {
     await withTempDir("xskt-mb-", async (dir) => {
@@ -287,10 +310,23 @@ Deno.test({
         await offloads(pair, ["br0", "xs0", "xs1"], "xc1");
         const file = `${dir}/tcp.pcap`;
         const mirrored: VethPair = { ...pair, captureIf: "xc1", senderIf: "xs1" };
+        // tcpdump beside, on the copies leaving the bridge for xc1 (divert leaves it nothing to
+        // see on xc1 itself).
+        const byTcpdump = `${dir}/tcpdump.pcap`;
+        const tcpdump = startCapture(
+          { ...pair, captureNs: sns, captureIf: "xs1" },
+          [
+            ...["tcpdump", "-i", "xs1", "-Q", "out", "-Z", "root", "-B", "65536"],
+            ...["-w", byTcpdump, "--immediate-mode", "-U"],
+          ],
+          { ready: "tcpdump" },
+        );
         const s = await bulkTransfer(
           pair,
           file,
+          // No filter: xc1 answering ARP for xc0's address (arp_ignore 0) would steal the stream.
           startXskdump(mirrored, ["--divert", "--mode", "generic", "-w", file]),
+          { start: tcpdump, file: byTcpdump },
         );
         assert.equal(s.dropped.too_big, 0);
         assert.equal(s.not_kept, 0);
