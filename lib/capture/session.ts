@@ -124,6 +124,15 @@ export interface CaptureOptions {
   carriesSsh?: boolean;
 }
 
+/** The driver's XDP RX metadata, 0 when it cannot be asked (it only words the listening line). */
+function rxMetadataOf(iface: string, shim: XdpProgram["shim"]): number {
+  try {
+    return ifaceRxMetadata(iface, shim);
+  } catch {
+    return 0;
+  }
+}
+
 /** The snap length asked for (default the largest); RangeError outside 1..TAP_MAX_SNAP. */
 function snaplenOf(opts: CaptureOptions): number {
   const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
@@ -293,7 +302,7 @@ export class Capture implements AsyncDisposable {
     this.multiBuffer = socks !== undefined && socks.every((s) => s.multiBuffer);
     this.vlan = prog?.vlan ?? false;
     this.hwTimestamp = prog?.hwTimestamp ?? false;
-    this.rxMetadata = prog ? ifaceRxMetadata(iface, prog.shim) : 0;
+    this.rxMetadata = prog ? rxMetadataOf(iface, prog.shim) : 0;
     this.frameSize = parts.frameSize ?? 0;
     this.shared = prog?.shared ?? false;
     this.sharedWith = prog?.sharedWith ?? "";
