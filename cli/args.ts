@@ -11,12 +11,14 @@ import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { captureCommand } from "./capture.ts";
 import { type CliCommand, UsageError } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
+import { fleetCommand } from "./fleet.ts";
 import { restoreCommand } from "./restore.ts";
 import { EXIT_OK, writeOut } from "./report.ts";
 
 export { MAX_SNAPLEN, UsageError };
 export type { CaptureArgs, DumpArgs, PrintArgs, ReadArgs, WriteArgs } from "./flags.ts";
 export type { DoctorArgs } from "./doctor.ts";
+export type { FleetArgs } from "./fleet.ts";
 export type { RestoreArgs } from "./restore.ts";
 
 /** Every command; the first is the default. */
@@ -24,6 +26,7 @@ const COMMANDS = [
   captureCommand,
   restoreCommand,
   doctorCommand,
+  fleetCommand,
 ] as const;
 
 /** --help or --version: print and exit 0. */

@@ -104,6 +104,13 @@ async function capture(
   const onTerm = () => stop.abort();
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
+  let inputEnded = false;
+  if (args.stopOnEof) {
+    stopAtEndOfInput(stop.signal).then((ended) => {
+      inputEnded = ended;
+      if (ended) stop.abort();
+    });
+  }
 
   say(
     `listening on ${cap.iface}, ${
@@ -155,7 +162,10 @@ async function capture(
     if (result.reason !== "error") result = { reason: "error", error: e };
   }
   cap.close();
-  const ending = captureEnding(result.reason, result.error, describeError);
+  const reason = result.reason === "signal" && inputEnded && interrupts === 0
+    ? "input_closed"
+    : result.reason;
+  const ending = captureEnding(reason, result.error, describeError);
   if (args.json) {
     const elapsedMs = performance.now() - started;
     const stats = cap.stats();
@@ -179,6 +189,24 @@ async function capture(
   }
   if (ending.line) say(ending.line);
   return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+}
+
+/**
+ * Resolves true when standard input ends (EOF, or an error reading it: the other side is gone),
+ * false once `done` is aborted first. Over SSH stdin is the session's channel: `xskdump fleet`
+ * closes it to stop a remote capture, and it ends too when the connection drops (ssh carries no
+ * signal to a command without a terminal). What arrives on it is read and ignored.
+ */
+async function stopAtEndOfInput(done: AbortSignal): Promise<boolean> {
+  const buf = new Uint8Array(4096);
+  try {
+    while (!done.aborted) {
+      if (await Deno.stdin.read(buf) === null) return !done.aborted;
+    }
+    return false;
+  } catch {
+    return !done.aborted;
+  }
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

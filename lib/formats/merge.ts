@@ -5,17 +5,18 @@
  * Each source has a queue of the records that arrived from it and are not written yet (its
  * lookahead). The record with the earliest time among the queues' heads goes out once no other
  * source could still send an earlier one: when every source that is still sending has something
- * queued. A source with nothing queued holds the output back for at most `delayMs` (measured
- * from when its queue ran empty); after that it counts as silent until it sends again, so an idle
- * host costs the others one delay, not a stall. A source whose lookahead reaches `maxQueuedBytes`
- * lets its records go without waiting for silent ones either, so memory stays bounded whatever a
- * source sends. A record that arrives after a later one went out (its source was silent longer
- * than the delay, or its lookahead overflowed) still goes out, at once: nothing is dropped, and
- * {@link CaptureMerge.late} counts those.
+ * queued. While one has nothing, the others' records wait, but none longer than `delayMs` after
+ * it arrived: then the earliest ones go until no record is overdue. So a silent (idle, slow or
+ * dead) source delays the output by at most the delay, and a source whose records come later
+ * than that (its host was slower than the delay) has them go out late. A source whose lookahead
+ * reaches `maxQueuedBytes` lets records go without waiting either, so memory stays bounded
+ * whatever a source sends. A record that arrives after a later one went out still goes out, at
+ * once: nothing is dropped, and {@link CaptureMerge.late} counts those.
  *
- * Choosing the next record costs O(log k) (a heap of the sources by their head's time); time is
- * passed in (`now`, ms), so the merge is deterministic and has no timer of its own: the caller
- * calls {@link CaptureMerge.drain} after input and when the delay it returned is over.
+ * Choosing the next record costs O(log k) (a heap of the sources by their head's time), plus
+ * O(k) while a source has nothing (the oldest arrival); time is passed in (`now`, ms), so the
+ * merge is deterministic and has no timer of its own: the caller calls
+ * {@link CaptureMerge.drain} after input and when the delay it returned is over.
  * @module
  */
 
@@ -29,18 +30,18 @@ export interface Timed {
 export interface MergeOptions {
   /** The number of sources (0 .. sources-1). */
   sources: number;
-  /** The longest a source with nothing queued holds the output back, ms. */
+  /** The longest a record waits for a source with nothing queued, ms. */
   delayMs: number;
   /** A source's lookahead, in bytes of its records: reached, its records stop waiting. */
   maxQueuedBytes: number;
-  /** The time the sources start (ms, the clock `now` is on): they are silent delayMs later. */
-  now: number;
 }
 
 /** One source's queue: a FIFO over an array, compacted as its head advances. */
 class Queue<T> {
   items: T[] = [];
   sizes: number[] = [];
+  /** When each record arrived (ms). */
+  arrivals: number[] = [];
   head = 0;
   bytes = 0;
 
@@ -48,9 +49,10 @@ class Queue<T> {
     return this.items.length - this.head;
   }
 
-  push(item: T, size: number): void {
+  push(item: T, size: number, now: number): void {
     this.items.push(item);
     this.sizes.push(size);
+    this.arrivals.push(now);
     this.bytes += size;
   }
 
@@ -62,10 +64,12 @@ class Queue<T> {
     if (this.head === this.items.length) {
       this.items.length = 0;
       this.sizes.length = 0;
+      this.arrivals.length = 0;
       this.head = 0;
     } else if (this.head >= 4096 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
+      this.arrivals = this.arrivals.slice(this.head);
       this.head = 0;
     }
     return item;
@@ -78,10 +82,8 @@ export class CaptureMerge<T extends Timed> {
   readonly #maxBytes: number;
   readonly #queues: Queue<T>[];
   readonly #ended: boolean[];
-  /** When each source's queue last ran empty (ms). */
-  readonly #emptySince: number[];
-  /** Sources with nothing queued that still send and are not silent yet: they hold the output. */
-  readonly #waiting = new Set<number>();
+  /** Sources with nothing queued that have not ended: while there are any, records wait. */
+  #empty: number;
   /** Sources with something queued, as a binary heap by their head's time (ties: lower index). */
   readonly #heap: number[] = [];
   readonly #late: number[];
@@ -103,29 +105,29 @@ export class CaptureMerge<T extends Timed> {
     const n = opts.sources;
     this.#queues = Array.from({ length: n }, () => new Queue<T>());
     this.#ended = new Array(n).fill(false);
-    this.#emptySince = new Array(n).fill(opts.now);
+    this.#empty = n;
     this.#late = new Array(n).fill(0);
-    for (let s = 0; s < n; s++) this.#waiting.add(s);
   }
 
-  /** A record from `source`, `size` bytes of it held (for the lookahead's bound). */
-  push(source: number, item: T, size: number): void {
+  /** A record from `source` arrived at `now` (ms), `size` bytes of it held (for the bound). */
+  push(source: number, item: T, size: number, now: number): void {
     const q = this.#queue(source);
     if (this.#ended[source]) throw new Error(`source ${source} has ended`);
     const wasFull = q.bytes >= this.#maxBytes;
-    q.push(item, size);
+    q.push(item, size, now);
     if (!wasFull && q.bytes >= this.#maxBytes) this.#full++;
     if (q.length === 1) {
-      this.#waiting.delete(source);
+      this.#empty--;
       this.#heapPush(source);
     }
   }
 
   /** No more records will come from `source` (what it has queued still goes out). */
   end(source: number): void {
-    this.#queue(source);
+    const q = this.#queue(source);
+    if (this.#ended[source]) return;
     this.#ended[source] = true;
-    this.#waiting.delete(source);
+    if (q.length === 0) this.#empty--;
   }
 
   /** Records queued for `source`. */
@@ -151,15 +153,17 @@ export class CaptureMerge<T extends Timed> {
 
   /**
    * Hands every record that may go out at `now` to `emit`, in time order. Returns undefined when
-   * nothing waits, else the ms after which a silent source stops holding the rest back (call
-   * again then, or when more input arrives). An exception from `emit` passes through; the record
-   * it was given counts as out.
+   * nothing waits, else the ms until the oldest record waiting is due (call again then, or when
+   * more input arrives). An exception from `emit` passes through; the record it was given counts
+   * as out.
    */
   drain(now: number, emit: (item: T, source: number) => void): number | undefined {
     const heap = this.#heap;
     while (heap.length > 0) {
-      const hold = this.#full > 0 ? 0 : this.#holdUntil(now);
-      if (hold > now) return hold - now;
+      if (this.#empty > 0 && this.#full === 0) {
+        const due = this.#oldestArrival() + this.#delay;
+        if (due > now) return due - now;
+      }
       const s = heap[0];
       const q = this.#queues[s];
       const wasFull = q.bytes >= this.#maxBytes;
@@ -169,8 +173,7 @@ export class CaptureMerge<T extends Timed> {
         this.#siftDown(0);
       } else {
         this.#heapPop();
-        this.#emptySince[s] = now;
-        if (!this.#ended[s]) this.#waiting.add(s);
+        if (!this.#ended[s]) this.#empty++;
       }
       if (item.sec < this.#lastSec || (item.sec === this.#lastSec && item.nsec < this.#lastNsec)) {
         this.#late[s]++;
@@ -183,15 +186,15 @@ export class CaptureMerge<T extends Timed> {
     return undefined;
   }
 
-  /** Until when (ms) the sources waiting hold the output back; those past it turn silent. */
-  #holdUntil(now: number): number {
-    let until = 0;
-    for (const s of this.#waiting) {
-      const t = this.#emptySince[s] + this.#delay;
-      if (t <= now) this.#waiting.delete(s); // silent: it holds nothing back until it sends
-      else if (t > until) until = t;
+  /** When the record that has waited longest arrived (every queue is in arrival order). */
+  #oldestArrival(): number {
+    let oldest = Infinity;
+    for (const s of this.#heap) {
+      const q = this.#queues[s];
+      const t = q.arrivals[q.head];
+      if (t < oldest) oldest = t;
     }
-    return until;
+    return oldest;
   }
 
   #queue(source: number): Queue<T> {

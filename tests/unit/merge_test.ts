@@ -16,8 +16,8 @@ interface Rec extends Timed {
   n: number;
 }
 
-function merge(sources: number, delayMs = 1000, maxQueuedBytes = 1 << 20, now = 0) {
-  return new CaptureMerge<Rec>({ sources, delayMs, maxQueuedBytes, now });
+function merge(sources: number, delayMs = 1000, maxQueuedBytes = 1 << 20) {
+  return new CaptureMerge<Rec>({ sources, delayMs, maxQueuedBytes });
 }
 
 /** Drains into a list of records. */
@@ -46,7 +46,8 @@ Deno.test("merge: random streams in random batches come out whole, in time order
         return { sec, nsec, source: s, n };
       });
     });
-    const m = merge(k);
+    // A delay no run reaches: only records of every source decide what goes.
+    const m = merge(k, 1e9);
     const at = new Array(k).fill(0);
     const out: Rec[] = [];
     let now = 0;
@@ -54,12 +55,14 @@ Deno.test("merge: random streams in random batches come out whole, in time order
       const s = Math.floor(rnd() * k);
       if (at[s] > streams[s].length) continue;
       const take = Math.floor(rnd() * 20);
-      for (let i = 0; i < take && at[s] < streams[s].length; i++) m.push(s, streams[s][at[s]++], 1);
+      for (let i = 0; i < take && at[s] < streams[s].length; i++) {
+        m.push(s, streams[s][at[s]++], 1, now);
+      }
       if (at[s] === streams[s].length && rnd() < 0.3) {
         m.end(s);
         at[s]++;
       }
-      now += rnd() * 10; // never as long as the delay: nobody turns silent
+      now += rnd() * 10;
       out.push(...drained(m, now).out);
     }
     assert.equal(drained(m, now).wait, undefined);
@@ -76,45 +79,47 @@ Deno.test("merge: random streams in random batches come out whole, in time order
   }
 });
 
-Deno.test("merge: a source with nothing holds the output back for the delay, then is silent", () => {
+Deno.test("merge: a source with nothing holds records back for the delay after they came", () => {
   const m = merge(2, 1000);
-  m.push(0, { sec: 5, nsec: 0, source: 0, n: 0 }, 1);
+  const r = (source: number, sec: number) => ({ sec, nsec: 0, source, n: sec });
+  m.push(0, r(0, 5), 1, 100);
   let d = drained(m, 200);
   assert.deepEqual(d.out, [], "source 1 could still send something earlier");
-  assert.equal(d.wait, 800, "until 1000 ms after the start");
-  d = drained(m, 999);
-  assert.deepEqual([d.out.length, d.wait], [0, 1]);
-  d = drained(m, 1000);
-  assert.equal(d.out.length, 1);
-  // Silent now: source 0's next records go at once.
-  m.push(0, { sec: 6, nsec: 0, source: 0, n: 1 }, 1);
-  assert.equal(drained(m, 1001).out.length, 1);
-  // Source 1 sends, an older time: it waits for source 0, which ran empty at 1001, then goes
-  // out late.
-  m.push(1, { sec: 4, nsec: 0, source: 1, n: 0 }, 1);
-  d = drained(m, 1500);
-  assert.deepEqual([d.out.length, d.wait], [0, 501]);
-  assert.equal(drained(m, 2001).out.length, 1);
+  assert.equal(d.wait, 900, "until 1000 ms after the record came");
+  assert.deepEqual([drained(m, 1099).out.length, drained(m, 1099).wait], [0, 1]);
+  assert.equal(drained(m, 1100).out.length, 1);
+  // Each record waits its own delay while source 1 sends nothing.
+  m.push(0, r(0, 6), 1, 1101);
+  assert.deepEqual(drained(m, 1101).wait, 1000);
+  assert.equal(drained(m, 2101).out.length, 1);
+  // Source 1's first record is older than what went out: it goes out late.
+  m.push(1, r(1, 4), 1, 2200);
+  assert.equal(drained(m, 2200).wait, 1000, "now source 0 has nothing");
+  assert.equal(drained(m, 3200).out.length, 1);
   assert.equal(m.late(1), 1);
-  // Source 1 holds the output again, now that it ran empty.
-  m.push(0, { sec: 7, nsec: 0, source: 0, n: 2 }, 1);
-  d = drained(m, 2100);
-  assert.deepEqual([d.out.length, d.wait], [0, 901], "1000 ms after source 1 ran empty");
-  m.end(1);
-  assert.equal(drained(m, 2101).out.length, 1, "an ended source holds nothing back");
+  // Both have something: the earlier goes at once, the other waits for source 0 again.
+  m.push(0, r(0, 7), 1, 3300);
+  m.push(1, r(1, 8), 1, 3300);
+  d = drained(m, 3300);
+  assert.deepEqual([d.out.map((x) => x.sec), d.wait], [[7], 1000]);
+  m.end(0);
+  assert.deepEqual(drained(m, 3301).out.map((x) => x.sec), [8], "an ended source holds nothing");
   assert.equal(m.late(0), 0);
+  assert.ok(m.done === false, "source 1 may still send");
+  m.end(1);
+  assert.ok(m.done);
 });
 
 Deno.test("merge: a full lookahead lets records go without waiting; memory stays bounded", () => {
   const m = merge(2, 60_000, 100);
   for (let n = 0; n < 1000; n++) {
-    m.push(0, { sec: n, nsec: 0, source: 0, n }, 10);
+    m.push(0, { sec: n, nsec: 0, source: 0, n }, 10, 1);
     drained(m, 1);
     assert.ok(m.queued(0) <= 10, `at most 100 bytes queued (${m.queued(0)} records)`);
   }
   assert.equal(m.queued(0), 9, "below the bound, records wait for source 1 again");
   const d = drained(m, 2);
-  assert.deepEqual([d.out.length, d.wait], [0, 60_000 - 2]);
+  assert.deepEqual([d.out.length, d.wait], [0, 60_000 - 1]);
 });
 
 Deno.test("merge: bad options and unknown sources are refused", () => {
@@ -122,9 +127,9 @@ Deno.test("merge: bad options and unknown sources are refused", () => {
   assert.throws(() => merge(2, -1), RangeError);
   assert.throws(() => merge(2, 1, 0), RangeError);
   const m = merge(1);
-  assert.throws(() => m.push(1, { sec: 0, nsec: 0, source: 1, n: 0 }, 1), RangeError);
+  assert.throws(() => m.push(1, { sec: 0, nsec: 0, source: 1, n: 0 }, 1, 0), RangeError);
   m.end(0);
-  assert.throws(() => m.push(0, { sec: 0, nsec: 0, source: 0, n: 0 }, 1), /ended/);
+  assert.throws(() => m.push(0, { sec: 0, nsec: 0, source: 0, n: 0 }, 1, 0), /ended/);
 });
 
 Deno.test("pcapng writer: several interfaces, added up front and later, each with statistics", () => {
