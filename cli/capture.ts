@@ -10,6 +10,7 @@ import { formatSummary } from "../lib/capture/summary.ts";
 import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
 import { XskError } from "../ffi/xsk.ts";
+import { Command, CommanderError } from "commander";
 import { type CliCommand, UsageError } from "./command.ts";
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
 import {
@@ -49,6 +50,30 @@ export const captureCommand: CliCommand<CaptureCommandArgs> = {
     return await captureOnQueues(args);
   },
 };
+
+/** The capture's commander program, alone: to read a capture's arguments given elsewhere
+ * (`fleet`'s, an extcap's), with its errors quiet. */
+export function captureProgram(): Command {
+  return captureCommand.define(
+    new Command("capture").exitOverride().configureOutput({
+      writeOut: () => {},
+      writeErr: () => {},
+      outputError: () => {},
+    }).helpOption(false).allowExcessArguments(false),
+  );
+}
+
+/** A capture's arguments read as `xskdump capture WORDS` would; UsageError when they are bad. */
+export function captureArgs(words: string[]): { cmd: Command; args: CaptureCommandArgs } {
+  const cmd = captureProgram();
+  try {
+    cmd.parse(words, { from: "user" });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    throw new UsageError(e.message.replace(/^error: /, ""));
+  }
+  return { cmd, args: captureCommand.parse(cmd) };
+}
 
 /** Errors caused by what the user typed rather than by the host. */
 function isBadInput(e: unknown): boolean {
@@ -112,14 +137,16 @@ async function capture(
     });
   }
 
-  say(
-    `listening on ${cap.iface}, ${
-      cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
-    }, mode ${cap.mode}` +
-      `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
-      (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : "") +
-      (cap.shared ? `, XDP program shared with ${cap.sharedWith || "another xskdump"}` : ""),
-  );
+  if (!args.silent) {
+    say(
+      `listening on ${cap.iface}, ${
+        cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
+      }, mode ${cap.mode}` +
+        `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
+        (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : "") +
+        (cap.shared ? `, XDP program shared with ${cap.sharedWith || "another xskdump"}` : ""),
+    );
+  }
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
@@ -166,6 +193,10 @@ async function capture(
     ? "input_closed"
     : result.reason;
   const ending = captureEnding(reason, result.error, describeError);
+  if (args.silent) {
+    if (ending.line && ending.exitCode !== 0) say(ending.line);
+    return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+  }
   if (args.json) {
     const elapsedMs = performance.now() - started;
     const stats = cap.stats();

@@ -94,6 +94,11 @@ export interface CaptureArgs extends PacketArgs {
   statsIntervalMs?: number;
   /** --stop-on-eof: stop when standard input ends (how `fleet` stops a remote capture). */
   stopOnEof: boolean;
+  /**
+   * Nothing on stderr unless it fails (no `listening on` line, no summary): what a Wireshark
+   * extcap capture must be, since Wireshark shows any of it as an error. No flag sets it.
+   */
+  silent?: boolean;
 }
 
 /** `-r FILE`: read a pcap or pcapng file (no interface, no privileges). */

@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 12;
+export const ABI_VERSION = 13;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -16,6 +16,7 @@ export const symbols = {
   xsk_host_facts: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_kernel_release: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },
+  xsk_iface_names: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
   xsk_iface_mtu: { parameters: ["buffer"], result: "i32" },
   xsk_iface_gro: { parameters: ["buffer"], result: "i32" },

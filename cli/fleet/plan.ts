@@ -6,8 +6,8 @@
  * host's ssh exit status and stderr read as one reason.
  * @module
  */
-import { Command, CommanderError, type Option } from "commander";
-import { captureCommand } from "../capture.ts";
+import type { Option } from "commander";
+import { captureArgs } from "../capture.ts";
 import { UsageError } from "../command.ts";
 import type { CaptureArgs } from "../flags.ts";
 
@@ -86,17 +86,6 @@ export function splitOperands(operands: string[]): { hosts: string[]; capture: s
   return { hosts: operands.slice(0, at), capture: operands.slice(at + 1) };
 }
 
-/** The capture command's commander program, to parse a capture's arguments here. */
-function captureProgram(): Command {
-  return captureCommand.define(
-    new Command("capture").exitOverride().configureOutput({
-      writeOut: () => {},
-      writeErr: () => {},
-      outputError: () => {},
-    }).helpOption(false).allowExcessArguments(false),
-  );
-}
-
 /** What the capture's arguments ask of the fleet: the local side, and each host's arguments. */
 export interface CapturePlan {
   /** The capture's arguments as the capture command reads them (checked here). */
@@ -108,14 +97,13 @@ export interface CapturePlan {
 
 /** Parses and splits the capture's arguments (UsageError when they are bad or do not fit). */
 export function planCapture(words: string[]): CapturePlan {
-  const cmd = captureProgram();
+  let cmd, parsed;
   try {
-    cmd.parse(words, { from: "user" });
+    ({ cmd, args: parsed } = captureArgs(words));
   } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    throw new UsageError(`in the capture's arguments: ${e.message.replace(/^error: /, "")}`);
+    if (!(e instanceof UsageError)) throw e;
+    throw new UsageError(`in the capture's arguments: ${e.message}`);
   }
-  const parsed = captureCommand.parse(cmd);
   if (parsed.kind !== "capture") {
     throw new UsageError(
       `fleet captures live on every host: ${parsed.kind === "read" ? "-r" : "-d"} has no place`,
