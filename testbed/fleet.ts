@@ -4,8 +4,9 @@
  * its own from one client namespace, where the fleet runs. The keys, known_hosts and the client's
  * ssh configuration (`h1`, `h2`, ... as host names) are made for the run. The server logs in root
  * with the run's key only, no PAM (`UsePAM no`: it runs by hand), with a PATH that finds
- * bin/xskdump as `xskdump`. Everything is removed afterwards; a host session left running fails
- * the run, as the namespaces' own check does.
+ * bin/xskdump as `xskdump`, a TMPDIR of its own (where `--push` puts its file) and the tests'
+ * Deno as XSKDUMP_DENO (what a pushed bundle runs on). Everything is removed afterwards; a host
+ * session left running fails the run, as the namespaces' own check does.
  * @module
  */
 import { type NsChild, spawnInNs } from "./child.ts";
@@ -28,6 +29,8 @@ export interface FleetHost {
   pair: VethPair;
   /** Where its ssh server listens. */
   address: string;
+  /** Its sessions' TMPDIR. */
+  tmp: string;
   /** Its ssh server; none for a host started without one. */
   sshd?: NsChild;
 }
@@ -49,6 +52,7 @@ export interface FleetOptions {
 }
 
 const SSHD = "/usr/sbin/sshd";
+const DENO = new URL("../.tools/node_modules/.bin/deno", import.meta.url).pathname;
 /** sshd's start: its keys loaded, its socket bound. */
 const SSHD_READY_MS = 20_000;
 
@@ -102,6 +106,8 @@ async function setUp<T>(
     });
     await run(["ip", "-n", clientNs, "link", "set", `fm${i + 1}`, "up"], { check: true });
     await run(["ip", "-n", pair.captureNs, "link", "set", "fh0", "up"], { check: true });
+    const tmp = `${dir}/${name}_tmp`;
+    await Deno.mkdir(tmp);
     const hostKey = `${dir}/${name}_host_key`;
     await keygen(hostKey);
     const pub = (await Deno.readTextFile(`${hostKey}.pub`)).trim().split(" ");
@@ -118,7 +124,7 @@ async function setUp<T>(
         "StrictModes no",
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
-        `SetEnv PATH=${dir}/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+        `SetEnv PATH=${dir}/bin:/usr/sbin:/usr/bin:/sbin:/bin TMPDIR=${tmp} XSKDUMP_DENO=${DENO}`,
         "LogLevel INFO",
       ].join("\n") + "\n",
     );
@@ -134,7 +140,7 @@ async function setUp<T>(
       "  ControlMaster no",
       "",
     );
-    hosts.push({ name, pair, address });
+    hosts.push({ name, pair, address, tmp });
   }
   await Deno.writeTextFile(`${dir}/known_hosts`, knownHosts.join("\n") + "\n");
   const sshConfig = `${dir}/ssh_config`;
@@ -185,9 +191,9 @@ export async function hostProcesses(h: FleetHost, re: RegExp): Promise<string[]>
 }
 
 /** `xskdump fleet -F CONFIG ARGS` started in the client namespace (stdout collected). */
-export function startFleet(f: Fleet, args: string[]): NsChild {
+export function startFleet(f: Fleet, args: string[], env: Record<string, string> = {}): NsChild {
   return spawnInNs(f.clientNs, [XSKDUMP, "fleet", "-F", f.sshConfig, ...args], {
     collectStdout: true,
-    env: { SSH_CONNECTION: "" },
+    env: { SSH_CONNECTION: "", ...env },
   });
 }

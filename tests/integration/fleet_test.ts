@@ -19,6 +19,7 @@ import {
   pollUntil,
   replay,
   rootOnly,
+  run,
   spawnInNs,
   startFleet,
   withFleet,
@@ -246,6 +247,56 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
     },
   });
 }
+
+/**
+ * The one file to push: `make onefile`'s where the Makefile has it, else the bundle of `make
+ * bundle` (run on the hosts with the tests' Deno), built into `dir`.
+ */
+async function pushable(dir: string): Promise<string> {
+  const repo = new URL("../../", import.meta.url).pathname;
+  const onefile = (await run(["make", "-s", "-n", "onefile"], { cwd: repo })).code === 0;
+  const target = onefile ? "onefile" : "bundle";
+  await run(["make", "-s", target, `DIST=${dir}`], { cwd: repo, check: true });
+  return `${dir}/${onefile ? "xskdump" : "xskdump.js"}`;
+}
+
+Deno.test({
+  name: "fleet --push: the file is copied to each host, run there, and removed",
+  ignore,
+  async fn() {
+    await withFleet({ hosts: 2 }, async (f) => {
+      const file = await pushable(`${f.dir}/dist`);
+      const small = smallPcap(f.dir);
+      const out = `${f.dir}/all.pcapng`;
+      // No xskdump on the hosts' PATH: only the pushed one can run.
+      await Deno.remove(`${f.dir}/bin/xskdump`);
+      const fleet = startFleet(
+        f,
+        ["--push", "h1", "h2", "--", "-i", "xc0", "-c", "20", "-w", out],
+        {
+          XSKDUMP_ONEFILE: file,
+        },
+      );
+      try {
+        await fleet.waitForStderrLine(/^listening on 2 hosts$/, LISTEN_MS);
+        for (const h of f.hosts) {
+          const there = [...Deno.readDirSync(h.tmp)].map((e) => e.name);
+          assert.equal(there.length, 1, `${h.name}: the pushed file in its TMPDIR: ${there}`);
+          assert.match(there[0], /^xskdump\./);
+        }
+        await Promise.all(f.hosts.map((h) => replay(h.pair, small)));
+        const status = await fleet.waitExit(END_MS);
+        assert.equal(status.code, 0, fleet.stderrText());
+      } finally {
+        await fleet.stop();
+      }
+      assert.equal([...pcapngRecords(await Deno.readFile(out))].length, 40);
+      for (const h of f.hosts) {
+        assert.deepEqual([...Deno.readDirSync(h.tmp)], [], `${h.name}: the pushed file removed`);
+      }
+    });
+  },
+});
 
 Deno.test({
   name: "capture --stop-on-eof: the end of standard input stops it cleanly",
