@@ -70,6 +70,8 @@ function hex32(n: number): string {
 class Input {
   readonly #src: ByteSource;
   buf: Uint8Array;
+  /** A view of all of buf (made again when buf is). */
+  dv: DataView;
   /** Stream offset of buf[0]. */
   base = 0;
   /** Stream offsets of the first and one past the last buffered byte. */
@@ -80,6 +82,7 @@ class Input {
   constructor(src: ByteSource, size: number) {
     this.#src = src;
     this.buf = new Uint8Array(size);
+    this.dv = new DataView(this.buf.buffer);
   }
 
   /** Index in buf of stream offset `pos` (which must be buffered). */
@@ -112,6 +115,7 @@ class Input {
     if (live + 65536 > size) size *= 2;
     const next = size === this.buf.length ? this.buf : new Uint8Array(size);
     next.set(this.buf.subarray(this.lo - this.base, this.hi - this.base), 0);
+    if (next !== this.buf) this.dv = new DataView(next.buffer);
     this.buf = next;
     this.base = this.lo;
   }
@@ -330,15 +334,16 @@ export class CaptureStreamReader {
 
   /** Type and length of the block at `pos` (12 bytes there); a section header sets the order. */
   #blockHead(pos: number): { type: number; len: number } {
-    const v = new DataView(this.#in.buf.buffer, this.#in.at(pos), 12);
-    let type = v.getUint32(0, this.#sectionLe);
-    if (type === SHB || v.getUint32(0, true) === SHB) {
+    const v = this.#in.dv;
+    const at = this.#in.at(pos);
+    let type = v.getUint32(at, this.#sectionLe);
+    if (type === SHB || v.getUint32(at, true) === SHB) {
       type = SHB;
-      const magic = v.getUint32(8, true);
+      const magic = v.getUint32(at + 8, true);
       if (magic === PCAPNG_BYTE_ORDER_MAGIC) this.#sectionLe = true;
       else if (magic === PCAPNG_BYTE_ORDER_SWAPPED) this.#sectionLe = false;
     }
-    return { type, len: v.getUint32(4, this.#sectionLe) };
+    return { type, len: v.getUint32(at + 4, this.#sectionLe) };
   }
 
   /**
@@ -460,7 +465,8 @@ export class CaptureStreamReader {
         pos += head.len;
       }
       if (pos > start) {
-        const { buf, segments } = this.#window(input.copy(start, pos), start);
+        // One copy (the window): the records' data stay valid whatever the input does next.
+        const { buf, segments } = this.#window(input.view(start, pos), start);
         const batch: CaptureRecord[] = [];
         try {
           for (const r of pcapngRecords(buf)) batch.push(r);
