@@ -25,7 +25,7 @@ import {
   PCAPNG_SHB,
 } from "./magic.ts";
 import { concat } from "./bytecopy.ts";
-import { PcapFormatError, readPcapHeader } from "./pcap.ts";
+import { effectiveSnaplen, PcapFormatError, readPcapHeader } from "./pcap.ts";
 import {
   type CaptureRecord,
   type PcapngInterfaceInfo,
@@ -286,6 +286,7 @@ export class CaptureStreamReader {
     const input = this.#in;
     const le = this.#le;
     const linktype = this.info.linktype;
+    const snaplen = effectiveSnaplen(this.info.snaplen);
     for (let index = 1;;) {
       const start = this.#pos;
       input.release(start);
@@ -312,12 +313,14 @@ export class CaptureStreamReader {
       const batch: CaptureRecord[] = [];
       for (let i = 0, at = 0; i < ends.length; i++) {
         const end = ends[i] - start;
+        // libpcap keeps no more than the file's snapshot length of a longer record.
+        const kept = Math.min(end - at - 16, snaplen);
         batch.push({
           sec: v.getUint32(at, le),
           nsec: v.getUint32(at + 4, le) * this.#scale,
-          caplen: end - at - 16,
+          caplen: kept,
           origLen: v.getUint32(at + 12, le),
-          data: bytes.subarray(at + 16, end),
+          data: bytes.subarray(at + 16, at + 16 + kept),
           interfaceId: 0,
           linktype,
           queue: undefined,
