@@ -31,6 +31,8 @@ export interface FleetHost {
   address: string;
   /** Its sessions' TMPDIR. */
   tmp: string;
+  /** The folder on its sessions' PATH that holds `xskdump` (a link to bin/xskdump). */
+  bin: string;
   /** Its ssh server; none for a host started without one. */
   sshd?: NsChild;
 }
@@ -49,6 +51,8 @@ export interface FleetOptions {
   hosts: number;
   /** Whether host i runs an ssh server (default: all do); one that does not is unreachable. */
   sshd?: (i: number) => boolean;
+  /** Whether host i has xskdump on its PATH (default: all do). */
+  xskdump?: (i: number) => boolean;
 }
 
 const SSHD = "/usr/sbin/sshd";
@@ -81,8 +85,6 @@ async function setUp<T>(
 ): Promise<T> {
   // sshd's privilege separation directory, which the Debian service would make.
   await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
-  await Deno.mkdir(`${dir}/bin`);
-  await Deno.symlink(XSKDUMP, `${dir}/bin/xskdump`);
   const keygen = (path: string) =>
     run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "xskt", "-f", path], { check: true });
   await keygen(`${dir}/client_key`);
@@ -108,6 +110,9 @@ async function setUp<T>(
     await run(["ip", "-n", pair.captureNs, "link", "set", "fh0", "up"], { check: true });
     const tmp = `${dir}/${name}_tmp`;
     await Deno.mkdir(tmp);
+    const bin = `${dir}/${name}_bin`;
+    await Deno.mkdir(bin);
+    if (!opts.xskdump || opts.xskdump(i)) await Deno.symlink(XSKDUMP, `${bin}/xskdump`);
     const hostKey = `${dir}/${name}_host_key`;
     await keygen(hostKey);
     const pub = (await Deno.readTextFile(`${hostKey}.pub`)).trim().split(" ");
@@ -124,7 +129,7 @@ async function setUp<T>(
         "StrictModes no",
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
-        `SetEnv PATH=${dir}/bin:/usr/sbin:/usr/bin:/sbin:/bin TMPDIR=${tmp} XSKDUMP_DENO=${DENO}`,
+        `SetEnv PATH=${bin}:/usr/sbin:/usr/bin:/sbin:/bin TMPDIR=${tmp} XSKDUMP_DENO=${DENO}`,
         "LogLevel INFO",
       ].join("\n") + "\n",
     );
@@ -140,7 +145,7 @@ async function setUp<T>(
       "  ControlMaster no",
       "",
     );
-    hosts.push({ name, pair, address, tmp });
+    hosts.push({ name, pair, address, tmp, bin });
   }
   await Deno.writeTextFile(`${dir}/known_hosts`, knownHosts.join("\n") + "\n");
   const sshConfig = `${dir}/ssh_config`;

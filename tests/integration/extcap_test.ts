@@ -134,3 +134,95 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "extcap: the protocol step by step as Wireshark runs it; --capture --fifo feeds tshark " +
+    "until SIGTERM, and tshark reads every frame",
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-extcap-", async (pair, dir) => {
+      const iface = `xskdump_${pair.captureIf}`;
+      const extcap = (args: string[]) => nsExec(pair.captureNs, [XSKDUMP, ...args]);
+      // 1. What interfaces there are (Wireshark passes its version with `=`).
+      const list = await extcap(["--extcap-interfaces", "--extcap-version=4.0"]);
+      assert.equal(list.code, 0, list.stderr);
+      const lines = list.stdout.trim().split("\n");
+      assert.match(lines[0], /^extcap \{version=[^{}]+\}\{display=xskdump: AF_XDP capture\}$/);
+      assert.ok(lines.includes(`interface {value=${iface}}{display=xskdump: xc0 (AF_XDP)}`));
+      assert.equal(list.stderr, "");
+      // 2. Its link-layer types, 3. its options.
+      const dlts = await extcap(["--extcap-dlts", "--extcap-interface", iface]);
+      assert.deepEqual([dlts.code, dlts.stdout], [
+        0,
+        "dlt {number=1}{name=EN10MB}{display=Ethernet}\n",
+      ]);
+      const config = await extcap(["--extcap-config", "--extcap-interface", iface]);
+      assert.equal(config.code, 0, config.stderr);
+      const args = config.stdout.trim().split("\n");
+      assert.deepEqual(
+        args.filter((l) => l.startsWith("arg ")).map((l) => l.match(/^arg \{number=(\d+)\}/)?.[1]),
+        ["0", "1", "2"],
+      );
+      assert.deepEqual(
+        args.filter((l) => l.startsWith("value ")).map((l) => l.match(/\{value=(\w+)\}/)?.[1]),
+        ["auto", "native", "generic"],
+      );
+      const unknown = await extcap(["--extcap-dlts", "--extcap-interface", "eth0"]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /^xskdump: extcap: eth0 is not an xskdump interface\n$/);
+      // 4. The capture into a fifo Wireshark made, with the capture filter field and options.
+      const fifo = `${dir}/fifo`;
+      await run(["mkfifo", fifo], { check: true });
+      const kept = Array.from({ length: 40 }, (_, n) => udp(5000, n));
+      writeFrames(
+        `${dir}/frames.pcap`,
+        kept.flatMap((f, n) => [f, udp(5001, 1000 + n)]),
+        1_700_000_000,
+        1_000_000,
+      );
+      const capture = spawnInNs(pair.captureNs, [
+        ...[XSKDUMP, "--capture", "--extcap-interface", iface, "--fifo", fifo],
+        ...["--extcap-capture-filter", "udp", "--filter", "dst port 5000", "--mode", "generic"],
+      ]);
+      const tshark = spawnInNs(pair.captureNs, [
+        ...["tshark", "-l", "-r", fifo, "-T", "fields", "-E", "separator=,"],
+        ...["-e", "frame.interface_name", "-e", "frame.len", "-e", "udp.dstport", "-e", "ip.id"],
+      ], { collectStdout: true });
+      const sender = spawnInNs(pair.senderNs, [
+        ...["tcpreplay", "-q", "--loop=0", "--pps", "2000", "-i", pair.senderIf],
+        `${dir}/frames.pcap`,
+      ]);
+      const rows = () =>
+        new TextDecoder().decode(tshark.stdoutBytes()).split("\n").filter((l) => l !== "");
+      try {
+        // Round and round until tshark has shown the 40 kept frames at least once.
+        const enough = await pollUntil(() => rows().length >= kept.length, TSHARK_MS);
+        assert.ok(
+          enough,
+          `tshark saw ${rows().length}:\n${capture.stderrText()}\n${tshark.stderrText()}`,
+        );
+        assert.deepEqual(await xdpModes(pair.captureNs, pair.captureIf), ["generic"]);
+        // Wireshark's stop: SIGTERM to the extcap, then the end of the fifo for its reader.
+        capture.signal("SIGTERM");
+        const status = await capture.waitExit(TSHARK_MS);
+        assert.equal(status.code, 0, capture.stderrText());
+        assert.equal(capture.stderrText(), "", "nothing on stderr: Wireshark shows it as an error");
+        const read = await tshark.waitExit(TSHARK_MS);
+        assert.equal(read.code, 0, tshark.stderrText());
+      } finally {
+        await sender.stop();
+        await capture.stop();
+        await tshark.stop();
+      }
+      assert.deepEqual(await xdpInterfaces(pair.captureNs), []);
+      // Every frame tshark read is one of the kept, whole, and they follow the loop's order.
+      const got = rows().map((r) => r.split(","));
+      assert.ok(got.length >= kept.length);
+      const ids = got.map((r) => Number(r[3]));
+      for (const r of got) assert.deepEqual(r.slice(0, 3), [pair.captureIf, "64", "5000"]);
+      ids.forEach((id, i) => {
+        if (i > 0) assert.equal(id, (ids[i - 1] + 1) % kept.length, `frame ${i + 1}: ip.id`);
+      });
+    });
+  },
+});

@@ -128,13 +128,28 @@ Deno.test({
         assert.equal(ifs[id].stats?.usrDeliv, BigInt(per), `${h.name}: its statistics block`);
         assert.equal(ifs[id].stats?.filterAccept, BigInt(per));
       }
+      // tshark reading the file agrees: per host, the count and the bytes sent; the whole in time
+      // order; each frame on the interface the file says.
       const tshark = await nsExec(f.clientNs, [
-        ...["tshark", "-r", out, "-T", "fields", "-e", "frame.interface_name"],
+        ...["tshark", "-r", out, "-T", "fields", "-E", "separator=,"],
+        ...["-e", "frame.interface_name", "-e", "frame.len", "-e", "frame.cap_len"],
+        ...["-e", "frame.time_epoch"],
       ]);
       assert.equal(tshark.code, 0, tshark.stderr);
-      const names = tshark.stdout.trim().split("\n");
-      assert.equal(names.length, 3 * per);
-      assert.deepEqual(names, records.map((r) => ifs[r.interfaceId].name));
+      const rows = tshark.stdout.trim().split("\n").map((l) => l.split(","));
+      assert.equal(rows.length, 3 * per);
+      assert.deepEqual(rows.map((r) => r[0]), records.map((r) => ifs[r.interfaceId].name));
+      for (let i = 1; i < rows.length; i++) {
+        // time_epoch is seconds with 9 decimals: compared as text of equal length, it orders.
+        assert.ok(rows[i - 1][3] <= rows[i][3], `tshark: frame ${i + 1} goes back in time`);
+      }
+      const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+      for (const [k, h] of f.hosts.entries()) {
+        const mine = rows.filter((r) => r[0] === `${h.name}:xc0`);
+        assert.equal(mine.length, thirds[k].length, `${h.name}: frames`);
+        assert.equal(sum(mine.map((r) => Number(r[1]))), sum(thirds[k].map((t) => t.origLen)));
+        assert.equal(sum(mine.map((r) => Number(r[2]))), sum(thirds[k].map((t) => t.caplen)));
+      }
     });
   },
 });
@@ -153,38 +168,87 @@ function smallPcap(dir: string): string {
 }
 
 Deno.test({
-  name: "fleet: an unreachable host and a missing interface fail in one line each; one captures",
+  name: "fleet: a bad name, a refused ssh, a missing interface and a host without xskdump " +
+    "fail in one line each; the one that works captures",
   ignore,
   async fn() {
-    await withFleet({ hosts: 3, sshd: (i) => i !== 1 }, async (f) => {
+    // h1 works; h2 runs no ssh server; h3's capture interface has another name; h4 has no
+    // xskdump on its PATH; nosuch.invalid is no name at all.
+    const hosts = { hosts: 4, sshd: (i: number) => i !== 1, xskdump: (i: number) => i !== 3 };
+    await withFleet(hosts, async (f) => {
       const h3 = f.hosts[2].pair;
       await nsExec(h3.captureNs, ["ip", "link", "set", "dev", h3.captureIf, "name", "xm0"]);
       const small = smallPcap(f.dir);
-      const fleet = startFleet(f, ["h1", "h2", "h3", "--", "-i", "xc0", "-c", "20", "udp"]);
+      const out = `${f.dir}/all.pcapng`;
+      const names = ["h1", "h2", "h3", "h4", "nosuch.invalid"];
+      const fleet = startFleet(f, [...names, "--", "-i", "xc0", "-c", "20", "-w", out, "udp"]);
       try {
         await fleet.waitForStderrLine(/^listening on 1 host$/, LISTEN_MS);
-        await replay(f.hosts[0].pair, small);
+        const sent = await replay(f.hosts[0].pair, small);
+        assert.equal(sent.sent, 20, sent.output);
         const status = await fleet.waitExit(END_MS);
         const err = fleet.stderrText();
         assert.equal(status.code, 1, err);
         const lines = err.split("\n");
-        const h2 = lines.filter((l) => l.includes("h2"));
-        const h3 = lines.filter((l) => l.includes("h3"));
-        assert.equal(h2.length, 1, err);
-        assert.match(h2[0], /^xskdump: h2: unreachable: .*Connection refused/);
-        assert.equal(h3.length, 1, err);
-        assert.match(
-          h3[0],
-          /^xskdump: h3: interface missing: xskdump: interface xc0: No such device/,
-        );
-        assert.match(err, /^1 of 3 hosts: 20 packets captured, /m);
-        const text = new TextDecoder().decode(fleet.stdoutBytes()).trim().split("\n");
-        assert.equal(text.length, 20, text.join("\n"));
-        for (const l of text) assert.match(l, /^h1: \d\d:\d\d:\d\d\.\d{6} IP 10\.0\.0\.1\.5000 > /);
+        const expected: [string, RegExp][] = [
+          ["h2", /^xskdump: h2: unreachable: .*Connection refused$/],
+          ["h3", /^xskdump: h3: interface missing: xskdump: interface xc0: No such device; check /],
+          [
+            "h4",
+            /^xskdump: h4: not installed: .*xskdump.*not found; give --push, or --remote-command PATH$/,
+          ],
+          [
+            "nosuch.invalid",
+            /^xskdump: nosuch\.invalid: unreachable: ssh: Could not resolve hostname nosuch\.invalid: /,
+          ],
+        ];
+        for (const [name, re] of expected) {
+          const mine = lines.filter((l) => l.includes(name));
+          assert.equal(mine.length, 1, `${name}: one line:\n${err}`);
+          assert.match(mine[0], re);
+        }
+        assert.match(err, /^1 of 5 hosts: 20 packets captured, /m);
       } finally {
         await fleet.stop();
       }
+      // The host that worked has every frame, on its own interface, whatever the others did.
+      const bytes = await Deno.readFile(out);
+      const ifs = readPcapngInfo(bytes).sections[0].interfaces;
+      assert.deepEqual(ifs.map((i) => i.name), ["h1:xc0"]);
+      const mismatch = firstMismatch(framesOf(small), [...pcapngRecords(bytes)]);
+      assert.equal(mismatch, undefined, `h1: ${mismatch}`);
       await nothingLeft(f, performance.now());
+    });
+  },
+});
+
+Deno.test({
+  name: "fleet: text lines without -w, each prefixed with its host",
+  ignore,
+  async fn() {
+    await withFleet({ hosts: 2 }, async (f) => {
+      const small = smallPcap(f.dir);
+      const fleet = startFleet(f, ["h1", "h2", "--", "-i", "xc0", "-c", "20", "udp"]);
+      try {
+        await fleet.waitForStderrLine(/^listening on 2 hosts$/, LISTEN_MS);
+        await Promise.all(f.hosts.map((h) => replay(h.pair, small)));
+        const status = await fleet.waitExit(END_MS);
+        assert.equal(status.code, 0, fleet.stderrText());
+      } finally {
+        await fleet.stop();
+      }
+      const text = new TextDecoder().decode(fleet.stdoutBytes()).trim().split("\n");
+      for (const h of ["h1", "h2"]) {
+        const mine = text.filter((l) => l.startsWith(`${h}: `));
+        assert.equal(mine.length, 20, text.join("\n"));
+        for (const l of mine) {
+          assert.match(
+            l,
+            new RegExp(`^${h}: \\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP 10\\.0\\.0\\.1\\.5000 > `),
+          );
+        }
+      }
+      assert.equal(text.length, 40);
     });
   },
 });
@@ -264,12 +328,11 @@ Deno.test({
   name: "fleet --push: the file is copied to each host, run there, and removed",
   ignore,
   async fn() {
-    await withFleet({ hosts: 2 }, async (f) => {
+    // No xskdump on the hosts' PATH: only the pushed one can run.
+    await withFleet({ hosts: 2, xskdump: () => false }, async (f) => {
       const file = await pushable(`${f.dir}/dist`);
       const small = smallPcap(f.dir);
       const out = `${f.dir}/all.pcapng`;
-      // No xskdump on the hosts' PATH: only the pushed one can run.
-      await Deno.remove(`${f.dir}/bin/xskdump`);
       const fleet = startFleet(
         f,
         ["--push", "h1", "h2", "--", "-i", "xc0", "-c", "20", "-w", out],
