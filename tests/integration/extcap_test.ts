@@ -9,11 +9,13 @@ import assert from "node:assert/strict";
 import { pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
 import {
   type Frame,
+  type NsChild,
   nsExec,
   pollUntil,
   rootOnly,
   run,
   spawnInNs,
+  type VethPair,
   withPairAndDir,
   writeFrames,
   xdpInterfaces,
@@ -47,6 +49,21 @@ function udp(port: number, n: number): Frame {
   data.set([0x45, 0, 0, 50, n >> 8, n & 0xff, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], 14);
   data.set([0x13, 0x88, port >> 8, port & 0xff, 0, 30, 0, 0, n >> 8, n & 0xff], 34);
   return { sec: 0, nsec: 0, caplen: 64, origLen: 64, data };
+}
+
+/**
+ * 40 UDP frames to port 5000, each after one to port 5001 (the filter option drops those),
+ * replayed round and round from the sender side: a capture starts somewhere in the loop.
+ */
+function replayLoop(pair: VethPair, dir: string): { kept: Frame[]; sender: NsChild } {
+  const kept = Array.from({ length: 40 }, (_, n) => udp(5000, n));
+  const frames = kept.flatMap((f, n) => [f, udp(5001, 1000 + n)]);
+  writeFrames(`${dir}/frames.pcap`, frames, 1_700_000_000, 1_000_000);
+  const sender = spawnInNs(pair.senderNs, [
+    ...["tcpreplay", "-q", "--loop=0", "--pps", "2000", "-i", pair.senderIf],
+    `${dir}/frames.pcap`,
+  ]);
+  return { kept, sender };
 }
 
 Deno.test({
@@ -89,16 +106,7 @@ Deno.test({
   async fn() {
     await withPairAndDir("xskt-extcap-", async (pair, dir) => {
       const env = await extcapHome(dir);
-      // 40 frames kept by both filters, between frames to another port and to port 5000 from
-      // another source port, which the filter option and the filter field drop.
-      const kept = Array.from({ length: 40 }, (_, n) => udp(5000, n));
-      const frames = kept.flatMap((f, n) => [f, udp(5001, 1000 + n)]);
-      writeFrames(`${dir}/frames.pcap`, frames, 1_700_000_000, 1_000_000);
-      // Round and round until tshark has its count: the capture starts somewhere in the loop.
-      const sender = spawnInNs(pair.senderNs, [
-        ...["tcpreplay", "-q", "--loop=0", "--pps", "2000", "-i", pair.senderIf],
-        `${dir}/frames.pcap`,
-      ]);
+      const { kept, sender } = replayLoop(pair, dir);
       const out = `${dir}/out.pcapng`;
       const iface = `xskdump_${pair.captureIf}`;
       const tshark = spawnInNs(pair.captureNs, [
@@ -173,13 +181,6 @@ Deno.test({
       // 4. The capture into a fifo Wireshark made, with the capture filter field and options.
       const fifo = `${dir}/fifo`;
       await run(["mkfifo", fifo], { check: true });
-      const kept = Array.from({ length: 40 }, (_, n) => udp(5000, n));
-      writeFrames(
-        `${dir}/frames.pcap`,
-        kept.flatMap((f, n) => [f, udp(5001, 1000 + n)]),
-        1_700_000_000,
-        1_000_000,
-      );
       const capture = spawnInNs(pair.captureNs, [
         ...[XSKDUMP, "--capture", "--extcap-interface", iface, "--fifo", fifo],
         ...["--extcap-capture-filter", "udp", "--filter", "dst port 5000", "--mode", "generic"],
@@ -188,10 +189,7 @@ Deno.test({
         ...["tshark", "-l", "-r", fifo, "-T", "fields", "-E", "separator=,"],
         ...["-e", "frame.interface_name", "-e", "frame.len", "-e", "udp.dstport", "-e", "ip.id"],
       ], { collectStdout: true });
-      const sender = spawnInNs(pair.senderNs, [
-        ...["tcpreplay", "-q", "--loop=0", "--pps", "2000", "-i", pair.senderIf],
-        `${dir}/frames.pcap`,
-      ]);
+      const { kept, sender } = replayLoop(pair, dir);
       const rows = () =>
         new TextDecoder().decode(tshark.stdoutBytes()).split("\n").filter((l) => l !== "");
       try {
