@@ -7,7 +7,8 @@
  * timestamps: one interface (a capture), or several, each with its own description, added up front
  * or as they appear ({@link PcapngWriter.addInterface}: `xskdump fleet` merges hosts so) and each
  * with its own statistics block at the end. Each packet carries its interface, its direction
- * (inbound) and, when known, the RX queue it arrived on. The reader is pcapng_reader.ts.
+ * (inbound, or outbound for a tap's outgoing packets) and, when known, the RX queue it arrived on.
+ * The reader is pcapng_reader.ts.
  *
  * @module
  */
@@ -40,8 +41,10 @@ import {
   TWO32,
 } from "./pcapng_blocks.ts";
 
-/** epb_flags bits 0-1 = 01: the packet was received (AF_XDP only sees RX). */
+/** epb_flags bits 0-1 = 01: the packet was received. */
 export const EPB_DIRECTION_INBOUND = 1;
+/** epb_flags bits 0-1 = 10: the packet was sent (tap mode's outgoing packets). */
+export const EPB_DIRECTION_OUTBOUND = 2;
 
 /** if_tsresol 9: timestamps count nanoseconds. */
 const TSRESOL_NS = 9;
@@ -330,8 +333,11 @@ export class PcapngWriter {
    * sink.
    *
    * `sec` and `nsec` are taken as unsigned 32-bit values (`nsec` should be below 1e9) and stored
-   * as one 64-bit nanosecond count. `queue`, the RX queue the packet came from, is stored as
-   * epb_queue when given (as an unsigned 32-bit value). `iface` is the interface's id (default 0).
+   * as one 64-bit nanosecond count. `wireLen` is the packet's length on the wire (default
+   * `len`, taken as at least `len`). `direction` (1 inbound, the default, or 2 outbound) goes
+   * into epb_flags. `queue`, the RX queue an inbound packet came from, is stored as epb_queue
+   * when given (as an unsigned 32-bit value); an outbound packet has none. `iface` is the
+   * interface's id (default 0).
    */
   add(
     src: Uint8Array,
@@ -340,6 +346,8 @@ export class PcapngWriter {
     sec: number,
     nsec: number,
     queue?: number,
+    wireLen: number = len,
+    direction: number = EPB_DIRECTION_INBOUND,
     iface = 0,
   ): void {
     if (this.#closed) throw new Error("PcapngWriter.add after close");
@@ -351,22 +359,24 @@ export class PcapngWriter {
     }
     const keep = this.#keep(iface);
     const incl = len < keep ? len : keep;
+    const wire = wireLen > len ? wireLen : len;
     const padded = pad4(incl);
-    const need = queue === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
+    const q = direction === EPB_DIRECTION_OUTBOUND ? undefined : queue;
+    const need = q === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, len, sec, nsec, queue, need, iface);
+        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, iface, direction);
         return;
       }
     }
     const pos = this.#pos;
-    this.#putHead(pos, need, incl, len, sec, nsec, iface);
+    this.#putHead(pos, need, incl, wire, sec, nsec, iface);
     const v = this.#view;
     // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
     if (padded !== incl) v.setInt32(pos + EPB_HEAD + padded - 4, 0);
     this.#copier.copy(src, off, incl, pos + EPB_HEAD);
-    this.#putTail(pos + EPB_HEAD + padded, need, queue);
+    this.#putTail(pos + EPB_HEAD + padded, need, q, direction);
     this.#pos = pos + need;
     this.#packets++;
     this.#bytes += need;

@@ -143,7 +143,7 @@ Deno.test("pcapng writer: several interfaces, added up front and later, each wit
   w.addRecord(frame, 120, 10, 1, 0, undefined, 0);
   assert.equal(w.addInterface({ name: "web2:eth0", description: "web2", snaplen: 64 }), 1);
   w.addRecord(frame, 120, 10, 2, 3, undefined, 1);
-  w.add(frame, 0, 120, 10, 3, undefined, 0);
+  w.add(frame, 0, 120, 10, 3, undefined, 120, undefined, 0);
   assert.throws(() => w.addRecord(frame, 120, 10, 4, undefined, undefined, 2), /interface 2/);
   w.addStatistics(1, { ifRecv: 7, usrDeliv: 1, sec: 11, nsec: 0 });
   w.close({ ifRecv: 9, usrDeliv: 2, sec: 11, nsec: 0 });
