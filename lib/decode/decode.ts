@@ -74,6 +74,11 @@ export interface DescribeOptions {
    */
   verbose?: boolean;
   /**
+   * How many -v (0 to 3), for what tcpdump prints only at -vv or -vvv; overrides
+   * {@link verbose} when given (default: 1 when {@link verbose}, else 0).
+   */
+  verbosity?: number;
+  /**
    * Dump in hex (and ASCII) on the lines that follow what is not decoded, as tcpdump does
    * (an unknown ethertype's payload, an unknown ARP operation, ICMPv6 types it does not know).
    * Default true; false for a caller that dumps every packet itself (`-x`, `-X`), as tcpdump
@@ -99,6 +104,10 @@ export interface DecoderOptions extends DescribeOptions {
   timestamps?: TimestampFormat;
   /** "micro" (default, 6 digits) or "nano" (9 digits: --nano). */
   precision?: TimestampPrecision;
+}
+
+function verbosityOf(opts: DescribeOptions): number {
+  return opts.verbosity ?? (opts.verbose === true ? 1 : 0);
 }
 
 /** Runs the printers over one frame; never throws. */
@@ -133,7 +142,7 @@ export class Decoder {
       : new TcpSeqTable(opts.connections ?? TCP_SEQ_CONNECTIONS);
     this.#p = new Pkt(
       opts.link === true,
-      opts.verbose === true,
+      verbosityOf(opts),
       table,
       opts.undecodedHex !== false,
     );
@@ -173,7 +182,7 @@ export function describeFrame(
   origLen: number,
   opts: DescribeOptions = {},
 ): string {
-  const p = new Pkt(opts.link === true, opts.verbose === true, null, opts.undecodedHex !== false);
+  const p = new Pkt(opts.link === true, verbosityOf(opts), null, opts.undecodedHex !== false);
   return decode(p, data, origLen);
 }
 

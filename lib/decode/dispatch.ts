@@ -15,10 +15,11 @@
  *      State across packets (like TCP's connections) lives in the Decoder, reached through `p`.
  *   2. Add one line to the registrations at the bottom of this file:
  *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
- *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order registered, like
- *      tcpdump's if-chains: the first registration matching the source or destination port wins
- *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only); so a port goes where
- *      tcpdump tests it, not at the end.
+ *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order of tcpdump's if-chains
+ *      (udp_print, tcp_print: {@link UDP_CHAIN}, {@link TCP_CHAIN}), whatever order they are
+ *      registered in: the first port of the chain matching the source or destination port wins
+ *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only). A port tcpdump does not
+ *      test comes after those it does, in the order registered.
  *   3. Add frames of it to the tests: tests/unit/decode_corpus_test.ts measures the corpus per
  *      protocol; add the protocol's floors there.
  *
@@ -28,6 +29,7 @@
  * @module
  */
 import { arp } from "./arp.ts";
+import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
@@ -69,30 +71,148 @@ const byIpProtocol: (IpPrinter | undefined)[] = new Array(256).fill(undefined);
  */
 const ownAddresses = new Set([6, 17, 33, 132]);
 
-/** A port table: per port, the rank (registration order) of its printer for each side. */
+/**
+ * The ports udp_print tests, in its order (tcpdump 4.99.3, print-udp.c; 7000-7009 is AFS/rx).
+ * A port's printer ranks by its place here, so two printers whose ports both match a datagram
+ * are chosen as tcpdump chooses.
+ */
+export const UDP_CHAIN = [
+  53,
+  5353,
+  525,
+  69,
+  68,
+  67,
+  520,
+  654,
+  500,
+  4500,
+  7500,
+  8500,
+  161,
+  162,
+  123,
+  88,
+  750,
+  1701,
+  137,
+  138,
+  3456,
+  2103,
+  2104,
+  7000,
+  7001,
+  7002,
+  7003,
+  7004,
+  7005,
+  7006,
+  7007,
+  7008,
+  7009,
+  521,
+  546,
+  547,
+  5359,
+  6696,
+  6697,
+  8231,
+  4567,
+  496,
+  1645,
+  1812,
+  1646,
+  1813,
+  1700,
+  3799,
+  1985,
+  921,
+  646,
+  698,
+  3503,
+  49152,
+  3784,
+  4784,
+  6784,
+  3785,
+  701,
+  1589,
+  6343,
+  12223,
+  12222,
+  5060,
+  514,
+  8472,
+  4789,
+  6081,
+  4342,
+  4790,
+  17754,
+  6635,
+  319,
+  320,
+  30490,
+];
+
+/** The ports tcp_print tests, in its order (tcpdump 4.99.3, print-tcp.c). */
+export const TCP_CHAIN = [
+  23,
+  25,
+  43,
+  179,
+  1723,
+  6379,
+  22,
+  139,
+  445,
+  10288,
+  6633,
+  6653,
+  21,
+  80,
+  8080,
+  554,
+  8554,
+  53,
+  639,
+  323,
+  646,
+  2049,
+];
+
+/** A port table: per port, the rank (place in tcpdump's chain) of its printer for each side. */
 class PortTable {
   readonly printers: PortPrinter[] = [];
+  readonly ranks: number[] = [];
   readonly srcRank = new Map<number, number>();
   readonly dstRank = new Map<number, number>();
+  readonly #chain: Map<number, number>;
+
+  constructor(chain: number[]) {
+    this.#chain = new Map(chain.map((port, i) => [port, i]));
+  }
 
   add(port: number, printer: PortPrinter, side: PortMatch["side"] = "either"): void {
-    const rank = this.printers.length;
+    const index = this.printers.length;
     this.printers.push(printer);
-    // A port registered earlier keeps its rank: tcpdump's first test wins.
-    if (side !== "dst" && !this.srcRank.has(port)) this.srcRank.set(port, rank);
-    if (side !== "src" && !this.dstRank.has(port)) this.dstRank.set(port, rank);
+    this.ranks.push(this.#chain.get(port) ?? this.#chain.size + index);
+    // A port registered earlier keeps its printer: tcpdump's first test wins.
+    if (side !== "dst" && !this.srcRank.has(port)) this.srcRank.set(port, index);
+    if (side !== "src" && !this.dstRank.has(port)) this.dstRank.set(port, index);
   }
 
   find(sport: number, dport: number): PortPrinter | undefined {
     const s = this.srcRank.get(sport);
     const d = this.dstRank.get(dport);
     if (s === undefined) return d === undefined ? undefined : this.printers[d];
-    return this.printers[d === undefined || s < d ? s : d];
+    if (d === undefined) return this.printers[s];
+    // On a tie (LWAPP's control port, tested as destination first) the destination wins.
+    return this.printers[this.ranks[s] < this.ranks[d] ? s : d];
   }
 }
 
-const udpPorts = new PortTable();
-const tcpPorts = new PortTable();
+const udpPorts = new PortTable(UDP_CHAIN);
+const tcpPorts = new PortTable(TCP_CHAIN);
 
 /** Registers the printer of an ethertype (also what SNAP and GRE headers announce). */
 export function ethertype(type: number, printer: EtherPrinter): void {
@@ -156,3 +276,8 @@ ipProtocol(17, udp);
 ipProtocol(41, ipv6);
 ipProtocol(58, icmp6);
 ipProtocol(59, noNextHeader);
+
+// Applications over UDP and TCP, overlays (DNS, AFS, ISAKMP, DHCP, NTP, VXLAN, Geneve, ...).
+udpPort(53, dnsUdp);
+udpPort(5353, mdnsUdp);
+tcpPort(53, dnsTcp);

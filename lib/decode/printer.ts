@@ -33,7 +33,10 @@ export class Pkt {
   /** Printed after ` [|proto]`: tcpdump adds ">" when TCP options run out mid-list. */
   truncSuffix = "";
   readonly link: boolean;
+  /** -v or more (tcpdump's ndo_vflag != 0). */
   readonly verbose: boolean;
+  /** How many -v: 0 to 3 (tcpdump's ndo_vflag), for printers that differ by level. */
+  readonly verbosity: number;
   /**
    * Dump what no printer decodes (tcpdump's default_print); false when the caller dumps every
    * packet itself (-x, -X) or lines are quiet (-q), as tcpdump suppresses it then.
@@ -47,12 +50,13 @@ export class Pkt {
 
   constructor(
     link: boolean,
-    verbose = false,
+    verbosity: number | boolean = 0,
     tcpSeq: TcpSeqTable | null = null,
     undecodedHex = true,
   ) {
     this.link = link;
-    this.verbose = verbose;
+    this.verbosity = typeof verbosity === "number" ? verbosity : verbosity ? 1 : 0;
+    this.verbose = this.verbosity > 0;
     this.tcpSeq = tcpSeq;
     this.undecodedHex = undecodedHex;
   }
