@@ -458,7 +458,7 @@ function section(p: Pkt, cp: number, bp: number, mdns: boolean, n: number, lead:
 
 /** The rcode with the extended bits of an OPT record in the additional section. */
 function extendedRcode(p: Pkt, bp: number, flags: number, counts: number[]): number {
-  let rcode = flags & 0xf;
+  const rcode = flags & 0xf;
   let cp = bp + 12;
   for (let i = 0; i < counts[0]; i++) {
     if ((cp = nsSkip(p, cp)) === NULL) return rcode;
