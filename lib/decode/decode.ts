@@ -28,8 +28,7 @@
  *   without `-e`; with it, the line is `tcpdump -e`'s (`vlan 100, p 0, ethertype IPv4, ...`).
  *
  * - With {@link DescribeOptions.verbose}, the text is `tcpdump -v`'s for these protocols (multi-line
- *   for IPv4, as tcpdump prints it), except that neighbour discovery options and router
- *   advertisement fields, which tcpdump puts on lines of their own, are left out.
+ *   for IPv4, neighbour discovery options on lines of their own, as tcpdump prints them).
  *
  * The printers are one module per protocol family (like tcpdump's print-*.c), connected by
  * dispatch.ts, which says how to add one; printer.ts holds the state they share.

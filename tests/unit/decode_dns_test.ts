@@ -322,7 +322,7 @@ function mdns(): [string, number[]][] {
   ];
 }
 
-function frames(): Frame[] {
+export function frames(): Frame[] {
   const out: Frame[] = [];
   for (const [name, m] of messages()) {
     out.push(
