@@ -30,6 +30,8 @@
  */
 import { arp } from "./arp.ts";
 import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
+import { krb } from "./krb.ts";
+import { rx } from "./rx.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
@@ -281,3 +283,6 @@ ipProtocol(59, noNextHeader);
 udpPort(53, dnsUdp);
 udpPort(5353, mdnsUdp);
 tcpPort(53, dnsTcp);
+for (let port = 7000; port <= 7009; port++) udpPort(port, rx);
+udpPort(88, krb);
+udpPort(750, krb);
