@@ -30,6 +30,7 @@
  */
 import { arp } from "./arp.ts";
 import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
+import { isakmpUdp, natTraversal } from "./isakmp.ts";
 import { krb } from "./krb.ts";
 import { rx } from "./rx.ts";
 import { icmp } from "./icmp.ts";
@@ -286,3 +287,7 @@ tcpPort(53, dnsTcp);
 for (let port = 7000; port <= 7009; port++) udpPort(port, rx);
 udpPort(88, krb);
 udpPort(750, krb);
+udpPort(500, isakmpUdp);
+udpPort(4500, natTraversal);
+udpPort(7500, isakmpUdp);
+udpPort(8500, isakmpUdp);
