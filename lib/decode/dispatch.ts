@@ -29,6 +29,7 @@
  * @module
  */
 import { arp } from "./arp.ts";
+import { bootp } from "./bootp.ts";
 import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
 import { isakmpUdp, natTraversal } from "./isakmp.ts";
 import { krb } from "./krb.ts";
@@ -306,3 +307,5 @@ tcpPort(8080, http);
 tcpPort(554, rtsp);
 tcpPort(8554, rtsp);
 udpPort(5060, sip);
+udpPort(67, bootp);
+udpPort(68, bootp);
