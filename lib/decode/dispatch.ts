@@ -30,6 +30,7 @@
  */
 import { arp } from "./arp.ts";
 import { bootp } from "./bootp.ts";
+import { dhcp6Udp } from "./dhcp6.ts";
 import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
 import { isakmpUdp, natTraversal } from "./isakmp.ts";
 import { krb } from "./krb.ts";
@@ -309,3 +310,5 @@ tcpPort(8554, rtsp);
 udpPort(5060, sip);
 udpPort(67, bootp);
 udpPort(68, bootp);
+udpPort(546, dhcp6Udp);
+udpPort(547, dhcp6Udp);

@@ -129,7 +129,8 @@ function bitLabel(p: Pkt, cp: number): number {
 export function fqdn(p: Pkt, cp: number, bp: number): number {
   let l = labelLen(p, cp);
   if (l === -1 || !p.has(cp, 1)) return NULL;
-  let maxOffset = cp - bp;
+  // Unsigned, as in tcpdump: a name before its base (DHCPv6, EDNS CHAIN) may point anywhere.
+  let maxOffset = (cp - bp) >>> 0;
   let i = p.d[cp++];
   let rp = NULL;
   let compress = false;
