@@ -75,6 +75,17 @@ export class Pkt {
   }
 
   /**
+   * tcpdump's hex_and_ascii_print: `length` bytes at `off` in hex and ASCII, each line starting
+   * with `indent`, printed whatever -x says; a capture that ends first ends the line as
+   * truncated after what there is.
+   */
+  hexAscii(off: number, length: number, indent: string): void {
+    const have = Math.max(0, this.end - off);
+    this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)), 0, indent);
+    if (length > have) throw TRUNCATED;
+  }
+
+  /**
    * tcpdump's print_unknown_data: at most `length` captured bytes at `off` in hex, each line
    * starting with `indent`. Printed whatever -x says, and never a truncation.
    */
