@@ -517,7 +517,9 @@ export function textOutput(options: TextOptions | number): Output {
   const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number) => {
     const time = decoder.timestamp(sec, nsec);
     const text = decoder.describe(data, origLen);
-    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
+    const dump = hex.level > 0
+      ? hexDump(data, hex, dumpsWholeFrame(text, data, decoder.gaveUp))
+      : "";
     return `${time}${text}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {

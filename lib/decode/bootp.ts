@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hex2, hexBytes, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, hex2, hexBytes, type IpInfo, type Pkt } from "./printer.ts";
 import { printn, printztn, tok, toks } from "./text.ts";
 
 /**
@@ -50,7 +50,7 @@ export function bootp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
   if (ether && op === 1) p.out += ` from ${mac(p, bp + 28)}`;
   p.out += `, length ${length}`;
   if (!p.verbose) return;
-  p.need(bp + 8, 2);
+  p.check(bp + 8, 2);
   if (htype !== 1) p.out += `, htype ${htype}`;
   if (!ether) p.out += `, hlen ${hlen}`;
   if (p.u8(bp + 3)) p.out += `, hops ${p.u8(bp + 3)}`;
@@ -69,10 +69,10 @@ export function bootp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
     p.out += `\n\t  ${name} "`;
     const n = printztn(p, bp + at, size);
     p.out += '"';
-    if (n === 0) throw TRUNCATED;
+    if (n === 0) throw CUT;
   }
   const vend = bp + 236;
-  p.need(vend, 4);
+  p.check(vend, 4);
   const magic = p.u32(vend);
   if (magic === 0x63825363) rfc1048(p, vend);
   else if (magic === 0x434d5500) cmu(p, vend);
@@ -86,7 +86,7 @@ function mac(p: Pkt, at: number): string {
 
 function cmu(p: Pkt, v: number): void {
   p.out += " vend-cmu";
-  p.need(v + 4, 4);
+  p.check(v + 4, 4);
   const flags = p.d[v + 4];
   if (flags & ~1) p.out += ` F:0x${flags.toString(16)}`;
   const fields: [number, string][] = [
@@ -100,7 +100,7 @@ function cmu(p: Pkt, v: number): void {
     [36, "TS2"],
   ];
   for (const [at, name] of fields) {
-    p.need(v + at, 4);
+    p.check(v + at, 4);
     if (p.u32(v + at)) p.out += ` ${name}:${p.ip4(v + at)}`;
   }
 }
@@ -131,7 +131,7 @@ function rfc1048(p: Pkt, bp: number): void {
       }
       if (n > 1) p.out += `, occurs ${n}`;
     }
-    p.need(bp, len);
+    p.check(bp, len);
     if (tag === 53 && len === 1) {
       p.out += tok(DHCP_MESSAGES, p.u8(bp++), "Unknown (%u)");
       continue;
@@ -156,7 +156,7 @@ function rfc1048(p: Pkt, bp: number): void {
         p.out += '"';
         if (printn(p, bp, len)) {
           p.out += '"';
-          throw TRUNCATED;
+          throw CUT;
         }
         p.out += '"';
         bp += len;
@@ -218,7 +218,7 @@ function special(p: Pkt, tag: number, bp: number, len: number): [number, number]
     p.out += '"';
     if (printn(p, bp, n)) {
       p.out += '"';
-      throw TRUNCATED;
+      throw CUT;
     }
     p.out += '"';
   };
@@ -268,7 +268,7 @@ function special(p: Pkt, tag: number, bp: number, len: number): [number, number]
         }
         p.out += `\n\t      ${sname} SubOption ${sub}, length ${slen}: `;
         if (sub === 1 || sub === 2 || sub === 6) {
-          if (printn(p, bp, slen)) throw TRUNCATED;
+          if (printn(p, bp, slen)) throw CUT;
         } else p.unknownData(bp, slen, "\n\t\t");
         len -= slen;
         bp += slen;

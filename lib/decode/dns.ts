@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { formatIp6, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, formatIp6, type IpInfo, type Pkt } from "./printer.ts";
 import { printn, relts, type Tok, tok, toks } from "./text.ts";
 
 const MAXCDNAME = 255;
@@ -442,18 +442,18 @@ function record(p: Pkt, cp: number, bp: number, mdns: boolean): number {
 function section(p: Pkt, cp: number, bp: number, mdns: boolean, n: number, lead: string): number {
   if (n === 0) return cp;
   // tcpdump starts the authority and additional sections only before the end of the capture.
-  if (lead !== "" && cp >= p.end) throw TRUNCATED;
+  if (lead !== "" && cp >= p.end) throw CUT;
   p.out += lead;
   cp = record(p, cp, bp, mdns);
-  if (cp === NULL) throw TRUNCATED;
+  if (cp === NULL) throw CUT;
   n--;
   while (cp < p.end && n) {
     p.out += ",";
     cp = record(p, cp, bp, mdns);
-    if (cp === NULL) throw TRUNCATED;
+    if (cp === NULL) throw CUT;
     n--;
   }
-  if (n) throw TRUNCATED;
+  if (n) throw CUT;
   return cp;
 }
 
@@ -511,7 +511,7 @@ export function domain(p: Pkt, bp: number, length: number, overTcp: boolean, mdn
     p.out += `domain [length ${length} < 12] (invalid)`;
     return;
   }
-  p.need(bp, 12);
+  p.check(bp, 12);
   const id = p.u16(bp);
   const flags = p.u16(bp + 2);
   counts[0] = p.u16(bp + 4);
@@ -537,7 +537,7 @@ export function domain(p: Pkt, bp: number, length: number, overTcp: boolean, mdn
         cp = nsSkip(p, cp);
         if (cp !== NULL) cp += 4;
       }
-      if (cp === NULL) throw TRUNCATED;
+      if (cp === NULL) throw CUT;
     }
     p.out += ` ${an}/${ns}/${ar}`;
     cp = section(p, cp, bp, mdns, an, "");
@@ -559,15 +559,15 @@ export function domain(p: Pkt, bp: number, length: number, overTcp: boolean, mdn
     if (ar) p.out += ` [${ar}au]`;
     if (qd) {
       cp = question(p, cp, bp, mdns);
-      if (cp === NULL) throw TRUNCATED;
+      if (cp === NULL) throw CUT;
       qd--;
       while (cp < p.end && qd) {
         cp = question(p, cp, bp, mdns);
-        if (cp === NULL) throw TRUNCATED;
+        if (cp === NULL) throw CUT;
         qd--;
       }
     }
-    if (qd) throw TRUNCATED;
+    if (qd) throw CUT;
     if (p.verbosity > 1) {
       cp = section(p, cp, bp, mdns, an, "");
       cp = section(p, cp, bp, mdns, ns, " ns:");

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { hex2, type Pkt, TRUNCATED } from "./printer.ts";
+import { hex2, type Pkt } from "./printer.ts";
 import { bitTok, bitToks, printjnp, tok, toks } from "./text.ts";
 
 const CODES = toks("1=Request|2=Response|3=Success|4=Failure");
@@ -31,7 +31,10 @@ export function eap(p: Pkt, cp: number, length: number): void {
     p.out += " (too short for EAP header)";
     return;
   }
-  if (!p.has(cp, len)) throw TRUNCATED;
+  if (!p.has(cp, len)) {
+    p.trunc();
+    return;
+  }
   if (code !== 1 && code !== 2) return;
   if (len < 5) {
     p.out += " (too short for EAP request/response)";

@@ -19,7 +19,7 @@ import {
   strOrId,
 } from "./ike.ts";
 import { v2Payload } from "./ikev2.ts";
-import { hex2, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, hex2, type IpInfo, type Pkt } from "./printer.ts";
 import { charText } from "./text.ts";
 
 const EXCHANGES: (string | null)[] = [
@@ -393,7 +393,7 @@ function v1Items(
 /** The ISAKMP message at `off` (tcpdump's isakmp_print). */
 function isakmp(p: Pkt, off: number, length: number, info: IpInfo): void {
   p.proto = "isakmp";
-  if (p.end < off + 28) throw TRUNCATED;
+  if (p.end < off + 28) throw CUT;
   p.out += "isakmp";
   const d = p.d;
   const major = d[off + 17] >> 4;
@@ -454,7 +454,7 @@ export function natTraversal(p: Pkt, off: number, length: number, info: IpInfo):
     p.out += "isakmp-nat-keep-alive";
     return;
   }
-  if (length < 4) throw TRUNCATED;
+  if (length < 4) throw CUT;
   if (p.u32(off) === 0) {
     p.out += "NONESP-encap: ";
     isakmp(p, off + 4, length - 4, info);
@@ -462,7 +462,7 @@ export function natTraversal(p: Pkt, off: number, length: number, info: IpInfo):
   }
   p.out += "UDP-encap: ";
   p.proto = "esp";
-  if (off + 8 >= p.end) throw TRUNCATED;
+  if (off + 8 >= p.end) throw CUT;
   p.out += `ESP(spi=0x${p.u32(off).toString(16).padStart(8, "0")},seq=0x${
     p.u32(off + 4).toString(16)
   }), length ${length}`;

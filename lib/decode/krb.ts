@@ -6,7 +6,7 @@
  * @module
  */
 import { charText, tok, toks } from "./text.ts";
-import { type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, type IpInfo, type Pkt } from "./printer.ts";
 
 const TYPES = toks(
   "2=KDC_REQUEST|4=KDC_REPLY|6=APPL_REQUEST|8=APPL_REQUEST_MUTUAL|10=ERR_REPLY|12=PRIVATE|" +
@@ -79,7 +79,7 @@ function krb4(p: Pkt, off: number): void {
 /** Kerberos on UDP 88 (and 750). */
 export function krb(p: Pkt, off: number, _length: number, _info: IpInfo): void {
   p.proto = "krb";
-  if (off >= p.end) throw TRUNCATED;
+  if (off >= p.end) throw CUT;
   const pvno = p.u8(off);
   if (pvno >= 1 && pvno <= 4) p.out += ` v${pvno}`;
   if (pvno === 4) krb4(p, off);

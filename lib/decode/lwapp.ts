@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hexBytes, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { hexBytes, type IpInfo, type Pkt } from "./printer.ts";
 import { bitTok, bitToks, tok, toks } from "./text.ts";
 
 const BITS = bitToks("0x01=Last Fragment Bit|0x02=Fragment Bit|0x04=Control Bit");
@@ -33,9 +33,9 @@ function kind(v: number): string {
 
 function control(p: Pkt, bp: number, len: number, apIdent: boolean): void {
   p.proto = "lwapp_control";
-  if (apIdent) p.need(bp, 6);
+  if (apIdent) p.check(bp, 6);
   const th = apIdent ? bp + 6 : bp;
-  p.need(th, 6);
+  p.check(th, 6);
   const v = version(p, th);
   if (v >> 6 !== 0) return;
   const flags = bitTok(BITS, v & 7, "none");
@@ -50,7 +50,7 @@ function control(p: Pkt, bp: number, len: number, apIdent: boolean): void {
   if (apIdent) p.out += `\n\tAP identity: ${hexBytes(p.d, bp, 6, ":")}`;
   let at = th + 6;
   while (tlen !== 0) {
-    if (!p.has(at, 8)) throw TRUNCATED;
+    p.check(at, 8);
     const mlen = p.u16(at + 2);
     if (tlen < 8 || tlen < 8 + mlen) {
       p.out += "\n\t  Msg goes past end of PDU";
@@ -60,7 +60,7 @@ function control(p: Pkt, bp: number, len: number, apIdent: boolean): void {
     p.out += `\n\t  Msg type: ${tok(MESSAGES, type, "Unknown")} (${type}), Seqnum: ${
       p.u8(at + 1)
     }, Msg len: ${mlen}, Session: 0x${p.u32(at + 4).toString(16).padStart(8, "0")}`;
-    p.need(at, mlen);
+    p.check(at, mlen);
     at += 8 + mlen;
     tlen -= 8 + mlen;
   }
@@ -79,7 +79,7 @@ export function lwappFromController(p: Pkt, bp: number, len: number, _info: IpIn
 /** UDP 12222. */
 export function lwappData(p: Pkt, bp: number, len: number, _info: IpInfo): void {
   p.proto = "lwapp_data";
-  p.need(bp, 6);
+  p.check(bp, 6);
   const v = version(p, bp);
   if (v >> 6 !== 0) return;
   const flags = bitTok(BITS, v & 7, "none");

@@ -8,7 +8,7 @@
  * @module
  */
 import { fqdn } from "./dns.ts";
-import { formatIp6, hex2, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, formatIp6, hex2, type Pkt } from "./printer.ts";
 import { bitTok, bitToks, toks } from "./text.ts";
 
 const OPTION_NAMES = toks(
@@ -51,11 +51,11 @@ const routePrefix = new Uint8Array(16);
 export function ndOptions(p: Pkt, bp: number, resid: number): void {
   let cp = bp;
   while (cp < p.end) {
-    p.need(cp + 1, 1);
+    p.check(cp + 1, 1);
     if (resid <= 0) return;
     const type = p.d[cp];
     const len = p.d[cp + 1];
-    if (len === 0 || cp + len * 8 > p.end) throw TRUNCATED;
+    if (len === 0 || cp + len * 8 > p.end) throw CUT;
     const bytes = len * 8;
     p.out += `\n\t  ${
       OPTION_NAMES[type] ?? "unknown"
@@ -95,7 +95,7 @@ export function ndOptions(p: Pkt, bp: number, resid: number): void {
         while (dom < cp + bytes && p.u8(dom) !== 0) {
           p.out += " ";
           dom = fqdn(p, dom, bp);
-          if (dom < 0) throw TRUNCATED;
+          if (dom < 0) throw CUT;
         }
         break;
       }
@@ -106,8 +106,8 @@ export function ndOptions(p: Pkt, bp: number, resid: number): void {
         p.out += ` preference ${p.u16(cp + 4)}, lifetime ${p.u16(cp + 6)}`;
         break;
       case 24: {
-        p.need(cp + 4, 4);
-        if (len > 3) throw TRUNCATED;
+        p.check(cp + 4, 4);
+        if (len > 3) throw CUT;
         routePrefix.fill(0);
         if (len > 1) {
           p.need(cp + 8, len === 2 ? 8 : 16);

@@ -74,7 +74,7 @@ function hex8(v: number): string {
 function timeMessage(p: Pkt, bp: number, length: number): void {
   if (length < 48) {
     p.out += " (invalid)";
-    p.need(bp, length);
+    p.check(bp, length);
     return;
   }
   const stratum = p.u8(bp + 1);
@@ -138,7 +138,7 @@ function trunc(p: Pkt): void {
 function controlMessage(p: Pkt, bp: number, length: number): void {
   if (length < 12) {
     p.out += " (invalid)";
-    p.need(bp, length);
+    p.check(bp, length);
     return;
   }
   const c = p.u8(bp + 1);
@@ -153,7 +153,7 @@ function controlMessage(p: Pkt, bp: number, length: number): void {
   p.out += `, Count=${count}`;
   if (12 + count > length) {
     p.out += " (invalid)";
-    p.need(bp, length);
+    p.check(bp, length);
     return;
   }
   if (count !== 0) {

@@ -8,11 +8,26 @@
 import { etherTypePrinter } from "./dispatch.ts";
 import { ether } from "./ether.ts";
 import { ETHERTYPES } from "./ethertypes.ts";
-import { hex2, type IpInfo, type Pkt } from "./printer.ts";
-import { bitTok, bitToks } from "./text.ts";
+import { CUT, hex2, type IpInfo, type Pkt } from "./printer.ts";
+import { bitTok, bitToks, tok, toks } from "./text.ts";
 
 const GENEVE_FLAGS = bitToks("0x80=O|0x40=C|0x20=R1|0x10=R2|0x08=R3|0x04=R4|0x02=R5|0x01=R6");
 const GPE_FLAGS = bitToks("0x08=I|0x04=P|0x02=B|0x01=O");
+
+/**
+ * An inner Ethernet frame (tcpdump's ether_print from a tunnel): a frame shorter by its length
+ * than what was captured is invalid, one shorter than its header cut.
+ */
+function innerEther(p: Pkt, off: number, len: number): void {
+  p.proto = "ether";
+  const caplen = Math.max(0, p.end - off);
+  if (len < caplen) {
+    p.out += `[length ${len} < caplen ${caplen}] (invalid)`;
+    return;
+  }
+  if (caplen < 14) throw CUT;
+  ether(p, off, len);
+}
 
 function u24(p: Pkt, at: number): number {
   return (p.u8(at) << 16) | p.u16(at + 1);
@@ -30,7 +45,7 @@ export function vxlan(p: Pkt, off: number, len: number, _info: IpInfo): void {
   p.out += `, flags [${bitTok([[0x08, "I"]], flags, "invalid", "")}] (0x${hex2(flags)}), `;
   p.out += `vni ${u24(p, off + 4)}\n`;
   p.need(off + 7, 1);
-  ether(p, off + 8, len - 8);
+  innerEther(p, off + 8, len - 8);
 }
 
 /** OTV (UDP 8472): like VXLAN, with overlay and instance. */
@@ -47,7 +62,7 @@ export function otv(p: Pkt, off: number, len: number, _info: IpInfo): void {
   p.out += `overlay ${u24(p, off + 1)}, `;
   p.out += `instance ${u24(p, off + 4)}\n`;
   p.need(off + 7, 1);
-  ether(p, off + 8, len - 8);
+  innerEther(p, off + 8, len - 8);
 }
 
 function optionClass(c: number): string {
@@ -97,7 +112,7 @@ export function geneve(p: Pkt, off: number, len: number, _info: IpInfo): void {
     p.out += ` [length ${len} < 8] (invalid)`;
     return;
   }
-  p.need(off, 8);
+  p.check(off, 8);
   const verOpt = p.d[off];
   if (verOpt >> 6 !== 0) {
     p.out += ` ERROR: unknown-version ${verOpt >> 6}`;
@@ -118,7 +133,7 @@ export function geneve(p: Pkt, off: number, len: number, _info: IpInfo): void {
     p.out += ` truncated-geneve - ${optsLen - len} bytes missing`;
     return;
   }
-  p.need(off + 8, optsLen);
+  p.check(off + 8, optsLen);
   if (optsLen > 0) {
     p.out += ", options [";
     if (p.verbose) geneveOptions(p, off + 8, optsLen);
@@ -130,7 +145,7 @@ export function geneve(p: Pkt, off: number, len: number, _info: IpInfo): void {
   p.out += p.verbose ? "\n\t" : ": ";
   const printer = etherTypePrinter(proto);
   if (printer !== undefined) printer(p, off, len);
-  else if (proto === 0x6558) ether(p, off, len);
+  else if (proto === 0x6558) innerEther(p, off, len);
   else p.out += `geneve-proto-0x${proto.toString(16)}`;
 }
 
@@ -150,10 +165,102 @@ export function vxlanGpe(p: Pkt, off: number, len: number, _info: IpInfo): void 
   p.out += p.verbose ? "\n    " : ": ";
   const type = [0, 0x0800, 0x86dd, 0, 0x894f][next] ?? 0;
   if (next === 3) {
-    ether(p, off + 8, len - 8);
+    innerEther(p, off + 8, len - 8);
     return;
   }
+  if (next === 4) return nsh(p, off + 8, len - 8);
   const printer = type ? etherTypePrinter(type) : undefined;
   if (printer !== undefined) printer(p, off + 8, len - 8);
   else if (next < 1 || next > 4) p.out += "ERROR: unknown-next-protocol (invalid)";
+}
+
+const NSH_PROTOCOLS = toks(
+  "1=IPv4|2=IPv6|3=Ethernet|4=NSH|5=MPLS|254=Experiment 1|255=Experiment 2",
+);
+const MD_TYPES = toks("0=reserved|1=1|2=2|15=experimental");
+
+/**
+ * NSH (tcpdump's print-nsh.c), as VXLAN-GPE carries it: flags, service path and index (-vv
+ * the version and next protocol, -vvv TTL, length, MD type and the context headers), then the
+ * packet by next protocol. (Its ethertype, 0x894f, is the link layer's to register.)
+ */
+export function nsh(p: Pkt, bp: number, len: number): void {
+  p.proto = "nsh";
+  if (len < 8) {
+    p.out += ` (packet length ${len} < 8) (invalid)`;
+    return;
+  }
+  const base = p.u32(bp);
+  const ver = base >>> 30;
+  const length = (base >> 16) & 0x3f;
+  const md = (base >> 8) & 0xf;
+  const next = base & 0xff;
+  p.out += "NSH, ";
+  if (p.verbosity > 1) p.out += `ver ${ver}, `;
+  if (ver !== 0) return;
+  p.out += `flags [${(base >> 28) & 2 ? "O" : "none"}], `;
+  if (p.verbosity > 2) {
+    p.out += `TTL ${(base >> 22) & 0x3f}, length ${length}, md type ${
+      tok(MD_TYPES, md, "unknown (0x%02x)")
+    }, `;
+  }
+  if (p.verbosity > 1) p.out += `next-protocol ${tok(NSH_PROTOCOLS, next, "unknown (0x%02x)")}, `;
+  if (len < length * 4) {
+    p.out += ` (too many headers for packet length ${len}) (invalid)`;
+    return;
+  }
+  p.out += `service-path-id 0x${u24(p, bp + 4).toString(16).padStart(6, "0")}, `;
+  p.out += `service-index 0x${p.u8(bp + 7).toString(16)}`;
+  if (length < 2) {
+    p.out += " (less than two headers) (invalid)";
+    return;
+  }
+  let at = bp + 8;
+  let past = false;
+  if (p.verbosity > 2 && md === 1) {
+    if (length !== 6) {
+      p.out += " (invalid length for the MD type) (invalid)";
+      return;
+    }
+    for (let n = 0; n < 4; n++, at += 4) {
+      p.out += `\n        Context[${String(n).padStart(2, "0")}]: 0x${
+        p.u32(at).toString(16).padStart(8, "0")
+      }`;
+    }
+    past = true;
+  } else if (p.verbosity > 2 && md === 2) {
+    for (let n = 0; n < length - 2;) {
+      const cls = p.u16(at);
+      const type = p.u8(at + 2);
+      const tlen = p.u8(at + 3) & 0x7f;
+      at += 4;
+      const padded = (tlen + 3) & ~3;
+      p.out += `\n        TLV Class ${cls}, Type ${type}, Len ${tlen}`;
+      n++;
+      if (length - 2 < n + padded / 4) {
+        p.out += " (length too big) (invalid)";
+        return;
+      }
+      if (tlen) {
+        p.out += "\n            Value: ";
+        for (let v = 0; v < tlen; v++) p.out += `${v ? ":" : "0x"}${hex2(p.u8(at++))}`;
+        p.need(at, padded - tlen);
+        at += padded - tlen;
+        n += padded / 4;
+      }
+    }
+    past = true;
+  }
+  if (!past) {
+    p.need(at, (length - 2) * 4);
+    at += (length - 2) * 4;
+  }
+  p.out += p.verbose ? "\n    " : ": ";
+  const nextLen = len - length * 4;
+  if (next === 3) return innerEther(p, at, nextLen);
+  const printer = next === 1 || next === 2
+    ? etherTypePrinter(next === 1 ? 0x0800 : 0x86dd)
+    : undefined;
+  if (printer !== undefined) printer(p, at, nextLen);
+  else p.out += "ERROR: unknown-next-protocol";
 }

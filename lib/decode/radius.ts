@@ -8,7 +8,7 @@
  */
 import { eap } from "./eap.ts";
 import { ntpTime } from "./ntp.ts";
-import { formatIp6, hex2, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, formatIp6, hex2, type IpInfo, type Pkt } from "./printer.ts";
 import { bitTok, bitToks, printn, tok, toks } from "./text.ts";
 
 const CODES = toks(
@@ -226,7 +226,8 @@ function ctime(secs: number): string {
 }
 
 function attrString(p: Pkt, at: number, len: number, type: number): void {
-  if (!p.has(at, len)) throw TRUNCATED;
+  // tcpdump prints the truncation and goes on with the next attribute.
+  if (!p.has(at, len)) return trunc(p);
   switch (type) {
     case 69:
       if (len < 3) return trunc(p);
@@ -534,9 +535,9 @@ function attributes(p: Pkt, at: number, length: number): void {
 /** UDP 1645, 1646, 1700, 1812, 1813, 3799. */
 export function radius(p: Pkt, bp: number, length: number, _info: IpInfo): void {
   p.proto = "radius";
-  p.need(bp, 20);
+  p.check(bp, 20);
   let len = p.u16(bp + 2);
-  if (len < 20) throw TRUNCATED;
+  if (len < 20) throw CUT;
   if (len > length) len = length;
   const code = p.u8(bp);
   if (!p.verbose) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, type IpInfo, type Pkt } from "./printer.ts";
 import { printn, printztn, tok, toks } from "./text.ts";
 
 const SEVERITIES = toks("0=emergency|1=alert|2=critical|3=error|4=warning|5=notice|6=info|7=debug");
@@ -56,7 +56,7 @@ const ERRORS = toks(
 export function tftp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
   p.proto = "tftp";
   p.out += `TFTP, length ${length}`;
-  if (length < 2) throw TRUNCATED;
+  if (length < 2) throw CUT;
   const op = p.u16(bp);
   p.out += `, ${tok(OPS, op, "tftp-#%u")}`;
   if (op < 1 || op > 6) return;
@@ -65,7 +65,7 @@ export function tftp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
   /** A NUL-terminated string; the bytes it took (0: cut, the line ends truncated). */
   const z = () => {
     const n = printztn(p, bp, length);
-    if (n === 0) throw TRUNCATED;
+    if (n === 0) throw CUT;
     bp += n;
     length -= n;
   };
@@ -78,14 +78,14 @@ export function tftp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
   switch (op) {
     case 1:
     case 2: {
-      if (length === 0) throw TRUNCATED;
+      if (length === 0) throw CUT;
       p.out += ' "';
       const n = printztn(p, bp, length);
       p.out += '"';
-      if (n === 0) throw TRUNCATED;
+      if (n === 0) throw CUT;
       bp += n;
       length -= n;
-      if (length === 0) throw TRUNCATED;
+      if (length === 0) throw CUT;
       p.out += " ";
       z();
       options();
@@ -96,19 +96,19 @@ export function tftp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
       break;
     case 3:
     case 4:
-      if (length < 2) throw TRUNCATED;
+      if (length < 2) throw CUT;
       p.out += ` block ${p.u16(bp)}`;
       break;
     case 5: {
-      if (length < 2) throw TRUNCATED;
+      if (length < 2) throw CUT;
       p.out += ` ${tok(ERRORS, p.u16(bp), 'tftp-err-#%u "')}`;
       bp += 2;
       length -= 2;
-      if (length === 0) throw TRUNCATED;
+      if (length === 0) throw CUT;
       p.out += ' "';
       const n = printztn(p, bp, length);
       p.out += '"';
-      if (n === 0) throw TRUNCATED;
+      if (n === 0) throw CUT;
     }
   }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { Decoder } from "../../lib/decode/decode.ts";
+import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
 import { PcapWriter } from "../../lib/formats/pcap.ts";
 import { decoderOptions, haveTcpdump499 } from "./tcpdump_diff.ts";
 
@@ -179,10 +180,19 @@ export function tcpdumpTexts(frames: Frame[], flags: string[]): string[] {
   }
 }
 
-/** Our text of each frame, one Decoder for them all, as `xskdump -r` decodes a file. */
+/**
+ * Our text of each frame, one Decoder for them all, as `xskdump -r` decodes a file; with -x the
+ * hex dump after it, as the CLI prints it (which tells a truncation tcpdump gave up on).
+ */
 export function ourTexts(frames: Frame[], flags: string[]): string[] {
-  const d = new Decoder(decoderOptions(flags));
-  return frames.map((f) => d.describe(f.data, f.origLen));
+  const hex = flags.includes("-x");
+  const d = new Decoder({ ...decoderOptions(flags), undecodedHex: !hex });
+  return frames.map((f) => {
+    const line = d.describe(f.data, f.origLen);
+    if (!hex) return line;
+    return line +
+      hexDump(f.data, { level: 1, ascii: false }, dumpsWholeFrame(line, f.data, d.gaveUp));
+  });
 }
 
 /**
@@ -207,5 +217,5 @@ export function differences(frames: Frame[], flagSets: string[][]): string[] {
   return out;
 }
 
-/** The flag sets every crafted case is compared at. */
-export const FLAG_SETS = [[], ["-v"], ["-vv"], ["-vvv"], ["-e"]];
+/** The flag sets every crafted case is compared at (-x: the hex dump too). */
+export const FLAG_SETS = [[], ["-v"], ["-vv"], ["-vvv"], ["-e"], ["-x"], ["-v", "-x"]];
