@@ -13,6 +13,13 @@ import { decoderOptions, haveTcpdump499 } from "./tcpdump_diff.ts";
 export const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_craft: tcpdump 4.99 not found; the crafted comparisons skip");
 
+/**
+ * Corpus files of the application family (DNS, AFS, ISAKMP, DHCP, NTP, overlays...), for the
+ * fuzz of its printers.
+ */
+export const APP_FILES =
+  /dns|mdns|afs|rx_|isakmp|ikev|esp|geneve|vxlan|nsh|dhcp|bootp|ntp|sflow|krb|radius|hncp|lwapp|ssh|http|whois|syslog|snmp|tftp|icmpv6|timed|ahcp|dcb_/i;
+
 /** One frame: the captured bytes and the length on the wire. */
 export interface Frame {
   data: Uint8Array;

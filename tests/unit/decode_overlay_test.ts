@@ -24,7 +24,7 @@ function inner(): number[] {
 /** The inner packet without its Ethernet header. */
 const innerIp = () => inner().slice(14);
 
-function frames(): Frame[] {
+export function frames(): Frame[] {
   const vx = (flags: number, body: number[]) => [flags, 0, 0, 0, 0, 0x12, 0x34, 0, ...body];
   const gen = (optWords: number, flags: number, proto: number, opts: number[], body: number[]) => [
     optWords,

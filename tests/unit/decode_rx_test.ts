@@ -67,7 +67,7 @@ function exchange(
   ];
 }
 
-function frames(): Frame[] {
+export function frames(): Frame[] {
   const out: Frame[] = [];
   const status = words(1 | 2 | 4 | 8 | 16 | 1024, 946684800, 5, 6, 0o4755, 65536);
   out.push(...exchange("fs fetch-data", 7000, 130, [...fidw(1, 2, 3), ...words(0, 4096)], []));

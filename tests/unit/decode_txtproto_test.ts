@@ -16,7 +16,7 @@ import {
   withCuts,
 } from "./decode_craft.ts";
 
-function frames(): Frame[] {
+export function frames(): Frame[] {
   const out: Frame[] = [];
   const t = (name: string, port: number, text: string, client = true) =>
     out.push(
