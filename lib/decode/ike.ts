@@ -59,6 +59,34 @@ export function someData(p: Pkt, cp: number): boolean {
   return true;
 }
 
+/** Transform ids of ESP (IKEv1 and IKEv2's encryption transforms), AH and IPComp. */
+export const ESP_IDS = [
+  null,
+  "1des-iv64",
+  "1des",
+  "3des",
+  "rc5",
+  "idea",
+  "cast",
+  "blowfish",
+  "3idea",
+  "1des-iv32",
+  "rc4",
+  "null",
+  "aes",
+];
+export const AH_IDS = [
+  null,
+  "(reserved)",
+  "md5",
+  "sha",
+  "1des",
+  "sha2-256",
+  "sha2-384",
+  "sha2-512",
+];
+export const IPCOMP_IDS = [null, "oui", "deflate", "lzs"];
+
 /** An attribute map: per attribute type, its name, how many values are named, their names. */
 export type AttrMap = readonly (readonly [string, number, readonly (string | null)[]] | null)[];
 

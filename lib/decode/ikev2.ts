@@ -9,6 +9,7 @@ import {
   attrs,
   DH_GROUPS,
   ENCR_ATTRS,
+  ESP_IDS,
   npName,
   NULL,
   protoName,
@@ -20,21 +21,6 @@ import type { Pkt } from "./printer.ts";
 import { toks } from "./text.ts";
 
 const T_TYPES = [null, "encr", "prf", "integ", "dh", "esn"];
-const ESP_IDS = [
-  null,
-  "1des-iv64",
-  "1des",
-  "3des",
-  "rc5",
-  "idea",
-  "cast",
-  "blowfish",
-  "3idea",
-  "1des-iv32",
-  "rc4",
-  "null",
-  "aes",
-];
 const PRF_IDS = [null, "hmac-md5", "hmac-sha", "hmac-tiger", "aes128_xcbc"];
 const INTEG_IDS = [null, "hmac-md5", "hmac-sha", "dec-mac", "kpdk-md5", "aes-xcbc"];
 const ESN_IDS = ["no-esn", "esn"];

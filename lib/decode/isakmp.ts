@@ -8,7 +8,10 @@
  * @module
  */
 import {
+  AH_IDS,
   attrs,
+  ESP_IDS,
+  IPCOMP_IDS,
   IPSEC_ATTRS,
   npName,
   NULL,
@@ -21,6 +24,9 @@ import {
 import { v2Payload } from "./ikev2.ts";
 import { CUT, hex2, type IpInfo, type Pkt } from "./printer.ts";
 import { charText } from "./text.ts";
+
+/** Transform id names per protocol id of a v1 proposal (ISAKMP, AH, ESP, IPComp). */
+const TRANSFORM_IDS = [null, [null, "ike"], AH_IDS, ESP_IDS, IPCOMP_IDS];
 
 const EXCHANGES: (string | null)[] = [
   "none",
@@ -187,30 +193,7 @@ function v1Payload(
     case 3: {
       if (!p.has(ext, 8)) return cut(p, 3);
       const tid = p.d[ext + 5];
-      const ids = [null, [null, "ike"], [
-        null,
-        "(reserved)",
-        "md5",
-        "sha",
-        "1des",
-        "sha2-256",
-        "sha2-384",
-        "sha2-512",
-      ], [
-        null,
-        "1des-iv64",
-        "1des",
-        "3des",
-        "rc5",
-        "idea",
-        "cast",
-        "blowfish",
-        "3idea",
-        "1des-iv32",
-        "rc4",
-        "null",
-        "aes",
-      ], [null, "oui", "deflate", "lzs"]][proto] ?? null;
+      const ids = TRANSFORM_IDS[proto] ?? null;
       p.out += ` #${p.d[ext + 4]} id=${ids ? strOrId(tid, ids) : tid} `;
       const map = proto === 1 ? OAKLEY_ATTRS : proto >= 2 && proto <= 4 ? IPSEC_ATTRS : null;
       const cp = attrs(p, ext + 8, ext + len, map);
