@@ -215,13 +215,19 @@ class PortTable {
     if (side !== "src" && !this.dstRank.has(port)) this.dstRank.set(port, index);
   }
 
+  /**
+   * The printer of the first port in tcpdump's chain that matches. A chain port without a
+   * printer here still wins over the ports after it (tcpdump would print its protocol, not
+   * theirs): then there is none, and the transport's generic line stands.
+   */
   find(sport: number, dport: number): PortPrinter | undefined {
     const s = this.srcRank.get(sport);
     const d = this.dstRank.get(dport);
-    if (s === undefined) return d === undefined ? undefined : this.printers[d];
-    if (d === undefined) return this.printers[s];
+    const rs = s === undefined ? this.#chain.get(sport) ?? Infinity : this.ranks[s];
+    const rd = d === undefined ? this.#chain.get(dport) ?? Infinity : this.ranks[d];
     // On a tie (LWAPP's control port, tested as destination first) the destination wins.
-    return this.printers[this.ranks[s] < this.ranks[d] ? s : d];
+    if (rs < rd) return s === undefined ? undefined : this.printers[s];
+    return d === undefined ? undefined : this.printers[d];
   }
 }
 
