@@ -15,11 +15,14 @@
  *      State across packets (like TCP's connections) lives in the Decoder, reached through `p`.
  *   2. Add one line to the registrations at the bottom of this file:
  *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
- *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order of tcpdump's if-chains
- *      (udp_print, tcp_print: {@link UDP_CHAIN}, {@link TCP_CHAIN}), whatever order they are
- *      registered in: the first port of the chain matching the source or destination port wins
- *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only). A port tcpdump does not
- *      test comes after those it does, in the order registered.
+ *      `tcpPort(179, bgp)`; what an LLC header carries: `llcSap(0x42, stp)` (both SAPs, a UI
+ *      frame) and `snapProtocol(0x00000c, 0x2000, cdp)` (a SNAP header's OUI and PID; OUI 0
+ *      takes the ethertype registrations). UDP and TCP ports are tried in the order of tcpdump's
+ *      if-chains (udp_print, tcp_print: {@link UDP_CHAIN}, {@link TCP_CHAIN}), whatever order
+ *      they are registered in: the first port of the chain matching the source or destination
+ *      port wins (`{ side: "dst" }` or `"src"` where tcpdump tests one port only), even one no
+ *      printer here decodes. A port tcpdump does not test comes after those it does, in the
+ *      order registered.
  *   3. Add frames of it to the tests: tests/unit/decode_corpus_test.ts measures the corpus per
  *      protocol; add the protocol's floors there.
  *
@@ -28,29 +31,45 @@
  *
  * @module
  */
+import { aoe } from "./aoe.ts";
 import { arp } from "./arp.ts";
 import { bootp } from "./bootp.ts";
+import { cfm } from "./cfm.ts";
+import { cdp, dtp, udld, vtp } from "./cisco.ts";
+import { decnet } from "./decnet.ts";
 import { dhcp6Udp } from "./dhcp6.ts";
 import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
+import { eapol } from "./eap.ts";
+import { calmFast, geonet } from "./geonet.ts";
 import { hncp } from "./hncp.ts";
-import { isakmpUdp, natTraversal } from "./isakmp.ts";
-import { krb } from "./krb.ts";
-import { lwappData, lwappFromController, lwappToController } from "./lwapp.ts";
-import { ntp, timed } from "./ntp.ts";
-import { geneve, otv, vxlan, vxlanGpe } from "./overlay.ts";
-import { ftp, http, rtsp, sip, smtp, ssh, whois } from "./txtproto.ts";
-import { syslog, tftp } from "./udpapps.ts";
-import { radius } from "./radius.ts";
-import { rx } from "./rx.ts";
-import { sflow } from "./sflow.ts";
-import { snmp } from "./snmp.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
+import { ipx8022, ipx8023, ipxEthertype } from "./ipx.ts";
+import { isakmpUdp, natTraversal } from "./isakmp.ts";
+import { isoclns, isoEthertype } from "./isis.ts";
+import { krb } from "./krb.ts";
+import { lldp } from "./lldp.ts";
+import { loopback } from "./loopback.ts";
+import { lwappData, lwappFromController, lwappToController } from "./lwapp.ts";
+import { mpls } from "./mpls.ts";
+import { ntp, timed } from "./ntp.ts";
+import { geneve, otv, vxlan, vxlanGpe } from "./overlay.ts";
+import { pppEthertype } from "./ppp.ts";
+import { pppoe } from "./pppoe.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
+import { ptp } from "./ptp.ts";
+import { radius } from "./radius.ts";
+import { rx } from "./rx.ts";
+import { sflow } from "./sflow.ts";
+import { slow } from "./slow.ts";
+import { snmp } from "./snmp.ts";
+import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
+import { ftp, http, rtsp, sip, smtp, ssh, whois } from "./txtproto.ts";
 import { udp } from "./udp.ts";
+import { syslog, tftp } from "./udpapps.ts";
 
 /** Prints the payload an ethertype announces at `off`, `length` bytes on the wire. */
 export type EtherPrinter = (p: Pkt, off: number, length: number) => void;
@@ -78,6 +97,8 @@ export interface PortMatch {
 }
 
 const byEthertype = new Map<number, EtherPrinter>();
+const bySap = new Map<number, EtherPrinter>();
+const bySnap = new Map<number, EtherPrinter>();
 const byIpProtocol: (IpPrinter | undefined)[] = new Array(256).fill(undefined);
 /**
  * IP protocols whose printer prints the addresses itself (`src.port > dst.port: `), so the IP
@@ -223,11 +244,17 @@ class PortTable {
   find(sport: number, dport: number): PortPrinter | undefined {
     const s = this.srcRank.get(sport);
     const d = this.dstRank.get(dport);
-    const rs = s === undefined ? this.#chain.get(sport) ?? Infinity : this.ranks[s];
-    const rd = d === undefined ? this.#chain.get(dport) ?? Infinity : this.ranks[d];
+    const rs = s === undefined ? this.#unclaimedRank(sport) : this.ranks[s];
+    const rd = d === undefined ? this.#unclaimedRank(dport) : this.ranks[d];
     // On a tie (LWAPP's control port, tested as destination first) the destination wins.
     if (rs < rd) return s === undefined ? undefined : this.printers[s];
     return d === undefined ? undefined : this.printers[d];
+  }
+
+  /** The chain rank of a port no printer here decodes (one tested on one side only: none). */
+  #unclaimedRank(port: number): number {
+    if (this.srcRank.has(port) || this.dstRank.has(port)) return Infinity;
+    return this.#chain.get(port) ?? Infinity;
   }
 }
 
@@ -252,6 +279,32 @@ export function udpPort(port: number, printer: PortPrinter, match: PortMatch = {
 /** Registers a TCP port's printer, after those registered before it. */
 export function tcpPort(port: number, printer: PortPrinter, match: PortMatch = {}): void {
   tcpPorts.add(port, printer, match.side);
+}
+
+/**
+ * Registers the printer of what an LLC header with these SAPs (source and destination alike,
+ * a UI frame) carries; 0xff (global): Novell's raw 802.3 IPX, which has no LLC header.
+ */
+export function llcSap(sap: number, printer: EtherPrinter): void {
+  bySap.set(sap, printer);
+}
+
+/**
+ * Registers the printer of a SNAP header's protocol under an organisation code other than the
+ * ethertype ones (0x000000 and Cisco's 0x0000f8 carry ethertypes: see {@link ethertype}).
+ */
+export function snapProtocol(oui: number, pid: number, printer: EtherPrinter): void {
+  bySnap.set(oui * 0x10000 + pid, printer);
+}
+
+/** The printer of an LLC SAP, if one is registered. */
+export function llcSapPrinter(sap: number): EtherPrinter | undefined {
+  return bySap.get(sap);
+}
+
+/** The printer of a SNAP protocol, if one is registered. */
+export function snapPrinter(oui: number, pid: number): EtherPrinter | undefined {
+  return bySnap.get(oui * 0x10000 + pid);
 }
 
 /** The printer of an ethertype, if one is registered. */
@@ -296,6 +349,45 @@ ipProtocol(17, udp);
 ipProtocol(41, ipv6);
 ipProtocol(58, icmp6);
 ipProtocol(59, noNextHeader);
+
+// Link layer (llc.ts and the modules of what rides on it or on its own ethertype). LLC SAPs
+// (both the same, a UI frame), then SNAP protocols, then ethertypes, then UDP ports.
+llcSap(0x06, ipv4);
+llcSap(0x42, stp);
+llcSap(0xe0, ipx8022);
+llcSap(0xfe, isoclns);
+llcSap(0xff, ipx8023); // Novell raw 802.3: no LLC header
+snapProtocol(0x00000c, 0x0111, udld);
+snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
+snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
+snapProtocol(0x00000c, 0x2000, cdp);
+snapProtocol(0x00000c, 0x2003, vtp);
+snapProtocol(0x00000c, 0x2004, dtp);
+snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)
+ethertype(0x0707, geonet); // the old GeoNetworking type
+ethertype(0x1111, calmFast);
+ethertype(0x3c12, pppoe); // 3Com's discovery and session types
+ethertype(0x3c13, pppoe);
+ethertype(0x6003, decnet);
+ethertype(0x8137, ipxEthertype);
+ethertype(0x8809, slow);
+ethertype(0x880b, pppEthertype);
+ethertype(0x8847, mpls);
+ethertype(0x8848, mpls);
+ethertype(0x8863, pppoe);
+ethertype(0x8864, pppoe);
+ethertype(0x888e, eapol);
+ethertype(0x88a2, aoe);
+ethertype(0x88cc, lldp);
+ethertype(0x88f7, ptp);
+ethertype(0x8902, cfm);
+ethertype(0x8947, geonet);
+ethertype(0x9000, loopback);
+ethertype(0xabcd, cfm); // CFM's old type
+ethertype(0xfefe, isoEthertype); // OSI in Cisco HDLC
+udpPort(6635, mpls); // late in tcpdump's chain, as registered last here
+udpPort(319, ptp);
+udpPort(320, ptp);
 
 // Applications over UDP and TCP, overlays (DNS, AFS, ISAKMP, DHCP, NTP, VXLAN, Geneve, ...).
 udpPort(53, dnsUdp);

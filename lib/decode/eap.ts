@@ -1,37 +1,82 @@
 /**
- * EAP packets (tcpdump's print-eap.c eap_print), as RADIUS's EAP-Message attribute carries
- * them: code, id, length and the request/response type with what tcpdump decodes of it.
+ * 802.1X EAPOL (ethertype 0x888e) and the EAP packets it carries (tcpdump's print-eap.c). At
+ * default verbosity the EAPOL header; with -v the EAP code, id and type. {@link eap} serves
+ * other carriers of EAP too.
  *
  * @module
  */
-import { hex2, type Pkt } from "./printer.ts";
-import { bitTok, bitToks, printjnp, tok, toks } from "./text.ts";
+import { hex2, type Pkt, TRUNCATED } from "./printer.ts";
+import { type BitNames, bitNames, printUpToNul } from "./tokens.ts";
 
-const CODES = toks("1=Request|2=Response|3=Success|4=Failure");
-const TYPES = toks(
-  "0=No proposed|1=Identity|2=Notification|3=Nak|4=MD5-challenge|5=OTP|6=GTC|13=TLS|18=SIM|" +
-    "21=TTLS|23=AKA|43=FAST|254=Expanded types|255=Experimental",
-);
-const TLS_FLAGS = bitToks("0x80=L bit|0x40=More fragments bit|0x20=Start bit");
-const AKA_SUBTYPES = toks(
-  "1=Challenge|2=Auth reject|4=Sync failure|5=Identity|10=Start|11=Challenge|" +
-    "12=Notification|13=Reauth|14=Client error",
-);
+const FRAME_TYPES: Record<number, string> = {
+  0: "EAP packet",
+  1: "EAPOL start",
+  2: "EAPOL logoff",
+  3: "EAPOL key",
+  4: "Encapsulated ASF alert",
+};
+const CODES: Record<number, string> = { 1: "Request", 2: "Response", 3: "Success", 4: "Failure" };
+const TYPES: Record<number, string> = {
+  0: "No proposed",
+  1: "Identity",
+  2: "Notification",
+  3: "Nak",
+  4: "MD5-challenge",
+  5: "OTP",
+  6: "GTC",
+  13: "TLS",
+  18: "SIM",
+  21: "TTLS",
+  23: "AKA",
+  43: "FAST",
+  254: "Expanded types",
+  255: "Experimental",
+};
+const TLS_FLAGS: BitNames = [
+  [1 << 7, "L bit"],
+  [1 << 6, "More fragments bit"],
+  [1 << 5, "Start bit"],
+];
+const AKA_SUBTYPES: Record<number, string> = {
+  1: "Challenge",
+  2: "Auth reject",
+  4: "Sync failure",
+  5: "Identity",
+  10: "Start",
+  11: "Challenge",
+  12: "Notification",
+  13: "Reauth",
+  14: "Client error",
+};
 
-/** The EAP packet at `cp`, `length` bytes by its carrier. */
-export function eap(p: Pkt, cp: number, length: number): void {
-  const code = p.u8(cp);
-  const len = p.u16(cp + 2);
+/** An EAPOL frame at `off`. */
+export function eapol(p: Pkt, off: number, _length: number): void {
+  p.proto = "eap";
+  p.need(off, 4);
+  const type = p.u8(off + 1);
+  const len = p.u16(off + 2);
+  p.out += `${FRAME_TYPES[type] ?? "unknown"} (${type}) v${p.u8(off)}, len ${len}`;
+  if (!p.verbose || type !== 0) return;
+  if (len === 0) throw TRUNCATED;
+  p.out += ", ";
+  eap(p, off + 4, len);
+}
+
+/** An EAP packet at `off`, `length` bytes by its carrier. */
+export function eap(p: Pkt, off: number, length: number): void {
+  const code = p.u8(off);
+  const len = p.u16(off + 2);
   if (len !== length) {
     p.out += "EAP fragment?";
     return;
   }
-  p.out += `${tok(CODES, code, "unknown")} (${code}), id ${p.u8(cp + 1)}, len ${len}`;
+  p.out += `${CODES[code] ?? "unknown"} (${code}), id ${p.u8(off + 1)}, len ${len}`;
   if (len < 4) {
     p.out += " (too short for EAP header)";
     return;
   }
-  if (!p.has(cp, len)) {
+  // tcpdump's ND_TCHECK with `goto trunc`: the carrier goes on after it (RADIUS's attributes).
+  if (!p.has(off, len)) {
     p.trunc();
     return;
   }
@@ -40,55 +85,61 @@ export function eap(p: Pkt, cp: number, length: number): void {
     p.out += " (too short for EAP request/response)";
     return;
   }
-  const type = p.u8(cp + 4);
-  p.out += `\n\t\t Type ${tok(TYPES, type, "unknown")} (${type})`;
-  const short = (what: string) => {
-    if (len >= 6) return false;
-    p.out += ` (too short for EAP ${what} request/response)`;
-    return true;
-  };
+  const type = p.u8(off + 4);
+  p.out += `\n\t\t Type ${TYPES[type] ?? "unknown"} (${type})`;
   switch (type) {
     case 1:
       if (len > 5) {
         p.out += ", Identity: ";
-        printjnp(p, cp + 5, len - 5);
+        printUpToNul(p, off + 5, len - 5);
       }
-      break;
+      return;
     case 2:
-      if (short("Notification")) return;
-      p.out += ", Notification: ";
-      printjnp(p, cp + 5, len - 5);
-      break;
-    case 3:
-      if (short("Legacy NAK")) return;
-      for (let i = 5; i < len; i++) {
-        const t = p.u8(cp + i);
-        p.out += `${i > 5 ? "," : ""} ${tok(TYPES, t, "unknown")} (${t})`;
+      if (len < 6) {
+        p.out += " (too short for EAP Notification request/response)";
+        return;
       }
-      break;
+      p.out += ", Notification: ";
+      printUpToNul(p, off + 5, len - 5);
+      return;
+    case 3:
+      if (len < 6) {
+        p.out += " (too short for EAP Legacy NAK request/response)";
+        return;
+      }
+      for (let i = 5; i < len; i++) {
+        const t = p.u8(off + i);
+        p.out += `${i > 5 ? "," : ""} ${TYPES[t] ?? "unknown"} (${t})`;
+      }
+      return;
     case 13:
     case 21:
     case 43: {
-      if (short(type === 43 ? "FAST" : "TLS/TTLS")) return;
-      const f = p.u8(cp + 5);
-      if (type !== 13) p.out += ` ${type === 21 ? "TTLS" : "FAST"}v${f & 7}`;
-      p.out += ` flags [${bitTok(TLS_FLAGS, f, "none")}] 0x${hex2(f)}`;
-      if (f & 0x80) {
+      const what = type === 43 ? "FAST" : "TLS/TTLS";
+      if (len < 6) {
+        p.out += ` (too short for EAP ${what} request/response)`;
+        return;
+      }
+      const flags = p.u8(off + 5);
+      if (type !== 13) p.out += ` ${type === 21 ? "TTLS" : "FAST"}v${flags & 7}`;
+      p.out += ` flags [${bitNames(TLS_FLAGS, flags, "none")}] 0x${hex2(flags)}`;
+      if (flags & 0x80) {
         if (len < 10) {
-          p.out += ` (too short for EAP ${type === 43 ? "FAST" : "TLS/TTLS"} request/response` +
-            " with length)";
+          p.out += ` (too short for EAP ${what} request/response with length)`;
           return;
         }
-        p.out += `, len ${p.u32(cp + 6)}`;
+        p.out += `, len ${p.u32(off + 6)}`;
       }
-      break;
+      return;
     }
     case 18:
     case 23: {
-      if (short("SIM/AKA")) return;
-      const s = p.u8(cp + 5);
-      p.out += ` subtype [${tok(AKA_SUBTYPES, s, "unknown")}] 0x${hex2(s)}`;
-      break;
+      if (len < 6) {
+        p.out += " (too short for EAP SIM/AKA request/response)";
+        return;
+      }
+      const sub = p.u8(off + 5);
+      p.out += ` subtype [${AKA_SUBTYPES[sub] ?? "unknown"}] 0x${hex2(sub)}`;
     }
   }
 }

@@ -49,7 +49,7 @@ export class Pkt {
   readonly link: boolean;
   /** -v or more (tcpdump's ndo_vflag != 0). */
   readonly verbose: boolean;
-  /** How many -v: 0 to 3 (tcpdump's ndo_vflag), for printers that differ by level. */
+  /** tcpdump's -v count (0..3): where printers differ between -v, -vv and -vvv. */
   readonly verbosity: number;
   /**
    * Dump what no printer decodes (tcpdump's default_print); false when the caller dumps every
@@ -64,13 +64,14 @@ export class Pkt {
 
   constructor(
     link: boolean,
-    verbosity: number | boolean = 0,
+    verbose = false,
     tcpSeq: TcpSeqTable | null = null,
     undecodedHex = true,
+    verbosity = verbose ? 1 : 0,
   ) {
     this.link = link;
-    this.verbosity = typeof verbosity === "number" ? verbosity : verbosity ? 1 : 0;
-    this.verbose = this.verbosity > 0;
+    this.verbose = verbose;
+    this.verbosity = verbose ? Math.max(1, verbosity) : 0;
     this.tcpSeq = tcpSeq;
     this.undecodedHex = undecodedHex;
   }
@@ -78,11 +79,12 @@ export class Pkt {
   /**
    * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
    * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
-   * {@link undecodedHex} is off. Like tcpdump, when the capture ends first it dumps what there
+   * {@link undecodedHex} is off (`always`: where tcpdump calls it without asking, as its LLC
+   * printer does on a cut header). Like tcpdump, when the capture ends first it dumps what there
    * is and then ends the line as truncated (throws {@link TRUNCATED}).
    */
-  defaultPrint(off: number, length: number): void {
-    if (!this.undecodedHex) return;
+  defaultPrint(off: number, length: number, always = false): void {
+    if (!this.undecodedHex && !always) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
     if (length > have) throw TRUNCATED;

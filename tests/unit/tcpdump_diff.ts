@@ -126,6 +126,7 @@ export function decoderOptions(flags: string[]): DecoderOptions {
   const v = flags.find((f) => /^-v+$/.test(f));
   return {
     link: flags.includes("-e"),
+    verbose: v !== undefined,
     verbosity: v === undefined ? 0 : v.length - 1,
     absoluteSeq: flags.includes("-S"),
     timestamps: t === undefined ? "time" : TIMESTAMP_FORMATS[t.length - 1],
