@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { ahcp } from "./ahcp.ts";
 import { aoe } from "./aoe.ts";
 import { arp } from "./arp.ts";
 import { bootp } from "./bootp.ts";
@@ -429,3 +430,4 @@ udpPort(12222, lwappData);
 udpPort(8231, hncp);
 udpPort(161, snmp);
 udpPort(162, snmp);
+udpPort(5359, ahcp);

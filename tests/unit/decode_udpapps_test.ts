@@ -1,6 +1,6 @@
 // UDP services as tcpdump 4.99 prints them, on crafted datagrams: SNMP v1/v2c/v3 (BER with
 // long lengths, every PDU type, traps, errors), NTP (time and control messages), timed,
-// syslog, TFTP, RADIUS with EAP, LWAPP, HNCP, sFlow; bad lengths and cut captures.
+// syslog, TFTP, RADIUS with EAP, LWAPP, HNCP, sFlow, AHCP; bad lengths and cut captures.
 import assert from "node:assert/strict";
 import {
   ascii,
@@ -373,12 +373,69 @@ function otherFrames(): Frame[] {
   );
   add("sflow v4", udp(40000, 6343, [...be32(4), ...be32(1), 10, 0, 0, 1, ...Array(16).fill(0)]));
   add("sflow short", udp(40000, 6343, [...be32(5), ...be32(1), 10, 0, 0, 1]));
+  // AHCP
+  const ahcpHeader = [
+    43,
+    1,
+    1,
+    2,
+    ...be32(0x7ce31135),
+    ...Array(8).fill(0x6a),
+    ...Array(8).fill(255),
+  ];
+  const opt = (n: number, v: number[]) => [n, v.length, ...v];
+  const a6 = hex("20010db8000000000000000000000001");
+  const ahcpOptions = [
+    0,
+    1,
+    ...opt(2, be32(1300000000)),
+    ...opt(3, be32(3600)),
+    ...opt(4, a6),
+    ...opt(5, [10, 0, 0, 1, 10, 0, 0, 2]),
+    ...opt(6, [...a6, 64]),
+    ...opt(7, [10, 0, 0, 0, 8]),
+    ...opt(8, [...a6, ...a6]),
+    ...opt(9, [192, 0, 2, 1]),
+    ...opt(10, [...a6, 48]),
+    ...opt(11, [10, 0, 0, 0, 8, 10, 1, 0, 0, 16]),
+    ...opt(12, a6),
+    ...opt(13, a6),
+    ...opt(99, [1, 2, 3]),
+    ...opt(2, [1, 2]),
+    ...opt(3, [1]),
+    ...opt(9, [1, 2, 3]),
+    ...opt(6, [...a6]),
+  ];
+  const ahcpBody = (type: number, mbz: number, opts: number[], extra: number[] = []) => [
+    type,
+    mbz,
+    ...be16(opts.length),
+    ...opts,
+    ...extra,
+  ];
+  add("ahcp", udp(5359, 5359, [...ahcpHeader, ...ahcpBody(0, 0, ahcpOptions)]), [
+    1,
+    2,
+    10,
+    24,
+    27,
+    40,
+    80,
+  ]);
+  add("ahcp mbz", udp(5359, 5359, [...ahcpHeader, ...ahcpBody(9, 3, [0, 5, 2], [7, 7])]));
+  add("ahcp no value", udp(5359, 5359, [...ahcpHeader, ...ahcpBody(1, 0, [0, 4, 20, 1])]));
+  add("ahcp long body", udp(5359, 5359, [...ahcpHeader, 2, 0, 0, 9, 1, 1]));
+  add("ahcp no body", udp(5359, 5359, ahcpHeader));
+  add("ahcp short", udp(40000, 5359, [43, 1, 1, 2, 3]));
+  add("ahcp magic", udp(5359, 40000, [42, 1, ...Array(30).fill(0)]));
+  add("ahcp v2", udp(5359, 5359, [43, 2, 1, 2, 3]), [3]);
+  add("ahcp byte", udp(5359, 5359, [43]));
   return out;
 }
 
 Deno.test({
   name:
-    "udp services: crafted SNMP, NTP, timed, syslog, TFTP, RADIUS, LWAPP, HNCP, sFlow identical to tcpdump",
+    "udp services: crafted SNMP, NTP, timed, syslog, TFTP, RADIUS, LWAPP, HNCP, sFlow, AHCP identical to tcpdump",
   ignore: !TCPDUMP,
   fn() {
     assert.deepEqual(
