@@ -70,7 +70,7 @@ import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
 import { ftp, http, rtsp, sip, smtp, ssh, whois } from "./txtproto.ts";
 import { udp } from "./udp.ts";
-import { syslog, tftp } from "./udpapps.ts";
+import { someip, syslog, tftp } from "./udpapps.ts";
 
 /** Prints the payload an ethertype announces at `off`, `length` bytes on the wire. */
 export type EtherPrinter = (p: Pkt, off: number, length: number) => void;
@@ -431,3 +431,4 @@ udpPort(8231, hncp);
 udpPort(161, snmp);
 udpPort(162, snmp);
 udpPort(5359, ahcp);
+udpPort(30490, someip);

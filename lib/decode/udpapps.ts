@@ -1,7 +1,7 @@
 /**
  * Small UDP services (tcpdump's print-syslog.c and print-tftp.c): syslog on UDP 514 (facility
  * and severity; -v the message) and TFTP on UDP 69 (the request with file, mode and options,
- * block numbers, errors).
+ * block numbers, errors), SOME/IP on UDP 30490 (print-someip.c: the header's fields).
  *
  * @module
  */
@@ -111,4 +111,33 @@ export function tftp(p: Pkt, bp: number, length: number, _info: IpInfo): void {
       if (n === 0) throw CUT;
     }
   }
+}
+
+const SOMEIP_TYPES = toks(
+  "0=REQUEST|1=REQUEST_NO_RETURN|2=NOTIFICATION|128=RESPONSE|129=ERROR|32=TP_REQUEST|" +
+    "33=TP_REQUEST_NO_RETURN|34=TP_NOTIFICATION|160=TP_RESPONSE|161=TP_ERROR",
+);
+const SOMEIP_CODES = toks(
+  "0=E_OK|1=E_NOT_OK|2=E_UNKNOWN_SERVICE|3=E_UNKNOWN_METHOD|4=E_NOT_READY|5=E_NOT_REACHABLE|" +
+    "6=E_TIMEOUT|7=E_WRONG_PROTOCOL_VERSION|8=E_WRONG_INTERFACE_VERSION|9=E_MALFORMED_MESSAGE|" +
+    "10=E_WRONG_MESSAGE_TYPE|11=E_E2E_REPEATED|12=E_E2E_WRONG_SEQUENCE|13=E_E2E|" +
+    "14=E_E2E_NOT_AVAILABLE|15=E_E2E_NO_NEW_DATA",
+);
+
+/** UDP 30490: the SOME/IP header, whatever the verbosity (tcpdump ends it with a newline). */
+export function someip(p: Pkt, bp: number, len: number, _info: IpInfo): void {
+  p.proto = "someip";
+  p.out += "SOMEIP";
+  if (len < 16) {
+    p.out += " (invalid)";
+    return;
+  }
+  const id = p.u32(bp);
+  p.out += `, service ${id >>> 16}, ${id & 0x8000 ? "event" : "method"} ${id & 0x7fff}`;
+  p.out += `, len ${p.u32(bp + 4)}`;
+  p.out += `, client ${p.u16(bp + 8)}, session ${p.u16(bp + 10)}`;
+  p.out += `, pver ${p.u8(bp + 12)}`;
+  p.out += `, iver ${p.u8(bp + 13)}`;
+  p.out += `, msgtype ${tok(SOMEIP_TYPES, p.u8(bp + 14), "Unknown")}`;
+  p.out += `, retcode ${tok(SOMEIP_CODES, p.u8(bp + 15), "Unknown")}\n`;
 }

@@ -1,6 +1,7 @@
 // UDP services as tcpdump 4.99 prints them, on crafted datagrams: SNMP v1/v2c/v3 (BER with
 // long lengths, every PDU type, traps, errors), NTP (time and control messages), timed,
-// syslog, TFTP, RADIUS with EAP, LWAPP, HNCP, sFlow, AHCP; bad lengths and cut captures.
+// syslog, TFTP, RADIUS with EAP, LWAPP, HNCP, sFlow, AHCP, SOME/IP; bad
+// lengths and cut captures.
 import assert from "node:assert/strict";
 import {
   ascii,
@@ -430,12 +431,26 @@ function otherFrames(): Frame[] {
   add("ahcp magic", udp(5359, 40000, [42, 1, ...Array(30).fill(0)]));
   add("ahcp v2", udp(5359, 5359, [43, 2, 1, 2, 3]), [3]);
   add("ahcp byte", udp(5359, 5359, [43]));
+  // SOME/IP
+  const someip = (id: number, type: number, code: number) => [
+    ...be32(id),
+    ...be32(8),
+    ...be32(0x00080005),
+    1,
+    1,
+    type,
+    code,
+  ];
+  add("someip", udp(56001, 30490, someip(0x00010002, 1, 0)), [3, 6, 9, 13, 15]);
+  add("someip event", udp(30490, 56001, [...someip(0xfffe8001, 0xa1, 0x0f), 1, 2, 3]));
+  add("someip unknown", udp(30490, 30490, someip(0x12345678, 0x7f, 0x10)));
+  add("someip short", udp(30490, 30490, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]));
   return out;
 }
 
 Deno.test({
   name:
-    "udp services: crafted SNMP, NTP, timed, syslog, TFTP, RADIUS, LWAPP, HNCP, sFlow, AHCP identical to tcpdump",
+    "udp services: crafted SNMP, NTP, timed, syslog, TFTP, RADIUS, LWAPP, HNCP, sFlow, AHCP, SOME/IP identical to tcpdump",
   ignore: !TCPDUMP,
   fn() {
     assert.deepEqual(

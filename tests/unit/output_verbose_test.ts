@@ -31,12 +31,15 @@ function tcpdumpText(frames: Frame[], flags: string[]): string[] {
     }).outputSync();
     const per: string[] = new Array(frames.length).fill("");
     let cur = -1;
-    for (const l of dec.decode(out.stdout).split("\n")) {
+    const lines = dec.decode(out.stdout).split("\n");
+    lines.pop(); // the text after the last newline is not a line
+    for (const l of lines) {
       const m = /^(\d+)\.\d{6} /.exec(l);
       if (m && Number(m[1]) === cur + 2) {
         cur++;
         per[cur] = l.slice(m[0].length);
-      } else if (cur >= 0 && l !== "") per[cur] += "\n" + l;
+        // An empty line is a text ending in a newline (SOME/IP's): kept, as tcpdump prints it.
+      } else if (cur >= 0) per[cur] += "\n" + l;
     }
     assert.equal(cur, frames.length - 1, "tcpdump printed every frame");
     return per;

@@ -66,7 +66,8 @@ const TIME = /^(\d\d:\d\d:\d\d\.\d+|\[Error converting time\]) /;
 
 /**
  * tcpdump's text per record of a file: a record starts with its timestamp (the default format),
- * continuation lines (which start with white space or a tab) are joined to it with "\n". tcpdump
+ * continuation lines (which start with white space or a tab, or are empty) are joined to it
+ * with "\n". tcpdump
  * runs in this process's time zone (TZ), as the decoder does.
  */
 export function tcpdumpRecords(path: string, flags: string[]): string[] {
@@ -77,9 +78,13 @@ export function tcpdumpRecords(path: string, flags: string[]): string[] {
   }).outputSync();
   const records: string[] = [];
   const text = new TextDecoder().decode(out.stdout);
-  for (const l of text.split("\n")) {
+  const lines = text.split("\n");
+  // The text after the last newline is not a line.
+  lines.pop();
+  for (const l of lines) {
     if (TIME.test(l)) records.push(l);
-    else if (records.length > 0 && l !== "") records[records.length - 1] += "\n" + l;
+    // An empty line is a record's text ending in a newline (some printers end so): kept.
+    else if (records.length > 0) records[records.length - 1] += "\n" + l;
   }
   return records;
 }
