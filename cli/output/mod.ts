@@ -26,7 +26,7 @@ export {
 } from "./errors.ts";
 export { fileSink, type Output, TrackedSink, type WriterProgress } from "./sinks.ts";
 export { type FileFormat, fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
-export { linktypeName, type TextOptions, textOutput } from "./text.ts";
+export { directionWord, linktypeName, type TextOptions, textOutput } from "./text.ts";
 
 /** What the packets' source tells a file about them (pcapng's interface block and statistics,
  * the link-layer type, the time -G names the first file by). */

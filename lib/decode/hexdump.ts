@@ -181,9 +181,10 @@ export function dumpsWholeFrame(line: string, data?: Uint8Array, gaveUp?: boolea
     case "mlppp":
       return false;
     case "ip":
-      // The version byte itself missing, or the header shorter than its length field says.
+      // The version byte itself missing (also of an IPv4 packet inside a tunnel: what the
+      // Decoder's gaveUp says), or the header shorter than its length field says.
       if (line.includes("[remaining caplen(")) return true;
-      return data !== undefined && data.length <= linkHeaderLength(data);
+      return gaveUp ?? (data !== undefined && data.length <= linkHeaderLength(data));
     case "tcp":
       // An option's kind byte: read without a check. The rest are checked (tcpdump's LENCHECK).
       return /options \[([^\]]*,)? \[\|tcp\]$/.test(line);

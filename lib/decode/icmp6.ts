@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { nodeInfo, rpl } from "./icmp6_info.ts";
 import { ndOptions, routerAdvert } from "./nd.ts";
 import { hex4, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
 import { transportSum } from "./transport.ts";
@@ -244,12 +245,16 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
         ndOptions(p, off + 8, length - 8);
       }
       break;
-    case 138:
     case 139:
     case 140:
+      nodeInfo(p, off, length);
+      break;
+    case 155:
+      rpl(p, code, off + 4, length - 4);
+      break;
+    case 138:
     case 141:
     case 142:
-    case 155:
       break;
     default:
       // A type tcpdump does not know: its length, then the message in hex.

@@ -57,6 +57,9 @@ function undecoded(ours: string): boolean {
   if (/802\.3(, length \d+)?$/.test(ours)) return true;
   const ip = / ip-proto-(\d+) \d+$/.exec(ours);
   if (ip) return ![1, 4, 6, 17, 41, 58, 59].includes(Number(ip[1]));
+  // What GRE carries and is not decoded (PPP in GRE version 1 needs the PPP printer).
+  const gre = /gre-proto-0x([0-9a-f]+)$/.exec(ours);
+  if (gre) return !["800", "86dd", "6558", "8847"].includes(gre[1]);
   return /ICMP6, (RPL|router renumbering|who-are-you request|who-are-you reply|inverse neighbor (solicitation|advertisement)|mobile router (solicitation|advertisement)|ha discovery (request|reply)|mtrace (response|message))(, length \d+)?$/
     .test(ours);
 }
