@@ -8,6 +8,7 @@
 import { Decoder } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
 import { PcapWriter } from "../../lib/formats/pcap.ts";
+import { ttTexts } from "./helpers.ts";
 import { decoderOptions, haveTcpdump499 } from "./tcpdump_diff.ts";
 
 export const TCPDUMP = haveTcpdump499();
@@ -172,19 +173,7 @@ export function tcpdumpTexts(frames: Frame[], flags: string[]): string[] {
       stdout: "piped",
       stderr: "null",
     }).outputSync();
-    const per: string[] = new Array(frames.length).fill("");
-    let cur = -1;
-    const lines = new TextDecoder().decode(out.stdout).split("\n");
-    lines.pop(); // the text after the last newline is not a line
-    for (const l of lines) {
-      const m = /^(\d+)\.\d{6} /.exec(l);
-      if (m && Number(m[1]) === cur + 2) {
-        cur++;
-        per[cur] = l.slice(m[0].length);
-        // An empty line is a text ending in a newline (SOME/IP's): kept, as tcpdump prints it.
-      } else if (cur >= 0) per[cur] += "\n" + l;
-    }
-    return per;
+    return ttTexts(new TextDecoder().decode(out.stdout), frames.length).texts;
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
-import { corpusFrames, prng, SEED, versionOf, type WireFrame, writeFrames } from "./helpers.ts";
+import {
+  corpusFrames,
+  prng,
+  SEED,
+  ttTexts,
+  versionOf,
+  type WireFrame,
+  writeFrames,
+} from "./helpers.ts";
 
 const dec = new TextDecoder();
 const TCPDUMP = versionOf("tcpdump")?.startsWith("tcpdump version 4.99.") === true;
@@ -29,20 +37,9 @@ function tcpdumpText(frames: Frame[], flags: string[]): string[] {
       stdout: "piped",
       stderr: "null",
     }).outputSync();
-    const per: string[] = new Array(frames.length).fill("");
-    let cur = -1;
-    const lines = dec.decode(out.stdout).split("\n");
-    lines.pop(); // the text after the last newline is not a line
-    for (const l of lines) {
-      const m = /^(\d+)\.\d{6} /.exec(l);
-      if (m && Number(m[1]) === cur + 2) {
-        cur++;
-        per[cur] = l.slice(m[0].length);
-        // An empty line is a text ending in a newline (SOME/IP's): kept, as tcpdump prints it.
-      } else if (cur >= 0) per[cur] += "\n" + l;
-    }
-    assert.equal(cur, frames.length - 1, "tcpdump printed every frame");
-    return per;
+    const { texts, printed } = ttTexts(dec.decode(out.stdout), frames.length);
+    assert.equal(printed, frames.length, "tcpdump printed every frame");
+    return texts;
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
