@@ -74,12 +74,24 @@ export interface DescribeOptions {
    */
   verbose?: boolean;
   /**
+   * How verbose, as tcpdump counts -v (1), -vv (2) and -vvv (3); where given it wins over
+   * {@link verbose}. Printers that differ between the levels follow it.
+   */
+  verbosity?: number;
+  /**
    * Dump in hex (and ASCII) on the lines that follow what is not decoded, as tcpdump does
    * (an unknown ethertype's payload, an unknown ARP operation, ICMPv6 types it does not know).
    * Default true; false for a caller that dumps every packet itself (`-x`, `-X`), as tcpdump
    * leaves these dumps out then.
    */
   undecodedHex?: boolean;
+  /**
+   * tcpdump's quick (quiet) lines, `-q` (true or 1) or `-qq` (2): less protocol information,
+   * as tcpdump leaves it out (TCP as `tcp N`, UDP as `UDP, length N` without its application,
+   * ethertypes by name alone with -e, no hex of what is not decoded; `-qq` also prints nothing
+   * after `IP ` for a later IPv4 fragment).
+   */
+  quiet?: boolean | number;
 }
 
 /** Options of a {@link Decoder}. */
@@ -99,6 +111,20 @@ export interface DecoderOptions extends DescribeOptions {
   timestamps?: TimestampFormat;
   /** "micro" (default, 6 digits) or "nano" (9 digits: --nano). */
   precision?: TimestampPrecision;
+}
+
+/** The printer state of these options. */
+function newPkt(opts: DescribeOptions, table: TcpSeqTable | null): Pkt {
+  const verbosity = opts.verbosity ?? (opts.verbose === true ? 1 : 0);
+  const p = new Pkt(
+    opts.link === true,
+    verbosity > 0,
+    table,
+    opts.undecodedHex !== false,
+    verbosity,
+  );
+  p.quiet = opts.quiet === true ? 1 : Math.max(0, Math.floor(Number(opts.quiet) || 0));
+  return p;
 }
 
 /** Runs the printers over one frame; never throws. */
@@ -131,12 +157,7 @@ export class Decoder {
     const table = opts.absoluteSeq === true
       ? null
       : new TcpSeqTable(opts.connections ?? TCP_SEQ_CONNECTIONS);
-    this.#p = new Pkt(
-      opts.link === true,
-      opts.verbose === true,
-      table,
-      opts.undecodedHex !== false,
-    );
+    this.#p = newPkt(opts, table);
     this.#clock = new TimestampClock(opts.timestamps, opts.precision);
   }
 
@@ -173,7 +194,7 @@ export function describeFrame(
   origLen: number,
   opts: DescribeOptions = {},
 ): string {
-  const p = new Pkt(opts.link === true, opts.verbose === true, null, opts.undecodedHex !== false);
+  const p = newPkt(opts, null);
   return decode(p, data, origLen);
 }
 

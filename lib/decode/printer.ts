@@ -32,8 +32,15 @@ export class Pkt {
   proto = "ether";
   /** Printed after ` [|proto]`: tcpdump adds ">" when TCP options run out mid-list. */
   truncSuffix = "";
+  /**
+   * tcpdump's -q count (ndo_qflag): 0, 1 (-q) or 2 (-qq). A printer leaves out what tcpdump's
+   * leaves out when it is set; {@link defaultPrint} prints nothing then.
+   */
+  quiet = 0;
   readonly link: boolean;
   readonly verbose: boolean;
+  /** tcpdump's -v count (0..3): where printers differ between -v, -vv and -vvv. */
+  readonly verbosity: number;
   /**
    * Dump what no printer decodes (tcpdump's default_print); false when the caller dumps every
    * packet itself (-x, -X) or lines are quiet (-q), as tcpdump suppresses it then.
@@ -50,9 +57,11 @@ export class Pkt {
     verbose = false,
     tcpSeq: TcpSeqTable | null = null,
     undecodedHex = true,
+    verbosity = verbose ? 1 : 0,
   ) {
     this.link = link;
     this.verbose = verbose;
+    this.verbosity = verbose ? Math.max(1, verbosity) : 0;
     this.tcpSeq = tcpSeq;
     this.undecodedHex = undecodedHex;
   }
@@ -60,11 +69,13 @@ export class Pkt {
   /**
    * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
    * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
-   * {@link undecodedHex} is off. Like tcpdump, when the capture ends first it dumps what there
-   * is and then ends the line as truncated (throws {@link TRUNCATED}).
+   * {@link undecodedHex} is off or lines are {@link quiet}: where tcpdump tests
+   * ndo_suppress_default_print first (`guarded`; print-arp.c does not). Like tcpdump, when the
+   * capture ends first it dumps what there is and then ends the line as truncated (throws
+   * {@link TRUNCATED}).
    */
-  defaultPrint(off: number, length: number): void {
-    if (!this.undecodedHex) return;
+  defaultPrint(off: number, length: number, guarded = true): void {
+    if (guarded && (!this.undecodedHex || this.quiet)) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
     if (length > have) throw TRUNCATED;
