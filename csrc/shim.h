@@ -29,6 +29,8 @@
  *
  *   1 error.c        error reporting and the ABI version
  *   2 host.c         host facts: capabilities, channels, MTU, GRO, RX queues, XDP
+ *   2 ifaces.c       the interfaces (-D) and their XDP features (libpcap, netlink)
+ *   2 privileges.c   -Z: giving up root for a user
  *   3 share.c        several captures on one interface: joining, who holds what
  *   4 prog.c         the XDP program: load and attach (or join), its counters
  *   5 filter.c       filters: libpcap's cBPF (a translation unit of its own)
@@ -45,7 +47,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 12
+#define XSKDUMP_ABI_VERSION 13
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -90,6 +92,42 @@ int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n);
 /* Sets the channel counts, as `ethtool -L IF rx R tx T other O combined C`. */
 int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t other,
 			 uint32_t combined);
+
+/* ==== ifaces.c: the interfaces a capture can use ==== */
+
+/* Flags of xsk_interfaces, libpcap's PCAP_IF_* (tcpdump -D prints them). */
+#define XSKDUMP_IFACE_UP 0x2
+#define XSKDUMP_IFACE_RUNNING 0x4
+#define XSKDUMP_IFACE_LOOPBACK 0x1
+#define XSKDUMP_IFACE_WIRELESS 0x8
+#define XSKDUMP_IFACE_STATUS 0x30 /* the connection status: one of */
+#define XSKDUMP_IFACE_CONNECTED 0x10
+#define XSKDUMP_IFACE_DISCONNECTED 0x20
+#define XSKDUMP_IFACE_NOT_APPLICABLE 0x30
+/* The network interfaces of this namespace in tcpdump -D's order (libpcap's),
+ * one line each: "name\tflags\tdescription\n", flags in decimal. Writes what
+ * fits into buf (NUL-terminated) and returns the whole text's length: call
+ * again with a larger buffer when it is len or more. Needs no privileges. */
+int32_t xsk_interfaces(uint8_t *buf, uint32_t len);
+/* What the interface's driver does with XDP (the kernel's xdp_features,
+ * NETDEV_XDP_ACT_*) into *out: XSKDUMP_XDP_BASIC set means native XDP. Needs
+ * no privileges; -EOPNOTSUPP before Linux 6.3, -ENODEV for no interface. */
+#define XSKDUMP_XDP_BASIC 0x1
+#define XSKDUMP_XDP_REDIRECT 0x2
+#define XSKDUMP_XDP_XSK_ZEROCOPY 0x8
+int32_t xsk_xdp_features(const char *ifname, uint64_t *out);
+
+/* ==== privileges.c: -Z, giving up root ==== */
+
+/* A user name (getpwnam), XSKDUMP_USER_WORDS u32: its uid, its gid, and 1
+ * when this process runs as root (uid or euid 0: the only case in which -Z
+ * changes anything, as in tcpdump), else 0. -ENOENT: no such user. */
+#define XSKDUMP_USER_WORDS 3
+int32_t xsk_user_ids(const char *user, uint32_t *out, uint32_t n);
+/* Becomes `user` for good, every thread: its groups (initgroups), its primary
+ * group, its uid, as tcpdump -Z does. Returns 1; 0, changing nothing, when
+ * not running as root. Fails (-EPERM) if uid 0 could be taken back after. */
+int32_t xsk_drop_privileges(const char *user);
 
 /* ==== share.c: several captures on one interface ==== */
 

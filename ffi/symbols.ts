@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 12;
+export const ABI_VERSION = 13;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -22,6 +22,12 @@ export const symbols = {
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
+  // ifaces.c: the interfaces a capture can use
+  xsk_interfaces: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_xdp_features: { parameters: ["buffer", "buffer"], result: "i32" },
+  // privileges.c: -Z, giving up root
+  xsk_user_ids: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  xsk_drop_privileges: { parameters: ["buffer"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
   xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },

@@ -41,6 +41,10 @@ export interface FileOutputOptions {
   startSec?: number;
   /** pcapng: the counters for each file's Interface Statistics Block, taken at its close. */
   stats?: () => PcapngWriterStats | undefined;
+  /** -U: each record out as it is added (a file's); a capture's after each batch. */
+  packetBuffered?: boolean;
+  /** Called with each file's path once it is created (-Z gives it to the user). */
+  created?: (path: string) => void;
 }
 
 /** One open file (or stdout) with its writer. */
@@ -72,9 +76,11 @@ class FileOutput implements Output {
   packets = 0;
   bytes = 0;
   filesOpened = 0;
+  readonly packetBuffered: boolean;
 
   constructor(opts: FileOutputOptions) {
     this.#opts = opts;
+    this.packetBuffered = opts.packetBuffered === true;
     const rot = opts.rotation;
     const start = opts.startSec ?? Math.floor(Date.now() / 1000);
     if (rot && (rot.sizeLimit !== undefined || rot.seconds !== undefined)) {
@@ -91,6 +97,14 @@ class FileOutput implements Output {
     const file = stdout
       ? Deno.stdout
       : Deno.openSync(path, { write: true, create: true, truncate: true });
+    if (!stdout && o.created) {
+      try {
+        o.created(path);
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+    }
     const sink = new TrackedSink(file, stdout ? "stdout" : path, o.format === "pcapng", !stdout);
     const record: FileRecord = { path, packets: 0, bytes: 0 };
     this.#files.delete(path); // a reused name moves to the end
@@ -158,6 +172,7 @@ class FileOutput implements Output {
     else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
     this.packets++;
     this.bytes += Math.max(r.origLen, r.caplen);
+    if (this.packetBuffered) this.flush();
   }
 
   flush(): void {

@@ -1,9 +1,10 @@
 /**
- * One tcpdump -n style line per packet on stdout (with -e, -v, -S, -t..-ttttt, --nano, -x/-X).
+ * One tcpdump -n style line per packet on stdout (with -e, -v, -q, -S, -t..-ttttt, --nano, -#,
+ * -x/-X, -A).
  * @module
  */
 import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../lib/decode/decode.ts";
-import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
+import { asciiDump, dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
 import { writeFailure } from "./errors.ts";
 import { fileSink, type Output } from "./sinks.ts";
@@ -13,16 +14,27 @@ export interface TextOptions {
   snaplen: number;
   /** -e: link-level header. */
   link?: boolean;
-  /** -v. */
-  verbose?: boolean;
+  /** -v (1), -vv (2), -vvv (3). */
+  verbosity?: number;
+  /** -q (1), -qq (2). */
+  quiet?: number;
   /** -x/-xx/-X/-XX. */
   hex?: HexOptions;
+  /** -A (1), -AA (2): the packet in ASCII (-x/-X win, as in tcpdump). */
+  ascii?: number;
+  /** -#: the packet's number first. */
+  number?: boolean;
   /** -S: absolute TCP sequence numbers. */
   absoluteSeq?: boolean;
   /** -t ... -ttttt (default: the time of day). */
   timestamps?: TimestampFormat;
   /** --nano (default: microseconds). */
   precision?: TimestampPrecision;
+  /**
+   * -U, -l: each line out as soon as it is made (a file's packets); a capture's lines go out
+   * after each batch (the packets one ring call took together).
+   */
+  packetBuffered?: boolean;
 }
 
 /** Names of link-layer types, as `tcpdump -r` says them. */
@@ -52,9 +64,13 @@ export function textOutput(options: TextOptions | number): Output {
   const buf = new Uint8Array(1 << 16);
   const snaplen = opts.snaplen;
   const hex = opts.hex ?? { level: 0, ascii: false };
+  const ascii = hex.level > 0 ? 0 : opts.ascii ?? 0;
+  const number = opts.number === true;
+  const eachPacket = opts.packetBuffered === true;
   const decoder = new Decoder({
     link: opts.link === true,
-    verbose: opts.verbose === true,
+    verbosity: opts.verbosity ?? 0,
+    quiet: opts.quiet ?? 0,
     absoluteSeq: opts.absoluteSeq === true,
     timestamps: opts.timestamps,
     precision: opts.precision,
@@ -84,21 +100,28 @@ export function textOutput(options: TextOptions | number): Output {
     if (line.length * 3 > buf.length) return write(enc.encode(line));
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
-  const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number) => {
+  /** tcpdump's "%5u  " in front of the timestamp (-#). */
+  const numbered = (n: number) => number ? `${String(n).padStart(5)}  ` : "";
+  const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number, n: number) => {
     const time = decoder.timestamp(sec, nsec);
     const text = decoder.describe(data, origLen);
-    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
-    return `${time}${text}${dump}\n`;
+    const dump = hex.level > 0
+      ? hexDump(data, hex, dumpsWholeFrame(text, data))
+      : ascii > 0
+      ? asciiDump(data, ascii, dumpsWholeFrame(text, data))
+      : "";
+    return `${numbered(n)}${time}${text}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
+    packetBuffered: eachPacket,
     add(src, off, len, sec, nsec) {
       if (failed) return;
       o.packets++;
       o.bytes += len;
-      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), len, sec, nsec));
+      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), len, sec, nsec, o.packets));
     },
     addRecord(r) {
       if (failed) return;
@@ -107,13 +130,14 @@ export function textOutput(options: TextOptions | number): Output {
       const data = r.data.length > snaplen ? r.data.subarray(0, snaplen) : r.data;
       if (r.linktype !== LINKTYPE_ETHERNET) {
         emit(
-          `${decoder.timestamp(r.sec, r.nsec)}[link-type ${
+          `${numbered(o.packets)}${decoder.timestamp(r.sec, r.nsec)}[link-type ${
             linktypeName(r.linktype)
           } not decoded], length ${r.origLen}\n`,
         );
-        return;
+      } else {
+        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets));
       }
-      emit(lineOf(data, r.origLen, r.sec, r.nsec));
+      if (eachPacket) flush();
     },
     flush,
     close: () => {

@@ -1,4 +1,4 @@
-// -q all on a veth with 4 RX queues: the corpus, spread over several queues by the sender's
+// --queue all on a veth with 4 RX queues: the corpus, spread over several queues by the sender's
 // flow hash, is captured completely (count and bytes), and every queue's share is counted.
 import assert from "node:assert/strict";
 import {
@@ -17,7 +17,7 @@ if (ignore) console.log("multiqueue: skipped, needs root (network namespaces, ve
 
 for (const mode of ["native", "generic"]) {
   Deno.test({
-    name: `multiqueue: -q all captures every frame sent over 4 queues (${mode})`,
+    name: `multiqueue: --queue all captures every frame sent over 4 queues (${mode})`,
     ignore,
     async fn() {
       const corpus = await mergedCorpus();
@@ -28,7 +28,7 @@ for (const mode of ["native", "generic"]) {
           bin,
           "-i",
           pair.captureIf,
-          "-q",
+          "--queue",
           "all",
           "-w",
           out,
@@ -63,7 +63,7 @@ for (const mode of ["native", "generic"]) {
 }
 
 Deno.test({
-  name: "multiqueue: -q 1,3 takes only those queues; the others pass to the stack",
+  name: "multiqueue: --queue 1,3 takes only those queues; the others pass to the stack",
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
@@ -72,7 +72,7 @@ Deno.test({
         bin,
         "-i",
         pair.captureIf,
-        "-q",
+        "--queue",
         "1,3",
         "-w",
         "/dev/null",

@@ -205,7 +205,7 @@ Deno.test({
           bin,
           "-i",
           pair.captureIf,
-          "-q",
+          "--queue",
           "1",
           "--single-queue",
           "-c",

@@ -187,12 +187,20 @@ Deno.test({
   async fn() {
     await withVethPair(async (pair) => {
       for (const q of ["4", "1,7", "255"]) {
-        const r = await nsExec(pair.captureNs, [bin, "-i", pair.captureIf, "-q", q, "-c", "1"]);
-        assert.equal(r.code, 2, `-q ${q}: ${r.stderr}`);
+        const r = await nsExec(pair.captureNs, [
+          bin,
+          "-i",
+          pair.captureIf,
+          "--queue",
+          q,
+          "-c",
+          "1",
+        ]);
+        assert.equal(r.code, 2, `--queue ${q}: ${r.stderr}`);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
         assert.match(r.stderr, /^xskdump: queue \d+ out of range on xc0 \(it has 4 RX queues\)/);
         assert.equal(r.stdout, "");
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, `-q ${q}`);
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, `--queue ${q}`);
       }
     }, { rxQueues: 4, txQueues: 4 });
   },
@@ -268,7 +276,7 @@ Deno.test({
             bin,
             "-i",
             pair.captureIf,
-            "-q",
+            "--queue",
             "1",
             "--mode",
             mode,
@@ -291,7 +299,7 @@ Deno.test({
           bin,
           "-i",
           pair.captureIf,
-          "-q",
+          "--queue",
           "2",
           "--duration",
           "0.2",

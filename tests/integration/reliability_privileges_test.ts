@@ -159,14 +159,14 @@ Deno.test({
         bin,
         "-i",
         pair.captureIf,
-        "-q",
+        "--queue",
         "0",
         "-w",
         "/dev/null",
       ]);
       try {
         await first.waitForStderrLine(READY, READY_MS);
-        const r = await withoutCaps(pair, ["cap_sys_admin"], ["-q", "1"]);
+        const r = await withoutCaps(pair, ["cap_sys_admin"], ["--queue", "1"]);
         assertNamed(r, "cap_sys_admin", "second capture without cap_sys_admin");
         assert.match(r.stderr, GRANT_HINT);
         assert.match(

@@ -30,7 +30,7 @@ if (ignore) console.log("reliability_shared: skipped, needs root (network namesp
 
 const QUEUES = { rxQueues: 4, txQueues: 4 };
 
-/** Starts `xskdump -i xc0 -q QUEUES -w OUT ...` and waits for its listening line. */
+/** Starts `xskdump -i xc0 --queue QUEUES -w OUT ...` and waits for its listening line. */
 async function start(
   pair: VethPair,
   queues: string,
@@ -41,7 +41,7 @@ async function start(
     bin,
     "-i",
     pair.captureIf,
-    "-q",
+    "--queue",
     queues,
     "-w",
     out,
@@ -275,9 +275,9 @@ Deno.test({
       const plain = await start(pair, "0", "/dev/null", ["--mode", "generic"]);
       try {
         const by = `xc0 is captured by xskdump pid ${plain.pid}`;
-        await refused(["-q", "1", "udp"], new RegExp(`^xskdump: ${by} without a filter`));
+        await refused(["--queue", "1", "udp"], new RegExp(`^xskdump: ${by} without a filter`));
         await refused(
-          ["-q", "1", "--mode", "native"],
+          ["--queue", "1", "--mode", "native"],
           new RegExp(`^xskdump: ${by} in generic mode: .*use --mode generic or auto`),
         );
       } finally {
@@ -286,10 +286,10 @@ Deno.test({
       const udp = await start(pair, "0", "/dev/null", ["udp"]);
       try {
         const by = `xc0 is captured by xskdump pid ${udp.pid}`;
-        await refused(["-q", "1"], new RegExp(`^xskdump: ${by} with a filter`));
-        await refused(["-q", "1", "tcp"], new RegExp(`^xskdump: ${by} with another filter`));
+        await refused(["--queue", "1"], new RegExp(`^xskdump: ${by} with a filter`));
+        await refused(["--queue", "1", "tcp"], new RegExp(`^xskdump: ${by} with another filter`));
         // The same filter shares.
-        const same = await second(["-q", "1", "--duration", "0.2", "udp"]);
+        const same = await second(["--queue", "1", "--duration", "0.2", "udp"]);
         assert.equal(same.code, 0, same.stderr);
         assert.match(same.stderr, new RegExp(`shared with xskdump pid ${udp.pid}$`, "m"));
       } finally {

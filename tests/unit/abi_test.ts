@@ -265,6 +265,18 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["XDP_OWNER.foreign", abi.XDP_OWNER.foreign, "XSKDUMP_XDP_FOREIGN"],
   ["XDP_OWNER.xskdump", abi.XDP_OWNER.xskdump, "XSKDUMP_XDP_OURS"],
   ["XDP_OWNER.unknown", abi.XDP_OWNER.unknown, "XSKDUMP_XDP_UNKNOWN"],
+  ["IFACE.loopback", abi.IFACE.loopback, "XSKDUMP_IFACE_LOOPBACK"],
+  ["IFACE.up", abi.IFACE.up, "XSKDUMP_IFACE_UP"],
+  ["IFACE.running", abi.IFACE.running, "XSKDUMP_IFACE_RUNNING"],
+  ["IFACE.wireless", abi.IFACE.wireless, "XSKDUMP_IFACE_WIRELESS"],
+  ["IFACE.status", abi.IFACE.status, "XSKDUMP_IFACE_STATUS"],
+  ["IFACE.connected", abi.IFACE.connected, "XSKDUMP_IFACE_CONNECTED"],
+  ["IFACE.disconnected", abi.IFACE.disconnected, "XSKDUMP_IFACE_DISCONNECTED"],
+  ["IFACE.notApplicable", abi.IFACE.notApplicable, "XSKDUMP_IFACE_NOT_APPLICABLE"],
+  ["XDP_FEATURE.basic", abi.XDP_FEATURE.basic, "XSKDUMP_XDP_BASIC"],
+  ["XDP_FEATURE.redirect", abi.XDP_FEATURE.redirect, "XSKDUMP_XDP_REDIRECT"],
+  ["XDP_FEATURE.xskZerocopy", abi.XDP_FEATURE.xskZerocopy, "XSKDUMP_XDP_XSK_ZEROCOPY"],
+  ["USER_WORDS", abi.USER_WORDS, "XSKDUMP_USER_WORDS"],
 ];
 
 /** C constants TypeScript has no use for, and why. */
