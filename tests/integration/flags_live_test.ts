@@ -5,33 +5,31 @@
 // strace, batches of 4).
 import assert from "node:assert/strict";
 import {
+  captureWhile,
   framesOf,
-  isRoot,
   mergedCorpus,
   nsExec,
   replay,
+  rootOnly,
   run,
-  spawnInNs,
+  runXskdump,
+  startCapture,
+  startXskdump,
   type VethPair,
   withPairAndDir,
   withVethPair,
   xdpAttached,
-} from "./netns.ts";
-import { parseSummary } from "./reliability_helpers.ts";
+  XSKDUMP,
+} from "../../testbed/mod.ts";
 
-const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
-const READY = /^listening on xc0, queue 0, mode (native|generic)/;
-const READY_MS = 20_000;
 const NOBODY = 65534;
-const ignore = !isRoot;
-if (ignore) console.log("flags_live: skipped, needs root (network namespaces, veth, XDP, -Z)");
+const ignore = rootOnly("flags_live");
 
 /** The first `n` frames of the corpus as a pcap of their own, in `dir`. */
 async function corpusHead(dir: string, n: number): Promise<string> {
   const corpus = await mergedCorpus();
   const head = `${dir}/head.pcap`;
-  const r = await run(["editcap", "-F", "pcap", "-r", corpus.path, head, `1-${n}`]);
-  assert.equal(r.code, 0, r.stderr);
+  await run(["editcap", "-F", "pcap", "-r", corpus.path, head, `1-${n}`], { check: true });
   return head;
 }
 
@@ -48,29 +46,17 @@ async function threadCredentials(pid: number): Promise<string[]> {
   return [...seen];
 }
 
-/** Runs a capturer until it has `frames` packets, replaying `file` once it listens. */
-async function captureReplayed(
-  pair: VethPair,
-  argv: string[],
-  ready: RegExp,
-  file: string,
-  onReady: (pid: number) => Promise<void> = async () => {},
-): Promise<{ code: number; stderr: string; stdout: Uint8Array }> {
-  const cap = spawnInNs(pair.captureNs, argv, { TZ: "UTC" }, { collectStdout: true });
-  try {
-    await cap.waitForStderrLine(ready, READY_MS);
-    await onReady(cap.pid);
-    await replay(pair, file);
-    const status = await cap.waitExit(20_000);
-    return { code: status.code, stderr: cap.stderrText(), stdout: cap.stdoutBytes() };
-  } finally {
-    await cap.stop();
-  }
+/** The frames of a pcap file equal the first frames of another, every byte. */
+function assertSameFrames(got: string, sent: string, n: number): void {
+  const g = framesOf(got);
+  const s = framesOf(sent);
+  assert.equal(g.length, n);
+  for (let i = 0; i < n; i++) assert.deepEqual(g[i].data, s[i].data, `frame ${i}`);
 }
 
 Deno.test({
   name:
-    "flags_live: -Z nobody: every thread nobody once listening, the -w file nobody's (as tcpdump)",
+    "flags_live: -Z nobody: every thread is nobody once listening, the file nobody's as tcpdump's",
   ignore,
   async fn() {
     await withPairAndDir("xskt-z-", async (pair, dir) => {
@@ -80,40 +66,34 @@ Deno.test({
       const head = await corpusHead(dir, n);
       const ours = `${dir}/ours.pcap`;
       let creds: string[] = [];
-      const r = await captureReplayed(
-        pair,
-        [bin, "-i", pair.captureIf, "-Z", "nobody", "-w", ours, "-c", String(n)],
-        READY,
-        head,
-        async (pid) => {
-          creds = await threadCredentials(pid);
+      const { cap, status } = await captureWhile(
+        startXskdump(pair, ["-Z", "nobody", "-w", ours, "-c", String(n)]),
+        async (cap) => {
+          creds = await threadCredentials(cap.pid);
+          await replay(pair, head);
         },
       );
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(status.code, 0, cap.stderr());
+      const ids = `${NOBODY} ${NOBODY} ${NOBODY} ${NOBODY}`;
       assert.deepEqual(creds, [
-        `Uid: ${NOBODY} ${NOBODY} ${NOBODY} ${NOBODY}; Gid: ${NOBODY} ${NOBODY} ${NOBODY} ${NOBODY}; ` +
-        `Groups: ${NOBODY}; CapEff: 0000000000000000`,
+        `Uid: ${ids}; Gid: ${ids}; Groups: ${NOBODY}; CapEff: 0000000000000000`,
       ]);
       // The counters are still read after the drop (BPF maps and socket stats by fd).
-      const summary = parseSummary(r.stderr);
+      const summary = cap.summary();
       assert.equal(summary.captured, n);
-      assert.ok(summary.received >= n, r.stderr);
-      const got = framesOf(ours);
-      const sent = framesOf(head);
-      assert.equal(got.length, n);
-      for (let i = 0; i < n; i++) assert.deepEqual(got[i].data, sent[i].data, `frame ${i}`);
+      assert.ok(summary.received >= n && summary.seen >= n, cap.stderr());
+      assertSameFrames(ours, head, n);
       const st = await Deno.stat(ours);
       assert.deepEqual([st.uid, st.gid], [NOBODY, NOBODY]);
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
       // tcpdump -Z nobody makes its file the same way, in the same root-only directory.
       const theirs = `${dir}/theirs.pcap`;
-      const t = await captureReplayed(
-        pair,
-        ["tcpdump", "-i", pair.captureIf, "-Z", "nobody", "-w", theirs, "-c", String(n)],
-        /listening on xc0/,
-        head,
+      const tcpdump = ["tcpdump", "-i", pair.captureIf, "-Z", "nobody", "-w", theirs, "-c", `${n}`];
+      const t = await captureWhile(
+        startCapture(pair, tcpdump, { ready: "tcpdump" }),
+        () => replay(pair, head),
       );
-      assert.equal(t.code, 0, t.stderr);
+      assert.equal(t.status.code, 0, t.cap.stderr());
       const ts = await Deno.stat(theirs);
       assert.deepEqual([st.uid, st.gid, st.mode], [ts.uid, ts.gid, ts.mode]);
     });
@@ -121,41 +101,18 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "flags_live: -Z nobody with -C: every file made by nobody; a root-only directory fails at once",
+  name: "flags_live: -Z nobody -C: every file made by nobody; a root-only directory fails at once",
   ignore,
   async fn() {
     await withPairAndDir("xskt-z-", async (pair, dir) => {
       // Root-only: with -C the user makes even the first file, so it cannot, as with tcpdump.
-      const refused = await nsExec(pair.captureNs, [
-        bin,
-        "-i",
-        pair.captureIf,
-        "-Z",
-        "nobody",
-        "-w",
-        `${dir}/r.pcap`,
-        "-C",
-        "1",
-        "-c",
-        "1",
-      ]);
+      const refused = await runXskdump(pair, ["-Z", "nobody", "-w", `${dir}/r.pcap`, "-C", "1"]);
       assert.equal(refused.code, 1, refused.stderr);
       assert.match(refused.stderr, /^xskdump: cannot write .*r\.pcap: .*[Pp]ermission denied/);
       assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
       const tcpdump = await nsExec(pair.captureNs, [
-        "tcpdump",
-        "-i",
-        pair.captureIf,
-        "-Z",
-        "nobody",
-        "-w",
-        `${dir}/t.pcap`,
-        "-C",
-        "1",
-        "-c",
-        "1",
+        ...["tcpdump", "-i", pair.captureIf, "-Z", "nobody", "-w", `${dir}/t.pcap`, "-C", "1"],
       ]);
       assert.equal(tcpdump.code, 1, tcpdump.stderr);
       // A directory nobody may write to: every file of the rotation is nobody's.
@@ -165,14 +122,9 @@ Deno.test({
       await Deno.chmod(dir, 0o711); // nobody may pass through to it
       const n = 40;
       const head = await corpusHead(dir, n);
-      const r = await captureReplayed(
-        pair,
-        [bin, "-i", pair.captureIf, "-Z", "nobody", "-w", `${open}/rot.pcap`, "-C", "0.002"]
-          .concat(["-c", String(n)]),
-        READY,
-        head,
-      );
-      assert.equal(r.code, 0, r.stderr);
+      const args = ["-Z", "nobody", "-w", `${open}/rot.pcap`, "-C", "0.002", "-c", `${n}`];
+      const r = await captureWhile(startXskdump(pair, args), () => replay(pair, head));
+      assert.equal(r.status.code, 0, r.cap.stderr());
       const files = [...Deno.readDirSync(open)].map((e) => e.name).sort();
       assert.ok(files.length >= 3, files.join(" "));
       let frames = 0;
@@ -191,15 +143,7 @@ Deno.test({
   ignore,
   async fn() {
     await withVethPair(async (pair) => {
-      const r = await nsExec(pair.captureNs, [
-        bin,
-        "-i",
-        pair.captureIf,
-        "-Z",
-        "xsknosuchuser",
-        "-c",
-        "1",
-      ]);
+      const r = await runXskdump(pair, ["-Z", "xsknosuchuser", "-c", "1"]);
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stderr, "xskdump: -Z xsknosuchuser: no such user\n");
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
@@ -210,19 +154,14 @@ Deno.test({
 /** Runs bin/xskdump in the capture namespace as root with no capability at all. */
 function withoutAnyCapability(pair: VethPair, args: string[]) {
   return nsExec(pair.captureNs, [
-    "setpriv",
-    "--bounding-set=-all",
-    "--inh-caps=-all",
-    "--ambient-caps=-all",
-    "--",
-    bin,
+    ...["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--ambient-caps=-all", "--"],
+    XSKDUMP,
     ...args,
   ]);
 }
 
 Deno.test({
-  name:
-    "flags_live: -D and -L need no capability; -D says native XDP and 4 RX queues; -i by number",
+  name: "flags_live: -D and -L need no capability; -D: native XDP, 4 RX queues; -i by number",
   ignore,
   async fn() {
     await withVethPair(async (pair) => {
@@ -244,10 +183,10 @@ Deno.test({
         "Data link types for xc0 (use option -y to set):\n  EN10MB (Ethernet)\n",
       );
       // -i takes the number -D gave xc0, as tcpdump does.
-      const byNumber = await nsExec(pair.captureNs, [bin, "-i", m[1], "--duration", "0.2"]);
+      const byNumber = await nsExec(pair.captureNs, [XSKDUMP, "-i", m[1], "--duration", "0.2"]);
       assert.equal(byNumber.code, 0, byNumber.stderr);
-      assert.match(byNumber.stderr, READY);
-      const past = await nsExec(pair.captureNs, [bin, "-i", "99", "-c", "1"]);
+      assert.match(byNumber.stderr, /^listening on xc0, queue 0, /m);
+      const past = await nsExec(pair.captureNs, [XSKDUMP, "-i", "99", "-c", "1"]);
       assert.equal(past.code, 2);
       assert.equal(past.stderr, "xskdump: -i 99: no interface has that number (-D lists 2)\n");
     }, { rxQueues: 4, txQueues: 4 });
@@ -255,33 +194,34 @@ Deno.test({
 });
 
 Deno.test({
-  name: "flags_live: --print -# with -w: the file holds every frame, stdout the lines of -r -#",
+  name: "flags_live: --print -# -A with -w: the file holds every frame, stdout the lines of -r",
   ignore,
   async fn() {
     await withPairAndDir("xskt-print-", async (pair, dir) => {
       const n = 100;
       const head = await corpusHead(dir, n);
       const out = `${dir}/p.pcap`;
-      const r = await captureReplayed(
-        pair,
-        [bin, "-i", pair.captureIf, "-w", out, "--print", "-#", "-A", "-c", String(n)],
-        READY,
-        head,
+      const r = await captureWhile(
+        startXskdump(pair, ["-w", out, "--print", "-#", "-A", "-c", String(n)], {
+          stdout: true,
+          env: { TZ: "UTC" },
+        }),
+        () => replay(pair, head),
       );
-      assert.equal(r.code, 0, r.stderr);
-      const got = framesOf(out);
-      const sent = framesOf(head);
-      assert.equal(got.length, n);
-      for (let i = 0; i < n; i++) assert.deepEqual(got[i].data, sent[i].data, `frame ${i}`);
-      const reread = await run([bin, "-#", "-A", "-r", out], { env: { TZ: "UTC" }, check: true });
-      const printed = new TextDecoder().decode(r.stdout);
+      assert.equal(r.status.code, 0, r.cap.stderr());
+      assertSameFrames(out, head, n);
+      const reread = await run([XSKDUMP, "-#", "-A", "-r", out], {
+        env: { TZ: "UTC" },
+        check: true,
+      });
+      const printed = r.cap.stdoutText();
       assert.equal(printed, reread.stdout);
       assert.match(printed, new RegExp(`^ {2}${n} {2}\\d\\d:`, "m"));
     });
   },
 });
 
-/** The write(2) calls a run made to file descriptors whose path matches `target` (strace -y). */
+/** The write(2) calls in an strace -y log to descriptors whose path matches `target`. */
 function writesIn(log: string, target: RegExp): number {
   return Deno.readTextFileSync(log).split("\n").filter((l) => {
     const m = /\bwrite\(\d+<([^>]*)>/.exec(l);
@@ -296,42 +236,23 @@ Deno.test({
     await withPairAndDir("xskt-u-", async (pair, dir) => {
       const n = 200;
       const head = await corpusHead(dir, n);
-      for (
-        const [flags, target] of [[["-U", "-w", `${dir}/u.pcap`], /u\.pcap$/], [
-          ["-l"],
-          /^pipe:/,
-        ]] as const
-      ) {
+      const runs: [string[], RegExp][] = [
+        [["-U", "-w", `${dir}/u.pcap`], /u\.pcap$/],
+        [["-l"], /^pipe:/],
+      ];
+      for (const [flags, target] of runs) {
         const log = `${dir}/strace.log`;
-        const r = await captureReplayed(
-          pair,
-          [
-            "strace",
-            "-f",
-            "-qq",
-            "-y",
-            "--seccomp-bpf",
-            "-e",
-            "trace=write",
-            "-o",
-            log,
-            bin,
-            "-i",
-            pair.captureIf,
-            "--batch",
-            "4",
-            ...flags,
-            "-c",
-            String(n),
-          ],
-          READY,
-          head,
+        const strace = ["strace", "-f", "-qq", "-y", "--seccomp-bpf", "-e", "trace=write"];
+        const argv = [...strace, "-o", log, XSKDUMP, "-i", pair.captureIf, "--batch", "4"];
+        const r = await captureWhile(
+          startCapture(pair, [...argv, ...flags, "-c", String(n)], { stdout: true }),
+          () => replay(pair, head),
         );
-        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.status.code, 0, r.cap.stderr());
         const writes = writesIn(log, target);
         assert.ok(writes >= n / 4, `${flags.join(" ")}: ${writes} writes for ${n} packets`);
       }
-      assert.equal(framesOf(`${dir}/u.pcap`).length, n);
+      assertSameFrames(`${dir}/u.pcap`, head, n);
     });
   },
 });
