@@ -48,7 +48,16 @@ for (const [mode, json] of [["native", true], ["generic", false]] as const) {
       await withPairAndDir("xskt-out-", async (pair, dir) => {
         const out = `${dir}/all.pcap`;
         const { cap, status } = await captureWhile(
-          startXskdump(pair, ["--queue", "all", "-w", out, "-c", String(sent.length), "--mode", mode], {
+          startXskdump(pair, [
+            "--queue",
+            "all",
+            "-w",
+            out,
+            "-c",
+            String(sent.length),
+            "--mode",
+            mode,
+          ], {
             json,
           }),
           () => replay(pair, corpus.path),
@@ -79,7 +88,16 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     await withVethPair(async (pair) => {
-      const args = ["--queue", "1,3", "-w", "/dev/null", "--mode", "generic", "--stats-interval", "0.1"];
+      const args = [
+        "--queue",
+        "1,3",
+        "-w",
+        "/dev/null",
+        "--mode",
+        "generic",
+        "--stats-interval",
+        "0.1",
+      ];
       const { cap, status } = await captureWhile(startXskdump(pair, args), async (cap) => {
         await replay(pair, corpus.path);
         await cap.seen(corpus.frames);

@@ -234,7 +234,14 @@ Deno.test({
         const again = await nsExec(pair.captureNs, [holderBin, pair.captureIf, "1"]);
         assert.match(again.stderr, /bind: Device or resource busy/);
         // Another queue is free to capture.
-        const other = await runXskdump(pair, ["--queue", "2", "--duration", "0.2", "-w", "/dev/null"]);
+        const other = await runXskdump(pair, [
+          "--queue",
+          "2",
+          "--duration",
+          "0.2",
+          "-w",
+          "/dev/null",
+        ]);
         assert.equal(other.code, 0, other.stderr);
       } finally {
         await holder.stop();
