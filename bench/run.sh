@@ -37,6 +37,8 @@ ln -s "$PWD/.tools" "$snap/.tools"
 export BENCH_TMPFS_DIR="${BENCH_TMPFS_DIR:-$tmpfs}"
 export BENCH_OUT="${BENCH_OUT:-$PWD/bench/results}"
 export BENCH_REPO="$PWD"
+# The decode row reads the corpus beside the checkout (testbed/pcap.ts), not beside the copy.
+export XSKDUMP_CORPUS="${XSKDUMP_CORPUS:-$(cd .. && pwd)/shared/corpus/tcpdump/}"
 
 # -A: the harness reads /proc/PID/stat, /proc/stat and /sys counters, which Deno grants only
 # with --allow-all. The capturer it measures runs with its own scoped permissions (bin/xskdump).
