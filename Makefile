@@ -60,7 +60,7 @@ $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 # pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
-SHIM_SRCS := $(addprefix csrc/,error.c host.c ifaces.c privileges.c share.c prog.c filter.c filter_prog.c ledger.c \
+SHIM_SRCS := $(addprefix csrc/,error.c host.c ifaces.c privileges.c files.c share.c prog.c filter.c filter_prog.c ledger.c \
 	fault.c sock.c rings.c static_compat.c pcap_compat.c)
 
 $(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h \

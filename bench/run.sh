@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces, XDP)" >&2; exit 1; }
 deno=.tools/node_modules/.bin/deno
 
-# pcap files "on tmpfs" go to a tmpfs of our own: Deno grants paths under /dev (so /dev/shm)
-# only with --allow-all, which bin/xskdump rightly never has.
+# pcap files "on tmpfs" go to a tmpfs of our own, sized for the run and gone after it (not
+# /dev/shm, which the host's other users share).
 tmpfs=$(mktemp -d /tmp/xskbench-tmpfs.XXXXXX)
 # The run measures one build of one tree. The sources and build/ may change while it runs
 # (a rebuilt shim with a new ABI stops every later trial), so the harness, the CLI and the

@@ -17,6 +17,7 @@ import {
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { integer, interfaceName, UsageError } from "./command.ts";
+import { isStdout, readTextSync } from "./paths.ts";
 
 /** How text lines look. */
 export interface PrintArgs {
@@ -266,7 +267,7 @@ const output: FlagGroup<
     if (w.format !== undefined && write === undefined) {
       throw new UsageError("--format is the format of -w FILE: give -w too");
     }
-    if ((rotating || w.maxFiles !== undefined) && (write === undefined || write === "-")) {
+    if ((rotating || w.maxFiles !== undefined) && (write === undefined || isStdout(write))) {
       throw new UsageError("-C, -G and -W rotate the file of -w: give -w FILE (not stdout)");
     }
     if (w.maxFiles !== undefined && !rotating) {
@@ -274,9 +275,9 @@ const output: FlagGroup<
     }
     const printToo = o.print === true;
     const countOnly = o.count === true;
-    if (write === "-" && (printToo || countOnly)) {
+    if (write !== undefined && isStdout(write) && (printToo || countOnly)) {
       throw new UsageError(
-        `${printToo ? "--print" : "--count"} and -w - would both write to stdout: ` +
+        `${printToo ? "--print" : "--count"} and -w ${write} would both write to stdout: ` +
           "give -w a file",
       );
     }
@@ -617,7 +618,7 @@ function filterExpression(file: string | undefined, args: string[]): string | un
   }
   let text: string;
   try {
-    text = Deno.readTextFileSync(file);
+    text = readTextSync(file);
   } catch (e) {
     throw new UsageError(`-F ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -10,6 +10,7 @@
  */
 import { XskError } from "../ffi/xsk.ts";
 import { UsageError } from "./command.ts";
+import { chown } from "./paths.ts";
 
 /** What -Z does for one run. */
 export interface Relinquish {
@@ -39,7 +40,7 @@ export async function relinquish(user: string | undefined): Promise<Relinquish> 
   let dropped = false;
   return {
     created: (path) => {
-      if (!dropped) Deno.chownSync(path, ids.uid, ids.gid);
+      if (!dropped) chown(path, ids.uid, ids.gid);
     },
     drop: () => {
       if (dropped) return;

@@ -23,6 +23,7 @@ import {
   OutputFailure,
   OutputStop,
 } from "./output/mod.ts";
+import { isStdin, openForRead } from "./paths.ts";
 import { dropsBeforeOutput, type Relinquish, relinquish } from "./privileges.ts";
 
 const EXIT_OK = 0;
@@ -44,7 +45,7 @@ function message(e: unknown): string {
 export async function readCapture(args: ReadArgs, say: (line: string) => void): Promise<number> {
   const started = performance.now();
   const name = args.file;
-  let file: Deno.FsFile | undefined;
+  let file: (ByteSource & { close(): void }) | undefined;
   let output: Output | undefined;
   let read = 0;
   const finish = (ending: Ending): number => {
@@ -72,11 +73,11 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
   }
   try {
     let src: ByteSource;
-    if (name === "-") {
+    if (isStdin(name)) {
       src = Deno.stdin;
     } else {
       try {
-        file = await Deno.open(name, { read: true });
+        file = await openForRead(name);
       } catch (e) {
         say(`xskdump: cannot read ${name}: ${message(e)}`);
         return finish({ stop: "error", error: message(e), exitCode: EXIT_FAIL });

@@ -31,6 +31,7 @@
  *   2 host.c         host facts: capabilities, channels, MTU, GRO, RX queues, XDP
  *   2 ifaces.c       the interfaces (-D) and their XDP features (libpcap, netlink)
  *   2 privileges.c   -Z: giving up root for a user
+ *   2 files.c        files named on the command line that Deno will not open
  *   3 share.c        several captures on one interface: joining, who holds what
  *   4 prog.c         the XDP program: load and attach (or join), its counters
  *   5 filter.c       filters: libpcap's cBPF (a translation unit of its own)
@@ -128,6 +129,27 @@ int32_t xsk_user_ids(const char *user, uint32_t *out, uint32_t n);
  * group, its uid, as tcpdump -Z does. Returns 1; 0, changing nothing, when
  * not running as root. Fails (-EPERM) if uid 0 could be taken back after. */
 int32_t xsk_drop_privileges(const char *user);
+
+/* ==== files.c: files Deno will not open ==== */
+
+/* The files a tcpdump user names under /dev, /proc or /sys (-w /dev/shm/x,
+ * -r /dev/fd/3, -w /proc/self/fd/4), which Deno grants only with --allow-all:
+ * opened by name as tcpdump opens them, then read and written by fd. */
+#define XSKDUMP_FILE_READ 0
+#define XSKDUMP_FILE_WRITE 1 /* created or truncated, 0666 less the umask */
+/* Opens path for reading or writing; returns its fd. */
+int32_t xsk_file_open(const char *path, uint32_t mode);
+/* read(2): bytes read, 0 at the end (EINTR retried). Blocks on a pipe. */
+int32_t xsk_file_read(int32_t fd, uint8_t *buf, uint32_t len);
+/* write(2): bytes written, maybe fewer than len (EINTR retried). */
+int32_t xsk_file_write(int32_t fd, const uint8_t *buf, uint32_t len);
+/* ftruncate(2): cuts a regular file back to len bytes. */
+int32_t xsk_file_truncate(int32_t fd, uint64_t len);
+/* 1 when fd is a regular file (it can be cut back), 0 when not. */
+int32_t xsk_file_regular(int32_t fd);
+int32_t xsk_file_close(int32_t fd);
+/* chown(2) by name: -Z gives the file it wrote to its user, as tcpdump does. */
+int32_t xsk_path_chown(const char *path, uint32_t uid, uint32_t gid);
 
 /* ==== share.c: several captures on one interface ==== */
 

@@ -81,6 +81,8 @@ export const IFACE = {
 export const XDP_FEATURE = { basic: 0x1, redirect: 0x2, xskZerocopy: 0x8 } as const;
 /** u32 words of xsk_user_ids (XSKDUMP_USER_WORDS): uid, gid, running as root. */
 export const USER_WORDS = 3;
+/** How xsk_file_open opens a file (XSKDUMP_FILE_*). */
+export const FILE_MODE = { read: 0, write: 1 } as const;
 
 /** Bytes per cBPF instruction as the shim hands them out (XSKDUMP_CBPF_INSN_SIZE). */
 export const CBPF_INSN_SIZE = 8;

@@ -9,6 +9,7 @@ import { LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
+import { isStdout, openForWrite, type WritableFile } from "../paths.ts";
 import { OutputStop } from "./errors.ts";
 import { type Output, TrackedSink } from "./sinks.ts";
 
@@ -23,7 +24,7 @@ export function formatFor(path: string, format?: FileFormat): FileFormat {
 
 /** How to write files. */
 export interface FileOutputOptions {
-  /** `-w`: a path, `-` for stdout, a strftime(3) pattern with -G. */
+  /** `-w`: a path, `-` (or /dev/stdout) for stdout, a strftime(3) pattern with -G. */
   path: string;
   format: FileFormat;
   snaplen: number;
@@ -51,7 +52,7 @@ export interface FileOutputOptions {
 interface OpenFile {
   record: FileRecord;
   sink: TrackedSink;
-  file: Deno.FsFile | typeof Deno.stdout;
+  file: WritableFile | typeof Deno.stdout;
   pcap?: PcapWriter;
   ng?: PcapngWriter;
 }
@@ -93,10 +94,9 @@ class FileOutput implements Output {
 
   #open(path: string): OpenFile {
     const o = this.#opts;
-    const stdout = path === "-";
-    const file = stdout
-      ? Deno.stdout
-      : Deno.openSync(path, { write: true, create: true, truncate: true });
+    const stdout = isStdout(path);
+    const opened = stdout ? { file: Deno.stdout, regular: false } : openForWrite(path);
+    const file = opened.file;
     if (!stdout && o.created) {
       try {
         o.created(path);
@@ -105,7 +105,12 @@ class FileOutput implements Output {
         throw e;
       }
     }
-    const sink = new TrackedSink(file, stdout ? "stdout" : path, o.format === "pcapng", !stdout);
+    const sink = new TrackedSink(
+      file,
+      stdout ? "stdout" : path,
+      o.format === "pcapng",
+      opened.regular,
+    );
     const record: FileRecord = { path, packets: 0, bytes: 0 };
     this.#files.delete(path); // a reused name moves to the end
     this.#files.set(path, record);

@@ -256,3 +256,83 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "flags_live: -w /dev/shm/FILE, /dev/stdout, /proc/self/fd/4: every frame of a capture",
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-paths-", async (pair, dir) => {
+      const n = 50;
+      const head = await corpusHead(dir, n);
+      const shm = `/dev/shm/xskt-live-${Deno.pid}.pcap`;
+      try {
+        const r = await captureWhile(
+          startXskdump(pair, ["-w", shm, "-c", String(n)]),
+          () => replay(pair, head),
+        );
+        assert.equal(r.status.code, 0, r.cap.stderr());
+        assertSameFrames(shm, head, n);
+        // -Z gives a file there to the user too (chown by name, through the shim).
+        const z = await captureWhile(
+          startXskdump(pair, ["-Z", "nobody", "-w", shm, "-c", String(n)]),
+          () => replay(pair, head),
+        );
+        assert.equal(z.status.code, 0, z.cap.stderr());
+        const st = await Deno.stat(shm);
+        assert.deepEqual([st.uid, st.gid], [NOBODY, NOBODY]);
+      } finally {
+        await Deno.remove(shm).catch(() => {});
+      }
+      const out = await captureWhile(
+        startXskdump(pair, ["-w", "/dev/stdout", "-c", String(n)], { stdout: true }),
+        () => replay(pair, head),
+      );
+      assert.equal(out.status.code, 0, out.cap.stderr());
+      await Deno.writeFile(`${dir}/stdout.pcap`, out.cap.stdout());
+      assertSameFrames(`${dir}/stdout.pcap`, head, n);
+      const fd4 = await captureWhile(
+        startCapture(pair, [
+          "sh",
+          "-c",
+          `exec "$0" -i xc0 -w /proc/self/fd/4 -c ${n} 4> ${dir}/fd4.pcap`,
+          XSKDUMP,
+        ]),
+        () => replay(pair, head),
+      );
+      assert.equal(fd4.status.code, 0, fd4.cap.stderr());
+      assertSameFrames(`${dir}/fd4.pcap`, head, n);
+      for (const c of [fd4.cap.stderr(), out.cap.stderr()]) {
+        assert.doesNotMatch(c, /--allow|allow-all/);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "flags_live: -r -Z nobody -w: the file (root-only directory) is nobody's, as tcpdump's",
+  ignore,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "xskt-rz-" });
+    try {
+      const corpus = await mergedCorpus();
+      const ours = await run([XSKDUMP, "-r", corpus.path, "-Z", "nobody", "-w", `${dir}/o.pcap`]);
+      assert.equal(ours.code, 0, ours.stderr);
+      const theirs = await run([
+        "tcpdump",
+        "-r",
+        corpus.path,
+        "-Z",
+        "nobody",
+        "-w",
+        `${dir}/t.pcap`,
+      ]);
+      assert.equal(theirs.code, 0, theirs.stderr);
+      const [o, t] = [await Deno.stat(`${dir}/o.pcap`), await Deno.stat(`${dir}/t.pcap`)];
+      assert.deepEqual([o.uid, o.gid], [NOBODY, NOBODY]);
+      assert.deepEqual([o.uid, o.gid, o.mode], [t.uid, t.gid, t.mode]);
+      assert.equal(framesOf(`${dir}/o.pcap`).length, corpus.frames);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

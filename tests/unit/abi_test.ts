@@ -277,6 +277,8 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["XDP_FEATURE.redirect", abi.XDP_FEATURE.redirect, "XSKDUMP_XDP_REDIRECT"],
   ["XDP_FEATURE.xskZerocopy", abi.XDP_FEATURE.xskZerocopy, "XSKDUMP_XDP_XSK_ZEROCOPY"],
   ["USER_WORDS", abi.USER_WORDS, "XSKDUMP_USER_WORDS"],
+  ["FILE_MODE.read", abi.FILE_MODE.read, "XSKDUMP_FILE_READ"],
+  ["FILE_MODE.write", abi.FILE_MODE.write, "XSKDUMP_FILE_WRITE"],
 ];
 
 /** C constants TypeScript has no use for, and why. */
