@@ -15,6 +15,7 @@ import {
   runXskdump,
   startCapture,
   startXskdump,
+  straceWrites,
   type VethPair,
   withPairAndDir,
   withVethPair,
@@ -221,14 +222,6 @@ Deno.test({
   },
 });
 
-/** The write(2) calls in an strace -y log to descriptors whose path matches `target`. */
-function writesIn(log: string, target: RegExp): number {
-  return Deno.readTextFileSync(log).split("\n").filter((l) => {
-    const m = /\bwrite\(\d+<([^>]*)>/.exec(l);
-    return m !== null && target.test(m[1]);
-  }).length;
-}
-
 Deno.test({
   name: "flags_live: -U and -l write after every batch (--batch 4: a write per 4 packets or less)",
   ignore,
@@ -249,7 +242,7 @@ Deno.test({
           () => replay(pair, head),
         );
         assert.equal(r.status.code, 0, r.cap.stderr());
-        const writes = writesIn(log, target);
+        const writes = straceWrites(await Deno.readTextFile(log), target);
         assert.ok(writes >= n / 4, `${flags.join(" ")}: ${writes} writes for ${n} packets`);
       }
       assertSameFrames(`${dir}/u.pcap`, head, n);

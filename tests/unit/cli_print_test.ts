@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { parseArgs } from "../../cli/args.ts";
+import { straceWrites } from "../../testbed/outputs.ts";
 import { CORPUS, haveTcpdump499 } from "./tcpdump_diff.ts";
 
 const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
@@ -261,9 +262,7 @@ async function writesTo(args: string[], target: RegExp, dir: string): Promise<nu
   const log = `${dir}/strace.log`;
   const r = await run("strace", ["-f", "-qq", "-y", "-e", "trace=write", "-o", log, bin, ...args]);
   assert.equal(r.code, 0);
-  return (await Deno.readTextFile(log)).split("\n")
-    .filter((l) => /\bwrite\((\d+)<([^>]*)>/.test(l) && target.test(/<([^>]*)>/.exec(l)![1]))
-    .length;
+  return straceWrites(await Deno.readTextFile(log), target);
 }
 
 Deno.test({
