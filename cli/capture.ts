@@ -272,11 +272,11 @@ async function captureOnQueues(given: CaptureArgs): Promise<number> {
   }
 }
 
-/** `-d`: the filter a capture would install, as tcpdump -d lists it. */
+/** `-d`, `-dd`, `-ddd`: the filter a capture would install, as tcpdump lists it. */
 function dump(args: DumpArgs): number {
   let lines: string[];
   try {
-    lines = dumpFilter(args, args.snaplen);
+    lines = dumpFilter(args, args.snaplen, args.level);
   } catch (e) {
     return refused(e);
   }

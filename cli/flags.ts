@@ -119,9 +119,11 @@ export interface ReadArgs extends PacketArgs {
   countOnly: boolean;
 }
 
-/** `-d`: print the compiled filter like `tcpdump -d` and exit. */
+/** `-d`, `-dd`, `-ddd`: print the compiled filter like tcpdump and exit. */
 export interface DumpArgs {
   kind: "dump";
+  /** 1 (-d): tcpdump's listing, 2 (-dd): a C fragment, 3 (-ddd): decimal numbers. */
+  level: number;
   expression?: string;
   captureSsh: boolean;
   snaplen: number;
@@ -167,32 +169,47 @@ const HELP_ORDER = [
   "-d",
   "-D",
   "-e",
+  "-E",
+  "-f",
   "-F",
   "-G",
+  "-H",
   "-i",
   "-I",
+  "--immediate-mode",
+  "-j",
+  "-J",
   "--time-stamp-precision",
   "--micro",
   "--nano",
+  "-K",
   "-l",
   "-L",
+  "-m",
+  "-M",
   "-n",
   "-N",
   "-#",
+  "-O",
   "-p",
   "--print",
+  "-Q",
   "-q",
   "-r",
   "-S",
   "-s",
+  "-T",
   "-t",
+  "-u",
   "-U",
   "-v",
+  "-V",
   "-w",
   "-W",
   "-x",
   "-X",
   "-y",
+  "-z",
   "-Z",
 ];
 
@@ -201,7 +218,7 @@ function counted(flags: string, description: string): Option {
   return new Option(flags, description).argParser(count).default(0);
 }
 
-/** -i, -r, -I, -p, -y, -D, -L: where packets come from, and the lists of what there is. */
+/** -i, -r, -I, -p, -Q, -y, -D, -L: where packets come from, and the lists of what there is. */
 const source: FlagGroup<
   { iface?: string; file?: string; listInterfaces: boolean; listLinkTypes: boolean }
 > = {
@@ -214,6 +231,12 @@ const source: FlagGroup<
       .argParser(linkType),
     new Option("-I, --monitor-mode", "monitor mode: refused, XDP sees no 802.11 headers"),
     new Option("-p, --no-promiscuous-mode", "accepted: xskdump never turns promiscuous mode on"),
+    new Option(
+      "-Q, --direction <direction>",
+      "in: the packets the interface receives, all XDP sees",
+    )
+      .argParser(direction),
+    new Option("--immediate-mode", "accepted: each packet is read as soon as it arrives"),
   ],
   read: (o) => {
     if (o.monitorMode === true) {
@@ -292,11 +315,12 @@ const output: FlagGroup<
   },
 };
 
-/** -n, -N, -e, -v, -q, -S, -t, --nano, -#, -x, -X, -A: how text lines look. */
+/** -n, -N, -f, -e, -v, -q, -S, -t, --nano, -#, -x, -X, -A: how text lines look. */
 const print: FlagGroup<PrintArgs> = {
   options: () => [
     new Option("-n", "print numbers, not names (always so; accepted as in tcpdump)"),
     new Option("-N", "names without their domain (xskdump prints no names; accepted)"),
+    new Option("-f", "foreign IPv4 addresses as numbers (all are; accepted)"),
     new Option("-e", "print the link-level header on each line"),
     counted("-v", "verbose lines: -v header fields, options, checksums; -vv, -vvv more"),
     counted("-q", "quick (quiet) lines: less protocol information, as tcpdump -q (-qq: less)"),
@@ -367,13 +391,13 @@ const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> =
     new Option("-c <count>", "stop after count packets")
       .argParser(integer("-c", 1, Number.MAX_SAFE_INTEGER)),
     new Option("--duration <seconds>", "stop after this many seconds").argParser(seconds),
-    new Option("-s, --snaplen <bytes>", `bytes kept per packet (0 = ${MAX_SNAPLEN})`)
+    new Option("-s, --snapshot-length <bytes>", `bytes kept per packet (0 = ${MAX_SNAPLEN})`)
       .argParser(integer("-s", 0, MAX_SNAPLEN)),
   ],
   read: (o) => ({
     count: o.c,
     durationMs: o.duration,
-    snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
+    snaplen: !o.snapshotLength ? MAX_SNAPLEN : o.snapshotLength,
   }),
 };
 
@@ -419,17 +443,70 @@ const sockets: FlagGroup<SocketArgs> = {
 };
 
 /** -F, -d, --capture-ssh and the trailing expression: what is kept. */
-const filter: FlagGroup<{ expression?: string; captureSsh: boolean; dump: boolean }> = {
+const filter: FlagGroup<{ expression?: string; captureSsh: boolean; dump: number }> = {
   options: () => [
     new Option("-F, --filter-file <file>", "read the filter expression from file ('#' comments)"),
-    new Option("-d, --dump-filter", "print the compiled filter (cBPF, like tcpdump -d) and exit"),
+    counted(
+      "-d, --dump-filter",
+      "print the compiled filter (cBPF) like tcpdump -d and exit (-dd: as C, -ddd: decimal)",
+    ),
     new Option("--capture-ssh", "capture the SSH session xskdump runs under too (see README)"),
   ],
   read: (o, operands) => ({
     expression: filterExpression(o.filterFile, operands),
     captureSsh: o.captureSsh === true,
-    dump: o.dumpFilter === true,
+    dump: Math.min(o.dumpFilter ?? 0, 3),
   }),
+};
+
+/**
+ * tcpdump's flags that xskdump does not have: hidden from --help, and each refused with one line
+ * that names it and says why, rather than commander's "unknown option".
+ */
+const ABSENT: { flags: string; key: string; why: string }[] = [
+  { flags: "-b", key: "b", why: "BGP AS numbers are printed as plain numbers only" },
+  { flags: "-E <secret>", key: "E", why: "xskdump does not decrypt ESP" },
+  { flags: "-H", key: "H", why: "XDP sees Ethernet frames, never 802.11s mesh headers" },
+  {
+    flags: "-j, --time-stamp-type <type>",
+    key: "timeStampType",
+    why: "the one timestamp is the XDP program's (the kernel's clock as the packet arrives)",
+  },
+  {
+    flags: "-J, --list-time-stamp-types",
+    key: "listTimeStampTypes",
+    why: "the one timestamp is the XDP program's (the kernel's clock as the packet arrives)",
+  },
+  {
+    flags: "-K, --dont-verify-checksums",
+    key: "dontVerifyChecksums",
+    why: "checksums are verified (with -v) as tcpdump does by default",
+  },
+  { flags: "-m <module>", key: "m", why: "SNMP is printed without loading SMI MIB modules" },
+  { flags: "-M <secret>", key: "M", why: "TCP-MD5 signatures are not verified" },
+  {
+    flags: "-O, --no-optimize",
+    key: "optimize",
+    why: "the filter is always optimized (by libpcap) before it runs in the kernel",
+  },
+  { flags: "-T <type>", key: "T", why: "packets are decoded by their ports, never forced" },
+  { flags: "-u", key: "u", why: "xskdump does not decode NFS" },
+  { flags: "-V <file>", key: "V", why: "one file is read per run: give -r FILE" },
+  { flags: "-z <command>", key: "z", why: "no command is run after a file is rotated" },
+];
+
+/** Refuses the first of tcpdump's flags that xskdump does not have. */
+const absent: FlagGroup<void> = {
+  options: () => ABSENT.map((a) => new Option(a.flags).hideHelp()),
+  read: (o) => {
+    for (const a of ABSENT) {
+      // --no-optimize is commander's negation: it sets "optimize" to false.
+      if (o[a.key] === undefined || o[a.key] === true && a.key === "optimize") continue;
+      const names = a.flags.replace(/ <.*>$/, "").replace(", ", " (") +
+        (a.flags.includes(", ") ? ")" : "");
+      throw new UsageError(`${names}: not in xskdump: ${a.why}`);
+    }
+  },
 };
 
 const GROUPS: FlagGroup<unknown>[] = [
@@ -441,6 +518,7 @@ const GROUPS: FlagGroup<unknown>[] = [
   limits,
   sockets,
   filter,
+  absent,
 ];
 
 /** Where an option goes in --help: tcpdump's flags by HELP_ORDER, xskdump's own after. */
@@ -463,6 +541,7 @@ export function addFlags(cmd: Command): Command {
 
 /** What the flags of a parsed default command ask for. */
 export function readFlags(o: OptionValues, operands: string[]): CaptureCommandArgs {
+  absent.read(o, operands);
   const { iface, file, listInterfaces, listLinkTypes } = source.read(o, operands);
   // Like tcpdump, -D lists and exits whatever else is given.
   if (listInterfaces) return { kind: "list-interfaces" };
@@ -476,7 +555,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
   }
   const { expression, captureSsh, dump } = filter.read(o, operands);
   const { count, durationMs, snaplen } = limits.read(o, operands);
-  if (dump) return { kind: "dump", expression, captureSsh, snaplen };
+  if (dump > 0) return { kind: "dump", level: dump, expression, captureSsh, snaplen };
   if (listLinkTypes && file === undefined) {
     if (!iface) throw new UsageError("-L lists the data link types of an interface: give -i IFACE");
     return { kind: "list-linktypes", iface: interfaceName(iface)! };
@@ -502,6 +581,10 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
   };
   if (file !== undefined) {
     if (file === "") throw new UsageError("-r needs a file name or '-'");
+    if (o.f === true) {
+      // As tcpdump: "foreign" is by the capturing interface's netmask, which a file lacks.
+      throw new UsageError("-f tells foreign addresses by an interface's netmask: not with -r");
+    }
     if (iface !== undefined) {
       throw new UsageError("-r reads a file and -i captures from an interface: give one of them");
     }
@@ -542,6 +625,17 @@ function linkType(v: string): string {
   throw new UsageError(
     `-y ${v}: AF_XDP delivers Ethernet frames, so the one data link type is EN10MB (see -L)`,
   );
+}
+
+/** -Q: AF_XDP sees what the interface receives, so only tcpdump's `-Q in` applies. */
+function direction(v: string): string {
+  if (v === "in") return v;
+  if (v === "out" || v === "inout") {
+    throw new UsageError(
+      `-Q ${v}: XDP sees only the packets an interface receives, never those it sends: -Q in`,
+    );
+  }
+  throw new UsageError(`-Q takes in, out or inout, got '${v}'`);
 }
 
 /** -Z: a user name as getpwnam takes it (looked up when it is used). */

@@ -104,6 +104,8 @@ const ISSUE_19_SETS: [string[], string[]][] = [
   [["-vvv", "-e"], NO_TRANSPORT],
   [["-N"], FILES],
   [["-p"], FILES],
+  [["-Q", "in"], FILES],
+  [["--immediate-mode"], FILES],
   [["-l"], [...FILES, ...MORE]],
   [["-U"], FILES],
 ];

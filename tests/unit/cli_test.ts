@@ -92,6 +92,27 @@ Deno.test("parseArgs: -l, -U, --print, --count, -y, -Z, -c", () => {
   assert.equal(parseArgs(["-d", "-y", "EN10MB", "udp"]).kind, "dump");
 });
 
+Deno.test("parseArgs: -d, -dd, -ddd; --snapshot-length; -Q in, --immediate-mode and -f accepted", () => {
+  const level = (argv: string[]) => {
+    const a = parseArgs([...argv, "udp"]);
+    if (a.kind !== "dump") throw new Error(`expected a dump, got ${a.kind}`);
+    return a.level;
+  };
+  assert.deepEqual([["-d"], ["-dd"], ["-ddd"], ["-d", "-d"], ["--dump-filter"]].map(level), [
+    1,
+    2,
+    3,
+    2,
+    1,
+  ]);
+  const s = parseArgs(["-i", "eth0", "--snapshot-length", "96"]);
+  if (s.kind === "capture") assert.equal(s.snaplen, 96);
+  const plain = parseArgs(["-i", "eth0"]);
+  for (const argv of [["-Q", "in"], ["--direction=in"], ["--immediate-mode"], ["-f"]]) {
+    assert.deepEqual(parseArgs(["-i", "eth0", ...argv]), plain, argv.join(" "));
+  }
+});
+
 Deno.test("parseArgs: -D lists whatever else is given; -L lists for -i", () => {
   assert.deepEqual(parseArgs(["-D"]), { kind: "list-interfaces" });
   assert.deepEqual(parseArgs(["--list-interfaces", "-i", "eth0", "-w", "x"]), {
@@ -136,6 +157,28 @@ const bad: [string[], RegExp][] = [
   [["-i", "has space"], /not a valid interface name/],
   [["-i", "eth0", "--bogus"], /unknown option/],
   [["-i", "eth0", "tcp", "port", "80", "-F", "/nonexistent"], /give one or the other/],
+  [["-i", "eth0", "-Q", "out"], /^-Q out: XDP sees only the packets an interface receives/],
+  [["-i", "eth0", "--direction", "inout"], /^-Q inout: XDP sees only/],
+  [["-i", "eth0", "-Q", "up"], /^-Q takes in, out or inout, got 'up'$/],
+  [["-r", "f", "-f"], /^-f tells foreign addresses by an interface's netmask: not with -r$/],
+  [["-i", "eth0", "--snaplen", "96"], /unknown option '--snaplen'/],
+  // tcpdump's flags that xskdump lacks: each named, with why, before anything else is checked.
+  [["-D", "-b"], /^-b: not in xskdump: BGP AS numbers/],
+  [["-i", "eth0", "-E", "spi@host"], /^-E: not in xskdump: .*ESP/],
+  [["-i", "eth0", "-H"], /^-H: not in xskdump: .*802\.11s/],
+  [["-i", "eth0", "-j", "host"], /^-j \(--time-stamp-type\): not in xskdump: the one timestamp/],
+  [["-i", "eth0", "--time-stamp-type=adapter"], /^-j \(--time-stamp-type\): not in xskdump/],
+  [["-J", "-i", "eth0"], /^-J \(--list-time-stamp-types\): not in xskdump/],
+  [["-r", "f", "-K"], /^-K \(--dont-verify-checksums\): not in xskdump: checksums/],
+  [["-r", "f", "--dont-verify-checksums"], /^-K \(--dont-verify-checksums\): not in xskdump/],
+  [["-r", "f", "-m", "mib"], /^-m: not in xskdump: .*SMI MIB/],
+  [["-r", "f", "-M", "secret"], /^-M: not in xskdump: TCP-MD5/],
+  [["-d", "-O", "udp"], /^-O \(--no-optimize\): not in xskdump: the filter is always optimized/],
+  [["-d", "--no-optimize", "udp"], /^-O \(--no-optimize\): not in xskdump/],
+  [["-r", "f", "-T", "vxlan"], /^-T: not in xskdump: .*decoded by their ports/],
+  [["-r", "f", "-u"], /^-u: not in xskdump: .*NFS/],
+  [["-V", "list"], /^-V: not in xskdump: one file is read per run: give -r FILE$/],
+  [["-i", "eth0", "-w", "x", "-C", "1", "-z", "gzip"], /^-z: not in xskdump: no command is run/],
 ];
 for (const [argv, re] of bad) {
   Deno.test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {
