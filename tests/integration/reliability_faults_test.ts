@@ -226,7 +226,7 @@ Deno.test({
           assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
           assert.match(
             r.stderr.trim(),
-            /^xskdump: queue 1 of xc0 is taken: another AF_XDP socket is bound to it.*; capture another queue \(-q\), or stop that process first$/,
+            /^xskdump: queue 1 of xc0 is taken: another AF_XDP socket is bound to it.*; capture another queue \(--queue\), or stop that process first$/,
           );
           assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, "ours detached");
         }
