@@ -69,13 +69,13 @@ export class Pkt {
   /**
    * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
    * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
-   * {@link undecodedHex} is off or lines are {@link quiet}: where tcpdump tests
-   * ndo_suppress_default_print first (`guarded`; print-arp.c does not). Like tcpdump, when the
-   * capture ends first it dumps what there is and then ends the line as truncated (throws
-   * {@link TRUNCATED}).
+   * {@link undecodedHex} is off or lines are {@link quiet} (tcpdump's ndo_suppress_default_print),
+   * but `always` where tcpdump calls it without asking (its LLC printer on a cut header,
+   * print-arp.c). Like tcpdump, when the capture ends first it dumps what there is and then ends
+   * the line as truncated (throws {@link TRUNCATED}).
    */
-  defaultPrint(off: number, length: number, guarded = true): void {
-    if (guarded && (!this.undecodedHex || this.quiet)) return;
+  defaultPrint(off: number, length: number, always = false): void {
+    if (!always && (!this.undecodedHex || this.quiet)) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
     if (length > have) throw TRUNCATED;

@@ -130,7 +130,7 @@ export function decoderOptions(flags: string[]): DecoderOptions {
   const t = flags.find((f) => /^-t+$/.test(f));
   return {
     link: flags.includes("-e"),
-    verbose: flags.includes("-v"),
+    verbose: flagCount(flags, "v") > 0,
     verbosity: flagCount(flags, "v"),
     quiet: flagCount(flags, "q"),
     absoluteSeq: flags.includes("-S"),
