@@ -39,6 +39,8 @@ export interface PrintArgs {
   timestamps: TimestampFormat;
   /** --nano/--micro/--time-stamp-precision: digits of the timestamps. */
   precision: TimestampPrecision;
+  /** --print-direction: "In"/"Out" after the time, as tcpdump's cooked lines. */
+  direction: boolean;
 }
 
 /** The format and rotation of -w. */
@@ -89,9 +91,13 @@ export interface PacketArgs extends OutputArgs {
 export interface CaptureArgs extends PacketArgs {
   kind: "capture";
   iface: string;
-  /** RX queues (--queue): one, a list, or every queue of the interface. */
-  queues: number[] | "all";
+  /** RX queues (--queue): one, a list, or every queue; undefined: divert 0, tap all. */
+  queues?: number[] | "all";
   mode: ModeName;
+  /** --tap / --divert; "auto" when neither: by how the host uses the interface. */
+  path: "tap" | "divert" | "auto";
+  /** -Q: the directions (tap); undefined when not given. */
+  direction?: "in" | "out" | "inout";
   durationMs?: number;
   /** UMEM frames (--frames), or undefined: as many as bufferKiB holds. */
   frames?: number;
@@ -218,7 +224,7 @@ function counted(flags: string, description: string): Option {
   return new Option(flags, description).argParser(count).default(0);
 }
 
-/** -i, -r, -I, -p, -Q, -y, -D, -L: where packets come from, and the lists of what there is. */
+/** -i, -r, -I, -p, -y, -D, -L: where packets come from, and the lists of what there is. */
 const source: FlagGroup<
   { iface?: string; file?: string; listInterfaces: boolean; listLinkTypes: boolean }
 > = {
@@ -231,11 +237,6 @@ const source: FlagGroup<
       .argParser(linkType),
     new Option("-I, --monitor-mode", "monitor mode: refused, XDP sees no 802.11 headers"),
     new Option("-p, --no-promiscuous-mode", "accepted: xskdump never turns promiscuous mode on"),
-    new Option(
-      "-Q, --direction <direction>",
-      "in: the packets the interface receives, all XDP sees",
-    )
-      .argParser(direction),
     new Option("--immediate-mode", "accepted: each packet is read as soon as it arrives"),
   ],
   read: (o) => {
@@ -337,6 +338,10 @@ const print: FlagGroup<PrintArgs> = {
       .choices(["micro", "nano"]),
     new Option("--micro", "timestamps in microseconds (the default)"),
     new Option("--nano", "timestamps in nanoseconds"),
+    new Option(
+      "--print-direction",
+      "print In or Out after the time of each line (as tcpdump -i any)",
+    ),
     new Option("-#, --number", "print each packet's number at the start of its line"),
     counted("-x", "print each packet in hex, without (-xx: with) its link-level header"),
     counted("-X", "print each packet in hex and ASCII, without (-XX: with) its link header"),
@@ -354,6 +359,7 @@ const print: FlagGroup<PrintArgs> = {
     absoluteSeq: o.absoluteTcpSequenceNumbers === true,
     timestamps: timestampFormat(o.t ?? 0),
     precision: o.timeStampPrecision ?? "micro",
+    direction: o.printDirection === true,
   }),
 };
 
@@ -401,6 +407,33 @@ const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> =
   }),
 };
 
+/** --tap, --divert, -Q: the capture path and the directions. */
+const path: FlagGroup<Pick<CaptureArgs, "path" | "direction">> = {
+  options: () => [
+    new Option(
+      "--tap",
+      "copy packets and let them go on to the host stack, both directions (default on an " +
+        "interface with an address, or a bridge, bond or team port)",
+    ),
+    new Option(
+      "--divert",
+      "take packets with AF_XDP: fastest, but they do not reach the host stack (default on " +
+        "an interface with no address: a capture port)",
+    ),
+    new Option("-Q, --direction <dir>", "directions to capture (tap): in, out or inout")
+      .choices(["in", "out", "inout"]),
+  ],
+  read: (o) => {
+    if (o.tap && o.divert) throw new UsageError("--tap and --divert: give one of them");
+    if (o.divert && o.direction !== undefined && o.direction !== "in") {
+      throw new UsageError(
+        `-Q ${o.direction}: divert sees incoming packets only (the tap path sees both: --tap)`,
+      );
+    }
+    return { path: o.tap ? "tap" : o.divert ? "divert" : "auto", direction: o.direction };
+  },
+};
+
 type SocketArgs = Pick<
   CaptureArgs,
   "queues" | "mode" | "frames" | "bufferKiB" | "batch" | "guard" | "strict" | "singleQueue"
@@ -411,12 +444,14 @@ const sockets: FlagGroup<SocketArgs> = {
   options: () => [
     new Option(
       "-B, --buffer-size <KiB>",
-      `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_FRAMES} frames, shared ` +
-        `among the queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ${DEFAULT_FRAMES * 4 >> 10} MiB ` +
-        "with 4 KiB frames)",
+      `capture buffer in KiB: divert, the UMEM per queue (default ${DEFAULT_FRAMES} frames, ` +
+        `shared among the queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ` +
+        `${DEFAULT_FRAMES * 4 >> 10} MiB with 4 KiB frames); tap, the ring buffer (32 MiB)`,
     ).argParser(integer("-B", 1024, 4 << 20)),
-    new Option("--queue <n|list|all>", "RX queue(s) to capture: 0 (default), 0,2,3, or all")
-      .argParser(queueList),
+    new Option(
+      "--queue <n|list|all>",
+      "RX queue(s) to capture: 0,2,3 or all (default: divert 0, tap all)",
+    ).argParser(queueList),
     new Option("--mode <mode>", "XDP attach mode").choices(["auto", "native", "generic"])
       .default("auto"),
     new Option("--frames <n>", "UMEM frames (power of two; default: as many as -B holds)")
@@ -431,7 +466,7 @@ const sockets: FlagGroup<SocketArgs> = {
       .argParser(integer("--batch", 1, 4096)).hideHelp(),
   ],
   read: (o) => ({
-    queues: o.queue ?? [0],
+    queues: o.queue,
     mode: o.mode as ModeName,
     frames: o.frames,
     bufferKiB: o.bufferSize,
@@ -516,6 +551,7 @@ const GROUPS: FlagGroup<unknown>[] = [
   privileges,
   status,
   limits,
+  path,
   sockets,
   filter,
   absent,
@@ -608,6 +644,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     kind: "capture",
     iface,
     ...packets,
+    ...path.read(o, operands),
     ...socks,
     durationMs,
     captureSsh,
@@ -625,17 +662,6 @@ function linkType(v: string): string {
   throw new UsageError(
     `-y ${v}: AF_XDP delivers Ethernet frames, so the one data link type is EN10MB (see -L)`,
   );
-}
-
-/** -Q: AF_XDP sees what the interface receives, so only tcpdump's `-Q in` applies. */
-function direction(v: string): string {
-  if (v === "in") return v;
-  if (v === "out" || v === "inout") {
-    throw new UsageError(
-      `-Q ${v}: XDP sees only the packets an interface receives, never those it sends: -Q in`,
-    );
-  }
-  throw new UsageError(`-Q takes in, out or inout, got '${v}'`);
 }
 
 /** -Z: a user name as getpwnam takes it (looked up when it is used). */

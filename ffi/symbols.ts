@@ -22,6 +22,7 @@ export const symbols = {
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
+  xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   // ifaces.c: the interfaces a capture can use
   xsk_interfaces: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_xdp_features: { parameters: ["buffer", "buffer"], result: "i32" },
@@ -48,6 +49,7 @@ export const symbols = {
   xsk_filter_match: { parameters: ["buffer", "u32", "buffer", "u32", "u32"], result: "i32" },
   xsk_prog_set_filter: { parameters: ["i32", "buffer", "u32", "buffer"], result: "i32" },
   xsk_filter_test_load: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  xsk_filter_test_load_skb: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
   xsk_filter_test_run: { parameters: ["i32", "buffer", "u32", "u32", "buffer"], result: "i32" },
   xsk_filter_test_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
@@ -73,6 +75,26 @@ export const symbols = {
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
   xsk_doze: { parameters: ["u32"], result: "i32", nonblocking: true },
+  // ringbuf.c, tap.c: tap mode
+  xsk_tap_open: {
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32"],
+    result: "i32",
+  },
+  xsk_tap_hooks: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_tap_set_filter: {
+    parameters: ["i32", "buffer", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  xsk_ring_map: { parameters: ["i32", "buffer", "u64"], result: "i32" },
+  xsk_tap_start: { parameters: ["i32"], result: "i32" },
+  xsk_ring_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_ring_give: { parameters: ["i32"], result: "i32" },
+  xsk_ring_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_tap_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_tap_stop: { parameters: ["i32"], result: "i32" },
+  xsk_tap_check: { parameters: ["i32"], result: "i32" },
+  xsk_tap_close: { parameters: ["i32"], result: "i32" },
+  xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

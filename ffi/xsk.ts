@@ -36,6 +36,7 @@ const ERRNO: Record<number, string> = {
   24: "EMFILE",
   28: "ENOSPC",
   34: "ERANGE",
+  67: "ENOLINK",
   95: "EOPNOTSUPP",
   98: "EADDRINUSE",
   100: "ENETDOWN",

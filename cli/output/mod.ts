@@ -26,7 +26,7 @@ export {
 } from "./errors.ts";
 export { fileSink, type Output, TrackedSink, type WriterProgress } from "./sinks.ts";
 export { type FileFormat, fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
-export { linktypeName, type TextOptions, textOutput } from "./text.ts";
+export { directionWord, linktypeName, type TextOptions, textOutput } from "./text.ts";
 
 /** What the packets' source tells a file about them (pcapng's interface block and statistics,
  * the link-layer type, the time -G names the first file by). */
@@ -65,9 +65,9 @@ export function countOutput(): Output {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
-    add(_src, _off, len) {
+    add(_src, _off, _len, _sec, _nsec, _queue, wireLen) {
       o.packets++;
-      o.bytes += len;
+      o.bytes += wireLen;
     },
     addRecord(r) {
       o.packets++;
@@ -93,9 +93,9 @@ function fileAndText(file: Output, text: Output): Output {
       return file.filesOpened;
     },
     packetBuffered: file.packetBuffered === true || text.packetBuffered === true,
-    add(src, off, len, sec, nsec, queue) {
-      file.add(src, off, len, sec, nsec, queue);
-      text.add(src, off, len, sec, nsec, queue);
+    add(src, off, len, sec, nsec, queue, wireLen, direction) {
+      file.add(src, off, len, sec, nsec, queue, wireLen, direction);
+      text.add(src, off, len, sec, nsec, queue, wireLen, direction);
     },
     addRecord(r) {
       file.addRecord(r);

@@ -35,6 +35,8 @@ export interface TextOptions {
    * after each batch (the packets one ring call took together).
    */
   packetBuffered?: boolean;
+  /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
+  direction?: boolean;
 }
 
 /** Names of link-layer types, as `tcpdump -r` says them. */
@@ -51,6 +53,14 @@ export function linktypeName(linktype: number): string {
     276: "LINUX_SLL2 (Linux cooked v2)",
   };
   return names[linktype] ?? `LINKTYPE_${linktype}`;
+}
+
+/**
+ * The direction word of --print-direction, padded like tcpdump's cooked lines ("In  IP ...",
+ * "Out IP ..."); nothing when the direction is not known (a file without epb_flags).
+ */
+export function directionWord(direction: number | undefined): string {
+  return direction === 2 ? "Out " : direction === 1 ? "In  " : "";
 }
 
 /**
@@ -102,8 +112,16 @@ export function textOutput(options: TextOptions | number): Output {
   };
   /** tcpdump's "%5u  " in front of the timestamp (-#). */
   const numbered = (n: number) => number ? `${String(n).padStart(5)}  ` : "";
-  const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number, n: number) => {
-    const time = decoder.timestamp(sec, nsec);
+  const showDirection = opts.direction === true;
+  const lineOf = (
+    data: Uint8Array,
+    origLen: number,
+    sec: number,
+    nsec: number,
+    n: number,
+    direction: number | undefined,
+  ) => {
+    const time = decoder.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = decoder.describe(data, origLen);
     const dump = hex.level > 0
       ? hexDump(data, hex, dumpsWholeFrame(text, data))
@@ -117,11 +135,12 @@ export function textOutput(options: TextOptions | number): Output {
     bytes: 0,
     filesOpened: 0,
     packetBuffered: eachPacket,
-    add(src, off, len, sec, nsec) {
+    add(src, off, len, sec, nsec, _queue, wireLen, direction) {
       if (failed) return;
       o.packets++;
-      o.bytes += len;
-      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), len, sec, nsec, o.packets));
+      o.bytes += wireLen;
+      const data = src.subarray(off, off + Math.min(len, snaplen));
+      emit(lineOf(data, wireLen, sec, nsec, o.packets, direction));
     },
     addRecord(r) {
       if (failed) return;
@@ -135,7 +154,8 @@ export function textOutput(options: TextOptions | number): Output {
           } not decoded], length ${r.origLen}\n`,
         );
       } else {
-        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets));
+        const direction = r.flags === undefined ? undefined : r.flags & 3;
+        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets, direction));
       }
       if (eachPacket) flush();
     },

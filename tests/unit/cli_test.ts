@@ -23,7 +23,18 @@ Deno.test("parseArgs: defaults and --duration / --mode / -s 0", () => {
   assert.equal(a.mode, "generic");
   assert.equal(a.snaplen, MAX_SNAPLEN);
   assert.equal(a.write, undefined);
-  assert.deepEqual(a.queues, [0]);
+  assert.equal(a.queues, undefined, "the path's own default: divert queue 0, tap every queue");
+  assert.equal(a.path, "auto");
+  assert.equal(a.direction, undefined);
+  assert.equal(a.print.direction, false);
+});
+
+Deno.test("parseArgs: --tap, --divert, -Q and --print-direction", () => {
+  const t = parseArgs(["-i", "eth0", "--tap", "-Q", "out", "--print-direction"]);
+  if (t.kind !== "capture") throw new Error("expected a capture");
+  assert.deepEqual([t.path, t.direction, t.print.direction], ["tap", "out", true]);
+  const d = parseArgs(["-i", "eth0", "--divert", "--direction", "in"]);
+  if (d.kind === "capture") assert.deepEqual([d.path, d.direction], ["divert", "in"]);
 });
 
 Deno.test("parseArgs: --queue takes one queue, a list, or all; -q is tcpdump's quick output", () => {
@@ -35,7 +46,7 @@ Deno.test("parseArgs: --queue takes one queue, a list, or all; -q is tcpdump's q
   assert.throws(() => parseArgs(["-i", "eth0", "--queue", "1,x"]), /whole number/);
   const q = parseArgs(["-i", "eth0", "-q", "udp"]);
   if (q.kind !== "capture") throw new Error("expected a capture");
-  assert.deepEqual([q.print.quiet, q.queues, q.expression], [1, [0], "udp"]);
+  assert.deepEqual([q.print.quiet, q.queues, q.expression], [1, undefined, "udp"]);
   const qq = parseArgs(["-r", "f", "-qq"]);
   if (qq.kind === "read") assert.equal(qq.print.quiet, 2);
   // The old `-q N` is a usage error that names --queue, not a filter that fails to compile.
@@ -92,7 +103,7 @@ Deno.test("parseArgs: -l, -U, --print, --count, -y, -Z, -c", () => {
   assert.equal(parseArgs(["-d", "-y", "EN10MB", "udp"]).kind, "dump");
 });
 
-Deno.test("parseArgs: -d, -dd, -ddd; --snapshot-length; -Q in, --immediate-mode and -f accepted", () => {
+Deno.test("parseArgs: -d, -dd, -ddd; --snapshot-length; --immediate-mode and -f accepted", () => {
   const level = (argv: string[]) => {
     const a = parseArgs([...argv, "udp"]);
     if (a.kind !== "dump") throw new Error(`expected a dump, got ${a.kind}`);
@@ -108,7 +119,7 @@ Deno.test("parseArgs: -d, -dd, -ddd; --snapshot-length; -Q in, --immediate-mode 
   const s = parseArgs(["-i", "eth0", "--snapshot-length", "96"]);
   if (s.kind === "capture") assert.equal(s.snaplen, 96);
   const plain = parseArgs(["-i", "eth0"]);
-  for (const argv of [["-Q", "in"], ["--direction=in"], ["--immediate-mode"], ["-f"]]) {
+  for (const argv of [["--immediate-mode"], ["-f"]]) {
     assert.deepEqual(parseArgs(["-i", "eth0", ...argv]), plain, argv.join(" "));
   }
 });
@@ -157,9 +168,6 @@ const bad: [string[], RegExp][] = [
   [["-i", "has space"], /not a valid interface name/],
   [["-i", "eth0", "--bogus"], /unknown option/],
   [["-i", "eth0", "tcp", "port", "80", "-F", "/nonexistent"], /give one or the other/],
-  [["-i", "eth0", "-Q", "out"], /^-Q out: XDP sees only the packets an interface receives/],
-  [["-i", "eth0", "--direction", "inout"], /^-Q inout: XDP sees only/],
-  [["-i", "eth0", "-Q", "up"], /^-Q takes in, out or inout, got 'up'$/],
   [["-r", "f", "-f"], /^-f tells foreign addresses by an interface's netmask: not with -r$/],
   [["-i", "eth0", "--snaplen", "96"], /unknown option '--snaplen'/],
   // tcpdump's flags that xskdump lacks: each named, with why, before anything else is checked.
@@ -179,6 +187,9 @@ const bad: [string[], RegExp][] = [
   [["-r", "f", "-u"], /^-u: not in xskdump: .*NFS/],
   [["-V", "list"], /^-V: not in xskdump: one file is read per run: give -r FILE$/],
   [["-i", "eth0", "-w", "x", "-C", "1", "-z", "gzip"], /^-z: not in xskdump: no command is run/],
+  [["-i", "eth0", "--tap", "--divert"], /--tap and --divert: give one of them/],
+  [["-i", "eth0", "--divert", "-Q", "inout"], /divert sees incoming packets only/],
+  [["-i", "eth0", "-Q", "sideways"], /sideways/],
 ];
 for (const [argv, re] of bad) {
   Deno.test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {
