@@ -124,9 +124,9 @@ export function textOutput(options: TextOptions | number): Output {
     const time = decoder.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = decoder.describe(data, origLen);
     const dump = hex.level > 0
-      ? hexDump(data, hex, dumpsWholeFrame(text, data))
+      ? hexDump(data, hex, dumpsWholeFrame(text, data, decoder.gaveUp))
       : ascii > 0
-      ? asciiDump(data, ascii, dumpsWholeFrame(text, data))
+      ? asciiDump(data, ascii, dumpsWholeFrame(text, data, decoder.gaveUp))
       : "";
     return `${numbered(n)}${time}${text}${dump}\n`;
   };
