@@ -114,6 +114,13 @@ export interface CaptureArgs extends PacketArgs {
   captureSsh: boolean;
   /** --stats-interval: periodic statistics on stderr, ms. */
   statsIntervalMs?: number;
+  /** --stop-on-eof: stop when standard input ends (how `fleet` stops a remote capture). */
+  stopOnEof: boolean;
+  /**
+   * Nothing on stderr unless it fails (no `listening on` line, no summary): what a Wireshark
+   * extcap capture must be, since Wireshark shows any of it as an error. No flag sets it.
+   */
+  silent?: boolean;
 }
 
 /** `-r FILE`: read a pcap or pcapng file (no interface, no privileges). */
@@ -391,12 +398,16 @@ const status: FlagGroup<Pick<CaptureArgs, "statsIntervalMs" | "noStatus" | "json
   }),
 };
 
-/** -c, --duration, -s: how much is kept. */
-const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> = {
+/** -c, --duration, --stop-on-eof, -s: how much is kept. */
+const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen" | "stopOnEof">> = {
   options: () => [
     new Option("-c <count>", "stop after count packets")
       .argParser(integer("-c", 1, Number.MAX_SAFE_INTEGER)),
     new Option("--duration <seconds>", "stop after this many seconds").argParser(seconds),
+    new Option(
+      "--stop-on-eof",
+      "stop when standard input ends (over SSH: when the session closes; see fleet)",
+    ),
     new Option("-s, --snapshot-length <bytes>", `bytes kept per packet (0 = ${MAX_SNAPLEN})`)
       .argParser(integer("-s", 0, MAX_SNAPLEN)),
   ],
@@ -404,6 +415,7 @@ const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> =
     count: o.c,
     durationMs: o.duration,
     snaplen: !o.snapshotLength ? MAX_SNAPLEN : o.snapshotLength,
+    stopOnEof: o.stopOnEof === true,
   }),
 };
 
@@ -590,7 +602,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     );
   }
   const { expression, captureSsh, dump } = filter.read(o, operands);
-  const { count, durationMs, snaplen } = limits.read(o, operands);
+  const { count, durationMs, snaplen, stopOnEof } = limits.read(o, operands);
   if (dump > 0) return { kind: "dump", level: dump, expression, captureSsh, snaplen };
   if (listLinkTypes && file === undefined) {
     if (!iface) throw new UsageError("-L lists the data link types of an interface: give -i IFACE");
@@ -647,6 +659,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     ...path.read(o, operands),
     ...socks,
     durationMs,
+    stopOnEof,
     captureSsh,
     statsIntervalMs,
   };

@@ -24,7 +24,13 @@ export {
   OutputStop,
   writeFailure,
 } from "./errors.ts";
-export { fileSink, type Output, TrackedSink, type WriterProgress } from "./sinks.ts";
+export {
+  fileSink,
+  type Output,
+  type OutputInterface,
+  TrackedSink,
+  type WriterProgress,
+} from "./sinks.ts";
 export { type FileFormat, fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
 export { directionWord, linktypeName, type TextOptions, textOutput } from "./text.ts";
 
@@ -73,6 +79,8 @@ export function countOutput(): Output {
       o.packets++;
       o.bytes += Math.max(r.origLen, r.caplen);
     },
+    // Counting tells no interface from another.
+    addInterface: () => 0,
     flush: () => {},
     close: () => {},
     files: () => [],
@@ -100,6 +108,10 @@ function fileAndText(file: Output, text: Output): Output {
     addRecord(r) {
       file.addRecord(r);
       text.addRecord(r);
+    },
+    addInterface(i) {
+      text.addInterface(i);
+      return file.addInterface(i);
     },
     flush() {
       try {
