@@ -323,7 +323,8 @@ c.close();`,
 });
 
 Deno.test({
-  name: "tap queues: one ring buffer for every RX queue; -q keeps the incoming packets of those",
+  name:
+    "tap queues: one ring buffer for every RX queue; --queue keeps the incoming packets of those",
   ignore: skip !== undefined,
   async fn() {
     const corpus = await mergedCorpus();
@@ -334,7 +335,7 @@ Deno.test({
         "--tap",
         "-Q",
         "in",
-        "-q",
+        "--queue",
         "1",
         "-w",
         `${dir}/one.pcapng`,
@@ -357,14 +358,14 @@ Deno.test({
       );
       assert.ok(queues.size >= 2, `the corpus came on queues ${[...queues]}`);
       const q1 = [...pcapngRecords(Deno.readFileSync(`${dir}/one.pcapng`))];
-      assert.ok(q1.length > 0 && q1.every((r) => r.queue === 1), "-q 1: queue 1 only");
+      assert.ok(q1.length > 0 && q1.every((r) => r.queue === 1), "--queue 1: queue 1 only");
       const d = sOne.directions.in;
       assert.equal(d.seen, corpus.frames);
       assert.equal(sOne.captured, q1.length);
       assert.equal(d.copied + d.passed, d.seen, "the other queues' packets count as passed");
       assert.equal(sAll.captured, corpus.frames);
       console.log(
-        `  all queues: ${sAll.captured} frames from queues ${[...queues].sort()}; -q 1: ` +
+        `  all queues: ${sAll.captured} frames from queues ${[...queues].sort()}; --queue 1: ` +
           `${q1.length}, the other ${d.passed} passed`,
       );
     }, { mtu, rxQueues: 4, txQueues: 4 });
