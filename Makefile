@@ -19,7 +19,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
-C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter
+C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_writer
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint soak
 
@@ -61,8 +61,10 @@ $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
 
 $(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/share.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
+		csrc/records.c csrc/records.h csrc/writer.c \
 		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c $(FILTER_SRCS) $(BUILD)/embed.o \
+	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c \
+		csrc/records.c csrc/writer.c $(FILTER_SRCS) $(BUILD)/embed.o -pthread \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
@@ -72,6 +74,10 @@ $(BUILD)/test_shim: tests/c/test_shim.c tests/c/expect.h $(SHIM)
 
 $(BUILD)/test_filter: tests/c/test_filter.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
+# The writer through the ABI, and its records (records.c is internal) compiled in.
+$(BUILD)/test_writer: tests/c/test_writer.c tests/c/expect.h csrc/records.c csrc/records.h $(SHIM)
+	gcc $(CFLAGS) -o $@ tests/c/test_writer.c csrc/records.c -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 # The ledger is pure logic: tested over simulated rings, without the shim.
 $(BUILD)/test_ledger: tests/c/test_ledger.c tests/c/expect.h csrc/ledger.c csrc/ledger.h

@@ -5,7 +5,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 11;
+export const ABI_VERSION = 12;
 
 export const symbols = {
   xsk_abi_version: { parameters: [], result: "i32" },
@@ -52,6 +52,23 @@ export const symbols = {
   xsk_filter_test_run: { parameters: ["i32", "buffer", "u32", "u32", "buffer"], result: "i32" },
   xsk_filter_test_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
+  xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
+  xsk_writer_file: {
+    parameters: ["i32", "buffer", "i32", "buffer", "u32", "u64", "u64"],
+    result: "i32",
+  },
+  xsk_writer_put: {
+    parameters: ["i32", "buffer", "u32", "buffer", "u32", "u32", "u32"],
+    result: "i32",
+  },
+  xsk_writer_bytes: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_flush: { parameters: ["i32"], result: "i32" },
+  // Both wait for the writer thread: on the FFI thread pool, so the event loop turns.
+  xsk_writer_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_drain: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_failure: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_close: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

@@ -1,0 +1,59 @@
+/* Capture-file records (pure: no I/O, no allocation): the pcap record and the
+ * pcapng Enhanced Packet Block exactly as lib/formats/pcap.ts and pcapng.ts
+ * write them, byte for byte, so the shim's writer (writer.c) and the
+ * TypeScript writers make the same files. Little-endian hosts only (the shim
+ * is built for x86_64), like the files, which are little-endian. */
+#ifndef XSKDUMP_RECORDS_H
+#define XSKDUMP_RECORDS_H
+
+#include <stdint.h>
+
+#define REC_PCAP_FILE_HEADER 24 /* pcap's file header: no length field */
+#define REC_PCAP_HEAD 16        /* sec, nsec, captured length, wire length */
+#define REC_EPB_HEAD 28         /* type, length, interface, time (2 words), lengths */
+#define REC_EPB_TAIL 16         /* epb_flags (8), opt_endofopt (4), trailing length (4) */
+#define REC_EPB_QUEUE 8         /* epb_queue, when the queue is known */
+#define REC_NO_QUEUE UINT32_MAX
+
+/* How records are cut and framed: one per output file format. */
+struct rec_format {
+	uint32_t pcapng; /* 0: pcap, 1: pcapng */
+	uint32_t snaplen;
+	uint32_t queue; /* pcapng epb_queue, or REC_NO_QUEUE */
+};
+
+/* One packet as it goes into a record. */
+struct rec_packet {
+	const uint8_t *data;
+	uint32_t caplen; /* bytes at data (cut to the snaplen by rec_put) */
+	uint32_t wirelen; /* length on the wire (at least caplen) */
+	uint32_t sec;
+	uint32_t nsec;
+	uint32_t flags; /* pcapng epb_flags */
+};
+
+/* Bytes the record of a packet with caplen bytes takes. */
+static inline uint32_t rec_size(const struct rec_format *f, uint32_t caplen)
+{
+	uint32_t incl = caplen < f->snaplen ? caplen : f->snaplen;
+
+	if (!f->pcapng)
+		return REC_PCAP_HEAD + incl;
+	return REC_EPB_HEAD + ((incl + 3u) & ~3u) + REC_EPB_TAIL +
+	       (f->queue == REC_NO_QUEUE ? 0 : REC_EPB_QUEUE);
+}
+
+/* Writes the record of p at dst, which has room for rec_size(f, p->caplen)
+ * bytes; returns that size. */
+uint32_t rec_put(const struct rec_format *f, uint8_t *dst, const struct rec_packet *p);
+
+/* The whole records at the start of buf[0..have): buf holds records (blocks,
+ * for pcapng) from a record boundary on, `header` bytes of pcap file header
+ * first when it starts a pcap file (0 otherwise). Returns where the last
+ * record that lies whole inside buf[0..have) ends, and in *packets the packet
+ * records (pcapng: EPBs) before it. A length that does not advance ends the
+ * walk (never with our records). */
+uint32_t rec_whole(int pcapng, const uint8_t *buf, uint32_t have, uint32_t header,
+		   uint64_t *packets);
+
+#endif
