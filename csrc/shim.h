@@ -170,9 +170,10 @@ int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
 /* Blocks up to timeout_ms for RX data (poll). Meant as a nonblocking FFI
  * call. Returns 1 when readable, 0 on timeout. */
 int32_t xsk_wait(int32_t sock, int32_t timeout_ms);
-/* Sleeps usec microseconds (at most 1 s), off the JS thread as a nonblocking
- * FFI call. Unlike a poll it leaves nobody for the kernel to wake: under load
- * the receiving softirq then pays no wakeup per flush. Returns 0. */
+/* Sleeps usec microseconds (at most 1 s) in the calling thread: the capture
+ * loop's nap when a busy ring runs dry (a synchronous FFI call: precise, no
+ * thread hop). Unlike a poll it leaves nobody for the kernel to wake: under
+ * load the receiving softirq then pays no wakeup per flush. Returns 0. */
 int32_t xsk_doze(uint32_t usec);
 /* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
  * pending socket error otherwise. Cheap enough for once a second. */

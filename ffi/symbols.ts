@@ -28,7 +28,8 @@ export const symbols = {
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
-  xsk_doze: { parameters: ["u32"], result: "i32", nonblocking: true },
+  // The loop's nap: synchronous, a precise sleep in the loop's own thread.
+  xsk_doze: { parameters: ["u32"], result: "i32" },
   xsk_host_facts: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_kernel_release: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },

@@ -371,9 +371,12 @@ export class XskSocket {
     return check(prog.shim, r, "wait") > 0;
   }
 
-  /** Sleeps `usec` microseconds on the FFI thread pool (no poll: nobody for the kernel to wake). */
-  static async doze(prog: XdpProgram, usec: number): Promise<void> {
-    check(prog.shim, await prog.shim.xsk_doze(usec), "doze");
+  /**
+   * Sleeps `usec` microseconds in this thread (a synchronous nanosleep: precise, no thread hop,
+   * and, unlike a poll, nobody for the kernel to wake). The event loop does not turn meanwhile.
+   */
+  static nap(prog: XdpProgram, usec: number): void {
+    check(prog.shim, prog.shim.xsk_doze(usec), "nap");
   }
 
   /** Throws XskError when the interface is gone or down. */

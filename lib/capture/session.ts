@@ -22,6 +22,7 @@ import {
   type RunLimits,
   Step,
   type StopReason,
+  takesBatches,
   toSink,
 } from "./core.ts";
 import {
@@ -33,7 +34,10 @@ import {
 } from "./geometry.ts";
 import { XskSource, XskWaits } from "./xsk_source.ts";
 
-export type { PacketSink, RunLimits, StopReason } from "./core.ts";
+/** Longest single wait for room in a slow output, so the loop looks up now and then. */
+const ROOM_WAIT_MS = 100;
+
+export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
 
 /** How a capture is set up. */
@@ -111,6 +115,11 @@ export interface CaptureStats {
   userHeld: number;
   /** Packets without our XDP timestamp (time taken in user space instead). */
   noMeta: number;
+  /**
+   * The longest time, ms, the receive loop went without taking from the ring while packets
+   * were arriving (from the start of a pass that took packets to the start of the next).
+   */
+  longestGapMs: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
   integrity: Record<GuardKind, number>;
   /** Per RX queue, in socket order. */
@@ -221,19 +230,31 @@ export class Capture implements AsyncDisposable {
   }
 
   /**
-   * The CLI's loop: drives the receive core, every batch into the sink. Returns why it
-   * stopped; the sink is flushed, the socket stays open for stats() until close().
+   * The CLI's loop: drives the receive core, every batch into the sink (whole, for a sink that
+   * takes batches). Returns why it stopped; the sink is flushed, the socket stays open for
+   * stats() until close().
    */
   async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
     const core = this.#core;
     const descs = this.#descs;
     const sources = core.sources;
+    const batches = takesBatches(sink) ? sink : undefined;
     let result: CaptureResult;
     try {
       core.begin(descs, limits, () => sink.flush());
       for (;;) {
         for (let n = core.next(); n > 0; n = core.next()) {
-          toSink(sink, sources[core.source], descs, n);
+          const src = sources[core.source];
+          if (batches === undefined) {
+            toSink(sink, src, descs, n);
+            continue;
+          }
+          // A file slower than the capture: the batch stays held (once the UMEM is all
+          // held the kernel counts drops) until the writer has room again.
+          for (let done = batches.putBatch(src, descs, 0, n); done < n;) {
+            await batches.waitRoom(ROOM_WAIT_MS);
+            done += batches.putBatch(src, descs, done, n);
+          }
         }
         const step = core.endPass();
         if (step === Step.Stop) break;
@@ -345,6 +366,7 @@ export class Capture implements AsyncDisposable {
       notKept: s[STAT.rxPackets] - this.#core.captured - refused,
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
+      longestGapMs: this.#core.longestGapMs,
       integrity,
       queues: per.map((v, k) => ({
         queue: this.#socks[k].queue,

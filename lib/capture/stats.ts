@@ -21,6 +21,9 @@
  *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber}`: RX
  *   descriptors that broke the ring contract).
  * - `per_queue`: `[{queue, captured, dropped}]`.
+ * - `longest_gap_ms`: the longest time the receive loop went without taking from the ring while
+ *   packets were arriving (ms, 3 decimals): what a slow step or a late wakeup cost; past the
+ *   time the UMEM lasts at the arrival rate, the kernel drops.
  * - `rate`: `{pps, bps}`, packets and bits (wire bytes x 8) per second: over the last interval in
  *   `stats`, over the whole run in `summary`.
  * - `files`: `[{path, packets, bytes}]`, every file written (path `-` for stdout; `bytes` is the
@@ -185,6 +188,7 @@ export function liveRecord(
     user_held: s.userHeld,
     integrity: { ...s.integrity },
     per_queue: s.queues.map((q) => ({ queue: q.queue, captured: q.captured, dropped: q.dropped })),
+    longest_gap_ms: round(s.longestGapMs, 3),
     rate: { pps: round(ctx.rate.pps, 1), bps: round(ctx.rate.bps, 1) },
     files: ctx.files,
     files_opened: ctx.filesOpened,

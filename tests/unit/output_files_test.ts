@@ -127,6 +127,7 @@ function stats(n: number): CaptureStats {
     notKept: 0,
     userHeld: 0,
     noMeta: 0,
+    longestGapMs: 0,
     integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
     queues: [{ queue: 0, captured: n, dropped: 2 }],
   };

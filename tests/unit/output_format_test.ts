@@ -145,6 +145,7 @@ function stats(over: Partial<CaptureStats> = {}): CaptureStats {
     notKept: 0,
     userHeld: 64,
     noMeta: 0,
+    longestGapMs: 0,
     integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
     queues: [{ queue: 0, captured: 1000, dropped: 50 }, { queue: 1, captured: 500, dropped: 0 }],
     ...over,
@@ -236,6 +237,7 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     "user_held",
     "integrity",
     "per_queue",
+    "longest_gap_ms",
     "rate",
     "files",
     "files_opened",
@@ -253,6 +255,7 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     invalid: 0,
   });
   assert.deepEqual(parsed.per_queue[1], { queue: 1, captured: 500, dropped: 0 });
+  assert.equal(parsed.longest_gap_ms, 0);
   assert.equal(parsed.integrity.clobber, 0);
   const read = readRecord({
     file: "in.pcap",
