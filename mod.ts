@@ -68,6 +68,7 @@ export { FilterError, type FilterErrorKind } from "./lib/capture/filter.ts";
 export { formatSummary } from "./lib/capture/summary.ts";
 export * from "./lib/formats/pcap.ts";
 export * from "./lib/formats/pcapng.ts";
+export * from "./lib/formats/pcapng_reader.ts";
 export {
   describeFrame,
   type DescribeOptions,

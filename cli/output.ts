@@ -15,7 +15,8 @@ import type { CaptureArgs } from "./args.ts";
 import { describeFrame, formatTimestamp } from "../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump, type HexOptions } from "../lib/decode/hexdump.ts";
 import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../lib/formats/pcap.ts";
-import { type CaptureRecord, PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
+import { PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
+import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../lib/formats/rotation.ts";
 import type { FileRecord } from "../lib/capture/stats.ts";
 

@@ -11,7 +11,7 @@
 import meta from "../deno.json" with { type: "json" };
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { PcapFormatError } from "../lib/formats/pcap.ts";
-import type { CaptureRecord } from "../lib/formats/pcapng.ts";
+import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
 import { type Ending, readRecord } from "../lib/capture/stats.ts";
 import { type ByteSource, CaptureStreamReader } from "../lib/formats/reader.ts";
 import type { ReadArgs } from "./args.ts";

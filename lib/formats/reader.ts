@@ -23,7 +23,7 @@ import {
   PCAPNG_SHB,
 } from "./magic.ts";
 import { PcapFormatError, readPcapHeader } from "./pcap.ts";
-import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng.ts";
+import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng_reader.ts";
 
 /** Where bytes come from: `Deno.FsFile`, `Deno.stdin`. `null` at the end. */
 export interface ByteSource {

@@ -5,7 +5,7 @@
 // (`| head -c`): each stops cleanly, says so in one line and leaves whole records behind.
 import assert from "node:assert/strict";
 import { pcapRecords } from "../../lib/formats/pcap.ts";
-import { captureRecords, readPcapngInfo } from "../../lib/formats/pcapng.ts";
+import { captureRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import {
   type Frame,
   framesOf,

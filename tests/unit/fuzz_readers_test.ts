@@ -6,7 +6,11 @@
 // record, which is what a capture killed mid-write leaves.
 import assert from "node:assert/strict";
 import { PcapFormatError } from "../../lib/formats/pcap.ts";
-import { captureRecords, detectCaptureFormat, readPcapngInfo } from "../../lib/formats/pcapng.ts";
+import {
+  captureRecords,
+  detectCaptureFormat,
+  readPcapngInfo,
+} from "../../lib/formats/pcapng_reader.ts";
 import { prng } from "./filter_cases.ts";
 
 const dir = Deno.env.get("XSKDUMP_CORPUS") ??

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { fileOutput, isbStats, OutputFailure, OutputStop, TrackedSink } from "../../cli/output.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
-import { captureRecords, PcapngWriter, readPcapngInfo } from "../../lib/formats/pcapng.ts";
+import { PcapngWriter } from "../../lib/formats/pcapng.ts";
+import { captureRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 
 /** A file that takes `limit` bytes, then writes part of a chunk once, then fails. */
 class FullDisk {

@@ -5,7 +5,11 @@
 import assert from "node:assert/strict";
 import { describeFrame, formatTimestamp } from "../../lib/decode/decode.ts";
 import { PcapFormatError, PcapWriter } from "../../lib/formats/pcap.ts";
-import { type CaptureRecord, captureRecords, readPcapngInfo } from "../../lib/formats/pcapng.ts";
+import {
+  type CaptureRecord,
+  captureRecords,
+  readPcapngInfo,
+} from "../../lib/formats/pcapng_reader.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
 
 const root = new URL("../../", import.meta.url).pathname;

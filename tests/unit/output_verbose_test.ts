@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describeFrame } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
 import { PcapWriter } from "../../lib/formats/pcap.ts";
-import { captureRecords } from "../../lib/formats/pcapng.ts";
+import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
   new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;

@@ -8,16 +8,18 @@
 import assert from "node:assert/strict";
 import { type ByteSink, PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import {
+  EPB_DIRECTION_INBOUND,
+  PcapngWriter,
+  type PcapngWriterOptions,
+} from "../../lib/formats/pcapng.ts";
+import {
   captureRecords,
   detectCaptureFormat,
-  EPB_DIRECTION_INBOUND,
   type PcapngInfo,
   type PcapngRecord,
   pcapngRecords,
-  PcapngWriter,
-  type PcapngWriterOptions,
   readPcapngInfo,
-} from "../../lib/formats/pcapng.ts";
+} from "../../lib/formats/pcapng_reader.ts";
 
 const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
 const TWO32 = 4294967296;
