@@ -12,6 +12,7 @@ import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./f
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
 import { doctor } from "./doctor.ts";
 import { captureOutput, type Output } from "./output.ts";
+import { liveFileOutput } from "./live_files.ts";
 import { readCapture } from "./read.ts";
 import { captureEnding, LiveStatus, statusMode } from "./status.ts";
 import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
@@ -75,7 +76,7 @@ async function capture(
 
   let output: Output;
   try {
-    output = captureOutput(args, cap, plan.expression);
+    output = captureOutput(args, cap, plan.expression, liveFileOutput);
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
@@ -134,6 +135,13 @@ async function capture(
       onViolation: (f) =>
         say(`xskdump: ${describeViolation(f, cap.guardContextFor(f.queue ?? cap.queue))}`),
     });
+    // A file written behind the capture is finished while the signals still count: a second
+    // interrupt leaves even a stuck output.
+    try {
+      await output.finish?.();
+    } catch (e) {
+      if (result.reason !== "error") result = { reason: "error", error: e };
+    }
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);

@@ -34,6 +34,12 @@ export interface Output extends PacketSink {
   files(): FileRecord[];
   /** Files opened so far (a -W ring reuses names). */
   readonly filesOpened: number;
+  /**
+   * For an output that writes behind the capture (the shim's writer): ends the last file and
+   * waits until every byte is written (the event loop turns meanwhile). Throws OutputFailure.
+   * Called before close().
+   */
+  finish?(): Promise<void>;
 }
 
 /** Why writing stopped for good. */
@@ -54,6 +60,42 @@ export class OutputStop extends Error {
   constructor(message: string) {
     super(message);
     this.name = "OutputStop";
+  }
+}
+
+/**
+ * The failure a write error `e` into `path` ("stdout" for stdout) is; `kept` ends the message
+ * with what the file holds now. A closed pipe is worded alone: the reader left, nothing is lost.
+ */
+export function writeFailure(e: unknown, path: string, kept = ""): OutputFailure {
+  if (isClosedPipe(e)) return new OutputFailure("output_closed", "output closed by the reader");
+  const why = e instanceof Error ? e.message : String(e);
+  if (isDiskFull(e)) {
+    return new OutputFailure("disk_full", `disk full writing ${path} (${why})${kept}`);
+  }
+  return new OutputFailure("write", `cannot write ${path}: ${why}${kept}`);
+}
+
+/**
+ * What a file holds after a failed write, as the end of the failure's line: cut back to its
+ * last whole record (`bytes` long, `packets` in it), not cut (why), or, for what cannot be cut
+ * (a pipe), this many bytes of a record at its end.
+ */
+export function keptText(
+  k:
+    | { kind: "cut"; bytes: number; packets: number }
+    | { kind: "cut_failed"; why: string }
+    | { kind: "partial"; bytes: number },
+): string {
+  switch (k.kind) {
+    case "cut":
+      return k.bytes > 0
+        ? `; it holds the ${plural(k.packets, "packet")} written before, ending on a whole record`
+        : "; nothing could be written to it";
+    case "cut_failed":
+      return `; could not cut it back to its last whole record (${k.why})`;
+    case "partial":
+      return k.bytes > 0 ? `; the last record is incomplete (${k.bytes} bytes)` : "";
   }
 }
 
@@ -190,29 +232,20 @@ export class TrackedSink implements ByteSink {
   }
 
   #failure(e: unknown): OutputFailure {
-    if (isClosedPipe(e)) return new OutputFailure("output_closed", "output closed by the reader");
-    const why = e instanceof Error ? e.message : String(e);
+    if (isClosedPipe(e)) return writeFailure(e, this.#path);
     let kept = "";
     if (this.#canTruncate && this.#file.truncateSync) {
       try {
         if (this.written > this.#whole) this.#file.truncateSync(this.#whole);
         this.written = this.#whole;
-        kept = this.#whole > 0
-          ? `; it holds the ${plural(this.#wholePackets, "packet")} written before, ending on a ` +
-            "whole record"
-          : "; nothing could be written to it";
+        kept = keptText({ kind: "cut", bytes: this.#whole, packets: this.#wholePackets });
       } catch (t) {
-        kept = `; could not cut it back to its last whole record (${
-          t instanceof Error ? t.message : String(t)
-        })`;
+        kept = keptText({ kind: "cut_failed", why: t instanceof Error ? t.message : String(t) });
       }
     } else if (this.written > this.#whole) {
-      kept = `; the last record is incomplete (${this.written - this.#whole} bytes)`;
+      kept = keptText({ kind: "partial", bytes: this.written - this.#whole });
     }
-    if (isDiskFull(e)) {
-      return new OutputFailure("disk_full", `disk full writing ${this.#path} (${why})${kept}`);
-    }
-    return new OutputFailure("write", `cannot write ${this.#path}: ${why}${kept}`);
+    return writeFailure(e, this.#path, kept);
   }
 }
 
@@ -263,6 +296,30 @@ function sync(f: OpenFile): void {
   f.record.packets = f.sink.failed ? f.sink.keptPackets : (f.ng ?? f.pcap)!.packets;
 }
 
+/**
+ * The TypeScript writer of one file as `opts` asks for it, its header in its buffer (the shim's
+ * writer takes its headers and statistics blocks from these too: one source for those bytes).
+ * `bufferSize` is its output buffer (default 1 MiB).
+ */
+export function fileWriter(
+  o: FileOutputOptions,
+  sink: ByteSink,
+  bufferSize?: number,
+): PcapWriter | PcapngWriter {
+  if (o.format === "pcapng") {
+    return new PcapngWriter(sink, {
+      ifName: o.ifName ?? "",
+      filter: o.filter,
+      snaplen: o.snaplen,
+      linktype: o.linktype ?? LINKTYPE_ETHERNET,
+      userAppl: o.userAppl ?? "xskdump",
+      os: `${Deno.build.os} (${Deno.build.arch})`,
+      bufferSize,
+    });
+  }
+  return new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype, bufferSize });
+}
+
 /** pcap/pcapng into a file or stdout, rotated as asked. Files are created only when called. */
 export function fileOutput(opts: FileOutputOptions): Output {
   return new FileOutput(opts);
@@ -306,22 +363,11 @@ class FileOutput implements Output {
       this.#abandon(f);
     };
     try {
-      if (o.format === "pcapng") {
-        f.ng = new PcapngWriter(sink, {
-          ifName: o.ifName ?? "",
-          filter: o.filter,
-          snaplen: o.snaplen,
-          linktype: o.linktype ?? LINKTYPE_ETHERNET,
-          userAppl: o.userAppl ?? "xskdump",
-          os: `${Deno.build.os} (${Deno.build.arch})`,
-        });
-        sink.writer = f.ng;
-        f.ng.flush(); // the headers are there even if nothing arrives
-      } else {
-        f.pcap = new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype });
-        sink.writer = f.pcap;
-        f.pcap.flush();
-      }
+      const w = fileWriter(o, sink);
+      if (w instanceof PcapngWriter) f.ng = w;
+      else f.pcap = w;
+      sink.writer = w;
+      w.flush(); // the headers are there even if nothing arrives
     } catch (e) {
       if (!sink.failed && !stdout) file.close();
       this.#cur = undefined;
@@ -562,14 +608,18 @@ export function isbStats(s: CaptureStats): PcapngWriterStats {
   };
 }
 
-/** The output of a live capture: text lines, or -w with its format and rotation. */
+/**
+ * The output of a live capture: text lines, or -w with its format and rotation, made by `files`
+ * (the CLI's: the shim's writer, cli/live_files.ts).
+ */
 export function captureOutput(
   args: CaptureArgs,
   cap: CaptureInfo,
   filter: string | undefined,
+  files: (opts: FileOutputOptions) => Output = fileOutput,
 ): Output {
   if (args.write === undefined) return textOutput({ snaplen: args.snaplen, ...args.print });
-  return fileOutput({
+  return files({
     path: args.write,
     format: formatFor(args.write, args.output.format),
     snaplen: args.snaplen,

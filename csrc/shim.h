@@ -291,23 +291,26 @@ int32_t xsk_filter_test_close(int32_t test);
 int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, uint32_t chunks);
 /* Starts the next file: opens path (created or truncated, 0666 less the
  * umask), or, with path "" (or NULL), writes to fd, which stays the caller's.
- * header[0..len) (the pcap file header, or the pcapng SHB and IDB) comes
- * first. The file before it ends after what was put into it (its pcapng ISB
- * goes in with xsk_writer_bytes first) and is closed once written. A put
- * stops (XSKDUMP_WRITER_ROTATE) before a record with sec >= sec_limit and
- * before any record once the file holds more than size_limit bytes (-G, -C;
- * UINT64_MAX: never). Returns the file's number (1, 2, ...); -EAGAIN when
- * the chunks are all waiting for the thread (xsk_writer_wait, then again). */
-int32_t xsk_writer_file(int32_t w, const char *path, int32_t fd, const uint8_t *header,
-			uint32_t len, uint64_t size_limit, uint64_t sec_limit);
+ * The file before it ends with trailer[0..tlen) (its pcapng ISB) and is
+ * closed once written; header[0..len) (the pcap file header, or the pcapng
+ * SHB and IDB) starts the new one. A put stops (XSKDUMP_WRITER_ROTATE)
+ * before a record with sec >= sec_limit and before any record once the file
+ * holds more than size_limit bytes (-G, -C; UINT64_MAX: never). Returns the
+ * file's number (1, 2, ...); -EAGAIN, having done nothing, when too few
+ * chunks are free (xsk_writer_wait, then again). Files opened after a failed
+ * write got nothing and are removed. Opening a path again (a ring of names)
+ * truncates it: let the writer drain first. */
+int32_t xsk_writer_file(int32_t w, const char *path, int32_t fd, const uint8_t *trailer,
+			uint32_t tlen, const uint8_t *header, uint32_t len, uint64_t size_limit,
+			uint64_t sec_limit);
 /* Puts the records of descs[0..n) (`words` u32 each: XSKDUMP_DESC_* slots)
  * whose bytes are in src[0..src_len) (the UMEM), with epb_queue `queue`.
  * Returns how many it took, in order; fewer than n when it stopped
  * (XSKDUMP_WSTAT_STOPPED says why); -errno once the writer failed. */
 int32_t xsk_writer_put(int32_t w, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
 		       uint32_t n, uint32_t words, uint32_t queue);
-/* Appends bytes[0..len) (a pcapng block) to the current file. -EAGAIN as
- * for xsk_writer_file. */
+/* Appends bytes[0..len) (a pcapng block: the last file's ISB) to the
+ * current file. -EAGAIN as for xsk_writer_file. */
 int32_t xsk_writer_bytes(int32_t w, const uint8_t *bytes, uint32_t len);
 /* Hands the chunk being filled to the thread now (an idle capture's readers
  * see its packets). */

@@ -35,6 +35,7 @@ struct chunk {
 	uint32_t file;    /* its file's number */
 	int fd;
 	int close_before; /* an fd to close before it is written (a finished file's), or -1 */
+	char *path;       /* a first chunk's: its file's path (the thread's to free) */
 	uint8_t first;    /* the first chunk of its file */
 	uint8_t last;     /* the last: its fd is closed after it (when the writer opened it) */
 	uint8_t own;      /* the writer opened fd */
@@ -148,8 +149,15 @@ static void *writer_main(void *arg)
 
 		if (c->close_before >= 0)
 			close(c->close_before);
-		if (c->first)
+		if (c->first) {
 			off = kept = 0;
+			/* A file opened before the loop learnt of the failure got nothing,
+			 * not even its header: it goes (tcpdump would not have made it). */
+			if (failed && c->own && c->regular && c->path)
+				unlink(c->path);
+			free(c->path);
+			c->path = NULL;
+		}
 		if (!failed) {
 			uint64_t t0 = mono_ns(), t;
 			int e = 0;
@@ -202,6 +210,7 @@ static void chunk_start(struct writer *w)
 	c->file = w->file;
 	c->fd = w->fd;
 	c->close_before = -1;
+	c->path = NULL;
 	c->first = c->last = 0;
 	c->own = (uint8_t)w->own;
 	c->regular = (uint8_t)w->regular;
@@ -330,44 +339,63 @@ out:
 	return err;
 }
 
-int32_t xsk_writer_file(int32_t h, const char *path, int32_t fd, const uint8_t *header,
-			uint32_t len, uint64_t size_limit, uint64_t sec_limit)
+int32_t xsk_writer_file(int32_t h, const char *path, int32_t fd, const uint8_t *trailer,
+			uint32_t tlen, const uint8_t *header, uint32_t len, uint64_t size_limit,
+			uint64_t sec_limit)
 {
 	struct writer *w = writer_get(h);
 	struct chunk *c;
 	struct stat st;
-	int own = 0, regular = 0, ok;
+	uint32_t need, free_chunks;
+	int own = 0, regular = 0;
+	char *copy = NULL;
 
 	if (!w)
 		return fail(-EBADF, "no such writer handle %d", h);
 	if (has_failed(w))
 		return writer_failed(w);
-	if (len > w->chunk_size)
-		return fail(-EMSGSIZE, "file header of %u bytes is larger than a chunk", len);
+	if (len > w->chunk_size || tlen > w->chunk_size)
+		return fail(-EMSGSIZE, "a file header or trailer of %u bytes is larger than a chunk",
+			    len > tlen ? len : tlen);
+	if (w->fd < 0)
+		tlen = 0; /* no file to end */
 	if (!chunk_take(w))
 		return -EAGAIN;
 	c = &w->chunks[w->cur];
-	if (c->used && w->fd >= 0) {
-		/* The finished file's last chunk goes now, and the new file needs one. */
-		pthread_mutex_lock(&w->mu);
-		ok = w->nq + 1 < w->nchunks;
-		pthread_mutex_unlock(&w->mu);
-		if (!ok)
-			return -EAGAIN;
-	}
+	/* Chunks beyond cur this takes: one when the trailer does not fit in
+	 * cur, and one for the new header when cur ends up holding anything of
+	 * the finished file. Checked first: the file is opened only when it can start. */
+	need = (c->used + tlen > w->chunk_size) + (w->fd >= 0 && c->used + tlen > 0);
+	pthread_mutex_lock(&w->mu);
+	free_chunks = w->nchunks - w->nq - 1;
+	pthread_mutex_unlock(&w->mu);
+	if (need > free_chunks)
+		return -EAGAIN;
 	if (path && path[0]) {
+		copy = strdup(path);
+		if (!copy)
+			return fail(-ENOMEM, "open %s", path);
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (fd < 0)
+		if (fd < 0) {
+			free(copy);
 			return fail(-errno, "open %s", path);
+		}
 		own = 1;
 		regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
 	} else if (fd < 0) {
 		return fail(-EBADF, "no file and no fd");
 	}
 	if (w->fd >= 0) {
+		if (c->used + tlen > w->chunk_size) {
+			chunk_submit(w);
+			c = &w->chunks[w->cur];
+		}
+		memcpy(c->buf + c->used, trailer, tlen);
+		c->used += tlen;
+		w->file_bytes += tlen;
 		if (c->used) {
 			c->last = 1;
-			chunk_submit(w); /* not blocked: checked above */
+			chunk_submit(w); /* never blocks: counted above */
 			c = &w->chunks[w->cur];
 		} else if (w->own) {
 			c->close_before = w->fd;
@@ -384,6 +412,8 @@ int32_t xsk_writer_file(int32_t h, const char *path, int32_t fd, const uint8_t *
 	c->own = (uint8_t)own;
 	c->regular = (uint8_t)regular;
 	c->first = 1;
+	free(c->path);
+	c->path = copy;
 	c->header = w->fmt.pcapng ? 0 : len;
 	memcpy(c->buf, header, len);
 	c->used = len;
@@ -617,8 +647,10 @@ int32_t xsk_writer_close(int32_t h)
 	if (w->fd >= 0 && w->own)
 		close(w->fd);
 	e = w->err;
-	for (i = 0; i < w->nchunks; i++)
+	for (i = 0; i < w->nchunks; i++) {
+		free(w->chunks[i].path); /* a chunk never handed over */
 		free(w->chunks[i].buf);
+	}
 	free(w->chunks);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->work);

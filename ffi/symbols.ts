@@ -55,7 +55,7 @@ export const symbols = {
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
   xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
   xsk_writer_file: {
-    parameters: ["i32", "buffer", "i32", "buffer", "u32", "u64", "u64"],
+    parameters: ["i32", "buffer", "i32", "buffer", "u32", "buffer", "u32", "u64", "u64"],
     result: "i32",
   },
   xsk_writer_put: {

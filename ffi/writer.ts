@@ -83,15 +83,17 @@ export class FileWriter {
   }
 
   /**
-   * Starts the next file: `path`, or `fd` (stdout) when path is undefined; `header` first. Puts
+   * Starts the next file: `path`, or `fd` (stdout) when path is undefined. The file before it
+   * ends with `trailer` (its pcapng ISB; empty for none), the new one starts with `header`. Puts
    * stop before a record once the file holds more than `sizeLimit` bytes or when a record's
-   * second is `secLimit` or later. Returns the file's number, or undefined when every chunk is
-   * waiting for the thread (wait(), then again). Throws XskError (a file that cannot be opened,
-   * or the writer's failure).
+   * second is `secLimit` or later. Returns the file's number, or undefined, having done nothing,
+   * when too few chunks are free (wait(), then again). Throws XskError (a file that cannot be
+   * opened, or the writer's failure).
    */
   startFile(
     path: string | undefined,
     fd: number,
+    trailer: Uint8Array<ArrayBuffer>,
     header: Uint8Array<ArrayBuffer>,
     sizeLimit?: number,
     secLimit?: number,
@@ -100,6 +102,8 @@ export class FileWriter {
       this.handle,
       cString(path ?? ""),
       fd,
+      trailer,
+      trailer.length,
       header,
       header.length,
       sizeLimit === undefined ? NONE : BigInt(sizeLimit),
@@ -155,6 +159,11 @@ export class FileWriter {
   /** Waits up to `ms` for a free chunk, off the JS thread: true when there is one. */
   async wait(ms: number): Promise<boolean> {
     return check(this.#shim, await this.#shim.xsk_writer_wait(this.handle, ms), "wait") > 0;
+  }
+
+  /** Sleeps `usec` in this thread: for a caller that cannot await a free chunk. */
+  napUs(usec: number): void {
+    check(this.#shim, this.#shim.xsk_doze(usec), "nap");
   }
 
   /** Waits up to `ms` until every chunk handed over is written: true when it is. */

@@ -21,7 +21,9 @@ const ERRNO: Record<number, string> = {
   1: "EPERM",
   2: "ENOENT",
   4: "EINTR",
+  5: "EIO",
   9: "EBADF",
+  11: "EAGAIN",
   12: "ENOMEM",
   13: "EACCES",
   16: "EBUSY",
@@ -29,12 +31,21 @@ const ERRNO: Record<number, string> = {
   19: "ENODEV",
   22: "EINVAL",
   24: "EMFILE",
+  27: "EFBIG",
   28: "ENOSPC",
+  32: "EPIPE",
   34: "ERANGE",
   95: "EOPNOTSUPP",
   98: "EADDRINUSE",
   100: "ENETDOWN",
+  104: "ECONNRESET",
+  122: "EDQUOT",
 };
+
+/** The symbolic name of a (positive) errno, e.g. "ENOSPC"; "errno N" for one not listed. */
+export function errnoCode(errno: number): string {
+  return ERRNO[errno] ?? `errno ${errno}`;
+}
 
 /** What to do next, by errno: the part of an error a user acts on. */
 function hintFor(errno: number): string {
@@ -69,7 +80,7 @@ export class XskError extends Error {
 
   /** `message` says what failed; `errno` is positive. */
   constructor(message: string, errno: number) {
-    const code = ERRNO[errno] ?? `errno ${errno}`;
+    const code = errnoCode(errno);
     // The shim names the one capability a step lacks (then the hint need not list them all),
     // and says what to do about another capture on the interface.
     const hint = /CAP_[A-Z_]+(, which)? is missing/.test(message)

@@ -127,7 +127,7 @@ static int32_t writer_on(const char *name, uint32_t format, uint32_t chunk, uint
 	int32_t w = xsk_writer_open(format, chunk >= (1 << 20) ? 262144 : 2048, chunk, chunks);
 
 	sprintf(path, "%s/%s", dir, name);
-	if (w >= 0 && xsk_writer_file(w, path, -1, pcap_header, 24, size_limit, sec_limit) != 1) {
+	if (w >= 0 && xsk_writer_file(w, path, -1, NULL, 0, pcap_header, 24, size_limit, sec_limit) != 1) {
 		fprintf(stderr, "xsk_writer_file: %s\n", last());
 		return -1;
 	}
@@ -175,6 +175,7 @@ static void test_writer_stops_for_rotation(void)
 	uint32_t d[16];
 	char path[256], path2[256];
 	uint64_t st[XSKDUMP_WSTAT__COUNT];
+	const uint8_t *b;
 	size_t len;
 	int32_t w = writer_on("c.pcap", XSKDUMP_FILE_PCAP, 1 << 20, 4, path, 24 + 116 - 1, UINT64_MAX);
 
@@ -185,7 +186,8 @@ static void test_writer_stops_for_rotation(void)
 	xsk_writer_stats(w, st, XSKDUMP_WSTAT__COUNT);
 	EXPECT(st[XSKDUMP_WSTAT_STOPPED] == XSKDUMP_WRITER_ROTATE, "test_stopped_says_rotate");
 	sprintf(path2, "%s/c2.pcap", dir);
-	EXPECT(xsk_writer_file(w, path2, -1, pcap_header, 24, UINT64_MAX, 10) == 2,
+	EXPECT(xsk_writer_file(w, path2, -1, (const uint8_t *)"TRAILER!", 8, pcap_header, 24,
+			       UINT64_MAX, 10) == 2,
 	       "test_second_file_is_number_2");
 	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d + 4, 3, 4, XSKDUMP_NO_QUEUE) == 3,
 	       "test_second_file_takes_the_rest");
@@ -194,8 +196,9 @@ static void test_writer_stops_for_rotation(void)
 	       "test_sec_limit_stops_at_the_second");
 	xsk_writer_drain(w, 5000);
 	EXPECT(xsk_writer_close(w) == 0, "test_rotated_writer_closes");
-	slurp(path, &len);
-	EXPECT(len == 24 + 116, "test_first_file_ends_at_its_last_record");
+	b = slurp(path, &len);
+	EXPECT(len == 24 + 116 + 8 && !memcmp(b + 24 + 116, "TRAILER!", 8),
+	       "test_first_file_ends_with_its_trailer");
 	slurp(path2, &len);
 	EXPECT(len == 24 + 3 * 116, "test_second_file_has_the_rest");
 }
@@ -212,7 +215,7 @@ static void test_writer_full_then_wait(void)
 	EXPECT(pipe(p) == 0, "test_pipe");
 	fcntl(p[1], F_SETPIPE_SZ, 4096);
 	w = xsk_writer_open(XSKDUMP_FILE_PCAP, 2048, 8192, 2);
-	EXPECT(xsk_writer_file(w, NULL, p[1], pcap_header, 24, UINT64_MAX, UINT64_MAX) == 1,
+	EXPECT(xsk_writer_file(w, NULL, p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX) == 1,
 	       "test_writer_on_an_fd");
 	descs_for(d, lens, 4, 1);
 	for (int i = 0; i < 200 && (r = xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, 0)) == 4; i++)
@@ -222,7 +225,7 @@ static void test_writer_full_then_wait(void)
 		       st[XSKDUMP_WSTAT_FULL] >= 1,
 	       "test_put_stops_when_every_chunk_waits");
 	EXPECT(xsk_writer_wait(w, 20) == 0, "test_wait_times_out_while_the_thread_is_stuck");
-	EXPECT(xsk_writer_file(w, "", p[1], pcap_header, 24, UINT64_MAX, UINT64_MAX) == -EAGAIN,
+	EXPECT(xsk_writer_file(w, "", p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX) == -EAGAIN,
 	       "test_new_file_waits_for_a_chunk_too");
 	{
 		static uint8_t sink[1 << 16];
@@ -300,7 +303,7 @@ static void test_closed_pipe_is_epipe(void)
 	EXPECT(pipe(p) == 0, "test_pipe2");
 	close(p[0]);
 	w = xsk_writer_open(XSKDUMP_FILE_PCAP, 2048, 8192, 2);
-	xsk_writer_file(w, NULL, p[1], pcap_header, 24, UINT64_MAX, UINT64_MAX);
+	xsk_writer_file(w, NULL, p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX);
 	descs_for(d, lens, 1, 3);
 	for (int i = 0; i < 100 && r >= 0; i++) {
 		r = xsk_writer_put(w, umem, sizeof(umem), d, 1, 4, XSKDUMP_NO_QUEUE);
@@ -316,6 +319,35 @@ static void test_closed_pipe_is_epipe(void)
 	close(p[1]);
 }
 
+static void test_files_opened_after_a_failure_are_removed(void)
+{
+	static const uint32_t lens[4] = { 1514, 1514, 1514, 1514 };
+	uint32_t d[16];
+	char path2[256];
+	struct stat st;
+	int p[2];
+	int32_t w;
+
+	/* File 1 is a pipe the thread is stuck on; file 2 starts meanwhile. */
+	EXPECT(pipe(p) == 0, "test_pipe3");
+	fcntl(p[1], F_SETPIPE_SZ, 4096);
+	w = xsk_writer_open(XSKDUMP_FILE_PCAP, 2048, 8192, 4);
+	xsk_writer_file(w, NULL, p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX);
+	descs_for(d, lens, 4, 3);
+	xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE);
+	xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE);
+	sprintf(path2, "%s/after.pcap", dir);
+	EXPECT(xsk_writer_file(w, path2, -1, NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX) == 2,
+	       "test_file_2_opens_while_file_1_is_written");
+	EXPECT(stat(path2, &st) == 0, "test_file_2_exists");
+	close(p[0]); /* the reader goes: file 1 fails (EPIPE) */
+	xsk_writer_drain(w, 5000);
+	EXPECT(xsk_writer_flush(w) == -EPIPE, "test_failure_seen");
+	EXPECT(xsk_writer_close(w) == -EPIPE, "test_close_after_pipe_failure");
+	EXPECT(stat(path2, &st) != 0 && errno == ENOENT, "test_file_2_removed");
+	close(p[1]);
+}
+
 static void test_bad_writer_arguments(void)
 {
 	EXPECT(xsk_writer_open(7, 100, 1 << 20, 4) == -EINVAL, "test_unknown_format");
@@ -323,12 +355,12 @@ static void test_bad_writer_arguments(void)
 	EXPECT(xsk_writer_open(0, 262144, 65536, 4) == -EINVAL, "test_chunk_smaller_than_a_record");
 	EXPECT(xsk_writer_open(0, 100, 1 << 20, 1) == -EINVAL, "test_one_chunk");
 	EXPECT(xsk_writer_put(3, umem, 1, NULL, 0, 4, 0) == -EBADF, "test_stale_writer");
-	EXPECT(xsk_writer_file(0, "/nonexistent/dir/x", -1, pcap_header, 24, 0, 0) == -EBADF,
+	EXPECT(xsk_writer_file(0, "/nonexistent/dir/x", -1, NULL, 0, pcap_header, 24, 0, 0) == -EBADF,
 	       "test_file_of_no_writer");
 	{
 		int32_t w = xsk_writer_open(0, 100, 8192, 2);
 
-		EXPECT(xsk_writer_file(w, "/nonexistent/dir/x", -1, pcap_header, 24, UINT64_MAX,
+		EXPECT(xsk_writer_file(w, "/nonexistent/dir/x", -1, NULL, 0, pcap_header, 24, UINT64_MAX,
 				       UINT64_MAX) == -ENOENT &&
 			       strstr(last(), "/nonexistent/dir/x") != NULL,
 		       "test_unopenable_file_names_itself");
@@ -353,6 +385,7 @@ int main(void)
 	test_writer_full_then_wait();
 	test_failed_write_leaves_whole_records();
 	test_closed_pipe_is_epipe();
+	test_files_opened_after_a_failure_are_removed();
 	test_bad_writer_arguments();
 	{
 		char cmd[300];
