@@ -55,16 +55,17 @@ $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
 $(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
 	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' $< -o $@
 
-# The filter sources: filter.c compiles with libpcap (and cannot share a
-# translation unit with libbpf: both define struct bpf_insn), filter_prog.c
-# loads the translated program, pcap_compat.c stands in for libdbus.
-FILTER_SRCS := csrc/filter.c csrc/filter_prog.c csrc/pcap_compat.c
+# The shim's sources in the layer order of csrc/shim.h (tests/unit/abi_test.ts
+# checks both lists against it), then the link glue: static_compat.c and
+# pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
+# filter.c compiles with libpcap and cannot share a translation unit with
+# libbpf: both define struct bpf_insn.
+SHIM_SRCS := $(addprefix csrc/,error.c host.c share.c prog.c filter.c filter_prog.c ledger.c \
+	fault.c sock.c rings.c records.c writer.c static_compat.c pcap_compat.c)
 
-$(SHIM): csrc/shim.c csrc/shim.h csrc/internal.h csrc/ledger.c csrc/ledger.h csrc/channels.c csrc/share.c csrc/static_compat.c csrc/libxskdump.map bpf/xskdump_abi.h \
-		csrc/records.c csrc/records.h csrc/writer.c \
-		$(FILTER_SRCS) $(BUILD)/embed.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ csrc/shim.c csrc/ledger.c csrc/channels.c csrc/share.c csrc/static_compat.c \
-		csrc/records.c csrc/writer.c $(FILTER_SRCS) $(BUILD)/embed.o -pthread \
+$(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h \
+		$(BUILD)/embed.o $(BUILD)/libelf-pic.a
+	gcc $(CFLAGS) -shared -o $@ $(SHIM_SRCS) $(BUILD)/embed.o -pthread \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic

@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
-import { DEFAULT_FRAMES, type ModeName } from "../ffi/abi.ts";
+import { DEFAULT_FRAMES, MAX_QUEUES, type ModeName } from "../ffi/abi.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 
@@ -137,7 +137,7 @@ function integer(flag: string, min: number, max: number) {
 
 function queueList(v: string): number[] | "all" {
   if (v === "all") return "all";
-  const one = integer("-q", 0, 255);
+  const one = integer("-q", 0, MAX_QUEUES - 1);
   const list = v.split(",").map((q) => one(q.trim()));
   if (new Set(list).size !== list.length) throw new UsageError(`-q lists a queue twice: '${v}'`);
   return list;

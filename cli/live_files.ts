@@ -12,7 +12,16 @@
  * back to its last whole record by then.
  * @module
  */
-import { DESC_FLAGS, DESC_LEN, DESC_NSEC, DESC_SEC, DESC_WIRE, DESC_WORDS } from "../ffi/abi.ts";
+import {
+  DESC_FLAGS,
+  DESC_LEN,
+  DESC_NSEC,
+  DESC_SEC,
+  DESC_WIRE,
+  DESC_WORDS,
+  EPB_INBOUND,
+  NO_QUEUE,
+} from "../ffi/abi.ts";
 import { FileWriter, type WriterFailure } from "../ffi/writer.ts";
 import { errnoCode, XskError } from "../ffi/xsk.ts";
 import type { BatchSink, Source } from "../lib/capture/core.ts";
@@ -264,11 +273,11 @@ class LiveFileOutput implements Output, BatchSink {
     d[DESC_SEC] = r.sec;
     d[DESC_NSEC] = r.nsec;
     d[DESC_WIRE] = Math.max(r.origLen, r.caplen);
-    d[DESC_FLAGS] = r.flags ?? 1;
+    d[DESC_FLAGS] = r.flags ?? EPB_INBOUND;
     const data = r.data.byteOffset === 0 && r.data.buffer instanceof ArrayBuffer
       ? r.data as Uint8Array<ArrayBuffer>
       : r.data.slice();
-    this.#putOne(data, r.queue ?? 0xffffffff, DESC_WORDS + 2);
+    this.#putOne(data, r.queue ?? NO_QUEUE, DESC_WORDS + 2);
   }
 
   /** One record, synchronously: a full writer is waited for here (not the hot path). */

@@ -3,7 +3,7 @@
  *
  * A translation unit of its own: <pcap/bpf.h> and <linux/bpf.h> both define
  * struct bpf_insn, so nothing here may include libbpf, libxdp or kernel BPF
- * headers (and so not internal.h either: fail() is declared below).
+ * headers; error.h, the one internal header it needs, includes none.
  *
  * The cBPF program crosses the ABI as 8-byte records in host byte order,
  * {u16 code, u8 jt, u8 jf, u32 k}: exactly struct bpf_insn, which is checked
@@ -19,8 +19,7 @@
 
 #include <pcap/pcap.h>
 
-/* From shim.c (see internal.h, which cannot be included here). */
-__attribute__((format(printf, 2, 3))) int fail(int err, const char *fmt, ...);
+#include "error.h"
 
 _Static_assert(sizeof(struct bpf_insn) == XSKDUMP_CBPF_INSN_SIZE, "cBPF record size");
 _Static_assert(offsetof(struct bpf_insn, code) == 0 && offsetof(struct bpf_insn, jt) == 2 &&

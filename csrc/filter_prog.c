@@ -11,11 +11,14 @@
  *
  * The translated program names its maps by placeholder: a BPF_LD_IMM64 with
  * src_reg BPF_PSEUDO_MAP_FD and imm XSKDUMP_FILTER_MAP_*. The shim puts the
- * real map fds in before loading, so no fd ever crosses into TypeScript. */
+ * real map fds in before loading, so no fd ever crosses into TypeScript.
+ *
+ * Uses prog.c, share.c, host.c and error.c. */
 #define _GNU_SOURCE
-#include "shim.h"
+#include "filter_prog.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +29,9 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 
-#include "../bpf/xskdump_abi.h"
-#include "internal.h"
+#include "error.h"
+#include "host.h"
+#include "share.h"
 
 #define MAX_TESTS 16
 /* The verifier's last lines quoted in an error. */
@@ -43,6 +47,7 @@ struct filter_test {
 };
 
 static struct filter_test tests[MAX_TESTS];
+_Static_assert(offsetof(struct filter_test, used) == 0, "a handle table (slot_take)");
 /* Room for the verifier's log of a rejected load. Only touched on failure;
  * the log rotates, so what is kept is its end, where the reason is. */
 #define LOG_SIZE (16u << 20)
@@ -186,7 +191,7 @@ static int prog_tag(int fd, __u8 *tag)
 /* "xskdump pid N" or "another xskdump": who else captures on p's interface. */
 static const char *holders(const struct prog *p, char *buf, size_t len)
 {
-	prog_holders(p, buf, len);
+	link_holders(p->link_fd, buf, len);
 	if (!buf[0])
 		snprintf(buf, len, "another xskdump");
 	return buf;
@@ -280,9 +285,7 @@ int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const c
 
 static struct filter_test *test_get(int32_t h)
 {
-	if (h < 0 || h >= MAX_TESTS || !tests[h].used)
-		return NULL;
-	return &tests[h];
+	return slot_get(tests, sizeof(*tests), MAX_TESTS, h);
 }
 
 static void test_free(struct filter_test *t)
@@ -298,21 +301,17 @@ static void test_free(struct filter_test *t)
 
 int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label)
 {
-	struct filter_test *t = NULL;
+	struct filter_test *t;
 	int h, fd;
 
 	libbpf_msg[0] = 0;
 	if (!insns || !n || n > MAX_EBPF_INSNS)
 		return fail(-EINVAL, "filter '%.160s': eBPF program of %u instructions",
 			    label ? label : "filter", n);
-	for (h = 0; h < MAX_TESTS; h++)
-		if (!tests[h].used) {
-			t = &tests[h];
-			break;
-		}
-	if (!t)
-		return fail(-EMFILE, "too many test filters loaded");
-	memset(t, 0, sizeof(*t));
+	h = slot_take(tests, sizeof(*tests), MAX_TESTS, "test filters loaded");
+	if (h < 0)
+		return h;
+	t = &tests[h];
 	t->prog_fd = t->counters_fd = t->stages_fd = -1;
 	/* Maps of the same shape as the attached program's, private to this
 	 * test program: its counters can be read back with
@@ -364,25 +363,9 @@ int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_
 int32_t xsk_filter_test_counters(int32_t h, uint64_t *out, uint32_t n)
 {
 	struct filter_test *t = test_get(h);
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t vals[512];
-	uint32_t i;
-	int c;
 
-	if (!t)
-		return fail(-EBADF, "no such test filter %d", h);
-	if (ncpu <= 0 || ncpu > 512)
-		return fail(-ERANGE, "possible CPUs: %d", ncpu);
-	for (i = 0; i < n && i < XSKDUMP_CNT__MAX; i++) {
-		__u32 key = i;
-
-		out[i] = 0;
-		if (bpf_map_lookup_elem(t->counters_fd, &key, vals))
-			return fail(-errno, "read test filter counters");
-		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
-	}
-	return (int32_t)i;
+	return t ? counters_sum(t->counters_fd, out, n, "test filter counters")
+		 : fail(-EBADF, "no such test filter %d", h);
 }
 
 int32_t xsk_filter_test_close(int32_t h)

@@ -16,13 +16,18 @@
  *   - it waits until the owner has opened its first socket (the capture
  *     stage is installed then, after any filter), so the filter it compares
  *     with is final, and refuses a different filter, or none where there is
- *     one (prog_filter_compare in filter_prog.c);
+ *     one (prog_filter_compare in filter_prog.c, above this file);
  *   - a queue that already has an AF_XDP socket stays refused by the kernel
  *     (EBUSY at bind); queue_holder() then names the process.
  *
  * The ids of programs, maps and links turn into fds only with CAP_SYS_ADMIN.
- * Who holds a link or socket is read from /proc (root, or the same user). */
+ * Who holds a link or socket is read from /proc (root, or the same user).
+ *
+ * Below the program layer (prog.c): this file knows fds and ids, not program
+ * handles. Uses host.c and error.c. */
 #define _GNU_SOURCE
+#include "share.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <linux/capability.h>
@@ -42,7 +47,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "internal.h"
+#include "../bpf/xskdump_abi.h"
+#include "error.h"
+#include "host.h"
+#include "shim.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -50,17 +58,6 @@
 
 /* How long a joiner waits for the owner to finish setting up. */
 #define READY_WAIT_MS 2000
-
-int cap_effective(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-	struct __user_cap_data_struct data[2];
-
-	memset(data, 0, sizeof(data));
-	if (cap < 0 || cap >= 64 || syscall(SYS_capget, &hdr, data))
-		return 0;
-	return !!(data[cap / 32].effective & (1u << (cap % 32)));
-}
 
 static const char *mode_name(int mode)
 {
@@ -143,9 +140,9 @@ static uint32_t link_id_of(int fd)
 	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &li, &len) ? li.id : 0;
 }
 
-void prog_holders(const struct prog *p, char *buf, size_t len)
+void link_holders(int link_fd, char *buf, size_t len)
 {
-	uint32_t id = link_id_of(p->link_fd);
+	uint32_t id = link_id_of(link_fd);
 
 	buf[0] = 0;
 	if (id)
@@ -235,28 +232,6 @@ void queue_holder(int ifindex, uint32_t queue, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " (%s)", comm);
 }
 
-int qcounters_read(int fd, uint64_t *rows)
-{
-	uint64_t vals[512 * XSKDUMP_QCOUNT_WORDS]; /* one row of every possible CPU */
-	int ncpu = libbpf_num_possible_cpus();
-	uint32_t r;
-	int c, w;
-
-	if (ncpu <= 0 || ncpu > 512)
-		return -ERANGE;
-	for (r = 0; r < XSKDUMP_QCOUNT_ROWS; r++) {
-		uint64_t *row = rows + (size_t)r * XSKDUMP_QCOUNT_WORDS;
-
-		if (bpf_map_lookup_elem(fd, &r, vals))
-			return -errno;
-		memset(row, 0, XSKDUMP_QCOUNT_WORDS * sizeof(*row));
-		for (c = 0; c < ncpu; c++)
-			for (w = 0; w < XSKDUMP_QCOUNT_WORDS; w++)
-				row[w] += vals[c * XSKDUMP_QCOUNT_WORDS + w];
-	}
-	return 0;
-}
-
 /* The fd of the XDP link that attaches prog_id to ifindex; -ENOENT if none. */
 static int find_link(int ifindex, uint32_t prog_id)
 {
@@ -299,7 +274,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
+int share_join(int ifindex, const char *ifname, int our_prog_fd, uint32_t mode,
+	       struct joined_prog *out)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info ours, theirs;
@@ -311,8 +287,8 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 	int pfd = -1, lfd = -1, err, attached;
 	int64_t deadline;
 
-	if (bpf_xdp_query(p->ifindex, 0, &q))
-		return fail(-errno, "query XDP on %s", p->ifname);
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return fail(-errno, "query XDP on %s", ifname);
 	id = q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
 	if (!id)
 		return -EAGAIN; /* detached meanwhile: attach again */
@@ -325,17 +301,17 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 			return fail(-EPERM,
 				    "%s already has XDP program %u attached (%s mode); sharing it with "
 				    "another capture needs CAP_SYS_ADMIN, which is missing",
-				    p->ifname, id, mode_name(attached));
-		return fail(-errno, "%s already has XDP program %u attached; open it", p->ifname, id);
+				    ifname, id, mode_name(attached));
+		return fail(-errno, "%s already has XDP program %u attached; open it", ifname, id);
 	}
 	err = prog_info(pfd, &theirs, map_ids, 8);
 	if (!err)
 		err = prog_info(our_prog_fd, &ours, NULL, 0);
 	if (err) {
-		err = fail(err, "read XDP program %u on %s", id, p->ifname);
+		err = fail(err, "read XDP program %u on %s", id, ifname);
 		goto out;
 	}
-	lfd = find_link(p->ifindex, id);
+	lfd = find_link(ifindex, id);
 	if (strcmp(theirs.name, XSKDUMP_PROG_NAME)) {
 		if (lfd >= 0)
 			fd_holders("anon_inode:bpf_link", link_id_of(lfd), ", held by pid %d", who,
@@ -343,7 +319,7 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 		err = fail(-EBUSY,
 			   "%s already has another XDP program attached (id %u, '%s', %s mode%s): "
 			   "xskdump needs the interface's XDP hook",
-			   p->ifname, id, theirs.name, mode_name(attached), who);
+			   ifname, id, theirs.name, mode_name(attached), who);
 		goto out;
 	}
 	if (lfd == -ENOENT) {
@@ -351,7 +327,7 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 		goto out;
 	}
 	if (lfd < 0) {
-		err = fail(lfd, "find the BPF link of XDP program %u on %s", id, p->ifname);
+		err = fail(lfd, "find the BPF link of XDP program %u on %s", id, ifname);
 		goto out;
 	}
 	fd_holders("anon_inode:bpf_link", link_id_of(lfd), "xskdump pid %d", who, sizeof(who));
@@ -359,14 +335,14 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 		snprintf(who, sizeof(who), "another xskdump");
 	if (memcmp(theirs.tag, ours.tag, sizeof(ours.tag))) {
 		err = fail(-EBUSY, "%s is captured by %s, of another version: stop it first",
-			   p->ifname, who);
+			   ifname, who);
 		goto out;
 	}
 	if (mode != XSKDUMP_MODE_AUTO && (int)mode != attached) {
 		err = fail(-EBUSY,
 			   "%s is captured by %s in %s mode: a second capture shares its XDP "
 			   "program, so it cannot use --mode %s; use --mode %s or auto",
-			   p->ifname, who, mode_name(attached), mode_name((int)mode),
+			   ifname, who, mode_name(attached), mode_name((int)mode),
 			   mode_name(attached));
 		goto out;
 	}
@@ -389,7 +365,7 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 	}
 	for (i = 0; i < 4; i++)
 		if (fds[i] < 0) {
-			err = fail(-ENOENT, "XDP program %u on %s has no map '%s'", id, p->ifname,
+			err = fail(-ENOENT, "XDP program %u on %s has no map '%s'", id, ifname,
 				   names[i]);
 			goto out;
 		}
@@ -397,25 +373,23 @@ int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 	deadline = now_ms() + READY_WAIT_MS;
 	while (bpf_map_lookup_elem(fds[2], &key, &val)) {
 		if (errno != ENOENT) {
-			err = fail(-errno, "read the stages of XDP program %u on %s", id, p->ifname);
+			err = fail(-errno, "read the stages of XDP program %u on %s", id, ifname);
 			goto out;
 		}
 		if (now_ms() >= deadline) {
 			err = fail(-EBUSY, "%s: the capture of %s is not ready (still starting, or "
-					   "stopped); try again", p->ifname, who);
+					   "stopped); try again", ifname, who);
 			goto out;
 		}
 		usleep(10000); /* polled with a deadline: the owner sets it within ms */
 	}
 	close(pfd);
-	p->link_fd = lfd;
-	p->xsks_fd = fds[0];
-	p->counters_fd = fds[1];
-	p->stages_fd = fds[2];
-	p->qcounters_fd = fds[3];
-	p->capture_fd = -1;
-	p->mode = attached;
-	p->joined = 1;
+	out->link_fd = lfd;
+	out->xsks_fd = fds[0];
+	out->counters_fd = fds[1];
+	out->stages_fd = fds[2];
+	out->qcounters_fd = fds[3];
+	out->mode = attached;
 	return 0;
 out:
 	for (i = 0; i < 4; i++)

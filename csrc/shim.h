@@ -1,4 +1,6 @@
-/* libxskdump: the whole ABI that Deno sees (mirrored in ffi/symbols.ts).
+/* libxskdump: the whole ABI that Deno sees (mirrored in ffi/symbols.ts and
+ * ffi/abi.ts, pinned by libxskdump.map; tests/unit/abi_test.ts holds them
+ * together).
  *
  * The frame cycle. The UMEM is one mmap'd area cut into frame_count frames of
  * frame_size bytes. Every frame is owned by exactly one side at any moment:
@@ -18,37 +20,36 @@
  * ABI rules: fixed-width types only; objects are small integer handles; every
  * function returns >= 0 on success or -errno, and xsk_last_error() gives the
  * text of the last failure. Nothing here allocates per packet.
+ *
+ * csrc/ in layers, lowest first. A file calls only into files of lower layers
+ * and includes only their headers (and its own, shim.h, bpf/xskdump_abi.h);
+ * each file's internal header declares only what that file defines. Each
+ * layer is one section of this header, in the same order (abi_test.ts checks
+ * all of it):
+ *
+ *   1 error.c        error reporting and the ABI version
+ *   2 host.c         host facts: capabilities, channels, MTU, GRO, RX queues, XDP
+ *   3 share.c        several captures on one interface: joining, who holds what
+ *   4 prog.c         the XDP program: load and attach (or join), its counters
+ *   5 filter.c       filters: libpcap's cBPF (a translation unit of its own)
+ *   5 filter_prog.c  filters: translated programs in the kernel
+ *   6 ledger.c       the frame-ownership ledger: the ring integrity guard's rules
+ *   7 fault.c        fault injection (XSKDUMP_FAULT) behind one hook
+ *   8 sock.c         sockets and their UMEM: open, check, stats, stop, close
+ *   9 rings.c        the receive loop: RX batch, fill, guard counts, waiting
+ *  10 records.c      capture-file records: pcap records, pcapng EPBs (pure)
+ *  11 writer.c       capture files: chunks, the thread that writes them, files
+ *
+ * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S.
  */
 #ifndef XSKDUMP_SHIM_H
 #define XSKDUMP_SHIM_H
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 12
+#define XSKDUMP_ABI_VERSION 13
 
-/* Attach modes (xsk_prog_attach). */
-#define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
-#define XSKDUMP_MODE_NATIVE 1  /* XDP_FLAGS_DRV_MODE */
-#define XSKDUMP_MODE_GENERIC 2 /* XDP_FLAGS_SKB_MODE */
-
-/* One RX descriptor as handed to the caller: 4 x u32. The UMEM is below
- * 4 GiB so an offset fits 32 bits; the time is split so JS needs no BigInt. */
-#define XSKDUMP_DESC_WORDS 4
-#define XSKDUMP_DESC_ADDR 0 /* offset of the packet's first byte in the UMEM */
-#define XSKDUMP_DESC_LEN 1  /* packet length in bytes */
-#define XSKDUMP_DESC_SEC 2  /* CLOCK_REALTIME seconds of the XDP timestamp */
-#define XSKDUMP_DESC_NSEC 3 /* and nanoseconds */
-
-/* Layout of xsk_sock_stats() output (u64 each). */
-#define XSKDUMP_STAT_RX_DROPPED 0         /* XDP_STATISTICS rx_dropped */
-#define XSKDUMP_STAT_RX_INVALID 1         /* rx_invalid_descs */
-#define XSKDUMP_STAT_RX_RING_FULL 2       /* rx_ring_full */
-#define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
-#define XSKDUMP_STAT_RX_PACKETS 4         /* descriptors taken from the RX ring */
-#define XSKDUMP_STAT_RX_BYTES 5           /* their bytes */
-#define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
-#define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
-#define XSKDUMP_STAT__COUNT 8
+/* ==== error.c: errors and the ABI version ==== */
 
 /* Returns XSKDUMP_ABI_VERSION: the loader refuses a shim it does not match. */
 int32_t xsk_abi_version(void);
@@ -57,18 +58,64 @@ int32_t xsk_abi_version(void);
  * returns its length. */
 int32_t xsk_last_error(uint8_t *buf, uint32_t len);
 
+/* ==== host.c: host facts ==== */
+
+/* Host facts, XSKDUMP_HOST_WORDS u64: effective capability mask, RLIMIT_MEMLOCK
+ * soft limit (UINT64_MAX = unlimited), kernel BTF present (0/1), inode of this
+ * network namespace. Read in C: Deno grants /proc and /sys only with -A. */
+#define XSKDUMP_HOST_WORDS 4
+int32_t xsk_host_facts(uint64_t *out, uint32_t n);
+/* `uname -r` into buf (NUL-terminated); returns its length. */
+int32_t xsk_kernel_release(uint8_t *buf, uint32_t len);
+/* Start time of process pid (/proc/PID/stat field 22) in *out; -ESRCH when gone. */
+int32_t xsk_process_start(int32_t pid, uint64_t *out);
+/* RX queues of an interface (sysfs); -ENODEV when it does not exist. */
+int32_t xsk_rx_queue_count(const char *ifname);
+/* The interface's MTU (SIOCGIFMTU); -ENODEV when it does not exist. */
+int32_t xsk_iface_mtu(const char *ifname);
+/* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
+int32_t xsk_iface_gro(const char *ifname);
+/* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
+ * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
+ * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
+ * which a capture can join), _FOREIGN, or _UNKNOWN (its name cannot be read:
+ * opening a program by id needs CAP_SYS_ADMIN). */
+#define XSKDUMP_XDP_QUERY_WORDS 5
+#define XSKDUMP_XDP_FOREIGN 0
+#define XSKDUMP_XDP_OURS 1
+#define XSKDUMP_XDP_UNKNOWN 2
+int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n);
+/* Channels as `ethtool -l` shows them (ETHTOOL_GCHANNELS), XSKDUMP_CHANNELS_WORDS
+ * u32: max rx, tx, other, combined, then the current rx, tx, other, combined. */
+#define XSKDUMP_CHANNELS_WORDS 8
+int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n);
+/* Sets the channel counts, as `ethtool -L IF rx R tx T other O combined C`. */
+int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t other,
+			 uint32_t combined);
+
+/* ==== share.c: several captures on one interface ==== */
+
+/* One XDP program per interface, but several captures: when another xskdump
+ * has attached the same program (same tag) to an interface, xsk_prog_attach
+ * joins it instead and captures other RX queues. It takes its own fds on the
+ * program's link and maps (by id: needs CAP_SYS_ADMIN), so the program stays
+ * attached, its filter stage in place, until the last capture exits, SIGKILL
+ * included. A joined capture must ask for the same filter (none: n == 0) and
+ * a compatible mode; a queue that has a socket stays refused (EBUSY). The
+ * program is joinable once its owner opened its first socket: its filter
+ * cannot change from then on. No functions of its own: xsk_prog_attach and
+ * xsk_prog_shared (prog.c) use it. */
+
+/* ==== prog.c: the XDP program ==== */
+
+/* Attach modes (xsk_prog_attach). */
+#define XSKDUMP_MODE_AUTO 0    /* native, then generic if the driver has no XDP */
+#define XSKDUMP_MODE_NATIVE 1  /* XDP_FLAGS_DRV_MODE */
+#define XSKDUMP_MODE_GENERIC 2 /* XDP_FLAGS_SKB_MODE */
+
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
- * so the kernel detaches it when the process dies. Returns a program handle.
- *
- * One XDP program per interface, but several captures: when another xskdump
- * has attached the same program (same tag) to ifname, this one joins it
- * instead (csrc/share.c) and captures other RX queues. It takes its own fds
- * on the program's link and maps (by id: needs CAP_SYS_ADMIN), so the program
- * stays attached, its filter stage in place, until the last capture exits,
- * SIGKILL included. A joined capture must ask for the same filter (n == 0:
- * none) and a compatible mode; a queue that has a socket stays refused
- * (EBUSY). The program is joinable once its owner opened its first socket:
- * its filter cannot change from then on. */
+ * so the kernel detaches it when the process dies, or joins another
+ * xskdump's (share.c, above). Returns a program handle. */
 int32_t xsk_prog_attach(const char *ifname, uint32_t mode);
 /* 0 when this process attached the program, 1 when it joined another
  * process's; buf gets who else holds it ("xskdump pid 123"), "" if unknown. */
@@ -88,110 +135,15 @@ int32_t xsk_prog_counters(int32_t prog, uint64_t *out, uint32_t n);
 #define XSKDUMP_QCOUNT_PASSED 2
 #define XSKDUMP_QCOUNT_NO_META 3
 int32_t xsk_prog_queue_counters(int32_t prog, uint64_t *out, uint32_t n);
-/* Closes sockets first (the caller's job), then detaches and unloads. */
-int32_t xsk_prog_detach(int32_t prog);
+/* (xsk_prog_detach closes the program's sockets first: it is in sock.c.) */
 
-/* Registers a UMEM of frame_count frames (power of two) of frame_size bytes
- * inside the caller's memory `area` (at least frame_count * frame_size + 4096
- * bytes, 65536 on hosts with larger pages: the UMEM starts at its first page boundary, see xsk_umem_offset),
- * opens an AF_XDP socket on `queue` in copy or zero-copy mode, fills the FQ
- * with every frame and registers the socket in the program's XSKMAP. The
- * caller owns `area` and keeps it alive until xsk_sock_close: that way the
- * one view over the UMEM is an ordinary ArrayBuffer, no pointer API needed. */
-int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *area, uint64_t area_len);
-/* 1 when the socket is bound zero-copy, 0 for copy mode. */
-int32_t xsk_sock_zerocopy(int32_t sock);
-/* Where the UMEM starts inside the caller's area, in bytes. */
-int32_t xsk_umem_offset(int32_t sock);
+/* ==== filter.c, filter_prog.c: filters ==== */
 
-/* (4) Takes up to max descriptors off the RX ring into descs (max *
- * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
- * Returns the count. One call per batch. */
-int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
-/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
- * running total of ring integrity violations (as xsk_guard_total), so a loop
- * learns of new ones from the call it makes per batch anyway. */
-int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
-/* The ring integrity guard (csrc/ledger.h) is on for every new socket: each
- * RX descriptor is checked against the frame-ownership ledger, and one that
- * breaks the ring contract is counted by kind and never returned by
- * xsk_rx_batch (its frame, when it is a real one, goes back to the FQ). */
-#define XSKDUMP_GUARD_MISALIGNED 0 /* packet not at the configured headroom */
-#define XSKDUMP_GUARD_FOREIGN 1    /* address outside the UMEM / never on the FQ */
-#define XSKDUMP_GUARD_DUPLICATE 2  /* frame already held by the user */
-#define XSKDUMP_GUARD_OVERHELD 3   /* more frames held than the UMEM has */
-#define XSKDUMP_GUARD_CLOBBER 4    /* user-owned frame written to (canary) */
-#define XSKDUMP_GUARD_KINDS 5
-/* xsk_guard_report: per kind {count, first address, first descriptor number}. */
-#define XSKDUMP_GUARD_WORDS 3
-/* Turns the guard on (1) or off (0); only while the user holds no frame. */
-int32_t xsk_sock_guard(int32_t sock, uint32_t on);
-/* Violations so far, all kinds (what xsk_fill returns): for a pass with nothing to give back. */
-int32_t xsk_guard_total(int32_t sock);
-/* Fills out[0..n) with XSKDUMP_GUARD_KINDS x XSKDUMP_GUARD_WORDS values. */
-int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);
-
-/* Channels as `ethtool -l` shows them (ETHTOOL_GCHANNELS), XSKDUMP_CHANNELS_WORDS
- * u32: max rx, tx, other, combined, then the current rx, tx, other, combined. */
-#define XSKDUMP_CHANNELS_WORDS 8
-int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n);
-/* Sets the channel counts, as `ethtool -L IF rx R tx T other O combined C`. */
-int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t other,
-			 uint32_t combined);
-/* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
- * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
- * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
- * which a capture can join), _FOREIGN, or _UNKNOWN (its name cannot be read:
- * opening a program by id needs CAP_SYS_ADMIN). */
-#define XSKDUMP_XDP_QUERY_WORDS 5
-#define XSKDUMP_XDP_FOREIGN 0
-#define XSKDUMP_XDP_OURS 1
-#define XSKDUMP_XDP_UNKNOWN 2
-int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n);
-/* Host facts, XSKDUMP_HOST_WORDS u64: effective capability mask, RLIMIT_MEMLOCK
- * soft limit (UINT64_MAX = unlimited), kernel BTF present (0/1), inode of this
- * network namespace. Read in C: Deno grants /proc and /sys only with -A. */
-#define XSKDUMP_HOST_WORDS 4
-int32_t xsk_host_facts(uint64_t *out, uint32_t n);
-/* `uname -r` into buf (NUL-terminated); returns its length. */
-int32_t xsk_kernel_release(uint8_t *buf, uint32_t len);
-/* Start time of process pid (/proc/PID/stat field 22) in *out; -ESRCH when gone. */
-int32_t xsk_process_start(int32_t pid, uint64_t *out);
-/* RX queues of an interface (sysfs); -ENODEV when it does not exist. */
-int32_t xsk_rx_queue_count(const char *ifname);
-/* The interface's MTU (SIOCGIFMTU); -ENODEV when it does not exist. */
-int32_t xsk_iface_mtu(const char *ifname);
-/* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
-int32_t xsk_iface_gro(const char *ifname);
-/* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
-int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
-
-/* Blocks up to timeout_ms for RX data (poll). Meant as a nonblocking FFI
- * call. Returns 1 when readable, 0 on timeout. */
-int32_t xsk_wait(int32_t sock, int32_t timeout_ms);
-/* Sleeps usec microseconds (at most 1 s) in the calling thread: the capture
- * loop's nap when a busy ring runs dry (a synchronous FFI call: precise, no
- * thread hop). Unlike a poll it leaves nobody for the kernel to wake: under
- * load the receiving softirq then pays no wakeup per flush. Returns 0. */
-int32_t xsk_doze(uint32_t usec);
-/* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
- * pending socket error otherwise. Cheap enough for once a second. */
-int32_t xsk_sock_check(int32_t sock);
-/* Fills out[0..n) with XSKDUMP_STAT_* values. */
-int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
-/* Removes the socket from the XSKMAP: from now on its queue's packets pass to
- * the stack, and what is already on the RX ring can be drained. */
-int32_t xsk_sock_stop(int32_t sock);
-/* Removes the socket from the XSKMAP, closes it, unmaps the UMEM. Any view
- * over the UMEM must be dropped before this. */
-int32_t xsk_sock_close(int32_t sock);
-
-/* Filters (csrc/filter.c, csrc/filter_prog.c). A tcpdump expression is
- * compiled by libpcap into classic BPF (cBPF); lib/filter/translate.ts turns
- * that into an XDP program which the shim loads into the attached program's
- * filter stage. Packets it rejects get XDP_PASS and are counted as filtered;
- * packets it accepts tail-call the capture stage. */
+/* A tcpdump expression is compiled by libpcap into classic BPF (cBPF);
+ * lib/filter/translate.ts turns that into an XDP program which the shim loads
+ * into the attached program's filter stage. Packets it rejects get XDP_PASS
+ * and are counted as filtered; packets it accepts tail-call the capture
+ * stage. */
 
 /* One cBPF instruction: 8 bytes in host order, {u16 code, u8 jt, u8 jf,
  * u32 k} (struct bpf_insn of <pcap/bpf.h>, struct sock_filter of Linux). */
@@ -233,6 +185,111 @@ int32_t xsk_filter_test_run(int32_t test, const uint8_t *pkt, uint32_t len, uint
 /* Sums the test filter's per-CPU counters into out[0..n) (enum xskdump_counter). */
 int32_t xsk_filter_test_counters(int32_t test, uint64_t *out, uint32_t n);
 int32_t xsk_filter_test_close(int32_t test);
+
+/* ==== ledger.c: the ring integrity guard ==== */
+
+/* The guard (csrc/ledger.h) is on for every new socket: each RX descriptor is
+ * checked against the frame-ownership ledger, and one that breaks the ring
+ * contract is counted by kind and never returned by xsk_rx_batch (its frame,
+ * when it is a real one, goes back to the FQ). Its kinds, in ledger.h's order: */
+#define XSKDUMP_GUARD_MISALIGNED 0 /* packet not at XSKDUMP_RX_OFFSET */
+#define XSKDUMP_GUARD_FOREIGN 1    /* address outside the UMEM / never on the FQ */
+#define XSKDUMP_GUARD_DUPLICATE 2  /* frame already held by the user */
+#define XSKDUMP_GUARD_OVERHELD 3   /* more frames held than the UMEM has */
+#define XSKDUMP_GUARD_CLOBBER 4    /* user-owned frame written to (canary) */
+#define XSKDUMP_GUARD_KINDS 5
+/* xsk_guard_report: per kind {count, first address, first descriptor number}. */
+#define XSKDUMP_GUARD_WORDS 3
+/* Where a correct kernel puts a packet in its frame: XDP_PACKET_HEADROOM plus
+ * our UMEM headroom, which is 0. */
+#define XSKDUMP_RX_OFFSET 256
+
+/* ==== fault.c: fault injection ==== */
+
+/* XSKDUMP_FAULT=<kind>[@N] in the environment, kind a guard kind in lower
+ * case ("misaligned", ...): a testing aid that makes the N-th RX descriptor
+ * (default 100) of every socket opened from then on look exactly like the
+ * generic-receive race would make it, for the guard to catch. It acts through
+ * the guard only: inert when unset, and on a socket with the guard off. No
+ * functions. */
+
+/* ==== sock.c: sockets and their UMEM ==== */
+
+/* Registers a UMEM of frame_count frames (power of two) of frame_size bytes
+ * inside the caller's memory `area` (at least frame_count * frame_size + 4096
+ * bytes, 65536 on hosts with larger pages: the UMEM starts at its first page
+ * boundary, see xsk_umem_offset), opens an AF_XDP socket on `queue` in copy
+ * or zero-copy mode, fills the FQ with every frame and registers the socket
+ * in the program's XSKMAP. The caller owns `area` and keeps it alive until
+ * xsk_sock_close: that way the one view over the UMEM is an ordinary
+ * ArrayBuffer, no pointer API needed. */
+int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
+		      uint8_t *area, uint64_t area_len);
+/* 1 when the socket is bound zero-copy, 0 for copy mode. */
+int32_t xsk_sock_zerocopy(int32_t sock);
+/* Where the UMEM starts inside the caller's area, in bytes. */
+int32_t xsk_umem_offset(int32_t sock);
+/* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
+ * pending socket error otherwise. Cheap enough for once a second. */
+int32_t xsk_sock_check(int32_t sock);
+/* Layout of xsk_sock_stats() output (u64 each). */
+#define XSKDUMP_STAT_RX_DROPPED 0         /* XDP_STATISTICS rx_dropped */
+#define XSKDUMP_STAT_RX_INVALID 1         /* rx_invalid_descs */
+#define XSKDUMP_STAT_RX_RING_FULL 2       /* rx_ring_full */
+#define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
+#define XSKDUMP_STAT_RX_PACKETS 4         /* descriptors taken from the RX ring */
+#define XSKDUMP_STAT_RX_BYTES 5           /* their bytes */
+#define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
+#define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
+#define XSKDUMP_STAT__COUNT 8
+/* Fills out[0..n) with XSKDUMP_STAT_* values. */
+int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
+/* Removes the socket from the XSKMAP: from now on its queue's packets pass to
+ * the stack, and what is already on the RX ring can be drained. */
+int32_t xsk_sock_stop(int32_t sock);
+/* Removes the socket from the XSKMAP, closes it, unmaps the UMEM. Any view
+ * over the UMEM must be dropped before this. */
+int32_t xsk_sock_close(int32_t sock);
+/* Closes the program's sockets still open, then detaches and unloads it. */
+int32_t xsk_prog_detach(int32_t prog);
+
+/* ==== rings.c: the receive loop ==== */
+
+/* One RX descriptor as handed to the caller: 4 x u32. The UMEM is below
+ * 4 GiB so an offset fits 32 bits; the time is split so JS needs no BigInt. */
+#define XSKDUMP_DESC_WORDS 4
+#define XSKDUMP_DESC_ADDR 0 /* offset of the packet's first byte in the UMEM */
+#define XSKDUMP_DESC_LEN 1  /* packet length in bytes */
+#define XSKDUMP_DESC_SEC 2  /* CLOCK_REALTIME seconds of the XDP timestamp */
+#define XSKDUMP_DESC_NSEC 3 /* and nanoseconds */
+
+/* (4) Takes up to max descriptors off the RX ring into descs (max *
+ * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
+ * Returns the count. One call per batch. */
+int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
+/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
+ * ring-integrity violations so far, all kinds (>= 0, what xsk_guard_total
+ * returns): the receive loop learns of a new one from the call it makes
+ * anyway. A frame the user does not hold is refused (and counted), never put
+ * on the FQ twice. */
+int32_t xsk_fill(int32_t sock, const uint32_t *descs, uint32_t n);
+/* Turns the guard on (1) or off (0); only while the user holds no frame. */
+int32_t xsk_sock_guard(int32_t sock, uint32_t on);
+/* Violations so far, all kinds (as xsk_fill returns them, for when there is
+ * nothing to fill). */
+int32_t xsk_guard_total(int32_t sock);
+/* Fills out[0..n) with XSKDUMP_GUARD_KINDS x XSKDUMP_GUARD_WORDS values. */
+int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);
+/* Blocks up to timeout_ms for RX data (poll). Meant as a nonblocking FFI
+ * call. Returns 1 when readable, 0 on timeout. */
+int32_t xsk_wait(int32_t sock, int32_t timeout_ms);
+/* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
+int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
+/* Sleeps usec microseconds (at most 1 s) in the calling thread: the capture
+ * loop's nap when a busy ring runs dry (a synchronous FFI call: precise, no
+ * thread hop). Unlike a poll it leaves nobody for the kernel to wake: under
+ * load the receiving softirq then pays no wakeup per flush. Returns 0. */
+int32_t xsk_doze(uint32_t usec);
 
 /* ==== records.c, writer.c: capture files written by the shim ==== */
 

@@ -20,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "error.h"
+#include "shim.h"
 #include "records.h"
 
 #define MAX_WRITERS 4

@@ -1,6 +1,7 @@
 /**
  * Numbers shared with C: mirrors bpf/xskdump_abi.h and the #defines of
- * csrc/shim.h. Change all together.
+ * csrc/shim.h. Change all together: tests/unit/abi_test.ts compares every
+ * mirror here with its C name, and lists the C constants TypeScript does not need.
  * @module
  */
 
@@ -35,7 +36,10 @@ export const STAT_COUNT = 8;
 export const GUARD_WORDS = 3;
 /** Guard kinds (XSKDUMP_GUARD_KINDS). */
 export const GUARD_KIND_COUNT = 5;
-/** Where a correct kernel puts a packet in a frame: XDP_PACKET_HEADROOM + our zero UMEM headroom. */
+/**
+ * Where a correct kernel puts a packet in a frame (XSKDUMP_RX_OFFSET): XDP_PACKET_HEADROOM + our
+ * zero UMEM headroom.
+ */
 export const RX_OFFSET = 256;
 
 /** Slots of the XDP program's counters (enum xskdump_counter). */
@@ -45,11 +49,22 @@ export const COUNTER_COUNT = 5;
 /** Per RX queue counters (struct xskdump_qcount, XSKDUMP_QCOUNT_*): u64 words per row. */
 export const QCOUNT = { seen: 0, redirected: 1, passed: 2, noMeta: 3 } as const;
 export const QCOUNT_WORDS = 4;
-/** Rows of xsk_prog_queue_counters: one per queue 0..255, then one for every queue above. */
-export const QCOUNT_ROWS = 257;
+/** Queues a socket can be opened on: 0..MAX_QUEUES-1 (XSKDUMP_MAX_QUEUES). */
+export const MAX_QUEUES = 256;
+/** Rows of xsk_prog_queue_counters: one per queue below MAX_QUEUES, then one for every queue above. */
+export const QCOUNT_ROWS = MAX_QUEUES + 1;
 
 /** Slots of the prog array "stages" (enum xskdump_stage). */
 export const STAGE = { filter: 0, capture: 1 } as const;
+
+/** u64 words of xsk_host_facts (XSKDUMP_HOST_WORDS): capabilities, memlock, BTF, netns. */
+export const HOST_WORDS = 4;
+/** u32 words of xsk_channels_get (XSKDUMP_CHANNELS_WORDS): the maxima, then the counts. */
+export const CHANNELS_WORDS = 8;
+/** u32 words of xsk_xdp_query (XSKDUMP_XDP_QUERY_WORDS); the last says whose program it is. */
+export const XDP_QUERY_WORDS = 5;
+/** Whose XDP program an interface has, the last word of xsk_xdp_query (XSKDUMP_XDP_*). */
+export const XDP_OWNER = { foreign: 0, xskdump: 1, unknown: 2 } as const;
 
 /** Bytes per cBPF instruction as the shim hands them out (XSKDUMP_CBPF_INSN_SIZE). */
 export const CBPF_INSN_SIZE = 8;
@@ -73,8 +88,8 @@ export const DEFAULT_BUFFER_BYTES = DEFAULT_FRAMES * 2048;
 
 /** Capture files the shim writes (XSKDUMP_FILE_*). */
 export const FILE_FORMAT = { pcap: 0, pcapng: 1 } as const;
-/** Longest snapshot length the shim's writer takes (XSKDUMP_MAX_SNAPLEN). */
-export const WRITER_MAX_SNAPLEN = 262144;
+/** pcapng epb_flags of a received packet (XSKDUMP_EPB_INBOUND). */
+export const EPB_INBOUND = 1;
 /** No epb_queue on the records of a put (XSKDUMP_NO_QUEUE). */
 export const NO_QUEUE = 0xffffffff;
 /** Slots of longer descriptors: wire length and epb_flags (XSKDUMP_DESC_WIRE, _FLAGS). */

@@ -1,35 +1,18 @@
 /**
  * The Deno.dlopen symbol table: one entry per function of csrc/shim.h, in the
- * same order. Change both together.
+ * same order and sections, with the same parameter types (tests/unit/abi_test.ts
+ * compares them). Change both together.
  * @module
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 12;
+export const ABI_VERSION = 13;
 
 export const symbols = {
+  // error.c: errors and the ABI version
   xsk_abi_version: { parameters: [], result: "i32" },
   xsk_last_error: { parameters: ["buffer", "u32"], result: "i32" },
-  xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
-  xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_prog_mode: { parameters: ["i32"], result: "i32" },
-  xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
-  xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_prog_detach: { parameters: ["i32"], result: "i32" },
-  xsk_sock_open: {
-    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],
-    result: "i32",
-  },
-  xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
-  xsk_umem_offset: { parameters: ["i32"], result: "i32" },
-  xsk_rx_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_fill: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
-  xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
-  xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
-  // The loop's nap: synchronous, a precise sleep in the loop's own thread.
-  xsk_doze: { parameters: ["u32"], result: "i32" },
+  // host.c: host facts
   xsk_host_facts: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_kernel_release: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },
@@ -39,13 +22,14 @@ export const symbols = {
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
-  xsk_sock_check: { parameters: ["i32"], result: "i32" },
-  xsk_sock_guard: { parameters: ["i32", "u32"], result: "i32" },
-  xsk_guard_total: { parameters: ["i32"], result: "i32" },
-  xsk_guard_report: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_sock_stop: { parameters: ["i32"], result: "i32" },
-  xsk_sock_close: { parameters: ["i32"], result: "i32" },
+  // prog.c: the XDP program (share.c, below it, has no functions of its own)
+  xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_prog_mode: { parameters: ["i32"], result: "i32" },
+  xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
+  xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // filter.c, filter_prog.c: filters
   xsk_filter_compile: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
   xsk_filter_match: { parameters: ["buffer", "u32", "buffer", "u32", "u32"], result: "i32" },
   xsk_prog_set_filter: { parameters: ["i32", "buffer", "u32", "buffer"], result: "i32" },
@@ -53,6 +37,30 @@ export const symbols = {
   xsk_filter_test_run: { parameters: ["i32", "buffer", "u32", "u32", "buffer"], result: "i32" },
   xsk_filter_test_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
+  // sock.c: sockets and their UMEM (ledger.c and fault.c have no functions)
+  xsk_sock_open: {
+    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],
+    result: "i32",
+  },
+  xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
+  xsk_umem_offset: { parameters: ["i32"], result: "i32" },
+  xsk_sock_check: { parameters: ["i32"], result: "i32" },
+  xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_sock_stop: { parameters: ["i32"], result: "i32" },
+  xsk_sock_close: { parameters: ["i32"], result: "i32" },
+  xsk_prog_detach: { parameters: ["i32"], result: "i32" },
+  // rings.c: the receive loop
+  xsk_rx_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_fill: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_sock_guard: { parameters: ["i32", "u32"], result: "i32" },
+  xsk_guard_total: { parameters: ["i32"], result: "i32" },
+  xsk_guard_report: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
+  xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
+  // The loop's nap: synchronous, a precise sleep in the loop's own thread.
+  xsk_doze: { parameters: ["u32"], result: "i32" },
+  // records.c, writer.c: capture files written by the shim
   xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
   xsk_writer_file: {
     parameters: ["i32", "buffer", "i32", "buffer", "u32", "buffer", "u32", "u64", "u64"],

@@ -4,15 +4,20 @@
  * @module
  */
 import {
+  CHANNELS_WORDS,
+  COUNTER_COUNT,
   DESC_WORDS,
   GUARD_KIND_COUNT,
   GUARD_WORDS,
+  HOST_WORDS,
   MODE,
   MODE_NAME,
   type ModeName,
   QCOUNT_ROWS,
   QCOUNT_WORDS,
   STAT_COUNT,
+  XDP_OWNER,
+  XDP_QUERY_WORDS,
 } from "./abi.ts";
 import { loadShim } from "./loader.ts";
 import type { Shim } from "./symbols.ts";
@@ -129,7 +134,7 @@ export interface Channels {
 
 /** Reads the channel counts (ETHTOOL_GCHANNELS). */
 export function getChannels(iface: string, shim: Shim = loadShim()): Channels {
-  const v = new Uint32Array(8);
+  const v = new Uint32Array(CHANNELS_WORDS);
   check(shim, shim.xsk_channels_get(cString(iface), v, v.length), `channels of ${iface}`);
   return {
     maxRx: v[0],
@@ -171,7 +176,7 @@ export interface HostFacts {
 
 /** Reads the host facts through the shim (Deno itself may not read /proc without -A). */
 export function hostFacts(shim: Shim = loadShim()): HostFacts {
-  const v = new BigUint64Array(4);
+  const v = new BigUint64Array(HOST_WORDS);
   check(shim, shim.xsk_host_facts(v, v.length), "host facts");
   const buf = new Uint8Array(256);
   const n = check(shim, shim.xsk_kernel_release(buf, buf.length), "uname");
@@ -222,11 +227,11 @@ export interface XdpQuery {
 
 /** Asks the kernel which XDP program is attached to `iface`. */
 export function queryXdp(iface: string, shim: Shim = loadShim()): XdpQuery {
-  const v = new Uint32Array(5);
+  const v = new Uint32Array(XDP_QUERY_WORDS);
   check(shim, shim.xsk_xdp_query(cString(iface), v, v.length), `XDP on ${iface}`);
   const modes = ["none", "native", "generic", "offload", "multi"];
-  const owners = ["foreign", "xskdump", "unknown"] as const;
-  return { mode: modes[v[0]] ?? `mode ${v[0]}`, progId: v[1], owner: owners[v[4]] ?? "unknown" };
+  const owner = (Object.keys(XDP_OWNER) as XdpQuery["owner"][]).find((k) => XDP_OWNER[k] === v[4]);
+  return { mode: modes[v[0]] ?? `mode ${v[0]}`, progId: v[1], owner: owner ?? "unknown" };
 }
 
 /** Our XDP program attached to one interface with a BPF link. */
@@ -244,7 +249,7 @@ export class XdpProgram {
    */
   readonly shared: boolean;
   readonly sharedWith: string;
-  #counters = new BigUint64Array(8);
+  #counters = new BigUint64Array(COUNTER_COUNT);
   #queueCounters = new BigUint64Array(QCOUNT_ROWS * QCOUNT_WORDS);
   #open = true;
 

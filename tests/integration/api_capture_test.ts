@@ -24,7 +24,13 @@ const ignore = !isRoot;
 if (ignore) console.log("api_capture: skipped, needs root (network namespaces, veth, XDP)");
 
 /** Starts the driver for one scenario inside the capture namespace. */
-function startDriver(pair: VethPair, outDir: string, scenario: string, args: number[] = []) {
+function startDriver(
+  pair: VethPair,
+  outDir: string,
+  scenario: string,
+  args: number[] = [],
+  env?: Record<string, string>,
+) {
   return spawnInNs(
     pair.captureNs,
     [
@@ -40,7 +46,7 @@ function startDriver(pair: VethPair, outDir: string, scenario: string, args: num
       outDir,
       ...args.map(String),
     ],
-    undefined,
+    env,
     { collectStdout: true },
   );
 }
@@ -51,6 +57,25 @@ async function summary(d: NsChild): Promise<Record<string, unknown>> {
   assert.equal(status.code, 0, d.stderrText());
   const text = new TextDecoder().decode(d.stdoutBytes()).trim();
   return JSON.parse(text.split("\n").pop() ?? "{}");
+}
+
+/** Runs one scenario over the frames of `pcap`: ready, replay, and its JSON summary. */
+async function replayThrough(
+  pair: VethPair,
+  outDir: string,
+  pcap: string,
+  scenario: string,
+  args: number[],
+  env?: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const d = startDriver(pair, outDir, scenario, args, env);
+  try {
+    await d.waitForStderrLine(/^ready/, READY_MS);
+    await replay(pair, pcap);
+    return await summary(d);
+  } finally {
+    await d.stop();
+  }
 }
 
 /** 40 small UDP frames of distinct lengths (60..255 bytes), numbered in their payload. */
@@ -93,15 +118,7 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const d = startDriver(pair, dir, "queues", [corpus.frames]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, corpus.path);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await replayThrough(pair, dir, corpus.path, "queues", [corpus.frames]);
       assert.deepEqual(s.queues, [0, 1, 2, 3]);
       assert.equal(s.zeroCopy, true);
       assert.equal(s.captured, corpus.frames);
@@ -173,15 +190,7 @@ Deno.test({
     await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
-      const d = startDriver(pair, dir, "resume", [frames.length, 10]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "resume", [frames.length, 10]);
       assert.ok((s.first as number) >= 10 && (s.second as number) > 0, JSON.stringify(s));
       assert.equal((s.first as number) + (s.second as number), frames.length);
       assert.equal(s.captured, frames.length);
@@ -240,18 +249,34 @@ Deno.test({
     await withPairAndDir("xskt-api-", async (pair, dir) => {
       const frames = numberedFrames();
       writePcap(`${dir}/in.pcap`, frames);
-      const d = startDriver(pair, dir, "run", [frames.length]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "run", [frames.length]);
       assert.equal(s.reason, "count");
       assert.equal(s.captured, frames.length);
       assert.deepEqual(framesOf(`${dir}/out.pcap`).map((f) => f.data), frames);
+    });
+  },
+});
+
+Deno.test({
+  name: "api: xsk_fill returns the socket's guard violations so far (fault on descriptor #5)",
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
+      const frames = numberedFrames(20);
+      writePcap(`${dir}/in.pcap`, frames);
+      // The fifth descriptor is made foreign: refused, counted, its packet lost.
+      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "fill", [frames.length - 1], {
+        XSKDUMP_FAULT: "foreign@5",
+      });
+      const fills = s.fills as number[];
+      assert.equal(s.received, frames.length - 1, JSON.stringify(s));
+      assert.equal(s.guardTotal, 1, JSON.stringify(s));
+      // 0 until the batch that held descriptor #5, 1 from then on: never more, never back.
+      assert.equal(fills[fills.length - 1], 1, JSON.stringify(s));
+      assert.ok(
+        fills.every((t, i) => (t === 0 || t === 1) && t >= (fills[i - 1] ?? 0)),
+        JSON.stringify(s),
+      );
     });
   },
 });

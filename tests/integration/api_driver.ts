@@ -4,6 +4,8 @@
 // files under OUTDIR. Run with scoped permissions only: the shim, OUTDIR.
 //
 //   api_driver.ts SCENARIO IFACE OUTDIR [N [K]]
+import { DESC_WORDS } from "../../ffi/abi.ts";
+import { XdpProgram, XskSocket } from "../../ffi/xsk.ts";
 import { openCapture, type PacketBatch, PcapWriter } from "../../mod.ts";
 
 const [scenario, iface, outDir, arg1, arg2] = Deno.args;
@@ -179,6 +181,30 @@ switch (scenario) {
     }
     console.error("closed");
     await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
+    break;
+  }
+  case "fill": {
+    // The ring calls alone (ffi/xsk.ts): what each fill returns, until n packets came through
+    // or 10 s passed.
+    const prog = XdpProgram.attach(iface);
+    const sock = XskSocket.open(prog, 0);
+    const descs = new Uint32Array(64 * DESC_WORDS);
+    const fills: number[] = [];
+    let received = 0;
+    const deadline = Date.now() + 10_000;
+    ready();
+    while (received < n && Date.now() < deadline) {
+      const got = sock.rxBatch(descs);
+      if (got === 0) {
+        await sock.wait(100);
+        continue;
+      }
+      received += got;
+      fills.push(sock.fill(descs, got));
+    }
+    Object.assign(out, { received, fills, guardTotal: sock.guardTotal() });
+    sock.close();
+    prog.detach();
     break;
   }
   default:

@@ -1,35 +1,87 @@
-/* Interface state: channel (queue count) control through the ethtool ioctl,
- * so the host needs no ethtool binary (what `ethtool -l` reads and `ethtool
- * -L` sets), and which XDP program is attached. */
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+/* Host facts: capabilities, limits and the kernel; interfaces (MTU, GRO, RX
+ * queues, which XDP program is attached); channel (queue count) control
+ * through the ethtool ioctl, so the host needs no ethtool binary (what
+ * `ethtool -l` reads and `ethtool -L` sets). Read in C because Deno grants
+ * /proc and /sys only to --allow-all. Uses error.c. */
+#include "host.h"
+
 #include <dirent.h>
 #include <errno.h>
-#include <linux/capability.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
-#include <net/if.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+
+#include "error.h"
 #include "shim.h"
+
+/* This process's effective capability set (capget). 0 or -errno. */
+static int effective_caps(uint64_t *mask)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	*mask = (uint64_t)data[1].effective << 32 | data[0].effective;
+	return 0;
+}
+
+int cap_effective(int cap)
+{
+	uint64_t mask;
+
+	if (cap < 0 || cap >= 64 || effective_caps(&mask))
+		return 0;
+	return !!(mask & (1ull << cap));
+}
+
+int ifname_check(const char *ifname)
+{
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+		return fail(-EINVAL, "bad interface name");
+	return 0;
+}
+
+int rx_queues(const char *ifname)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+	d = opendir(path);
+	if (!d)
+		return -ENODEV;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "rx-", 3))
+			n++;
+	closedir(d);
+	return n;
+}
 
 /* One interface ioctl on a throwaway socket; `what` names it in the error. */
 static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr, const char *what)
 {
-	int fd, err = 0;
+	int fd, err = ifname_check(ifname);
 
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
-		return fail(-EINVAL, "bad interface name");
+	if (err)
+		return err;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(-errno, "socket for %s", what);
@@ -112,10 +164,10 @@ int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	uint32_t v[XSKDUMP_XDP_QUERY_WORDS], i;
-	int ifindex, err;
+	int ifindex, err = ifname_check(ifname);
 
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
-		return fail(-EINVAL, "bad interface name");
+	if (err)
+		return err;
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex)
 		return fail(-ENODEV, "interface %s", ifname);
@@ -146,21 +198,17 @@ int32_t xsk_xdp_query(const char *ifname, uint32_t *out, uint32_t n)
 	return (int32_t)i;
 }
 
-/* Host facts for `xskdump doctor` and the channel state files, read here
- * because Deno grants /proc and /sys only to --allow-all. */
+/* For `xskdump doctor` and the channel state files. */
 int32_t xsk_host_facts(uint64_t *out, uint32_t n)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-	struct __user_cap_data_struct data[2];
 	struct rlimit rl;
 	struct stat st;
 	uint64_t v[XSKDUMP_HOST_WORDS];
 	uint32_t i;
+	int err = effective_caps(&v[0]);
 
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data))
-		return fail(-errno, "capget");
-	v[0] = (uint64_t)data[1].effective << 32 | data[0].effective;
+	if (err)
+		return fail(err, "capget");
 	if (getrlimit(RLIMIT_MEMLOCK, &rl))
 		return fail(-errno, "getrlimit(RLIMIT_MEMLOCK)");
 	v[1] = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
@@ -174,18 +222,10 @@ int32_t xsk_host_facts(uint64_t *out, uint32_t n)
 int32_t xsk_kernel_release(uint8_t *buf, uint32_t len)
 {
 	struct utsname u;
-	size_t l;
 
 	if (uname(&u))
 		return fail(-errno, "uname");
-	l = strlen(u.release);
-	if (!buf || !len)
-		return (int32_t)l;
-	if (l >= len)
-		l = len - 1;
-	memcpy(buf, u.release, l);
-	buf[l] = 0;
-	return (int32_t)l;
+	return text_out(u.release, buf, len);
 }
 
 int32_t xsk_process_start(int32_t pid, uint64_t *out)
@@ -215,20 +255,10 @@ int32_t xsk_process_start(int32_t pid, uint64_t *out)
 
 int32_t xsk_rx_queue_count(const char *ifname)
 {
-	char path[64 + IF_NAMESIZE];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
+	int n;
 
 	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/'))
 		return fail(-EINVAL, "bad interface name");
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
-	d = opendir(path);
-	if (!d)
-		return fail(-ENODEV, "interface %s", ifname);
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "rx-", 3))
-			n++;
-	closedir(d);
-	return n;
+	n = rx_queues(ifname);
+	return n < 0 ? fail(n, "interface %s", ifname) : n;
 }

@@ -1,0 +1,19 @@
+/* Host facts: capabilities, interfaces, queues (csrc/host.c; uses error.c). */
+#ifndef XSKDUMP_HOST_H
+#define XSKDUMP_HOST_H
+
+#include <stdint.h>
+
+/* The attached XDP program's name (bpf/xskdump.bpf.c): how a second capture,
+ * and doctor, recognise ours on an interface. */
+#define XSKDUMP_PROG_NAME "xskdump_rx"
+
+/* 1 when cap (linux/capability.h) is in this process's effective set. */
+int cap_effective(int cap);
+/* 0 for a usable interface name, else -EINVAL with the error recorded. */
+int ifname_check(const char *ifname);
+/* RX queues of an interface (sysfs), >= 0; -ENODEV, not recorded, when it has
+ * no queues directory (no such interface). */
+int rx_queues(const char *ifname);
+
+#endif

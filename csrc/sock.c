@@ -1,0 +1,366 @@
+/* AF_XDP sockets: open one on a queue with its UMEM (registered inside the
+ * caller's memory), fill the fill ring, register it in the XSKMAP; check,
+ * count, stop and close it; detach a program with its sockets. The fill
+ * ring's producer side (fq_push) is here too: the first fill is the open's.
+ * Uses fault.c, ledger.c, filter_prog.c, prog.c, share.c, host.c, error.c. */
+#define _GNU_SOURCE
+#include "sock.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <linux/capability.h>
+#include <linux/if_xdp.h>
+#include <xdp/xsk.h>
+
+#include "error.h"
+#include "fault.h"
+#include "filter_prog.h"
+#include "host.h"
+#include "ledger.h"
+#include "prog.h"
+#include "share.h"
+
+/* The kernel puts packets after XDP_PACKET_HEADROOM plus our UMEM headroom (0). */
+_Static_assert(XSKDUMP_RX_OFFSET == XDP_PACKET_HEADROOM + XSK_UMEM__DEFAULT_FRAME_HEADROOM,
+	       "XSKDUMP_RX_OFFSET");
+
+struct sock socks[MAX_SOCKS];
+_Static_assert(offsetof(struct sock, used) == 0, "a handle table (slot_take)");
+
+struct sock *sock_get(int32_t h)
+{
+	return slot_get(socks, sizeof(*socks), MAX_SOCKS, h);
+}
+
+/* Puts as many of frames[0..n) on the FQ as it has room for; returns how many. */
+static uint32_t fq_put(struct sock *s, const uint64_t *frames, uint32_t n)
+{
+	uint32_t idx, i, room = xsk_prod_nb_free(&s->fq, n);
+
+	if (room < n)
+		n = room;
+	if (!n || xsk_ring_prod__reserve(&s->fq, n, &idx) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&s->fq, idx + i) = frames[i];
+	xsk_ring_prod__submit(&s->fq, n);
+	return n;
+}
+
+/* Puts frames on the FQ. The FQ has a slot for every frame, but the kernel
+ * publishes that it took an address off the FQ only after it posted the RX
+ * descriptor (xsk_flush: RX producer, then FQ consumer): for a moment the user
+ * can hold a frame whose FQ slot still looks taken. What does not fit waits in
+ * `pending` and goes first the next time (every xsk_rx_batch tries). */
+int fq_push(struct sock *s, const uint64_t *frames, uint32_t n)
+{
+	uint32_t put = 0;
+
+	if (s->npending) {
+		uint32_t done = fq_put(s, s->pending, s->npending);
+
+		s->npending -= done;
+		memmove(s->pending, s->pending + done, (size_t)s->npending * sizeof(*s->pending));
+	}
+	if (!s->npending)
+		put = fq_put(s, frames, n);
+	if (put < n) {
+		if (s->npending + (n - put) > s->frame_count)
+			return fail(-ENOSPC, "fill ring: more frames given back than the UMEM has");
+		memcpy(s->pending + s->npending, frames + put, (size_t)(n - put) * sizeof(*frames));
+		s->npending += n - put;
+	}
+	/* Zero-copy drivers sleep when the FQ ran dry; this is once per batch. */
+	if (xsk_ring_prod__needs_wakeup(&s->fq))
+		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	return 0;
+}
+
+static void sock_free(struct sock *s)
+{
+	if (s->xsk)
+		xsk_socket__delete(s->xsk);
+	if (s->umem)
+		xsk_umem__delete(s->umem);
+	free(s->spare); /* the one allocation of all four tables */
+	memset(s, 0, sizeof(*s));
+}
+
+static int sock_bind(struct sock *s, struct prog *p, __u16 bind_flags)
+{
+	struct xsk_socket_config cfg = {
+		.rx_size = s->frame_count,
+		.tx_size = 0,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = bind_flags,
+	};
+
+	return xsk_socket__create(&s->xsk, p->ifname, s->queue, s->umem, &s->rx, NULL, &cfg);
+}
+
+int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
+		      uint8_t *mem, uint64_t mem_len)
+{
+	struct prog *p = prog_get(ph);
+	struct sock *s;
+	struct xsk_umem_config ucfg;
+	uint32_t i;
+	__u32 key = queue;
+	int h, err;
+
+	libbpf_msg[0] = 0;
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", ph);
+	if (queue >= (uint32_t)p->queue_count || queue >= XSKDUMP_MAX_QUEUES)
+		return fail(-EINVAL, "queue %u out of range on %s (it has %d RX queue%s)", queue,
+			    p->ifname, p->queue_count, p->queue_count == 1 ? "" : "s");
+	if (!frame_count || (frame_count & (frame_count - 1)) || frame_size < 2048 ||
+	    (frame_size & (frame_size - 1)) || (uint64_t)frame_count * frame_size > (1ull << 32))
+		return fail(-EINVAL, "bad UMEM geometry %u x %u", frame_count, frame_size);
+	h = slot_take(socks, sizeof(*socks), MAX_SOCKS, "sockets");
+	if (h < 0)
+		return h;
+	s = &socks[h];
+	s->prog = ph;
+	s->queue = queue;
+	s->frame_count = frame_count;
+	s->frame_size = frame_size;
+	s->area_size = (uint64_t)frame_count * frame_size;
+	/* XDP_UMEM_REG wants a page-aligned start. */
+	s->area_offset = (uint32_t)(-(uintptr_t)mem & ((uintptr_t)sysconf(_SC_PAGESIZE) - 1));
+	if (!mem || mem_len < s->area_size + s->area_offset) {
+		err = fail(-EINVAL, "UMEM memory of %llu bytes is too small for %u x %u",
+			   (unsigned long long)mem_len, frame_count, frame_size);
+		memset(s, 0, sizeof(*s));
+		return err;
+	}
+	s->area = mem + s->area_offset;
+	ucfg = (struct xsk_umem_config){
+		.fill_size = frame_count,
+		.comp_size = frame_count,
+		.frame_size = frame_size,
+		.frame_headroom = 0,
+		.flags = 0,
+	};
+	if (p->joined && !p->filter_checked) {
+		/* No filter asked for: the shared program must have none either. */
+		err = prog_filter_compare(p, NULL, 0, NULL);
+		if (err)
+			goto out;
+	}
+	err = xsk_umem__create(&s->umem, s->area, s->area_size, &s->fq, &s->cq, &ucfg);
+	if (err) {
+		s->umem = NULL;
+		if (err == -EPERM && !cap_effective(CAP_NET_RAW))
+			fail(err, "create an AF_XDP socket: CAP_NET_RAW is missing");
+		else if ((err == -ENOBUFS || err == -ENOMEM || err == -EPERM) &&
+			 !cap_effective(CAP_IPC_LOCK))
+			fail(err, "register UMEM (%u frames, %llu KiB): more than the locked-memory "
+				  "limit allows, and CAP_IPC_LOCK is missing",
+			     frame_count, (unsigned long long)(s->area_size >> 10));
+		else
+			fail(err, "create an AF_XDP socket and register its UMEM (%u frames; needs "
+				  "CAP_NET_RAW, and CAP_IPC_LOCK or a memlock limit)",
+			     frame_count);
+		goto out;
+	}
+	/* Zero-copy where the driver has it; copy mode otherwise (veth, generic). */
+	s->zerocopy = 1;
+	err = -EOPNOTSUPP;
+	if (p->mode == XSKDUMP_MODE_NATIVE)
+		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY);
+	if (err) {
+		s->zerocopy = 0;
+		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_COPY);
+	}
+	if (err) {
+		char who[160] = "", also[160] = "";
+
+		s->xsk = NULL;
+		if (err == -EBUSY)
+			queue_holder(p->ifindex, queue, who, sizeof(who));
+		/* Without sock_diag for AF_XDP (CONFIG_XDP_SOCKETS_DIAG), name at
+		 * least the other captures on the interface. */
+		if (err == -EBUSY && !who[0] && p->joined)
+			link_holders(p->link_fd, also, sizeof(also));
+		if (err == -EBUSY)
+			fail(err, "queue %u of %s is taken: another AF_XDP socket is bound to it%s%s%s%s%s",
+			     queue, p->ifname, who[0] ? ", of " : "", who,
+			     also[0] ? " (the interface is captured by " : "", also,
+			     also[0] ? ")" : "");
+		else if (err == -EPERM && !cap_effective(CAP_NET_RAW))
+			fail(err, "create an AF_XDP socket: CAP_NET_RAW is missing");
+		else
+			fail(err, "bind AF_XDP socket to %s queue %u", p->ifname, queue);
+		goto out;
+	}
+	s->fd = xsk_socket__fd(s->xsk);
+
+	/* The guard's bookkeeping is allocated here, once: nothing per packet. */
+	s->spare = malloc((size_t)frame_count * (3 * sizeof(uint64_t) + 1));
+	if (!s->spare) {
+		err = fail(-ENOMEM, "frame ledger for %u frames", frame_count);
+		goto out;
+	}
+	s->pending = s->spare + frame_count;
+	s->taken_at = s->pending + frame_count;
+	s->owner = (uint8_t *)(s->taken_at + frame_count);
+	ledger_init(&s->ledger, s->area, s->area_size, frame_count, frame_size, XSKDUMP_RX_OFFSET,
+		    s->owner);
+	s->ledger.taken_at = s->taken_at;
+	s->guard = 1;
+	fault_parse(&s->fault);
+
+	/* (1) of the cycle: the kernel starts out owning every frame. */
+	for (i = 0; i < frame_count; i++) {
+		s->spare[i] = (uint64_t)i * frame_size;
+		ledger_give_initial(&s->ledger, s->spare[i]);
+	}
+	err = fq_push(s, s->spare, frame_count);
+	if (err)
+		goto out;
+
+	/* Where a filter sends what it accepts: installed with the first
+	 * socket, before any packet can reach the filter. From now on the
+	 * filter is fixed, and other captures may join (csrc/share.c). */
+	if (!p->joined && !p->sockets_opened) {
+		__u32 stage = XSKDUMP_STAGE_CAPTURE;
+
+		if (bpf_map_update_elem(p->stages_fd, &stage, &p->capture_fd, BPF_ANY)) {
+			err = fail(-errno, "install the capture stage on %s", p->ifname);
+			goto out;
+		}
+	}
+	if (bpf_map_update_elem(p->xsks_fd, &key, &s->fd, BPF_ANY)) {
+		err = fail(-errno, "register socket for %s queue %u in the XSKMAP", p->ifname, queue);
+		goto out;
+	}
+	p->sockets_opened = 1;
+	s->used = 1;
+	return h;
+out:
+	sock_free(s);
+	return err;
+}
+
+int32_t xsk_sock_zerocopy(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	return s ? s->zerocopy : fail(-EBADF, "no such socket handle %d", h);
+}
+
+int32_t xsk_umem_offset(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	return s ? (int32_t)s->area_offset : fail(-EBADF, "no such socket handle %d", h);
+}
+
+int32_t xsk_sock_check(int32_t h)
+{
+	struct sock *s = sock_get(h);
+	struct prog *p;
+	char name[IF_NAMESIZE];
+	struct ifreq ifr;
+	int soerr = 0, fd, up;
+	socklen_t l = sizeof(soerr);
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	p = &progs[s->prog];
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &l))
+		soerr = 0;
+	/* The kernel unbinds an AF_XDP socket with ENETDOWN only when its
+	 * device is unregistered: deleted (or moved to another namespace),
+	 * possibly while its name is still listed. */
+	if (soerr == ENETDOWN || !if_indextoname((unsigned)p->ifindex, name))
+		return fail(-ENODEV, "interface %s is gone", p->ifname);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(-errno, "socket for interface check");
+	up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? !!(ifr.ifr_flags & IFF_UP) : -1;
+	close(fd);
+	if (up == 0)
+		return fail(-ENETDOWN, "interface %s is down", name);
+	if (soerr)
+		return fail(-soerr, "AF_XDP socket on %s queue %u", name, s->queue);
+	return 0;
+}
+
+int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)
+{
+	struct sock *s = sock_get(h);
+	struct xdp_statistics st;
+	socklen_t l = sizeof(st);
+	uint64_t v[XSKDUMP_STAT__COUNT];
+	uint32_t i;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	memset(&st, 0, sizeof(st));
+	if (getsockopt(s->fd, SOL_XDP, XDP_STATISTICS, &st, &l))
+		return fail(-errno, "XDP_STATISTICS on queue %u", s->queue);
+	v[XSKDUMP_STAT_RX_DROPPED] = st.rx_dropped;
+	v[XSKDUMP_STAT_RX_INVALID] = st.rx_invalid_descs;
+	v[XSKDUMP_STAT_RX_RING_FULL] = st.rx_ring_full;
+	v[XSKDUMP_STAT_RX_FILL_EMPTY] = st.rx_fill_ring_empty_descs;
+	v[XSKDUMP_STAT_RX_PACKETS] = s->rx_packets;
+	v[XSKDUMP_STAT_RX_BYTES] = s->rx_bytes;
+	v[XSKDUMP_STAT_USER_HELD] = s->user_held;
+	v[XSKDUMP_STAT_NO_META] = s->no_meta;
+	for (i = 0; i < n && i < XSKDUMP_STAT__COUNT; i++)
+		out[i] = v[i];
+	return (int32_t)i;
+}
+
+int32_t xsk_sock_stop(int32_t h)
+{
+	struct sock *s = sock_get(h);
+	struct prog *p;
+	__u32 key;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	p = prog_get(s->prog);
+	key = s->queue;
+	if (p && bpf_map_delete_elem(p->xsks_fd, &key) && errno != ENOENT)
+		return fail(-errno, "unregister queue %u", s->queue);
+	return 0;
+}
+
+int32_t xsk_sock_close(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	xsk_sock_stop(h); /* new packets pass to the stack */
+	sock_free(s);
+	return 0;
+}
+
+int32_t xsk_prog_detach(int32_t h)
+{
+	struct prog *p = prog_get(h);
+	int s;
+
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	for (s = 0; s < MAX_SOCKS; s++)
+		if (socks[s].used && socks[s].prog == h)
+			xsk_sock_close(s);
+	prog_release(p);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* AF_XDP sockets and their UMEM (csrc/sock.c; uses fault.c, ledger.c,
+ * filter_prog.c, prog.c, share.c, host.c, error.c). */
+#ifndef XSKDUMP_SOCK_H
+#define XSKDUMP_SOCK_H
+
+#include <stdint.h>
+#include <xdp/xsk.h>
+
+#include "fault.h"
+#include "ledger.h"
+
+#define MAX_SOCKS 64
+
+struct sock {
+	int used;
+	int prog;
+	uint32_t queue;
+	uint32_t frame_size;
+	uint32_t frame_count;
+	int zerocopy;
+	void *area;         /* the UMEM: page-aligned, inside the caller's memory */
+	uint32_t area_offset; /* of area in the caller's memory */
+	uint64_t area_size;
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	int fd;
+	struct xsk_ring_prod fq;
+	struct xsk_ring_cons cq;
+	struct xsk_ring_cons rx;
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t user_held;
+	uint64_t no_meta;
+	/* The ring integrity guard (ledger.h). */
+	int guard;
+	struct ledger ledger;
+	/* frame_count entries each, one allocation (spare's): */
+	uint64_t *spare;    /* frames to give back in one go */
+	uint64_t *pending;  /* given back, not yet on the FQ (fq_push) */
+	uint64_t *taken_at; /* descriptor that took each frame */
+	uint8_t *owner;     /* enum frame_owner of each frame (the ledger's) */
+	uint32_t npending;
+	struct fault fault; /* XSKDUMP_FAULT (fault.h) */
+};
+
+extern struct sock socks[MAX_SOCKS];
+
+struct sock *sock_get(int32_t h);
+/* Puts frames (frame addresses) on the fill ring; what does not fit yet waits
+ * and goes first next time. 0, or -ENOSPC (recorded) when more frames come
+ * back than the UMEM has. */
+int fq_push(struct sock *s, const uint64_t *frames, uint32_t n);
+
+#endif
