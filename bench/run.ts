@@ -25,6 +25,7 @@
  * (default bench/results).
  * @module
  */
+import { ceilingOf, ddNewPages, type DdResult, type Target, targets } from "./targets.ts";
 import {
   type NsChild,
   nsExec,
@@ -66,6 +67,8 @@ const XSKDUMP_EXTRA = (Deno.env.get("BENCH_XSKDUMP_ARGS") ?? "").split(/\s+/).fi
 const DISK_DIR = Deno.env.get("BENCH_DISK_DIR") ?? "/var/tmp";
 const TMPFS_DIR = Deno.env.get("BENCH_TMPFS_DIR") ?? "/dev/shm";
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
+/** MiB each dd of new pages writes beside the mix rows (0 skips them). */
+const DD_MB = envNumber("BENCH_DD_MB", 1024);
 /** Offered rates of the sweep (packets/s, xdp_gen -r). */
 const SWEEP_RATES = [
   250_000,
@@ -270,6 +273,7 @@ const ALL_TOOLS: Tool[] = [
     output: "disk",
   },
   { id: "tcpdump", kind: "tcpdump", label: "tcpdump -w tmpfs (AF_PACKET)", output: "tmpfs" },
+  { id: "tcpdump-disk", kind: "tcpdump", label: "tcpdump -w disk (AF_PACKET)", output: "disk" },
   {
     id: "xdpdump",
     kind: "xdpdump",
@@ -366,6 +370,8 @@ interface TrialResult {
   rssEndKiB?: number;
   rssMaxKiB?: number;
   rssSamples?: [number, number][];
+  /** File bytes written per second of traffic (tools writing a file). */
+  writtenBps?: number;
   /** What the generator says it sent (trafgen's count, xdp_gen's frames). */
   generatorSent?: number;
   /** CPU seconds of the trafgen processes (softirq work done in their context included). */
@@ -890,6 +896,7 @@ async function trial(bed: Testbed, spec: TrialSpec): Promise<TrialResult> {
       trafficSeconds: round(trafficSec, 3),
       offeredPps: Math.round(offered / trafficSec),
       capturedPps: Math.round(captured / trafficSec),
+      writtenBps: report.fileBytes ? Math.round(report.fileBytes / trafficSec) : undefined,
       procCpuSec: procSec,
       procCpuNsPerPkt: procSec !== undefined && captured
         ? Math.round((procSec * 1e9) / captured)
@@ -1007,6 +1014,7 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["xskdump/limit", "xskdump-null-generic", "limit:generic"],
     ["xskdump/C copy+write", "xskdump-tmpfs-native", "limit-w-native"],
     ["xskdump/tcpdump", "xskdump-tmpfs-native", "tcpdump"],
+    ["xskdump/tcpdump", "xskdump-disk-native", "tcpdump-disk"],
     ["xskdump/tcpdump", "xskdump-tmpfs-generic", "tcpdump"],
     ["xskdump/xdpdump", "xskdump-tmpfs-native", "xdpdump"],
   ];
@@ -1091,11 +1099,17 @@ const PLOTTED = [
   "limit-generic",
   "xskdump-tmpfs-native",
   "xskdump-tmpfs-generic",
+  "xskdump-disk-native",
   "tcpdump",
+  "tcpdump-disk",
   "xdpdump",
 ];
 
-async function plot(results: TrialResult[], stem: string): Promise<string | undefined> {
+async function plot(
+  results: TrialResult[],
+  dd: DdResult[],
+  stem: string,
+): Promise<string | undefined> {
   if (!(await which("gnuplot"))) return undefined;
   const dir = await Deno.makeTempDir({ prefix: "xskbench-plot-" });
   try {
@@ -1117,31 +1131,73 @@ async function plot(results: TrialResult[], stem: string): Promise<string | unde
       }
     }
     const png = `${stem}.png`;
+    // Where the tools differ: offered on a log scale (the sweep's 0.25 Mpps to the generator's
+    // 10+), captured up to the best capturer, not to the drop sink's 13-22 Mpps.
     const panel = (profile: Profile) => {
       const s = series.filter((x) => x.profile === profile.id);
-      const maxX = Math.max(
-        0.1,
-        ...results.filter((r) => r.profile === profile.id).map((r) => r.offeredPps / 1e6),
-      ) * 1.08;
+      const mine = results.filter((r) => r.profile === profile.id && r.phase !== "soak");
+      const capturers = mine.filter((r) => !r.tool.startsWith("sink"));
+      const maxX = Math.max(0.5, ...mine.map((r) => r.offeredPps / 1e6)) * 1.3;
+      const maxY = Math.max(0.1, ...capturers.map((r) => r.capturedPps / 1e6)) * 1.15;
       return [
         `set title "${profile.label}"`,
-        `set xrange [0:${maxX}]`,
-        `set yrange [0:${maxX}]`,
+        `set logscale x`,
+        `set xtics (0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24)`,
+        `set xrange [0.2:${maxX}]`,
+        `set yrange [0:${maxY}]`,
+        `set xlabel "offered (Mpps, measured on the sender veth; log scale)"`,
+        `set ylabel "captured (Mpps)"`,
+        `set key top left font ",8"`,
         `plot x title "captured = offered" with lines dashtype 2 lc rgb "#888888", ` +
         s.map((x) => `"${x.file}" using 1:2 title "${x.title}" with linespoints`).join(", "),
+        `unset logscale x`,
+        `set xtics autofreq`,
       ].join("\n");
     };
+    // The file rows of the mix with xdp_gen: bytes written per second, dd's new pages beside.
+    const writers = results.filter((r) =>
+      r.phase === "matrix" && r.profile === "mix" && r.generator === "xdpgen" && r.writtenBps
+    );
+    await Deno.writeTextFile(
+      `${dir}/bytes.dat`,
+      writers.map((r, i) => `${i} "${r.tool}" ${r.writtenBps! / 1e9}`).join("\n") + "\n",
+    );
+    const ceilings = (["tmpfs", "disk"] as const).map((fs) => [fs, ceilingOf(dd, fs)] as const)
+      .filter(([, c]) => c !== undefined);
+    const bytesPanel = writers.length
+      ? [
+        `set title "mix, xdp_gen: file bytes written per second (lines: dd of new pages)"`,
+        `set style fill solid 0.5`,
+        `set boxwidth 0.6`,
+        `set xrange [-0.7:${writers.length - 0.3}]`,
+        `set yrange [0:${
+          Math.max(
+            ...writers.map((r) => r.writtenBps! / 1e9),
+            ...ceilings.map(([, c]) => c! / 1e9),
+          ) *
+          1.15
+        }]`,
+        `set xtics rotate by -30 font ",8"`,
+        `set xlabel ""`,
+        `set ylabel "GB/s"`,
+        `plot "${dir}/bytes.dat" using 1:3:xtic(2) with boxes notitle` +
+        ceilings.map(([fs, c]) =>
+          `, ${c! / 1e9} title "dd ${fs} ${(c! / 1e9).toFixed(2)} GB/s" with lines dashtype 2`
+        ).join(""),
+      ].join("\n")
+      : "";
+    const shown = PROFILES.filter((p) => series.some((x) => x.profile === p.id));
     const script = [
-      `set terminal png size 1600,750 font ",10"`,
+      `set terminal png size ${700 * (shown.length + (bytesPanel ? 1 : 0))},750 font ",10"`,
+      `set termoption noenhanced`,
       `set output "${png}"`,
-      `set multiplot layout 1,2 title "xskdump bench: captured vs offered rate (veth; ${
-        new Date().toISOString().slice(0, 16)
-      })"`,
-      `set xlabel "offered (Mpps, measured on the sender veth)"`,
-      `set ylabel "captured (Mpps)"`,
-      `set key top left font ",8"`,
+      `set multiplot layout 1,${
+        shown.length + (bytesPanel ? 1 : 0)
+      } title "xskdump bench: captured vs offered ` +
+      `rate (veth; ${new Date().toISOString().slice(0, 16)})"`,
       `set grid`,
-      ...PROFILES.map(panel),
+      ...shown.map(panel),
+      bytesPanel,
       `unset multiplot`,
     ].join("\n");
     await Deno.writeTextFile(`${dir}/plot.gp`, script);
@@ -1255,6 +1311,7 @@ async function main(): Promise<number> {
     await run(["taskset", "-a", "-pc", String(GEN_CPU), String(Deno.pid)], { check: true });
   }
   const results: TrialResult[] = [];
+  const dd: DdResult[] = [];
   const cfgDir = await Deno.makeTempDir({ prefix: "xskbench-" });
   const started = performance.now();
   try {
@@ -1307,11 +1364,20 @@ async function main(): Promise<number> {
       };
 
       for (const profile of profiles) {
+        // What the machine writes into new pages, beside the rows that write the most.
+        const ddNow = async (when: string) => {
+          if (profile.id !== "mix" || DD_MB <= 0) return;
+          for (const [fs, dir] of [["tmpfs", TMPFS_DIR], ["disk", DISK_DIR]] as const) {
+            dd.push(...await ddNewPages(fs, dir, when, PINNED ? RX_CPU : undefined, DD_MB));
+          }
+        };
+        await ddNow("before the mix rows");
         for (const gen of generators) {
           for (const tool of tools) {
             await go({ phase: "matrix", profile, gen, tool, seconds: DURATION_S });
           }
         }
+        await ddNow("after the mix rows");
       }
 
       if (SWEEP && profiles.some((p) => p.id === "udp64")) {
@@ -1378,8 +1444,11 @@ async function main(): Promise<number> {
       }))
       : [],
     soak: soak ? soakSummary(soak) : undefined,
+    ceilings: dd,
+    targets: [] as Target[],
   };
-  const png = await plot(results, stem);
+  summary.targets = targets(results, lossFree, dd, LIMITS.native, summary.soak);
+  const png = await plot(results, dd, stem);
   const doc = {
     meta: { ...meta, wallSeconds: Math.round((performance.now() - started) / 1000) },
     profiles: PROFILES,
@@ -1428,6 +1497,25 @@ async function main(): Promise<number> {
       } MiB at ${s.warmSeconds} s (warmed up) -> ${mib(s.rssEndKiB)} MiB at the end (max ${
         mib(s.rssMaxKiB)
       }; ${s.growthKiBPerMin} KiB/min after warm-up), loss ${s.lossPct}%`,
+    );
+  }
+  if (dd.length) {
+    console.log(
+      "\n== new pages, dd on the capturer's CPU (the ceiling for a file's bytes per second)",
+    );
+    for (const d of dd) {
+      console.log(
+        `${pad(`${d.fs} bs=${d.bs}`, 14)} ${(d.bytesPerSec / 1e9).toFixed(2)} GB/s (${d.when})`,
+      );
+    }
+  }
+  console.log("\n== targets (issue 15), this run");
+  for (const t of summary.targets) {
+    const v = t.value === undefined ? "-" : String(t.value);
+    const verdict = t.met === undefined ? "not measured" : t.met ? "met" : "NOT MET";
+    console.log(
+      `${pad(t.id, 20)} ${lpad(v, 7)} ${t.atMost ? "<=" : ">="} ${pad(String(t.target), 5)} ` +
+        `${pad(verdict, 12)} ${t.what}: ${t.detail}`,
     );
   }
   for (const n of notes) console.log(`note: ${n}`);
