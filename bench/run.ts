@@ -315,6 +315,10 @@ interface ToolReport {
   fileBytes?: number;
   /** xsk_limit: fills refused with -ENOSPC (FQ full for a moment). */
   fillEnospc?: number;
+  /** xskdump: the longest time its loop went without a take while packets arrived (ms). */
+  longestGapMs?: number;
+  /** xskdump -w: batches that found the writer's chunks all waiting for the file. */
+  writerWaits?: number;
   error?: string;
 }
 
@@ -690,7 +694,17 @@ async function startTool(pair: VethPair, tool: Tool, out?: string): Promise<Runn
       ready = new RegExp(`^listening on ${ifname}, queue \\d+, mode ${tool.mode}`);
       break;
     case "xskdump":
-      cmd = [XSKDUMP_BIN, "-i", ifname, "-w", out!, "--mode", tool.mode!, ...XSKDUMP_EXTRA];
+      cmd = [
+        XSKDUMP_BIN,
+        "-i",
+        ifname,
+        "-w",
+        out!,
+        "--mode",
+        tool.mode!,
+        "--json",
+        ...XSKDUMP_EXTRA,
+      ];
       ready = new RegExp(`^listening on ${ifname}, queue \\d+, mode ${tool.mode}`);
       break;
     case "tcpdump":
@@ -769,6 +783,31 @@ function parseReport(tool: Tool, stderr: string, stdout: string): ToolReport {
       }
     }
     case "xskdump": {
+      // --json: the summary is one JSON object, the last line of stderr.
+      const json = stderr.trim().split("\n").reverse().find((l) =>
+        l.startsWith('{"type":"summary"')
+      );
+      if (json) {
+        const j = JSON.parse(json);
+        const broken = Object.values(j.integrity as Record<string, number>).reduce(
+          (a, b) => a + b,
+          0,
+        );
+        return {
+          captured: j.captured,
+          received: j.received,
+          passedToStack: j.passed,
+          drops: {
+            xskRxRingFull: j.dropped.rx_ring_full,
+            xskNoFreeFrame: j.dropped.no_free_frame,
+            xskInvalid: j.dropped.invalid,
+            ...(broken ? { ringContract: broken } : {}),
+          },
+          longestGapMs: j.longest_gap_ms,
+          writerWaits: j.writer?.waits,
+          error: j.error,
+        };
+      }
       const captured = num(/(\d+) packets? captured/, stderr);
       const m = stderr.match(
         /(\d+) packets? dropped by kernel \(rx ring full (\d+), no free frame (\d+), invalid (\d+)\)/,

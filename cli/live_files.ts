@@ -25,7 +25,7 @@ import {
 import { FileWriter, type WriterFailure } from "../ffi/writer.ts";
 import { errnoCode, XskError } from "../ffi/xsk.ts";
 import type { BatchSink, Source } from "../lib/capture/core.ts";
-import type { FileRecord } from "../lib/capture/stats.ts";
+import type { FileRecord, WriterRecord } from "../lib/capture/stats.ts";
 import type { ByteSink } from "../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
@@ -118,6 +118,7 @@ class LiveFileOutput implements Output, BatchSink {
   readonly #files = new Map<string, FileRecord>();
   readonly #started: LiveFile[] = [];
   #wireBytes = 0;
+  #writerRecord: WriterRecord = { waits: 0, longestWriteMs: 0 };
   packets = 0;
   filesOpened = 0;
   // add() and addRecord(): one record at a time through the batch path.
@@ -326,8 +327,15 @@ class LiveFileOutput implements Output, BatchSink {
   close(): void {
     if (this.#closed) return;
     this.#wireBytes = this.bytes;
+    this.#writerRecord = this.writerStats();
     this.#closed = true;
     this.#writer.close();
+  }
+
+  writerStats(): WriterRecord {
+    if (this.#closed) return this.#writerRecord;
+    const s = this.#writer.stats();
+    return { waits: s.full, longestWriteMs: s.writeMaxMs };
   }
 
   /** Wire bytes of the packets written (buffered or in the file). */

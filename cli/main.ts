@@ -171,6 +171,7 @@ async function capture(
       rate,
       files: output.files(),
       filesOpened: output.filesOpened,
+      writer: output.writerStats?.(),
     }, ending)));
   } else {
     for (const line of formatSummary(cap.stats())) say(line);

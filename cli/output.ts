@@ -18,7 +18,7 @@ import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../lib/formats/pca
 import { PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../lib/formats/rotation.ts";
-import type { FileRecord } from "../lib/capture/stats.ts";
+import type { FileRecord, WriterRecord } from "../lib/capture/stats.ts";
 
 /** A sink the CLI can also feed file records to, close, and ask what it wrote. */
 export interface Output extends PacketSink {
@@ -40,6 +40,8 @@ export interface Output extends PacketSink {
    * Called before close().
    */
   finish?(): Promise<void>;
+  /** The shim's writer, for the summary (outputs that write through it). */
+  writerStats?(): WriterRecord;
 }
 
 /** Why writing stopped for good. */

@@ -26,6 +26,9 @@
  *   time the UMEM lasts at the arrival rate, the kernel drops.
  * - `rate`: `{pps, bps}`, packets and bits (wire bytes x 8) per second: over the last interval in
  *   `stats`, over the whole run in `summary`.
+ * - `writer` (summary, `-w` of a live capture): `{waits, longest_write_ms}`: batches that found
+ *   every chunk of the shim's writer waiting for the file (the loop held them until it had room),
+ *   and the longest single write(2) of a chunk.
  * - `files`: `[{path, packets, bytes}]`, every file written (path `-` for stdout; `bytes` is the
  *   file's size, headers included), in the order opened; `files_opened` counts openings (a ring
  *   of -W files reuses names).
@@ -138,6 +141,16 @@ export interface LiveContext {
   rate: Rate;
   files: FileRecord[];
   filesOpened: number;
+  /** What the shim's writer says, when it wrote the files. */
+  writer?: WriterRecord;
+}
+
+/** The shim's writer as the summary reports it. */
+export interface WriterRecord {
+  /** Batches that found every chunk waiting for the file. */
+  waits: number;
+  /** The longest write(2) of one chunk, ms. */
+  longestWriteMs: number;
 }
 
 /** How a capture or read ended, for the summary object. */
@@ -193,6 +206,12 @@ export function liveRecord(
     files: ctx.files,
     files_opened: ctx.filesOpened,
   };
+  if (ctx.writer) {
+    rec.writer = {
+      waits: ctx.writer.waits,
+      longest_write_ms: round(ctx.writer.longestWriteMs, 3),
+    };
+  }
   if (ending) addEnding(rec, ending);
   return rec;
 }
