@@ -70,11 +70,16 @@ export * from "./lib/formats/pcap.ts";
 export * from "./lib/formats/pcapng.ts";
 export * from "./lib/formats/pcapng_reader.ts";
 export {
+  Decoder,
+  type DecoderOptions,
   describeFrame,
   type DescribeOptions,
   formatIp6,
   formatLine,
   formatTimestamp,
+  TIMESTAMP_FORMATS,
+  type TimestampFormat,
+  type TimestampPrecision,
 } from "./lib/decode/decode.ts";
 export { XskError } from "./ffi/xsk.ts";
 export type { ModeName } from "./ffi/abi.ts";

@@ -7,6 +7,11 @@
 import { Command, CommanderError, Option } from "commander";
 import meta from "../deno.json" with { type: "json" };
 import { DEFAULT_FRAMES, MAX_QUEUES, type ModeName } from "../ffi/abi.ts";
+import {
+  TIMESTAMP_FORMATS,
+  type TimestampFormat,
+  type TimestampPrecision,
+} from "../lib/decode/timestamp.ts";
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 
@@ -68,6 +73,12 @@ export interface PrintArgs {
   verbose: boolean;
   /** -x/-xx (ascii false) or -X/-XX (ascii true): level 1 without the link header, 2 with. */
   hex: { level: number; ascii: boolean };
+  /** -S: absolute TCP sequence numbers (default: relative, as tcpdump). */
+  absoluteSeq: boolean;
+  /** -t, -tt, -ttt, -tttt, -ttttt (default: the time of day). */
+  timestamps: TimestampFormat;
+  /** --nano/--micro/--time-stamp-precision: digits of the timestamps. */
+  precision: TimestampPrecision;
 }
 
 /** The format and rotation of -w. */
@@ -211,6 +222,23 @@ function buildProgram(out: { text: string }): Command {
     .option("-n", "print numbers, not names (always so; accepted as in tcpdump)")
     .option("-e", "print the link-level header on each line")
     .option("-v", "verbose lines: IP header fields, options, checksums (like tcpdump -v)", count, 0)
+    .option(
+      "-S, --absolute-tcp-sequence-numbers",
+      "print absolute TCP sequence numbers (default: relative to each connection's first)",
+    )
+    .option(
+      "-t",
+      "timestamps: -t none, -tt seconds since 1970, -ttt since the previous packet, " +
+        "-tttt date and time, -ttttt since the first packet",
+      count,
+      0,
+    )
+    .addOption(
+      new Option("--time-stamp-precision <precision>", "timestamps in micro- or nanoseconds")
+        .choices(["micro", "nano"]),
+    )
+    .option("--micro", "timestamps in microseconds (the default)")
+    .option("--nano", "timestamps in nanoseconds")
     .option("-x", "print each packet in hex, without (-xx: with) its link-level header", count, 0)
     .option(
       "-X",
@@ -347,6 +375,9 @@ export function parseArgs(
     hex: (o.X ?? 0) > 0
       ? { level: Math.min(o.X, 2), ascii: true }
       : { level: Math.min(o.x ?? 0, 2), ascii: false },
+    absoluteSeq: o.absoluteTcpSequenceNumbers === true,
+    timestamps: timestampFormat(o.t ?? 0),
+    precision: timestampPrecision(o, argv),
   };
   const output = writeArgs(o);
   if (o.read !== undefined) {
@@ -394,6 +425,29 @@ export function parseArgs(
     quiet: o.quiet === true,
     json: o.json === true,
   };
+}
+
+/** -t counted: tcpdump knows up to five. */
+function timestampFormat(n: number): TimestampFormat {
+  const format = TIMESTAMP_FORMATS[n];
+  if (format === undefined) {
+    throw new UsageError("only -t, -tt, -ttt, -tttt and -ttttt are supported");
+  }
+  return format;
+}
+
+/** --micro, --nano and --time-stamp-precision: the last given wins, as in tcpdump. */
+function timestampPrecision(o: Record<string, unknown>, argv: string[]): TimestampPrecision {
+  let precision: TimestampPrecision = "micro";
+  for (const a of argv) {
+    if (a === "--") break;
+    if (a === "--micro") precision = "micro";
+    else if (a === "--nano") precision = "nano";
+    else if (a === "--time-stamp-precision" || a.startsWith("--time-stamp-precision=")) {
+      precision = o.timeStampPrecision as TimestampPrecision;
+    }
+  }
+  return precision;
 }
 
 /** --format, -C, -G, -W, checked against -w. */

@@ -12,7 +12,7 @@
 import meta from "../deno.json" with { type: "json" };
 import type { CaptureStats, PacketSink } from "../lib/capture/session.ts";
 import type { CaptureArgs } from "./args.ts";
-import { describeFrame, formatTimestamp } from "../lib/decode/decode.ts";
+import { Decoder, type TimestampFormat, type TimestampPrecision } from "../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump, type HexOptions } from "../lib/decode/hexdump.ts";
 import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
@@ -485,6 +485,12 @@ export interface TextOptions {
   verbose?: boolean;
   /** -x/-xx/-X/-XX. */
   hex?: HexOptions;
+  /** -S: absolute TCP sequence numbers. */
+  absoluteSeq?: boolean;
+  /** -t ... -ttttt (default: the time of day). */
+  timestamps?: TimestampFormat;
+  /** --nano (default: microseconds). */
+  precision?: TimestampPrecision;
 }
 
 /** Names of link-layer types, as `tcpdump -r` says them. */
@@ -503,15 +509,26 @@ export function linktypeName(linktype: number): string {
   return names[linktype] ?? `LINKTYPE_${linktype}`;
 }
 
-/** tcpdump -n style lines on stdout; decoding allocates, which text output can afford. */
+/**
+ * tcpdump -n style lines on stdout, from one Decoder for the whole capture or file (relative TCP
+ * numbers and -ttt need the packets before); a line allocates its text.
+ */
 export function textOutput(options: TextOptions | number): Output {
   const opts = typeof options === "number" ? { snaplen: options } : options;
   const out = fileSink(Deno.stdout);
   const enc = new TextEncoder();
   const buf = new Uint8Array(1 << 16);
   const snaplen = opts.snaplen;
-  const describe = { link: opts.link === true, verbose: opts.verbose === true };
   const hex = opts.hex ?? { level: 0, ascii: false };
+  const decoder = new Decoder({
+    link: opts.link === true,
+    verbose: opts.verbose === true,
+    absoluteSeq: opts.absoluteSeq === true,
+    timestamps: opts.timestamps,
+    precision: opts.precision,
+    // tcpdump leaves out its dumps of what it does not decode when -x/-X dump every packet.
+    undecodedHex: hex.level === 0,
+  });
   let used = 0;
   let failed = false;
   const write = (bytes: Uint8Array) => {
@@ -546,9 +563,10 @@ export function textOutput(options: TextOptions | number): Output {
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
   const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number) => {
-    const text = describeFrame(data, origLen, describe);
+    const time = decoder.timestamp(sec, nsec);
+    const text = decoder.describe(data, origLen);
     const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
-    return `${formatTimestamp(sec, nsec)} ${text}${dump}\n`;
+    return `${time}${text}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
@@ -567,7 +585,7 @@ export function textOutput(options: TextOptions | number): Output {
       const data = r.data.length > snaplen ? r.data.subarray(0, snaplen) : r.data;
       if (r.linktype !== LINKTYPE_ETHERNET) {
         emit(
-          `${formatTimestamp(r.sec, r.nsec)} [link-type ${
+          `${decoder.timestamp(r.sec, r.nsec)}[link-type ${
             linktypeName(r.linktype)
           } not decoded], length ${r.origLen}\n`,
         );

@@ -89,6 +89,7 @@ Deno.test("api: mod.ts exports the capture, pcap and decoder API and nothing int
       "pcapRecords",
       "readPcapFile",
       "describeFrame",
+      "Decoder",
       "formatLine",
       "XskError",
     ]

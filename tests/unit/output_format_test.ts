@@ -324,7 +324,14 @@ Deno.test("capture endings: exit codes and the line after the summary", () => {
 Deno.test("flags: -e -v -x/-X -n, -r, --format and rotation, stats flags", () => {
   const a = parseArgs(["-i", "eth0", "-n", "-e", "-vv", "-xx", "--quiet", "--json"]);
   if (a.kind !== "capture") throw new Error("expected a capture");
-  assert.deepEqual(a.print, { link: true, verbose: true, hex: { level: 2, ascii: false } });
+  assert.deepEqual(a.print, {
+    link: true,
+    verbose: true,
+    hex: { level: 2, ascii: false },
+    absoluteSeq: false,
+    timestamps: "time",
+    precision: "micro",
+  });
   assert.equal(a.quiet, true);
   assert.equal(a.json, true);
   const x = parseArgs(["-i", "eth0", "-x", "-X"]);

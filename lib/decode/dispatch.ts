@@ -1,0 +1,158 @@
+/**
+ * Which printer decodes what a header announces: by ethertype, by IP protocol, and by well-known
+ * UDP or TCP port (tcpdump's ethertype_print, ip_demux_print and the port chains of udp_print and
+ * tcp_print). One module per protocol family holds the printers; this one only connects them.
+ *
+ * Adding a protocol is one new module and one registration line:
+ *   1. Write `lib/decode/<family>.ts` exporting a printer of the type its carrier calls:
+ *      {@link EtherPrinter} (an ethertype's payload), {@link IpPrinter} (an IP payload) or
+ *      {@link PortPrinter} (a UDP or TCP payload). It appends tcpdump's text to `p.out`, sets
+ *      `p.proto` to its name first (a truncation prints ` [|name]`), reads the frame only through
+ *      Pkt's bounds-checked reads (printer.ts), and allocates nothing but its text. Without -e
+ *      (`p.link` false) an ethertype's printer also prints its own prefix (`ARP, `, `IP `), as
+ *      tcpdump's printers do. Where tcpdump's printer calls ND_DEFAULTPRINT or
+ *      print_unknown_data on what it does not decode, call `p.defaultPrint` or `p.unknownData`.
+ *      State across packets (like TCP's connections) lives in the Decoder, reached through `p`.
+ *   2. Add one line to the registrations at the bottom of this file:
+ *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
+ *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order registered, like
+ *      tcpdump's if-chains: the first registration matching the source or destination port wins
+ *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only); so a port goes where
+ *      tcpdump tests it, not at the end.
+ *   3. Add frames of it to the tests: tests/unit/decode_corpus_test.ts measures the corpus per
+ *      protocol; add the protocol's floors there.
+ *
+ * A printer is reached only from here, so the modules import this one and not each other
+ * (except for headers they quote or carry: ICMP quotes IPv4, a tunnel carries Ethernet).
+ *
+ * @module
+ */
+import { arp } from "./arp.ts";
+import { icmp } from "./icmp.ts";
+import { icmp6 } from "./icmp6.ts";
+import { ipv4 } from "./ip.ts";
+import { ipv6, noNextHeader } from "./ip6.ts";
+import type { IpInfo, Pkt } from "./printer.ts";
+import { tcp } from "./tcp.ts";
+import { udp } from "./udp.ts";
+
+/** Prints the payload an ethertype announces at `off`, `length` bytes on the wire. */
+export type EtherPrinter = (p: Pkt, off: number, length: number) => void;
+
+/** Prints an IP payload at `off`, `length` bytes by the IP header `info` in front of it. */
+export type IpPrinter = (p: Pkt, off: number, length: number, info: IpInfo) => void;
+
+/**
+ * Prints a UDP or TCP payload at `off` (past the transport header), `length` bytes. It is
+ * called after the transport printed `src.sport > dst.dport: ` (UDP) or its summary up to
+ * `, length N` (TCP, only when the segment carries data), as tcpdump calls its printers.
+ */
+export type PortPrinter = (
+  p: Pkt,
+  off: number,
+  length: number,
+  info: IpInfo,
+  sport: number,
+  dport: number,
+) => void;
+
+/** Which port of a datagram a registration tests (tcpdump: IS_SRC_OR_DST_PORT, or one). */
+export interface PortMatch {
+  side?: "either" | "src" | "dst";
+}
+
+const byEthertype = new Map<number, EtherPrinter>();
+const byIpProtocol: (IpPrinter | undefined)[] = new Array(256).fill(undefined);
+/**
+ * IP protocols whose printer prints the addresses itself (`src.port > dst.port: `), so the IP
+ * printer leaves them out (tcpdump: TCP, UDP, DCCP and SCTP).
+ */
+const ownAddresses = new Set([6, 17, 33, 132]);
+
+/** A port table: per port, the rank (registration order) of its printer for each side. */
+class PortTable {
+  readonly printers: PortPrinter[] = [];
+  readonly srcRank = new Map<number, number>();
+  readonly dstRank = new Map<number, number>();
+
+  add(port: number, printer: PortPrinter, side: PortMatch["side"] = "either"): void {
+    const rank = this.printers.length;
+    this.printers.push(printer);
+    // A port registered earlier keeps its rank: tcpdump's first test wins.
+    if (side !== "dst" && !this.srcRank.has(port)) this.srcRank.set(port, rank);
+    if (side !== "src" && !this.dstRank.has(port)) this.dstRank.set(port, rank);
+  }
+
+  find(sport: number, dport: number): PortPrinter | undefined {
+    const s = this.srcRank.get(sport);
+    const d = this.dstRank.get(dport);
+    if (s === undefined) return d === undefined ? undefined : this.printers[d];
+    return this.printers[d === undefined || s < d ? s : d];
+  }
+}
+
+const udpPorts = new PortTable();
+const tcpPorts = new PortTable();
+
+/** Registers the printer of an ethertype (also what SNAP and GRE headers announce). */
+export function ethertype(type: number, printer: EtherPrinter): void {
+  byEthertype.set(type, printer);
+}
+
+/** Registers the printer of an IP protocol (IPv4 protocol, IPv6 next header). */
+export function ipProtocol(proto: number, printer: IpPrinter): void {
+  byIpProtocol[proto] = printer;
+}
+
+/** Registers a UDP port's printer, after those registered before it. */
+export function udpPort(port: number, printer: PortPrinter, match: PortMatch = {}): void {
+  udpPorts.add(port, printer, match.side);
+}
+
+/** Registers a TCP port's printer, after those registered before it. */
+export function tcpPort(port: number, printer: PortPrinter, match: PortMatch = {}): void {
+  tcpPorts.add(port, printer, match.side);
+}
+
+/** The printer of an ethertype, if one is registered. */
+export function etherTypePrinter(type: number): EtherPrinter | undefined {
+  return byEthertype.get(type);
+}
+
+/** The printer of a UDP payload between these ports, if any. */
+export function udpPortPrinter(sport: number, dport: number): PortPrinter | undefined {
+  return udpPorts.find(sport, dport);
+}
+
+/** The printer of a TCP payload between these ports, if any. */
+export function tcpPortPrinter(sport: number, dport: number): PortPrinter | undefined {
+  return tcpPorts.find(sport, dport);
+}
+
+/** Whether the printer of this IP protocol prints the addresses itself. */
+export function printsOwnAddresses(proto: number): boolean {
+  return ownAddresses.has(proto);
+}
+
+/** Hands an IP payload to its protocol's printer (tcpdump's ip_demux_print). */
+export function ipDemux(p: Pkt, proto: number, off: number, len: number, info: IpInfo): void {
+  const printer = byIpProtocol[proto];
+  if (printer !== undefined) printer(p, off, len, info);
+  else p.out += ` ip-proto-${proto} ${len}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registrations: one line per protocol. Ports in tcpdump's order (print-udp.c, print-tcp.c).
+
+ethertype(0x0800, ipv4);
+ethertype(0x86dd, ipv6);
+ethertype(0x0806, arp);
+ethertype(0x8035, arp);
+
+ipProtocol(1, icmp);
+ipProtocol(4, ipv4);
+ipProtocol(6, tcp);
+ipProtocol(17, udp);
+ipProtocol(41, ipv6);
+ipProtocol(58, icmp6);
+ipProtocol(59, noNextHeader);
