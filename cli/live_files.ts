@@ -27,16 +27,18 @@ import { errnoCode, XskError } from "../ffi/xsk.ts";
 import type { BatchSink, Source } from "../lib/capture/core.ts";
 import type { FileRecord, WriterRecord } from "../lib/capture/stats.ts";
 import type { ByteSink } from "../lib/formats/pcap.ts";
-import { PcapngWriter, type PcapngWriterStats } from "../lib/formats/pcapng.ts";
+import { PcapngWriter } from "../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
-import { Rotation } from "../lib/formats/rotation.ts";
+import type { Rotation } from "../lib/formats/rotation.ts";
 import {
   type FileOutputOptions,
   fileWriter,
+  isbNow,
   keptText,
   type Output,
   OutputFailure,
   OutputStop,
+  rotationFor,
   writeFailure,
 } from "./output.ts";
 
@@ -121,20 +123,12 @@ class LiveFileOutput implements Output, BatchSink {
   #writerRecord: WriterRecord = { waits: 0, longestWriteMs: 0 };
   packets = 0;
   filesOpened = 0;
-  // add() and addRecord(): one record at a time through the batch path.
+  /** add() and addRecord(): one descriptor at a time through the batch path. */
   readonly #one = new Uint32Array(6);
-  readonly #oneSource: { view: Uint8Array<ArrayBuffer>; queue: number } = {
-    view: new Uint8Array(0),
-    queue: 0,
-  };
 
   constructor(opts: LiveFileOptions) {
     this.#opts = opts;
-    const rot = opts.rotation;
-    const start = opts.startSec ?? Math.floor(Date.now() / 1000);
-    if (rot && (rot.sizeLimit !== undefined || rot.seconds !== undefined)) {
-      this.#rotation = new Rotation({ ...rot, template: opts.path }, start);
-    }
+    this.#rotation = rotationFor(opts);
     // Every chunk holds a whole record of the snapshot length (and a pcapng header).
     const chunk = Math.max(opts.chunkBytes ?? CHUNK_BYTES, (opts.snaplen + 64 + 4095) & ~4095);
     this.#writer = FileWriter.open(opts.format, opts.snaplen, chunk, opts.chunks ?? CHUNKS);
@@ -181,14 +175,8 @@ class LiveFileOutput implements Output, BatchSink {
   #trailer(): Uint8Array<ArrayBuffer> {
     const cur = this.#cur;
     if (!cur?.ng) return EMPTY;
-    let stats: PcapngWriterStats | undefined;
-    try {
-      stats = this.#opts.stats?.();
-    } catch {
-      stats = undefined; // counters unavailable (capture closed): no statistics block
-    }
     // Its buffer is empty (the header went out): close() hands over just the ISB.
-    cur.ng.close(stats);
+    cur.ng.close(isbNow(this.#opts));
     return cur.collect.take();
   }
 
@@ -288,9 +276,6 @@ class LiveFileOutput implements Output, BatchSink {
 
   /** One record, synchronously: a full writer is waited for here (not the hot path). */
   #putOne(view: Uint8Array<ArrayBuffer>, queue: number, words: number): void {
-    const src = this.#oneSource;
-    src.view = view;
-    src.queue = queue;
     while (this.#put(view, queue, this.#one, words, 0, 1) === 0) {
       // No chunk free: this path cannot await; the writer's thread frees one soon.
       this.#writer.napUs(200);

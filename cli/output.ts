@@ -322,6 +322,23 @@ export function fileWriter(
   return new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype, bufferSize });
 }
 
+/** The rotation -C/-G ask for (the first file's name is its `current`); undefined for none. */
+export function rotationFor(opts: FileOutputOptions): Rotation | undefined {
+  const rot = opts.rotation;
+  if (!rot || (rot.sizeLimit === undefined && rot.seconds === undefined)) return undefined;
+  const start = opts.startSec ?? Math.floor(Date.now() / 1000);
+  return new Rotation({ ...rot, template: opts.path }, start);
+}
+
+/** The counters for a file's Interface Statistics Block now; none when they cannot be read. */
+export function isbNow(o: FileOutputOptions): PcapngWriterStats | undefined {
+  try {
+    return o.stats?.();
+  } catch {
+    return undefined; // counters unavailable (capture closed): no statistics block
+  }
+}
+
 /** pcap/pcapng into a file or stdout, rotated as asked. Files are created only when called. */
 export function fileOutput(opts: FileOutputOptions): Output {
   return new FileOutput(opts);
@@ -338,14 +355,8 @@ class FileOutput implements Output {
 
   constructor(opts: FileOutputOptions) {
     this.#opts = opts;
-    const rot = opts.rotation;
-    const start = opts.startSec ?? Math.floor(Date.now() / 1000);
-    if (rot && (rot.sizeLimit !== undefined || rot.seconds !== undefined)) {
-      this.#rotation = new Rotation({ ...rot, template: opts.path }, start);
-      this.#cur = this.#open(this.#rotation.current);
-    } else {
-      this.#cur = this.#open(opts.path);
-    }
+    this.#rotation = rotationFor(opts);
+    this.#cur = this.#open(this.#rotation?.current ?? opts.path);
   }
 
   #open(path: string): OpenFile {
@@ -429,13 +440,7 @@ class FileOutput implements Output {
     try {
       if (!f.sink.failed) {
         if (f.ng) {
-          let stats: PcapngWriterStats | undefined;
-          try {
-            stats = this.#opts.stats?.();
-          } catch {
-            stats = undefined; // counters unavailable (capture closed): no statistics block
-          }
-          f.ng.close(stats);
+          f.ng.close(isbNow(this.#opts));
         } else {
           f.pcap!.close();
         }

@@ -423,13 +423,11 @@ int32_t xsk_writer_file(int32_t h, const char *path, int32_t fd, const uint8_t *
 	return (int32_t)w->file;
 }
 
-int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
-		       uint32_t n, uint32_t words, uint32_t queue)
+/* The writer of handle h in *out when it has a file to write and has not
+ * failed; else -errno (its failure's, once it failed). */
+static int writer_with_file(int32_t h, struct writer **out)
 {
 	struct writer *w = writer_get(h);
-	struct rec_format fmt;
-	struct chunk *c;
-	uint32_t i;
 
 	if (!w)
 		return fail(-EBADF, "no such writer handle %d", h);
@@ -437,6 +435,21 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 		return writer_failed(w);
 	if (w->fd < 0)
 		return fail(-EINVAL, "writer %d has no file", h);
+	*out = w;
+	return 0;
+}
+
+int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
+		       uint32_t n, uint32_t words, uint32_t queue)
+{
+	struct writer *w;
+	struct rec_format fmt;
+	struct chunk *c;
+	uint32_t i;
+	int err = writer_with_file(h, &w);
+
+	if (err)
+		return err;
 	if (words < XSKDUMP_DESC_WORDS)
 		return fail(-EINVAL, "descriptors of %u words", words);
 	w->stopped = XSKDUMP_WRITER_DONE;
@@ -491,15 +504,12 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 
 int32_t xsk_writer_bytes(int32_t h, const uint8_t *bytes, uint32_t len)
 {
-	struct writer *w = writer_get(h);
+	struct writer *w;
 	struct chunk *c;
+	int err = writer_with_file(h, &w);
 
-	if (!w)
-		return fail(-EBADF, "no such writer handle %d", h);
-	if (has_failed(w))
-		return writer_failed(w);
-	if (w->fd < 0)
-		return fail(-EINVAL, "writer %d has no file", h);
+	if (err)
+		return err;
 	if (len > w->chunk_size)
 		return fail(-EMSGSIZE, "a block of %u bytes is larger than a chunk", len);
 	if (!chunk_take(w))
