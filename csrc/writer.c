@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +329,11 @@ int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, 
 		goto out;
 	}
 	pthread_setname_np(w->thread, "xskdump-writer");
+	/* SCHED_BATCH: its wakeups never preempt the loop. Sharing the loop's
+	 * CPU (one free CPU, or the bench's layout), it writes when the loop
+	 * naps or waits for it, so a handed-over chunk cannot take the ring away
+	 * for a write's length; with a CPU of its own nothing changes. */
+	pthread_setschedparam(w->thread, SCHED_BATCH, &(struct sched_param){ .sched_priority = 0 });
 	w->started = 1;
 	w->used = 1;
 	chunk_start(w);

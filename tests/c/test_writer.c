@@ -4,7 +4,9 @@
  * the kernel writes part of a chunk, then refuses) that leave whole records. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -348,6 +350,38 @@ static void test_files_opened_after_a_failure_are_removed(void)
 	close(p[1]);
 }
 
+/* The writer's thread, by its name: SCHED_BATCH, so its wakeups never
+ * preempt the capture loop on a shared CPU. */
+static void test_writer_thread_is_batch(void)
+{
+	int32_t w = xsk_writer_open(XSKDUMP_FILE_PCAP, 100, 8192, 2);
+	char path[64], comm[32];
+	int found = 0, batch = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "xskdump-writer", 14)) {
+			found = 1;
+			batch = sched_getscheduler(atoi(e->d_name)) == SCHED_BATCH;
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	EXPECT(found, "test_writer_thread_named");
+	EXPECT(batch, "test_writer_thread_sched_batch");
+	xsk_writer_close(w);
+}
+
 static void test_bad_writer_arguments(void)
 {
 	EXPECT(xsk_writer_open(7, 100, 1 << 20, 4) == -EINVAL, "test_unknown_format");
@@ -386,6 +420,7 @@ int main(void)
 	test_failed_write_leaves_whole_records();
 	test_closed_pipe_is_epipe();
 	test_files_opened_after_a_failure_are_removed();
+	test_writer_thread_is_batch();
 	test_bad_writer_arguments();
 	{
 		char cmd[300];
