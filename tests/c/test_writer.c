@@ -355,7 +355,7 @@ static void test_files_opened_after_a_failure_are_removed(void)
 static void test_writer_thread_is_batch(void)
 {
 	int32_t w = xsk_writer_open(XSKDUMP_FILE_PCAP, 100, 8192, 2);
-	char path[64], comm[32];
+	char path[300], comm[32];
 	int found = 0, batch = 0;
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
