@@ -451,11 +451,16 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	struct writer *w;
 	struct rec_format fmt;
 	struct chunk *c;
-	uint32_t i;
+	uint8_t *buf;
+	uint64_t fbytes, wire = 0, sec_limit, size_limit;
+	uint32_t i, used, cap, in_chunk = 0;
 	int err = writer_with_file(h, &w);
 
 	if (err)
 		return err;
+	sec_limit = w->sec_limit;
+	size_limit = w->size_limit;
+	cap = w->chunk_size;
 	if (words < XSKDUMP_DESC_WORDS)
 		return fail(-EINVAL, "descriptors of %u words", words);
 	w->stopped = XSKDUMP_WRITER_DONE;
@@ -467,6 +472,11 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	fmt = w->fmt;
 	fmt.queue = queue;
 	c = &w->chunks[w->cur];
+	/* Locals in the loop, written back after it (and before a chunk goes to
+	 * the thread): the per-packet work stays in registers. */
+	buf = c->buf;
+	used = c->used;
+	fbytes = w->file_bytes;
 	for (i = 0; i < n; i++) {
 		const uint32_t *d = descs + (size_t)i * words;
 		struct rec_packet p = {
@@ -479,33 +489,47 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 		uint32_t need;
 
 		/* tcpdump's order: rotate before the packet that finds the file due. */
-		if (p.sec >= w->sec_limit || w->file_bytes > w->size_limit) {
+		if (p.sec >= sec_limit || fbytes > size_limit) {
 			w->stopped = XSKDUMP_WRITER_ROTATE;
 			break;
 		}
-		if ((uint64_t)d[XSKDUMP_DESC_ADDR] + p.caplen > src_len)
-			return fail(-EINVAL, "record %u: bytes %u..%llu are outside the %u-byte view", i,
-				    d[XSKDUMP_DESC_ADDR],
-				    (unsigned long long)d[XSKDUMP_DESC_ADDR] + p.caplen, src_len);
+		if ((uint64_t)d[XSKDUMP_DESC_ADDR] + p.caplen > src_len) {
+			err = fail(-EINVAL, "record %u: bytes %u..%llu are outside the %u-byte view", i,
+				   d[XSKDUMP_DESC_ADDR],
+				   (unsigned long long)d[XSKDUMP_DESC_ADDR] + p.caplen, src_len);
+			break;
+		}
 		p.data = src + d[XSKDUMP_DESC_ADDR];
 		need = rec_size(&fmt, p.caplen);
-		if (c->used + need > w->chunk_size) {
+		if (used + need > cap) {
+			c->used = used;
+			c->packets += in_chunk;
+			in_chunk = 0;
 			chunk_submit(w);
 			if (w->blocked) {
+				c = NULL; /* the thread's now */
 				w->stopped = XSKDUMP_WRITER_FULL;
 				w->full++;
 				break;
 			}
 			c = &w->chunks[w->cur];
+			buf = c->buf;
+			used = c->used;
 		}
-		c->used += rec_put(&fmt, c->buf + c->used, &p);
-		c->packets++;
-		w->file_bytes += need;
-		w->file_packets++;
-		w->packets++;
-		w->wire_bytes += p.wirelen > p.caplen ? p.wirelen : p.caplen;
+		used += rec_put(&fmt, buf + used, &p);
+		in_chunk++;
+		fbytes += need;
+		wire += p.wirelen > p.caplen ? p.wirelen : p.caplen;
 	}
-	return (int32_t)i;
+	if (c) {
+		c->used = used;
+		c->packets += in_chunk;
+	}
+	w->file_bytes = fbytes;
+	w->file_packets += i;
+	w->packets += i;
+	w->wire_bytes += wire;
+	return err ? err : (int32_t)i;
 }
 
 int32_t xsk_writer_bytes(int32_t h, const uint8_t *bytes, uint32_t len)
