@@ -3,8 +3,33 @@
  * prints lib/host/doctor.ts's verdicts, as text or one JSON object.
  * @module
  */
+import { DEFAULT_BUFFER_BYTES } from "../lib/capture/session.ts";
 import { hostFacts, ifaceGro, queryXdp, rxQueueCount, XdpProgram, XskError } from "../ffi/xsk.ts";
 import { type DoctorFacts, formatChecks, type IfaceFacts, runChecks } from "../lib/host/doctor.ts";
+import { type CliCommand, interfaceName } from "./command.ts";
+import { reported, writeOut } from "./report.ts";
+
+/** `xskdump doctor [-i IFACE] [--json]`: preflight checks. */
+export interface DoctorArgs {
+  kind: "doctor";
+  iface?: string;
+  json: boolean;
+}
+
+export const doctorCommand: CliCommand<DoctorArgs> = {
+  name: "doctor",
+  description: "Check whether this host can capture with xskdump.",
+  synopsis: "[-i IFACE] [--json]",
+  define: (cmd) =>
+    cmd.option("-i, --interface <iface>", "only this interface")
+      .option("--json", "one JSON object for scripts"),
+  parse: (cmd) => ({
+    kind: "doctor",
+    iface: interfaceName(cmd.opts().interface),
+    json: cmd.opts().json === true,
+  }),
+  run: (args) => reported(() => doctor(args.iface, args.json, DEFAULT_BUFFER_BYTES)),
+};
 
 function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
   let queues: number;
@@ -61,6 +86,6 @@ export function doctor(iface: string | undefined, json: boolean, umemBytes: numb
   const text = json
     ? JSON.stringify({ ok, kernel: facts.kernel, iface: iface ?? null, checks }) + "\n"
     : formatChecks(checks).join("\n") + "\n";
-  Deno.stdout.writeSync(new TextEncoder().encode(text));
+  writeOut(text);
   return ok ? 0 : 1;
 }

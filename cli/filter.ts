@@ -11,7 +11,7 @@ import {
   type SshRule,
   sshRule,
 } from "../lib/filter/expression.ts";
-import { UsageError } from "./args.ts";
+import { UsageError } from "./command.ts";
 
 /** What a capture filters on. */
 export interface FilterPlan {

@@ -8,22 +8,13 @@
  * exit 1.
  * @module
  */
-import meta from "../deno.json" with { type: "json" };
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { PcapFormatError } from "../lib/formats/pcap.ts";
 import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
 import { type Ending, readRecord } from "../lib/capture/stats.ts";
 import { type ByteSource, CaptureStreamReader } from "../lib/formats/reader.ts";
-import type { ReadArgs } from "./args.ts";
-import {
-  fileOutput,
-  formatFor,
-  linktypeName,
-  type Output,
-  OutputFailure,
-  OutputStop,
-  textOutput,
-} from "./output.ts";
+import type { ReadArgs } from "./flags.ts";
+import { linktypeName, openOutput, type Output, OutputFailure, OutputStop } from "./output/mod.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAIL = 1;
@@ -115,20 +106,13 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
         return finish({ stop: "error", error: text, exitCode: EXIT_USAGE });
       }
     }
-    const open = (first?: CaptureRecord): Output => {
-      if (args.write === undefined) return textOutput({ snaplen: args.snaplen, ...args.print });
-      return fileOutput({
-        path: args.write,
-        format: formatFor(args.write, args.output.format),
-        snaplen: args.snaplen,
+    const open = (first?: CaptureRecord): Output =>
+      openOutput(args, {
         linktype,
         ifName: info.ifName,
         filter: args.expression?.trim() || info.filter,
-        userAppl: `xskdump ${meta.version}`,
-        rotation: args.output,
         startSec: first?.sec,
       });
-    };
     // Files are created at the first packet, so -G names the first file by its time.
     if (args.write === undefined) output = open();
     let stop = "end";

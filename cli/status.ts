@@ -14,7 +14,7 @@ import {
   liveRecord,
   rateBetween,
 } from "../lib/capture/stats.ts";
-import { isClosedPipe, isDiskFull, OutputFailure, OutputStop } from "./output.ts";
+import { isClosedPipe, isDiskFull, OutputFailure, OutputStop } from "./output/errors.ts";
 
 /** How statistics are shown while capturing. */
 export type StatusMode = "terminal" | "lines" | "json" | "none";

@@ -66,6 +66,97 @@ for (const [argv, re] of bad) {
   });
 }
 
+Deno.test("parseArgs: a command is picked by its name as the first argument", () => {
+  assert.deepEqual(parseArgs(["doctor"]), { kind: "doctor", iface: undefined, json: false });
+  assert.deepEqual(parseArgs(["doctor", "-i", "eth0", "--json"]), {
+    kind: "doctor",
+    iface: "eth0",
+    json: true,
+  });
+  assert.deepEqual(parseArgs(["restore"]), { kind: "restore", iface: undefined });
+  assert.deepEqual(parseArgs(["restore", "--interface", "veth1"]), {
+    kind: "restore",
+    iface: "veth1",
+  });
+  // The default command by its name is the same as without it.
+  assert.deepEqual(parseArgs(["capture", "-i", "eth0", "tcp"]), parseArgs(["-i", "eth0", "tcp"]));
+  const d = parseArgs(["doctor", "--help"]);
+  assert.equal(d.kind, "info");
+  if (d.kind === "info") assert.match(d.text, /^Usage: xskdump doctor /);
+});
+
+Deno.test("parseArgs: a command's name anywhere but first is part of the filter expression", () => {
+  const lines: [string[], string][] = [
+    [["-i", "eth0", "host", "doctor"], "host doctor"],
+    [["-i", "eth0", "doctor"], "doctor"],
+    [["-i", "eth0", "restore", "-c", "1"], "restore"],
+    [["-i", "eth0", "capture"], "capture"],
+    [["-i", "eth0", "--", "doctor"], "doctor"],
+    [["tcp", "or", "doctor", "-i", "eth0"], "tcp or doctor"],
+  ];
+  for (const [argv, expression] of lines) {
+    const a = parseArgs(argv);
+    assert.equal(a.kind, "capture", argv.join(" "));
+    if (a.kind === "capture") assert.equal(a.expression, expression);
+  }
+  // A leading `--` ends the options: what follows is an expression, even a command's name.
+  assert.throws(() => parseArgs(["--", "doctor"]), /no interface given/);
+  assert.throws(() => parseArgs(["--", "restore", "-i", "eth0"]), /no interface given/);
+});
+
+Deno.test("parseArgs: --help lists every command, and each one's help runs", () => {
+  const h = parseArgs(["--help"]);
+  if (h.kind !== "info") throw new Error("--help is info");
+  const listed = [...h.text.split(/^Commands:$/m)[1].matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+  assert.deepEqual(listed, ["restore", "doctor"]);
+  for (const name of listed) {
+    assert.match(h.text, new RegExp(`^(Usage:| +)xskdump ${name} `, "m"), `${name} in the usage`);
+    const sub = parseArgs([name, "-h"]);
+    assert.equal(sub.kind, "info");
+    if (sub.kind === "info") assert.match(sub.text, new RegExp(`^Usage: xskdump ${name} `));
+  }
+  const c = parseArgs(["capture", "--help"]);
+  if (c.kind === "info") assert.equal(c.text, h.text);
+});
+
+const badCommands: [string[], RegExp][] = [
+  [["doctor", "extra"], /too many arguments/],
+  [["restore", "-x"], /unknown option '-x'/],
+  [["doctor", "--version"], /unknown option '--version'/],
+  [["doctor", "-i", "a b"], /'a b' is not a valid interface name/],
+  [["restore", "-i"], /argument missing/],
+];
+for (const [argv, re] of badCommands) {
+  Deno.test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {
+    assert.throws(
+      () => parseArgs(argv),
+      (e: unknown) => e instanceof UsageError && re.test(e.message),
+    );
+  });
+}
+
+Deno.test("README: the Usage section names every flag and command --help prints, and no other", async () => {
+  const h = parseArgs(["--help"]);
+  if (h.kind !== "info") throw new Error("--help is info");
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const block = /^## Usage\n+```\n([\s\S]*?)```/m.exec(readme)?.[1];
+  assert.ok(block, "README has no Usage block");
+  /** The flags in the first column of option lines (up to two spaces before the description). */
+  const flags = (text: string, line: RegExp) =>
+    new Set(
+      text.split("\n").filter((l) => line.test(l)).flatMap((l) =>
+        [...l.trim().split(/\s{2,}/)[0].matchAll(/(?<![\w-])--?[\w-]+/g)].map((m) => m[0])
+      ),
+    );
+  const helpFlags = flags(h.text.split(/^Commands:$/m)[0], /^ {2}-/);
+  const readmeFlags = flags(block, /^ {2}-/);
+  for (const f of helpFlags) assert.ok(readmeFlags.has(f), `--help has ${f}, README's Usage not`);
+  for (const f of readmeFlags) assert.ok(h.text.includes(f), `README's Usage has ${f}, --help not`);
+  for (const m of h.text.split("\n\n")[0].matchAll(/^ +xskdump (\w+) (.*)$/gm)) {
+    assert.ok(block.includes(`xskdump ${m[1]} ${m[2]}`), `README's Usage lacks ${m[0].trim()}`);
+  }
+});
+
 async function runCli(args: string[], cwd = Deno.cwd()) {
   const out = await new Deno.Command(bin, { args, cwd, stdout: "piped", stderr: "piped" }).output();
   return {
@@ -100,6 +191,17 @@ Deno.test("bin/xskdump: --help and --version print to stdout and exit 0 (scoped 
   const v = await runCli(["--version"]);
   assert.equal(v.code, 0, v.stderr);
   assert.match(v.stdout, /^xskdump \d+\.\d+/);
+});
+
+Deno.test("bin/xskdump: commands: help exits 0 on stdout, a bad command line 2 with one line", async () => {
+  const h = await runCli(["doctor", "--help"]);
+  assert.equal(h.code, 0, h.stderr);
+  assert.equal(h.stderr, "");
+  assert.match(h.stdout, /^Usage: xskdump doctor /);
+  const bad = await runCli(["restore", "extra"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stdout, "");
+  assert.match(bad.stderr, /^xskdump: too many arguments.*\(see --help\)\n$/);
 });
 
 Deno.test("bin/xskdump: an interface that does not exist: exit 2, no file written", async () => {

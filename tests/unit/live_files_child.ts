@@ -2,8 +2,8 @@
 // (`-` for stdout) in FORMAT, the way Capture.run() drives it, and prints the failure's line
 // on stderr when the output fails (exit 0 either way).
 import { DESC_WORDS } from "../../ffi/abi.ts";
-import { liveFileOutput } from "../../cli/live_files.ts";
-import { OutputFailure } from "../../cli/output.ts";
+import { liveFileOutput } from "../../cli/output/live_files.ts";
+import { OutputFailure } from "../../cli/output/mod.ts";
 import type { Source } from "../../lib/capture/core.ts";
 
 const [format, path, count] = Deno.args;

@@ -1,4 +1,4 @@
-// -w of a live capture through the shim's writer (cli/live_files.ts): the same files, byte for
+// -w of a live capture through the shim's writer (cli/output/live_files.ts): the same files, byte for
 // byte, as the TypeScript writers make (pcap and pcapng, rotation by size and time, records
 // read from files with their wire length and direction), with a writer small enough that the
 // loop has to wait for it; a failed write (a file-size limit standing in for a full disk) and a
@@ -6,8 +6,8 @@
 // build), no privileges.
 import assert from "node:assert/strict";
 import { DESC_WORDS } from "../../ffi/abi.ts";
-import { liveFileOutput } from "../../cli/live_files.ts";
-import { fileOutput, type FileOutputOptions, type Output } from "../../cli/output.ts";
+import { liveFileOutput } from "../../cli/output/live_files.ts";
+import { fileOutput, type FileOutputOptions, type Output } from "../../cli/output/mod.ts";
 import type { BatchSink, Source } from "../../lib/capture/core.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { captureRecords } from "../../lib/formats/pcapng_reader.ts";

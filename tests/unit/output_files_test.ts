@@ -3,7 +3,13 @@
 // a closed pipe stops quietly; pcapng files carry the interface, the filter, nanosecond
 // timestamps, queue and direction per packet, and statistics at each file's close.
 import assert from "node:assert/strict";
-import { fileOutput, isbStats, OutputFailure, OutputStop, TrackedSink } from "../../cli/output.ts";
+import {
+  fileOutput,
+  isbStats,
+  OutputFailure,
+  OutputStop,
+  TrackedSink,
+} from "../../cli/output/mod.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";

@@ -2,9 +2,9 @@
 // numbers files), hex dumps, the live status and JSON formatters, the flags that choose them.
 import assert from "node:assert/strict";
 import { parseArgs } from "../../cli/args.ts";
-import { formatFor } from "../../cli/output.ts";
+import { formatFor } from "../../cli/output/mod.ts";
 import { captureEnding, statusMode } from "../../cli/status.ts";
-import { OutputFailure, OutputStop } from "../../cli/output.ts";
+import { OutputFailure, OutputStop } from "../../cli/output/mod.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import { formatSummary } from "../../lib/capture/summary.ts";
 import { hexAsciiLines, hexDump, hexLines, linkHeaderLength } from "../../lib/decode/hexdump.ts";

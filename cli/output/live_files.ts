@@ -21,26 +21,18 @@ import {
   DESC_WORDS,
   EPB_INBOUND,
   NO_QUEUE,
-} from "../ffi/abi.ts";
-import { FileWriter, type WriterFailure } from "../ffi/writer.ts";
-import { errnoCode, XskError } from "../ffi/xsk.ts";
-import type { BatchSink, Source } from "../lib/capture/core.ts";
-import type { FileRecord, WriterRecord } from "../lib/capture/stats.ts";
-import type { ByteSink } from "../lib/formats/pcap.ts";
-import { PcapngWriter } from "../lib/formats/pcapng.ts";
-import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
-import type { Rotation } from "../lib/formats/rotation.ts";
-import {
-  type FileOutputOptions,
-  fileWriter,
-  isbNow,
-  keptText,
-  type Output,
-  OutputFailure,
-  OutputStop,
-  rotationFor,
-  writeFailure,
-} from "./output.ts";
+} from "../../ffi/abi.ts";
+import { FileWriter, type WriterFailure } from "../../ffi/writer.ts";
+import { errnoCode, XskError } from "../../ffi/xsk.ts";
+import type { BatchSink, Source } from "../../lib/capture/core.ts";
+import type { FileRecord, WriterRecord } from "../../lib/capture/stats.ts";
+import type { ByteSink } from "../../lib/formats/pcap.ts";
+import { PcapngWriter } from "../../lib/formats/pcapng.ts";
+import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
+import type { Rotation } from "../../lib/formats/rotation.ts";
+import { OutputFailure, OutputStop, writeFailure } from "./errors.ts";
+import { type FileOutputOptions, fileWriter, isbNow, rotationFor } from "./files.ts";
+import { keptText, type Output } from "./sinks.ts";
 
 /**
  * One chunk: the size of one write(2). On one CPU each chunk is a hop to the writer's thread:

@@ -1,0 +1,245 @@
+/**
+ * The default command: capture live (`-i`), read a file (`-r`, read.ts) or print the compiled
+ * filter (`-d`). A live capture: set up the channels and the filter, capture, summarise, and
+ * restore the channels on every way out.
+ * @module
+ */
+import { Capture, type CaptureResult } from "../lib/capture/session.ts";
+import { describeViolation } from "../lib/capture/integrity.ts";
+import { formatSummary } from "../lib/capture/summary.ts";
+import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
+import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
+import { XskError } from "../ffi/xsk.ts";
+import { type CliCommand, UsageError } from "./command.ts";
+import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
+import {
+  addFlags,
+  type CaptureArgs,
+  type CaptureCommandArgs,
+  type DumpArgs,
+  readFlags,
+} from "./flags.ts";
+import { captureOutput, type Output } from "./output/mod.ts";
+import { liveFileOutput } from "./output/live_files.ts";
+import { readCapture } from "./read.ts";
+import {
+  describeError,
+  EXIT_FAIL,
+  EXIT_INTEGRITY,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_USAGE,
+  reported,
+  say,
+  writeErr,
+  writeOut,
+} from "./report.ts";
+import { captureEnding, LiveStatus, statusMode } from "./status.ts";
+
+/** `xskdump [capture] -i IFACE ...`, `-r FILE`, `-d`. */
+export const captureCommand: CliCommand<CaptureCommandArgs> = {
+  name: "capture",
+  description: "Capture packets with AF_XDP, tcpdump style.",
+  synopsis: "-i IFACE [options]",
+  define: addFlags,
+  parse: (cmd) => readFlags(cmd.opts(), cmd.args),
+  run: async (args) => {
+    // Files need no interface, no privileges and no shim (a filter expression loads it).
+    if (args.kind === "read") return await readCapture(args, say);
+    if (args.kind === "dump") return await reported(() => dump(args));
+    return await captureOnQueues(args);
+  },
+};
+
+/** Errors caused by what the user typed rather than by the host. */
+function isBadInput(e: unknown): boolean {
+  return (e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message))) ||
+    e instanceof UsageError || isFilterUsageError(e);
+}
+
+/** One line for a failure before anything was captured; exit 2 when the user's input caused it. */
+function refused(e: unknown): number {
+  say(`xskdump: ${describeError(e)}`);
+  return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
+}
+
+async function capture(
+  args: CaptureArgs,
+  plan: FilterPlan,
+  change?: ChannelChange,
+): Promise<number> {
+  let cap: Capture;
+  try {
+    cap = Capture.open({
+      filter: plan.expression,
+      iface: args.iface,
+      queues: args.queues,
+      mode: args.mode,
+      frameCount: args.frames,
+      bufferBytes: args.bufferKiB === undefined ? undefined : args.bufferKiB * 1024,
+      batchSize: args.batch,
+      guard: args.guard,
+    });
+  } catch (e) {
+    return refused(e);
+  }
+
+  let output: Output;
+  try {
+    output = captureOutput(args, cap, plan.expression, liveFileOutput);
+  } catch (e) {
+    cap.close();
+    say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
+    return EXIT_FAIL;
+  }
+
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onInt = () => {
+    if (++interrupts > 1) {
+      restoreOrSay(change); // the BPF link dies with us; channels need us
+      Deno.exit(EXIT_INTERRUPTED);
+    }
+    stop.abort();
+  };
+  const onTerm = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+
+  say(
+    `listening on ${cap.iface}, ${
+      cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
+    }, mode ${cap.mode}` +
+      `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
+      (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : "") +
+      (cap.shared ? `, XDP program shared with ${cap.sharedWith || "another xskdump"}` : ""),
+  );
+  const started = performance.now();
+  const status = new LiveStatus(
+    statusMode({
+      quiet: args.quiet,
+      json: args.json,
+      statsIntervalMs: args.statsIntervalMs,
+      textOnTerminal: args.write === undefined && Deno.stdout.isTerminal(),
+      stderrIsTerminal: Deno.stderr.isTerminal(),
+    }),
+    {
+      stats: () => cap.stats(),
+      bytes: () => output.bytes,
+      files: () => output.files(),
+      filesOpened: () => output.filesOpened,
+      iface: cap.iface,
+      queues: cap.queues,
+      mode: cap.mode,
+    },
+    args.statsIntervalMs ?? 1000,
+    writeErr,
+  );
+  let result: CaptureResult;
+  try {
+    result = await cap.run(output, {
+      count: args.count,
+      durationMs: args.durationMs,
+      signal: stop.signal,
+      strict: args.strict,
+      onViolation: (f) =>
+        say(`xskdump: ${describeViolation(f, cap.guardContextFor(f.queue ?? cap.queue))}`),
+    });
+    // A file written behind the capture is finished while the signals still count: a second
+    // interrupt leaves even a stuck output.
+    try {
+      await output.finish?.();
+    } catch (e) {
+      if (result.reason !== "error") result = { reason: "error", error: e };
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+    status.stop();
+  }
+  try {
+    output.close();
+  } catch (e) {
+    if (result.reason !== "error") result = { reason: "error", error: e };
+  }
+  cap.close();
+  const ending = captureEnding(result.reason, result.error, describeError);
+  if (args.json) {
+    const elapsedMs = performance.now() - started;
+    const stats = cap.stats();
+    const rate = rateBetween({ at: 0, captured: 0, bytes: 0 }, {
+      at: elapsedMs,
+      captured: stats.captured,
+      bytes: output.bytes,
+    });
+    say(JSON.stringify(liveRecord("summary", stats, {
+      iface: cap.iface,
+      queues: cap.queues,
+      mode: cap.mode,
+      elapsedMs,
+      bytes: output.bytes,
+      rate,
+      files: output.files(),
+      filesOpened: output.filesOpened,
+      writer: output.writerStats?.(),
+    }, ending)));
+  } else {
+    for (const line of formatSummary(cap.stats())) say(line);
+  }
+  if (ending.line) say(ending.line);
+  return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+}
+
+function restoreOrSay(change: ChannelChange | undefined): void {
+  try {
+    change?.restore();
+  } catch (e) {
+    say(
+      `xskdump: could not restore the channels of ${change?.iface} (${describeError(e)}); ` +
+        `run \`xskdump restore -i ${change?.iface}\` or \`${change?.undo}\``,
+    );
+  }
+}
+
+/** Capture with the channel bookkeeping around it: undo a killed run's change, apply
+ * --single-queue, and restore on every way out of the capture. */
+async function captureOnQueues(args: CaptureArgs): Promise<number> {
+  let change: ChannelChange | undefined;
+  let plan: FilterPlan;
+  try {
+    plan = planFilter(args); // before anything on the host changes
+  } catch (e) {
+    return refused(e);
+  }
+  try {
+    for (const r of restoreRecorded(args.iface)) say(`xskdump: ${r.message}`);
+    if (args.singleQueue) {
+      change = singleQueue(args.iface);
+      say(
+        change
+          ? `xskdump: ${args.iface} set to one RX queue (like \`${change.command}\`); ` +
+            `restored on exit (\`${change.undo}\`)`
+          : `xskdump: ${args.iface} already has one RX queue`,
+      );
+    }
+  } catch (e) {
+    return refused(e);
+  }
+  try {
+    return await capture(args, plan, change);
+  } finally {
+    restoreOrSay(change);
+  }
+}
+
+/** `-d`: the filter a capture would install, as tcpdump -d lists it. */
+function dump(args: DumpArgs): number {
+  let lines: string[];
+  try {
+    lines = dumpFilter(args, args.snaplen);
+  } catch (e) {
+    return refused(e);
+  }
+  writeOut(lines.join("\n") + "\n");
+  return EXIT_OK;
+}

@@ -1,0 +1,103 @@
+/**
+ * Where the CLI's packets go: pcap or pcapng into a file (rotated with -C/-G/-W like tcpdump) or
+ * stdout, or one text line per packet on stdout (tcpdump -n style, with -e, -v, -x/-X). A live
+ * capture and `-r` open theirs the same way ({@link openOutput}); they differ only in what the
+ * packets' source tells a file about them.
+ *
+ * errors.ts: how writing ends; sinks.ts: the packet and byte sinks; files.ts: `-w` with
+ * rotation; text.ts: text lines.
+ * @module
+ */
+import meta from "../../deno.json" with { type: "json" };
+import type { CaptureStats } from "../../lib/capture/session.ts";
+import type { PcapngWriterStats } from "../../lib/formats/pcapng.ts";
+import type { OutputArgs } from "../flags.ts";
+import { fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
+import type { Output } from "./sinks.ts";
+import { textOutput } from "./text.ts";
+
+export {
+  type FailureKind,
+  isClosedPipe,
+  isDiskFull,
+  OutputFailure,
+  OutputStop,
+  writeFailure,
+} from "./errors.ts";
+export { fileSink, keptText, type Output, TrackedSink, type WriterProgress } from "./sinks.ts";
+export {
+  type FileFormat,
+  fileOutput,
+  type FileOutputOptions,
+  fileWriter,
+  formatFor,
+  isbNow,
+  rotationFor,
+} from "./files.ts";
+export { linktypeName, type TextOptions, textOutput } from "./text.ts";
+
+/** What the packets' source tells a file about them (pcapng's interface block and statistics,
+ * the link-layer type, the time -G names the first file by). */
+export type OutputSource = Pick<
+  FileOutputOptions,
+  "linktype" | "ifName" | "filter" | "startSec" | "stats"
+>;
+
+/**
+ * The output -w (or its absence) and the print flags ask for. Files are created here, by
+ * `files` (a live capture's: the shim's writer, live_files.ts).
+ */
+export function openOutput(
+  args: OutputArgs,
+  source: OutputSource,
+  files: (opts: FileOutputOptions) => Output = fileOutput,
+): Output {
+  if (args.write === undefined) return textOutput({ snaplen: args.snaplen, ...args.print });
+  return files({
+    ...source,
+    path: args.write,
+    format: formatFor(args.write, args.output.format),
+    snaplen: args.snaplen,
+    userAppl: `xskdump ${meta.version}`,
+    rotation: args.output,
+  });
+}
+
+/** What a capture's output needs to know about the capture. */
+export interface CaptureInfo {
+  iface: string;
+  stats(): CaptureStats;
+}
+
+/**
+ * The pcapng statistics of a capture, as each file's Interface Statistics Block holds them (the
+ * counts since the capture started): isb_ifrecv the packets the XDP program saw (every packet
+ * the interface received while attached), isb_filteraccept those it redirected to xskdump (the
+ * filter accepted them, "received by filter"), isb_ifdrop the kernel's drops for lack of ring
+ * space or free frames, isb_usrdeliv the packets handed to the output.
+ */
+export function isbStats(s: CaptureStats): PcapngWriterStats {
+  return {
+    ifRecv: s.seen,
+    ifDrop: s.dropped.total,
+    filterAccept: s.received,
+    usrDeliv: s.captured,
+  };
+}
+
+/**
+ * The output of a live capture: text lines, or -w with its format, rotation and statistics,
+ * made by `files` (the CLI's: the shim's writer, live_files.ts).
+ */
+export function captureOutput(
+  args: OutputArgs,
+  cap: CaptureInfo,
+  filter: string | undefined,
+  files: (opts: FileOutputOptions) => Output = fileOutput,
+): Output {
+  return openOutput(
+    args,
+    { ifName: cap.iface, filter, stats: () => isbStats(cap.stats()) },
+    files,
+  );
+}

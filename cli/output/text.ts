@@ -1,0 +1,129 @@
+/**
+ * One tcpdump -n style line per packet on stdout (with -e, -v, -S, -t..-ttttt, --nano, -x/-X).
+ * @module
+ */
+import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../lib/decode/decode.ts";
+import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
+import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
+import { writeFailure } from "./errors.ts";
+import { fileSink, type Output } from "./sinks.ts";
+
+/** What text lines show. */
+export interface TextOptions {
+  snaplen: number;
+  /** -e: link-level header. */
+  link?: boolean;
+  /** -v. */
+  verbose?: boolean;
+  /** -x/-xx/-X/-XX. */
+  hex?: HexOptions;
+  /** -S: absolute TCP sequence numbers. */
+  absoluteSeq?: boolean;
+  /** -t ... -ttttt (default: the time of day). */
+  timestamps?: TimestampFormat;
+  /** --nano (default: microseconds). */
+  precision?: TimestampPrecision;
+}
+
+/** Names of link-layer types, as `tcpdump -r` says them. */
+export function linktypeName(linktype: number): string {
+  const names: Record<number, string> = {
+    0: "NULL (BSD loopback)",
+    1: "EN10MB (Ethernet)",
+    101: "RAW (Raw IP)",
+    105: "IEEE802_11 (802.11)",
+    113: "LINUX_SLL (Linux cooked v1)",
+    127: "IEEE802_11_RADIO (802.11 plus radiotap header)",
+    228: "IPV4 (Raw IPv4)",
+    229: "IPV6 (Raw IPv6)",
+    276: "LINUX_SLL2 (Linux cooked v2)",
+  };
+  return names[linktype] ?? `LINKTYPE_${linktype}`;
+}
+
+/**
+ * tcpdump -n style lines on stdout, from one Decoder for the whole capture or file (relative TCP
+ * numbers and -ttt need the packets before); a line allocates its text.
+ */
+export function textOutput(options: TextOptions | number): Output {
+  const opts = typeof options === "number" ? { snaplen: options } : options;
+  const out = fileSink(Deno.stdout);
+  const enc = new TextEncoder();
+  const buf = new Uint8Array(1 << 16);
+  const snaplen = opts.snaplen;
+  const hex = opts.hex ?? { level: 0, ascii: false };
+  const decoder = new Decoder({
+    link: opts.link === true,
+    verbose: opts.verbose === true,
+    absoluteSeq: opts.absoluteSeq === true,
+    timestamps: opts.timestamps,
+    precision: opts.precision,
+    // tcpdump leaves out its dumps of what it does not decode when -x/-X dump every packet.
+    undecodedHex: hex.level === 0,
+  });
+  let used = 0;
+  let failed = false;
+  const write = (bytes: Uint8Array) => {
+    if (failed) return;
+    try {
+      out.write(bytes);
+    } catch (e) {
+      failed = true;
+      throw writeFailure(e, "stdout");
+    }
+  };
+  const flush = () => {
+    if (used) {
+      const n = used;
+      used = 0;
+      write(buf.subarray(0, n));
+    }
+  };
+  const emit = (line: string) => {
+    if (used + line.length * 3 > buf.length) flush();
+    if (line.length * 3 > buf.length) return write(enc.encode(line));
+    used += enc.encodeInto(line, buf.subarray(used)).written;
+  };
+  const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number) => {
+    const time = decoder.timestamp(sec, nsec);
+    const text = decoder.describe(data, origLen);
+    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
+    return `${time}${text}${dump}\n`;
+  };
+  const o: Output & { packets: number; bytes: number } = {
+    packets: 0,
+    bytes: 0,
+    filesOpened: 0,
+    add(src, off, len, sec, nsec) {
+      if (failed) return;
+      o.packets++;
+      o.bytes += len;
+      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), len, sec, nsec));
+    },
+    addRecord(r) {
+      if (failed) return;
+      o.packets++;
+      o.bytes += Math.max(r.origLen, r.caplen);
+      const data = r.data.length > snaplen ? r.data.subarray(0, snaplen) : r.data;
+      if (r.linktype !== LINKTYPE_ETHERNET) {
+        emit(
+          `${decoder.timestamp(r.sec, r.nsec)}[link-type ${
+            linktypeName(r.linktype)
+          } not decoded], length ${r.origLen}\n`,
+        );
+        return;
+      }
+      emit(lineOf(data, r.origLen, r.sec, r.nsec));
+    },
+    flush,
+    close: () => {
+      try {
+        flush();
+      } finally {
+        failed = true;
+      }
+    },
+    files: () => [],
+  };
+  return o;
+}
