@@ -13,6 +13,7 @@
  * @module
  */
 import {
+  DESC_ADDR,
   DESC_FLAGS,
   DESC_LEN,
   DESC_NSEC,
@@ -159,7 +160,10 @@ class LiveFileOutput implements Output, BatchSink {
       ng: tw instanceof PcapngWriter ? tw : undefined,
       collect,
     };
+    // A failed write is on a file the writer still had chunks of: one of the last few started
+    // (each needs a chunk of its own). Older ones are done with.
     this.#started.push(f);
+    if (this.#started.length > 2 * (this.#opts.chunks ?? CHUNKS) + 2) this.#started.shift();
     return f;
   }
 
@@ -244,7 +248,7 @@ class LiveFileOutput implements Output, BatchSink {
 
   add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void {
     const d = this.#one;
-    d[0] = off;
+    d[DESC_ADDR] = off;
     d[DESC_LEN] = len;
     d[DESC_SEC] = sec;
     d[DESC_NSEC] = nsec;
@@ -254,7 +258,7 @@ class LiveFileOutput implements Output, BatchSink {
   /** A record read from a file: its wire length and direction go in the longer descriptor. */
   addRecord(r: CaptureRecord): void {
     const d = this.#one;
-    d[0] = 0;
+    d[DESC_ADDR] = 0;
     d[DESC_LEN] = r.data.length;
     d[DESC_SEC] = r.sec;
     d[DESC_NSEC] = r.nsec;
