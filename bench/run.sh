@@ -32,8 +32,7 @@ trap 'exit 130' INT TERM
 mount -t tmpfs -o size=8g,mode=0700 xskbench "$tmpfs"
 echo 4194304 > "$wmem_file"
 
-cp -a bin cli lib ffi mod.ts deno.json deno.lock bench build "$snap"/
-mkdir -p "$snap/tests" && cp -a tests/integration "$snap/tests/"
+cp -a bin cli lib ffi mod.ts deno.json deno.lock bench testbed build "$snap"/
 ln -s "$PWD/.tools" "$snap/.tools"
 export BENCH_TMPFS_DIR="${BENCH_TMPFS_DIR:-$tmpfs}"
 export BENCH_OUT="${BENCH_OUT:-$PWD/bench/results}"

@@ -7,7 +7,7 @@
  * @module
  */
 
-/** What a target needs of a trial (bench/run.ts's TrialResult has it all). */
+/** What a target needs of a trial (report.ts's TrialResult has it all). */
 export interface TrialLike {
   phase: "matrix" | "sweep" | "soak";
   profile: string;
@@ -24,7 +24,7 @@ export interface TrialLike {
   report: { error?: string };
 }
 
-/** The highest loss-free offered rate of a sweep tool (bench/run.ts computes it). */
+/** The highest loss-free offered rate of a sweep tool (report.ts computes it). */
 export interface LossFreeLike {
   tool: string;
   lossFreePps: number;

@@ -22,16 +22,19 @@
  * @module
  */
 import {
+  type Capture,
   isRoot,
-  type NsChild,
-  nsExec,
+  linkCounters,
+  macOf,
   pollUntil,
-  run,
-  spawnInNs,
-  type VethPair,
-  withVethPair,
-} from "./integration/netns.ts";
-import { bin, parseSummary, type Summary } from "./integration/reliability_helpers.ts";
+  type Sender,
+  startSender,
+  startXskdump,
+  trafgenConfig,
+  trafgenSent,
+  withPairAndDir,
+  type XskdumpSummary,
+} from "../testbed/mod.ts";
 
 export interface SoakOptions {
   /** Seconds of traffic. */
@@ -59,8 +62,9 @@ export interface SoakReport {
   offeredPps: number;
   /** The veth pair's counters over the run: what xs0 sent and xc0 received. */
   veth: { senderTx: number; captureRx: number };
-  summary: Summary;
-  /** seen by the XDP program = received by filter + passed to the stack. */
+  /** xskdump's --json summary. */
+  summary: XskdumpSummary;
+  /** Packets the XDP program ran on: received by filter + passed to the stack. */
   seen: number;
   /** Records walked in the pcap stream on stdout, and malformed ones. */
   records: number;
@@ -120,17 +124,6 @@ class PcapWalker {
   }
 }
 
-async function linkStats(ns: string, ifname: string) {
-  const r = await nsExec(ns, ["ip", "-s", "-j", "link", "show", "dev", ifname], { check: true });
-  const s = JSON.parse(r.stdout)[0].stats64;
-  return { rx: Number(s.rx.packets), tx: Number(s.tx.packets) };
-}
-
-async function macOf(ns: string, ifname: string): Promise<string> {
-  const r = await nsExec(ns, ["ip", "-j", "link", "show", "dev", ifname], { check: true });
-  return JSON.parse(r.stdout)[0].address;
-}
-
 function rssKiB(pid: number): number {
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
@@ -140,229 +133,159 @@ function rssKiB(pid: number): number {
   }
 }
 
-/** Starts trafgen in a session of its own, so one signal reaches every sender it forks. */
-function startTrafgen(pair: VethPair, cfg: string, cpus: number, rate?: number): NsChild {
-  const args = ["setsid", "trafgen", "-o", pair.senderIf, "-i", cfg, "--cpus", String(cpus)];
-  if (rate) args.push("-b", `${rate}pps`);
-  return spawnInNs(pair.senderNs, args, undefined, { collectStdout: true });
-}
-
-/** Stops trafgen (SIGINT to its process group) and returns its count of frames sent. */
-async function stopTrafgen(pair: VethPair, gen: NsChild): Promise<number> {
-  await run(["kill", "-INT", "--", `-${gen.pid}`]);
-  try {
-    await gen.waitExit(10_000);
-  } finally {
-    // A sender that ignored SIGINT would stay in the namespace: nothing may.
-    for (const pid of (await run(["ip", "netns", "pids", pair.senderNs])).stdout.split(/\s+/)) {
-      if (pid) await run(["kill", "-KILL", pid]);
-    }
-    await gen.stop();
-  }
-  const out = new TextDecoder().decode(gen.stdoutBytes()) + gen.stderrText();
-  const m = /(\d+) packets outgoing/.exec(out);
-  if (!m) throw new Error(`trafgen printed no count:\n${out}`);
-  return Number(m[1]);
+/** Stops trafgen (every sender it forked) and returns its count of frames sent. */
+async function stopTrafgen(gen: Sender): Promise<number> {
+  const out = await gen.stop();
+  const sent = trafgenSent(out);
+  if (sent === undefined) throw new Error(`trafgen printed no count:\n${out}`);
+  return sent;
 }
 
 /** Runs one soak on a fresh veth pair and reports; `failures` says what did not hold. */
-export async function soak(opts: SoakOptions): Promise<SoakReport> {
+export function soak(opts: SoakOptions): Promise<SoakReport> {
   const mode = opts.mode ?? "native";
   const cpus = opts.cpus ?? 1;
   const log = opts.log ?? (() => {});
   const warmup = Math.min(opts.warmup ?? 5, opts.seconds / 3);
   const growthLimit = (opts.rssGrowthMiB ?? 32) * MiB;
-  const dir = await Deno.makeTempDir({ prefix: "xskt-soak-" });
-  try {
-    return await withVethPair(async (pair) => {
-      const dst = await macOf(pair.captureNs, pair.captureIf);
-      const src = await macOf(pair.senderNs, pair.senderIf);
-      const cfg = `${dir}/udp60.cfg`;
-      await Deno.writeTextFile(
-        cfg,
-        `{ eth(da=${dst}, sa=${src}), ipv4(saddr=10.199.0.2, daddr=10.199.0.1, ttl=64), ` +
-          `udp(sp=4000, dp=5000), fill(0x41, ${FRAME - 14 - 20 - 8}) }\n`,
-      );
-      // xskdump with stdout piped to us: a pcap stream walked as it comes, never stored.
-      const child = new Deno.Command("ip", {
-        args: [
-          "netns",
-          "exec",
-          pair.captureNs,
-          // No SSH exclusion rule: the soak is about the capture path, not the filter.
-          "env",
-          "-u",
-          "SSH_CONNECTION",
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          "-",
-          "--mode",
-          mode,
-        ],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const walker = new PcapWalker();
-      const reading = (async () => {
-        for await (const chunk of child.stdout) walker.push(chunk);
-      })();
-      let stderr = "";
-      let ready = () => {};
-      const isReady = new Promise<void>((r) => ready = r);
-      const readingErr = (async () => {
-        const dec = new TextDecoder();
-        for await (const chunk of child.stderr) {
-          stderr += dec.decode(chunk, { stream: true });
-          if (/^listening on /m.test(stderr)) ready();
-        }
-      })();
-      let gen: NsChild | undefined;
-      let status: Deno.CommandStatus | undefined;
-      let exitedAt: number | undefined;
-      let diedAfter: number | undefined;
-      child.status.then(() => exitedAt ??= performance.now());
-      const samples: number[] = [];
-      let sent = 0;
-      let elapsed = 0;
-      const before = {
-        snd: await linkStats(pair.senderNs, pair.senderIf),
-        cap: await linkStats(pair.captureNs, pair.captureIf),
-      };
-      let after = before;
-      try {
-        const timeout = setTimeout(() => ready(), 20_000);
-        await isReady;
-        clearTimeout(timeout);
-        if (!/^listening on /m.test(stderr)) throw new Error(`xskdump did not start:\n${stderr}`);
-        samples.push(rssKiB(child.pid));
-        const t0 = performance.now();
-        gen = startTrafgen(pair, cfg, cpus, opts.rate);
-        log(
-          `soak: ${opts.seconds} s, trafgen --cpus ${cpus}` +
-            `${opts.rate ? ` -b ${opts.rate}pps` : " full speed"} into xskdump (${mode})`,
-        );
-        // One RSS sample a second: the run's clock, not a stand-in for an event.
-        for (let s = 1; s <= opts.seconds && exitedAt === undefined; s++) {
-          await new Promise((r) => setTimeout(r, t0 + s * 1000 - performance.now()));
-          if (exitedAt !== undefined) break; // it must not: the report says how it ended
-          samples.push(rssKiB(child.pid));
-          if (s % 10 === 0 || s === opts.seconds) {
-            log(
-              `  ${s} s: RSS ${(samples.at(-1)! / MiB).toFixed(1)} MiB, ` +
-                `${walker.records} records so far`,
-            );
-          }
-        }
-        if (exitedAt !== undefined) diedAfter = Math.round((exitedAt - t0) / 1000);
-        sent = await stopTrafgen(pair, gen);
-        elapsed = (performance.now() - t0) / 1000;
-        gen = undefined;
-        // Every frame xs0 sent has been through xc0's receive path (and XDP) before the stop.
-        const senderTx = (await linkStats(pair.senderNs, pair.senderIf)).tx - before.snd.tx;
-        await pollUntil(
-          async () =>
-            (await linkStats(pair.captureNs, pair.captureIf)).rx - before.cap.rx >= senderTx,
-          5000,
-          20,
-        );
-        if (exitedAt === undefined) child.kill("SIGINT");
-        status = await child.status;
-        await Promise.all([reading, readingErr]);
-        after = {
-          snd: await linkStats(pair.senderNs, pair.senderIf),
-          cap: await linkStats(pair.captureNs, pair.captureIf),
-        };
-      } finally {
-        if (gen) await stopTrafgen(pair, gen).catch(() => 0);
-        if (!status) {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-            // exited already
-          }
-          status = await child.status;
-          await Promise.all([reading, readingErr]).catch(() => {});
-        }
-      }
-      const failures: string[] = [];
-      let summary: Summary = {
-        captured: 0,
-        received: 0,
-        dropped: 0,
-        passed: 0,
-        filtered: 0,
-        notKept: 0,
-      };
-      try {
-        summary = parseSummary(stderr);
-      } catch (e) {
-        failures.push(`no summary: ${e instanceof Error ? e.message : e}`);
-      }
-      const unexpected = stderr.split("\n").filter((l) =>
-        l && !/^listening on /.test(l) &&
-        !/^\d+ packets? (captured|received by filter|dropped by kernel|passed to the stack)/.test(
-          l,
-        )
-      );
-      const seen = summary.received + summary.passed;
-      const base = samples[Math.round(warmup)] ?? samples[0];
-      const report: SoakReport = {
-        seconds: opts.seconds,
-        mode,
-        cpus,
-        sent,
-        offeredPps: elapsed ? Math.round(sent / elapsed) : 0,
-        veth: {
-          senderTx: after.snd.tx - before.snd.tx,
-          captureRx: after.cap.rx - before.cap.rx,
-        },
-        summary,
-        seen,
-        records: walker.records,
-        badRecords: walker.bad,
-        rssKiB: {
-          start: samples[0],
-          afterWarmup: base,
-          max: Math.max(...samples),
-          end: samples.at(-1)!,
-          samples,
-        },
-        exit: { code: status.code, signal: status.signal },
-        unexpected,
-        failures,
-      };
-      if (diedAfter !== undefined) failures.push(`xskdump ended by itself after ${diedAfter} s`);
-      if (status.code !== 0) failures.push(`xskdump exited ${status.code} (${status.signal})`);
-      if (unexpected.length) failures.push(`unexpected output: ${unexpected.join(" | ")}`);
-      const growth = Math.max(...samples.slice(Math.round(warmup))) - base;
-      if (growth > growthLimit) {
-        failures.push(`RSS grew by ${(growth / MiB).toFixed(1)} MiB after the warm-up`);
-      }
-      if (!walker.whole) failures.push("the pcap stream ends inside a record");
-      if (walker.bad) failures.push(`${walker.bad} records are not ${FRAME}-byte frames`);
-      if (walker.records !== summary.captured) {
-        failures.push(`stream holds ${walker.records} records, summary says ${summary.captured}`);
-      }
-      if (sent === 0) failures.push("trafgen sent nothing");
-      if (sent !== seen) failures.push(`trafgen sent ${sent}, the XDP program saw ${seen}`);
-      if (report.veth.captureRx !== sent) {
-        failures.push(`trafgen sent ${sent}, xc0 received ${report.veth.captureRx}`);
-      }
-      const accounted = summary.captured + summary.dropped + summary.notKept + summary.passed;
-      if (accounted !== seen) {
-        failures.push(
-          `seen ${seen} != captured ${summary.captured} + dropped ${summary.dropped} + ` +
-            `not kept ${summary.notKept} + passed ${summary.passed} = ${accounted}`,
-        );
-      }
-      return report;
+  return withPairAndDir("xskt-soak-", async (pair, dir) => {
+    const link = async () => ({
+      snd: await linkCounters(pair.senderNs, pair.senderIf),
+      cap: await linkCounters(pair.captureNs, pair.captureIf),
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    const cfg = `${dir}/udp60.cfg`;
+    const [src, dst] = [
+      await macOf(pair.senderNs, pair.senderIf),
+      await macOf(pair.captureNs, pair.captureIf),
+    ];
+    await Deno.writeTextFile(cfg, trafgenConfig([FRAME], src, dst));
+    const before = await link();
+    // xskdump's pcap on stdout is walked as it comes, never stored.
+    const walker = new PcapWalker();
+    const cap: Capture = await startXskdump(pair, ["-w", "-", "--mode", mode], {
+      stdout: (chunk) => walker.push(chunk),
+    });
+    let gen: Sender | undefined;
+    let status: Deno.CommandStatus | undefined;
+    let exitedAt: number | undefined;
+    let diedAfter: number | undefined;
+    cap.child.status.then(() => exitedAt ??= performance.now());
+    const samples: number[] = [rssKiB(cap.pid)];
+    let sent = 0;
+    let elapsed = 0;
+    let after = before;
+    try {
+      const t0 = performance.now();
+      gen = startSender(pair, [
+        ...["trafgen", "-o", pair.senderIf, "-i", cfg, "--cpus", String(cpus)],
+        ...(opts.rate ? ["-b", `${opts.rate}pps`] : []),
+      ]);
+      log(
+        `soak: ${opts.seconds} s, trafgen --cpus ${cpus}` +
+          `${opts.rate ? ` -b ${opts.rate}pps` : " full speed"} into xskdump (${mode})`,
+      );
+      // One RSS sample a second: the run's clock, not a stand-in for an event.
+      for (let s = 1; s <= opts.seconds && exitedAt === undefined; s++) {
+        await new Promise((r) => setTimeout(r, t0 + s * 1000 - performance.now()));
+        if (exitedAt !== undefined) break; // it must not: the report says how it ended
+        samples.push(rssKiB(cap.pid));
+        if (s % 10 === 0 || s === opts.seconds) {
+          log(
+            `  ${s} s: RSS ${(samples.at(-1)! / MiB).toFixed(1)} MiB, ` +
+              `${walker.records} records so far`,
+          );
+        }
+      }
+      if (exitedAt !== undefined) diedAfter = Math.round((exitedAt - t0) / 1000);
+      sent = await stopTrafgen(gen);
+      elapsed = (performance.now() - t0) / 1000;
+      gen = undefined;
+      // Every frame xs0 sent has been through xc0's receive path (and XDP) before the stop.
+      const senderTx = (await link()).snd.txPackets - before.snd.txPackets;
+      await pollUntil(
+        async () => (await link()).cap.rxPackets - before.cap.rxPackets >= senderTx,
+        5000,
+        20,
+      );
+      status = exitedAt === undefined ? await cap.interrupt("SIGINT", 30_000) : await cap.exit();
+      after = await link();
+    } finally {
+      if (gen) await stopTrafgen(gen).catch(() => 0);
+      status ??= await cap.stop();
+    }
+    const stderr = cap.stderr();
+    const failures: string[] = [];
+    let summary: XskdumpSummary | undefined;
+    try {
+      summary = cap.summary();
+    } catch (e) {
+      failures.push(`no summary: ${e instanceof Error ? e.message : e}`);
+    }
+    const s = summary ?? {
+      captured: 0,
+      received: 0,
+      dropped: { total: 0 },
+      passed: 0,
+      filtered: 0,
+      not_kept: 0,
+    } as XskdumpSummary;
+    const unexpected = stderr.split("\n").filter((l) =>
+      l && l !== cap.readyLine && !l.startsWith('{"type":"summary"')
+    );
+    const toStack = s.passed + s.filtered;
+    const seen = s.received + toStack;
+    const base = samples[Math.round(warmup)] ?? samples[0];
+    const report: SoakReport = {
+      seconds: opts.seconds,
+      mode,
+      cpus,
+      sent,
+      offeredPps: elapsed ? Math.round(sent / elapsed) : 0,
+      veth: {
+        senderTx: after.snd.txPackets - before.snd.txPackets,
+        captureRx: after.cap.rxPackets - before.cap.rxPackets,
+      },
+      summary: s,
+      seen,
+      records: walker.records,
+      badRecords: walker.bad,
+      rssKiB: {
+        start: samples[0],
+        afterWarmup: base,
+        max: Math.max(...samples),
+        end: samples.at(-1)!,
+        samples,
+      },
+      exit: { code: status.code, signal: status.signal },
+      unexpected,
+      failures,
+    };
+    if (diedAfter !== undefined) failures.push(`xskdump ended by itself after ${diedAfter} s`);
+    if (status.code !== 0) failures.push(`xskdump exited ${status.code} (${status.signal})`);
+    if (unexpected.length) failures.push(`unexpected output: ${unexpected.join(" | ")}`);
+    const growth = Math.max(...samples.slice(Math.round(warmup))) - base;
+    if (growth > growthLimit) {
+      failures.push(`RSS grew by ${(growth / MiB).toFixed(1)} MiB after the warm-up`);
+    }
+    if (!walker.whole) failures.push("the pcap stream ends inside a record");
+    if (walker.bad) failures.push(`${walker.bad} records are not ${FRAME}-byte frames`);
+    if (walker.records !== s.captured) {
+      failures.push(`stream holds ${walker.records} records, summary says ${s.captured}`);
+    }
+    if (sent === 0) failures.push("trafgen sent nothing");
+    if (sent !== seen) failures.push(`trafgen sent ${sent}, the XDP program saw ${seen}`);
+    if (report.veth.captureRx !== sent) {
+      failures.push(`trafgen sent ${sent}, xc0 received ${report.veth.captureRx}`);
+    }
+    const accounted = s.captured + s.dropped.total + s.not_kept + toStack;
+    if (accounted !== seen) {
+      failures.push(
+        `seen ${seen} != captured ${s.captured} + dropped ${s.dropped.total} + ` +
+          `not kept ${s.not_kept} + passed ${toStack} = ${accounted}`,
+      );
+    }
+    return report;
+  });
 }
 
 /** One paragraph for people: rate, duration, memory, where every packet went. */
@@ -374,8 +297,8 @@ export function describeSoak(r: SoakReport): string {
     `(${r.sent} frames of ${FRAME} bytes)`,
     `RSS ${mib(r.rssKiB.start)} at start, ${mib(r.rssKiB.afterWarmup)} after warm-up, ` +
     `max ${mib(r.rssKiB.max)}, ${mib(r.rssKiB.end)} at end`,
-    `sent ${r.sent} = seen ${r.seen} = captured ${s.captured} + dropped ${s.dropped} + ` +
-    `not kept ${s.notKept} + passed ${s.passed}; stream ${r.records} records; ` +
+    `sent ${r.sent} = seen ${r.seen} = captured ${s.captured} + dropped ${s.dropped.total} + ` +
+    `not kept ${s.not_kept} + passed ${s.passed + s.filtered}; stream ${r.records} records; ` +
     `xc0 received ${r.veth.captureRx}`,
     r.failures.length ? `FAILED: ${r.failures.join("; ")}` : "ok",
   ].join("\n");

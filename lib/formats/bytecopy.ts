@@ -97,3 +97,16 @@ export function outputBuffer(size: number): {
   buf.fill(0);
   return { buf, view: new DataView(buf.buffer), copier: new ByteCopier(buf) };
 }
+
+/** The parts (byte arrays or byte values) one after another in one new array. */
+export function concat(
+  parts: readonly (Uint8Array | readonly number[])[],
+): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -22,6 +22,7 @@ import {
   PCAPNG_IDB,
   PCAPNG_SHB,
 } from "./magic.ts";
+import { concat } from "./bytecopy.ts";
 import { PcapFormatError, readPcapHeader } from "./pcap.ts";
 import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng_reader.ts";
 
@@ -142,16 +143,6 @@ function mapped(e: unknown, segments: Segment[]): unknown {
     return `offset ${s.stream + (n - s.at)}`;
   });
   return new PcapFormatError(message);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -3,79 +3,70 @@
 // a time, and `await using` detaching. Each scenario runs api_driver.ts inside the capture
 // namespace with scoped permissions (the shim and one output directory).
 import assert from "node:assert/strict";
-import { padded, udpFrame, writePcap } from "./craft.ts";
+import { padded, udpFrame } from "./craft.ts";
 import {
+  type Capture,
+  captureWhile,
   firstMismatch,
+  frameKey,
   framesOf,
-  isRoot,
   mergedCorpus,
-  type NsChild,
   replay,
-  spawnInNs,
+  rootOnly,
+  startCapture,
+  type StartOptions,
+  STOP_MS,
   type VethPair,
+  withCapture,
   withPairAndDir,
+  writePcap,
   xdpAttached,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const driver = `${repo}tests/integration/api_driver.ts`;
-const READY_MS = 20_000;
-const ignore = !isRoot;
-if (ignore) console.log("api_capture: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("api_capture");
 
-/** Starts the driver for one scenario inside the capture namespace. */
+/** Starts the driver for one scenario inside the capture namespace; ready once it captures. */
 function startDriver(
   pair: VethPair,
   outDir: string,
   scenario: string,
   args: number[] = [],
-  env?: Record<string, string>,
-) {
-  return spawnInNs(
-    pair.captureNs,
-    [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "--no-prompt",
-      `--allow-ffi=${repo}build/libxskdump.so`,
-      `--allow-write=${outDir}`,
-      driver,
-      scenario,
-      pair.captureIf,
-      outDir,
-      ...args.map(String),
-    ],
-    env,
-    { collectStdout: true },
-  );
+  opts: StartOptions = {},
+): Promise<Capture> {
+  return startCapture(pair, [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-prompt",
+    `--allow-ffi=${repo}build/libxskdump.so`,
+    `--allow-write=${outDir}`,
+    driver,
+    scenario,
+    pair.captureIf,
+    outDir,
+    ...args.map(String),
+  ], { ...opts, ready: "driver", stdout: true });
 }
 
-/** Waits for the driver to finish, checks exit 0 and returns its JSON summary. */
-async function summary(d: NsChild): Promise<Record<string, unknown>> {
-  const status = await d.waitExit(15_000);
-  assert.equal(status.code, 0, d.stderrText());
-  const text = new TextDecoder().decode(d.stdoutBytes()).trim();
-  return JSON.parse(text.split("\n").pop() ?? "{}");
+/** The driver's JSON summary: the last line of its stdout, once it exited 0. */
+function summaryOf({ cap, status }: { cap: Capture; status: Deno.CommandStatus }) {
+  assert.equal(status.code, 0, cap.stderr());
+  return JSON.parse(cap.stdoutText().trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
 }
 
-/** Runs one scenario over the frames of `pcap`: ready, replay, and its JSON summary. */
-async function replayThrough(
+/** Runs one scenario, replaying `pcap` (if any) once it captures; its summary when it ended. */
+async function scenario(
   pair: VethPair,
   outDir: string,
-  pcap: string,
-  scenario: string,
+  name: string,
   args: number[],
+  pcap?: string,
   env?: Record<string, string>,
 ): Promise<Record<string, unknown>> {
-  const d = startDriver(pair, outDir, scenario, args, env);
-  try {
-    await d.waitForStderrLine(/^ready/, READY_MS);
-    await replay(pair, pcap);
-    return await summary(d);
-  } finally {
-    await d.stop();
-  }
+  const during = pcap ? () => replay(pair, pcap) : undefined;
+  return summaryOf(await captureWhile(startDriver(pair, outDir, name, args, { env }), during));
 }
 
 /** 40 small UDP frames of distinct lengths (60..255 bytes), numbered in their payload. */
@@ -87,24 +78,31 @@ function numberedFrames(count = 40): Uint8Array[] {
     ));
 }
 
+/**
+ * Runs fn with a veth pair, a temp dir, and in it in.pcap: the numbered frames (and their
+ * list), the traffic most scenarios replay.
+ */
+function withNumbered(
+  fn: (pair: VethPair, dir: string, frames: Uint8Array[], pcap: string) => Promise<void>,
+): Promise<void> {
+  return withPairAndDir("xskt-api-", (pair, dir) => {
+    const frames = numberedFrames();
+    writePcap(`${dir}/in.pcap`, frames);
+    return fn(pair, dir, frames, `${dir}/in.pcap`);
+  });
+}
+
 Deno.test({
   name: "api: batches() yields zero-copy views of every corpus frame, identical and in order",
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const d = startDriver(pair, dir, "batches", [corpus.frames]);
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, corpus.path);
-        const s = await summary(d);
-        assert.equal(s.zeroCopy, true, "data(i) is a view into the UMEM at offset(i)");
-        assert.equal(s.tsOk, true, "timestamps are the XDP program's, near now");
-        assert.equal(s.captured, corpus.frames);
-        assert.ok((s.batches as number) < corpus.frames, "several packets per batch");
-      } finally {
-        await d.stop();
-      }
+      const s = await scenario(pair, dir, "batches", [corpus.frames], corpus.path);
+      assert.equal(s.zeroCopy, true, "data(i) is a view into the UMEM at offset(i)");
+      assert.equal(s.tsOk, true, "timestamps are the XDP program's, near now");
+      assert.equal(s.captured, corpus.frames);
+      assert.ok((s.batches as number) < corpus.frames, "several packets per batch");
       const mismatch = firstMismatch(framesOf(corpus.path), framesOf(`${dir}/out.pcap`));
       assert.equal(mismatch, undefined, mismatch);
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
@@ -118,7 +116,7 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const s = await replayThrough(pair, dir, corpus.path, "queues", [corpus.frames]);
+      const s = await scenario(pair, dir, "queues", [corpus.frames], corpus.path);
       assert.deepEqual(s.queues, [0, 1, 2, 3]);
       assert.equal(s.zeroCopy, true);
       assert.equal(s.captured, corpus.frames);
@@ -135,10 +133,9 @@ Deno.test({
         `one queue took all: ${JSON.stringify(perQueue)}`,
       );
       // Queues interleave: compare as multisets.
-      const key = (f: { data: Uint8Array }) => f.data.join(",");
       assert.deepEqual(
-        framesOf(`${dir}/out.pcap`).map(key).sort(),
-        framesOf(corpus.path).map(key).sort(),
+        framesOf(`${dir}/out.pcap`).map(frameKey).sort(),
+        framesOf(corpus.path).map(frameKey).sort(),
       );
     }, { rxQueues: 4, txQueues: 4 });
   },
@@ -148,18 +145,10 @@ Deno.test({
   name: "api: packets() copies each packet, cut to the snaplen, with its wire length and time",
   ignore,
   async fn() {
-    await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const frames = numberedFrames();
-      writePcap(`${dir}/in.pcap`, frames);
+    await withNumbered(async (pair, dir, frames, pcap) => {
       const snaplen = 100;
-      const d = startDriver(pair, dir, "packets", [frames.length, snaplen]);
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        assert.equal((await summary(d)).captured, frames.length);
-      } finally {
-        await d.stop();
-      }
+      const s = await scenario(pair, dir, "packets", [frames.length, snaplen], pcap);
+      assert.equal(s.captured, frames.length);
       const pkts = JSON.parse(await Deno.readTextFile(`${dir}/packets.json`)) as {
         length: number;
         data: number[];
@@ -187,10 +176,8 @@ Deno.test({
   name: "api: leaving a loop gives its frames back; a new loop goes on with the next packet",
   ignore,
   async fn() {
-    await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const frames = numberedFrames();
-      writePcap(`${dir}/in.pcap`, frames);
-      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "resume", [frames.length, 10]);
+    await withNumbered(async (pair, dir, frames, pcap) => {
+      const s = await scenario(pair, dir, "resume", [frames.length, 10], pcap);
       assert.ok((s.first as number) >= 10 && (s.second as number) > 0, JSON.stringify(s));
       assert.equal((s.first as number) + (s.second as number), frames.length);
       assert.equal(s.captured, frames.length);
@@ -204,18 +191,8 @@ Deno.test({
   name: "api: a signal ends the loop after what the ring holds, and ends the capture",
   ignore,
   async fn() {
-    await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const frames = numberedFrames();
-      writePcap(`${dir}/in.pcap`, frames);
-      const d = startDriver(pair, dir, "signal");
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        await replay(pair, `${dir}/in.pcap`);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+    await withNumbered(async (pair, dir, _frames, pcap) => {
+      const s = await scenario(pair, dir, "signal", [], pcap);
       assert.ok((s.first as number) >= 1, JSON.stringify(s));
       assert.equal(s.second, 0, "no packet after the stop");
       assert.equal(s.captured, s.first);
@@ -228,14 +205,7 @@ Deno.test({
   ignore,
   async fn() {
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const d = startDriver(pair, dir, "duration", [300]);
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await scenario(pair, dir, "duration", [300]);
       assert.equal(s.got, 0);
       assert.ok((s.elapsedMs as number) >= 300 && (s.elapsedMs as number) < 2000, `${s.elapsedMs}`);
     });
@@ -246,10 +216,8 @@ Deno.test({
   name: "api: run() pushes every packet into a PcapWriter",
   ignore,
   async fn() {
-    await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const frames = numberedFrames();
-      writePcap(`${dir}/in.pcap`, frames);
-      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "run", [frames.length]);
+    await withNumbered(async (pair, dir, frames, pcap) => {
+      const s = await scenario(pair, dir, "run", [frames.length], pcap);
       assert.equal(s.reason, "count");
       assert.equal(s.captured, frames.length);
       assert.deepEqual(framesOf(`${dir}/out.pcap`).map((f) => f.data), frames);
@@ -265,7 +233,7 @@ Deno.test({
       const frames = numberedFrames(20);
       writePcap(`${dir}/in.pcap`, frames);
       // The fifth descriptor is made foreign: refused, counted, its packet lost.
-      const s = await replayThrough(pair, dir, `${dir}/in.pcap`, "fill", [frames.length - 1], {
+      const s = await scenario(pair, dir, "fill", [frames.length - 1], `${dir}/in.pcap`, {
         XSKDUMP_FAULT: "foreign@5",
       });
       const fills = s.fills as number[];
@@ -286,14 +254,7 @@ Deno.test({
   ignore,
   async fn() {
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const d = startDriver(pair, dir, "busy");
-      let s;
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
-        s = await summary(d);
-      } finally {
-        await d.stop();
-      }
+      const s = await scenario(pair, dir, "busy", []);
       assert.match(String(s.busyError), /already being read/);
     });
   },
@@ -304,19 +265,18 @@ Deno.test({
   ignore,
   async fn() {
     await withPairAndDir("xskt-api-", async (pair, dir) => {
-      const d = startDriver(pair, dir, "dispose");
-      try {
-        await d.waitForStderrLine(/^ready/, READY_MS);
+      const start = startDriver(pair, dir, "dispose", [], { stdin: true });
+      await withCapture(start, async (d) => {
+        // The driver holds its scope until told to leave it.
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), true);
-        d.signal("SIGUSR1"); // the scope ends
-        await d.waitForStderrLine(/^closed$/, 10_000);
-        // The driver is still running: the scope's end detached it, not the process's exit.
+        await d.send("leave");
+        await d.child.waitForStderrLine(/^closed$/, STOP_MS);
+        // The driver still runs (until told to exit): the scope's end detached the program.
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-        d.signal("SIGTERM");
-        await summary(d);
-      } finally {
-        await d.stop();
-      }
+        await d.send("exit");
+        const s = summaryOf({ cap: d, status: await d.exit() });
+        assert.match(String(s.mode), /^(native|generic)$/);
+      });
     });
   },
 });

@@ -1,31 +1,18 @@
 // A script on the library API, run by api_capture_test.ts inside the capture namespace (a
-// process cannot move itself into a network namespace): one scenario per run, "ready" on
+// process cannot move itself into a network namespace): one scenario per run, "ready IFACE" on
 // stderr once the capture is open, a JSON summary on stdout at the end, captured frames into
-// files under OUTDIR. Run with scoped permissions only: the shim, OUTDIR.
+// files under OUTDIR. Where the test checks the kernel's state while a capture is open, the
+// driver waits for a word on stdin before it goes on, so that state cannot change under the
+// check. Run with scoped permissions only: the shim, OUTDIR.
 //
 //   api_driver.ts SCENARIO IFACE OUTDIR [N [K]]
 import { DESC_WORDS } from "../../ffi/abi.ts";
 import { XdpProgram, XskSocket } from "../../ffi/xsk.ts";
-import { openCapture, type PacketBatch, PcapWriter } from "../../mod.ts";
+import { openCapture, type PacketBatch, type PcapWriter } from "../../mod.ts";
+import { pcapFile } from "../../testbed/pcap_file.ts";
 
 const [scenario, iface, outDir, arg1, arg2] = Deno.args;
 const n = Number(arg1);
-
-function pcapFile(path: string): { writer: PcapWriter; close(): void } {
-  const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-  const writer = new PcapWriter({
-    write: (b) => {
-      for (let off = 0; off < b.length;) off += file.writeSync(b.subarray(off));
-    },
-  });
-  return {
-    writer,
-    close: () => {
-      writer.close();
-      file.close();
-    },
-  };
-}
 
 /** Adds a batch to the writer through data(i), checking what a batch promises on the way. */
 function record(b: PacketBatch, w: PcapWriter, checks: { zeroCopy: boolean; tsOk: boolean }) {
@@ -38,6 +25,26 @@ function record(b: PacketBatch, w: PcapWriter, checks: { zeroCopy: boolean; tsOk
     checks.tsOk &&= Math.abs(b.sec(i) + b.nsec(i) / 1e9 - now) < 60 &&
       b.timestampNs(i) === BigInt(b.sec(i)) * 1_000_000_000n + BigInt(b.nsec(i));
     w.add(d, 0, d.length, b.sec(i), b.nsec(i));
+  }
+}
+
+let heard = "";
+
+/** Waits until the test says `word` on stdin (reading only while it waits, so no read is left
+ * pending to keep the process alive afterwards). */
+async function told(word: string): Promise<void> {
+  const buf = new Uint8Array(256);
+  const dec = new TextDecoder();
+  for (;;) {
+    const lines = heard.split("\n");
+    const at = lines.indexOf(word);
+    if (at >= 0 && at < lines.length - 1) {
+      heard = lines.slice(at + 1).join("\n");
+      return;
+    }
+    const n = await Deno.stdin.read(buf);
+    if (n === null) throw new Error(`stdin closed before the test said ${word}`);
+    heard += dec.decode(buf.subarray(0, n), { stream: true });
   }
 }
 
@@ -170,17 +177,17 @@ switch (scenario) {
     break;
   }
   case "dispose": {
-    // `await using` detaches at the end of the scope, before the process exits. The scope ends
-    // on SIGUSR1, once the test has seen the program attached (listening before "ready").
-    const leave = new Promise<void>((resolve) => Deno.addSignalListener("SIGUSR1", resolve));
+    // `await using` detaches at the end of the scope, before the process exits. The scope
+    // ends when the test says so (it checks the program is attached first), and the process
+    // when it says so again (it checks the program is gone while the process lives).
     {
       await using cap = await openCapture({ iface });
       ready();
       out.mode = cap.mode;
-      await leave;
+      await told("leave");
     }
     console.error("closed");
-    await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", () => resolve()));
+    await told("exit");
     break;
   }
   case "fill": {

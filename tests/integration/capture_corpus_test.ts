@@ -4,33 +4,27 @@
 
 import assert from "node:assert/strict";
 import {
-  type CaptureMode,
-  capturerCommand,
-  capturerEnv,
   capturerKind,
-  capturerReady,
-} from "./capturer.ts";
-import {
   firstMismatch,
   type Frame,
   framesOf,
-  isRoot,
   leftoverNamespaces,
   mergedCorpus,
+  type Mode,
   replay,
-  spawnInNs,
+  rootOnly,
+  startCapturer,
+  withCapture,
   withVethPair,
   xdpAttached,
   xdpModes,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
-const MODES: CaptureMode[] = ["native", "generic"];
-// Startup includes loading the BPF object and creating the socket; generous on a busy CI box.
-const READY_MS = 20_000;
+const MODES: Mode[] = ["native", "generic"];
 // After tcpreplay returns, every frame is already in flight: this only bounds a stuck capturer.
 const DRAIN_MS = 10_000;
 
-if (!isRoot) console.log("capture_corpus: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("capture_corpus");
 
 function framesOrNote(path: string): Frame[] | string {
   try {
@@ -44,7 +38,7 @@ for (const mode of MODES) {
   Deno.test({
     name:
       `capture_corpus: every corpus frame arrives identical and in order (${mode}, ${capturerKind})`,
-    ignore: !isRoot,
+    ignore,
     async fn() {
       const corpus = await mergedCorpus();
       const expected = framesOf(corpus.path);
@@ -55,16 +49,10 @@ for (const mode of MODES) {
       let passed = false;
       try {
         await withVethPair(async (pair) => {
-          const cap = spawnInNs(
-            pair.captureNs,
-            capturerCommand(mode, pair.captureIf, outPath, corpus.frames),
-            capturerEnv(),
-          );
           let stopNote = "";
-          let status: Deno.CommandStatus;
           let replaySeconds = 0;
-          try {
-            await cap.waitForStderrLine(capturerReady(mode, pair.captureIf), READY_MS);
+          const start = startCapturer(pair, mode, outPath, corpus.frames);
+          const [cap, status] = await withCapture(start, async (cap) => {
             if (capturerKind === "xskdump") {
               const modes = await xdpModes(pair.captureNs, pair.captureIf);
               assert.ok(modes.includes(mode), `asked for ${mode}, xc0 has XDP ${modes}`);
@@ -80,28 +68,25 @@ for (const mode of MODES) {
             // -c COUNT makes the capturer exit on its own once it has everything. If it does
             // not, stop it cleanly so the comparison below names the first missing frame.
             try {
-              status = await cap.waitExit(DRAIN_MS);
+              return [cap, await cap.exit(DRAIN_MS)] as const;
             } catch {
               stopNote = `did not exit on -c ${corpus.frames} within ${DRAIN_MS} ms; sent SIGINT\n`;
-              cap.signal("SIGINT");
-              status = await cap.waitExit(10_000);
+              return [cap, await cap.interrupt("SIGINT")] as const;
             }
-          } finally {
-            await cap.stop();
-          }
+          });
           const captured = framesOrNote(outPath);
           if (typeof captured === "string") {
-            assert.fail(`${stopNote}${captured}\n${cap.stderrText()}`);
+            assert.fail(`${stopNote}${captured}\n${cap.stderr()}`);
           }
           const mismatch = firstMismatch(expected, captured);
-          if (mismatch) assert.fail(`${stopNote}${mismatch}\nstderr:\n${cap.stderrText()}`);
+          if (mismatch) assert.fail(`${stopNote}${mismatch}\nstderr:\n${cap.stderr()}`);
           assert.equal(stopNote, "", stopNote);
           console.log(
             `  ${mode}: ${captured.length} of ${corpus.frames} frames identical and in order ` +
               `(${corpus.files} files, max ${corpus.maxFrameLen} bytes, MTU ${mtu}, ` +
               `replayed in ${replaySeconds} s)`,
           );
-          assert.equal(status.code, 0, `capturer exited ${status.code}:\n${cap.stderrText()}`);
+          assert.equal(status.code, 0, `capturer exited ${status.code}:\n${cap.stderr()}`);
           assert.equal(
             await xdpAttached(pair.captureNs, pair.captureIf),
             false,

@@ -1,5 +1,5 @@
 // Crafted traffic for the API and example tests: Ethernet frames built byte by byte (IPv4,
-// IPv6, 802.1Q, UDP, DNS) and a classic pcap file to replay them from.
+// IPv6, 802.1Q, UDP, DNS); testbed/pcap.ts writes them into a pcap to replay.
 
 const MAC_DST = [0x02, 0, 0, 0, 0, 0x01];
 const MAC_SRC = [0x02, 0, 0, 0, 0, 0x02];
@@ -113,26 +113,4 @@ export function dnsMessage(name: string, type: string, response = false): number
     ...be16(TYPE_CODES[type]),
     ...be16(1),
   ];
-}
-
-/** Writes frames as a classic microsecond pcap (Ethernet), timestamps 1 ms apart. */
-export function writePcap(path: string, frames: Uint8Array[]): void {
-  const size = 24 + frames.reduce((n, f) => n + 16 + f.length, 0);
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, 0xa1b2c3d4, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 4, true);
-  v.setUint32(16, 262144, true);
-  v.setUint32(20, 1, true);
-  let at = 24;
-  frames.forEach((f, i) => {
-    v.setUint32(at, 1_700_000_000, true);
-    v.setUint32(at + 4, i * 1000, true);
-    v.setUint32(at + 8, f.length, true);
-    v.setUint32(at + 12, f.length, true);
-    out.set(f, at + 16);
-    at += 16 + f.length;
-  });
-  Deno.writeFileSync(path, out);
 }

@@ -2,25 +2,26 @@
 // inside the capture namespace of a veth pair, on crafted traffic whose answer is known and on
 // the whole tcpdump corpus.
 import assert from "node:assert/strict";
-import { arpFrame, dnsMessage, padded, udpFrame, writePcap } from "./craft.ts";
+import { arpFrame, dnsMessage, padded, udpFrame } from "./craft.ts";
 import { FILTER } from "../../examples/dns_queries.ts";
 import {
+  captureWhile,
   framesOf,
-  isRoot,
   mergedCorpus,
   replay,
+  rootOnly,
   run,
-  spawnInNs,
+  startCapture,
   type VethPair,
+  withTempDir,
   withVethPair,
+  writePcap,
   xdpAttached,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
+const ignore = rootOnly("examples");
+/** The project's deno.json, where the tasks are. */
 const config = new URL("../../deno.json", import.meta.url).pathname;
-const READY = /^listening on xc0, queue 0, mode (native|generic)/;
-const READY_MS = 20_000;
-const ignore = !isRoot;
-if (ignore) console.log("examples: skipped, needs root (network namespaces, veth, XDP)");
 
 /** Runs `deno task NAME ARGS` in the capture namespace, replays `pcap` once it listens. */
 async function runTask(
@@ -29,39 +30,24 @@ async function runTask(
   args: string[],
   pcap?: string,
 ): Promise<string[]> {
-  const child = spawnInNs(
-    pair.captureNs,
-    [Deno.execPath(), "task", "--quiet", "--config", config, task, "-i", pair.captureIf, ...args],
-    undefined,
-    { collectStdout: true },
-  );
-  try {
-    await child.waitForStderrLine(READY, READY_MS);
-    if (pcap) {
+  const argv = [Deno.execPath(), "task", "--quiet", "--config", config, task];
+  const { cap, status } = await captureWhile(
+    startCapture(pair, [...argv, "-i", pair.captureIf, ...args], { stdout: true }),
+    async () => {
+      if (!pcap) return;
       const sent = await replay(pair, pcap);
       assert.equal(sent.failed, 0, sent.output);
-    }
-    const status = await child.waitExit(15_000);
-    assert.equal(status.code, 0, child.stderrText());
-  } finally {
-    await child.stop();
-  }
+    },
+  );
+  assert.equal(status.code, 0, cap.stderr());
+  // `deno task` waited for the example, so its link is gone with it.
   assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-  return new TextDecoder().decode(child.stdoutBytes()).trimEnd().split("\n");
+  return cap.stdoutText().trimEnd().split("\n");
 }
 
 /** Splits a table row into its whitespace-separated cells. */
 function cells(line: string): string[] {
   return line.trim().split(/\s+/);
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "xskt-ex-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Interleaves groups of frames round-robin, as traffic from several sources arrives. */
@@ -81,7 +67,7 @@ Deno.test({
   name: "examples: deno task top-talkers ranks IP sources by bytes (IPv4, VLAN, IPv6, non-IP)",
   ignore,
   async fn() {
-    await withTempDir(async (dir) => {
+    await withTempDir("xskt-ex-", async (dir) => {
       const udp = (src: string, size: number, vlan?: number) =>
         padded(
           udpFrame({
@@ -163,7 +149,7 @@ Deno.test({
     "the kernel filter takes only UDP to port 53",
   ignore,
   async fn() {
-    await withTempDir(async (dir) => {
+    await withTempDir("xskt-ex-", async (dir) => {
       const dns = (src: string, payload: number[], opts: { sport?: number; vlan?: number } = {}) =>
         udpFrame({
           src,

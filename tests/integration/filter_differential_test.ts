@@ -19,7 +19,7 @@ import {
   randomProgram,
   syntheticFrames,
 } from "../unit/filter_cases.ts";
-import { framesOf, isRoot, mergedCorpus } from "./netns.ts";
+import { framesOf, isRoot, mergedCorpus } from "../../testbed/mod.ts";
 
 const XDP_PASS = 2;
 const XDP_TX = 3;

@@ -5,38 +5,32 @@
 
 import assert from "node:assert/strict";
 import { tcpFrame } from "../unit/filter_cases.ts";
+import { padded } from "./craft.ts";
 import {
+  asFrames,
+  capturesWhile,
+  captureWhile,
   firstMismatch,
-  type Frame,
   framesOf,
-  isRoot,
   leftoverNamespaces,
   replay,
-  spawnInNs,
+  rootOnly,
+  startTcpdump,
+  startXskdump,
   withVethPair,
+  writePcap,
   xdpAttached,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
-const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
-const READY_MS = 20_000;
-const EXIT_MS = 15_000;
 const CLIENT = "10.77.0.2"; // the sender side plays the SSH client
 const SERVER = "10.77.0.1"; // the capture side is the host xskdump runs on
 const SSH_CONNECTION = `${CLIENT} 50022 ${SERVER} 22`;
 
-if (!isRoot) console.log("filter_ssh: skipped, needs root (network namespaces, veth, XDP)");
-
-/** Minimum Ethernet frame: the stack would pad shorter ones on the way out. */
-function padded(f: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  if (f.length >= 60) return f;
-  const out = new Uint8Array(60);
-  out.set(f);
-  return out;
-}
+const ignore = rootOnly("filter_ssh");
 
 /** The session's frames both ways, interleaved with other flows between the same hosts. */
-function traffic(): { all: Uint8Array<ArrayBuffer>[]; session: boolean[] } {
-  const all: Uint8Array<ArrayBuffer>[] = [];
+function traffic(): { all: Uint8Array[]; session: boolean[] } {
+  const all: Uint8Array[] = [];
   const session: boolean[] = [];
   for (let i = 0; i < 40; i++) {
     const [frame, mine] = [
@@ -48,47 +42,15 @@ function traffic(): { all: Uint8Array<ArrayBuffer>[]; session: boolean[] } {
       [tcpFrame(CLIENT, 50022, SERVER, 22, 17), false], // UDP
     ][i % 6] as [Uint8Array<ArrayBuffer>, boolean];
     frame[frame.length - 1] = i; // tell them apart in a mismatch
-    all.push(padded(frame));
+    all.push(padded(frame, 60)); // the stack would pad shorter ones
     session.push(mine);
   }
   return { all, session };
 }
 
-function writePcap(path: string, frames: Uint8Array[]): void {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 262144, true);
-  head.setUint32(20, 1, true);
-  parts.push(new Uint8Array(head.buffer));
-  frames.forEach((f, i) => {
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, 1_700_000_000 + i, true);
-    rec.setUint32(8, f.length, true);
-    rec.setUint32(12, f.length, true);
-    parts.push(new Uint8Array(rec.buffer), f);
-  });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  Deno.writeFileSync(path, out);
-}
-
-const asFrames = (fs: Uint8Array[]): Frame[] =>
-  fs.map((data) => ({ sec: 0, nsec: 0, caplen: data.length, origLen: data.length, data }));
-
-async function exitCode(child: { waitExit(ms: number): Promise<Deno.CommandStatus> }) {
-  return (await child.waitExit(EXIT_MS)).code;
-}
-
 Deno.test({
   name: "filter_ssh: the SSH session's packets are not captured and reach the stack",
-  ignore: !isRoot,
+  ignore,
   async fn() {
     const { all, session } = traffic();
     const ours = all.filter((_, i) => session[i]);
@@ -100,76 +62,40 @@ Deno.test({
       await withVethPair(async (pair) => {
         // 1. Under "SSH": the session stays out, the rest (with a filter that matches all of
         //    it, and the session too) is captured.
-        const xsk = spawnInNs(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          `${dir}/captured.pcap`,
-          "-c",
-          String(others.length),
-          "tcp or udp",
-        ], { SSH_CONNECTION });
-        const tcpdump = spawnInNs(pair.captureNs, [
-          "tcpdump",
-          "-i",
-          pair.captureIf,
-          "-Q",
-          "in",
-          "-Z",
-          "root",
-          "-w",
-          `${dir}/stack.pcap`,
-          "-c",
-          String(ours.length),
-          "--immediate-mode",
-          "-U",
-        ]);
-        try {
-          const line = await xsk.waitForStderrLine(/^listening on xc0, queue 0, mode /, READY_MS);
-          assert.match(
-            line,
-            new RegExp(
-              `, ssh session excluded \\(${CLIENT.replaceAll(".", "\\.")}:50022 <-> ` +
-                `${SERVER.replaceAll(".", "\\.")}:22\\)$`,
-            ),
-          );
-          await tcpdump.waitForStderrLine(/listening on xc0\b/, READY_MS);
-          const sent = await replay(pair, `${dir}/traffic.pcap`, 1000);
-          assert.equal(sent.sent, all.length, sent.output);
-          assert.equal(await exitCode(xsk), 0, xsk.stderrText());
-          assert.equal(await exitCode(tcpdump), 0, tcpdump.stderrText());
-        } finally {
-          await xsk.stop();
-          await tcpdump.stop();
-        }
+        const env = { SSH_CONNECTION };
+        const args = ["-w", `${dir}/captured.pcap`, "-c", String(others.length), "tcp or udp"];
+        const [{ cap: xsk, status: xs }, { cap: tcpdump, status: ts }] = await capturesWhile(
+          [startXskdump(pair, args, { env }), startTcpdump(pair, `${dir}/stack.pcap`, ours.length)],
+          async () => {
+            const sent = await replay(pair, `${dir}/traffic.pcap`, 1000);
+            assert.equal(sent.sent, all.length, sent.output);
+          },
+        );
+        assert.match(
+          xsk.readyLine,
+          new RegExp(
+            `, ssh session excluded \\(${CLIENT.replaceAll(".", "\\.")}:50022 <-> ` +
+              `${SERVER.replaceAll(".", "\\.")}:22\\)$`,
+          ),
+        );
+        assert.equal(xs.code, 0, xsk.stderr());
+        assert.equal(ts.code, 0, tcpdump.stderr());
         const m1 = firstMismatch(asFrames(others), framesOf(`${dir}/captured.pcap`));
-        if (m1) assert.fail(`captured: ${m1}\n${xsk.stderrText()}`);
+        if (m1) assert.fail(`captured: ${m1}\n${xsk.stderr()}`);
         const m2 = firstMismatch(asFrames(ours), framesOf(`${dir}/stack.pcap`));
         if (m2) assert.fail(`reached the stack: ${m2}`);
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
 
         // 2. --capture-ssh: everything is captured, and the startup line says nothing of SSH.
-        const all2 = spawnInNs(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          `${dir}/everything.pcap`,
-          "-c",
-          String(all.length),
-          "--capture-ssh",
-        ], { SSH_CONNECTION });
-        try {
-          const line = await all2.waitForStderrLine(/^listening on xc0, queue 0, mode /, READY_MS);
-          assert.doesNotMatch(line, /ssh/);
-          await replay(pair, `${dir}/traffic.pcap`, 1000);
-          assert.equal(await exitCode(all2), 0, all2.stderrText());
-        } finally {
-          await all2.stop();
-        }
+        const args2 = ["-w", `${dir}/everything.pcap`, "-c", String(all.length), "--capture-ssh"];
+        const { cap: all2, status } = await captureWhile(
+          startXskdump(pair, args2, { env }),
+          () => replay(pair, `${dir}/traffic.pcap`, 1000),
+        );
+        assert.doesNotMatch(all2.readyLine, /ssh/);
+        assert.equal(status.code, 0, all2.stderr());
         const m3 = firstMismatch(asFrames(all), framesOf(`${dir}/everything.pcap`));
-        if (m3) assert.fail(`--capture-ssh: ${m3}\n${all2.stderrText()}`);
+        if (m3) assert.fail(`--capture-ssh: ${m3}\n${all2.stderr()}`);
         console.log(
           `  session excluded: ${others.length} captured, ${ours.length} session frames ` +
             `reached the stack; --capture-ssh: all ${all.length} captured`,

@@ -3,19 +3,19 @@
 // once, keep it out of the capture, and capture every other corpus frame intact.
 import assert from "node:assert/strict";
 import {
+  captureWhile,
+  type Corpus,
   firstMismatch,
   framesOf,
-  isRoot,
   mergedCorpus,
   replay,
-  spawnInNs,
+  rootOnly,
+  startXskdump,
+  type VethPair,
   withPairAndDir,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
-const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
-const READY = /^listening on xc0, queue 0, mode (native|generic)/;
-const ignore = !isRoot;
-if (ignore) console.log("integrity: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("integrity");
 
 // Kinds whose descriptor is refused (its packet is lost) vs. reported after delivery.
 const cases: { kind: string; mode: string; lost: boolean; descriptor: number }[] = [
@@ -27,6 +27,12 @@ const cases: { kind: string; mode: string; lost: boolean; descriptor: number }[]
   { kind: "clobber", mode: "native", lost: false, descriptor: 100 },
 ];
 
+/** Captures the replayed corpus into dir/cap.pcap with a fault injected; the ended capture. */
+function faulty(pair: VethPair, corpus: Corpus, out: string, fault: string, args: string[]) {
+  const start = startXskdump(pair, ["-w", out, ...args], { env: { XSKDUMP_FAULT: fault } });
+  return captureWhile(start, () => replay(pair, corpus.path));
+}
+
 for (const c of cases) {
   Deno.test({
     name: `integrity: ${c.kind} on descriptor #100 is counted, explained and kept out (${c.mode})`,
@@ -37,34 +43,20 @@ for (const c of cases) {
       const expected = c.lost ? want.filter((_, i) => i !== 99) : want;
       await withPairAndDir("xskt-out-", async (pair, dir) => {
         const out = `${dir}/cap.pcap`;
-        const cap = spawnInNs(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          out,
-          "-c",
-          String(expected.length),
-          "--mode",
-          c.mode,
-        ], { XSKDUMP_FAULT: c.kind });
-        try {
-          await cap.waitForStderrLine(READY, 20_000);
-          await replay(pair, corpus.path);
-          assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
-        } finally {
-          await cap.stop();
-        }
-        const err = cap.stderrText();
-        const said = err.split("\n").filter((l) => l.includes("ring integrity:"));
-        assert.equal(said.length, 1, err);
+        const args = ["-c", String(expected.length), "--mode", c.mode];
+        const { cap, status } = await faulty(pair, corpus, out, c.kind, args);
+        assert.equal(status.code, 0, cap.stderr());
+        const said = cap.stderr().split("\n").filter((l) => l.includes("ring integrity:"));
+        assert.equal(said.length, 1, cap.stderr());
         assert.match(said[0], new RegExp(`${c.kind} RX descriptor #${c.descriptor} on xc0`));
         assert.match(said[0], /Diagnosis: /);
-        assert.match(
-          err,
-          new RegExp(`^1 RX descriptor broke the ring contract \\(.*${c.kind} 1`, "m"),
+        const s = cap.summary();
+        assert.deepEqual(
+          Object.entries(s.integrity).filter(([, n]) => n > 0),
+          [[c.kind, 1]],
+          "counted once",
         );
-        assert.match(err, new RegExp(`^${expected.length} packets captured$`, "m"));
+        assert.equal(s.captured, expected.length);
         assert.equal(firstMismatch(expected, framesOf(out)), undefined);
       });
     },
@@ -79,20 +71,11 @@ Deno.test({
     const want = framesOf(corpus.path);
     await withPairAndDir("xskt-out-", async (pair, dir) => {
       const out = `${dir}/cap.pcap`;
-      const cap = spawnInNs(
-        pair.captureNs,
-        [bin, "-i", pair.captureIf, "-w", out, "--strict"],
-        { XSKDUMP_FAULT: "foreign@50" },
-      );
-      try {
-        await cap.waitForStderrLine(READY, 20_000);
-        await replay(pair, corpus.path);
-        assert.equal((await cap.waitExit(10_000)).code, 3, cap.stderrText());
-      } finally {
-        await cap.stop();
-      }
-      assert.match(cap.stderrText(), /foreign RX descriptor #50/);
-      assert.match(cap.stderrText(), /stopped by --strict/);
+      const { cap, status } = await faulty(pair, corpus, out, "foreign@50", ["--strict"]);
+      assert.equal(status.code, 3, cap.stderr());
+      assert.match(cap.stderr(), /foreign RX descriptor #50/);
+      assert.match(cap.stderr(), /stopped by --strict/);
+      assert.equal(cap.summary().stop, "integrity");
       // Everything before the bad descriptor is there and intact.
       const got = framesOf(out);
       assert.ok(got.length >= 49, `only ${got.length} frames`);
@@ -107,26 +90,12 @@ Deno.test({
   async fn() {
     const corpus = await mergedCorpus();
     await withPairAndDir("xskt-out-", async (pair, dir) => {
-      const out = `${dir}/cap.pcap`;
-      const cap = spawnInNs(pair.captureNs, [
-        bin,
-        "-i",
-        pair.captureIf,
-        "-w",
-        out,
-        "-c",
-        String(corpus.frames),
-        "--no-guard",
-      ], { XSKDUMP_FAULT: "misaligned@10" });
-      try {
-        await cap.waitForStderrLine(READY, 20_000);
-        await replay(pair, corpus.path);
-        assert.equal((await cap.waitExit(10_000)).code, 0, cap.stderrText());
-      } finally {
-        await cap.stop();
-      }
+      const args = ["-c", String(corpus.frames), "--no-guard"];
+      const { cap, status } = await faulty(pair, corpus, `${dir}/cap.pcap`, "misaligned@10", args);
+      assert.equal(status.code, 0, cap.stderr());
       // With the guard off nothing is checked, so nothing is reported.
-      assert.doesNotMatch(cap.stderrText(), /ring integrity|ring contract/);
+      assert.doesNotMatch(cap.stderr(), /ring integrity|ring contract/);
+      assert.ok(Object.values(cap.summary().integrity).every((n) => n === 0));
     });
   },
 });

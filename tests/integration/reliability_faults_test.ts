@@ -8,41 +8,68 @@
 // cli_test.ts), another XDP program on the hook makes `doctor` fail (queues_test.ts).
 import assert from "node:assert/strict";
 import {
+  attachXdp,
+  captureWhile,
+  detachXdp,
   firstMismatch,
+  flood,
+  frameKey,
   framesOf,
-  isRoot,
   mergedCorpus,
   type NsChild,
   nsExec,
-  run,
-  spawnInNs,
-  withPairAndDir,
-  withVethPair,
-  xdpAttached,
-  xdpModes,
-} from "./netns.ts";
-import {
-  bin,
-  lastLine,
-  parseSummary,
-  queueHolderBinary,
-  READY_MS,
+  oneActionProgram,
+  removeAtExit,
   replayInBackground,
+  rootOnly,
+  run,
+  runXskdump,
+  spawnInNs,
+  startXskdump,
+  type VethPair,
   waitForRecords,
   wholeRecords,
-} from "./reliability_helpers.ts";
+  withCapture,
+  withPairAndDir,
+  withVethPair,
+  XDP_PASS,
+  xdpAttached,
+  xdpModes,
+  xdpProgId,
+} from "../../testbed/mod.ts";
 
-const READY = /^listening on xc0, queue \d+, mode (native|generic)/;
-const ignore = !isRoot;
-if (ignore) console.log("reliability_faults: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("reliability_faults");
 
-async function withOutDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "xskt-rel-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/**
+ * Kills a capture of `args` (into out) with SIGKILL once out holds `records` whole records
+ * while `load` sends; the whole records it left, and whether a cut one follows.
+ */
+async function killMidCapture(
+  pair: VethPair,
+  args: string[],
+  out: string,
+  records: number,
+  load: () => NsChild,
+) {
+  let before = 0;
+  await withCapture(startXskdump(pair, ["-w", out, ...args]), async (cap) => {
+    const sender = load();
+    try {
+      before = await waitForRecords(out, records, 30_000);
+      assert.equal((await cap.interrupt("SIGKILL")).signal, "SIGKILL", cap.stderr());
+    } finally {
+      await sender.stop();
+    }
+  });
+  const left = wholeRecords(out);
+  assert.ok(left.frames.length >= before, `${left.frames.length} records, ${before} seen before`);
+  if (left.tail) assert.match(left.tail, /^truncated record/);
+  assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+  console.log(
+    `  ${left.frames.length} whole records after kill -9` +
+      (left.tail ? `, then a cut one (${left.tail.split(":")[0]})` : ", no partial record"),
+  );
+  return left.frames;
 }
 
 for (const mode of ["native", "generic"]) {
@@ -54,40 +81,17 @@ for (const mode of ["native", "generic"]) {
       const corpus = await mergedCorpus();
       const want = framesOf(corpus.path);
       await withPairAndDir("xskt-rel-", async (pair, dir) => {
-        const out = `${dir}/killed.pcap`;
-        const cap = spawnInNs(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-w",
-          out,
-          "--mode",
-          mode,
-        ]);
-        let load: NsChild | undefined;
-        let before = 0;
-        try {
-          await cap.waitForStderrLine(READY, READY_MS);
-          load = replayInBackground(pair, corpus.path, 4000);
-          before = await waitForRecords(out, 1000, 30_000);
-          cap.signal("SIGKILL");
-          assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL", cap.stderrText());
-        } finally {
-          await cap.stop();
-          await load?.stop();
-        }
-        const { frames, tail } = wholeRecords(out);
-        assert.ok(frames.length >= before, `${frames.length} records, ${before} seen before`);
+        const frames = await killMidCapture(
+          pair,
+          ["--mode", mode],
+          `${dir}/killed.pcap`,
+          1000,
+          () => replayInBackground(pair, corpus.path, 4000),
+        );
         // Every complete record is the next corpus frame: nothing lost before the kill was
         // flushed in pieces, nothing invented.
         const mismatch = firstMismatch(want.slice(0, frames.length), frames);
         assert.equal(mismatch, undefined, mismatch);
-        if (tail) assert.match(tail, /^truncated record/);
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-        console.log(
-          `  ${frames.length} whole records after kill -9` +
-            (tail ? `, then a cut one (${tail.split(":")[0]})` : ", no partial record"),
-        );
       });
     },
   });
@@ -98,43 +102,19 @@ Deno.test({
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
-    const known = new Set(framesOf(corpus.path).map((f) => f.data.join(",")));
+    const known = new Set(framesOf(corpus.path).map(frameKey));
     await withPairAndDir("xskt-rel-", async (pair, dir) => {
-      const out = `${dir}/loaded.pcap`;
-      const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
-      let load: NsChild | undefined;
-      try {
-        await cap.waitForStderrLine(READY, READY_MS);
-        load = spawnInNs(pair.senderNs, [
-          "tcpreplay",
-          "-q",
-          "--topspeed",
-          "--no-flow-stats",
-          "--loop=0",
-          "--duration=30",
-          "-i",
-          pair.senderIf,
-          corpus.path,
-        ]);
-        // Past a few of the writer's 1 MiB flushes, so the kill likely lands mid-write.
-        await waitForRecords(out, 20_000, 30_000);
-        cap.signal("SIGKILL");
-        assert.equal((await cap.waitExit(10_000)).signal, "SIGKILL", cap.stderrText());
-      } finally {
-        await cap.stop();
-        await load?.stop();
-      }
-      const { frames, tail } = wholeRecords(out);
-      assert.ok(frames.length >= 20_000, `${frames.length} records`);
-      // Under full load the kernel may drop (and counts it); what is kept is intact.
-      const foreign = frames.findIndex((f) => !known.has(f.data.join(",")));
-      assert.equal(foreign, -1, `record ${foreign} is not a corpus frame`);
-      if (tail) assert.match(tail, /^truncated record/);
-      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
-      console.log(
-        `  ${frames.length} whole records after kill -9 under load` +
-          (tail ? `, then a cut one` : ", no partial record"),
+      // Past a few of the writer's 1 MiB flushes, so the kill likely lands mid-write.
+      const frames = await killMidCapture(
+        pair,
+        [],
+        `${dir}/loaded.pcap`,
+        20_000,
+        () => flood(pair, corpus.path, 30),
       );
+      // Under full load the kernel may drop (and counts it); what is kept is intact.
+      const foreign = frames.findIndex((f) => !known.has(frameKey(f)));
+      assert.equal(foreign, -1, `record ${foreign} is not a corpus frame`);
     });
   },
 });
@@ -148,28 +128,30 @@ for (const fault of ["down", "deleted"] as const) {
       const want = framesOf(corpus.path);
       await withPairAndDir("xskt-rel-", async (pair, dir) => {
         const out = `${dir}/${fault}.pcap`;
-        const cap = spawnInNs(pair.captureNs, [bin, "-i", pair.captureIf, "-w", out]);
-        let load: NsChild | undefined;
-        try {
-          await cap.waitForStderrLine(READY, READY_MS);
-          load = replayInBackground(pair, corpus.path, 4000);
-          await waitForRecords(out, 500, 30_000);
-          const ipCmd = fault === "down"
-            ? ["ip", "link", "set", "dev", pair.captureIf, "down"]
-            : ["ip", "link", "del", "dev", pair.captureIf];
-          await nsExec(pair.captureNs, ipCmd, { check: true });
-          assert.equal((await cap.waitExit(10_000)).code, 1, cap.stderrText());
-        } finally {
-          await cap.stop();
-          await load?.stop();
-        }
-        const err = cap.stderrText();
+        const { cap, status } = await captureWhile(startXskdump(pair, ["-w", out]), async () => {
+          const load = replayInBackground(pair, corpus.path, 4000);
+          try {
+            await waitForRecords(out, 500, 30_000);
+            const ipCmd = fault === "down"
+              ? ["ip", "link", "set", "dev", pair.captureIf, "down"]
+              : ["ip", "link", "del", "dev", pair.captureIf];
+            await nsExec(pair.captureNs, ipCmd, { check: true });
+          } finally {
+            await load.stop();
+          }
+        });
+        assert.equal(status.code, 1, cap.stderr());
+        const err = cap.stderr();
         const said = fault === "down" ? "is down" : "is gone";
-        assert.match(lastLine(err), new RegExp(`^xskdump: interface xc0 ${said}\\b`), err);
+        assert.match(
+          err.trimEnd().split("\n").at(-1)!,
+          new RegExp(`^xskdump: interface xc0 ${said}\\b`),
+        );
         assert.equal(err.split("\n").filter((l) => l.startsWith("xskdump:")).length, 1, err);
         // Flushed: the file is complete and holds exactly what the summary counts.
         const frames = framesOf(out);
-        assert.equal(frames.length, parseSummary(err).captured, err);
+        assert.equal(frames.length, cap.summary().captured, err);
+        assert.equal(cap.summary().stop, "error");
         assert.ok(frames.length >= 500);
         const mismatch = firstMismatch(want.slice(0, frames.length), frames);
         assert.equal(mismatch, undefined, mismatch);
@@ -187,7 +169,7 @@ Deno.test({
   async fn() {
     await withVethPair(async (pair) => {
       for (const q of ["4", "1,7", "255"]) {
-        const r = await nsExec(pair.captureNs, [bin, "-i", pair.captureIf, "-q", q, "-c", "1"]);
+        const r = await runXskdump(pair, ["-q", q, "-c", "1"]);
         assert.equal(r.code, 2, `-q ${q}: ${r.stderr}`);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
         assert.match(r.stderr, /^xskdump: queue \d+ out of range on xc0 \(it has 4 RX queues\)/);
@@ -202,54 +184,29 @@ Deno.test({
   name: "reliability: another XDP program on the hook: one line, exit 1, that program stays",
   ignore,
   async fn() {
-    await withOutDir(async (dir) => {
-      await Deno.writeTextFile(`${dir}/pass.c`, PASS_PROG);
-      await run(["clang", "-O2", "-target", "bpf", "-c", `${dir}/pass.c`, "-o", `${dir}/pass.o`], {
-        check: true,
-      });
-      await withVethPair(async (pair) => {
-        for (const [hook, mode] of [["xdpgeneric", "generic"], ["xdpdrv", "native"]]) {
-          await nsExec(pair.captureNs, [
-            "ip",
-            "link",
-            "set",
-            "dev",
-            pair.captureIf,
-            hook,
-            "obj",
-            `${dir}/pass.o`,
-            "sec",
-            "xdp",
-          ], { check: true });
-          const before = await xdpProgId(pair.captureNs, pair.captureIf);
-          for (const asked of ["auto", "native", "generic"]) {
-            const r = await nsExec(pair.captureNs, [
-              bin,
-              "-i",
-              pair.captureIf,
-              "--mode",
-              asked,
-              "-w",
-              `${dir}/never.pcap`,
-            ]);
-            assert.equal(r.code, 1, `${mode} program, --mode ${asked}: ${r.stderr}`);
-            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-            assert.match(
-              r.stderr,
-              new RegExp(
-                `^xskdump: xc0 already has another XDP program attached \\(id ${before}, 'pass', ` +
-                  `${mode} mode\\): xskdump needs the interface's XDP hook`,
-              ),
-            );
-            assert.deepEqual(await xdpModes(pair.captureNs, pair.captureIf), [mode]);
-            assert.equal(await xdpProgId(pair.captureNs, pair.captureIf), before, "untouched");
-            await assert.rejects(Deno.stat(`${dir}/never.pcap`), Deno.errors.NotFound);
-          }
-          await nsExec(pair.captureNs, ["ip", "link", "set", "dev", pair.captureIf, hook, "off"], {
-            check: true,
-          });
+    await withPairAndDir("xskt-rel-", async (pair, dir) => {
+      const pass = await oneActionProgram(dir, "pass", XDP_PASS);
+      for (const mode of ["generic", "native"] as const) {
+        await attachXdp(pair.captureNs, pair.captureIf, mode, pass);
+        const before = await xdpProgId(pair.captureNs, pair.captureIf);
+        for (const asked of ["auto", "native", "generic"]) {
+          const r = await runXskdump(pair, ["--mode", asked, "-w", `${dir}/never.pcap`]);
+          assert.equal(r.code, 1, `${mode} program, --mode ${asked}: ${r.stderr}`);
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+          assert.match(
+            r.stderr,
+            new RegExp(
+              `^xskdump: xc0 already has another XDP program attached \\(id ${before}, 'pass', ` +
+                `${mode} mode\\): xskdump needs the interface's XDP hook`,
+            ),
+          );
+          assert.deepEqual(await xdpModes(pair.captureNs, pair.captureIf), [mode]);
+          assert.equal(await xdpProgId(pair.captureNs, pair.captureIf), before, "untouched");
+          await assert.rejects(Deno.stat(`${dir}/never.pcap`), Deno.errors.NotFound);
         }
-      });
+        await detachXdp(pair.captureNs, pair.captureIf, [mode]);
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+      }
     });
   },
 });
@@ -264,17 +221,7 @@ Deno.test({
       try {
         await holder.waitForStderrLine(/^bound$/, 10_000);
         for (const mode of ["native", "generic"]) {
-          const r = await nsExec(pair.captureNs, [
-            bin,
-            "-i",
-            pair.captureIf,
-            "-q",
-            "1",
-            "--mode",
-            mode,
-            "-c",
-            "1",
-          ]);
+          const r = await runXskdump(pair, ["-q", "1", "--mode", mode, "-c", "1"]);
           assert.equal(r.code, 1, r.stderr);
           assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
           assert.match(
@@ -287,17 +234,7 @@ Deno.test({
         const again = await nsExec(pair.captureNs, [holderBin, pair.captureIf, "1"]);
         assert.match(again.stderr, /bind: Device or resource busy/);
         // Another queue is free to capture.
-        const other = await nsExec(pair.captureNs, [
-          bin,
-          "-i",
-          pair.captureIf,
-          "-q",
-          "2",
-          "--duration",
-          "0.2",
-          "-w",
-          "/dev/null",
-        ]);
+        const other = await runXskdump(pair, ["-q", "2", "--duration", "0.2", "-w", "/dev/null"]);
         assert.equal(other.code, 0, other.stderr);
       } finally {
         await holder.stop();
@@ -306,15 +243,63 @@ Deno.test({
   },
 });
 
-/** The id of the XDP program on an interface (ip -j link). */
-async function xdpProgId(ns: string, ifname: string): Promise<number> {
-  const r = await nsExec(ns, ["ip", "-j", "link", "show", "dev", ifname], { check: true });
-  const [link] = JSON.parse(r.stdout) as { xdp?: { prog?: { id: number } } }[];
-  return link?.xdp?.prog?.id ?? 0;
-}
+// A plain AF_XDP socket bound to one queue, with no XDP program: "another AF_XDP socket on
+// the queue" that is not xskdump's. Built with gcc on first use; prints "bound" on stderr,
+// then waits to be killed.
+const HOLDER_C = `
+#include <linux/if_xdp.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
+int main(int argc, char **argv)
+{
+	struct xdp_umem_reg reg = { 0 };
+	struct sockaddr_xdp sa = { 0 };
+	size_t size = 64 * 4096;
+	int n = 64, fd = socket(AF_XDP, SOCK_RAW, 0);
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-// XDP_PASS is 2; no headers, so any clang with the bpf target builds it.
-const PASS_PROG = `
-__attribute__((section("xdp"), used)) int pass(void *ctx) { return 2; }
-char _license[] __attribute__((section("license"), used)) = "GPL";
+	if (argc != 3 || fd < 0 || mem == MAP_FAILED)
+		return perror("socket"), 1;
+	reg.addr = (unsigned long)mem;
+	reg.len = size;
+	reg.chunk_size = 4096;
+	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
+	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)))
+		return perror("setsockopt"), 1;
+	sa.sxdp_family = AF_XDP;
+	sa.sxdp_ifindex = if_nametoindex(argv[1]);
+	sa.sxdp_queue_id = (unsigned)atoi(argv[2]);
+	sa.sxdp_flags = XDP_COPY;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return perror("bind"), 1;
+	fprintf(stderr, "bound\\n");
+	pause();
+	return 0;
+}
 `;
+
+let holderBuilt: Promise<string> | undefined;
+
+/** Path of the queue-holder binary (built once per test process, removed at exit). */
+export function queueHolderBinary(): Promise<string> {
+  holderBuilt ??= (async () => {
+    const dir = await Deno.makeTempDir({ prefix: "xskt-holder-" });
+    removeAtExit(dir);
+    await Deno.writeTextFile(`${dir}/holder.c`, HOLDER_C);
+    await run(["gcc", "-O2", "-Wall", "-o", `${dir}/holder`, `${dir}/holder.c`], { check: true });
+    return `${dir}/holder`;
+  })();
+  return holderBuilt;
+}

@@ -1,22 +1,35 @@
-// Privileges (issue 9): without a capability xskdump needs, one line that names it, exit 1,
-// nothing attached; with exactly the needed set it captures.
+// Privileges (issues 9 and the README's "Privileges"): without a capability xskdump needs, one
+// line that names it, exit 1, nothing attached; with exactly the needed set it captures.
 //
-// dist_test.ts already runs the bundle as user nobody with the capabilities as ambient ones:
-// the four needed ones suffice, each one is needed (and named), a port filter needs
-// CAP_PERFMON, and file capabilities (setcap, as the README documents) work. Here: nobody with
-// no capability at all, root with one capability cut from its bounding set (capsh --drop:
-// CAP_SYS_ADMIN goes too, since it stands in for CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON),
-// root cut down to exactly the needed set, and joining another capture (CAP_SYS_ADMIN).
+// As user nobody, with the bundle (`make bundle`) and a copy of this Deno in a directory
+// nobody can read (the checkout may not be): no capability at all; the four needed ones as
+// ambient capabilities suffice, and each one is needed (and named); a port filter needs
+// CAP_PERFMON too; file capabilities (setcap, as the README documents) work. As root: one
+// capability cut from the bounding set (capsh --drop: CAP_SYS_ADMIN goes too, since it stands
+// in for CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON), cut down to exactly the needed set, and
+// joining another capture (CAP_SYS_ADMIN).
 import assert from "node:assert/strict";
-import { isRoot, run, spawnInNs, type VethPair, withVethPair, xdpAttached } from "./netns.ts";
-import { bin, READY_MS } from "./reliability_helpers.ts";
+import {
+  readyPattern,
+  removeAtExit,
+  rootOnly,
+  run,
+  startXskdump,
+  type VethPair,
+  withCapture,
+  withTempDir,
+  withVethPair,
+  xdpAttached,
+  XSKDUMP,
+} from "../../testbed/mod.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
-const READY = /^listening on xc0, queue \d+, mode (native|generic)/;
+const READY = readyPattern("xskdump", "xc0");
 const NEEDED = ["cap_net_admin", "cap_net_raw", "cap_bpf", "cap_ipc_lock"];
+/** A filter the verifier accepts only with CAP_PERFMON (variable-offset packet reads). */
+const PORT_FILTER = "udp port 53";
 const UMEM = 4096 * 4096;
-const ignore = !isRoot;
-if (ignore) console.log("reliability_privileges: skipped, needs root (namespaces, capsh)");
+const ignore = rootOnly("reliability_privileges", "namespaces, capsh");
 
 /** RLIMIT_MEMLOCK (soft) of this process in bytes; Infinity when unlimited. */
 function memlockLimit(): number {
@@ -26,6 +39,13 @@ function memlockLimit(): number {
   return soft === undefined || soft === "unlimited" ? Infinity : Number(soft);
 }
 
+/** Whether CAP_IPC_LOCK is needed at all: not when the memlock limit holds the UMEM. */
+function ipcLockNeeded(): boolean {
+  if (memlockLimit() < UMEM) return true;
+  console.log(`  (memlock limit ${memlockLimit()} holds the UMEM: IPC_LOCK not needed)`);
+  return false;
+}
+
 /** Every capability this kernel knows, by capsh's names. */
 async function allCaps(): Promise<string[]> {
   const r = await run(["capsh", "--print"], { check: true });
@@ -33,35 +53,66 @@ async function allCaps(): Promise<string[]> {
   return bounding.split(",").map((c) => c.trim()).filter(Boolean);
 }
 
-/** A short capture in the capture namespace under `wrapper` (a command that execs the rest). */
+interface Kit {
+  bundle: string;
+  deno: string;
+  /** env(1) assignments that make the bundle run on the kit's deno, with its own DENO_DIR. */
+  env: string[];
+}
+
+let kitBuilt: Promise<Kit> | undefined;
+
+/** A directory nobody can read holding xskdump.js and a deno, plus a writable DENO_DIR; built
+ * once per test process. */
+function nobodyKit(): Promise<Kit> {
+  kitBuilt ??= (async () => {
+    const kit = await Deno.makeTempDir({ prefix: "xskt-priv-" });
+    removeAtExit(kit);
+    await Deno.mkdir(`${kit}/denodir`);
+    await run(["make", "-s", "bundle", `DIST=${kit}`], { cwd: repo, check: true });
+    await Deno.copyFile(Deno.execPath(), `${kit}/deno`);
+    await Deno.chmod(kit, 0o755);
+    await Deno.chmod(`${kit}/deno`, 0o755);
+    await Deno.chmod(`${kit}/denodir`, 0o777);
+    return {
+      bundle: `${kit}/xskdump.js`,
+      deno: `${kit}/deno`,
+      env: [`HOME=${kit}/denodir`, `DENO_DIR=${kit}/denodir`, `XSKDUMP_DENO=${kit}/deno`],
+    };
+  })();
+  return kitBuilt;
+}
+
+/**
+ * A short idle capture in the capture namespace: `wrapper` (a command that execs the rest),
+ * then argv (the program and its leading arguments) with `-i xc0 --duration 0.2 -w /dev/null`.
+ */
 async function captureUnder(pair: VethPair, wrapper: string[], argv: string[]) {
   const r = await run([
-    "ip",
-    "netns",
-    "exec",
-    pair.captureNs,
-    ...wrapper,
-    // No SSH_CONNECTION: over SSH the CLI adds an exclusion filter of its own.
-    "env",
-    "-u",
-    "SSH_CONNECTION",
-    ...argv,
-    "-i",
-    pair.captureIf,
-    "--duration",
-    "0.2",
-    "-w",
-    "/dev/null",
+    ...["ip", "netns", "exec", pair.captureNs, ...wrapper],
+    // No SSH_CONNECTION: over SSH the CLI adds an exclusion filter of its own. Working
+    // directory /: nobody may not enter ours.
+    ...["env", "-u", "SSH_CONNECTION", "-C", "/", ...argv],
+    ...["-i", pair.captureIf, "--duration", "0.2", "-w", "/dev/null"],
   ]);
   return { code: r.code, stderr: r.stderr.trim() };
 }
 
 /** Root with `caps` removed from the bounding set (capsh --drop), running bin/xskdump. */
 function withoutCaps(pair: VethPair, caps: string[], extra: string[] = []) {
-  return captureUnder(pair, ["capsh", `--drop=${caps.join(",")}`, "--", "-c", 'exec "$@"', "--"], [
-    bin,
-    ...extra,
-  ]);
+  const capsh = ["capsh", `--drop=${caps.join(",")}`, "--", "-c", 'exec "$@"', "--"];
+  return captureUnder(pair, capsh, [XSKDUMP, ...extra]);
+}
+
+/** The bundle as nobody with exactly these capabilities, as ambient ones (and a filter). */
+async function asNobodyWith(pair: VethPair, caps: string[], filter: string[] = []) {
+  const kit = await nobodyKit();
+  const list = caps.join(",");
+  const capsh = [
+    ...["capsh", `--caps=${list}+eip cap_setpcap,cap_setuid,cap_setgid+ep`, "--keep=1"],
+    ...["--user=nobody", `--addamb=${list}`, "--", "-c", 'exec "$@"', "--"],
+  ];
+  return captureUnder(pair, capsh, [...kit.env, kit.bundle, ...filter]);
 }
 
 function assertNamed(r: { code: number; stderr: string }, cap: string, what: string): void {
@@ -77,33 +128,82 @@ Deno.test({
   name: "privileges: user nobody with no capability: one line naming CAP_BPF, exit 1",
   ignore,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "xskt-priv-" });
-    try {
-      // The bundle and a copy of this Deno where nobody can read them (the checkout and the
-      // Deno cache may not be readable).
-      await run(["make", "-s", "bundle", `DIST=${dir}`], { cwd: repo, check: true });
-      await Deno.copyFile(Deno.execPath(), `${dir}/deno`);
-      await Deno.mkdir(`${dir}/denodir`);
+    const kit = await nobodyKit();
+    await withVethPair(async (pair) => {
+      for (
+        const wrapper of [
+          ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all"],
+          ["runuser", "-u", "nobody", "--"],
+        ]
+      ) {
+        const r = await captureUnder(pair, wrapper, [...kit.env, kit.bundle]);
+        assertNamed(r, "cap_bpf", wrapper[0]);
+        assert.match(r.stderr, GRANT_HINT);
+      }
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+    });
+  },
+});
+
+Deno.test({
+  name: "privileges: nobody with exactly NET_ADMIN, NET_RAW, BPF and IPC_LOCK captures; " +
+    "without any one of them it fails in one line",
+  ignore,
+  async fn() {
+    await withVethPair(async (pair) => {
+      const ok = await asNobodyWith(pair, NEEDED);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stderr, READY);
+      for (const missing of NEEDED) {
+        if (missing === "cap_ipc_lock" && !ipcLockNeeded()) continue;
+        const r = await asNobodyWith(pair, NEEDED.filter((c) => c !== missing));
+        assertNamed(r, missing, `without ${missing}`);
+        assert.match(r.stderr, /^xskdump: .*(Operation not permitted|No buffer space)/);
+      }
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+    });
+  },
+});
+
+Deno.test({
+  name: "privileges: a port filter needs CAP_PERFMON as well",
+  ignore,
+  async fn() {
+    await withVethPair(async (pair) => {
+      const no = await asNobodyWith(pair, NEEDED, [PORT_FILTER]);
+      assert.notEqual(no.code, 0, no.stderr);
+      assert.match(no.stderr, /rejected by the kernel verifier: .*prohibited for !root/);
+      assert.match(
+        no.stderr,
+        /CAP_PERFMON is missing: Permission denied; run as root, or grant it/,
+      );
+      const ok = await asNobodyWith(pair, [...NEEDED, "cap_perfmon"], [PORT_FILTER]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stderr, READY);
+    });
+  },
+});
+
+Deno.test({
+  name: "privileges: setcap on the runtime lets nobody capture with a filter (file capabilities)",
+  ignore,
+  async fn() {
+    const kit = await nobodyKit();
+    await withTempDir("xskt-setcap-", async (dir) => {
+      // A deno of its own: file capabilities on the kit's would grant them to the other tests.
+      const deno = `${dir}/deno`;
+      await Deno.copyFile(kit.deno, deno);
       await Deno.chmod(dir, 0o755);
-      await Deno.chmod(`${dir}/deno`, 0o755);
-      await Deno.chmod(`${dir}/denodir`, 0o777);
-      const env = [`HOME=${dir}/denodir`, `DENO_DIR=${dir}/denodir`, `XSKDUMP_DENO=${dir}/deno`];
+      await run(["setcap", `${[...NEEDED, "cap_perfmon"].join(",")}+ep`, deno], { check: true });
       await withVethPair(async (pair) => {
-        for (
-          const wrapper of [
-            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all"],
-            ["runuser", "-u", "nobody", "--"],
-          ]
-        ) {
-          const r = await captureUnder(pair, wrapper, [...env, `${dir}/xskdump.js`]);
-          assertNamed(r, "cap_bpf", wrapper[0]);
-          assert.match(r.stderr, GRANT_HINT);
-        }
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+        const nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
+        const r = await captureUnder(pair, nobody, [
+          ...[...kit.env, `XSKDUMP_DENO=${deno}`, kit.bundle, PORT_FILTER],
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, READY);
       });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -113,17 +213,14 @@ Deno.test({
   async fn() {
     await withVethPair(async (pair) => {
       for (const cap of NEEDED) {
-        if (cap === "cap_ipc_lock" && memlockLimit() >= UMEM) {
-          console.log(`  (memlock limit ${memlockLimit()} holds the UMEM: IPC_LOCK not needed)`);
-          continue;
-        }
+        if (cap === "cap_ipc_lock" && !ipcLockNeeded()) continue;
         const r = await withoutCaps(pair, [cap, "cap_sys_admin"]);
         assertNamed(r, cap, `without ${cap}`);
         assert.match(r.stderr, GRANT_HINT);
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, cap);
       }
       // A filter that reads at a variable offset (a port) needs CAP_PERFMON; `udp` does not.
-      const port = await withoutCaps(pair, ["cap_perfmon", "cap_sys_admin"], ["udp port 53"]);
+      const port = await withoutCaps(pair, ["cap_perfmon", "cap_sys_admin"], [PORT_FILTER]);
       assertNamed(port, "cap_perfmon", "port filter without cap_perfmon");
       assert.match(port.stderr, /rejected by the kernel verifier: .*prohibited for !root/);
       const udp = await withoutCaps(pair, ["cap_perfmon", "cap_sys_admin"], ["udp"]);
@@ -143,7 +240,7 @@ Deno.test({
       const ok = await withoutCaps(pair, keep(NEEDED));
       assert.equal(ok.code, 0, ok.stderr);
       assert.match(ok.stderr, READY);
-      const port = await withoutCaps(pair, keep([...NEEDED, "cap_perfmon"]), ["udp port 53"]);
+      const port = await withoutCaps(pair, keep([...NEEDED, "cap_perfmon"]), [PORT_FILTER]);
       assert.equal(port.code, 0, port.stderr);
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
     });
@@ -155,17 +252,7 @@ Deno.test({
   ignore,
   async fn() {
     await withVethPair(async (pair) => {
-      const first = spawnInNs(pair.captureNs, [
-        bin,
-        "-i",
-        pair.captureIf,
-        "-q",
-        "0",
-        "-w",
-        "/dev/null",
-      ]);
-      try {
-        await first.waitForStderrLine(READY, READY_MS);
+      await withCapture(startXskdump(pair, ["-q", "0", "-w", "/dev/null"]), async (first) => {
         const r = await withoutCaps(pair, ["cap_sys_admin"], ["-q", "1"]);
         assertNamed(r, "cap_sys_admin", "second capture without cap_sys_admin");
         assert.match(r.stderr, GRANT_HINT);
@@ -173,13 +260,10 @@ Deno.test({
           r.stderr,
           /^xskdump: xc0 already has XDP program \d+ attached \((native|generic) mode\); sharing it/,
         );
-        // The first one is untouched.
+        // The first one is untouched: it holds the program until it ends.
         assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), true);
-        first.signal("SIGINT");
-        assert.equal((await first.waitExit(10_000)).code, 0, first.stderrText());
-      } finally {
-        await first.stop();
-      }
+        assert.equal((await first.interrupt("SIGINT")).code, 0, first.stderr());
+      });
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
     }, { rxQueues: 2, txQueues: 2 });
   },

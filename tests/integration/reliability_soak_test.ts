@@ -2,11 +2,10 @@
 // full speed into xskdump, which must not crash, must keep its RSS bounded, and must account for
 // every frame trafgen sent. XSKDUMP_SOAK_SECONDS sets another duration.
 import assert from "node:assert/strict";
-import { isRoot } from "./netns.ts";
+import { rootOnly } from "../../testbed/mod.ts";
 import { describeSoak, soak } from "../soak.ts";
 
-const ignore = !isRoot;
-if (ignore) console.log("reliability_soak: skipped, needs root (network namespaces, veth, XDP)");
+const ignore = rootOnly("reliability_soak");
 const seconds = Number(Deno.env.get("XSKDUMP_SOAK_SECONDS") ?? 30);
 
 Deno.test({

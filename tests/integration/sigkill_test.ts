@@ -4,24 +4,19 @@
 
 import assert from "node:assert/strict";
 import {
-  type CaptureMode,
-  capturerCommand,
-  capturerEnv,
-  capturerKind,
-  capturerReady,
-} from "./capturer.ts";
-import {
   addAddress,
+  capturerKind,
   isRoot,
-  spawnInNs,
+  type Mode,
   stackReachable,
+  startCapturer,
+  withCapture,
   withPairAndDir,
   xdpAttached,
   xdpModes,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
-const MODES: CaptureMode[] = ["native", "generic"];
-const READY_MS = 20_000;
+const MODES: Mode[] = ["native", "generic"];
 // These addresses exist only inside the test namespaces.
 const CAPTURE_ADDR = "10.199.0.1";
 const SENDER_ADDR = "10.199.0.2";
@@ -42,25 +37,14 @@ for (const mode of MODES) {
         await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
         await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
         // A count that is never reached: only the kill ends this capture.
-        const cap = spawnInNs(
-          pair.captureNs,
-          capturerCommand(mode, pair.captureIf, `${outDir}/capture.pcap`, 1_000_000_000),
-          capturerEnv(),
-        );
-        try {
-          await cap.waitForStderrLine(capturerReady(mode, pair.captureIf), READY_MS);
+        const start = startCapturer(pair, mode, `${outDir}/capture.pcap`, 1_000_000_000);
+        await withCapture(start, async (cap) => {
+          // Ready means attached (the line comes after the attach and the sockets).
           const modes = await xdpModes(pair.captureNs, pair.captureIf);
           assert.ok(modes.includes(mode), `asked for ${mode}, xc0 has XDP ${modes}`);
-          cap.signal("SIGKILL");
-          const status = await cap.waitExit(10_000);
-          assert.equal(
-            status.signal,
-            "SIGKILL",
-            `capturer ended otherwise:\n${cap.stderrText()}`,
-          );
-        } finally {
-          await cap.stop();
-        }
+          const status = await cap.interrupt("SIGKILL");
+          assert.equal(status.signal, "SIGKILL", `capturer ended otherwise:\n${cap.stderr()}`);
+        });
         // The dead process's files (the link fd among them) are released before its parent
         // learns of the exit, so the program must be gone already: no polling.
         assert.equal(

@@ -10,6 +10,7 @@ import {
   SIZE,
   SRC,
 } from "../../lib/filter/cbpf.ts";
+import { concat } from "../../lib/formats/bytecopy.ts";
 
 // Filter expressions and packets shared by the translator's unit tests and the kernel
 // differential test: every expression must get the same verdict from libpcap's interpreter,
@@ -212,46 +213,34 @@ for (const [name, op] of Object.entries(ALU)) {
   }
 }
 // X as shift count or divisor straight from the packet: 0, and 32 or more, are in there.
-OPCODE_PROGRAMS["lsh x, any count"] = [
-  insn(CLASS.ld | SIZE.b | MODE.abs, 20),
-  insn(CLASS.misc | MISC.tax),
-  insn(CLASS.ld | SIZE.w | MODE.abs, 26),
-  alu(ALU.lsh, SRC.x),
-  RET_A,
+/** X set by `setX`, A by `loadA`, then A = A op X, and `ret`. */
+const withX = (setX: CbpfInsn[], loadA: CbpfInsn, op: number, ret = RET_A) => [
+  ...setX,
+  loadA,
+  alu(op, SRC.x),
+  ret,
 ];
-OPCODE_PROGRAMS["rsh x, any count"] = [
-  insn(CLASS.ld | SIZE.b | MODE.abs, 21),
-  insn(CLASS.misc | MISC.tax),
+/** X = the packet's byte at `at`. */
+const xFromByte = (
+  at: number,
+) => [insn(CLASS.ld | SIZE.b | MODE.abs, at), insn(CLASS.misc | MISC.tax)];
+const LD_W26 = insn(CLASS.ld | SIZE.w | MODE.abs, 26);
+OPCODE_PROGRAMS["lsh x, any count"] = withX(xFromByte(20), LD_W26, ALU.lsh);
+OPCODE_PROGRAMS["rsh x, any count"] = withX(
+  xFromByte(21),
   insn(CLASS.ld | MODE.imm, 0xffffffff),
-  alu(ALU.rsh, SRC.x),
-  RET_A,
-];
-OPCODE_PROGRAMS["div x by 0 returns 0"] = [
-  insn(CLASS.ldx | MODE.imm, 0),
-  insn(CLASS.ld | MODE.imm, 9),
-  alu(ALU.div, SRC.x),
-  RET_1,
-];
-OPCODE_PROGRAMS["mod x by 0 returns 0"] = [
-  insn(CLASS.ldx | MODE.imm, 0),
-  insn(CLASS.ld | MODE.imm, 9),
-  alu(ALU.mod, SRC.x),
-  RET_1,
-];
-OPCODE_PROGRAMS["div x from the packet"] = [
-  insn(CLASS.ld | SIZE.b | MODE.abs, 22),
-  insn(CLASS.misc | MISC.tax),
-  insn(CLASS.ld | SIZE.w | MODE.abs, 26),
-  alu(ALU.div, SRC.x),
-  RET_A,
-];
-OPCODE_PROGRAMS["mod x from the packet"] = [
-  insn(CLASS.ld | SIZE.b | MODE.abs, 22),
-  insn(CLASS.misc | MISC.tax),
-  insn(CLASS.ld | SIZE.w | MODE.abs, 26),
-  alu(ALU.mod, SRC.x),
-  RET_A,
-];
+  ALU.rsh,
+);
+for (const [name, op] of [["div", ALU.div], ["mod", ALU.mod]] as const) {
+  const nine = insn(CLASS.ld | MODE.imm, 9);
+  OPCODE_PROGRAMS[`${name} x by 0 returns 0`] = withX(
+    [insn(CLASS.ldx | MODE.imm, 0)],
+    nine,
+    op,
+    RET_1,
+  );
+  OPCODE_PROGRAMS[`${name} x from the packet`] = withX(xFromByte(22), LD_W26, op);
+}
 OPCODE_PROGRAMS["lsh k 31"] = [...A_FROM_PKT, alu(ALU.lsh, SRC.k, 31), RET_A];
 for (const [name, op] of Object.entries(JMP)) {
   if (op === JMP.ja) continue;
@@ -344,15 +333,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-function bytes(...parts: (number[] | Uint8Array)[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const bytes = (...parts: (number[] | Uint8Array)[]) => concat(parts);
 
 const u16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
 

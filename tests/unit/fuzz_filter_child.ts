@@ -23,28 +23,14 @@ const kernel = kernelArg === "kernel";
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
 const int = (n: number) => Math.floor(rnd() * n);
 
+// The one-word protocol expressions of the shared cases, and a few more names.
 const PROTOS = [
-  "ip",
-  "ip6",
-  "arp",
-  "rarp",
-  "tcp",
-  "udp",
-  "icmp",
-  "icmp6",
-  "igmp",
-  "sctp",
-  "vlan",
-  "mpls",
-  "pppoes",
-  "stp",
-  "llc",
-  "atalk",
-  "decnet",
-  "iso",
-  "ipx",
-  "netbeui",
-  "ether",
+  ...new Set([
+    ...EXPRESSIONS.filter((e) => /^[a-z][a-z0-9]*$/.test(e)),
+    "vlan",
+    "netbeui",
+    "ether",
+  ]),
 ];
 const DIRS = ["", "src ", "dst ", "src or dst ", "src and dst "];
 const NUMBERS = ["0", "1", "7", "53", "80", "255", "256", "1500", "65535", "65536", "0x800"];

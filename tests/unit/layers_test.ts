@@ -1,6 +1,7 @@
-// The layer rule of docs/DESIGN.md, checked: each folder imports only the folders it may, and the
-// pure folders (formats, decode, filter) reach no module that opens the shim, directly or
-// through another module. A move that breaks the rule fails here, naming the import.
+// The layer rule of docs/DESIGN.md, checked: each folder imports only the folders it may (the
+// bench, for one, nothing from tests/), and the pure folders (formats, decode, filter) reach no
+// module that opens the shim, directly or through another module. A move that breaks the rule
+// fails here, naming the import.
 import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
@@ -17,6 +18,22 @@ const ALLOWED: Record<string, string[]> = {
   "lib/capture/": ["lib/capture/", "lib/filter/", "lib/formats/", "ffi/"],
   "cli/": ["cli/", "lib/", "ffi/", "deno.json", "npm:commander", "commander"],
   "examples/": ["examples/", "mod.ts", "node:"],
+  // The test bed: veth pairs, namespaces, captures started and read back. It drives the tools
+  // as a user would, so it may read what they write with lib/ (and name the CLI's files).
+  "testbed/": ["testbed/", "lib/", "ffi/", "mod.ts", "cli/", "node:"],
+  // The bench runs on the test bed, never on the tests' own scaffolding.
+  "bench/": ["bench/", "testbed/", "node:"],
+  "tests/": [
+    "tests/",
+    "testbed/",
+    "bench/",
+    "lib/",
+    "ffi/",
+    "cli/",
+    "mod.ts",
+    "examples/",
+    "node:",
+  ],
 };
 
 /** Folders whose whole import closure must stay clear of the shim. */
@@ -51,7 +68,7 @@ function opensShim(path: string): boolean {
   return /Deno\.dlopen|\bloadShim\b|\.symbols\b|UnsafePointer/.test(src);
 }
 
-const modules = ["ffi/", "lib/", "cli/", "examples/"].flatMap(walk);
+const modules = ["ffi/", "lib/", "cli/", "examples/", "testbed/", "bench/", "tests/"].flatMap(walk);
 
 Deno.test("layers: every folder imports only the folders docs/DESIGN.md allows it", () => {
   const bad: string[] = [];

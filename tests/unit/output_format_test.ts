@@ -5,7 +5,7 @@ import { parseArgs } from "../../cli/args.ts";
 import { formatFor } from "../../cli/output/mod.ts";
 import { captureEnding, statusMode } from "../../cli/status.ts";
 import { OutputFailure, OutputStop } from "../../cli/output/mod.ts";
-import type { CaptureStats } from "../../lib/capture/session.ts";
+import { captureStats } from "./helpers.ts";
 import { formatSummary } from "../../lib/capture/summary.ts";
 import { hexAsciiLines, hexDump, hexLines, linkHeaderLength } from "../../lib/decode/hexdump.ts";
 import { fileNumberWidth, Rotation, rotationName } from "../../lib/formats/rotation.ts";
@@ -133,24 +133,7 @@ Deno.test("hex dumps: tcpdump's layout for -x and -X, odd lengths, link header s
   assert.equal(linkHeaderLength(new Uint8Array(10)), 10, "too short: nothing to dump");
 });
 
-function stats(over: Partial<CaptureStats> = {}): CaptureStats {
-  return {
-    captured: 1500,
-    seen: 1600,
-    received: 1550,
-    passed: 40,
-    filtered: 10,
-    dropped: { total: 50, rxDropped: 20, noFreeFrame: 20, tooBig: 0, rxRingFull: 30, rxInvalid: 0 },
-    fillRingEmpty: 3,
-    notKept: 0,
-    userHeld: 64,
-    noMeta: 0,
-    longestGapMs: 0,
-    integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
-    queues: [{ queue: 0, captured: 1000, dropped: 50 }, { queue: 1, captured: 500, dropped: 0 }],
-    ...over,
-  };
-}
+const stats = captureStats;
 
 Deno.test("status and stats lines: packets, rates, drops by reason, frames held", () => {
   assert.equal(formatBits(999), "999 bit/s");

@@ -4,30 +4,20 @@
 // mutated files through the CLI, each with a timeout), and no privileges or shim needed.
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
-import { PcapFormatError, PcapWriter } from "../../lib/formats/pcap.ts";
+import { PcapFormatError } from "../../lib/formats/pcap.ts";
 import {
   type CaptureRecord,
   captureRecords,
   readPcapngInfo,
 } from "../../lib/formats/pcapng_reader.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
+import { CORPUS, corpusFiles, haveTool, pcapFile, prng } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const bin = `${root}bin/xskdump`;
 const deno = Deno.execPath();
-const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
-  new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;
 const dec = new TextDecoder();
-
-function have(cmd: string): boolean {
-  try {
-    new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const TOOLS = have("tcpdump") && have("capinfos") && have("mergecap") && have("editcap");
+const TOOLS = ["tcpdump", "capinfos", "mergecap", "editcap"].every((t) => haveTool(t));
 const SHIM = (() => {
   try {
     return Deno.statSync(`${root}build/libxskdump.so`).isFile;
@@ -35,26 +25,10 @@ const SHIM = (() => {
     return false;
   }
 })();
-const corpusFiles = (() => {
-  try {
-    return [...Deno.readDirSync(CORPUS)].map((e) => e.name)
-      .filter((n) => /\.(pcap|pcapng|cap)$/.test(n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  } catch {
-    return [];
-  }
-})();
-const ignore = !TOOLS || !SHIM || corpusFiles.length === 0;
+const corpusNames = corpusFiles();
+const ignore = !TOOLS || !SHIM || corpusNames.length === 0;
 if (ignore) {
   console.log("output_read: skipped, needs tcpdump/wireshark tools, make build and the corpus");
-}
-
-/** A fixed pseudo-random sequence. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
 }
 
 let workDir: string | undefined;
@@ -65,7 +39,7 @@ function corpus(): string {
   workDir = Deno.makeTempDirSync({ prefix: "xskt-read-" });
   corpusPath = `${workDir}/corpus.pcap`;
   const r = new Deno.Command("mergecap", {
-    args: ["-a", "-F", "pcap", "-w", corpusPath, ...corpusFiles.map((f) => CORPUS + f)],
+    args: ["-a", "-F", "pcap", "-w", corpusPath, ...corpusNames.map((f) => `${CORPUS}/${f}`)],
     stderr: "piped",
   }).outputSync();
   if (!r.success) throw new Error(dec.decode(r.stderr));
@@ -174,8 +148,8 @@ Deno.test({
       const bases = [
         Deno.readFileSync(corpus()),
         Deno.readFileSync(ng),
-        ...corpusFiles.filter((f) => f.endsWith(".pcapng")).slice(0, 6).map((f) =>
-          Deno.readFileSync(CORPUS + f)
+        ...corpusNames.filter((f) => f.endsWith(".pcapng")).slice(0, 6).map((f) =>
+          Deno.readFileSync(`${CORPUS}/${f}`)
         ),
       ];
       let runs = 0;
@@ -491,19 +465,13 @@ Deno.test({
     try {
       // 40 frames, one every 0.5 s from 2021-03-04 05:06:00 UTC.
       const src = `${dir}/timed.pcap`;
-      const file = Deno.openSync(src, { write: true, create: true, truncate: true });
-      const w = new PcapWriter({
-        write: (c) => {
-          for (let o = 0; o < c.length;) o += file.writeSync(c.subarray(o));
-        },
-      });
+      const out = pcapFile(src);
       const t0 = Date.UTC(2021, 2, 4, 5, 6, 0) / 1000;
       const frame = memRead(Deno.readFileSync(corpus())).records[0].data;
       for (let i = 0; i < 40; i++) {
-        w.add(frame, 0, frame.length, t0 + Math.floor(i / 2), (i % 2) * 5e8);
+        out.writer.add(frame, 0, frame.length, t0 + Math.floor(i / 2), (i % 2) * 5e8);
       }
-      w.close();
-      file.close();
+      out.close();
       const r = await cli(["-r", src, "-w", `${dir}/g-%H%M%S.pcap`, "-G", "5", "--quiet"]);
       assert.equal(r.code, 0, r.stderr);
       const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.startsWith("g-"))

@@ -6,67 +6,14 @@
 import assert from "node:assert/strict";
 import { describeFrame } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
-import { PcapWriter } from "../../lib/formats/pcap.ts";
-import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
+import { corpusFrames, prng, SEED, versionOf, type WireFrame, writeFrames } from "./helpers.ts";
 
-const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
-  new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;
-const SEED = Number(Deno.env.get("XSKDUMP_FUZZ_SEED") ?? 1);
 const dec = new TextDecoder();
-
-function tcpdumpVersion(): string | null {
-  try {
-    const out = new Deno.Command("tcpdump", {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "null",
-    })
-      .outputSync();
-    return dec.decode(out.stdout).split("\n")[0];
-  } catch {
-    return null;
-  }
-}
-const corpusFiles = (() => {
-  try {
-    return [...Deno.readDirSync(CORPUS)].map((e) => e.name).filter((n) => n.endsWith(".pcap"))
-      .sort();
-  } catch {
-    return [];
-  }
-})();
-const TCPDUMP = tcpdumpVersion()?.startsWith("tcpdump version 4.99.") === true;
-const ignore = !TCPDUMP || corpusFiles.length === 0;
+const TCPDUMP = versionOf("tcpdump")?.startsWith("tcpdump version 4.99.") === true;
+const ignore = !TCPDUMP || corpusFrames().length === 0;
 if (ignore) console.log("output_verbose: skipped, needs tcpdump 4.99 and the corpus");
 
-interface Frame {
-  data: Uint8Array;
-  origLen: number;
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
-
-/** Every Ethernet frame of the corpus's pcap files (truncated captures included). */
-function corpusFrames(): Frame[] {
-  const out: Frame[] = [];
-  for (const name of corpusFiles) {
-    const bytes = Deno.readFileSync(`${CORPUS}/${name}`);
-    try {
-      for (const r of captureRecords(bytes)) {
-        if (r.linktype === 1 && r.caplen > 0) out.push({ data: r.data, origLen: r.origLen });
-      }
-    } catch {
-      // A damaged corpus file: its good frames are in.
-    }
-  }
-  return out;
-}
+type Frame = WireFrame;
 
 /**
  * tcpdump's text per frame (the timestamp removed, continuation lines kept), for frames written
@@ -76,15 +23,7 @@ function tcpdumpText(frames: Frame[], flags: string[]): string[] {
   const dir = Deno.makeTempDirSync({ prefix: "xskt-v-" });
   try {
     const path = `${dir}/f.pcap`;
-    const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    const w = new PcapWriter({
-      write: (c) => {
-        for (let o = 0; o < c.length;) o += file.writeSync(c.subarray(o));
-      },
-    });
-    frames.forEach((f, i) => w.addRecord(f.data, f.origLen, i + 1, 0));
-    w.close();
-    file.close();
+    writeFrames(path, frames, 1, 1e9);
     const out = new Deno.Command("tcpdump", {
       args: ["-tt", "-n", "-S", ...flags, "-r", path],
       stdout: "piped",

@@ -1,11 +1,10 @@
 /**
- * Tests of the pcap writer and reader: round trips, buffer boundaries, the corpus (microsecond
- * and big-endian files), truncation, a fuzz of the reader, and peers (capinfos, tshark, tcpdump)
- * reading what the writer wrote.
+ * Tests of the pcap writer and reader: the file header, the corpus (microsecond and big-endian
+ * files), truncation, a fuzz of the reader, and peers (capinfos, tshark, tcpdump) reading what
+ * the writer wrote. What pcap and pcapng writers share is capture_writers_test.ts's.
  */
 import assert from "node:assert/strict";
 import {
-  type ByteSink,
   LINKTYPE_ETHERNET,
   PCAP_MAGIC_NS,
   PcapFormatError,
@@ -15,184 +14,31 @@ import {
   readPcapFile,
   readPcapHeader,
 } from "../../lib/formats/pcap.ts";
+import {
+  CollectSink,
+  concat,
+  CORPUS,
+  corpusFiles,
+  equalBytes,
+  type Expected,
+  haveTool,
+  prng,
+  runSync,
+  sourceBuffer,
+  withTempDirSync,
+} from "./helpers.ts";
 
-const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ?? "/work/shared/corpus/tcpdump";
-
-/** Keeps a copy of every chunk, as a file would. */
-class CollectSink implements ByteSink {
-  chunks: Uint8Array[] = [];
-  write(chunk: Uint8Array): void {
-    this.chunks.push(chunk.slice());
-  }
-  bytes(upTo = this.chunks.length): Uint8Array {
-    return concat(this.chunks.slice(0, upTo));
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-/** A small deterministic PRNG (LCG), so random tests are reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 0x100000000;
-  };
-}
-
-/**
- * A UMEM-like source: random bytes, with signalling-NaN float64 patterns at every alignment
- * (a copy through float64 values would silently change them).
- */
-function sourceBuffer(size: number, seed: number): Uint8Array {
-  const rnd = prng(seed);
-  const b = new Uint8Array(size);
-  for (let i = 0; i < size; i++) b[i] = Math.floor(rnd() * 256);
-  for (let i = 0; i + 8 <= size; i += 61) b.set([1, 2, 3, 4, 5, 6, 0xf4, 0xff], i);
-  for (let i = size >> 1; i + 8 <= size; i += 8) b.set([1, 0, 0, 0, 0, 0, 0xf0, 0x7f], i);
-  return b;
-}
-
-interface Expected {
-  off: number;
-  len: number;
-  sec: number;
-  nsec: number;
-}
-
-function checkRecords(file: Uint8Array, src: Uint8Array, want: Expected[], snaplen: number) {
+/** The file holds exactly these records, with their bytes from src. */
+function checkRecords(file: Uint8Array, src: Uint8Array, want: Expected[]) {
   const got = [...pcapRecords(file)];
-  assert.equal(got.length, want.length);
+  assert.deepEqual(
+    got.map((r) => [r.sec, r.nsec, r.origLen, r.caplen]),
+    want.map((w) => [w.sec, w.nsec, w.len, w.len]),
+  );
   want.forEach((w, i) => {
-    const r = got[i];
-    const caplen = Math.min(w.len, snaplen);
-    assert.equal(r.sec, w.sec, `record ${i} sec`);
-    assert.equal(r.nsec, w.nsec, `record ${i} nsec`);
-    assert.equal(r.origLen, w.len, `record ${i} origLen`);
-    assert.equal(r.caplen, caplen, `record ${i} caplen`);
-    assert.ok(equalBytes(r.data, src.subarray(w.off, w.off + caplen)), `record ${i} bytes`);
+    assert.ok(equalBytes(got[i].data, src.subarray(w.off, w.off + w.len)), `record ${i} bytes`);
   });
 }
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-Deno.test("writer/reader round trip: sizes 0..9000, every chunk ends on a record", () => {
-  const src = sourceBuffer(1 << 16, 1);
-  const rnd = prng(2);
-  const want: Expected[] = [];
-  for (let len = 0; len <= 300; len++) want.push({ off: 0, len, sec: 0, nsec: 0 });
-  for (let n = 0; n < 700; n++) {
-    want.push({ off: 0, len: Math.floor(rnd() * 9001), sec: 0, nsec: 0 });
-  }
-  want.push({ off: 0, len: 9000, sec: 0, nsec: 0 });
-  for (const w of want) {
-    w.off = Math.floor(rnd() * (src.length - w.len)); // any alignment
-    w.sec = Math.floor(rnd() * 0x100000000);
-    w.nsec = Math.floor(rnd() * 1e9);
-  }
-  const sink = new CollectSink();
-  const writer = new PcapWriter(sink, { bufferSize: 32768 });
-  for (const w of want) writer.add(src, w.off, w.len, w.sec, w.nsec);
-  writer.close();
-  const file = sink.bytes();
-  checkRecords(file, src, want, 262144);
-  assert.equal(writer.packets, want.length);
-  assert.equal(writer.bytes, file.length);
-  assert.ok(sink.chunks.length > 100, "the buffer filled and flushed many times");
-  // The file is valid at every flush boundary: each prefix of chunks parses without error.
-  for (let k = 1; k <= sink.chunks.length; k++) [...pcapRecords(sink.bytes(k))];
-});
-
-Deno.test("writer: copies stay bit-exact once the copy loop is optimised", () => {
-  // 100k records through the hot path: the JIT optimises add(); bytes must not change.
-  const src = sourceBuffer(1 << 16, 3);
-  const rnd = prng(4);
-  const want: Expected[] = [];
-  for (let n = 0; n < 100000; n++) {
-    const len = 8 + Math.floor(rnd() * 200);
-    want.push({ off: Math.floor(rnd() * (src.length - len)), len, sec: n, nsec: n });
-  }
-  const sink = new CollectSink();
-  const writer = new PcapWriter(sink);
-  for (const w of want) writer.add(src, w.off, w.len, w.sec, w.nsec);
-  writer.close();
-  checkRecords(sink.bytes(), src, want, 262144);
-});
-
-Deno.test("writer: source views at odd byte offsets", () => {
-  const base = sourceBuffer(4096, 5);
-  const want: Expected[] = [];
-  const sink = new CollectSink();
-  const writer = new PcapWriter(sink);
-  for (let shift = 0; shift < 8; shift++) {
-    const view = base.subarray(shift, shift + 2000);
-    for (const len of [1, 7, 8, 9, 63, 64, 65, 1500]) {
-      writer.add(view, 3, len, shift, len);
-      want.push({ off: shift + 3, len, sec: shift, nsec: len });
-    }
-  }
-  writer.close();
-  checkRecords(sink.bytes(), base, want, 262144);
-});
-
-Deno.test("writer: snaplen truncates, origLen keeps the wire length", () => {
-  const src = sourceBuffer(4096, 6);
-  const sink = new CollectSink();
-  const writer = new PcapWriter(sink, { snaplen: 100 });
-  const want: Expected[] = [0, 1, 99, 100, 101, 1500, 4000].map((len) => ({
-    off: 10,
-    len,
-    sec: 1,
-    nsec: 2,
-  }));
-  for (const w of want) writer.add(src, w.off, w.len, w.sec, w.nsec);
-  writer.close();
-  const file = sink.bytes();
-  assert.equal(readPcapHeader(file).snaplen, 100);
-  checkRecords(file, src, want, 100);
-});
-
-Deno.test("writer: records that exactly fill the buffer, and one bigger than the buffer", () => {
-  const src = sourceBuffer(1 << 14, 7);
-  const sink = new CollectSink();
-  // Room for the file header and exactly three 100-byte records.
-  const writer = new PcapWriter(sink, { bufferSize: 24 + 3 * 116 });
-  const want: Expected[] = [];
-  const add = (off: number, len: number) => {
-    writer.add(src, off, len, want.length, 0);
-    want.push({ off, len, sec: want.length, nsec: 0 });
-  };
-  add(0, 100);
-  add(1, 100);
-  add(2, 100);
-  assert.equal(sink.chunks.length, 0, "three records fit exactly: nothing written yet");
-  add(3, 100);
-  assert.deepEqual(sink.chunks.map((c) => c.length), [24 + 3 * 116]);
-  add(4, 5000); // larger than the whole buffer: flushed, then written straight through
-  assert.equal(sink.chunks.at(-1)!.length, 5000);
-  add(5, 10);
-  writer.flush();
-  writer.flush(); // nothing buffered: no empty write
-  add(6, 0);
-  writer.close();
-  writer.close(); // idempotent
-  assert.ok(sink.chunks.every((c) => c.length > 0));
-  checkRecords(sink.bytes(), src, want, 262144);
-  assert.equal(writer.packets, 7);
-  assert.equal(writer.bytes, sink.bytes().length);
-});
 
 Deno.test("writer: nanosecond magic, version 2.4, little-endian, snaplen and linktype", () => {
   const sink = new CollectSink();
@@ -217,18 +63,6 @@ Deno.test("writer: nanosecond magic, version 2.4, little-endian, snaplen and lin
   assert.equal(LINKTYPE_ETHERNET, 1);
 });
 
-Deno.test("writer: bad arguments and use after close", () => {
-  const w = new PcapWriter(new CollectSink());
-  const src = new Uint8Array(10);
-  assert.throws(() => w.add(src, 5, 6, 0, 0), RangeError);
-  assert.throws(() => w.add(src, -1, 2, 0, 0), RangeError);
-  assert.throws(() => w.add(src, 0.5, 2, 0, 0), RangeError);
-  assert.throws(() => new PcapWriter(new CollectSink(), { snaplen: 0 }), RangeError);
-  assert.throws(() => new PcapWriter(new CollectSink(), { bufferSize: -1 }), RangeError);
-  w.close();
-  assert.throws(() => w.add(src, 0, 1, 0, 0), /after close/);
-});
-
 Deno.test("reader: header errors are PcapFormatError", () => {
   assert.throws(() => readPcapHeader(new Uint8Array(10)), PcapFormatError);
   assert.throws(() => readPcapHeader(new Uint8Array(24)), /bad magic 0x00000000/);
@@ -238,50 +72,25 @@ Deno.test("reader: header errors are PcapFormatError", () => {
   assert.throws(() => [...pcapRecords(new Uint8Array(3))], PcapFormatError);
 });
 
-function haveCorpus(): boolean {
-  try {
-    return Deno.statSync(CORPUS).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-function corpusPcaps(): string[] {
-  return [...Deno.readDirSync(CORPUS)].map((e) => e.name).filter((n) => n.endsWith(".pcap"))
-    .sort();
-}
-
-function haveTool(name: string, args: string[] = ["--version"]): boolean {
-  try {
-    new Deno.Command(name, { args, stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function run(cmd: string, args: string[]): string {
-  const out = new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).outputSync();
-  assert.ok(out.success, `${cmd} ${args.join(" ")} failed`);
-  return new TextDecoder().decode(out.stdout);
-}
-
+const corpusPcaps = () => corpusFiles(/\.pcap$/);
 const CAPINFOS = haveTool("capinfos", ["-h"]);
 const TSHARK = haveTool("tshark");
 const TCPDUMP = haveTool("tcpdump");
-if (!haveCorpus()) console.log(`pcap_test: corpus ${CORPUS} missing; corpus tests skipped`);
+if (corpusPcaps().length === 0) {
+  console.log(`pcap_test: corpus ${CORPUS} missing; corpus tests skipped`);
+}
 if (!CAPINFOS) console.log("pcap_test: capinfos not found in PATH; its checks are skipped");
 if (!TSHARK) console.log("pcap_test: tshark not found in PATH; its checks are skipped");
 if (!TCPDUMP) console.log("pcap_test: tcpdump not found in PATH; its checks are skipped");
 
 Deno.test({
   name: "reader: every corpus pcap (microsecond, both byte orders) has capinfos' record count",
-  ignore: !haveCorpus() || !CAPINFOS,
+  ignore: corpusPcaps().length === 0 || !CAPINFOS,
   fn() {
     const files = corpusPcaps();
     const counts = new Map<string, number>();
     for (
-      const line of run("capinfos", [
+      const line of runSync("capinfos", [
         "-T",
         "-r",
         "-c",
@@ -309,14 +118,14 @@ Deno.test({
 
 Deno.test({
   name: "reader: big-endian and little-endian corpus files match tcpdump -tt field by field",
-  ignore: !haveCorpus() || !TCPDUMP,
+  ignore: corpusPcaps().length === 0 || !TCPDUMP,
   fn() {
     for (const f of ["pptp.pcap", "slow-ossp.pcap", "arp-oobr.pcap", "mptcp-v0.pcap"]) {
       const path = `${CORPUS}/${f}`;
       const { records, bigEndian } = readAll(path);
       if (f === "pptp.pcap" || f === "slow-ossp.pcap") assert.ok(bigEndian, `${f} is big-endian`);
       // -tt prints sec.usec; -e adds the wire length as "length N:".
-      const lines = run("tcpdump", ["-n", "-tt", "-e", "-r", path]).split("\n")
+      const lines = runSync("tcpdump", ["-n", "-tt", "-e", "-r", path]).split("\n")
         .filter((l) => /^\d+\.\d{6} /.test(l));
       assert.equal(lines.length, records.length, f);
       records.forEach((r, i) => {
@@ -436,7 +245,7 @@ Deno.test("readPcapFile: reads a written file, and is strict about truncation", 
     const { header, records } = await readPcapFile(`${dir}/ok.pcap`);
     assert.equal(header.nanosecond, true);
     assert.equal(records.length, 3);
-    checkRecords(file, src, want, 262144);
+    checkRecords(file, src, want);
     await Deno.writeFile(`${dir}/cut.pcap`, file.subarray(0, file.length - 1));
     await assert.rejects(readPcapFile(`${dir}/cut.pcap`), PcapFormatError);
   } finally {
@@ -452,24 +261,15 @@ function peerFile(dir: string): { path: string; want: Expected[] } {
   return { path, want };
 }
 
-function withTempDir(fn: (dir: string) => void): void {
-  const dir = Deno.makeTempDirSync({ prefix: "xskdump-pcap-" });
-  try {
-    fn(dir);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
-
 Deno.test({
   name: "capinfos reads the written file: nanosecond pcap, record count",
   ignore: !CAPINFOS,
   fn: () =>
-    withTempDir((dir) => {
+    withTempDirSync("xskdump-pcap-", (dir) => {
       const { path, want } = peerFile(dir);
-      const count = run("capinfos", ["-c", "-M", path]);
+      const count = runSync("capinfos", ["-c", "-M", path]);
       assert.match(count, new RegExp(`Number of packets:\\s+${want.length}\\b`));
-      assert.match(run("capinfos", ["-t", path]), /nanosecond pcap/);
+      assert.match(runSync("capinfos", ["-t", path]), /nanosecond pcap/);
     }),
 });
 
@@ -477,10 +277,10 @@ Deno.test({
   name: "tshark reads the written file: lengths and nanosecond timestamps",
   ignore: !TSHARK,
   fn: () =>
-    withTempDir((dir) => {
+    withTempDirSync("xskdump-pcap-", (dir) => {
       const { path, want } = peerFile(dir);
       const fields = ["-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.time_epoch"];
-      const rows = run("tshark", ["-r", path, "-T", "fields", ...fields]).trim().split("\n")
+      const rows = runSync("tshark", ["-r", path, "-T", "fields", ...fields]).trim().split("\n")
         .map((l) => l.split("\t"));
       assert.equal(rows.length, want.length);
       rows.forEach(([len, cap, epoch], i) => {
@@ -495,10 +295,10 @@ Deno.test({
   name: "tcpdump reads the written file, with nanosecond timestamps",
   ignore: !TCPDUMP,
   fn: () =>
-    withTempDir((dir) => {
+    withTempDirSync("xskdump-pcap-", (dir) => {
       const { path, want } = peerFile(dir);
       // Continuation lines (hex dumps of the random payloads) do not start with a timestamp.
-      const stamps = run("tcpdump", ["-n", "--nano", "-tt", "-r", path]).split("\n")
+      const stamps = runSync("tcpdump", ["-n", "--nano", "-tt", "-r", path]).split("\n")
         .map((l) => /^(\d+\.\d{9}) /.exec(l)?.[1]).filter((t) => t !== undefined);
       // libpcap skips empty records ("[Invalid header: caplen==0, len==0]"); tshark reads them.
       const shown = want.filter((w) => w.len > 0);

@@ -1,24 +1,29 @@
-// The harness checks itself: the other integration tests are only as good as the probes
-// they assert with (XDP detection, reachability, frame comparison, cleanup).
+// The test bed checks itself: the integration tests and the bench are only as good as the
+// probes they assert with (XDP detection, reachability, frame comparison, cleanup, children).
 
 import assert from "node:assert/strict";
 import {
   addAddress,
+  attachXdp,
+  detachXdp,
   firstMismatch,
   type Frame,
   framesOf,
   isRoot,
   leftoverNamespaces,
+  oneActionProgram,
   run,
   spawnInNs,
   stackReachable,
   tcpProbe,
+  withTempDir,
   withVethPair,
+  XDP_DROP,
   xdpAttached,
   xdpModes,
-} from "./netns.ts";
+} from "../../testbed/mod.ts";
 
-if (!isRoot) console.log("netns harness: namespace tests skipped, need root");
+if (!isRoot) console.log("testbed: namespace tests skipped, need root");
 
 function pcapBytes(bigEndian: boolean, nanos: boolean, records: Frame[]): Uint8Array {
   const size = 24 + records.reduce((n, r) => n + 16 + r.data.length, 0);
@@ -122,7 +127,6 @@ Deno.test({
           "-c",
           "echo one >&2; printf 'ready now\\n' >&2; echo out; exec sleep 30",
         ],
-        undefined,
         { collectStdout: true },
       );
       try {
@@ -141,45 +145,34 @@ Deno.test({
   },
 });
 
-// A one-instruction XDP program returning XDP_DROP (1): it stands in for a capture that
-// steals everything, so the probes must tell it apart from a clear path.
-const DROP_PROG = `__attribute__((section("xdp"), used)) int drop(void *ctx) { return 1; }
-char _license[] __attribute__((section("license"), used)) = "GPL";
-`;
-
 const hasClang = isRoot && (await run(["sh", "-c", "command -v clang"])).code === 0;
-if (isRoot && !hasClang) console.log("netns harness: XDP probe test skipped, clang not found");
+if (isRoot && !hasClang) console.log("testbed: XDP probe test skipped, clang not found");
 
 Deno.test({
   name: "xdpAttached and stackReachable tell an interface with XDP from a clear one",
   ignore: !hasClang,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "xskt-bpf-" });
-    try {
-      await Deno.writeTextFile(`${dir}/drop.c`, DROP_PROG);
-      await run(["clang", "-O2", "-target", "bpf", "-c", `${dir}/drop.c`, "-o", `${dir}/drop.o`], {
-        check: true,
-      });
+    await withTempDir("xskt-bpf-", async (dir) => {
+      // It stands in for a capture that steals everything, so the probes must tell it apart
+      // from a clear path.
+      const drop = await oneActionProgram(dir, "drop", XDP_DROP);
       await withVethPair(async (p) => {
         await addAddress(p.captureNs, p.captureIf, "10.199.0.1/24");
         await addAddress(p.senderNs, p.senderIf, "10.199.0.2/24");
         assert.equal(await xdpAttached(p.captureNs, p.captureIf), false);
         assert.ok((await stackReachable(p, "10.199.0.1")).reached);
 
-        for (const [ipMode, mode] of [["xdpgeneric", "generic"], ["xdpdrv", "native"]]) {
-          const link = ["ip", "-n", p.captureNs, "link", "set", "dev", p.captureIf];
-          await run([...link, ipMode, "obj", `${dir}/drop.o`, "sec", "xdp"], { check: true });
+        for (const mode of ["generic", "native"] as const) {
+          await attachXdp(p.captureNs, p.captureIf, mode, drop);
           assert.deepEqual(await xdpModes(p.captureNs, p.captureIf), [mode]);
           // A fresh neighbour entry would still need ARP, which the program drops too.
           await run(["ip", "-n", p.senderNs, "neigh", "flush", "dev", p.senderIf]);
           assert.equal(await tcpProbe(p.senderNs, "10.199.0.1", 9, 500), "timeout");
-          await run([...link, ipMode, "off"], { check: true });
+          await detachXdp(p.captureNs, p.captureIf, [mode]);
           assert.equal(await xdpAttached(p.captureNs, p.captureIf), false);
           assert.ok((await stackReachable(p, "10.199.0.1")).reached);
         }
       });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -1,0 +1,153 @@
+/**
+ * What the bench can run: the traffic profiles, the generators, the capture tools (one row
+ * each), and `BENCH_ROWS`, which picks some of them. Pure: no process, no host.
+ * @module
+ */
+
+export interface Profile {
+  id: string;
+  label: string;
+  /** Frame lengths without FCS, sent round robin. */
+  frames: number[];
+}
+
+export const PROFILES: Profile[] = [
+  { id: "udp64", label: "64-byte UDP frames (60 B + FCS)", frames: [60] },
+  {
+    id: "mix",
+    label: "1500-byte mix: 60, 590, 1514, 1514 B round robin (avg 920 B)",
+    frames: [60, 590, 1514, 1514],
+  },
+];
+
+export interface Generator {
+  id: string;
+  label: string;
+  /** xdp_gen (bench/xdp_gen.c: XDP live frames) or trafgen (PF_PACKET TX ring). */
+  kind: "xdpgen" | "trafgen";
+  /** Packets per second, or undefined for full speed. */
+  rate?: number;
+}
+
+/** Full speed, one CPU each: xdp_gen offers ~12 Mpps of udp64 here, trafgen ~0.6. */
+export const GENERATORS: Generator[] = [
+  { id: "xdpgen", label: "xdp_gen (XDP live frames), 1 CPU, full speed", kind: "xdpgen" },
+  { id: "trafgen", label: "trafgen --cpus 1, full speed", kind: "trafgen" },
+];
+
+/** xdp_gen at a fixed rate (the sweep, the soak). */
+export function ratedGenerator(rate: number, id = `rate${rate / 1000}k`): Generator {
+  return { id, label: `xdp_gen -r ${rate}`, kind: "xdpgen", rate };
+}
+
+export type ToolKind = "sink" | "limit" | "xskdump" | "tcpdump" | "xdpdump";
+export type Mode = "native" | "generic";
+export type OutputKind = "none" | "null" | "tmpfs" | "disk";
+
+export interface Tool {
+  id: string;
+  kind: ToolKind;
+  label: string;
+  mode?: Mode;
+  output: OutputKind;
+  /** RX queues the veth has and the tool captures (all of them); 1 unless said. */
+  queues: number;
+}
+
+function tool(
+  id: string,
+  kind: ToolKind,
+  label: string,
+  output: OutputKind,
+  mode?: Mode,
+  queues = 1,
+): Tool {
+  return { id, kind, label, mode, output, queues };
+}
+
+export const ALL_TOOLS: Tool[] = [
+  tool("sink-native", "sink", "XDP drop sink (native)", "none", "native"),
+  tool("sink-generic", "sink", "XDP drop sink (generic)", "none", "generic"),
+  tool("limit-native", "limit", "C limit rx-drop (native)", "none", "native"),
+  tool("limit-generic", "limit", "C limit rx-drop (generic)", "none", "generic"),
+  tool("limit-spin-native", "limit", "C limit rx-drop, spinning (native)", "none", "native"),
+  tool("limit-nap-native", "limit", "C limit rx-drop, 1 ms naps (native)", "none", "native"),
+  tool("limit-w-native", "limit", "C copy+write pcap, tmpfs (native)", "tmpfs", "native"),
+  tool("xskdump-null-native", "xskdump", "xskdump -w /dev/null (native)", "null", "native"),
+  tool("xskdump-null-generic", "xskdump", "xskdump -w /dev/null (generic)", "null", "generic"),
+  tool("xskdump-tmpfs-native", "xskdump", "xskdump -w tmpfs (native)", "tmpfs", "native"),
+  tool("xskdump-tmpfs-generic", "xskdump", "xskdump -w tmpfs (generic)", "tmpfs", "generic"),
+  tool("xskdump-q4-tmpfs-native", "xskdump", "4 queues: -q all -w tmpfs", "tmpfs", "native", 4),
+  tool("xskdump-disk-native", "xskdump", "xskdump -w disk (native)", "disk", "native"),
+  tool("tcpdump", "tcpdump", "tcpdump -w tmpfs (AF_PACKET)", "tmpfs"),
+  tool("tcpdump-disk", "tcpdump", "tcpdump -w disk (AF_PACKET)", "disk"),
+  tool("xdpdump", "xdpdump", "xdpdump -w tmpfs (native)", "tmpfs", "native"),
+];
+
+/**
+ * The tools of the rate sweep: the sink (the testbed's own loss floor), the C limit, xskdump to
+ * a file in both modes, tcpdump and xdpdump.
+ */
+export const SWEEP_TOOLS = [
+  "sink-native",
+  "limit-nap-native",
+  "xskdump-tmpfs-native",
+  "xskdump-tmpfs-generic",
+  "tcpdump",
+  "xdpdump",
+];
+
+/** The C limit variants: "the limit" of a cell is the best of those in the same mode. */
+export const LIMITS: Record<Mode, string[]> = {
+  native: ["limit-native", "limit-spin-native", "limit-nap-native"],
+  generic: ["limit-generic"],
+};
+
+/** One row of the matrix: a tool on a profile from a generator. */
+export interface Row {
+  tool: Tool;
+  profile: Profile;
+  gen: Generator;
+}
+
+/** Names that match a row part: an id, or an id prefix that ends where a `-` does. */
+function matching<T extends { id: string }>(all: T[], names: string[], what: string): T[] {
+  const bad = names.filter((n) => !all.some((x) => x.id === n || x.id.startsWith(`${n}-`)));
+  if (bad.length) {
+    throw new Error(
+      `BENCH_ROWS: no ${what} ${bad.join(", ")} (${what}s: ${all.map((x) => x.id).join(", ")})`,
+    );
+  }
+  return all.filter((x) => names.some((n) => x.id === n || x.id.startsWith(`${n}-`)));
+}
+
+/**
+ * The matrix rows BENCH_ROWS selects, in the catalog's order: `TOOLS[:PROFILES[:GENERATORS]]`,
+ * several joined by `;` or spaces; each part a comma list (a tool id, or a prefix of ids up to a
+ * `-`: `xskdump` is every xskdump row), a part left out meaning all. Unset or empty: every row.
+ */
+export function selectRows(spec: string | undefined, tools: Tool[] = ALL_TOOLS): Row[] {
+  const groups = (spec ?? "").split(/[;\s]+/).filter(Boolean)
+    .map((g) => g.split(":").map((p) => p.split(",").filter(Boolean)));
+  if (groups.length === 0) groups.push([]);
+  const picked = new Set<string>();
+  for (const [t, p, g, ...rest] of groups) {
+    if (rest.length) throw new Error(`BENCH_ROWS: more than TOOLS:PROFILES:GENERATORS in a group`);
+    for (const tool of t?.length ? matching(tools, t, "tool") : tools) {
+      for (const profile of p?.length ? matching(PROFILES, p, "profile") : PROFILES) {
+        for (const gen of g?.length ? matching(GENERATORS, g, "generator") : GENERATORS) {
+          picked.add(`${tool.id}|${profile.id}|${gen.id}`);
+        }
+      }
+    }
+  }
+  const rows: Row[] = [];
+  for (const profile of PROFILES) {
+    for (const gen of GENERATORS) {
+      for (const tool of tools) {
+        if (picked.has(`${tool.id}|${profile.id}|${gen.id}`)) rows.push({ tool, profile, gen });
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,576 @@
+/**
+ * What a bench run reports: one result per trial (the JSON's schema), the tables on stdout, the
+ * ratios of captured rates in one cell (xskdump over the C limit, over tcpdump, 4 queues over
+ * 1...), each sweep tool's highest loss-free offered rate, the soak's RSS, and the gnuplot plot
+ * of captured against offered rate.
+ * @module
+ */
+import { have, run } from "../testbed/mod.ts";
+import {
+  type Generator,
+  GENERATORS,
+  LIMITS,
+  type Mode,
+  type OutputKind,
+  type Profile,
+  PROFILES,
+  SWEEP_TOOLS,
+  type Tool,
+} from "./catalog.ts";
+import { CLK_TCK, type Snapshot } from "./host.ts";
+import type { ToolReport } from "./parse.ts";
+import { ceilingOf, type DdResult, type Target, targets } from "./targets.ts";
+
+/** Loss at or below this fraction still counts as loss-free (0: not one packet). */
+export const LOSS_FREE = 0;
+
+export interface TrialResult {
+  phase: "matrix" | "sweep" | "soak";
+  profile: string;
+  generator: string;
+  requestedRate?: number;
+  tool: string;
+  toolLabel: string;
+  mode?: Mode;
+  output: OutputKind;
+  /** The measurement window (counters and CPU): traffic plus the drain after it. */
+  seconds: number;
+  /** How long the generator ran: rates are packets over this. */
+  trafficSeconds: number;
+  /** Packets the generator put on the sender veth (tx_packets + tx_dropped). */
+  offered: number;
+  /** Packets the receiving veth counted (before XDP and everything else). */
+  arrived: number;
+  /** Packets the tool kept (for the sink: packets dropped at XDP, i.e. arrived). */
+  captured: number;
+  lost: number;
+  lossPct: number;
+  dropsByReason: Record<string, number>;
+  offeredPps: number;
+  capturedPps: number;
+  /** The tool's own CPU time (utime + stime of all its threads) per captured packet, ns. */
+  procCpuNsPerPkt?: number;
+  procCpuSec?: number;
+  /** Whole-machine busy CPU (all processes, softirq included) per offered packet, ns. */
+  sysCpuNsPerPkt: number;
+  sysCpuSec: number;
+  softirqSec: number;
+  rssStartKiB?: number;
+  rssEndKiB?: number;
+  rssMaxKiB?: number;
+  rssSamples?: [number, number][];
+  /** File bytes written per second of traffic (tools writing a file). */
+  writtenBps?: number;
+  /** What the generator says it sent (trafgen's count, xdp_gen's frames). */
+  generatorSent?: number;
+  /** CPU seconds of the trafgen processes (softirq work done in their context included). */
+  generatorCpuSec: number;
+  /** CPU seconds of the ksoftirqd threads (receive work the sender deferred). */
+  ksoftirqdCpuSec: number;
+  /** Busy CPU that neither the tool, the generator nor ksoftirqd accounts for: other processes
+   * on the machine (a loaded host shows here), kernel threads, softirq work in idle time. */
+  otherCpuSec: number;
+  /** otherCpuSec less all softirq time (a lower bound of other processes' CPU): the
+   * disturbance measure. */
+  foreignCpuSec: number;
+  /** Runs it took (a disturbed trial is run again). */
+  attempts: number;
+  /** Other work on the host took more than FOREIGN_CPU_MAX CPUs even in the kept attempt. */
+  disturbed: boolean;
+  report: ToolReport;
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** What one trial measured, from the counters before and after and what the tool said. */
+export function trialResult(
+  spec: { phase: TrialResult["phase"]; profile: Profile; gen: Generator; tool: Tool },
+  before: Snapshot,
+  after: Snapshot,
+  report: ToolReport,
+  sent: { sent?: number; cpuSec: number },
+  trafficSec: number,
+  rssSamples: [number, number][],
+): TrialResult {
+  const { profile, gen, tool } = spec;
+  const seconds = (after.t - before.t) / 1000;
+  const offered = after.txPackets - before.txPackets + after.txDropped - before.txDropped;
+  const arrived = after.rxPackets - before.rxPackets;
+  const captured = tool.kind === "sink" ? arrived : report.captured;
+  const lost = Math.max(0, offered - captured);
+  const drops: Record<string, number> = {
+    beforeReceiver: Math.max(0, offered - arrived),
+    backlogQueue: after.backlogDropped - before.backlogDropped,
+    ...report.drops,
+  };
+  if (report.passedToStack) drops.passedToStack = report.passedToStack;
+  const known = Object.values(drops).filter(Number.isFinite).reduce((a, b) => a + b, 0);
+  if (tool.kind !== "sink" && lost > known) drops.unaccounted = lost - known;
+  const busy = (after.cpu.busy - before.cpu.busy) / CLK_TCK;
+  const ksoft = (after.ksoftirqdTicks - before.ksoftirqdTicks) / CLK_TCK;
+  const softirq = (after.cpu.softirq - before.cpu.softirq) / CLK_TCK;
+  const procSec = after.procTicks !== undefined &&
+      before.procTicks !== undefined
+    ? (after.procTicks - before.procTicks) / CLK_TCK
+    : undefined;
+  const rssVals = rssSamples.map((s) => s[1]);
+  if (after.rssKiB !== undefined) rssVals.push(after.rssKiB);
+  return {
+    phase: spec.phase,
+    profile: profile.id,
+    generator: gen.id,
+    requestedRate: gen.rate,
+    tool: tool.id,
+    toolLabel: tool.label,
+    mode: tool.mode,
+    output: tool.output,
+    seconds: round(seconds, 3),
+    offered,
+    arrived,
+    captured,
+    lost,
+    lossPct: offered ? round((100 * lost) / offered, 3) : 0,
+    dropsByReason: drops,
+    trafficSeconds: round(trafficSec, 3),
+    offeredPps: Math.round(offered / trafficSec),
+    capturedPps: Math.round(captured / trafficSec),
+    writtenBps: report.fileBytes ? Math.round(report.fileBytes / trafficSec) : undefined,
+    procCpuSec: procSec,
+    procCpuNsPerPkt: procSec !== undefined && captured
+      ? Math.round((procSec * 1e9) / captured)
+      : undefined,
+    sysCpuSec: round(busy, 2),
+    softirqSec: round(softirq, 2),
+    sysCpuNsPerPkt: offered ? Math.round((busy * 1e9) / offered) : 0,
+    rssStartKiB: rssVals[0],
+    rssEndKiB: rssVals.at(-1),
+    rssMaxKiB: rssVals.length ? Math.max(...rssVals) : undefined,
+    rssSamples: spec.phase === "soak" ? rssSamples : undefined,
+    generatorSent: sent.sent,
+    generatorCpuSec: sent.cpuSec,
+    ksoftirqdCpuSec: round(ksoft, 2),
+    otherCpuSec: round(busy - sent.cpuSec - (procSec ?? 0) - ksoft, 2),
+    foreignCpuSec: round(
+      Math.max(0, busy - softirq - sent.cpuSec - (procSec ?? 0) - ksoft),
+      2,
+    ),
+    attempts: 1,
+    disturbed: false,
+    report,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Output: table, ratios, plot
+
+export const mpps = (pps: number) => (pps / 1e6).toFixed(3);
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+function lpad(s: string, n: number): string {
+  return s.length >= n ? s : " ".repeat(n - s.length) + s;
+}
+
+export function printTable(results: TrialResult[]): void {
+  const head = [
+    pad("tool", 22),
+    lpad("offered Mpps", 12),
+    lpad("captured Mpps", 13),
+    lpad("loss %", 8),
+    lpad("proc ns/pkt", 11),
+    lpad("sys ns/pkt", 10),
+    lpad("RSS MiB", 8),
+    lpad("foreign s", 9),
+    "  drops",
+  ].join(" ");
+  let group = "";
+  for (const r of results) {
+    const g = `${r.phase} ${r.profile} ${r.generator}${
+      r.requestedRate ? ` @${r.requestedRate}pps` : ""
+    }`;
+    if (r.phase === "sweep") continue;
+    if (g !== group) {
+      console.log(`\n== ${g}`);
+      console.log(head);
+      group = g;
+    }
+    const perQueue = Object.values(r.report.perQueue ?? {});
+    const drops = [
+      ...Object.entries(r.dropsByReason).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`),
+      ...(perQueue.length > 1 ? [`per queue ${perQueue.join("/")}`] : []),
+    ].join(", ");
+    console.log([
+      pad(r.tool, 22),
+      lpad(mpps(r.offeredPps), 12),
+      lpad(mpps(r.capturedPps), 13),
+      lpad(r.lossPct.toFixed(2), 8),
+      lpad(r.procCpuNsPerPkt?.toString() ?? "-", 11),
+      lpad(r.sysCpuNsPerPkt.toString(), 10),
+      lpad(r.rssMaxKiB ? (r.rssMaxKiB / 1024).toFixed(1) : "-", 8),
+      lpad(r.foreignCpuSec.toFixed(2) + (r.disturbed ? "!" : ""), 9),
+      "  " + (r.report.error ? `ERROR ${r.report.error}` : drops || "-"),
+    ].join(" "));
+  }
+}
+
+interface Ratio {
+  profile: string;
+  generator: string;
+  what: string;
+  numerator: string;
+  denominator: string;
+  capturedRatio: number;
+  cpuPerPacketRatio?: number;
+}
+
+function ratios(results: TrialResult[]): Ratio[] {
+  const out: Ratio[] = [];
+  const find = (p: string, g: string, t: string) =>
+    results.find((r) =>
+      r.phase === "matrix" && r.profile === p && r.generator === g && r.tool === t
+    );
+  // "limit:MODE" is the best C limit variant of that mode in the same cell.
+  const bestLimit = (p: string, g: string, mode: Mode) =>
+    LIMITS[mode].map((t) => find(p, g, t)).filter((r) => r && !r.report.error)
+      .sort((a, b) => b!.capturedPps - a!.capturedPps)[0];
+  const pairs: [string, string, string][] = [
+    ["xskdump/limit", "xskdump-tmpfs-native", "limit:native"],
+    ["xskdump/limit", "xskdump-tmpfs-generic", "limit:generic"],
+    ["xskdump/limit", "xskdump-null-native", "limit:native"],
+    ["xskdump/limit", "xskdump-null-generic", "limit:generic"],
+    ["xskdump/C copy+write", "xskdump-tmpfs-native", "limit-w-native"],
+    ["xskdump/tcpdump", "xskdump-tmpfs-native", "tcpdump"],
+    ["xskdump/tcpdump", "xskdump-disk-native", "tcpdump-disk"],
+    ["xskdump/tcpdump", "xskdump-tmpfs-generic", "tcpdump"],
+    ["xskdump/xdpdump", "xskdump-tmpfs-native", "xdpdump"],
+    ["4 queues/1 queue", "xskdump-q4-tmpfs-native", "xskdump-tmpfs-native"],
+  ];
+  for (const p of PROFILES) {
+    for (const g of GENERATORS) {
+      for (const [what, a, b] of pairs) {
+        const x = find(p.id, g.id, a);
+        const y = b.startsWith("limit:")
+          ? bestLimit(p.id, g.id, b.slice(6) as Mode)
+          : find(p.id, g.id, b);
+        if (!x || !y || !y.capturedPps) continue;
+        out.push({
+          profile: p.id,
+          generator: g.id,
+          what,
+          numerator: a,
+          denominator: y.tool,
+          capturedRatio: round(x.capturedPps / y.capturedPps, 3),
+          cpuPerPacketRatio: x.procCpuNsPerPkt && y.procCpuNsPerPkt
+            ? round(x.procCpuNsPerPkt / y.procCpuNsPerPkt, 2)
+            : undefined,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+interface LossFree {
+  tool: string;
+  /** Highest offered rate (pps, measured) with no packet lost; 0 when even the lowest lost. */
+  lossFreePps: number;
+  /** The lowest measured offered rate at which it lost packets, if any. */
+  firstLossPps?: number;
+  /** Whether the loss-free rate is only a lower bound (nothing lost at the top rate tried). */
+  lowerBound: boolean;
+  /**
+   * The generator asked for more than it could send while this tool listened, without loss:
+   * the tool's kernel path saturated the receiving softirq (on CPU 0, shared with the
+   * generator here; a NIC would drop above that rate instead). The highest rate asked for.
+   */
+  kernelBoundAt?: number;
+}
+
+function lossFreeRates(results: TrialResult[]): LossFree[] {
+  const out: LossFree[] = [];
+  for (const id of SWEEP_TOOLS) {
+    // Disturbed trials say more about the host than about the tool: left out here.
+    const pts = results.filter((r) =>
+      r.tool === id && r.profile === "udp64" && (r.phase === "sweep" || r.phase === "matrix") &&
+      !r.report.error && !r.disturbed
+    ).sort((a, b) => a.offeredPps - b.offeredPps);
+    if (!pts.length) continue;
+    let best = 0;
+    let firstLoss: number | undefined;
+    for (const p of pts) {
+      const ok = p.lost <= p.offered * LOSS_FREE;
+      if (!ok && firstLoss === undefined) firstLoss = p.offeredPps;
+      if (ok && firstLoss === undefined) best = p.offeredPps;
+    }
+    const held = pts.filter((p) =>
+      p.requestedRate && p.offeredPps < 0.9 * p.requestedRate && p.lost <= p.offered * LOSS_FREE
+    );
+    out.push({
+      tool: id,
+      lossFreePps: best,
+      firstLossPps: firstLoss,
+      lowerBound: firstLoss === undefined,
+      kernelBoundAt: firstLoss === undefined && held.length
+        ? Math.max(...held.map((p) => p.requestedRate!))
+        : undefined,
+    });
+  }
+  return out;
+}
+
+/** The tools on the plot (all are in the JSON and the table; more lines would hide these). */
+const PLOTTED = [
+  "sink-native",
+  "sink-generic",
+  "limit-nap-native",
+  "limit-generic",
+  "xskdump-tmpfs-native",
+  "xskdump-tmpfs-generic",
+  "xskdump-disk-native",
+  "tcpdump",
+  "tcpdump-disk",
+  "xdpdump",
+];
+
+export async function plot(
+  results: TrialResult[],
+  dd: DdResult[],
+  stem: string,
+): Promise<string | undefined> {
+  if (!(await have("gnuplot"))) return undefined;
+  const dir = await Deno.makeTempDir({ prefix: "xskbench-plot-" });
+  try {
+    const series: { file: string; title: string; profile: string }[] = [];
+    const tools = [...new Set(results.filter((r) => r.phase !== "soak").map((r) => r.tool))]
+      .filter((t) => PLOTTED.includes(t));
+    for (const profile of PROFILES.map((p) => p.id)) {
+      for (const t of tools) {
+        const pts = results.filter((r) =>
+          r.tool === t && r.profile === profile && r.phase !== "soak" && !r.report.error
+        ).sort((a, b) => a.offeredPps - b.offeredPps);
+        if (!pts.length) continue;
+        const file = `${dir}/${profile}-${t}.dat`;
+        await Deno.writeTextFile(
+          file,
+          pts.map((p) => `${p.offeredPps / 1e6} ${p.capturedPps / 1e6}`).join("\n") + "\n",
+        );
+        series.push({ file, title: t, profile });
+      }
+    }
+    const png = `${stem}.png`;
+    // Where the tools differ: offered on a log scale (the sweep's 0.25 Mpps to the generator's
+    // 10+), captured up to the best capturer, not to the drop sink's 13-22 Mpps.
+    const panel = (profile: Profile) => {
+      const s = series.filter((x) => x.profile === profile.id);
+      const mine = results.filter((r) => r.profile === profile.id && r.phase !== "soak");
+      const capturers = mine.filter((r) => !r.tool.startsWith("sink"));
+      const maxX = Math.max(0.5, ...mine.map((r) => r.offeredPps / 1e6)) * 1.3;
+      const maxY = Math.max(0.1, ...capturers.map((r) => r.capturedPps / 1e6)) * 1.15;
+      return [
+        `set title "${profile.label}"`,
+        `set logscale x`,
+        `set xtics (0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24)`,
+        `set xrange [0.2:${maxX}]`,
+        `set yrange [0:${maxY}]`,
+        `set xlabel "offered (Mpps, measured on the sender veth; log scale)"`,
+        `set ylabel "captured (Mpps)"`,
+        `set key top left font ",8"`,
+        `plot x title "captured = offered" with lines dashtype 2 lc rgb "#888888", ` +
+        s.map((x) => `"${x.file}" using 1:2 title "${x.title}" with linespoints`).join(", "),
+        `unset logscale x`,
+        `set xtics autofreq`,
+      ].join("\n");
+    };
+    // The file rows of the mix with xdp_gen: bytes written per second, dd's new pages beside.
+    const writers = results.filter((r) =>
+      r.phase === "matrix" && r.profile === "mix" && r.generator === "xdpgen" && r.writtenBps
+    );
+    await Deno.writeTextFile(
+      `${dir}/bytes.dat`,
+      writers.map((r, i) => `${i} "${r.tool}" ${r.writtenBps! / 1e9}`).join("\n") + "\n",
+    );
+    const ceilings = (["tmpfs", "disk"] as const).map((fs) => [fs, ceilingOf(dd, fs)] as const)
+      .filter(([, c]) => c !== undefined);
+    const top = Math.max(
+      ...writers.map((r) => r.writtenBps! / 1e9),
+      ...ceilings.map(([, c]) => c! / 1e9),
+    ) * 1.15;
+    const bytesPanel = writers.length
+      ? [
+        `set title "mix, xdp_gen: file bytes written per second (lines: dd of new pages)"`,
+        `set style fill solid 0.5`,
+        `set boxwidth 0.6`,
+        `set xrange [-0.7:${writers.length - 0.3}]`,
+        `set yrange [0:${top}]`,
+        `set xtics rotate by -30 font ",8"`,
+        `set xlabel ""`,
+        `set ylabel "GB/s"`,
+        `plot "${dir}/bytes.dat" using 1:3:xtic(2) with boxes notitle` +
+        ceilings.map(([fs, c]) =>
+          `, ${c! / 1e9} title "dd ${fs} ${(c! / 1e9).toFixed(2)} GB/s" with lines dashtype 2`
+        ).join(""),
+      ].join("\n")
+      : "";
+    const shown = PROFILES.filter((p) => series.some((x) => x.profile === p.id));
+    const panels = shown.length + (bytesPanel ? 1 : 0);
+    const script = [
+      `set terminal png size ${700 * Math.max(1, panels)},750 font ",10"`,
+      `set termoption noenhanced`,
+      `set output "${png}"`,
+      `set multiplot layout 1,${Math.max(1, panels)} title "xskdump bench: captured vs offered ` +
+      `rate (veth; ${new Date().toISOString().slice(0, 16)})"`,
+      `set grid`,
+      ...shown.map(panel),
+      bytesPanel,
+      `unset multiplot`,
+    ].join("\n");
+    await Deno.writeTextFile(`${dir}/plot.gp`, script);
+    const r = await run(["gnuplot", `${dir}/plot.gp`]);
+    if (r.code !== 0) {
+      console.error(`gnuplot failed: ${r.stderr.trim()}`);
+      return undefined;
+    }
+    return png;
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * The soak's RSS: where it stands once warmed up (V8's heap and the touched UMEM and output
+ * buffer grow over the first seconds: at a quarter of the run, at most 60 s), at the end, and
+ * the least-squares slope after warm-up, which is what "flat" is about.
+ */
+function soakSummary(soak: TrialResult) {
+  const samples = soak.rssSamples ?? [];
+  const warmSeconds = Math.min(60, Math.round(soak.seconds / 4));
+  const warm = samples.filter((s) => s[0] >= warmSeconds);
+  let slope = 0;
+  if (warm.length >= 2) {
+    const n = warm.length;
+    const mt = warm.reduce((a, s) => a + s[0], 0) / n;
+    const mv = warm.reduce((a, s) => a + s[1], 0) / n;
+    const cov = warm.reduce((a, s) => a + (s[0] - mt) * (s[1] - mv), 0);
+    const vt = warm.reduce((a, s) => a + (s[0] - mt) ** 2, 0);
+    slope = vt > 0 ? cov / vt : 0;
+  }
+  return {
+    seconds: soak.seconds,
+    rate: soak.requestedRate,
+    warmSeconds,
+    rssStartKiB: warm[0]?.[1] ?? soak.rssStartKiB,
+    rssEndKiB: soak.rssEndKiB,
+    rssMaxKiB: soak.rssMaxKiB,
+    growthKiBPerMin: Math.round(slope * 60),
+    lossPct: soak.lossPct,
+  };
+}
+
+/**
+ * The run's summary: ratios, loss-free rates (and against tcpdump's), the soak's RSS, the dd
+ * ceilings and issue 15's targets (bench/targets.ts).
+ */
+export function summarize(results: TrialResult[], dd: DdResult[] = []) {
+  const ratioList = ratios(results);
+  const lossFree = lossFreeRates(results);
+  const tcpLf = lossFree.find((l) => l.tool === "tcpdump");
+  const soak = results.find((r) => r.phase === "soak");
+  const soakRss = soak ? soakSummary(soak) : undefined;
+  const targetList: Target[] = targets(results, lossFree, dd, LIMITS.native, soakRss);
+  return {
+    ratios: ratioList,
+    lossFree,
+    lossFreeVsTcpdump: tcpLf && tcpLf.lossFreePps
+      ? lossFree.filter((l) => l.tool !== "tcpdump").map((l) => ({
+        tool: l.tool,
+        ratio: round(l.lossFreePps / tcpLf.lossFreePps, 2),
+        // Both rates are only lower bounds when neither lost a packet: then the ratio says
+        // where the generator stopped, not which tool is better. A tool whose kernel path held
+        // the generator below the rate asked for has its ceiling there (a NIC would drop).
+        bound: l.kernelBoundAt && tcpLf.kernelBoundAt
+          ? "both at their kernel path's ceiling"
+          : tcpLf.kernelBoundAt
+          ? (l.lowerBound
+            ? "at least; tcpdump at its kernel path's ceiling"
+            : "tcpdump at its kernel path's ceiling")
+          : l.lowerBound && tcpLf.lowerBound
+          ? "neither lost: generator-bound"
+          : l.lowerBound
+          ? "at least"
+          : tcpLf.lowerBound
+          ? "at most"
+          : "exact",
+      }))
+      : [],
+    soak: soakRss,
+    ceilings: dd,
+    targets: targetList,
+  };
+}
+
+/** Prints the tables, the ratios, the loss-free rates and the soak for people. */
+export function printReport(results: TrialResult[], summary: ReturnType<typeof summarize>) {
+  const { ratios: ratioList, lossFree } = summary;
+  printTable(results);
+  console.log("\n== ratios (captured rate, same run, same load)");
+  for (const r of ratioList) {
+    console.log(
+      `${pad(`${r.profile} ${r.generator}`, 14)} ${pad(`${r.numerator} / ${r.denominator}`, 50)} ` +
+        `captured ${r.capturedRatio.toFixed(3)}` +
+        (r.cpuPerPacketRatio ? `, CPU/packet ${r.cpuPerPacketRatio.toFixed(2)}` : ""),
+    );
+  }
+  console.log(
+    "\n== highest loss-free offered rate, udp64 (sweep + full-speed runs, undisturbed trials)",
+  );
+  for (const l of lossFree) {
+    console.log(
+      `${pad(l.tool, 24)} ${lpad(mpps(l.lossFreePps), 6)} Mpps` +
+        (l.kernelBoundAt
+          ? ` (no loss; asked for up to ${
+            mpps(l.kernelBoundAt)
+          } Mpps, its kernel path held the generator to this: the receive CPU's ceiling)`
+          : l.lowerBound
+          ? " (no loss at the highest rate offered: a lower bound)"
+          : `, first loss at ${mpps(l.firstLossPps!)} Mpps`),
+    );
+  }
+  for (const x of summary.lossFreeVsTcpdump) {
+    console.log(`${pad(x.tool, 24)} ${x.ratio}x tcpdump's (${x.bound})`);
+  }
+  if (summary.soak) {
+    const s = summary.soak;
+    const mib = (k?: number) => ((k ?? 0) / 1024).toFixed(1);
+    console.log(
+      `\n== soak: xskdump -w /dev/null, ${s.seconds} s at ${s.rate} pps: RSS ${
+        mib(s.rssStartKiB)
+      } MiB at ${s.warmSeconds} s (warmed up) -> ${mib(s.rssEndKiB)} MiB at the end (max ${
+        mib(s.rssMaxKiB)
+      }; ${s.growthKiBPerMin} KiB/min after warm-up), loss ${s.lossPct}%`,
+    );
+  }
+  if (summary.ceilings.length) {
+    console.log(
+      "\n== new pages, dd on the capturer's CPU (the ceiling for a file's bytes per second)",
+    );
+    for (const d of summary.ceilings) {
+      console.log(
+        `${pad(`${d.fs} bs=${d.bs}`, 14)} ${(d.bytesPerSec / 1e9).toFixed(2)} GB/s (${d.when})`,
+      );
+    }
+  }
+  console.log("\n== targets (issue 15), this run");
+  for (const t of summary.targets) {
+    const v = t.value === undefined ? "-" : String(t.value);
+    const verdict = t.met === undefined ? "not measured" : t.met ? "met" : "NOT MET";
+    console.log(
+      `${pad(t.id, 20)} ${lpad(v, 7)} ${t.atMost ? "<=" : ">="} ${pad(String(t.target), 5)} ` +
+        `${pad(verdict, 12)} ${t.what}: ${t.detail}`,
+    );
+  }
+}
