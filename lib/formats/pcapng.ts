@@ -208,7 +208,7 @@ export class PcapngWriter {
   readonly #buf: Uint8Array;
   readonly #copier: ByteCopier;
   readonly #view: DataView;
-  /** The output buffer as 32-bit words: every block starts 4-aligned, so packet data does too. */
+  /** Bytes kept of each packet. */
   readonly #snaplen: number;
   #pos = 0;
   #packets = 0;
