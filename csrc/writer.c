@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ struct writer {
 	pthread_cond_t space; /* the loop (xsk_writer_wait, _drain) waits for the thread */
 	uint32_t head, nq;
 	int quit;
+	int named; /* the thread has named itself */
 	int busy; /* the thread is writing a chunk it took */
 	uint64_t written;
 	uint64_t write_max_ns;
@@ -132,6 +134,13 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 	uint64_t off = 0, kept = 0;
 
+	/* Its own name, by prctl: pthread_setname_np on another thread writes
+	 * /proc/self/task/N/comm, a file the capture has no business opening. */
+	prctl(PR_SET_NAME, "xskdump-writer");
+	pthread_mutex_lock(&w->mu);
+	w->named = 1;
+	pthread_cond_broadcast(&w->space);
+	pthread_mutex_unlock(&w->mu);
 	for (;;) {
 		struct chunk *c;
 		int failed;
@@ -328,7 +337,11 @@ int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, 
 		pthread_cond_destroy(&w->space);
 		goto out;
 	}
-	pthread_setname_np(w->thread, "xskdump-writer");
+	/* Named before it is used, so ps and top show it from the start. */
+	pthread_mutex_lock(&w->mu);
+	while (!w->named)
+		pthread_cond_wait(&w->space, &w->mu);
+	pthread_mutex_unlock(&w->mu);
 	/* SCHED_BATCH: its wakeups never preempt the loop. Sharing the loop's
 	 * CPU (one free CPU, or the bench's layout), it writes when the loop
 	 * naps or waits for it, so a handed-over chunk cannot take the ring away
