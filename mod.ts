@@ -2,11 +2,13 @@
  * xskdump as a library: live AF_XDP capture, pcap and pcapng files and the tcpdump-style
  * decoder, for scripts run with `deno run` or `deno task`.
  *
- * A capture attaches xskdump's XDP program to an interface and an AF_XDP socket to each of the
- * RX queues asked for; packets on those queues (that match its filter, if it has one) are
- * redirected to the script (they do not reach the host's stack) until it is closed. It needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
- * CAP_IPC_LOCK (and CAP_PERFMON for most filters), and `--allow-ffi` for the shim (see the
- * README).
+ * A capture takes one of two paths. Divert (`path: "divert"`, the default on an interface with no
+ * address) attaches xskdump's XDP program and an AF_XDP socket to each of the RX queues asked
+ * for; packets on those queues (that match its filter, if it has one) are redirected to the
+ * script and do not reach the host's stack until it is closed. Tap (`path: "tap"`, the default on
+ * an interface the host uses) copies every packet, incoming and outgoing, into a ring buffer and
+ * lets it go on. It needs root, or CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON (and for divert CAP_NET_RAW
+ * and CAP_IPC_LOCK), and `--allow-ffi` for the shim (see the README).
  *
  * Zero-copy batches, the fast way: views into the capture's memory, valid until the next batch.
  *
@@ -56,8 +58,11 @@ export {
 } from "./lib/capture/live.ts";
 export type {
   CaptureOptions,
+  CapturePath,
   CaptureResult,
   CaptureStats,
+  Direction,
+  DirectionStats,
   PacketSink,
   QueueStats,
   RunLimits,

@@ -40,7 +40,7 @@ export function ratedGenerator(rate: number, id = `rate${rate / 1000}k`): Genera
   return { id, label: `xdp_gen -r ${rate}`, kind: "xdpgen", rate };
 }
 
-export type ToolKind = "sink" | "limit" | "xskdump" | "tcpdump" | "xdpdump";
+export type ToolKind = "sink" | "limit" | "xskdump" | "tap" | "tcpdump" | "xdpdump";
 export type Mode = "native" | "generic";
 export type OutputKind = "none" | "null" | "tmpfs" | "disk";
 
@@ -52,6 +52,8 @@ export interface Tool {
   output: OutputKind;
   /** RX queues the veth has and the tool captures (all of them); 1 unless said. */
   queues: number;
+  /** Environment for the tool (a tap's incoming hook at tc: XSKDUMP_TAP_IN=tc). */
+  env?: Record<string, string>;
 }
 
 function tool(
@@ -79,6 +81,19 @@ export const ALL_TOOLS: Tool[] = [
   tool("xskdump-tmpfs-generic", "xskdump", "xskdump -w tmpfs (generic)", "tmpfs", "generic"),
   tool("xskdump-q4-tmpfs-native", "xskdump", "4 queues: -q all -w tmpfs", "tmpfs", "native", 4),
   tool("xskdump-disk-native", "xskdump", "xskdump -w disk (native)", "disk", "native"),
+  // Tap mode: every packet goes on to the stack (whose receive counts as `stackPps`).
+  tool("tap-native", "tap", "xskdump --tap -w tmpfs (incoming at XDP native)", "tmpfs", "native"),
+  tool(
+    "tap-generic",
+    "tap",
+    "xskdump --tap -w tmpfs (incoming at XDP generic)",
+    "tmpfs",
+    "generic",
+  ),
+  {
+    ...tool("tap-tc", "tap", "xskdump --tap -w tmpfs (incoming at tc ingress, tcx)", "tmpfs"),
+    env: { XSKDUMP_TAP_IN: "tc" },
+  },
   tool("tcpdump", "tcpdump", "tcpdump -w tmpfs (AF_PACKET)", "tmpfs"),
   tool("tcpdump-disk", "tcpdump", "tcpdump -w disk (AF_PACKET)", "disk"),
   tool("xdpdump", "xdpdump", "xdpdump -w tmpfs (native)", "tmpfs", "native"),
@@ -86,13 +101,14 @@ export const ALL_TOOLS: Tool[] = [
 
 /**
  * The tools of the rate sweep: the sink (the testbed's own loss floor), the C limit, xskdump to
- * a file in both modes, tcpdump and xdpdump.
+ * a file in both modes, the tap, tcpdump and xdpdump.
  */
 export const SWEEP_TOOLS = [
   "sink-native",
   "limit-nap-native",
   "xskdump-tmpfs-native",
   "xskdump-tmpfs-generic",
+  "tap-native",
   "tcpdump",
   "xdpdump",
 ];

@@ -60,6 +60,8 @@ export interface Snapshot {
   ksoftirqdTicks: number;
   /** Packets the per-CPU backlog queues dropped (/proc/net/softnet_stat, all CPUs). */
   backlogDropped: number;
+  /** IP packets the capture namespace's stack received (Ip InReceives, /proc/net/snmp). */
+  stackReceived: number;
 }
 
 /** pids of the ksoftirqd threads, found once. */
@@ -112,14 +114,23 @@ export async function rssKiB(pid: number): Promise<number | undefined> {
   }
 }
 
+/** Ip InReceives of a namespace: the IP packets its stack received. */
+async function ipInReceives(ns: string): Promise<number> {
+  const lines = (await nsExec(ns, ["cat", "/proc/net/snmp"], { check: true })).stdout.split("\n")
+    .filter((l) => l.startsWith("Ip: "));
+  const names = lines[0].split(/\s+/);
+  return Number(lines[1].split(/\s+/)[names.indexOf("InReceives")]);
+}
+
 /** The counters a trial reads before and after its traffic (and the tool's, given its pid). */
 export async function snapshot(pair: VethPair, pid?: number): Promise<Snapshot> {
-  const [snd, rcv, cpu, ksoft, backlog] = await Promise.all([
+  const [snd, rcv, cpu, ksoft, backlog, stack] = await Promise.all([
     linkCounters(pair.senderNs, pair.senderIf),
     linkCounters(pair.captureNs, pair.captureIf),
     procStatCpu(),
     ksoftirqdTicks(),
     backlogDropped(),
+    ipInReceives(pair.captureNs),
   ]);
   return {
     t: performance.now(),
@@ -130,6 +141,7 @@ export async function snapshot(pair: VethPair, pid?: number): Promise<Snapshot> 
     cpu,
     ksoftirqdTicks: ksoft,
     backlogDropped: backlog,
+    stackReceived: stack,
     procTicks: pid === undefined ? undefined : await procTicks(pid),
     rssKiB: pid === undefined ? undefined : await rssKiB(pid),
   };

@@ -89,6 +89,22 @@ export function toolReport(kind: ToolKind, stderr: string, stdout: string): Tool
         error: s.error,
       };
     }
+    case "tap": {
+      let s;
+      try {
+        s = xskdumpSummary(stderr);
+      } catch {
+        return { captured: 0, drops: {}, error: `no summary: ${tail(stderr)}` };
+      }
+      const full = s.dropped.ring_buffer_full;
+      return {
+        captured: s.captured,
+        received: s.received,
+        seen: s.seen,
+        drops: { tapRingFull: full.in + full.out },
+        error: s.error,
+      };
+    }
     case "tcpdump": {
       const captured = num(/^(\d+) packets? captured$/m, stderr);
       return {

@@ -43,6 +43,12 @@ export interface TrialResult {
   arrived: number;
   /** Packets the tool kept (for the sink: packets dropped at XDP, i.e. arrived). */
   captured: number;
+  /**
+   * Packets the host's IP stack received meanwhile (Ip InReceives of the capture namespace):
+   * every one for a tool that leaves them to the stack (tap, tcpdump, xdpdump), none diverted.
+   */
+  stackReceived: number;
+  stackPps: number;
   lost: number;
   lossPct: number;
   dropsByReason: Record<string, number>;
@@ -100,6 +106,7 @@ export function trialResult(
   const offered = after.txPackets - before.txPackets + after.txDropped - before.txDropped;
   const arrived = after.rxPackets - before.rxPackets;
   const captured = tool.kind === "sink" ? arrived : report.captured;
+  const stackReceived = after.stackReceived - before.stackReceived;
   const lost = Math.max(0, offered - captured);
   const drops: Record<string, number> = {
     beforeReceiver: Math.max(0, offered - arrived),
@@ -138,6 +145,8 @@ export function trialResult(
     offeredPps: Math.round(offered / trafficSec),
     capturedPps: Math.round(captured / trafficSec),
     writtenBps: report.fileBytes ? Math.round(report.fileBytes / trafficSec) : undefined,
+    stackReceived,
+    stackPps: Math.round(stackReceived / trafficSec),
     procCpuSec: procSec,
     procCpuNsPerPkt: procSec !== undefined && captured
       ? Math.round((procSec * 1e9) / captured)
@@ -182,6 +191,7 @@ export function printTable(results: TrialResult[]): void {
     lpad("offered Mpps", 12),
     lpad("captured Mpps", 13),
     lpad("loss %", 8),
+    lpad("stack Mpps", 10),
     lpad("proc ns/pkt", 11),
     lpad("sys ns/pkt", 10),
     lpad("RSS MiB", 8),
@@ -209,6 +219,7 @@ export function printTable(results: TrialResult[]): void {
       lpad(mpps(r.offeredPps), 12),
       lpad(mpps(r.capturedPps), 13),
       lpad(r.lossPct.toFixed(2), 8),
+      lpad(mpps(r.stackPps), 10),
       lpad(r.procCpuNsPerPkt?.toString() ?? "-", 11),
       lpad(r.sysCpuNsPerPkt.toString(), 10),
       lpad(r.rssMaxKiB ? (r.rssMaxKiB / 1024).toFixed(1) : "-", 8),
@@ -249,6 +260,10 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["xskdump/tcpdump", "xskdump-tmpfs-generic", "tcpdump"],
     ["xskdump/xdpdump", "xskdump-tmpfs-native", "xdpdump"],
     ["4 queues/1 queue", "xskdump-q4-tmpfs-native", "xskdump-tmpfs-native"],
+    ["tap/tcpdump", "tap-native", "tcpdump"],
+    ["tap/tcpdump", "tap-generic", "tcpdump"],
+    ["tap/tcpdump", "tap-tc", "tcpdump"],
+    ["tap/xdpdump", "tap-native", "xdpdump"],
   ];
   for (const p of PROFILES) {
     for (const g of GENERATORS) {

@@ -1,6 +1,7 @@
 /**
  * Starting and stopping the capture tools a trial measures, each on the receiving veth in the
- * capture namespace, pinned to RX_CPU: the XDP drop sink, xsk_limit, xskdump, tcpdump, xdpdump.
+ * capture namespace, pinned to RX_CPU: the XDP drop sink, xsk_limit, xskdump (divert and tap),
+ * tcpdump, xdpdump.
  * They start through the test bed (ready line, one timeout policy) and end by SIGINT; what they
  * print is read by parse.ts.
  * @module
@@ -53,8 +54,14 @@ function command(tool: Tool, ifname: string, out: string | undefined, extra: str
       ];
     case "xskdump":
       return [
-        ...[XSKDUMP, "-i", ifname, "--json", "-w", out!, "--mode", tool.mode!],
+        ...[XSKDUMP, "-i", ifname, "--json", "--divert", "-w", out!, "--mode", tool.mode!],
         ...(tool.queues > 1 ? ["-q", "all"] : []),
+        ...extra,
+      ];
+    case "tap":
+      return [
+        ...[XSKDUMP, "-i", ifname, "--json", "--tap", "-w", out!],
+        ...(tool.mode ? ["--mode", tool.mode] : []),
         ...extra,
       ];
     case "tcpdump":
@@ -88,12 +95,12 @@ export async function startTool(
   }
   const cmd = command(tool, pair.captureIf, out, xskdumpExtra);
   // xsk_limit says it listens as xskdump does; xdpdump as tcpdump does.
-  const ready = tool.kind === "limit" || tool.kind === "xskdump" ? "xskdump" : "tcpdump";
+  const ours = tool.kind === "limit" || tool.kind === "xskdump" || tool.kind === "tap";
   const cap = await startCapture(pair, onCpu(RX_CPU, cmd), {
-    ready,
-    mode: tool.kind === "limit" || tool.kind === "xskdump" ? tool.mode : undefined,
+    ready: ours ? "xskdump" : "tcpdump",
+    mode: ours ? tool.mode : undefined,
     stdout: tool.kind === "limit",
-    env: { SSH_CONNECTION: "" },
+    env: { SSH_CONNECTION: "", ...tool.env },
   });
   return {
     pid: cap.pid,

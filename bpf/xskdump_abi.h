@@ -49,4 +49,51 @@ enum xskdump_stage {
 	XSKDUMP_STAGE__MAX = 2,
 };
 
+/* Tap mode (bpf/xskdump_tap.bpf.c): each packet is copied into a BPF ring buffer
+ * (map "ring") and goes on to the stack. A ring buffer record, after the
+ * kernel's own 8-byte header, is this header and then cap_len bytes of the
+ * packet. User space finds the packet at hdr_words * 8: later versions add
+ * fields at the end (issue 20: the socket cookie) and raise hdr_words. */
+#define XSKDUMP_TAP_REC_VERSION 1
+struct xskdump_tap_rec {
+	__u64 tstamp_ns; /* bpf_ktime_get_ns() at the hook: CLOCK_MONOTONIC */
+	__u32 wire_len;  /* the packet's length on the wire (an offloaded VLAN tag included) */
+	__u32 cap_len;   /* bytes of it that follow the header: wire_len cut to the snap length */
+	__u32 ifindex;   /* the interface the hook ran on */
+	__u16 queue;     /* RX queue (incoming), 0 outgoing */
+	__u8 dir;        /* XSKDUMP_DIR_IN or XSKDUMP_DIR_OUT */
+	__u8 hdr_words;  /* this header's length in 8-byte words (4) */
+	__u32 version;   /* XSKDUMP_TAP_REC_VERSION */
+	__u32 reserved;  /* 0 */
+};
+
+/* Directions, as pcapng's epb_flags bits 0-1 give them. */
+#define XSKDUMP_DIR_IN 1
+#define XSKDUMP_DIR_OUT 2
+
+/* Per-CPU counters of the tap programs, one map per direction ("in_counters",
+ * "out_counters"). The filter stage counts into the slots it shares with enum
+ * xskdump_counter (PASSED, FILTERED), so the same translated filter serves.
+ * Per direction: seen = copied + ring_full + filtered + other_queue + passed. */
+enum xskdump_tap_counter {
+	XSKDUMP_TAP_SEEN = 0,        /* every packet the hook ran on */
+	XSKDUMP_TAP_COPIED = 1,      /* copied into the ring buffer */
+	XSKDUMP_TAP_PASSED = 2,      /* before the capture started or after it stopped */
+	XSKDUMP_TAP_FILTERED = 3,    /* the filter said no */
+	XSKDUMP_TAP_RING_FULL = 4,   /* no room in the ring buffer: lost to the capture */
+	XSKDUMP_TAP_OTHER_QUEUE = 5, /* incoming on an RX queue not asked for (--queue) */
+	XSKDUMP_TAP_CNT__MAX = 6,
+};
+
+/* Largest snap length the tap programs copy (tcpdump's maximum). */
+#define XSKDUMP_TAP_MAX_SNAP 262144
+
+/* The tap programs' settings, their only read-only global (.rodata): the shim
+ * writes it before loading, so the verifier sees its values as constants. */
+struct xskdump_tap_config {
+	__u32 snaplen;    /* bytes copied of each packet, 1..XSKDUMP_TAP_MAX_SNAP */
+	__u32 all_queues; /* 1: every RX queue; 0: only those in queue_mask */
+	__u64 queue_mask[XSKDUMP_MAX_QUEUES / 64]; /* RX queues asked for (--queue) */
+};
+
 #endif

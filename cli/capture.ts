@@ -9,6 +9,7 @@ import { describeViolation } from "../lib/capture/integrity.ts";
 import { formatSummary } from "../lib/capture/summary.ts";
 import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
+import { choosePath, type PathChoice } from "../lib/host/path.ts";
 import { XskError } from "../ffi/xsk.ts";
 import { type CliCommand, UsageError } from "./command.ts";
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
@@ -54,7 +55,7 @@ export const captureCommand: CliCommand<CaptureCommandArgs> = {
 /** Errors caused by what the user typed rather than by the host. */
 function isBadInput(e: unknown): boolean {
   return (e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message))) ||
-    e instanceof UsageError || isFilterUsageError(e);
+    e instanceof UsageError || e instanceof RangeError || isFilterUsageError(e);
 }
 
 /** One line for a failure before anything was captured; exit 2 when the user's input caused it. */
@@ -69,7 +70,14 @@ async function capture(
   change?: ChannelChange,
 ): Promise<number> {
   let cap: Capture;
+  let usual: PathChoice | undefined;
   try {
+    const carriesSsh = carriesSshSession(args.iface);
+    usual = args.path === "divert" ? choosePath(args.iface, carriesSsh) : undefined;
+    // -Q out or inout asks for what only the tap sees.
+    const path = args.path === "auto" && args.direction !== undefined && args.direction !== "in"
+      ? "tap"
+      : args.path;
     cap = Capture.open({
       filter: plan.expression,
       iface: args.iface,
@@ -79,6 +87,10 @@ async function capture(
       bufferBytes: args.bufferKiB === undefined ? undefined : args.bufferKiB * 1024,
       batchSize: args.batch,
       guard: args.guard,
+      path,
+      direction: args.direction,
+      snaplen: args.snaplen,
+      carriesSsh,
     });
   } catch (e) {
     return refused(e);
@@ -106,14 +118,13 @@ async function capture(
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
 
-  say(
-    `listening on ${cap.iface}, ${
-      cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
-    }, mode ${cap.mode}` +
-      `${cap.zerocopy ? " zero-copy" : ""}, snapshot length ${args.snaplen} bytes` +
-      (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : "") +
-      (cap.shared ? `, XDP program shared with ${cap.sharedWith || "another xskdump"}` : ""),
-  );
+  if (cap.path === "divert" && usual?.path === "tap") {
+    say(
+      `xskdump: warning: ${cap.iface} is in use by the host (${usual.reason}): with --divert ` +
+        "the packets captured do not reach its stack",
+    );
+  }
+  say(listeningLine(cap, args.snaplen, plan));
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
@@ -131,6 +142,7 @@ async function capture(
       iface: cap.iface,
       queues: cap.queues,
       mode: cap.mode,
+      direction: cap.direction,
     },
     args.statsIntervalMs ?? 1000,
     writeErr,
@@ -176,6 +188,7 @@ async function capture(
       iface: cap.iface,
       queues: cap.queues,
       mode: cap.mode,
+      direction: cap.direction,
       elapsedMs,
       bytes: output.bytes,
       rate,
@@ -188,6 +201,51 @@ async function capture(
   }
   if (ending.line) say(ending.line);
   return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+}
+
+/** Whether SSH_CONNECTION's server address is on `iface` (as doctor finds it). */
+function carriesSshSession(iface: string): boolean {
+  let server: string | undefined;
+  try {
+    server = Deno.env.get("SSH_CONNECTION")?.trim().split(/\s+/)[2]?.replace(/%.*$/, "");
+  } catch {
+    return false; // no --allow-env for it: the SSH rule (planFilter) says so already
+  }
+  if (!server) return false;
+  try {
+    return Deno.networkInterfaces().some((n) => n.name === iface && n.address === server);
+  } catch {
+    return false;
+  }
+}
+
+/** Where each direction of a tap is taken, in words. */
+function hookWords(cap: Capture): string {
+  const h = cap.hooks;
+  if (!h) return "";
+  const where = (hook: string) =>
+    hook === "xdp" ? `XDP ${cap.mode}` : hook === "tcx" ? "tc (tcx)" : "tc (clsact)";
+  const parts = [];
+  if (h.in !== "none") parts.push(`incoming at ${where(h.in)}`);
+  if (h.out !== "none") parts.push(`outgoing at ${where(h.out)}`);
+  return parts.join(", ");
+}
+
+/** The `listening on` line: where, which path and what it does to the host, how much. */
+export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): string {
+  const tail = `, snapshot length ${snaplen} bytes` +
+    (plan.ssh ? `, ssh session excluded (${plan.ssh.description})` : "") +
+    (cap.shared ? `, XDP program shared with ${cap.sharedWith || "another xskdump"}` : "");
+  if (cap.path === "tap") {
+    const dirs = cap.direction === "inout" ? "in and out" : cap.direction;
+    const queues = cap.queues.length ? `, queues ${cap.queues.join(",")}` : "";
+    return `listening on ${cap.iface}, tap ${dirs} (${cap.pathReason}; packets go on to the ` +
+      `host stack), ${hookWords(cap)}${queues}${tail}`;
+  }
+  return `listening on ${cap.iface}, ${
+    cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
+  }, mode ${cap.mode}${cap.zerocopy ? " zero-copy" : ""}, divert (${cap.pathReason}; ` +
+    `captured packets do not reach the host stack)${tail}`;
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

@@ -31,6 +31,8 @@ export interface PrintArgs {
   timestamps: TimestampFormat;
   /** --nano/--micro/--time-stamp-precision: digits of the timestamps. */
   precision: TimestampPrecision;
+  /** --print-direction: "In"/"Out" after the time, as tcpdump's cooked lines. */
+  direction: boolean;
 }
 
 /** The format and rotation of -w. */
@@ -73,9 +75,13 @@ export interface PacketArgs extends OutputArgs {
 export interface CaptureArgs extends PacketArgs {
   kind: "capture";
   iface: string;
-  /** RX queues: one, a list, or every queue of the interface. */
-  queues: number[] | "all";
+  /** RX queues: one, a list, or every queue of the interface; undefined: divert 0, tap all. */
+  queues?: number[] | "all";
   mode: ModeName;
+  /** --tap / --divert; "auto" when neither: by how the host uses the interface. */
+  path: "tap" | "divert" | "auto";
+  /** -Q: the directions (tap); undefined when not given. */
+  direction?: "in" | "out" | "inout";
   durationMs?: number;
   /** UMEM frames (--frames), or undefined: as many as bufferKiB holds. */
   frames?: number;
@@ -203,6 +209,10 @@ const print: FlagGroup<PrintArgs> = {
       // handles options in command-line order, so both words set the precision's value too.
       .on("option:micro", () => cmd.setOptionValue("timeStampPrecision", "micro"))
       .on("option:nano", () => cmd.setOptionValue("timeStampPrecision", "nano"))
+      .option(
+        "--print-direction",
+        "print In or Out after the time of each line (as tcpdump -i any)",
+      )
       .option("-x", "print each packet in hex, without (-xx: with) its link-level header", count, 0)
       .option(
         "-X",
@@ -219,6 +229,7 @@ const print: FlagGroup<PrintArgs> = {
     absoluteSeq: o.absoluteTcpSequenceNumbers === true,
     timestamps: timestampFormat(o.t ?? 0),
     precision: o.timeStampPrecision ?? "micro",
+    direction: o.printDirection === true,
   }),
 };
 
@@ -258,6 +269,35 @@ const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> =
   }),
 };
 
+/** --tap, --divert, -Q: the capture path and the directions. */
+const path: FlagGroup<Pick<CaptureArgs, "path" | "direction">> = {
+  add: (cmd) =>
+    cmd
+      .option(
+        "--tap",
+        "copy packets and let them go on to the host stack, both directions (default on an " +
+          "interface with an address, or a bridge, bond or team port)",
+      )
+      .option(
+        "--divert",
+        "take packets with AF_XDP: fastest, but they do not reach the host stack (default on " +
+          "an interface with no address: a capture port)",
+      )
+      .addOption(
+        new Option("-Q, --direction <dir>", "directions to capture (tap): in, out or inout")
+          .choices(["in", "out", "inout"]),
+      ),
+  read: (o) => {
+    if (o.tap && o.divert) throw new UsageError("--tap and --divert: give one of them");
+    if (o.divert && o.direction !== undefined && o.direction !== "in") {
+      throw new UsageError(
+        `-Q ${o.direction}: divert sees incoming packets only (the tap path sees both: --tap)`,
+      );
+    }
+    return { path: o.tap ? "tap" : o.divert ? "divert" : "auto", direction: o.direction };
+  },
+};
+
 type SocketArgs = Pick<
   CaptureArgs,
   "queues" | "mode" | "frames" | "bufferKiB" | "batch" | "guard" | "strict" | "singleQueue"
@@ -269,7 +309,7 @@ const sockets: FlagGroup<SocketArgs> = {
     cmd
       .option(
         "-q, --queue <n|list|all>",
-        "RX queue(s) to capture: 0 (default), 0,2,3, or all",
+        "RX queue(s) to capture: 0,2,3 or all (default: divert 0, tap all)",
         queueList,
       )
       .addOption(
@@ -278,9 +318,9 @@ const sockets: FlagGroup<SocketArgs> = {
       )
       .option(
         "-B, --buffer-size <KiB>",
-        `capture buffer (UMEM) per queue in KiB (default ${DEFAULT_FRAMES} frames, shared ` +
-          `among -q queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ${DEFAULT_FRAMES * 4 >> 10} MiB ` +
-          "with 4 KiB frames)",
+        `capture buffer in KiB: divert, the UMEM per queue (default ${DEFAULT_FRAMES} frames, ` +
+          `shared among -q queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ` +
+          `${DEFAULT_FRAMES * 4 >> 10} MiB with 4 KiB frames); tap, the ring buffer (32 MiB)`,
         integer("-B", 1024, 4 << 20),
       )
       .option(
@@ -299,7 +339,7 @@ const sockets: FlagGroup<SocketArgs> = {
           .argParser(integer("--batch", 1, 4096)).hideHelp(),
       ),
   read: (o) => ({
-    queues: o.queue ?? [0],
+    queues: o.queue,
     mode: o.mode as ModeName,
     frames: o.frames,
     bufferKiB: o.bufferSize,
@@ -325,7 +365,16 @@ const filter: FlagGroup<{ expression?: string; captureSsh: boolean; dump: boolea
   }),
 };
 
-const GROUPS: FlagGroup<unknown>[] = [source, output, print, status, limits, sockets, filter];
+const GROUPS: FlagGroup<unknown>[] = [
+  source,
+  output,
+  print,
+  status,
+  limits,
+  path,
+  sockets,
+  filter,
+];
 
 /** Adds every flag of the default command to `cmd`, in help order. */
 export function addFlags(cmd: Command): Command {
@@ -365,6 +414,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     kind: "capture",
     iface,
     ...packets,
+    ...path.read(o, operands),
     ...sockets.read(o, operands),
     durationMs,
     captureSsh,

@@ -29,6 +29,7 @@ export interface StatusSource {
   iface: string;
   queues: readonly number[];
   mode: string;
+  direction?: string;
 }
 
 /** Chooses the mode: --quiet wins, then --stats-interval, then a terminal on stderr. */
@@ -100,6 +101,7 @@ export class LiveStatus {
         iface: this.#src.iface,
         queues: this.#src.queues,
         mode: this.#src.mode,
+        direction: this.#src.direction,
         elapsedMs: now - this.#start,
         bytes: cur.bytes,
         rate,

@@ -130,11 +130,11 @@ static struct bpf_insn *resolve_maps(const uint8_t *insns, uint32_t n, int stage
 	return prog;
 }
 
-/* Loads a translated filter as an XDP program; the error names label. */
-static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int stages_fd,
-		       int counters_fd)
+int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type, int attach_type,
+		int stages_fd, int counters_fd)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_XDP);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = (enum bpf_attach_type)attach_type);
 	char tail[320];
 	struct bpf_insn *prog;
 	char *log;
@@ -155,7 +155,7 @@ static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int 
 		opts.log_size = LOG_SIZE;
 	}
 	libbpf_msg[0] = 0;
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xskdump_filter", "GPL", prog, n, &opts);
+	fd = bpf_prog_load((enum bpf_prog_type)prog_type, "xskdump_filter", "GPL", prog, n, &opts);
 	err = fd < 0 ? -errno : 0;
 	free(prog);
 	tail[0] = 0;
@@ -174,6 +174,13 @@ static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int 
 				    !cap_effective(CAP_SYS_ADMIN)
 			    ? "; CAP_PERFMON is missing"
 			    : "");
+}
+
+/* Loads a translated filter as an XDP program; the error names label. */
+static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int stages_fd,
+		       int counters_fd)
+{
+	return filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP, stages_fd, counters_fd);
 }
 
 static int prog_tag(int fd, __u8 *tag)
@@ -299,7 +306,9 @@ static void test_free(struct filter_test *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label)
+/* A stand-alone test filter of prog_type, with private maps. */
+static int32_t test_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type,
+			 int attach_type)
 {
 	struct filter_test *t;
 	int h, fd;
@@ -329,7 +338,7 @@ int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label
 		return fd;
 	}
 	t->stages_fd = fd;
-	fd = load_filter(insns, n, label, t->stages_fd, t->counters_fd);
+	fd = filter_load(insns, n, label, prog_type, attach_type, t->stages_fd, t->counters_fd);
 	if (fd < 0) {
 		test_free(t);
 		return fd;
@@ -337,6 +346,16 @@ int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label
 	t->prog_fd = fd;
 	t->used = 1;
 	return h;
+}
+
+int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label)
+{
+	return test_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP);
+}
+
+int32_t xsk_filter_test_load_skb(const uint8_t *insns, uint32_t n, const char *label)
+{
+	return test_load(insns, n, label, BPF_PROG_TYPE_SCHED_CLS, 0);
 }
 
 int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_t repeat,
@@ -364,7 +383,7 @@ int32_t xsk_filter_test_counters(int32_t h, uint64_t *out, uint32_t n)
 {
 	struct filter_test *t = test_get(h);
 
-	return t ? counters_sum(t->counters_fd, out, n, "test filter counters")
+	return t ? counters_sum(t->counters_fd, XSKDUMP_CNT__MAX, out, n, "test filter counters")
 		 : fail(-EBADF, "no such test filter %d", h);
 }
 

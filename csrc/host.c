@@ -7,7 +7,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,4 +263,58 @@ int32_t xsk_rx_queue_count(const char *ifname)
 		return fail(-EINVAL, "bad interface name");
 	n = rx_queues(ifname);
 	return n < 0 ? fail(n, "interface %s", ifname) : n;
+}
+
+int iface_check(int ifindex, const char *ifname)
+{
+	char name[IF_NAMESIZE];
+	struct ifreq ifr;
+	int fd, up;
+
+	if (!if_indextoname((unsigned)ifindex, name))
+		return fail(-ENODEV, "interface %s is gone", ifname);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(-errno, "socket for interface check");
+	up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? !!(ifr.ifr_flags & IFF_UP) : -1;
+	close(fd);
+	return up == 0 ? fail(-ENETDOWN, "interface %s is down", name) : 0;
+}
+
+int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n)
+{
+	uint32_t v[XSKDUMP_USAGE_WORDS], i;
+	struct ifaddrs *ifa, *a;
+	char path[64 + IF_NAMESIZE], target[256];
+	ssize_t l;
+
+	if (ifname_check(ifname))
+		return -EINVAL;
+	if (!if_nametoindex(ifname))
+		return fail(-ENODEV, "interface %s", ifname);
+	memset(v, 0, sizeof(v));
+	if (getifaddrs(&ifa))
+		return fail(-errno, "list the addresses of %s", ifname);
+	for (a = ifa; a; a = a->ifa_next) {
+		if (!a->ifa_addr || strcmp(a->ifa_name, ifname))
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET)
+			v[XSKDUMP_USAGE_IPV4]++;
+		if (a->ifa_addr->sa_family == AF_INET6) {
+			const struct in6_addr *ip = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+
+			if (!IN6_IS_ADDR_LINKLOCAL(ip))
+				v[XSKDUMP_USAGE_IPV6]++;
+		}
+	}
+	freeifaddrs(ifa);
+	/* A port of a bridge, bond or team has a master. */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", ifname);
+	l = readlink(path, target, sizeof(target) - 1);
+	v[XSKDUMP_USAGE_MASTER] = l > 0;
+	for (i = 0; i < n && i < XSKDUMP_USAGE_WORDS; i++)
+		out[i] = v[i];
+	return (int32_t)i;
 }

@@ -15,5 +15,8 @@ int ifname_check(const char *ifname);
 /* RX queues of an interface (sysfs), >= 0; -ENODEV, not recorded, when it has
  * no queues directory (no such interface). */
 int rx_queues(const char *ifname);
+/* 0 while interface ifindex (named ifname when it was opened) exists and is
+ * up; -ENODEV ("gone") or -ENETDOWN ("down") with the error recorded. */
+int iface_check(int ifindex, const char *ifname);
 
 #endif

@@ -53,12 +53,12 @@ static int percpu_sum(int fd, uint32_t key, uint64_t *out, uint32_t words)
 	return 0;
 }
 
-int counters_sum(int fd, uint64_t *out, uint32_t n, const char *what)
+int counters_sum(int fd, uint32_t entries, uint64_t *out, uint32_t n, const char *what)
 {
 	uint32_t i;
 	int err;
 
-	for (i = 0; i < n && i < XSKDUMP_CNT__MAX; i++)
+	for (i = 0; i < n && i < entries; i++)
 		if ((err = percpu_sum(fd, i, &out[i], 1)))
 			return fail(err, "read %s", what);
 	return (int32_t)i;
@@ -273,7 +273,7 @@ int32_t xsk_prog_counters(int32_t h, uint64_t *out, uint32_t n)
 {
 	struct prog *p = prog_get(h);
 
-	return p ? counters_sum(p->counters_fd, out, n, "XDP counters")
+	return p ? counters_sum(p->counters_fd, XSKDUMP_CNT__MAX, out, n, "XDP counters")
 		 : fail(-EBADF, "no such program handle %d", h);
 }
 

@@ -39,8 +39,9 @@ struct prog *prog_get(int32_t h);
  * its own object, or the fds it took when it joined. The sockets on it are
  * the caller's (xsk_prog_detach in sock.c closes them first). */
 void prog_release(struct prog *p);
-/* Sums the per-CPU counters (enum xskdump_counter) of the map fd into
- * out[0..n); returns how many, or -errno recorded as "read <what>". */
-int counters_sum(int fd, uint64_t *out, uint32_t n, const char *what);
+/* Sums the per-CPU counters of the map fd (a PERCPU_ARRAY of `entries` u64:
+ * enum xskdump_counter, or a tap's enum xskdump_tap_counter) into
+ * out[0..min(n, entries)); returns how many, or -errno recorded as "read <what>". */
+int counters_sum(int fd, uint32_t entries, uint64_t *out, uint32_t n, const char *what);
 
 #endif

@@ -14,7 +14,7 @@
 #define REC_EPB_HEAD 28         /* type, length, interface, time (2 words), lengths */
 #define REC_EPB_TAIL 16         /* epb_flags (8), opt_endofopt (4), trailing length (4) */
 #define REC_EPB_QUEUE 8         /* epb_queue, when the queue is known */
-#define REC_NO_QUEUE UINT32_MAX
+#define REC_NO_QUEUE UINT32_MAX /* a packet of no known queue: no epb_queue */
 #define REC_EPB_TYPE 6u
 #define REC_EPB_FLAGS_OPT (2u | (4u << 16)) /* epb_flags, 4 bytes */
 #define REC_EPB_QUEUE_OPT (6u | (4u << 16)) /* epb_queue, 4 bytes */
@@ -23,7 +23,6 @@
 struct rec_format {
 	uint32_t pcapng; /* 0: pcap, 1: pcapng */
 	uint32_t snaplen;
-	uint32_t queue; /* pcapng epb_queue, or REC_NO_QUEUE */
 };
 
 /* One packet as it goes into a record. */
@@ -34,17 +33,18 @@ struct rec_packet {
 	uint32_t sec;
 	uint32_t nsec;
 	uint32_t flags; /* pcapng epb_flags */
+	uint32_t queue; /* pcapng epb_queue, or REC_NO_QUEUE */
 };
 
-/* Bytes the record of a packet with caplen bytes takes. */
-static inline uint32_t rec_size(const struct rec_format *f, uint32_t caplen)
+/* Bytes the record of p takes. */
+static inline uint32_t rec_size(const struct rec_format *f, const struct rec_packet *p)
 {
-	uint32_t incl = caplen < f->snaplen ? caplen : f->snaplen;
+	uint32_t incl = p->caplen < f->snaplen ? p->caplen : f->snaplen;
 
 	if (!f->pcapng)
 		return REC_PCAP_HEAD + incl;
 	return REC_EPB_HEAD + ((incl + 3u) & ~3u) + REC_EPB_TAIL +
-	       (f->queue == REC_NO_QUEUE ? 0 : REC_EPB_QUEUE);
+	       (p->queue == REC_NO_QUEUE ? 0 : REC_EPB_QUEUE);
 }
 
 static inline void rec_put32(uint8_t *p, uint32_t v)
@@ -52,14 +52,14 @@ static inline void rec_put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
-/* Writes the record of p at dst, which has room for rec_size(f, p->caplen)
- * bytes; returns that size. Inline: it runs per packet, inside the writer's
+/* Writes the record of p at dst, which has room for rec_size(f, p) bytes;
+ * returns that size. Inline: it runs per packet, inside the writer's
  * loop over a batch. */
 static inline uint32_t rec_put(const struct rec_format *f, uint8_t *dst,
 			       const struct rec_packet *p)
 {
 	uint32_t incl = p->caplen < f->snaplen ? p->caplen : f->snaplen;
-	uint32_t wire = p->wirelen > incl ? p->wirelen : incl;
+	uint32_t wire = p->wirelen > p->caplen ? p->wirelen : p->caplen;
 	uint32_t padded, need, at;
 	uint64_t ns;
 
@@ -72,7 +72,7 @@ static inline uint32_t rec_put(const struct rec_format *f, uint8_t *dst,
 		return REC_PCAP_HEAD + incl;
 	}
 	padded = (incl + 3u) & ~3u;
-	need = rec_size(f, incl);
+	need = rec_size(f, p);
 	ns = (uint64_t)p->sec * 1000000000ull + p->nsec;
 	rec_put32(dst, REC_EPB_TYPE);
 	rec_put32(dst + 4, need);
@@ -89,9 +89,9 @@ static inline uint32_t rec_put(const struct rec_format *f, uint8_t *dst,
 	rec_put32(dst + at, REC_EPB_FLAGS_OPT);
 	rec_put32(dst + at + 4, p->flags);
 	at += 8;
-	if (f->queue != REC_NO_QUEUE) {
+	if (p->queue != REC_NO_QUEUE) {
 		rec_put32(dst + at, REC_EPB_QUEUE_OPT);
-		rec_put32(dst + at + 4, f->queue);
+		rec_put32(dst + at + 4, p->queue);
 		at += 8;
 	}
 	rec_put32(dst + at, 0); /* opt_endofopt */

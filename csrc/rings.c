@@ -89,8 +89,10 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 		s->no_meta += !meta;
 		out[XSKDUMP_DESC_ADDR] = (uint32_t)addr;
 		out[XSKDUMP_DESC_LEN] = d->len;
+		out[XSKDUMP_DESC_WIRELEN] = d->len;
 		out[XSKDUMP_DESC_SEC] = (uint32_t)(t / 1000000000ll);
 		out[XSKDUMP_DESC_NSEC] = (uint32_t)(t % 1000000000ll);
+		out[XSKDUMP_DESC_FLAGS] = s->queue | (uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT;
 		s->rx_bytes += d->len;
 		kept++;
 	}

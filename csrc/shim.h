@@ -37,17 +37,19 @@
  *   7 fault.c        fault injection (XSKDUMP_FAULT) behind one hook
  *   8 sock.c         sockets and their UMEM: open, check, stats, stop, close
  *   9 rings.c        the receive loop: RX batch, fill, guard counts, waiting
- *  10 records.c      capture-file records: pcap records, pcapng EPBs (pure)
- *  11 writer.c       capture files: chunks, the thread that writes them, files
+ *  10 ringbuf.c      a BPF ring buffer's reader: mapped into the caller's memory, batches
+ *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
+ *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
+ *  13 writer.c       capture files: chunks, the thread that writes them, files
  *
- * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S.
+ * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */
 #ifndef XSKDUMP_SHIM_H
 #define XSKDUMP_SHIM_H
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 13
+#define XSKDUMP_ABI_VERSION 14
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -92,6 +94,13 @@ int32_t xsk_channels_get(const char *ifname, uint32_t *out, uint32_t n);
 /* Sets the channel counts, as `ethtool -L IF rx R tx T other O combined C`. */
 int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t other,
 			 uint32_t combined);
+/* How the host uses an interface (xsk_iface_usage output, u32 each): what
+ * decides between tap and divert. */
+#define XSKDUMP_USAGE_WORDS 3
+#define XSKDUMP_USAGE_IPV4 0   /* IPv4 addresses */
+#define XSKDUMP_USAGE_IPV6 1   /* IPv6 addresses other than link-local (fe80::/10) */
+#define XSKDUMP_USAGE_MASTER 2 /* 1 when it is a port of a bridge, bond or team */
+int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
 
 /* ==== share.c: several captures on one interface ==== */
 
@@ -178,6 +187,9 @@ int32_t xsk_prog_set_filter(int32_t prog, const uint8_t *insns, uint32_t n, cons
  * benchmarks; needs CAP_BPF). Its maps are private: counters start at 0 and
  * the capture stage is empty. Returns a test handle. */
 int32_t xsk_filter_test_load(const uint8_t *insns, uint32_t n, const char *label);
+/* The same for tc (BPF_PROG_TYPE_SCHED_CLS): a filter translated for a tap's
+ * tc hooks. Its test runs return what it returns (TCX_NEXT: -1 for no match). */
+int32_t xsk_filter_test_load_skb(const uint8_t *insns, uint32_t n, const char *label);
 /* Runs the test filter `repeat` times (0 = once) on pkt (>= 14 bytes) and
  * writes XSKDUMP_TEST_* values into out. */
 int32_t xsk_filter_test_run(int32_t test, const uint8_t *pkt, uint32_t len, uint32_t repeat,
@@ -255,13 +267,17 @@ int32_t xsk_prog_detach(int32_t prog);
 
 /* ==== rings.c: the receive loop ==== */
 
-/* One RX descriptor as handed to the caller: 4 x u32. The UMEM is below
+/* One record as handed to the caller, from an RX ring (xsk_rx_batch) or a
+ * ring buffer (xsk_ring_batch): 6 x u32. The memory it points into is below
  * 4 GiB so an offset fits 32 bits; the time is split so JS needs no BigInt. */
-#define XSKDUMP_DESC_WORDS 4
-#define XSKDUMP_DESC_ADDR 0 /* offset of the packet's first byte in the UMEM */
-#define XSKDUMP_DESC_LEN 1  /* packet length in bytes */
-#define XSKDUMP_DESC_SEC 2  /* CLOCK_REALTIME seconds of the XDP timestamp */
-#define XSKDUMP_DESC_NSEC 3 /* and nanoseconds */
+#define XSKDUMP_DESC_WORDS 6
+#define XSKDUMP_DESC_ADDR 0    /* offset of the packet's first byte in the view (UMEM, ring buffer) */
+#define XSKDUMP_DESC_LEN 1     /* bytes of it there (the snap length cut them in tap mode) */
+#define XSKDUMP_DESC_WIRELEN 2 /* the packet's length on the wire */
+#define XSKDUMP_DESC_SEC 3     /* CLOCK_REALTIME seconds of the kernel's timestamp */
+#define XSKDUMP_DESC_NSEC 4    /* and nanoseconds */
+#define XSKDUMP_DESC_FLAGS 5   /* queue (bits 0-15) | direction << XSKDUMP_DESC_DIR_SHIFT */
+#define XSKDUMP_DESC_DIR_SHIFT 16 /* XSKDUMP_DIR_IN or _OUT (bpf/xskdump_abi.h) */
 
 /* (4) Takes up to max descriptors off the RX ring into descs (max *
  * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
@@ -291,6 +307,90 @@ int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
  * load the receiving softirq then pays no wakeup per flush. Returns 0. */
 int32_t xsk_doze(uint32_t usec);
 
+/* ==== ringbuf.c, tap.c: tap mode ==== */
+
+/* The tap programs (bpf/xskdump_tap.bpf.c) copy each packet into a BPF ring
+ * buffer and let it go on to the stack; outgoing packets too (tc egress). One
+ * capture, one ring buffer:
+ *
+ *   xsk_tap_open        load, attach (copy stages empty: packets are counted only)
+ *   xsk_tap_set_filter  the filter of every hook, before the start
+ *   xsk_ring_map        the ring buffer into the caller's memory
+ *   xsk_tap_start       copying starts
+ *   xsk_ring_batch / xsk_ring_give, per batch; xsk_ring_wait when idle
+ *   xsk_tap_stop        copying stops (what is in the ring buffer can be drained)
+ *   xsk_tap_close       detach, unmap, free
+ *
+ * Where each direction's program is attached (xsk_tap_hooks). */
+#define XSKDUMP_HOOK_NONE 0   /* that direction is not captured */
+#define XSKDUMP_HOOK_XDP 1    /* XDP through a BPF link */
+#define XSKDUMP_HOOK_TCX 2    /* tc through a tcx BPF link (Linux 6.6+) */
+#define XSKDUMP_HOOK_CLSACT 3 /* tc as a clsact filter (no tcx): outlives a SIGKILL */
+/* xsk_tap_hooks output (u32 each). */
+#define XSKDUMP_TAP_HOOK_WORDS 5
+#define XSKDUMP_TAP_HOOK_IN 0            /* XSKDUMP_HOOK_* of incoming packets */
+#define XSKDUMP_TAP_HOOK_OUT 1           /* of outgoing packets */
+#define XSKDUMP_TAP_HOOK_XDP_MODE 2      /* XSKDUMP_MODE_NATIVE/_GENERIC with an XDP hook, else 0 */
+#define XSKDUMP_TAP_HOOK_RING_SIZE 3     /* the ring buffer's data bytes */
+#define XSKDUMP_TAP_HOOK_QDISC_CREATED 4 /* 1 when this capture added the clsact qdisc */
+/* xsk_tap_counters output (u64 each): enum xskdump_tap_counter for incoming
+ * packets, the same for outgoing ones, then the reader's own counts. */
+#define XSKDUMP_TAP_STAT_WORDS 16    /* 2 x XSKDUMP_TAP_CNT__MAX, then these four: */
+#define XSKDUMP_TAP_STAT_RECORDS 12   /* records handed out */
+#define XSKDUMP_TAP_STAT_BYTES 13     /* their wire bytes */
+#define XSKDUMP_TAP_STAT_DISCARDED 14 /* discarded records skipped */
+#define XSKDUMP_TAP_STAT_MALFORMED 15 /* records shorter than their header says */
+
+/* Loads the tap programs for ifname and attaches them: incoming (dirs has
+ * XSKDUMP_DIR_IN) at XDP in `mode` (XSKDUMP_MODE_*), or at tc ingress when
+ * the XDP hook is taken and mode is auto; outgoing (XSKDUMP_DIR_OUT) at tc
+ * egress. snaplen: bytes copied per packet (1..262144). ring_bytes: the ring
+ * buffer, a power of two of at least 4 pages. queue_mask: nmask u64 words of
+ * RX queues to capture (NULL or 0 words: all). tc_handle: the handle of a
+ * clsact filter, used only where tcx is missing (or XSKDUMP_TC=clsact): the
+ * caller records it first. With 0 there, it fails with -ENOLINK: record a
+ * handle, then open again with it. Returns a tap handle. */
+int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
+		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
+		     uint32_t tc_handle);
+/* Fills out[0..n) with XSKDUMP_TAP_HOOK_* words. */
+int32_t xsk_tap_hooks(int32_t tap, uint32_t *out, uint32_t n);
+/* Installs a translated filter on every hook: xdp_insns (translated for XDP)
+ * where the hook is XDP, skb_insns (for tc) where it is tc; n == 0 for both
+ * removes it. Only before xsk_tap_start. */
+int32_t xsk_tap_set_filter(int32_t tap, const uint8_t *xdp_insns, uint32_t xdp_n,
+			   const uint8_t *skb_insns, uint32_t skb_n, const char *label);
+/* Maps the ring buffer into area (at least 2 x ring size + 3 pages; 65536-byte
+ * pages to be safe): from its first page boundary on, the caller's memory is
+ * the kernel's (the data read-only: a write there is a SIGSEGV) until
+ * xsk_tap_close puts ordinary memory back. Returns the offset of the data in
+ * area: record offsets (XSKDUMP_DESC_ADDR) count from there. */
+int32_t xsk_ring_map(int32_t tap, uint8_t *area, uint64_t area_len);
+/* Installs the copy stages: from now on every packet a hook accepts is copied. */
+int32_t xsk_tap_start(int32_t tap);
+/* Takes up to max records into descs (max x XSKDUMP_DESC_WORDS u32). Returns
+ * the count; they stay the caller's until xsk_ring_give. Stops at a record the
+ * kernel still writes; skips discarded ones. */
+int32_t xsk_ring_batch(int32_t tap, uint32_t *descs, uint32_t max);
+/* Gives the records of the last batch back to the kernel. Returns 0. */
+int32_t xsk_ring_give(int32_t tap);
+/* Blocks up to timeout_ms for a record (poll on the map). Meant as a
+ * nonblocking FFI call. Returns 1 when there is one, 0 on timeout. */
+int32_t xsk_ring_wait(int32_t tap, int32_t timeout_ms);
+/* Fills out[0..n) with XSKDUMP_TAP_STAT_* values. */
+int32_t xsk_tap_counters(int32_t tap, uint64_t *out, uint32_t n);
+/* Removes the copy stages: no new records; those in the ring buffer remain. */
+int32_t xsk_tap_stop(int32_t tap);
+/* 0 while the interface exists and is up; -ENODEV / -ENETDOWN otherwise. */
+int32_t xsk_tap_check(int32_t tap);
+/* Detaches every hook (a clsact filter, and the clsact qdisc when this
+ * capture added it and nothing else is on it), unmaps, frees. */
+int32_t xsk_tap_close(int32_t tap);
+/* Removes a clsact filter of handle `handle` that a killed capture left on
+ * ifname (both sides), and the clsact qdisc when qdisc_created and nothing
+ * else is on it. 0 also when there is none. */
+int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_created);
+
 /* ==== records.c, writer.c: capture files written by the shim ==== */
 
 /* The CLI's -w files. The capture loop hands each batch to a writer (one call
@@ -298,8 +398,8 @@ int32_t xsk_doze(uint32_t usec);
  * and frames it as a pcap record or a pcapng Enhanced Packet Block (byte for
  * byte what lib/formats/pcap.ts and pcapng.ts write) into chunks of memory
  * with memcpy; a thread of the writer's own writes full chunks to the file,
- * in order. So a slow write costs chunks, not UMEM frames, and the loop never
- * waits for the file while a chunk is free. The shim opens the files itself:
+ * in order. So a slow write costs chunks, not UMEM frames (or ring buffer
+ * space), and the loop never waits for the file while a chunk is free. The shim opens the files itself:
  * any path the process may open (also /dev/shm, /proc/self/fd/N), or an fd
  * it is given (stdout). When a write fails (disk full, a closed pipe), the
  * thread cuts a regular file back to its last whole record and the writer
@@ -309,15 +409,11 @@ int32_t xsk_doze(uint32_t usec);
 #define XSKDUMP_FILE_PCAP 0
 #define XSKDUMP_FILE_PCAPNG 1
 #define XSKDUMP_MAX_SNAPLEN 262144
-/* pcapng epb_queue of the records a put makes; XSKDUMP_NO_QUEUE: none. */
-#define XSKDUMP_NO_QUEUE 0xffffffffu
-/* Descriptors of more than XSKDUMP_DESC_WORDS words (a source whose wire
- * length differs from what it captured, with a direction) add these slots;
- * with 4-word descriptors the wire length is the length and the direction
- * inbound. */
-#define XSKDUMP_DESC_WIRE 4  /* length on the wire */
-#define XSKDUMP_DESC_FLAGS 5 /* pcapng epb_flags */
-#define XSKDUMP_EPB_INBOUND 1
+/* A record's XSKDUMP_DESC_FLAGS make its pcapng epb_flags (the direction)
+ * and epb_queue (the queue, for an incoming packet), as the TypeScript writer
+ * takes them. This queue means none is known (a record read from a file
+ * without epb_queue): its EPB has no epb_queue. */
+#define XSKDUMP_DESC_NO_QUEUE 0xffffu
 /* Why a put stopped before the end of its batch (XSKDUMP_WSTAT_STOPPED). */
 #define XSKDUMP_WRITER_DONE 0   /* it did not */
 #define XSKDUMP_WRITER_ROTATE 1 /* the next record is due in a new file (xsk_writer_file) */
@@ -360,12 +456,13 @@ int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, 
 int32_t xsk_writer_file(int32_t w, const char *path, int32_t fd, const uint8_t *trailer,
 			uint32_t tlen, const uint8_t *header, uint32_t len, uint64_t size_limit,
 			uint64_t sec_limit);
-/* Puts the records of descs[0..n) (`words` u32 each: XSKDUMP_DESC_* slots)
- * whose bytes are in src[0..src_len) (the UMEM), with epb_queue `queue`.
- * Returns how many it took, in order; fewer than n when it stopped
- * (XSKDUMP_WSTAT_STOPPED says why); -errno once the writer failed. */
+/* Puts the records of descs[0..n) (XSKDUMP_DESC_WORDS u32 each, as
+ * xsk_rx_batch and xsk_ring_batch make them) whose bytes are in
+ * src[0..src_len) (the UMEM, the ring buffer). Returns how many it took, in
+ * order; fewer than n when it stopped (XSKDUMP_WSTAT_STOPPED says why);
+ * -errno once the writer failed. */
 int32_t xsk_writer_put(int32_t w, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
-		       uint32_t n, uint32_t words, uint32_t queue);
+		       uint32_t n);
 /* Appends bytes[0..len) (a pcapng block: the last file's ISB) to the
  * current file. -EAGAIN as for xsk_writer_file. */
 int32_t xsk_writer_bytes(int32_t w, const uint8_t *bytes, uint32_t len);

@@ -270,9 +270,7 @@ int32_t xsk_sock_check(int32_t h)
 {
 	struct sock *s = sock_get(h);
 	struct prog *p;
-	char name[IF_NAMESIZE];
-	struct ifreq ifr;
-	int soerr = 0, fd, up;
+	int soerr = 0, err;
 	socklen_t l = sizeof(soerr);
 
 	if (!s)
@@ -283,20 +281,12 @@ int32_t xsk_sock_check(int32_t h)
 	/* The kernel unbinds an AF_XDP socket with ENETDOWN only when its
 	 * device is unregistered: deleted (or moved to another namespace),
 	 * possibly while its name is still listed. */
-	if (soerr == ENETDOWN || !if_indextoname((unsigned)p->ifindex, name))
+	if (soerr == ENETDOWN)
 		return fail(-ENODEV, "interface %s is gone", p->ifname);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return fail(-errno, "socket for interface check");
-	up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? !!(ifr.ifr_flags & IFF_UP) : -1;
-	close(fd);
-	if (up == 0)
-		return fail(-ENETDOWN, "interface %s is down", name);
-	if (soerr)
-		return fail(-soerr, "AF_XDP socket on %s queue %u", name, s->queue);
-	return 0;
+	err = iface_check(p->ifindex, p->ifname);
+	if (!err && soerr)
+		err = fail(-soerr, "AF_XDP socket on %s queue %u", p->ifname, s->queue);
+	return err;
 }
 
 int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)

@@ -25,6 +25,7 @@
 #include "error.h"
 #include "shim.h"
 #include "records.h"
+#include "../bpf/xskdump_abi.h"
 
 #define MAX_WRITERS 4
 #define MAX_CHUNK (64u << 20)
@@ -294,7 +295,8 @@ int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, 
 	if (chunk_size < 4096 || chunk_size > MAX_CHUNK || chunk_size % 4 || chunks < 2 ||
 	    chunks > MAX_CHUNKS)
 		return fail(-EINVAL, "bad writer geometry: %u chunks of %u bytes", chunks, chunk_size);
-	if (chunk_size < rec_size(&(struct rec_format){ 1, snaplen, 0 }, snaplen))
+	if (chunk_size < rec_size(&(struct rec_format){ 1, snaplen },
+				  &(struct rec_packet){ .caplen = snaplen, .queue = 0 }))
 		return fail(-EINVAL, "a chunk of %u bytes cannot hold a record of %u bytes",
 			    chunk_size, snaplen);
 	for (h = 0; h < MAX_WRITERS; h++)
@@ -305,7 +307,7 @@ int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, 
 	if (!w)
 		return fail(-EMFILE, "too many writers");
 	memset(w, 0, sizeof(*w));
-	w->fmt = (struct rec_format){ format == XSKDUMP_FILE_PCAPNG, snaplen, REC_NO_QUEUE };
+	w->fmt = (struct rec_format){ format == XSKDUMP_FILE_PCAPNG, snaplen };
 	w->chunk_size = chunk_size;
 	w->nchunks = chunks;
 	w->fd = -1;
@@ -459,7 +461,7 @@ static int writer_with_file(int32_t h, struct writer **out)
 }
 
 int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
-		       uint32_t n, uint32_t words, uint32_t queue)
+		       uint32_t n)
 {
 	struct writer *w;
 	struct rec_format fmt;
@@ -474,8 +476,6 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	sec_limit = w->sec_limit;
 	size_limit = w->size_limit;
 	cap = w->chunk_size;
-	if (words < XSKDUMP_DESC_WORDS)
-		return fail(-EINVAL, "descriptors of %u words", words);
 	w->stopped = XSKDUMP_WRITER_DONE;
 	if (!chunk_take(w)) {
 		w->stopped = XSKDUMP_WRITER_FULL;
@@ -483,7 +483,6 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 		return 0;
 	}
 	fmt = w->fmt;
-	fmt.queue = queue;
 	c = &w->chunks[w->cur];
 	/* Locals in the loop, written back after it (and before a chunk goes to
 	 * the thread): the per-packet work stays in registers. */
@@ -491,13 +490,19 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	used = c->used;
 	fbytes = w->file_bytes;
 	for (i = 0; i < n; i++) {
-		const uint32_t *d = descs + (size_t)i * words;
+		const uint32_t *d = descs + (size_t)i * XSKDUMP_DESC_WORDS;
+		uint32_t flags = d[XSKDUMP_DESC_FLAGS], dir = flags >> XSKDUMP_DESC_DIR_SHIFT;
+		uint32_t queue = flags & ((1u << XSKDUMP_DESC_DIR_SHIFT) - 1);
+		/* As lib/formats/pcapng.ts: the direction is epb_flags; an
+		 * outgoing packet has no queue. */
 		struct rec_packet p = {
 			.caplen = d[XSKDUMP_DESC_LEN],
-			.wirelen = words > XSKDUMP_DESC_WIRE ? d[XSKDUMP_DESC_WIRE] : d[XSKDUMP_DESC_LEN],
+			.wirelen = d[XSKDUMP_DESC_WIRELEN],
 			.sec = d[XSKDUMP_DESC_SEC],
 			.nsec = d[XSKDUMP_DESC_NSEC],
-			.flags = words > XSKDUMP_DESC_FLAGS ? d[XSKDUMP_DESC_FLAGS] : XSKDUMP_EPB_INBOUND,
+			.flags = dir,
+			.queue = dir == XSKDUMP_DIR_OUT || queue == XSKDUMP_DESC_NO_QUEUE ? REC_NO_QUEUE
+											   : queue,
 		};
 		uint32_t need;
 
@@ -513,7 +518,7 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 			break;
 		}
 		p.data = src + d[XSKDUMP_DESC_ADDR];
-		need = rec_size(&fmt, p.caplen);
+		need = rec_size(&fmt, &p);
 		if (used + need > cap) {
 			c->used = used;
 			c->packets += in_chunk;

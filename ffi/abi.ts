@@ -12,12 +12,23 @@ export const MODE = { auto: 0, native: 1, generic: 2 } as const satisfies Record
 /** Mode name by number, for what the shim reports back. */
 export const MODE_NAME: Record<number, ModeName> = { 0: "auto", 1: "native", 2: "generic" };
 
-/** u32 words per RX descriptor and their slots (XSKDUMP_DESC_*). */
-export const DESC_WORDS = 4;
+/**
+ * u32 words per record (an RX descriptor or a ring buffer record) and their slots
+ * (XSKDUMP_DESC_*): offset in the view, bytes there, wire length, sec, nsec, flags.
+ */
+export const DESC_WORDS = 6;
 export const DESC_ADDR = 0;
 export const DESC_LEN = 1;
-export const DESC_SEC = 2;
-export const DESC_NSEC = 3;
+export const DESC_WIRELEN = 2;
+export const DESC_SEC = 3;
+export const DESC_NSEC = 4;
+/** The queue in bits 0-15, the direction (DIR) from DESC_DIR_SHIFT on. */
+export const DESC_FLAGS = 5;
+export const DESC_DIR_SHIFT = 16;
+export const DESC_QUEUE_MASK = 0xffff;
+
+/** Directions (XSKDUMP_DIR_*), the values of pcapng's epb_flags bits 0-1. */
+export const DIR = { in: 1, out: 2 } as const;
 
 /** Slots of xsk_sock_stats() (XSKDUMP_STAT_*). */
 export const STAT = {
@@ -54,6 +65,42 @@ export const MAX_QUEUES = 256;
 /** Rows of xsk_prog_queue_counters: one per queue below MAX_QUEUES, then one for every queue above. */
 export const QCOUNT_ROWS = MAX_QUEUES + 1;
 
+/** Where a tap's direction is hooked (XSKDUMP_HOOK_*). */
+export const HOOK = { none: 0, xdp: 1, tcx: 2, clsact: 3 } as const;
+/** Hook name by number. */
+export const HOOK_NAME: Record<number, "none" | "xdp" | "tcx" | "clsact"> = {
+  0: "none",
+  1: "xdp",
+  2: "tcx",
+  3: "clsact",
+};
+/** Slots of xsk_tap_hooks (XSKDUMP_TAP_HOOK_*). */
+export const TAP_HOOK = { in: 0, out: 1, xdpMode: 2, ringSize: 3, qdiscCreated: 4 } as const;
+export const TAP_HOOK_WORDS = 5;
+/** The tap programs' counters per direction (enum xskdump_tap_counter). */
+export const TAP_COUNTER = {
+  seen: 0,
+  copied: 1,
+  passed: 2,
+  filtered: 3,
+  ringFull: 4,
+  otherQueue: 5,
+} as const;
+export const TAP_COUNTER_COUNT = 6;
+/** xsk_tap_counters: TAP_COUNTER in, then out, then these (XSKDUMP_TAP_STAT_*). */
+export const TAP_STAT = {
+  records: 2 * TAP_COUNTER_COUNT,
+  bytes: 2 * TAP_COUNTER_COUNT + 1,
+  discarded: 2 * TAP_COUNTER_COUNT + 2,
+  malformed: 2 * TAP_COUNTER_COUNT + 3,
+} as const;
+export const TAP_STAT_WORDS = 2 * TAP_COUNTER_COUNT + 4;
+/** Largest snap length a tap copies (XSKDUMP_TAP_MAX_SNAP). */
+export const TAP_MAX_SNAP = 262144;
+/** Slots of xsk_iface_usage (XSKDUMP_USAGE_*). */
+export const USAGE = { ipv4: 0, ipv6: 1, master: 2 } as const;
+export const USAGE_WORDS = 3;
+
 /** Slots of the prog array "stages" (enum xskdump_stage). */
 export const STAGE = { filter: 0, capture: 1 } as const;
 
@@ -88,13 +135,8 @@ export const DEFAULT_BUFFER_BYTES = DEFAULT_FRAMES * 2048;
 
 /** Capture files the shim writes (XSKDUMP_FILE_*). */
 export const FILE_FORMAT = { pcap: 0, pcapng: 1 } as const;
-/** pcapng epb_flags of a received packet (XSKDUMP_EPB_INBOUND). */
-export const EPB_INBOUND = 1;
-/** No epb_queue on the records of a put (XSKDUMP_NO_QUEUE). */
-export const NO_QUEUE = 0xffffffff;
-/** Slots of longer descriptors: wire length and epb_flags (XSKDUMP_DESC_WIRE, _FLAGS). */
-export const DESC_WIRE = 4;
-export const DESC_FLAGS = 5;
+/** The queue bits of DESC_FLAGS of a record of no known queue: no epb_queue. */
+export const DESC_NO_QUEUE = 0xffff;
 /** Why a put stopped short (XSKDUMP_WRITER_*). */
 export const WRITER_STOP = { done: 0, rotate: 1, full: 2 } as const;
 /** Slots of xsk_writer_stats() (XSKDUMP_WSTAT_*). */

@@ -79,23 +79,29 @@ export class FilterTestProgram {
     this.handle = handle;
   }
 
-  /** Loads (verifies) the program. Throws XskError naming `label` when the kernel refuses. */
+  /**
+   * Loads (verifies) the program, as XDP or, translated for "skb", as a tc program. Throws
+   * XskError naming `label` when the kernel refuses.
+   */
   static load(
     ebpf: Uint8Array<ArrayBuffer>,
     label: string,
     shim: Shim = loadShim(),
+    context: "xdp" | "skb" = "xdp",
   ): FilterTestProgram {
+    const load = context === "skb" ? shim.xsk_filter_test_load_skb : shim.xsk_filter_test_load;
     const h = check(
       shim,
-      shim.xsk_filter_test_load(ebpf, ebpf.length / 8, cString(label)),
+      load(ebpf, ebpf.length / 8, cString(label)),
       `load test filter '${label}'`,
     );
     return new FilterTestProgram(shim, h);
   }
 
   /**
-   * Runs the program `repeat` times on the packet (at least 14 bytes) and
-   * returns its XDP action and the average run time in ns.
+   * Runs the program `repeat` times on the packet (at least 14 bytes) and returns what it
+   * returned as a u32 (an XDP action; a tc program's -1 is 0xffffffff) and the average run
+   * time in ns.
    */
   run(packet: Uint8Array<ArrayBuffer>, repeat = 1): { action: number; ns: number } {
     check(

@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 13;
+export const ABI_VERSION = 14;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -22,6 +22,7 @@ export const symbols = {
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
+  xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
   xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -34,6 +35,7 @@ export const symbols = {
   xsk_filter_match: { parameters: ["buffer", "u32", "buffer", "u32", "u32"], result: "i32" },
   xsk_prog_set_filter: { parameters: ["i32", "buffer", "u32", "buffer"], result: "i32" },
   xsk_filter_test_load: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
+  xsk_filter_test_load_skb: { parameters: ["buffer", "u32", "buffer"], result: "i32" },
   xsk_filter_test_run: { parameters: ["i32", "buffer", "u32", "u32", "buffer"], result: "i32" },
   xsk_filter_test_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
@@ -60,16 +62,33 @@ export const symbols = {
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
   // The loop's nap: synchronous, a precise sleep in the loop's own thread.
   xsk_doze: { parameters: ["u32"], result: "i32" },
+  // ringbuf.c, tap.c: tap mode
+  xsk_tap_open: {
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32"],
+    result: "i32",
+  },
+  xsk_tap_hooks: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_tap_set_filter: {
+    parameters: ["i32", "buffer", "u32", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  xsk_ring_map: { parameters: ["i32", "buffer", "u64"], result: "i32" },
+  xsk_tap_start: { parameters: ["i32"], result: "i32" },
+  xsk_ring_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_ring_give: { parameters: ["i32"], result: "i32" },
+  xsk_ring_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_tap_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_tap_stop: { parameters: ["i32"], result: "i32" },
+  xsk_tap_check: { parameters: ["i32"], result: "i32" },
+  xsk_tap_close: { parameters: ["i32"], result: "i32" },
+  xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // records.c, writer.c: capture files written by the shim
   xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
   xsk_writer_file: {
     parameters: ["i32", "buffer", "i32", "buffer", "u32", "buffer", "u32", "u64", "u64"],
     result: "i32",
   },
-  xsk_writer_put: {
-    parameters: ["i32", "buffer", "u32", "buffer", "u32", "u32", "u32"],
-    result: "i32",
-  },
+  xsk_writer_put: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
   xsk_writer_bytes: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_writer_flush: { parameters: ["i32"], result: "i32" },
   // Both wait for the writer thread: on the FFI thread pool, so the event loop turns.

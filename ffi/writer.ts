@@ -114,26 +114,13 @@ export class FileWriter {
   }
 
   /**
-   * Hot path: the records of descs[0..n) (`words` u32 each) whose bytes are in `src`, with
-   * epb_queue `queue` (NO_QUEUE: none). Returns how many it took (fewer than n: see stopped()),
-   * or a negative errno once the writer failed (see failure()).
+   * Hot path: the records of descs[0..n) (DESC_WORDS u32 each, their queue and direction in
+   * DESC_FLAGS) whose bytes are in `src`. Returns how many it took (fewer than n: see
+   * stopped()), or a negative errno once the writer failed (see failure()).
    */
-  put(
-    src: Uint8Array<ArrayBuffer>,
-    descs: Uint32Array<ArrayBuffer>,
-    n: number,
-    words: number,
-    queue: number,
-  ): number {
-    return this.#shim.xsk_writer_put(
-      this.handle,
-      src,
-      src.length > 0xffffffff ? 0xffffffff : src.length,
-      descs,
-      n,
-      words,
-      queue,
-    );
+  put(src: Uint8Array<ArrayBuffer>, descs: Uint32Array<ArrayBuffer>, n: number): number {
+    const len = src.length > 0xffffffff ? 0xffffffff : src.length;
+    return this.#shim.xsk_writer_put(this.handle, src, len, descs, n);
   }
 
   /** Why the last put stopped short: "rotate", "full", or "done" (it did not). */

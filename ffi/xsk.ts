@@ -40,6 +40,7 @@ const ERRNO: Record<number, string> = {
   28: "ENOSPC",
   32: "EPIPE",
   34: "ERANGE",
+  67: "ENOLINK",
   95: "EOPNOTSUPP",
   98: "EADDRINUSE",
   100: "ENETDOWN",

@@ -34,10 +34,12 @@ export type ReadyKind = "xskdump" | "tcpdump" | "driver";
 export function readyPattern(kind: ReadyKind, ifname: string, mode?: Mode): RegExp {
   switch (kind) {
     case "xskdump":
-      // "listening on xc0, queue 0, mode native" or "..., queues 0,1,2,3, mode generic": a
-      // mode asked for must be the one named, so a silent fallback fails here.
+      // "listening on xc0, queue 0, mode native" or "..., queues 0,1,2,3, mode generic" (divert),
+      // "listening on xc0, tap in and out (...), incoming at XDP native, ..." (tap): a mode
+      // asked for must be the one named, so a silent fallback fails here.
       return new RegExp(
-        `^listening on ${ifname}, queues? [\\d,]+, mode ${mode ?? "(native|generic)"}\\b`,
+        `^listening on ${ifname}, (?:queues? [\\d,]+, mode ${mode ?? "(native|generic)"}\\b|` +
+          `tap ${mode ? `.*incoming at XDP ${mode}\\b` : ""})`,
       );
     case "tcpdump":
       return new RegExp(`listening on ${ifname}\\b`);
@@ -285,7 +287,8 @@ export function startCapturer(
   count: number,
 ): Promise<Capture> {
   if (capturerKind === "xskdump") {
-    return startXskdump(pair, ["-w", outPath, "-c", String(count), "--mode", mode]);
+    // --divert: these are the AF_XDP path's tests, address or not (tap_test.ts has the tap's).
+    return startXskdump(pair, ["-w", outPath, "-c", String(count), "--mode", mode, "--divert"]);
   }
   return startTcpdump(pair, outPath, count);
 }

@@ -12,6 +12,8 @@ export interface XskdumpDrops {
   no_free_frame: number;
   too_big: number;
   invalid: number;
+  /** A tap's full ring buffer, per direction. */
+  ring_buffer_full: { in: number; out: number };
 }
 
 /** The summary object `xskdump --json` prints on stderr at the end of a live capture. */
@@ -22,6 +24,10 @@ export interface XskdumpSummary {
   interface: string;
   queues: number[];
   mode: string;
+  /** "tap" or "divert". */
+  path: string;
+  /** "in", "out" or "inout". */
+  direction: string;
   captured: number;
   bytes: number;
   received: number;
@@ -37,6 +43,11 @@ export interface XskdumpSummary {
   per_queue: { queue: number; captured: number; dropped: number }[];
   /** The longest time the receive loop went without a take while packets arrived, ms. */
   longest_gap_ms: number;
+  /** A tap's counts per direction. */
+  directions?: Record<
+    "in" | "out",
+    { seen: number; copied: number; ring_full: number; filtered: number; passed: number }
+  >;
   rate: { pps: number; bps: number };
   files: { path: string; packets: number; bytes: number }[];
   files_opened: number;

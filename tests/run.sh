@@ -24,6 +24,7 @@ step build/test_shim
 step build/test_ledger
 step build/test_filter
 step build/test_onefile
+step build/test_ringbuf
 step build/test_writer
 export TZ=UTC
 step "$deno" test --allow-all --permit-no-files tests/unit/

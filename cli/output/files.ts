@@ -164,14 +164,23 @@ class FileOutput implements Output {
     return this.#cur;
   }
 
-  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void {
+  add(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    queue: number,
+    wireLen: number,
+    direction: number,
+  ): void {
     let cur = this.#cur;
     if (cur === undefined) return; // closed after a failure or the last file
     if (this.#rotation !== undefined) cur = this.#rotate(sec, cur);
-    if (cur.ng !== undefined) cur.ng.add(src, off, len, sec, nsec, queue);
-    else cur.pcap!.add(src, off, len, sec, nsec);
+    if (cur.ng !== undefined) cur.ng.add(src, off, len, sec, nsec, queue, wireLen, direction);
+    else cur.pcap!.add(src, off, len, sec, nsec, queue, wireLen);
     this.packets++;
-    this.bytes += len;
+    this.bytes += wireLen;
   }
 
   addRecord(r: CaptureRecord): void {

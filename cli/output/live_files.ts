@@ -14,14 +14,15 @@
  */
 import {
   DESC_ADDR,
+  DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
+  DESC_NO_QUEUE,
   DESC_NSEC,
   DESC_SEC,
-  DESC_WIRE,
+  DESC_WIRELEN,
   DESC_WORDS,
-  EPB_INBOUND,
-  NO_QUEUE,
+  DIR,
 } from "../../ffi/abi.ts";
 import { FileWriter, type WriterFailure } from "../../ffi/writer.ts";
 import { errnoCode, XskError } from "../../ffi/xsk.ts";
@@ -117,7 +118,7 @@ class LiveFileOutput implements Output, BatchSink {
   packets = 0;
   filesOpened = 0;
   /** add() and addRecord(): one descriptor at a time through the batch path. */
-  readonly #one = new Uint32Array(6);
+  readonly #one = new Uint32Array(DESC_WORDS);
 
   constructor(opts: LiveFileOptions) {
     this.#opts = opts;
@@ -192,17 +193,15 @@ class LiveFileOutput implements Output, BatchSink {
     return true;
   }
 
+  /** Every record carries its queue and direction (DESC_FLAGS): any source's batch goes whole. */
   putBatch(src: Source, descs: Uint32Array<ArrayBuffer>, from: number, n: number): number {
-    const view = src.view as Uint8Array<ArrayBuffer>;
-    return this.#put(view, src.queue, descs, DESC_WORDS, from, n) - from;
+    return this.#put(src.view as Uint8Array<ArrayBuffer>, descs, from, n) - from;
   }
 
   /** Puts descs[from..n); returns where it stopped (n when it took them all). */
   #put(
     view: Uint8Array<ArrayBuffer>,
-    queue: number,
     descs: Uint32Array<ArrayBuffer>,
-    words: number,
     from: number,
     n: number,
   ): number {
@@ -210,8 +209,8 @@ class LiveFileOutput implements Output, BatchSink {
     if (this.#pending !== undefined && !this.#rotateNow()) return from;
     const w = this.#writer;
     while (from < n) {
-      const d = from === 0 ? descs : descs.subarray(from * words);
-      const r = w.put(view, d, n - from, words, queue);
+      const d = from === 0 ? descs : descs.subarray(from * DESC_WORDS);
+      const r = w.put(view, d, n - from);
       if (r < 0) throw this.#fail();
       from += r;
       this.packets += r;
@@ -219,7 +218,7 @@ class LiveFileOutput implements Output, BatchSink {
       if (from === n) break;
       if (w.stopped() === "full") return from;
       // The record at `from` is due in a new file (-C or -G), as Rotation decides it.
-      const step = this.#rotation!.step(descs[from * words + DESC_SEC], w.stats().fileBytes);
+      const step = this.#rotation!.step(descs[from * DESC_WORDS + DESC_SEC], w.stats().fileBytes);
       if (step.kind === "keep") {
         throw new Error("the writer stopped for a rotation that the rotation does not see");
       }
@@ -246,33 +245,50 @@ class LiveFileOutput implements Output, BatchSink {
     }
   }
 
-  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void {
-    const d = this.#one;
-    d[DESC_ADDR] = off;
-    d[DESC_LEN] = len;
-    d[DESC_SEC] = sec;
-    d[DESC_NSEC] = nsec;
-    this.#putOne(src as Uint8Array<ArrayBuffer>, queue, DESC_WORDS);
+  add(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    queue: number,
+    wireLen: number,
+    direction: number,
+  ): void {
+    this.#putOne(src as Uint8Array<ArrayBuffer>, off, len, wireLen, sec, nsec, queue, direction);
   }
 
-  /** A record read from a file: its wire length and direction go in the longer descriptor. */
+  /**
+   * A record read from a file, as a descriptor: its wire length, direction (epb_flags, the low
+   * 16 bits) and queue. As for add(), an outgoing record gets no epb_queue.
+   */
   addRecord(r: CaptureRecord): void {
-    const d = this.#one;
-    d[DESC_ADDR] = 0;
-    d[DESC_LEN] = r.data.length;
-    d[DESC_SEC] = r.sec;
-    d[DESC_NSEC] = r.nsec;
-    d[DESC_WIRE] = Math.max(r.origLen, r.caplen);
-    d[DESC_FLAGS] = r.flags ?? EPB_INBOUND;
     const data = r.data.byteOffset === 0 && r.data.buffer instanceof ArrayBuffer
       ? r.data as Uint8Array<ArrayBuffer>
       : r.data.slice();
-    this.#putOne(data, r.queue ?? NO_QUEUE, DESC_WORDS + 2);
+    const queue = r.queue ?? DESC_NO_QUEUE;
+    this.#putOne(data, 0, data.length, r.origLen, r.sec, r.nsec, queue, r.flags ?? DIR.in);
   }
 
   /** One record, synchronously: a full writer is waited for here (not the hot path). */
-  #putOne(view: Uint8Array<ArrayBuffer>, queue: number, words: number): void {
-    while (this.#put(view, queue, this.#one, words, 0, 1) === 0) {
+  #putOne(
+    view: Uint8Array<ArrayBuffer>,
+    off: number,
+    len: number,
+    wireLen: number,
+    sec: number,
+    nsec: number,
+    queue: number,
+    flags: number,
+  ): void {
+    const d = this.#one;
+    d[DESC_ADDR] = off;
+    d[DESC_LEN] = len;
+    d[DESC_WIRELEN] = wireLen;
+    d[DESC_SEC] = sec;
+    d[DESC_NSEC] = nsec;
+    d[DESC_FLAGS] = (queue & DESC_NO_QUEUE) | (flags & 0xffff) << DESC_DIR_SHIFT;
+    while (this.#put(view, d, 0, 1) === 0) {
       // No chunk free: this path cannot await; the writer's thread frees one soon.
       this.#writer.napUs(200);
     }

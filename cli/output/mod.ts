@@ -34,7 +34,7 @@ export {
   isbNow,
   rotationFor,
 } from "./files.ts";
-export { linktypeName, type TextOptions, textOutput } from "./text.ts";
+export { directionWord, linktypeName, type TextOptions, textOutput } from "./text.ts";
 
 /** What the packets' source tells a file about them (pcapng's interface block and statistics,
  * the link-layer type, the time -G names the first file by). */

@@ -23,6 +23,8 @@ export interface TextOptions {
   timestamps?: TimestampFormat;
   /** --nano (default: microseconds). */
   precision?: TimestampPrecision;
+  /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
+  direction?: boolean;
 }
 
 /** Names of link-layer types, as `tcpdump -r` says them. */
@@ -39,6 +41,14 @@ export function linktypeName(linktype: number): string {
     276: "LINUX_SLL2 (Linux cooked v2)",
   };
   return names[linktype] ?? `LINKTYPE_${linktype}`;
+}
+
+/**
+ * The direction word of --print-direction, padded like tcpdump's cooked lines ("In  IP ...",
+ * "Out IP ..."); nothing when the direction is not known (a file without epb_flags).
+ */
+export function directionWord(direction: number | undefined): string {
+  return direction === 2 ? "Out " : direction === 1 ? "In  " : "";
 }
 
 /**
@@ -84,8 +94,15 @@ export function textOutput(options: TextOptions | number): Output {
     if (line.length * 3 > buf.length) return write(enc.encode(line));
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
-  const lineOf = (data: Uint8Array, origLen: number, sec: number, nsec: number) => {
-    const time = decoder.timestamp(sec, nsec);
+  const showDirection = opts.direction === true;
+  const lineOf = (
+    data: Uint8Array,
+    origLen: number,
+    sec: number,
+    nsec: number,
+    direction: number | undefined,
+  ) => {
+    const time = decoder.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = decoder.describe(data, origLen);
     const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
     return `${time}${text}${dump}\n`;
@@ -94,11 +111,11 @@ export function textOutput(options: TextOptions | number): Output {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
-    add(src, off, len, sec, nsec) {
+    add(src, off, len, sec, nsec, _queue, wireLen, direction) {
       if (failed) return;
       o.packets++;
-      o.bytes += len;
-      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), len, sec, nsec));
+      o.bytes += wireLen;
+      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), wireLen, sec, nsec, direction));
     },
     addRecord(r) {
       if (failed) return;
@@ -113,7 +130,7 @@ export function textOutput(options: TextOptions | number): Output {
         );
         return;
       }
-      emit(lineOf(data, r.origLen, r.sec, r.nsec));
+      emit(lineOf(data, r.origLen, r.sec, r.nsec, r.flags === undefined ? undefined : r.flags & 3));
     },
     flush,
     close: () => {

@@ -12,20 +12,31 @@
  * reads the records.
  * @module
  */
-import { DESC_ADDR, DESC_LEN, DESC_NSEC, DESC_SEC, DESC_WORDS } from "../../ffi/abi.ts";
+import {
+  DESC_ADDR,
+  DESC_DIR_SHIFT,
+  DESC_FLAGS,
+  DESC_LEN,
+  DESC_NSEC,
+  DESC_QUEUE_MASK,
+  DESC_SEC,
+  DESC_WIRELEN,
+  DESC_WORDS,
+} from "../../ffi/abi.ts";
 import type { GuardFinding } from "./integrity.ts";
 import { FLUSH_MS, Pacer, Step } from "./pacer.ts";
 
 export { Step };
 
 /**
- * Where records come from: an AF_XDP socket (xsk_source.ts) and, later, other kinds. Each batch
- * costs exactly two calls, take and give; the rest is for idle passes and reports.
+ * Where records come from: an AF_XDP socket (divert, xsk_source.ts) or a tap's BPF ring buffer
+ * (tap_source.ts). Each batch costs exactly two calls, take and give; the rest is for idle
+ * passes and reports. Every record carries its own queue and direction (DESC_FLAGS).
  */
 export interface Source {
-  /** The one view every record of this source points into (an AF_XDP socket's UMEM). */
+  /** The one view every record of this source points into (a UMEM, a ring buffer). */
   readonly view: Uint8Array;
-  /** The RX queue its records arrived on. */
+  /** The RX queue its records arrived on (an AF_XDP socket's), or -1 when they vary. */
   readonly queue: number;
   /** Takes up to `max` records into `descs` (DESC_WORDS u32 each); returns how many. */
   take(descs: Uint32Array<ArrayBuffer>, max: number): number;
@@ -51,8 +62,21 @@ export interface Waits {
 
 /** Where captured packets go. add() is the hot path: no allocation there. */
 export interface PacketSink {
-  /** One packet: src[off..off+len) (a UMEM view), its wall-clock time and RX queue. */
-  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number, queue: number): void;
+  /**
+   * One packet: its captured bytes src[off..off+len) (a view into a UMEM or a ring buffer),
+   * its wall-clock time, its RX queue, its length on the wire (at least len; more when a tap
+   * cut it to the snap length) and its direction (DIR: 1 in, 2 out).
+   */
+  add(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    queue: number,
+    wireLen: number,
+    direction: number,
+  ): void;
   /** Pushes buffered output out (called when the ring is idle and at the end). */
   flush(): void;
 }
@@ -98,15 +122,17 @@ export type StopReason = "count" | "duration" | "signal" | "error" | "integrity"
  */
 export function toSink(sink: PacketSink, src: Source, descs: Uint32Array, n: number): void {
   const view = src.view;
-  const queue = src.queue;
   for (let j = 0; j < n * DESC_WORDS; j += DESC_WORDS) {
+    const flags = descs[j + DESC_FLAGS];
     sink.add(
       view,
       descs[j + DESC_ADDR],
       descs[j + DESC_LEN],
       descs[j + DESC_SEC],
       descs[j + DESC_NSEC],
-      queue,
+      flags & DESC_QUEUE_MASK,
+      descs[j + DESC_WIRELEN],
+      flags >>> DESC_DIR_SHIFT,
     );
   }
 }

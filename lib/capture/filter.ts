@@ -7,6 +7,7 @@
  * @module
  */
 import { pcapCompile, setFilter } from "../../ffi/filter.ts";
+import type { TapProgram } from "../../ffi/tap.ts";
 import { type XdpProgram, XskError } from "../../ffi/xsk.ts";
 import { type CbpfInsn, decodeCbpf } from "../filter/cbpf.ts";
 import { translate, TranslateError } from "../filter/translate.ts";
@@ -91,13 +92,42 @@ export function installFilter(prog: XdpProgram, filter: CompiledFilter): void {
   try {
     setFilter(prog, filter.ebpf, filter.expression);
   } catch (e) {
-    if (e instanceof XskError) {
-      // The verifier says no with EACCES too: that is a missing privilege only when the shim
-      // names one (CAP_PERFMON for pointer arithmetic), else no hint.
-      const missing = e.code === "EPERM" || /CAP_[A-Z_]+ is missing/.test(e.message);
-      const hint = missing && e.hint ? `; ${e.hint}` : "";
-      throw new FilterError("rejected", filter.expression, `${e.message}${hint}`, e.errno);
+    throw rejected(filter, e);
+  }
+}
+
+/** A refusal of the kernel's as a FilterError (other errors as they are). */
+function rejected(filter: CompiledFilter, e: unknown): unknown {
+  if (!(e instanceof XskError)) return e;
+  // The verifier says no with EACCES too: that is a missing privilege only when the shim
+  // names one (CAP_PERFMON for pointer arithmetic), else no hint.
+  const missing = e.code === "EPERM" || /CAP_[A-Z_]+ is missing/.test(e.message);
+  const hint = missing && e.hint ? `; ${e.hint}` : "";
+  return new FilterError("rejected", filter.expression, `${e.message}${hint}`, e.errno);
+}
+
+/**
+ * Makes the filter a tap's, on each of its hooks: translated for XDP where incoming packets
+ * are taken at XDP, for tc (struct __sk_buff) at tc. Call it before the tap starts copying.
+ * Throws FilterError ("rejected") when the kernel refuses it.
+ */
+export function installTapFilter(tap: TapProgram, filter: CompiledFilter): void {
+  let skb: Uint8Array<ArrayBuffer>;
+  try {
+    skb = translate(filter.cbpf, { context: "skb" });
+  } catch (e) {
+    if (e instanceof TranslateError) {
+      throw new FilterError(
+        "unsupported",
+        filter.expression,
+        `filter '${filter.expression}' cannot run in the kernel: ${e.message}`,
+      );
     }
     throw e;
+  }
+  try {
+    tap.setFilter(filter.ebpf, skb, filter.expression);
+  } catch (e) {
+    throw rejected(filter, e);
   }
 }

@@ -40,3 +40,24 @@ export function framesFor(bytes: number, frameSize: number): number {
   }
   return 2 ** Math.floor(Math.log2(Math.min(n, 2 ** 20)));
 }
+
+/** The smallest ring buffer a tap takes: 4 pages of 4 KiB. */
+const MIN_RING_BYTES = 16384;
+/** The largest: the shim's offsets are 32-bit, and the data is mapped twice. */
+const MAX_RING_BYTES = 1 << 30;
+
+/**
+ * A tap's ring buffer for a buffer of `bytes` (-B; default DEFAULT_BUFFER_BYTES, the default
+ * UMEM's size): the power of two that fits, one ring buffer for every queue and both
+ * directions. RangeError below 16 KiB.
+ */
+export function ringBytesFor(bytes: number = DEFAULT_BUFFER_BYTES): number {
+  if (!Number.isFinite(bytes) || bytes < MIN_RING_BYTES) {
+    throw new RangeError(
+      `a ring buffer of ${Math.floor(bytes / 1024)} KiB is smaller than ${
+        MIN_RING_BYTES >> 10
+      } KiB`,
+    );
+  }
+  return 2 ** Math.floor(Math.log2(Math.min(bytes, MAX_RING_BYTES)));
+}

@@ -4,13 +4,26 @@
  * copied packets, or pushed into a sink such as a PcapWriter.
  * @module
  */
-import { DESC_WORDS } from "../../ffi/abi.ts";
+import {
+  DESC_ADDR,
+  DESC_DIR_SHIFT,
+  DESC_FLAGS,
+  DESC_LEN,
+  DESC_NSEC,
+  DESC_QUEUE_MASK,
+  DESC_SEC,
+  DESC_WIRELEN,
+  DESC_WORDS,
+  DIR,
+} from "../../ffi/abi.ts";
 import { MAX_SNAPLEN } from "../formats/magic.ts";
 import {
   Capture,
   type CaptureOptions,
+  type CapturePath,
   type CaptureResult,
   type CaptureStats,
+  type Direction,
   type PacketSink,
   type RunLimits,
 } from "./session.ts";
@@ -19,7 +32,8 @@ import {
 export interface OpenCaptureOptions extends CaptureOptions {
   /**
    * Bytes kept of each packet by {@link PacketBatch.data} and {@link LiveCapture.packets}
-   * (default 262144, tcpdump's); the wire length is always reported whole.
+   * (default 262144, tcpdump's); the wire length is always reported whole. A tap copies no more
+   * than this in the kernel.
    */
   snaplen?: number;
 }
@@ -32,8 +46,10 @@ export interface Packet {
   length: number;
   /** When it arrived (stamped in the kernel by the XDP program), ns since the Unix epoch. */
   timestampNs: bigint;
-  /** RX queue it arrived on. */
+  /** RX queue it arrived on (0 for an outgoing packet). */
   queue: number;
+  /** "in" (received) or "out" (sent: a tap sees both). */
+  direction: "in" | "out";
 }
 
 /**
@@ -49,14 +65,23 @@ export interface Packet {
 export interface PacketBatch {
   /** Packets in this batch. */
   readonly length: number;
-  /** RX queue of these packets (with several queues, each batch comes from one of them). */
+  /**
+   * RX queue of these packets with the divert path (with several queues, each batch comes from
+   * one of them); -1 with the tap, whose batches mix queues and directions: see
+   * {@link PacketBatch.rxQueue} and {@link PacketBatch.direction}.
+   */
   readonly queue: number;
   /**
-   * The raw descriptors: 4 u32 per packet, `[offset, wireLength, sec, nsec]`, for `length`
-   * packets. Slots past `length` are stale.
+   * The raw descriptors: 6 u32 per packet, `[offset, captureLength, wireLength, sec, nsec,
+   * flags]` (flags: the queue in bits 0-15, the direction, 1 in or 2 out, from bit 16), for
+   * `length` packets. Slots past `length` are stale.
    */
   readonly descs: Uint32Array<ArrayBuffer>;
-  /** The queue's whole UMEM: every packet's bytes live here, at their descriptor's offset. */
+  /**
+   * The memory every packet's bytes live in, at their descriptor's offset: the queue's UMEM
+   * (divert) or the tap's ring buffer. A tap's ring buffer is read-only memory: writing into
+   * it kills the process (SIGSEGV); copy first.
+   */
   readonly umem: Uint8Array;
   /** Snapshot length applied by captureLength() and data(). */
   readonly snaplen: number;
@@ -72,6 +97,10 @@ export interface PacketBatch {
   nsec(i: number): number;
   /** Arrival time of packet i in ns since the Unix epoch (allocates a bigint). */
   timestampNs(i: number): bigint;
+  /** "in" when packet i was received, "out" when it was sent (tap). */
+  direction(i: number): "in" | "out";
+  /** The RX queue packet i arrived on (0 for an outgoing packet). */
+  rxQueue(i: number): number;
   /**
    * Packet i's captured bytes: a view into the UMEM, not a copy, valid until the next batch.
    * Allocates the view; use offset() and captureLength() to read without allocating.
@@ -103,29 +132,37 @@ export class BatchView implements PacketBatch {
   }
 
   offset(i: number): number {
-    return this.descs[this.#slot(i)];
+    return this.descs[this.#slot(i) + DESC_ADDR];
   }
 
   wireLength(i: number): number {
-    return this.descs[this.#slot(i) + 1];
+    return this.descs[this.#slot(i) + DESC_WIRELEN];
   }
 
   captureLength(i: number): number {
-    const len = this.descs[this.#slot(i) + 1];
+    const len = this.descs[this.#slot(i) + DESC_LEN];
     return len < this.snaplen ? len : this.snaplen;
   }
 
   sec(i: number): number {
-    return this.descs[this.#slot(i) + 2];
+    return this.descs[this.#slot(i) + DESC_SEC];
   }
 
   nsec(i: number): number {
-    return this.descs[this.#slot(i) + 3];
+    return this.descs[this.#slot(i) + DESC_NSEC];
   }
 
   timestampNs(i: number): bigint {
     const j = this.#slot(i);
-    return BigInt(this.descs[j + 2]) * 1_000_000_000n + BigInt(this.descs[j + 3]);
+    return BigInt(this.descs[j + DESC_SEC]) * 1_000_000_000n + BigInt(this.descs[j + DESC_NSEC]);
+  }
+
+  direction(i: number): "in" | "out" {
+    return this.descs[this.#slot(i) + DESC_FLAGS] >>> DESC_DIR_SHIFT === DIR.out ? "out" : "in";
+  }
+
+  rxQueue(i: number): number {
+    return this.descs[this.#slot(i) + DESC_FLAGS] & DESC_QUEUE_MASK;
   }
 
   data(i: number): Uint8Array {
@@ -135,21 +172,27 @@ export class BatchView implements PacketBatch {
 }
 
 /**
- * A live AF_XDP capture on an interface's RX queue or queues (one socket and UMEM each), opened
- * by {@link openCapture}. Close it (or open it with `await using`) to detach the XDP program;
- * the kernel also detaches it if the process dies. While it is open, packets on its queues
- * (that match its filter) are redirected to it and do not reach the host's stack. One loop at
- * a time: batches(), packets() or run().
+ * A live capture on an interface, opened by {@link openCapture}. With the divert path (AF_XDP:
+ * one socket and UMEM per RX queue), packets on its queues (that match its filter) are
+ * redirected to it and do not reach the host's stack; with the tap path they are copied into a
+ * ring buffer and go on, in both directions. Close it (or open it with `await using`) to detach
+ * the programs; the kernel also detaches them if the process dies. One loop at a time:
+ * batches(), packets() or run().
  */
 export class LiveCapture implements AsyncDisposable {
   /** Interface name. */
   readonly iface: string;
+  /** "tap" or "divert", and why. */
+  readonly path: CapturePath;
+  readonly pathReason: string;
+  /** The directions captured. */
+  readonly direction: Direction;
   /** The first (or only) RX queue captured. */
   readonly queue: number;
-  /** Every RX queue captured. */
+  /** Every RX queue captured ([] for a tap on every queue). */
   readonly queues: readonly number[];
-  /** XDP attach mode the kernel accepted. */
-  readonly mode: "native" | "generic";
+  /** XDP attach mode the kernel accepted ("tc" for a tap hooked at tc only). */
+  readonly mode: "native" | "generic" | "tc";
   /** The socket is bound in zero-copy mode (the driver supports it). */
   readonly zerocopy: boolean;
   /** Bytes kept of each packet. */
@@ -163,6 +206,9 @@ export class LiveCapture implements AsyncDisposable {
     this.#cap = cap;
     this.#descs = new Uint32Array(batchSize * DESC_WORDS);
     this.iface = cap.iface;
+    this.path = cap.path;
+    this.pathReason = cap.pathReason;
+    this.direction = cap.direction;
     this.queue = cap.queue;
     this.queues = cap.queues;
     this.mode = cap.mode;
@@ -221,7 +267,8 @@ export class LiveCapture implements AsyncDisposable {
           data: batch.umem.slice(off, off + batch.captureLength(i)),
           length: batch.wireLength(i),
           timestampNs: batch.timestampNs(i),
-          queue: batch.queue,
+          queue: batch.rxQueue(i),
+          direction: batch.direction(i),
         };
       }
     }
@@ -268,10 +315,13 @@ export class LiveCapture implements AsyncDisposable {
 }
 
 /**
- * Opens a live capture: attaches xskdump's XDP program to `opts.iface` (with a BPF link) and an
- * AF_XDP socket to each RX queue asked for (`queue`, default 0, or `queues`: a list or "all"). Needs root, or CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and
- * CAP_IPC_LOCK (and CAP_PERFMON for most filters); rejects with an XskError (errno, hint) when
- * the kernel refuses, a FilterError for a filter it cannot use.
+ * Opens a live capture on `opts.iface`, by the path `opts.path` names or, without one, the path
+ * the interface's use calls for (tap where the host uses it, divert on a capture port). Divert
+ * attaches xskdump's XDP program (with a BPF link) and an AF_XDP socket to each RX queue asked for
+ * (`queue`, default 0, or `queues`: a list or "all"); tap attaches the tap programs (XDP, tc) and
+ * maps their ring buffer (`direction`, default "inout"). Needs root, or CAP_NET_ADMIN, CAP_BPF and
+ * CAP_PERFMON (divert: CAP_NET_RAW and CAP_IPC_LOCK too); rejects with an XskError (errno, hint)
+ * when the kernel refuses, a FilterError for a filter it cannot use.
  *
  * ```ts
  * await using cap = await openCapture({ iface: "eth0" });
@@ -284,9 +334,8 @@ export function openCapture(opts: OpenCaptureOptions): Promise<LiveCapture> {
     if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) {
       throw new RangeError(`snaplen must be an integer in 1..${MAX_SNAPLEN}, got ${snaplen}`);
     }
-    const { snaplen: _, ...captureOptions } = opts;
     const batchSize = opts.batchSize ?? 64;
-    const cap = Capture.open({ ...captureOptions, batchSize });
+    const cap = Capture.open({ ...opts, batchSize, snaplen });
     return Promise.resolve(new LiveCapture(cap, snaplen, batchSize));
   } catch (e) {
     return Promise.reject(e);

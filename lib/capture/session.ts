@@ -1,7 +1,7 @@
 /**
- * The capture session: attach, open one socket per queue, drive the receive core (core.ts)
- * into a sink or as batches, count, stop cleanly on every exit path. The CLI and the library
- * API are both built on it.
+ * The capture session: choose the path (divert or tap), attach, open one socket per queue (or
+ * the tap's ring buffer), drive the receive core (core.ts) into a sink or as batches, count,
+ * stop cleanly on every exit path. The CLI and the library API are both built on it.
  * @module
  */
 import {
@@ -12,18 +12,26 @@ import {
   QCOUNT_WORDS,
   RX_OFFSET,
   STAT,
+  TAP_COUNTER,
+  TAP_COUNTER_COUNT,
+  TAP_MAX_SNAP,
 } from "../../ffi/abi.ts";
+import { type TapHooks, TapProgram } from "../../ffi/tap.ts";
 import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
+import { type CapturePath, choosePath } from "../host/path.ts";
+import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
 import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
-import { compileFilter, installFilter } from "./filter.ts";
+import { type CompiledFilter, compileFilter, installFilter, installTapFilter } from "./filter.ts";
 import {
   type PacketSink,
   ReceiveCore,
   type RunLimits,
+  type Source,
   Step,
   type StopReason,
   takesBatches,
   toSink,
+  type Waits,
 } from "./core.ts";
 import {
   DEFAULT_BUFFER_BYTES,
@@ -31,14 +39,20 @@ import {
   defaultFrames,
   framesFor,
   frameSizeFor,
+  ringBytesFor,
 } from "./geometry.ts";
+import { ringRecords, RingSource, RingWaits } from "./tap_source.ts";
 import { XskSource, XskWaits } from "./xsk_source.ts";
 
 /** Longest single wait for room in a slow output, so the loop looks up now and then. */
 const ROOM_WAIT_MS = 100;
 
 export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
+export type { CapturePath } from "../host/path.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
+
+/** The directions a tap captures (tcpdump's -Q). Divert sees incoming packets only. */
+export type Direction = "in" | "out" | "inout";
 
 /** How a capture is set up. */
 export interface CaptureOptions {
@@ -69,10 +83,23 @@ export interface CaptureOptions {
   guard?: boolean;
   /**
    * tcpdump filter expression, run in the kernel: only matching packets are
-   * redirected, the rest go to the stack untouched. Undefined (or empty)
-   * captures everything. A bad or refused filter throws FilterError.
+   * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
+   * empty) captures everything. A bad or refused filter throws FilterError.
    */
   filter?: string;
+  /**
+   * "divert": packets are redirected into AF_XDP sockets, the fastest path, and do not reach
+   * the host's stack; "tap": they are copied into a ring buffer and go on to the stack, both
+   * directions. Default "auto": tap on an interface the host uses (an address, a bridge, bond
+   * or team port), divert on one it does not.
+   */
+  path?: CapturePath | "auto";
+  /** Tap: the directions captured (default "inout"). Divert captures incoming packets only. */
+  direction?: Direction;
+  /** Tap: bytes copied of each packet in the kernel (default 262144). */
+  snaplen?: number;
+  /** For the "auto" path: the interface carries the SSH session the caller runs under. */
+  carriesSsh?: boolean;
 }
 
 /** What run() ended with. */
@@ -83,21 +110,39 @@ export interface CaptureResult {
   error?: unknown;
 }
 
-/** Counters of one capture; every packet the XDP program saw is in exactly one bucket. */
+/** A tap's counts of one direction: seen = captured + ringFull + filtered + passed. */
+export interface DirectionStats {
+  /** Packets the hook ran on. */
+  seen: number;
+  /** Copied into the ring buffer. */
+  copied: number;
+  /** Lost: the ring buffer was full. */
+  ringFull: number;
+  /** Left out by the filter. */
+  filtered: number;
+  /** Not captured: before the capture started, after it stopped, or on another RX queue. */
+  passed: number;
+}
+
+/** Counters of one capture; every packet the kernel program saw is in exactly one bucket. */
 export interface CaptureStats {
+  /** Which path captured them. */
+  path: CapturePath;
   /** Packets handed to the sink. */
   captured: number;
   /** Packets the XDP program ran on. */
   seen: number;
-  /** Redirected to our socket ("received by filter" in tcpdump's words). */
+  /** Redirected to our socket, or copied by the tap ("received by filter" in tcpdump's words). */
   received: number;
-  /** Passed to the stack: not ours to take (no socket on the queue). */
+  /** Divert: passed to the stack, not ours to take (no socket on the queue). Tap: not captured. */
   passed: number;
-  /** Passed to the stack by the filter. */
+  /** Left out by the filter (divert: passed to the stack by it). */
   filtered: number;
-  /** Dropped by the kernel, by reason (XDP_STATISTICS). */
+  /** Dropped by the kernel, by reason (XDP_STATISTICS; a tap's full ring buffer). */
   dropped: {
     total: number;
+    /** Tap: the ring buffer was full, in both directions (0 for divert). */
+    ringBufferFull: number;
     /** The kernel's rx_dropped: the two below together. */
     rxDropped: number;
     /** No free frame on the fill ring (rx_dropped, at most the times it found the ring empty). */
@@ -122,8 +167,10 @@ export interface CaptureStats {
   longestGapMs: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
   integrity: Record<GuardKind, number>;
-  /** Per RX queue, in socket order. */
+  /** Per RX queue, in socket order (divert). */
   queues: QueueStats[];
+  /** Tap: per direction (those not captured are all zero). */
+  directions?: { in: DirectionStats; out: DirectionStats };
 }
 
 /** Per RX queue counters. */
@@ -136,67 +183,110 @@ export interface QueueStats {
   dropped: number;
 }
 
-/** One AF_XDP capture on one interface: one socket per RX queue captured. */
+/** The parts of one path: what the session drives and closes. */
+interface Parts {
+  sources: Source[];
+  waits: Waits;
+  /** Records a source holds at most, for the pacing. */
+  records: number;
+  prog?: XdpProgram;
+  socks?: XskSocket[];
+  tap?: TapProgram;
+  clsact?: ClsactRecord;
+  frameCount?: number;
+  frameSize?: number;
+}
+
+/**
+ * One capture on one interface. Divert: one AF_XDP socket per RX queue captured. Tap: the tap
+ * programs and their one ring buffer, every queue (or those asked for), both directions.
+ */
 export class Capture implements AsyncDisposable {
   readonly iface: string;
-  /** The first (or only) queue captured. */
+  /** The path, and why it was chosen (the caller's, or what the interface is used for). */
+  readonly path: CapturePath;
+  readonly pathReason: string;
+  /** The directions captured: divert "in"; a tap what it was asked. */
+  readonly direction: Direction;
+  /** The first (or only) queue captured (divert; a tap: the first asked for, else 0). */
   readonly queue: number;
-  /** Every queue captured, in socket order. */
+  /** Every queue captured, in socket order (divert); a tap: those asked for, [] for all. */
   readonly queues: number[];
-  readonly mode: "native" | "generic";
+  /** The XDP mode (divert, and a tap's incoming hook at XDP); "tc" for a tap hooked at tc only. */
+  readonly mode: "native" | "generic" | "tc";
   readonly zerocopy: boolean;
+  /** Tap: where each direction is hooked. */
+  readonly hooks?: TapHooks;
   /**
    * True when another xskdump had attached the XDP program to the interface and this capture
    * joined it, on other queues (with the same filter); `sharedWith` names it, when it can.
    */
   readonly shared: boolean;
   readonly sharedWith: string;
-  readonly #prog: XdpProgram;
-  readonly #socks: XskSocket[];
-  /** The receive core over the sockets (one source each, in socket order). */
+  readonly #parts: Parts;
+  /** The receive core over the sources (divert: one per socket, in socket order; tap: one). */
   readonly #core: ReceiveCore;
   /** run()'s batch: descriptors of DESC_WORDS u32. */
   readonly #descs: Uint32Array<ArrayBuffer>;
   #closed = false;
   #final?: CaptureStats;
 
-  readonly #frameSize: number;
-  readonly #frameCount: number;
-
   private constructor(
-    prog: XdpProgram,
-    socks: XskSocket[],
+    iface: string,
+    parts: Parts,
     batch: number,
-    frameCount: number,
-    frameSize: number,
+    choice: { path: CapturePath; reason: string },
+    direction: Direction,
+    queues: number[],
   ) {
-    this.#frameCount = frameCount;
-    this.#frameSize = frameSize;
-    this.#prog = prog;
-    this.#socks = socks;
-    this.#core = new ReceiveCore(
-      socks.map((s) => new XskSource(s)),
-      new XskWaits(prog, socks),
-      frameCount,
-    );
+    this.#parts = parts;
+    this.#core = new ReceiveCore(parts.sources, parts.waits, parts.records);
     this.#descs = new Uint32Array(batch * DESC_WORDS);
-    this.iface = prog.iface;
-    this.queue = socks[0].queue;
-    this.queues = socks.map((s) => s.queue);
-    this.mode = prog.mode as "native" | "generic";
-    this.zerocopy = socks.every((s) => s.zerocopy);
-    this.shared = prog.shared;
-    this.sharedWith = prog.sharedWith;
+    this.iface = iface;
+    this.path = choice.path;
+    this.pathReason = choice.reason;
+    this.direction = direction;
+    this.queues = queues;
+    this.queue = queues[0] ?? 0;
+    const { prog, socks, tap } = parts;
+    this.hooks = tap?.hooks;
+    this.mode = prog ? prog.mode as "native" | "generic" : tap?.hooks.xdpMode ?? "tc";
+    this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
+    this.shared = prog?.shared ?? false;
+    this.sharedWith = prog?.sharedWith ?? "";
   }
 
-  /** Attaches our XDP program and opens the socket. Throws XskError (FilterError for the filter). */
+  /**
+   * Chooses the path, attaches and opens the socket(s) or the tap's ring buffer. Throws
+   * XskError (FilterError for the filter, RangeError for bad options).
+   */
   static open(opts: CaptureOptions): Capture {
     const batch = opts.batchSize ?? 64;
     if (!Number.isInteger(batch) || batch < 1 || batch > 4096) {
       throw new RangeError(`batch size ${batch} is not in 1..4096`);
     }
+    const choice = opts.path === "tap" || opts.path === "divert"
+      ? { path: opts.path, reason: "asked for" }
+      : choosePath(opts.iface, opts.carriesSsh === true);
+    const direction = opts.direction ?? (choice.path === "tap" ? "inout" : "in");
+    if (choice.path === "divert" && direction !== "in") {
+      throw new RangeError(
+        `divert captures incoming packets only (-Q ${direction} needs the tap path: --tap)`,
+      );
+    }
     // Compiled before anything is attached: a bad expression changes nothing.
     const filter = opts.filter?.trim() ? compileFilter(opts.filter.trim()) : undefined;
+    return choice.path === "tap"
+      ? Capture.#openTap(opts, batch, choice, direction, filter)
+      : Capture.#openDivert(opts, batch, choice, filter);
+  }
+
+  static #openDivert(
+    opts: CaptureOptions,
+    batch: number,
+    choice: { path: CapturePath; reason: string },
+    filter: CompiledFilter | undefined,
+  ): Capture {
     const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
@@ -222,11 +312,86 @@ export class Capture implements AsyncDisposable {
         for (const s of socks) s.close();
         throw e;
       }
-      return new Capture(prog, socks, batch, frameCount, frameSize);
+      const parts: Parts = {
+        sources: socks.map((s) => new XskSource(s)),
+        waits: new XskWaits(prog, socks),
+        records: frameCount,
+        prog,
+        socks,
+        frameCount,
+        frameSize,
+      };
+      return new Capture(prog.iface, parts, batch, choice, "in", socks.map((s) => s.queue));
     } catch (e) {
       prog.detach();
       throw e;
     }
+  }
+
+  static #openTap(
+    opts: CaptureOptions,
+    batch: number,
+    choice: { path: CapturePath; reason: string },
+    direction: Direction,
+    filter: CompiledFilter | undefined,
+  ): Capture {
+    const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
+    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
+      throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
+    }
+    const queues = opts.queues === "all" || (opts.queues === undefined && opts.queue === undefined)
+      ? undefined
+      : opts.queues ?? [opts.queue ?? 0];
+    if (queues && (!queues.length || new Set(queues).size !== queues.length)) {
+      throw new RangeError(`queues must be distinct and at least one: ${queues.join(",")}`);
+    }
+    if (queues?.some((q) => !Number.isInteger(q) || q < 0 || q > 255)) {
+      throw new RangeError(`a tap captures RX queues 0..255: ${queues.join(",")}`);
+    }
+    const open = (tcHandle: number) =>
+      TapProgram.open(opts.iface, {
+        in: direction !== "out",
+        out: direction !== "in",
+        mode: opts.mode ?? "auto",
+        snaplen,
+        ringBytes: ringBytesFor(opts.bufferBytes),
+        queues,
+        tcHandle,
+      });
+    let tap: TapProgram;
+    let clsact: ClsactRecord | undefined;
+    try {
+      tap = open(0);
+    } catch (e) {
+      // No tcx: a clsact filter, which outlives a SIGKILL, so it is recorded first.
+      if (!(e instanceof XskError && e.code === "ENOLINK")) throw e;
+      clsact = recordClsact(opts.iface);
+      try {
+        tap = open(clsact.handle);
+        clsact.attached(tap.hooks.qdiscCreated);
+      } catch (e2) {
+        clsact.release();
+        throw e2;
+      }
+    }
+    try {
+      // Before the copy stages exist, so no packet is ever copied unfiltered.
+      if (filter) installTapFilter(tap, filter);
+      tap.mapRing();
+      tap.start();
+    } catch (e) {
+      tap.close();
+      clsact?.release();
+      throw e;
+    }
+    const parts: Parts = {
+      sources: [new RingSource(tap)],
+      waits: new RingWaits(tap),
+      records: ringRecords(tap.hooks.ringSize),
+      tap,
+      clsact,
+    };
+    return new Capture(opts.iface, parts, batch, choice, direction, queues ?? []);
   }
 
   /**
@@ -316,15 +481,16 @@ export class Capture implements AsyncDisposable {
     return { ...this.guardContext, queue };
   }
 
-  /** What a diagnosis of this capture's ring needs. */
+  /** What a diagnosis of this capture's ring needs (divert: a tap has no ledger). */
   get guardContext(): GuardContext {
+    const p = this.#parts;
     return {
       iface: this.iface,
       queue: this.queue,
-      mode: this.mode,
-      queueCount: this.#prog.queueCount,
-      frameSize: this.#frameSize,
-      frameCount: this.#frameCount,
+      mode: this.mode === "tc" ? "generic" : this.mode,
+      queueCount: p.prog?.queueCount ?? 0,
+      frameSize: p.frameSize ?? 0,
+      frameCount: p.frameCount ?? 0,
       rxOffset: RX_OFFSET,
     };
   }
@@ -332,7 +498,53 @@ export class Capture implements AsyncDisposable {
   /** Counters so far (and the final ones after close()). */
   stats(): CaptureStats {
     if (this.#final) return this.#final;
-    const per = this.#socks.map((sock) => sock.stats());
+    return this.#parts.tap ? this.#tapStats(this.#parts.tap) : this.#divertStats();
+  }
+
+  /** A tap's counts: the programs' per direction, the ring buffer reader's own. */
+  #tapStats(tap: TapProgram): CaptureStats {
+    const v = tap.counters();
+    const dir = (base: number): DirectionStats => ({
+      seen: Number(v[base + TAP_COUNTER.seen]),
+      copied: Number(v[base + TAP_COUNTER.copied]),
+      ringFull: Number(v[base + TAP_COUNTER.ringFull]),
+      filtered: Number(v[base + TAP_COUNTER.filtered]),
+      passed: Number(v[base + TAP_COUNTER.passed]) + Number(v[base + TAP_COUNTER.otherQueue]),
+    });
+    const d = { in: dir(0), out: dir(TAP_COUNTER_COUNT) };
+    const sum = (k: keyof DirectionStats) => d.in[k] + d.out[k];
+    const ringBufferFull = sum("ringFull");
+    return {
+      path: "tap",
+      captured: this.#core.captured,
+      seen: sum("seen"),
+      received: sum("copied"),
+      passed: sum("passed"),
+      filtered: sum("filtered"),
+      dropped: {
+        total: ringBufferFull,
+        ringBufferFull,
+        rxDropped: 0,
+        noFreeFrame: 0,
+        tooBig: 0,
+        rxRingFull: 0,
+        rxInvalid: 0,
+      },
+      fillRingEmpty: 0,
+      // Copied but never handed on: left in the ring buffer after -c (or taken past it).
+      notKept: sum("copied") - this.#core.captured,
+      userHeld: 0, // records are held only between two calls of the core
+      noMeta: 0,
+      longestGapMs: this.#core.longestGapMs,
+      integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
+      queues: [],
+      directions: d,
+    };
+  }
+
+  #divertStats(): CaptureStats {
+    const socks = this.#parts.socks ?? [];
+    const per = socks.map((sock) => sock.stats());
     const s = per.reduce((sum, v) => sum.map((x, i) => x + v[i]));
     const c = this.#programCounters();
     const rxDropped = s[STAT.rxDropped];
@@ -349,6 +561,7 @@ export class Capture implements AsyncDisposable {
     // seen twice, a clobbered frame was still handed over).
     const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
     return {
+      path: "divert",
       captured: this.#core.captured,
       seen: c.seen,
       received: c.redirected,
@@ -356,6 +569,7 @@ export class Capture implements AsyncDisposable {
       filtered: c.filtered,
       dropped: {
         total: rxDropped + rxRingFull + rxInvalid,
+        ringBufferFull: 0,
         rxDropped,
         noFreeFrame,
         tooBig: rxDropped - noFreeFrame,
@@ -369,7 +583,7 @@ export class Capture implements AsyncDisposable {
       longestGapMs: this.#core.longestGapMs,
       integrity,
       queues: per.map((v, k) => ({
-        queue: this.#socks[k].queue,
+        queue: socks[k].queue,
         captured: this.#core.capturedBy[k],
         dropped: v[STAT.rxDropped] + v[STAT.rxRingFull] + v[STAT.rxInvalid],
       })),
@@ -388,7 +602,7 @@ export class Capture implements AsyncDisposable {
     passed: number;
     filtered: number;
   } {
-    const rows = this.#prog.queueCounters();
+    const rows = this.#parts.prog!.queueCounters();
     const own = new Set(this.queues);
     const t = { seen: 0, redirected: 0, passed: 0, filtered: 0 };
     for (let r = 0; r < QCOUNT_ROWS; r++) {
@@ -407,7 +621,7 @@ export class Capture implements AsyncDisposable {
     return t;
   }
 
-  /** Stops redirecting, closes the socket and detaches the program. Idempotent. */
+  /** Stops capturing, closes the sockets (or the ring buffer) and detaches. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -417,10 +631,19 @@ export class Capture implements AsyncDisposable {
     } catch (e) {
       if (!(e instanceof XskError)) throw e;
     }
+    const { prog, socks, tap, clsact } = this.#parts;
+    if (tap) {
+      try {
+        tap.close();
+      } finally {
+        clsact?.release();
+      }
+      return;
+    }
     try {
-      for (const s of this.#socks) s.close();
+      for (const s of socks ?? []) s.close();
     } finally {
-      this.#prog.detach();
+      prog?.detach();
     }
   }
 

@@ -9,13 +9,19 @@
  * - `source`: `"live"` (a capture) or `"file"` (`-r`).
  * - `time`: wall clock, ISO 8601 UTC; `elapsed_s`: seconds since the capture started listening
  *   (or the file was opened).
- * - `interface`, `queues` (RX queues), `mode` (`native`/`generic`): live only; `file`,
- *   `format`: `-r` only.
+ * - `interface`, `queues` (RX queues; `[]` for a tap on every queue), `mode`
+ *   (`native`/`generic`, `tc` for a tap hooked at tc only), `path` (`divert` or `tap`),
+ *   `direction` (`in`, `out`, `inout`): live only; `file`, `format`: `-r` only.
  * - `captured`: packets handed to the output; `bytes`: their length on the wire, summed.
- * - `received`: packets the XDP program redirected to xskdump (tcpdump's "received by filter");
- *   `seen`: packets the XDP program ran on, on every queue; `passed`: passed to the stack
- *   because no socket of ours was on their queue; `filtered`: passed to the stack by the filter.
- * - `dropped`: `{total, rx_ring_full, no_free_frame, invalid}`, the kernel's drops by reason.
+ * - `received`: packets the XDP program redirected to xskdump, or the tap copied (tcpdump's
+ *   "received by filter"); `seen`: packets the kernel program ran on, on every queue (a tap: in
+ *   both directions); `passed`: divert: passed to the stack because no socket of ours was on
+ *   their queue; tap: not captured (before the start, after the stop, another queue);
+ *   `filtered`: left out by the filter.
+ * - `dropped`: `{total, rx_ring_full, no_free_frame, too_big, invalid, ring_buffer_full}`, the
+ *   kernel's drops by reason (`ring_buffer_full`: a tap's, `{in, out}`).
+ * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered, passed}`:
+ *   per direction, seen = copied + ring_full + filtered + passed.
  * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
  *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
  *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber}`: RX
@@ -86,18 +92,26 @@ export function formatPps(pps: number): string {
   return `${Math.round(pps)} pkt/s`;
 }
 
+/** ", 12 frames held": the UMEM frames a divert capture holds (a tap holds no frames). */
+function held(s: CaptureStats): string {
+  return s.path === "tap" ? "" : `, ${s.userHeld} frames held`;
+}
+
 /** "0 dropped (ring full 0, no free frame 0, invalid 0)". */
 function drops(s: CaptureStats): string {
-  const d = s.dropped;
-  return `${d.total} dropped (${dropReasons(d, "ring full")})`;
+  return `${s.dropped.total} dropped (${dropReasons(s, "ring full")})`;
 }
 
 /**
  * The kernel's drops by reason, for the status line and the summary (which names the ring
  * differently): "ring full 0, no free frame 0, invalid 0", with "larger than a frame N" only
- * when there were packets too big for a UMEM frame.
+ * when there were packets too big for a UMEM frame; a tap's "ring buffer full: in 0, out 0".
  */
-export function dropReasons(d: CaptureStats["dropped"], ring: string): string {
+export function dropReasons(s: CaptureStats, ring: string): string {
+  const d = s.dropped;
+  if (s.directions) {
+    return `ring buffer full: in ${s.directions.in.ringFull}, out ${s.directions.out.ringFull}`;
+  }
   return `${ring} ${d.rxRingFull}, no free frame ${d.noFreeFrame}, ` +
     (d.tooBig ? `larger than a frame ${d.tooBig}, ` : "") + `invalid ${d.rxInvalid}`;
 }
@@ -109,7 +123,7 @@ export function dropReasons(d: CaptureStats["dropped"], ring: string): string {
  */
 export function formatStatusLine(s: CaptureStats, rate: Rate, width = Infinity): string {
   let line = `${s.captured} packets, ${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ` +
-    `${drops(s)}, ${s.userHeld} frames held`;
+    `${drops(s)}${held(s)}`;
   const broken = Object.values(s.integrity).reduce((a, b) => a + b, 0);
   if (broken) line += `, ${broken} ring violations`;
   return line.length > width ? line.slice(0, Math.max(0, width)) : line;
@@ -121,7 +135,7 @@ export function formatStatusLine(s: CaptureStats, rate: Rate, width = Infinity):
  */
 export function formatStatsLine(s: CaptureStats, rate: Rate, elapsedMs: number): string {
   return `stats ${(elapsedMs / 1000).toFixed(1)}s: ${s.captured} packets captured, ` +
-    `${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ${drops(s)}, ${s.userHeld} frames held`;
+    `${formatPps(rate.pps)}, ${formatBits(rate.bps)}, ${drops(s)}${held(s)}`;
 }
 
 /** One output file as the JSON lists it. */
@@ -136,6 +150,8 @@ export interface LiveContext {
   iface: string;
   queues: readonly number[];
   mode: string;
+  /** The directions captured (default "in"). */
+  direction?: string;
   elapsedMs: number;
   bytes: number;
   rate: Rate;
@@ -182,6 +198,8 @@ export function liveRecord(
     interface: ctx.iface,
     queues: [...ctx.queues],
     mode: ctx.mode,
+    path: s.path,
+    direction: ctx.direction ?? "in",
     captured: s.captured,
     bytes: ctx.bytes,
     received: s.received,
@@ -192,6 +210,10 @@ export function liveRecord(
       no_free_frame: d.noFreeFrame,
       too_big: d.tooBig,
       invalid: d.rxInvalid,
+      ring_buffer_full: {
+        in: s.directions?.in.ringFull ?? 0,
+        out: s.directions?.out.ringFull ?? 0,
+      },
     },
     passed: s.passed,
     filtered: s.filtered,
@@ -202,6 +224,7 @@ export function liveRecord(
     integrity: { ...s.integrity },
     per_queue: s.queues.map((q) => ({ queue: q.queue, captured: q.captured, dropped: q.dropped })),
     longest_gap_ms: round(s.longestGapMs, 3),
+    ...(s.directions ? { directions: directionsRecord(s.directions) } : {}),
     rate: { pps: round(ctx.rate.pps, 1), bps: round(ctx.rate.bps, 1) },
     files: ctx.files,
     files_opened: ctx.filesOpened,
@@ -214,6 +237,17 @@ export function liveRecord(
   }
   if (ending) addEnding(rec, ending);
   return rec;
+}
+
+function directionsRecord(d: NonNullable<CaptureStats["directions"]>): Record<string, unknown> {
+  const one = (x: typeof d.in) => ({
+    seen: x.seen,
+    copied: x.copied,
+    ring_full: x.ringFull,
+    filtered: x.filtered,
+    passed: x.passed,
+  });
+  return { in: one(d.in), out: one(d.out) };
 }
 
 /** What the summary of `-r` says. */

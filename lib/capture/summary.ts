@@ -17,9 +17,13 @@ export function formatSummary(s: CaptureStats): string[] {
     `${plural(s.captured, "packet")} captured`,
     `${plural(s.received, "packet")} received by filter`,
     `${plural(d.total, "packet")} dropped by kernel` +
-    ` (${dropReasons(d, "rx ring full")})`,
-    `${plural(s.passed + s.filtered, "packet")} passed to the stack` +
-    (s.filtered ? ` (${s.filtered} by the filter)` : ""),
+    ` (${dropReasons(s, "rx ring full")})`,
+    s.directions
+      ? `${plural(s.seen, "packet")} seen (in ${s.directions.in.seen}, out ` +
+        `${s.directions.out.seen}), every one left to the host stack` +
+        (s.filtered ? ` (${s.filtered} filtered out)` : "")
+      : `${plural(s.passed + s.filtered, "packet")} passed to the stack` +
+        (s.filtered ? ` (${s.filtered} by the filter)` : ""),
   ];
   if (s.notKept) {
     lines.push(`${plural(s.notKept, "packet")} received after the count was reached, not kept`);

@@ -50,7 +50,12 @@ export const X = 0x08;
 export const PSEUDO_MAP_FD = 1;
 
 /** Helper function ids (enum bpf_func_id). */
-export const HELPER = { mapLookupElem: 1, tailCall: 12, xdpGetBuffLen: 188 } as const;
+export const HELPER = {
+  mapLookupElem: 1,
+  tailCall: 12,
+  skbLoadBytes: 26,
+  xdpGetBuffLen: 188,
+} as const;
 /** XDP actions. */
 export const XDP = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
 /** struct xdp_md field offsets. */
@@ -61,6 +66,11 @@ export const XDP_MD = {
   ingressIfindex: 12,
   rxQueue: 16,
 } as const;
+
+/** struct __sk_buff field offsets (tc programs). */
+export const SKB = { len: 0, data: 76, dataEnd: 80 } as const;
+/** What a tc program returns to let the packet go on (TCX_NEXT; TC_ACT_UNSPEC for clsact). */
+export const TCX_NEXT = -1;
 
 /** Registers. */
 export const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5;

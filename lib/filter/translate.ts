@@ -37,6 +37,19 @@
  *
  * Maps are named by placeholder (FILTER_MAP); the shim puts in the fds.
  *
+ * For tc (tap mode's outgoing packets, and incoming ones when the XDP hook is
+ * taken; `context: "skb"`) the same program runs on a struct __sk_buff: `len`
+ * is skb->len, the direct loads cover the skb's linear part, and a load past it
+ * (but within the packet) goes through bpf_skb_load_bytes, so a payload in the
+ * skb's fragments is seen as bpf_filter() would see it. A program with a loop
+ * (protochain) loads everything through the helper: two paths per load in a
+ * loop are more states than the verifier follows (a million instructions for
+ * `ip6 protochain 6`); the helper costs 43 ns against 16 for `tcp port 80`
+ * (BPF_PROG_TEST_RUN here), so only there. Every "XDP_PASS" is
+ * TCX_NEXT (-1: the packet goes on, to the next tc program). A VLAN tag the
+ * kernel took out of the frame (offload, or skb_vlan_untag before tc ingress)
+ * is not in the bytes the filter reads, as it is not for a Linux socket filter.
+ *
  * Why TypeScript rather than C in the shim: the translation is a pure
  * function from bytes to bytes, so here it is unit tested (against libpcap
  * through the shim, in an eBPF model) with no root and no kernel, and it
@@ -74,7 +87,9 @@ import {
   R7,
   R8,
   R9,
+  SKB,
   SZ,
+  TCX_NEXT,
   XDP,
   XDP_MD,
 } from "./ebpf.ts";
@@ -82,9 +97,19 @@ import {
 /** What a match does: the capture tail call, or XDP_TX for BPF_PROG_TEST_RUN. */
 export type AcceptAction = "capture" | "test";
 
+/** Where the program runs: an XDP program (struct xdp_md) or a tc program (struct __sk_buff). */
+export type FilterContext = "xdp" | "skb";
+
 export interface TranslateOptions {
   /** Default "capture". */
   accept?: AcceptAction;
+  /** Default "xdp". */
+  context?: FilterContext;
+  /**
+   * skb: "direct" loads the linear part directly (bpf_skb_load_bytes past it), "helper" loads
+   * everything through bpf_skb_load_bytes. Default: direct, helper for a program that loops.
+   */
+  skbLoads?: "direct" | "helper";
 }
 
 /** A cBPF program this translator cannot (or must not) turn into eBPF. */
@@ -105,10 +130,14 @@ const MAX_PACKET_OFF = 0xffff;
  */
 export const MAX_CBPF_INSNS = CBPF_MAX_INSNS;
 
-// Stack (r10-relative): M[k] words, the packet length, the map key.
+// Stack (r10-relative): M[k] words, the packet length, the map key, and (skb) the bytes of a
+// load past the linear part and the saved loop count.
 const MEM_BASE = -64;
 const LEN_SLOT = -68;
 const KEY_SLOT = -72;
+const BYTES_SLOT = -76;
+/** A whole 8-byte slot: the verifier restores a spilled register exactly only from one. */
+const LOOP_SLOT = -88;
 
 const memOff = (k: number) => MEM_BASE + 4 * k;
 
@@ -220,6 +249,7 @@ export function translate(
   opts: TranslateOptions = {},
 ): Uint8Array<ArrayBuffer> {
   const accept = opts.accept ?? "capture";
+  const skb = opts.context === "skb";
   const { backward, lenUsed } = validate(prog);
   const asm = new Assembler();
   const reject = asm.label();
@@ -228,14 +258,18 @@ export function translate(
 
   // --- prologue ---
   asm.alu64X(OP.mov, R6, R1);
-  if (lenUsed) {
+  if (lenUsed && skb) {
+    asm.load(SZ.w, R0, R6, SKB.len);
+    asm.store(SZ.w, R10, LEN_SLOT, R0);
+  } else if (lenUsed) {
     // The packet length as the capture sees it: helper calls clobber r1..r5,
     // so this comes before data_end is loaded into r5.
     asm.call(HELPER.xdpGetBuffLen);
     asm.store(SZ.w, R10, LEN_SLOT, R0);
   }
-  asm.load(SZ.w, R9, R6, XDP_MD.data);
-  asm.load(SZ.w, R5, R6, XDP_MD.dataEnd);
+  const dataEnd = skb ? SKB.dataEnd : XDP_MD.dataEnd;
+  asm.load(SZ.w, R9, R6, skb ? SKB.data : XDP_MD.data);
+  asm.load(SZ.w, R5, R6, dataEnd);
   asm.alu32K(OP.mov, R7, 0);
   asm.alu32K(OP.mov, R8, 0);
   const memRead = new Set<number>();
@@ -245,6 +279,31 @@ export function translate(
   }
   for (const k of [...memRead].sort((a, b) => a - b)) asm.storeImm(SZ.w, R10, memOff(k), 0);
   if (backward) asm.alu32K(OP.mov, R4, 0);
+
+  const helperLoads = skb &&
+    (opts.skbLoads === "helper" || (opts.skbLoads === undefined && backward));
+  /**
+   * dst = `size` bytes at packet offset k (+ X) through bpf_skb_load_bytes: it fails past the
+   * packet's end (no match, as in bpf_filter()). It clobbers r1..r5: the loop count is kept on
+   * the stack; r9 stays valid (the helper changes no packet data).
+   */
+  const skbLoad = (size: 1 | 2 | 4, k: number, indirect: boolean, dst: number) => {
+    if (backward) asm.store(SZ.dw, R10, LOOP_SLOT, R4);
+    asm.alu64X(OP.mov, R1, R6);
+    if (indirect) {
+      asm.alu64X(OP.mov, R2, R8);
+      asm.alu64K(OP.add, R2, k);
+    } else {
+      asm.alu64K(OP.mov, R2, k);
+    }
+    asm.alu64X(OP.mov, R3, R10);
+    asm.alu64K(OP.add, R3, BYTES_SLOT);
+    asm.alu64K(OP.mov, R4, size);
+    asm.call(HELPER.skbLoadBytes);
+    asm.jmpK(J.jne, R0, 0, reject);
+    asm.load(ebpfLoadSize[size], dst, R10, BYTES_SLOT);
+    if (backward) asm.load(SZ.dw, R4, R10, LOOP_SLOT);
+  };
 
   /** dst = big-endian load of `size` bytes at packet offset k (+ X when indirect). */
   const packetLoad = (size: 1 | 2 | 4, k: number, indirect: boolean, dst: number) => {
@@ -261,9 +320,17 @@ export function translate(
       asm.alu64X(OP.add, R2, R1);
       base = R2;
     }
+    if (skb && helperLoads) {
+      skbLoad(size, k, indirect, dst);
+      if (size > 1) asm.toBigEndian(dst, size === 4 ? 32 : 16);
+      return;
+    }
+    // Past the linear part: no match in XDP; the slow load in an skb.
+    const slow = skb ? asm.label() : reject;
+    const loaded = asm.label();
     asm.alu64X(OP.mov, R0, base);
     asm.alu64K(OP.add, R0, k + size);
-    asm.jmpX(J.jgt, R0, R5, reject);
+    asm.jmpX(J.jgt, R0, R5, slow);
     if (k <= 0x7fff) {
       asm.load(ebpfLoadSize[size], dst, base, k);
     } else {
@@ -275,6 +342,13 @@ export function translate(
       asm.alu64K(OP.add, base, k);
       asm.load(ebpfLoadSize[size], dst, base, 0);
     }
+    if (skb) {
+      asm.ja(loaded);
+      asm.bind(slow);
+      skbLoad(size, k, indirect, dst);
+      asm.load(SZ.w, R5, R6, dataEnd);
+    }
+    asm.bind(loaded);
     if (size > 1) asm.toBigEndian(dst, size === 4 ? 32 : 16);
   };
 
@@ -419,7 +493,8 @@ export function translate(
     asm.alu64K(OP.add, R1, 1);
     asm.store(SZ.dw, R0, 0, R1); // per-CPU slot: no atomic needed
     asm.bind(done);
-    asm.alu32K(OP.mov, R0, XDP.pass);
+    if (skb) asm.alu64K(OP.mov, R0, TCX_NEXT);
+    else asm.alu32K(OP.mov, R0, XDP.pass);
     asm.exit();
   };
   asm.bind(reject);

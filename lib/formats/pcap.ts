@@ -110,12 +110,22 @@ export class PcapWriter {
 
   /**
    * Hot path: appends one record holding `src[off .. off+len)`, cut to the snaplen; the
-   * record's original length is `len`. Does not allocate. Flushes first when the record does not
-   * fit in the buffer; a record larger than the whole buffer goes straight to the sink.
+   * record's original length is `wireLen` (default `len`; taken as at least `len`). Does not
+   * allocate. Flushes first when the record does not fit in the buffer; a record larger than
+   * the whole buffer goes straight to the sink. (`queue` and `direction`, which a classic pcap
+   * record cannot hold, make the signature {@link PacketSink}'s.)
    *
    * `sec` and `nsec` are stored as unsigned 32-bit values (`nsec` should be below 1e9).
    */
-  add(src: Uint8Array, off: number, len: number, sec: number, nsec: number): void {
+  add(
+    src: Uint8Array,
+    off: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    _queue?: number,
+    wireLen: number = len,
+  ): void {
     if (this.#closed) throw new Error("PcapWriter.add after close");
     if (
       !Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 ||
@@ -128,7 +138,7 @@ export class PcapWriter {
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, len, sec, nsec);
+        this.#writeDirect(src, off, incl, wireLen > len ? wireLen : len, sec, nsec);
         return;
       }
     }
@@ -137,7 +147,7 @@ export class PcapWriter {
     v.setUint32(pos, sec, true);
     v.setUint32(pos + 4, nsec, true);
     v.setUint32(pos + 8, incl, true);
-    v.setUint32(pos + 12, len, true);
+    v.setUint32(pos + 12, wireLen > len ? wireLen : len, true);
     this.#copier.copy(src, off, incl, pos + RECORD_HEADER_LEN);
     this.#pos = pos + need;
     this.#packets++;

@@ -4,8 +4,9 @@
  * It follows {@link PcapWriter}'s rules: {@link PcapngWriter.add} appends one Enhanced Packet Block
  * to a large, pre-touched buffer with no allocation, and only whole blocks reach the sink, so the
  * file is valid at every flush boundary. It writes one little-endian section with one Ethernet
- * interface and nanosecond timestamps; each packet carries its direction (inbound) and, when known,
- * the RX queue it arrived on. The reader is pcapng_reader.ts.
+ * interface and nanosecond timestamps; each packet carries its direction (inbound, or outbound for
+ * a tap's outgoing packets) and, when known, the RX queue it arrived on. The reader is
+ * pcapng_reader.ts.
  *
  * @module
  */
@@ -37,8 +38,10 @@ import {
   TWO32,
 } from "./pcapng_blocks.ts";
 
-/** epb_flags bits 0-1 = 01: the packet was received (AF_XDP only sees RX). */
+/** epb_flags bits 0-1 = 01: the packet was received. */
 export const EPB_DIRECTION_INBOUND = 1;
+/** epb_flags bits 0-1 = 10: the packet was sent (tap mode's outgoing packets). */
+export const EPB_DIRECTION_OUTBOUND = 2;
 
 /** if_tsresol 9: timestamps count nanoseconds. */
 const TSRESOL_NS = 9;
@@ -257,8 +260,10 @@ export class PcapngWriter {
    * sink.
    *
    * `sec` and `nsec` are taken as unsigned 32-bit values (`nsec` should be below 1e9) and stored
-   * as one 64-bit nanosecond count. `queue`, the RX queue the packet came from, is stored as
-   * epb_queue when given (as an unsigned 32-bit value).
+   * as one 64-bit nanosecond count. `wireLen` is the packet's length on the wire (default
+   * `len`, taken as at least `len`). `direction` (1 inbound, the default, or 2 outbound) goes
+   * into epb_flags. `queue`, the RX queue an inbound packet came from, is stored as epb_queue
+   * when given (as an unsigned 32-bit value); an outbound packet has none.
    */
   add(
     src: Uint8Array,
@@ -267,6 +272,8 @@ export class PcapngWriter {
     sec: number,
     nsec: number,
     queue?: number,
+    wireLen: number = len,
+    direction: number = EPB_DIRECTION_INBOUND,
   ): void {
     if (this.#closed) throw new Error("PcapngWriter.add after close");
     if (
@@ -276,22 +283,24 @@ export class PcapngWriter {
       throw new RangeError(`bad packet range off=${off} len=${len} in ${src.length} bytes`);
     }
     const incl = len < this.#snaplen ? len : this.#snaplen;
+    const wire = wireLen > len ? wireLen : len;
     const padded = pad4(incl);
-    const need = queue === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
+    const q = direction === EPB_DIRECTION_OUTBOUND ? undefined : queue;
+    const need = q === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, len, sec, nsec, queue, need);
+        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, direction);
         return;
       }
     }
     const pos = this.#pos;
-    this.#putHead(pos, need, incl, len, sec, nsec);
+    this.#putHead(pos, need, incl, wire, sec, nsec);
     const v = this.#view;
     // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
     if (padded !== incl) v.setInt32(pos + EPB_HEAD + padded - 4, 0);
     this.#copier.copy(src, off, incl, pos + EPB_HEAD);
-    this.#putTail(pos + EPB_HEAD + padded, need, queue);
+    this.#putTail(pos + EPB_HEAD + padded, need, q, direction);
     this.#pos = pos + need;
     this.#packets++;
     this.#bytes += need;

@@ -6,27 +6,27 @@
  * it back.
  * @module
  */
+import { type Channels, getChannels, queryXdp, setChannels } from "../../ffi/xsk.ts";
 import {
-  type Channels,
-  getChannels,
-  hostFacts,
-  processStart as startOf,
-  queryXdp,
-  setChannels,
-} from "../../ffi/xsk.ts";
+  alive,
+  netnsId,
+  ownState,
+  readState,
+  removeState,
+  type StateBase,
+  stateDir,
+  stateFiles,
+  writeState,
+} from "./state.ts";
+import { restoreClsact, type TcState } from "./tc_state.ts";
+
+export { stateDir };
 
 /** The counts `ethtool -L` sets. */
 export type ChannelCounts = Pick<Channels, "rx" | "tx" | "other" | "combined">;
 
-/** What a state file records. */
-export interface ChannelState {
-  version: 1;
-  iface: string;
-  /** Inode of the network namespace: the same name can exist in several. */
-  netns: number;
-  pid: number;
-  /** Start time of that process (/proc/PID/stat field 22), so a reused PID is not mistaken. */
-  pidStart: string;
+/** What a state file of --single-queue records. */
+export interface ChannelState extends StateBase {
   original: ChannelCounts;
   applied: ChannelCounts;
   command: string;
@@ -51,26 +51,8 @@ export interface RestoreOutcome {
   message: string;
 }
 
-/** Where state files live (XSKDUMP_STATE_DIR overrides, for tests). */
-export function stateDir(): string {
-  return Deno.env.get("XSKDUMP_STATE_DIR") ?? "/run/xskdump";
-}
-
-function netnsId(): number {
-  return hostFacts().netns;
-}
-
 function statePath(iface: string, netns = netnsId()): string {
   return `${stateDir()}/${netns}-${iface}.json`;
-}
-
-/** Start time of a process as text, "" when it is gone. */
-function processStart(pid: number): string {
-  return startOf(pid)?.toString() ?? "";
-}
-
-function alive(state: ChannelState): boolean {
-  return state.pid !== Deno.pid && processStart(state.pid) === state.pidStart;
 }
 
 function ethtoolCommand(iface: string, c: Partial<ChannelCounts>): string {
@@ -78,40 +60,14 @@ function ethtoolCommand(iface: string, c: Partial<ChannelCounts>): string {
   return `ethtool -L ${iface} ${parts.join(" ")}`;
 }
 
-function writeState(path: string, state: ChannelState): void {
-  Deno.mkdirSync(stateDir(), { recursive: true, mode: 0o755 });
-  const tmp = `${path}.${Deno.pid}.tmp`;
-  Deno.writeTextFileSync(tmp, JSON.stringify(state, null, 2) + "\n");
-  Deno.renameSync(tmp, path); // a reader sees the old file or the whole new one
-}
-
-function readState(path: string): ChannelState | undefined {
-  try {
-    const s = JSON.parse(Deno.readTextFileSync(path));
-    return s?.version === 1 ? s as ChannelState : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Puts back what a dead xskdump recorded, for `iface` or for every interface
  * of this network namespace. A state file of a live xskdump is left alone.
  */
 export function restoreRecorded(iface?: string): RestoreOutcome[] {
-  const netns = netnsId();
   const out: RestoreOutcome[] = [];
-  let names: string[];
-  try {
-    names = [...Deno.readDirSync(stateDir())].map((e) => e.name);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return out;
-    throw e;
-  }
-  for (const name of names.sort()) {
-    if (!name.startsWith(`${netns}-`) || !name.endsWith(".json")) continue;
-    const path = `${stateDir()}/${name}`;
-    const state = readState(path);
+  for (const path of stateFiles()) {
+    const state = readState<ChannelState | TcState>(path);
     if (!state || (iface !== undefined && state.iface !== iface)) continue;
     if (alive(state)) {
       out.push({
@@ -121,14 +77,19 @@ export function restoreRecorded(iface?: string): RestoreOutcome[] {
       });
       continue;
     }
-    setChannels(state.iface, state.original);
-    Deno.removeSync(path);
-    out.push({
-      iface: state.iface,
-      restored: true,
-      message: `restored the channels of ${state.iface} left changed by pid ${state.pid} ` +
-        `(${ethtoolCommand(state.iface, state.original)})`,
-    });
+    if (state.kind === "tc") {
+      out.push({ iface: state.iface, restored: true, message: restoreClsact(state as TcState) });
+    } else {
+      const ch = state as ChannelState;
+      setChannels(ch.iface, ch.original);
+      out.push({
+        iface: ch.iface,
+        restored: true,
+        message: `restored the channels of ${ch.iface} left changed by pid ${ch.pid} ` +
+          `(${ethtoolCommand(ch.iface, ch.original)})`,
+      });
+    }
+    removeState(path);
   }
   return out;
 }
@@ -140,7 +101,7 @@ export function restoreRecorded(iface?: string): RestoreOutcome[] {
  */
 export function singleQueue(iface: string): ChannelChange | undefined {
   const path = statePath(iface);
-  const recorded = readState(path);
+  const recorded = readState<ChannelState>(path);
   if (recorded && alive(recorded)) {
     throw new Error(
       `another xskdump (pid ${recorded.pid}) has changed the channels of ${iface}`,
@@ -176,11 +137,8 @@ export function singleQueue(iface: string): ChannelChange | undefined {
   const applied: ChannelCounts = { ...original, ...change };
   const command = ethtoolCommand(iface, change);
   const state: ChannelState = {
-    version: 1,
-    iface,
-    netns: netnsId(),
-    pid: Deno.pid,
-    pidStart: processStart(Deno.pid),
+    ...ownState(iface),
+    kind: "channels",
     original,
     applied,
     command,

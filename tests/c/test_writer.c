@@ -18,6 +18,7 @@
 
 #include "../../csrc/records.h"
 #include "../../csrc/shim.h"
+#include "../../bpf/xskdump_abi.h"
 #include "expect.h"
 
 static char dir[] = "/tmp/xskt-writer-XXXXXX";
@@ -46,25 +47,31 @@ static const uint8_t *slurp(const char *path, size_t *len)
 
 static const uint8_t pcap_header[24] = { 0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0 };
 
-/* Descriptors for packets of `lens` at 2 KiB frames, times sec.i. */
+#define W XSKDUMP_DESC_WORDS
+#define INBOUND ((uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT)
+
+/* Descriptors for packets of `lens` at 2 KiB frames, times sec.i, received
+ * on no known queue. */
 static void descs_for(uint32_t *d, const uint32_t *lens, uint32_t n, uint32_t sec)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		d[i * 4 + XSKDUMP_DESC_ADDR] = i * 2048 + 256;
-		d[i * 4 + XSKDUMP_DESC_LEN] = lens[i];
-		d[i * 4 + XSKDUMP_DESC_SEC] = sec;
-		d[i * 4 + XSKDUMP_DESC_NSEC] = i;
+		d[i * W + XSKDUMP_DESC_ADDR] = i * 2048 + 256;
+		d[i * W + XSKDUMP_DESC_LEN] = lens[i];
+		d[i * W + XSKDUMP_DESC_WIRELEN] = lens[i];
+		d[i * W + XSKDUMP_DESC_SEC] = sec;
+		d[i * W + XSKDUMP_DESC_NSEC] = i;
+		d[i * W + XSKDUMP_DESC_FLAGS] = XSKDUMP_DESC_NO_QUEUE | INBOUND;
 	}
 }
 
 static void test_pcap_record_bytes(void)
 {
-	struct rec_format f = { 0, 100, REC_NO_QUEUE };
-	struct rec_packet p = { umem + 256, 150, 150, 7, 8, 1 };
+	struct rec_format f = { 0, 100 };
+	struct rec_packet p = { umem + 256, 150, 150, 7, 8, 1, REC_NO_QUEUE };
 	uint8_t out[256];
 	uint32_t n = rec_put(&f, out, &p);
 
-	EXPECT(n == 116 && n == rec_size(&f, 150), "test_pcap_record_cut_to_snaplen");
+	EXPECT(n == 116 && n == rec_size(&f, &p), "test_pcap_record_cut_to_snaplen");
 	EXPECT(get32(out) == 7 && get32(out + 4) == 8 && get32(out + 8) == 100 &&
 		       get32(out + 12) == 150,
 	       "test_pcap_record_header");
@@ -73,15 +80,15 @@ static void test_pcap_record_bytes(void)
 
 static void test_pcapng_epb_bytes(void)
 {
-	struct rec_format f = { 1, 262144, 3 };
-	struct rec_packet p = { umem + 256, 61, 70, 1, 2, 2 };
+	struct rec_format f = { 1, 262144 };
+	struct rec_packet p = { umem + 256, 61, 70, 1, 2, 2, 3 };
 	uint8_t out[256];
 	uint32_t n;
 
 	memset(out, 0xee, sizeof(out));
 	n = rec_put(&f, out, &p);
 	/* 28 head + 64 padded data + flags 8 + queue 8 + end 4 + length 4 */
-	EXPECT(n == 116 && n == rec_size(&f, 61), "test_epb_length_with_queue");
+	EXPECT(n == 116 && n == rec_size(&f, &p), "test_epb_length_with_queue");
 	EXPECT(get32(out) == 6 && get32(out + 4) == 116 && get32(out + 8) == 0,
 	       "test_epb_type_length_interface");
 	/* 1 s + 2 ns as one 64-bit count, high word first. */
@@ -92,8 +99,8 @@ static void test_pcapng_epb_bytes(void)
 	EXPECT(get32(out + 92) == (2u | 4u << 16) && get32(out + 96) == 2, "test_epb_flags");
 	EXPECT(get32(out + 100) == (6u | 4u << 16) && get32(out + 104) == 3, "test_epb_queue");
 	EXPECT(get32(out + 108) == 0 && get32(out + 112) == 116, "test_epb_end_and_trailer");
-	f.queue = REC_NO_QUEUE;
-	EXPECT(rec_size(&f, 61) == 108, "test_epb_without_queue");
+	p.queue = REC_NO_QUEUE;
+	EXPECT(rec_size(&f, &p) == 108, "test_epb_without_queue");
 	/* A second count past 2^32 ns. */
 	p.sec = 4000000000u;
 	p.nsec = 999999999;
@@ -104,8 +111,8 @@ static void test_pcapng_epb_bytes(void)
 
 static void test_whole_records(void)
 {
-	struct rec_format f = { 0, 262144, REC_NO_QUEUE };
-	struct rec_packet p = { umem, 100, 100, 0, 0, 1 };
+	struct rec_format f = { 0, 262144 };
+	struct rec_packet p = { umem, 100, 100, 0, 0, 1, REC_NO_QUEUE };
 	uint8_t buf[1024];
 	uint64_t pk;
 	uint32_t at = 24;
@@ -139,7 +146,7 @@ static int32_t writer_on(const char *name, uint32_t format, uint32_t chunk, uint
 static void test_writer_writes_header_and_records(void)
 {
 	static const uint32_t lens[4] = { 60, 590, 1514, 1514 };
-	uint32_t d[16];
+	uint32_t d[4 * W];
 	char path[256];
 	size_t len;
 	const uint8_t *b;
@@ -148,9 +155,9 @@ static void test_writer_writes_header_and_records(void)
 
 	EXPECT(w >= 0, "test_writer_opens");
 	descs_for(d, lens, 4, 5);
-	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE) == 4,
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 4) == 4,
 	       "test_writer_put_takes_the_batch");
-	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE) == 4,
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 4) == 4,
 	       "test_writer_put_again");
 	EXPECT(xsk_writer_stats(w, st, XSKDUMP_WSTAT__COUNT) == XSKDUMP_WSTAT__COUNT &&
 		       st[XSKDUMP_WSTAT_PACKETS] == 8 && st[XSKDUMP_WSTAT_BYTES] == 2 * 3678 &&
@@ -166,15 +173,49 @@ static void test_writer_writes_header_and_records(void)
 	/* A descriptor outside the view is refused, not read. */
 	w = writer_on("b.pcap", XSKDUMP_FILE_PCAP, 1 << 20, 4, path, UINT64_MAX, UINT64_MAX);
 	d[0] = sizeof(umem) - 10;
-	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 1, 4, XSKDUMP_NO_QUEUE) == -EINVAL,
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 1) == -EINVAL,
 	       "test_writer_refuses_bytes_outside_the_view");
 	xsk_writer_close(w);
+}
+
+/* A tap's records through a put: the wire length beyond what was captured,
+ * the direction as epb_flags, the queue of an incoming packet as epb_queue,
+ * none for an outgoing one (as lib/formats/pcapng.ts writes them). */
+static void test_writer_put_reads_wirelen_direction_queue(void)
+{
+	static const uint32_t lens[2] = { 60, 200 };
+	uint32_t d[2 * W];
+	char path[256];
+	size_t len;
+	const uint8_t *b;
+	int32_t w = writer_on("tap.pcapng", XSKDUMP_FILE_PCAPNG, 1 << 20, 4, path, UINT64_MAX,
+			      UINT64_MAX);
+
+	descs_for(d, lens, 2, 1);
+	d[XSKDUMP_DESC_WIRELEN] = 100;
+	d[XSKDUMP_DESC_FLAGS] = 3 | INBOUND;
+	d[W + XSKDUMP_DESC_WIRELEN] = 1514;
+	d[W + XSKDUMP_DESC_FLAGS] = 7 | (uint32_t)XSKDUMP_DIR_OUT << XSKDUMP_DESC_DIR_SHIFT;
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 2) == 2, "test_tap_records_put");
+	EXPECT(xsk_writer_flush(w) == 0 && xsk_writer_drain(w, 5000) == 1 && xsk_writer_close(w) == 0,
+	       "test_tap_records_written");
+	b = slurp(path, &len) + 24;
+	/* In: 28 + 60 + flags 8 + queue 8 + 8 = 112. Out: 28 + 200 + 8 + 8 = 244. */
+	EXPECT(len == 24 + 112 + 244, "test_tap_records_length");
+	EXPECT(get32(b + 4) == 112 && get32(b + 20) == 60 && get32(b + 24) == 100 &&
+		       get32(b + 88 + 4) == XSKDUMP_DIR_IN && get32(b + 96 + 4) == 3,
+	       "test_tap_incoming_record");
+	b += 112;
+	EXPECT(get32(b + 4) == 244 && get32(b + 20) == 200 && get32(b + 24) == 1514 &&
+		       get32(b + 228) == (2u | 4u << 16) && get32(b + 228 + 4) == XSKDUMP_DIR_OUT &&
+		       get32(b + 236) == 0 && get32(b + 240) == 244,
+	       "test_tap_outgoing_record_has_no_queue");
 }
 
 static void test_writer_stops_for_rotation(void)
 {
 	static const uint32_t lens[4] = { 100, 100, 100, 100 };
-	uint32_t d[16];
+	uint32_t d[4 * W];
 	char path[256], path2[256];
 	uint64_t st[XSKDUMP_WSTAT__COUNT];
 	const uint8_t *b;
@@ -183,7 +224,7 @@ static void test_writer_stops_for_rotation(void)
 
 	descs_for(d, lens, 4, 9);
 	/* -C: the first record goes in below the limit; the next finds the file above it. */
-	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE) == 1,
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 4) == 1,
 	       "test_size_limit_stops_after_the_file_is_larger");
 	xsk_writer_stats(w, st, XSKDUMP_WSTAT__COUNT);
 	EXPECT(st[XSKDUMP_WSTAT_STOPPED] == XSKDUMP_WRITER_ROTATE, "test_stopped_says_rotate");
@@ -191,10 +232,10 @@ static void test_writer_stops_for_rotation(void)
 	EXPECT(xsk_writer_file(w, path2, -1, (const uint8_t *)"TRAILER!", 8, pcap_header, 24,
 			       UINT64_MAX, 10) == 2,
 	       "test_second_file_is_number_2");
-	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d + 4, 3, 4, XSKDUMP_NO_QUEUE) == 3,
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d + W, 3) == 3,
 	       "test_second_file_takes_the_rest");
-	d[2] = 10;
-	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 1, 4, XSKDUMP_NO_QUEUE) == 0,
+	d[XSKDUMP_DESC_SEC] = 10;
+	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 1) == 0,
 	       "test_sec_limit_stops_at_the_second");
 	xsk_writer_drain(w, 5000);
 	EXPECT(xsk_writer_close(w) == 0, "test_rotated_writer_closes");
@@ -208,7 +249,7 @@ static void test_writer_stops_for_rotation(void)
 static void test_writer_full_then_wait(void)
 {
 	static const uint32_t lens[4] = { 1514, 1514, 1514, 1514 };
-	uint32_t d[16];
+	uint32_t d[4 * W];
 	int p[2];
 	int32_t w, n = 0, r;
 	uint64_t st[XSKDUMP_WSTAT__COUNT];
@@ -220,7 +261,7 @@ static void test_writer_full_then_wait(void)
 	EXPECT(xsk_writer_file(w, NULL, p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX) == 1,
 	       "test_writer_on_an_fd");
 	descs_for(d, lens, 4, 1);
-	for (int i = 0; i < 200 && (r = xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, 0)) == 4; i++)
+	for (int i = 0; i < 200 && (r = xsk_writer_put(w, umem, sizeof(umem), d, 4)) == 4; i++)
 		n += r;
 	xsk_writer_stats(w, st, XSKDUMP_WSTAT__COUNT);
 	EXPECT(r < 4 && st[XSKDUMP_WSTAT_STOPPED] == XSKDUMP_WRITER_FULL &&
@@ -238,7 +279,7 @@ static void test_writer_full_then_wait(void)
 			while (read(p[0], sink, sizeof(sink)) > 0)
 				;
 		EXPECT(xsk_writer_wait(w, 0) == 1, "test_wait_sees_the_freed_chunk");
-		EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 1, 4, 0) == 1,
+		EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 1) == 1,
 		       "test_put_goes_on_after_the_wait");
 		xsk_writer_flush(w);
 		for (int i = 0; i < 200 && xsk_writer_drain(w, 10) == 0; i++)
@@ -253,7 +294,7 @@ static void test_writer_full_then_wait(void)
 static void test_failed_write_leaves_whole_records(void)
 {
 	static const uint32_t lens[4] = { 60, 590, 1514, 1514 };
-	uint32_t d[16];
+	uint32_t d[4 * W];
 	char path[256];
 	uint64_t f[XSKDUMP_WFAIL__COUNT], pk;
 	uint8_t text[160];
@@ -271,7 +312,7 @@ static void test_failed_write_leaves_whole_records(void)
 	w = writer_on("full.pcap", XSKDUMP_FILE_PCAP, 8192, 4, path, UINT64_MAX, UINT64_MAX);
 	descs_for(d, lens, 4, 3);
 	for (int i = 0; i < 100 && r >= 0; i++) {
-		r = xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE);
+		r = xsk_writer_put(w, umem, sizeof(umem), d, 4);
 		if (r >= 0 && r < 4)
 			xsk_writer_wait(w, 100);
 		if (r >= 0 && i % 10 == 9)
@@ -297,7 +338,7 @@ static void test_failed_write_leaves_whole_records(void)
 static void test_closed_pipe_is_epipe(void)
 {
 	static const uint32_t lens[1] = { 1000 };
-	uint32_t d[4];
+	uint32_t d[W];
 	uint64_t f[XSKDUMP_WFAIL__COUNT];
 	int p[2];
 	int32_t w, r = 0;
@@ -308,7 +349,7 @@ static void test_closed_pipe_is_epipe(void)
 	xsk_writer_file(w, NULL, p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX);
 	descs_for(d, lens, 1, 3);
 	for (int i = 0; i < 100 && r >= 0; i++) {
-		r = xsk_writer_put(w, umem, sizeof(umem), d, 1, 4, XSKDUMP_NO_QUEUE);
+		r = xsk_writer_put(w, umem, sizeof(umem), d, 1);
 		if (r >= 0)
 			xsk_writer_flush(w);
 		xsk_writer_drain(w, 100);
@@ -324,7 +365,7 @@ static void test_closed_pipe_is_epipe(void)
 static void test_files_opened_after_a_failure_are_removed(void)
 {
 	static const uint32_t lens[4] = { 1514, 1514, 1514, 1514 };
-	uint32_t d[16];
+	uint32_t d[4 * W];
 	char path2[256];
 	struct stat st;
 	int p[2];
@@ -336,8 +377,8 @@ static void test_files_opened_after_a_failure_are_removed(void)
 	w = xsk_writer_open(XSKDUMP_FILE_PCAP, 2048, 8192, 4);
 	xsk_writer_file(w, NULL, p[1], NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX);
 	descs_for(d, lens, 4, 3);
-	xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE);
-	xsk_writer_put(w, umem, sizeof(umem), d, 4, 4, XSKDUMP_NO_QUEUE);
+	xsk_writer_put(w, umem, sizeof(umem), d, 4);
+	xsk_writer_put(w, umem, sizeof(umem), d, 4);
 	sprintf(path2, "%s/after.pcap", dir);
 	EXPECT(xsk_writer_file(w, path2, -1, NULL, 0, pcap_header, 24, UINT64_MAX, UINT64_MAX) == 2,
 	       "test_file_2_opens_while_file_1_is_written");
@@ -388,7 +429,7 @@ static void test_bad_writer_arguments(void)
 	EXPECT(xsk_writer_open(0, 0, 1 << 20, 4) == -EINVAL, "test_zero_snaplen");
 	EXPECT(xsk_writer_open(0, 262144, 65536, 4) == -EINVAL, "test_chunk_smaller_than_a_record");
 	EXPECT(xsk_writer_open(0, 100, 1 << 20, 1) == -EINVAL, "test_one_chunk");
-	EXPECT(xsk_writer_put(3, umem, 1, NULL, 0, 4, 0) == -EBADF, "test_stale_writer");
+	EXPECT(xsk_writer_put(3, umem, 1, NULL, 0) == -EBADF, "test_stale_writer");
 	EXPECT(xsk_writer_file(0, "/nonexistent/dir/x", -1, NULL, 0, pcap_header, 24, 0, 0) == -EBADF,
 	       "test_file_of_no_writer");
 	{
@@ -398,7 +439,7 @@ static void test_bad_writer_arguments(void)
 				       UINT64_MAX) == -ENOENT &&
 			       strstr(last(), "/nonexistent/dir/x") != NULL,
 		       "test_unopenable_file_names_itself");
-		EXPECT(xsk_writer_put(w, umem, 1, NULL, 0, 4, 0) == -EINVAL, "test_put_without_file");
+		EXPECT(xsk_writer_put(w, umem, 1, NULL, 0) == -EINVAL, "test_put_without_file");
 		xsk_writer_close(w);
 	}
 }
@@ -415,6 +456,7 @@ int main(void)
 	test_pcapng_epb_bytes();
 	test_whole_records();
 	test_writer_writes_header_and_records();
+	test_writer_put_reads_wirelen_direction_queue();
 	test_writer_stops_for_rotation();
 	test_writer_full_then_wait();
 	test_failed_write_leaves_whole_records();

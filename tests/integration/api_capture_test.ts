@@ -5,12 +5,14 @@
 import assert from "node:assert/strict";
 import { padded, udpFrame } from "./craft.ts";
 import {
+  addAddress,
   type Capture,
   captureWhile,
   firstMismatch,
   frameKey,
   framesOf,
   mergedCorpus,
+  nsExec,
   replay,
   rootOnly,
   startCapture,
@@ -277,6 +279,39 @@ Deno.test({
         const s = summaryOf({ cap: d, status: await d.exit() });
         assert.match(String(s.mode), /^(native|generic)$/);
       });
+    });
+  },
+});
+
+Deno.test({
+  name: 'api: path "tap" sees both directions, each packet marked, and the stack keeps them',
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
+      await addAddress(pair.captureNs, pair.captureIf, "10.9.0.1/24");
+      await addAddress(pair.senderNs, pair.senderIf, "10.9.0.2/24");
+      // ARP request and reply, then three echo requests (in) and replies (out).
+      const s = summaryOf(
+        await captureWhile(startDriver(pair, dir, "tap", [8]), async () => {
+          const ping = await nsExec(pair.senderNs, ["ping", "-c", "3", "-i", "0.2", "10.9.0.1"]);
+          assert.equal(ping.code, 0, `the stack did not answer through the tap:\n${ping.stdout}`);
+        }),
+      );
+      assert.equal(s.path, "tap");
+      assert.equal(s.pathReason, "asked for");
+      assert.equal(s.direction, "inout");
+      assert.equal(s.batchQueue, -1, "a tap's batches mix queues");
+      assert.equal(s.zeroCopy, true, "data(i) is a view into the ring buffer");
+      const pkts = s.pkts as { direction: string; length: number; data: number[] }[];
+      const icmp = pkts.filter((p) => p.data[12] === 8 && p.data[13] === 0 && p.data[23] === 1);
+      assert.deepEqual(
+        icmp.map((p) => `${p.direction} ${p.data[34] === 8 ? "request" : "reply"}`),
+        ["in request", "out reply", "in request", "out reply", "in request", "out reply"],
+      );
+      const stats = s.stats as { path: string; captured: number };
+      assert.equal(stats.path, "tap");
+      assert.equal(stats.captured, 8);
+      assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
     });
   },
 });

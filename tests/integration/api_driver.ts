@@ -176,6 +176,32 @@ switch (scenario) {
     Object.assign(out, { reason: result.reason, captured: cap.stats().captured });
     break;
   }
+  case "tap": {
+    // The tap path by name: both directions, each packet with its own; the stack keeps them.
+    await using cap = await openCapture({ iface, path: "tap" });
+    const pkts = [];
+    let batchQueue = 0;
+    let zeroCopy = true;
+    ready();
+    for await (const b of cap.batches({ count: n })) {
+      batchQueue = b.queue;
+      for (let i = 0; i < b.length; i++) {
+        const d = b.data(i);
+        zeroCopy &&= d.buffer === b.umem.buffer && d.length === b.captureLength(i);
+        pkts.push({ direction: b.direction(i), length: b.wireLength(i), data: Array.from(d) });
+      }
+    }
+    Object.assign(out, {
+      path: cap.path,
+      pathReason: cap.pathReason,
+      direction: cap.direction,
+      batchQueue,
+      zeroCopy,
+      pkts,
+      stats: cap.stats(),
+    });
+    break;
+  }
   case "dispose": {
     // `await using` detaches at the end of the scope, before the process exits. The scope
     // ends when the test says so (it checks the program is attached first), and the process

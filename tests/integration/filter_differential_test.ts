@@ -3,7 +3,9 @@
 // run with BPF_PROG_TEST_RUN on every frame of the merged corpus (and the synthetic frames); the
 // XDP action must say what pcap_offline_filter() says. The translated programs use the test
 // epilogue (a match returns XDP_TX instead of tail-calling the capture stage; a miss is counted
-// as filtered and returns XDP_PASS, exactly as in a capture). Needs root (CAP_BPF).
+// as filtered and returns XDP_PASS, exactly as in a capture). The translation for tc (the tap's
+// hooks at tc: a struct __sk_buff) runs as a tc program the same way; it returns TCX_NEXT (-1)
+// where XDP returns XDP_PASS. Needs root (CAP_BPF).
 
 import assert from "node:assert/strict";
 import { COUNTER } from "../../ffi/abi.ts";
@@ -23,6 +25,8 @@ import { framesOf, isRoot, mergedCorpus } from "../../testbed/mod.ts";
 
 const XDP_PASS = 2;
 const XDP_TX = 3;
+/** TCX_NEXT (-1) as BPF_PROG_TEST_RUN reports it (a u32). */
+const TC_NEXT = 0xffffffff;
 const SNAPLEN = 262144;
 
 if (!isRoot) console.log("filter_differential: skipped, needs root (BPF_PROG_TEST_RUN)");
@@ -30,6 +34,17 @@ if (!isRoot) console.log("filter_differential: skipped, needs root (BPF_PROG_TES
 interface Tally {
   comparisons: number;
   matches: number;
+  /** tc only: frames BPF_PROG_TEST_RUN builds no skb for (see shortIpv4). */
+  skipped?: number;
+}
+
+/**
+ * An IPv4 frame too short for an IP header: BPF_PROG_TEST_RUN refuses to build an skb of it
+ * (EINVAL, measured on 6.18), so the tc translation cannot be run on it there. (The XDP run
+ * covers it; the model in tests/unit/filter_translate_test.ts runs the tc one too.)
+ */
+function shortIpv4(f: Uint8Array): boolean {
+  return f[12] === 0x08 && f[13] === 0x00 && f.length < 14 + 20;
 }
 
 /** Runs one cBPF program in the kernel on every frame and compares with libpcap. */
@@ -38,21 +53,32 @@ function compare(
   prog: CbpfInsn[],
   frames: { data: Uint8Array<ArrayBuffer>; wire: number }[],
   tally: Tally,
+  context: "xdp" | "skb" = "xdp",
 ): void {
   const cbpf = encodeCbpf(prog);
+  const pass = context === "skb" ? TC_NEXT : XDP_PASS;
   let test: FilterTestProgram;
   try {
-    test = FilterTestProgram.load(translate(prog, { accept: "test" }), label);
+    test = FilterTestProgram.load(
+      translate(prog, { accept: "test", context }),
+      label,
+      undefined,
+      context,
+    );
   } catch (e) {
-    throw new Error(`the kernel refused the translation: ${(e as Error).message}`);
+    throw new Error(`the kernel refused the ${context} translation: ${(e as Error).message}`);
   }
   let misses = 0;
   try {
     for (let i = 0; i < frames.length; i++) {
       const { data, wire } = frames[i];
+      if (context === "skb" && shortIpv4(data)) {
+        tally.skipped = (tally.skipped ?? 0) + 1;
+        continue;
+      }
       const want = pcapMatch(cbpf, data, wire) !== 0;
       const { action } = test.run(data);
-      assert.ok(action === XDP_TX || action === XDP_PASS, `'${label}': action ${action}`);
+      assert.ok(action === XDP_TX || action === pass, `'${label}' (${context}): action ${action}`);
       if ((action === XDP_TX) !== want) {
         const hex = Array.from(data.subarray(0, 48), (b) => b.toString(16).padStart(2, "0"));
         assert.fail(
@@ -92,6 +118,18 @@ Deno.test({
     for (const expr of EXPRESSIONS) {
       compare(expr, decodeCbpf(pcapCompile(expr, SNAPLEN)), synth, synthTally);
     }
+    // The tc translation, as a tap's tc hooks run it.
+    const skbTally = { comparisons: 0, matches: 0 };
+    for (const expr of EXPRESSIONS) {
+      compare(expr, decodeCbpf(pcapCompile(expr, SNAPLEN)), frames, skbTally, "skb");
+    }
+    const skipped = frames.filter((f) => shortIpv4(f.data)).length;
+    assert.ok(skipped <= 1, `${skipped} corpus frames too short for a tc test run`);
+    assert.equal(skbTally.comparisons, tally.comparisons - skipped * EXPRESSIONS.length);
+    console.log(
+      `  corpus, tc translation: ${skbTally.comparisons} comparisons agree ` +
+        `(${skbTally.matches} matches; ${skipped} frame too short for a tc test run)`,
+    );
     console.log(
       `  corpus: ${EXPRESSIONS.length} expressions x ${frames.length} frames = ` +
         `${tally.comparisons} comparisons, all agree (${tally.matches} matches, ` +
@@ -116,7 +154,14 @@ Deno.test({
     for (const [name, prog] of Object.entries(OPCODE_PROGRAMS)) compare(name, prog, frames, tally);
     const rnd = prng(7);
     const sample = frames.filter((_, i) => i % 5 === 0);
-    for (let p = 0; p < 300; p++) compare(`random program ${p}`, randomProgram(rnd), sample, tally);
+    for (let p = 0; p < 300; p++) {
+      const prog = randomProgram(rnd);
+      compare(`random program ${p}`, prog, sample, tally);
+      compare(`random program ${p}`, prog, sample, tally, "skb");
+    }
+    for (const [name, prog] of Object.entries(OPCODE_PROGRAMS)) {
+      compare(name, prog, frames, tally, "skb");
+    }
     console.log(
       `  ${Object.keys(OPCODE_PROGRAMS).length} opcode programs and 300 random programs: ` +
         `${tally.comparisons} comparisons agree (${tally.matches} matches)`,

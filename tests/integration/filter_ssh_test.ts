@@ -2,6 +2,7 @@
 // between the two test addresses, replayed packets of that flow (both directions) are not
 // captured and reach the stack (a tcpdump on the same interface sees exactly them), while the
 // other traffic between the same hosts is captured. With --capture-ssh everything is captured.
+// In tap mode too (where everything reaches the stack): the session is left out of the file.
 
 import assert from "node:assert/strict";
 import { tcpFrame } from "../unit/filter_cases.ts";
@@ -96,9 +97,30 @@ Deno.test({
         assert.equal(status.code, 0, all2.stderr());
         const m3 = firstMismatch(asFrames(all), framesOf(`${dir}/everything.pcap`));
         if (m3) assert.fail(`--capture-ssh: ${m3}\n${all2.stderr()}`);
+
+        // 3. Tap: the same rule, on both directions' filter; the stack gets everything.
+        const args3 = ["--tap", "-w", `${dir}/tap.pcap`, "-c", String(others.length), "tcp or udp"];
+        const [{ cap: tap, status: s3 }, { cap: tapStack, status: s4 }] = await capturesWhile(
+          [
+            startXskdump(pair, args3, { env }),
+            startTcpdump(pair, `${dir}/tap-stack.pcap`, all.length),
+          ],
+          () => replay(pair, `${dir}/traffic.pcap`, 1000),
+        );
+        assert.match(
+          tap.readyLine,
+          /^listening on xc0, tap in and out .*, ssh session excluded \(/,
+        );
+        assert.equal(s3.code, 0, tap.stderr());
+        assert.equal(s4.code, 0, tapStack.stderr());
+        const m4 = firstMismatch(asFrames(others), framesOf(`${dir}/tap.pcap`));
+        if (m4) assert.fail(`tap: ${m4}\n${tap.stderr()}`);
+        const m5 = firstMismatch(asFrames(all), framesOf(`${dir}/tap-stack.pcap`));
+        if (m5) assert.fail(`tap, at the stack: ${m5}`);
         console.log(
           `  session excluded: ${others.length} captured, ${ours.length} session frames ` +
-            `reached the stack; --capture-ssh: all ${all.length} captured`,
+            `reached the stack; --capture-ssh: all ${all.length} captured; tap: the session ` +
+            `left out, all ${all.length} at the stack`,
         );
       });
       assert.deepEqual(await leftoverNamespaces(), []);

@@ -37,7 +37,18 @@ const QUEUES = { rxQueues: 4, txQueues: 4 };
  * 0.1 s (so {@link Capture.seen} can tell when every packet went through its program).
  */
 function start(pair: VethPair, queues: string, out: string, extra: string[] = []) {
-  return startXskdump(pair, ["-q", queues, "-w", out, "--stats-interval", "0.1", ...extra]);
+  // --divert: captures sharing one XDP program on different queues are the divert path's (one
+  // test gives the interface an address, which would mean tap).
+  return startXskdump(pair, [
+    "--divert",
+    "-q",
+    queues,
+    "-w",
+    out,
+    "--stats-interval",
+    "0.1",
+    ...extra,
+  ]);
 }
 
 /** SIGINT, exit 0, and the summary. */

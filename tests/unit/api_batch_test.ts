@@ -2,6 +2,7 @@
 // place, openCapture's argument checks, and what mod.ts exports. Live capture through the
 // API is in tests/integration/api_capture_test.ts.
 import assert from "node:assert/strict";
+import { DESC_WORDS } from "../../ffi/abi.ts";
 import { BatchView } from "../../lib/capture/live.ts";
 import * as mod from "../../mod.ts";
 
@@ -13,10 +14,11 @@ function sample(snaplen = 262144): BatchView {
     { off: 4096 + 256, len: 1514, sec: 1_700_000_000, nsec: 999_999_999 },
     { off: 8192 + 256, len: 100, sec: 4_000_000_000, nsec: 0 },
   ];
-  const descs = new Uint32Array(4 * 4);
+  const descs = new Uint32Array(4 * DESC_WORDS);
   packets.forEach((p, i) => {
     for (let k = 0; k < p.len; k++) umem[p.off + k] = (i * 50 + k) & 255;
-    descs.set([p.off, p.len, p.sec, p.nsec], i * 4);
+    // [offset, captured length, wire length, sec, nsec, queue | direction << 16]
+    descs.set([p.off, p.len, p.len, p.sec, p.nsec, 2 | 1 << 16], i * DESC_WORDS);
   });
   const b = new BatchView(2, descs, umem, snaplen);
   b.length = 3;
@@ -51,6 +53,20 @@ Deno.test("api batch: the snaplen cuts captureLength and data, not wireLength", 
   assert.deepEqual([0, 1, 2].map((i) => b.captureLength(i)), [60, 64, 64]);
   assert.deepEqual([0, 1, 2].map((i) => b.wireLength(i)), [60, 1514, 100]);
   assert.equal(b.data(1).length, 64);
+});
+
+Deno.test("api batch: a tap's record: captured bytes below the wire length, its direction", () => {
+  const view = new Uint8Array(4096);
+  const descs = new Uint32Array(2 * DESC_WORDS);
+  // Incoming on queue 3, cut by the tap to 96 of 1500 bytes; outgoing whole.
+  descs.set([40, 96, 1500, 10, 20, 3 | 1 << 16], 0);
+  descs.set([200, 60, 60, 11, 21, 2 << 16], DESC_WORDS);
+  const b = new BatchView(-1, descs, view, 262144);
+  b.length = 2;
+  assert.deepEqual([b.captureLength(0), b.wireLength(0), b.data(0).length], [96, 1500, 96]);
+  assert.deepEqual([b.direction(0), b.rxQueue(0)], ["in", 3]);
+  assert.deepEqual([b.direction(1), b.rxQueue(1), b.captureLength(1)], ["out", 0, 60]);
+  assert.equal(b.timestampNs(1), 11_000_000_021n);
 });
 
 Deno.test("api batch: an index outside the batch throws, also once the batch is over", () => {

@@ -23,7 +23,18 @@ Deno.test("parseArgs: defaults and --duration / --mode / -s 0", () => {
   assert.equal(a.mode, "generic");
   assert.equal(a.snaplen, MAX_SNAPLEN);
   assert.equal(a.write, undefined);
-  assert.deepEqual(a.queues, [0]);
+  assert.equal(a.queues, undefined, "the path's own default: divert queue 0, tap every queue");
+  assert.equal(a.path, "auto");
+  assert.equal(a.direction, undefined);
+  assert.equal(a.print.direction, false);
+});
+
+Deno.test("parseArgs: --tap, --divert, -Q and --print-direction", () => {
+  const t = parseArgs(["-i", "eth0", "--tap", "-Q", "out", "--print-direction"]);
+  if (t.kind !== "capture") throw new Error("expected a capture");
+  assert.deepEqual([t.path, t.direction, t.print.direction], ["tap", "out", true]);
+  const d = parseArgs(["-i", "eth0", "--divert", "--direction", "in"]);
+  if (d.kind === "capture") assert.deepEqual([d.path, d.direction], ["divert", "in"]);
 });
 
 Deno.test("parseArgs: -q takes one queue, a list, or all", () => {
@@ -56,6 +67,9 @@ const bad: [string[], RegExp][] = [
   [["-i", "has space"], /not a valid interface name/],
   [["-i", "eth0", "--bogus"], /unknown option/],
   [["-i", "eth0", "tcp", "port", "80", "-F", "/nonexistent"], /give one or the other/],
+  [["-i", "eth0", "--tap", "--divert"], /--tap and --divert: give one of them/],
+  [["-i", "eth0", "--divert", "-Q", "inout"], /divert sees incoming packets only/],
+  [["-i", "eth0", "-Q", "sideways"], /sideways/],
 ];
 for (const [argv, re] of bad) {
   Deno.test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {

@@ -3,7 +3,14 @@
 // AF_XDP sources themselves are covered by the integration tests (api_capture, integrity,
 // multiqueue, cli_live).
 import assert from "node:assert/strict";
-import { DESC_ADDR, DESC_LEN, DESC_NSEC, DESC_SEC, DESC_WORDS } from "../../ffi/abi.ts";
+import {
+  DESC_ADDR,
+  DESC_LEN,
+  DESC_NSEC,
+  DESC_SEC,
+  DESC_WIRELEN,
+  DESC_WORDS,
+} from "../../ffi/abi.ts";
 import {
   type PacketSink,
   ReceiveCore,
@@ -43,7 +50,12 @@ class FakeSource implements Source {
     const n = Math.min(max, this.ring.length, descs.length / DESC_WORDS);
     for (let i = 0; i < n; i++) {
       const r = this.ring.shift()!;
-      descs.set([r, 60 + (r % 7), 1000 + r, r * 3], i * DESC_WORDS);
+      // A tap-like record: captured below wire length, the queue and a direction in the flags.
+      const dir = r % 2 ? 2 : 1;
+      descs.set(
+        [r, 60 + (r % 7), 100 + r, 1000 + r, r * 3, this.queue | dir << 16],
+        i * DESC_WORDS,
+      );
       this.held.push(r);
     }
     return n;
@@ -298,21 +310,23 @@ Deno.test("core: idle passes poll, and flush the sink at most every 50 ms", asyn
   assert.equal(core.reason, "signal");
 });
 
-Deno.test("toSink: each record's words by their DESC_* slot, the source's view and queue", () => {
+Deno.test("toSink: each record's words by their DESC_* slot, its queue and direction", () => {
   const src = new FakeSource(3, 2, 10);
   const d = descs(4);
   const n = src.take(d, 4);
   const got: unknown[][] = [];
   const sink: PacketSink = {
-    add: (view, off, len, sec, nsec, queue) =>
-      got.push([view === src.view, off, len, sec, nsec, queue]),
+    add: (view, off, len, sec, nsec, queue, wireLen, direction) =>
+      got.push([view === src.view, off, len, sec, nsec, queue, wireLen, direction]),
     flush() {},
   };
   toSink(sink, src, d, n);
+  const w = DESC_WORDS;
   assert.deepEqual(got, [
-    [true, 10, d[DESC_LEN], d[DESC_SEC], d[DESC_NSEC], 3],
-    [true, 11, d[DESC_WORDS + DESC_LEN], d[DESC_WORDS + DESC_SEC], d[DESC_WORDS + DESC_NSEC], 3],
+    [true, 10, d[DESC_LEN], d[DESC_SEC], d[DESC_NSEC], 3, d[DESC_WIRELEN], 1],
+    [true, 11, d[w + DESC_LEN], d[w + DESC_SEC], d[w + DESC_NSEC], 3, d[w + DESC_WIRELEN], 2],
   ]);
+  assert.ok(d[DESC_WIRELEN] > d[DESC_LEN], "the wire length is its own word");
 });
 
 Deno.test("pacer: a busy ring that runs dry naps, at most a quarter of the UMEM at the rate seen", () => {

@@ -38,6 +38,8 @@ import { runEbpf } from "./filter_vm.ts";
 const SNAPLEN = 262144;
 const XDP_PASS = 2;
 const XDP_TX = 3;
+/** TCX_NEXT (-1) as the model returns it: the low 32 bits. */
+const TC_NEXT = 0xffffffff;
 const frames = syntheticFrames();
 
 /** The model's verdict for a test-mode program: true = match. Checks the counters too. */
@@ -122,6 +124,43 @@ Deno.test("filter_translate: every expression agrees with libpcap on every synth
   assert.ok(matches > 1000 && comparisons - matches > 1000, "frames must exercise both verdicts");
 });
 
+Deno.test("filter_translate: for tc (skb) too, the packet whole or mostly in fragments", () => {
+  // The tap's tc hooks: the same verdicts, whether the bytes a filter reads are in the skb's
+  // linear part (direct loads) or past it (bpf_skb_load_bytes).
+  let comparisons = 0;
+  let slow = 0;
+  for (const expr of EXPRESSIONS) {
+    const cbpf = pcapCompile(expr, SNAPLEN);
+    const ebpf = translate(decodeCbpf(cbpf), { accept: "test", context: "skb" });
+    // Every load through bpf_skb_load_bytes: what a program with a loop gets.
+    const helper = translate(decodeCbpf(cbpf), {
+      accept: "test",
+      context: "skb",
+      skbLoads: "helper",
+    });
+    assertWellFormed(ebpf);
+    assertWellFormed(helper);
+    assertWellFormed(translate(decodeCbpf(cbpf), { context: "skb" }));
+    for (const f of frames) {
+      const want = libpcapVerdict(cbpf, f);
+      for (
+        const [prog, linear] of [[ebpf, f.length], [ebpf, 14], [ebpf, 0], [helper, 0]] as const
+      ) {
+        const r = runEbpf(prog, f, { context: "skb", linear });
+        const got = r.action === XDP_TX;
+        if (!got) {
+          assert.equal(r.action, TC_NEXT, `'${expr}': a rejected packet goes on (TCX_NEXT)`);
+          assert.equal(r.counters[COUNTER.filtered], 1);
+        }
+        assert.equal(got, want, `'${expr}' (linear ${linear}) on ${f.length}-byte ${hex(f)}`);
+        comparisons++;
+        if (linear < f.length) slow++;
+      }
+    }
+  }
+  console.log(`  skb: ${comparisons} verdicts agree (${slow} with bytes past the linear part)`);
+});
+
 Deno.test("filter_translate: every cBPF opcode agrees with libpcap", () => {
   const covered = new Set<number>();
   for (const [name, prog] of Object.entries(OPCODE_PROGRAMS)) {
@@ -173,18 +212,20 @@ Deno.test("filter_translate: random cBPF programs agree with libpcap", () => {
     const prog = randomProgram(rnd);
     const cbpf = encodeCbpf(prog);
     const ebpf = translate(prog, { accept: "test" });
+    const skb = translate(prog, { accept: "test", context: "skb" });
     assertWellFormed(ebpf);
+    assertWellFormed(skb);
     for (const f of sample) {
       const want = libpcapVerdict(cbpf, f);
-      assert.equal(
-        modelVerdict(ebpf, f),
-        want,
-        `program ${p}:\n${formatCbpf(prog).join("\n")}\non ${hex(f)}`,
-      );
-      comparisons++;
+      const what = `program ${p}:\n${formatCbpf(prog).join("\n")}\non ${hex(f)}`;
+      assert.equal(modelVerdict(ebpf, f), want, what);
+      // tc, with every byte past the Ethernet header in the skb's fragments.
+      const r = runEbpf(skb, f, { context: "skb", linear: 14 });
+      assert.equal(r.action === XDP_TX, want, `skb ${what}`);
+      comparisons += 2;
     }
   }
-  console.log(`  400 random programs: ${comparisons} verdicts agree`);
+  console.log(`  400 random programs: ${comparisons} verdicts agree (XDP and skb)`);
 });
 
 Deno.test("filter_translate: capture mode tail-calls the capture stage, or passes and counts", () => {

@@ -33,6 +33,13 @@ export interface VmResult {
 export interface VmOptions {
   /** Prog array slots that hold a program (a tail call there succeeds). */
   stages?: number[];
+  /**
+   * "skb": run it as a tc program on a struct __sk_buff (len at 0, data at 76, data_end at 80,
+   * bpf_skb_load_bytes) instead of XDP's struct xdp_md.
+   */
+  context?: "xdp" | "skb";
+  /** skb: bytes of the packet in its linear part (data_end); the rest only the helper reads. */
+  linear?: number;
   /** Give up after this many instructions. */
   maxSteps?: number;
 }
@@ -59,7 +66,7 @@ function bswap(v: bigint, bits: number): bigint {
   return out;
 }
 
-/** Runs prog (8-byte host-order eBPF instructions) on packet as an XDP program. */
+/** Runs prog (8-byte host-order eBPF instructions) on packet as an XDP (or tc) program. */
 export function runEbpf(
   prog: Uint8Array,
   packet: Uint8Array,
@@ -77,6 +84,9 @@ export function runEbpf(
   const stages = new Set(opts.stages ?? []);
   const maxSteps = opts.maxSteps ?? 1_000_000;
   const len = BigInt(packet.length);
+  const skb = opts.context === "skb";
+  // Where data_end points: the end of the linear part for an skb.
+  const end = skb ? BigInt(Math.min(opts.linear ?? packet.length, packet.length)) : len;
   let proven = 0n; // packet bytes [0, proven) shown to exist on this path
   let steps = 0;
 
@@ -215,13 +225,14 @@ export function runEbpf(
       const at = BigInt(off);
       if (base.t === "ctx") {
         if (size !== 4) fail("ctx field read with the wrong size");
-        if (at === 0n) regs[dst] = { t: "pkt", off: 0n };
-        else if (at === 4n) regs[dst] = { t: "pkt_end" };
-        else if (at === 16n) regs[dst] = { t: "scalar", v: 0n };
+        if (skb && at === 0n) regs[dst] = { t: "scalar", v: len };
+        else if (at === (skb ? 76n : 0n)) regs[dst] = { t: "pkt", off: 0n };
+        else if (at === (skb ? 80n : 4n)) regs[dst] = { t: "pkt_end" };
+        else if (!skb && at === 16n) regs[dst] = { t: "scalar", v: 0n };
         else fail(`ctx offset ${at} not modelled`);
       } else if (base.t === "pkt") {
         const start = base.off + at;
-        if (start < 0n || start + BigInt(size) > len) fail(`packet read past the end at ${start}`);
+        if (start < 0n || start + BigInt(size) > end) fail(`packet read past the end at ${start}`);
         if (start + BigInt(size) > proven) {
           fail(`packet read of [${start}, ${start + BigInt(size)}) not proven by a bounds check`);
         }
@@ -329,10 +340,30 @@ export function runEbpf(
           const slot = Number(scalar(3) & M32);
           if (stages.has(slot)) return done(-1, slot);
           r0 = { t: "scalar", v: 0n };
-        } else if (imm === 188) {
+        } else if (imm === 188 && !skb) {
           // xdp_get_buff_len(ctx)
           if (r1.t !== "ctx") fail("xdp_get_buff_len without ctx in r1");
           r0 = { t: "scalar", v: len };
+        } else if (imm === 26 && skb) {
+          // skb_load_bytes(ctx, offset, to, len): -EFAULT past the packet's end
+          if (r1.t !== "ctx") fail("skb_load_bytes without ctx in r1");
+          const at = scalar(2) & M32;
+          const to = read(3);
+          const n = scalar(4);
+          if (to.t !== "stack") fail("skb_load_bytes into a non-stack pointer");
+          const start = Number((to as { off: bigint }).off) + STACK;
+          if (n < 1n || n > 4n || start < 0 || start + Number(n) > STACK) {
+            fail(`skb_load_bytes of ${n} bytes to stack offset ${start - STACK}`);
+          }
+          if (at + n > len) {
+            r0 = { t: "scalar", v: sx32(-14n) };
+          } else {
+            for (let i = 0; i < Number(n); i++) {
+              stack[start + i] = packet[Number(at) + i];
+              stackInit[start + i] = 1;
+            }
+            r0 = { t: "scalar", v: 0n };
+          }
         } else {
           return fail(`helper ${imm} not modelled`);
         }
@@ -352,7 +383,7 @@ export function runEbpf(
       if (a.t === "scalar" && b.t === "scalar") {
         taken = compare(op, is32 ? a.v & M32 : a.v, is32 ? b.v & M32 : b.v, is32 ? 32 : 64, pc);
       } else if (!is32 && a.t === "pkt" && b.t === "pkt_end") {
-        taken = compare(op, a.off, len, 64, pc);
+        taken = compare(op, a.off, end, 64, pc);
         // The fall-through or the branch, whichever proves a.off <= len.
         const provesIfTaken = op === 0xb0 || op === 0xa0; // jle, jlt
         const provesIfNot = op === 0x20 || op === 0x30; // jgt, jge

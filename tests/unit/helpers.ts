@@ -171,12 +171,21 @@ export interface Expected {
 /** A capture's counters, made up: the ones given, the rest plausible (two queues). */
 export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
   return {
+    path: "divert",
     captured: 1500,
     seen: 1600,
     received: 1550,
     passed: 40,
     filtered: 10,
-    dropped: { total: 50, rxDropped: 20, noFreeFrame: 20, tooBig: 0, rxRingFull: 30, rxInvalid: 0 },
+    dropped: {
+      total: 50,
+      ringBufferFull: 0,
+      rxDropped: 20,
+      noFreeFrame: 20,
+      tooBig: 0,
+      rxRingFull: 30,
+      rxInvalid: 0,
+    },
     fillRingEmpty: 3,
     notKept: 0,
     userHeld: 64,

@@ -1,11 +1,23 @@
 // -w of a live capture through the shim's writer (cli/output/live_files.ts): the same files, byte for
-// byte, as the TypeScript writers make (pcap and pcapng, rotation by size and time, records
-// read from files with their wire length and direction), with a writer small enough that the
+// byte, as the TypeScript writers make (pcap and pcapng, rotation by size and time; records of
+// both directions, some cut short of their wire length, as a tap's ring buffer gives them;
+// records read from files with their wire length and direction), with a writer small enough that the
 // loop has to wait for it; a failed write (a file-size limit standing in for a full disk) and a
 // closed pipe end with the lines the TypeScript path prints. Needs build/libxskdump.so (make
 // build), no privileges.
 import assert from "node:assert/strict";
-import { DESC_WORDS } from "../../ffi/abi.ts";
+import {
+  DESC_ADDR,
+  DESC_DIR_SHIFT,
+  DESC_FLAGS,
+  DESC_LEN,
+  DESC_NSEC,
+  DESC_QUEUE_MASK,
+  DESC_SEC,
+  DESC_WIRELEN,
+  DESC_WORDS,
+  DIR,
+} from "../../ffi/abi.ts";
 import { liveFileOutput } from "../../cli/output/live_files.ts";
 import { fileOutput, type FileOutputOptions, type Output } from "../../cli/output/mod.ts";
 import type { BatchSink, Source } from "../../lib/capture/core.ts";
@@ -28,7 +40,11 @@ function umemWith(n: number): { umem: Uint8Array<ArrayBuffer>; lens: number[] } 
   return { umem, lens };
 }
 
-/** Feeds `n` packets in batches of up to 7, as Capture.run() does, into both outputs. */
+/**
+ * Feeds `n` packets in batches of up to 7, as Capture.run() does, into both outputs. Every
+ * third one is outgoing (queue 0, as a tap's ring buffer gives it), every fourth is longer on
+ * the wire than what was captured (a tap's snap length); the rest arrived on queue 2.
+ */
 async function feed(
   ts: Output,
   live: Output & BatchSink,
@@ -36,21 +52,36 @@ async function feed(
   secOf: (i: number) => number,
 ): Promise<{ tsStop?: unknown; liveStop?: unknown }> {
   const { umem, lens } = umemWith(n);
-  const src = { view: umem, queue: 2 } as unknown as Source;
+  const src = { view: umem, queue: -1 } as unknown as Source;
   const descs = new Uint32Array(7 * DESC_WORDS);
   let tsStop: unknown;
   let liveStop: unknown;
   for (let i = 0; i < n; i += 7) {
     const k = Math.min(7, n - i);
     for (let j = 0; j < k; j++) {
-      descs.set(
-        [((i + j) % 64) * FRAME + HEADROOM, lens[i + j], secOf(i + j), (i + j) * 1000],
-        j * 4,
-      );
+      const p = i + j;
+      const out = p % 3 === 2;
+      const d = j * DESC_WORDS;
+      descs[d + DESC_ADDR] = (p % 64) * FRAME + HEADROOM;
+      descs[d + DESC_LEN] = lens[p];
+      descs[d + DESC_WIRELEN] = lens[p] + (p % 4 === 3 ? 100 : 0);
+      descs[d + DESC_SEC] = secOf(p);
+      descs[d + DESC_NSEC] = p * 1000;
+      descs[d + DESC_FLAGS] = out ? DIR.out << DESC_DIR_SHIFT : 2 | DIR.in << DESC_DIR_SHIFT;
     }
     for (let j = 0; j < k && tsStop === undefined; j++) {
+      const d = j * DESC_WORDS;
       try {
-        ts.add(umem, descs[j * 4], descs[j * 4 + 1], descs[j * 4 + 2], descs[j * 4 + 3], 2);
+        ts.add(
+          umem,
+          descs[d + DESC_ADDR],
+          descs[d + DESC_LEN],
+          descs[d + DESC_SEC],
+          descs[d + DESC_NSEC],
+          descs[d + DESC_FLAGS] & DESC_QUEUE_MASK,
+          descs[d + DESC_WIRELEN],
+          descs[d + DESC_FLAGS] >>> DESC_DIR_SHIFT,
+        );
       } catch (e) {
         tsStop = e;
       }
@@ -184,8 +215,19 @@ Deno.test("live files: records read from a file keep their wire length, directio
         data,
         interfaceId: 0,
         linktype: 1,
-        queue: 4,
+        queue: undefined,
         flags: 2,
+      },
+      {
+        sec: 2,
+        nsec: 3,
+        caplen: 80,
+        origLen: 90,
+        data: data.subarray(5, 85),
+        interfaceId: 0,
+        linktype: 1,
+        queue: 4,
+        flags: 1,
       },
       {
         sec: 3,
@@ -209,7 +251,8 @@ Deno.test("live files: records read from a file keep their wire length, directio
     sameFiles(ts, live, dirs);
     const got = [...captureRecords(Deno.readFileSync(`${dirs[1]}/r.pcapng`))];
     assert.deepEqual(got.map((r) => [r.caplen, r.origLen, r.flags, r.queue]), [
-      [100, 1500, 2, 4],
+      [100, 1500, 2, undefined],
+      [80, 90, 1, 4],
       [60, 60, 1, undefined],
     ]);
   });

@@ -142,7 +142,7 @@ Deno.test("pcapng output: interface, filter, ns timestamps, queue and direction,
     const ps = packets(40);
     ps.forEach((p, i) => {
       umem.set(p, 4096);
-      out.add(umem, 4096, p.length, 1_700_000_000 + i, 123_456_789, i % 3);
+      out.add(umem, 4096, p.length, 1_700_000_000 + i, 123_456_789, i % 3, p.length, 1);
       delivered++;
     });
     out.close();
@@ -194,10 +194,10 @@ Deno.test("-G with -W: OutputStop after W files, the last packet not written", (
       startSec: 1000,
     });
     const p = packets(3)[2]; // 134 bytes
-    out.add(p, 0, p.length, 1001, 0, 0);
-    out.add(p, 0, p.length, 1010, 0, 0);
-    assert.throws(() => out.add(p, 0, p.length, 1020, 0, 0), OutputStop);
-    out.add(p, 0, p.length, 1021, 0, 0); // ignored: the output is done
+    out.add(p, 0, p.length, 1001, 0, 0, p.length, 1);
+    out.add(p, 0, p.length, 1010, 0, 0, p.length, 1);
+    assert.throws(() => out.add(p, 0, p.length, 1020, 0, 0, p.length, 1), OutputStop);
+    out.add(p, 0, p.length, 1021, 0, 0, p.length, 1); // ignored: the output is done
     out.close();
     assert.deepEqual(out.files().map((f) => [f.path.slice(dir.length + 1), f.packets]), [
       ["g-1000.pcap", 1],

@@ -171,7 +171,15 @@ Deno.test("status and stats lines: packets, rates, drops by reason, frames held"
   );
   // rx_dropped beyond the times the fill ring was empty: packets larger than a frame.
   const big = stats({
-    dropped: { total: 7, rxDropped: 7, noFreeFrame: 0, tooBig: 7, rxRingFull: 0, rxInvalid: 0 },
+    dropped: {
+      total: 7,
+      ringBufferFull: 0,
+      rxDropped: 7,
+      noFreeFrame: 0,
+      tooBig: 7,
+      rxRingFull: 0,
+      rxInvalid: 0,
+    },
   });
   assert.match(
     formatStatusLine(big, rate),
@@ -208,6 +216,8 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     "interface",
     "queues",
     "mode",
+    "path",
+    "direction",
     "captured",
     "bytes",
     "received",
@@ -239,7 +249,9 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     no_free_frame: 20,
     too_big: 0,
     invalid: 0,
+    ring_buffer_full: { in: 0, out: 0 },
   });
+  assert.deepEqual([parsed.path, parsed.direction], ["divert", "in"]);
   assert.deepEqual(parsed.per_queue[1], { queue: 1, captured: 500, dropped: 0 });
   assert.equal(parsed.longest_gap_ms, 0);
   assert.equal(parsed.integrity.clobber, 0);
@@ -308,6 +320,7 @@ Deno.test("flags: -e -v -x/-X -n, -r, --format and rotation, stats flags", () =>
   const a = parseArgs(["-i", "eth0", "-n", "-e", "-vv", "-xx", "--quiet", "--json"]);
   if (a.kind !== "capture") throw new Error("expected a capture");
   assert.deepEqual(a.print, {
+    direction: false,
     link: true,
     verbose: true,
     hex: { level: 2, ascii: false },

@@ -1,0 +1,227 @@
+/**
+ * Thin typed wrappers over the shim's tap mode (csrc/tap.c, csrc/ringbuf.c): the tap programs
+ * of one capture and the ring buffer they copy packets into. No policy here: the session layer
+ * decides (lib/capture/tap_source.ts).
+ * @module
+ */
+import {
+  DIR,
+  HOOK_NAME,
+  MODE,
+  MODE_NAME,
+  type ModeName,
+  TAP_HOOK,
+  TAP_HOOK_WORDS,
+  TAP_STAT_WORDS,
+  USAGE,
+  USAGE_WORDS,
+} from "./abi.ts";
+import { loadShim } from "./loader.ts";
+import type { Shim } from "./symbols.ts";
+import { check, cString } from "./xsk.ts";
+
+/** Where a direction is hooked: XDP, a tcx link, a clsact filter, or not at all. */
+export type HookName = "none" | "xdp" | "tcx" | "clsact";
+
+/** Where a tap's programs run, and its ring buffer's size. */
+export interface TapHooks {
+  in: HookName;
+  out: HookName;
+  /** The XDP mode of the incoming hook when it is XDP. */
+  xdpMode?: "native" | "generic";
+  /** Data bytes of the ring buffer. */
+  ringSize: number;
+  /** This capture added the clsact qdisc (clsact hooks only). */
+  qdiscCreated: boolean;
+}
+
+/** How a tap is set up. */
+export interface TapOpenOptions {
+  /** Directions to capture. */
+  in: boolean;
+  out: boolean;
+  /** XDP mode of the incoming hook ("auto": native, else generic; tc ingress if XDP is taken). */
+  mode: ModeName;
+  /** Bytes copied of each packet. */
+  snaplen: number;
+  /** The ring buffer, a power of two. */
+  ringBytes: number;
+  /** RX queues to capture; undefined: every one. */
+  queues?: readonly number[];
+  /** The clsact filter handle to use where tcx is missing (recorded first); 0: fail there. */
+  tcHandle: number;
+}
+
+/** Slack for the ring buffer's page alignment: the largest page size Linux uses, 64 KiB. */
+const PAGE_SLACK = 65536;
+
+/** The tap programs of one capture, attached, and their ring buffer. */
+export class TapProgram {
+  readonly shim: Shim;
+  readonly handle: number;
+  readonly iface: string;
+  readonly hooks: TapHooks;
+  /**
+   * The ring buffer's data, mapped twice in a row (2 x ringSize bytes): record offsets point in
+   * here. Read-only memory (a write is a SIGSEGV). Empty until mapRing() and after close().
+   */
+  view: Uint8Array = new Uint8Array(0);
+  #memory: Uint8Array<ArrayBuffer> | undefined;
+  #stats = new BigUint64Array(TAP_STAT_WORDS);
+  #open = true;
+
+  private constructor(shim: Shim, handle: number, iface: string) {
+    this.shim = shim;
+    this.handle = handle;
+    this.iface = iface;
+    const v = new Uint32Array(TAP_HOOK_WORDS);
+    check(shim, shim.xsk_tap_hooks(handle, v, v.length), "tap hooks");
+    const xdpMode = MODE_NAME[v[TAP_HOOK.xdpMode]];
+    this.hooks = {
+      in: HOOK_NAME[v[TAP_HOOK.in]] ?? "none",
+      out: HOOK_NAME[v[TAP_HOOK.out]] ?? "none",
+      xdpMode: xdpMode === "native" || xdpMode === "generic" ? xdpMode : undefined,
+      ringSize: v[TAP_HOOK.ringSize],
+      qdiscCreated: v[TAP_HOOK.qdiscCreated] === 1,
+    };
+  }
+
+  /** Loads and attaches the tap programs (nothing is copied before start()). Throws XskError. */
+  static open(iface: string, o: TapOpenOptions, shim: Shim = loadShim()): TapProgram {
+    const dirs = (o.in ? DIR.in : 0) | (o.out ? DIR.out : 0);
+    let mask: BigUint64Array<ArrayBuffer> | null = null;
+    if (o.queues !== undefined) {
+      mask = new BigUint64Array(4);
+      for (const q of o.queues) mask[q >> 6] |= 1n << BigInt(q & 63);
+    }
+    const h = check(
+      shim,
+      shim.xsk_tap_open(
+        cString(iface),
+        dirs,
+        MODE[o.mode],
+        o.snaplen,
+        o.ringBytes,
+        mask,
+        mask ? mask.length : 0,
+        o.tcHandle,
+      ),
+      `tap ${iface}`,
+    );
+    return new TapProgram(shim, h, iface);
+  }
+
+  /** Installs the filter on every hook: the XDP and the tc translation of one expression. */
+  setFilter(xdp: Uint8Array<ArrayBuffer>, skb: Uint8Array<ArrayBuffer>, label: string): void {
+    check(
+      this.shim,
+      this.shim.xsk_tap_set_filter(
+        this.handle,
+        xdp,
+        xdp.length / 8,
+        skb,
+        skb.length / 8,
+        cString(label),
+      ),
+      `install filter '${label}'`,
+    );
+  }
+
+  /** Maps the ring buffer into memory of ours: `view` reads its records from then on. */
+  mapRing(): void {
+    const size = this.hooks.ringSize;
+    const memory = new Uint8Array(2 * size + 3 * PAGE_SLACK);
+    const off = check(
+      this.shim,
+      this.shim.xsk_ring_map(this.handle, memory, BigInt(memory.length)),
+      "map the ring buffer",
+    );
+    this.#memory = memory;
+    this.view = new Uint8Array(memory.buffer, off, 2 * size);
+  }
+
+  /** Copying starts. */
+  start(): void {
+    check(this.shim, this.shim.xsk_tap_start(this.handle), "start");
+  }
+
+  /** Takes up to `max` records into descs (DESC_WORDS u32 each); returns how many. */
+  batch(descs: Uint32Array<ArrayBuffer>, max: number): number {
+    return check(this.shim, this.shim.xsk_ring_batch(this.handle, descs, max), "ring");
+  }
+
+  /** Gives the last batch's records back to the kernel. */
+  give(): void {
+    check(this.shim, this.shim.xsk_ring_give(this.handle), "ring");
+  }
+
+  /** Waits up to timeoutMs for a record, off the JS thread: true when one is there. */
+  async wait(timeoutMs: number): Promise<boolean> {
+    return check(this.shim, await this.shim.xsk_ring_wait(this.handle, timeoutMs), "wait") > 0;
+  }
+
+  /** Sleeps `usec` microseconds in this thread (no poll: nobody for the kernel to wake). */
+  nap(usec: number): void {
+    check(this.shim, this.shim.xsk_doze(usec), "nap");
+  }
+
+  /** TAP_COUNTER in, TAP_COUNTER out, then TAP_STAT values. One array, reused. */
+  counters(): BigUint64Array {
+    check(
+      this.shim,
+      this.shim.xsk_tap_counters(this.handle, this.#stats, this.#stats.length),
+      "tap counters",
+    );
+    return this.#stats;
+  }
+
+  /** No new records from now on; those in the ring buffer can still be taken. */
+  stop(): void {
+    if (this.#open) check(this.shim, this.shim.xsk_tap_stop(this.handle), "stop");
+  }
+
+  /** Throws XskError when the interface is gone or down. */
+  check(): void {
+    check(this.shim, this.shim.xsk_tap_check(this.handle), "check");
+  }
+
+  /** Detaches and unmaps; drops the view first. Idempotent. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.view = new Uint8Array(0);
+    check(this.shim, this.shim.xsk_tap_close(this.handle), "close");
+    this.#memory = undefined; // ordinary memory again: the shim mapped it back
+  }
+}
+
+/** How the host uses an interface: what decides between tap and divert. */
+export interface IfaceUsage {
+  /** IPv4 addresses. */
+  ipv4: number;
+  /** IPv6 addresses other than link-local ones. */
+  ipv6: number;
+  /** A port of a bridge, bond or team. */
+  enslaved: boolean;
+}
+
+/** Reads the interface's addresses and master. Throws XskError (ENODEV) when it does not exist. */
+export function ifaceUsage(iface: string, shim: Shim = loadShim()): IfaceUsage {
+  const v = new Uint32Array(USAGE_WORDS);
+  check(shim, shim.xsk_iface_usage(cString(iface), v, v.length), `addresses of ${iface}`);
+  return { ipv4: v[USAGE.ipv4], ipv6: v[USAGE.ipv6], enslaved: v[USAGE.master] === 1 };
+}
+
+/** Removes the clsact filter `handle` a killed capture left on `iface` (and its qdisc). */
+export function tcDetach(
+  iface: string,
+  handle: number,
+  qdiscCreated: boolean,
+  shim: Shim = loadShim(),
+): void {
+  check(
+    shim,
+    shim.xsk_tc_detach(cString(iface), handle, qdiscCreated ? 1 : 0),
+    `remove the clsact filter of ${iface}`,
+  );
+}
