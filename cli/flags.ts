@@ -98,6 +98,13 @@ export interface CaptureArgs extends PacketArgs {
   captureSsh: boolean;
   /** --stats-interval: periodic statistics on stderr, ms. */
   statsIntervalMs?: number;
+  /** --stop-on-eof: stop when standard input ends (how `fleet` stops a remote capture). */
+  stopOnEof: boolean;
+  /**
+   * Nothing on stderr unless it fails (no `listening on` line, no summary): what a Wireshark
+   * extcap capture must be, since Wireshark shows any of it as an error. No flag sets it.
+   */
+  silent?: boolean;
 }
 
 /** `-r FILE`: read a pcap or pcapng file (no interface, no privileges). */
@@ -251,12 +258,16 @@ const status: FlagGroup<Pick<CaptureArgs, "statsIntervalMs" | "quiet" | "json">>
   }),
 };
 
-/** -c, --duration, -s: how much is kept. */
-const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> = {
+/** -c, --duration, --stop-on-eof, -s: how much is kept. */
+const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen" | "stopOnEof">> = {
   add: (cmd) =>
     cmd
       .option("-c, --count <n>", "stop after n packets", integer("-c", 1, Number.MAX_SAFE_INTEGER))
       .option("--duration <seconds>", "stop after this many seconds", seconds)
+      .option(
+        "--stop-on-eof",
+        "stop when standard input ends (over SSH: when the session closes; see fleet)",
+      )
       .option(
         "-s, --snaplen <bytes>",
         `bytes kept per packet (0 = ${MAX_SNAPLEN})`,
@@ -266,6 +277,7 @@ const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> =
     count: o.count,
     durationMs: o.duration,
     snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
+    stopOnEof: o.stopOnEof === true,
   }),
 };
 
@@ -384,7 +396,7 @@ export function addFlags(cmd: Command): Command {
 /** What the flags of a parsed default command ask for. */
 export function readFlags(o: OptionValues, operands: string[]): CaptureCommandArgs {
   const { expression, captureSsh, dump } = filter.read(o, operands);
-  const { count, durationMs, snaplen } = limits.read(o, operands);
+  const { count, durationMs, snaplen, stopOnEof } = limits.read(o, operands);
   if (dump) return { kind: "dump", expression, captureSsh, snaplen };
   const { write, output: w } = output.read(o, operands);
   const { statsIntervalMs, quiet, json } = status.read(o, operands);
@@ -417,6 +429,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     ...path.read(o, operands),
     ...sockets.read(o, operands),
     durationMs,
+    stopOnEof,
     captureSsh,
     statsIntervalMs,
   };

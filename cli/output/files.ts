@@ -10,7 +10,7 @@ import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.t
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
 import { OutputStop } from "./errors.ts";
-import { type Output, TrackedSink } from "./sinks.ts";
+import { type Output, type OutputInterface, TrackedSink } from "./sinks.ts";
 
 /** pcap or pcapng, for `-w`. */
 export type FileFormat = "pcap" | "pcapng";
@@ -41,6 +41,11 @@ export interface FileOutputOptions {
   startSec?: number;
   /** pcapng: the counters for each file's Interface Statistics Block, taken at its close. */
   stats?: () => PcapngWriterStats | undefined;
+  /**
+   * pcapng only: no interface up front (ifName, filter and stats unused); interfaces come with
+   * {@link Output.addInterface}, each file describes all of them, records name theirs.
+   */
+  severalInterfaces?: boolean;
 }
 
 /** One open file (or stdout) with its writer. */
@@ -62,16 +67,19 @@ function sync(f: OpenFile): void {
 /**
  * The TypeScript writer of one file as `opts` asks for it, its header in its buffer (the shim's
  * writer takes its headers and statistics blocks from these too: one source for those bytes).
- * `bufferSize` is its output buffer (default 1 MiB).
+ * `bufferSize` is its output buffer (default 1 MiB); `interfaces`, with `severalInterfaces`, the
+ * interfaces every file describes.
  */
 export function fileWriter(
   o: FileOutputOptions,
   sink: ByteSink,
   bufferSize?: number,
+  interfaces?: OutputInterface[],
 ): PcapWriter | PcapngWriter {
   if (o.format === "pcapng") {
     return new PcapngWriter(sink, {
       ifName: o.ifName ?? "",
+      interfaces: o.severalInterfaces ? interfaces : undefined,
       filter: o.filter,
       snaplen: o.snaplen,
       linktype: o.linktype ?? LINKTYPE_ETHERNET,
@@ -93,10 +101,17 @@ export function rotationFor(opts: FileOutputOptions): Rotation | undefined {
 
 /** The counters for a file's Interface Statistics Block now; none when they cannot be read. */
 export function isbNow(o: FileOutputOptions): PcapngWriterStats | undefined {
+  return counters(o.stats);
+}
+
+/** The counters `stats` gives, or undefined when it has none or fails (a capture closed). */
+function counters(
+  stats: (() => PcapngWriterStats | undefined) | undefined,
+): PcapngWriterStats | undefined {
   try {
-    return o.stats?.();
+    return stats?.();
   } catch {
-    return undefined; // counters unavailable (capture closed): no statistics block
+    return undefined;
   }
 }
 
@@ -110,6 +125,8 @@ class FileOutput implements Output {
   readonly #rotation?: Rotation;
   #cur: OpenFile | undefined;
   readonly #files = new Map<string, FileRecord>();
+  /** Interfaces added (addInterface): each pcapng file describes them all. */
+  readonly #interfaces: OutputInterface[] = [];
   packets = 0;
   bytes = 0;
   filesOpened = 0;
@@ -137,7 +154,7 @@ class FileOutput implements Output {
       this.#abandon(f);
     };
     try {
-      const w = fileWriter(o, sink);
+      const w = fileWriter(o, sink, undefined, this.#interfaces);
       if (w instanceof PcapngWriter) f.ng = w;
       else f.pcap = w;
       sink.writer = w;
@@ -183,12 +200,23 @@ class FileOutput implements Output {
     this.bytes += wireLen;
   }
 
+  addInterface(i: OutputInterface): number {
+    // Callers ask for this only with severalInterfaces (and so pcapng).
+    if (!this.#opts.severalInterfaces) throw new Error("this output has one interface");
+    this.#interfaces.push(i);
+    const cur = this.#cur;
+    if (cur?.ng && !cur.sink.failed) cur.ng.addInterface(i);
+    return this.#interfaces.length - 1;
+  }
+
   addRecord(r: CaptureRecord): void {
     let cur = this.#cur;
     if (cur === undefined) return;
     if (this.#rotation !== undefined) cur = this.#rotate(r.sec, cur);
-    if (cur.ng !== undefined) cur.ng.addRecord(r.data, r.origLen, r.sec, r.nsec, r.queue, r.flags);
-    else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
+    const iface = this.#opts.severalInterfaces ? r.interfaceId : 0;
+    if (cur.ng !== undefined) {
+      cur.ng.addRecord(r.data, r.origLen, r.sec, r.nsec, r.queue, r.flags, iface);
+    } else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
     this.packets++;
     this.bytes += Math.max(r.origLen, r.caplen);
   }
@@ -210,7 +238,13 @@ class FileOutput implements Output {
     try {
       if (!f.sink.failed) {
         if (f.ng) {
-          f.ng.close(isbNow(this.#opts));
+          if (this.#opts.severalInterfaces) {
+            this.#interfaces.forEach((i, id) => {
+              const stats = counters(i.stats);
+              if (stats) f.ng!.addStatistics(id, stats);
+            });
+          }
+          f.ng.close(this.#opts.severalInterfaces ? undefined : counters(this.#opts.stats));
         } else {
           f.pcap!.close();
         }

@@ -34,7 +34,7 @@ import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import type { Rotation } from "../../lib/formats/rotation.ts";
 import { OutputFailure, OutputStop, writeFailure } from "./errors.ts";
 import { type FileOutputOptions, fileWriter, isbNow, rotationFor } from "./files.ts";
-import { keptText, type Output } from "./sinks.ts";
+import { keptText, type Output, type OutputInterface } from "./sinks.ts";
 
 /**
  * One chunk: the size of one write(2). On one CPU each chunk is a hop to the writer's thread:
@@ -268,6 +268,14 @@ class LiveFileOutput implements Output, BatchSink {
       : r.data.slice();
     const queue = r.queue ?? DESC_NO_QUEUE;
     this.#putOne(data, 0, data.length, r.origLen, r.sec, r.nsec, queue, r.flags ?? DIR.in);
+  }
+
+  /**
+   * The shim's writer frames records of one interface, a live capture's; several (a fleet's
+   * merge) go through {@link fileOutput}.
+   */
+  addInterface(_i: OutputInterface): number {
+    throw new Error("the shim's writer writes one interface; several need fileOutput");
   }
 
   /** One record, synchronously: a full writer is waited for here (not the hot path). */

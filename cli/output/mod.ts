@@ -24,7 +24,14 @@ export {
   OutputStop,
   writeFailure,
 } from "./errors.ts";
-export { fileSink, keptText, type Output, TrackedSink, type WriterProgress } from "./sinks.ts";
+export {
+  fileSink,
+  keptText,
+  type Output,
+  type OutputInterface,
+  TrackedSink,
+  type WriterProgress,
+} from "./sinks.ts";
 export {
   type FileFormat,
   fileOutput,
