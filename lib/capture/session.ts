@@ -404,6 +404,7 @@ export class Capture implements AsyncDisposable {
     const descs = this.#descs;
     const sources = core.sources;
     const batches = takesBatches(sink) ? sink : undefined;
+    const eachBatch = sink.packetBuffered === true;
     let result: CaptureResult;
     try {
       core.begin(descs, limits, () => sink.flush());
@@ -412,6 +413,7 @@ export class Capture implements AsyncDisposable {
           const src = sources[core.source];
           if (batches === undefined) {
             toSink(sink, src, descs, n);
+            if (eachBatch) sink.flush();
             continue;
           }
           // A file slower than the capture: the batch stays held (once the UMEM is all
