@@ -102,6 +102,7 @@ export const ALL_TOOLS: Tool[] = [
     env: { XSKDUMP_TAP_IN: "tc" },
   },
   tool("tcpdump", "tcpdump", "tcpdump -w tmpfs (AF_PACKET)", "tmpfs"),
+  tool("tcpdump-disk", "tcpdump", "tcpdump -w disk (AF_PACKET)", "disk"),
   tool("xdpdump", "xdpdump", "xdpdump -w tmpfs (native)", "tmpfs", "native"),
 ];
 

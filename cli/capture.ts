@@ -22,7 +22,8 @@ import {
   type DumpArgs,
   readFlags,
 } from "./flags.ts";
-import { captureOutput, type Output } from "./output/mod.ts";
+import { captureOutput, fileOutput, type Output } from "./output/mod.ts";
+import { liveFileOutput } from "./output/live_files.ts";
 import { interfaceByNumber, interfaceLines, linkTypeLines } from "./lists.ts";
 import { dropsBeforeOutput, type Relinquish, relinquish } from "./privileges.ts";
 import { readCapture } from "./read.ts";
@@ -166,7 +167,11 @@ async function capture(
   if (dropEarly && !becomeUser(user, cap)) return EXIT_FAIL;
   let output: Output;
   try {
-    output = captureOutput(args, cap, plan.expression, (path) => user.created(path));
+    // The shim's writer opens its files itself and writes whole chunks behind the loop: -Z
+    // (files given to the user as they are made) and -U (each batch out at once) take the
+    // TypeScript writer, which does both.
+    const files = args.user === undefined && !args.packetBuffered ? liveFileOutput : fileOutput;
+    output = captureOutput(args, cap, plan.expression, files, (path) => user.created(path));
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
@@ -233,6 +238,13 @@ async function capture(
       onViolation: (f) =>
         say(`xskdump: ${describeViolation(f, cap.guardContextFor(f.queue ?? cap.queue))}`),
     });
+    // A file written behind the capture is finished while the signals still count: a second
+    // interrupt leaves even a stuck output.
+    try {
+      await output.finish?.();
+    } catch (e) {
+      if (result.reason !== "error") result = { reason: "error", error: e };
+    }
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
@@ -270,6 +282,7 @@ async function capture(
       rate,
       files: output.files(),
       filesOpened: output.filesOpened,
+      writer: output.writerStats?.(),
     }, ending)));
   } else {
     for (const line of formatSummary(cap.stats())) say(line);

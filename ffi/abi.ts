@@ -150,3 +150,27 @@ export const TEST_COUNT = 2;
 export const DEFAULT_FRAMES = 16384;
 /** The default UMEM with 2 KiB frames: what doctor checks the locked-memory limit against. */
 export const DEFAULT_BUFFER_BYTES = DEFAULT_FRAMES * 2048;
+
+/** Capture files the shim writes (XSKDUMP_FILE_*). */
+export const FILE_FORMAT = { pcap: 0, pcapng: 1 } as const;
+/** The queue bits of DESC_FLAGS of a record of no known queue: no epb_queue. */
+export const DESC_NO_QUEUE = 0xffff;
+/** Why a put stopped short (XSKDUMP_WRITER_*). */
+export const WRITER_STOP = { done: 0, rotate: 1, full: 2 } as const;
+/** Slots of xsk_writer_stats() (XSKDUMP_WSTAT_*). */
+export const WSTAT = {
+  packets: 0,
+  bytes: 1,
+  file: 2,
+  fileBytes: 3,
+  filePackets: 4,
+  stopped: 5,
+  full: 6,
+  written: 7,
+  queued: 8,
+  writeMaxNs: 9,
+} as const;
+export const WSTAT_COUNT = 10;
+/** Slots of xsk_writer_failure() (XSKDUMP_WFAIL_*). */
+export const WFAIL = { file: 0, size: 1, kept: 2, cutErrno: 3, partial: 4 } as const;
+export const WFAIL_COUNT = 5;

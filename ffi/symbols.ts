@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 13;
+export const ABI_VERSION = 14;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -75,7 +75,8 @@ export const symbols = {
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
-  xsk_doze: { parameters: ["u32"], result: "i32", nonblocking: true },
+  // The loop's nap: synchronous, a precise sleep in the loop's own thread.
+  xsk_doze: { parameters: ["u32"], result: "i32" },
   // ringbuf.c, tap.c: tap mode
   xsk_tap_open: {
     parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32"],
@@ -96,6 +97,21 @@ export const symbols = {
   xsk_tap_check: { parameters: ["i32"], result: "i32" },
   xsk_tap_close: { parameters: ["i32"], result: "i32" },
   xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  // records.c, writer.c: capture files written by the shim
+  xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
+  xsk_writer_file: {
+    parameters: ["i32", "buffer", "i32", "buffer", "u32", "buffer", "u32", "u64", "u64"],
+    result: "i32",
+  },
+  xsk_writer_put: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_bytes: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_flush: { parameters: ["i32"], result: "i32" },
+  // Both wait for the writer thread: on the FFI thread pool, so the event loop turns.
+  xsk_writer_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_drain: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_failure: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_close: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

@@ -311,6 +311,29 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["TAP_STAT.malformed", abi.TAP_STAT.malformed, "XSKDUMP_TAP_STAT_MALFORMED"],
   ["TAP_STAT_WORDS", abi.TAP_STAT_WORDS, "XSKDUMP_TAP_STAT_WORDS"],
   ["TAP_MAX_SNAP", abi.TAP_MAX_SNAP, "XSKDUMP_TAP_MAX_SNAP"],
+  ["FILE_FORMAT.pcap", abi.FILE_FORMAT.pcap, "XSKDUMP_FILE_PCAP"],
+  ["FILE_FORMAT.pcapng", abi.FILE_FORMAT.pcapng, "XSKDUMP_FILE_PCAPNG"],
+  ["DESC_NO_QUEUE", abi.DESC_NO_QUEUE, "XSKDUMP_DESC_NO_QUEUE"],
+  ["WRITER_STOP.done", abi.WRITER_STOP.done, "XSKDUMP_WRITER_DONE"],
+  ["WRITER_STOP.rotate", abi.WRITER_STOP.rotate, "XSKDUMP_WRITER_ROTATE"],
+  ["WRITER_STOP.full", abi.WRITER_STOP.full, "XSKDUMP_WRITER_FULL"],
+  ["WSTAT.packets", abi.WSTAT.packets, "XSKDUMP_WSTAT_PACKETS"],
+  ["WSTAT.bytes", abi.WSTAT.bytes, "XSKDUMP_WSTAT_BYTES"],
+  ["WSTAT.file", abi.WSTAT.file, "XSKDUMP_WSTAT_FILE"],
+  ["WSTAT.fileBytes", abi.WSTAT.fileBytes, "XSKDUMP_WSTAT_FILE_BYTES"],
+  ["WSTAT.filePackets", abi.WSTAT.filePackets, "XSKDUMP_WSTAT_FILE_PACKETS"],
+  ["WSTAT.stopped", abi.WSTAT.stopped, "XSKDUMP_WSTAT_STOPPED"],
+  ["WSTAT.full", abi.WSTAT.full, "XSKDUMP_WSTAT_FULL"],
+  ["WSTAT.written", abi.WSTAT.written, "XSKDUMP_WSTAT_WRITTEN"],
+  ["WSTAT.queued", abi.WSTAT.queued, "XSKDUMP_WSTAT_QUEUED"],
+  ["WSTAT.writeMaxNs", abi.WSTAT.writeMaxNs, "XSKDUMP_WSTAT_WRITE_MAX_NS"],
+  ["WSTAT_COUNT", abi.WSTAT_COUNT, "XSKDUMP_WSTAT__COUNT"],
+  ["WFAIL.file", abi.WFAIL.file, "XSKDUMP_WFAIL_FILE"],
+  ["WFAIL.size", abi.WFAIL.size, "XSKDUMP_WFAIL_SIZE"],
+  ["WFAIL.kept", abi.WFAIL.kept, "XSKDUMP_WFAIL_KEPT"],
+  ["WFAIL.cutErrno", abi.WFAIL.cutErrno, "XSKDUMP_WFAIL_CUT_ERRNO"],
+  ["WFAIL.partial", abi.WFAIL.partial, "XSKDUMP_WFAIL_PARTIAL"],
+  ["WFAIL_COUNT", abi.WFAIL_COUNT, "XSKDUMP_WFAIL__COUNT"],
 ];
 
 /** C constants TypeScript has no use for, and why. */
@@ -318,6 +341,7 @@ const NOT_MIRRORED: Record<string, string> = {
   XSKDUMP_META_MAGIC: "only the shim reads the metadata in front of a packet",
   XSKDUMP_STAGE__MAX: "sizes the prog array in C; TypeScript names single slots",
   XSKDUMP_TAP_REC_VERSION: "only the shim reads a tap record's header",
+  XSKDUMP_MAX_SNAPLEN: "the bound MAX_SNAPLEN of lib/formats/magic.ts is, which -s checks first",
 };
 
 /** ffi/abi.ts exports that mirror nothing in C, and why. */

@@ -190,6 +190,7 @@ export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
     notKept: 0,
     userHeld: 64,
     noMeta: 0,
+    longestGapMs: 0,
     integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
     queues: [{ queue: 0, captured: 1000, dropped: 50 }, { queue: 1, captured: 500, dropped: 0 }],
     ...over,

@@ -165,6 +165,7 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     notKept: 10,
     userHeld: 0,
     noMeta: 0,
+    longestGapMs: 0,
     integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
     queues: [],
     directions: { in: dir(100, 70, 10, 20), out: dir(30, 30, 0, 0) },
