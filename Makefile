@@ -15,7 +15,7 @@ LIBDIR := /usr/lib/x86_64-linux-gnu
 
 APT_PKGS := gcc make libc6-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libpcap-dev clang llvm iproute2 iputils-ping ethtool tcpreplay tshark tcpdump bpftool \
-	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace openssh-server openssh-client
+	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace time openssh-server openssh-client
 DEPS_STAMP := $(TOOLS)/.deps-$(DENO_VERSION)
 
 CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -std=gnu11
@@ -27,7 +27,7 @@ VLAN_BPF_OBJ := $(BUILD)/xskdump_vlan.bpf.o
 TAP_BPF_OBJ := $(BUILD)/xskdump_tap.bpf.o
 EMBED_B64 := $(BUILD)/libxskdump.embed.b64
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_onefile \
-	$(BUILD)/test_ringbuf
+	$(BUILD)/test_ringbuf $(BUILD)/test_writer
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist bundle onefile dist-perms clean check fmt lint soak
 
@@ -88,12 +88,13 @@ $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 # pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
-SHIM_SRCS := $(addprefix csrc/,error.c host.c share.c prog.c filter.c filter_prog.c ledger.c \
-	fault.c sock.c rings.c ringbuf.c tap.c static_compat.c pcap_compat.c)
+SHIM_SRCS := $(addprefix csrc/,error.c host.c ifaces.c privileges.c files.c share.c prog.c filter.c \
+	filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c records.c writer.c static_compat.c \
+	pcap_compat.c)
 
 $(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
 		$(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ $(SHIM_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o \
+	gcc $(CFLAGS) -shared -o $@ $(SHIM_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o -pthread \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
@@ -103,6 +104,11 @@ $(BUILD)/test_shim: tests/c/test_shim.c tests/c/expect.h $(SHIM)
 
 $(BUILD)/test_filter: tests/c/test_filter.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
+# The writer through the ABI, and its records (records.c is internal) compiled in.
+$(BUILD)/test_writer: tests/c/test_writer.c tests/c/expect.h csrc/records.c csrc/records.h \
+		bpf/xskdump_abi.h $(SHIM)
+	gcc $(CFLAGS) -o $@ tests/c/test_writer.c csrc/records.c -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 # The ring buffer reader, over a simulated ring buffer, without the shim.
 $(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/ringbuf.h \

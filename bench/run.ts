@@ -7,14 +7,16 @@
  * generator) the same set of tools runs for the same bounded time (bench/catalog.ts lists them:
  * the XDP drop sink, the C limit, xskdump to /dev/null, tmpfs and disk, on 1 and on 4 RX queues,
  * tcpdump, xdpdump). Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool
- * keeps without loss, and a soak run samples xskdump's RSS over time. Results:
+ * keeps without loss, and a soak run samples xskdump's RSS over time. First of all, the decode
+ * row times the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
  * bench/results/<stamp>.json, tables on stdout and bench/results/<stamp>.png.
  *
  * This file runs the phases and the trials; host.ts is the host (pinning, counters, veth,
- * generators), run_tools.ts the tools, parse.ts what they print, report.ts the results.
+ * generators), run_tools.ts the tools, parse.ts what they print, report.ts the results,
+ * decode.ts the decode row.
  *
- * Environment (bench/README.md): BENCH_ROWS (a subset: TOOLS[:PROFILES[:GENERATORS]]; then the
- * sweep and the soak run only when asked), BENCH_DURATION (seconds per trial, 3), BENCH_SOAK
+ * Environment (bench/README.md): BENCH_ROWS (a subset: TOOLS[:PROFILES[:GENERATORS]], or
+ * `decode` for the decode row of bench/decode.ts; then the sweep and the soak run only when asked), BENCH_DURATION (seconds per trial, 3), BENCH_SOAK
  * (seconds, 30; 0 skips), BENCH_SWEEP (0 skips, 1 forces), BENCH_XSKDUMP_ARGS, BENCH_DISK_DIR,
  * BENCH_TMPFS_DIR, BENCH_OUT, BENCH_RETRIES, BENCH_QUIET_WAIT, XSKDUMP_BIN.
  * @module
@@ -29,6 +31,7 @@ import {
   ratedGenerator,
   type Row,
   selectRows,
+  selectsDecode,
   SWEEP_TOOLS,
   type Tool,
 } from "./catalog.ts";
@@ -62,6 +65,8 @@ import {
   trialResult,
 } from "./report.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
+import { ddNewPages, type DdResult } from "./targets.ts";
+import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -89,8 +94,12 @@ const DIRS = {
   tmpfs: Deno.env.get("BENCH_TMPFS_DIR") ?? "/dev/shm",
 };
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
+/** MiB each dd of new pages writes beside the mix rows (0 skips them). */
+const DD_MB = envNumber("BENCH_DD_MB", 1024);
 /** Offered rates of the sweep (packets/s, xdp_gen -r). */
 const SWEEP_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 4000].map((k) => k * 1000);
+/** How many times the decode row's file holds the merged corpus (6120 records here). */
+const DECODE_REPEAT = 50;
 /** Soak load: steady, below every tool's ceiling, so RSS growth is not queueing. */
 const SOAK_RATE = 1_000_000;
 /** Runs of one trial after a disturbed one, and in all (keeps the run bounded). */
@@ -240,10 +249,30 @@ async function measure(
   }
 }
 
-/** The phases: the matrix rows, the rate sweep, the soak. */
-async function phases(bed: Bed, rows: Row[], results: TrialResult[], notes: string[]) {
+/**
+ * dd's new pages on the tmpfs and the disk, on the capturer's CPU: the ceiling a file's bytes
+ * per second are held to, measured beside the rows that write the most.
+ */
+async function ddBeside(dd: DdResult[], when: string): Promise<void> {
+  if (DD_MB <= 0) return;
+  for (const [fs, dir] of [["tmpfs", DIRS.tmpfs], ["disk", DIRS.disk]] as const) {
+    dd.push(...await ddNewPages(fs, dir, when, PINNED ? RX_CPU : undefined, DD_MB));
+  }
+}
+
+/** The phases: the matrix rows (dd beside the mix's), the rate sweep, the soak. */
+async function phases(
+  bed: Bed,
+  rows: Row[],
+  results: TrialResult[],
+  dd: DdResult[],
+  notes: string[],
+) {
   const go = (spec: TrialSpec) => measure(bed, spec, results, notes);
-  for (const row of rows) {
+  const firstMix = rows.findIndex((r) => r.profile.id === "mix");
+  const lastMix = rows.findLastIndex((r) => r.profile.id === "mix");
+  for (const [i, row] of rows.entries()) {
+    if (i === firstMix) await ddBeside(dd, "before the mix rows");
     // On veth the RX queue of an XDP frame is the sending CPU's: xdp_gen's, from one CPU,
     // would all reach one queue. The rows on several queues take trafgen's spread flows.
     if (row.tool.queues > 1 && row.gen.kind === "xdpgen") {
@@ -251,6 +280,7 @@ async function phases(bed: Bed, rows: Row[], results: TrialResult[], notes: stri
       continue;
     }
     await go({ ...row, phase: "matrix", seconds: DURATION_S });
+    if (i === lastMix) await ddBeside(dd, "after the mix rows");
   }
   const tools = [...new Set(rows.map((r) => r.tool))];
   if (SWEEP && rows.some((r) => r.profile.id === "udp64")) {
@@ -271,6 +301,21 @@ async function phases(bed: Bed, rows: Row[], results: TrialResult[], notes: stri
     const profile: Profile = PROFILES[0];
     console.error(`  soak: ${SOAK_S} s of ${SOAK_RATE} pps into ${tool.id}`);
     await go({ phase: "soak", profile, gen, tool, seconds: SOAK_S, rssEveryMs: 1000 });
+  }
+}
+
+/** The decode row: the text decoder beside tcpdump's on the corpus repeated (bench/decode.ts). */
+async function decodePhase(decode: DecodeResult[], notes: string[]): Promise<void> {
+  const dir = await Deno.makeTempDir({ dir: DIRS.tmpfs, prefix: "decode-" });
+  try {
+    await waitForQuiet();
+    const file = await repeatedCorpus(dir, DECODE_REPEAT);
+    console.error(`  decode: ${file.packets} packets, -n -r > /dev/null, xskdump and tcpdump`);
+    decode.push(...await decodeRow(XSKDUMP, file));
+  } catch (e) {
+    notes.push(`decode: failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
 
@@ -312,19 +357,24 @@ async function main(): Promise<number> {
     await run(["taskset", "-a", "-pc", String(GEN_CPU), String(Deno.pid)], { check: true });
   }
   const results: TrialResult[] = [];
+  const dd: DdResult[] = [];
+  const decode: DecodeResult[] = [];
   const cfgDir = await Deno.makeTempDir({ prefix: "xskbench-" });
   const started = performance.now();
   try {
-    await withVethPair(async (pair) => {
-      const bed = await setupBed(pair, PROFILES, cfgDir);
-      await phases(bed, rows, results, notes);
-    }, { rxQueues: MAX_QUEUES, txQueues: MAX_QUEUES });
+    if (selectsDecode(ROWS)) await decodePhase(decode, notes);
+    if (rows.length > 0) {
+      await withVethPair(async (pair) => {
+        const bed = await setupBed(pair, PROFILES, cfgDir);
+        await phases(bed, rows, results, dd, notes);
+      }, { rxQueues: MAX_QUEUES, txQueues: MAX_QUEUES });
+    }
   } finally {
     await Deno.remove(cfgDir, { recursive: true }).catch(() => {});
   }
 
-  const summary = summarize(results);
-  const png = await plot(results, stem);
+  const summary = summarize(results, dd);
+  const png = await plot(results, dd, stem);
   const tools: Tool[] = ALL_TOOLS;
   const doc = {
     meta: { ...meta, wallSeconds: Math.round((performance.now() - started) / 1000) },
@@ -332,12 +382,14 @@ async function main(): Promise<number> {
     generators: GENERATORS,
     tools,
     results,
+    decode,
     summary,
     plot: png,
     notes,
   };
   await Deno.writeTextFile(`${stem}.json`, JSON.stringify(doc, null, 1) + "\n");
-  printReport(results, summary);
+  if (results.length > 0) printReport(results, summary);
+  printDecode(decode);
   for (const n of notes) console.log(`note: ${n}`);
   console.log(`\nresults: ${stem}.json${png ? `\nplot:    ${png}` : ""}`);
   return 0;

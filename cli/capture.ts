@@ -1,7 +1,8 @@
 /**
- * The default command: capture live (`-i`), read a file (`-r`, read.ts) or print the compiled
- * filter (`-d`). A live capture: set up the channels and the filter, capture, summarise, and
- * restore the channels on every way out.
+ * The default command: capture live (`-i`), read a file (`-r`, read.ts), print the compiled
+ * filter (`-d`) or list the interfaces (`-D`) or data link types (`-L`, lists.ts). A live
+ * capture: set up the channels and the filter, capture (giving up root for -Z once the sockets
+ * and output are open), summarise, and restore the channels on every way out.
  * @module
  */
 import { RX_META, RX_OFFSET } from "../ffi/abi.ts";
@@ -22,7 +23,10 @@ import {
   type DumpArgs,
   readFlags,
 } from "./flags.ts";
-import { captureOutput, type Output } from "./output/mod.ts";
+import { captureOutput, fileOutput, type Output } from "./output/mod.ts";
+import { liveFileOutput } from "./output/live_files.ts";
+import { interfaceByNumber, interfaceLines, linkTypeLines } from "./lists.ts";
+import { dropsBeforeOutput, type Relinquish, relinquish } from "./privileges.ts";
 import { readCapture } from "./read.ts";
 import {
   describeError,
@@ -38,7 +42,7 @@ import {
 } from "./report.ts";
 import { captureEnding, LiveStatus, statusMode } from "./status.ts";
 
-/** `xskdump [capture] -i IFACE ...`, `-r FILE`, `-d`. */
+/** `xskdump [capture] -i IFACE ...`, `-r FILE`, `-d`, `-D`, `-L`. */
 export const captureCommand: CliCommand<CaptureCommandArgs> = {
   name: "capture",
   description: "Capture packets with AF_XDP, tcpdump style.",
@@ -49,9 +53,29 @@ export const captureCommand: CliCommand<CaptureCommandArgs> = {
     // Files need no interface, no privileges and no shim (a filter expression loads it).
     if (args.kind === "read") return await readCapture(args, say);
     if (args.kind === "dump") return await reported(() => dump(args));
+    if (args.kind === "list-interfaces") {
+      return await reported(() => listed(() => writeOut(lines(interfaceLines()))));
+    }
+    if (args.kind === "list-linktypes") {
+      return await reported(() => listed(() => writeErr(lines(linkTypeLines(args.iface)))));
+    }
     return await captureOnQueues(args);
   },
 };
+
+function lines(l: string[]): string {
+  return l.map((x) => x + "\n").join("");
+}
+
+/** -D, -L: print, exit 0; a usage error (no such interface) is one line and exit 2. */
+function listed(print: () => void): number {
+  try {
+    print();
+  } catch (e) {
+    return refused(e);
+  }
+  return EXIT_OK;
+}
 
 /** The capture's commander program, alone: to read a capture's arguments given elsewhere
  * (`fleet`'s, an extcap's), with its errors quiet. */
@@ -89,9 +113,26 @@ function refused(e: unknown): number {
   return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
 }
 
+/** -Z: becomes the user; on failure says so, closes what is open and returns false. */
+function becomeUser(user: Relinquish, cap: Capture, output?: Output): boolean {
+  try {
+    user.drop();
+    return true;
+  } catch (e) {
+    say(`xskdump: -Z: ${describeError(e)}`);
+    try {
+      output?.close();
+    } finally {
+      cap.close();
+    }
+    return false;
+  }
+}
+
 async function capture(
   args: CaptureArgs,
   plan: FilterPlan,
+  user: Relinquish,
   change?: ChannelChange,
 ): Promise<number> {
   let cap: Capture;
@@ -125,14 +166,23 @@ async function capture(
     return refused(e);
   }
 
+  // -Z: root is given up once the sockets are open, and the output file (given to the user)
+  // with it; before the first file when -C/-G make more later.
+  const dropEarly = dropsBeforeOutput(args);
+  if (dropEarly && !becomeUser(user, cap)) return EXIT_FAIL;
   let output: Output;
   try {
-    output = captureOutput(args, cap, plan.expression);
+    // The shim's writer opens its files itself and writes whole chunks behind the loop: -Z
+    // (files given to the user as they are made) and -U (each batch out at once) take the
+    // TypeScript writer, which does both.
+    const files = args.user === undefined && !args.packetBuffered ? liveFileOutput : fileOutput;
+    output = captureOutput(args, cap, plan.expression, files, (path) => user.created(path));
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
     return EXIT_FAIL;
   }
+  if (!dropEarly && !becomeUser(user, cap, output)) return EXIT_FAIL;
 
   const stop = new AbortController();
   let interrupts = 0;
@@ -165,7 +215,7 @@ async function capture(
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
-      quiet: args.quiet,
+      quiet: args.noStatus,
       json: args.json,
       statsIntervalMs: args.statsIntervalMs,
       textOnTerminal: args.write === undefined && Deno.stdout.isTerminal(),
@@ -194,6 +244,13 @@ async function capture(
       onViolation: (f) =>
         say(`xskdump: ${describeViolation(f, cap.guardContextFor(f.queue ?? cap.queue))}`),
     });
+    // A file written behind the capture is finished while the signals still count: a second
+    // interrupt leaves even a stuck output.
+    try {
+      await output.finish?.();
+    } catch (e) {
+      if (result.reason !== "error") result = { reason: "error", error: e };
+    }
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
@@ -231,6 +288,7 @@ async function capture(
       rate,
       files: output.files(),
       filesOpened: output.filesOpened,
+      writer: output.writerStats?.(),
     }, ending)));
   } else {
     for (const line of formatSummary(cap.stats())) say(line);
@@ -346,11 +404,15 @@ function restoreOrSay(change: ChannelChange | undefined): void {
 
 /** Capture with the channel bookkeeping around it: undo a killed run's change, apply
  * --single-queue, and restore on every way out of the capture. */
-async function captureOnQueues(args: CaptureArgs): Promise<number> {
+async function captureOnQueues(given: CaptureArgs): Promise<number> {
   let change: ChannelChange | undefined;
   let plan: FilterPlan;
+  let user: Relinquish;
+  let args: CaptureArgs;
   try {
+    args = { ...given, iface: interfaceByNumber(given.iface) };
     plan = planFilter(args); // before anything on the host changes
+    user = await relinquish(args.user);
   } catch (e) {
     return refused(e);
   }
@@ -369,17 +431,17 @@ async function captureOnQueues(args: CaptureArgs): Promise<number> {
     return refused(e);
   }
   try {
-    return await capture(args, plan, change);
+    return await capture(args, plan, user, change);
   } finally {
     restoreOrSay(change);
   }
 }
 
-/** `-d`: the filter a capture would install, as tcpdump -d lists it. */
+/** `-d`, `-dd`, `-ddd`: the filter a capture would install, as tcpdump lists it. */
 function dump(args: DumpArgs): number {
   let lines: string[];
   try {
-    lines = dumpFilter(args, args.snaplen);
+    lines = dumpFilter(args, args.snaplen, args.level);
   } catch (e) {
     return refused(e);
   }

@@ -29,6 +29,9 @@
  *
  *   1 error.c        error reporting and the ABI version
  *   2 host.c         host facts: capabilities, channels, MTU, GRO, RX queues, XDP
+ *   2 ifaces.c       the interfaces (-D) and their XDP features (libpcap, netlink)
+ *   2 privileges.c   -Z: giving up root for a user
+ *   2 files.c        files named on the command line that Deno will not open
  *   3 share.c        several captures on one interface: joining, who holds what
  *   4 prog.c         the XDP program: load and attach (or join), its counters
  *   5 filter.c       filters: libpcap's cBPF (a translation unit of its own)
@@ -39,6 +42,8 @@
  *   9 rings.c        the receive loop: RX batch, fill, guard counts, waiting
  *  10 ringbuf.c      a BPF ring buffer's reader: mapped into the caller's memory, batches
  *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
+ *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
+ *  13 writer.c       capture files: chunks, the thread that writes them, files
  *
  * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */
@@ -47,7 +52,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 14
+#define XSKDUMP_ABI_VERSION 15
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -108,6 +113,63 @@ int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t 
 #define XSKDUMP_USAGE_IPV6 1   /* IPv6 addresses other than link-local (fe80::/10) */
 #define XSKDUMP_USAGE_MASTER 2 /* 1 when it is a port of a bridge, bond or team */
 int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
+
+/* ==== ifaces.c: the interfaces a capture can use ==== */
+
+/* Flags of xsk_interfaces, libpcap's PCAP_IF_* (tcpdump -D prints them). */
+#define XSKDUMP_IFACE_UP 0x2
+#define XSKDUMP_IFACE_RUNNING 0x4
+#define XSKDUMP_IFACE_LOOPBACK 0x1
+#define XSKDUMP_IFACE_WIRELESS 0x8
+#define XSKDUMP_IFACE_STATUS 0x30 /* the connection status: one of */
+#define XSKDUMP_IFACE_CONNECTED 0x10
+#define XSKDUMP_IFACE_DISCONNECTED 0x20
+#define XSKDUMP_IFACE_NOT_APPLICABLE 0x30
+/* The network interfaces of this namespace in tcpdump -D's order (libpcap's),
+ * one line each: "name\tflags\tdescription\n", flags in decimal. Writes what
+ * fits into buf (NUL-terminated) and returns the whole text's length: call
+ * again with a larger buffer when it is len or more. Needs no privileges. */
+int32_t xsk_interfaces(uint8_t *buf, uint32_t len);
+/* What the interface's driver does with XDP (the kernel's xdp_features,
+ * NETDEV_XDP_ACT_*) into *out: XSKDUMP_XDP_BASIC set means native XDP. Needs
+ * no privileges; -EOPNOTSUPP before Linux 6.3, -ENODEV for no interface. */
+#define XSKDUMP_XDP_BASIC 0x1
+#define XSKDUMP_XDP_REDIRECT 0x2
+#define XSKDUMP_XDP_XSK_ZEROCOPY 0x8
+int32_t xsk_xdp_features(const char *ifname, uint64_t *out);
+
+/* ==== privileges.c: -Z, giving up root ==== */
+
+/* A user name (getpwnam), XSKDUMP_USER_WORDS u32: its uid, its gid, and 1
+ * when this process runs as root (uid or euid 0: the only case in which -Z
+ * changes anything, as in tcpdump), else 0. -ENOENT: no such user. */
+#define XSKDUMP_USER_WORDS 3
+int32_t xsk_user_ids(const char *user, uint32_t *out, uint32_t n);
+/* Becomes `user` for good, every thread: its groups (initgroups), its primary
+ * group, its uid, as tcpdump -Z does. Returns 1; 0, changing nothing, when
+ * not running as root. Fails (-EPERM) if uid 0 could be taken back after. */
+int32_t xsk_drop_privileges(const char *user);
+
+/* ==== files.c: files Deno will not open ==== */
+
+/* The files a tcpdump user names under /dev, /proc or /sys (-w /dev/shm/x,
+ * -r /dev/fd/3, -w /proc/self/fd/4), which Deno grants only with --allow-all:
+ * opened by name as tcpdump opens them, then read and written by fd. */
+#define XSKDUMP_FILE_READ 0
+#define XSKDUMP_FILE_WRITE 1 /* created or truncated, 0666 less the umask */
+/* Opens path for reading or writing; returns its fd. */
+int32_t xsk_file_open(const char *path, uint32_t mode);
+/* read(2): bytes read, 0 at the end (EINTR retried). Blocks on a pipe. */
+int32_t xsk_file_read(int32_t fd, uint8_t *buf, uint32_t len);
+/* write(2): bytes written, maybe fewer than len (EINTR retried). */
+int32_t xsk_file_write(int32_t fd, const uint8_t *buf, uint32_t len);
+/* ftruncate(2): cuts a regular file back to len bytes. */
+int32_t xsk_file_truncate(int32_t fd, uint64_t len);
+/* 1 when fd is a regular file (it can be cut back), 0 when not. */
+int32_t xsk_file_regular(int32_t fd);
+int32_t xsk_file_close(int32_t fd);
+/* chown(2) by name: -Z gives the file it wrote to its user, as tcpdump does. */
+int32_t xsk_path_chown(const char *path, uint32_t uid, uint32_t gid);
 
 /* ==== share.c: several captures on one interface ==== */
 
@@ -278,10 +340,9 @@ int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32
  * after the UMEM, inside `area` (which must be that much longer): one record
  * there, its frames back on the FQ at once. 0: no multi-buffer, a packet
  * bigger than a frame is dropped by the kernel (rx_dropped), as before 6.6.
- * snaplen (1..XSKDUMP_MAX_SNAP, 0 = the maximum): bytes of a packet a record
+ * snaplen (1..XSKDUMP_MAX_SNAPLEN, 0 = the maximum): bytes of a packet a record
  * gives (DESC_LEN), DESC_WIRELEN keeps the whole length. */
 #define XSKDUMP_GATHER_MIN 262144
-#define XSKDUMP_MAX_SNAP 262144
 /* 1 when the socket is bound zero-copy, 0 for copy mode. */
 int32_t xsk_sock_zerocopy(int32_t sock);
 /* 1 when the socket is bound with XDP_USE_SG (chains are gathered), else 0. */
@@ -354,9 +415,10 @@ int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);
 int32_t xsk_wait(int32_t sock, int32_t timeout_ms);
 /* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
 int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
-/* Sleeps usec microseconds (at most 1 s), off the JS thread as a nonblocking
- * FFI call. Unlike a poll it leaves nobody for the kernel to wake: under load
- * the receiving softirq then pays no wakeup per flush. Returns 0. */
+/* Sleeps usec microseconds (at most 1 s) in the calling thread: the capture
+ * loop's nap when a busy ring runs dry (a synchronous FFI call: precise, no
+ * thread hop). Unlike a poll it leaves nobody for the kernel to wake: under
+ * load the receiving softirq then pays no wakeup per flush. Returns 0. */
 int32_t xsk_doze(uint32_t usec);
 
 /* ==== ringbuf.c, tap.c: tap mode ==== */
@@ -442,5 +504,99 @@ int32_t xsk_tap_close(int32_t tap);
  * ifname (both sides), and the clsact qdisc when qdisc_created and nothing
  * else is on it. 0 also when there is none. */
 int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_created);
+
+/* ==== records.c, writer.c: capture files written by the shim ==== */
+
+/* The CLI's -w files. The capture loop hands each batch to a writer (one call
+ * per batch, never per packet): it cuts every packet to the snapshot length
+ * and frames it as a pcap record or a pcapng Enhanced Packet Block (byte for
+ * byte what lib/formats/pcap.ts and pcapng.ts write) into chunks of memory
+ * with memcpy; a thread of the writer's own writes full chunks to the file,
+ * in order. So a slow write costs chunks, not UMEM frames (or ring buffer
+ * space), and the loop never waits for the file while a chunk is free. The shim opens the files itself:
+ * any path the process may open (also /dev/shm, /proc/self/fd/N), or an fd
+ * it is given (stdout). When a write fails (disk full, a closed pipe), the
+ * thread cuts a regular file back to its last whole record and the writer
+ * stops: every later call returns the error (xsk_writer_failure says what the
+ * file holds). Little-endian files, nanosecond timestamps, as the TypeScript
+ * writers make them. */
+#define XSKDUMP_FILE_PCAP 0
+#define XSKDUMP_FILE_PCAPNG 1
+#define XSKDUMP_MAX_SNAPLEN 262144
+/* A record's XSKDUMP_DESC_FLAGS make its pcapng epb_flags (the direction)
+ * and epb_queue (the queue, for an incoming packet), as the TypeScript writer
+ * takes them. This queue means none is known (a record read from a file
+ * without epb_queue): its EPB has no epb_queue. */
+#define XSKDUMP_DESC_NO_QUEUE 0xffffu
+/* Why a put stopped before the end of its batch (XSKDUMP_WSTAT_STOPPED). */
+#define XSKDUMP_WRITER_DONE 0   /* it did not */
+#define XSKDUMP_WRITER_ROTATE 1 /* the next record is due in a new file (xsk_writer_file) */
+#define XSKDUMP_WRITER_FULL 2   /* every chunk is waiting for the thread (xsk_writer_wait) */
+/* Layout of xsk_writer_stats() output (u64 each). */
+#define XSKDUMP_WSTAT_PACKETS 0      /* records put, all files */
+#define XSKDUMP_WSTAT_BYTES 1        /* their wire lengths, summed */
+#define XSKDUMP_WSTAT_FILE 2         /* the current file's number (xsk_writer_file) */
+#define XSKDUMP_WSTAT_FILE_BYTES 3   /* bytes put into it, header included */
+#define XSKDUMP_WSTAT_FILE_PACKETS 4 /* records put into it */
+#define XSKDUMP_WSTAT_STOPPED 5      /* XSKDUMP_WRITER_*: why the last put stopped */
+#define XSKDUMP_WSTAT_FULL 6         /* puts that found every chunk waiting for the thread */
+#define XSKDUMP_WSTAT_WRITTEN 7      /* bytes the thread wrote, all files */
+#define XSKDUMP_WSTAT_QUEUED 8       /* chunks waiting for the thread now */
+#define XSKDUMP_WSTAT_WRITE_MAX_NS 9 /* the longest write() of a chunk */
+#define XSKDUMP_WSTAT__COUNT 10
+/* Layout of xsk_writer_failure() output (u64 each). */
+#define XSKDUMP_WFAIL_FILE 0        /* the number of the file that failed */
+#define XSKDUMP_WFAIL_SIZE 1        /* its size now */
+#define XSKDUMP_WFAIL_KEPT 2        /* packets in its whole records */
+#define XSKDUMP_WFAIL_CUT_ERRNO 3   /* the cut back to a whole record failed: its errno */
+#define XSKDUMP_WFAIL_PARTIAL 4     /* bytes of a cut record at its end (not a regular file) */
+#define XSKDUMP_WFAIL__COUNT 5
+
+/* A writer of `format` files cutting packets to snaplen, with `chunks`
+ * chunks of chunk_size bytes (each must hold a record of snaplen bytes).
+ * Starts its thread. Returns a writer handle. */
+int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, uint32_t chunks);
+/* Starts the next file: opens path (created or truncated, 0666 less the
+ * umask), or, with path "" (or NULL), writes to fd, which stays the caller's.
+ * The file before it ends with trailer[0..tlen) (its pcapng ISB) and is
+ * closed once written; header[0..len) (the pcap file header, or the pcapng
+ * SHB and IDB) starts the new one. A put stops (XSKDUMP_WRITER_ROTATE)
+ * before a record with sec >= sec_limit and before any record once the file
+ * holds more than size_limit bytes (-G, -C; UINT64_MAX: never). Returns the
+ * file's number (1, 2, ...); -EAGAIN, having done nothing, when too few
+ * chunks are free (xsk_writer_wait, then again). Files opened after a failed
+ * write got nothing and are removed. Opening a path again (a ring of names)
+ * truncates it: let the writer drain first. */
+int32_t xsk_writer_file(int32_t w, const char *path, int32_t fd, const uint8_t *trailer,
+			uint32_t tlen, const uint8_t *header, uint32_t len, uint64_t size_limit,
+			uint64_t sec_limit);
+/* Puts the records of descs[0..n) (XSKDUMP_DESC_WORDS u32 each, as
+ * xsk_rx_batch and xsk_ring_batch make them) whose bytes are in
+ * src[0..src_len) (the UMEM, the ring buffer). Returns how many it took, in
+ * order; fewer than n when it stopped (XSKDUMP_WSTAT_STOPPED says why);
+ * -errno once the writer failed. */
+int32_t xsk_writer_put(int32_t w, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
+		       uint32_t n);
+/* Appends bytes[0..len) (a pcapng block: the last file's ISB) to the
+ * current file. -EAGAIN as for xsk_writer_file. */
+int32_t xsk_writer_bytes(int32_t w, const uint8_t *bytes, uint32_t len);
+/* Hands the chunk being filled to the thread now (an idle capture's readers
+ * see its packets). */
+int32_t xsk_writer_flush(int32_t w);
+/* Waits up to timeout_ms for a free chunk (nonblocking FFI call): 1 when
+ * there is one (or the writer failed), 0 on timeout. */
+int32_t xsk_writer_wait(int32_t w, int32_t timeout_ms);
+/* Waits up to timeout_ms until every chunk handed over is written (or the
+ * writer failed): 1, or 0 on timeout. Nonblocking FFI call. */
+int32_t xsk_writer_drain(int32_t w, int32_t timeout_ms);
+/* Fills out[0..n) with XSKDUMP_WSTAT_* values. */
+int32_t xsk_writer_stats(int32_t w, uint64_t *out, uint32_t n);
+/* 0 while the writer is fine; else the errno of its failure, out[0..n) the
+ * XSKDUMP_WFAIL_* values and text its strerror ("... (os error N)"). */
+int32_t xsk_writer_failure(int32_t w, uint64_t *out, uint32_t n, uint8_t *text, uint32_t len);
+/* Ends the current file (it is closed once written), lets the thread finish
+ * every chunk handed over, frees the writer. Blocks until then: drain first.
+ * Returns 0, or the failure's -errno. */
+int32_t xsk_writer_close(int32_t w);
 
 #endif

@@ -165,8 +165,8 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 			     (uint64_t)frame_count * frame_size + gather_bytes > (1ull << 32)))
 		return fail(-EINVAL, "gather area of %u bytes (at least %u, and below 4 GiB with the UMEM)",
 			    gather_bytes, XSKDUMP_GATHER_MIN);
-	if (snaplen > XSKDUMP_MAX_SNAP)
-		return fail(-EINVAL, "snap length %u is more than %u", snaplen, XSKDUMP_MAX_SNAP);
+	if (snaplen > XSKDUMP_MAX_SNAPLEN)
+		return fail(-EINVAL, "snap length %u is more than %u", snaplen, XSKDUMP_MAX_SNAPLEN);
 	h = slot_take(socks, sizeof(*socks), MAX_SOCKS, "sockets");
 	if (h < 0)
 		return h;
@@ -187,11 +187,11 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	s->area = mem + s->area_offset;
 	s->gather = (uint8_t *)s->area + s->area_size;
 	s->gather_bytes = gather_bytes;
-	s->snaplen = snaplen ? snaplen : XSKDUMP_MAX_SNAP;
+	s->snaplen = snaplen ? snaplen : XSKDUMP_MAX_SNAPLEN;
 	s->hw_timestamp = p->hw_timestamp;
-	/* The largest packet a chain can carry, XSKDUMP_MAX_SNAP (BIG TCP aside,
+	/* The largest packet a chain can carry, XSKDUMP_MAX_SNAPLEN (BIG TCP aside,
 	 * GRO stops at 64 KiB), in the smallest pieces a frame holds. */
-	s->chain_max = XSKDUMP_MAX_SNAP / (frame_size - XSKDUMP_RX_OFFSET) + 1;
+	s->chain_max = XSKDUMP_MAX_SNAPLEN / (frame_size - XSKDUMP_RX_OFFSET) + 1;
 	if (s->chain_max >= frame_count)
 		s->chain_max = frame_count - 1; /* a batch must see a chain's end */
 	ucfg = (struct xsk_umem_config){

@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 14;
+export const ABI_VERSION = 15;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -25,6 +25,20 @@ export const symbols = {
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
   xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  // ifaces.c: the interfaces a capture can use
+  xsk_interfaces: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_xdp_features: { parameters: ["buffer", "buffer"], result: "i32" },
+  // privileges.c: -Z, giving up root
+  xsk_user_ids: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  xsk_drop_privileges: { parameters: ["buffer"], result: "i32" },
+  // files.c: files Deno will not open
+  xsk_file_open: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_file_read: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_file_write: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_file_truncate: { parameters: ["i32", "u64"], result: "i32" },
+  xsk_file_regular: { parameters: ["i32"], result: "i32" },
+  xsk_file_close: { parameters: ["i32"], result: "i32" },
+  xsk_path_chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
   xsk_prog_attach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -66,7 +80,8 @@ export const symbols = {
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
-  xsk_doze: { parameters: ["u32"], result: "i32", nonblocking: true },
+  // The loop's nap: synchronous, a precise sleep in the loop's own thread.
+  xsk_doze: { parameters: ["u32"], result: "i32" },
   // ringbuf.c, tap.c: tap mode
   xsk_tap_open: {
     parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32"],
@@ -87,6 +102,21 @@ export const symbols = {
   xsk_tap_check: { parameters: ["i32"], result: "i32" },
   xsk_tap_close: { parameters: ["i32"], result: "i32" },
   xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  // records.c, writer.c: capture files written by the shim
+  xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
+  xsk_writer_file: {
+    parameters: ["i32", "buffer", "i32", "buffer", "u32", "buffer", "u32", "u64", "u64"],
+    result: "i32",
+  },
+  xsk_writer_put: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_bytes: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_flush: { parameters: ["i32"], result: "i32" },
+  // Both wait for the writer thread: on the FFI thread pool, so the event loop turns.
+  xsk_writer_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_drain: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_failure: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_close: { parameters: ["i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

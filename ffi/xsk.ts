@@ -30,7 +30,9 @@ const ERRNO: Record<number, string> = {
   1: "EPERM",
   2: "ENOENT",
   4: "EINTR",
+  5: "EIO",
   9: "EBADF",
+  11: "EAGAIN",
   12: "ENOMEM",
   13: "EACCES",
   16: "EBUSY",
@@ -38,13 +40,22 @@ const ERRNO: Record<number, string> = {
   19: "ENODEV",
   22: "EINVAL",
   24: "EMFILE",
+  27: "EFBIG",
   28: "ENOSPC",
+  32: "EPIPE",
   34: "ERANGE",
   67: "ENOLINK",
   95: "EOPNOTSUPP",
   98: "EADDRINUSE",
   100: "ENETDOWN",
+  104: "ECONNRESET",
+  122: "EDQUOT",
 };
+
+/** The symbolic name of a (positive) errno, e.g. "ENOSPC"; "errno N" for one not listed. */
+export function errnoCode(errno: number): string {
+  return ERRNO[errno] ?? `errno ${errno}`;
+}
 
 /** What to do next, by errno: the part of an error a user acts on. */
 function hintFor(errno: number): string {
@@ -79,13 +90,13 @@ export class XskError extends Error {
 
   /** `message` says what failed; `errno` is positive. */
   constructor(message: string, errno: number) {
-    const code = ERRNO[errno] ?? `errno ${errno}`;
+    const code = errnoCode(errno);
     // The shim names the one capability a step lacks (then the hint need not list them all),
     // and says what to do about another capture on the interface.
     const hint = /CAP_[A-Z_]+(, which)? is missing/.test(message)
       ? "run as root, or grant it (see README: Privileges)"
       : /is taken: another AF_XDP socket/.test(message)
-      ? "capture another queue (-q), or stop that process first"
+      ? "capture another queue (--queue), or stop that process first"
       : / is captured by /.test(message)
       ? ""
       : hintFor(errno);
@@ -443,9 +454,12 @@ export class XskSocket {
     return check(prog.shim, r, "wait") > 0;
   }
 
-  /** Sleeps `usec` microseconds on the FFI thread pool (no poll: nobody for the kernel to wake). */
-  static async doze(prog: XdpProgram, usec: number): Promise<void> {
-    check(prog.shim, await prog.shim.xsk_doze(usec), "doze");
+  /**
+   * Sleeps `usec` microseconds in this thread (a synchronous nanosleep: precise, no thread hop,
+   * and, unlike a poll, nobody for the kernel to wake). The event loop does not turn meanwhile.
+   */
+  static nap(prog: XdpProgram, usec: number): void {
+    check(prog.shim, prog.shim.xsk_doze(usec), "nap");
   }
 
   /** Throws XskError when the interface is gone or down. */

@@ -42,6 +42,8 @@ export interface XskdumpSummary {
   no_hw_timestamp?: number;
   integrity: Record<string, number>;
   per_queue: { queue: number; captured: number; dropped: number }[];
+  /** The longest time the receive loop went without a take while packets arrived, ms. */
+  longest_gap_ms: number;
   /** A tap's counts per direction. */
   directions?: Record<
     "in" | "out",
@@ -50,6 +52,8 @@ export interface XskdumpSummary {
   rate: { pps: number; bps: number };
   files: { path: string; packets: number; bytes: number }[];
   files_opened: number;
+  /** -w through the shim's writer: batches that waited for the file, the longest write. */
+  writer?: { waits: number; longest_write_ms: number };
   stop: string;
   error?: string;
   exit_code: number;
@@ -99,4 +103,16 @@ export function tcpreplayCounts(output: string): TcpreplayCounts {
 export function trafgenSent(output: string): number | undefined {
   const m = /^\s*(\d+) packets outgoing$/m.exec(output);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The write(2) calls an `strace -y -e trace=write` log holds to descriptors whose path (strace's
+ * `<...>` after the fd, `pipe:[...]` for a pipe) matches `target`: how -U and -l are seen to write
+ * per packet or per batch.
+ */
+export function straceWrites(log: string, target: RegExp): number {
+  return log.split("\n").filter((l) => {
+    const m = /\bwrite\(\d+<([^>]*)>/.exec(l);
+    return m !== null && target.test(m[1]);
+  }).length;
 }

@@ -5,10 +5,11 @@
  * @module
  */
 import type { FileRecord } from "../../lib/capture/stats.ts";
-import { LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
+import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
+import { isStdout, openForWrite, type WritableFile } from "../paths.ts";
 import { OutputStop } from "./errors.ts";
 import { type Output, type OutputInterface, TrackedSink } from "./sinks.ts";
 
@@ -23,7 +24,7 @@ export function formatFor(path: string, format?: FileFormat): FileFormat {
 
 /** How to write files. */
 export interface FileOutputOptions {
-  /** `-w`: a path, `-` for stdout, a strftime(3) pattern with -G. */
+  /** `-w`: a path, `-` (or /dev/stdout) for stdout, a strftime(3) pattern with -G. */
   path: string;
   format: FileFormat;
   snaplen: number;
@@ -41,6 +42,10 @@ export interface FileOutputOptions {
   startSec?: number;
   /** pcapng: the counters for each file's Interface Statistics Block, taken at its close. */
   stats?: () => PcapngWriterStats | undefined;
+  /** -U: each record out as it is added (a file's); a capture's after each batch. */
+  packetBuffered?: boolean;
+  /** Called with each file's path once it is created (-Z gives it to the user). */
+  created?: (path: string) => void;
   /**
    * pcapng only: no interface up front (ifName, filter and stats unused); interfaces come with
    * {@link Output.addInterface}, each file describes all of them, records name theirs.
@@ -52,7 +57,7 @@ export interface FileOutputOptions {
 interface OpenFile {
   record: FileRecord;
   sink: TrackedSink;
-  file: Deno.FsFile | typeof Deno.stdout;
+  file: WritableFile | typeof Deno.stdout;
   pcap?: PcapWriter;
   ng?: PcapngWriter;
 }
@@ -62,6 +67,46 @@ interface OpenFile {
 function sync(f: OpenFile): void {
   f.record.bytes = f.sink.written;
   f.record.packets = f.sink.failed ? f.sink.keptPackets : (f.ng ?? f.pcap)!.packets;
+}
+
+/**
+ * The TypeScript writer of one file as `opts` asks for it, its header in its buffer (the shim's
+ * writer takes its headers and statistics blocks from these too: one source for those bytes).
+ * `bufferSize` is its output buffer (default 1 MiB); `interfaces`, with `severalInterfaces`, the
+ * interfaces every file describes.
+ */
+export function fileWriter(
+  o: FileOutputOptions,
+  sink: ByteSink,
+  bufferSize?: number,
+  interfaces?: OutputInterface[],
+): PcapWriter | PcapngWriter {
+  if (o.format === "pcapng") {
+    return new PcapngWriter(sink, {
+      ifName: o.ifName ?? "",
+      interfaces: o.severalInterfaces ? interfaces : undefined,
+      filter: o.filter,
+      snaplen: o.snaplen,
+      linktype: o.linktype ?? LINKTYPE_ETHERNET,
+      userAppl: o.userAppl ?? "xskdump",
+      os: `${Deno.build.os} (${Deno.build.arch})`,
+      bufferSize,
+    });
+  }
+  return new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype, bufferSize });
+}
+
+/** The rotation -C/-G ask for (the first file's name is its `current`); undefined for none. */
+export function rotationFor(opts: FileOutputOptions): Rotation | undefined {
+  const rot = opts.rotation;
+  if (!rot || (rot.sizeLimit === undefined && rot.seconds === undefined)) return undefined;
+  const start = opts.startSec ?? Math.floor(Date.now() / 1000);
+  return new Rotation({ ...rot, template: opts.path }, start);
+}
+
+/** The counters for a file's Interface Statistics Block now; none when they cannot be read. */
+export function isbNow(o: FileOutputOptions): PcapngWriterStats | undefined {
+  return counters(o.stats);
 }
 
 /** The counters `stats` gives, or undefined when it has none or fails (a capture closed). */
@@ -90,26 +135,34 @@ class FileOutput implements Output {
   packets = 0;
   bytes = 0;
   filesOpened = 0;
+  readonly packetBuffered: boolean;
 
   constructor(opts: FileOutputOptions) {
     this.#opts = opts;
-    const rot = opts.rotation;
-    const start = opts.startSec ?? Math.floor(Date.now() / 1000);
-    if (rot && (rot.sizeLimit !== undefined || rot.seconds !== undefined)) {
-      this.#rotation = new Rotation({ ...rot, template: opts.path }, start);
-      this.#cur = this.#open(this.#rotation.current);
-    } else {
-      this.#cur = this.#open(opts.path);
-    }
+    this.packetBuffered = opts.packetBuffered === true;
+    this.#rotation = rotationFor(opts);
+    this.#cur = this.#open(this.#rotation?.current ?? opts.path);
   }
 
   #open(path: string): OpenFile {
     const o = this.#opts;
-    const stdout = path === "-";
-    const file = stdout
-      ? Deno.stdout
-      : Deno.openSync(path, { write: true, create: true, truncate: true });
-    const sink = new TrackedSink(file, stdout ? "stdout" : path, o.format === "pcapng", !stdout);
+    const stdout = isStdout(path);
+    const opened = stdout ? { file: Deno.stdout, regular: false } : openForWrite(path);
+    const file = opened.file;
+    if (!stdout && o.created) {
+      try {
+        o.created(path);
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+    }
+    const sink = new TrackedSink(
+      file,
+      stdout ? "stdout" : path,
+      o.format === "pcapng",
+      opened.regular,
+    );
     const record: FileRecord = { path, packets: 0, bytes: 0 };
     this.#files.delete(path); // a reused name moves to the end
     this.#files.set(path, record);
@@ -120,23 +173,11 @@ class FileOutput implements Output {
       this.#abandon(f);
     };
     try {
-      if (o.format === "pcapng") {
-        f.ng = new PcapngWriter(sink, {
-          ifName: o.ifName ?? "",
-          interfaces: o.severalInterfaces ? this.#interfaces : undefined,
-          filter: o.filter,
-          snaplen: o.snaplen,
-          linktype: o.linktype ?? LINKTYPE_ETHERNET,
-          userAppl: o.userAppl ?? "xskdump",
-          os: `${Deno.build.os} (${Deno.build.arch})`,
-        });
-        sink.writer = f.ng;
-        f.ng.flush(); // the headers are there even if nothing arrives
-      } else {
-        f.pcap = new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype });
-        sink.writer = f.pcap;
-        f.pcap.flush();
-      }
+      const w = fileWriter(o, sink, undefined, this.#interfaces);
+      if (w instanceof PcapngWriter) f.ng = w;
+      else f.pcap = w;
+      sink.writer = w;
+      w.flush(); // the headers are there even if nothing arrives
     } catch (e) {
       if (!sink.failed && !stdout) file.close();
       this.#cur = undefined;
@@ -197,6 +238,7 @@ class FileOutput implements Output {
     } else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
     this.packets++;
     this.bytes += Math.max(r.origLen, r.caplen);
+    if (this.packetBuffered) this.flush();
   }
 
   flush(): void {

@@ -1,9 +1,10 @@
 /**
- * One tcpdump -n style line per packet on stdout (with -e, -v, -S, -t..-ttttt, --nano, -x/-X).
+ * One tcpdump -n style line per packet on stdout (with -e, -v, -q, -S, -t..-ttttt, --nano, -#,
+ * -x/-X, -A).
  * @module
  */
 import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../lib/decode/decode.ts";
-import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
+import { asciiDump, dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
 import { writeFailure } from "./errors.ts";
 import { fileSink, type Output, type OutputInterface } from "./sinks.ts";
@@ -13,16 +14,27 @@ export interface TextOptions {
   snaplen: number;
   /** -e: link-level header. */
   link?: boolean;
-  /** -v. */
-  verbose?: boolean;
+  /** -v (1), -vv (2), -vvv (3). */
+  verbosity?: number;
+  /** -q (1), -qq (2). */
+  quiet?: number;
   /** -x/-xx/-X/-XX. */
   hex?: HexOptions;
+  /** -A (1), -AA (2): the packet in ASCII (-x/-X win, as in tcpdump). */
+  ascii?: number;
+  /** -#: the packet's number first. */
+  number?: boolean;
   /** -S: absolute TCP sequence numbers. */
   absoluteSeq?: boolean;
   /** -t ... -ttttt (default: the time of day). */
   timestamps?: TimestampFormat;
   /** --nano (default: microseconds). */
   precision?: TimestampPrecision;
+  /**
+   * -U, -l: each line out as soon as it is made (a file's packets); a capture's lines go out
+   * after each batch (the packets one ring call took together).
+   */
+  packetBuffered?: boolean;
   /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
   direction?: boolean;
 }
@@ -63,10 +75,14 @@ export function textOutput(options: TextOptions | number): Output {
   const buf = new Uint8Array(1 << 16);
   const snaplen = opts.snaplen;
   const hex = opts.hex ?? { level: 0, ascii: false };
+  const ascii = hex.level > 0 ? 0 : opts.ascii ?? 0;
+  const number = opts.number === true;
+  const eachPacket = opts.packetBuffered === true;
   const newDecoder = () =>
     new Decoder({
       link: opts.link === true,
-      verbose: opts.verbose === true,
+      verbosity: opts.verbosity ?? 0,
+      quiet: opts.quiet ?? 0,
       absoluteSeq: opts.absoluteSeq === true,
       timestamps: opts.timestamps,
       precision: opts.precision,
@@ -99,29 +115,39 @@ export function textOutput(options: TextOptions | number): Output {
     if (line.length * 3 > buf.length) return write(enc.encode(line));
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
+  /** tcpdump's "%5u  " in front of the timestamp (-#). */
+  const numbered = (n: number) => number ? `${String(n).padStart(5)}  ` : "";
   const showDirection = opts.direction === true;
   const lineOf = (
     data: Uint8Array,
     origLen: number,
     sec: number,
     nsec: number,
+    n: number,
     direction: number | undefined,
     d = decoder,
+    label = "",
   ) => {
     const time = d.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = d.describe(data, origLen);
-    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data, d.gaveUp)) : "";
-    return `${time}${text}${dump}\n`;
+    const dump = hex.level > 0
+      ? hexDump(data, hex, dumpsWholeFrame(text, data, d.gaveUp))
+      : ascii > 0
+      ? asciiDump(data, ascii, dumpsWholeFrame(text, data, d.gaveUp))
+      : "";
+    return `${numbered(n)}${label}${time}${text}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
+    packetBuffered: eachPacket,
     add(src, off, len, sec, nsec, _queue, wireLen, direction) {
       if (failed) return;
       o.packets++;
       o.bytes += wireLen;
-      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), wireLen, sec, nsec, direction));
+      const data = src.subarray(off, off + Math.min(len, snaplen));
+      emit(lineOf(data, wireLen, sec, nsec, o.packets, direction));
     },
     addRecord(r) {
       if (failed) return;
@@ -133,14 +159,15 @@ export function textOutput(options: TextOptions | number): Output {
       const label = iface?.label ?? "";
       if (r.linktype !== LINKTYPE_ETHERNET) {
         emit(
-          `${label}${d.timestamp(r.sec, r.nsec)}[link-type ${
+          `${numbered(o.packets)}${label}${d.timestamp(r.sec, r.nsec)}[link-type ${
             linktypeName(r.linktype)
           } not decoded], length ${r.origLen}\n`,
         );
-        return;
+      } else {
+        const direction = r.flags === undefined ? undefined : r.flags & 3;
+        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets, direction, d, label));
       }
-      const direction = r.flags === undefined ? undefined : r.flags & 3;
-      emit(label + lineOf(data, r.origLen, r.sec, r.nsec, direction, d));
+      if (eachPacket) flush();
     },
     addInterface(i: OutputInterface) {
       return interfaces.push({ decoder: newDecoder(), label: i.label }) - 1;

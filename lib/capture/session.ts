@@ -36,6 +36,7 @@ import {
   type Source,
   Step,
   type StopReason,
+  takesBatches,
   toSink,
   type Waits,
 } from "./core.ts";
@@ -50,7 +51,10 @@ import {
 import { ringRecords, RingSource, RingWaits } from "./tap_source.ts";
 import { XskSource, XskWaits } from "./xsk_source.ts";
 
-export type { PacketSink, RunLimits, StopReason } from "./core.ts";
+/** Longest single wait for room in a slow output, so the loop looks up now and then. */
+const ROOM_WAIT_MS = 100;
+
+export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
 export type { CapturePath } from "../host/path.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
 
@@ -202,6 +206,11 @@ export interface CaptureStats {
   noMeta: number;
   /** Hardware timestamps asked for (-j adapter_unsynced): packets the driver gave none (host time). */
   noHwTimestamp: number;
+  /**
+   * The longest time, ms, the receive loop went without taking from the ring while packets
+   * were arriving (from the start of a pass that took packets to the start of the next).
+   */
+  longestGapMs: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
   integrity: Record<GuardKind, number>;
   /** Per RX queue, in socket order (divert). */
@@ -459,19 +468,33 @@ export class Capture implements AsyncDisposable {
   }
 
   /**
-   * The CLI's loop: drives the receive core, every batch into the sink. Returns why it
-   * stopped; the sink is flushed, the socket stays open for stats() until close().
+   * The CLI's loop: drives the receive core, every batch into the sink (whole, for a sink that
+   * takes batches). Returns why it stopped; the sink is flushed, the socket stays open for
+   * stats() until close().
    */
   async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
     const core = this.#core;
     const descs = this.#descs;
     const sources = core.sources;
+    const batches = takesBatches(sink) ? sink : undefined;
+    const eachBatch = sink.packetBuffered === true;
     let result: CaptureResult;
     try {
       core.begin(descs, limits, () => sink.flush());
       for (;;) {
         for (let n = core.next(); n > 0; n = core.next()) {
-          toSink(sink, sources[core.source], descs, n);
+          const src = sources[core.source];
+          if (batches === undefined) {
+            toSink(sink, src, descs, n);
+            if (eachBatch) sink.flush();
+            continue;
+          }
+          // A file slower than the capture: the batch stays held (once the UMEM is all
+          // held the kernel counts drops) until the writer has room again.
+          for (let done = batches.putBatch(src, descs, 0, n); done < n;) {
+            await batches.waitRoom(ROOM_WAIT_MS);
+            done += batches.putBatch(src, descs, done, n);
+          }
         }
         const step = core.endPass();
         if (step === Step.Stop) break;
@@ -588,6 +611,7 @@ export class Capture implements AsyncDisposable {
       userHeld: 0, // records are held only between two calls of the core
       noMeta: 0,
       noHwTimestamp: 0,
+      longestGapMs: this.#core.longestGapMs,
       integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
       queues: [],
       directions: d,
@@ -634,6 +658,7 @@ export class Capture implements AsyncDisposable {
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
       noHwTimestamp: s[STAT.noHwTimestamp],
+      longestGapMs: this.#core.longestGapMs,
       integrity,
       queues: per.map((v, k) => ({
         queue: socks[k].queue,

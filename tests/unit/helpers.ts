@@ -197,6 +197,7 @@ export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
     userHeld: 64,
     noMeta: 0,
     noHwTimestamp: 0,
+    longestGapMs: 0,
     integrity: noViolations(),
     queues: [{ queue: 0, captured: 1000, dropped: 50 }, { queue: 1, captured: 500, dropped: 0 }],
     ...over,

@@ -167,6 +167,7 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     userHeld: 0,
     noMeta: 0,
     noHwTimestamp: 0,
+    longestGapMs: 0,
     integrity: noViolations(),
     queues: [],
     directions: { in: dir(100, 70, 10, 20), out: dir(30, 30, 0, 0) },
