@@ -219,6 +219,21 @@ export async function withCapture<T>(
   }
 }
 
+/**
+ * Waits for a capturer that stops at its count. When it is still running after ms (a frame never
+ * reached it), it is interrupted so it prints its counts (tcpdump: "N packets dropped by
+ * kernel"), and the error quotes them: a missing frame then says where it was lost.
+ */
+async function exitOrTell(cap: Capture, ms?: number): Promise<Deno.CommandStatus> {
+  try {
+    return await cap.exit(ms);
+  } catch (e) {
+    await cap.interrupt("SIGINT", 2000).catch(() => {});
+    const said = cap.stderr().trim().split("\n").slice(-4).join(" | ");
+    throw new Error(`${(e as Error).message}; it said: ${said}`);
+  }
+}
+
 export interface Ended {
   cap: Capture;
   status: Deno.CommandStatus;
@@ -255,7 +270,7 @@ export async function capturesWhile(
     await during(caps);
     const ended: Ended[] = [];
     for (const cap of caps) {
-      const status = end === "self" ? await cap.exit(ms) : await cap.interrupt(end, ms);
+      const status = end === "self" ? await exitOrTell(cap, ms) : await cap.interrupt(end, ms);
       ended.push({ cap, status });
     }
     return ended;
@@ -291,6 +306,19 @@ export function startCapturer(
     return startXskdump(pair, ["-w", outPath, "-c", String(count), "--mode", mode, "--divert"]);
   }
   return startTcpdump(pair, outPath, count);
+}
+
+/**
+ * tcpdump options that make its ring hold `frames` frames of up to `maxFrameLen` bytes, so a
+ * bystander that the scheduler keeps off the CPU for the whole replay still drops none of them.
+ * Without -s, libpcap sizes each TPACKET_V2 slot (--immediate-mode) for 64 KiB on an interface
+ * with offloads (veth has TSO and GSO on): 32 MiB then held 512 frames, and a stall of ~0.1 s at
+ * 5000 pps lost packets in the kernel ("packets dropped by kernel"). A slot is the snap length
+ * and at most 256 bytes of headers, rounded up to 16.
+ */
+export function tcpdumpRingFor(frames: number, maxFrameLen: number): string[] {
+  const kib = Math.ceil((frames * (maxFrameLen + 256)) / 1024);
+  return ["-s", String(maxFrameLen), "-B", String(Math.max(kib, 2048))];
 }
 
 /**
