@@ -398,7 +398,7 @@ static int attach_out(struct tap *t)
 
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle)
+		     uint32_t tc_handle, uint32_t flags)
 {
 	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
 	struct tap *t;
@@ -409,6 +409,8 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 		return fail(-EINVAL, "bad interface name");
 	if (!dirs || dirs & ~(uint32_t)(XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT))
 		return fail(-EINVAL, "bad directions %u", dirs);
+	if (flags & ~XSKDUMP_ATTACH_MULTI_BUFFER)
+		return fail(-EINVAL, "bad tap flags %#x", flags);
 	if (mode > XSKDUMP_MODE_GENERIC)
 		return fail(-EINVAL, "bad mode %u", mode);
 	if (!snaplen || snaplen > XSKDUMP_TAP_MAX_SNAP)
@@ -428,9 +430,10 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
-	/* Frags where the kernel knows the flag (5.18+) and they are not refused. */
+	/* Frags where asked for, the kernel knows the flag (5.18+) and they are
+	 * not refused. */
 	err = -EINVAL;
-	if (!multi_buffer_refused()) {
+	if ((flags & XSKDUMP_ATTACH_MULTI_BUFFER) && !multi_buffer_refused()) {
 		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 1);
 		if (err == -EINVAL) {
 			bpf_object__close(t->obj);
@@ -463,6 +466,7 @@ int32_t xsk_tap_hooks(int32_t h, uint32_t *out, uint32_t n)
 	v[XSKDUMP_TAP_HOOK_XDP_MODE] = (uint32_t)t->xdp_mode;
 	v[XSKDUMP_TAP_HOOK_RING_SIZE] = t->ring_size;
 	v[XSKDUMP_TAP_HOOK_QDISC_CREATED] = (uint32_t)t->qdisc_created;
+	v[XSKDUMP_TAP_HOOK_MULTI_BUFFER] = (uint32_t)t->frags;
 	for (i = 0; i < n && i < XSKDUMP_TAP_HOOK_WORDS; i++)
 		out[i] = v[i];
 	return (int32_t)i;

@@ -22,7 +22,8 @@
  *   kernel's drops by reason (`ring_buffer_full`: a tap's, `{in, out}`).
  * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered, passed}`:
  *   per direction, seen = copied + ring_full + filtered + passed.
- * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
+ * - `not_kept` (delivered but not captured: a tap's left in its ring buffer after -c; divert: 0,
+ *   the guard's refusals are in `integrity`), `no_meta` (timestamped in user space),
  *   `no_hw_timestamp` (-j adapter_unsynced: packets the driver gave no timestamp, host time),
  *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
  *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber,
