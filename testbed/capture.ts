@@ -314,12 +314,16 @@ export function startCapturer(
  * Without -s, libpcap sizes each TPACKET_V2 slot (--immediate-mode) for 64 KiB on an interface
  * with offloads (veth has TSO and GSO on): 32 MiB then held 512 frames, and a stall of ~0.1 s at
  * 5000 pps lost packets in the kernel ("packets dropped by kernel"). A slot is the snap length
- * and at most 256 bytes of headers, rounded up to 16.
+ * and at most 256 bytes of headers, rounded up to 16. The snap length has SNAP_SLACK to spare:
+ * libpcap reckons the slot's header room 2 bytes smaller than the kernel takes for Ethernet, so a
+ * slot sized to the frame exactly can cut its last 2 bytes (60-byte frames came as 58).
  */
 export function tcpdumpRingFor(frames: number, maxFrameLen: number): string[] {
-  const kib = Math.ceil((frames * (maxFrameLen + 256)) / 1024);
-  return ["-s", String(maxFrameLen), "-B", String(Math.max(kib, 2048))];
+  const snaplen = maxFrameLen + SNAP_SLACK;
+  const kib = Math.ceil((frames * (snaplen + 256)) / 1024);
+  return ["-s", String(snaplen), "-B", String(Math.max(kib, 2048))];
 }
+const SNAP_SLACK = 64;
 
 /**
  * tcpdump on the capture interface: `count` received frames into outPath (classic pcap), then
