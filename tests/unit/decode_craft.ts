@@ -9,7 +9,7 @@ import { Decoder } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
 import { PcapWriter } from "../../lib/formats/pcap.ts";
 import { ttTexts } from "./helpers.ts";
-import { decoderOptions, haveTcpdump499 } from "./tcpdump_diff.ts";
+import { decoderOptions, haveTcpdump499 } from "./tcpdump_run.ts";
 
 export const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_craft: tcpdump 4.99 not found; the crafted comparisons skip");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
 import { TcpSeqTable } from "../../lib/decode/tcpseq.ts";
 import { PcapWriter } from "../../lib/formats/pcap.ts";
-import { afterTimestamp, haveTcpdump499, tcpdumpRecords } from "./tcpdump_diff.ts";
+import { afterTimestamp, haveTcpdump499, tcpdumpRecords } from "./tcpdump_run.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_tcpseq_test: tcpdump 4.99 not found; comparisons skipped");
