@@ -23,6 +23,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
+VLAN_BPF_OBJ := $(BUILD)/xskdump_vlan.bpf.o
 TAP_BPF_OBJ := $(BUILD)/xskdump_tap.bpf.o
 EMBED_B64 := $(BUILD)/libxskdump.embed.b64
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_onefile \
@@ -60,6 +61,11 @@ $(BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
+# The same program, device-bound: VLAN tags from the driver's RX metadata.
+$(VLAN_BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -DXSKDUMP_VLAN -c $< -o $@
+
 # -mcpu=v3: clang 14 keeps the bounds of a variable copy length where the verifier can see them.
 $(TAP_BPF_OBJ): bpf/xskdump_tap.bpf.c bpf/xskdump_abi.h bpf/uapi_next.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -71,8 +77,8 @@ $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
 	@mkdir -p $(@D)
 	cp $< $@ && ar d $@ elf_error.o
 
-$(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
-	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' $< -o $@
+$(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ) $(VLAN_BPF_OBJ)
+	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' -DXSKDUMP_VLAN_BPF_OBJ='"$(VLAN_BPF_OBJ)"' $< -o $@
 
 $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 	gcc -c -DXSKDUMP_TAP_BPF_OBJ='"$(TAP_BPF_OBJ)"' $< -o $@

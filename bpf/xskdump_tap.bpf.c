@@ -68,12 +68,18 @@ struct {
 
 #define HDR ((__u32)sizeof(struct xskdump_tap_rec))
 
-static __always_inline void count(void *map, __u32 idx)
+/* Adds delta to one per-CPU counter. */
+static __always_inline void add(void *map, __u32 idx, __s64 delta)
 {
 	__u64 *v = bpf_map_lookup_elem(map, &idx);
 
 	if (v)
-		*v += 1; /* per-CPU slot: no atomic needed */
+		*v += delta; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline void count(void *map, __u32 idx)
+{
+	add(map, idx, 1);
 }
 
 static __always_inline int queue_wanted(__u32 q)
@@ -110,12 +116,17 @@ static __always_inline struct xskdump_tap_rec *rec_start(void *counters, __u32 w
 }
 
 /* Copies the record into the ring buffer. A full ring buffer fails the copy
- * silently as far as the kernel is concerned: it is counted here. */
+ * silently as far as the kernel is concerned: it is counted here. "copied"
+ * goes up before the record is published (the ring buffer's commit orders
+ * it), so a reader never holds a record its counters do not show yet: its
+ * "not kept" (copied - captured) never goes below 0. */
 static __always_inline void rec_end(struct xskdump_tap_rec *h, void *counters, __u32 cap, int ok)
 {
-	if (ok && !bpf_ringbuf_output(&ring, h, HDR + cap, 0)) {
-		count(counters, XSKDUMP_TAP_COPIED);
-		return;
+	if (ok) {
+		add(counters, XSKDUMP_TAP_COPIED, 1);
+		if (!bpf_ringbuf_output(&ring, h, HDR + cap, 0))
+			return;
+		add(counters, XSKDUMP_TAP_COPIED, -1);
 	}
 	count(counters, XSKDUMP_TAP_RING_FULL);
 }

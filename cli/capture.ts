@@ -5,6 +5,7 @@
  * and output are open), summarise, and restore the channels on every way out.
  * @module
  */
+import { RX_META, RX_OFFSET } from "../ffi/abi.ts";
 import { Capture, type CaptureResult } from "../lib/capture/session.ts";
 import { describeViolation } from "../lib/capture/integrity.ts";
 import { formatSummary } from "../lib/capture/summary.ts";
@@ -152,6 +153,10 @@ async function capture(
       bufferBytes: args.bufferKiB === undefined ? undefined : args.bufferKiB * 1024,
       batchSize: args.batch,
       guard: args.guard,
+      multiBuffer: args.multiBuffer,
+      timeStampType: args.timeStampType,
+      // The SSH rule matches the session's untagged frames: a tag put back would hide it.
+      vlan: plan.ssh ? false : undefined,
       path,
       direction: args.direction,
       snaplen: args.snaplen,
@@ -206,6 +211,7 @@ async function capture(
     );
   }
   if (!args.silent) say(listeningLine(cap, args.snaplen, plan));
+  if (args.timeStampType === "adapter_unsynced" && !cap.hwTimestamp) say(noHwTimestamps(cap));
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
@@ -332,9 +338,38 @@ function hookWords(cap: Capture): string {
   const where = (hook: string) =>
     hook === "xdp" ? `XDP ${cap.mode}` : hook === "tcx" ? "tc (tcx)" : "tc (clsact)";
   const parts = [];
-  if (h.in !== "none") parts.push(`incoming at ${where(h.in)}`);
+  if (h.in !== "none") {
+    // Without frags the kernel linearizes a GSO skb first, or refuses a jumbo MTU natively.
+    const mb = h.in === "xdp" && !cap.multiBuffer ? " (no multi-buffer)" : "";
+    parts.push(`incoming at ${where(h.in)}${mb}`);
+  }
   if (h.out !== "none") parts.push(`outgoing at ${where(h.out)}`);
   return parts.join(", ");
+}
+
+/** -j adapter_unsynced where the capture cannot give the NIC's timestamps: why, in one line. */
+function noHwTimestamps(cap: Capture): string {
+  const why = cap.path === "tap"
+    ? "tap mode takes none"
+    : cap.mode === "generic"
+    ? "generic mode has no XDP metadata"
+    : !(cap.rxMetadata & RX_META.timestamp)
+    ? `the driver of ${cap.iface} gives none in its XDP metadata`
+    : "the shared program does not take them";
+  return `xskdump: no hardware timestamps (${why}): packets carry the host's time`;
+}
+
+/** Divert: whether VLAN tags a NIC took out of the frame (rx-vlan offload) come back. */
+function vlanWords(cap: Capture, plan: FilterPlan): string {
+  if (cap.vlan) return "VLAN tags put back from the driver's XDP metadata";
+  const why = cap.mode === "generic"
+    ? "generic mode has no XDP metadata"
+    : !(cap.rxMetadata & RX_META.vlanTag)
+    ? "the driver gives no XDP VLAN metadata"
+    : plan.ssh
+    ? "the ssh rule reads the session's frames untagged"
+    : "the shared program does not put them back";
+  return `VLAN tags the NIC takes out stay out (${why})`;
 }
 
 /** The `listening on` line: where, which path and what it does to the host, how much. */
@@ -351,7 +386,13 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
   return `listening on ${cap.iface}, ${
     cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
   }, mode ${cap.mode}${cap.zerocopy ? " zero-copy" : ""}, divert (${cap.pathReason}; ` +
-    `captured packets do not reach the host stack)${tail}`;
+    `captured packets do not reach the host stack), ${
+      cap.multiBuffer
+        ? "multi-buffer"
+        : `no multi-buffer (packets over ${cap.frameSize - RX_OFFSET} bytes are dropped)`
+    }, ${vlanWords(cap, plan)}${
+      cap.hwTimestamp ? ", the NIC's RX timestamps (adapter_unsynced)" : ""
+    }${tail}`;
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

@@ -52,7 +52,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 14
+#define XSKDUMP_ABI_VERSION 16
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -83,6 +83,12 @@ int32_t xsk_rx_queue_count(const char *ifname);
 int32_t xsk_iface_mtu(const char *ifname);
 /* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
 int32_t xsk_iface_gro(const char *ifname);
+/* The XDP RX metadata kfuncs the interface's driver implements (netdev
+ * netlink family, Linux 6.8): XSKDUMP_RX_META_* bits; 0 on older kernels. */
+#define XSKDUMP_RX_META_TIMESTAMP 1
+#define XSKDUMP_RX_META_HASH 2
+#define XSKDUMP_RX_META_VLAN_TAG 4
+int32_t xsk_iface_rx_metadata(const char *ifname);
 /* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
  * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
  * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
@@ -185,15 +191,40 @@ int32_t xsk_path_chown(const char *path, uint32_t uid, uint32_t gid);
 #define XSKDUMP_MODE_NATIVE 1  /* XDP_FLAGS_DRV_MODE */
 #define XSKDUMP_MODE_GENERIC 2 /* XDP_FLAGS_SKB_MODE */
 
+/* xsk_prog_attach flags. MULTI_BUFFER: load the program with frags support
+ * (BPF_F_XDP_HAS_FRAGS), so packets bigger than a page reach it whole (a
+ * jumbo MTU in native mode, GRO skbs in generic mode); where the kernel
+ * refuses that, the program is loaded without it (xsk_prog_multi_buffer). */
+#define XSKDUMP_ATTACH_MULTI_BUFFER 1u
+/* VLAN: in native mode, where the driver implements the XDP RX metadata VLAN
+ * kfunc (Linux 6.8+), a device-bound program puts the VLAN tag the NIC took
+ * out (rx-vlan offload) back into the frame, where libpcap's AF_PACKET path
+ * puts it, before the filter runs; a packet the filter rejects leaves without
+ * it again. Elsewhere the plain program (xsk_prog_vlan says which). */
+#define XSKDUMP_ATTACH_VLAN 2u
+/* HW_TIMESTAMP: the same device-bound program, where the driver implements
+ * the RX timestamp kfunc, gives the NIC's timestamp (its own clock: tcpdump's
+ * adapter_unsynced) as the packet's time; a packet without one keeps the
+ * host's (XSKDUMP_STAT_NO_HW_TIMESTAMP counts them). */
+#define XSKDUMP_ATTACH_HW_TIMESTAMP 4u
+
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
  * so the kernel detaches it when the process dies, or joins another
- * xskdump's (share.c, above). Returns a program handle. */
-int32_t xsk_prog_attach(const char *ifname, uint32_t mode);
+ * xskdump's (share.c, above). flags: XSKDUMP_ATTACH_*. Returns a program
+ * handle. */
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode, uint32_t flags);
 /* 0 when this process attached the program, 1 when it joined another
  * process's; buf gets who else holds it ("xskdump pid 123"), "" if unknown. */
 int32_t xsk_prog_shared(int32_t prog, uint8_t *buf, uint32_t len);
 /* The mode actually in use (XSKDUMP_MODE_NATIVE or _GENERIC). */
 int32_t xsk_prog_mode(int32_t prog);
+/* 1 when the program was loaded with frags support, 0 when not (or joined:
+ * the other capture's choice is not readable). */
+int32_t xsk_prog_multi_buffer(int32_t prog);
+/* 1 when the program puts back VLAN tags from the RX metadata, else 0. */
+int32_t xsk_prog_vlan(int32_t prog);
+/* 1 when it gives the NIC's RX timestamps, else 0. */
+int32_t xsk_prog_hw_timestamp(int32_t prog);
 /* Number of RX queues the interface has (from sysfs), >= 1. */
 int32_t xsk_prog_queue_count(int32_t prog);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
@@ -272,7 +303,8 @@ int32_t xsk_filter_test_close(int32_t test);
 #define XSKDUMP_GUARD_DUPLICATE 2  /* frame already held by the user */
 #define XSKDUMP_GUARD_OVERHELD 3   /* more frames held than the UMEM has */
 #define XSKDUMP_GUARD_CLOBBER 4    /* user-owned frame written to (canary) */
-#define XSKDUMP_GUARD_KINDS 5
+#define XSKDUMP_GUARD_UNTERMINATED 5 /* a chain (XDP_PKT_CONTD) that never ends */
+#define XSKDUMP_GUARD_KINDS 6
 /* xsk_guard_report: per kind {count, first address, first descriptor number}. */
 #define XSKDUMP_GUARD_WORDS 3
 /* Where a correct kernel puts a packet in its frame: XDP_PACKET_HEADROOM plus
@@ -284,9 +316,10 @@ int32_t xsk_filter_test_close(int32_t test);
 /* XSKDUMP_FAULT=<kind>[@N] in the environment, kind a guard kind in lower
  * case ("misaligned", ...): a testing aid that makes the N-th RX descriptor
  * (default 100) of every socket opened from then on look exactly like the
- * generic-receive race would make it, for the guard to catch. It acts through
- * the guard only: inert when unset, and on a socket with the guard off. No
- * functions. */
+ * generic-receive race would make it, for the guard to catch; "unterminated"
+ * flags descriptor N and the ones after it XDP_PKT_CONTD, more than a packet
+ * can have. It acts through the guard only: inert when unset, and on a socket
+ * with the guard off. No functions. */
 
 /* ==== sock.c: sockets and their UMEM ==== */
 
@@ -299,9 +332,21 @@ int32_t xsk_filter_test_close(int32_t test);
  * xsk_sock_close: that way the one view over the UMEM is an ordinary
  * ArrayBuffer, no pointer API needed. */
 int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *area, uint64_t area_len);
+		      uint8_t *area, uint64_t area_len, uint32_t gather_bytes, uint32_t snaplen);
+/* gather_bytes > 0 asks for multi-buffer: the socket is bound with XDP_USE_SG
+ * where the kernel has it (6.6+), and a packet the kernel splits over several
+ * frames (a chain of descriptors, XDP_PKT_CONTD) is copied by xsk_rx_batch
+ * into a gather area of gather_bytes (at least XSKDUMP_GATHER_MIN) right
+ * after the UMEM, inside `area` (which must be that much longer): one record
+ * there, its frames back on the FQ at once. 0: no multi-buffer, a packet
+ * bigger than a frame is dropped by the kernel (rx_dropped), as before 6.6.
+ * snaplen (1..XSKDUMP_MAX_SNAPLEN, 0 = the maximum): bytes of a packet a record
+ * gives (DESC_LEN), DESC_WIRELEN keeps the whole length. */
+#define XSKDUMP_GATHER_MIN 262144
 /* 1 when the socket is bound zero-copy, 0 for copy mode. */
 int32_t xsk_sock_zerocopy(int32_t sock);
+/* 1 when the socket is bound with XDP_USE_SG (chains are gathered), else 0. */
+int32_t xsk_sock_multi_buffer(int32_t sock);
 /* Where the UMEM starts inside the caller's area, in bytes. */
 int32_t xsk_umem_offset(int32_t sock);
 /* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
@@ -312,11 +357,14 @@ int32_t xsk_sock_check(int32_t sock);
 #define XSKDUMP_STAT_RX_INVALID 1         /* rx_invalid_descs */
 #define XSKDUMP_STAT_RX_RING_FULL 2       /* rx_ring_full */
 #define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
-#define XSKDUMP_STAT_RX_PACKETS 4         /* descriptors taken from the RX ring */
-#define XSKDUMP_STAT_RX_BYTES 5           /* their bytes */
-#define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
+#define XSKDUMP_STAT_RX_PACKETS 4         /* packets taken from the RX ring (a chain is one) */
+#define XSKDUMP_STAT_RX_BYTES 5           /* bytes of those handed to the user */
+#define XSKDUMP_STAT_USER_HELD 6          /* UMEM frames the user owns right now (a gathered
+                                           * record holds none) */
 #define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
-#define XSKDUMP_STAT__COUNT 8
+#define XSKDUMP_STAT_NO_HW_TIMESTAMP 8    /* hardware timestamps asked for, this packet had none */
+#define XSKDUMP_STAT_RX_REFUSED 9         /* of RX_PACKETS, kept from the user by the guard */
+#define XSKDUMP_STAT__COUNT 10
 /* Fills out[0..n) with XSKDUMP_STAT_* values. */
 int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
 /* Removes the socket from the XSKMAP: from now on its queue's packets pass to
@@ -342,11 +390,16 @@ int32_t xsk_prog_detach(int32_t prog);
 #define XSKDUMP_DESC_FLAGS 5   /* queue (bits 0-15) | direction << XSKDUMP_DESC_DIR_SHIFT */
 #define XSKDUMP_DESC_DIR_SHIFT 16 /* XSKDUMP_DIR_IN or _OUT (bpf/xskdump_abi.h) */
 
-/* (4) Takes up to max descriptors off the RX ring into descs (max *
- * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
- * Returns the count. One call per batch. */
+/* (4) Takes up to max records off the RX ring into descs (max *
+ * XSKDUMP_DESC_WORDS u32) and releases their descriptors: the frames are now
+ * the user's. A packet in one frame is one record pointing into the UMEM; a
+ * chain of descriptors (multi-buffer) is one record pointing into the gather
+ * area (its frames are back on the FQ already); a chain that does not fit
+ * the gather area waits for the next call. Returns the count. One call per
+ * batch. */
 int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
-/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
+/* (6) Gives the frames of descs[0..n) back to the FQ (a gathered record
+ * gives back its room in the gather area). Returns the socket's
  * ring-integrity violations so far, all kinds (>= 0, what xsk_guard_total
  * returns): the receive loop learns of a new one from the call it makes
  * anyway. A frame the user does not hold is refused (and counted), never put
@@ -390,12 +443,13 @@ int32_t xsk_doze(uint32_t usec);
 #define XSKDUMP_HOOK_TCX 2    /* tc through a tcx BPF link (Linux 6.6+) */
 #define XSKDUMP_HOOK_CLSACT 3 /* tc as a clsact filter (no tcx): outlives a SIGKILL */
 /* xsk_tap_hooks output (u32 each). */
-#define XSKDUMP_TAP_HOOK_WORDS 5
+#define XSKDUMP_TAP_HOOK_WORDS 6
 #define XSKDUMP_TAP_HOOK_IN 0            /* XSKDUMP_HOOK_* of incoming packets */
 #define XSKDUMP_TAP_HOOK_OUT 1           /* of outgoing packets */
 #define XSKDUMP_TAP_HOOK_XDP_MODE 2      /* XSKDUMP_MODE_NATIVE/_GENERIC with an XDP hook, else 0 */
 #define XSKDUMP_TAP_HOOK_RING_SIZE 3     /* the ring buffer's data bytes */
 #define XSKDUMP_TAP_HOOK_QDISC_CREATED 4 /* 1 when this capture added the clsact qdisc */
+#define XSKDUMP_TAP_HOOK_MULTI_BUFFER 5  /* 1 when its XDP programs have frags support */
 /* xsk_tap_counters output (u64 each): enum xskdump_tap_counter for incoming
  * packets, the same for outgoing ones, then the reader's own counts. */
 #define XSKDUMP_TAP_STAT_WORDS 16    /* 2 x XSKDUMP_TAP_CNT__MAX, then these four: */
@@ -412,10 +466,12 @@ int32_t xsk_doze(uint32_t usec);
  * RX queues to capture (NULL or 0 words: all). tc_handle: the handle of a
  * clsact filter, used only where tcx is missing (or XSKDUMP_TC=clsact): the
  * caller records it first. With 0 there, it fails with -ENOLINK: record a
- * handle, then open again with it. Returns a tap handle. */
+ * handle, then open again with it. flags: XSKDUMP_ATTACH_MULTI_BUFFER loads
+ * the XDP programs with frags support (where the kernel takes it), as for
+ * xsk_prog_attach; 0 without (--no-multi-buffer). Returns a tap handle. */
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle);
+		     uint32_t tc_handle, uint32_t flags);
 /* Fills out[0..n) with XSKDUMP_TAP_HOOK_* words. */
 int32_t xsk_tap_hooks(int32_t tap, uint32_t *out, uint32_t n);
 /* Installs a translated filter on every hook: xdp_insns (translated for XDP)

@@ -72,6 +72,7 @@ struct tap {
 	struct bpf_object *obj;
 	uint32_t ring_size;
 	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
+	int frags;        /* the XDP programs (and their filter) have BPF_F_XDP_HAS_FRAGS */
 	struct hook in, out;
 	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
@@ -262,7 +263,7 @@ static void tap_free(struct tap *t)
 /* Loads the object: settings in .rodata, the ring buffer and scratch sized,
  * only the programs of the hooks that can be used. */
 static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-		    uint32_t nmask)
+		    uint32_t nmask, int frags)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump_tap");
 	struct xskdump_tap_config *cfg;
@@ -304,6 +305,14 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	if (!(dirs & XSKDUMP_DIR_OUT)) {
 		bpf_program__set_autoload(program(t, "tap_tc_out"), false);
 		bpf_program__set_autoload(program(t, "tap_tc_out_copy"), false);
+	}
+	/* Multi-buffer packets whole at XDP (a jumbo MTU natively, GRO skbs in
+	 * generic mode without linearizing them); bpf_xdp_load_bytes reads across
+	 * the frags. */
+	t->frags = frags;
+	if (frags) {
+		bpf_program__set_flags(program(t, "tap_xdp"), BPF_F_XDP_HAS_FRAGS);
+		bpf_program__set_flags(program(t, "tap_xdp_copy"), BPF_F_XDP_HAS_FRAGS);
 	}
 	libbpf_msg[0] = 0;
 	err = bpf_object__load(t->obj);
@@ -389,7 +398,7 @@ static int attach_out(struct tap *t)
 
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle)
+		     uint32_t tc_handle, uint32_t flags)
 {
 	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
 	struct tap *t;
@@ -400,6 +409,8 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 		return fail(-EINVAL, "bad interface name");
 	if (!dirs || dirs & ~(uint32_t)(XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT))
 		return fail(-EINVAL, "bad directions %u", dirs);
+	if (flags & ~XSKDUMP_ATTACH_MULTI_BUFFER)
+		return fail(-EINVAL, "bad tap flags %#x", flags);
 	if (mode > XSKDUMP_MODE_GENERIC)
 		return fail(-EINVAL, "bad mode %u", mode);
 	if (!snaplen || snaplen > XSKDUMP_TAP_MAX_SNAP)
@@ -419,7 +430,18 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
-	err = tap_load(t, dirs, snaplen, queue_mask, nmask);
+	/* Frags where asked for, the kernel knows the flag (5.18+) and they are
+	 * not refused. */
+	err = -EINVAL;
+	if ((flags & XSKDUMP_ATTACH_MULTI_BUFFER) && !multi_buffer_refused()) {
+		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 1);
+		if (err == -EINVAL) {
+			bpf_object__close(t->obj);
+			t->obj = NULL;
+		}
+	}
+	if (err == -EINVAL)
+		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 0);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -444,6 +466,7 @@ int32_t xsk_tap_hooks(int32_t h, uint32_t *out, uint32_t n)
 	v[XSKDUMP_TAP_HOOK_XDP_MODE] = (uint32_t)t->xdp_mode;
 	v[XSKDUMP_TAP_HOOK_RING_SIZE] = t->ring_size;
 	v[XSKDUMP_TAP_HOOK_QDISC_CREATED] = (uint32_t)t->qdisc_created;
+	v[XSKDUMP_TAP_HOOK_MULTI_BUFFER] = (uint32_t)t->frags;
 	for (i = 0; i < n && i < XSKDUMP_TAP_HOOK_WORDS; i++)
 		out[i] = v[i];
 	return (int32_t)i;
@@ -462,8 +485,9 @@ static int hook_filter(struct tap *t, struct hook *hk, const uint8_t *insns, uin
 			return fail(-errno, "remove the filter from %s", t->ifname);
 		return 0;
 	}
-	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type, hk->stages_fd,
-			 hk->counters_fd);
+	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type,
+			 hk->prog_type == BPF_PROG_TYPE_XDP && t->frags ? BPF_F_XDP_HAS_FRAGS : 0,
+			 hk->stages_fd, hk->counters_fd);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(hk->stages_fd, &key, &fd, BPF_ANY)) {

@@ -5,6 +5,22 @@
  * @module
  */
 
+/**
+ * xsk_prog_attach flags (XSKDUMP_ATTACH_*): load the program with frags support; in native mode,
+ * put back VLAN tags from the driver's RX metadata.
+ */
+export const ATTACH_MULTI_BUFFER = 1;
+export const ATTACH_VLAN = 2;
+/** xsk_prog_attach: the NIC's RX timestamps where the driver gives them (adapter_unsynced). */
+export const ATTACH_HW_TIMESTAMP = 4;
+/** XDP RX metadata a driver implements (XSKDUMP_RX_META_*, xsk_iface_rx_metadata bits). */
+export const RX_META = { timestamp: 1, hash: 2, vlanTag: 4 } as const;
+/**
+ * The smallest gather area a multi-buffer socket takes (XSKDUMP_GATHER_MIN): room for the
+ * largest packet; chains are copied there, one record each.
+ */
+export const GATHER_MIN = 262144;
+
 /** A mode name as the CLI and API spell it. */
 export type ModeName = "auto" | "native" | "generic";
 /** Attach modes (XSKDUMP_MODE_*). */
@@ -40,13 +56,15 @@ export const STAT = {
   rxBytes: 5,
   userHeld: 6,
   noMeta: 7,
+  noHwTimestamp: 8,
+  rxRefused: 9,
 } as const;
-export const STAT_COUNT = 8;
+export const STAT_COUNT = 10;
 
 /** u64 words per guard kind in xsk_guard_report (XSKDUMP_GUARD_WORDS): count, addr, descriptor. */
 export const GUARD_WORDS = 3;
 /** Guard kinds (XSKDUMP_GUARD_KINDS). */
-export const GUARD_KIND_COUNT = 5;
+export const GUARD_KIND_COUNT = 6;
 /**
  * Where a correct kernel puts a packet in a frame (XSKDUMP_RX_OFFSET): XDP_PACKET_HEADROOM + our
  * zero UMEM headroom.
@@ -75,8 +93,15 @@ export const HOOK_NAME: Record<number, "none" | "xdp" | "tcx" | "clsact"> = {
   3: "clsact",
 };
 /** Slots of xsk_tap_hooks (XSKDUMP_TAP_HOOK_*). */
-export const TAP_HOOK = { in: 0, out: 1, xdpMode: 2, ringSize: 3, qdiscCreated: 4 } as const;
-export const TAP_HOOK_WORDS = 5;
+export const TAP_HOOK = {
+  in: 0,
+  out: 1,
+  xdpMode: 2,
+  ringSize: 3,
+  qdiscCreated: 4,
+  multiBuffer: 5,
+} as const;
+export const TAP_HOOK_WORDS = 6;
 /** The tap programs' counters per direction (enum xskdump_tap_counter). */
 export const TAP_COUNTER = {
   seen: 0,
@@ -102,7 +127,7 @@ export const USAGE = { ipv4: 0, ipv6: 1, master: 2 } as const;
 export const USAGE_WORDS = 3;
 
 /** Slots of the prog array "stages" (enum xskdump_stage). */
-export const STAGE = { filter: 0, capture: 1 } as const;
+export const STAGE = { filter: 0, capture: 1, reject: 2 } as const;
 
 /** u64 words of xsk_host_facts (XSKDUMP_HOST_WORDS): capabilities, memlock, BTF, netns. */
 export const HOST_WORDS = 4;

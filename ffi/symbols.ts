@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 14;
+export const ABI_VERSION = 16;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -20,6 +20,7 @@ export const symbols = {
   xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
   xsk_iface_mtu: { parameters: ["buffer"], result: "i32" },
   xsk_iface_gro: { parameters: ["buffer"], result: "i32" },
+  xsk_iface_rx_metadata: { parameters: ["buffer"], result: "i32" },
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
@@ -39,9 +40,12 @@ export const symbols = {
   xsk_file_close: { parameters: ["i32"], result: "i32" },
   xsk_path_chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
-  xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_attach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_mode: { parameters: ["i32"], result: "i32" },
+  xsk_prog_multi_buffer: { parameters: ["i32"], result: "i32" },
+  xsk_prog_vlan: { parameters: ["i32"], result: "i32" },
+  xsk_prog_hw_timestamp: { parameters: ["i32"], result: "i32" },
   xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -56,10 +60,11 @@ export const symbols = {
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
   // sock.c: sockets and their UMEM (ledger.c and fault.c have no functions)
   xsk_sock_open: {
-    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],
+    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64", "u32", "u32"],
     result: "i32",
   },
   xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
+  xsk_sock_multi_buffer: { parameters: ["i32"], result: "i32" },
   xsk_umem_offset: { parameters: ["i32"], result: "i32" },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -79,7 +84,7 @@ export const symbols = {
   xsk_doze: { parameters: ["u32"], result: "i32" },
   // ringbuf.c, tap.c: tap mode
   xsk_tap_open: {
-    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32"],
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32"],
     result: "i32",
   },
   xsk_tap_hooks: { parameters: ["i32", "buffer", "u32"], result: "i32" },

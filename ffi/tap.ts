@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  ATTACH_MULTI_BUFFER,
   DIR,
   HOOK_NAME,
   MODE,
@@ -33,6 +34,8 @@ export interface TapHooks {
   ringSize: number;
   /** This capture added the clsact qdisc (clsact hooks only). */
   qdiscCreated: boolean;
+  /** Its XDP programs have frags support: packets bigger than a page copied whole. */
+  multiBuffer: boolean;
 }
 
 /** How a tap is set up. */
@@ -50,6 +53,8 @@ export interface TapOpenOptions {
   queues?: readonly number[];
   /** The clsact filter handle to use where tcx is missing (recorded first); 0: fail there. */
   tcHandle: number;
+  /** XDP programs with frags support where the kernel takes it (default true). */
+  multiBuffer?: boolean;
 }
 
 /** Slack for the ring buffer's page alignment: the largest page size Linux uses, 64 KiB. */
@@ -83,6 +88,7 @@ export class TapProgram {
       xdpMode: xdpMode === "native" || xdpMode === "generic" ? xdpMode : undefined,
       ringSize: v[TAP_HOOK.ringSize],
       qdiscCreated: v[TAP_HOOK.qdiscCreated] === 1,
+      multiBuffer: v[TAP_HOOK.multiBuffer] === 1,
     };
   }
 
@@ -105,6 +111,7 @@ export class TapProgram {
         mask,
         mask ? mask.length : 0,
         o.tcHandle,
+        o.multiBuffer === false ? 0 : ATTACH_MULTI_BUFFER,
       ),
       `tap ${iface}`,
     );

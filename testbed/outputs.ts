@@ -39,6 +39,7 @@ export interface XskdumpSummary {
   no_meta: number;
   fill_ring_empty: number;
   user_held: number;
+  no_hw_timestamp?: number;
   integrity: Record<string, number>;
   per_queue: { queue: number; captured: number; dropped: number }[];
   /** The longest time the receive loop went without a take while packets arrived, ms. */

@@ -17,7 +17,14 @@ import {
   TAP_MAX_SNAP,
 } from "../../ffi/abi.ts";
 import { type TapHooks, TapProgram } from "../../ffi/tap.ts";
-import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
+import {
+  DEFAULT_GATHER_BYTES,
+  ifaceMtu,
+  ifaceRxMetadata,
+  XdpProgram,
+  XskError,
+  XskSocket,
+} from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
 import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
@@ -82,6 +89,27 @@ export interface CaptureOptions {
   /** Check every descriptor against the frame-ownership ledger (default true). */
   guard?: boolean;
   /**
+   * Divert: capture packets bigger than a frame whole (default true): the XDP program loaded
+   * with frags support, the sockets bound with XDP_USE_SG (Linux 6.6+), each chain gathered into
+   * one record. false: as before 6.6, such packets are dropped by the kernel ("larger than a
+   * frame"); a way out should frags programs misbehave in generic mode on some kernel.
+   * Tap: its XDP programs loaded with frags support (false: without, as before 5.18; the
+   * kernel then linearizes what is bigger than a page, or refuses a native attach with it).
+   */
+  multiBuffer?: boolean;
+  /**
+   * Divert, native mode: put back the VLAN tag a NIC with rx-vlan offload took out of the frame,
+   * from the driver's XDP RX metadata (Linux 6.8+), as libpcap does for AF_PACKET; the filter sees
+   * the frame with it (default true). Where the driver lacks it, the plain program.
+   */
+  vlan?: boolean;
+  /**
+   * tcpdump's -j: "host" (default) or "adapter_unsynced": divert in native mode, where the driver
+   * gives the NIC's RX timestamp in its XDP metadata, that is the packet's time (the NIC's own
+   * clock, not synced to the host's); a packet without one keeps the host's time.
+   */
+  timeStampType?: "host" | "adapter_unsynced";
+  /**
    * tcpdump filter expression, run in the kernel: only matching packets are
    * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
    * empty) captures everything. A bad or refused filter throws FilterError.
@@ -96,10 +124,28 @@ export interface CaptureOptions {
   path?: CapturePath | "auto";
   /** Tap: the directions captured (default "inout"). Divert captures incoming packets only. */
   direction?: Direction;
-  /** Tap: bytes copied of each packet in the kernel (default 262144). */
+  /** Bytes kept of each packet (default 262144); a tap copies only these in the kernel. */
   snaplen?: number;
   /** For the "auto" path: the interface carries the SSH session the caller runs under. */
   carriesSsh?: boolean;
+}
+
+/** The driver's XDP RX metadata, 0 when it cannot be asked (it only words the listening line). */
+function rxMetadataOf(iface: string, shim: XdpProgram["shim"]): number {
+  try {
+    return ifaceRxMetadata(iface, shim);
+  } catch {
+    return 0;
+  }
+}
+
+/** The snap length asked for (default the largest); RangeError outside 1..TAP_MAX_SNAP. */
+function snaplenOf(opts: CaptureOptions): number {
+  const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
+    throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
+  }
+  return snaplen;
 }
 
 /** What run() ended with. */
@@ -160,6 +206,8 @@ export interface CaptureStats {
   userHeld: number;
   /** Packets without our XDP timestamp (time taken in user space instead). */
   noMeta: number;
+  /** Hardware timestamps asked for (-j adapter_unsynced): packets the driver gave none (host time). */
+  noHwTimestamp: number;
   /**
    * The longest time, ms, the receive loop went without taking from the ring while packets
    * were arriving (from the start of a pass that took packets to the start of the next).
@@ -198,6 +246,17 @@ interface Parts {
 }
 
 /**
+ * A divert capture's packets taken off its RX rings that it neither kept nor had refused by the
+ * guard, from its sockets' summed xsk_sock_stats words (STAT). Packets only, a chain being one:
+ * the guard's findings count descriptors (a chain can break on several pieces, and the pieces
+ * after a broken chain are found too), so they never enter it; the shim counts the refused
+ * packets itself. The core takes no more than -c from the rings: 0 unless the books are wrong.
+ */
+export function divertNotKept(stat: ArrayLike<number>, captured: number): number {
+  return stat[STAT.rxPackets] - stat[STAT.rxRefused] - captured;
+}
+
+/**
  * One capture on one interface. Divert: one AF_XDP socket per RX queue captured. Tap: the tap
  * programs and their one ring buffer, every queue (or those asked for), both directions.
  */
@@ -215,6 +274,19 @@ export class Capture implements AsyncDisposable {
   /** The XDP mode (divert, and a tap's incoming hook at XDP); "tc" for a tap hooked at tc only. */
   readonly mode: "native" | "generic" | "tc";
   readonly zerocopy: boolean;
+  /**
+   * Divert: every socket gathers packets bigger than a frame (XDP_USE_SG). Tap: its XDP programs
+   * have frags support.
+   */
+  readonly multiBuffer: boolean;
+  /** Divert: VLAN tags from the driver's RX metadata are put back into the frames. */
+  readonly vlan: boolean;
+  /** Divert: the packets' times are the NIC's RX timestamps, where it gives one. */
+  readonly hwTimestamp: boolean;
+  /** Divert: the driver's XDP RX metadata (RX_META bits), what `vlan` needs. */
+  readonly rxMetadata: number;
+  /** Divert: the UMEM frame size (0 for a tap). */
+  readonly frameSize: number;
   /** Tap: where each direction is hooked. */
   readonly hooks?: TapHooks;
   /**
@@ -252,6 +324,13 @@ export class Capture implements AsyncDisposable {
     this.hooks = tap?.hooks;
     this.mode = prog ? prog.mode as "native" | "generic" : tap?.hooks.xdpMode ?? "tc";
     this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
+    this.multiBuffer = tap
+      ? tap.hooks.multiBuffer
+      : socks !== undefined && socks.every((s) => s.multiBuffer);
+    this.vlan = prog?.vlan ?? false;
+    this.hwTimestamp = prog?.hwTimestamp ?? false;
+    this.rxMetadata = prog ? rxMetadataOf(iface, prog.shim) : 0;
+    this.frameSize = parts.frameSize ?? 0;
     this.shared = prog?.shared ?? false;
     this.sharedWith = prog?.sharedWith ?? "";
   }
@@ -287,7 +366,13 @@ export class Capture implements AsyncDisposable {
     choice: { path: CapturePath; reason: string },
     filter: CompiledFilter | undefined,
   ): Capture {
-    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
+    const multiBuffer = opts.multiBuffer ?? true;
+    const snaplen = snaplenOf(opts);
+    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto", {
+      multiBuffer,
+      vlan: opts.vlan,
+      hwTimestamp: opts.timeStampType === "adapter_unsynced",
+    });
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
       if (filter) installFilter(prog, filter);
@@ -305,7 +390,16 @@ export class Capture implements AsyncDisposable {
       const socks: XskSocket[] = [];
       try {
         for (const q of queues) {
-          socks.push(XskSocket.open(prog, q, frameCount, frameSize));
+          socks.push(
+            XskSocket.open(
+              prog,
+              q,
+              frameCount,
+              frameSize,
+              multiBuffer ? DEFAULT_GATHER_BYTES : 0,
+              snaplen,
+            ),
+          );
           if (opts.guard === false) socks[socks.length - 1].setGuard(false);
         }
       } catch (e) {
@@ -335,10 +429,7 @@ export class Capture implements AsyncDisposable {
     direction: Direction,
     filter: CompiledFilter | undefined,
   ): Capture {
-    const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
-    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
-      throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
-    }
+    const snaplen = snaplenOf(opts);
     const queues = opts.queues === "all" || (opts.queues === undefined && opts.queue === undefined)
       ? undefined
       : opts.queues ?? [opts.queue ?? 0];
@@ -357,6 +448,7 @@ export class Capture implements AsyncDisposable {
         ringBytes: ringBytesFor(opts.bufferBytes),
         queues,
         tcHandle,
+        multiBuffer: opts.multiBuffer,
       });
     let tap: TapProgram;
     let clsact: ClsactRecord | undefined;
@@ -537,6 +629,7 @@ export class Capture implements AsyncDisposable {
       notKept: sum("copied") - this.#core.captured,
       userHeld: 0, // records are held only between two calls of the core
       noMeta: 0,
+      noHwTimestamp: 0,
       longestGapMs: this.#core.longestGapMs,
       integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
       queues: [],
@@ -559,9 +652,6 @@ export class Capture implements AsyncDisposable {
       number
     >;
     for (const f of this.#core.findings()) integrity[f.kind] += f.count;
-    // Descriptors the guard refused came off the ring too (a duplicate is the same descriptor
-    // seen twice, a clobbered frame was still handed over).
-    const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
     return {
       path: "divert",
       captured: this.#core.captured,
@@ -579,9 +669,10 @@ export class Capture implements AsyncDisposable {
         rxInvalid,
       },
       fillRingEmpty: s[STAT.rxFillEmpty],
-      notKept: s[STAT.rxPackets] - this.#core.captured - refused,
+      notKept: divertNotKept(s, this.#core.captured),
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
+      noHwTimestamp: s[STAT.noHwTimestamp],
       longestGapMs: this.#core.longestGapMs,
       integrity,
       queues: per.map((v, k) => ({

@@ -22,10 +22,12 @@
  *   kernel's drops by reason (`ring_buffer_full`: a tap's, `{in, out}`).
  * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered, passed}`:
  *   per direction, seen = copied + ring_full + filtered + passed.
- * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
+ * - `not_kept` (delivered but not captured: a tap's left in its ring buffer after -c; divert: 0,
+ *   the guard's refusals are in `integrity`), `no_meta` (timestamped in user space),
+ *   `no_hw_timestamp` (-j adapter_unsynced: packets the driver gave no timestamp, host time),
  *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
- *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber}`: RX
- *   descriptors that broke the ring contract).
+ *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber,
+ *   unterminated}`: RX descriptors that broke the ring contract).
  * - `per_queue`: `[{queue, captured, dropped}]`.
  * - `longest_gap_ms`: the longest time the receive loop went without taking from the ring while
  *   packets were arriving (ms, 3 decimals): what a slow step or a late wakeup cost; past the
@@ -219,6 +221,7 @@ export function liveRecord(
     filtered: s.filtered,
     not_kept: s.notKept,
     no_meta: s.noMeta,
+    no_hw_timestamp: s.noHwTimestamp,
     fill_ring_empty: s.fillRingEmpty,
     user_held: s.userHeld,
     integrity: { ...s.integrity },

@@ -227,6 +227,7 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     "filtered",
     "not_kept",
     "no_meta",
+    "no_hw_timestamp",
     "fill_ring_empty",
     "user_held",
     "integrity",
