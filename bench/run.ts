@@ -7,7 +7,9 @@
  * generator) the same set of tools runs for the same bounded time (bench/catalog.ts lists them:
  * the XDP drop sink, the C limit, xskdump to /dev/null, tmpfs and disk, on 1 and on 4 RX queues,
  * tcpdump, xdpdump). Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool
- * keeps without loss, and a soak run samples xskdump's RSS over time. First of all, the decode
+ * keeps without loss, and a soak run samples xskdump's RSS over time. The TCP row (profile
+ * tcp-gro) runs a bounded TCP transfer instead, on a veth pair of its own, and reports what each
+ * tool's file holds of the stream. First of all, the decode
  * row times the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
  * bench/results/<stamp>.json, tables on stdout and bench/results/<stamp>.png.
  *
