@@ -1,6 +1,7 @@
 /* The front of the one file (dist/xskdump): checks the payloads appended to
  * this executable, puts each into a sealed memfd and becomes Deno running the
- * bundled CLI, in this same process (fexecve: no child, no file on disk).
+ * bundled CLI, in this same process (fexecve: no child, no file on disk). The
+ * CLI opens the shim from its memfd, named by XSKDUMP_LAUNCHER_SHIM.
  *
  * Static, so that it runs on any x86-64 Linux whatever its libc; Deno itself
  * then needs glibc 2.27 or later. What Deno is told (docs/DESIGN.md, "The one
@@ -60,7 +61,12 @@ __attribute__((noreturn)) static void damaged(const char *what)
 
 static const char *part_name(int part)
 {
-	return part == ONEFILE_DENO ? "the Deno runtime" : "the bundled CLI";
+	static const char *const names[ONEFILE_PARTS] = {
+		[ONEFILE_DENO] = "the Deno runtime",
+		[ONEFILE_BUNDLE] = "the bundled CLI",
+		[ONEFILE_SHIM] = "the shim",
+	};
+	return names[part];
 }
 
 /* Reads the trailer and checks it against the file it ends. */
@@ -99,7 +105,7 @@ static int new_memfd(const char *name, unsigned flags, unsigned exec_flag)
 		fd = memfd_create(name, flags);
 	if (fd < 0 && errno == EACCES && exec_flag == MFD_EXEC)
 		fail("cannot start: this host forbids executable memfds (vm.memfd_noexec=2), "
-		     "and the Deno runtime runs from one");
+		     "and the Deno runtime and the shim run from them");
 	if (fd < 0)
 		fail("cannot start: memfd_create: %s", strerror(errno));
 	return fd;
@@ -146,10 +152,13 @@ static uint32_t copy_into(int fd, int file, const struct onefile_payload *p)
  * descriptor; exits (before anything ran) when the checksum differs. */
 static int payload_memfd(int file, const struct onefile_payload *p, int part)
 {
-	int fd = part == ONEFILE_DENO
-			 ? new_memfd("xskdump", MFD_CLOEXEC | MFD_ALLOW_SEALING, MFD_EXEC)
-			 /* Inherited by Deno, which reads the script from it. */
-			 : new_memfd("xskdump.js", MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL);
+	int fd;
+	if (part == ONEFILE_DENO)
+		fd = new_memfd("xskdump", MFD_CLOEXEC | MFD_ALLOW_SEALING, MFD_EXEC);
+	else if (part == ONEFILE_BUNDLE) /* inherited by Deno, which reads the script from it */
+		fd = new_memfd("xskdump.js", MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL);
+	else /* inherited too: Deno dlopens it (mapped executable) */
+		fd = new_memfd("libxskdump.so", MFD_ALLOW_SEALING, MFD_EXEC);
 	if (copy_into(fd, file, p) != p->checksum) {
 		char what[64];
 		snprintf(what, sizeof(what), "%s fails its checksum", part_name(part));
@@ -181,15 +190,19 @@ static void hand_on_capabilities(void)
 			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
 }
 
-/* The environment minus what would change how Deno runs (DENO_*, NODE_OPTIONS),
- * plus what keeps it off the network and the disk. */
-static char **deno_environment(char **env)
+#define LAUNCHER_SHIM "XSKDUMP_LAUNCHER_SHIM="
+
+/* The environment minus what would change how Deno runs (DENO_*, NODE_OPTIONS)
+ * and a launcher's shim inherited from a parent, plus what keeps Deno off the
+ * network and the disk, and where the shim is (shim_path). */
+static char **deno_environment(char **env, char *shim_path)
 {
-	static char *const fixed[] = {
+	char *const fixed[] = {
 		NO_DENO_DIR,
 		"DENO_NO_UPDATE_CHECK=1",
 		"DENO_NO_PACKAGE_JSON=1",
 		"DENO_NO_PROMPT=1",
+		shim_path,
 	};
 	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t n = 0;
@@ -200,7 +213,8 @@ static char **deno_environment(char **env)
 		fail("cannot start: out of memory");
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (strncmp(env[i], "DENO_", 5) == 0 || strncmp(env[i], "NODE_OPTIONS=", 13) == 0)
+		if (strncmp(env[i], "DENO_", 5) == 0 || strncmp(env[i], "NODE_OPTIONS=", 13) == 0 ||
+		    strncmp(env[i], LAUNCHER_SHIM, strlen(LAUNCHER_SHIM)) == 0)
 			continue;
 		out[k++] = env[i];
 	}
@@ -235,6 +249,7 @@ int main(int argc, char **argv)
 		damaged("the launcher fails its checksum");
 	munmap(launcher, t.launcher_size);
 	int bundle = payload_memfd(fd, &t.payload[ONEFILE_BUNDLE], ONEFILE_BUNDLE);
+	int shim = payload_memfd(fd, &t.payload[ONEFILE_SHIM], ONEFILE_SHIM);
 	int deno = payload_memfd(fd, &t.payload[ONEFILE_DENO], ONEFILE_DENO);
 	close(fd);
 
@@ -253,9 +268,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		args[k++] = argv[i];
 
+	static char shim_path[64];
+	snprintf(shim_path, sizeof(shim_path), LAUNCHER_SHIM "/proc/self/fd/%d", shim);
+
 	hand_on_capabilities();
 	extern char **environ;
-	fexecve(deno, args, deno_environment(environ));
+	fexecve(deno, args, deno_environment(environ, shim_path));
 	if (errno == EACCES || errno == EPERM)
 		fail("cannot run the Deno runtime from a memfd: %s (vm.memfd_noexec=2, or a "
 		     "security module, forbids executing memfds on this host)",
