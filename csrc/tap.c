@@ -41,6 +41,7 @@
 #include "prog.h"
 #include "ringbuf.h"
 #include "shim.h"
+#include "tap.h"
 
 /* The priority of xskdump's clsact filters (where tcx is missing). */
 #define TC_PRIORITY 1
@@ -75,6 +76,7 @@ struct tap {
 	struct hook in, out;
 	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
+	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
 	int started;
 	struct ringbuf rb;
 };
@@ -259,11 +261,19 @@ static void tap_free(struct tap *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The cgroup socket hooks of the process attribution (loaded only with it on). */
+static const char *const proc_programs[] = {
+	"proc_sock_create", "proc_sock_release", "proc_connect4", "proc_connect6",
+	"proc_bind4",       "proc_bind6",        "proc_sendmsg4", "proc_sendmsg6",
+};
+
 /* Loads the object: settings in .rodata, the ring buffer and scratch sized,
  * only the programs of the hooks that can be used. */
 static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-		    uint32_t nmask)
+		    uint32_t nmask, uint32_t proc_filter)
 {
+	uint32_t hdr = (uint32_t)sizeof(struct xskdump_tap_rec) +
+		       (t->attribute ? (uint32_t)sizeof(struct xskdump_proc) : 0);
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump_tap");
 	struct xskdump_tap_config *cfg;
 	struct bpf_map *rodata, *scratch, *ring;
@@ -285,9 +295,12 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	cfg->all_queues = mask == NULL || nmask == 0;
 	for (i = 0; i < nmask && i < XSKDUMP_MAX_QUEUES / 64; i++)
 		cfg->queue_mask[i] = mask[i];
+	cfg->attribute = (uint32_t)t->attribute;
+	cfg->proc_filter = proc_filter;
+	for (i = 0; i < sizeof(proc_programs) / sizeof(*proc_programs); i++)
+		bpf_program__set_autoload(program(t, proc_programs[i]), t->attribute);
 	if ((err = bpf_map__set_max_entries(ring, t->ring_size)) ||
-	    (err = bpf_map__set_value_size(scratch, (uint32_t)sizeof(struct xskdump_tap_rec) +
-							    (snaplen < 64 ? 64 : snaplen))) ||
+	    (err = bpf_map__set_value_size(scratch, hdr + (snaplen < 64 ? 64 : snaplen))) ||
 	    (err = bpf_map__set_max_entries(scratch, (uint32_t)ncpu)))
 		return fail(err, "size the tap maps");
 	/* tc programs carry their tcx attach type; clsact ignores it. */
@@ -314,6 +327,9 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 			return fail(err, "load the tap programs: CAP_BPF is missing");
 		if (err == -EPERM && !sys && !cap_effective(CAP_PERFMON))
 			return fail(err, "load the tap programs: CAP_PERFMON is missing");
+		if (t->attribute)
+			return fail(err, "load the tap programs with process attribution (needs Linux "
+					 "6.2+ with BTF, CAP_BPF and CAP_PERFMON, or root)");
 		return fail(err, "load the tap programs (needs CAP_BPF and CAP_PERFMON, or root)");
 	}
 	return 0;
@@ -389,7 +405,7 @@ static int attach_out(struct tap *t)
 
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle)
+		     uint32_t tc_handle, uint32_t attribute, uint32_t proc_filter)
 {
 	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
 	struct tap *t;
@@ -407,6 +423,10 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	if (ring_bytes < 4 * pg || (ring_bytes & (ring_bytes - 1)))
 		return fail(-EINVAL, "ring buffer of %u bytes: not a power of two of 4 pages or more",
 			    ring_bytes);
+	if (attribute > 1 || proc_filter & ~(uint32_t)(XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM |
+						       XSKDUMP_WANT_CGROUP) ||
+	    (proc_filter && !attribute))
+		return fail(-EINVAL, "bad process attribution %u, filter %u", attribute, proc_filter);
 	h = slot_take(taps, sizeof(*taps), MAX_TAPS, "tap captures");
 	if (h < 0)
 		return h;
@@ -419,7 +439,8 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
-	err = tap_load(t, dirs, snaplen, queue_mask, nmask);
+	t->attribute = (int)attribute;
+	err = tap_load(t, dirs, snaplen, queue_mask, nmask, proc_filter);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -430,6 +451,21 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	}
 	t->used = 1;
 	return h;
+}
+
+struct bpf_object *tap_proc_object(int32_t h)
+{
+	struct tap *t = tap_get(h);
+
+	if (!t) {
+		fail(-EBADF, "no such tap handle %d", h);
+		return NULL;
+	}
+	if (!t->attribute) {
+		fail(-EINVAL, "the tap on %s was opened without process attribution", t->ifname);
+		return NULL;
+	}
+	return t->obj;
 }
 
 int32_t xsk_tap_hooks(int32_t h, uint32_t *out, uint32_t n)

@@ -14,6 +14,7 @@
  */
 import {
   DESC_ADDR,
+  DESC_DIR_MASK,
   DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
@@ -114,7 +115,7 @@ export function toSink(sink: PacketSink, src: Source, descs: Uint32Array, n: num
       descs[j + DESC_NSEC],
       flags & DESC_QUEUE_MASK,
       descs[j + DESC_WIRELEN],
-      flags >>> DESC_DIR_SHIFT,
+      (flags >>> DESC_DIR_SHIFT) & DESC_DIR_MASK,
     );
   }
 }

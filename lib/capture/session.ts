@@ -15,8 +15,15 @@ import {
   TAP_COUNTER,
   TAP_COUNTER_COUNT,
   TAP_MAX_SNAP,
+  WANT,
 } from "../../ffi/abi.ts";
-import { type TapHooks, TapProgram } from "../../ffi/tap.ts";
+import {
+  cgroupIds,
+  type ProcCounts,
+  type SocketTable,
+  type TapHooks,
+  TapProgram,
+} from "../../ffi/tap.ts";
 import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
@@ -96,6 +103,41 @@ export interface CaptureOptions {
   snaplen?: number;
   /** For the "auto" path: the interface carries the SSH session the caller runs under. */
   carriesSsh?: boolean;
+  /**
+   * Tap: which process each packet belongs to (by its socket), and which processes to capture.
+   * Given at all, every record carries its process (when one is known).
+   */
+  process?: ProcessOptions;
+}
+
+/**
+ * The process attribution of a tap, and its filter, applied in the kernel and ANDed with the
+ * expression: each kind given must match (within a kind, any value). A packet without a known
+ * process is not captured when any kind is given.
+ */
+export interface ProcessOptions {
+  /** Process ids (the thread group's). */
+  pids?: number[];
+  /** Command names (the kernel's, at most 15 bytes: longer ones are cut to that). */
+  comms?: string[];
+  /** cgroup v2 paths from the hierarchy's root; each selects its subtree as it is at start. */
+  cgroups?: string[];
+  /** Container ids (or their start): the cgroups whose directory names hold one, and below. */
+  containers?: string[];
+}
+
+/** The process attribution's counts (a tap opened with `process`). */
+export interface ProcessStats {
+  /** Copied with a process. */
+  attributed: number;
+  /** Copied without one (forwarded, ICMP errors, ARP, a socket nobody told us about). */
+  unattributed: number;
+  /** Not captured: not a process the filter asks for (or none known). */
+  filtered: number;
+  /** The sockets found at start. */
+  table: SocketTable;
+  /** The hooks' and maps' counts at the last look. */
+  maps: ProcCounts;
 }
 
 /** What run() ended with. */
@@ -118,6 +160,11 @@ export interface DirectionStats {
   filtered: number;
   /** Not captured: before the capture started, after it stopped, or on another RX queue. */
   passed: number;
+  /** Left out by the process filter. */
+  procFiltered: number;
+  /** Copied with a process, and without (process attribution on; both 0 otherwise). */
+  attributed: number;
+  unattributed: number;
 }
 
 /** Counters of one capture; every packet the kernel program saw is in exactly one bucket. */
@@ -162,6 +209,8 @@ export interface CaptureStats {
   queues: QueueStats[];
   /** Tap: per direction (those not captured are all zero). */
   directions?: { in: DirectionStats; out: DirectionStats };
+  /** Tap with process attribution. */
+  process?: ProcessStats;
 }
 
 /** Per RX queue counters. */
@@ -184,6 +233,8 @@ interface Parts {
   socks?: XskSocket[];
   tap?: TapProgram;
   clsact?: ClsactRecord;
+  /** The socket table at start (process attribution on). */
+  table?: SocketTable;
   frameCount?: number;
   frameSize?: number;
 }
@@ -265,6 +316,12 @@ export class Capture implements AsyncDisposable {
         `divert captures incoming packets only (-Q ${direction} needs the tap path: --tap)`,
       );
     }
+    if (choice.path === "divert" && opts.process) {
+      throw new RangeError(
+        "which process a packet belongs to is known on the tap path only (--tap): divert takes " +
+          "packets before any socket",
+      );
+    }
     // Compiled before anything is attached: a bad expression changes nothing.
     const filter = opts.filter?.trim() ? compileFilter(opts.filter.trim()) : undefined;
     return choice.path === "tap"
@@ -339,6 +396,7 @@ export class Capture implements AsyncDisposable {
     if (queues?.some((q) => !Number.isInteger(q) || q < 0 || q > 255)) {
       throw new RangeError(`a tap captures RX queues 0..255: ${queues.join(",")}`);
     }
+    const want = processWanted(opts.process);
     const open = (tcHandle: number) =>
       TapProgram.open(opts.iface, {
         in: direction !== "out",
@@ -348,6 +406,8 @@ export class Capture implements AsyncDisposable {
         ringBytes: ringBytesFor(opts.bufferBytes),
         queues,
         tcHandle,
+        attribute: opts.process !== undefined,
+        procFilter: want.kinds,
       });
     let tap: TapProgram;
     let clsact: ClsactRecord | undefined;
@@ -365,7 +425,16 @@ export class Capture implements AsyncDisposable {
         throw e2;
       }
     }
+    let table: SocketTable | undefined;
     try {
+      if (opts.process) {
+        // The hooks first, then the table: a socket created in between is in one or both.
+        tap.attachProc();
+        table = tap.socketTable();
+        tap.want("pid", want.pids);
+        tap.want("comm", want.comms);
+        tap.want("cgroup", want.cgroups);
+      }
       // Before the copy stages exist, so no packet is ever copied unfiltered.
       if (filter) installTapFilter(tap, filter);
       tap.mapRing();
@@ -381,6 +450,7 @@ export class Capture implements AsyncDisposable {
       records: ringRecords(tap.hooks.ringSize),
       tap,
       clsact,
+      table,
     };
     return new Capture(opts.iface, parts, batch, choice, direction, queues ?? []);
   }
@@ -489,10 +559,21 @@ export class Capture implements AsyncDisposable {
       ringFull: Number(v[base + TAP_COUNTER.ringFull]),
       filtered: Number(v[base + TAP_COUNTER.filtered]),
       passed: Number(v[base + TAP_COUNTER.passed]) + Number(v[base + TAP_COUNTER.otherQueue]),
+      procFiltered: Number(v[base + TAP_COUNTER.procFiltered]),
+      attributed: Number(v[base + TAP_COUNTER.attributed]),
+      unattributed: Number(v[base + TAP_COUNTER.unattributed]),
     });
     const d = { in: dir(0), out: dir(TAP_COUNTER_COUNT) };
     const sum = (k: keyof DirectionStats) => d.in[k] + d.out[k];
     const ringBufferFull = sum("ringFull");
+    const table = this.#parts.table;
+    const process: ProcessStats | undefined = table && {
+      attributed: sum("attributed"),
+      unattributed: sum("unattributed"),
+      filtered: sum("procFiltered"),
+      table,
+      maps: tap.procCounts(),
+    };
     return {
       path: "tap",
       captured: this.#core.captured,
@@ -517,6 +598,7 @@ export class Capture implements AsyncDisposable {
       integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
       queues: [],
       directions: d,
+      process,
     };
   }
 
@@ -629,4 +711,31 @@ export class Capture implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
+}
+
+/** The process filter's kinds (WANT bits) and values; cgroups and containers as ids. */
+function processWanted(p: ProcessOptions | undefined): {
+  kinds: number;
+  pids: number[];
+  comms: string[];
+  cgroups: bigint[];
+} {
+  const pids = p?.pids ?? [];
+  const comms = p?.comms ?? [];
+  for (const pid of pids) {
+    if (!Number.isInteger(pid) || pid < 1 || pid > 0x3fffffff) {
+      throw new RangeError(`not a process id: ${pid}`);
+    }
+  }
+  for (const c of comms) {
+    if (c === "" || c.includes("\0")) throw new RangeError(`not a command name: '${c}'`);
+  }
+  const cgroups = [
+    ...(p?.cgroups ?? []).flatMap((c) => cgroupIds(c, false)),
+    ...(p?.containers ?? []).flatMap((c) => cgroupIds(c, true)),
+  ];
+  const asked = (p?.cgroups?.length ?? 0) + (p?.containers?.length ?? 0);
+  const kinds = (pids.length ? WANT.pid : 0) | (comms.length ? WANT.comm : 0) |
+    (asked ? WANT.cgroup : 0);
+  return { kinds, pids, comms: comms.map((c) => c.slice(0, 15)), cgroups };
 }

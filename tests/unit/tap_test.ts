@@ -144,6 +144,9 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     ringFull,
     filtered,
     passed: seen - copied - ringFull - filtered,
+    procFiltered: 0,
+    attributed: 0,
+    unattributed: 0,
   });
   const s: CaptureStats = {
     path: "tap",

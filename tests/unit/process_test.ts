@@ -1,0 +1,77 @@
+// A tap record's process as user space reads it (lib/capture/process.ts): the block right before
+// the packet, the flags that say it is there, container ids in cgroup paths, the path cache.
+import assert from "node:assert/strict";
+import {
+  DESC_DIR_SHIFT,
+  DESC_PROC_CLOSED,
+  DESC_PROC_SHIFT,
+  PROC_BYTES,
+  PROC_FIELD,
+  PROC_HOW,
+} from "../../ffi/abi.ts";
+import { CgroupNames, containerOf, processOf } from "../../lib/capture/process.ts";
+
+/** A view holding one attribution block followed by a packet at `addr`. */
+function record(pid: number, tid: number, comm: string, cgroup: bigint): {
+  view: Uint8Array;
+  addr: number;
+} {
+  const addr = 64;
+  const view = new Uint8Array(128);
+  const dv = new DataView(view.buffer, addr - PROC_BYTES, PROC_BYTES);
+  dv.setBigUint64(PROC_FIELD.cgroupId, cgroup, true);
+  dv.setUint32(PROC_FIELD.pid, pid, true);
+  dv.setUint32(PROC_FIELD.tid, tid, true);
+  view.set(new TextEncoder().encode(comm), addr - PROC_BYTES + PROC_FIELD.comm);
+  view.fill(0xee, addr); // the packet: never read as the block
+  return { view, addr };
+}
+
+Deno.test("process: the block before the packet, found by the flags", () => {
+  const { view, addr } = record(4321, 4322, "nginx", 77n);
+  const flags = 3 | (2 << DESC_DIR_SHIFT) | (PROC_HOW.hook << DESC_PROC_SHIFT);
+  assert.deepEqual(processOf(view, addr, flags), {
+    pid: 4321,
+    tid: 4322,
+    comm: "nginx",
+    cgroupId: 77n,
+    source: "hook",
+    closed: false,
+  });
+});
+
+Deno.test("process: none without the flags; a full 16-byte name; closed and table", () => {
+  const { view, addr } = record(9, 9, "fifteen-chars-x", 1n);
+  assert.equal(processOf(view, addr, 2 << DESC_DIR_SHIFT), undefined);
+  const p = processOf(
+    view,
+    addr,
+    (PROC_HOW.table | DESC_PROC_CLOSED) << DESC_PROC_SHIFT,
+  );
+  assert.equal(p?.comm, "fifteen-chars-x");
+  assert.equal(p?.source, "table");
+  assert.equal(p?.closed, true);
+  assert.equal(processOf(view, 8, PROC_HOW.hook << DESC_PROC_SHIFT), undefined, "no room");
+});
+
+Deno.test("process: container ids in cgroup paths", () => {
+  const id = "3f2a".padEnd(64, "0");
+  assert.equal(containerOf(`/system.slice/docker-${id}.scope`), id);
+  assert.equal(containerOf(`/kubepods/besteffort/pod1/cri-containerd-${id}.scope`), id);
+  assert.equal(containerOf(`/docker/${id}`), id);
+  assert.equal(containerOf("/system.slice/nginx.service"), undefined);
+  assert.equal(containerOf(`/x/${id}1`), undefined, "65 hex digits are not an id");
+});
+
+Deno.test("process: a cgroup's path is asked once", () => {
+  const asked: bigint[] = [];
+  const names = new CgroupNames((id) => {
+    asked.push(id);
+    return id === 1n ? "/" : undefined;
+  });
+  assert.equal(names.path(1n), "/");
+  assert.equal(names.path(1n), "/");
+  assert.equal(names.path(5n), undefined);
+  assert.equal(names.path(5n), undefined);
+  assert.deepEqual(asked, [1n, 5n]);
+});
