@@ -20,7 +20,9 @@ import {
   type DumpArgs,
   readFlags,
 } from "./flags.ts";
-import { captureOutput, type Output } from "./output/mod.ts";
+import { captureOutput, formatFor, type Output } from "./output/mod.ts";
+import { ProcessLabels } from "../lib/capture/process.ts";
+import { cgroupPath } from "../ffi/tap.ts";
 import { readCapture } from "./read.ts";
 import {
   describeError,
@@ -73,8 +75,9 @@ async function capture(
   try {
     const carriesSsh = carriesSshSession(args.iface);
     usual = args.path === "divert" ? choosePath(args.iface, carriesSsh) : undefined;
-    // -Q out or inout asks for what only the tap sees.
-    const path = args.path === "auto" && args.direction !== undefined && args.direction !== "in"
+    // -Q out or inout, and the packets' processes, ask for what only the tap sees.
+    const path = args.path === "auto" &&
+        ((args.direction !== undefined && args.direction !== "in") || args.process)
       ? "tap"
       : args.path;
     cap = Capture.open({
@@ -90,6 +93,7 @@ async function capture(
       direction: args.direction,
       snaplen: args.snaplen,
       carriesSsh,
+      process: args.process,
     });
   } catch (e) {
     return refused(e);
@@ -97,7 +101,12 @@ async function capture(
 
   let output: Output;
   try {
-    output = captureOutput(args, cap, plan.expression);
+    const processes = args.process ? new ProcessLabels((id) => cgroupPath(id)) : undefined;
+    output = captureOutput(
+      args,
+      { iface: cap.iface, stats: () => cap.stats(), processes },
+      plan.expression,
+    );
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
@@ -121,6 +130,14 @@ async function capture(
     say(
       `xskdump: warning: ${cap.iface} is in use by the host (${usual.reason}): with --divert ` +
         "the packets captured do not reach its stack",
+    );
+  }
+  if (
+    args.process && args.write !== undefined && formatFor(args.write, args.output.format) === "pcap"
+  ) {
+    say(
+      "xskdump: pcap has no place for a packet's process: the packets are written without it " +
+        "(pcapng keeps it: -w FILE.pcapng or --format pcapng)",
     );
   }
   say(listeningLine(cap, args.snaplen, plan));
@@ -230,8 +247,10 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
   if (cap.path === "tap") {
     const dirs = cap.direction === "inout" ? "in and out" : cap.direction;
     const queues = cap.queues.length ? `, queues ${cap.queues.join(",")}` : "";
+    const t = cap.socketTable;
+    const procs = t ? `, processes by socket (${t.added} from before the start)` : "";
     return `listening on ${cap.iface}, tap ${dirs} (${cap.pathReason}; packets go on to the ` +
-      `host stack), ${hookWords(cap)}${queues}${tail}`;
+      `host stack), ${hookWords(cap)}${queues}${procs}${tail}`;
   }
   return `listening on ${cap.iface}, ${
     cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`

@@ -8,6 +8,7 @@
  */
 import { type Command, Option, type OptionValues } from "commander";
 import { DEFAULT_FRAMES, MAX_QUEUES, type ModeName } from "../ffi/abi.ts";
+import type { ProcessOptions } from "../lib/capture/session.ts";
 import {
   TIMESTAMP_FORMATS,
   type TimestampFormat,
@@ -33,6 +34,8 @@ export interface PrintArgs {
   precision: TimestampPrecision;
   /** --print-direction: "In"/"Out" after the time, as tcpdump's cooked lines. */
   direction: boolean;
+  /** --print-process: " [pid N comm]" at the end of each line with a known process. */
+  process: boolean;
 }
 
 /** The format and rotation of -w. */
@@ -98,6 +101,11 @@ export interface CaptureArgs extends PacketArgs {
   captureSsh: boolean;
   /** --stats-interval: periodic statistics on stderr, ms. */
   statsIntervalMs?: number;
+  /**
+   * --attribute, --pid, --pname, --cgroup, --container, --print-process: which process each
+   * packet belongs to (tap), and which to capture; undefined when none is given.
+   */
+  process?: ProcessOptions;
 }
 
 /** `-r FILE`: read a pcap or pcapng file (no interface, no privileges). */
@@ -213,6 +221,10 @@ const print: FlagGroup<PrintArgs> = {
         "--print-direction",
         "print In or Out after the time of each line (as tcpdump -i any)",
       )
+      .option(
+        "--print-process",
+        "end each line with [pid N command], the packet's process (tap; -r: a pcapng's)",
+      )
       .option("-x", "print each packet in hex, without (-xx: with) its link-level header", count, 0)
       .option(
         "-X",
@@ -230,7 +242,53 @@ const print: FlagGroup<PrintArgs> = {
     timestamps: timestampFormat(o.t ?? 0),
     precision: o.timeStampPrecision ?? "micro",
     direction: o.printDirection === true,
+    process: o.printProcess === true,
   }),
+};
+
+/** --attribute, --pid, --pname, --cgroup, --container: which process (tap). */
+const processes: FlagGroup<{ process?: ProcessOptions; attribute: boolean }> = {
+  add: (cmd) =>
+    cmd
+      .option(
+        "--attribute",
+        "find each packet's process by its socket (tap; pcapng keeps it: pid, thread, " +
+          "command, cgroup); implied by the options below and --print-process",
+      )
+      .option(
+        "--pid <pid,...>",
+        "capture only the packets of these processes (and the expression's)",
+        pidList,
+      )
+      .option(
+        "--pname <command>",
+        "capture only the packets of processes with this command name (repeatable)",
+        collect,
+      )
+      .option(
+        "--cgroup <path>",
+        "capture only the packets of processes in this cgroup (v2 path) or below (repeatable)",
+        collect,
+      )
+      .option(
+        "--container <id>",
+        "capture only the packets of this container (its id, or its start; repeatable)",
+        collect,
+      ),
+  read: (o) => {
+    const p: ProcessOptions = {
+      pids: o.pid,
+      comms: o.pname,
+      cgroups: o.cgroup,
+      containers: o.container,
+    };
+    const attribute = o.attribute === true;
+    const any = attribute || Object.values(p).some((v) => v !== undefined);
+    for (const c of p.comms ?? []) {
+      if (c === "") throw new UsageError("--pname needs a command name");
+    }
+    return { process: any ? p : undefined, attribute };
+  },
 };
 
 /** --stats-interval, --quiet, --json: what goes to stderr. */
@@ -372,6 +430,7 @@ const GROUPS: FlagGroup<unknown>[] = [
   status,
   limits,
   path,
+  processes,
   sockets,
   filter,
 ];
@@ -405,20 +464,36 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
       throw new UsageError("-r reads a file and -i captures from an interface: give one of them");
     }
     checkWrite(write);
+    if (processes.read(o, operands).process) {
+      throw new UsageError(
+        "--attribute, --pid, --pname, --cgroup and --container act on a live capture (-i); -r " +
+          "shows a pcapng's processes with --print-process",
+      );
+    }
     return { kind: "read", file, ...packets };
   }
   if (!iface) throw new UsageError("no interface given: use -i IFACE");
   interfaceName(iface);
   checkWrite(write);
+  const route = path.read(o, operands);
+  let { process } = processes.read(o, operands);
+  if (packets.print.process) process ??= {};
+  if (process && route.path === "divert") {
+    throw new UsageError(
+      "which process a packet belongs to is known on the tap path only: --divert takes packets " +
+        "before any socket sees them",
+    );
+  }
   return {
     kind: "capture",
     iface,
     ...packets,
-    ...path.read(o, operands),
+    ...route,
     ...sockets.read(o, operands),
     durationMs,
     captureSsh,
     statsIntervalMs,
+    process,
   };
 }
 
@@ -463,6 +538,17 @@ function fileSize(v: string): number {
     throw new UsageError(`-C needs a positive number of millions of bytes, got '${v}'`);
   }
   return Math.round(Number(v) * 1e6);
+}
+
+/** A flag that may be given more than once: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** --pid 4321 or --pid 4321,4322 (repeatable): process ids. */
+function pidList(value: string, previous: number[] | undefined): number[] {
+  const one = integer("--pid", 1, 0x3fffffff);
+  return [...(previous ?? []), ...value.split(",").map((p) => one(p.trim()))];
 }
 
 /** A flag that counts its repeats (-v, -x -x, -xx). */

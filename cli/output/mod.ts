@@ -9,6 +9,7 @@
  * @module
  */
 import meta from "../../deno.json" with { type: "json" };
+import type { ProcessLabels } from "../../lib/capture/process.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { OutputArgs } from "../flags.ts";
@@ -32,7 +33,7 @@ export { directionWord, linktypeName, type TextOptions, textOutput } from "./tex
  * the link-layer type, the time -G names the first file by). */
 export type OutputSource = Pick<
   FileOutputOptions,
-  "linktype" | "ifName" | "filter" | "startSec" | "stats"
+  "linktype" | "ifName" | "filter" | "startSec" | "stats" | "processes"
 >;
 
 /** The output -w (or its absence) and the print flags ask for. Files are created here. */
@@ -52,6 +53,8 @@ export function openOutput(args: OutputArgs, source: OutputSource): Output {
 export interface CaptureInfo {
   iface: string;
   stats(): CaptureStats;
+  /** Labels of the packets' processes (a tap with process attribution). */
+  processes?: ProcessLabels;
 }
 
 /**
@@ -76,5 +79,10 @@ export function captureOutput(
   cap: CaptureInfo,
   filter: string | undefined,
 ): Output {
-  return openOutput(args, { ifName: cap.iface, filter, stats: () => isbStats(cap.stats()) });
+  return openOutput(args, {
+    ifName: cap.iface,
+    filter,
+    stats: () => isbStats(cap.stats()),
+    processes: cap.processes,
+  });
 }

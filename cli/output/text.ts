@@ -4,7 +4,9 @@
  */
 import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
+import { ProcessLabels } from "../../lib/capture/process.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
+import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { writeFailure } from "./errors.ts";
 import { fileSink, type Output } from "./sinks.ts";
 
@@ -25,6 +27,20 @@ export interface TextOptions {
   precision?: TimestampPrecision;
   /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
   direction?: boolean;
+  /** --print-process: " [pid N command]" at the end of a line whose process is known. */
+  process?: boolean;
+}
+
+/**
+ * The --print-process suffix of a packet read from a file: its epb_processid_threadid, and the
+ * command from xskdump's comment ("pid N tid N COMMAND cgroup ...") when it has one.
+ */
+export function recordProcessSuffix(r: CaptureRecord): string {
+  if (r.processId === undefined) return "";
+  const comm = r.comment === undefined
+    ? undefined
+    : /^pid \d+ tid \d+ (.*?) cgroup /.exec(r.comment);
+  return ` [pid ${r.processId}${comm ? ` ${comm[1]}` : ""}]`;
 }
 
 /** Names of link-layer types, as `tcpdump -r` says them. */
@@ -95,27 +111,32 @@ export function textOutput(options: TextOptions | number): Output {
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
   const showDirection = opts.direction === true;
+  // Only the pid and command go on a line: no cgroup path to resolve.
+  const labels = opts.process === true ? new ProcessLabels(() => undefined) : undefined;
   const lineOf = (
     data: Uint8Array,
     origLen: number,
     sec: number,
     nsec: number,
     direction: number | undefined,
+    suffix: string,
   ) => {
     const time = decoder.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = decoder.describe(data, origLen);
     const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
-    return `${time}${text}${dump}\n`;
+    return `${time}${text}${suffix}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
-    add(src, off, len, sec, nsec, _queue, wireLen, direction) {
+    add(src, off, len, sec, nsec, _queue, wireLen, direction, flags) {
       if (failed) return;
       o.packets++;
       o.bytes += wireLen;
-      emit(lineOf(src.subarray(off, off + Math.min(len, snaplen)), wireLen, sec, nsec, direction));
+      const suffix = labels && flags ? labels.of(src, off, flags)?.suffix ?? "" : "";
+      const data = src.subarray(off, off + Math.min(len, snaplen));
+      emit(lineOf(data, wireLen, sec, nsec, direction, suffix));
     },
     addRecord(r) {
       if (failed) return;
@@ -130,7 +151,8 @@ export function textOutput(options: TextOptions | number): Output {
         );
         return;
       }
-      emit(lineOf(data, r.origLen, r.sec, r.nsec, r.flags === undefined ? undefined : r.flags & 3));
+      const direction = r.flags === undefined ? undefined : r.flags & 3;
+      emit(lineOf(data, r.origLen, r.sec, r.nsec, direction, labels ? recordProcessSuffix(r) : ""));
     },
     flush,
     close: () => {

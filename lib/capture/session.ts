@@ -136,8 +136,8 @@ export interface ProcessStats {
   filtered: number;
   /** The sockets found at start. */
   table: SocketTable;
-  /** The hooks' and maps' counts at the last look. */
-  maps: ProcCounts;
+  /** The hooks' counts and the maps' entries, read once at the end (walking the maps). */
+  maps?: ProcCounts;
 }
 
 /** What run() ended with. */
@@ -259,6 +259,10 @@ export class Capture implements AsyncDisposable {
   readonly zerocopy: boolean;
   /** Tap: where each direction is hooked. */
   readonly hooks?: TapHooks;
+  /** Tap with process attribution: the sockets found at start. */
+  get socketTable(): SocketTable | undefined {
+    return this.#parts.table;
+  }
   /**
    * True when another xskdump had attached the XDP program to the interface and this capture
    * joined it, on other queues (with the same filter); `sharedWith` names it, when it can.
@@ -550,8 +554,9 @@ export class Capture implements AsyncDisposable {
     return this.#parts.tap ? this.#tapStats(this.#parts.tap) : this.#divertStats();
   }
 
-  /** A tap's counts: the programs' per direction, the ring buffer reader's own. */
-  #tapStats(tap: TapProgram): CaptureStats {
+  /** A tap's counts: the programs' per direction, the ring buffer reader's own (`final`: and
+   * the process attribution's maps, walked). */
+  #tapStats(tap: TapProgram, final = false): CaptureStats {
     const v = tap.counters();
     const dir = (base: number): DirectionStats => ({
       seen: Number(v[base + TAP_COUNTER.seen]),
@@ -572,7 +577,7 @@ export class Capture implements AsyncDisposable {
       unattributed: sum("unattributed"),
       filtered: sum("procFiltered"),
       table,
-      maps: tap.procCounts(),
+      maps: final ? tap.procCounts() : undefined,
     };
     return {
       path: "tap",
@@ -686,7 +691,7 @@ export class Capture implements AsyncDisposable {
     this.#closed = true;
     this.#core.closed = true;
     try {
-      this.#final = this.stats();
+      this.#final = this.#parts.tap ? this.#tapStats(this.#parts.tap, true) : this.stats();
     } catch (e) {
       if (!(e instanceof XskError)) throw e;
     }
