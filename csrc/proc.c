@@ -469,6 +469,18 @@ struct walk {
 	int found;
 };
 
+/* A directory stream of its own over dir: a dup would share dir's offset, and
+ * the next walk from the same fd (the root's) would start at its end. */
+static DIR *dir_stream(int dir)
+{
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
 /* Adds dir's id and those of every cgroup below it. */
 static void add_subtree(int dir, struct walk *w, int depth)
 {
@@ -483,7 +495,7 @@ static void add_subtree(int dir, struct walk *w, int depth)
 	w->n++;
 	if (depth >= MAX_DEPTH)
 		return;
-	d = fdopendir(dup(dir));
+	d = dir_stream(dir);
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
@@ -510,7 +522,7 @@ static void find(int dir, struct walk *w, int depth)
 
 	if (depth >= MAX_DEPTH || w->found)
 		return;
-	d = fdopendir(dup(dir));
+	d = dir_stream(dir);
 	if (!d)
 		return;
 	while (!w->found && (e = readdir(d))) {

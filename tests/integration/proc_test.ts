@@ -19,6 +19,7 @@ import {
   type Capture,
   type NsChild,
   nsExec,
+  pollUntil,
   rootOnly,
   run,
   spawnInNs,
@@ -375,6 +376,129 @@ procTest(
     } finally {
       await cap.stop();
     }
+  },
+  false,
+);
+
+/**
+ * A child cgroup, named like a container's scope, in a private cgroup2 mount (this host may have
+ * none mounted); removed with the mount afterwards, also on failure.
+ */
+async function withChildCgroup<T>(
+  fn: (mount: string, path: string, id: string) => Promise<T>,
+): Promise<T> {
+  const mount = await Deno.makeTempDir({ prefix: "xskdump-cg2-" });
+  const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
+  const rel = `/xskdump-test-${id.slice(0, 8)}/docker-${id}.scope`;
+  await run(["mount", "-t", "cgroup2", "none", mount], { check: true });
+  try {
+    await Deno.mkdir(`${mount}${rel}`, { recursive: true });
+    return await fn(mount, rel, id);
+  } finally {
+    for (const d of [`${mount}${rel}`, `${mount}${rel.slice(0, rel.lastIndexOf("/"))}`]) {
+      await Deno.remove(d).catch(() => {});
+    }
+    await run(["umount", mount]);
+    await Deno.remove(mount);
+  }
+}
+
+procTest("proc: --cgroup, --container and --pname select their sender", async (pair, dir) => {
+  await withChildCgroup(async (mount, rel, id) => {
+    // The UDP sender starts in the child cgroup (its socket is made there); the TCP one, in the
+    // root cgroup, runs under another command name.
+    const udp = await peer(
+      pair.captureNs,
+      ["udp-send", PEER_ADDR, String(UDP_PORT), "5"],
+      (argv) => ["sh", "-c", `echo $$ > ${mount}${rel}/cgroup.procs && exec "$@"`, "sh", ...argv],
+    );
+    await Deno.symlink(deno, `${dir}/tcpsender`);
+    const tcp = await peer(
+      pair.captureNs,
+      ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"],
+      (argv) => [`${dir}/tcpsender`, ...argv.slice(1)],
+    );
+    const caps: Capture[] = [];
+    try {
+      const parent = rel.slice(0, rel.lastIndexOf("/"));
+      const start = (name: string, args: string[]) =>
+        startXskdump(pair, [...args, "-w", `${dir}/${name}.pcapng`]).then((c) => caps.push(c));
+      await start("cg", ["--cgroup", parent]);
+      await start("ct", ["--container", id.slice(0, 12), "--pname", "deno"]);
+      await start("pn", ["--pname", "tcpsender"]);
+      await runSenders([udp, tcp]);
+      await closed(pair);
+      for (const c of caps) await finish(c);
+      const read = (name: string) => [...pcapngRecords(Deno.readFileSync(`${dir}/${name}.pcapng`))];
+      for (const name of ["cg", "ct"]) {
+        const recs = read(name);
+        assert.equal(recs.length, 10, `${name}: the 5 datagrams and 5 echoes`);
+        assert.deepEqual(recs.filter((r) => r.processId !== udp.pid), [], name);
+        const where = `cgroup ${rel} container ${id.slice(0, 12)} `;
+        assert.ok(recs.every((r) => r.comment?.includes(where)), `${name}: ${recs[0].comment}`);
+      }
+      const pn = read("pn");
+      assert.ok(pn.length >= 15, `--pname: the TCP sender's packets (${pn.length})`);
+      assert.deepEqual(pn.filter((r) => r.processId !== tcp.pid), []);
+      assert.match(pn[0].comment ?? "", new RegExp(`^pid ${tcp.pid} tid \\d+ tcpsender cgroup / `));
+    } finally {
+      await udp.stop();
+      await tcp.stop();
+      for (const c of caps) await c.stop();
+    }
+  });
+});
+
+/** The attribution's BPF objects on the host: its programs (proc_*) and the links to them. */
+async function procObjects(): Promise<{ progs: number[]; links: number }> {
+  const json = async (what: string) =>
+    JSON.parse((await run(["bpftool", "-j", what, "show"], { check: true })).stdout || "[]") as {
+      id: number;
+      name?: string;
+      prog_id?: number;
+      type?: string;
+    }[];
+  const progs = (await json("prog")).filter((p) => p.name?.startsWith("proc_")).map((p) => p.id);
+  const links = (await json("link")).filter((l) => progs.includes(l.prog_id ?? -1)).length;
+  return { progs, links };
+}
+
+/** cgroup2 mounts in our mount namespace, and private mount points xskdump may have left. */
+async function cgroupMounts(): Promise<string[]> {
+  const mounts = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .filter((l) => / - cgroup2 /.test(l));
+  const dirs: string[] = [];
+  for await (const e of Deno.readDir("/tmp")) {
+    if (e.name.startsWith("xskdump-cgroup2.")) dirs.push(`/tmp/${e.name}`);
+  }
+  return [...mounts, ...dirs];
+}
+
+procTest(
+  "proc: kill -9 leaves no hook, link, program or mount of the attribution",
+  async (pair) => {
+    const before = await procObjects();
+    const mountsBefore = await cgroupMounts();
+    const cap = await startXskdump(pair, ["--attribute"], { json: false });
+    try {
+      const during = await procObjects();
+      assert.equal(during.progs.length - before.progs.length, 8, "eight cgroup hooks loaded");
+      assert.ok(during.links >= before.links + 8, `their links: ${during.links}`);
+      assert.deepEqual(await cgroupMounts(), mountsBefore, "the private mount is detached at once");
+      cap.child.signal("SIGKILL");
+      await cap.exit();
+    } finally {
+      await cap.stop();
+    }
+    // The kernel frees a program once its last link and fd are gone (after an RCU grace period).
+    const gone = await pollUntil(async () => {
+      const now = await procObjects();
+      return now.progs.length === before.progs.length && now.links === before.links;
+    }, 10_000);
+    assert.ok(gone, `left behind: ${JSON.stringify(await procObjects())}`);
+    assert.deepEqual(await cgroupMounts(), mountsBefore);
+    const tree = (await run(["bpftool", "cgroup", "tree"])).stdout;
+    assert.doesNotMatch(tree, /proc_/);
   },
   false,
 );
