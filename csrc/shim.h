@@ -395,6 +395,14 @@ int32_t xsk_tap_check(int32_t tap);
 /* Detaches every hook (a clsact filter, and the clsact qdisc when this
  * capture added it and nothing else is on it), unmaps, frees. */
 int32_t xsk_tap_close(int32_t tap);
+/* What this kernel allows of the process attribution: each program loaded
+ * alone, with the attribution on (nothing attached), its result (0 or
+ * -errno) into out, in this order: the cgroup hooks sock_create,
+ * sock_release, connect4, connect6, bind4, bind6, sendmsg4, sendmsg6, then
+ * the copy stages that look sockets up: XDP, tc ingress, tc egress. Returns
+ * the count. */
+#define XSKDUMP_PROC_PROBES 11
+int32_t xsk_proc_probe(int32_t *out, uint32_t n);
 /* Removes a clsact filter of handle `handle` that a killed capture left on
  * ifname (both sides), and the clsact qdisc when qdisc_created and nothing
  * else is on it. 0 also when there is none. */

@@ -266,11 +266,14 @@ static const char *const proc_programs[] = {
 	"proc_sock_create", "proc_sock_release", "proc_connect4", "proc_connect6",
 	"proc_bind4",       "proc_bind6",        "proc_sendmsg4", "proc_sendmsg6",
 };
+_Static_assert(sizeof(proc_programs) / sizeof(*proc_programs) + 3 == XSKDUMP_PROC_PROBES,
+	       "xsk_proc_probe's layout");
 
 /* Loads the object: settings in .rodata, the ring buffer and scratch sized,
- * only the programs of the hooks that can be used. */
+ * only the programs of the hooks that can be used (only: that one program
+ * alone, for xsk_proc_probe). */
 static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-		    uint32_t nmask, uint32_t proc_filter)
+		    uint32_t nmask, uint32_t proc_filter, const char *only)
 {
 	uint32_t hdr = (uint32_t)sizeof(struct xskdump_tap_rec) +
 		       (t->attribute ? (uint32_t)sizeof(struct xskdump_proc) : 0);
@@ -317,6 +320,12 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	if (!(dirs & XSKDUMP_DIR_OUT)) {
 		bpf_program__set_autoload(program(t, "tap_tc_out"), false);
 		bpf_program__set_autoload(program(t, "tap_tc_out_copy"), false);
+	}
+	if (only) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, t->obj)
+			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), only));
 	}
 	libbpf_msg[0] = 0;
 	err = bpf_object__load(t->obj);
@@ -440,7 +449,7 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
 	t->attribute = (int)attribute;
-	err = tap_load(t, dirs, snaplen, queue_mask, nmask, proc_filter);
+	err = tap_load(t, dirs, snaplen, queue_mask, nmask, proc_filter, NULL);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -451,6 +460,25 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	}
 	t->used = 1;
 	return h;
+}
+
+int32_t xsk_proc_probe(int32_t *out, uint32_t n)
+{
+	static const char *const copies[] = { "tap_xdp_copy", "tap_tc_in_copy", "tap_tc_out_copy" };
+	uint32_t nproc = sizeof(proc_programs) / sizeof(*proc_programs), i;
+
+	for (i = 0; i < n && i < XSKDUMP_PROC_PROBES; i++) {
+		struct tap t;
+
+		memset(&t, 0, sizeof(t));
+		t.ring_size = 4 * (uint32_t)sysconf(_SC_PAGESIZE);
+		t.attribute = 1;
+		out[i] = tap_load(&t, XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT, 64, NULL, 0,
+				  XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM | XSKDUMP_WANT_CGROUP,
+				  i < nproc ? proc_programs[i] : copies[i - nproc]);
+		bpf_object__close(t.obj);
+	}
+	return (int32_t)i;
 }
 
 struct bpf_object *tap_proc_object(int32_t h)

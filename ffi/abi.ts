@@ -50,6 +50,20 @@ export const PROC_STAT_WORDS = 6;
 /** Slots of xsk_proc_table (XSKDUMP_TABLE_*). */
 export const TABLE = { sockets: 0, owned: 1, added: 2 } as const;
 export const TABLE_WORDS = 3;
+/** What xsk_proc_probe loads, in order (XSKDUMP_PROC_PROBES of them). */
+export const PROC_PROBES = [
+  "sock_create",
+  "sock_release",
+  "connect4",
+  "connect6",
+  "bind4",
+  "bind6",
+  "sendmsg4",
+  "sendmsg6",
+  "lookup at XDP",
+  "lookup at tc ingress",
+  "lookup at tc egress",
+] as const;
 
 /** Directions (XSKDUMP_DIR_*), the values of pcapng's epb_flags bits 0-1. */
 export const DIR = { in: 1, out: 2 } as const;

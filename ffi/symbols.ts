@@ -80,6 +80,7 @@ export const symbols = {
   xsk_tap_stop: { parameters: ["i32"], result: "i32" },
   xsk_tap_check: { parameters: ["i32"], result: "i32" },
   xsk_tap_close: { parameters: ["i32"], result: "i32" },
+  xsk_proc_probe: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // proc.c: process attribution
   xsk_cgroup_root: { parameters: ["buffer", "u32"], result: "i32" },

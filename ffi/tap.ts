@@ -11,6 +11,7 @@ import {
   MODE,
   MODE_NAME,
   type ModeName,
+  PROC_PROBES,
   PROC_STAT,
   PROC_STAT_WORDS,
   TABLE,
@@ -24,7 +25,7 @@ import {
 } from "./abi.ts";
 import { loadShim } from "./loader.ts";
 import type { Shim } from "./symbols.ts";
-import { check, cString } from "./xsk.ts";
+import { check, cString, XskError } from "./xsk.ts";
 
 /** Where a direction is hooked: XDP, a tcx link, a clsact filter, or not at all. */
 export type HookName = "none" | "xdp" | "tcx" | "clsact";
@@ -350,4 +351,20 @@ export function cgroupPath(id: bigint, shim: Shim = loadShim()): string | undefi
   const buf = new Uint8Array(4096);
   const n = shim.xsk_cgroup_path(id, buf, buf.length);
   return n < 0 ? undefined : new TextDecoder().decode(buf.subarray(0, Math.min(n, buf.length - 1)));
+}
+
+/** One program of the process attribution as this kernel takes it. */
+export interface ProcProbe {
+  name: (typeof PROC_PROBES)[number];
+  /** Why the kernel refused it (an errno name), undefined when it loads. */
+  refused?: string;
+}
+
+/** Loads each program of the process attribution alone (nothing is attached). */
+export function procProbe(shim: Shim = loadShim()): ProcProbe[] {
+  const out = new Int32Array(PROC_PROBES.length);
+  check(shim, shim.xsk_proc_probe(out, out.length), "probe the process attribution");
+  return PROC_PROBES.map((name, i) =>
+    out[i] === 0 ? { name } : { name, refused: new XskError("", -out[i]).code }
+  );
 }

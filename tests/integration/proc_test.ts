@@ -463,10 +463,10 @@ async function procObjects(): Promise<{ progs: number[]; links: number }> {
   return { progs, links };
 }
 
-/** cgroup2 mounts in our mount namespace, and private mount points xskdump may have left. */
+/** xskdump's private cgroup2 mounts in our mount namespace, and mount points it may have left. */
 async function cgroupMounts(): Promise<string[]> {
   const mounts = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
-    .filter((l) => / - cgroup2 /.test(l));
+    .filter((l) => l.includes("/xskdump-cgroup2."));
   const dirs: string[] = [];
   for await (const e of Deno.readDir("/tmp")) {
     if (e.name.startsWith("xskdump-cgroup2.")) dirs.push(`/tmp/${e.name}`);

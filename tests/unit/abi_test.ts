@@ -323,6 +323,7 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["TABLE.owned", abi.TABLE.owned, "XSKDUMP_TABLE_OWNED"],
   ["TABLE.added", abi.TABLE.added, "XSKDUMP_TABLE_ADDED"],
   ["TABLE_WORDS", abi.TABLE_WORDS, "XSKDUMP_TABLE_WORDS"],
+  ["PROC_PROBES (its length)", abi.PROC_PROBES.length, "XSKDUMP_PROC_PROBES"],
 ];
 
 /** C constants TypeScript has no use for, and why. */
@@ -351,6 +352,7 @@ const TS_ONLY: Record<string, string> = {
   DESC_DIR_MASK: "the DESC_FLAGS bits of the direction, from DESC_DIR_SHIFT",
   PROC_BYTES: "sizeof(struct xskdump_proc), which the tests check against its fields",
   PROC_FIELD: "offsets in struct xskdump_proc",
+  PROC_PROBES: "names, in xsk_proc_probe's order; its length is mirrored",
   HOOK_NAME: "HOOK turned around",
 };
 
