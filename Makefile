@@ -6,12 +6,16 @@ SHELL := /bin/bash
 DENO_VERSION := 2.9.6
 TOOLS := .tools
 DENO := $(TOOLS)/node_modules/.bin/deno
+# The Deno binary itself, from npm `deno`'s platform package: what `make onefile` puts inside
+# dist/xskdump. Named here, not left to npm's optional dependencies, so that it is always there.
+DENO_RUNTIME_PKG := @deno/linux-x64-glibc
+DENO_RUNTIME := $(TOOLS)/node_modules/$(DENO_RUNTIME_PKG)/deno
 BUILD := build
 LIBDIR := /usr/lib/x86_64-linux-gnu
 
 APT_PKGS := gcc make libc6-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libpcap-dev clang llvm iproute2 iputils-ping ethtool tcpreplay tshark tcpdump bpftool \
-	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools
+	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace
 DEPS_STAMP := $(TOOLS)/.deps-$(DENO_VERSION)
 
 CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -std=gnu11
@@ -20,9 +24,11 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
 TAP_BPF_OBJ := $(BUILD)/xskdump_tap.bpf.o
-C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_ringbuf
+EMBED_B64 := $(BUILD)/libxskdump.embed.b64
+C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_onefile \
+	$(BUILD)/test_ringbuf
 
-.PHONY: deps build test test-unit test-c test-integration demo bench dist bundle dist-perms clean check fmt lint soak
+.PHONY: deps build test test-unit test-c test-integration demo bench dist bundle onefile dist-perms clean check fmt lint soak
 
 deps: $(DEPS_STAMP)
 
@@ -36,12 +42,19 @@ $(DEPS_STAMP): Makefile
 	fi
 	mkdir -p $(TOOLS)
 	[ -f $(TOOLS)/package.json ] || echo '{"name":"xskdump-tools","private":true}' > $(TOOLS)/package.json
-	[ -x $(DENO) ] && $(DENO) --version | grep -q "^deno $(DENO_VERSION) " || \
-		npm install --prefix $(TOOLS) --no-audit --no-fund deno@$(DENO_VERSION)
+	[ -x $(DENO) ] && $(DENO) --version | grep -q "^deno $(DENO_VERSION) " && [ -x $(DENO_RUNTIME) ] || \
+		npm install --prefix $(TOOLS) --no-audit --no-fund --save-exact \
+			deno@$(DENO_VERSION) $(DENO_RUNTIME_PKG)@$(DENO_VERSION)
 	$(DENO) install --quiet
 	touch $@
 
-build: $(SHIM)
+build: $(SHIM) $(EMBED_B64)
+
+# The shim as ffi/embedded.ts carries it into the builds that travel: without its symbol table
+# and debug information (dlopen needs neither), as base64 text.
+$(EMBED_B64): $(SHIM)
+	strip --strip-unneeded -o $(BUILD)/libxskdump.embed.so $(SHIM)
+	base64 -w0 $(BUILD)/libxskdump.embed.so > $@.tmp && mv $@.tmp $@
 
 $(BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -91,6 +104,10 @@ $(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c cs
 	@mkdir -p $(@D)
 	gcc $(CFLAGS) -o $@ tests/c/test_ringbuf.c csrc/ringbuf.c
 
+$(BUILD)/test_onefile: tests/c/test_onefile.c tests/c/expect.h launcher/checksum.c launcher/onefile.h
+	@mkdir -p $(@D)
+	gcc $(CFLAGS) -Ilauncher -o $@ tests/c/test_onefile.c launcher/checksum.c
+
 # The ledger is pure logic: tested over simulated rings, without the shim.
 $(BUILD)/test_ledger: tests/c/test_ledger.c tests/c/expect.h csrc/ledger.c csrc/ledger.h
 	gcc $(CFLAGS) -o $@ tests/c/test_ledger.c csrc/ledger.c
@@ -132,11 +149,14 @@ $(BUILD)/%.bpf.o: bench/%.bpf.c | $(DEPS_STAMP)
 bench: $(DEPS_STAMP) build $(BENCH_BINS)
 	@bash bench/run.sh
 
-# The single binary (deno compile) and the offline single file (deno bundle): the CLI from
-# cli/dist_main.ts, which carries the shim (ffi/embedded.ts) and opens it from a memfd, never
-# from a path on disk. Permissions, no -A: bin/xskdump's, which is where they are listed, with
-# its --allow-ffi (the shim in build/) replaced by libc (memfd_create; every path that
-# LIBC_PATHS in ffi/loader.ts tries, which Deno matches literally) and the memfd.
+# What travels, all three from cli/dist_main.ts, which carries the shim (ffi/embedded.ts) and
+# opens it from a memfd, never from a path on disk:
+#   make onefile  dist/xskdump           one executable: a static launcher, Deno, the bundle
+#   make dist     dist/xskdump-compiled  deno compile, where a denort is at hand
+#   make bundle   dist/xskdump.js        the bundle alone, for hosts that have Deno 2.9
+# Permissions, no -A: bin/xskdump's, which is where they are listed, with its --allow-ffi (the
+# shim in build/) replaced by libc (memfd_create; every path that LIBC_PATHS in ffi/loader.ts
+# tries, which Deno matches literally) and the memfd.
 DIST := dist
 DENO_TARGET := x86_64-unknown-linux-gnu
 DIST_FFI := /lib/x86_64-linux-gnu/libc.so.6,/usr/lib/x86_64-linux-gnu/libc.so.6,/lib64/libc.so.6,/usr/lib64/libc.so.6,/usr/lib/libc.so.6,/proc/self/fd
@@ -149,36 +169,78 @@ DENORT_ZIP := $(or $(DENO_DIR),$(HOME)/.cache/deno)/dl/release/v$(DENO_VERSION)/
 # bundle with the Deno named by XSKDUMP_DENO, else the one on PATH, else ~/.deno/bin/deno.
 BUNDLE_LAUNCHER := //bin/true; d="$${XSKDUMP_DENO:-$$(command -v deno || echo "$$HOME/.deno/bin/deno")}"; [ -x "$$d" ] || { echo "xskdump: needs Deno 2.9 (set XSKDUMP_DENO or put deno on PATH)" >&2; exit 127; }; exec "$$d" run --quiet --no-config --no-remote --no-npm $(DIST_PERMS) "$$0" "$$@"
 
+# The bundle (deno bundle, offline once esbuild is cached from npm): the CLI and its npm
+# modules in one JavaScript file, the shim inlined as base64.
+BUNDLE := $(BUILD)/xskdump.bundle.js
+$(BUNDLE): $(EMBED_B64) $(shell find cli lib ffi -name '*.ts') deno.json deno.lock | $(DEPS_STAMP)
+	$(DENO) bundle --quiet -o $(BUILD)/xskdump.bundle.tmp.js cli/dist_main.ts && \
+		mv $(BUILD)/xskdump.bundle.tmp.js $@
+
+# The one file: launcher/ (docs/DESIGN.md, "The one file"). The launcher runs Deno on the
+# bundle with these arguments: DIST_PERMS, and no config, lock file, remote or npm module, code
+# cache or file extension to guess from (the bundle is read from /proc/self/fd/N).
+ONEFILE_DENO_ARGS := run --quiet --no-config --no-lock --no-remote --no-npm --cached-only \
+	--no-code-cache --ext=js $(DIST_PERMS)
+LAUNCHER_CFLAGS := -O2 -Wall -Wextra -Werror -std=gnu11
+
+$(BUILD)/onefile_args.h: bin/xskdump Makefile
+	@mkdir -p $(@D)
+	@{ echo '/* Generated by the Makefile from ONEFILE_DENO_ARGS: do not edit. */'; \
+		echo '#define ONEFILE_DENO_ARGS \'; \
+		for a in $(ONEFILE_DENO_ARGS); do printf '\t"%s", \\\n' "$$a"; done; echo; } > $@
+
+# Static: it must start on any x86-64 Linux, whatever its libc (it uses no NSS).
+$(BUILD)/xskdump-launcher: launcher/launcher.c launcher/checksum.c launcher/onefile.h \
+		$(BUILD)/onefile_args.h
+	gcc $(LAUNCHER_CFLAGS) -static -s -I$(BUILD) -o $@ launcher/launcher.c launcher/checksum.c
+
+$(BUILD)/onefile-pack: launcher/pack.c launcher/checksum.c launcher/onefile.h
+	@mkdir -p $(@D)
+	gcc $(LAUNCHER_CFLAGS) -o $@ launcher/pack.c launcher/checksum.c
+
+$(DENO_RUNTIME): | $(DEPS_STAMP)
+
+onefile: $(DIST)/xskdump
+
+$(DIST)/xskdump: $(BUILD)/xskdump-launcher $(BUILD)/onefile-pack $(BUNDLE) | $(DENO_RUNTIME)
+	@$(DENO_RUNTIME) --version 2>/dev/null | grep -q "^deno $(DENO_VERSION) " || { \
+		echo "make onefile: $(DENO_RUNTIME) is missing or not Deno $(DENO_VERSION):" \
+			"rm $(DEPS_STAMP) and run make deps" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(BUILD)/onefile-pack $@.tmp $(BUILD)/xskdump-launcher $(DENO_RUNTIME) $(BUNDLE)
+	@v=$$($@.tmp --version 2>&1); case "$$v" in "xskdump "*) ;; *) rm -f $@.tmp; \
+		echo "make onefile: $@ answers '$$v' to --version" >&2; exit 1;; esac
+	@mv $@.tmp $@
+	@echo "built $@ ($$(du -m $@ | cut -f1) MB): copy this one file to a host and run it as root"
+
 dist: $(DEPS_STAMP) build
 	@if [ -n "$$DENORT_BIN" ]; then \
 		[ -f "$$DENORT_BIN" ] || { echo "make dist: DENORT_BIN=$$DENORT_BIN: no such file" >&2; exit 1; }; \
 	elif [ ! -f "$(DENORT_ZIP)" ]; then \
-		echo "make dist: cannot build $(DIST)/xskdump: deno compile needs denort $(DENO_VERSION)" \
+		echo "make dist: cannot build $(DIST)/xskdump-compiled: deno compile needs denort $(DENO_VERSION)" \
 			"for $(DENO_TARGET), the runtime it copies into the binary, and has none:" >&2; \
 		echo "  DENORT_BIN is not set, and $(DENORT_ZIP) does not exist." >&2; \
 		echo "  Get denort-$(DENO_TARGET).zip of Deno $(DENO_VERSION) (from dl.deno.land, on a" \
 			"machine that reaches it) and set DENORT_BIN to the unzipped denort, or put the zip" \
 			"at that path. The full deno binary is not a denort." >&2; \
-		echo "  Offline alternative: make bundle (dist/xskdump.js, runs with any Deno 2.9)." >&2; \
+		echo "  Offline alternatives: make onefile (dist/xskdump, one file with Deno inside, built" \
+			"here) or make bundle (dist/xskdump.js, for hosts that have Deno 2.9)." >&2; \
 		exit 1; \
 	fi
 	@mkdir -p $(DIST)
-	$(DENO) compile --quiet $(DIST_PERMS) --target $(DENO_TARGET) -o $(DIST)/xskdump.tmp \
+	$(DENO) compile --quiet $(DIST_PERMS) --target $(DENO_TARGET) -o $(DIST)/xskdump-compiled.tmp \
 		cli/dist_main.ts
 	@# A full deno given as DENORT_BIN makes a binary that is just deno: refuse it.
-	@v=$$($(DIST)/xskdump.tmp --version 2>&1 | head -1); case "$$v" in xskdump\ *) ;; *) \
-		rm -f $(DIST)/xskdump.tmp; \
+	@v=$$($(DIST)/xskdump-compiled.tmp --version 2>&1 | head -1); case "$$v" in xskdump\ *) ;; *) \
+		rm -f $(DIST)/xskdump-compiled.tmp; \
 		echo "make dist: the binary answers '$$v' to --version: DENORT_BIN is not a denort" >&2; \
 		exit 1;; esac
-	@mv $(DIST)/xskdump.tmp $(DIST)/xskdump
-	@echo "built $(DIST)/xskdump: copy this one file to a host and run it as root"
+	@mv $(DIST)/xskdump-compiled.tmp $(DIST)/xskdump-compiled
+	@echo "built $(DIST)/xskdump-compiled: copy this one file to a host and run it as root"
 
-bundle: $(DEPS_STAMP) build
+bundle: $(BUNDLE)
 	@mkdir -p $(DIST)
-	$(DENO) bundle --quiet -o $(DIST)/xskdump.bundle.tmp.js cli/dist_main.ts
-	@{ echo '#!/bin/sh'; echo '$(BUNDLE_LAUNCHER)'; cat $(DIST)/xskdump.bundle.tmp.js; } \
-		> $(DIST)/xskdump.js.tmp
-	@rm -f $(DIST)/xskdump.bundle.tmp.js
+	@{ echo '#!/bin/sh'; echo '$(BUNDLE_LAUNCHER)'; cat $(BUNDLE); } > $(DIST)/xskdump.js.tmp
 	@chmod +x $(DIST)/xskdump.js.tmp && mv $(DIST)/xskdump.js.tmp $(DIST)/xskdump.js
 	@echo "built $(DIST)/xskdump.js: copy it to a host with Deno 2.9 and run it as root"
 

@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from "commander";
 import meta from "../deno.json" with { type: "json" };
+import { ABI_VERSION } from "../ffi/symbols.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { captureCommand } from "./capture.ts";
 import { type CliCommand, UsageError } from "./command.ts";
@@ -40,6 +41,14 @@ export interface CommandLine {
   args: Args;
   /** Runs the command; resolves to the exit code. */
   run(): Promise<number>;
+}
+
+/**
+ * What runs: xskdump's version, the Deno that runs it (the one file carries its own) and the
+ * shim ABI this code speaks (the shim it loads must have it).
+ */
+function versionLine(): string {
+  return `xskdump ${meta.version} (Deno ${Deno.version.deno}, shim ABI ${ABI_VERSION})`;
 }
 
 /** Where commander writes help, version and errors: into `out`, printed by the caller. */
@@ -85,7 +94,7 @@ function program(out: { text: string }, picked: (line: CommandLine) => void): Co
   const [first, ...others] = COMMANDS.map((c) => command(c, out, picked));
   // The default command's help is the top-level help: all usages, and the other commands.
   first
-    .version(`xskdump ${meta.version}`, "--version", "print the version and exit")
+    .version(versionLine(), "--version", "print the version and exit")
     .usage(usage())
     .configureHelp({
       commandUsage: (cmd: Command) => cmd.usage(),

@@ -19,7 +19,7 @@ export const EXIT_MS = 15_000;
 /** A capture to end after a signal. */
 export const STOP_MS = 10_000;
 
-/** bin/xskdump, or the build XSKDUMP_BIN names (e.g. the single binary in dist/). */
+/** bin/xskdump, or the build XSKDUMP_BIN names (e.g. the one file, dist/xskdump). */
 export const XSKDUMP: string = Deno.env.get("XSKDUMP_BIN") ?? `${repo}bin/xskdump`;
 
 export type Mode = "native" | "generic";
@@ -175,6 +175,35 @@ export function runXskdump(
   env?: Record<string, string>,
 ): Promise<RunResult> {
   return nsExec(pair.captureNs, [XSKDUMP, "-i", pair.captureIf, ...args], { env });
+}
+
+/** A wrapper for {@link runUnder}: user nobody, group nogroup, no supplementary groups. */
+export const AS_NOBODY: readonly string[] = [
+  "setpriv",
+  "--reuid=nobody",
+  "--regid=nogroup",
+  "--clear-groups",
+];
+
+/**
+ * A short idle capture of a build in the capture namespace, for what its privileges allow:
+ * `wrapper` (a command that execs the rest: setpriv, capsh, runuser), then argv (env(1)
+ * assignments, the program and its arguments, a filter among them) with `-i CAPTURE_IF
+ * --duration 0.2 -w /dev/null`. stderr comes back trimmed.
+ */
+export async function runUnder(
+  pair: VethPair,
+  wrapper: readonly string[],
+  argv: readonly string[],
+): Promise<{ code: number; stderr: string }> {
+  const r = await nsExec(pair.captureNs, [
+    ...wrapper,
+    // No SSH_CONNECTION: over SSH the CLI adds an exclusion filter of its own. Working
+    // directory /: nobody may not enter ours.
+    ...["env", "-u", "SSH_CONNECTION", "-C", "/", ...argv],
+    ...["-i", pair.captureIf, "--duration", "0.2", "-w", "/dev/null"],
+  ]);
+  return { code: r.code, stderr: r.stderr.trim() };
 }
 
 /** Runs fn with a started capture and always stops the capture afterwards. */

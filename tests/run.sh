@@ -23,6 +23,7 @@ step "$deno" check mod.ts cli/main.ts cli/dist_main.ts examples/ tests/ testbed/
 step build/test_shim
 step build/test_ledger
 step build/test_filter
+step build/test_onefile
 step build/test_ringbuf
 export TZ=UTC
 step "$deno" test --allow-all --permit-no-files tests/unit/

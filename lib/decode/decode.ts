@@ -7,7 +7,9 @@
  * Decoded: Ethernet, 802.1Q/QinQ tags (0x8100, 0x88a8, 0x9100, 0x9200), ARP/RARP (also Frame
  * Relay and ATM ARP), IPv4 (fragments, IP-in-IP), IPv6 (hop-by-hop, routing, fragment and
  * destination-options headers, jumbograms), ICMP, ICMPv6, TCP (flags, seq/ack, window, options
- * including MPTCP) and UDP. The line is what tcpdump 4.99.3 prints, byte for byte, including its
+ * including MPTCP) and UDP; the link-layer family: LLC/SNAP, STP/RSTP/MSTP/SPB, IS-IS, CLNP,
+ * ES-IS, CDP, DTP, VTP, UDLD, LLDP, LACP/marker/OAM, EAPOL, MACsec, CFM, PTP, MPLS, PPPoE, PPP,
+ * IPX, DECnet, loopback, AoE, GeoNet and CALM FAST (README: Text lines). The line is what tcpdump 4.99.3 prints, byte for byte, including its
  * quirks; the tests hold it to that against tcpdump itself.
  *
  * Deliberate differences:
@@ -21,7 +23,7 @@
  *   `aa:.. > bb:.., ethertype Unknown (0x88b5), length 60: ` and `\n\t0x0000:  0102 ...`; where
  *   tcpdump decodes it, that is a difference.
  * - Ethertypes and IP protocols not listed above get a fallback instead of tcpdump's decode:
- *   `src > dst, ethertype LLDP (0x88cc), length 60: `, `src > dst, 802.3, length 38` (LLC),
+ *   `src > dst, ethertype NSH (0x894f), length 60: ` and a hex dump,
  *   `IP 1.2.3.4 > 5.6.7.8:  ip-proto-89 40`; a few ICMPv6 types (router renumbering, node
  *   information, RPL) are only named.
  * - Without {@link DescribeOptions.link}, VLAN tags are not shown, exactly as tcpdump does
@@ -74,6 +76,11 @@ export interface DescribeOptions {
    */
   verbose?: boolean;
   /**
+   * How verbose, as tcpdump counts -v (1), -vv (2) and -vvv (3); where given it wins over
+   * {@link verbose}. Printers that differ between the levels follow it.
+   */
+  verbosity?: number;
+  /**
    * Dump in hex (and ASCII) on the lines that follow what is not decoded, as tcpdump does
    * (an unknown ethertype's payload, an unknown ARP operation, ICMPv6 types it does not know).
    * Default true; false for a caller that dumps every packet itself (`-x`, `-X`), as tcpdump
@@ -99,6 +106,12 @@ export interface DecoderOptions extends DescribeOptions {
   timestamps?: TimestampFormat;
   /** "micro" (default, 6 digits) or "nano" (9 digits: --nano). */
   precision?: TimestampPrecision;
+}
+
+/** The printer state of these options. */
+function newPkt(opts: DescribeOptions, table: TcpSeqTable | null): Pkt {
+  const verbosity = opts.verbosity ?? (opts.verbose === true ? 1 : 0);
+  return new Pkt(opts.link === true, verbosity > 0, table, opts.undecodedHex !== false, verbosity);
 }
 
 /** Runs the printers over one frame; never throws. */
@@ -131,12 +144,7 @@ export class Decoder {
     const table = opts.absoluteSeq === true
       ? null
       : new TcpSeqTable(opts.connections ?? TCP_SEQ_CONNECTIONS);
-    this.#p = new Pkt(
-      opts.link === true,
-      opts.verbose === true,
-      table,
-      opts.undecodedHex !== false,
-    );
+    this.#p = newPkt(opts, table);
     this.#clock = new TimestampClock(opts.timestamps, opts.precision);
   }
 
@@ -173,7 +181,7 @@ export function describeFrame(
   origLen: number,
   opts: DescribeOptions = {},
 ): string {
-  const p = new Pkt(opts.link === true, opts.verbose === true, null, opts.undecodedHex !== false);
+  const p = newPkt(opts, null);
   return decode(p, data, origLen);
 }
 

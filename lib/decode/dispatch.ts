@@ -15,7 +15,9 @@
  *      State across packets (like TCP's connections) lives in the Decoder, reached through `p`.
  *   2. Add one line to the registrations at the bottom of this file:
  *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
- *      `tcpPort(179, bgp)`. UDP and TCP ports are tried in the order registered, like
+ *      `tcpPort(179, bgp)`; what an LLC header carries: `llcSap(0x42, stp)` (both SAPs, a UI
+ *      frame) and `snapProtocol(0x00000c, 0x2000, cdp)` (a SNAP header's OUI and PID; OUI 0
+ *      takes the ethertype registrations). UDP and TCP ports are tried in the order registered, like
  *      tcpdump's if-chains: the first registration matching the source or destination port wins
  *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only); so a port goes where
  *      tcpdump tests it, not at the end.
@@ -27,12 +29,28 @@
  *
  * @module
  */
+import { aoe } from "./aoe.ts";
 import { arp } from "./arp.ts";
+import { cfm } from "./cfm.ts";
+import { cdp, dtp, udld, vtp } from "./cisco.ts";
+import { decnet } from "./decnet.ts";
+import { eapol } from "./eap.ts";
+import { calmFast, geonet } from "./geonet.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
+import { ipx8022, ipx8023, ipxEthertype } from "./ipx.ts";
+import { isoclns, isoEthertype } from "./isis.ts";
+import { lldp } from "./lldp.ts";
+import { loopback } from "./loopback.ts";
+import { mpls } from "./mpls.ts";
+import { pppEthertype } from "./ppp.ts";
+import { pppoe } from "./pppoe.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
+import { ptp } from "./ptp.ts";
+import { slow } from "./slow.ts";
+import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
 import { udp } from "./udp.ts";
 
@@ -62,6 +80,8 @@ export interface PortMatch {
 }
 
 const byEthertype = new Map<number, EtherPrinter>();
+const bySap = new Map<number, EtherPrinter>();
+const bySnap = new Map<number, EtherPrinter>();
 const byIpProtocol: (IpPrinter | undefined)[] = new Array(256).fill(undefined);
 /**
  * IP protocols whose printer prints the addresses itself (`src.port > dst.port: `), so the IP
@@ -114,6 +134,32 @@ export function tcpPort(port: number, printer: PortPrinter, match: PortMatch = {
   tcpPorts.add(port, printer, match.side);
 }
 
+/**
+ * Registers the printer of what an LLC header with these SAPs (source and destination alike,
+ * a UI frame) carries; 0xff (global): Novell's raw 802.3 IPX, which has no LLC header.
+ */
+export function llcSap(sap: number, printer: EtherPrinter): void {
+  bySap.set(sap, printer);
+}
+
+/**
+ * Registers the printer of a SNAP header's protocol under an organisation code other than the
+ * ethertype ones (0x000000 and Cisco's 0x0000f8 carry ethertypes: see {@link ethertype}).
+ */
+export function snapProtocol(oui: number, pid: number, printer: EtherPrinter): void {
+  bySnap.set(oui * 0x10000 + pid, printer);
+}
+
+/** The printer of an LLC SAP, if one is registered. */
+export function llcSapPrinter(sap: number): EtherPrinter | undefined {
+  return bySap.get(sap);
+}
+
+/** The printer of a SNAP protocol, if one is registered. */
+export function snapPrinter(oui: number, pid: number): EtherPrinter | undefined {
+  return bySnap.get(oui * 0x10000 + pid);
+}
+
 /** The printer of an ethertype, if one is registered. */
 export function etherTypePrinter(type: number): EtherPrinter | undefined {
   return byEthertype.get(type);
@@ -156,3 +202,42 @@ ipProtocol(17, udp);
 ipProtocol(41, ipv6);
 ipProtocol(58, icmp6);
 ipProtocol(59, noNextHeader);
+
+// Link layer (llc.ts and the modules of what rides on it or on its own ethertype). LLC SAPs
+// (both the same, a UI frame), then SNAP protocols, then ethertypes, then UDP ports.
+llcSap(0x06, ipv4);
+llcSap(0x42, stp);
+llcSap(0xe0, ipx8022);
+llcSap(0xfe, isoclns);
+llcSap(0xff, ipx8023); // Novell raw 802.3: no LLC header
+snapProtocol(0x00000c, 0x0111, udld);
+snapProtocol(0x00000c, 0x010b, stp); // Cisco PVST+
+snapProtocol(0x00000c, 0x010c, stp); // Cisco VLAN bridge
+snapProtocol(0x00000c, 0x2000, cdp);
+snapProtocol(0x00000c, 0x2003, vtp);
+snapProtocol(0x00000c, 0x2004, dtp);
+snapProtocol(0x0080c2, 0x000e, stp); // bridged BPDUs (RFC 2684)
+ethertype(0x0707, geonet); // the old GeoNetworking type
+ethertype(0x1111, calmFast);
+ethertype(0x3c12, pppoe); // 3Com's discovery and session types
+ethertype(0x3c13, pppoe);
+ethertype(0x6003, decnet);
+ethertype(0x8137, ipxEthertype);
+ethertype(0x8809, slow);
+ethertype(0x880b, pppEthertype);
+ethertype(0x8847, mpls);
+ethertype(0x8848, mpls);
+ethertype(0x8863, pppoe);
+ethertype(0x8864, pppoe);
+ethertype(0x888e, eapol);
+ethertype(0x88a2, aoe);
+ethertype(0x88cc, lldp);
+ethertype(0x88f7, ptp);
+ethertype(0x8902, cfm);
+ethertype(0x8947, geonet);
+ethertype(0x9000, loopback);
+ethertype(0xabcd, cfm); // CFM's old type
+ethertype(0xfefe, isoEthertype); // OSI in Cisco HDLC
+udpPort(6635, mpls); // late in tcpdump's chain, as registered last here
+udpPort(319, ptp);
+udpPort(320, ptp);

@@ -7,7 +7,8 @@
  */
 import { etherTypePrinter } from "./dispatch.ts";
 import { ethertypeText } from "./ethertypes.ts";
-import { llc } from "./llc.ts";
+import { llc, llcPayload } from "./llc.ts";
+import { macsec, MACSEC_DONE, MACSEC_ENCRYPTED, macsecCaplen, sectagLength } from "./macsec.ts";
 import { hexBytes, type Pkt } from "./printer.ts";
 
 /** Whether an ethertype is a VLAN tag's. */
@@ -20,9 +21,18 @@ export function macPair(p: Pkt, off: number): string {
   return `${hexBytes(p.d, off + 6, 6, ":")} > ${hexBytes(p.d, off, 6, ":")}`;
 }
 
+/** Offset of the Ethernet frame being decoded (the innermost one), for its addresses. */
+let currentFrame = 0;
+
+/** Offset of the Ethernet header being decoded, for printers that name its source address. */
+export function etherSource(): number {
+  return currentFrame;
+}
+
 /** The Ethernet frame at `off`, `wireLen` bytes long on the wire. */
 export function ether(p: Pkt, off: number, wireLen: number): void {
   const frame = off;
+  currentFrame = off;
   p.proto = "ether";
   p.need(off, 14);
   if (p.link) p.out += `${macPair(p, frame)}, `;
@@ -30,6 +40,31 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   off += 14;
   let length = wireLen - 14;
   let printedLength = false;
+  // Where tcpdump's count of captured bytes ends (before the end of the capture after MACsec).
+  let capEnd = p.end;
+  if (type === 0x88e5) {
+    if (p.link) p.out += `${ethertypeText(type)}, length ${wireLen}: `;
+    printedLength = true;
+    const saved = p.proto;
+    p.proto = "macsec";
+    const payload = macsec(p, frame, off, length);
+    p.proto = saved;
+    if (payload === MACSEC_DONE) return;
+    off += sectagLength(p, off);
+    if (payload === MACSEC_ENCRYPTED) {
+      p.defaultPrint(off, Math.max(0, p.end - off));
+      return;
+    }
+    length = payload;
+    type = p.u16(off);
+    if (macsecCaplen < 2) {
+      p.out += ` [caplen ${macsecCaplen} < 2]`;
+      return;
+    }
+    capEnd = off + macsecCaplen;
+    off += 2;
+    length -= 2;
+  }
   while (isVlanType(type)) {
     p.proto = "vlan";
     p.need(off, 4);
@@ -47,6 +82,11 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
     llc(p, frame, off, type < length ? type : length, printedLength);
     return;
   }
+  if (type === 0x8870) {
+    // Alteon jumbo frames: an LLC header follows the type, which tcpdump does not name.
+    llcPayload(p, frame, off, length);
+    return;
+  }
   if (p.link) p.out += ethertypeText(type) + (printedLength ? ", " : `, length ${wireLen}: `);
   const printer = etherTypePrinter(type);
   if (printer !== undefined) {
@@ -55,5 +95,5 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   }
   // Not decoded here (tcpdump may know it): name the type, then the payload in hex.
   if (!p.link) p.out += `${macPair(p, frame)}, ${ethertypeText(type)}, length ${wireLen}: `;
-  p.defaultPrint(off, p.end - off);
+  p.defaultPrint(off, Math.max(0, Math.min(p.end, capEnd) - off));
 }

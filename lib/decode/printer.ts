@@ -34,6 +34,8 @@ export class Pkt {
   truncSuffix = "";
   readonly link: boolean;
   readonly verbose: boolean;
+  /** tcpdump's -v count (0..3): where printers differ between -v, -vv and -vvv. */
+  readonly verbosity: number;
   /**
    * Dump what no printer decodes (tcpdump's default_print); false when the caller dumps every
    * packet itself (-x, -X) or lines are quiet (-q), as tcpdump suppresses it then.
@@ -50,9 +52,11 @@ export class Pkt {
     verbose = false,
     tcpSeq: TcpSeqTable | null = null,
     undecodedHex = true,
+    verbosity = verbose ? 1 : 0,
   ) {
     this.link = link;
     this.verbose = verbose;
+    this.verbosity = verbose ? Math.max(1, verbosity) : 0;
     this.tcpSeq = tcpSeq;
     this.undecodedHex = undecodedHex;
   }
@@ -60,11 +64,12 @@ export class Pkt {
   /**
    * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
    * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
-   * {@link undecodedHex} is off. Like tcpdump, when the capture ends first it dumps what there
+   * {@link undecodedHex} is off (`always`: where tcpdump calls it without asking, as its LLC
+   * printer does on a cut header). Like tcpdump, when the capture ends first it dumps what there
    * is and then ends the line as truncated (throws {@link TRUNCATED}).
    */
-  defaultPrint(off: number, length: number): void {
-    if (!this.undecodedHex) return;
+  defaultPrint(off: number, length: number, always = false): void {
+    if (!this.undecodedHex && !always) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
     if (length > have) throw TRUNCATED;

@@ -12,6 +12,7 @@ import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
 import {
   LINKTYPE_ETHERNET,
   MAX_RECORD,
+  MAX_SNAPLEN,
   PCAP_FILE_HEADER_LEN,
   PCAP_MAGIC_NS,
   PCAP_MAGIC_US,
@@ -307,6 +308,14 @@ export function readPcapHeader(bytes: Uint8Array): PcapHeader {
 }
 
 /**
+ * The snapshot length libpcap reads a pcap file with: the header's, or the largest Ethernet one
+ * (262144) when the header's is 0 or above it. A record longer than this is cut to it.
+ */
+export function effectiveSnaplen(snaplen: number): number {
+  return snaplen === 0 || snaplen > MAX_SNAPLEN ? MAX_SNAPLEN : snaplen;
+}
+
+/**
  * Yields every complete record of a classic pcap file held in memory (microsecond or nanosecond
  * magic, either byte order; timestamps come out in nanoseconds). After the last complete record it
  * throws {@link PcapFormatError} if trailing bytes form an incomplete record, or as soon as a
@@ -317,6 +326,7 @@ export function* pcapRecords(bytes: Uint8Array): Generator<PcapRecord> {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = !header.bigEndian;
   const scale = header.nanosecond ? 1 : 1000;
+  const snaplen = effectiveSnaplen(header.snaplen);
   const end = bytes.length;
   let off = FILE_HEADER_LEN;
   let index = 1;
@@ -343,7 +353,15 @@ export function* pcapRecords(bytes: Uint8Array): Generator<PcapRecord> {
         `truncated record #${index} at offset ${off}: ${end - start} of ${caplen} data bytes`,
       );
     }
-    yield { sec, nsec: frac * scale, caplen, origLen, data: bytes.subarray(start, start + caplen) };
+    // libpcap keeps no more than the file's snapshot length of a longer record.
+    const kept = caplen > snaplen ? snaplen : caplen;
+    yield {
+      sec,
+      nsec: frac * scale,
+      caplen: kept,
+      origLen,
+      data: bytes.subarray(start, start + kept),
+    };
     off = start + caplen;
     index++;
   }

@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  effectiveSnaplen,
   PCAP_MAGIC_NS,
   PCAP_MAGIC_US,
   PcapFormatError,
@@ -422,6 +423,13 @@ function* walk(bytes: Uint8Array, sections: PcapngSectionInfo[]): Generator<Pcap
         }
         const origLen = v.getUint32(off + 24, le);
         const s = ifs[id];
+        // libpcap refuses a packet longer than its interface's snapshot length (tcpdump ends there).
+        const snaplen = effectiveSnaplen(s.info.snaplen);
+        if (caplen > snaplen) {
+          throw new PcapFormatError(
+            `invalid packet capture length ${caplen}, bigger than snaplen of ${snaplen}`,
+          );
+        }
         convertTime(s, v.getUint32(off + 12, le), v.getUint32(off + 16, le));
         let queue: number | undefined;
         let flags: number | undefined;

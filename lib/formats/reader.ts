@@ -23,7 +23,7 @@ import {
   PCAPNG_SHB,
 } from "./magic.ts";
 import { concat } from "./bytecopy.ts";
-import { PcapFormatError, readPcapHeader } from "./pcap.ts";
+import { effectiveSnaplen, PcapFormatError, readPcapHeader } from "./pcap.ts";
 import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng_reader.ts";
 
 /** Where bytes come from: `Deno.FsFile`, `Deno.stdin`. `null` at the end. */
@@ -216,6 +216,7 @@ export class CaptureStreamReader {
     const input = this.#in;
     const le = this.#le;
     const linktype = this.info.linktype;
+    const snaplen = effectiveSnaplen(this.info.snaplen);
     for (let index = 1;; index++) {
       const off = this.#pos;
       input.release(off);
@@ -243,12 +244,14 @@ export class CaptureStreamReader {
       }
       v = new DataView(input.buf.buffer, input.at(off), 16);
       this.#pos = off + 16 + caplen;
+      // libpcap keeps no more than the file's snapshot length of a longer record.
+      const kept = caplen > snaplen ? snaplen : caplen;
       yield {
         sec: v.getUint32(0, le),
         nsec: v.getUint32(4, le) * this.#scale,
-        caplen,
+        caplen: kept,
         origLen: v.getUint32(12, le),
-        data: input.view(off + 16, off + 16 + caplen),
+        data: input.view(off + 16, off + 16 + kept),
         interfaceId: 0,
         linktype,
         queue: undefined,

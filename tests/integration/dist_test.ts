@@ -1,26 +1,19 @@
 // The builds that travel, end to end on a veth pair: cli/dist_main.ts under `deno run` (the
 // embedded shim, no XSKDUMP_SHIM, another working directory, only the dist permissions), the
 // bundle from `make bundle` copied alone into an empty directory, and the compiled binary from
-// `make dist` when a denort is at hand. Each captures the whole corpus, every frame identical
-// and in order, with the shim mapped from a memfd and from no file. What the bundle needs as
-// user nobody (capabilities) is reliability_privileges_test.ts's.
-import assert from "node:assert/strict";
+// `make dist` when a denort is at hand (the one file of `make onefile`: onefile_test.ts). Each
+// captures the whole corpus, every frame identical and in order, with the shim mapped from a
+// memfd and from no file (dist_capture.ts). What the bundle needs as user nobody
+// (capabilities) is reliability_privileges_test.ts's.
 import {
-  captureWhile,
-  firstMismatch,
-  framesOf,
   isRoot,
-  mergedCorpus,
-  replay,
   rootOnly,
   run,
-  startCapture,
-  wholeRecords,
+  type VethPair,
   withTempDir,
   withVethPair,
-  xdpAttached,
 } from "../../testbed/mod.ts";
-import type { VethPair } from "../../testbed/netns.ts";
+import { captureCorpus } from "./dist_capture.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const ignore = rootOnly("dist");
@@ -37,42 +30,9 @@ async function makeInto(target: "bundle" | "dist", dir: string, file: string): P
   return `${dir}/${file}`;
 }
 
-/** The shim's mappings in a process: paths from /proc/PID/maps. */
-async function shimMappings(pid: number): Promise<string[]> {
-  const maps = await Deno.readTextFile(`/proc/${pid}/maps`);
-  return [
-    ...new Set(
-      maps.split("\n").filter((l) => l.includes("libxskdump")).map((l) =>
-        l.replace(/^(\S+\s+){5}/, "")
-      ),
-    ),
-  ];
-}
-
-/**
- * Runs `argv -i xc0 -w - -c FRAMES` in the capture namespace (cwd `cwd`, no XSKDUMP_SHIM),
- * replays the corpus, and checks the pcap on stdout against it frame by frame.
- */
-async function captureCorpus(pair: VethPair, cwd: string, argv: string[], env: string[] = []) {
-  const corpus = await mergedCorpus();
-  const noShim = ["env", "-u", "XSKDUMP_SHIM", "-C", cwd, ...env];
-  const io = ["-i", pair.captureIf, "--json", "-w", "-", "-c", String(corpus.frames)];
-  let maps: string[] = [];
-  const { cap, status } = await captureWhile(
-    startCapture(pair, [...noShim, ...argv, ...io], { stdout: true }),
-    async (cap) => {
-      // `ip netns exec` and `env` exec in place (so do the bundle's sh lines): this is deno.
-      maps = await shimMappings(cap.pid);
-      const sent = await replay(pair, corpus.path);
-      assert.equal(sent.failed, 0, sent.output);
-    },
-  );
-  assert.equal(status.code, 0, cap.stderr());
-  assert.deepEqual(maps, ["/memfd:libxskdump.so (deleted)"], "the shim comes from a memfd only");
-  const mismatch = firstMismatch(framesOf(corpus.path), wholeRecords(cap.stdout()).frames);
-  assert.equal(mismatch, undefined, mismatch);
-  assert.equal(cap.summary().captured, corpus.frames);
-  assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+/** Captures the corpus with argv run from cwd, no XSKDUMP_SHIM (see dist_capture.ts). */
+async function captureFrom(pair: VethPair, cwd: string, argv: string[], env: string[] = []) {
+  await captureCorpus(pair, { argv: ["env", "-u", "XSKDUMP_SHIM", "-C", cwd, ...env, ...argv] });
 }
 
 Deno.test({
@@ -84,7 +44,7 @@ Deno.test({
       const cwd = `${dir}/cwd`;
       await Deno.mkdir(cwd);
       await withVethPair((pair) =>
-        captureCorpus(pair, cwd, [
+        captureFrom(pair, cwd, [
           Deno.execPath(),
           "run",
           "--quiet",
@@ -107,7 +67,7 @@ Deno.test({
       await Deno.copyFile(built, `${cwd}/xskdump.js`);
       await Deno.chmod(`${cwd}/xskdump.js`, 0o755);
       await withVethPair((pair) =>
-        captureCorpus(pair, cwd, ["./xskdump.js"], [`XSKDUMP_DENO=${Deno.execPath()}`])
+        captureFrom(pair, cwd, ["./xskdump.js"], [`XSKDUMP_DENO=${Deno.execPath()}`])
       );
     });
   },
@@ -124,12 +84,12 @@ Deno.test({
   ignore: ignore || denortMissing !== undefined,
   async fn() {
     await withTempDir("xskt-dist-", async (dir) => {
-      const built = await makeInto("dist", `${dir}/build`, "xskdump");
+      const built = await makeInto("dist", `${dir}/build`, "xskdump-compiled");
       const cwd = `${dir}/host`;
       await Deno.mkdir(cwd);
-      await Deno.copyFile(built, `${cwd}/xskdump`);
-      await Deno.chmod(`${cwd}/xskdump`, 0o755);
-      await withVethPair((pair) => captureCorpus(pair, cwd, ["./xskdump"]));
+      await Deno.copyFile(built, `${cwd}/xskdump-compiled`);
+      await Deno.chmod(`${cwd}/xskdump-compiled`, 0o755);
+      await withVethPair((pair) => captureFrom(pair, cwd, ["./xskdump-compiled"]));
     });
   },
 });

@@ -10,10 +10,12 @@
 // joining another capture (CAP_SYS_ADMIN).
 import assert from "node:assert/strict";
 import {
+  AS_NOBODY,
   readyPattern,
   removeAtExit,
   rootOnly,
   run,
+  runUnder,
   startXskdump,
   type VethPair,
   withCapture,
@@ -83,25 +85,10 @@ function nobodyKit(): Promise<Kit> {
   return kitBuilt;
 }
 
-/**
- * A short idle capture in the capture namespace: `wrapper` (a command that execs the rest),
- * then argv (the program and its leading arguments) with `-i xc0 --duration 0.2 -w /dev/null`.
- */
-async function captureUnder(pair: VethPair, wrapper: string[], argv: string[]) {
-  const r = await run([
-    ...["ip", "netns", "exec", pair.captureNs, ...wrapper],
-    // No SSH_CONNECTION: over SSH the CLI adds an exclusion filter of its own. Working
-    // directory /: nobody may not enter ours.
-    ...["env", "-u", "SSH_CONNECTION", "-C", "/", ...argv],
-    ...["-i", pair.captureIf, "--duration", "0.2", "-w", "/dev/null"],
-  ]);
-  return { code: r.code, stderr: r.stderr.trim() };
-}
-
 /** Root with `caps` removed from the bounding set (capsh --drop), running bin/xskdump. */
 function withoutCaps(pair: VethPair, caps: string[], extra: string[] = []) {
   const capsh = ["capsh", `--drop=${caps.join(",")}`, "--", "-c", 'exec "$@"', "--"];
-  return captureUnder(pair, capsh, [XSKDUMP, ...extra]);
+  return runUnder(pair, capsh, [XSKDUMP, ...extra]);
 }
 
 /** The bundle as nobody with exactly these capabilities, as ambient ones (and a filter). */
@@ -112,7 +99,7 @@ async function asNobodyWith(pair: VethPair, caps: string[], filter: string[] = [
     ...["capsh", `--caps=${list}+eip cap_setpcap,cap_setuid,cap_setgid+ep`, "--keep=1"],
     ...["--user=nobody", `--addamb=${list}`, "--", "-c", 'exec "$@"', "--"],
   ];
-  return captureUnder(pair, capsh, [...kit.env, kit.bundle, ...filter]);
+  return runUnder(pair, capsh, [...kit.env, kit.bundle, ...filter]);
 }
 
 function assertNamed(r: { code: number; stderr: string }, cap: string, what: string): void {
@@ -132,11 +119,11 @@ Deno.test({
     await withVethPair(async (pair) => {
       for (
         const wrapper of [
-          ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all"],
+          [...AS_NOBODY, "--inh-caps=-all"],
           ["runuser", "-u", "nobody", "--"],
         ]
       ) {
-        const r = await captureUnder(pair, wrapper, [...kit.env, kit.bundle]);
+        const r = await runUnder(pair, wrapper, [...kit.env, kit.bundle]);
         assertNamed(r, "cap_bpf", wrapper[0]);
         assert.match(r.stderr, GRANT_HINT);
       }
@@ -196,8 +183,7 @@ Deno.test({
       await Deno.chmod(dir, 0o755);
       await run(["setcap", `${[...NEEDED, "cap_perfmon"].join(",")}+ep`, deno], { check: true });
       await withVethPair(async (pair) => {
-        const nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"];
-        const r = await captureUnder(pair, nobody, [
+        const r = await runUnder(pair, AS_NOBODY, [
           ...[...kit.env, `XSKDUMP_DENO=${deno}`, kit.bundle, PORT_FILTER],
         ]);
         assert.equal(r.code, 0, r.stderr);

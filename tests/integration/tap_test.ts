@@ -21,6 +21,7 @@ import {
   mergedCorpus,
   type NsChild,
   nsExec,
+  pollUntil,
   replay,
   rootOnly,
   run,
@@ -371,15 +372,24 @@ Deno.test({
   },
 });
 
-/** Ids of BPF links whose program is one of the tap's, system-wide. */
-async function tapLinks(): Promise<number[]> {
-  const links = JSON.parse((await run(["bpftool", "-j", "link", "show"], { check: true })).stdout);
-  const ours: number[] = [];
-  for (const l of links as { id: number; prog_id: number }[]) {
-    const p = await run(["bpftool", "-j", "prog", "show", "id", String(l.prog_id)]);
-    if (p.code === 0 && /^tap_/.test(JSON.parse(p.stdout).name ?? "")) ours.push(l.id);
+/**
+ * Ids of the BPF links a process holds (its fds' fdinfo): only its own, so the tap tests of
+ * other captures running on the machine at the same time cannot change the count.
+ */
+async function linksHeldBy(pid: number): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const e of Deno.readDir(`/proc/${pid}/fdinfo`)) {
+    const info = await Deno.readTextFile(`/proc/${pid}/fdinfo/${e.name}`).catch(() => "");
+    const m = info.match(/^link_id:\s+(\d+)$/m);
+    if (m) ids.push(Number(m[1]));
   }
-  return ours;
+  return ids;
+}
+
+/** Ids of every BPF link on the host. */
+async function linkIds(): Promise<number[]> {
+  const links = JSON.parse((await run(["bpftool", "-j", "link", "show"], { check: true })).stdout);
+  return (links as { id: number }[]).map((l) => l.id);
 }
 
 async function tcFilters(pair: VethPair, dir: "ingress" | "egress"): Promise<string> {
@@ -399,15 +409,14 @@ Deno.test({
     await withPairAndDir("xskt-tap-", async (pair, dir) => {
       await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
       await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
-      const before = await tapLinks();
       // tcx: the kernel removes the links with the process.
       const tcx = await xskdump(pair, ["-w", `${dir}/a.pcap`]);
-      const during = (await tapLinks()).filter((id) => !before.includes(id));
+      const during = await linksHeldBy(tcx.child.pid);
       assert.equal(during.length, 2, "an XDP link (incoming) and a tcx link (outgoing)");
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), true);
       tcx.child.signal("SIGKILL");
       assert.equal((await tcx.child.waitExit(EXIT_MS)).signal, "SIGKILL");
-      const after = await tapLinks();
+      const after = await linkIds();
       assert.deepEqual(during.filter((id) => after.includes(id)), [], "tcx link left");
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, "XDP left");
       assert.equal(await tcFilters(pair, "egress"), "");
@@ -460,6 +469,35 @@ Deno.test({
         /^listening on xc0, queue 0, mode native, divert \(it has no address: a capture port; captured packets do not reach the host stack\)/,
       );
       await finish(bare.child);
+      // IPv6 on: the port gets an fe80:: address, which every IPv6 port has: still divert. A
+      // global one makes it the host's.
+      await nsExec(pair.captureNs, [
+        "sysctl",
+        "-q",
+        "-w",
+        "net.ipv6.conf.all.disable_ipv6=0",
+        `net.ipv6.conf.${pair.captureIf}.disable_ipv6=0`,
+      ], { check: true });
+      const linkLocal = await pollUntil(async () =>
+        /inet6 fe80::/.test(
+          (await run(["ip", "-n", pair.captureNs, "-6", "addr", "show", "dev", pair.captureIf]))
+            .stdout,
+        ), EXIT_MS);
+      assert.ok(linkLocal, "no fe80:: address came");
+      const v6ll = await xskdump(pair, ["-w", `${dir}/ll.pcap`]);
+      assert.match(v6ll.line, /, divert \(it has no address: a capture port;/);
+      await finish(v6ll.child);
+      await nsExec(pair.captureNs, [
+        ..."ip -6 addr add 2001:db8::1/64 nodad dev".split(" "),
+        pair.captureIf,
+      ], { check: true });
+      const v6 = await xskdump(pair, ["-w", `${dir}/v6.pcap`]);
+      assert.match(v6.line, /, tap in and out \(it has an IPv6 address;/);
+      await finish(v6.child);
+      await nsExec(pair.captureNs, [
+        ..."ip -6 addr del 2001:db8::1/64 dev".split(" "),
+        pair.captureIf,
+      ], { check: true });
       await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
       await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
       const used = await xskdump(pair, ["-w", `${dir}/b.pcap`]);

@@ -169,6 +169,7 @@ Deno.test("dist: make dist without a denort says what is missing and builds noth
     assert.match(err, /deno compile needs denort 2\.9\.\d+ for x86_64-unknown-linux-gnu/);
     assert.ok(err.includes(`${denoDir}/dl/release/v`), err);
     assert.match(err, /DENORT_BIN/);
+    assert.match(err, /make onefile/);
     assert.match(err, /make bundle/);
     assert.deepEqual([...Deno.readDirSync(out)], []);
   } finally {

@@ -236,7 +236,7 @@ Deno.test("bin/xskdump: an interface that does not exist: exit 2, no file writte
 Deno.test("bin/xskdump: --version works from another directory", async () => {
   const r = await runCli(["--version"], "/");
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^xskdump \d+\.\d+\.\d+\n$/);
+  assert.match(r.stdout, /^xskdump \d+\.\d+\.\d+ \(Deno \d+\.\d+\.\d+, shim ABI \d+\)\n$/);
 });
 
 Deno.test("bin/xskdump passes no -A and scopes --allow-ffi to the shim", async () => {

@@ -137,18 +137,20 @@ const HANDSHAKE: Seg[] = [
   { from: "c", flags: ACK, seq: 1012, ack: 5022 },
 ];
 
+/** HANDSHAKE as tcpdump prints it: the first segment with ACK sets the base and prints absolute numbers. */
+const HANDSHAKE_LINES = [
+  "Flags [S], seq 1000, win 502, length 0",
+  "Flags [S.], seq 5000, ack 1001, win 502, length 0",
+  "Flags [.], ack 1, win 502, length 0",
+  "Flags [P.], seq 1:11, ack 1, win 502, length 10",
+  "Flags [P.], seq 1:21, ack 11, win 502, length 20",
+  "Flags [F.], seq 11, ack 21, win 502, length 0",
+  "Flags [F.], seq 21, ack 12, win 502, length 0",
+  "Flags [.], ack 22, win 502, length 0",
+];
+
 Deno.test("tcp relative numbers: a handshake counts from each side's first number", () => {
-  check({}, HANDSHAKE, [
-    "Flags [S], seq 1000, win 502, length 0",
-    // The first segment with ACK sets the base and prints absolute numbers, like tcpdump.
-    "Flags [S.], seq 5000, ack 1001, win 502, length 0",
-    "Flags [.], ack 1, win 502, length 0",
-    "Flags [P.], seq 1:11, ack 1, win 502, length 10",
-    "Flags [P.], seq 1:21, ack 11, win 502, length 20",
-    "Flags [F.], seq 11, ack 21, win 502, length 0",
-    "Flags [F.], seq 21, ack 12, win 502, length 0",
-    "Flags [.], ack 22, win 502, length 0",
-  ]);
+  check({}, HANDSHAKE, HANDSHAKE_LINES);
 });
 
 Deno.test("tcp -S (absoluteSeq): numbers as on the wire", () => {
@@ -208,14 +210,7 @@ Deno.test("tcp relative numbers: a new connection on the same ports starts over 
     { from: "s", flags: ACK, seq: 800001, ack: 300008 },
   ];
   const lines = [
-    "Flags [S], seq 1000, win 502, length 0",
-    "Flags [S.], seq 5000, ack 1001, win 502, length 0",
-    "Flags [.], ack 1, win 502, length 0",
-    "Flags [P.], seq 1:11, ack 1, win 502, length 10",
-    "Flags [P.], seq 1:21, ack 11, win 502, length 20",
-    "Flags [F.], seq 11, ack 21, win 502, length 0",
-    "Flags [F.], seq 21, ack 12, win 502, length 0",
-    "Flags [.], ack 22, win 502, length 0",
+    ...HANDSHAKE_LINES,
     "Flags [S], seq 300000, win 502, length 0",
     "Flags [S.], seq 800000, ack 300001, win 502, length 0",
     "Flags [.], ack 1, win 502, length 0",

@@ -8,7 +8,7 @@ const root = new URL("../../", import.meta.url);
 
 /** What each folder may import (paths relative to the repository root, by prefix). */
 const ALLOWED: Record<string, string[]> = {
-  "ffi/": ["ffi/", "build/libxskdump.so"],
+  "ffi/": ["ffi/", "build/libxskdump.embed.b64"],
   "lib/formats/": ["lib/formats/"],
   "lib/decode/": ["lib/decode/"],
   // The translator needs the map placeholders and slot numbers the C side uses: ffi/abi.ts is

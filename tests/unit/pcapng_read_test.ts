@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";
+import { CaptureStreamReader } from "../../lib/formats/reader.ts";
 import {
   captureRecords,
   detectCaptureFormat,
@@ -450,4 +451,56 @@ Deno.test({
     }
     assert.ok(withStats >= 1, "the corpus has an ISB (dhcp-option-108.pcapng)");
   },
+});
+
+/** A little-endian microsecond pcap file with one 60-byte record under a 20-byte snaplen. */
+function overSnaplenPcap(): Uint8Array {
+  const b = new Bytes(true).u32(0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(20).u32(1);
+  const data = Array.from({ length: 60 }, (_, i) => i);
+  return new Uint8Array(b.u32(1).u32(2).u32(60).u32(60).raw(data).out);
+}
+
+Deno.test("snaplen: a pcap record longer than the file's snaplen is cut to it, as libpcap reads it", async () => {
+  const file = overSnaplenPcap();
+  const want = Array.from({ length: 20 }, (_, i) => i);
+  const [r] = [...pcapRecords(file)];
+  assert.deepEqual([r.caplen, r.origLen, [...r.data]], [20, 60, want]);
+  const [c] = [...captureRecords(file)];
+  assert.deepEqual([c.caplen, [...c.data]], [20, want]);
+  // The stream reader (-r) the same, from a source that hands out a few bytes at a time.
+  let at = 0;
+  const src = {
+    read(p: Uint8Array): Promise<number | null> {
+      if (at >= file.length) return Promise.resolve(null);
+      const n = Math.min(p.length, 7, file.length - at);
+      p.set(file.subarray(at, at + n));
+      at += n;
+      return Promise.resolve(n);
+    },
+  };
+  const reader = await CaptureStreamReader.open(src, 65536);
+  const got = [];
+  for await (const s of reader.records()) got.push([s.caplen, s.origLen, [...s.data]]);
+  assert.deepEqual(got, [[20, 60, want]]);
+  // tcpdump agrees: it prints the 20 bytes it keeps.
+  if (haveTool("tcpdump")) {
+    withTempDirSync("xskdump-snaplen-", (dir) => {
+      Deno.writeFileSync(`${dir}/s.pcap`, file);
+      const out = runSync("tcpdump", ["-nn", "-xx", "-r", `${dir}/s.pcap`]);
+      assert.match(out, /0x0010: {2}1011 1213\s*$/m);
+    });
+  } else console.log("snaplen: tcpdump not installed, its reading not compared");
+});
+
+Deno.test("snaplen: a pcapng packet longer than its interface's snaplen is an error, as libpcap's", () => {
+  const le = true;
+  const file = new Uint8Array([
+    ...shb(le),
+    ...idb(le, 1, 20),
+    ...epb(le, 0, 1n, Array.from({ length: 60 }, (_, i) => i), 60),
+  ]);
+  assert.throws(
+    () => [...pcapngRecords(file)],
+    new PcapFormatError("invalid packet capture length 60, bigger than snaplen of 20"),
+  );
 });

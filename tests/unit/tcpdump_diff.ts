@@ -120,12 +120,14 @@ export function fileRecords(path: string): FileRecord[] {
  */
 export type FileDecoder = (records: FileRecord[], flags: string[]) => string[];
 
-/** The decoder options of tcpdump flags: -e, -v, -S, -t to -ttttt, --nano. */
+/** The decoder options of tcpdump flags: -e, -v to -vvv, -S, -t to -ttttt, --nano. */
 export function decoderOptions(flags: string[]): DecoderOptions {
   const t = flags.find((f) => /^-t+$/.test(f));
+  const v = flags.find((f) => /^-v+$/.test(f));
   return {
     link: flags.includes("-e"),
-    verbose: flags.includes("-v"),
+    verbose: v !== undefined,
+    verbosity: v === undefined ? 0 : v.length - 1,
     absoluteSeq: flags.includes("-S"),
     timestamps: t === undefined ? "time" : TIMESTAMP_FORMATS[t.length - 1],
     precision: flags.includes("--nano") ? "nano" : "micro",
