@@ -259,6 +259,8 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["tap/tcpdump", "tap-generic", "tcpdump"],
     ["tap/tcpdump", "tap-tc", "tcpdump"],
     ["tap/xdpdump", "tap-native", "xdpdump"],
+    ["attribution/tap", "tap-attr-native", "tap-native"],
+    ["attribution/tap", "tap-attr-tc", "tap-tc"],
   ];
   for (const p of PROFILES) {
     for (const g of GENERATORS) {
