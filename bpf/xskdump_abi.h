@@ -111,7 +111,10 @@ enum xskdump_proc_counter {
  * every kind given must match (AND); within a kind, any entry of its map. */
 #define XSKDUMP_WANT_PID 1    /* its pid is in "want_pids" */
 #define XSKDUMP_WANT_COMM 2   /* its command is in "want_comms" */
-#define XSKDUMP_WANT_CGROUP 4 /* its cgroup id is in "want_cgroups" */
+#define XSKDUMP_WANT_CGROUP 4 /* its cgroup id is in "want_cgroups", or its pid in
+			       * "want_cgroup_pids" (the members of a cgroup v1 at start) */
+/* xsk_proc_want's values of the cgroup kind given as pids (cgroup v1), not ids. */
+#define XSKDUMP_WANT_CGROUP_PIDS 8
 
 /* Directions, as pcapng's epb_flags bits 0-1 give them. */
 #define XSKDUMP_DIR_IN 1

@@ -147,6 +147,15 @@ struct {
 	__type(value, __u8);
 } want_cgroups SEC(".maps");
 
+/* A cgroup v1 path (a host with no cgroup2 in use) has no id a task carries
+ * into BPF: its member processes at start stand for it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} want_cgroup_pids SEC(".maps");
+
 static __always_inline void count(void *map, __u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(map, &idx);
@@ -489,7 +498,8 @@ static __always_inline int proc_wanted(struct xskdump_proc *a)
 		return 0;
 	if ((want & XSKDUMP_WANT_COMM) && !bpf_map_lookup_elem(&want_comms, a->comm))
 		return 0;
-	if ((want & XSKDUMP_WANT_CGROUP) && !bpf_map_lookup_elem(&want_cgroups, &a->cgroup_id))
+	if ((want & XSKDUMP_WANT_CGROUP) && !bpf_map_lookup_elem(&want_cgroups, &a->cgroup_id) &&
+	    !bpf_map_lookup_elem(&want_cgroup_pids, &a->pid))
 		return 0;
 	return 1;
 }

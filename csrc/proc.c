@@ -405,11 +405,12 @@ int32_t xsk_proc_table(int32_t tap, uint64_t *out, uint32_t n)
 
 int32_t xsk_proc_want(int32_t tap, uint32_t kind, const uint8_t *values, uint32_t n)
 {
-	const char *name = kind == XSKDUMP_WANT_PID    ? "want_pids"
-			   : kind == XSKDUMP_WANT_COMM   ? "want_comms"
-			   : kind == XSKDUMP_WANT_CGROUP ? "want_cgroups"
-							 : NULL;
-	uint32_t size = kind == XSKDUMP_WANT_PID ? 4 : kind == XSKDUMP_WANT_COMM ? 16 : 8, i;
+	const char *name = kind == XSKDUMP_WANT_PID	    ? "want_pids"
+			   : kind == XSKDUMP_WANT_COMM	    ? "want_comms"
+			   : kind == XSKDUMP_WANT_CGROUP	    ? "want_cgroups"
+			   : kind == XSKDUMP_WANT_CGROUP_PIDS ? "want_cgroup_pids"
+							    : NULL;
+	uint32_t size = kind == XSKDUMP_WANT_COMM ? 16 : kind == XSKDUMP_WANT_CGROUP ? 8 : 4, i;
 	uint8_t one = 1;
 	int map;
 
@@ -464,7 +465,8 @@ struct walk {
 	char path[4096];
 	const char *spec; /* container id to find in names */
 	uint64_t want;    /* id to find (xsk_cgroup_path) */
-	uint64_t *out;
+	uint64_t *out;    /* ids found (xsk_cgroup_ids) */
+	uint32_t *pids;   /* pids found (xsk_cgroup1_pids) */
 	uint32_t max, n;
 	int found;
 };
@@ -481,24 +483,17 @@ static DIR *dir_stream(int dir)
 	return d;
 }
 
-/* Adds dir's id and those of every cgroup below it. */
-static void add_subtree(int dir, struct walk *w, int depth)
+/* Calls visit with every child cgroup (directory) of dir, opened, and its
+ * name; stops early once the walk found what it looks for. */
+static void children(int dir, struct walk *w, int depth,
+		     void (*visit)(int sub, const char *name, struct walk *w, int depth))
 {
-	struct stat st;
 	struct dirent *e;
 	DIR *d;
 
-	if (fstat(dir, &st))
+	if (depth >= MAX_DEPTH || !(d = dir_stream(dir)))
 		return;
-	if (w->n < w->max)
-		w->out[w->n] = st.st_ino;
-	w->n++;
-	if (depth >= MAX_DEPTH)
-		return;
-	d = dir_stream(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
+	while (!w->found && (e = readdir(d))) {
 		int sub;
 
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
@@ -506,52 +501,51 @@ static void add_subtree(int dir, struct walk *w, int depth)
 		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		add_subtree(sub, w, depth + 1);
+		visit(sub, e->d_name, w, depth + 1);
 		close(sub);
 	}
 	closedir(d);
 }
 
-/* Finds cgroups by container id (spec) or by id (want) below dir, whose path
- * from the root is w->path. */
-static void find(int dir, struct walk *w, int depth)
+static void add_subtree(int dir, struct walk *w, int depth);
+
+static void subtree_visit(int sub, const char *name, struct walk *w, int depth)
+{
+	(void)name;
+	add_subtree(sub, w, depth);
+}
+
+/* Adds dir's id and those of every cgroup below it. */
+static void add_subtree(int dir, struct walk *w, int depth)
+{
+	struct stat st;
+
+	if (fstat(dir, &st))
+		return;
+	if (w->n < w->max)
+		w->out[w->n] = st.st_ino;
+	w->n++;
+	children(dir, w, depth, subtree_visit);
+}
+
+/* Finds cgroups by container id (spec) or by id (want) below a directory,
+ * whose path from the root is w->path: sub, named name, is one child. */
+static void find_visit(int sub, const char *name, struct walk *w, int depth)
 {
 	size_t len = strlen(w->path);
-	struct dirent *e;
-	DIR *d;
+	struct stat st;
 
-	if (depth >= MAX_DEPTH || w->found)
+	if (len + 1 + strlen(name) >= sizeof(w->path))
 		return;
-	d = dir_stream(dir);
-	if (!d)
-		return;
-	while (!w->found && (e = readdir(d))) {
-		int sub;
-
-		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
-		    len + 1 + strlen(e->d_name) >= sizeof(w->path))
-			continue;
-		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			continue;
-		snprintf(w->path + len, sizeof(w->path) - len, "/%s", e->d_name);
-		if (w->spec && strstr(e->d_name, w->spec)) {
-			add_subtree(sub, w, depth + 1);
-		} else if (w->want) {
-			struct stat st;
-
-			if (!fstat(sub, &st) && st.st_ino == w->want)
-				w->found = 1;
-			else
-				find(sub, w, depth + 1);
-		} else {
-			find(sub, w, depth + 1);
-		}
-		close(sub);
-		if (!w->found)
-			w->path[len] = 0;
-	}
-	closedir(d);
+	snprintf(w->path + len, sizeof(w->path) - len, "/%s", name);
+	if (w->spec && strstr(name, w->spec))
+		add_subtree(sub, w, depth);
+	else if (w->want && !fstat(sub, &st) && st.st_ino == w->want)
+		w->found = 1;
+	else
+		children(sub, w, depth, find_visit);
+	if (!w->found)
+		w->path[len] = 0;
 }
 
 int32_t xsk_cgroup_ids(const char *spec, uint32_t container, uint64_t *out, uint32_t max)
@@ -565,7 +559,7 @@ int32_t xsk_cgroup_ids(const char *spec, uint32_t container, uint64_t *out, uint
 		return fail(-EINVAL, "no cgroup given");
 	if (container) {
 		w.spec = spec;
-		find(root, &w, 0);
+		children(root, &w, 0, find_visit);
 	} else {
 		const char *rel = spec;
 		int dir;
@@ -596,8 +590,121 @@ int32_t xsk_cgroup_path(uint64_t id, uint8_t *path, uint32_t len)
 	if (!fstat(root, &st) && st.st_ino == id)
 		w.found = 1;
 	else
-		find(root, &w, 0);
+		children(root, &w, 0, find_visit);
 	if (!w.found)
 		return fail(-ENOENT, "no cgroup with id %llu", (unsigned long long)id);
 	return (int32_t)snprintf((char *)path, len, "%s", w.path[0] ? w.path : "/");
+}
+
+/* ---- cgroup v1 ---- */
+
+static void add_pids(int dir, struct walk *w, int depth);
+
+static void pids_visit(int sub, const char *name, struct walk *w, int depth)
+{
+	(void)name;
+	add_pids(sub, w, depth);
+}
+
+/* Adds the pids in cgroup.procs of dir and of every cgroup below it. */
+static void add_pids(int dir, struct walk *w, int depth)
+{
+	int fd = openat(dir, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+	unsigned long pid;
+
+	if (fd >= 0 && !f)
+		close(fd);
+	while (f && fscanf(f, "%lu", &pid) == 1) {
+		if (w->n < w->max)
+			w->pids[w->n] = (uint32_t)pid;
+		w->n++;
+	}
+	if (f)
+		fclose(f);
+	children(dir, w, depth, pids_visit);
+}
+
+/* Finds v1 cgroups whose directory names hold w->spec: their pids. */
+static void find_v1_visit(int sub, const char *name, struct walk *w, int depth)
+{
+	if (strstr(name, w->spec))
+		add_pids(sub, w, depth);
+	else
+		children(sub, w, depth, find_v1_visit);
+}
+
+/* One cgroup v1 hierarchy, opened through a private mount made for the moment
+ * it takes to open it (as the cgroup2 root's): `ip netns exec` gives its
+ * command a fresh /sys without the host's cgroup mounts, and a v1 mount with
+ * the same controllers joins the existing hierarchy. -errno when it fails. */
+static int cgroup1_open(const char *controllers)
+{
+	char dir[] = "/tmp/xskdump-cgroup1.XXXXXX", opts[128];
+	int fd, err = 0;
+
+	if (!strncmp(controllers, "name=", 5))
+		snprintf(opts, sizeof(opts), "none,%s", controllers);
+	else
+		snprintf(opts, sizeof(opts), "%s", controllers);
+	if (!mkdtemp(dir))
+		return -errno;
+	if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts)) {
+		err = -errno;
+		rmdir(dir);
+		return err;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		err = -errno;
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+	return fd < 0 ? err : fd;
+}
+
+int32_t xsk_cgroup1_pids(const char *spec, uint32_t container, uint32_t *out, uint32_t max)
+{
+	struct walk w = { .pids = out, .max = max };
+	FILE *f;
+	char line[512];
+	int found = 0;
+
+	if (!spec || !*spec)
+		return fail(-EINVAL, "no cgroup given");
+	/* This process's hierarchies: "ID:CONTROLLERS:PATH", v2's ID is 0. */
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return fail(-errno, "read /proc/self/cgroup");
+	while (fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *end;
+		const char *rel = spec;
+		int m, dir;
+
+		if (!ctl || !strncmp(line, "0:", 2) || !(end = strchr(ctl + 1, ':')) || end == ctl + 1)
+			continue;
+		*end = 0;
+		m = cgroup1_open(ctl + 1);
+		if (m < 0)
+			continue;
+		if (container) {
+			w.spec = spec;
+			children(m, &w, 0, find_v1_visit);
+		} else {
+			while (*rel == '/')
+				rel++;
+			dir = *rel ? openat(m, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+			if (dir >= 0) {
+				found = 1;
+				add_pids(dir, &w, 0);
+				close(dir);
+			}
+		}
+		close(m);
+	}
+	fclose(f);
+	if (!w.n && !found)
+		return fail(-ENOENT, "no cgroup v1 %s%s", container ? "has " : "", spec);
+	if (w.n > max)
+		return fail(-E2BIG, "%s holds %u processes, more than %u", spec, w.n, max);
+	return (int32_t)w.n;
 }

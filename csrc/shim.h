@@ -459,6 +459,12 @@ int32_t xsk_proc_detach(int32_t tap);
  * path from the cgroup2 root; 1: a container id (or its start), matched in
  * the directory names (docker-ID.scope, cri-containerd-ID.scope, ID). */
 int32_t xsk_cgroup_ids(const char *spec, uint32_t container, uint64_t *out, uint32_t max);
+/* Where a host uses cgroup v1 only: the pids of the processes in the v1
+ * cgroups that match (container as for xsk_cgroup_ids; every v1 hierarchy this
+ * process is in is searched, each through a private mount detached at once)
+ * and below them, up to max into out; the
+ * count (0 for an empty cgroup), -ENOENT when there is no such cgroup. */
+int32_t xsk_cgroup1_pids(const char *spec, uint32_t container, uint32_t *out, uint32_t max);
 /* The path from the cgroup2 root of cgroup id ("/" for the root) into path;
  * its length, -ENOENT when there is no such cgroup (any more). */
 int32_t xsk_cgroup_path(uint64_t id, uint8_t *path, uint32_t len);

@@ -41,7 +41,7 @@ export const PROC_HOW = { none: 0, hook: 1, table: 2, listener: 3 } as const;
 export const PROC_BYTES = 40;
 export const PROC_FIELD = { cgroupId: 0, pid: 8, tid: 12, comm: 16, how: 32 } as const;
 /** Kinds of the process filter (XSKDUMP_WANT_*). */
-export const WANT = { pid: 1, comm: 2, cgroup: 4 } as const;
+export const WANT = { pid: 1, comm: 2, cgroup: 4, cgroupPids: 8 } as const;
 /** Where the cgroup2 root came from (XSKDUMP_CGROUP_*). */
 export const CGROUP_ROOT = { mounted: 1, private: 2 } as const;
 /** Slots of xsk_proc_counters (XSKDUMP_PROC_STAT_*). */

@@ -90,6 +90,7 @@ export const symbols = {
   xsk_proc_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_proc_detach: { parameters: ["i32"], result: "i32" },
   xsk_cgroup_ids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_cgroup1_pids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
   xsk_cgroup_path: { parameters: ["u64", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 

@@ -237,10 +237,13 @@ export class TapProgram {
   }
 
   /** The values the process filter wants: pids, commands or cgroup ids (before start()). */
-  want(kind: "pid" | "comm" | "cgroup", values: readonly (number | bigint | string)[]): void {
+  want(
+    kind: "pid" | "comm" | "cgroup" | "cgroupPids",
+    values: readonly (number | bigint | string)[],
+  ): void {
     if (values.length === 0) return;
     let bytes: Uint8Array<ArrayBuffer>;
-    if (kind === "pid") {
+    if (kind === "pid" || kind === "cgroupPids") {
       bytes = new Uint8Array(new Uint32Array(values.map(Number)).buffer);
     } else if (kind === "cgroup") {
       bytes = new Uint8Array(new BigUint64Array(values.map((v) => BigInt(v))).buffer);
@@ -341,6 +344,20 @@ export function cgroupIds(spec: string, container: boolean, shim: Shim = loadShi
   const n = check(
     shim,
     shim.xsk_cgroup_ids(cString(spec), container ? 1 : 0, out, out.length),
+    container ? `container ${spec}` : `cgroup ${spec}`,
+  );
+  return [...out.subarray(0, n)];
+}
+
+/**
+ * The pids in the cgroup v1 cgroups a --cgroup path (container false) or a --container id (true)
+ * selects, and below them, as they are now. Throws XskError (ENOENT: no such cgroup).
+ */
+export function cgroup1Pids(spec: string, container: boolean, shim: Shim = loadShim()): number[] {
+  const out = new Uint32Array(16384);
+  const n = check(
+    shim,
+    shim.xsk_cgroup1_pids(cString(spec), container ? 1 : 0, out, out.length),
     container ? `container ${spec}` : `cgroup ${spec}`,
   );
   return [...out.subarray(0, n)];

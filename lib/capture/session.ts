@@ -18,6 +18,7 @@ import {
   WANT,
 } from "../../ffi/abi.ts";
 import {
+  cgroup1Pids,
   cgroupIds,
   type ProcCounts,
   type SocketTable,
@@ -438,6 +439,7 @@ export class Capture implements AsyncDisposable {
         tap.want("pid", want.pids);
         tap.want("comm", want.comms);
         tap.want("cgroup", want.cgroups);
+        tap.want("cgroupPids", want.cgroupPids);
       }
       // Before the copy stages exist, so no packet is ever copied unfiltered.
       if (filter) installTapFilter(tap, filter);
@@ -718,12 +720,35 @@ export class Capture implements AsyncDisposable {
   }
 }
 
-/** The process filter's kinds (WANT bits) and values; cgroups and containers as ids. */
+/**
+ * A --cgroup path or --container id: the cgroup2 cgroups it names (ids), else, on a host whose
+ * cgroups are v1 there, the processes in the v1 cgroups it names (pids, as they are at start).
+ */
+function cgroupSelection(spec: string, container: boolean): { ids: bigint[]; pids: number[] } {
+  try {
+    return { ids: cgroupIds(spec, container), pids: [] };
+  } catch (e) {
+    if (!(e instanceof XskError && e.code === "ENOENT")) throw e;
+    try {
+      return { ids: [], pids: cgroup1Pids(spec, container) };
+    } catch (e1) {
+      if (!(e1 instanceof XskError && e1.code === "ENOENT")) throw e1;
+      throw new RangeError(
+        container
+          ? `no cgroup (v2 or v1) has ${spec} in its name`
+          : `no cgroup ${spec} in the cgroup2 hierarchy or a cgroup v1 one`,
+      );
+    }
+  }
+}
+
+/** The process filter's kinds (WANT bits) and values; cgroups and containers as ids or pids. */
 function processWanted(p: ProcessOptions | undefined): {
   kinds: number;
   pids: number[];
   comms: string[];
   cgroups: bigint[];
+  cgroupPids: number[];
 } {
   const pids = p?.pids ?? [];
   const comms = p?.comms ?? [];
@@ -735,12 +760,17 @@ function processWanted(p: ProcessOptions | undefined): {
   for (const c of comms) {
     if (c === "" || c.includes("\0")) throw new RangeError(`not a command name: '${c}'`);
   }
-  const cgroups = [
-    ...(p?.cgroups ?? []).flatMap((c) => cgroupIds(c, false)),
-    ...(p?.containers ?? []).flatMap((c) => cgroupIds(c, true)),
+  const selected = [
+    ...(p?.cgroups ?? []).map((c) => cgroupSelection(c, false)),
+    ...(p?.containers ?? []).map((c) => cgroupSelection(c, true)),
   ];
-  const asked = (p?.cgroups?.length ?? 0) + (p?.containers?.length ?? 0);
   const kinds = (pids.length ? WANT.pid : 0) | (comms.length ? WANT.comm : 0) |
-    (asked ? WANT.cgroup : 0);
-  return { kinds, pids, comms: comms.map((c) => c.slice(0, 15)), cgroups };
+    (selected.length ? WANT.cgroup : 0);
+  return {
+    kinds,
+    pids,
+    comms: comms.map((c) => c.slice(0, 15)),
+    cgroups: selected.flatMap((s) => s.ids),
+    cgroupPids: selected.flatMap((s) => s.pids),
+  };
 }

@@ -466,10 +466,10 @@ async function procObjects(): Promise<{ progs: number[]; links: number }> {
 /** xskdump's private cgroup2 mounts in our mount namespace, and mount points it may have left. */
 async function cgroupMounts(): Promise<string[]> {
   const mounts = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
-    .filter((l) => l.includes("/xskdump-cgroup2."));
+    .filter((l) => /\/xskdump-cgroup[12]\./.test(l));
   const dirs: string[] = [];
   for await (const e of Deno.readDir("/tmp")) {
-    if (e.name.startsWith("xskdump-cgroup2.")) dirs.push(`/tmp/${e.name}`);
+    if (/^xskdump-cgroup[12]\./.test(e.name)) dirs.push(`/tmp/${e.name}`);
   }
   return [...mounts, ...dirs];
 }
@@ -501,4 +501,58 @@ procTest(
     assert.doesNotMatch(tree, /proc_/);
   },
   false,
+);
+
+/** The mount point of a cgroup v1 hierarchy of this host, undefined when it has none. */
+function cgroupV1Mount(): string | undefined {
+  const line = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .find((l) => / - cgroup /.test(l) && l.split(" ")[3] === "/");
+  return line?.split(" ")[4];
+}
+
+procTest(
+  "proc: --cgroup and --container with cgroup v1 paths (a host without cgroup2 in use)",
+  async (pair, dir) => {
+    const v1 = cgroupV1Mount();
+    if (v1 === undefined) {
+      console.log("skipped: this host mounts no cgroup v1 hierarchy");
+      return;
+    }
+    const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
+    const rel = `/xskdump-v1-${id.slice(0, 8)}/docker-${id}`;
+    await Deno.mkdir(`${v1}${rel}`, { recursive: true });
+    const caps: Capture[] = [];
+    const spawned: NsChild[] = [];
+    try {
+      // `ip netns exec` hides /sys/fs/cgroup's v1 mounts from its command: the test moves the
+      // sender, which waits for a line before it makes its socket.
+      const udp = spawnInNs(pair.captureNs, [
+        ...["sh", "-c", 'read x && exec "$@"', "sh"],
+        ...[deno, "run", "-A", PEER, "udp-send", PEER_ADDR, String(UDP_PORT), "5"],
+      ], { stdin: true });
+      spawned.push(udp);
+      await Deno.writeTextFile(`${v1}${rel}/cgroup.procs`, `${udp.pid}\n`);
+      await udp.send("start");
+      await udp.waitForStderrLine(/^ready$/, READY_MS);
+      spawned.push(await peer(pair.captureNs, ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"]));
+      const start = (name: string, args: string[]) =>
+        startXskdump(pair, [...args, "-w", `${dir}/${name}.pcapng`]).then((c) => caps.push(c));
+      await start("cg", ["--cgroup", rel.slice(0, rel.lastIndexOf("/"))]);
+      await start("ct", ["--container", id.slice(0, 12)]);
+      await runSenders(spawned);
+      await closed(pair);
+      for (const c of caps) await finish(c);
+      for (const name of ["cg", "ct"]) {
+        const recs = [...pcapngRecords(Deno.readFileSync(`${dir}/${name}.pcapng`))];
+        assert.equal(recs.length, 10, `${name}: the 5 datagrams and 5 echoes`);
+        assert.deepEqual(recs.filter((r) => r.processId !== spawned[0].pid), [], name);
+      }
+    } finally {
+      for (const c of spawned) await c.stop();
+      for (const c of caps) await c.stop();
+      await Deno.remove(`${v1}${rel}`).catch(() => {});
+      await Deno.remove(`${v1}${rel.slice(0, rel.lastIndexOf("/"))}`).catch(() => {});
+    }
+  },
+  true,
 );

@@ -310,6 +310,7 @@ const MIRRORS: [ts: string, value: number, c: string][] = [
   ["WANT.pid", abi.WANT.pid, "XSKDUMP_WANT_PID"],
   ["WANT.comm", abi.WANT.comm, "XSKDUMP_WANT_COMM"],
   ["WANT.cgroup", abi.WANT.cgroup, "XSKDUMP_WANT_CGROUP"],
+  ["WANT.cgroupPids", abi.WANT.cgroupPids, "XSKDUMP_WANT_CGROUP_PIDS"],
   ["CGROUP_ROOT.mounted", abi.CGROUP_ROOT.mounted, "XSKDUMP_CGROUP_MOUNTED"],
   ["CGROUP_ROOT.private", abi.CGROUP_ROOT.private, "XSKDUMP_CGROUP_PRIVATE"],
   ["PROC_STAT.create", abi.PROC_STAT.create, "XSKDUMP_PROC_STAT_CREATE"],
