@@ -556,3 +556,47 @@ procTest(
   },
   true,
 );
+
+procTest(
+  "proc: a server's accepted connection is its process's (the listener's)",
+  async (pair, dir) => {
+    await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
+    await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
+    const file = `${dir}/server.pcapng`;
+    const cap = await startXskdump(pair, ["--attribute", "-w", file]);
+    const spawned: NsChild[] = [];
+    try {
+      // The server starts after xskdump (its listening socket through the hooks); the kernel
+      // makes the accepted socket, for which no hook runs.
+      const server = await peer(pair.captureNs, ["tcp-echo", String(TCP_PORT)]);
+      spawned.push(server);
+      const client = await peer(pair.senderNs, ["tcp-send", CAP_ADDR, String(TCP_PORT), "5"]);
+      spawned.push(client);
+      await runSenders([client]);
+      // The client's side closed first: the server's last ACK, once its own FIN is acknowledged.
+      await pollUntil(async () => {
+        const out = (await nsExec(pair.senderNs, ["ss", "-Htan", "state", "time-wait"])).stdout;
+        return out.includes(`${CAP_ADDR}:${TCP_PORT}`);
+      }, READY_MS);
+      await finish(cap);
+      const recs = ofPort([...pcapngRecords(Deno.readFileSync(file))], TCP_PORT);
+      assert.ok(recs.length >= 15, `packets: ${recs.length}`);
+      assert.deepEqual(
+        recs.filter((r) => r.processId !== server.pid),
+        [],
+        "every one the server's",
+      );
+      const syn = recs[0];
+      assert.equal(flowOf(syn.data)!.flags & 0x12, 2, "the first is the SYN");
+      assert.match(syn.comment ?? "", /\(socket hook\)$/, "the SYN finds the listener itself");
+      const accepted = recs.filter((r) =>
+        /listener of an accepted connection/.test(r.comment ?? "")
+      );
+      assert.ok(accepted.length >= recs.length - 2, `by the listener: ${accepted.length}`);
+    } finally {
+      for (const c of spawned) await c.stop();
+      await cap.stop();
+    }
+  },
+  false,
+);
