@@ -315,3 +315,35 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "api: a tap with process: {} tells each packet's process",
+  ignore,
+  async fn() {
+    await withPairAndDir("xskt-api-", async (pair, dir) => {
+      await addAddress(pair.captureNs, pair.captureIf, "10.9.0.1/24");
+      await addAddress(pair.senderNs, pair.senderIf, "10.9.0.2/24");
+      // ARP request (out) and reply (in), then one UDP datagram bash sends (out).
+      const s = summaryOf(
+        await captureWhile(startDriver(pair, dir, "tap-process", [3]), async () => {
+          const r = await nsExec(pair.captureNs, ["bash", "-c", "echo x > /dev/udp/10.9.0.2/9"]);
+          assert.equal(r.code, 0, r.stderr);
+        }),
+      );
+      const pkts = s.pkts as {
+        direction: string;
+        data: number[];
+        process?: { pid: number; comm: string; source: string };
+      }[];
+      const udp = pkts.filter((p) => p.data[12] === 8 && p.data[13] === 0 && p.data[23] === 17);
+      assert.equal(udp.length, 1);
+      assert.equal(udp[0].direction, "out");
+      assert.equal(udp[0].process?.comm, "bash");
+      assert.equal(udp[0].process?.source, "hook");
+      const arp = pkts.filter((p) => p.data[12] === 8 && p.data[13] === 6);
+      assert.deepEqual(arp.map((p) => p.process), [undefined, undefined], "ARP has no process");
+      const p = s.process as { attributed: number; unattributed: number };
+      assert.deepEqual([p.attributed >= 1, p.unattributed >= 2], [true, true]);
+    });
+  },
+});
