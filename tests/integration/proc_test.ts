@@ -600,3 +600,54 @@ procTest(
   },
   false,
 );
+
+procTest(
+  "proc: forwarded packets have no process: written without one, left out by --pid",
+  async (pair, dir) => {
+    // sender ns (10.89.0.2) -> capture ns, forwarding (10.89.0.1, 10.90.0.1) -> far ns (10.90.0.2)
+    const far = `${pair.senderNs}-far`;
+    await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
+    await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
+    await run(["ip", "netns", "add", far], { check: true });
+    const spawned: NsChild[] = [];
+    const caps: Capture[] = [];
+    try {
+      await run([
+        ...["ip", "link", "add", "xf0", "netns", pair.captureNs, "type", "veth"],
+        ...["peer", "name", "xf1", "netns", far],
+      ], { check: true });
+      await addAddress(pair.captureNs, "xf0", "10.90.0.1/24");
+      await addAddress(far, "xf1", "10.90.0.2/24");
+      for (const [ns, i] of [[pair.captureNs, "xf0"], [far, "xf1"], [far, "lo"]]) {
+        await run(["ip", "-n", ns, "link", "set", i, "up"], { check: true });
+      }
+      await nsExec(pair.captureNs, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], {
+        check: true,
+      });
+      await run(["ip", "-n", pair.senderNs, "route", "add", "10.90.0.0/24", "via", CAP_ADDR], {
+        check: true,
+      });
+      await run(["ip", "-n", far, "route", "add", "default", "via", "10.90.0.1"], { check: true });
+      spawned.push(await peer(far, ["udp-echo", String(UDP_PORT)]));
+      const all = `${dir}/fwd.pcapng`;
+      caps.push(await startXskdump(pair, ["--attribute", "-w", all]));
+      caps.push(await startXskdump(pair, ["--pid", "1", "-w", `${dir}/pid.pcapng`]));
+      const sender = await peer(pair.senderNs, ["udp-send", "10.90.0.2", String(UDP_PORT), "5"]);
+      spawned.push(sender);
+      await runSenders([sender]);
+      const [sumAll, sumPid] = [await finish(caps[0]), await finish(caps[1])];
+      const recs = ofPort([...pcapngRecords(Deno.readFileSync(all))], UDP_PORT);
+      assert.equal(recs.length, 10, "5 datagrams forwarded in, 5 echoes forwarded out");
+      assert.deepEqual(directions(recs), new Set([1, 2]));
+      assert.deepEqual(recs.filter((r) => r.processId !== undefined || r.comment), []);
+      assert.ok(processOf(sumAll).unattributed >= 10);
+      assert.equal([...pcapngRecords(Deno.readFileSync(`${dir}/pid.pcapng`))].length, 0);
+      assert.ok(processOf(sumPid).filtered >= 10, "left out, and counted");
+    } finally {
+      for (const c of spawned) await c.stop();
+      for (const c of caps) await c.stop();
+      await run(["ip", "netns", "del", far]);
+    }
+  },
+  false,
+);
