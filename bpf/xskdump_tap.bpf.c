@@ -378,24 +378,35 @@ struct flow {
 	__u8 proto;
 };
 
-/* 0 when the packet is TCP or UDP over IPv4 or IPv6 (one VLAN tag at most in
- * the bytes; not a later fragment, no IPv6 extension header), its flow in *f. */
-static __always_inline int flow_of(void *ctx, int xdp, int out, struct flow *f)
-{
-	__u8 ip[40];
-	__u16 proto, ports[2];
-	__u32 l3 = ETH_HLEN, l4;
+/* Bytes of a frame's headers flow_of reads: Ethernet with one VLAN tag (18),
+ * IPv4 with the most options (60), the ports (4), rounded up. */
+#define FLOW_HDR 96
 
-	if (load_bytes(ctx, xdp, 12, &proto, 2))
+/* 0 when the packet is TCP or UDP over IPv4 or IPv6 (one VLAN tag at most in
+ * the bytes; not a later fragment, no IPv6 extension header), its flow in *f.
+ * One load of the headers (a helper call costs more than the parsing), then
+ * reads at bounded offsets of the copy. */
+static __always_inline int flow_of(void *ctx, int xdp, int out, __u32 wire, struct flow *f)
+{
+	__u8 h[FLOW_HDR];
+	__u32 n = wire, l3 = ETH_HLEN, l4;
+	__u16 proto;
+
+	barrier_var(n);
+	if (n > FLOW_HDR)
+		n = FLOW_HDR;
+	barrier_var(n);
+	if (n < ETH_HLEN + 20 + 4 || load_bytes(ctx, xdp, 0, h, n))
 		return -1;
+	proto = *(__u16 *)(h + 12);
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		if (load_bytes(ctx, xdp, 16, &proto, 2))
-			return -1;
+		proto = *(__u16 *)(h + 16);
 		l3 += 4;
 	}
 	if (proto == bpf_htons(ETH_P_IP)) {
-		if (load_bytes(ctx, xdp, l3, ip, 20) || (ip[0] >> 4) != 4 ||
-		    (*(__u16 *)(ip + 6) & bpf_htons(0x1fff)))
+		__u8 *ip = h + l3;
+
+		if ((ip[0] >> 4) != 4 || (*(__u16 *)(ip + 6) & bpf_htons(0x1fff)))
 			return -1;
 		f->proto = ip[9];
 		l4 = l3 + (__u32)(ip[0] & 0xf) * 4;
@@ -403,7 +414,9 @@ static __always_inline int flow_of(void *ctx, int xdp, int out, struct flow *f)
 		__builtin_memcpy(&f->t.ipv4.saddr, ip + (out ? 16 : 12), 4);
 		__builtin_memcpy(&f->t.ipv4.daddr, ip + (out ? 12 : 16), 4);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		if (load_bytes(ctx, xdp, l3, ip, 40))
+		__u8 *ip = h + l3;
+
+		if (l3 + 40 + 4 > n)
 			return -1;
 		f->proto = ip[6];
 		l4 = l3 + 40;
@@ -413,15 +426,19 @@ static __always_inline int flow_of(void *ctx, int xdp, int out, struct flow *f)
 	} else {
 		return -1;
 	}
-	if ((f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) ||
-	    load_bytes(ctx, xdp, l4, ports, 4))
+	if ((f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) || l4 + 4 > n ||
+	    l4 > FLOW_HDR - 4)
 		return -1;
-	if (f->tlen == sizeof(f->t.ipv4)) {
-		f->t.ipv4.sport = out ? ports[1] : ports[0];
-		f->t.ipv4.dport = out ? ports[0] : ports[1];
-	} else {
-		f->t.ipv6.sport = out ? ports[1] : ports[0];
-		f->t.ipv6.dport = out ? ports[0] : ports[1];
+	{
+		__u16 sport = *(__u16 *)(h + l4), dport = *(__u16 *)(h + l4 + 2);
+
+		if (f->tlen == sizeof(f->t.ipv4)) {
+			f->t.ipv4.sport = out ? dport : sport;
+			f->t.ipv4.dport = out ? sport : dport;
+		} else {
+			f->t.ipv6.sport = out ? dport : sport;
+			f->t.ipv6.dport = out ? sport : dport;
+		}
 	}
 	return 0;
 }
@@ -452,14 +469,14 @@ static __always_inline __u64 flow_cookie(void *ctx, struct flow *f)
 
 /* The process of a packet into *a (how XSKDUMP_PROC_NONE when none is known).
  * own: the cookie of the skb's socket (outgoing), 0 otherwise. */
-static __always_inline void attribute(void *ctx, int xdp, int out, __u64 own,
+static __always_inline void attribute(void *ctx, int xdp, int out, __u32 wire, __u64 own,
 				      struct xskdump_proc *a)
 {
 	struct xskdump_proc *p = proc_find(own);
 	struct flow f = {};
 	__u32 how = 0;
 
-	if (!p && !flow_of(ctx, xdp, out, &f)) {
+	if (!p && !flow_of(ctx, xdp, out, wire, &f)) {
 		__u64 c = flow_cookie(ctx, &f);
 
 		if (c != own)
@@ -506,12 +523,12 @@ static __always_inline int proc_wanted(struct xskdump_proc *a)
 
 /* With attribution on: the packet's process into a, and 1 when the process
  * filter takes it (counted when it does not). Without: 1. */
-static __always_inline int proc_step(void *ctx, int xdp, int out, __u64 own, void *counters,
-				     struct xskdump_proc *a)
+static __always_inline int proc_step(void *ctx, int xdp, int out, __u32 wire, __u64 own,
+				     void *counters, struct xskdump_proc *a)
 {
 	if (!config.attribute)
 		return 1;
-	attribute(ctx, xdp, out, own, a);
+	attribute(ctx, xdp, out, wire, own, a);
 	if (proc_wanted(a))
 		return 1;
 	count(counters, XSKDUMP_TAP_PROC_FILTERED);
@@ -565,7 +582,7 @@ int tap_xdp_copy(struct xdp_md *ctx)
 	struct xskdump_proc a = {};
 	struct xskdump_tap_rec *h;
 
-	if (!proc_step(ctx, 1, 0, 0, &in_counters, &a))
+	if (!proc_step(ctx, 1, 0, wire, 0, &in_counters, &a))
 		return XDP_PASS;
 	h = rec_start(&in_counters, wire, cap, ctx->ingress_ifindex, ctx->rx_queue_index,
 		      XSKDUMP_DIR_IN);
@@ -593,7 +610,7 @@ static __always_inline void copy_skb(struct __sk_buff *skb, void *counters, __u3
 	__u8 *pkt;
 	int ok;
 
-	if (!proc_step(skb, 0, out, out && config.attribute ? bpf_get_socket_cookie(skb) : 0,
+	if (!proc_step(skb, 0, out, skb->len, out && config.attribute ? bpf_get_socket_cookie(skb) : 0,
 		       counters, &a))
 		return;
 	h = rec_start(counters, wire, cap, skb->ifindex, queue, dir);
