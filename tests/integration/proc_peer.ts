@@ -4,7 +4,7 @@
 // exist before the capture starts), sends `count` messages, reads every echo, says "done" and
 // exits (its sockets close with it).
 //
-//   udp-echo PORT | tcp-echo PORT
+//   udp-echo PORT | tcp-echo PORT (IPv4), udp6-echo PORT | tcp6-echo PORT (IPv6)
 //   udp-send HOST PORT COUNT | tcp-send HOST PORT COUNT
 //   sockets N        open and close N UDP sockets, then say "done"
 import dgram from "node:dgram";
@@ -22,12 +22,12 @@ async function waitGo(): Promise<void> {
   }
 }
 
-if (mode === "udp-echo") {
-  const s = dgram.createSocket("udp4");
+if (mode === "udp-echo" || mode === "udp6-echo") {
+  const s = dgram.createSocket(mode === "udp6-echo" ? "udp6" : "udp4");
   s.on("message", (m, r) => s.send(m, r.port, r.address));
   s.bind(Number(a), () => say("ready"));
-} else if (mode === "tcp-echo") {
-  const l = Deno.listen({ port: Number(a) });
+} else if (mode === "tcp-echo" || mode === "tcp6-echo") {
+  const l = Deno.listen({ port: Number(a), hostname: mode === "tcp6-echo" ? "::" : "0.0.0.0" });
   say("ready");
   for await (const conn of l) {
     (async () => {
@@ -39,7 +39,7 @@ if (mode === "udp-echo") {
     })();
   }
 } else if (mode === "udp-send") {
-  const s = dgram.createSocket("udp4");
+  const s = dgram.createSocket(a.includes(":") ? "udp6" : "udp4");
   const count = Number(c);
   let got = 0;
   const all = new Promise<void>((resolve) =>

@@ -651,3 +651,46 @@ procTest(
   },
   false,
 );
+
+procTest("proc: IPv6, TCP and UDP: each packet its sender's", async (pair, dir) => {
+  const [cap6, peer6] = ["fd00:89::1", "fd00:89::2"];
+  for (
+    const [ns, i, a] of [[pair.captureNs, pair.captureIf, cap6], [
+      pair.senderNs,
+      pair.senderIf,
+      peer6,
+    ]]
+  ) {
+    await nsExec(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${i}.disable_ipv6=0`], { check: true });
+    await run(["ip", "-n", ns, "addr", "add", `${a}/64`, "dev", i, "nodad"], { check: true });
+  }
+  const spawned: NsChild[] = [];
+  const file = `${dir}/v6.pcapng`;
+  let cap: Capture | undefined;
+  try {
+    spawned.push(await peer(pair.senderNs, ["tcp6-echo", String(TCP_PORT)]));
+    spawned.push(await peer(pair.senderNs, ["udp6-echo", String(UDP_PORT)]));
+    cap = await startXskdump(pair, ["--attribute", "-w", file]);
+    const tcp = await peer(pair.captureNs, ["tcp-send", peer6, String(TCP_PORT), "5"]);
+    const udp = await peer(pair.captureNs, ["udp-send", peer6, String(UDP_PORT), "5"]);
+    spawned.push(tcp, udp);
+    await runSenders([tcp, udp]);
+    await finish(cap);
+    // IPv6 frames by next header and ports (no extension headers here).
+    const recs = [...pcapngRecords(Deno.readFileSync(file))].filter((r) =>
+      r.data[12] === 0x86 && r.data[13] === 0xdd && (r.data[20] === 6 || r.data[20] === 17)
+    );
+    const port = (r: PcapngRecord) =>
+      Math.min((r.data[54] << 8) | r.data[55], (r.data[56] << 8) | r.data[57]);
+    const tcpRecs = recs.filter((r) => r.data[20] === 6 && port(r) === TCP_PORT);
+    const udpRecs = recs.filter((r) => r.data[20] === 17 && port(r) === UDP_PORT);
+    assert.ok(tcpRecs.length >= 15, `TCP: ${tcpRecs.length}`);
+    assert.equal(udpRecs.length, 10);
+    assert.deepEqual(directions([...tcpRecs, ...udpRecs]), new Set([1, 2]));
+    assert.deepEqual(tcpRecs.filter((r) => r.processId !== tcp.pid).map((r) => r.processId), []);
+    assert.deepEqual(udpRecs.filter((r) => r.processId !== udp.pid).map((r) => r.processId), []);
+  } finally {
+    for (const c of spawned) await c.stop();
+    await cap?.stop();
+  }
+}, false);
