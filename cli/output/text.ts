@@ -123,7 +123,9 @@ export function textOutput(options: TextOptions | number): Output {
   ) => {
     const time = decoder.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = decoder.describe(data, origLen);
-    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data)) : "";
+    const dump = hex.level > 0
+      ? hexDump(data, hex, dumpsWholeFrame(text, data, decoder.gaveUp))
+      : "";
     return `${time}${text}${suffix}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {

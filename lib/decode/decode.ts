@@ -42,7 +42,7 @@
  * @module
  */
 import { ether } from "./ether.ts";
-import { Pkt, Truncated } from "./printer.ts";
+import { Cut, Pkt, Truncated } from "./printer.ts";
 import { TCP_SEQ_CONNECTIONS, TcpSeqTable } from "./tcpseq.ts";
 import {
   formatTimestamp,
@@ -123,10 +123,15 @@ function decode(p: Pkt, data: Uint8Array, origLen: number): string {
   try {
     ether(p, 0, wireLen);
   } catch (e) {
+    if (e instanceof Cut) {
+      p.trunc();
+      return p.out;
+    }
     // Only running out of bytes is expected; anything else is a decoder bug, and a capture line
     // must still come out, so it is shown the same way.
     if (!(e instanceof Truncated)) p.out += " [|decode error]";
     else p.out += ` [|${p.proto}]${p.truncSuffix}`;
+    p.gaveUp = true;
   }
   return p.out;
 }
@@ -159,6 +164,14 @@ export class Decoder {
   /** The next packet's whole line: {@link timestamp} and {@link describe}. */
   line(sec: number, nsec: number, data: Uint8Array, origLen: number): string {
     return this.#clock.next(sec, nsec) + decode(this.#p, data, origLen);
+  }
+
+  /**
+   * Whether the last frame's decode gave up at a read past its captured bytes (as tcpdump's
+   * longjmp), for {@link dumpsWholeFrame}'s choice of what -x/-X dump.
+   */
+  get gaveUp(): boolean {
+    return this.#p.gaveUp;
   }
 
   /**

@@ -151,9 +151,11 @@ export function hexDump(data: Uint8Array, opts: HexOptions, truncated = false): 
  * length itself and ends the line, it skips the link header as usual. Which of the two happened
  * is judged from where our line ran out (` [|proto]`), as measured against tcpdump 4.99 on 60000
  * cut corpus frames: ARP, IPv6 extension headers, ICMP, ICMPv6 and TCP option lists give up,
- * a cut Ethernet, VLAN, IPv4 or IPv6 header, UDP header or TCP header does not.
+ * a cut Ethernet, VLAN, IPv4 or IPv6 header, UDP header or TCP header does not. For the other
+ * protocols, `gaveUp` (the Decoder's) says it when given: their printers tell a read
+ * past the end from a check of their own, as tcpdump's do.
  */
-export function dumpsWholeFrame(line: string, data?: Uint8Array): boolean {
+export function dumpsWholeFrame(line: string, data?: Uint8Array, gaveUp?: boolean): boolean {
   const m = / \[\|([a-z0-9_]+)\]>?$/.exec(line);
   if (!m) return false;
   switch (m[1]) {
@@ -178,13 +180,14 @@ export function dumpsWholeFrame(line: string, data?: Uint8Array): boolean {
     case "mlppp":
       return false;
     case "ip":
-      // The version byte itself missing, or the header shorter than its length field says.
+      // The version byte itself missing (also of an IPv4 packet inside a tunnel: what the
+      // Decoder's gaveUp says), or the header shorter than its length field says.
       if (line.includes("[remaining caplen(")) return true;
-      return data !== undefined && data.length <= linkHeaderLength(data);
+      return gaveUp ?? (data !== undefined && data.length <= linkHeaderLength(data));
     case "tcp":
       // An option's kind byte: read without a check. The rest are checked (tcpdump's LENCHECK).
       return /options \[([^\]]*,)? \[\|tcp\]$/.test(line);
     default:
-      return true;
+      return gaveUp ?? true;
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { nodeInfo, rpl } from "./icmp6_info.ts";
 import { hex4, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
 import { transportSum } from "./transport.ts";
 import { cksumShouldBe } from "./verbose.ts";
@@ -221,15 +222,19 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
       // -v shows the advertisement's fields on a line of their own; tcpdump reads them first.
       if (p.verbose) p.need(off, 16);
       break;
-    case 133:
-    case 138:
     case 139:
     case 140:
+      nodeInfo(p, off, length);
+      break;
+    case 155:
+      rpl(p, code, off + 4, length - 4);
+      break;
+    case 133:
+    case 138:
     case 141:
     case 142:
     case 145:
     case 147:
-    case 155:
       break;
     default:
       // A type tcpdump does not know: its length, then the message in hex.

@@ -5,7 +5,7 @@
  * @module
  */
 import { ipDemux, printsOwnAddresses } from "./dispatch.ts";
-import { type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { CUT, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
 import {
   cksumShouldBe,
   finishSum,
@@ -25,7 +25,7 @@ export function ipv4(p: Pkt, off: number, length: number): void {
     return;
   }
   if (!p.link) p.out += "IP ";
-  p.need(off, 20);
+  p.check(off, 20);
   const hlen = (p.d[off] & 0x0f) * 4;
   if (hlen < 20) {
     p.out += `bad-hlen ${hlen}`;
@@ -106,6 +106,6 @@ function ipv4Verbose(
   p.out += ")\n    ";
   if (truncated) {
     p.out += `${info.src} > ${info.dst}: `;
-    throw TRUNCATED;
+    throw CUT;
   }
 }

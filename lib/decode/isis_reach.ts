@@ -7,6 +7,7 @@
  */
 import { IDENT, isisId, nsap } from "./isis_tlv.ts";
 import { formatIp6, hex4, type Pkt, TRUNCATED } from "./printer.ts";
+import { GMPLS_ENCODING, GMPLS_LINK_PROTECTION, GMPLS_SWITCH_CAP } from "./tlv.ts";
 import { type BitNames, bitNames, fixed } from "./tokens.ts";
 
 function metricText(b: number): string {
@@ -94,39 +95,6 @@ const LINK_ATTRIBUTES: BitNames = [
   [0x02, "Link excluded from local protection path"],
   [0x04, "Local maintenance required"],
 ];
-const LINK_PROTECTION: BitNames = [
-  [0x01, "Extra Traffic"],
-  [0x02, "Unprotected"],
-  [0x04, "Shared"],
-  [0x08, "Dedicated 1:1"],
-  [0x10, "Dedicated 1+1"],
-  [0x20, "Enhanced"],
-  [0x40, "Reserved"],
-  [0x80, "Reserved"],
-];
-const SWITCH_CAPS: Record<number, string> = {
-  1: "Packet-Switch Capable-1",
-  2: "Packet-Switch Capable-2",
-  3: "Packet-Switch Capable-3",
-  4: "Packet-Switch Capable-4",
-  51: "Layer-2 Switch Capable",
-  100: "Time-Division-Multiplex",
-  150: "Lambda-Switch Capable",
-  200: "Fiber-Switch Capable",
-};
-const ENCODINGS: Record<number, string> = {
-  1: "Packet",
-  2: "Ethernet V2/DIX",
-  3: "ANSI/ETSI PDH",
-  4: "Reserved",
-  5: "SDH ITU-T G.707/SONET ANSI T1.105",
-  6: "Reserved",
-  7: "Digital Wrapper",
-  8: "Lambda (photonic)",
-  9: "Fiber",
-  10: "Reserved",
-  11: "FiberChannel",
-};
 const LAN_ADJ_SID_FLAGS: BitNames = [
   [0x80, "Address family IPv6"],
   [0x40, "Backup"],
@@ -256,7 +224,7 @@ function isReachSubTlv(p: Pkt, at: number, type: number, len: number, ident: str
       return;
     case 20:
       if (len >= 2) {
-        p.out += `, ${bitNames(LINK_PROTECTION, p.u8(at), "none")}, Priority ${p.u8(at + 1)}`;
+        p.out += `, ${bitNames(GMPLS_LINK_PROTECTION, p.u8(at), "none")}, Priority ${p.u8(at + 1)}`;
       }
       return;
     case 29:
@@ -279,8 +247,8 @@ function isReachSubTlv(p: Pkt, at: number, type: number, len: number, ident: str
 
 function switchingCapability(p: Pkt, at: number, len: number, ident: string): void {
   const cap = p.u8(at);
-  p.out += `${ident}  Interface Switching Capability:${SWITCH_CAPS[cap] ?? "Unknown"}`;
-  p.out += `, LSP Encoding: ${ENCODINGS[p.u8(at + 1)] ?? "Unknown"}`;
+  p.out += `${ident}  Interface Switching Capability:${GMPLS_SWITCH_CAP[cap] ?? "Unknown"}`;
+  p.out += `, LSP Encoding: ${GMPLS_ENCODING[p.u8(at + 1)] ?? "Unknown"}`;
   p.out += `${ident}  Max LSP Bandwidth:`;
   for (let i = 0; i < 8; i++) {
     p.out += `${ident}    priority level ${i}: ${mbps(p, at + 4 + 4 * i)}`;

@@ -19,6 +19,14 @@ export class Truncated {}
 export const TRUNCATED = new Truncated();
 
 /**
+ * Thrown by a printer whose own check finds bytes missing, where tcpdump's does `goto trunc`
+ * (nd_print_trunc, no longjmp): the line ends with ` [|proto]` as for {@link TRUNCATED}, but
+ * the frame does not count as given up ({@link Pkt.gaveUp}).
+ */
+export class Cut {}
+export const CUT = new Cut();
+
+/**
  * Decoding state of one frame: the bytes, how far they may be read, and the line so far. One
  * Pkt serves every frame of a capture ({@link Pkt.reset}), so a frame costs no objects but its
  * text.
@@ -32,6 +40,12 @@ export class Pkt {
   proto = "ether";
   /** Printed after ` [|proto]`: tcpdump adds ">" when TCP options run out mid-list. */
   truncSuffix = "";
+  /**
+   * The frame's decode ended at a bounds-checked read ({@link TRUNCATED} reached the top: what
+   * tcpdump's GET macros longjmp on), rather than at a printer's own truncation check
+   * ({@link trunc}). tcpdump then hex-dumps the whole frame for -x/-X.
+   */
+  gaveUp = false;
   readonly link: boolean;
   readonly verbose: boolean;
   /** tcpdump's -v count (0..3): where printers differ between -v, -vv and -vvv. */
@@ -84,6 +98,14 @@ export class Pkt {
     this.out += hexLines(this.d.subarray(off, off + n), 0, indent);
   }
 
+  /**
+   * ` [|proto]`, where a printer's own check finds the bytes missing and it ends there (tcpdump's
+   * nd_print_trunc after `goto trunc`), unlike a read past the end (which throws).
+   */
+  trunc(): void {
+    this.out += ` [|${this.proto}]`;
+  }
+
   /** Starts the next frame. */
   reset(d: Uint8Array): void {
     this.d = d;
@@ -91,6 +113,7 @@ export class Pkt {
     this.out = "";
     this.proto = "ether";
     this.truncSuffix = "";
+    this.gaveUp = false;
     this.#ipDepth = 0;
   }
 
@@ -128,6 +151,11 @@ export class Pkt {
 
   need(i: number, n: number): void {
     if (!this.has(i, n)) throw TRUNCATED;
+  }
+
+  /** tcpdump's ND_TCHECK with a `trunc:` label: throws {@link CUT} when bytes are missing. */
+  check(i: number, n: number): void {
+    if (!this.has(i, n)) throw CUT;
   }
 
   u8(i: number): number {

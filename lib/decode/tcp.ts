@@ -7,6 +7,7 @@
 import { tcpPortPrinter } from "./dispatch.ts";
 import { mptcp } from "./mptcp.ts";
 import { hex2, hex4, hexBytes, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
+import { charText } from "./text.ts";
 import { transportAddrs, transportSum } from "./transport.ts";
 import { cksumShouldBe } from "./verbose.ts";
 
@@ -94,7 +95,7 @@ export function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
   }
   if (p.verbose && !info.fragmented) p.out += tcpChecksum(p, off, length, info);
   const dataLen = length - hlen;
-  if (dataLen > 0 || (flags & 0x07) !== 0) {
+  if (dataLen > 0 || (flags & 0x07) !== 0 || p.verbosity > 1) {
     p.out += `, seq ${seq}`;
     if (dataLen > 0) p.out += `:${(seq + dataLen) >>> 0}`;
   }
@@ -106,8 +107,29 @@ export function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
   }
   p.out += `, length ${dataLen}`;
   if (dataLen === 0) return;
+  if (!p.has(off, hlen)) {
+    p.out += ` [remaining caplen(${Math.max(0, p.end - off)}) < header length(${hlen})]`;
+    throw TRUNCATED;
+  }
+  // tcpdump -v shows the text a reset carries instead of decoding it.
+  if (flags & 0x04 && p.verbose) return rstData(p, off + hlen, dataLen);
   const app = tcpPortPrinter(sport, dport);
   if (app !== undefined) app(p, off + hlen, dataLen, info, sport, dport);
+}
+
+/** tcpdump's print_tcp_rst_data: ` [RST text]` (`!RST` when cut), at most 30 characters. */
+function rstData(p: Pkt, at: number, length: number): void {
+  p.out += p.has(at, length) ? " [RST" : " [!RST";
+  if (length > 30) {
+    length = 30;
+    p.out += "+";
+  }
+  p.out += " ";
+  while (length && at < p.end) {
+    p.out += charText(p.u8(at++));
+    length--;
+  }
+  p.out += "]";
 }
 
 /** memcmp of `n` bytes at `a` and `b`: negative, 0 or positive. */

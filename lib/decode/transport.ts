@@ -7,18 +7,22 @@
 import type { IpInfo, Pkt } from "./printer.ts";
 import { finishSum, ip4PseudoSum, ip6PseudoSum, sumWords } from "./verbose.ts";
 
-/** The Internet checksum of `len` transport bytes at `off` with the IP pseudo-header. */
+/**
+ * The Internet checksum of `len` transport bytes at `off` with the IP pseudo-header; of the
+ * first `covered` of them only, where the protocol limits its coverage (DCCP).
+ */
 export function transportSum(
   p: Pkt,
   off: number,
   len: number,
   proto: number,
   info: IpInfo,
+  covered = len,
 ): number {
   const pseudo = info.v6
     ? ip6PseudoSum(p.d, info.at, p.end, proto, len)
     : ip4PseudoSum(p.d, info.at, p.end, proto, len);
-  return finishSum(sumWords(p.d, off, len, pseudo));
+  return finishSum(sumWords(p.d, off, covered, pseudo));
 }
 
 /**

@@ -27,6 +27,9 @@ const SHIM = (() => {
 })();
 const corpusNames = corpusFiles();
 const ignore = !TOOLS || !SHIM || corpusNames.length === 0;
+/** Corpus files of the IP-level family (GRE, IPsec, OSPF, BGP...), for the -r fuzz. */
+const FAMILY_FILES =
+  /gre|erspan|sunrise|ospf|bgp|pim|igmp|mtrace|vrrp|hsrp|babel|bfd|eigrp|ldp|rip|lisp|pgm|dccp|pptp|rpki|kday|of10/i;
 if (ignore) {
   console.log("output_read: skipped, needs tcpdump/wireshark tools, make build and the corpus");
 }
@@ -327,7 +330,14 @@ Deno.test({
       const small = `${dir}/base.pcap`;
       new Deno.Command("editcap", { args: ["-F", "pcap", "-r", corpus(), small, "1-300"] })
         .outputSync();
-      const bases = [Deno.readFileSync(small), Deno.readFileSync(ng), linkLayerBase(dir)];
+      // Also frames of the link-layer and IP-level printers (LLC, tunnels, IPsec, routing),
+      // which the first 300 frames of the corpus hold few of.
+      const bases = [
+        Deno.readFileSync(small),
+        Deno.readFileSync(ng),
+        linkLayerBase(dir),
+        familyBase(`${dir}/family.pcap`, 300),
+      ];
       const jobs: number[] = Array.from({ length: 300 }, (_, i) => i);
       const outcomes = { ok: 0, error: 0 };
       const worker = async () => {
@@ -368,6 +378,22 @@ Deno.test({
     }
   },
 });
+
+/** A pcap at `path` of about `n` records spread over the IP-level family's corpus files. */
+function familyBase(path: string, n: number): Uint8Array {
+  const records: CaptureRecord[] = [];
+  for (const f of corpusNames.filter((f) => FAMILY_FILES.test(f))) {
+    for (const r of captureRecords(Deno.readFileSync(CORPUS + f))) records.push(r);
+  }
+  const step = Math.max(1, Math.floor(records.length / n));
+  const out = pcapFile(path);
+  for (let i = 0; i < records.length; i += step) {
+    const r = records[i];
+    out.writer.addRecord(r.data, r.origLen, r.sec, r.nsec);
+  }
+  out.close();
+  return Deno.readFileSync(path);
+}
 
 function capinfos(path: string): string {
   const r = new Deno.Command("capinfos", { args: [path], stdout: "piped", stderr: "piped" })

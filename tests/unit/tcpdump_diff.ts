@@ -19,6 +19,7 @@
  * @module
  */
 import { Decoder, type DecoderOptions, TIMESTAMP_FORMATS } from "../../lib/decode/decode.ts";
+import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
 import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
 
 export const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
@@ -66,7 +67,8 @@ const TIME = /^(\d\d:\d\d:\d\d\.\d+|\[Error converting time\]) /;
 
 /**
  * tcpdump's text per record of a file: a record starts with its timestamp (the default format),
- * continuation lines (which start with white space or a tab) are joined to it with "\n". tcpdump
+ * continuation lines (which start with white space or a tab, or are empty) are joined to it
+ * with "\n". tcpdump
  * runs in this process's time zone (TZ), as the decoder does.
  */
 export function tcpdumpRecords(path: string, flags: string[]): string[] {
@@ -77,9 +79,13 @@ export function tcpdumpRecords(path: string, flags: string[]): string[] {
   }).outputSync();
   const records: string[] = [];
   const text = new TextDecoder().decode(out.stdout);
-  for (const l of text.split("\n")) {
+  const lines = text.split("\n");
+  // The text after the last newline is not a line.
+  lines.pop();
+  for (const l of lines) {
     if (TIME.test(l)) records.push(l);
-    else if (records.length > 0 && l !== "") records[records.length - 1] += "\n" + l;
+    // An empty line is a record's text ending in a newline (some printers end so): kept.
+    else if (records.length > 0) records[records.length - 1] += "\n" + l;
   }
   return records;
 }
@@ -131,13 +137,26 @@ export function decoderOptions(flags: string[]): DecoderOptions {
     absoluteSeq: flags.includes("-S"),
     timestamps: t === undefined ? "time" : TIMESTAMP_FORMATS[t.length - 1],
     precision: flags.includes("--nano") ? "nano" : "micro",
+    // tcpdump dumps nothing of its own (an unknown payload) when it dumps every packet.
+    undecodedHex: hexOptions(flags) === null,
   };
 }
 
-/** The decoder as the CLI runs it: one {@link Decoder} per file. */
+/** The hex dump of -x, -xx, -X or -XX, or null. */
+function hexOptions(flags: string[]): HexOptions | null {
+  const x = flags.find((f) => /^-(x+|X+)$/.test(f));
+  return x === undefined ? null : { level: Math.min(2, x.length - 1), ascii: x[1] === "X" };
+}
+
+/** The decoder as the CLI runs it: one {@link Decoder} per file, and the hex dump it adds. */
 export const xskdumpDecoder: FileDecoder = (records, flags) => {
   const decoder = new Decoder(decoderOptions(flags));
-  return records.map((r) => decoder.line(r.sec, r.nsec, r.data, r.origLen));
+  const hex = hexOptions(flags);
+  return records.map((r) => {
+    const line = decoder.line(r.sec, r.nsec, r.data, r.origLen);
+    if (hex === null) return line;
+    return line + hexDump(r.data, hex, dumpsWholeFrame(line, r.data, decoder.gaveUp));
+  });
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -395,6 +414,9 @@ function undecoded(ours: string): boolean {
   if (/802\.3(, length \d+)?$/.test(ours)) return true; // LLC frames
   const ip = / ip-proto-(\d+) \d+$/.exec(ours);
   if (ip) return ![1, 4, 6, 17, 41, 58, 59].includes(Number(ip[1]));
+  // What GRE carries and is not decoded (PPP in GRE version 1 needs the PPP printer).
+  const gre = /gre-proto-0x([0-9a-f]+)$/.exec(ours);
+  if (gre) return !["800", "86dd", "6558", "8847"].includes(gre[1]);
   return /ICMP6, (RPL|router renumbering|who-are-you request|who-are-you reply), length \d+$/
     .test(ours);
 }

@@ -8,10 +8,14 @@
  *
  * @module
  */
-import { describeFrame } from "../../lib/decode/decode.ts";
-import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
 import { hex, hexOf, type WireFrame, writeFrames } from "./helpers.ts";
-import { afterTimestamp, type FileRecord, tcpdumpRecords, xskdumpDecoder } from "./tcpdump_diff.ts";
+import {
+  afterTimestamp,
+  type FileRecord,
+  haveTcpdump499,
+  tcpdumpRecords,
+  xskdumpDecoder,
+} from "./tcpdump_diff.ts";
 
 /** One crafted frame: its captured bytes and, when longer, its length on the wire. */
 export interface Frame {
@@ -87,20 +91,46 @@ export function differences(
 
 /**
  * The frames whose text with `-x` (or `-X`: `ascii`) differs from tcpdump's: the line the CLI
- * prints for them (no dumps of the decoder's own) and the dump after it.
+ * prints for them (no dumps of the decoder's own) and the dump after it, as the CLI makes it.
  */
 export function hexDumpDifferences(frames: Frame[], ascii: boolean): FrameDifference[] {
   const flag = ascii ? "-X" : "-x";
-  const theirs = tcpdumpText(frames, [flag]);
+  const { ours, theirs } = bothSides(frames, [flag]);
   const out: FrameDifference[] = [];
   frames.forEach((f, i) => {
-    const line = describeFrame(f.data, wire(f).origLen, { undecodedHex: false });
-    const ours = line + hexDump(f.data, { level: 1, ascii }, dumpsWholeFrame(line, f.data));
-    if (ours !== theirs[i]) {
-      out.push({ flags: flag, frame: hexOf(f.data), ours, theirs: theirs[i] });
+    if (ours[i] !== theirs[i]) {
+      out.push({ flags: flag, frame: hexOf(f.data), ours: ours[i], theirs: theirs[i] });
     }
   });
   return out;
+}
+
+/**
+ * Registers Deno tests that hold crafted frames to tcpdump's text (named `${family}: ...`,
+ * skipped with a note when tcpdump 4.99 is missing): `same` at these flag sets (default: none,
+ * -v, -e), `sameCut` for truncated frames also with -x, since where a line ends at a cut tcpdump
+ * dumps the whole frame when its printer gave up at a read and from the IP header when its own
+ * check found the bytes missing, and so must we.
+ */
+export function tcpdumpSuite(family: string, file: string): {
+  same: (name: string, fs: Frame[], flagSets?: string[][]) => void;
+  sameCut: (name: string, fs: Frame[], flagSets?: string[][]) => void;
+} {
+  const have = haveTcpdump499();
+  if (!have) console.log(`${file}: tcpdump 4.99 not found; skipped`);
+  const same = (name: string, fs: Frame[], flagSets = [[], ["-v"], ["-e"]]) => {
+    Deno.test({
+      name: `${family}: ${name}`,
+      ignore: !have,
+      fn() {
+        const d = differences(fs, flagSets);
+        if (d.length !== 0) throw new Error(explain(d));
+      },
+    });
+  };
+  const sameCut = (name: string, fs: Frame[], flagSets = [[], ["-v"], ["-e"]]) =>
+    same(name, fs, [...flagSets, ...flagSets.map((f) => [...f, "-x"])]);
+  return { same, sameCut };
 }
 
 /** Where two texts first differ, from the start of that line, at most `n` characters each. */
