@@ -9,7 +9,8 @@ import {
   PROC_FIELD,
   PROC_HOW,
 } from "../../ffi/abi.ts";
-import { CgroupNames, containerOf, processOf } from "../../lib/capture/process.ts";
+import { recordProcessSuffix } from "../../cli/output/text.ts";
+import { CgroupNames, containerOf, ProcessLabels, processOf } from "../../lib/capture/process.ts";
 
 /** A view holding one attribution block followed by a packet at `addr`. */
 function record(pid: number, tid: number, comm: string, cgroup: bigint): {
@@ -74,4 +75,54 @@ Deno.test("process: a cgroup's path is asked once", () => {
   assert.equal(names.path(5n), undefined);
   assert.equal(names.path(5n), undefined);
   assert.deepEqual(asked, [1n, 5n]);
+});
+
+Deno.test("process: -r --print-process reads a pcapng's pid option and xskdump's comment", () => {
+  const base = {
+    sec: 0,
+    nsec: 0,
+    caplen: 0,
+    origLen: 0,
+    data: new Uint8Array(0),
+    interfaceId: 0,
+    linktype: 1,
+    queue: undefined,
+    flags: undefined,
+  };
+  assert.equal(recordProcessSuffix(base), "");
+  assert.equal(recordProcessSuffix({ ...base, processId: 7, threadId: 8 }), " [pid 7]");
+  assert.equal(
+    recordProcessSuffix({
+      ...base,
+      processId: 4321,
+      threadId: 4322,
+      comment: "pid 4321 tid 4322 nginx worker cgroup /system.slice/nginx.service (socket hook)",
+    }),
+    " [pid 4321 nginx worker]",
+  );
+});
+
+Deno.test("process: a label is made once per process, thread, cgroup, command and how", () => {
+  let resolved = 0;
+  const labels = new ProcessLabels((id) => {
+    resolved++;
+    return id === 77n ? `/system.slice/docker-${"ab".repeat(32)}.scope` : undefined;
+  });
+  const { view, addr } = record(4321, 4322, "nginx", 77n);
+  const hook = PROC_HOW.hook << DESC_PROC_SHIFT;
+  const a = labels.of(view, addr, hook)!;
+  assert.equal(
+    a.comment,
+    `pid 4321 tid 4322 nginx cgroup /system.slice/docker-${"ab".repeat(32)}.scope ` +
+      `container ${"ab".repeat(6)} (socket hook)`,
+  );
+  assert.equal(a.suffix, " [pid 4321 nginx]");
+  assert.equal(labels.of(view, addr, hook), a, "the same block: the same label");
+  const closed = labels.of(view, addr, hook | (DESC_PROC_CLOSED << DESC_PROC_SHIFT))!;
+  assert.notEqual(closed, a);
+  assert.match(closed.comment, /\(socket hook, socket closed\)$/);
+  view.set(new TextEncoder().encode("nginx2"), addr - PROC_BYTES + PROC_FIELD.comm);
+  assert.equal(labels.of(view, addr, hook)!.suffix, " [pid 4321 nginx2]", "exec: a new name");
+  assert.equal(resolved, 1, "the cgroup's path asked once");
+  assert.equal(labels.of(view, addr, 0), undefined);
 });
