@@ -15,7 +15,7 @@ LIBDIR := /usr/lib/x86_64-linux-gnu
 
 APT_PKGS := gcc make libc6-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libpcap-dev clang llvm iproute2 iputils-ping ethtool tcpreplay tshark tcpdump bpftool \
-	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace
+	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace openssh-server openssh-client
 DEPS_STAMP := $(TOOLS)/.deps-$(DENO_VERSION)
 
 CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -std=gnu11

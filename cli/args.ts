@@ -12,12 +12,16 @@ import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { captureCommand } from "./capture.ts";
 import { type CliCommand, UsageError } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
+import { extcapCommand } from "./extcap.ts";
+import { fleetCommand } from "./fleet.ts";
 import { restoreCommand } from "./restore.ts";
 import { EXIT_OK, writeOut } from "./report.ts";
 
 export { MAX_SNAPLEN, UsageError };
 export type { CaptureArgs, DumpArgs, PrintArgs, ReadArgs, WriteArgs } from "./flags.ts";
 export type { DoctorArgs } from "./doctor.ts";
+export type { ExtcapArgs } from "./extcap.ts";
+export type { FleetArgs } from "./fleet.ts";
 export type { RestoreArgs } from "./restore.ts";
 
 /** Every command; the first is the default. */
@@ -25,6 +29,8 @@ const COMMANDS = [
   captureCommand,
   restoreCommand,
   doctorCommand,
+  fleetCommand,
+  extcapCommand,
 ] as const;
 
 /** --help or --version: print and exit 0. */
@@ -111,8 +117,13 @@ export function parseCommandLine(argv: string[]): CommandLine {
   let line: CommandLine | undefined;
   try {
     // commander would also pick a command right after a leading `--`: the rule is the first
-    // argument, so there the default command takes all.
-    const words = argv[0] === "--" ? [COMMANDS[0].name, ...argv] : argv;
+    // argument, so there the default command takes all. Wireshark runs an extcap with its own
+    // flags first: those pick the extcap command.
+    const words = argv[0] === "--"
+      ? [COMMANDS[0].name, ...argv]
+      : isExtcapFlag(argv[0])
+      ? [extcapCommand.name, ...argv]
+      : argv;
     program(out, (l) => line = l).parse(words, { from: "user" });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
@@ -122,6 +133,11 @@ export function parseCommandLine(argv: string[]): CommandLine {
   }
   if (line === undefined) throw new Error("commander ran no command"); // every line has one
   return line;
+}
+
+/** A flag Wireshark puts first when it runs an extcap (`--extcap-interfaces`, `--capture`...). */
+function isExtcapFlag(word: string | undefined): boolean {
+  return word !== undefined && (word.startsWith("--extcap-") || word === "--capture");
 }
 
 function info(text: string): number {

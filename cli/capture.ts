@@ -11,6 +11,7 @@ import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
 import { choosePath, type PathChoice } from "../lib/host/path.ts";
 import { XskError } from "../ffi/xsk.ts";
+import { Command, CommanderError } from "commander";
 import { type CliCommand, UsageError } from "./command.ts";
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
 import {
@@ -52,6 +53,30 @@ export const captureCommand: CliCommand<CaptureCommandArgs> = {
     return await captureOnQueues(args);
   },
 };
+
+/** The capture's commander program, alone: to read a capture's arguments given elsewhere
+ * (`fleet`'s, an extcap's), with its errors quiet. */
+export function captureProgram(): Command {
+  return captureCommand.define(
+    new Command("capture").exitOverride().configureOutput({
+      writeOut: () => {},
+      writeErr: () => {},
+      outputError: () => {},
+    }).helpOption(false).allowExcessArguments(false),
+  );
+}
+
+/** A capture's arguments read as `xskdump capture WORDS` would; UsageError when they are bad. */
+export function captureArgs(words: string[]): { cmd: Command; args: CaptureCommandArgs } {
+  const cmd = captureProgram();
+  try {
+    cmd.parse(words, { from: "user" });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    throw new UsageError(e.message.replace(/^error: /, ""));
+  }
+  return { cmd, args: captureCommand.parse(cmd) };
+}
 
 /** Errors caused by what the user typed rather than by the host. */
 function isBadInput(e: unknown): boolean {
@@ -125,6 +150,13 @@ async function capture(
   const onTerm = () => stop.abort();
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
+  let inputEnded = false;
+  if (args.stopOnEof) {
+    stopAtEndOfInput(stop.signal).then((ended) => {
+      inputEnded = ended;
+      if (ended) stop.abort();
+    });
+  }
 
   if (cap.path === "divert" && usual?.path === "tap") {
     say(
@@ -140,7 +172,7 @@ async function capture(
         "(pcapng keeps it: -w FILE.pcapng or --format pcapng)",
     );
   }
-  say(listeningLine(cap, args.snaplen, plan));
+  if (!args.silent) say(listeningLine(cap, args.snaplen, plan));
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
@@ -184,7 +216,14 @@ async function capture(
     if (result.reason !== "error") result = { reason: "error", error: e };
   }
   cap.close();
-  const ending = captureEnding(result.reason, result.error, describeError);
+  const reason = result.reason === "signal" && inputEnded && interrupts === 0
+    ? "input_closed"
+    : result.reason;
+  const ending = captureEnding(reason, result.error, describeError);
+  if (args.silent) {
+    if (ending.line && ending.exitCode !== 0) say(ending.line);
+    return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+  }
   if (args.json) {
     const elapsedMs = performance.now() - started;
     const stats = cap.stats();
@@ -209,6 +248,24 @@ async function capture(
   }
   if (ending.line) say(ending.line);
   return ending.stop === "integrity" ? EXIT_INTEGRITY : ending.exitCode;
+}
+
+/**
+ * Resolves true when standard input ends (EOF, or an error reading it: the other side is gone),
+ * false once `done` is aborted first. Over SSH stdin is the session's channel: `xskdump fleet`
+ * closes it to stop a remote capture, and it ends too when the connection drops (ssh carries no
+ * signal to a command without a terminal). What arrives on it is read and ignored.
+ */
+async function stopAtEndOfInput(done: AbortSignal): Promise<boolean> {
+  const buf = new Uint8Array(4096);
+  try {
+    while (!done.aborted) {
+      if (await Deno.stdin.read(buf) === null) return !done.aborted;
+    }
+    return false;
+  } catch {
+    return !done.aborted;
+  }
 }
 
 /** Whether SSH_CONNECTION's server address is on `iface` (as doctor finds it). */

@@ -106,6 +106,13 @@ export interface CaptureArgs extends PacketArgs {
    * packet belongs to (tap), and which to capture; undefined when none is given.
    */
   process?: ProcessOptions;
+  /** --stop-on-eof: stop when standard input ends (how `fleet` stops a remote capture). */
+  stopOnEof: boolean;
+  /**
+   * Nothing on stderr unless it fails (no `listening on` line, no summary): what a Wireshark
+   * extcap capture must be, since Wireshark shows any of it as an error. No flag sets it.
+   */
+  silent?: boolean;
 }
 
 /** `-r FILE`: read a pcap or pcapng file (no interface, no privileges). */
@@ -309,12 +316,16 @@ const status: FlagGroup<Pick<CaptureArgs, "statsIntervalMs" | "quiet" | "json">>
   }),
 };
 
-/** -c, --duration, -s: how much is kept. */
-const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> = {
+/** -c, --duration, --stop-on-eof, -s: how much is kept. */
+const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen" | "stopOnEof">> = {
   add: (cmd) =>
     cmd
       .option("-c, --count <n>", "stop after n packets", integer("-c", 1, Number.MAX_SAFE_INTEGER))
       .option("--duration <seconds>", "stop after this many seconds", seconds)
+      .option(
+        "--stop-on-eof",
+        "stop when standard input ends (over SSH: when the session closes; see fleet)",
+      )
       .option(
         "-s, --snaplen <bytes>",
         `bytes kept per packet (0 = ${MAX_SNAPLEN})`,
@@ -324,6 +335,7 @@ const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen">> =
     count: o.count,
     durationMs: o.duration,
     snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
+    stopOnEof: o.stopOnEof === true,
   }),
 };
 
@@ -443,7 +455,7 @@ export function addFlags(cmd: Command): Command {
 /** What the flags of a parsed default command ask for. */
 export function readFlags(o: OptionValues, operands: string[]): CaptureCommandArgs {
   const { expression, captureSsh, dump } = filter.read(o, operands);
-  const { count, durationMs, snaplen } = limits.read(o, operands);
+  const { count, durationMs, snaplen, stopOnEof } = limits.read(o, operands);
   if (dump) return { kind: "dump", expression, captureSsh, snaplen };
   const { write, output: w } = output.read(o, operands);
   const { statsIntervalMs, quiet, json } = status.read(o, operands);
@@ -491,6 +503,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     ...route,
     ...sockets.read(o, operands),
     durationMs,
+    stopOnEof,
     captureSsh,
     statsIntervalMs,
     process,

@@ -255,6 +255,30 @@ int32_t xsk_process_start(int32_t pid, uint64_t *out)
 	return 0;
 }
 
+int32_t xsk_iface_names(uint8_t *buf, uint32_t len)
+{
+	struct if_nameindex *ifs, *i;
+	uint32_t used = 0;
+
+	if (!buf)
+		return fail(-EINVAL, "no buffer for the interface names");
+	ifs = if_nameindex();
+	if (!ifs)
+		return fail(-errno, "listing the interfaces (if_nameindex)");
+	for (i = ifs; i->if_index != 0; i++) {
+		size_t n = strlen(i->if_name) + 1;
+
+		if (n > len - used) {
+			if_freenameindex(ifs);
+			return fail(-ENOSPC, "the interface names need more than %u bytes", len);
+		}
+		memcpy(buf + used, i->if_name, n);
+		used += (uint32_t)n;
+	}
+	if_freenameindex(ifs);
+	return (int32_t)used;
+}
+
 int32_t xsk_rx_queue_count(const char *ifname)
 {
 	int n;

@@ -70,6 +70,9 @@ int32_t xsk_host_facts(uint64_t *out, uint32_t n);
 int32_t xsk_kernel_release(uint8_t *buf, uint32_t len);
 /* Start time of process pid (/proc/PID/stat field 22) in *out; -ESRCH when gone. */
 int32_t xsk_process_start(int32_t pid, uint64_t *out);
+/* The names of this network namespace's interfaces (if_nameindex), each ended
+ * by a NUL, into buf; returns the bytes written, -ENOSPC when len is short. */
+int32_t xsk_iface_names(uint8_t *buf, uint32_t len);
 /* RX queues of an interface (sysfs); -ENODEV when it does not exist. */
 int32_t xsk_rx_queue_count(const char *ifname);
 /* The interface's MTU (SIOCGIFMTU); -ENODEV when it does not exist. */

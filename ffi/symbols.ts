@@ -16,6 +16,7 @@ export const symbols = {
   xsk_host_facts: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_kernel_release: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_process_start: { parameters: ["i32", "buffer"], result: "i32" },
+  xsk_iface_names: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
   xsk_iface_mtu: { parameters: ["buffer"], result: "i32" },
   xsk_iface_gro: { parameters: ["buffer"], result: "i32" },

@@ -189,6 +189,17 @@ export function processStart(pid: number, shim: Shim = loadShim()): bigint | und
 }
 
 /** RX queues of `iface`; throws XskError ENODEV when it does not exist. */
+/** The names of this network namespace's interfaces, in index order. */
+export function interfaceNames(shim: Shim = loadShim()): string[] {
+  for (let size = 4096;; size *= 4) {
+    const buf = new Uint8Array(size);
+    const n = shim.xsk_iface_names(buf, size);
+    if (n === -28 && size < 1 << 24) continue; // -ENOSPC: a larger buffer
+    check(shim, n, "list the interfaces");
+    return new TextDecoder().decode(buf.subarray(0, n)).split("\0").filter((s) => s !== "");
+  }
+}
+
 export function rxQueueCount(iface: string, shim: Shim = loadShim()): number {
   return check(shim, shim.xsk_rx_queue_count(cString(iface)), `queues of ${iface}`);
 }

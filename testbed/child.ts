@@ -30,6 +30,8 @@ export interface NsChild {
   waitExit(timeoutMs: number): Promise<Deno.CommandStatus>;
   /** Writes a line to the child's stdin (needs the stdin option). */
   send(line: string): Promise<void>;
+  /** Closes the child's stdin: it reads EOF (needs the stdin option). */
+  closeStdin(): Promise<void>;
   /** Sends a signal; a no-op once the process has exited. */
   signal(sig: Deno.Signal): void;
   /** SIGKILLs the process if it still runs and waits for it (for finally blocks). */
@@ -151,6 +153,10 @@ export function spawnInNs(ns: string, cmd: string[], opts: SpawnOptions = {}): N
     async send(line: string): Promise<void> {
       if (!stdin) throw new Error(`${label}: started without a stdin pipe`);
       await stdin.write(new TextEncoder().encode(`${line}\n`));
+    },
+    async closeStdin(): Promise<void> {
+      if (!stdin) throw new Error(`${label}: started without a stdin pipe`);
+      await stdin.close();
     },
     signal(sig: Deno.Signal): void {
       if (exited) return;

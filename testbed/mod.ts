@@ -6,6 +6,7 @@
  */
 export * from "./capture.ts";
 export * from "./child.ts";
+export * from "./fleet.ts";
 export * from "./netns.ts";
 export * from "./outputs.ts";
 export * from "./pcap.ts";

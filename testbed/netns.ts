@@ -157,12 +157,8 @@ export async function withVethPair<T>(
     captureIf: "xc0",
     senderIf: "xs0",
   };
-  const namespaces = [pair.captureNs, pair.senderNs];
-  const reaper = startReaper(namespaces);
-  const created: string[] = [];
-  let result: T;
-  try {
-    for (const ns of namespaces) {
+  return await reaped([pair.captureNs, pair.senderNs], async (created) => {
+    for (const ns of [pair.captureNs, pair.senderNs]) {
       await run(["ip", "netns", "add", ns], { check: true });
       created.push(ns);
       // Before the veth exists, so the new devices inherit it from "default".
@@ -188,7 +184,23 @@ export async function withVethPair<T>(
       if (opts.mtu) await run([...link, "mtu", String(opts.mtu)], { check: true });
       await run([...link, "up"], { check: true });
     }
-    result = await fn(pair);
+    return await fn(pair);
+  });
+}
+
+/**
+ * Runs body, which creates namespaces among `namespaces` (pushing each into `created` once it
+ * exists); those are always deleted afterwards, by a reaper should this process die first.
+ */
+async function reaped<T>(
+  namespaces: string[],
+  body: (created: string[]) => Promise<T>,
+): Promise<T> {
+  const reaper = startReaper(namespaces);
+  const created: string[] = [];
+  let result: T;
+  try {
+    result = await body(created);
   } catch (err) {
     await deleteNamespaces(created).catch((cleanupErr) => {
       console.error(`cleanup after failure also failed: ${cleanupErr}`);
@@ -202,6 +214,21 @@ export async function withVethPair<T>(
     await dismissReaper(reaper);
   }
   return result;
+}
+
+/**
+ * Creates one namespace of its own (IPv6 off, loopback up), runs fn with its name, and always
+ * deletes it (a reaper does, should this process die). Fails if fn left a process in it.
+ */
+export function withNamespace<T>(fn: (ns: string) => Promise<T>): Promise<T> {
+  const ns = `${prefix}${pairCounter++}-ns`;
+  return reaped([ns], async (created) => {
+    await run(["ip", "netns", "add", ns], { check: true });
+    created.push(ns);
+    await disableIpv6(ns, []);
+    await run(["ip", "-n", ns, "link", "set", "dev", "lo", "up"], { check: true });
+    return await fn(ns);
+  });
 }
 
 /**

@@ -26,7 +26,14 @@ export async function xdpProgId(ns: string, ifname: string): Promise<number> {
   return (await linkJson(ns, ifname))?.xdp?.prog?.id ?? 0;
 }
 
+/** The interfaces of a namespace that have an XDP program attached. */
+export async function xdpInterfaces(ns: string): Promise<string[]> {
+  const r = await run(["ip", "-n", ns, "-j", "link", "show"], { check: true });
+  return (JSON.parse(r.stdout) as LinkJson[]).filter((l) => l.xdp).map((l) => l.ifname);
+}
+
 interface LinkJson {
+  ifname: string;
   xdp?: { mode: number; prog?: { id: number }; attached?: { mode: number }[] };
 }
 

@@ -11,7 +11,7 @@ import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.t
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
 import { OutputStop } from "./errors.ts";
-import { type Output, TrackedSink } from "./sinks.ts";
+import { type Output, type OutputInterface, TrackedSink } from "./sinks.ts";
 
 /** pcap or pcapng, for `-w`. */
 export type FileFormat = "pcap" | "pcapng";
@@ -44,6 +44,11 @@ export interface FileOutputOptions {
   stats?: () => PcapngWriterStats | undefined;
   /** pcapng: each packet's process into its options (a tap with process attribution). */
   processes?: ProcessLabels;
+  /**
+   * pcapng only: no interface up front (ifName, filter and stats unused); interfaces come with
+   * {@link Output.addInterface}, each file describes all of them, records name theirs.
+   */
+  severalInterfaces?: boolean;
 }
 
 /** One open file (or stdout) with its writer. */
@@ -62,6 +67,17 @@ function sync(f: OpenFile): void {
   f.record.packets = f.sink.failed ? f.sink.keptPackets : (f.ng ?? f.pcap)!.packets;
 }
 
+/** The counters `stats` gives, or undefined when it has none or fails (a capture closed). */
+function counters(
+  stats: (() => PcapngWriterStats | undefined) | undefined,
+): PcapngWriterStats | undefined {
+  try {
+    return stats?.();
+  } catch {
+    return undefined;
+  }
+}
+
 /** pcap/pcapng into a file or stdout, rotated as asked. Files are created only when called. */
 export function fileOutput(opts: FileOutputOptions): Output {
   return new FileOutput(opts);
@@ -73,6 +89,8 @@ class FileOutput implements Output {
   readonly #processes?: ProcessLabels;
   #cur: OpenFile | undefined;
   readonly #files = new Map<string, FileRecord>();
+  /** Interfaces added (addInterface): each pcapng file describes them all. */
+  readonly #interfaces: OutputInterface[] = [];
   packets = 0;
   bytes = 0;
   filesOpened = 0;
@@ -110,6 +128,7 @@ class FileOutput implements Output {
       if (o.format === "pcapng") {
         f.ng = new PcapngWriter(sink, {
           ifName: o.ifName ?? "",
+          interfaces: o.severalInterfaces ? this.#interfaces : undefined,
           filter: o.filter,
           snaplen: o.snaplen,
           linktype: o.linktype ?? LINKTYPE_ETHERNET,
@@ -163,7 +182,7 @@ class FileOutput implements Output {
       const options = this.#processes !== undefined && flags
         ? this.#processes.of(src, off, flags)?.options
         : undefined;
-      cur.ng.add(src, off, len, sec, nsec, queue, wireLen, direction, options);
+      cur.ng.add(src, off, len, sec, nsec, queue, wireLen, direction, 0, options);
     } else {
       cur.pcap!.add(src, off, len, sec, nsec, queue, wireLen);
     }
@@ -171,12 +190,23 @@ class FileOutput implements Output {
     this.bytes += wireLen;
   }
 
+  addInterface(i: OutputInterface): number {
+    // Callers ask for this only with severalInterfaces (and so pcapng).
+    if (!this.#opts.severalInterfaces) throw new Error("this output has one interface");
+    this.#interfaces.push(i);
+    const cur = this.#cur;
+    if (cur?.ng && !cur.sink.failed) cur.ng.addInterface(i);
+    return this.#interfaces.length - 1;
+  }
+
   addRecord(r: CaptureRecord): void {
     let cur = this.#cur;
     if (cur === undefined) return;
     if (this.#rotation !== undefined) cur = this.#rotate(r.sec, cur);
-    if (cur.ng !== undefined) cur.ng.addRecord(r.data, r.origLen, r.sec, r.nsec, r.queue, r.flags);
-    else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
+    const iface = this.#opts.severalInterfaces ? r.interfaceId : 0;
+    if (cur.ng !== undefined) {
+      cur.ng.addRecord(r.data, r.origLen, r.sec, r.nsec, r.queue, r.flags, iface);
+    } else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
     this.packets++;
     this.bytes += Math.max(r.origLen, r.caplen);
   }
@@ -198,13 +228,13 @@ class FileOutput implements Output {
     try {
       if (!f.sink.failed) {
         if (f.ng) {
-          let stats: PcapngWriterStats | undefined;
-          try {
-            stats = this.#opts.stats?.();
-          } catch {
-            stats = undefined; // counters unavailable (capture closed): no statistics block
+          if (this.#opts.severalInterfaces) {
+            this.#interfaces.forEach((i, id) => {
+              const stats = counters(i.stats);
+              if (stats) f.ng!.addStatistics(id, stats);
+            });
           }
-          f.ng.close(stats);
+          f.ng.close(this.#opts.severalInterfaces ? undefined : counters(this.#opts.stats));
         } else {
           f.pcap!.close();
         }

@@ -25,7 +25,13 @@ export {
   OutputStop,
   writeFailure,
 } from "./errors.ts";
-export { fileSink, type Output, TrackedSink, type WriterProgress } from "./sinks.ts";
+export {
+  fileSink,
+  type Output,
+  type OutputInterface,
+  TrackedSink,
+  type WriterProgress,
+} from "./sinks.ts";
 export { type FileFormat, fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
 export { directionWord, linktypeName, type TextOptions, textOutput } from "./text.ts";
 

@@ -9,13 +9,31 @@
 import type { PacketSink } from "../../lib/capture/session.ts";
 import type { FileRecord } from "../../lib/capture/stats.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
+import type { PcapngInterface, PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { isClosedPipe, OutputFailure, writeFailure } from "./errors.ts";
 
+/** One interface of an output with several (`xskdump fleet`: one per host and interface). */
+export interface OutputInterface extends PcapngInterface {
+  /** What its text lines start with, e.g. `web1: `. */
+  label: string;
+  /** pcapng: its counters, for the statistics block of each file at its close. */
+  stats?: () => PcapngWriterStats | undefined;
+}
+
 /** A sink the CLI can also feed file records to, close, and ask what it wrote. */
 export interface Output extends PacketSink {
-  /** A packet read from a file (`-r`): its captured bytes, wire length, time, queue, flags. */
+  /**
+   * A packet read from a file (`-r`) or a stream: its captured bytes, wire length, time, queue,
+   * flags; with interfaces added (see addInterface), `r.interfaceId` names one of them.
+   */
   addRecord(r: CaptureRecord): void;
+  /**
+   * Adds an interface and returns its id, for the records of an output with several (pcapng:
+   * an interface description per interface, and statistics at the end; text: the label and a
+   * decoder of its own). Until one is added, every record counts as of the one interface.
+   */
+  addInterface(i: OutputInterface): number;
   /** Flushes and closes; later calls do nothing. */
   close(): void;
   /** Packets handed in (written or printed). */

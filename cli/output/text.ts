@@ -8,7 +8,7 @@ import { ProcessLabels } from "../../lib/capture/process.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { writeFailure } from "./errors.ts";
-import { fileSink, type Output } from "./sinks.ts";
+import { fileSink, type Output, type OutputInterface } from "./sinks.ts";
 
 /** What text lines show. */
 export interface TextOptions {
@@ -69,7 +69,8 @@ export function directionWord(direction: number | undefined): string {
 
 /**
  * tcpdump -n style lines on stdout, from one Decoder for the whole capture or file (relative TCP
- * numbers and -ttt need the packets before); a line allocates its text.
+ * numbers and -ttt need the packets before); a line allocates its text. With interfaces added
+ * (`xskdump fleet`), each has a Decoder of its own and its lines start with its label.
  */
 export function textOutput(options: TextOptions | number): Output {
   const opts = typeof options === "number" ? { snaplen: options } : options;
@@ -78,15 +79,19 @@ export function textOutput(options: TextOptions | number): Output {
   const buf = new Uint8Array(1 << 16);
   const snaplen = opts.snaplen;
   const hex = opts.hex ?? { level: 0, ascii: false };
-  const decoder = new Decoder({
-    link: opts.link === true,
-    verbose: opts.verbose === true,
-    absoluteSeq: opts.absoluteSeq === true,
-    timestamps: opts.timestamps,
-    precision: opts.precision,
-    // tcpdump leaves out its dumps of what it does not decode when -x/-X dump every packet.
-    undecodedHex: hex.level === 0,
-  });
+  const newDecoder = () =>
+    new Decoder({
+      link: opts.link === true,
+      verbose: opts.verbose === true,
+      absoluteSeq: opts.absoluteSeq === true,
+      timestamps: opts.timestamps,
+      precision: opts.precision,
+      // tcpdump leaves out its dumps of what it does not decode when -x/-X dump every packet.
+      undecodedHex: hex.level === 0,
+    });
+  const decoder = newDecoder();
+  /** Interfaces added: their decoders and labels, by id. */
+  const interfaces: { decoder: Decoder; label: string }[] = [];
   let used = 0;
   let failed = false;
   const write = (bytes: Uint8Array) => {
@@ -120,12 +125,11 @@ export function textOutput(options: TextOptions | number): Output {
     nsec: number,
     direction: number | undefined,
     suffix: string,
+    d = decoder,
   ) => {
-    const time = decoder.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
-    const text = decoder.describe(data, origLen);
-    const dump = hex.level > 0
-      ? hexDump(data, hex, dumpsWholeFrame(text, data, decoder.gaveUp))
-      : "";
+    const time = d.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
+    const text = d.describe(data, origLen);
+    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data, d.gaveUp)) : "";
     return `${time}${text}${suffix}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
@@ -145,16 +149,23 @@ export function textOutput(options: TextOptions | number): Output {
       o.packets++;
       o.bytes += Math.max(r.origLen, r.caplen);
       const data = r.data.length > snaplen ? r.data.subarray(0, snaplen) : r.data;
+      const iface = interfaces.length > 0 ? interfaces[r.interfaceId] : undefined;
+      const d = iface?.decoder ?? decoder;
+      const label = iface?.label ?? "";
       if (r.linktype !== LINKTYPE_ETHERNET) {
         emit(
-          `${decoder.timestamp(r.sec, r.nsec)}[link-type ${
+          `${label}${d.timestamp(r.sec, r.nsec)}[link-type ${
             linktypeName(r.linktype)
           } not decoded], length ${r.origLen}\n`,
         );
         return;
       }
       const direction = r.flags === undefined ? undefined : r.flags & 3;
-      emit(lineOf(data, r.origLen, r.sec, r.nsec, direction, labels ? recordProcessSuffix(r) : ""));
+      const suffix = labels ? recordProcessSuffix(r) : "";
+      emit(label + lineOf(data, r.origLen, r.sec, r.nsec, direction, suffix, d));
+    },
+    addInterface(i: OutputInterface) {
+      return interfaces.push({ decoder: newDecoder(), label: i.label }) - 1;
     },
     flush,
     close: () => {

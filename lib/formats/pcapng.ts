@@ -3,10 +3,12 @@
  *
  * It follows {@link PcapWriter}'s rules: {@link PcapngWriter.add} appends one Enhanced Packet Block
  * to a large, pre-touched buffer with no allocation, and only whole blocks reach the sink, so the
- * file is valid at every flush boundary. It writes one little-endian section with one Ethernet
- * interface and nanosecond timestamps; each packet carries its direction (inbound, or outbound for
- * a tap's outgoing packets) and, when known, the RX queue it arrived on. The reader is
- * pcapng_reader.ts.
+ * file is valid at every flush boundary. It writes one little-endian section with nanosecond
+ * timestamps: one interface (a capture), or several, each with its own description, added up front
+ * or as they appear ({@link PcapngWriter.addInterface}: `xskdump fleet` merges hosts so) and each
+ * with its own statistics block at the end. Each packet carries its interface, its direction
+ * (inbound, or outbound for a tap's outgoing packets) and, when known, the RX queue it arrived on.
+ * The reader is pcapng_reader.ts.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import {
   EPB_QUEUE,
   FILTER_LIBPCAP,
   IDB,
+  IF_DESCRIPTION,
   IF_FILTER,
   IF_NAME,
   IF_TSRESOL,
@@ -68,15 +71,32 @@ const NS_PER_SEC_ODD = 1953125;
 /** 2^23: (sec * 1953125) * 512 / 2^32 = (sec * 1953125) / 2^23. */
 const TWO23 = 8388608;
 
-/** Stands in for the source-buffer view until the first packet arrives. */
-/** Int32Array stores use host byte order; reading words in that order keeps bytes as they are. */
-
 const encoder = new TextEncoder();
+
+/** One interface of the file: its Interface Description Block. */
+export interface PcapngInterface {
+  /** if_name, e.g. `eth0` (`web1:eth0` in a merged capture). */
+  name: string;
+  /** if_description; omitted when absent or empty. */
+  description?: string;
+  /** Capture filter text (if_filter, as a libpcap filter string); omitted when absent or empty. */
+  filter?: string;
+  /** Link-layer type. Default: the writer's `linktype`. */
+  linktype?: number;
+  /** Bytes kept of each of its packets. Default: the writer's `snaplen` (and never more). */
+  snaplen?: number;
+}
 
 /** Options of {@link PcapngWriter}. */
 export interface PcapngWriterOptions {
-  /** Name of the capture interface (if_name), e.g. `eth0`. */
-  ifName: string;
+  /**
+   * Name of the one capture interface (if_name), e.g. `eth0`: interface 0, described by `filter`,
+   * `snaplen` and `linktype`. Needed unless `interfaces` is given.
+   */
+  ifName?: string;
+  /** The interfaces to describe up front instead of `ifName`'s one (possibly none: see
+   * {@link PcapngWriter.addInterface}). */
+  interfaces?: readonly PcapngInterface[];
   /** Capture filter text (if_filter, as a libpcap filter string); omitted when absent or empty. */
   filter?: string;
   /** Bytes kept of each packet; longer packets are truncated. Default 262144. */
@@ -152,8 +172,8 @@ function buildBlock(type: number, body: Uint8Array, opts: Opt[]): Uint8Array {
   return out;
 }
 
-/** The SHB and the IDB that start every file the writer makes. */
-function buildHeader(opts: PcapngWriterOptions, snaplen: number, linktype: number): Uint8Array {
+/** The SHB that starts every file the writer makes. */
+function buildShb(opts: PcapngWriterOptions): Uint8Array {
   const shbBody = new Uint8Array(16);
   const sv = new DataView(shbBody.buffer);
   sv.setUint32(0, BYTE_ORDER_MAGIC, true);
@@ -162,18 +182,26 @@ function buildHeader(opts: PcapngWriterOptions, snaplen: number, linktype: numbe
   // Section length -1 (unknown): the file is streamed, its size is not known up front.
   sv.setInt32(8, -1, true);
   sv.setInt32(12, -1, true);
-  const shb = buildBlock(SHB, shbBody, [
+  return buildBlock(SHB, shbBody, [
     ...stringOpt(SHB_HARDWARE, opts.hardware, "hardware"),
     ...stringOpt(SHB_OS, opts.os, "os"),
     ...stringOpt(SHB_USERAPPL, opts.userAppl ?? "xskdump", "userAppl"),
   ]);
+}
+
+/** An IDB: `linktype` and `snaplen` already checked; nanosecond timestamps. */
+function buildIdb(i: PcapngInterface, snaplen: number, linktype: number): Uint8Array {
+  if (typeof i.name !== "string") throw new TypeError("an interface's name must be a string");
   const idbBody = new Uint8Array(8);
   const iv = new DataView(idbBody.buffer);
   iv.setUint16(0, linktype, true);
   iv.setUint32(4, snaplen, true);
-  const idbOpts = stringOpt(IF_NAME, opts.ifName, "ifName");
-  if (opts.filter !== undefined && opts.filter !== "") {
-    const text = encoder.encode(opts.filter);
+  const idbOpts = [
+    ...stringOpt(IF_NAME, i.name, "ifName"),
+    ...stringOpt(IF_DESCRIPTION, i.description, "description"),
+  ];
+  if (i.filter !== undefined && i.filter !== "") {
+    const text = encoder.encode(i.filter);
     if (text.length > 0xfffe) throw new RangeError("filter is longer than 65534 bytes");
     const value = new Uint8Array(1 + text.length);
     value[0] = FILTER_LIBPCAP;
@@ -181,11 +209,7 @@ function buildHeader(opts: PcapngWriterOptions, snaplen: number, linktype: numbe
     idbOpts.push({ code: IF_FILTER, value });
   }
   idbOpts.push({ code: IF_TSRESOL, value: new Uint8Array([TSRESOL_NS]) });
-  const idb = buildBlock(IDB, idbBody, idbOpts);
-  const out = new Uint8Array(shb.length + idb.length);
-  out.set(shb);
-  out.set(idb, shb.length);
-  return out;
+  return buildBlock(IDB, idbBody, idbOpts);
 }
 
 /** Checks a counter for the ISB; RangeError when it cannot be a u64. */
@@ -201,9 +225,10 @@ function checkCounter(name: string, x: PcapngCounter | undefined): void {
 }
 
 /**
- * Writes a little-endian pcapng stream into a {@link ByteSink}: a Section Header Block, one
- * Interface Description Block (interface 0, nanosecond timestamps) and an Enhanced Packet Block
- * per packet; {@link PcapngWriter.close} can add an Interface Statistics Block.
+ * Writes a little-endian pcapng stream into a {@link ByteSink}: a Section Header Block, an
+ * Interface Description Block per interface (interface 0 alone for a capture; nanosecond
+ * timestamps) and an Enhanced Packet Block per packet; {@link PcapngWriter.addStatistics} and
+ * {@link PcapngWriter.close} add Interface Statistics Blocks.
  *
  * Blocks are appended to one buffer allocated (and touched) up front and handed to the sink only
  * whole, when the buffer is full or on {@link PcapngWriter.flush}.
@@ -213,8 +238,11 @@ export class PcapngWriter {
   readonly #buf: Uint8Array;
   readonly #copier: ByteCopier;
   readonly #view: DataView;
-  /** The output buffer as 32-bit words: every block starts 4-aligned, so packet data does too. */
+  /** The writer's snaplen and link type: the defaults of every interface. */
   readonly #snaplen: number;
+  readonly #linktype: number;
+  /** Per interface id: the bytes kept of its packets. Its length is the interface count. */
+  readonly #snaplens: number[] = [];
   #pos = 0;
   #packets = 0;
   #bytes = 0;
@@ -232,17 +260,62 @@ export class PcapngWriter {
       16,
       LINKTYPE_ETHERNET,
     );
-    if (typeof opts.ifName !== "string") throw new TypeError("ifName must be a string");
-    const header = buildHeader(opts, snaplen, linktype);
+    const first = opts.interfaces ??
+      [{ name: opts.ifName as string, filter: opts.filter, snaplen, linktype }];
+    if (opts.interfaces === undefined && typeof opts.ifName !== "string") {
+      throw new TypeError("ifName must be a string");
+    }
+    const shb = buildShb(opts);
     this.#sink = sink;
     this.#snaplen = snaplen;
+    this.#linktype = linktype;
     // Whole words (blocks are word multiples), and room for the header or the largest ISB, so
-    // both always fit in an empty buffer whatever the caller asked for.
-    const size = pad4(Math.max(bufferSize, header.length, ISB_MAX, 64));
+    // both always fit in an empty buffer whatever the caller asked for; an IDB that does not fit
+    // an empty buffer goes to the sink alone.
+    const size = pad4(Math.max(bufferSize, shb.length, ISB_MAX, 64));
     ({ buf: this.#buf, view: this.#view, copier: this.#copier } = outputBuffer(size));
-    this.#buf.set(header);
-    this.#pos = header.length;
-    this.#bytes = header.length;
+    this.#buf.set(shb);
+    this.#pos = shb.length;
+    this.#bytes = shb.length;
+    for (const i of first) this.addInterface(i);
+  }
+
+  /** Interfaces described so far: packets name one by its id, 0 up to this count. */
+  get interfaces(): number {
+    return this.#snaplens.length;
+  }
+
+  /**
+   * Describes one more interface (an Interface Description Block, written in the stream here,
+   * before any packet that names it) and returns its id. Not the hot path.
+   */
+  addInterface(i: PcapngInterface): number {
+    if (this.#closed) throw new Error("PcapngWriter.addInterface after close");
+    const { snaplen, linktype } = writerOptions(
+      { snaplen: i.snaplen ?? this.#snaplen, linktype: i.linktype ?? this.#linktype },
+      MAX_SNAPLEN,
+      16,
+      LINKTYPE_ETHERNET,
+    );
+    const idb = buildIdb(i, snaplen, linktype);
+    if (this.#pos + idb.length > this.#buf.length) this.flush();
+    if (idb.length > this.#buf.length) {
+      this.#sink.write(idb);
+    } else {
+      this.#buf.set(idb, this.#pos);
+      this.#pos += idb.length;
+    }
+    this.#bytes += idb.length;
+    return this.#snaplens.push(Math.min(snaplen, this.#snaplen)) - 1;
+  }
+
+  /** The bytes kept of a packet of interface `iface` (RangeError for an undescribed one). */
+  #keep(iface: number): number {
+    const keep = this.#snaplens[iface];
+    if (keep === undefined) {
+      throw new RangeError(`interface ${iface} is not described (${this.#snaplens.length} are)`);
+    }
+    return keep;
   }
 
   /** Packets added so far (buffered or already handed to the sink). */
@@ -265,8 +338,9 @@ export class PcapngWriter {
    * as one 64-bit nanosecond count. `wireLen` is the packet's length on the wire (default
    * `len`, taken as at least `len`). `direction` (1 inbound, the default, or 2 outbound) goes
    * into epb_flags. `queue`, the RX queue an inbound packet came from, is stored as epb_queue
-   * when given (as an unsigned 32-bit value); an outbound packet has none. `options`: more EPB
-   * options, encoded (whole TLVs, a multiple of 4 bytes: {@link epbProcessOptions}), after those.
+   * when given (as an unsigned 32-bit value); an outbound packet has none. `iface` is the
+   * interface's id (default 0). `options`: more EPB options, encoded (whole TLVs, a multiple of 4
+   * bytes: {@link epbProcessOptions}), after those.
    */
   add(
     src: Uint8Array,
@@ -277,6 +351,7 @@ export class PcapngWriter {
     queue?: number,
     wireLen: number = len,
     direction: number = EPB_DIRECTION_INBOUND,
+    iface = 0,
     options?: Uint8Array,
   ): void {
     if (this.#closed) throw new Error("PcapngWriter.add after close");
@@ -286,7 +361,8 @@ export class PcapngWriter {
     ) {
       throw new RangeError(`bad packet range off=${off} len=${len} in ${src.length} bytes`);
     }
-    const incl = len < this.#snaplen ? len : this.#snaplen;
+    const keep = this.#keep(iface);
+    const incl = len < keep ? len : keep;
     const wire = wireLen > len ? wireLen : len;
     const padded = pad4(incl);
     const q = direction === EPB_DIRECTION_OUTBOUND ? undefined : queue;
@@ -295,12 +371,12 @@ export class PcapngWriter {
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, direction, options);
+        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, iface, direction, options);
         return;
       }
     }
     const pos = this.#pos;
-    this.#putHead(pos, need, incl, wire, sec, nsec);
+    this.#putHead(pos, need, incl, wire, sec, nsec, iface);
     const v = this.#view;
     // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
     if (padded !== incl) v.setInt32(pos + EPB_HEAD + padded - 4, 0);
@@ -315,7 +391,8 @@ export class PcapngWriter {
    * Appends a packet read from another file: `data` holds the captured bytes (cut again to the
    * snaplen here), `origLen` the packet's length on the wire (taken as at least the captured
    * length), `queue` and `flags` its epb_queue and epb_flags when known (flags default to
-   * inbound). Not the capture hot path; {@link PcapngWriter.add} is.
+   * inbound), `iface` its interface's id here (default 0). Not the capture hot path;
+   * {@link PcapngWriter.add} is.
    */
   addRecord(
     data: Uint8Array,
@@ -324,21 +401,23 @@ export class PcapngWriter {
     nsec: number,
     queue?: number,
     flags: number = EPB_DIRECTION_INBOUND,
+    iface = 0,
   ): void {
     if (this.#closed) throw new Error("PcapngWriter.addRecord after close");
-    const incl = data.length < this.#snaplen ? data.length : this.#snaplen;
+    const keep = this.#keep(iface);
+    const incl = data.length < keep ? data.length : keep;
     const wire = origLen > incl ? origLen : incl;
     const padded = pad4(incl);
     const need = queue === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(data, 0, incl, wire, sec, nsec, queue, need, flags);
+        this.#writeDirect(data, 0, incl, wire, sec, nsec, queue, need, iface, flags);
         return;
       }
     }
     const pos = this.#pos;
-    this.#putHead(pos, need, incl, wire, sec, nsec);
+    this.#putHead(pos, need, incl, wire, sec, nsec, iface);
     if (padded !== incl) this.#view.setInt32(pos + EPB_HEAD + padded - 4, 0);
     this.#buf.set(data.subarray(0, incl), pos + EPB_HEAD);
     this.#putTail(pos + EPB_HEAD + padded, need, queue, flags);
@@ -348,11 +427,19 @@ export class PcapngWriter {
   }
 
   /** The 28 bytes before the data. */
-  #putHead(pos: number, need: number, incl: number, len: number, sec: number, nsec: number): void {
+  #putHead(
+    pos: number,
+    need: number,
+    incl: number,
+    len: number,
+    sec: number,
+    nsec: number,
+    iface: number,
+  ): void {
     const v = this.#view;
     v.setUint32(pos, EPB, true);
     v.setUint32(pos + 4, need, true);
-    v.setUint32(pos + 8, 0, true); // interface 0, the only one
+    v.setUint32(pos + 8, iface, true);
     this.#putTime(pos + 12, sec, nsec);
     v.setUint32(pos + 20, incl, true);
     v.setUint32(pos + 24, len, true);
@@ -413,10 +500,11 @@ export class PcapngWriter {
     nsec: number,
     queue: number | undefined,
     need: number,
+    iface: number,
     flags: number = EPB_DIRECTION_INBOUND,
     options?: Uint8Array,
   ): void {
-    this.#putHead(0, need, incl, len, sec, nsec);
+    this.#putHead(0, need, incl, len, sec, nsec, iface);
     this.#sink.write(this.#buf.subarray(0, EPB_HEAD));
     this.#sink.write(src.subarray(off, off + incl));
     const padding = pad4(incl) - incl;
@@ -443,12 +531,19 @@ export class PcapngWriter {
    */
   close(stats?: PcapngWriterStats): void {
     if (this.#closed) return;
-    if (stats !== undefined) this.#addIsb(stats);
+    if (stats !== undefined) this.addStatistics(0, stats);
     this.#closed = true;
     this.flush();
   }
 
-  #addIsb(stats: PcapngWriterStats): void {
+  /**
+   * Appends an Interface Statistics Block for interface `iface` (buffered like a packet). Throws
+   * RangeError, writing nothing, when a counter cannot be stored as a u64 or the interface is not
+   * described.
+   */
+  addStatistics(iface: number, stats: PcapngWriterStats): void {
+    if (this.#closed) throw new Error("PcapngWriter.addStatistics after close");
+    this.#keep(iface);
     const counters: [number, PcapngCounter | undefined, string][] = [
       [ISB_IFRECV, stats.ifRecv, "ifRecv"],
       [ISB_IFDROP, stats.ifDrop, "ifDrop"],
@@ -471,7 +566,7 @@ export class PcapngWriter {
     const v = this.#view;
     v.setUint32(pos, ISB, true);
     v.setUint32(pos + 4, len, true);
-    v.setUint32(pos + 8, 0, true); // interface 0
+    v.setUint32(pos + 8, iface, true);
     this.#putTime(pos + 12, sec, nsec);
     let p = pos + 20;
     for (const [code, x] of present) {

@@ -1,6 +1,8 @@
 /**
  * Reads a pcap or pcapng stream as it arrives (a file, or a pipe such as `xskdump -w - | xskdump
- * -r -`), record by record, with memory bounded by the largest record rather than the file.
+ * -r -`, or a remote capture over SSH), record by record or in batches of what has arrived, with
+ * memory bounded by the largest record rather than the file. A record is handed out as soon as
+ * its bytes are there: the reader waits for more input only when it has nothing whole to give.
  *
  * pcap records are parsed here. pcapng is split into whole blocks here and each run of blocks is
  * handed, behind its section's header and interface descriptions, to {@link pcapngRecords}, so
@@ -24,7 +26,12 @@ import {
 } from "./magic.ts";
 import { concat } from "./bytecopy.ts";
 import { effectiveSnaplen, PcapFormatError, readPcapHeader } from "./pcap.ts";
-import { type CaptureRecord, pcapngRecords, readPcapngInfo } from "./pcapng_reader.ts";
+import {
+  type CaptureRecord,
+  type PcapngInterfaceInfo,
+  pcapngRecords,
+  readPcapngInfo,
+} from "./pcapng_reader.ts";
 
 /** Where bytes come from: `Deno.FsFile`, `Deno.stdin`. `null` at the end. */
 export interface ByteSource {
@@ -48,7 +55,7 @@ export interface StreamInfo {
 const SHB = PCAPNG_SHB;
 const IDB = PCAPNG_IDB;
 const PCAP_HEADER = PCAP_FILE_HEADER_LEN;
-/** Blocks gathered before they are parsed together. */
+/** Bytes of records or blocks gathered, at most, into one batch (parsed together). */
 const WINDOW = 1 << 20;
 
 function hex32(n: number): string {
@@ -63,6 +70,8 @@ function hex32(n: number): string {
 class Input {
   readonly #src: ByteSource;
   buf: Uint8Array;
+  /** A view of all of buf (made again when buf is). */
+  dv: DataView;
   /** Stream offset of buf[0]. */
   base = 0;
   /** Stream offsets of the first and one past the last buffered byte. */
@@ -73,6 +82,7 @@ class Input {
   constructor(src: ByteSource, size: number) {
     this.#src = src;
     this.buf = new Uint8Array(size);
+    this.dv = new DataView(this.buf.buffer);
   }
 
   /** Index in buf of stream offset `pos` (which must be buffered). */
@@ -105,6 +115,7 @@ class Input {
     if (live + 65536 > size) size *= 2;
     const next = size === this.buf.length ? this.buf : new Uint8Array(size);
     next.set(this.buf.subarray(this.lo - this.base, this.hi - this.base), 0);
+    if (next !== this.buf) this.dv = new DataView(next.buffer);
     this.buf = next;
     this.base = this.lo;
   }
@@ -112,6 +123,11 @@ class Input {
   /** Bytes before `pos` are no longer needed. */
   release(pos: number): void {
     if (pos > this.lo) this.lo = Math.min(pos, this.hi);
+  }
+
+  /** Whether the 12-byte head at `pos` (pcap: 16) and `len` bytes from `pos` are buffered. */
+  has(pos: number, len: number): boolean {
+    return this.hi - pos >= len;
   }
 
   /** A copy of the stream bytes [from, to) (to clipped to what is buffered). */
@@ -148,10 +164,20 @@ function mapped(e: unknown, segments: Segment[]): unknown {
 /**
  * A capture stream being read. {@link CaptureStreamReader.open} reads the header (and for
  * pcapng the interface descriptions after it); {@link CaptureStreamReader.records} yields
- * packets. Each record's `data` is a view that is valid until the next record is asked for.
+ * packets, {@link CaptureStreamReader.batches} the same packets in arrays of those that arrived
+ * together. Each record's `data` is a view into a copy of its batch's bytes that the reader never
+ * touches again: it stays valid as long as the caller keeps it.
  */
 export class CaptureStreamReader {
   readonly info: StreamInfo;
+  /**
+   * pcapng: the interfaces of the current section so far, indexed by the records' interfaceId
+   * (interfaces described later in the stream join before the first record that names them).
+   * pcap: none.
+   */
+  interfaces: PcapngInterfaceInfo[] = [];
+  /** pcapng: sections begun so far (a record's interfaceId is within the current one). */
+  sections = 0;
   readonly #in: Input;
   /** Stream offset of the next record or block. */
   #pos: number;
@@ -208,69 +234,119 @@ export class CaptureStreamReader {
   }
 
   /** Every packet, then at most one PcapFormatError. */
-  records(): AsyncGenerator<CaptureRecord> {
+  async *records(): AsyncGenerator<CaptureRecord> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /**
+   * Every packet, in arrays of those whose bytes arrived together (at most about 1 MiB of them),
+   * then at most one PcapFormatError (after a batch of the good records before the fault). No
+   * batch is empty.
+   */
+  batches(): AsyncGenerator<CaptureRecord[]> {
     return this.info.format === "pcap" ? this.#pcap() : this.#pcapng();
   }
 
-  async *#pcap(): AsyncGenerator<CaptureRecord> {
+  /** Waits for the pcap record at `off` (number `index`) to be whole; its captured length, or
+   * undefined at a clean end. */
+  async #pcapRecord(off: number, index: number): Promise<number | undefined> {
+    const input = this.#in;
+    await input.fill(off + 16);
+    const have = input.avail(off);
+    if (have === 0) return undefined;
+    if (have < 16) {
+      throw new PcapFormatError(
+        `truncated record #${index} at offset ${off}: ${have} of 16 header bytes`,
+      );
+    }
+    const caplen = this.#pcapCaplen(off, index);
+    if (!await input.fill(off + 16 + caplen)) {
+      throw new PcapFormatError(
+        `truncated record #${index} at offset ${off}: ${
+          input.avail(off + 16)
+        } of ${caplen} data bytes`,
+      );
+    }
+    return caplen;
+  }
+
+  /** The captured length in the (buffered) pcap record header at `off`, checked. */
+  #pcapCaplen(off: number, index: number): number {
+    const v = new DataView(this.#in.buf.buffer, this.#in.at(off), 16);
+    const caplen = v.getUint32(8, this.#le);
+    if (caplen > MAX_RECORD) {
+      throw new PcapFormatError(
+        `corrupt record #${index} at offset ${off}: captured length ${caplen} exceeds ${MAX_RECORD}`,
+      );
+    }
+    return caplen;
+  }
+
+  async *#pcap(): AsyncGenerator<CaptureRecord[]> {
     const input = this.#in;
     const le = this.#le;
     const linktype = this.info.linktype;
     const snaplen = effectiveSnaplen(this.info.snaplen);
-    for (let index = 1;; index++) {
-      const off = this.#pos;
-      input.release(off);
-      await input.fill(off + 16);
-      const have = input.avail(off);
-      if (have === 0) return;
-      if (have < 16) {
-        throw new PcapFormatError(
-          `truncated record #${index} at offset ${off}: ${have} of 16 header bytes`,
-        );
+    for (let index = 1;;) {
+      const start = this.#pos;
+      input.release(start);
+      const first = await this.#pcapRecord(start, index);
+      if (first === undefined) return;
+      // The first record is whole; take every record after it that is whole already.
+      const ends = [start + 16 + first];
+      let problem: unknown;
+      while (ends.at(-1)! - start < WINDOW) {
+        const off = ends.at(-1)!;
+        if (!input.has(off, 16)) break;
+        let caplen;
+        try {
+          caplen = this.#pcapCaplen(off, index + ends.length);
+        } catch (e) {
+          problem = e;
+          break;
+        }
+        if (!input.has(off, 16 + caplen)) break;
+        ends.push(off + 16 + caplen);
       }
-      let v = new DataView(input.buf.buffer, input.at(off), 16);
-      const caplen = v.getUint32(8, le);
-      if (caplen > MAX_RECORD) {
-        throw new PcapFormatError(
-          `corrupt record #${index} at offset ${off}: captured length ${caplen} exceeds ${MAX_RECORD}`,
-        );
+      const bytes = input.copy(start, ends.at(-1)!);
+      const v = new DataView(bytes.buffer);
+      const batch: CaptureRecord[] = [];
+      for (let i = 0, at = 0; i < ends.length; i++) {
+        const end = ends[i] - start;
+        // libpcap keeps no more than the file's snapshot length of a longer record.
+        const kept = Math.min(end - at - 16, snaplen);
+        batch.push({
+          sec: v.getUint32(at, le),
+          nsec: v.getUint32(at + 4, le) * this.#scale,
+          caplen: kept,
+          origLen: v.getUint32(at + 12, le),
+          data: bytes.subarray(at + 16, at + 16 + kept),
+          interfaceId: 0,
+          linktype,
+          queue: undefined,
+          flags: undefined,
+        });
+        at = end;
       }
-      if (!await input.fill(off + 16 + caplen)) {
-        throw new PcapFormatError(
-          `truncated record #${index} at offset ${off}: ${
-            input.avail(off + 16)
-          } of ${caplen} data bytes`,
-        );
-      }
-      v = new DataView(input.buf.buffer, input.at(off), 16);
-      this.#pos = off + 16 + caplen;
-      // libpcap keeps no more than the file's snapshot length of a longer record.
-      const kept = caplen > snaplen ? snaplen : caplen;
-      yield {
-        sec: v.getUint32(0, le),
-        nsec: v.getUint32(4, le) * this.#scale,
-        caplen: kept,
-        origLen: v.getUint32(12, le),
-        data: input.view(off + 16, off + 16 + kept),
-        interfaceId: 0,
-        linktype,
-        queue: undefined,
-        flags: undefined,
-      };
+      index += ends.length;
+      this.#pos = ends.at(-1)!;
+      yield batch;
+      if (problem !== undefined) throw problem;
     }
   }
 
   /** Type and length of the block at `pos` (12 bytes there); a section header sets the order. */
   #blockHead(pos: number): { type: number; len: number } {
-    const v = new DataView(this.#in.buf.buffer, this.#in.at(pos), 12);
-    let type = v.getUint32(0, this.#sectionLe);
-    if (type === SHB || v.getUint32(0, true) === SHB) {
+    const v = this.#in.dv;
+    const at = this.#in.at(pos);
+    let type = v.getUint32(at, this.#sectionLe);
+    if (type === SHB || v.getUint32(at, true) === SHB) {
       type = SHB;
-      const magic = v.getUint32(8, true);
+      const magic = v.getUint32(at + 8, true);
       if (magic === PCAPNG_BYTE_ORDER_MAGIC) this.#sectionLe = true;
       else if (magic === PCAPNG_BYTE_ORDER_SWAPPED) this.#sectionLe = false;
     }
-    return { type, len: v.getUint32(4, this.#sectionLe) };
+    return { type, len: v.getUint32(at + 4, this.#sectionLe) };
   }
 
   /**
@@ -278,7 +354,8 @@ export class CaptureStreamReader {
    * pcapngRecords, so its own checks say what is wrong, and throws that.
    */
   #failAt(pos: number, len: number): never {
-    const tail = this.#in.copy(pos, pos + len);
+    // At least the 12-byte head: a length below 12 is corruption there, not a short block.
+    const tail = this.#in.copy(pos, pos + Math.max(len, 12));
     const { buf, segments } = this.#window(tail, pos);
     try {
       for (const _ of pcapngRecords(buf)) {
@@ -331,12 +408,16 @@ export class CaptureStreamReader {
       const head = await this.#wholeBlock(pos);
       if (!head) return;
       if (head.type !== SHB && head.type !== IDB) return;
-      if (head.type === SHB) this.#prefix = [];
+      if (head.type === SHB) {
+        this.#prefix = [];
+        this.sections++;
+      }
       this.#prefix.push({ bytes: this.#in.copy(pos, pos + head.len), stream: pos });
       // Checked (and described) by the in-memory reader.
       const { buf, segments } = this.#window(new Uint8Array(0), pos + head.len);
       try {
-        const first = readPcapngInfo(buf).sections.at(-1)?.interfaces[0];
+        this.interfaces = readPcapngInfo(buf).sections.at(-1)?.interfaces ?? [];
+        const first = this.interfaces[0];
         if (first && this.info.linktype === -1) {
           this.info.linktype = first.linktype;
           this.info.snaplen = first.snaplen;
@@ -351,11 +432,21 @@ export class CaptureStreamReader {
     }
   }
 
-  async *#pcapng(): AsyncGenerator<CaptureRecord> {
+  /** The head of the block at `pos` when the whole block is buffered already (no reading). */
+  #bufferedBlock(pos: number): { type: number; len: number } | undefined {
+    if (!this.#in.has(pos, 12)) return undefined;
+    const head = this.#blockHead(pos);
+    // A bad length is #wholeBlock's to describe, at the start of the next batch.
+    if (head.len < 12 || (head.len & 3) !== 0 || head.len > MAX_RECORD) return undefined;
+    return this.#in.has(pos, head.len) ? head : undefined;
+  }
+
+  async *#pcapng(): AsyncGenerator<CaptureRecord[]> {
     const input = this.#in;
     for (;;) {
-      // Gather whole blocks other than section headers and interface descriptions, up to about
-      // WINDOW bytes, then parse them together behind the prefix.
+      // Gather whole blocks other than section headers and interface descriptions: the first
+      // one waited for, then those already buffered, up to about WINDOW bytes; then parse them
+      // together behind the prefix.
       const start = this.#pos;
       input.release(start);
       let pos = start;
@@ -364,27 +455,30 @@ export class CaptureStreamReader {
       while (pos - start < WINDOW) {
         let head;
         try {
-          head = await this.#wholeBlock(pos);
+          head = pos === start ? await this.#wholeBlock(pos) : this.#bufferedBlock(pos);
         } catch (e) {
           problem = e;
           break;
         }
         if (!head) {
-          ended = true;
+          ended = pos === start;
           break;
         }
         if (head.type === SHB || head.type === IDB) break;
         pos += head.len;
       }
       if (pos > start) {
-        const { buf, segments } = this.#window(input.copy(start, pos), start);
+        // One copy (the window): the records' data stay valid whatever the input does next.
+        const { buf, segments } = this.#window(input.view(start, pos), start);
+        const batch: CaptureRecord[] = [];
         try {
-          yield* pcapngRecords(buf);
+          for (const r of pcapngRecords(buf)) batch.push(r);
         } catch (e) {
-          throw mapped(e, segments);
+          problem = mapped(e, segments);
         }
+        this.#pos = pos;
+        if (batch.length > 0) yield batch;
       }
-      this.#pos = pos;
       if (problem !== undefined) throw problem;
       if (ended) return;
       if (pos === start) await this.#readHeaderBlocks();

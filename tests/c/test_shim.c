@@ -58,6 +58,19 @@ static void test_iface_mtu(void)
 	       "test_xdp_query_lo_has_no_program");
 }
 
+static void test_iface_names(void)
+{
+	uint8_t buf[8192];
+	int32_t n = xsk_iface_names(buf, sizeof(buf));
+	int lo = 0;
+
+	EXPECT(n > 0 && buf[n - 1] == 0, "test_iface_names_end_in_nul");
+	for (int32_t at = 0; n > 0 && at < n; at += (int32_t)strlen((char *)buf + at) + 1)
+		lo |= strcmp((char *)buf + at, "lo") == 0;
+	EXPECT(lo, "test_iface_names_list_loopback");
+	EXPECT(xsk_iface_names(buf, 2) == -ENOSPC, "test_iface_names_short_buffer_is_enospc");
+}
+
 static void test_last_error_truncates(void)
 {
 	uint8_t small[5];
@@ -74,6 +87,7 @@ int main(void)
 	test_abi_version();
 	test_unknown_interface_is_enodev();
 	test_iface_mtu();
+	test_iface_names();
 	test_bad_arguments_are_einval();
 	test_stale_handles_are_ebadf();
 	test_last_error_truncates();

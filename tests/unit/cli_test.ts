@@ -151,7 +151,7 @@ Deno.test("parseArgs: --help lists every command, and each one's help runs", () 
   const h = parseArgs(["--help"]);
   if (h.kind !== "info") throw new Error("--help is info");
   const listed = [...h.text.split(/^Commands:$/m)[1].matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
-  assert.deepEqual(listed, ["restore", "doctor"]);
+  assert.deepEqual(listed, ["restore", "doctor", "fleet", "extcap"]);
   for (const name of listed) {
     assert.match(h.text, new RegExp(`^(Usage:| +)xskdump ${name} `, "m"), `${name} in the usage`);
     const sub = parseArgs([name, "-h"]);
@@ -294,5 +294,8 @@ Deno.test("bin/xskdump passes exactly the permissions the README lists, and noth
   for (const broad of ["--allow-all", "--allow-run", "--allow-net", "--allow-ffi"]) {
     assert.ok(!passed.includes(broad), `${broad} without a scope`);
   }
-  assert.ok(passed.every((f) => !/^--allow-(run|net|all)/.test(f)), passed.join(" "));
+  assert.ok(passed.every((f) => !/^--allow-(net|all)/.test(f)), passed.join(" "));
+  // fleet runs ssh, and nothing else may run.
+  const runs = passed.filter((f) => f.startsWith("--allow-run"));
+  assert.deepEqual(runs, ["--allow-run=ssh"]);
 });
