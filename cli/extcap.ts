@@ -1,7 +1,8 @@
 /**
  * xskdump as a Wireshark capture interface (an "extcap"): a link to xskdump in Wireshark's extcap
  * folder lists every interface of the host as `xskdump: eth0 (AF_XDP)`, with the filter, the
- * queues and the XDP mode as its options, and captures into the pipe Wireshark reads.
+ * queues, the XDP mode, the path (tap or divert) and the directions as its options, and captures
+ * into the pipe Wireshark reads.
  *
  * Wireshark runs the program with its own flags first (`--extcap-interfaces`, `--extcap-dlts`,
  * `--extcap-config`, `--capture`, `--extcap-capture-filter`...), so a command line whose first
@@ -31,6 +32,10 @@ export interface ExtcapArgs {
   filter?: string;
   queue?: string;
   mode?: string;
+  /** auto, tap or divert (the capture's --tap / --divert). */
+  path?: string;
+  /** in, out or inout (the capture's -Q, tap only). */
+  direction?: string;
 }
 
 /** Interface names as Wireshark sees them: unique among all its extcaps. */
@@ -65,14 +70,24 @@ export function configLines(): string[] {
   return [
     "arg {number=0}{call=--filter}{display=Filter}{type=string}" +
     "{tooltip=tcpdump filter expression, run in the kernel (with the capture filter field, both apply)}",
-    "arg {number=1}{call=--queue}{display=RX queues}{type=string}{default=0}" +
-    "{validation=^(all|[0-9]+(,[0-9]+)*)$}" +
-    "{tooltip=RX queue(s) to capture: 0, a list such as 0,2,3, or all}",
+    "arg {number=1}{call=--queue}{display=RX queues}{type=string}" +
+    "{validation=^(|all|[0-9]+(,[0-9]+)*)$}" +
+    "{tooltip=RX queue(s) to capture: 0, a list such as 0,2,3, or all (empty: divert 0, tap all)}",
     "arg {number=2}{call=--mode}{display=XDP mode}{type=selector}" +
     "{tooltip=How the XDP program attaches: native in the driver, generic in the stack}",
     "value {arg=2}{value=auto}{display=auto (native, else generic)}{default=true}",
     "value {arg=2}{value=native}{display=native}",
     "value {arg=2}{value=generic}{display=generic}",
+    "arg {number=3}{call=--path}{display=Path}{type=selector}" +
+    "{tooltip=tap: copies, the host keeps its packets; divert: the capture takes them (a dedicated port)}",
+    "value {arg=3}{value=auto}{display=auto (tap where the host uses the interface)}{default=true}",
+    "value {arg=3}{value=tap}{display=tap}",
+    "value {arg=3}{value=divert}{display=divert}",
+    "arg {number=4}{call=--direction}{display=Directions}{type=selector}" +
+    "{tooltip=Which packets a tap copies (divert sees incoming ones only)}",
+    "value {arg=4}{value=inout}{display=both}{default=true}",
+    "value {arg=4}{value=in}{display=incoming}",
+    "value {arg=4}{value=out}{display=outgoing}",
   ];
 }
 
@@ -94,16 +109,29 @@ async function checkFilter(a: ExtcapArgs): Promise<number> {
   return EXIT_OK;
 }
 
+/** The capture's command line for `--capture`: the options as the capture's own flags. */
+export function captureLine(a: ExtcapArgs): string[] {
+  if (!a.fifo) throw new UsageError("extcap: --capture needs --fifo");
+  if (a.path !== undefined && !["auto", "tap", "divert"].includes(a.path)) {
+    throw new UsageError(`extcap: --path ${a.path}: give auto, tap or divert`);
+  }
+  // Wireshark passes every option, the default direction too: both ways is the capture's own
+  // default, and divert refuses -Q inout (it sees incoming packets only).
+  const direction = a.direction && a.direction !== "inout" ? ["-Q", a.direction] : [];
+  const filter = expression(a);
+  return [
+    ...["-i", hostInterface(a.iface), "-w", a.fifo, "--format", "pcapng", "--quiet"],
+    ...(a.queue ? ["--queue", a.queue] : []),
+    ...(a.mode ? ["--mode", a.mode] : []),
+    ...(a.path === "tap" ? ["--tap"] : a.path === "divert" ? ["--divert"] : []),
+    ...direction,
+    ...(filter ? ["--", filter] : []),
+  ];
+}
+
 /** `--capture`: the capture, into the fifo, as pcapng; quiet unless it fails. */
 async function capture(a: ExtcapArgs): Promise<number> {
-  if (!a.fifo) throw new UsageError("extcap: --capture needs --fifo");
-  const filter = expression(a);
-  const { args } = captureArgs([
-    ...["-i", hostInterface(a.iface), "-w", a.fifo, "--format", "pcapng", "--quiet"],
-    ...(a.queue ? ["-q", a.queue] : []),
-    ...(a.mode ? ["--mode", a.mode] : []),
-    ...(filter ? ["--", filter] : []),
-  ]);
+  const { args } = captureArgs(captureLine(a));
   if (args.kind !== "capture") throw new UsageError("extcap: not a capture"); // never: -i above
   return await captureCommand.run({ ...args, silent: true });
 }
@@ -146,7 +174,9 @@ export const extcapCommand: CliCommand<ExtcapArgs> = {
       .option("--extcap-control-out <file>", "Wireshark's control pipe (not used)")
       .option("--filter <expression>", "option: a tcpdump filter expression")
       .option("--queue <n|list|all>", "option: the RX queues")
-      .option("--mode <mode>", "option: the XDP mode (auto, native, generic)"),
+      .option("--mode <mode>", "option: the XDP mode (auto, native, generic)")
+      .option("--path <path>", "option: auto, tap or divert")
+      .option("--direction <dir>", "option: in, out or inout (tap)"),
   parse: (cmd) => {
     const o = cmd.opts();
     const step = o.extcapInterfaces
@@ -174,6 +204,8 @@ export const extcapCommand: CliCommand<ExtcapArgs> = {
       filter: o.filter,
       queue: o.queue,
       mode: o.mode,
+      path: o.path,
+      direction: o.direction,
     };
   },
   run: (args) =>

@@ -169,11 +169,11 @@ Deno.test({
       const args = config.stdout.trim().split("\n");
       assert.deepEqual(
         args.filter((l) => l.startsWith("arg ")).map((l) => l.match(/^arg \{number=(\d+)\}/)?.[1]),
-        ["0", "1", "2"],
+        ["0", "1", "2", "3", "4"],
       );
       assert.deepEqual(
         args.filter((l) => l.startsWith("value ")).map((l) => l.match(/\{value=(\w+)\}/)?.[1]),
-        ["auto", "native", "generic"],
+        ["auto", "native", "generic", "auto", "tap", "divert", "inout", "in", "out"],
       );
       const unknown = await extcap(["--extcap-dlts", "--extcap-interface", "eth0"]);
       assert.equal(unknown.code, 2);

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { parseArgs, UsageError } from "../../cli/args.ts";
-import { configLines } from "../../cli/extcap.ts";
+import { captureLine, configLines } from "../../cli/extcap.ts";
+import { captureArgs } from "../../cli/capture.ts";
 import {
   hostFailure,
   hostList,
@@ -180,16 +181,19 @@ Deno.test("extcap: Wireshark's first flags pick the extcap command; its sentence
     filter: undefined,
     queue: undefined,
     mode: undefined,
+    path: undefined,
+    direction: undefined,
   });
   const c = line([
     ...["--capture", "--extcap-interface", "xskdump_eth0", "--extcap-capture-filter", "udp"],
     ...["--fifo", "/tmp/f", "--filter", "port 53", "--queue", "all", "--mode", "native"],
+    ...["--path", "tap", "--direction", "in"],
   ]);
   assert.equal(c.kind, "extcap");
   if (c.kind === "extcap") {
     assert.deepEqual(
-      [c.step, c.iface, c.captureFilter, c.fifo, c.filter, c.queue, c.mode],
-      ["capture", "xskdump_eth0", "udp", "/tmp/f", "port 53", "all", "native"],
+      [c.step, c.iface, c.captureFilter, c.fifo, c.filter, c.queue, c.mode, c.path, c.direction],
+      ["capture", "xskdump_eth0", "udp", "/tmp/f", "port 53", "all", "native", "tap", "in"],
     );
   }
   const f = line(["--extcap-capture-filter", "udp", "--extcap-interface", "xskdump_lo"]);
@@ -202,4 +206,26 @@ Deno.test("extcap: Wireshark's first flags pick the extcap command; its sentence
   // Elsewhere the words mean what they mean to a capture.
   assert.throws(() => line(["-i", "eth0", "--capture"]), usage(/unknown option/));
   for (const l of configLines()) assert.match(l, /^(arg|value) (\{[a-z]+=[^{}\n]*\})+$/, l);
+});
+
+Deno.test("extcap: Wireshark's options become the capture's flags, which parse", () => {
+  const base = { kind: "extcap", step: "capture", iface: "xskdump_xc0", fifo: "/tmp/f" } as const;
+  const head = ["-i", "xc0", "-w", "/tmp/f", "--format", "pcapng", "--quiet"];
+  assert.deepEqual(captureLine(base), head);
+  // What Wireshark passes with every option at its default: the capture's own defaults.
+  const defaults = { ...base, queue: "", mode: "auto", path: "auto", direction: "inout" };
+  assert.deepEqual(captureLine(defaults), [...head, "--mode", "auto"]);
+  const tap = captureLine({ ...base, queue: "0,2", path: "tap", direction: "out", filter: "udp" });
+  assert.deepEqual(tap, [...head, "--queue", "0,2", "--tap", "-Q", "out", "--", "udp"]);
+  const t = captureArgs(tap).args;
+  assert.ok(t.kind === "capture");
+  assert.deepEqual([t.path, t.direction, t.queues], ["tap", "out", [0, 2]]);
+  const d = captureArgs(captureLine({ ...base, path: "divert", direction: "inout" })).args;
+  assert.ok(d.kind === "capture" && d.path === "divert");
+  // Divert sees incoming packets only: asking it for outgoing ones is the capture's usage error.
+  assert.throws(
+    () => captureArgs(captureLine({ ...base, path: "divert", direction: "out" })),
+    usage(/divert sees incoming packets only/),
+  );
+  assert.throws(() => captureLine({ ...base, path: "both" }), usage(/auto, tap or divert/));
 });
