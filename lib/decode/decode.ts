@@ -13,9 +13,13 @@
  * quirks; the tests hold it to that against tcpdump itself.
  *
  * Deliberate differences:
- * - Application protocols are not decoded. Where tcpdump goes on after the TCP summary (`...,
- *   length 32: HTTP`) the line stops at `length 32`; where it replaces `UDP, length N` by an
- *   application decode (DNS on port 53, ...), the line keeps `UDP, length N`.
+ * - Applications over UDP and TCP are decoded on the ports tcpdump decodes them (DNS, AFS,
+ *   ISAKMP, DHCP, DHCPv6, NTP, SNMP, RADIUS, sFlow, the overlays, the text protocols...; the
+ *   README lists them). Where tcpdump decodes one that is not among them, the line keeps `UDP,
+ *   length N` or stops at the TCP summary's `length N`.
+ * - Some lines depend on the packets before, as tcpdump's do: an AFS reply names the call it
+ *   answers, an ISAKMP message its side. A {@link Decoder} remembers those as tcpdump does (the
+ *   last 64 AFS calls, 20 ISAKMP initiators); {@link describeFrame} has no memory of them.
  * - A {@link Decoder} remembers at most {@link DecoderOptions.connections} TCP connections for
  *   relative sequence numbers (tcpdump: all it ever saw); one forgotten starts over as if seen
  *   mid-stream, with one segment in absolute numbers.
@@ -30,8 +34,7 @@
  *   without `-e`; with it, the line is `tcpdump -e`'s (`vlan 100, p 0, ethertype IPv4, ...`).
  *
  * - With {@link DescribeOptions.verbose}, the text is `tcpdump -v`'s for these protocols (multi-line
- *   for IPv4, as tcpdump prints it), except that neighbour discovery options and router
- *   advertisement fields, which tcpdump puts on lines of their own, are left out.
+ *   for IPv4, neighbour discovery options on lines of their own, as tcpdump prints them).
  *
  * The printers are one module per protocol family (like tcpdump's print-*.c), connected by
  * dispatch.ts, which says how to add one; printer.ts holds the state they share.

@@ -17,10 +17,12 @@
  *      `ethertype(0x88cc, lldp)`, `ipProtocol(47, gre)`, `udpPort(53, dns)`,
  *      `tcpPort(179, bgp)`; what an LLC header carries: `llcSap(0x42, stp)` (both SAPs, a UI
  *      frame) and `snapProtocol(0x00000c, 0x2000, cdp)` (a SNAP header's OUI and PID; OUI 0
- *      takes the ethertype registrations). UDP and TCP ports are tried in the order registered, like
- *      tcpdump's if-chains: the first registration matching the source or destination port wins
- *      (`{ side: "dst" }` or `"src"` where tcpdump tests one port only); so a port goes where
- *      tcpdump tests it, not at the end.
+ *      takes the ethertype registrations). UDP and TCP ports are tried in the order of tcpdump's
+ *      if-chains (udp_print, tcp_print: {@link UDP_CHAIN}, {@link TCP_CHAIN}), whatever order
+ *      they are registered in: the first port of the chain matching the source or destination
+ *      port wins (`{ side: "dst" }` or `"src"` where tcpdump tests one port only), even one no
+ *      printer here decodes. A port tcpdump does not test comes after those it does, in the
+ *      order registered.
  *   3. Add frames of it to the tests: tests/unit/decode_corpus_test.ts measures the corpus per
  *      protocol; add the protocol's floors there.
  *
@@ -29,35 +31,45 @@
  *
  * @module
  */
+import { ahcp } from "./ahcp.ts";
 import { aoe } from "./aoe.ts";
 import { arp } from "./arp.ts";
 import { babel } from "./babel.ts";
 import { bfd } from "./bfd.ts";
 import { bgp } from "./bgp.ts";
+import { bootp } from "./bootp.ts";
 import { cfm } from "./cfm.ts";
 import { cdp, dtp, udld, vtp } from "./cisco.ts";
 import { dccp } from "./dccp.ts";
 import { decnet } from "./decnet.ts";
+import { dhcp6Udp } from "./dhcp6.ts";
+import { dnsTcp, dnsUdp, mdnsUdp } from "./dns.ts";
 import { eapol } from "./eap.ts";
 import { eigrp } from "./eigrp.ts";
 import { hsrp, vrrp } from "./fhrp.ts";
 import { calmFast, geonet } from "./geonet.ts";
 import { bcmLi, gre, ipEthernet, mobile } from "./gre.ts";
+import { hncp } from "./hncp.ts";
 import { icmp } from "./icmp.ts";
 import { icmp6 } from "./icmp6.ts";
 import { igmp } from "./igmp.ts";
-import { ah, esp, ipcomp } from "./ipsec.ts";
 import { ipv4 } from "./ip.ts";
 import { ipv6, noNextHeader } from "./ip6.ts";
+import { ah, esp, ipcomp } from "./ipsec.ts";
 import { ipx8022, ipx8023, ipxEthertype } from "./ipx.ts";
+import { isakmpUdp, natTraversal } from "./isakmp.ts";
 import { isoclns, isoEthertype } from "./isis.ts";
+import { krb } from "./krb.ts";
 import { ldp } from "./ldp.ts";
 import { lisp } from "./lisp.ts";
 import { lldp } from "./lldp.ts";
 import { loopback } from "./loopback.ts";
+import { lwappData, lwappFromController, lwappToController } from "./lwapp.ts";
 import { mpls } from "./mpls.ts";
+import { ntp, timed } from "./ntp.ts";
 import { openflow } from "./openflow.ts";
 import { ospf } from "./ospf.ts";
+import { geneve, otv, vxlan, vxlanGpe } from "./overlay.ts";
 import { pgm } from "./pgm.ts";
 import { autoRp, pim } from "./pim.ts";
 import { pppEthertype } from "./ppp.ts";
@@ -65,12 +77,18 @@ import { pppoe } from "./pppoe.ts";
 import { pptp } from "./pptp.ts";
 import type { IpInfo, Pkt } from "./printer.ts";
 import { ptp } from "./ptp.ts";
+import { radius } from "./radius.ts";
 import { rip, ripng } from "./rip.ts";
 import { rpkiRtr } from "./rpki.ts";
+import { rx } from "./rx.ts";
+import { sflow } from "./sflow.ts";
 import { slow } from "./slow.ts";
+import { snmp } from "./snmp.ts";
 import { stp } from "./stp.ts";
 import { tcp } from "./tcp.ts";
+import { ftp, http, rtsp, sip, smtp, ssh, whois } from "./txtproto.ts";
 import { udp } from "./udp.ts";
+import { someip, syslog, tftp } from "./udpapps.ts";
 
 /** Prints the payload an ethertype announces at `off`, `length` bytes on the wire. */
 export type EtherPrinter = (p: Pkt, off: number, length: number) => void;
@@ -107,30 +125,160 @@ const byIpProtocol: (IpPrinter | undefined)[] = new Array(256).fill(undefined);
  */
 const ownAddresses = new Set([6, 17, 33, 132]);
 
-/** A port table: per port, the rank (registration order) of its printer for each side. */
+/**
+ * The ports udp_print tests, in its order (tcpdump 4.99.3, print-udp.c; 7000-7009 is AFS/rx).
+ * A port's printer ranks by its place here, so two printers whose ports both match a datagram
+ * are chosen as tcpdump chooses.
+ */
+export const UDP_CHAIN = [
+  53,
+  5353,
+  525,
+  69,
+  68,
+  67,
+  520,
+  654,
+  500,
+  4500,
+  7500,
+  8500,
+  161,
+  162,
+  123,
+  88,
+  750,
+  1701,
+  137,
+  138,
+  3456,
+  2103,
+  2104,
+  7000,
+  7001,
+  7002,
+  7003,
+  7004,
+  7005,
+  7006,
+  7007,
+  7008,
+  7009,
+  521,
+  546,
+  547,
+  5359,
+  6696,
+  6697,
+  8231,
+  4567,
+  496,
+  1645,
+  1812,
+  1646,
+  1813,
+  1700,
+  3799,
+  1985,
+  921,
+  646,
+  698,
+  3503,
+  49152,
+  3784,
+  4784,
+  6784,
+  3785,
+  701,
+  1589,
+  6343,
+  12223,
+  12222,
+  5060,
+  514,
+  8472,
+  4789,
+  6081,
+  4342,
+  4790,
+  17754,
+  6635,
+  319,
+  320,
+  30490,
+];
+
+/** The ports tcp_print tests, in its order (tcpdump 4.99.3, print-tcp.c). */
+export const TCP_CHAIN = [
+  23,
+  25,
+  43,
+  179,
+  1723,
+  6379,
+  22,
+  139,
+  445,
+  10288,
+  6633,
+  6653,
+  21,
+  80,
+  8080,
+  554,
+  8554,
+  53,
+  639,
+  323,
+  646,
+  2049,
+];
+
+/** A port table: per port, the rank (place in tcpdump's chain) of its printer for each side. */
 class PortTable {
   readonly printers: PortPrinter[] = [];
+  readonly ranks: number[] = [];
   readonly srcRank = new Map<number, number>();
   readonly dstRank = new Map<number, number>();
+  readonly #chain: Map<number, number>;
 
-  add(port: number, printer: PortPrinter, side: PortMatch["side"] = "either"): void {
-    const rank = this.printers.length;
-    this.printers.push(printer);
-    // A port registered earlier keeps its rank: tcpdump's first test wins.
-    if (side !== "dst" && !this.srcRank.has(port)) this.srcRank.set(port, rank);
-    if (side !== "src" && !this.dstRank.has(port)) this.dstRank.set(port, rank);
+  constructor(chain: number[]) {
+    this.#chain = new Map(chain.map((port, i) => [port, i]));
   }
 
+  add(port: number, printer: PortPrinter, side: PortMatch["side"] = "either"): void {
+    const index = this.printers.length;
+    this.printers.push(printer);
+    this.ranks.push(this.#chain.get(port) ?? this.#chain.size + index);
+    // A port registered earlier keeps its printer: tcpdump's first test wins.
+    if (side !== "dst" && !this.srcRank.has(port)) this.srcRank.set(port, index);
+    if (side !== "src" && !this.dstRank.has(port)) this.dstRank.set(port, index);
+  }
+
+  /**
+   * The printer of the first port in tcpdump's chain that matches. A chain port without a
+   * printer here still wins over the ports after it (tcpdump would print its protocol, not
+   * theirs): then there is none, and the transport's generic line stands.
+   */
   find(sport: number, dport: number): PortPrinter | undefined {
     const s = this.srcRank.get(sport);
     const d = this.dstRank.get(dport);
-    if (s === undefined) return d === undefined ? undefined : this.printers[d];
-    return this.printers[d === undefined || s < d ? s : d];
+    const rs = s === undefined ? this.#unclaimedRank(sport) : this.ranks[s];
+    const rd = d === undefined ? this.#unclaimedRank(dport) : this.ranks[d];
+    // On a tie (LWAPP's control port, tested as destination first) the destination wins.
+    if (rs < rd) return s === undefined ? undefined : this.printers[s];
+    return d === undefined ? undefined : this.printers[d];
+  }
+
+  /** The chain rank of a port no printer here decodes (one tested on one side only: none). */
+  #unclaimedRank(port: number): number {
+    if (this.srcRank.has(port) || this.dstRank.has(port)) return Infinity;
+    return this.#chain.get(port) ?? Infinity;
   }
 }
 
-const udpPorts = new PortTable();
-const tcpPorts = new PortTable();
+const udpPorts = new PortTable(UDP_CHAIN);
+const tcpPorts = new PortTable(TCP_CHAIN);
 
 /** Registers the printer of an ethertype (also what SNAP and GRE headers announce). */
 export function ethertype(type: number, printer: EtherPrinter): void {
@@ -293,3 +441,46 @@ ethertype(0xfefe, isoEthertype); // OSI in Cisco HDLC
 udpPort(6635, mpls); // late in tcpdump's chain, as registered last here
 udpPort(319, ptp);
 udpPort(320, ptp);
+
+// Applications over UDP and TCP, overlays (DNS, AFS, ISAKMP, DHCP, NTP, VXLAN, Geneve, ...).
+udpPort(53, dnsUdp);
+udpPort(5353, mdnsUdp);
+tcpPort(53, dnsTcp);
+for (let port = 7000; port <= 7009; port++) udpPort(port, rx);
+udpPort(88, krb);
+udpPort(750, krb);
+udpPort(500, isakmpUdp);
+udpPort(4500, natTraversal);
+udpPort(7500, isakmpUdp);
+udpPort(8500, isakmpUdp);
+udpPort(4789, vxlan);
+udpPort(6081, geneve);
+udpPort(4790, vxlanGpe);
+udpPort(8472, otv);
+tcpPort(21, ftp);
+tcpPort(22, ssh);
+tcpPort(25, smtp);
+tcpPort(43, whois);
+tcpPort(80, http);
+tcpPort(8080, http);
+tcpPort(554, rtsp);
+tcpPort(8554, rtsp);
+udpPort(5060, sip);
+udpPort(67, bootp);
+udpPort(68, bootp);
+udpPort(546, dhcp6Udp);
+udpPort(547, dhcp6Udp);
+udpPort(123, ntp);
+udpPort(525, timed);
+udpPort(6343, sflow);
+for (const port of [1645, 1812, 1646, 1813, 1700, 3799]) udpPort(port, radius);
+udpPort(514, syslog);
+udpPort(69, tftp);
+udpPort(12223, lwappToController, { side: "dst" });
+udpPort(12223, lwappFromController, { side: "src" });
+udpPort(12222, lwappData);
+udpPort(8231, hncp);
+udpPort(161, snmp);
+udpPort(162, snmp);
+udpPort(5359, ahcp);
+udpPort(30490, someip);

@@ -75,7 +75,11 @@ export function eap(p: Pkt, off: number, length: number): void {
     p.out += " (too short for EAP header)";
     return;
   }
-  p.need(off, len);
+  // tcpdump's ND_TCHECK with `goto trunc`: the carrier goes on after it (RADIUS's attributes).
+  if (!p.has(off, len)) {
+    p.trunc();
+    return;
+  }
   if (code !== 1 && code !== 2) return;
   if (len < 5) {
     p.out += " (too short for EAP request/response)";

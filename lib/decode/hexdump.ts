@@ -108,8 +108,8 @@ export function hexLines(data: Uint8Array, from = 0, indent = "\n\t"): string {
   return out;
 }
 
-/** -X: hex and ASCII lines of `data[from..]`, offsets counted from 0, each starting "\n\t". */
-export function hexAsciiLines(data: Uint8Array, from = 0): string {
+/** -X: hex and ASCII lines of `data[from..]`, offsets counted from 0, each starting `indent`. */
+export function hexAsciiLines(data: Uint8Array, from = 0, indent = "\n\t"): string {
   let out = "";
   const n = data.length - from;
   for (let line = 0; line < n; line += BYTES_PER_LINE) {
@@ -126,7 +126,8 @@ export function hexAsciiLines(data: Uint8Array, from = 0): string {
         ascii += b > 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
       }
     }
-    out += "\n\t0x" + line.toString(16).padStart(4, "0") + ": " + hex.padEnd(HEX_WIDTH) + "  " +
+    out += indent + "0x" + line.toString(16).padStart(4, "0") + ": " + hex.padEnd(HEX_WIDTH) +
+      "  " +
       ascii;
   }
   return out;

@@ -1,10 +1,12 @@
 /**
  * ICMPv6 (tcpdump's print-icmp6.c): errors with the port they quote, echo, MLD v1/v2, neighbour
- * discovery (without its options yet), with -v the checksum and MLDv2 records.
+ * discovery, with -v the checksum, MLDv2 records, router advertisement fields and the neighbour
+ * discovery options on lines of their own (nd.ts).
  *
  * @module
  */
 import { nodeInfo, rpl } from "./icmp6_info.ts";
+import { ndOptions, routerAdvert } from "./nd.ts";
 import { hex4, type IpInfo, type Pkt, TRUNCATED } from "./printer.ts";
 import { transportSum } from "./transport.ts";
 import { cksumShouldBe } from "./verbose.ts";
@@ -192,8 +194,12 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
     case 132:
       p.out += mld1(p, off);
       break;
+    case 133:
+      if (p.verbose) ndOptions(p, off + 8, length - 8);
+      break;
     case 135:
       p.out += `, who has ${p.ip6(off + 8)}`;
+      if (p.verbose) ndOptions(p, off + 24, length - 24);
       break;
     case 136:
       p.out += `, tgt is ${p.ip6(off + 8)}`;
@@ -202,11 +208,13 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
         const names = [[0x80, "router"], [0x40, "solicited"], [0x20, "override"]] as const;
         const set = names.filter(([bit]) => f & bit).map(([, name]) => name);
         p.out += `, Flags [${set.length ? set.join(", ") : "none"}]`;
+        ndOptions(p, off + 24, length - 24);
       }
       break;
     case 137: {
       const dst = p.ip6(off + 24);
       p.out += `, ${dst} to ${p.ip6(off + 8)}`;
+      if (p.verbose) ndOptions(p, off + 40, length - 40);
       break;
     }
     case 143:
@@ -219,8 +227,23 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
       p.out += `, id 0x${hex4(p.u16(off + 4))}`;
       break;
     case 134:
-      // -v shows the advertisement's fields on a line of their own; tcpdump reads them first.
-      if (p.verbose) p.need(off, 16);
+      if (p.verbose) routerAdvert(p, off, length);
+      break;
+    case 145:
+      if (p.verbose) {
+        p.out += `, id 0x${hex4(p.u16(off + 4))}`;
+        for (let a = off + 8; a < off + length; a += 16) p.out += `, ${p.ip6(a)}`;
+      }
+      break;
+    case 147:
+      if (p.verbose) {
+        p.out += `, id 0x${hex4(p.u16(off + 4))}`;
+        const flags = p.u16(off + 6);
+        if (flags & 0xc000) p.out += " ";
+        if (flags & 0x8000) p.out += "M";
+        if (flags & 0x4000) p.out += "O";
+        ndOptions(p, off + 8, length - 8);
+      }
       break;
     case 139:
     case 140:
@@ -229,12 +252,9 @@ export function icmp6(p: Pkt, off: number, length: number, info: IpInfo): void {
     case 155:
       rpl(p, code, off + 4, length - 4);
       break;
-    case 133:
     case 138:
     case 141:
     case 142:
-    case 145:
-    case 147:
       break;
     default:
       // A type tcpdump does not know: its length, then the message in hex.

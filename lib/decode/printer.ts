@@ -47,6 +47,7 @@ export class Pkt {
    */
   gaveUp = false;
   readonly link: boolean;
+  /** -v or more (tcpdump's ndo_vflag != 0). */
   readonly verbose: boolean;
   /** tcpdump's -v count (0..3): where printers differ between -v, -vv and -vvv. */
   readonly verbosity: number;
@@ -86,6 +87,17 @@ export class Pkt {
     if (!this.undecodedHex && !always) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
+    if (length > have) throw TRUNCATED;
+  }
+
+  /**
+   * tcpdump's hex_and_ascii_print: `length` bytes at `off` in hex and ASCII, each line starting
+   * with `indent`, printed whatever -x says; a capture that ends first ends the line as
+   * truncated after what there is.
+   */
+  hexAscii(off: number, length: number, indent: string): void {
+    const have = Math.max(0, this.end - off);
+    this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)), 0, indent);
     if (length > have) throw TRUNCATED;
   }
 

@@ -239,3 +239,17 @@ export function txtproto(
     txtLine(p, ": ", off, 0, len);
   }
 }
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/**
+ * A time in seconds since the epoch as local time, strftime's `%Y{sep}%m{sep}%d %H:%M:%S`
+ * (tcpdump prints dates of AFS, NTP... this way, in the local time zone).
+ */
+export function localTime(secs: number, sep = "-"): string {
+  const t = new Date(secs * 1000);
+  return `${t.getFullYear()}${sep}${two(t.getMonth() + 1)}${sep}${two(t.getDate())} ` +
+    `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}`;
+}

@@ -38,13 +38,17 @@ export function udp(p: Pkt, off: number, length: number, info: IpInfo): void {
   if (ulen < length) length = ulen;
   p.out += addrs;
   p.need(off, 8);
-  // tcpdump -v checks UDP checksums over IPv6 only (over IPv4 from -vv on).
-  if (p.verbose && !info.fragmented && info.v6 && p.has(off + 8, length)) {
-    const sum = transportSum(p, off, length + 8, 17, info);
+  // tcpdump -v checks UDP checksums over IPv6 only (over IPv4 from -vv on, where 0 is none).
+  if (p.verbose && !info.fragmented && (info.v6 || p.verbosity > 1)) {
     const carried = p.u16(off + 6);
-    p.out += sum === 0
-      ? "[udp sum ok] "
-      : `[bad udp cksum 0x${hex4(carried)} -> 0x${hex4(cksumShouldBe(carried, sum))}!] `;
+    if (!info.v6 && carried === 0) {
+      p.out += "[no cksum] ";
+    } else if (p.has(off + 8, length)) {
+      const sum = transportSum(p, off, length + 8, 17, info);
+      p.out += sum === 0
+        ? "[udp sum ok] "
+        : `[bad udp cksum 0x${hex4(carried)} -> 0x${hex4(cksumShouldBe(carried, sum))}!] `;
+    }
   }
   const app = udpPortPrinter(sport, dport);
   if (app !== undefined) {

@@ -195,3 +195,25 @@ export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
     ...over,
   };
 }
+
+/**
+ * tcpdump -tt's text per frame of a file whose frame i has the time i + 1 seconds (as the
+ * harnesses write them, so a line is matched to its frame whatever tcpdump prints): the time
+ * removed, continuation lines joined with "\n", empty ones too (a text may end in a newline, as
+ * SOME/IP's does). `count` is how many frames the file holds; a frame tcpdump printed nothing
+ * for has "" (`printed` says how many it printed, in order).
+ */
+export function ttTexts(stdout: string, count: number): { texts: string[]; printed: number } {
+  const texts: string[] = new Array(count).fill("");
+  let cur = -1;
+  const lines = stdout.split("\n");
+  lines.pop(); // the text after the last newline is not a line
+  for (const l of lines) {
+    const m = /^(\d+)\.\d{6} /.exec(l);
+    if (m && Number(m[1]) === cur + 2) {
+      cur++;
+      texts[cur] = l.slice(m[0].length);
+    } else if (cur >= 0) texts[cur] += "\n" + l;
+  }
+  return { texts, printed: cur + 1 };
+}
