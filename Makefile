@@ -15,7 +15,7 @@ LIBDIR := /usr/lib/x86_64-linux-gnu
 
 APT_PKGS := gcc make libc6-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
 	libpcap-dev clang llvm iproute2 iputils-ping ethtool tcpreplay tshark tcpdump bpftool \
-	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace openssh-server openssh-client
+	netsniff-ng libcap2-bin procps gnuplot-nox xdp-tools strace time openssh-server openssh-client
 DEPS_STAMP := $(TOOLS)/.deps-$(DENO_VERSION)
 
 CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -std=gnu11
@@ -82,8 +82,9 @@ $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 # pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
-SHIM_SRCS := $(addprefix csrc/,error.c host.c share.c prog.c filter.c filter_prog.c ledger.c \
-	fault.c sock.c rings.c ringbuf.c tap.c proc.c static_compat.c pcap_compat.c)
+SHIM_SRCS := $(addprefix csrc/,error.c host.c ifaces.c privileges.c files.c share.c prog.c filter.c \
+	filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c proc.c \
+	static_compat.c pcap_compat.c)
 
 $(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
 		$(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a

@@ -81,7 +81,14 @@ export const ALL_TOOLS: Tool[] = [
   tool("xskdump-null-generic", "xskdump", "xskdump -w /dev/null (generic)", "null", "generic"),
   tool("xskdump-tmpfs-native", "xskdump", "xskdump -w tmpfs (native)", "tmpfs", "native"),
   tool("xskdump-tmpfs-generic", "xskdump", "xskdump -w tmpfs (generic)", "tmpfs", "generic"),
-  tool("xskdump-q4-tmpfs-native", "xskdump", "4 queues: -q all -w tmpfs", "tmpfs", "native", 4),
+  tool(
+    "xskdump-q4-tmpfs-native",
+    "xskdump",
+    "4 queues: --queue all -w tmpfs",
+    "tmpfs",
+    "native",
+    4,
+  ),
   tool("xskdump-disk-native", "xskdump", "xskdump -w disk (native)", "disk", "native"),
   // Tap mode: every packet goes on to the stack (whose receive counts as `stackPps`).
   tool("tap-native", "tap", "xskdump --tap -w tmpfs (incoming at XDP native)", "tmpfs", "native"),
@@ -160,14 +167,26 @@ function matching<T extends { id: string }>(all: T[], names: string[], what: str
   return all.filter((x) => names.some((n) => x.id === n || x.id.startsWith(`${n}-`)));
 }
 
+/** BENCH_ROWS's name of the decode row (bench/decode.ts), which is no tool of the matrix. */
+export const DECODE_ROW = "decode";
+
+/** Whether BENCH_ROWS asks for the decode row (unset or empty: every row, that one too). */
+export function selectsDecode(spec: string | undefined): boolean {
+  const groups = (spec ?? "").split(/[;\s]+/).filter(Boolean);
+  return groups.length === 0 || groups.includes(DECODE_ROW);
+}
+
 /**
  * The matrix rows BENCH_ROWS selects, in the catalog's order: `TOOLS[:PROFILES[:GENERATORS]]`,
  * several joined by `;` or spaces; each part a comma list (a tool id, or a prefix of ids up to a
  * `-`: `xskdump` is every xskdump row), a part left out meaning all. Unset or empty: every row.
+ * The group `decode` names the decode row instead (see {@link selectsDecode}).
  */
 export function selectRows(spec: string | undefined, tools: Tool[] = ALL_TOOLS): Row[] {
-  const groups = (spec ?? "").split(/[;\s]+/).filter(Boolean)
+  const named = (spec ?? "").split(/[;\s]+/).filter(Boolean);
+  const groups = named.filter((g) => g !== DECODE_ROW)
     .map((g) => g.split(":").map((p) => p.split(",").filter(Boolean)));
+  if (named.length > 0 && groups.length === 0) return []; // the decode row alone
   if (groups.length === 0) groups.push([]);
   const picked = new Set<string>();
   for (const [t, p, g, ...rest] of groups) {

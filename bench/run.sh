@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces, XDP)" >&2; exit 1; }
 deno=.tools/node_modules/.bin/deno
 
-# pcap files "on tmpfs" go to a tmpfs of our own: Deno grants paths under /dev (so /dev/shm)
-# only with --allow-all, which bin/xskdump rightly never has.
+# pcap files "on tmpfs" go to a tmpfs of our own, sized for the run and gone after it (not
+# /dev/shm, which the host's other users share).
 tmpfs=$(mktemp -d /tmp/xskbench-tmpfs.XXXXXX)
 # The run measures one build of one tree. The sources and build/ may change while it runs
 # (a rebuilt shim with a new ABI stops every later trial), so the harness, the CLI and the
@@ -37,6 +37,8 @@ ln -s "$PWD/.tools" "$snap/.tools"
 export BENCH_TMPFS_DIR="${BENCH_TMPFS_DIR:-$tmpfs}"
 export BENCH_OUT="${BENCH_OUT:-$PWD/bench/results}"
 export BENCH_REPO="$PWD"
+# The decode row reads the corpus beside the checkout (testbed/pcap.ts), not beside the copy.
+export XSKDUMP_CORPUS="${XSKDUMP_CORPUS:-$(cd .. && pwd)/shared/corpus/tcpdump/}"
 
 # -A: the harness reads /proc/PID/stat, /proc/stat and /sys counters, which Deno grants only
 # with --allow-all. The capturer it measures runs with its own scoped permissions (bin/xskdump).

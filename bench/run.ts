@@ -7,14 +7,16 @@
  * generator) the same set of tools runs for the same bounded time (bench/catalog.ts lists them:
  * the XDP drop sink, the C limit, xskdump to /dev/null, tmpfs and disk, on 1 and on 4 RX queues,
  * tcpdump, xdpdump). Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool
- * keeps without loss, and a soak run samples xskdump's RSS over time. Results:
+ * keeps without loss, and a soak run samples xskdump's RSS over time. First of all, the decode
+ * row times the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
  * bench/results/<stamp>.json, tables on stdout and bench/results/<stamp>.png.
  *
  * This file runs the phases and the trials; host.ts is the host (pinning, counters, veth,
- * generators), run_tools.ts the tools, parse.ts what they print, report.ts the results.
+ * generators), run_tools.ts the tools, parse.ts what they print, report.ts the results,
+ * decode.ts the decode row.
  *
- * Environment (bench/README.md): BENCH_ROWS (a subset: TOOLS[:PROFILES[:GENERATORS]]; then the
- * sweep and the soak run only when asked), BENCH_DURATION (seconds per trial, 3), BENCH_SOAK
+ * Environment (bench/README.md): BENCH_ROWS (a subset: TOOLS[:PROFILES[:GENERATORS]], or
+ * `decode` for the decode row of bench/decode.ts; then the sweep and the soak run only when asked), BENCH_DURATION (seconds per trial, 3), BENCH_SOAK
  * (seconds, 30; 0 skips), BENCH_SWEEP (0 skips, 1 forces), BENCH_XSKDUMP_ARGS, BENCH_DISK_DIR,
  * BENCH_TMPFS_DIR, BENCH_OUT, BENCH_RETRIES, BENCH_QUIET_WAIT, XSKDUMP_BIN.
  * @module
@@ -29,6 +31,7 @@ import {
   ratedGenerator,
   type Row,
   selectRows,
+  selectsDecode,
   SWEEP_TOOLS,
   type Tool,
 } from "./catalog.ts";
@@ -62,6 +65,7 @@ import {
   trialResult,
 } from "./report.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
+import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -91,6 +95,8 @@ const DIRS = {
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
 /** Offered rates of the sweep (packets/s, xdp_gen -r). */
 const SWEEP_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 4000].map((k) => k * 1000);
+/** How many times the decode row's file holds the merged corpus (6120 records here). */
+const DECODE_REPEAT = 50;
 /** Soak load: steady, below every tool's ceiling, so RSS growth is not queueing. */
 const SOAK_RATE = 1_000_000;
 /** Runs of one trial after a disturbed one, and in all (keeps the run bounded). */
@@ -274,6 +280,21 @@ async function phases(bed: Bed, rows: Row[], results: TrialResult[], notes: stri
   }
 }
 
+/** The decode row: the text decoder beside tcpdump's on the corpus repeated (bench/decode.ts). */
+async function decodePhase(decode: DecodeResult[], notes: string[]): Promise<void> {
+  const dir = await Deno.makeTempDir({ dir: DIRS.tmpfs, prefix: "decode-" });
+  try {
+    await waitForQuiet();
+    const file = await repeatedCorpus(dir, DECODE_REPEAT);
+    console.error(`  decode: ${file.packets} packets, -n -r > /dev/null, xskdump and tcpdump`);
+    decode.push(...await decodeRow(XSKDUMP, file));
+  } catch (e) {
+    notes.push(`decode: failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
 async function main(): Promise<number> {
   if (Deno.uid() !== 0) {
     console.error("bench: needs root (network namespaces, XDP)");
@@ -312,13 +333,17 @@ async function main(): Promise<number> {
     await run(["taskset", "-a", "-pc", String(GEN_CPU), String(Deno.pid)], { check: true });
   }
   const results: TrialResult[] = [];
+  const decode: DecodeResult[] = [];
   const cfgDir = await Deno.makeTempDir({ prefix: "xskbench-" });
   const started = performance.now();
   try {
-    await withVethPair(async (pair) => {
-      const bed = await setupBed(pair, PROFILES, cfgDir);
-      await phases(bed, rows, results, notes);
-    }, { rxQueues: MAX_QUEUES, txQueues: MAX_QUEUES });
+    if (selectsDecode(ROWS)) await decodePhase(decode, notes);
+    if (rows.length > 0) {
+      await withVethPair(async (pair) => {
+        const bed = await setupBed(pair, PROFILES, cfgDir);
+        await phases(bed, rows, results, notes);
+      }, { rxQueues: MAX_QUEUES, txQueues: MAX_QUEUES });
+    }
   } finally {
     await Deno.remove(cfgDir, { recursive: true }).catch(() => {});
   }
@@ -332,12 +357,14 @@ async function main(): Promise<number> {
     generators: GENERATORS,
     tools,
     results,
+    decode,
     summary,
     plot: png,
     notes,
   };
   await Deno.writeTextFile(`${stem}.json`, JSON.stringify(doc, null, 1) + "\n");
-  printReport(results, summary);
+  if (results.length > 0) printReport(results, summary);
+  printDecode(decode);
   for (const n of notes) console.log(`note: ${n}`);
   console.log(`\nresults: ${stem}.json${png ? `\nplot:    ${png}` : ""}`);
   return 0;

@@ -55,7 +55,7 @@ function command(tool: Tool, ifname: string, out: string | undefined, extra: str
     case "xskdump":
       return [
         ...[XSKDUMP, "-i", ifname, "--json", "--divert", "-w", out!, "--mode", tool.mode!],
-        ...(tool.queues > 1 ? ["-q", "all"] : []),
+        ...(tool.queues > 1 ? ["--queue", "all"] : []),
         ...extra,
       ];
     case "tap":

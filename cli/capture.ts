@@ -1,7 +1,8 @@
 /**
- * The default command: capture live (`-i`), read a file (`-r`, read.ts) or print the compiled
- * filter (`-d`). A live capture: set up the channels and the filter, capture, summarise, and
- * restore the channels on every way out.
+ * The default command: capture live (`-i`), read a file (`-r`, read.ts), print the compiled
+ * filter (`-d`) or list the interfaces (`-D`) or data link types (`-L`, lists.ts). A live
+ * capture: set up the channels and the filter, capture (giving up root for -Z once the sockets
+ * and output are open), summarise, and restore the channels on every way out.
  * @module
  */
 import { Capture, type CaptureResult } from "../lib/capture/session.ts";
@@ -24,6 +25,8 @@ import {
 import { captureOutput, formatFor, type Output } from "./output/mod.ts";
 import { ProcessLabels } from "../lib/capture/process.ts";
 import { cgroupPath } from "../ffi/tap.ts";
+import { interfaceByNumber, interfaceLines, linkTypeLines } from "./lists.ts";
+import { dropsBeforeOutput, type Relinquish, relinquish } from "./privileges.ts";
 import { readCapture } from "./read.ts";
 import {
   describeError,
@@ -39,7 +42,7 @@ import {
 } from "./report.ts";
 import { captureEnding, LiveStatus, statusMode } from "./status.ts";
 
-/** `xskdump [capture] -i IFACE ...`, `-r FILE`, `-d`. */
+/** `xskdump [capture] -i IFACE ...`, `-r FILE`, `-d`, `-D`, `-L`. */
 export const captureCommand: CliCommand<CaptureCommandArgs> = {
   name: "capture",
   description: "Capture packets with AF_XDP, tcpdump style.",
@@ -50,9 +53,29 @@ export const captureCommand: CliCommand<CaptureCommandArgs> = {
     // Files need no interface, no privileges and no shim (a filter expression loads it).
     if (args.kind === "read") return await readCapture(args, say);
     if (args.kind === "dump") return await reported(() => dump(args));
+    if (args.kind === "list-interfaces") {
+      return await reported(() => listed(() => writeOut(lines(interfaceLines()))));
+    }
+    if (args.kind === "list-linktypes") {
+      return await reported(() => listed(() => writeErr(lines(linkTypeLines(args.iface)))));
+    }
     return await captureOnQueues(args);
   },
 };
+
+function lines(l: string[]): string {
+  return l.map((x) => x + "\n").join("");
+}
+
+/** -D, -L: print, exit 0; a usage error (no such interface) is one line and exit 2. */
+function listed(print: () => void): number {
+  try {
+    print();
+  } catch (e) {
+    return refused(e);
+  }
+  return EXIT_OK;
+}
 
 /** The capture's commander program, alone: to read a capture's arguments given elsewhere
  * (`fleet`'s, an extcap's), with its errors quiet. */
@@ -90,9 +113,26 @@ function refused(e: unknown): number {
   return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
 }
 
+/** -Z: becomes the user; on failure says so, closes what is open and returns false. */
+function becomeUser(user: Relinquish, cap: Capture, output?: Output): boolean {
+  try {
+    user.drop();
+    return true;
+  } catch (e) {
+    say(`xskdump: -Z: ${describeError(e)}`);
+    try {
+      output?.close();
+    } finally {
+      cap.close();
+    }
+    return false;
+  }
+}
+
 async function capture(
   args: CaptureArgs,
   plan: FilterPlan,
+  user: Relinquish,
   change?: ChannelChange,
 ): Promise<number> {
   let cap: Capture;
@@ -124,6 +164,10 @@ async function capture(
     return refused(e);
   }
 
+  // -Z: root is given up once the sockets are open, and the output file (given to the user)
+  // with it; before the first file when -C/-G make more later.
+  const dropEarly = dropsBeforeOutput(args);
+  if (dropEarly && !becomeUser(user, cap)) return EXIT_FAIL;
   let output: Output;
   try {
     const processes = args.process ? new ProcessLabels((id) => cgroupPath(id)) : undefined;
@@ -131,12 +175,14 @@ async function capture(
       args,
       { iface: cap.iface, stats: () => cap.stats(), processes },
       plan.expression,
+      (path) => user.created(path),
     );
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
     return EXIT_FAIL;
   }
+  if (!dropEarly && !becomeUser(user, cap, output)) return EXIT_FAIL;
 
   const stop = new AbortController();
   let interrupts = 0;
@@ -176,7 +222,7 @@ async function capture(
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
-      quiet: args.quiet,
+      quiet: args.noStatus,
       json: args.json,
       statsIntervalMs: args.statsIntervalMs,
       textOnTerminal: args.write === undefined && Deno.stdout.isTerminal(),
@@ -328,11 +374,15 @@ function restoreOrSay(change: ChannelChange | undefined): void {
 
 /** Capture with the channel bookkeeping around it: undo a killed run's change, apply
  * --single-queue, and restore on every way out of the capture. */
-async function captureOnQueues(args: CaptureArgs): Promise<number> {
+async function captureOnQueues(given: CaptureArgs): Promise<number> {
   let change: ChannelChange | undefined;
   let plan: FilterPlan;
+  let user: Relinquish;
+  let args: CaptureArgs;
   try {
+    args = { ...given, iface: interfaceByNumber(given.iface) };
     plan = planFilter(args); // before anything on the host changes
+    user = await relinquish(args.user);
   } catch (e) {
     return refused(e);
   }
@@ -351,17 +401,17 @@ async function captureOnQueues(args: CaptureArgs): Promise<number> {
     return refused(e);
   }
   try {
-    return await capture(args, plan, change);
+    return await capture(args, plan, user, change);
   } finally {
     restoreOrSay(change);
   }
 }
 
-/** `-d`: the filter a capture would install, as tcpdump -d lists it. */
+/** `-d`, `-dd`, `-ddd`: the filter a capture would install, as tcpdump lists it. */
 function dump(args: DumpArgs): number {
   let lines: string[];
   try {
-    lines = dumpFilter(args, args.snaplen);
+    lines = dumpFilter(args, args.snaplen, args.level);
   } catch (e) {
     return refused(e);
   }

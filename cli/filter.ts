@@ -4,7 +4,7 @@
  * @module
  */
 import { compileFilter, FilterError } from "../lib/capture/filter.ts";
-import { formatCbpf } from "../lib/filter/cbpf.ts";
+import { formatCbpf, formatCbpfC, formatCbpfDecimal } from "../lib/filter/cbpf.ts";
 import {
   combineFilter,
   SshConnectionError,
@@ -67,10 +67,14 @@ export function planFilter(
   return { expression: combineFilter(user, ssh), ssh };
 }
 
-/** `-d`: the program a capture would install, as `tcpdump -d` lists it. */
-export function dumpFilter(args: FilterArgs, snaplen: number): string[] {
+/** The forms of `-d` (1), `-dd` (2) and `-ddd` (3), as tcpdump's bpf_dump() prints them. */
+const DUMP_FORMATS = [formatCbpf, formatCbpfC, formatCbpfDecimal];
+
+/** `-d`, `-dd`, `-ddd`: the program a capture would install, as tcpdump prints it. */
+export function dumpFilter(args: FilterArgs, snaplen: number, level = 1): string[] {
   const plan = planFilter(args);
-  return formatCbpf(compileFilter(plan.expression ?? "", snaplen).cbpf);
+  const format = DUMP_FORMATS[Math.min(Math.max(level, 1), 3) - 1];
+  return format(compileFilter(plan.expression ?? "", snaplen).cbpf);
 }
 
 /** Whether a filter failure is the user's input (exit 2) rather than the host's (exit 1). */

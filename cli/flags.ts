@@ -1,9 +1,10 @@
 /**
  * tcpdump's flags, the options of the default command, and what they become: a live capture
- * (`-i`), a file read (`-r`) or the compiled filter (`-d`). Each group of flags below adds its
- * commander options and reads them back into plain options side by side, so a new flag is one
- * `.option()` and one line in the same group. Every bad input becomes a UsageError (exit 2)
- * before anything is attached or written.
+ * (`-i`), a file read (`-r`), the compiled filter (`-d`), or a list (`-D`, `-L`). Each group of
+ * flags below makes its commander options and reads them back into plain options side by side,
+ * so a new flag is one option and one line in the same group. --help lists them in the order of
+ * tcpdump's man page ({@link HELP_ORDER}), xskdump's own after. Every bad input becomes a
+ * UsageError (exit 2) before anything is attached or written.
  * @module
  */
 import { type Command, Option, type OptionValues } from "commander";
@@ -17,15 +18,22 @@ import {
 import { filterFromFile } from "../lib/filter/expression.ts";
 import { MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { integer, interfaceName, UsageError } from "./command.ts";
+import { isStdout, readTextSync } from "./paths.ts";
 
 /** How text lines look. */
 export interface PrintArgs {
   /** -e: the link-level header. */
   link: boolean;
-  /** -v (-vv and more are taken as -v). */
-  verbose: boolean;
+  /** -v, -vv, -vvv: how many (0 without). */
+  verbosity: number;
+  /** -q (1), -qq (2): tcpdump's quick (quiet) lines; 0 without. */
+  quiet: number;
   /** -x/-xx (ascii false) or -X/-XX (ascii true): level 1 without the link header, 2 with. */
   hex: { level: number; ascii: boolean };
+  /** -A (1), -AA (2): the packet in ASCII, without or with its link header (-x/-X win). */
+  ascii: number;
+  /** -#: the packet's number at the start of its line. */
+  number: boolean;
   /** -S: absolute TCP sequence numbers (default: relative, as tcpdump). */
   absoluteSeq: boolean;
   /** -t, -tt, -ttt, -tttt, -ttttt (default: the time of day). */
@@ -54,9 +62,15 @@ export interface WriteArgs {
 export interface OutputArgs {
   /** Output path, "-" for stdout, undefined for one text line per packet. */
   write?: string;
+  /** --print: text lines on stdout even with -w. */
+  printToo: boolean;
+  /** -U: each packet out as soon as it is written or printed (a capture: each batch). */
+  packetBuffered: boolean;
+  /** -l: text lines out line by line (a capture: each batch). */
+  lineBuffered: boolean;
   /** -s: bytes kept per packet. */
   snaplen: number;
-  /** How text lines look (-e, -v, -x/-X). */
+  /** How text lines look (-e, -v, -q, -x/-X, -A, -#, -S, -t, --nano). */
   print: PrintArgs;
   /** -w's format and rotation (--format, -C, -G, -W). */
   output: WriteArgs;
@@ -68,17 +82,19 @@ export interface PacketArgs extends OutputArgs {
   count?: number;
   /** tcpdump filter expression (trailing arguments or -F FILE); undefined keeps all. */
   expression?: string;
-  /** --quiet: no live status or periodic statistics (-r: no "reading from" line). */
-  quiet: boolean;
+  /** --quiet (not -q): no live status or periodic statistics (-r: no "reading from" line). */
+  noStatus: boolean;
   /** --json: the summary (and periodic statistics) as JSON lines on stderr. */
   json: boolean;
+  /** -Z: the user to become once the sockets (-r: the file) and the output are open. */
+  user?: string;
 }
 
 /** A live capture. */
 export interface CaptureArgs extends PacketArgs {
   kind: "capture";
   iface: string;
-  /** RX queues: one, a list, or every queue of the interface; undefined: divert 0, tap all. */
+  /** RX queues (--queue): one, a list, or every queue; undefined: divert 0, tap all. */
   queues?: number[] | "all";
   mode: ModeName;
   /** --tap / --divert; "auto" when neither: by how the host uses the interface. */
@@ -120,60 +136,169 @@ export interface ReadArgs extends PacketArgs {
   kind: "read";
   /** The file, "-" for stdin. */
   file: string;
+  /** --count: print only how many packets (matched the filter), as tcpdump. */
+  countOnly: boolean;
 }
 
-/** `-d`: print the compiled filter like `tcpdump -d` and exit. */
+/** `-d`, `-dd`, `-ddd`: print the compiled filter like tcpdump and exit. */
 export interface DumpArgs {
   kind: "dump";
+  /** 1 (-d): tcpdump's listing, 2 (-dd): a C fragment, 3 (-ddd): decimal numbers. */
+  level: number;
   expression?: string;
   captureSsh: boolean;
   snaplen: number;
 }
 
-/** What the default command's flags ask for. */
-export type CaptureCommandArgs = CaptureArgs | ReadArgs | DumpArgs;
+/** `-D`: the interfaces, as tcpdump -D lists them, with what each can do with XDP. */
+export interface ListInterfacesArgs {
+  kind: "list-interfaces";
+}
 
-/** A group of flags: the commander options it adds (in help order) and what they become. */
+/** `-L -i IFACE`: the data link types of an interface, as tcpdump -L lists them. */
+export interface ListLinkTypesArgs {
+  kind: "list-linktypes";
+  iface: string;
+}
+
+/** What the default command's flags ask for. */
+export type CaptureCommandArgs =
+  | CaptureArgs
+  | ReadArgs
+  | DumpArgs
+  | ListInterfacesArgs
+  | ListLinkTypesArgs;
+
+/** A group of flags: its commander options and what they become. */
 interface FlagGroup<T> {
-  add(cmd: Command): Command;
+  /** Its options (--help orders them by {@link HELP_ORDER}). */
+  options(): Option[];
   /** `o`: commander's values; `operands`: the arguments that are no option. */
   read(o: OptionValues, operands: string[]): T;
 }
 
-/** -i and -r: where packets come from. */
-const source: FlagGroup<{ iface?: string; file?: string }> = {
-  add: (cmd) =>
-    cmd
-      .option("-i, --interface <iface>", "interface to capture on")
-      .option("-r, --read <file>", "read packets from a pcap or pcapng file ('-' for stdin)"),
-  read: (o) => ({ iface: o.interface, file: o.read }),
+/**
+ * The order of tcpdump(8)'s OPTIONS section: --help lists the flags xskdump shares with tcpdump
+ * in it (by their first name), then xskdump's own in the order of their groups.
+ */
+const HELP_ORDER = [
+  "-A",
+  "-B",
+  "-c",
+  "--count",
+  "-C",
+  "-d",
+  "-D",
+  "-e",
+  "-E",
+  "-f",
+  "-F",
+  "-G",
+  "-H",
+  "-i",
+  "-I",
+  "--immediate-mode",
+  "-j",
+  "-J",
+  "--time-stamp-precision",
+  "--micro",
+  "--nano",
+  "-K",
+  "-l",
+  "-L",
+  "-m",
+  "-M",
+  "-n",
+  "-N",
+  "-#",
+  "-O",
+  "-p",
+  "--print",
+  "-Q",
+  "-q",
+  "-r",
+  "-S",
+  "-s",
+  "-T",
+  "-t",
+  "-u",
+  "-U",
+  "-v",
+  "-V",
+  "-w",
+  "-W",
+  "-x",
+  "-X",
+  "-y",
+  "-z",
+  "-Z",
+];
+
+/** A flag that counts its repeats (-v, -vv, -x -x). */
+function counted(flags: string, description: string): Option {
+  return new Option(flags, description).argParser(count).default(0);
+}
+
+/** -i, -r, -I, -p, -y, -D, -L: where packets come from, and the lists of what there is. */
+const source: FlagGroup<
+  { iface?: string; file?: string; listInterfaces: boolean; listLinkTypes: boolean }
+> = {
+  options: () => [
+    new Option("-i, --interface <iface>", "interface to capture on (a name, or its number in -D)"),
+    new Option("-r, --read <file>", "read packets from a pcap or pcapng file ('-' for stdin)"),
+    new Option("-D, --list-interfaces", "list the interfaces (with their XDP support) and exit"),
+    new Option("-L, --list-data-link-types", "list the data link types of -i IFACE and exit"),
+    new Option("-y, --linktype <type>", "data link type: EN10MB, the only one (see -L)")
+      .argParser(linkType),
+    new Option("-I, --monitor-mode", "monitor mode: refused, XDP sees no 802.11 headers"),
+    new Option("-p, --no-promiscuous-mode", "accepted: xskdump never turns promiscuous mode on"),
+    new Option("--immediate-mode", "accepted: each packet is read as soon as it arrives"),
+  ],
+  read: (o) => {
+    if (o.monitorMode === true) {
+      throw new UsageError(
+        "-I: monitor mode is for 802.11 radio headers, and XDP sees frames only after the " +
+          "driver made them Ethernet: xskdump cannot capture in monitor mode",
+      );
+    }
+    return {
+      iface: o.interface,
+      file: o.read,
+      listInterfaces: o.listInterfaces === true,
+      listLinkTypes: o.listDataLinkTypes === true,
+    };
+  },
 };
 
-/** -w, --format, -C, -G, -W: files instead of text lines. */
-const output: FlagGroup<Pick<OutputArgs, "write" | "output">> = {
-  add: (cmd) =>
-    cmd
-      .option(
-        "-w, --write <file>",
-        "write pcap or pcapng ('-' for stdout) instead of text lines; with -G a strftime pattern",
-      )
-      .addOption(
-        new Option(
-          "--format <format>",
-          "file format of -w (default: pcapng for *.pcapng, else pcap)",
-        ).choices(["pcap", "pcapng"]),
-      )
-      .option("-C <size>", "with -w: new file once one is larger than size million bytes", fileSize)
-      .option(
-        "-G <seconds>",
-        "with -w: new file every this many seconds (-w may hold strftime conversions)",
-        integer("-G", 1, 1e9),
-      )
-      .option(
-        "-W <count>",
-        "with -C: a ring of this many files; with -G: stop after this many",
-        integer("-W", 1, 1e6),
-      ),
+/** -w, --print, -U, -l, --count, --format, -C, -G, -W: files, and what goes to stdout. */
+const output: FlagGroup<
+  Pick<OutputArgs, "write" | "output" | "printToo" | "packetBuffered" | "lineBuffered"> & {
+    countOnly: boolean;
+  }
+> = {
+  options: () => [
+    new Option(
+      "-w, --write <file>",
+      "write pcap or pcapng ('-' for stdout) instead of text lines; with -G a strftime pattern",
+    ),
+    new Option("--print", "with -w: print the text lines on stdout too"),
+    new Option(
+      "-U, --packet-buffered",
+      "each packet out as soon as it is written or printed (a capture: each batch)",
+    ),
+    new Option("-l", "stdout line buffered (a capture: each batch of lines as it is read)"),
+    new Option("--count", "with -r: print only how many packets there are (that match)"),
+    new Option("--format <format>", "file format of -w (default: pcapng for *.pcapng, else pcap)")
+      .choices(["pcap", "pcapng"]),
+    new Option("-C <size>", "with -w: new file once one is larger than size million bytes")
+      .argParser(fileSize),
+    new Option(
+      "-G <seconds>",
+      "with -w: new file every this many seconds (-w may hold strftime conversions)",
+    ).argParser(integer("-G", 1, 1e9)),
+    new Option("-W <count>", "with -C: a ring of this many files; with -G: stop after this many")
+      .argParser(integer("-W", 1, 1e6)),
+  ],
   read: (o) => {
     const write = o.write as string | undefined;
     const w: WriteArgs = { format: o.format, sizeLimit: o.C, seconds: o.G, maxFiles: o.W };
@@ -181,70 +306,75 @@ const output: FlagGroup<Pick<OutputArgs, "write" | "output">> = {
     if (w.format !== undefined && write === undefined) {
       throw new UsageError("--format is the format of -w FILE: give -w too");
     }
-    if ((rotating || w.maxFiles !== undefined) && (write === undefined || write === "-")) {
+    if ((rotating || w.maxFiles !== undefined) && (write === undefined || isStdout(write))) {
       throw new UsageError("-C, -G and -W rotate the file of -w: give -w FILE (not stdout)");
     }
     if (w.maxFiles !== undefined && !rotating) {
       throw new UsageError("-W limits the files of -C or -G: give one of them too");
     }
-    return { write, output: w };
+    const printToo = o.print === true;
+    const countOnly = o.count === true;
+    if (write !== undefined && isStdout(write) && (printToo || countOnly)) {
+      throw new UsageError(
+        `${printToo ? "--print" : "--count"} and -w ${write} would both write to stdout: ` +
+          "give -w a file",
+      );
+    }
+    return {
+      write,
+      output: w,
+      printToo,
+      packetBuffered: o.packetBuffered === true,
+      lineBuffered: o.l === true,
+      countOnly,
+    };
   },
 };
 
-/** -n, -e, -v, -S, -t, --nano, -x, -X: how text lines look. */
+/** -n, -N, -f, -e, -v, -q, -S, -t, --nano, -#, -x, -X, -A: how text lines look. */
 const print: FlagGroup<PrintArgs> = {
-  add: (cmd) =>
-    cmd
-      .option("-n", "print numbers, not names (always so; accepted as in tcpdump)")
-      .option("-e", "print the link-level header on each line")
-      .option(
-        "-v",
-        "verbose lines: IP header fields, options, checksums (like tcpdump -v)",
-        count,
-        0,
-      )
-      .option(
-        "-S, --absolute-tcp-sequence-numbers",
-        "print absolute TCP sequence numbers (default: relative to each connection's first)",
-      )
-      .option(
-        "-t",
-        "timestamps: -t none, -tt seconds since 1970, -ttt since the previous packet, " +
-          "-tttt date and time, -ttttt since the first packet",
-        count,
-        0,
-      )
-      .addOption(
-        new Option("--time-stamp-precision <precision>", "timestamps in micro- or nanoseconds")
-          .choices(["micro", "nano"]),
-      )
-      .option("--micro", "timestamps in microseconds (the default)")
-      .option("--nano", "timestamps in nanoseconds")
-      // The last of --micro, --nano and --time-stamp-precision wins, as in tcpdump: commander
-      // handles options in command-line order, so both words set the precision's value too.
-      .on("option:micro", () => cmd.setOptionValue("timeStampPrecision", "micro"))
-      .on("option:nano", () => cmd.setOptionValue("timeStampPrecision", "nano"))
-      .option(
-        "--print-direction",
-        "print In or Out after the time of each line (as tcpdump -i any)",
-      )
-      .option(
-        "--print-process",
-        "end each line with [pid N command], the packet's process (tap; -r: a pcapng's)",
-      )
-      .option("-x", "print each packet in hex, without (-xx: with) its link-level header", count, 0)
-      .option(
-        "-X",
-        "print each packet in hex and ASCII, without (-XX: with) its link header",
-        count,
-        0,
-      ),
+  options: () => [
+    new Option("-n", "print numbers, not names (always so; accepted as in tcpdump)"),
+    new Option("-N", "names without their domain (xskdump prints no names; accepted)"),
+    new Option("-f", "foreign IPv4 addresses as numbers (all are; accepted)"),
+    new Option("-e", "print the link-level header on each line"),
+    counted("-v", "verbose lines: -v header fields, options, checksums; -vv, -vvv more"),
+    counted("-q", "quick (quiet) lines: less protocol information, as tcpdump -q (-qq: less)"),
+    new Option(
+      "-S, --absolute-tcp-sequence-numbers",
+      "print absolute TCP sequence numbers (default: relative to each connection's first)",
+    ),
+    counted(
+      "-t",
+      "timestamps: -t none, -tt seconds since 1970, -ttt since the previous packet, " +
+        "-tttt date and time, -ttttt since the first packet",
+    ),
+    new Option("--time-stamp-precision <precision>", "timestamps in micro- or nanoseconds")
+      .choices(["micro", "nano"]),
+    new Option("--micro", "timestamps in microseconds (the default)"),
+    new Option("--nano", "timestamps in nanoseconds"),
+    new Option(
+      "--print-direction",
+      "print In or Out after the time of each line (as tcpdump -i any)",
+    ),
+    new Option(
+      "--print-process",
+      "end each line with [pid N command], the packet's process (tap; -r: a pcapng's)",
+    ),
+    new Option("-#, --number", "print each packet's number at the start of its line"),
+    counted("-x", "print each packet in hex, without (-xx: with) its link-level header"),
+    counted("-X", "print each packet in hex and ASCII, without (-XX: with) its link header"),
+    counted("-A", "print each packet in ASCII, without (-AA: with) its link-level header"),
+  ],
   read: (o) => ({
     link: o.e === true,
-    verbose: (o.v ?? 0) > 0,
+    verbosity: o.v ?? 0,
+    quiet: o.q ?? 0,
     hex: (o.X ?? 0) > 0
       ? { level: Math.min(o.X, 2), ascii: true }
       : { level: Math.min(o.x ?? 0, 2), ascii: false },
+    ascii: Math.min(o.A ?? 0, 2),
+    number: o.number === true,
     absoluteSeq: o.absoluteTcpSequenceNumbers === true,
     timestamps: timestampFormat(o.t ?? 0),
     precision: o.timeStampPrecision ?? "micro",
@@ -253,110 +383,71 @@ const print: FlagGroup<PrintArgs> = {
   }),
 };
 
-/** --attribute, --pid, --pname, --cgroup, --container: which process (tap). */
-const processes: FlagGroup<{ process?: ProcessOptions; attribute: boolean }> = {
-  add: (cmd) =>
-    cmd
-      .option(
-        "--attribute",
-        "find each packet's process by its socket (tap; pcapng keeps it: pid, thread, " +
-          "command, cgroup); implied by the options below and --print-process",
-      )
-      .option(
-        "--pid <pid,...>",
-        "capture only the packets of these processes (and the expression's)",
-        pidList,
-      )
-      .option(
-        "--pname <command>",
-        "capture only the packets of processes with this command name (repeatable)",
-        collect,
-      )
-      .option(
-        "--cgroup <path>",
-        "capture only the packets of processes in this cgroup (v2 path) or below (repeatable)",
-        collect,
-      )
-      .option(
-        "--container <id>",
-        "capture only the packets of this container (its id, or its start; repeatable)",
-        collect,
-      ),
-  read: (o) => {
-    const p: ProcessOptions = {
-      pids: o.pid,
-      comms: o.pname,
-      cgroups: o.cgroup,
-      containers: o.container,
-    };
-    const attribute = o.attribute === true;
-    const any = attribute || Object.values(p).some((v) => v !== undefined);
-    for (const c of p.comms ?? []) {
-      if (c === "") throw new UsageError("--pname needs a command name");
-    }
-    return { process: any ? p : undefined, attribute };
-  },
+/** -Z: whom to become. */
+const privileges: FlagGroup<{ user?: string }> = {
+  options: () => [
+    new Option(
+      "-Z, --relinquish-privileges <user>",
+      "as root: become user once the sockets and the output are open",
+    ).argParser(userName),
+  ],
+  read: (o) => ({ user: o.relinquishPrivileges }),
 };
 
 /** --stats-interval, --quiet, --json: what goes to stderr. */
-const status: FlagGroup<Pick<CaptureArgs, "statsIntervalMs" | "quiet" | "json">> = {
-  add: (cmd) =>
-    cmd
-      .option(
-        "--stats-interval <seconds>",
-        "print statistics on stderr this often (JSON with --json)",
-        statsInterval,
-      )
-      .option("--quiet", "no live status line and no periodic statistics")
-      .option("--json", "the summary (and --stats-interval statistics) as JSON lines on stderr"),
+const status: FlagGroup<Pick<CaptureArgs, "statsIntervalMs" | "noStatus" | "json">> = {
+  options: () => [
+    new Option(
+      "--stats-interval <seconds>",
+      "print statistics on stderr this often (JSON with --json)",
+    ).argParser(statsInterval),
+    new Option("--quiet", "no live status line and no periodic statistics (not -q)"),
+    new Option("--json", "the summary (and --stats-interval statistics) as JSON lines on stderr"),
+  ],
   read: (o) => ({
     statsIntervalMs: o.statsInterval,
-    quiet: o.quiet === true,
+    noStatus: o.quiet === true,
     json: o.json === true,
   }),
 };
 
 /** -c, --duration, --stop-on-eof, -s: how much is kept. */
 const limits: FlagGroup<Pick<CaptureArgs, "count" | "durationMs" | "snaplen" | "stopOnEof">> = {
-  add: (cmd) =>
-    cmd
-      .option("-c, --count <n>", "stop after n packets", integer("-c", 1, Number.MAX_SAFE_INTEGER))
-      .option("--duration <seconds>", "stop after this many seconds", seconds)
-      .option(
-        "--stop-on-eof",
-        "stop when standard input ends (over SSH: when the session closes; see fleet)",
-      )
-      .option(
-        "-s, --snaplen <bytes>",
-        `bytes kept per packet (0 = ${MAX_SNAPLEN})`,
-        integer("-s", 0, MAX_SNAPLEN),
-      ),
+  options: () => [
+    new Option("-c <count>", "stop after count packets")
+      .argParser(integer("-c", 1, Number.MAX_SAFE_INTEGER)),
+    new Option("--duration <seconds>", "stop after this many seconds").argParser(seconds),
+    new Option(
+      "--stop-on-eof",
+      "stop when standard input ends (over SSH: when the session closes; see fleet)",
+    ),
+    new Option("-s, --snapshot-length <bytes>", `bytes kept per packet (0 = ${MAX_SNAPLEN})`)
+      .argParser(integer("-s", 0, MAX_SNAPLEN)),
+  ],
   read: (o) => ({
-    count: o.count,
+    count: o.c,
     durationMs: o.duration,
-    snaplen: !o.snaplen ? MAX_SNAPLEN : o.snaplen,
+    snaplen: !o.snapshotLength ? MAX_SNAPLEN : o.snapshotLength,
     stopOnEof: o.stopOnEof === true,
   }),
 };
 
 /** --tap, --divert, -Q: the capture path and the directions. */
 const path: FlagGroup<Pick<CaptureArgs, "path" | "direction">> = {
-  add: (cmd) =>
-    cmd
-      .option(
-        "--tap",
-        "copy packets and let them go on to the host stack, both directions (default on an " +
-          "interface with an address, or a bridge, bond or team port)",
-      )
-      .option(
-        "--divert",
-        "take packets with AF_XDP: fastest, but they do not reach the host stack (default on " +
-          "an interface with no address: a capture port)",
-      )
-      .addOption(
-        new Option("-Q, --direction <dir>", "directions to capture (tap): in, out or inout")
-          .choices(["in", "out", "inout"]),
-      ),
+  options: () => [
+    new Option(
+      "--tap",
+      "copy packets and let them go on to the host stack, both directions (default on an " +
+        "interface with an address, or a bridge, bond or team port)",
+    ),
+    new Option(
+      "--divert",
+      "take packets with AF_XDP: fastest, but they do not reach the host stack (default on " +
+        "an interface with no address: a capture port)",
+    ),
+    new Option("-Q, --direction <dir>", "directions to capture (tap): in, out or inout")
+      .choices(["in", "out", "inout"]),
+  ],
   read: (o) => {
     if (o.tap && o.divert) throw new UsageError("--tap and --divert: give one of them");
     if (o.divert && o.direction !== undefined && o.direction !== "in") {
@@ -373,41 +464,32 @@ type SocketArgs = Pick<
   "queues" | "mode" | "frames" | "bufferKiB" | "batch" | "guard" | "strict" | "singleQueue"
 >;
 
-/** -q, --mode, -B, --frames, ...: the queues, the sockets and their rings. */
+/** --queue, --mode, -B, --frames, ...: the queues, the sockets and their rings. */
 const sockets: FlagGroup<SocketArgs> = {
-  add: (cmd) =>
-    cmd
-      .option(
-        "-q, --queue <n|list|all>",
-        "RX queue(s) to capture: 0,2,3 or all (default: divert 0, tap all)",
-        queueList,
-      )
-      .addOption(
-        new Option("--mode <mode>", "XDP attach mode").choices(["auto", "native", "generic"])
-          .default("auto"),
-      )
-      .option(
-        "-B, --buffer-size <KiB>",
-        `capture buffer in KiB: divert, the UMEM per queue (default ${DEFAULT_FRAMES} frames, ` +
-          `shared among -q queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ` +
-          `${DEFAULT_FRAMES * 4 >> 10} MiB with 4 KiB frames); tap, the ring buffer (32 MiB)`,
-        integer("-B", 1024, 4 << 20),
-      )
-      .option(
-        "--frames <n>",
-        "UMEM frames (power of two; default: as many as -B holds)",
-        powerOfTwo("--frames", 64, 1 << 20),
-      )
-      .option(
-        "--single-queue",
-        "set the interface to one RX queue while capturing (restored after)",
-      )
-      .option("--strict", "stop with exit code 3 on the first ring integrity violation")
-      .option("--no-guard", "skip the ring integrity checks (for measuring their cost)")
-      .addOption(
-        new Option("--batch <n>", "descriptors per ring call (for measurements)")
-          .argParser(integer("--batch", 1, 4096)).hideHelp(),
-      ),
+  options: () => [
+    new Option(
+      "-B, --buffer-size <KiB>",
+      `capture buffer in KiB: divert, the UMEM per queue (default ${DEFAULT_FRAMES} frames, ` +
+        `shared among the queues: ${DEFAULT_FRAMES * 2 >> 10} MiB, ` +
+        `${DEFAULT_FRAMES * 4 >> 10} MiB with 4 KiB frames); tap, the ring buffer (32 MiB)`,
+    ).argParser(integer("-B", 1024, 4 << 20)),
+    new Option(
+      "--queue <n|list|all>",
+      "RX queue(s) to capture: 0,2,3 or all (default: divert 0, tap all)",
+    ).argParser(queueList),
+    new Option("--mode <mode>", "XDP attach mode").choices(["auto", "native", "generic"])
+      .default("auto"),
+    new Option("--frames <n>", "UMEM frames (power of two; default: as many as -B holds)")
+      .argParser(powerOfTwo("--frames", 64, 1 << 20)),
+    new Option(
+      "--single-queue",
+      "set the interface to one RX queue while capturing (restored after)",
+    ),
+    new Option("--strict", "stop with exit code 3 on the first ring integrity violation"),
+    new Option("--no-guard", "skip the ring integrity checks (for measuring their cost)"),
+    new Option("--batch <n>", "descriptors per ring call (for measurements)")
+      .argParser(integer("--batch", 1, 4096)).hideHelp(),
+  ],
   read: (o) => ({
     queues: o.queue,
     mode: o.mode as ModeName,
@@ -421,57 +503,190 @@ const sockets: FlagGroup<SocketArgs> = {
 };
 
 /** -F, -d, --capture-ssh and the trailing expression: what is kept. */
-const filter: FlagGroup<{ expression?: string; captureSsh: boolean; dump: boolean }> = {
-  add: (cmd) =>
-    cmd
-      .option("-F, --filter-file <file>", "read the filter expression from file ('#' comments)")
-      .option("-d, --dump-filter", "print the compiled filter (cBPF, like tcpdump -d) and exit")
-      .option("--capture-ssh", "capture the SSH session xskdump runs under too (see README)")
-      .argument("[expression...]", "tcpdump filter expression, run in the kernel"),
+const filter: FlagGroup<{ expression?: string; captureSsh: boolean; dump: number }> = {
+  options: () => [
+    new Option("-F, --filter-file <file>", "read the filter expression from file ('#' comments)"),
+    counted(
+      "-d, --dump-filter",
+      "print the compiled filter (cBPF) like tcpdump -d and exit (-dd: as C, -ddd: decimal)",
+    ),
+    new Option("--capture-ssh", "capture the SSH session xskdump runs under too (see README)"),
+  ],
   read: (o, operands) => ({
     expression: filterExpression(o.filterFile, operands),
     captureSsh: o.captureSsh === true,
-    dump: o.dumpFilter === true,
+    dump: Math.min(o.dumpFilter ?? 0, 3),
   }),
+};
+
+/**
+ * tcpdump's flags that xskdump does not have: hidden from --help, and each refused with one line
+ * that names it and says why, rather than commander's "unknown option".
+ */
+const ABSENT: { flags: string; key: string; why: string }[] = [
+  { flags: "-b", key: "b", why: "BGP AS numbers are printed as plain numbers only" },
+  { flags: "-E <secret>", key: "E", why: "xskdump does not decrypt ESP" },
+  { flags: "-H", key: "H", why: "XDP sees Ethernet frames, never 802.11s mesh headers" },
+  {
+    flags: "-j, --time-stamp-type <type>",
+    key: "timeStampType",
+    why: "the one timestamp is the XDP program's (the kernel's clock as the packet arrives)",
+  },
+  {
+    flags: "-J, --list-time-stamp-types",
+    key: "listTimeStampTypes",
+    why: "the one timestamp is the XDP program's (the kernel's clock as the packet arrives)",
+  },
+  {
+    flags: "-K, --dont-verify-checksums",
+    key: "dontVerifyChecksums",
+    why: "checksums are verified (with -v) as tcpdump does by default",
+  },
+  { flags: "-m <module>", key: "m", why: "SNMP is printed without loading SMI MIB modules" },
+  { flags: "-M <secret>", key: "M", why: "TCP-MD5 signatures are not verified" },
+  {
+    flags: "-O, --no-optimize",
+    key: "optimize",
+    why: "the filter is always optimized (by libpcap) before it runs in the kernel",
+  },
+  { flags: "-T <type>", key: "T", why: "packets are decoded by their ports, never forced" },
+  { flags: "-u", key: "u", why: "xskdump does not decode NFS" },
+  { flags: "-V <file>", key: "V", why: "one file is read per run: give -r FILE" },
+  { flags: "-z <command>", key: "z", why: "no command is run after a file is rotated" },
+];
+
+/** Refuses the first of tcpdump's flags that xskdump does not have. */
+const absent: FlagGroup<void> = {
+  options: () => ABSENT.map((a) => new Option(a.flags).hideHelp()),
+  read: (o) => {
+    for (const a of ABSENT) {
+      // --no-optimize is commander's negation: it sets "optimize" to false.
+      if (o[a.key] === undefined || o[a.key] === true && a.key === "optimize") continue;
+      const names = a.flags.replace(/ <.*>$/, "").replace(", ", " (") +
+        (a.flags.includes(", ") ? ")" : "");
+      throw new UsageError(`${names}: not in xskdump: ${a.why}`);
+    }
+  },
+};
+
+/** --attribute, --pid, --pname, --cgroup, --container: which process (tap). */
+const processes: FlagGroup<{ process?: ProcessOptions }> = {
+  options: () => [
+    new Option(
+      "--attribute",
+      "find each packet's process by its socket (tap; pcapng keeps it: pid, thread, command, " +
+        "cgroup); implied by the options below and --print-process",
+    ),
+    new Option(
+      "--pid <pid,...>",
+      "capture only the packets of these processes (and the expression's)",
+    ).argParser(pidList),
+    new Option(
+      "--pname <command>",
+      "capture only the packets of processes with this command name (repeatable)",
+    ).argParser(collect),
+    new Option(
+      "--cgroup <path>",
+      "capture only the packets of processes in this cgroup (v2 path) or below (repeatable)",
+    ).argParser(collect),
+    new Option(
+      "--container <id>",
+      "capture only the packets of this container (its id, or its start; repeatable)",
+    ).argParser(collect),
+  ],
+  read: (o) => {
+    const p: ProcessOptions = {
+      pids: o.pid,
+      comms: o.pname,
+      cgroups: o.cgroup,
+      containers: o.container,
+    };
+    const any = o.attribute === true || Object.values(p).some((v) => v !== undefined);
+    for (const c of p.comms ?? []) {
+      if (c === "") throw new UsageError("--pname needs a command name");
+    }
+    return { process: any ? p : undefined };
+  },
 };
 
 const GROUPS: FlagGroup<unknown>[] = [
   source,
   output,
   print,
+  privileges,
   status,
   limits,
   path,
   processes,
   sockets,
   filter,
+  absent,
 ];
+
+/** Where an option goes in --help: tcpdump's flags by HELP_ORDER, xskdump's own after. */
+function helpRank(o: Option, i: number): number {
+  const at = HELP_ORDER.indexOf(o.short ?? o.long ?? "");
+  return at >= 0 ? at : HELP_ORDER.length + i;
+}
 
 /** Adds every flag of the default command to `cmd`, in help order. */
 export function addFlags(cmd: Command): Command {
-  return GROUPS.reduce((c, g) => g.add(c), cmd);
+  const all = GROUPS.flatMap((g) => g.options());
+  const ranked = all.map((o, i) => ({ o, rank: helpRank(o, i) })).sort((a, b) => a.rank - b.rank);
+  for (const { o } of ranked) cmd.addOption(o);
+  // The last of --micro, --nano and --time-stamp-precision wins, as in tcpdump: commander
+  // handles options in command-line order, so both words set the precision's value too.
+  cmd.on("option:micro", () => cmd.setOptionValue("timeStampPrecision", "micro"));
+  cmd.on("option:nano", () => cmd.setOptionValue("timeStampPrecision", "nano"));
+  return cmd.argument("[expression...]", "tcpdump filter expression, run in the kernel");
 }
 
 /** What the flags of a parsed default command ask for. */
 export function readFlags(o: OptionValues, operands: string[]): CaptureCommandArgs {
+  absent.read(o, operands);
+  const { iface, file, listInterfaces, listLinkTypes } = source.read(o, operands);
+  // Like tcpdump, -D lists and exits whatever else is given.
+  if (listInterfaces) return { kind: "list-interfaces" };
+  const p = print.read(o, operands);
+  if (p.quiet > 0 && /^(\d+(,\d+)*|all)$/.test(operands[0] ?? "")) {
+    // `-q 1` chose RX queues before -q became tcpdump's.
+    throw new UsageError(
+      `-q is tcpdump's quick output, and '${operands.join(" ")}' no filter: ` +
+        `RX queues are --queue ${operands[0]}`,
+    );
+  }
   const { expression, captureSsh, dump } = filter.read(o, operands);
   const { count, durationMs, snaplen, stopOnEof } = limits.read(o, operands);
-  if (dump) return { kind: "dump", expression, captureSsh, snaplen };
-  const { write, output: w } = output.read(o, operands);
-  const { statsIntervalMs, quiet, json } = status.read(o, operands);
+  if (dump > 0) return { kind: "dump", level: dump, expression, captureSsh, snaplen };
+  if (listLinkTypes && file === undefined) {
+    if (!iface) throw new UsageError("-L lists the data link types of an interface: give -i IFACE");
+    return { kind: "list-linktypes", iface: interfaceName(iface)! };
+  }
+  const { write, output: w, printToo, packetBuffered, lineBuffered, countOnly } = output.read(
+    o,
+    operands,
+  );
+  const { statsIntervalMs, noStatus, json } = status.read(o, operands);
   const packets: PacketArgs = {
     write,
+    printToo,
+    packetBuffered,
+    lineBuffered,
     snaplen,
-    print: print.read(o, operands),
+    print: p,
     output: w,
     count,
     expression,
-    quiet,
+    noStatus,
     json,
+    ...privileges.read(o, operands),
   };
-  const { iface, file } = source.read(o, operands);
   if (file !== undefined) {
     if (file === "") throw new UsageError("-r needs a file name or '-'");
+    if (o.f === true) {
+      // As tcpdump: "foreign" is by the capturing interface's netmask, which a file lacks.
+      throw new UsageError("-f tells foreign addresses by an interface's netmask: not with -r");
+    }
     if (iface !== undefined) {
       throw new UsageError("-r reads a file and -i captures from an interface: give one of them");
     }
@@ -482,11 +697,21 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
           "shows a pcapng's processes with --print-process",
       );
     }
-    return { kind: "read", file, ...packets };
+    return { kind: "read", file, countOnly, ...packets };
+  }
+  if (countOnly) {
+    throw new UsageError("--count counts the packets of a file: give -r FILE");
   }
   if (!iface) throw new UsageError("no interface given: use -i IFACE");
   interfaceName(iface);
   checkWrite(write);
+  const socks = sockets.read(o, operands);
+  if (packets.user !== undefined && socks.singleQueue) {
+    throw new UsageError(
+      "-Z and --single-queue: restoring the channels when the capture ends needs root, " +
+        "which -Z gives up",
+    );
+  }
   const route = path.read(o, operands);
   let { process } = processes.read(o, operands);
   if (packets.print.process) process ??= {};
@@ -501,7 +726,7 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
     iface,
     ...packets,
     ...route,
-    ...sockets.read(o, operands),
+    ...socks,
     durationMs,
     stopOnEof,
     captureSsh,
@@ -510,8 +735,35 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
   };
 }
 
+/** A flag that may be given more than once: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** --pid 4321 or --pid 4321,4322 (repeatable): process ids. */
+function pidList(value: string, previous: number[] | undefined): number[] {
+  const one = integer("--pid", 1, 0x3fffffff);
+  return [...(previous ?? []), ...value.split(",").map((p) => one(p.trim()))];
+}
+
 function checkWrite(write: string | undefined): void {
   if (write === "") throw new UsageError("-w needs a file name or '-'");
+}
+
+/** -y: the data link types xskdump captures: Ethernet only (pcap's names, any case). */
+function linkType(v: string): string {
+  if (v.toUpperCase() === "EN10MB") return "EN10MB";
+  throw new UsageError(
+    `-y ${v}: AF_XDP delivers Ethernet frames, so the one data link type is EN10MB (see -L)`,
+  );
+}
+
+/** -Z: a user name as getpwnam takes it (looked up when it is used). */
+function userName(v: string): string {
+  if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(v) || v.length > 256) {
+    throw new UsageError(`-Z needs a user name, got '${v}'`);
+  }
+  return v;
 }
 
 /** -t counted: tcpdump knows up to five. */
@@ -525,9 +777,11 @@ function timestampFormat(n: number): TimestampFormat {
 
 function queueList(v: string): number[] | "all" {
   if (v === "all") return "all";
-  const one = integer("-q", 0, MAX_QUEUES - 1);
+  const one = integer("--queue", 0, MAX_QUEUES - 1);
   const list = v.split(",").map((q) => one(q.trim()));
-  if (new Set(list).size !== list.length) throw new UsageError(`-q lists a queue twice: '${v}'`);
+  if (new Set(list).size !== list.length) {
+    throw new UsageError(`--queue lists a queue twice: '${v}'`);
+  }
   return list;
 }
 
@@ -551,17 +805,6 @@ function fileSize(v: string): number {
     throw new UsageError(`-C needs a positive number of millions of bytes, got '${v}'`);
   }
   return Math.round(Number(v) * 1e6);
-}
-
-/** A flag that may be given more than once: every value, in order. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-/** --pid 4321 or --pid 4321,4322 (repeatable): process ids. */
-function pidList(value: string, previous: number[] | undefined): number[] {
-  const one = integer("--pid", 1, 0x3fffffff);
-  return [...(previous ?? []), ...value.split(",").map((p) => one(p.trim()))];
 }
 
 /** A flag that counts its repeats (-v, -x -x, -xx). */
@@ -589,7 +832,7 @@ function filterExpression(file: string | undefined, args: string[]): string | un
   }
   let text: string;
   try {
-    text = Deno.readTextFileSync(file);
+    text = readTextSync(file);
   } catch (e) {
     throw new UsageError(`-F ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }

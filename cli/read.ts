@@ -5,7 +5,8 @@
  * expression, which libpcap then runs on each packet (through the shim, still unprivileged).
  *
  * A truncated or corrupt file: every good packet is printed or written, then one error line,
- * exit 1.
+ * exit 1. --count prints only how many packets there were; -Z gives up root once the file (and
+ * the output) is open, as tcpdump does.
  * @module
  */
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from "../lib/formats/magic.ts";
@@ -14,7 +15,16 @@ import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
 import { type Ending, readRecord } from "../lib/capture/stats.ts";
 import { type ByteSource, CaptureStreamReader } from "../lib/formats/reader.ts";
 import type { ReadArgs } from "./flags.ts";
-import { linktypeName, openOutput, type Output, OutputFailure, OutputStop } from "./output/mod.ts";
+import {
+  countOutput,
+  linktypeName,
+  openOutput,
+  type Output,
+  OutputFailure,
+  OutputStop,
+} from "./output/mod.ts";
+import { isStdin, openForRead } from "./paths.ts";
+import { dropsBeforeOutput, type Relinquish, relinquish } from "./privileges.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAIL = 1;
@@ -35,7 +45,7 @@ function message(e: unknown): string {
 export async function readCapture(args: ReadArgs, say: (line: string) => void): Promise<number> {
   const started = performance.now();
   const name = args.file;
-  let file: Deno.FsFile | undefined;
+  let file: (ByteSource & { close(): void }) | undefined;
   let output: Output | undefined;
   let read = 0;
   const finish = (ending: Ending): number => {
@@ -54,13 +64,20 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
     return ending.exitCode;
   };
   let reader: CaptureStreamReader | undefined;
+  let user: Relinquish;
+  try {
+    user = await relinquish(args.user);
+  } catch (e) {
+    say(`xskdump: ${message(e)}`);
+    return finish({ stop: "error", error: message(e), exitCode: EXIT_USAGE });
+  }
   try {
     let src: ByteSource;
-    if (name === "-") {
+    if (isStdin(name)) {
       src = Deno.stdin;
     } else {
       try {
-        file = await Deno.open(name, { read: true });
+        file = await openForRead(name);
       } catch (e) {
         say(`xskdump: cannot read ${name}: ${message(e)}`);
         return finish({ stop: "error", error: message(e), exitCode: EXIT_FAIL });
@@ -83,7 +100,7 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
     }
     const info = reader.info;
     const linktype = info.linktype < 0 ? LINKTYPE_ETHERNET : info.linktype;
-    if (!args.quiet) {
+    if (!args.noStatus) {
       say(
         `reading from file ${name}, link-type ${linktypeName(linktype)}, ` +
           `snapshot length ${info.snaplen}`,
@@ -106,13 +123,21 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
         return finish({ stop: "error", error: text, exitCode: EXIT_USAGE });
       }
     }
-    const open = (first?: CaptureRecord): Output =>
-      openOutput(args, {
+    // -Z: the file is open; root goes now, or once the output file is (given to the user).
+    const dropEarly = dropsBeforeOutput(args);
+    if (dropEarly) user.drop();
+    const open = (first?: CaptureRecord): Output => {
+      // --count (without -w) prints nothing but the count.
+      const o = args.countOnly && args.write === undefined ? countOutput() : openOutput(args, {
         linktype,
         ifName: info.ifName,
         filter: args.expression?.trim() || info.filter,
         startSec: first?.sec,
+        created: (path) => user.created(path),
       });
+      if (!dropEarly) user.drop();
+      return o;
+    };
     // Files are created at the first packet, so -G names the first file by its time.
     if (args.write === undefined) output = open();
     let stop = "end";
@@ -134,6 +159,7 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
     }
     output ??= open();
     output.close();
+    printCount();
     return finish({ stop, exitCode: EXIT_OK });
   } catch (e) {
     return failed(e);
@@ -145,6 +171,13 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
     }
   }
 
+  /** --count: "N packets" on stdout, as tcpdump prints it (also after a damaged record). */
+  function printCount(): void {
+    if (!args.countOnly) return;
+    const n = output?.packets ?? 0;
+    Deno.stdout.writeSync(new TextEncoder().encode(`${n} packet${n === 1 ? "" : "s"}\n`));
+  }
+
   function failed(e: unknown): number {
     // Whatever was read before goes out first, then one line about what went wrong.
     let closeError: unknown;
@@ -153,6 +186,7 @@ export async function readCapture(args: ReadArgs, say: (line: string) => void): 
     } catch (c) {
       closeError = c;
     }
+    if (!(e instanceof OutputFailure || closeError instanceof OutputFailure)) printCount();
     if (e instanceof OutputStop) {
       say(`xskdump: ${e.message}`);
       return finish({ stop: "file_limit", exitCode: EXIT_OK });

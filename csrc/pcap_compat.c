@@ -3,8 +3,10 @@
  * Debian builds libpcap with its D-Bus capture module (pcap-dbus.c), so
  * libpcap.a refers to 17 libdbus functions. The shim only ever calls
  * pcap_open_dead, pcap_compile, pcap_geterr, pcap_freecode, pcap_close,
- * bpf_validate and bpf_filter, none of which can reach that module (it is
- * only entered when a "dbus-*" device is opened for live capture). Linking
+ * bpf_validate, bpf_filter, pcap_findalldevs and pcap_freealldevs, none of
+ * which can reach that module's libdbus calls (they are only made when a
+ * "dbus-*" device is opened for live capture; listing the devices names them
+ * without D-Bus). Linking
  * libdbus (and its own dependencies) statically for code that never runs
  * would make the shim larger and need more than libc on the host, so these
  * hidden stand-ins satisfy the linker instead. Each one fails the way the real

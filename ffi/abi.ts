@@ -153,6 +153,24 @@ export const CHANNELS_WORDS = 8;
 export const XDP_QUERY_WORDS = 5;
 /** Whose XDP program an interface has, the last word of xsk_xdp_query (XSKDUMP_XDP_*). */
 export const XDP_OWNER = { foreign: 0, xskdump: 1, unknown: 2 } as const;
+/** Flags of xsk_interfaces' lines (XSKDUMP_IFACE_*: libpcap's PCAP_IF_*, which tcpdump -D prints). */
+export const IFACE = {
+  loopback: 0x1,
+  up: 0x2,
+  running: 0x4,
+  wireless: 0x8,
+  /** The connection status bits; their value is one of the three below. */
+  status: 0x30,
+  connected: 0x10,
+  disconnected: 0x20,
+  notApplicable: 0x30,
+} as const;
+/** What a driver does with XDP, xsk_xdp_features (XSKDUMP_XDP_*: NETDEV_XDP_ACT_*). */
+export const XDP_FEATURE = { basic: 0x1, redirect: 0x2, xskZerocopy: 0x8 } as const;
+/** u32 words of xsk_user_ids (XSKDUMP_USER_WORDS): uid, gid, running as root. */
+export const USER_WORDS = 3;
+/** How xsk_file_open opens a file (XSKDUMP_FILE_*). */
+export const FILE_MODE = { read: 0, write: 1 } as const;
 
 /** Bytes per cBPF instruction as the shim hands them out (XSKDUMP_CBPF_INSN_SIZE). */
 export const CBPF_INSN_SIZE = 8;

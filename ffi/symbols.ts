@@ -24,6 +24,20 @@ export const symbols = {
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
   xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  // ifaces.c: the interfaces a capture can use
+  xsk_interfaces: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_xdp_features: { parameters: ["buffer", "buffer"], result: "i32" },
+  // privileges.c: -Z, giving up root
+  xsk_user_ids: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  xsk_drop_privileges: { parameters: ["buffer"], result: "i32" },
+  // files.c: files Deno will not open
+  xsk_file_open: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_file_read: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_file_write: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_file_truncate: { parameters: ["i32", "u64"], result: "i32" },
+  xsk_file_regular: { parameters: ["i32"], result: "i32" },
+  xsk_file_close: { parameters: ["i32"], result: "i32" },
+  xsk_path_chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
   xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },

@@ -81,7 +81,7 @@ export class XskError extends Error {
     const hint = /CAP_[A-Z_]+(, which)? is missing/.test(message)
       ? "run as root, or grant it (see README: Privileges)"
       : /is taken: another AF_XDP socket/.test(message)
-      ? "capture another queue (-q), or stop that process first"
+      ? "capture another queue (--queue), or stop that process first"
       : / is captured by /.test(message)
       ? ""
       : hintFor(errno);

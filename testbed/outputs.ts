@@ -99,3 +99,15 @@ export function trafgenSent(output: string): number | undefined {
   const m = /^\s*(\d+) packets outgoing$/m.exec(output);
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * The write(2) calls an `strace -y -e trace=write` log holds to descriptors whose path (strace's
+ * `<...>` after the fd, `pipe:[...]` for a pipe) matches `target`: how -U and -l are seen to write
+ * per packet or per batch.
+ */
+export function straceWrites(log: string, target: RegExp): number {
+  return log.split("\n").filter((l) => {
+    const m = /\bwrite\(\d+<([^>]*)>/.exec(l);
+    return m !== null && target.test(m[1]);
+  }).length;
+}

@@ -30,6 +30,8 @@ const LOCAL_OPTIONS = new Set([
   "json",
   "filterFile",
   "stopOnEof",
+  // --print: text lines here, beside the merged file; a host's stdout is its pcapng stream.
+  "print",
 ]);
 
 /** The hosts of the command line and of -H FILE (one a line, `#` comments), checked. */

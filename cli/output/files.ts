@@ -10,6 +10,7 @@ import { LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
+import { isStdout, openForWrite, type WritableFile } from "../paths.ts";
 import { OutputStop } from "./errors.ts";
 import { type Output, type OutputInterface, TrackedSink } from "./sinks.ts";
 
@@ -24,7 +25,7 @@ export function formatFor(path: string, format?: FileFormat): FileFormat {
 
 /** How to write files. */
 export interface FileOutputOptions {
-  /** `-w`: a path, `-` for stdout, a strftime(3) pattern with -G. */
+  /** `-w`: a path, `-` (or /dev/stdout) for stdout, a strftime(3) pattern with -G. */
   path: string;
   format: FileFormat;
   snaplen: number;
@@ -44,6 +45,10 @@ export interface FileOutputOptions {
   stats?: () => PcapngWriterStats | undefined;
   /** pcapng: each packet's process into its options (a tap with process attribution). */
   processes?: ProcessLabels;
+  /** -U: each record out as it is added (a file's); a capture's after each batch. */
+  packetBuffered?: boolean;
+  /** Called with each file's path once it is created (-Z gives it to the user). */
+  created?: (path: string) => void;
   /**
    * pcapng only: no interface up front (ifName, filter and stats unused); interfaces come with
    * {@link Output.addInterface}, each file describes all of them, records name theirs.
@@ -55,7 +60,7 @@ export interface FileOutputOptions {
 interface OpenFile {
   record: FileRecord;
   sink: TrackedSink;
-  file: Deno.FsFile | typeof Deno.stdout;
+  file: WritableFile | typeof Deno.stdout;
   pcap?: PcapWriter;
   ng?: PcapngWriter;
 }
@@ -94,10 +99,12 @@ class FileOutput implements Output {
   packets = 0;
   bytes = 0;
   filesOpened = 0;
+  readonly packetBuffered: boolean;
 
   constructor(opts: FileOutputOptions) {
     this.#opts = opts;
     this.#processes = opts.format === "pcapng" ? opts.processes : undefined;
+    this.packetBuffered = opts.packetBuffered === true;
     const rot = opts.rotation;
     const start = opts.startSec ?? Math.floor(Date.now() / 1000);
     if (rot && (rot.sizeLimit !== undefined || rot.seconds !== undefined)) {
@@ -110,11 +117,23 @@ class FileOutput implements Output {
 
   #open(path: string): OpenFile {
     const o = this.#opts;
-    const stdout = path === "-";
-    const file = stdout
-      ? Deno.stdout
-      : Deno.openSync(path, { write: true, create: true, truncate: true });
-    const sink = new TrackedSink(file, stdout ? "stdout" : path, o.format === "pcapng", !stdout);
+    const stdout = isStdout(path);
+    const opened = stdout ? { file: Deno.stdout, regular: false } : openForWrite(path);
+    const file = opened.file;
+    if (!stdout && o.created) {
+      try {
+        o.created(path);
+      } catch (e) {
+        file.close();
+        throw e;
+      }
+    }
+    const sink = new TrackedSink(
+      file,
+      stdout ? "stdout" : path,
+      o.format === "pcapng",
+      opened.regular,
+    );
     const record: FileRecord = { path, packets: 0, bytes: 0 };
     this.#files.delete(path); // a reused name moves to the end
     this.#files.set(path, record);
@@ -209,6 +228,7 @@ class FileOutput implements Output {
     } else cur.pcap!.addRecord(r.data, r.origLen, r.sec, r.nsec);
     this.packets++;
     this.bytes += Math.max(r.origLen, r.caplen);
+    if (this.packetBuffered) this.flush();
   }
 
   flush(): void {

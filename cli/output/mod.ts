@@ -39,20 +39,97 @@ export { directionWord, linktypeName, type TextOptions, textOutput } from "./tex
  * the link-layer type, the time -G names the first file by). */
 export type OutputSource = Pick<
   FileOutputOptions,
-  "linktype" | "ifName" | "filter" | "startSec" | "stats" | "processes"
+  "linktype" | "ifName" | "filter" | "startSec" | "stats" | "created" | "processes"
 >;
 
-/** The output -w (or its absence) and the print flags ask for. Files are created here. */
+/**
+ * The output -w (or its absence), --print and the print flags ask for. Files are created here
+ * (`source.created` hears of each).
+ */
 export function openOutput(args: OutputArgs, source: OutputSource): Output {
-  if (args.write === undefined) return textOutput({ snaplen: args.snaplen, ...args.print });
-  return fileOutput({
+  const text = () =>
+    textOutput({
+      snaplen: args.snaplen,
+      ...args.print,
+      packetBuffered: args.packetBuffered || args.lineBuffered,
+    });
+  if (args.write === undefined) return text();
+  const file = fileOutput({
     ...source,
     path: args.write,
     format: formatFor(args.write, args.output.format),
     snaplen: args.snaplen,
     userAppl: `xskdump ${meta.version}`,
     rotation: args.output,
+    packetBuffered: args.packetBuffered,
   });
+  return args.printToo ? fileAndText(file, text()) : file;
+}
+
+/** --count without -w: the packets are counted, nothing else. */
+export function countOutput(): Output {
+  const o: Output & { packets: number; bytes: number } = {
+    packets: 0,
+    bytes: 0,
+    filesOpened: 0,
+    add(_src, _off, _len, _sec, _nsec, _queue, wireLen) {
+      o.packets++;
+      o.bytes += wireLen;
+    },
+    addRecord(r) {
+      o.packets++;
+      o.bytes += Math.max(r.origLen, r.caplen);
+    },
+    // Counting tells no interface from another.
+    addInterface: () => 0,
+    flush: () => {},
+    close: () => {},
+    files: () => [],
+  };
+  return o;
+}
+
+/** --print with -w: each packet into the file, then as a text line (tcpdump's order). */
+function fileAndText(file: Output, text: Output): Output {
+  return {
+    get packets() {
+      return file.packets;
+    },
+    get bytes() {
+      return file.bytes;
+    },
+    get filesOpened() {
+      return file.filesOpened;
+    },
+    packetBuffered: file.packetBuffered === true || text.packetBuffered === true,
+    add(src, off, len, sec, nsec, queue, wireLen, direction) {
+      file.add(src, off, len, sec, nsec, queue, wireLen, direction);
+      text.add(src, off, len, sec, nsec, queue, wireLen, direction);
+    },
+    addRecord(r) {
+      file.addRecord(r);
+      text.addRecord(r);
+    },
+    addInterface(i) {
+      text.addInterface(i);
+      return file.addInterface(i);
+    },
+    flush() {
+      try {
+        file.flush();
+      } finally {
+        text.flush();
+      }
+    },
+    close() {
+      try {
+        file.close();
+      } finally {
+        text.close();
+      }
+    },
+    files: () => file.files(),
+  };
 }
 
 /** What a capture's output needs to know about the capture. */
@@ -84,11 +161,13 @@ export function captureOutput(
   args: OutputArgs,
   cap: CaptureInfo,
   filter: string | undefined,
+  created?: (path: string) => void,
 ): Output {
   return openOutput(args, {
     ifName: cap.iface,
     filter,
     stats: () => isbStats(cap.stats()),
+    created,
     processes: cap.processes,
   });
 }

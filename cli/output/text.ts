@@ -1,9 +1,10 @@
 /**
- * One tcpdump -n style line per packet on stdout (with -e, -v, -S, -t..-ttttt, --nano, -x/-X).
+ * One tcpdump -n style line per packet on stdout (with -e, -v, -q, -S, -t..-ttttt, --nano, -#,
+ * -x/-X, -A).
  * @module
  */
 import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../lib/decode/decode.ts";
-import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
+import { asciiDump, dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
 import { ProcessLabels } from "../../lib/capture/process.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
@@ -15,16 +16,27 @@ export interface TextOptions {
   snaplen: number;
   /** -e: link-level header. */
   link?: boolean;
-  /** -v. */
-  verbose?: boolean;
+  /** -v (1), -vv (2), -vvv (3). */
+  verbosity?: number;
+  /** -q (1), -qq (2). */
+  quiet?: number;
   /** -x/-xx/-X/-XX. */
   hex?: HexOptions;
+  /** -A (1), -AA (2): the packet in ASCII (-x/-X win, as in tcpdump). */
+  ascii?: number;
+  /** -#: the packet's number first. */
+  number?: boolean;
   /** -S: absolute TCP sequence numbers. */
   absoluteSeq?: boolean;
   /** -t ... -ttttt (default: the time of day). */
   timestamps?: TimestampFormat;
   /** --nano (default: microseconds). */
   precision?: TimestampPrecision;
+  /**
+   * -U, -l: each line out as soon as it is made (a file's packets); a capture's lines go out
+   * after each batch (the packets one ring call took together).
+   */
+  packetBuffered?: boolean;
   /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
   direction?: boolean;
   /** --print-process: " [pid N command]" at the end of a line whose process is known. */
@@ -79,10 +91,14 @@ export function textOutput(options: TextOptions | number): Output {
   const buf = new Uint8Array(1 << 16);
   const snaplen = opts.snaplen;
   const hex = opts.hex ?? { level: 0, ascii: false };
+  const ascii = hex.level > 0 ? 0 : opts.ascii ?? 0;
+  const number = opts.number === true;
+  const eachPacket = opts.packetBuffered === true;
   const newDecoder = () =>
     new Decoder({
       link: opts.link === true,
-      verbose: opts.verbose === true,
+      verbosity: opts.verbosity ?? 0,
+      quiet: opts.quiet ?? 0,
       absoluteSeq: opts.absoluteSeq === true,
       timestamps: opts.timestamps,
       precision: opts.precision,
@@ -115,6 +131,8 @@ export function textOutput(options: TextOptions | number): Output {
     if (line.length * 3 > buf.length) return write(enc.encode(line));
     used += enc.encodeInto(line, buf.subarray(used)).written;
   };
+  /** tcpdump's "%5u  " in front of the timestamp (-#). */
+  const numbered = (n: number) => number ? `${String(n).padStart(5)}  ` : "";
   const showDirection = opts.direction === true;
   // Only the pid and command go on a line: no cgroup path to resolve.
   const labels = opts.process === true ? new ProcessLabels(() => undefined) : undefined;
@@ -123,26 +141,33 @@ export function textOutput(options: TextOptions | number): Output {
     origLen: number,
     sec: number,
     nsec: number,
+    n: number,
     direction: number | undefined,
-    suffix: string,
     d = decoder,
+    label = "",
+    suffix = "",
   ) => {
     const time = d.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = d.describe(data, origLen);
-    const dump = hex.level > 0 ? hexDump(data, hex, dumpsWholeFrame(text, data, d.gaveUp)) : "";
-    return `${time}${text}${suffix}${dump}\n`;
+    const dump = hex.level > 0
+      ? hexDump(data, hex, dumpsWholeFrame(text, data, d.gaveUp))
+      : ascii > 0
+      ? asciiDump(data, ascii, dumpsWholeFrame(text, data, d.gaveUp))
+      : "";
+    return `${numbered(n)}${label}${time}${text}${suffix}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
+    packetBuffered: eachPacket,
     add(src, off, len, sec, nsec, _queue, wireLen, direction, flags) {
       if (failed) return;
       o.packets++;
       o.bytes += wireLen;
-      const suffix = labels && flags ? labels.of(src, off, flags)?.suffix ?? "" : "";
       const data = src.subarray(off, off + Math.min(len, snaplen));
-      emit(lineOf(data, wireLen, sec, nsec, direction, suffix));
+      const suffix = labels && flags ? labels.of(src, off, flags)?.suffix ?? "" : "";
+      emit(lineOf(data, wireLen, sec, nsec, o.packets, direction, decoder, "", suffix));
     },
     addRecord(r) {
       if (failed) return;
@@ -154,15 +179,16 @@ export function textOutput(options: TextOptions | number): Output {
       const label = iface?.label ?? "";
       if (r.linktype !== LINKTYPE_ETHERNET) {
         emit(
-          `${label}${d.timestamp(r.sec, r.nsec)}[link-type ${
+          `${numbered(o.packets)}${label}${d.timestamp(r.sec, r.nsec)}[link-type ${
             linktypeName(r.linktype)
           } not decoded], length ${r.origLen}\n`,
         );
-        return;
+      } else {
+        const direction = r.flags === undefined ? undefined : r.flags & 3;
+        const suffix = labels ? recordProcessSuffix(r) : "";
+        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets, direction, d, label, suffix));
       }
-      const direction = r.flags === undefined ? undefined : r.flags & 3;
-      const suffix = labels ? recordProcessSuffix(r) : "";
-      emit(label + lineOf(data, r.origLen, r.sec, r.nsec, direction, suffix, d));
+      if (eachPacket) flush();
     },
     addInterface(i: OutputInterface) {
       return interfaces.push({ decoder: newDecoder(), label: i.label }) - 1;

@@ -83,6 +83,11 @@ export interface PacketSink {
   ): void;
   /** Pushes buffered output out (called when the ring is idle and at the end). */
   flush(): void;
+  /**
+   * Flush after every batch too (tcpdump's -U and -l: each packet out as it comes; a batch is
+   * the packets one ring call took together).
+   */
+  readonly packetBuffered?: boolean;
 }
 
 /** When run() stops on its own. */

@@ -22,7 +22,7 @@ export function frameSizeFor(mode: string, mtu: number): number {
 
 /**
  * Frames per queue by default: DEFAULT_FRAMES shared among the queues captured (RSS spreads the
- * traffic, so each queue sees a share of the rate), at least 4096 each: `-q all` on a 16-queue
+ * traffic, so each queue sees a share of the rate), at least 4096 each: `--queue all` on a 16-queue
  * NIC locks 16 x 8 or 16 MiB, not 16 x 32 or 64.
  */
 export function defaultFrames(queues: number): number {

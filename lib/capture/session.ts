@@ -469,12 +469,14 @@ export class Capture implements AsyncDisposable {
     const core = this.#core;
     const descs = this.#descs;
     const sources = core.sources;
+    const eachBatch = sink.packetBuffered === true;
     let result: CaptureResult;
     try {
       core.begin(descs, limits, () => sink.flush());
       for (;;) {
         for (let n = core.next(); n > 0; n = core.next()) {
           toSink(sink, sources[core.source], descs, n);
+          if (eachBatch) sink.flush();
         }
         const step = core.endPass();
         if (step === Step.Stop) break;

@@ -82,7 +82,7 @@ export function arp(p: Pkt, off: number, length: number): void {
       p.out += `${hw(sha)} at ${ip(spa)}`;
       break;
     default:
-      p.defaultPrint(off, p.end - off);
+      p.defaultPrint(off, p.end - off, true);
       return;
   }
   p.out += `, length ${length}`;
@@ -136,7 +136,7 @@ function atmArp(p: Pkt, off: number, length: number): void {
       p.out += `for ${p.ip4(spa)}`;
       break;
     default:
-      p.defaultPrint(off, p.end - off);
+      p.defaultPrint(off, p.end - off, true);
       return;
   }
   p.out += `, length ${length}`;

@@ -90,6 +90,12 @@ export function dccp(p: Pkt, off: number, len: number, info: IpInfo): void {
   p.check(off, fixed);
   let hlen = p.d[off + 4] * 4;
   p.out += `${info.src}.${p.u16(off)} > ${info.dst}.${p.u16(off + 2)}: DCCP`;
+  if (p.quiet) {
+    // tcpdump -q: the payload's length only (a C unsigned: a header longer than the packet wraps).
+    p.out += ` ${(len - hlen) >>> 0}`;
+    if (hlen > len) p.out += ` [bad hdr length ${hlen} - too long, > ${len}]`;
+    return;
+  }
   const cscov = p.d[off + 5] & 0x0f;
   if (p.verbose) {
     p.out += ` (CCVal ${p.d[off + 5] >> 4}, CsCov ${cscov}`;

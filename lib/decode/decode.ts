@@ -90,6 +90,13 @@ export interface DescribeOptions {
    * leaves these dumps out then.
    */
   undecodedHex?: boolean;
+  /**
+   * tcpdump's quick (quiet) lines, `-q` (true or 1) or `-qq` (2): less protocol information,
+   * as tcpdump leaves it out (TCP as `tcp N`, UDP as `UDP, length N` without its application,
+   * ethertypes by name alone with -e, no hex of what is not decoded; `-qq` also prints nothing
+   * after `IP ` for a later IPv4 fragment).
+   */
+  quiet?: boolean | number;
 }
 
 /** Options of a {@link Decoder}. */
@@ -114,7 +121,15 @@ export interface DecoderOptions extends DescribeOptions {
 /** The printer state of these options. */
 function newPkt(opts: DescribeOptions, table: TcpSeqTable | null): Pkt {
   const verbosity = opts.verbosity ?? (opts.verbose === true ? 1 : 0);
-  return new Pkt(opts.link === true, verbosity > 0, table, opts.undecodedHex !== false, verbosity);
+  const p = new Pkt(
+    opts.link === true,
+    verbosity > 0,
+    table,
+    opts.undecodedHex !== false,
+    verbosity,
+  );
+  p.quiet = opts.quiet === true ? 1 : Math.max(0, Math.floor(Number(opts.quiet) || 0));
+  return p;
 }
 
 /** Runs the printers over one frame; never throws. */

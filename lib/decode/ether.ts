@@ -6,14 +6,19 @@
  * @module
  */
 import { etherTypePrinter } from "./dispatch.ts";
-import { ethertypeText } from "./ethertypes.ts";
+import { ETHERTYPES, ethertypeText } from "./ethertypes.ts";
 import { llc, llcPayload } from "./llc.ts";
 import { macsec, MACSEC_DONE, MACSEC_ENCRYPTED, macsecCaplen, sectagLength } from "./macsec.ts";
-import { hexBytes, type Pkt } from "./printer.ts";
+import { hex4, hexBytes, type Pkt } from "./printer.ts";
 
 /** Whether an ethertype is a VLAN tag's. */
 export function isVlanType(t: number): boolean {
   return t === 0x8100 || t === 0x88a8 || t === 0x9100 || t === 0x9200;
+}
+
+/** The ethertype as the Ethernet header names it: -q names it alone (tcpdump's ether_type_print). */
+function typeText(p: Pkt, t: number): string {
+  return p.quiet ? ETHERTYPES[t] ?? `Unknown Ethertype (0x${hex4(t)})` : ethertypeText(t);
 }
 
 /** "source > destination" of the Ethernet header at `off`. */
@@ -43,7 +48,7 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
   // Where tcpdump's count of captured bytes ends (before the end of the capture after MACsec).
   let capEnd = p.end;
   if (type === 0x88e5) {
-    if (p.link) p.out += `${ethertypeText(type)}, length ${wireLen}: `;
+    if (p.link) p.out += `${typeText(p, type)}, length ${wireLen}: `;
     printedLength = true;
     const saved = p.proto;
     p.proto = "macsec";
@@ -70,7 +75,7 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
     p.need(off, 4);
     if (p.link) {
       const tci = p.u16(off);
-      p.out += ethertypeText(type) + (printedLength ? ", " : `, length ${wireLen}: `);
+      p.out += typeText(p, type) + (printedLength ? ", " : `, length ${wireLen}: `);
       printedLength = true;
       p.out += `vlan ${tci & 0xfff}, p ${tci >> 13}${tci & 0x1000 ? ", DEI" : ""}, `;
     }
@@ -87,13 +92,13 @@ export function ether(p: Pkt, off: number, wireLen: number): void {
     llcPayload(p, frame, off, length);
     return;
   }
-  if (p.link) p.out += ethertypeText(type) + (printedLength ? ", " : `, length ${wireLen}: `);
+  if (p.link) p.out += typeText(p, type) + (printedLength ? ", " : `, length ${wireLen}: `);
   const printer = etherTypePrinter(type);
   if (printer !== undefined) {
     printer(p, off, length);
     return;
   }
   // Not decoded here (tcpdump may know it): name the type, then the payload in hex.
-  if (!p.link) p.out += `${macPair(p, frame)}, ${ethertypeText(type)}, length ${wireLen}: `;
+  if (!p.link) p.out += `${macPair(p, frame)}, ${typeText(p, type)}, length ${wireLen}: `;
   p.defaultPrint(off, Math.max(0, Math.min(p.end, capEnd) - off));
 }

@@ -1,7 +1,8 @@
 /**
  * tcpdump's hex dumps (-x, -xx, -X, -XX) of a packet, as the lines that follow its one-line
  * decode: `\n\t0x0000:  4500 0054 ...` (16 bytes a line, in pairs), with -X also the bytes as
- * ASCII (printable 0x21..0x7e, else "."), the hex padded so the ASCII column lines up.
+ * ASCII (printable 0x21..0x7e, else "."), the hex padded so the ASCII column lines up; and its
+ * ASCII dump (-A, -AA), the bytes as text.
  *
  * -x and -X leave out the link-level header, which for Ethernet is the 14-byte header, every
  * VLAN tag, and for 802.3 frames the LLC header (and SNAP), as tcpdump counts it; -xx and -XX
@@ -143,6 +144,32 @@ export function hexDump(data: Uint8Array, opts: HexOptions, truncated = false): 
   const from = opts.level >= 2 || truncated ? 0 : linkHeaderLength(data);
   if (from >= data.length) return "";
   return opts.ascii ? hexAsciiLines(data, from) : hexLines(data, from);
+}
+
+/**
+ * -A/-AA: the packet as text after its line, as tcpdump's ascii_print: a newline, then each byte
+ * as itself when printable (0x21..0x7e), a tab, space or newline, else "."; a carriage return
+ * is left out before a newline and at the end (the last byte or the one before it), "." elsewhere.
+ * Level 1 leaves out the link-level header (whole frame when `truncated`, as hexDump); empty
+ * when nothing follows the header.
+ */
+export function asciiDump(data: Uint8Array, level: number, truncated = false): string {
+  if (level <= 0) return "";
+  const from = level >= 2 || truncated ? 0 : linkHeaderLength(data);
+  if (from >= data.length) return "";
+  let out = "\n";
+  for (let i = from; i < data.length; i++) {
+    const c = data[i];
+    if (c === 0x0d) {
+      // tcpdump: "." only when more than one byte follows and the next is no newline.
+      if (data.length - i - 1 > 1 && data[i + 1] !== 0x0a) out += ".";
+    } else {
+      out += (c > 0x20 && c < 0x7f) || c === 0x09 || c === 0x20 || c === 0x0a
+        ? String.fromCharCode(c)
+        : ".";
+    }
+  }
+  return out;
 }
 
 /**

@@ -19,6 +19,11 @@ export function igmp(p: Pkt, off: number, len: number, info: IpInfo): void {
     return;
   }
   p.proto = "igmp";
+  if (p.quiet) {
+    // tcpdump -q names the protocol alone, before reading the type.
+    p.out += "igmp";
+    return;
+  }
   const type = p.u8(off);
   switch (type) {
     case 0x11:

@@ -52,7 +52,8 @@ export function ipv4(p: Pkt, off: number, length: number): void {
   );
   if (p.verbose) ipv4Verbose(p, off, hlen, frag, proto, info);
   if ((frag & 0x1fff) !== 0) {
-    // A later fragment: no transport header to decode.
+    // A later fragment: no transport header to decode (-qq: nothing).
+    if (p.quiet > 1) return;
     p.out += `${info.src} > ${info.dst}: ip-proto-${proto}`;
     return;
   }

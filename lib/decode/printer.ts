@@ -41,6 +41,11 @@ export class Pkt {
   /** Printed after ` [|proto]`: tcpdump adds ">" when TCP options run out mid-list. */
   truncSuffix = "";
   /**
+   * tcpdump's -q count (ndo_qflag): 0, 1 (-q) or 2 (-qq). A printer leaves out what tcpdump's
+   * leaves out when it is set; {@link defaultPrint} prints nothing then.
+   */
+  quiet = 0;
+  /**
    * The frame's decode ended at a bounds-checked read ({@link TRUNCATED} reached the top: what
    * tcpdump's GET macros longjmp on), rather than at a printer's own truncation check
    * ({@link trunc}). tcpdump then hex-dumps the whole frame for -x/-X.
@@ -79,12 +84,13 @@ export class Pkt {
   /**
    * tcpdump's ND_DEFAULTPRINT for what a printer does not decode: `length` bytes at `off` in hex
    * and ASCII on the lines that follow (`\n\t0x0000:  4500 ...  E...`), unless
-   * {@link undecodedHex} is off (`always`: where tcpdump calls it without asking, as its LLC
-   * printer does on a cut header). Like tcpdump, when the capture ends first it dumps what there
-   * is and then ends the line as truncated (throws {@link TRUNCATED}).
+   * {@link undecodedHex} is off or lines are {@link quiet} (tcpdump's ndo_suppress_default_print),
+   * but `always` where tcpdump calls it without asking (its LLC printer on a cut header,
+   * print-arp.c). Like tcpdump, when the capture ends first it dumps what there is and then ends
+   * the line as truncated (throws {@link TRUNCATED}).
    */
   defaultPrint(off: number, length: number, always = false): void {
-    if (!this.undecodedHex && !always) return;
+    if (!always && (!this.undecodedHex || this.quiet)) return;
     const have = Math.max(0, this.end - off);
     this.out += hexAsciiLines(this.d.subarray(off, off + Math.min(length, have)));
     if (length > have) throw TRUNCATED;

@@ -64,6 +64,13 @@ export function tcp(p: Pkt, off: number, length: number, info: IpInfo): void {
   const flags = p.d[off + 13];
   const win = p.u16(off + 14);
   const urp = p.u16(off + 18);
+  if (p.quiet) {
+    // tcpdump -q: the payload's length only (a C unsigned: a header longer than the segment
+    // wraps), and no connection is tracked.
+    p.out += `tcp ${(length - hlen) >>> 0}`;
+    if (hlen > length) p.out += ` [bad hdr length ${hlen} - too long, > ${length}]`;
+    return;
+  }
   p.out += FLAGS_TEXT[flags];
   // Relative numbers (tcpdump without -S): counted from the connection's first segment with
   // ACK, which itself, like a SYN-ACK that starts the connection over, prints them absolute.

@@ -50,7 +50,8 @@ export function udp(p: Pkt, off: number, length: number, info: IpInfo): void {
         : `[bad udp cksum 0x${hex4(carried)} -> 0x${hex4(cksumShouldBe(carried, sum))}!] `;
     }
   }
-  const app = udpPortPrinter(sport, dport);
+  // tcpdump -q names no application.
+  const app = p.quiet ? undefined : udpPortPrinter(sport, dport);
   if (app !== undefined) {
     app(p, off + 8, length, info, sport, dport);
     return;

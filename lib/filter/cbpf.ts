@@ -173,6 +173,20 @@ function image(i: CbpfInsn, pc: number): [string, string] {
   return ["unimp", `0x${i.code.toString(16)}`];
 }
 
+/** The program as `tcpdump -dd` prints it: the initialisers of a C array of struct bpf_insn. */
+export function formatCbpfC(insns: readonly CbpfInsn[]): string[] {
+  return insns.map((i) =>
+    `{ 0x${i.code.toString(16)}, ${i.jt}, ${i.jf}, 0x${
+      (i.k >>> 0).toString(16).padStart(8, "0")
+    } },`
+  );
+}
+
+/** The program as `tcpdump -ddd` prints it: its length, then each instruction in decimal. */
+export function formatCbpfDecimal(insns: readonly CbpfInsn[]): string[] {
+  return [String(insns.length), ...insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k >>> 0}`)];
+}
+
 /** The program as `tcpdump -d` lists it, one line per instruction. */
 export function formatCbpf(insns: readonly CbpfInsn[]): string[] {
   return insns.map((i, pc) => {

@@ -212,7 +212,7 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
         name: "XDP program",
         status: "warn",
         detail: `another xskdump captures on ${i.name} (program ${i.xdp.progId}, ${i.xdp.mode})`,
-        fix: "a second capture joins it on other queues (-q) with the same filter and mode; " +
+        fix: "a second capture joins it on other queues (--queue) with the same filter and mode; " +
           "its queues are taken",
       }
       : {
@@ -248,7 +248,7 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
         name: "RX queues",
         status: "ok",
         detail: `${i.rxQueues} RX queue${i.rxQueues === 1 ? "" : "s"}` +
-          (i.rxQueues > 1 ? ": capture one with -q N, or all with -q all" : ""),
+          (i.rxQueues > 1 ? ": capture one with --queue N, or all with --queue all" : ""),
       },
   );
   if (generic && i.gro) {

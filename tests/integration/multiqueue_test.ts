@@ -1,7 +1,7 @@
-// -q all on a veth with 4 RX queues: the corpus, spread over several queues by the sender's
+// --queue all on a veth with 4 RX queues: the corpus, spread over several queues by the sender's
 // flow hash, is captured completely (count and bytes), and every queue's share is counted: by
 // the JSON summary in native mode, by the human summary (this is the test of its words) in
-// generic mode. -q 1,3 takes only those queues; the others pass to the stack.
+// generic mode. --queue 1,3 takes only those queues; the others pass to the stack.
 import assert from "node:assert/strict";
 import {
   type Capture,
@@ -39,7 +39,7 @@ function humanPerQueue(cap: Capture, total: number): number[] {
 
 for (const [mode, json] of [["native", true], ["generic", false]] as const) {
   Deno.test({
-    name: `multiqueue: -q all captures every frame sent over 4 queues (${mode}; the ` +
+    name: `multiqueue: --queue all captures every frame sent over 4 queues (${mode}; the ` +
       `${json ? "JSON" : "human"} summary counts each queue's share)`,
     ignore,
     async fn() {
@@ -48,7 +48,16 @@ for (const [mode, json] of [["native", true], ["generic", false]] as const) {
       await withPairAndDir("xskt-out-", async (pair, dir) => {
         const out = `${dir}/all.pcap`;
         const { cap, status } = await captureWhile(
-          startXskdump(pair, ["-q", "all", "-w", out, "-c", String(sent.length), "--mode", mode], {
+          startXskdump(pair, [
+            "--queue",
+            "all",
+            "-w",
+            out,
+            "-c",
+            String(sent.length),
+            "--mode",
+            mode,
+          ], {
             json,
           }),
           () => replay(pair, corpus.path),
@@ -74,12 +83,21 @@ for (const [mode, json] of [["native", true], ["generic", false]] as const) {
 }
 
 Deno.test({
-  name: "multiqueue: -q 1,3 takes only those queues; the others pass to the stack",
+  name: "multiqueue: --queue 1,3 takes only those queues; the others pass to the stack",
   ignore,
   async fn() {
     const corpus = await mergedCorpus();
     await withVethPair(async (pair) => {
-      const args = ["-q", "1,3", "-w", "/dev/null", "--mode", "generic", "--stats-interval", "0.1"];
+      const args = [
+        "--queue",
+        "1,3",
+        "-w",
+        "/dev/null",
+        "--mode",
+        "generic",
+        "--stats-interval",
+        "0.1",
+      ];
       const { cap, status } = await captureWhile(startXskdump(pair, args), async (cap) => {
         await replay(pair, corpus.path);
         await cap.seen(corpus.frames);

@@ -141,7 +141,7 @@ Deno.test({
         );
         // --single-queue must not take the queues from under it.
         const second = await runXskdump(pair, [
-          ...["-q", "1", "--single-queue", "-c", "1", "-w", "/dev/null"],
+          ...["--queue", "1", "--single-queue", "-c", "1", "-w", "/dev/null"],
         ]);
         assert.notEqual(second.code, 0);
         assert.match(second.stderr, /another xskdump captures on xc0 .*--single-queue would/);

@@ -169,12 +169,12 @@ Deno.test({
   async fn() {
     await withVethPair(async (pair) => {
       for (const q of ["4", "1,7", "255"]) {
-        const r = await runXskdump(pair, ["-q", q, "-c", "1"]);
-        assert.equal(r.code, 2, `-q ${q}: ${r.stderr}`);
+        const r = await runXskdump(pair, ["--queue", q, "-c", "1"]);
+        assert.equal(r.code, 2, `--queue ${q}: ${r.stderr}`);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
         assert.match(r.stderr, /^xskdump: queue \d+ out of range on xc0 \(it has 4 RX queues\)/);
         assert.equal(r.stdout, "");
-        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, `-q ${q}`);
+        assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, `--queue ${q}`);
       }
     }, { rxQueues: 4, txQueues: 4 });
   },
@@ -221,12 +221,12 @@ Deno.test({
       try {
         await holder.waitForStderrLine(/^bound$/, 10_000);
         for (const mode of ["native", "generic"]) {
-          const r = await runXskdump(pair, ["-q", "1", "--mode", mode, "-c", "1"]);
+          const r = await runXskdump(pair, ["--queue", "1", "--mode", mode, "-c", "1"]);
           assert.equal(r.code, 1, r.stderr);
           assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
           assert.match(
             r.stderr.trim(),
-            /^xskdump: queue 1 of xc0 is taken: another AF_XDP socket is bound to it.*; capture another queue \(-q\), or stop that process first$/,
+            /^xskdump: queue 1 of xc0 is taken: another AF_XDP socket is bound to it.*; capture another queue \(--queue\), or stop that process first$/,
           );
           assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false, "ours detached");
         }
@@ -234,7 +234,14 @@ Deno.test({
         const again = await nsExec(pair.captureNs, [holderBin, pair.captureIf, "1"]);
         assert.match(again.stderr, /bind: Device or resource busy/);
         // Another queue is free to capture.
-        const other = await runXskdump(pair, ["-q", "2", "--duration", "0.2", "-w", "/dev/null"]);
+        const other = await runXskdump(pair, [
+          "--queue",
+          "2",
+          "--duration",
+          "0.2",
+          "-w",
+          "/dev/null",
+        ]);
         assert.equal(other.code, 0, other.stderr);
       } finally {
         await holder.stop();

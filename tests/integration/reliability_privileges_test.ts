@@ -238,8 +238,8 @@ Deno.test({
   ignore,
   async fn() {
     await withVethPair(async (pair) => {
-      await withCapture(startXskdump(pair, ["-q", "0", "-w", "/dev/null"]), async (first) => {
-        const r = await withoutCaps(pair, ["cap_sys_admin"], ["-q", "1"]);
+      await withCapture(startXskdump(pair, ["--queue", "0", "-w", "/dev/null"]), async (first) => {
+        const r = await withoutCaps(pair, ["cap_sys_admin"], ["--queue", "1"]);
         assertNamed(r, "cap_sys_admin", "second capture without cap_sys_admin");
         assert.match(r.stderr, GRANT_HINT);
         assert.match(

@@ -33,7 +33,7 @@ const ignore = rootOnly("reliability_shared");
 const QUEUES = { rxQueues: 4, txQueues: 4 };
 
 /**
- * Starts `xskdump -i xc0 -q QUEUES -w OUT ...`, ready once it listens, with statistics every
+ * Starts `xskdump -i xc0 --queue QUEUES -w OUT ...`, ready once it listens, with statistics every
  * 0.1 s (so {@link Capture.seen} can tell when every packet went through its program).
  */
 function start(pair: VethPair, queues: string, out: string, extra: string[] = []) {
@@ -41,7 +41,7 @@ function start(pair: VethPair, queues: string, out: string, extra: string[] = []
   // test gives the interface an address, which would mean tap).
   return startXskdump(pair, [
     "--divert",
-    "-q",
+    "--queue",
     queues,
     "-w",
     out,
@@ -246,19 +246,19 @@ Deno.test({
       };
       await withCapture(start(pair, "0", "/dev/null", ["--mode", "generic"]), async (plain) => {
         const by = `xc0 is captured by xskdump pid ${plain.pid}`;
-        await refused(["-q", "1", "udp"], new RegExp(`^xskdump: ${by} without a filter`));
+        await refused(["--queue", "1", "udp"], new RegExp(`^xskdump: ${by} without a filter`));
         await refused(
-          ["-q", "1", "--mode", "native"],
+          ["--queue", "1", "--mode", "native"],
           new RegExp(`^xskdump: ${by} in generic mode: .*use --mode generic or auto`),
         );
         await finish(plain);
       });
       await withCapture(start(pair, "0", "/dev/null", ["udp"]), async (udp) => {
         const by = `xc0 is captured by xskdump pid ${udp.pid}`;
-        await refused(["-q", "1"], new RegExp(`^xskdump: ${by} with a filter`));
-        await refused(["-q", "1", "tcp"], new RegExp(`^xskdump: ${by} with another filter`));
+        await refused(["--queue", "1"], new RegExp(`^xskdump: ${by} with a filter`));
+        await refused(["--queue", "1", "tcp"], new RegExp(`^xskdump: ${by} with another filter`));
         // The same filter shares.
-        const same = await second(["-q", "1", "--duration", "0.2", "udp"]);
+        const same = await second(["--queue", "1", "--duration", "0.2", "udp"]);
         assert.equal(same.code, 0, same.stderr);
         assert.match(same.stderr, new RegExp(`shared with xskdump pid ${udp.pid}$`, "m"));
         await finish(udp);

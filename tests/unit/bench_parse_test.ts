@@ -2,7 +2,8 @@
 // veth pair: xskdump --json, tcpdump, xdpdump, xsk_limit, trafgen, xdp_gen), and BENCH_ROWS.
 // No root, no process.
 import assert from "node:assert/strict";
-import { ALL_TOOLS, selectRows } from "../../bench/catalog.ts";
+import { ALL_TOOLS, selectRows, selectsDecode } from "../../bench/catalog.ts";
+import { parseTime } from "../../bench/decode.ts";
 import { generatorSent, toolReport } from "../../bench/parse.ts";
 
 const XSKDUMP_STDERR =
@@ -132,4 +133,25 @@ Deno.test("bench rows: BENCH_ROWS picks tools (ids or prefixes), profiles and ge
   assert.throws(() => selectRows("tcpdump:udp32"), /no profile udp32/);
   assert.throws(() => selectRows("tcpdump:udp64:pktgen"), /no generator pktgen/);
   assert.throws(() => selectRows("a:b:c:d"), /more than TOOLS:PROFILES:GENERATORS/);
+});
+
+Deno.test("bench rows: BENCH_ROWS=decode is the decode row alone; unset runs it too", () => {
+  assert.equal(selectsDecode(undefined), true);
+  assert.equal(selectsDecode(""), true);
+  assert.equal(selectsDecode("decode"), true);
+  assert.equal(selectsDecode("tcpdump:udp64 decode"), true);
+  assert.equal(selectsDecode("tcpdump:udp64"), false);
+  assert.deepEqual(selectRows("decode"), []);
+  assert.deepEqual(
+    selectRows("decode;tcpdump:udp64:xdpgen").map((r) => r.tool.id),
+    ["tcpdump"],
+  );
+});
+
+Deno.test("bench decode: GNU time's wall, user and system seconds", () => {
+  assert.deepEqual(parseTime("reading from file x, link-type EN10MB\n1.52 0.90 0.21\n"), {
+    wall: 1.52,
+    cpu: 1.11,
+  });
+  assert.throws(() => parseTime("Command exited with non-zero status 1\n"), /no timing/);
 });

@@ -5,7 +5,7 @@ import { MAX_SNAPLEN, parseArgs, UsageError } from "../../cli/args.ts";
 const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
 
 Deno.test("parseArgs: tcpdump's flags become capture options", () => {
-  const a = parseArgs(["-i", "eth0", "-w", "-", "-c", "1000", "-s", "128", "-q", "3"]);
+  const a = parseArgs(["-i", "eth0", "-w", "-", "-c", "1000", "-s", "128", "--queue", "3"]);
   assert.equal(a.kind, "capture");
   if (a.kind !== "capture") return;
   assert.equal(a.iface, "eth0");
@@ -60,13 +60,105 @@ Deno.test("parseArgs: the process options", () => {
   if (r.kind === "read") assert.equal(r.print.process, true);
 });
 
-Deno.test("parseArgs: -q takes one queue, a list, or all", () => {
-  const list = parseArgs(["-i", "eth0", "-q", "0,2,3"]);
+Deno.test("parseArgs: --queue takes one queue, a list, or all; -q is tcpdump's quick output", () => {
+  const list = parseArgs(["-i", "eth0", "--queue", "0,2,3"]);
   if (list.kind === "capture") assert.deepEqual(list.queues, [0, 2, 3]);
-  const all = parseArgs(["-i", "eth0", "-q", "all"]);
+  const all = parseArgs(["-i", "eth0", "--queue", "all"]);
   if (all.kind === "capture") assert.equal(all.queues, "all");
-  assert.throws(() => parseArgs(["-i", "eth0", "-q", "1,1"]), /twice/);
-  assert.throws(() => parseArgs(["-i", "eth0", "-q", "1,x"]), /whole number/);
+  assert.throws(() => parseArgs(["-i", "eth0", "--queue", "1,1"]), /twice/);
+  assert.throws(() => parseArgs(["-i", "eth0", "--queue", "1,x"]), /whole number/);
+  const q = parseArgs(["-i", "eth0", "-q", "udp"]);
+  if (q.kind !== "capture") throw new Error("expected a capture");
+  assert.deepEqual([q.print.quiet, q.queues, q.expression], [1, undefined, "udp"]);
+  const qq = parseArgs(["-r", "f", "-qq"]);
+  if (qq.kind === "read") assert.equal(qq.print.quiet, 2);
+  // The old `-q N` is a usage error that names --queue, not a filter that fails to compile.
+  for (const old of [["-q", "3"], ["-q", "0,2"], ["-q", "all", "udp"]]) {
+    assert.throws(
+      () => parseArgs(["-i", "eth0", ...old]),
+      (e: unknown) => e instanceof UsageError && /--queue/.test(e.message),
+      old.join(" "),
+    );
+  }
+});
+
+Deno.test("parseArgs: tcpdump's -A, -q, -#, -vv, -vvv, -N, -n, -p become print options", () => {
+  const print = (argv: string[]) => {
+    const a = parseArgs(["-r", "f.pcap", ...argv]);
+    if (a.kind !== "read") throw new Error(`expected a read, got ${a.kind}`);
+    return a.print;
+  };
+  const none = print([]);
+  assert.deepEqual(
+    [none.ascii, none.quiet, none.number, none.verbosity, none.hex.level],
+    [0, 0, false, 0, 0],
+  );
+  assert.equal(print(["-A"]).ascii, 1);
+  assert.equal(print(["-AA"]).ascii, 2);
+  assert.equal(print(["-A", "-A", "-A"]).ascii, 2);
+  assert.equal(print(["-q"]).quiet, 1);
+  assert.equal(print(["-q", "-q"]).quiet, 2);
+  assert.equal(print(["-#"]).number, true);
+  assert.equal(print(["--number"]).number, true);
+  assert.equal(print(["-n#qA"]).number, true);
+  assert.deepEqual([1, 2, 3].map((n) => print(["-" + "v".repeat(n)]).verbosity), [1, 2, 3]);
+  assert.equal(print(["-v", "-v"]).verbosity, 2);
+  // -N and -p change nothing here (xskdump prints no names, never sets promiscuous mode).
+  assert.deepEqual(print(["-N", "-p", "-n"]), none);
+  assert.deepEqual(print(["--no-promiscuous-mode"]), none);
+});
+
+Deno.test("parseArgs: -l, -U, --print, --count, -y, -Z, -c", () => {
+  const r = parseArgs(["-r", "f", "-l", "-U", "--count", "-y", "en10mb", "-Z", "nobody"]);
+  if (r.kind !== "read") throw new Error("expected a read");
+  assert.deepEqual(
+    [r.lineBuffered, r.packetBuffered, r.countOnly, r.user, r.printToo],
+    [true, true, true, "nobody", false],
+  );
+  const w = parseArgs(["-i", "eth0", "-w", "x.pcap", "--print", "--packet-buffered", "-c", "5"]);
+  if (w.kind !== "capture") throw new Error("expected a capture");
+  assert.deepEqual([w.printToo, w.packetBuffered, w.lineBuffered, w.count], [true, true, false, 5]);
+  const z = parseArgs(["-i", "eth0", "--relinquish-privileges", "tcpdump"]);
+  if (z.kind === "capture") assert.equal(z.user, "tcpdump");
+  // -c takes the count; --count is tcpdump's count-only flag, no alias of -c.
+  assert.throws(() => parseArgs(["-i", "eth0", "-c"]), /argument missing/);
+  // -d takes -y EN10MB, as tcpdump -d -y does.
+  assert.equal(parseArgs(["-d", "-y", "EN10MB", "udp"]).kind, "dump");
+});
+
+Deno.test("parseArgs: -d, -dd, -ddd; --snapshot-length; --immediate-mode and -f accepted", () => {
+  const level = (argv: string[]) => {
+    const a = parseArgs([...argv, "udp"]);
+    if (a.kind !== "dump") throw new Error(`expected a dump, got ${a.kind}`);
+    return a.level;
+  };
+  assert.deepEqual([["-d"], ["-dd"], ["-ddd"], ["-d", "-d"], ["--dump-filter"]].map(level), [
+    1,
+    2,
+    3,
+    2,
+    1,
+  ]);
+  const s = parseArgs(["-i", "eth0", "--snapshot-length", "96"]);
+  if (s.kind === "capture") assert.equal(s.snaplen, 96);
+  const plain = parseArgs(["-i", "eth0"]);
+  for (const argv of [["--immediate-mode"], ["-f"]]) {
+    assert.deepEqual(parseArgs(["-i", "eth0", ...argv]), plain, argv.join(" "));
+  }
+});
+
+Deno.test("parseArgs: -D lists whatever else is given; -L lists for -i", () => {
+  assert.deepEqual(parseArgs(["-D"]), { kind: "list-interfaces" });
+  assert.deepEqual(parseArgs(["--list-interfaces", "-i", "eth0", "-w", "x"]), {
+    kind: "list-interfaces",
+  });
+  assert.deepEqual(parseArgs(["-L", "-i", "veth1"]), { kind: "list-linktypes", iface: "veth1" });
+  assert.deepEqual(parseArgs(["--list-data-link-types", "-i", "lo"]), {
+    kind: "list-linktypes",
+    iface: "lo",
+  });
+  // With -r, tcpdump reads and ignores -L.
+  assert.equal(parseArgs(["-L", "-r", "f"]).kind, "read");
 });
 
 Deno.test("parseArgs: --help and --version are info, not errors", () => {
@@ -82,14 +174,42 @@ const bad: [string[], RegExp][] = [
   [["-i", "eth0", "-c", "ten"], /-c needs a whole number/],
   [["-i", "eth0", "-c", "0"], /-c must be in 1\.\./],
   [["-i", "eth0", "-s", "300000"], /-s must be in 0\.\.262144/],
-  [["-i", "eth0", "-q", "-1"], /.+/],
-  [["-i", "eth0", "-q", "256"], /-q must be in 0\.\.255/],
+  [["-i", "eth0", "--queue", "-1"], /.+/],
+  [["-i", "eth0", "--queue", "256"], /--queue must be in 0\.\.255/],
+  [["-i", "eth0", "--count", "5"], /--count counts the packets of a file: give -r FILE/],
+  [["-i", "eth0", "-y", "LINUX_SLL"], /-y LINUX_SLL: .*EN10MB/],
+  [["-i", "eth0", "-I"], /^-I: monitor mode/],
+  [["-r", "f", "-I"], /^-I: monitor mode/],
+  [["-L"], /-L lists the data link types of an interface: give -i IFACE/],
+  [["-i", "eth0", "-Z", "a b"], /-Z needs a user name/],
+  [["-i", "eth0", "-Z", "nobody", "--single-queue"], /-Z and --single-queue/],
+  [["-r", "f", "-w", "-", "--print"], /--print and -w - would both write to stdout/],
+  [["-r", "f", "-w", "-", "--count"], /--count and -w - would both write to stdout/],
   [["-i", "eth0", "--mode", "turbo"], /turbo/],
   [["-i", "eth0", "--duration", "0"], /--duration needs a positive number/],
   [["-i", "eth0", "--frames", "1000"], /power of two/],
   [["-i", "has space"], /not a valid interface name/],
   [["-i", "eth0", "--bogus"], /unknown option/],
   [["-i", "eth0", "tcp", "port", "80", "-F", "/nonexistent"], /give one or the other/],
+  [["-r", "f", "-f"], /^-f tells foreign addresses by an interface's netmask: not with -r$/],
+  [["-i", "eth0", "--snaplen", "96"], /unknown option '--snaplen'/],
+  // tcpdump's flags that xskdump lacks: each named, with why, before anything else is checked.
+  [["-D", "-b"], /^-b: not in xskdump: BGP AS numbers/],
+  [["-i", "eth0", "-E", "spi@host"], /^-E: not in xskdump: .*ESP/],
+  [["-i", "eth0", "-H"], /^-H: not in xskdump: .*802\.11s/],
+  [["-i", "eth0", "-j", "host"], /^-j \(--time-stamp-type\): not in xskdump: the one timestamp/],
+  [["-i", "eth0", "--time-stamp-type=adapter"], /^-j \(--time-stamp-type\): not in xskdump/],
+  [["-J", "-i", "eth0"], /^-J \(--list-time-stamp-types\): not in xskdump/],
+  [["-r", "f", "-K"], /^-K \(--dont-verify-checksums\): not in xskdump: checksums/],
+  [["-r", "f", "--dont-verify-checksums"], /^-K \(--dont-verify-checksums\): not in xskdump/],
+  [["-r", "f", "-m", "mib"], /^-m: not in xskdump: .*SMI MIB/],
+  [["-r", "f", "-M", "secret"], /^-M: not in xskdump: TCP-MD5/],
+  [["-d", "-O", "udp"], /^-O \(--no-optimize\): not in xskdump: the filter is always optimized/],
+  [["-d", "--no-optimize", "udp"], /^-O \(--no-optimize\): not in xskdump/],
+  [["-r", "f", "-T", "vxlan"], /^-T: not in xskdump: .*decoded by their ports/],
+  [["-r", "f", "-u"], /^-u: not in xskdump: .*NFS/],
+  [["-V", "list"], /^-V: not in xskdump: one file is read per run: give -r FILE$/],
+  [["-i", "eth0", "-w", "x", "-C", "1", "-z", "gzip"], /^-z: not in xskdump: no command is run/],
   [["-i", "eth0", "--tap", "--divert"], /--tap and --divert: give one of them/],
   [["-i", "eth0", "--divert", "-Q", "inout"], /divert sees incoming packets only/],
   [["-i", "eth0", "-Q", "sideways"], /sideways/],

@@ -137,7 +137,7 @@ Deno.test("parseArgs: trailing arguments and -F give the expression; -d needs no
   const none = parseArgs(["-i", "eth0"]);
   if (none.kind === "capture") assert.equal(none.expression, undefined);
   const d = parseArgs(["-d", "udp", "--capture-ssh", "-s", "96"]);
-  assert.deepEqual(d, { kind: "dump", expression: "udp", captureSsh: true, snaplen: 96 });
+  assert.deepEqual(d, { kind: "dump", level: 1, expression: "udp", captureSsh: true, snaplen: 96 });
   const dir = Deno.makeTempDirSync();
   try {
     Deno.writeTextFileSync(`${dir}/f`, "# web\ntcp port 80 # or\n or tcp port 443\n");
@@ -166,6 +166,10 @@ Deno.test("dumpFilter: the installed program, SSH rule included", () => {
   const all = dumpFilter({ captureSsh: true }, 100);
   assert.deepEqual(all, ["(000) ret      #100"]);
 });
+
+async function hasTcpdump(): Promise<boolean> {
+  return (await new Deno.Command("sh", { args: ["-c", "command -v tcpdump"] }).output()).success;
+}
 
 /** Runs the CLI; SSH_CONNECTION is empty unless given (these tests may run over SSH). */
 async function runCli(args: string[], env: Record<string, string> = {}) {
@@ -198,8 +202,7 @@ Deno.test("bin/xskdump: an unreadable SSH_CONNECTION stops the capture before it
 Deno.test("bin/xskdump -d: lists the program like tcpdump -d", async () => {
   const r = await runCli(["-d", "tcp", "port", "80"]);
   assert.equal(r.code, 0, r.stderr);
-  const which = await new Deno.Command("sh", { args: ["-c", "command -v tcpdump"] }).output();
-  if (!which.success) {
+  if (!(await hasTcpdump())) {
     console.log("  tcpdump not installed: only the exit code checked");
     return;
   }
@@ -208,4 +211,21 @@ Deno.test("bin/xskdump -d: lists the program like tcpdump -d", async () => {
   assert.equal(r.stdout, new TextDecoder().decode(t.stdout));
   const ssh = await runCli(["-d", "tcp"], { SSH_CONNECTION: "10.0.0.1 50000 10.0.0.2 22" });
   assert.ok(ssh.stdout.split("\n").length > r.stdout.split("\n").length, "rule included");
+});
+
+Deno.test("bin/xskdump -dd, -ddd: the program as a C fragment and in decimal, like tcpdump's", async () => {
+  for (const flag of ["-dd", "-ddd"]) {
+    const r = await runCli([flag, "-s", "1500", "tcp", "port", "80", "or", "icmp"]);
+    assert.equal(r.code, 0, r.stderr);
+    if (!(await hasTcpdump())) {
+      console.log(`  tcpdump not installed: ${flag}'s exit code and form checked`);
+      assert.match(r.stdout, flag === "-dd" ? /^\{ 0x28, 0, 0, 0x0000000c \},$/m : /^40 0 0 12$/m);
+      continue;
+    }
+    const t = await new Deno.Command("tcpdump", {
+      args: [flag, "-s", "1500", "tcp port 80 or icmp"],
+      stderr: "null",
+    }).output();
+    assert.equal(r.stdout, new TextDecoder().decode(t.stdout), flag);
+  }
 });

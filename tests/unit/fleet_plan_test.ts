@@ -48,11 +48,11 @@ Deno.test("fleet: hosts before --, the capture's arguments after; -H adds a file
 Deno.test("fleet: the hosts get the capture's options, minus the local output", () => {
   const p = planCapture([
     ...["-i", "eth0", "-c", "1000", "-w", "all.pcapng", "-s", "128", "--no-guard", "-nvC", "5"],
-    ...["--json", "--format=pcapng", "-q", "all", "udp", "port", "53"],
+    ...["--json", "--format=pcapng", "--queue", "all", "udp", "port", "53"],
   ]);
   assert.deepEqual(p.remoteArgs, [
     ...["capture", "-i", "eth0", "-c", "1000", "-s", "128", "--no-guard", "-n", "-v"],
-    ...["-q", "all", ...REMOTE_OUTPUT, "--", "udp port 53"],
+    ...["--queue", "all", ...REMOTE_OUTPUT, "--", "udp port 53"],
   ]);
   assert.equal(p.capture.write, "all.pcapng");
   assert.equal(p.capture.output.format, "pcapng");

@@ -318,13 +318,16 @@ Deno.test("flags: -e -v -x/-X -n, -r, --format and rotation, stats flags", () =>
     direction: false,
     process: false,
     link: true,
-    verbose: true,
+    verbosity: 2,
+    quiet: 0,
     hex: { level: 2, ascii: false },
+    ascii: 0,
+    number: false,
     absoluteSeq: false,
     timestamps: "time",
     precision: "micro",
   });
-  assert.equal(a.quiet, true);
+  assert.equal(a.noStatus, true);
   assert.equal(a.json, true);
   const x = parseArgs(["-i", "eth0", "-x", "-X"]);
   if (x.kind === "capture") assert.deepEqual(x.print.hex, { level: 1, ascii: true });

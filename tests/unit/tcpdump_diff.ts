@@ -126,14 +126,19 @@ export function fileRecords(path: string): FileRecord[] {
  */
 export type FileDecoder = (records: FileRecord[], flags: string[]) => string[];
 
-/** The decoder options of tcpdump flags: -e, -v to -vvv, -S, -t to -ttttt, --nano. */
+/** How often a one-letter flag is given (`-v -v`, `-vv`). */
+function flagCount(flags: string[], letter: string): number {
+  return flags.reduce((n, f) => n + (new RegExp(`^-${letter}+$`).test(f) ? f.length - 1 : 0), 0);
+}
+
+/** The decoder options of tcpdump flags: -e, -v (to -vvv), -q, -S, -t to -ttttt, --nano. */
 export function decoderOptions(flags: string[]): DecoderOptions {
   const t = flags.find((f) => /^-t+$/.test(f));
-  const v = flags.find((f) => /^-v+$/.test(f));
   return {
     link: flags.includes("-e"),
-    verbose: v !== undefined,
-    verbosity: v === undefined ? 0 : v.length - 1,
+    verbose: flagCount(flags, "v") > 0,
+    verbosity: flagCount(flags, "v"),
+    quiet: flagCount(flags, "q"),
     absoluteSeq: flags.includes("-S"),
     timestamps: t === undefined ? "time" : TIMESTAMP_FORMATS[t.length - 1],
     precision: flags.includes("--nano") ? "nano" : "micro",
