@@ -26,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -93,12 +94,54 @@ static int cgroup2_mounted(char *out, size_t len)
 	return found;
 }
 
-/* A private cgroup2 mount, opened and detached at once. */
+/* The new mount API (Linux 5.2): a mount made detached, with no mount point
+ * at all, so nothing needs a writable directory (a read-only /tmp). */
+#define XSK_FSOPEN_CLOEXEC 1
+#define XSK_FSCONFIG_SET_FLAG 0
+#define XSK_FSCONFIG_SET_STRING 1
+#define XSK_FSCONFIG_CMD_CREATE 6
+#define XSK_FSMOUNT_CLOEXEC 1
+
+/* A detached mount of fstype with options "a,b,name=x" (NULL: none): the fd
+ * of its root, or -errno. */
+static int detached_mount(const char *fstype, const char *opts)
+{
+	char buf[128], *save = NULL, *o;
+	int fs = (int)syscall(SYS_fsopen, fstype, XSK_FSOPEN_CLOEXEC), fd = -1, err = 0;
+
+	if (fs < 0)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%s", opts ? opts : "");
+	for (o = strtok_r(buf, ",", &save); o && !err; o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = 0;
+		if (syscall(SYS_fsconfig, fs, eq ? XSK_FSCONFIG_SET_STRING : XSK_FSCONFIG_SET_FLAG, o,
+			    eq ? eq + 1 : NULL, 0))
+			err = -errno;
+	}
+	if (!err && syscall(SYS_fsconfig, fs, XSK_FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		err = -errno;
+	if (!err) {
+		fd = (int)syscall(SYS_fsmount, fs, XSK_FSMOUNT_CLOEXEC, 0);
+		if (fd < 0)
+			err = -errno;
+	}
+	close(fs);
+	return err ? err : fd;
+}
+
+/* A private cgroup2 mount, opened and detached at once: made detached where
+ * the kernel has the new mount API, else mounted on a new directory in /tmp,
+ * opened, detached and the directory removed. */
 static int cgroup2_private(void)
 {
 	char dir[] = "/tmp/xskdump-cgroup2.XXXXXX";
-	int fd, err = 0;
+	int fd = detached_mount("cgroup2", NULL), err = 0;
 
+	if (fd >= 0)
+		return fd;
 	if (!mkdtemp(dir))
 		return fail(-errno, "make a directory for a private cgroup2 mount");
 	if (mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
@@ -641,8 +684,10 @@ static void find_v1_visit(int sub, const char *name, struct walk *w, int depth)
 static int cgroup1_open(const char *controllers)
 {
 	char dir[] = "/tmp/xskdump-cgroup1.XXXXXX", opts[128];
-	int fd, err = 0;
+	int fd = detached_mount("cgroup", controllers), err = 0;
 
+	if (fd >= 0)
+		return fd;
 	if (!strncmp(controllers, "name=", 5))
 		snprintf(opts, sizeof(opts), "none,%s", controllers);
 	else
