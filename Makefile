@@ -23,10 +23,11 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I/usr/include/$(shell gcc -dumpm
 
 SHIM := $(BUILD)/libxskdump.so
 BPF_OBJ := $(BUILD)/xskdump.bpf.o
+VLAN_BPF_OBJ := $(BUILD)/xskdump_vlan.bpf.o
 TAP_BPF_OBJ := $(BUILD)/xskdump_tap.bpf.o
 EMBED_B64 := $(BUILD)/libxskdump.embed.b64
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_onefile \
-	$(BUILD)/test_ringbuf
+	$(BUILD)/test_ringbuf $(BUILD)/test_writer
 
 .PHONY: deps build test test-unit test-c test-integration demo bench dist bundle onefile dist-perms clean check fmt lint soak
 
@@ -60,6 +61,11 @@ $(BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
+# The same program, device-bound: VLAN tags from the driver's RX metadata.
+$(VLAN_BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(BPF_CFLAGS) -DXSKDUMP_VLAN -c $< -o $@
+
 # -mcpu=v3: clang 14 keeps the bounds of a variable copy length where the verifier can see them.
 $(TAP_BPF_OBJ): bpf/xskdump_tap.bpf.c bpf/xskdump_abi.h bpf/uapi_next.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -71,8 +77,8 @@ $(BUILD)/libelf-pic.a: $(LIBDIR)/libelf.a
 	@mkdir -p $(@D)
 	cp $< $@ && ar d $@ elf_error.o
 
-$(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ)
-	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' $< -o $@
+$(BUILD)/embed.o: csrc/embed.S $(BPF_OBJ) $(VLAN_BPF_OBJ)
+	gcc -c -DXSKDUMP_BPF_OBJ='"$(BPF_OBJ)"' -DXSKDUMP_VLAN_BPF_OBJ='"$(VLAN_BPF_OBJ)"' $< -o $@
 
 $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 	gcc -c -DXSKDUMP_TAP_BPF_OBJ='"$(TAP_BPF_OBJ)"' $< -o $@
@@ -83,12 +89,12 @@ $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
 SHIM_SRCS := $(addprefix csrc/,error.c host.c ifaces.c privileges.c files.c share.c prog.c filter.c \
-	filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c proc.c \
+	filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c records.c writer.c proc.c \
 	static_compat.c pcap_compat.c)
 
 $(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
 		$(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a
-	gcc $(CFLAGS) -shared -o $@ $(SHIM_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o \
+	gcc $(CFLAGS) -shared -o $@ $(SHIM_SRCS) $(BUILD)/embed.o $(BUILD)/embed_tap.o -pthread \
 		-Wl,--version-script=csrc/libxskdump.map -Wl,--no-undefined -Wl,-z,noexecstack \
 		-Wl,--exclude-libs,ALL -Wl,-Bstatic -lxdp -lbpf $(BUILD)/libelf-pic.a -lpcap -lz -lzstd \
 		-Wl,-Bdynamic
@@ -98,6 +104,11 @@ $(BUILD)/test_shim: tests/c/test_shim.c tests/c/expect.h $(SHIM)
 
 $(BUILD)/test_filter: tests/c/test_filter.c tests/c/expect.h $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
+
+# The writer through the ABI, and its records (records.c is internal) compiled in.
+$(BUILD)/test_writer: tests/c/test_writer.c tests/c/expect.h csrc/records.c csrc/records.h \
+		bpf/xskdump_abi.h $(SHIM)
+	gcc $(CFLAGS) -o $@ tests/c/test_writer.c csrc/records.c -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 # The ring buffer reader, over a simulated ring buffer, without the shim.
 $(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/ringbuf.h \

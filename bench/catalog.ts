@@ -126,6 +126,7 @@ export const ALL_TOOLS: Tool[] = [
     args: ["--attribute"],
   },
   tool("tcpdump", "tcpdump", "tcpdump -w tmpfs (AF_PACKET)", "tmpfs"),
+  tool("tcpdump-disk", "tcpdump", "tcpdump -w disk (AF_PACKET)", "disk"),
   tool("xdpdump", "xdpdump", "xdpdump -w tmpfs (native)", "tmpfs", "native"),
 ];
 

@@ -24,6 +24,10 @@ export interface ToolReport {
   fileBytes?: number;
   /** xsk_limit: fills refused with -ENOSPC (FQ full for a moment). */
   fillEnospc?: number;
+  /** xskdump: the longest time its loop went without a take while packets arrived (ms). */
+  longestGapMs?: number;
+  /** xskdump -w: batches that found the writer's chunks all waiting for the file. */
+  writerWaits?: number;
   error?: string;
 }
 
@@ -80,6 +84,8 @@ export function toolReport(kind: ToolKind, stderr: string, stdout: string): Tool
           ...(broken ? { ringContract: broken } : {}),
         },
         perQueue: Object.fromEntries(s.per_queue.map((q) => [q.queue, q.captured])),
+        longestGapMs: s.longest_gap_ms,
+        writerWaits: s.writer?.waits,
         error: s.error,
       };
     }

@@ -19,6 +19,7 @@ import {
 } from "./catalog.ts";
 import { CLK_TCK, type Snapshot } from "./host.ts";
 import type { ToolReport } from "./parse.ts";
+import { ceilingOf, type DdResult, type Target, targets } from "./targets.ts";
 
 /** Loss at or below this fraction still counts as loss-free (0: not one packet). */
 export const LOSS_FREE = 0;
@@ -64,6 +65,8 @@ export interface TrialResult {
   rssEndKiB?: number;
   rssMaxKiB?: number;
   rssSamples?: [number, number][];
+  /** File bytes written per second of traffic (tools writing a file). */
+  writtenBps?: number;
   /** What the generator says it sent (trafgen's count, xdp_gen's frames). */
   generatorSent?: number;
   /** CPU seconds of the trafgen processes (softirq work done in their context included). */
@@ -141,6 +144,7 @@ export function trialResult(
     trafficSeconds: round(trafficSec, 3),
     offeredPps: Math.round(offered / trafficSec),
     capturedPps: Math.round(captured / trafficSec),
+    writtenBps: report.fileBytes ? Math.round(report.fileBytes / trafficSec) : undefined,
     stackReceived,
     stackPps: Math.round(stackReceived / trafficSec),
     procCpuSec: procSec,
@@ -252,6 +256,7 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["xskdump/limit", "xskdump-null-generic", "limit:generic"],
     ["xskdump/C copy+write", "xskdump-tmpfs-native", "limit-w-native"],
     ["xskdump/tcpdump", "xskdump-tmpfs-native", "tcpdump"],
+    ["xskdump/tcpdump", "xskdump-disk-native", "tcpdump-disk"],
     ["xskdump/tcpdump", "xskdump-tmpfs-generic", "tcpdump"],
     ["xskdump/xdpdump", "xskdump-tmpfs-native", "xdpdump"],
     ["4 queues/1 queue", "xskdump-q4-tmpfs-native", "xskdump-tmpfs-native"],
@@ -343,11 +348,17 @@ const PLOTTED = [
   "limit-generic",
   "xskdump-tmpfs-native",
   "xskdump-tmpfs-generic",
+  "xskdump-disk-native",
   "tcpdump",
+  "tcpdump-disk",
   "xdpdump",
 ];
 
-export async function plot(results: TrialResult[], stem: string): Promise<string | undefined> {
+export async function plot(
+  results: TrialResult[],
+  dd: DdResult[],
+  stem: string,
+): Promise<string | undefined> {
   if (!(await have("gnuplot"))) return undefined;
   const dir = await Deno.makeTempDir({ prefix: "xskbench-plot-" });
   try {
@@ -369,31 +380,70 @@ export async function plot(results: TrialResult[], stem: string): Promise<string
       }
     }
     const png = `${stem}.png`;
+    // Where the tools differ: offered on a log scale (the sweep's 0.25 Mpps to the generator's
+    // 10+), captured up to the best capturer, not to the drop sink's 13-22 Mpps.
     const panel = (profile: Profile) => {
       const s = series.filter((x) => x.profile === profile.id);
-      const maxX = Math.max(
-        0.1,
-        ...results.filter((r) => r.profile === profile.id).map((r) => r.offeredPps / 1e6),
-      ) * 1.08;
+      const mine = results.filter((r) => r.profile === profile.id && r.phase !== "soak");
+      const capturers = mine.filter((r) => !r.tool.startsWith("sink"));
+      const maxX = Math.max(0.5, ...mine.map((r) => r.offeredPps / 1e6)) * 1.3;
+      const maxY = Math.max(0.1, ...capturers.map((r) => r.capturedPps / 1e6)) * 1.15;
       return [
         `set title "${profile.label}"`,
-        `set xrange [0:${maxX}]`,
-        `set yrange [0:${maxX}]`,
+        `set logscale x`,
+        `set xtics (0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24)`,
+        `set xrange [0.2:${maxX}]`,
+        `set yrange [0:${maxY}]`,
+        `set xlabel "offered (Mpps, measured on the sender veth; log scale)"`,
+        `set ylabel "captured (Mpps)"`,
+        `set key top left font ",8"`,
         `plot x title "captured = offered" with lines dashtype 2 lc rgb "#888888", ` +
         s.map((x) => `"${x.file}" using 1:2 title "${x.title}" with linespoints`).join(", "),
+        `unset logscale x`,
+        `set xtics autofreq`,
       ].join("\n");
     };
+    // The file rows of the mix with xdp_gen: bytes written per second, dd's new pages beside.
+    const writers = results.filter((r) =>
+      r.phase === "matrix" && r.profile === "mix" && r.generator === "xdpgen" && r.writtenBps
+    );
+    await Deno.writeTextFile(
+      `${dir}/bytes.dat`,
+      writers.map((r, i) => `${i} "${r.tool}" ${r.writtenBps! / 1e9}`).join("\n") + "\n",
+    );
+    const ceilings = (["tmpfs", "disk"] as const).map((fs) => [fs, ceilingOf(dd, fs)] as const)
+      .filter(([, c]) => c !== undefined);
+    const top = Math.max(
+      ...writers.map((r) => r.writtenBps! / 1e9),
+      ...ceilings.map(([, c]) => c! / 1e9),
+    ) * 1.15;
+    const bytesPanel = writers.length
+      ? [
+        `set title "mix, xdp_gen: file bytes written per second (lines: dd of new pages)"`,
+        `set style fill solid 0.5`,
+        `set boxwidth 0.6`,
+        `set xrange [-0.7:${writers.length - 0.3}]`,
+        `set yrange [0:${top}]`,
+        `set xtics rotate by -30 font ",8"`,
+        `set xlabel ""`,
+        `set ylabel "GB/s"`,
+        `plot "${dir}/bytes.dat" using 1:3:xtic(2) with boxes notitle` +
+        ceilings.map(([fs, c]) =>
+          `, ${c! / 1e9} title "dd ${fs} ${(c! / 1e9).toFixed(2)} GB/s" with lines dashtype 2`
+        ).join(""),
+      ].join("\n")
+      : "";
+    const shown = PROFILES.filter((p) => series.some((x) => x.profile === p.id));
+    const panels = shown.length + (bytesPanel ? 1 : 0);
     const script = [
-      `set terminal png size 1600,750 font ",10"`,
+      `set terminal png size ${700 * Math.max(1, panels)},750 font ",10"`,
+      `set termoption noenhanced`,
       `set output "${png}"`,
-      `set multiplot layout 1,2 title "xskdump bench: captured vs offered rate (veth; ${
-        new Date().toISOString().slice(0, 16)
-      })"`,
-      `set xlabel "offered (Mpps, measured on the sender veth)"`,
-      `set ylabel "captured (Mpps)"`,
-      `set key top left font ",8"`,
+      `set multiplot layout 1,${Math.max(1, panels)} title "xskdump bench: captured vs offered ` +
+      `rate (veth; ${new Date().toISOString().slice(0, 16)})"`,
       `set grid`,
-      ...PROFILES.map(panel),
+      ...shown.map(panel),
+      bytesPanel,
       `unset multiplot`,
     ].join("\n");
     await Deno.writeTextFile(`${dir}/plot.gp`, script);
@@ -438,12 +488,17 @@ function soakSummary(soak: TrialResult) {
   };
 }
 
-/** The run's summary: ratios, loss-free rates (and against tcpdump's), the soak's RSS. */
-export function summarize(results: TrialResult[]) {
+/**
+ * The run's summary: ratios, loss-free rates (and against tcpdump's), the soak's RSS, the dd
+ * ceilings and issue 15's targets (bench/targets.ts).
+ */
+export function summarize(results: TrialResult[], dd: DdResult[] = []) {
   const ratioList = ratios(results);
   const lossFree = lossFreeRates(results);
   const tcpLf = lossFree.find((l) => l.tool === "tcpdump");
   const soak = results.find((r) => r.phase === "soak");
+  const soakRss = soak ? soakSummary(soak) : undefined;
+  const targetList: Target[] = targets(results, lossFree, dd, LIMITS.native, soakRss);
   return {
     ratios: ratioList,
     lossFree,
@@ -469,7 +524,9 @@ export function summarize(results: TrialResult[]) {
           : "exact",
       }))
       : [],
-    soak: soak ? soakSummary(soak) : undefined,
+    soak: soakRss,
+    ceilings: dd,
+    targets: targetList,
   };
 }
 
@@ -512,6 +569,25 @@ export function printReport(results: TrialResult[], summary: ReturnType<typeof s
       } MiB at ${s.warmSeconds} s (warmed up) -> ${mib(s.rssEndKiB)} MiB at the end (max ${
         mib(s.rssMaxKiB)
       }; ${s.growthKiBPerMin} KiB/min after warm-up), loss ${s.lossPct}%`,
+    );
+  }
+  if (summary.ceilings.length) {
+    console.log(
+      "\n== new pages, dd on the capturer's CPU (the ceiling for a file's bytes per second)",
+    );
+    for (const d of summary.ceilings) {
+      console.log(
+        `${pad(`${d.fs} bs=${d.bs}`, 14)} ${(d.bytesPerSec / 1e9).toFixed(2)} GB/s (${d.when})`,
+      );
+    }
+  }
+  console.log("\n== targets (issue 15), this run");
+  for (const t of summary.targets) {
+    const v = t.value === undefined ? "-" : String(t.value);
+    const verdict = t.met === undefined ? "not measured" : t.met ? "met" : "NOT MET";
+    console.log(
+      `${pad(t.id, 20)} ${lpad(v, 7)} ${t.atMost ? "<=" : ">="} ${pad(String(t.target), 5)} ` +
+        `${pad(verdict, 12)} ${t.what}: ${t.detail}`,
     );
   }
 }

@@ -65,6 +65,7 @@ import {
   trialResult,
 } from "./report.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
+import { ddNewPages, type DdResult } from "./targets.ts";
 import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -93,6 +94,8 @@ const DIRS = {
   tmpfs: Deno.env.get("BENCH_TMPFS_DIR") ?? "/dev/shm",
 };
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
+/** MiB each dd of new pages writes beside the mix rows (0 skips them). */
+const DD_MB = envNumber("BENCH_DD_MB", 1024);
 /** Offered rates of the sweep (packets/s, xdp_gen -r). */
 const SWEEP_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 4000].map((k) => k * 1000);
 /** How many times the decode row's file holds the merged corpus (6120 records here). */
@@ -246,10 +249,30 @@ async function measure(
   }
 }
 
-/** The phases: the matrix rows, the rate sweep, the soak. */
-async function phases(bed: Bed, rows: Row[], results: TrialResult[], notes: string[]) {
+/**
+ * dd's new pages on the tmpfs and the disk, on the capturer's CPU: the ceiling a file's bytes
+ * per second are held to, measured beside the rows that write the most.
+ */
+async function ddBeside(dd: DdResult[], when: string): Promise<void> {
+  if (DD_MB <= 0) return;
+  for (const [fs, dir] of [["tmpfs", DIRS.tmpfs], ["disk", DIRS.disk]] as const) {
+    dd.push(...await ddNewPages(fs, dir, when, PINNED ? RX_CPU : undefined, DD_MB));
+  }
+}
+
+/** The phases: the matrix rows (dd beside the mix's), the rate sweep, the soak. */
+async function phases(
+  bed: Bed,
+  rows: Row[],
+  results: TrialResult[],
+  dd: DdResult[],
+  notes: string[],
+) {
   const go = (spec: TrialSpec) => measure(bed, spec, results, notes);
-  for (const row of rows) {
+  const firstMix = rows.findIndex((r) => r.profile.id === "mix");
+  const lastMix = rows.findLastIndex((r) => r.profile.id === "mix");
+  for (const [i, row] of rows.entries()) {
+    if (i === firstMix) await ddBeside(dd, "before the mix rows");
     // On veth the RX queue of an XDP frame is the sending CPU's: xdp_gen's, from one CPU,
     // would all reach one queue. The rows on several queues take trafgen's spread flows.
     if (row.tool.queues > 1 && row.gen.kind === "xdpgen") {
@@ -257,6 +280,7 @@ async function phases(bed: Bed, rows: Row[], results: TrialResult[], notes: stri
       continue;
     }
     await go({ ...row, phase: "matrix", seconds: DURATION_S });
+    if (i === lastMix) await ddBeside(dd, "after the mix rows");
   }
   const tools = [...new Set(rows.map((r) => r.tool))];
   if (SWEEP && rows.some((r) => r.profile.id === "udp64")) {
@@ -333,6 +357,7 @@ async function main(): Promise<number> {
     await run(["taskset", "-a", "-pc", String(GEN_CPU), String(Deno.pid)], { check: true });
   }
   const results: TrialResult[] = [];
+  const dd: DdResult[] = [];
   const decode: DecodeResult[] = [];
   const cfgDir = await Deno.makeTempDir({ prefix: "xskbench-" });
   const started = performance.now();
@@ -341,15 +366,15 @@ async function main(): Promise<number> {
     if (rows.length > 0) {
       await withVethPair(async (pair) => {
         const bed = await setupBed(pair, PROFILES, cfgDir);
-        await phases(bed, rows, results, notes);
+        await phases(bed, rows, results, dd, notes);
       }, { rxQueues: MAX_QUEUES, txQueues: MAX_QUEUES });
     }
   } finally {
     await Deno.remove(cfgDir, { recursive: true }).catch(() => {});
   }
 
-  const summary = summarize(results);
-  const png = await plot(results, stem);
+  const summary = summarize(results, dd);
+  const png = await plot(results, dd, stem);
   const tools: Tool[] = ALL_TOOLS;
   const doc = {
     meta: { ...meta, wallSeconds: Math.round((performance.now() - started) / 1000) },

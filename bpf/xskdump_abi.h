@@ -12,8 +12,21 @@
 #define XSKDUMP_META_MAGIC 0x584b534du /* "MSKX" */
 struct xskdump_meta {
 	__u64 rx_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC at XDP time */
-	__u32 flags; /* reserved, 0 */
+	__u32 flags; /* XSKDUMP_META_* */
 	__u32 magic;
+};
+/* meta.flags: the program put a VLAN tag the NIC had taken out (RX metadata)
+ * back into the frame; the reject stage takes it out again. */
+#define XSKDUMP_META_VLAN 1u
+/* meta.flags: rx_ns is the NIC's RX timestamp (RX metadata, the NIC's own
+ * clock: tcpdump's adapter_unsynced), not bpf_ktime_get_ns(). */
+#define XSKDUMP_META_HW_TIMESTAMP 2u
+
+/* The device-bound variant's settings (its .rodata), set by the shim before
+ * loading: what it takes from the RX metadata. */
+struct xskdump_meta_config {
+	__u32 vlan;         /* put VLAN tags back */
+	__u32 hw_timestamp; /* the NIC's RX timestamp as the packet's time */
 };
 
 /* Per-CPU counters kept by the XDP program (map "counters"). */
@@ -46,7 +59,8 @@ struct xskdump_qcount {
 enum xskdump_stage {
 	XSKDUMP_STAGE_FILTER = 0,  /* translated tcpdump filter, loaded by the shim */
 	XSKDUMP_STAGE_CAPTURE = 1, /* xskdump_capture: timestamp and redirect */
-	XSKDUMP_STAGE__MAX = 2,
+	XSKDUMP_STAGE_REJECT = 2,  /* what a filter rejects, before XDP_PASS (empty: nothing) */
+	XSKDUMP_STAGE__MAX = 3,
 };
 
 /* Tap mode (bpf/xskdump_tap.bpf.c): each packet is copied into a BPF ring buffer

@@ -5,6 +5,7 @@
  * and output are open), summarise, and restore the channels on every way out.
  * @module
  */
+import { RX_META, RX_OFFSET } from "../ffi/abi.ts";
 import { Capture, type CaptureResult } from "../lib/capture/session.ts";
 import { describeViolation } from "../lib/capture/integrity.ts";
 import { formatSummary } from "../lib/capture/summary.ts";
@@ -22,7 +23,8 @@ import {
   type DumpArgs,
   readFlags,
 } from "./flags.ts";
-import { captureOutput, formatFor, type Output } from "./output/mod.ts";
+import { captureOutput, fileOutput, formatFor, type Output } from "./output/mod.ts";
+import { liveFileOutput } from "./output/live_files.ts";
 import { ProcessLabels } from "../lib/capture/process.ts";
 import { cgroupPath } from "../ffi/tap.ts";
 import { interfaceByNumber, interfaceLines, linkTypeLines } from "./lists.ts";
@@ -113,6 +115,12 @@ function refused(e: unknown): number {
   return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
 }
 
+/** -w with the packets' processes into a format that keeps them (pcapng; pcap has no place). */
+function processesInFile(args: CaptureArgs): boolean {
+  return args.process !== undefined && args.write !== undefined &&
+    formatFor(args.write, args.output.format) === "pcapng";
+}
+
 /** -Z: becomes the user; on failure says so, closes what is open and returns false. */
 function becomeUser(user: Relinquish, cap: Capture, output?: Output): boolean {
   try {
@@ -154,6 +162,10 @@ async function capture(
       bufferBytes: args.bufferKiB === undefined ? undefined : args.bufferKiB * 1024,
       batchSize: args.batch,
       guard: args.guard,
+      multiBuffer: args.multiBuffer,
+      timeStampType: args.timeStampType,
+      // The SSH rule matches the session's untagged frames: a tag put back would hide it.
+      vlan: plan.ssh ? false : undefined,
       path,
       direction: args.direction,
       snaplen: args.snaplen,
@@ -171,10 +183,18 @@ async function capture(
   let output: Output;
   try {
     const processes = args.process ? new ProcessLabels((id) => cgroupPath(id)) : undefined;
+    // The shim's writer opens its files itself and writes whole chunks behind the loop: -Z
+    // (files given to the user as they are made) and -U (each batch out at once) take the
+    // TypeScript writer, which does both; so does pcapng with the packets' processes (their
+    // options and comment need the cgroup paths only TypeScript resolves).
+    const files = args.user === undefined && !args.packetBuffered && !processesInFile(args)
+      ? liveFileOutput
+      : fileOutput;
     output = captureOutput(
       args,
       { iface: cap.iface, stats: () => cap.stats(), processes },
       plan.expression,
+      files,
       (path) => user.created(path),
     );
   } catch (e) {
@@ -210,15 +230,14 @@ async function capture(
         "the packets captured do not reach its stack",
     );
   }
-  if (
-    args.process && args.write !== undefined && formatFor(args.write, args.output.format) === "pcap"
-  ) {
+  if (args.process && args.write !== undefined && !processesInFile(args)) {
     say(
       "xskdump: pcap has no place for a packet's process: the packets are written without it " +
         "(pcapng keeps it: -w FILE.pcapng or --format pcapng)",
     );
   }
   if (!args.silent) say(listeningLine(cap, args.snaplen, plan));
+  if (args.timeStampType === "adapter_unsynced" && !cap.hwTimestamp) say(noHwTimestamps(cap));
   const started = performance.now();
   const status = new LiveStatus(
     statusMode({
@@ -251,6 +270,13 @@ async function capture(
       onViolation: (f) =>
         say(`xskdump: ${describeViolation(f, cap.guardContextFor(f.queue ?? cap.queue))}`),
     });
+    // A file written behind the capture is finished while the signals still count: a second
+    // interrupt leaves even a stuck output.
+    try {
+      await output.finish?.();
+    } catch (e) {
+      if (result.reason !== "error") result = { reason: "error", error: e };
+    }
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
@@ -288,6 +314,7 @@ async function capture(
       rate,
       files: output.files(),
       filesOpened: output.filesOpened,
+      writer: output.writerStats?.(),
     }, ending)));
   } else {
     for (const line of formatSummary(cap.stats())) say(line);
@@ -342,6 +369,31 @@ function hookWords(cap: Capture): string {
   return parts.join(", ");
 }
 
+/** -j adapter_unsynced where the capture cannot give the NIC's timestamps: why, in one line. */
+function noHwTimestamps(cap: Capture): string {
+  const why = cap.path === "tap"
+    ? "tap mode takes none"
+    : cap.mode === "generic"
+    ? "generic mode has no XDP metadata"
+    : !(cap.rxMetadata & RX_META.timestamp)
+    ? `the driver of ${cap.iface} gives none in its XDP metadata`
+    : "the shared program does not take them";
+  return `xskdump: no hardware timestamps (${why}): packets carry the host's time`;
+}
+
+/** Divert: whether VLAN tags a NIC took out of the frame (rx-vlan offload) come back. */
+function vlanWords(cap: Capture, plan: FilterPlan): string {
+  if (cap.vlan) return "VLAN tags put back from the driver's XDP metadata";
+  const why = cap.mode === "generic"
+    ? "generic mode has no XDP metadata"
+    : !(cap.rxMetadata & RX_META.vlanTag)
+    ? "the driver gives no XDP VLAN metadata"
+    : plan.ssh
+    ? "the ssh rule reads the session's frames untagged"
+    : "the shared program does not put them back";
+  return `VLAN tags the NIC takes out stay out (${why})`;
+}
+
 /** The `listening on` line: where, which path and what it does to the host, how much. */
 export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): string {
   const tail = `, snapshot length ${snaplen} bytes` +
@@ -358,7 +410,13 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
   return `listening on ${cap.iface}, ${
     cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`
   }, mode ${cap.mode}${cap.zerocopy ? " zero-copy" : ""}, divert (${cap.pathReason}; ` +
-    `captured packets do not reach the host stack)${tail}`;
+    `captured packets do not reach the host stack), ${
+      cap.multiBuffer
+        ? "multi-buffer"
+        : `no multi-buffer (packets over ${cap.frameSize - RX_OFFSET} bytes are dropped)`
+    }, ${vlanWords(cap, plan)}${
+      cap.hwTimestamp ? ", the NIC's RX timestamps (adapter_unsynced)" : ""
+    }${tail}`;
 }
 
 function restoreOrSay(change: ChannelChange | undefined): void {

@@ -4,7 +4,15 @@
  * @module
  */
 import { DEFAULT_BUFFER_BYTES } from "../lib/capture/session.ts";
-import { hostFacts, ifaceGro, queryXdp, rxQueueCount, XdpProgram, XskError } from "../ffi/xsk.ts";
+import {
+  hostFacts,
+  ifaceGro,
+  ifaceRxMetadata,
+  queryXdp,
+  rxQueueCount,
+  XdpProgram,
+  XskError,
+} from "../ffi/xsk.ts";
 import { cgroupRoot, procProbe } from "../ffi/tap.ts";
 import {
   type AttributionFacts,
@@ -67,7 +75,22 @@ function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
   } catch {
     gro = undefined; // a driver without the ethtool GRO call: unknown
   }
-  return { name, exists: true, rxQueues: Math.max(queues, 1), xdp, native, gro, carriesSsh };
+  let rxMetadata: number | undefined;
+  try {
+    rxMetadata = ifaceRxMetadata(name);
+  } catch {
+    rxMetadata = undefined; // no netdev netlink family or no answer: unknown
+  }
+  return {
+    name,
+    exists: true,
+    rxQueues: Math.max(queues, 1),
+    xdp,
+    native,
+    gro,
+    rxMetadata,
+    carriesSsh,
+  };
 }
 
 /** What the process attribution finds on this host (loads programs, attaches nothing). */

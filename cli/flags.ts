@@ -109,6 +109,10 @@ export interface CaptureArgs extends PacketArgs {
   batch: number;
   /** Check every RX descriptor against the frame-ownership ledger. */
   guard: boolean;
+  /** Divert: gather packets bigger than a frame (off: --no-multi-buffer). */
+  multiBuffer: boolean;
+  /** -j: whose clock gives the packets' times. */
+  timeStampType: "host" | "adapter_unsynced";
   /** Stop with exit 3 on the first ring integrity violation. */
   strict: boolean;
   /** Switch the interface to one RX queue for the capture. */
@@ -461,7 +465,16 @@ const path: FlagGroup<Pick<CaptureArgs, "path" | "direction">> = {
 
 type SocketArgs = Pick<
   CaptureArgs,
-  "queues" | "mode" | "frames" | "bufferKiB" | "batch" | "guard" | "strict" | "singleQueue"
+  | "queues"
+  | "mode"
+  | "frames"
+  | "bufferKiB"
+  | "batch"
+  | "guard"
+  | "multiBuffer"
+  | "timeStampType"
+  | "strict"
+  | "singleQueue"
 >;
 
 /** --queue, --mode, -B, --frames, ...: the queues, the sockets and their rings. */
@@ -487,6 +500,16 @@ const sockets: FlagGroup<SocketArgs> = {
     ),
     new Option("--strict", "stop with exit code 3 on the first ring integrity violation"),
     new Option("--no-guard", "skip the ring integrity checks (for measuring their cost)"),
+    new Option(
+      "-j, --time-stamp-type <type>",
+      "host, or adapter_unsynced: the NIC's RX timestamps (divert, native, where the " +
+        "driver gives them in its XDP metadata)",
+    ).choices(["host", "adapter_unsynced"]).default("host"),
+    new Option(
+      "--no-multi-buffer",
+      "divert: no XDP_USE_SG, packets bigger than a frame are dropped as before Linux 6.6 " +
+        "(also XSKDUMP_MULTI_BUFFER=off)",
+    ),
     new Option("--batch <n>", "descriptors per ring call (for measurements)")
       .argParser(integer("--batch", 1, 4096)).hideHelp(),
   ],
@@ -497,6 +520,8 @@ const sockets: FlagGroup<SocketArgs> = {
     bufferKiB: o.bufferSize,
     batch: o.batch ?? 64,
     guard: o.guard !== false,
+    multiBuffer: o.multiBuffer !== false,
+    timeStampType: o.timeStampType as "host" | "adapter_unsynced",
     strict: o.strict === true,
     singleQueue: o.singleQueue === true,
   }),
@@ -527,11 +552,6 @@ const ABSENT: { flags: string; key: string; why: string }[] = [
   { flags: "-b", key: "b", why: "BGP AS numbers are printed as plain numbers only" },
   { flags: "-E <secret>", key: "E", why: "xskdump does not decrypt ESP" },
   { flags: "-H", key: "H", why: "XDP sees Ethernet frames, never 802.11s mesh headers" },
-  {
-    flags: "-j, --time-stamp-type <type>",
-    key: "timeStampType",
-    why: "the one timestamp is the XDP program's (the kernel's clock as the packet arrives)",
-  },
   {
     flags: "-J, --list-time-stamp-types",
     key: "listTimeStampTypes",

@@ -10,12 +10,12 @@
 
 #define FAULT_DEFAULT_AT 100
 
-void fault_parse(struct fault *f)
+void fault_parse(struct fault *f, uint32_t chain_max)
 {
 	static const char *const names[LEDGER_KINDS] = {
 		[LEDGER_MISALIGNED] = "misaligned", [LEDGER_FOREIGN] = "foreign",
 		[LEDGER_DUPLICATE] = "duplicate",   [LEDGER_OVERHELD] = "overheld",
-		[LEDGER_CLOBBER] = "clobber",
+		[LEDGER_CLOBBER] = "clobber",       [LEDGER_UNTERMINATED] = "unterminated",
 	};
 	const char *v = getenv("XSKDUMP_FAULT");
 	const char *at;
@@ -24,6 +24,7 @@ void fault_parse(struct fault *f)
 
 	f->kind = LEDGER_OK;
 	f->at = 0;
+	f->contd_from = f->contd_count = 0;
 	if (!v || !*v)
 		return;
 	at = strchr(v, '@');
@@ -36,6 +37,12 @@ void fault_parse(struct fault *f)
 	f->at = at ? strtoull(at + 1, NULL, 10) : FAULT_DEFAULT_AT;
 	if (!f->at)
 		f->at = FAULT_DEFAULT_AT;
+	if (f->kind == LEDGER_UNTERMINATED) {
+		/* No take hook: the receive path asks fault_contd per descriptor. */
+		f->contd_from = f->at;
+		f->contd_count = (uint64_t)chain_max + 1;
+		f->at = 0;
+	}
 }
 
 int fault_take(struct fault *f, struct ledger *l, uint64_t addr, uint32_t len, uint64_t *frame,

@@ -131,10 +131,11 @@ static struct bpf_insn *resolve_maps(const uint8_t *insns, uint32_t n, int stage
 }
 
 int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type, int attach_type,
-		int stages_fd, int counters_fd)
+		uint32_t prog_flags, int stages_fd, int counters_fd)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		    .expected_attach_type = (enum bpf_attach_type)attach_type);
+		    .expected_attach_type = (enum bpf_attach_type)attach_type,
+		    .prog_flags = prog_flags);
 	char tail[320];
 	struct bpf_insn *prog;
 	char *log;
@@ -176,11 +177,18 @@ int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_ty
 			    : "");
 }
 
-/* Loads a translated filter as an XDP program; the error names label. */
-static int load_filter(const uint8_t *insns, uint32_t n, const char *label, int stages_fd,
-		       int counters_fd)
+/* Loads a translated filter as an XDP program for p's filter stage; the error names label.
+ * Its frags flag must be the prog array's: a joined program's is not readable, so both. */
+static int load_filter(const struct prog *p, const uint8_t *insns, uint32_t n, const char *label)
 {
-	return filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP, stages_fd, counters_fd);
+	int fd = filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP,
+			     p->multi_buffer || p->joined ? BPF_F_XDP_HAS_FRAGS : 0, p->stages_fd,
+			     p->counters_fd);
+
+	if (fd == -EINVAL && p->joined)
+		fd = filter_load(insns, n, label, BPF_PROG_TYPE_XDP, BPF_XDP, 0, p->stages_fd,
+				 p->counters_fd);
+	return fd;
 }
 
 static int prog_tag(int fd, __u8 *tag)
@@ -237,7 +245,7 @@ int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const 
 		if (err)
 			return fail(err, "read the filter stage on %s", p->ifname);
 		/* Loaded only to be compared: the tag ignores which maps it names. */
-		fd = load_filter(insns, n, label, p->stages_fd, p->counters_fd);
+		fd = load_filter(p, insns, n, label);
 		if (fd < 0)
 			return fd;
 		err = prog_tag(fd, ours);
@@ -276,7 +284,7 @@ int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const c
 	}
 	/* The capture stage, where an accepted packet goes, is installed with
 	 * the first socket (xsk_sock_open): no packet reaches the filter before. */
-	fd = load_filter(insns, n, label, p->stages_fd, p->counters_fd);
+	fd = load_filter(p, insns, n, label);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(p->stages_fd, &key, &fd, BPF_ANY)) {
@@ -338,7 +346,7 @@ static int32_t test_load(const uint8_t *insns, uint32_t n, const char *label, in
 		return fd;
 	}
 	t->stages_fd = fd;
-	fd = filter_load(insns, n, label, prog_type, attach_type, t->stages_fd, t->counters_fd);
+	fd = filter_load(insns, n, label, prog_type, attach_type, 0, t->stages_fd, t->counters_fd);
 	if (fd < 0) {
 		test_free(t);
 		return fd;

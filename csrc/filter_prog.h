@@ -12,10 +12,11 @@
 int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const char *label);
 
 /* Loads a translated filter as a program of prog_type (BPF_PROG_TYPE_XDP, or
- * _SCHED_CLS for a tap's tc hooks) with its expected attach type, its map
- * placeholders resolved to stages_fd and counters_fd; the error names label.
- * Returns the fd. */
+ * _SCHED_CLS for a tap's tc hooks) with its expected attach type and load
+ * flags (a prog array holds only programs that agree on BPF_F_XDP_HAS_FRAGS),
+ * its map placeholders resolved to stages_fd and counters_fd; the error names
+ * label. Returns the fd. */
 int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type, int attach_type,
-		int stages_fd, int counters_fd);
+		uint32_t prog_flags, int stages_fd, int counters_fd);
 
 #endif

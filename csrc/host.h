@@ -8,6 +8,10 @@
  * and doctor, recognise ours on an interface. */
 #define XSKDUMP_PROG_NAME "xskdump_rx"
 
+/* 1 when XSKDUMP_MULTI_BUFFER is 0, off or no: multi-buffer is not used even
+ * when asked for (read here, not by the caller, so the CLI, the library and the
+ * bench all obey it; a way out should frags programs misbehave on a kernel). */
+int multi_buffer_refused(void);
 /* 1 when cap (linux/capability.h) is in this process's effective set. */
 int cap_effective(int cap);
 /* 0 for a usable interface name, else -EINVAL with the error recorded. */

@@ -106,3 +106,8 @@ int ledger_give(struct ledger *l, uint64_t addr)
 	l->held--;
 	return ret;
 }
+
+int ledger_unterminated(struct ledger *l, uint64_t addr)
+{
+	return violate(l, LEDGER_UNTERMINATED, addr);
+}

@@ -15,6 +15,10 @@
  *   clobber     the frame's canary (written over our metadata slot when the
  *               user took it) changed before the user gave it back: someone
  *               wrote into a frame the user owned
+ *   unterminated  a chain of descriptors (XDP_PKT_CONTD, multi-buffer) that
+ *               goes on longer than the largest packet allows, or that the
+ *               kernel published unfinished: its frames go back, the packet is
+ *               lost (a piece outside the UMEM in a chain is `foreign`)
  *
  * Pure logic over plain memory: no rings, no syscalls, so it is unit-tested
  * over simulated rings (tests/c/test_ledger.c). Not part of the ABI.
@@ -31,7 +35,8 @@ enum ledger_kind {
 	LEDGER_DUPLICATE = 2,
 	LEDGER_OVERHELD = 3,
 	LEDGER_CLOBBER = 4,
-	LEDGER_KINDS = 5,
+	LEDGER_UNTERMINATED = 5,
+	LEDGER_KINDS = 6,
 };
 
 enum frame_owner {
@@ -84,6 +89,9 @@ int ledger_take(struct ledger *l, uint64_t addr, uint32_t len, uint64_t *frame_o
  * LEDGER_DUPLICATE when the user does not own it (counted; it must NOT be put
  * on the fill ring again). */
 int ledger_give(struct ledger *l, uint64_t addr);
+/* Counts a chain that never ends, starting at addr (its pieces were taken
+ * one by one, and are given back by the caller). Returns LEDGER_UNTERMINATED. */
+int ledger_unterminated(struct ledger *l, uint64_t addr);
 /* Writes the canary of the frame at `frame` (exposed for fault injection). */
 uint8_t *ledger_canary_slot(struct ledger *l, uint64_t frame);
 

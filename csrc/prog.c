@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <linux/if_link.h>
 
+#include "../bpf/uapi_next.h"
 #include "error.h"
 #include "host.h"
 #include "share.h"
@@ -25,6 +26,10 @@
  * only file that has to travel. */
 extern const unsigned char xskdump_bpf_obj[];
 extern const unsigned char xskdump_bpf_obj_end[];
+/* The same, built with -DXSKDUMP_VLAN: its entry program is device-bound and
+ * puts back the VLAN tag the driver reports in the RX metadata. */
+extern const unsigned char xskdump_vlan_bpf_obj[];
+extern const unsigned char xskdump_vlan_bpf_obj_end[];
 
 struct prog progs[MAX_PROGS];
 _Static_assert(offsetof(struct prog, used) == 0, "a handle table (slot_take)");
@@ -113,21 +118,123 @@ static int prog_join(struct prog *p, int our_prog_fd, uint32_t mode)
 	p->capture_fd = -1;
 	p->mode = j.mode;
 	p->joined = 1;
+	p->multi_buffer = 0; /* theirs: its load flags are not readable */
+	p->bound = p->vlan = p->hw_timestamp = 0;
 	return 0;
 }
 
-int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
+/* Opens and loads an embedded object into p, with frags support when
+ * multi_buffer: every program, as a tail call needs caller and callee to
+ * agree. meta: the device-bound variant with these settings (NULL: the plain
+ * object); only its entry program is bound (a prog array takes no
+ * device-bound program: the stages stay plain). */
+static int prog_load(struct prog *p, int multi_buffer, const struct xskdump_meta_config *meta)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump");
+	const unsigned char *obj = meta ? xskdump_vlan_bpf_obj : xskdump_bpf_obj;
+	const unsigned char *end = meta ? xskdump_vlan_bpf_obj_end : xskdump_bpf_obj_end;
+	__u32 frags = multi_buffer ? BPF_F_XDP_HAS_FRAGS : 0;
+	struct bpf_program *bp;
+	int err;
+
+	p->obj = bpf_object__open_mem(obj, (size_t)(end - obj), &oopts);
+	if (!p->obj)
+		return fail(-errno, "open embedded XDP object");
+	bpf_object__for_each_program(bp, p->obj)
+		bpf_program__set_flags(bp, frags);
+	bp = bpf_object__find_program_by_name(p->obj, XSKDUMP_PROG_NAME);
+	if (meta && bp) {
+		struct bpf_map *rodata = bpf_object__find_map_by_name(p->obj, ".rodata");
+		size_t size = 0;
+		struct xskdump_meta_config *cfg =
+			rodata ? (void *)bpf_map__initial_value(rodata, &size) : NULL;
+
+		if (!cfg || size < sizeof(*cfg)) {
+			bpf_object__close(p->obj);
+			p->obj = NULL;
+			return fail(-ENOENT, "embedded XDP object is incomplete");
+		}
+		*cfg = *meta;
+		bpf_program__set_ifindex(bp, (__u32)p->ifindex);
+		bpf_program__set_flags(bp, frags | XSKDUMP_BPF_F_XDP_DEV_BOUND_ONLY);
+	}
+	err = bpf_object__load(p->obj);
+	if (err) {
+		bpf_object__close(p->obj);
+		p->obj = NULL;
+		return err;
+	}
+	p->multi_buffer = multi_buffer;
+	p->bound = meta != NULL;
+	p->vlan = meta && meta->vlan;
+	p->hw_timestamp = meta && meta->hw_timestamp;
+	return 0;
+}
+
+/* Loads an embedded object (a kernel before 5.18 does not know the frags flag:
+ * without it there; one without the device-bound flag or the VLAN kfunc, or a
+ * driver that refuses it: the plain object) and takes its fds. *entry gets the
+ * program to attach. */
+static int prog_open(struct prog *p, int multi_buffer, const struct xskdump_meta_config *meta,
+		     int *entry)
+{
 	struct bpf_program *bp, *capture;
+	int err = -EINVAL;
+
+	if (meta && multi_buffer)
+		err = prog_load(p, 1, meta);
+	if (err && meta)
+		err = prog_load(p, 0, meta);
+	if (err && multi_buffer)
+		err = prog_load(p, 1, NULL);
+	if (err)
+		err = prog_load(p, 0, NULL);
+	if (err)
+		return fail_load(err);
+	bp = bpf_object__find_program_by_name(p->obj, XSKDUMP_PROG_NAME);
+	capture = bpf_object__find_program_by_name(p->obj, "xskdump_capture");
+	p->xsks_fd = bpf_object__find_map_fd_by_name(p->obj, "xsks");
+	p->counters_fd = bpf_object__find_map_fd_by_name(p->obj, "counters");
+	p->stages_fd = bpf_object__find_map_fd_by_name(p->obj, "stages");
+	p->qcounters_fd = bpf_object__find_map_fd_by_name(p->obj, "qcounters");
+	if (!bp || !capture || p->xsks_fd < 0 || p->counters_fd < 0 || p->stages_fd < 0 ||
+	    p->qcounters_fd < 0)
+		return fail(-ENOENT, "embedded XDP object is incomplete");
+	p->capture_fd = bpf_program__fd(capture);
+	*entry = bpf_program__fd(bp);
+	if (p->bound) {
+		/* What a filter passes to the stack leaves without what we put in. */
+		__u32 key = XSKDUMP_STAGE_REJECT;
+		struct bpf_program *untag = bpf_object__find_program_by_name(p->obj, "xskdump_untag");
+		int fd = untag ? bpf_program__fd(untag) : -1;
+
+		if (fd < 0 || bpf_map_update_elem(p->stages_fd, &key, &fd, BPF_ANY))
+			return fail(fd < 0 ? -ENOENT : -errno, "install the reject stage");
+	}
+	return 0;
+}
+
+/* Drops p's device-bound object for the plain one (same frags choice). */
+static int prog_reopen_plain(struct prog *p, int *entry)
+{
+	bpf_object__close(p->obj);
+	p->obj = NULL;
+	return prog_open(p, p->multi_buffer, NULL, entry);
+}
+
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode, uint32_t flags)
+{
 	struct prog *p;
-	int h, err, fd, tries;
+	struct xskdump_meta_config meta = { 0 };
+	int h, err, fd, tries, entry, mb;
 
 	libbpf_msg[0] = 0;
 	if ((err = ifname_check(ifname)))
 		return err;
 	if (mode > XSKDUMP_MODE_GENERIC)
 		return fail(-EINVAL, "bad mode %u", mode);
+	if (flags & ~(XSKDUMP_ATTACH_MULTI_BUFFER | XSKDUMP_ATTACH_VLAN | XSKDUMP_ATTACH_HW_TIMESTAMP))
+		return fail(-EINVAL, "bad attach flags %#x", flags);
 	h = slot_take(progs, sizeof(*progs), MAX_PROGS, "attached programs");
 	if (h < 0)
 		return h;
@@ -139,34 +246,30 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		return fail(-ENODEV, "interface %s", ifname);
 	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
 
-	p->obj = bpf_object__open_mem(xskdump_bpf_obj,
-				      (size_t)(xskdump_bpf_obj_end - xskdump_bpf_obj), &oopts);
-	if (!p->obj) {
-		err = -errno;
-		return fail(err, "open embedded XDP object");
+	mb = (flags & XSKDUMP_ATTACH_MULTI_BUFFER) && !multi_buffer_refused();
+	/* Device-bound programs attach in native mode only (generic: EINVAL),
+	 * and help only where the driver implements the VLAN kfunc. */
+	if (mode != XSKDUMP_MODE_GENERIC && (flags & (XSKDUMP_ATTACH_VLAN | XSKDUMP_ATTACH_HW_TIMESTAMP))) {
+		int has = xsk_iface_rx_metadata(ifname);
+
+		meta.vlan = (flags & XSKDUMP_ATTACH_VLAN) && has > 0 && (has & XSKDUMP_RX_META_VLAN_TAG);
+		meta.hw_timestamp = (flags & XSKDUMP_ATTACH_HW_TIMESTAMP) && has > 0 &&
+				    (has & XSKDUMP_RX_META_TIMESTAMP);
 	}
-	err = bpf_object__load(p->obj);
-	if (err) {
-		fail_load(err);
+	err = prog_open(p, mb, meta.vlan || meta.hw_timestamp ? &meta : NULL, &entry);
+	if (err)
 		goto out_close;
-	}
-	bp = bpf_object__find_program_by_name(p->obj, XSKDUMP_PROG_NAME);
-	capture = bpf_object__find_program_by_name(p->obj, "xskdump_capture");
-	p->xsks_fd = bpf_object__find_map_fd_by_name(p->obj, "xsks");
-	p->counters_fd = bpf_object__find_map_fd_by_name(p->obj, "counters");
-	p->stages_fd = bpf_object__find_map_fd_by_name(p->obj, "stages");
-	p->qcounters_fd = bpf_object__find_map_fd_by_name(p->obj, "qcounters");
-	if (!bp || !capture || p->xsks_fd < 0 || p->counters_fd < 0 || p->stages_fd < 0 ||
-	    p->qcounters_fd < 0) {
-		err = fail(-ENOENT, "embedded XDP object is incomplete");
-		goto out_close;
-	}
-	p->capture_fd = bpf_program__fd(capture);
 
 	for (tries = 0;; tries++) {
 		fd = -EINVAL;
 		if (mode != XSKDUMP_MODE_GENERIC) {
-			fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_DRV_MODE);
+			fd = link_xdp(entry, p->ifindex, XDP_FLAGS_DRV_MODE);
+			if (fd < 0 && p->bound && fd != -EBUSY && fd != -EEXIST) {
+				/* The driver refuses the device-bound program: the plain one. */
+				if ((err = prog_reopen_plain(p, &entry)))
+					goto out_close;
+				fd = link_xdp(entry, p->ifindex, XDP_FLAGS_DRV_MODE);
+			}
 			p->mode = XSKDUMP_MODE_NATIVE;
 		}
 		/* Only fall back when the driver cannot run XDP natively here, not
@@ -175,13 +278,23 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode)
 		if (mode == XSKDUMP_MODE_GENERIC ||
 		    (mode == XSKDUMP_MODE_AUTO &&
 		     (fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOSPC))) {
-			fd = link_xdp(bpf_program__fd(bp), p->ifindex, XDP_FLAGS_SKB_MODE);
+			/* A device-bound program does not attach in generic mode. */
+			if (p->bound && (err = prog_reopen_plain(p, &entry)))
+				goto out_close;
+			fd = link_xdp(entry, p->ifindex, XDP_FLAGS_SKB_MODE);
 			p->mode = XSKDUMP_MODE_GENERIC;
 		}
 		if (fd >= 0 || (fd != -EBUSY && fd != -EEXIST))
 			break;
 		/* The hook is taken: by another xskdump, whose program we join. */
-		err = tries < 3 ? prog_join(p, bpf_program__fd(bp), mode) : -EAGAIN;
+		err = tries < 3 ? prog_join(p, entry, mode) : -EAGAIN;
+		if (err == -EBUSY && p->bound && tries < 3) {
+			/* Theirs may be the plain program (generic mode, another driver
+			 * answer, or VLAN off): compare with ours of that kind. */
+			if ((err = prog_reopen_plain(p, &entry)))
+				goto out_close;
+			err = prog_join(p, entry, mode);
+		}
 		if (!err) {
 			bpf_object__close(p->obj); /* ours is not needed: theirs runs */
 			p->obj = NULL;
@@ -253,6 +366,27 @@ int32_t xsk_prog_shared(int32_t h, uint8_t *buf, uint32_t len)
 		link_holders(p->link_fd, who, sizeof(who)); /* a walk over /proc: only when it tells */
 	text_out(who, buf, len);
 	return p->joined;
+}
+
+int32_t xsk_prog_hw_timestamp(int32_t h)
+{
+	struct prog *p = prog_get(h);
+
+	return p ? p->hw_timestamp : fail(-EBADF, "no such program handle %d", h);
+}
+
+int32_t xsk_prog_vlan(int32_t h)
+{
+	struct prog *p = prog_get(h);
+
+	return p ? p->vlan : fail(-EBADF, "no such program handle %d", h);
+}
+
+int32_t xsk_prog_multi_buffer(int32_t h)
+{
+	struct prog *p = prog_get(h);
+
+	return p ? p->multi_buffer : fail(-EBADF, "no such program handle %d", h);
 }
 
 int32_t xsk_prog_mode(int32_t h)

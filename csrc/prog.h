@@ -28,6 +28,10 @@ struct prog {
 	int joined;
 	int filter_checked; /* joined: the filter matches the installed one */
 	int sockets_opened; /* the filter is fixed from the first socket on */
+	int multi_buffer;   /* loaded with BPF_F_XDP_HAS_FRAGS (so is its filter stage) */
+	int bound;          /* the device-bound variant (-DXSKDUMP_VLAN) is loaded */
+	int vlan;           /* it puts VLAN tags back from the RX metadata */
+	int hw_timestamp;   /* it gives the NIC's RX timestamp as the packet's time */
 	/* qcounters when attached or joined: what xsk_prog_queue_counters subtracts. */
 	uint64_t qbase[XSKDUMP_QCOUNT_ROWS * XSKDUMP_QCOUNT_WORDS];
 };

@@ -12,6 +12,7 @@
 #include <linux/if_xdp.h>
 #include <xdp/xsk.h>
 
+#include "../bpf/uapi_next.h"
 #include "../bpf/xskdump_abi.h"
 #include "error.h"
 #include "fault.h"
@@ -38,11 +39,149 @@ static int32_t guard_total(const struct sock *s)
 	return t > INT32_MAX ? INT32_MAX : (int32_t)t;
 }
 
+/* One batch's state: the window of peeked descriptors and what goes back. */
+struct batch {
+	struct sock *s;
+	uint32_t idx;        /* ring index of the window's first descriptor */
+	uint32_t back;       /* frames in s->spare to put on the FQ */
+	int64_t now;         /* CLOCK_REALTIME at the batch's start */
+	int64_t mono_to_real;
+};
+
+static const struct xdp_desc *desc_at(const struct batch *b, uint32_t i)
+{
+	return xsk_ring_cons__rx_desc(&b->s->rx, b->idx + i);
+}
+
+/* XDP_PKT_CONTD of the window's i-th descriptor (as a fault may make it look). */
+static int contd_at(const struct batch *b, uint32_t i)
+{
+	return (desc_at(b, i)->options & XSKDUMP_XDP_PKT_CONTD) ||
+	       fault_contd(&b->s->fault, b->s->rx_descs + i + 1);
+}
+
+/* The record's time: the XDP program's stamp in front of the first piece, else
+ * now. The NIC's own timestamp, where the program put one, stays as it is
+ * (adapter_unsynced); where it was asked for and is missing, counted. */
+static int64_t stamp_of(const struct batch *b, uint64_t addr, int *meta)
+{
+	struct sock *s = b->s;
+	const struct xskdump_meta *m;
+
+	/* Read before the ledger's canary covers it. */
+	*meta = 0;
+	if (addr < s->area_size && addr % s->frame_size >= sizeof(*m)) {
+		m = (const void *)((const char *)s->area + addr - sizeof(*m));
+		if (m->magic == XSKDUMP_META_MAGIC) {
+			*meta = 1;
+			if (m->flags & XSKDUMP_META_HW_TIMESTAMP)
+				return (int64_t)m->rx_ns;
+			s->no_hw_timestamp += s->hw_timestamp;
+			return (int64_t)m->rx_ns + b->mono_to_real;
+		}
+	}
+	s->no_hw_timestamp += s->hw_timestamp;
+	return b->now;
+}
+
+/* The guard's verdict on one descriptor (LEDGER_OK without the guard); a real
+ * frame the capture will not read goes on b's list to give back. */
+static int take_piece(struct batch *b, uint64_t addr, uint32_t len)
+{
+	struct sock *s = b->s;
+	uint64_t frame;
+	int verdict;
+
+	if (!s->guard)
+		return LEDGER_OK;
+	/* fault.at is 0 unless XSKDUMP_FAULT armed it: never true then. */
+	if (s->ledger.descriptors + 1 == s->fault.at)
+		verdict = fault_take(&s->fault, &s->ledger, addr, len, &frame, s->spare, &b->back);
+	else
+		verdict = ledger_take(&s->ledger, addr, len, &frame);
+	if (verdict == LEDGER_MISALIGNED && ledger_give(&s->ledger, frame) != LEDGER_DUPLICATE)
+		s->spare[b->back++] = frame;
+	return verdict;
+}
+
+/* A piece the user took (LEDGER_OK) goes straight back: its bytes were copied. */
+static void give_piece(struct batch *b, uint64_t addr)
+{
+	struct sock *s = b->s;
+
+	if (s->guard && ledger_give(&s->ledger, addr) == LEDGER_DUPLICATE)
+		return;
+	if (addr < s->area_size)
+		s->spare[b->back++] = addr - addr % s->frame_size;
+}
+
+/* Drops the pieces [i, j) of a broken chain: each checked, every real frame back. */
+static void drop_pieces(struct batch *b, uint32_t i, uint32_t j)
+{
+	for (; i < j; i++) {
+		const struct xdp_desc *d = desc_at(b, i);
+		uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
+
+		if (take_piece(b, addr, d->len) == LEDGER_OK)
+			give_piece(b, addr);
+	}
+}
+
+static void put_record(const struct batch *b, uint32_t *out, uint64_t addr, uint32_t len,
+		       uint32_t wire_len, int64_t t)
+{
+	const struct sock *s = b->s;
+
+	out[XSKDUMP_DESC_ADDR] = (uint32_t)addr;
+	out[XSKDUMP_DESC_LEN] = len < s->snaplen ? len : s->snaplen;
+	out[XSKDUMP_DESC_WIRELEN] = wire_len;
+	out[XSKDUMP_DESC_SEC] = (uint32_t)(t / 1000000000ll);
+	out[XSKDUMP_DESC_NSEC] = (uint32_t)(t % 1000000000ll);
+	out[XSKDUMP_DESC_FLAGS] = s->queue | (uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT;
+}
+
+/* The chain [i, j) (checked complete) into one record in the gather area, up
+ * to the snap length; every piece's frame back. 1 with a record in out, 0
+ * when a piece broke the guard's rules (the chain is dropped). */
+static int gather_chain(struct batch *b, uint32_t i, uint32_t j, uint32_t wire_len,
+			uint32_t *out)
+{
+	struct sock *s = b->s;
+	uint32_t k, caplen = wire_len < s->snaplen ? wire_len : s->snaplen, at = 0;
+	uint64_t first = xsk_umem__add_offset_to_addr(desc_at(b, i)->addr);
+	uint8_t *dst = s->gather + s->gather_used;
+	int meta;
+	int64_t t = stamp_of(b, first, &meta);
+
+	for (k = i; k < j; k++) {
+		const struct xdp_desc *d = desc_at(b, k);
+		uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
+
+		if (take_piece(b, addr, d->len) != LEDGER_OK) {
+			drop_pieces(b, k + 1, j); /* the packet is lost: the rest only goes back */
+			return 0;
+		}
+		if (at < caplen && addr + d->len <= s->area_size) {
+			uint32_t n = d->len < caplen - at ? d->len : caplen - at;
+
+			memcpy(dst + at, (const uint8_t *)s->area + addr, n);
+			at += n;
+		}
+		give_piece(b, addr);
+	}
+	s->no_meta += !meta;
+	s->rx_bytes += wire_len;
+	put_record(b, out, s->area_size + s->gather_used, caplen, wire_len, t);
+	s->gather_used += caplen;
+	s->gather_out++;
+	return 1;
+}
+
 int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 {
 	struct sock *s = sock_get(h);
-	int64_t mono_to_real, now;
-	uint32_t idx, n, i, kept = 0, back = 0;
+	struct batch b = { .s = s };
+	uint32_t want, n, i = 0, kept = 0;
 	int err;
 
 	if (!s)
@@ -51,55 +190,75 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 		max = s->frame_count;
 	if (s->npending && (err = fq_push(s, NULL, 0)))
 		return err;
-	n = xsk_ring_cons__peek(&s->rx, max, &idx);
+	/* Room to see the end of a chain that starts at the last record. */
+	want = max + (s->multi_buffer ? s->chain_max : 0);
+	if (want > s->frame_count)
+		want = s->frame_count;
+	n = xsk_ring_cons__peek(&s->rx, want, &b.idx);
 	if (!n)
 		return 0;
 	/* One offset per batch turns the XDP program's monotonic stamps into
 	 * wall-clock time; both clocks read back to back. */
-	now = clock_ns(CLOCK_REALTIME);
-	mono_to_real = now - clock_ns(CLOCK_MONOTONIC);
-	for (i = 0; i < n; i++) {
-		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&s->rx, idx + i);
-		uint64_t addr = xsk_umem__add_offset_to_addr(d->addr), frame;
-		const struct xskdump_meta *m;
+	b.now = clock_ns(CLOCK_REALTIME);
+	b.mono_to_real = b.now - clock_ns(CLOCK_MONOTONIC);
+	while (i < n && kept < max) {
 		uint32_t *out = descs + (size_t)kept * XSKDUMP_DESC_WORDS;
-		int64_t t = now;
-		int verdict, meta = 0;
+		const struct xdp_desc *d = desc_at(&b, i);
+		uint64_t addr = xsk_umem__add_offset_to_addr(d->addr);
+		uint32_t j = i, wire_len = 0;
+		int meta;
+		int64_t t;
 
-		/* The timestamp is read before the ledger's canary covers it. */
-		if (addr < s->area_size && addr % s->frame_size >= sizeof(*m)) {
-			m = (const void *)((const char *)s->area + addr - sizeof(*m));
-			if (m->magic == XSKDUMP_META_MAGIC) {
-				t = (int64_t)m->rx_ns + mono_to_real;
-				meta = 1;
-			}
+		if (s->chain_skip) {
+			/* The rest of a chain already counted as broken. */
+			s->chain_skip = contd_at(&b, i);
+			drop_pieces(&b, i, i + 1); /* its packet is counted already */
+			i++;
+			continue;
 		}
-		if (s->guard) {
-			/* fault.at is 0 unless XSKDUMP_FAULT armed it: never true then. */
-			if (s->ledger.descriptors + 1 == s->fault.at)
-				verdict = fault_take(&s->fault, &s->ledger, addr, d->len, &frame,
-						     s->spare, &back);
-			else
-				verdict = ledger_take(&s->ledger, addr, d->len, &frame);
-			if (verdict == LEDGER_MISALIGNED && ledger_give(&s->ledger, frame) != LEDGER_DUPLICATE)
-				s->spare[back++] = frame;
-			if (verdict != LEDGER_OK)
+		if (!contd_at(&b, i)) {
+			/* A packet in one frame: the record points into the UMEM. */
+			t = stamp_of(&b, addr, &meta);
+			i++;
+			s->rx_packets++;
+			if (take_piece(&b, addr, d->len) != LEDGER_OK)
 				continue; /* never handed to the capture */
+			s->no_meta += !meta;
+			s->rx_bytes += d->len;
+			put_record(&b, out, addr, d->len, d->len, t);
+			kept++;
+			continue;
 		}
-		s->no_meta += !meta;
-		out[XSKDUMP_DESC_ADDR] = (uint32_t)addr;
-		out[XSKDUMP_DESC_LEN] = d->len;
-		out[XSKDUMP_DESC_WIRELEN] = d->len;
-		out[XSKDUMP_DESC_SEC] = (uint32_t)(t / 1000000000ll);
-		out[XSKDUMP_DESC_NSEC] = (uint32_t)(t % 1000000000ll);
-		out[XSKDUMP_DESC_FLAGS] = s->queue | (uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT;
-		s->rx_bytes += d->len;
-		kept++;
+		/* A chain: find its end within the chain limit. */
+		while (j < n && j - i < s->chain_max && contd_at(&b, j))
+			wire_len += desc_at(&b, j++)->len;
+		if (j == n && n == want && j - i < s->chain_max)
+			break; /* its end is beyond the window: next batch */
+		if (j == n || j - i == s->chain_max) {
+			/* Too long, or published unfinished (the kernel publishes a
+			 * packet's pieces together): lost, its frames back, and what
+			 * still says "continued" after it too, never glued to a
+			 * packet of its own. */
+			ledger_unterminated(&s->ledger, addr);
+			s->chain_skip = 1;
+			s->rx_packets++;
+			drop_pieces(&b, i, j);
+			i = j;
+			continue;
+		}
+		wire_len += desc_at(&b, j++)->len; /* the last piece */
+		if (s->gather_bytes - s->gather_used <
+		    (wire_len < s->snaplen ? wire_len : s->snaplen))
+			break; /* the gather area is full: after the next refill */
+		kept += gather_chain(&b, i, j, wire_len, out);
+		s->rx_packets++;
+		i = j;
 	}
-	xsk_ring_cons__release(&s->rx, n);
-	s->rx_packets += n;
+	xsk_ring_cons__release(&s->rx, i);
+	xsk_ring_cons__cancel(&s->rx, n - i); /* the rest is read again next time */
+	s->rx_descs += i;
 	s->user_held += kept;
-	err = fq_push(s, s->spare, back);
+	err = fq_push(s, s->spare, b.back);
 	return err ? err : (int32_t)kept;
 }
 
@@ -117,6 +276,12 @@ int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 	for (i = 0; i < n; i++) {
 		uint64_t addr = descs[(size_t)i * XSKDUMP_DESC_WORDS + XSKDUMP_DESC_ADDR];
 
+		if (addr >= s->area_size) {
+			/* A gathered record: its room in the gather area. */
+			if (s->gather_out && !--s->gather_out)
+				s->gather_used = 0;
+			continue;
+		}
 		/* The ledger refuses a frame the user does not hold: no double refill. */
 		if (s->guard && ledger_give(&s->ledger, addr) == LEDGER_DUPLICATE)
 			continue;

@@ -42,7 +42,9 @@
  *   9 rings.c        the receive loop: RX batch, fill, guard counts, waiting
  *  10 ringbuf.c      a BPF ring buffer's reader: mapped into the caller's memory, batches
  *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
- *  12 proc.c         process attribution: cgroup socket hooks, the socket table, cgroups
+ *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
+ *  13 writer.c       capture files: chunks, the thread that writes them, files
+ *  14 proc.c         process attribution: cgroup socket hooks, the socket table, cgroups
  *
  * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */
@@ -51,7 +53,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 14
+#define XSKDUMP_ABI_VERSION 16
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -82,6 +84,12 @@ int32_t xsk_rx_queue_count(const char *ifname);
 int32_t xsk_iface_mtu(const char *ifname);
 /* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
 int32_t xsk_iface_gro(const char *ifname);
+/* The XDP RX metadata kfuncs the interface's driver implements (netdev
+ * netlink family, Linux 6.8): XSKDUMP_RX_META_* bits; 0 on older kernels. */
+#define XSKDUMP_RX_META_TIMESTAMP 1
+#define XSKDUMP_RX_META_HASH 2
+#define XSKDUMP_RX_META_VLAN_TAG 4
+int32_t xsk_iface_rx_metadata(const char *ifname);
 /* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
  * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
  * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
@@ -184,15 +192,40 @@ int32_t xsk_path_chown(const char *path, uint32_t uid, uint32_t gid);
 #define XSKDUMP_MODE_NATIVE 1  /* XDP_FLAGS_DRV_MODE */
 #define XSKDUMP_MODE_GENERIC 2 /* XDP_FLAGS_SKB_MODE */
 
+/* xsk_prog_attach flags. MULTI_BUFFER: load the program with frags support
+ * (BPF_F_XDP_HAS_FRAGS), so packets bigger than a page reach it whole (a
+ * jumbo MTU in native mode, GRO skbs in generic mode); where the kernel
+ * refuses that, the program is loaded without it (xsk_prog_multi_buffer). */
+#define XSKDUMP_ATTACH_MULTI_BUFFER 1u
+/* VLAN: in native mode, where the driver implements the XDP RX metadata VLAN
+ * kfunc (Linux 6.8+), a device-bound program puts the VLAN tag the NIC took
+ * out (rx-vlan offload) back into the frame, where libpcap's AF_PACKET path
+ * puts it, before the filter runs; a packet the filter rejects leaves without
+ * it again. Elsewhere the plain program (xsk_prog_vlan says which). */
+#define XSKDUMP_ATTACH_VLAN 2u
+/* HW_TIMESTAMP: the same device-bound program, where the driver implements
+ * the RX timestamp kfunc, gives the NIC's timestamp (its own clock: tcpdump's
+ * adapter_unsynced) as the packet's time; a packet without one keeps the
+ * host's (XSKDUMP_STAT_NO_HW_TIMESTAMP counts them). */
+#define XSKDUMP_ATTACH_HW_TIMESTAMP 4u
+
 /* Loads the embedded XDP program and attaches it to ifname with a BPF link,
  * so the kernel detaches it when the process dies, or joins another
- * xskdump's (share.c, above). Returns a program handle. */
-int32_t xsk_prog_attach(const char *ifname, uint32_t mode);
+ * xskdump's (share.c, above). flags: XSKDUMP_ATTACH_*. Returns a program
+ * handle. */
+int32_t xsk_prog_attach(const char *ifname, uint32_t mode, uint32_t flags);
 /* 0 when this process attached the program, 1 when it joined another
  * process's; buf gets who else holds it ("xskdump pid 123"), "" if unknown. */
 int32_t xsk_prog_shared(int32_t prog, uint8_t *buf, uint32_t len);
 /* The mode actually in use (XSKDUMP_MODE_NATIVE or _GENERIC). */
 int32_t xsk_prog_mode(int32_t prog);
+/* 1 when the program was loaded with frags support, 0 when not (or joined:
+ * the other capture's choice is not readable). */
+int32_t xsk_prog_multi_buffer(int32_t prog);
+/* 1 when the program puts back VLAN tags from the RX metadata, else 0. */
+int32_t xsk_prog_vlan(int32_t prog);
+/* 1 when it gives the NIC's RX timestamps, else 0. */
+int32_t xsk_prog_hw_timestamp(int32_t prog);
 /* Number of RX queues the interface has (from sysfs), >= 1. */
 int32_t xsk_prog_queue_count(int32_t prog);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
@@ -271,7 +304,8 @@ int32_t xsk_filter_test_close(int32_t test);
 #define XSKDUMP_GUARD_DUPLICATE 2  /* frame already held by the user */
 #define XSKDUMP_GUARD_OVERHELD 3   /* more frames held than the UMEM has */
 #define XSKDUMP_GUARD_CLOBBER 4    /* user-owned frame written to (canary) */
-#define XSKDUMP_GUARD_KINDS 5
+#define XSKDUMP_GUARD_UNTERMINATED 5 /* a chain (XDP_PKT_CONTD) that never ends */
+#define XSKDUMP_GUARD_KINDS 6
 /* xsk_guard_report: per kind {count, first address, first descriptor number}. */
 #define XSKDUMP_GUARD_WORDS 3
 /* Where a correct kernel puts a packet in its frame: XDP_PACKET_HEADROOM plus
@@ -283,9 +317,10 @@ int32_t xsk_filter_test_close(int32_t test);
 /* XSKDUMP_FAULT=<kind>[@N] in the environment, kind a guard kind in lower
  * case ("misaligned", ...): a testing aid that makes the N-th RX descriptor
  * (default 100) of every socket opened from then on look exactly like the
- * generic-receive race would make it, for the guard to catch. It acts through
- * the guard only: inert when unset, and on a socket with the guard off. No
- * functions. */
+ * generic-receive race would make it, for the guard to catch; "unterminated"
+ * flags descriptor N and the ones after it XDP_PKT_CONTD, more than a packet
+ * can have. It acts through the guard only: inert when unset, and on a socket
+ * with the guard off. No functions. */
 
 /* ==== sock.c: sockets and their UMEM ==== */
 
@@ -298,9 +333,21 @@ int32_t xsk_filter_test_close(int32_t test);
  * xsk_sock_close: that way the one view over the UMEM is an ordinary
  * ArrayBuffer, no pointer API needed. */
 int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *area, uint64_t area_len);
+		      uint8_t *area, uint64_t area_len, uint32_t gather_bytes, uint32_t snaplen);
+/* gather_bytes > 0 asks for multi-buffer: the socket is bound with XDP_USE_SG
+ * where the kernel has it (6.6+), and a packet the kernel splits over several
+ * frames (a chain of descriptors, XDP_PKT_CONTD) is copied by xsk_rx_batch
+ * into a gather area of gather_bytes (at least XSKDUMP_GATHER_MIN) right
+ * after the UMEM, inside `area` (which must be that much longer): one record
+ * there, its frames back on the FQ at once. 0: no multi-buffer, a packet
+ * bigger than a frame is dropped by the kernel (rx_dropped), as before 6.6.
+ * snaplen (1..XSKDUMP_MAX_SNAPLEN, 0 = the maximum): bytes of a packet a record
+ * gives (DESC_LEN), DESC_WIRELEN keeps the whole length. */
+#define XSKDUMP_GATHER_MIN 262144
 /* 1 when the socket is bound zero-copy, 0 for copy mode. */
 int32_t xsk_sock_zerocopy(int32_t sock);
+/* 1 when the socket is bound with XDP_USE_SG (chains are gathered), else 0. */
+int32_t xsk_sock_multi_buffer(int32_t sock);
 /* Where the UMEM starts inside the caller's area, in bytes. */
 int32_t xsk_umem_offset(int32_t sock);
 /* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
@@ -311,11 +358,12 @@ int32_t xsk_sock_check(int32_t sock);
 #define XSKDUMP_STAT_RX_INVALID 1         /* rx_invalid_descs */
 #define XSKDUMP_STAT_RX_RING_FULL 2       /* rx_ring_full */
 #define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
-#define XSKDUMP_STAT_RX_PACKETS 4         /* descriptors taken from the RX ring */
-#define XSKDUMP_STAT_RX_BYTES 5           /* their bytes */
+#define XSKDUMP_STAT_RX_PACKETS 4         /* packets taken from the RX ring (a chain is one) */
+#define XSKDUMP_STAT_RX_BYTES 5           /* bytes of those handed to the user */
 #define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
 #define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
-#define XSKDUMP_STAT__COUNT 8
+#define XSKDUMP_STAT_NO_HW_TIMESTAMP 8    /* hardware timestamps asked for, this packet had none */
+#define XSKDUMP_STAT__COUNT 9
 /* Fills out[0..n) with XSKDUMP_STAT_* values. */
 int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
 /* Removes the socket from the XSKMAP: from now on its queue's packets pass to
@@ -341,6 +389,7 @@ int32_t xsk_prog_detach(int32_t prog);
 #define XSKDUMP_DESC_FLAGS 5   /* queue (bits 0-15) | direction << XSKDUMP_DESC_DIR_SHIFT
 				* | attribution << XSKDUMP_DESC_PROC_SHIFT */
 #define XSKDUMP_DESC_DIR_SHIFT 16 /* XSKDUMP_DIR_IN or _OUT (bpf/xskdump_abi.h), 2 bits */
+#define XSKDUMP_DESC_DIR_MASK 3   /* its 2 bits, after the shift (the attribution is above) */
 /* A tap record with a process (attribution on): how it was found
  * (XSKDUMP_PROC_HOOK, _TABLE, _LISTENER, 2 bits), | XSKDUMP_DESC_PROC_CLOSED
  * when its socket was released. Nonzero: struct xskdump_proc is the 40 bytes
@@ -349,11 +398,16 @@ int32_t xsk_prog_detach(int32_t prog);
 #define XSKDUMP_DESC_PROC_HOW_MAX 3
 #define XSKDUMP_DESC_PROC_CLOSED 4
 
-/* (4) Takes up to max descriptors off the RX ring into descs (max *
- * XSKDUMP_DESC_WORDS u32) and releases them: the frames are now the user's.
- * Returns the count. One call per batch. */
+/* (4) Takes up to max records off the RX ring into descs (max *
+ * XSKDUMP_DESC_WORDS u32) and releases their descriptors: the frames are now
+ * the user's. A packet in one frame is one record pointing into the UMEM; a
+ * chain of descriptors (multi-buffer) is one record pointing into the gather
+ * area (its frames are back on the FQ already); a chain that does not fit
+ * the gather area waits for the next call. Returns the count. One call per
+ * batch. */
 int32_t xsk_rx_batch(int32_t sock, uint32_t *descs, uint32_t max);
-/* (6) Gives the frames of descs[0..n) back to the FQ. Returns the socket's
+/* (6) Gives the frames of descs[0..n) back to the FQ (a gathered record
+ * gives back its room in the gather area). Returns the socket's
  * ring-integrity violations so far, all kinds (>= 0, what xsk_guard_total
  * returns): the receive loop learns of a new one from the call it makes
  * anyway. A frame the user does not hold is refused (and counted), never put
@@ -371,9 +425,10 @@ int32_t xsk_guard_report(int32_t sock, uint64_t *out, uint32_t n);
 int32_t xsk_wait(int32_t sock, int32_t timeout_ms);
 /* Like xsk_wait for any of socks[0..n): 1 when one has RX data, 0 on timeout. */
 int32_t xsk_wait_any(const int32_t *socks, uint32_t n, int32_t timeout_ms);
-/* Sleeps usec microseconds (at most 1 s), off the JS thread as a nonblocking
- * FFI call. Unlike a poll it leaves nobody for the kernel to wake: under load
- * the receiving softirq then pays no wakeup per flush. Returns 0. */
+/* Sleeps usec microseconds (at most 1 s) in the calling thread: the capture
+ * loop's nap when a busy ring runs dry (a synchronous FFI call: precise, no
+ * thread hop). Unlike a poll it leaves nobody for the kernel to wake: under
+ * load the receiving softirq then pays no wakeup per flush. Returns 0. */
 int32_t xsk_doze(uint32_t usec);
 
 /* ==== ringbuf.c, tap.c: tap mode ==== */
@@ -470,6 +525,100 @@ int32_t xsk_proc_probe(int32_t *out, uint32_t n);
  * ifname (both sides), and the clsact qdisc when qdisc_created and nothing
  * else is on it. 0 also when there is none. */
 int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_created);
+
+/* ==== records.c, writer.c: capture files written by the shim ==== */
+
+/* The CLI's -w files. The capture loop hands each batch to a writer (one call
+ * per batch, never per packet): it cuts every packet to the snapshot length
+ * and frames it as a pcap record or a pcapng Enhanced Packet Block (byte for
+ * byte what lib/formats/pcap.ts and pcapng.ts write) into chunks of memory
+ * with memcpy; a thread of the writer's own writes full chunks to the file,
+ * in order. So a slow write costs chunks, not UMEM frames (or ring buffer
+ * space), and the loop never waits for the file while a chunk is free. The shim opens the files itself:
+ * any path the process may open (also /dev/shm, /proc/self/fd/N), or an fd
+ * it is given (stdout). When a write fails (disk full, a closed pipe), the
+ * thread cuts a regular file back to its last whole record and the writer
+ * stops: every later call returns the error (xsk_writer_failure says what the
+ * file holds). Little-endian files, nanosecond timestamps, as the TypeScript
+ * writers make them. */
+#define XSKDUMP_FILE_PCAP 0
+#define XSKDUMP_FILE_PCAPNG 1
+#define XSKDUMP_MAX_SNAPLEN 262144
+/* A record's XSKDUMP_DESC_FLAGS make its pcapng epb_flags (the direction)
+ * and epb_queue (the queue, for an incoming packet), as the TypeScript writer
+ * takes them. This queue means none is known (a record read from a file
+ * without epb_queue): its EPB has no epb_queue. */
+#define XSKDUMP_DESC_NO_QUEUE 0xffffu
+/* Why a put stopped before the end of its batch (XSKDUMP_WSTAT_STOPPED). */
+#define XSKDUMP_WRITER_DONE 0   /* it did not */
+#define XSKDUMP_WRITER_ROTATE 1 /* the next record is due in a new file (xsk_writer_file) */
+#define XSKDUMP_WRITER_FULL 2   /* every chunk is waiting for the thread (xsk_writer_wait) */
+/* Layout of xsk_writer_stats() output (u64 each). */
+#define XSKDUMP_WSTAT_PACKETS 0      /* records put, all files */
+#define XSKDUMP_WSTAT_BYTES 1        /* their wire lengths, summed */
+#define XSKDUMP_WSTAT_FILE 2         /* the current file's number (xsk_writer_file) */
+#define XSKDUMP_WSTAT_FILE_BYTES 3   /* bytes put into it, header included */
+#define XSKDUMP_WSTAT_FILE_PACKETS 4 /* records put into it */
+#define XSKDUMP_WSTAT_STOPPED 5      /* XSKDUMP_WRITER_*: why the last put stopped */
+#define XSKDUMP_WSTAT_FULL 6         /* puts that found every chunk waiting for the thread */
+#define XSKDUMP_WSTAT_WRITTEN 7      /* bytes the thread wrote, all files */
+#define XSKDUMP_WSTAT_QUEUED 8       /* chunks waiting for the thread now */
+#define XSKDUMP_WSTAT_WRITE_MAX_NS 9 /* the longest write() of a chunk */
+#define XSKDUMP_WSTAT__COUNT 10
+/* Layout of xsk_writer_failure() output (u64 each). */
+#define XSKDUMP_WFAIL_FILE 0        /* the number of the file that failed */
+#define XSKDUMP_WFAIL_SIZE 1        /* its size now */
+#define XSKDUMP_WFAIL_KEPT 2        /* packets in its whole records */
+#define XSKDUMP_WFAIL_CUT_ERRNO 3   /* the cut back to a whole record failed: its errno */
+#define XSKDUMP_WFAIL_PARTIAL 4     /* bytes of a cut record at its end (not a regular file) */
+#define XSKDUMP_WFAIL__COUNT 5
+
+/* A writer of `format` files cutting packets to snaplen, with `chunks`
+ * chunks of chunk_size bytes (each must hold a record of snaplen bytes).
+ * Starts its thread. Returns a writer handle. */
+int32_t xsk_writer_open(uint32_t format, uint32_t snaplen, uint32_t chunk_size, uint32_t chunks);
+/* Starts the next file: opens path (created or truncated, 0666 less the
+ * umask), or, with path "" (or NULL), writes to fd, which stays the caller's.
+ * The file before it ends with trailer[0..tlen) (its pcapng ISB) and is
+ * closed once written; header[0..len) (the pcap file header, or the pcapng
+ * SHB and IDB) starts the new one. A put stops (XSKDUMP_WRITER_ROTATE)
+ * before a record with sec >= sec_limit and before any record once the file
+ * holds more than size_limit bytes (-G, -C; UINT64_MAX: never). Returns the
+ * file's number (1, 2, ...); -EAGAIN, having done nothing, when too few
+ * chunks are free (xsk_writer_wait, then again). Files opened after a failed
+ * write got nothing and are removed. Opening a path again (a ring of names)
+ * truncates it: let the writer drain first. */
+int32_t xsk_writer_file(int32_t w, const char *path, int32_t fd, const uint8_t *trailer,
+			uint32_t tlen, const uint8_t *header, uint32_t len, uint64_t size_limit,
+			uint64_t sec_limit);
+/* Puts the records of descs[0..n) (XSKDUMP_DESC_WORDS u32 each, as
+ * xsk_rx_batch and xsk_ring_batch make them) whose bytes are in
+ * src[0..src_len) (the UMEM, the ring buffer). Returns how many it took, in
+ * order; fewer than n when it stopped (XSKDUMP_WSTAT_STOPPED says why);
+ * -errno once the writer failed. */
+int32_t xsk_writer_put(int32_t w, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
+		       uint32_t n);
+/* Appends bytes[0..len) (a pcapng block: the last file's ISB) to the
+ * current file. -EAGAIN as for xsk_writer_file. */
+int32_t xsk_writer_bytes(int32_t w, const uint8_t *bytes, uint32_t len);
+/* Hands the chunk being filled to the thread now (an idle capture's readers
+ * see its packets). */
+int32_t xsk_writer_flush(int32_t w);
+/* Waits up to timeout_ms for a free chunk (nonblocking FFI call): 1 when
+ * there is one (or the writer failed), 0 on timeout. */
+int32_t xsk_writer_wait(int32_t w, int32_t timeout_ms);
+/* Waits up to timeout_ms until every chunk handed over is written (or the
+ * writer failed): 1, or 0 on timeout. Nonblocking FFI call. */
+int32_t xsk_writer_drain(int32_t w, int32_t timeout_ms);
+/* Fills out[0..n) with XSKDUMP_WSTAT_* values. */
+int32_t xsk_writer_stats(int32_t w, uint64_t *out, uint32_t n);
+/* 0 while the writer is fine; else the errno of its failure, out[0..n) the
+ * XSKDUMP_WFAIL_* values and text its strerror ("... (os error N)"). */
+int32_t xsk_writer_failure(int32_t w, uint64_t *out, uint32_t n, uint8_t *text, uint32_t len);
+/* Ends the current file (it is closed once written), lets the thread finish
+ * every chunk handed over, frees the writer. Blocks until then: drain first.
+ * Returns 0, or the failure's -errno. */
+int32_t xsk_writer_close(int32_t w);
 
 /* ==== proc.c: process attribution ==== */
 

@@ -28,6 +28,7 @@
 #include "ledger.h"
 #include "prog.h"
 #include "share.h"
+#include "../bpf/uapi_next.h"
 
 /* The kernel puts packets after XDP_PACKET_HEADROOM plus our UMEM headroom (0). */
 _Static_assert(XSKDUMP_RX_OFFSET == XDP_PACKET_HEADROOM + XSK_UMEM__DEFAULT_FRAME_HEADROOM,
@@ -107,8 +108,42 @@ static int sock_bind(struct sock *s, struct prog *p, __u16 bind_flags)
 	return xsk_socket__create(&s->xsk, p->ifname, s->queue, s->umem, &s->rx, NULL, &cfg);
 }
 
+/* Binds s: zero-copy where the driver has it, copy mode otherwise (veth,
+ * generic); with XDP_USE_SG first when multi-buffer is asked for. A kernel
+ * before 6.6 refuses the unknown flag (EINVAL), a zero-copy driver without
+ * multi-buffer refuses SG (EOPNOTSUPP): then without it. */
+static int sock_bind_any(struct sock *s, struct prog *p, int multi_buffer)
+{
+	static const __u16 tries[] = {
+		XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY | XSKDUMP_XDP_USE_SG,
+		XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY,
+		XDP_USE_NEED_WAKEUP | XDP_COPY | XSKDUMP_XDP_USE_SG,
+		XDP_USE_NEED_WAKEUP | XDP_COPY,
+	};
+	int err = -EOPNOTSUPP;
+	unsigned i;
+
+	for (i = 0; i < sizeof(tries) / sizeof(*tries); i++) {
+		if ((tries[i] & XDP_ZEROCOPY) && p->mode != XSKDUMP_MODE_NATIVE)
+			continue;
+		if ((tries[i] & XSKDUMP_XDP_USE_SG) && !multi_buffer)
+			continue;
+		/* Only a refusal of the mode or of SG moves on to the next try. */
+		if (i && err != -EOPNOTSUPP && err != -EINVAL && err != -EPROTONOSUPPORT)
+			break;
+		err = sock_bind(s, p, tries[i]);
+		if (!err) {
+			s->zerocopy = !!(tries[i] & XDP_ZEROCOPY);
+			s->multi_buffer = !!(tries[i] & XSKDUMP_XDP_USE_SG);
+			return 0;
+		}
+		s->xsk = NULL;
+	}
+	return err;
+}
+
 int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *mem, uint64_t mem_len)
+		      uint8_t *mem, uint64_t mem_len, uint32_t gather_bytes, uint32_t snaplen)
 {
 	struct prog *p = prog_get(ph);
 	struct sock *s;
@@ -126,6 +161,12 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	if (!frame_count || (frame_count & (frame_count - 1)) || frame_size < 2048 ||
 	    (frame_size & (frame_size - 1)) || (uint64_t)frame_count * frame_size > (1ull << 32))
 		return fail(-EINVAL, "bad UMEM geometry %u x %u", frame_count, frame_size);
+	if (gather_bytes && (gather_bytes < XSKDUMP_GATHER_MIN ||
+			     (uint64_t)frame_count * frame_size + gather_bytes > (1ull << 32)))
+		return fail(-EINVAL, "gather area of %u bytes (at least %u, and below 4 GiB with the UMEM)",
+			    gather_bytes, XSKDUMP_GATHER_MIN);
+	if (snaplen > XSKDUMP_MAX_SNAPLEN)
+		return fail(-EINVAL, "snap length %u is more than %u", snaplen, XSKDUMP_MAX_SNAPLEN);
 	h = slot_take(socks, sizeof(*socks), MAX_SOCKS, "sockets");
 	if (h < 0)
 		return h;
@@ -137,13 +178,22 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 	s->area_size = (uint64_t)frame_count * frame_size;
 	/* XDP_UMEM_REG wants a page-aligned start. */
 	s->area_offset = (uint32_t)(-(uintptr_t)mem & ((uintptr_t)sysconf(_SC_PAGESIZE) - 1));
-	if (!mem || mem_len < s->area_size + s->area_offset) {
-		err = fail(-EINVAL, "UMEM memory of %llu bytes is too small for %u x %u",
-			   (unsigned long long)mem_len, frame_count, frame_size);
+	if (!mem || mem_len < s->area_size + s->area_offset + gather_bytes) {
+		err = fail(-EINVAL, "UMEM memory of %llu bytes is too small for %u x %u and %u more",
+			   (unsigned long long)mem_len, frame_count, frame_size, gather_bytes);
 		memset(s, 0, sizeof(*s));
 		return err;
 	}
 	s->area = mem + s->area_offset;
+	s->gather = (uint8_t *)s->area + s->area_size;
+	s->gather_bytes = gather_bytes;
+	s->snaplen = snaplen ? snaplen : XSKDUMP_MAX_SNAPLEN;
+	s->hw_timestamp = p->hw_timestamp;
+	/* The largest packet a chain can carry, XSKDUMP_MAX_SNAPLEN (BIG TCP aside,
+	 * GRO stops at 64 KiB), in the smallest pieces a frame holds. */
+	s->chain_max = XSKDUMP_MAX_SNAPLEN / (frame_size - XSKDUMP_RX_OFFSET) + 1;
+	if (s->chain_max >= frame_count)
+		s->chain_max = frame_count - 1; /* a batch must see a chain's end */
 	ucfg = (struct xsk_umem_config){
 		.fill_size = frame_count,
 		.comp_size = frame_count,
@@ -173,15 +223,7 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 			     frame_count);
 		goto out;
 	}
-	/* Zero-copy where the driver has it; copy mode otherwise (veth, generic). */
-	s->zerocopy = 1;
-	err = -EOPNOTSUPP;
-	if (p->mode == XSKDUMP_MODE_NATIVE)
-		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY);
-	if (err) {
-		s->zerocopy = 0;
-		err = sock_bind(s, p, XDP_USE_NEED_WAKEUP | XDP_COPY);
-	}
+	err = sock_bind_any(s, p, gather_bytes > 0 && !multi_buffer_refused());
 	if (err) {
 		char who[160] = "", also[160] = "";
 
@@ -218,7 +260,7 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 		    s->owner);
 	s->ledger.taken_at = s->taken_at;
 	s->guard = 1;
-	fault_parse(&s->fault);
+	fault_parse(&s->fault, s->chain_max);
 
 	/* (1) of the cycle: the kernel starts out owning every frame. */
 	for (i = 0; i < frame_count; i++) {
@@ -257,6 +299,13 @@ int32_t xsk_sock_zerocopy(int32_t h)
 	struct sock *s = sock_get(h);
 
 	return s ? s->zerocopy : fail(-EBADF, "no such socket handle %d", h);
+}
+
+int32_t xsk_sock_multi_buffer(int32_t h)
+{
+	struct sock *s = sock_get(h);
+
+	return s ? s->multi_buffer : fail(-EBADF, "no such socket handle %d", h);
 }
 
 int32_t xsk_umem_offset(int32_t h)
@@ -310,6 +359,7 @@ int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)
 	v[XSKDUMP_STAT_RX_BYTES] = s->rx_bytes;
 	v[XSKDUMP_STAT_USER_HELD] = s->user_held;
 	v[XSKDUMP_STAT_NO_META] = s->no_meta;
+	v[XSKDUMP_STAT_NO_HW_TIMESTAMP] = s->no_hw_timestamp;
 	for (i = 0; i < n && i < XSKDUMP_STAT__COUNT; i++)
 		out[i] = v[i];
 	return (int32_t)i;

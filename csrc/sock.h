@@ -27,7 +27,8 @@ struct sock {
 	struct xsk_ring_prod fq;
 	struct xsk_ring_cons cq;
 	struct xsk_ring_cons rx;
-	uint64_t rx_packets;
+	uint64_t rx_descs;   /* descriptors taken off the RX ring */
+	uint64_t rx_packets; /* packets they carried (a chain is one) */
 	uint64_t rx_bytes;
 	uint64_t user_held;
 	uint64_t no_meta;
@@ -41,6 +42,18 @@ struct sock {
 	uint8_t *owner;     /* enum frame_owner of each frame (the ledger's) */
 	uint32_t npending;
 	struct fault fault; /* XSKDUMP_FAULT (fault.h) */
+	/* Multi-buffer (XDP_USE_SG): chains are copied into the gather area,
+	 * right after the UMEM in the caller's memory, one record each. */
+	int multi_buffer;
+	uint32_t snaplen;      /* bytes a record gives of a packet */
+	uint32_t chain_max;    /* pieces of the largest packet: a longer chain is broken */
+	uint8_t *gather;       /* gather_bytes, after the UMEM */
+	uint32_t gather_bytes;
+	uint32_t gather_used;  /* bytes handed out in records not yet given back */
+	uint32_t gather_out;   /* those records; at 0 the area is free again */
+	int chain_skip;        /* inside a broken chain: drop pieces up to its end */
+	int hw_timestamp;      /* the program gives the NIC's timestamps */
+	uint64_t no_hw_timestamp; /* packets it had none for (host time) */
 };
 
 extern struct sock socks[MAX_SOCKS];

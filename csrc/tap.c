@@ -73,6 +73,7 @@ struct tap {
 	struct bpf_object *obj;
 	uint32_t ring_size;
 	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
+	int frags;        /* the XDP programs (and their filter) have BPF_F_XDP_HAS_FRAGS */
 	struct hook in, out;
 	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
@@ -273,7 +274,7 @@ _Static_assert(sizeof(proc_programs) / sizeof(*proc_programs) + 3 == XSKDUMP_PRO
  * only the programs of the hooks that can be used (only: that one program
  * alone, for xsk_proc_probe). */
 static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-		    uint32_t nmask, uint32_t proc_filter, const char *only)
+		    uint32_t nmask, uint32_t proc_filter, const char *only, int frags)
 {
 	uint32_t hdr = (uint32_t)sizeof(struct xskdump_tap_rec) +
 		       (t->attribute ? (uint32_t)sizeof(struct xskdump_proc) : 0);
@@ -327,6 +328,14 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 		bpf_object__for_each_program(p, t->obj)
 			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), only));
 	}
+	/* Multi-buffer packets whole at XDP (a jumbo MTU natively, GRO skbs in
+	 * generic mode without linearizing them); bpf_xdp_load_bytes reads across
+	 * the frags. */
+	t->frags = frags;
+	if (frags) {
+		bpf_program__set_flags(program(t, "tap_xdp"), BPF_F_XDP_HAS_FRAGS);
+		bpf_program__set_flags(program(t, "tap_xdp_copy"), BPF_F_XDP_HAS_FRAGS);
+	}
 	libbpf_msg[0] = 0;
 	err = bpf_object__load(t->obj);
 	if (err) {
@@ -342,6 +351,25 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 		return fail(err, "load the tap programs (needs CAP_BPF and CAP_PERFMON, or root)");
 	}
 	return 0;
+}
+
+/* tap_load with frags where the kernel knows the flag (5.18+) and they are
+ * not refused, else without. */
+static int tap_load_frags(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
+			  uint32_t nmask, uint32_t proc_filter, const char *only)
+{
+	int err = -EINVAL;
+
+	if (!multi_buffer_refused()) {
+		err = tap_load(t, dirs, snaplen, mask, nmask, proc_filter, only, 1);
+		if (err == -EINVAL) {
+			bpf_object__close(t->obj);
+			t->obj = NULL;
+		}
+	}
+	if (err == -EINVAL)
+		err = tap_load(t, dirs, snaplen, mask, nmask, proc_filter, only, 0);
+	return err;
 }
 
 static void hook_init(struct hook *hk)
@@ -449,7 +477,7 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
 	t->attribute = (int)attribute;
-	err = tap_load(t, dirs, snaplen, queue_mask, nmask, proc_filter, NULL);
+	err = tap_load_frags(t, dirs, snaplen, queue_mask, nmask, proc_filter, NULL);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -473,9 +501,9 @@ int32_t xsk_proc_probe(int32_t *out, uint32_t n)
 		memset(&t, 0, sizeof(t));
 		t.ring_size = 4 * (uint32_t)sysconf(_SC_PAGESIZE);
 		t.attribute = 1;
-		out[i] = tap_load(&t, XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT, 64, NULL, 0,
-				  XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM | XSKDUMP_WANT_CGROUP,
-				  i < nproc ? proc_programs[i] : copies[i - nproc]);
+		out[i] = tap_load_frags(&t, XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT, 64, NULL, 0,
+					XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM | XSKDUMP_WANT_CGROUP,
+					i < nproc ? proc_programs[i] : copies[i - nproc]);
 		bpf_object__close(t.obj);
 	}
 	return (int32_t)i;
@@ -526,8 +554,9 @@ static int hook_filter(struct tap *t, struct hook *hk, const uint8_t *insns, uin
 			return fail(-errno, "remove the filter from %s", t->ifname);
 		return 0;
 	}
-	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type, hk->stages_fd,
-			 hk->counters_fd);
+	fd = filter_load(insns, n, label, hk->prog_type, hk->attach_type,
+			 hk->prog_type == BPF_PROG_TYPE_XDP && t->frags ? BPF_F_XDP_HAS_FRAGS : 0,
+			 hk->stages_fd, hk->counters_fd);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_update_elem(hk->stages_fd, &key, &fd, BPF_ANY)) {

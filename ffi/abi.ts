@@ -5,6 +5,22 @@
  * @module
  */
 
+/**
+ * xsk_prog_attach flags (XSKDUMP_ATTACH_*): load the program with frags support; in native mode,
+ * put back VLAN tags from the driver's RX metadata.
+ */
+export const ATTACH_MULTI_BUFFER = 1;
+export const ATTACH_VLAN = 2;
+/** xsk_prog_attach: the NIC's RX timestamps where the driver gives them (adapter_unsynced). */
+export const ATTACH_HW_TIMESTAMP = 4;
+/** XDP RX metadata a driver implements (XSKDUMP_RX_META_*, xsk_iface_rx_metadata bits). */
+export const RX_META = { timestamp: 1, hash: 2, vlanTag: 4 } as const;
+/**
+ * The smallest gather area a multi-buffer socket takes (XSKDUMP_GATHER_MIN): room for the
+ * largest packet; chains are copied there, one record each.
+ */
+export const GATHER_MIN = 262144;
+
 /** A mode name as the CLI and API spell it. */
 export type ModeName = "auto" | "native" | "generic";
 /** Attach modes (XSKDUMP_MODE_*). */
@@ -78,13 +94,14 @@ export const STAT = {
   rxBytes: 5,
   userHeld: 6,
   noMeta: 7,
+  noHwTimestamp: 8,
 } as const;
-export const STAT_COUNT = 8;
+export const STAT_COUNT = 9;
 
 /** u64 words per guard kind in xsk_guard_report (XSKDUMP_GUARD_WORDS): count, addr, descriptor. */
 export const GUARD_WORDS = 3;
 /** Guard kinds (XSKDUMP_GUARD_KINDS). */
-export const GUARD_KIND_COUNT = 5;
+export const GUARD_KIND_COUNT = 6;
 /**
  * Where a correct kernel puts a packet in a frame (XSKDUMP_RX_OFFSET): XDP_PACKET_HEADROOM + our
  * zero UMEM headroom.
@@ -143,7 +160,7 @@ export const USAGE = { ipv4: 0, ipv6: 1, master: 2 } as const;
 export const USAGE_WORDS = 3;
 
 /** Slots of the prog array "stages" (enum xskdump_stage). */
-export const STAGE = { filter: 0, capture: 1 } as const;
+export const STAGE = { filter: 0, capture: 1, reject: 2 } as const;
 
 /** u64 words of xsk_host_facts (XSKDUMP_HOST_WORDS): capabilities, memlock, BTF, netns. */
 export const HOST_WORDS = 4;
@@ -191,3 +208,27 @@ export const TEST_COUNT = 2;
 export const DEFAULT_FRAMES = 16384;
 /** The default UMEM with 2 KiB frames: what doctor checks the locked-memory limit against. */
 export const DEFAULT_BUFFER_BYTES = DEFAULT_FRAMES * 2048;
+
+/** Capture files the shim writes (XSKDUMP_FILE_*). */
+export const FILE_FORMAT = { pcap: 0, pcapng: 1 } as const;
+/** The queue bits of DESC_FLAGS of a record of no known queue: no epb_queue. */
+export const DESC_NO_QUEUE = 0xffff;
+/** Why a put stopped short (XSKDUMP_WRITER_*). */
+export const WRITER_STOP = { done: 0, rotate: 1, full: 2 } as const;
+/** Slots of xsk_writer_stats() (XSKDUMP_WSTAT_*). */
+export const WSTAT = {
+  packets: 0,
+  bytes: 1,
+  file: 2,
+  fileBytes: 3,
+  filePackets: 4,
+  stopped: 5,
+  full: 6,
+  written: 7,
+  queued: 8,
+  writeMaxNs: 9,
+} as const;
+export const WSTAT_COUNT = 10;
+/** Slots of xsk_writer_failure() (XSKDUMP_WFAIL_*). */
+export const WFAIL = { file: 0, size: 1, kept: 2, cutErrno: 3, partial: 4 } as const;
+export const WFAIL_COUNT = 5;

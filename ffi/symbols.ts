@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 14;
+export const ABI_VERSION = 16;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -20,6 +20,7 @@ export const symbols = {
   xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
   xsk_iface_mtu: { parameters: ["buffer"], result: "i32" },
   xsk_iface_gro: { parameters: ["buffer"], result: "i32" },
+  xsk_iface_rx_metadata: { parameters: ["buffer"], result: "i32" },
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
@@ -39,9 +40,12 @@ export const symbols = {
   xsk_file_close: { parameters: ["i32"], result: "i32" },
   xsk_path_chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
-  xsk_prog_attach: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_prog_attach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_mode: { parameters: ["i32"], result: "i32" },
+  xsk_prog_multi_buffer: { parameters: ["i32"], result: "i32" },
+  xsk_prog_vlan: { parameters: ["i32"], result: "i32" },
+  xsk_prog_hw_timestamp: { parameters: ["i32"], result: "i32" },
   xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -56,10 +60,11 @@ export const symbols = {
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
   // sock.c: sockets and their UMEM (ledger.c and fault.c have no functions)
   xsk_sock_open: {
-    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64"],
+    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64", "u32", "u32"],
     result: "i32",
   },
   xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
+  xsk_sock_multi_buffer: { parameters: ["i32"], result: "i32" },
   xsk_umem_offset: { parameters: ["i32"], result: "i32" },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -75,7 +80,8 @@ export const symbols = {
   // Runs on Deno's FFI thread pool so the event loop (signals, timers) turns.
   xsk_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
-  xsk_doze: { parameters: ["u32"], result: "i32", nonblocking: true },
+  // The loop's nap: synchronous, a precise sleep in the loop's own thread.
+  xsk_doze: { parameters: ["u32"], result: "i32" },
   // ringbuf.c, tap.c: tap mode
   xsk_tap_open: {
     parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32", "u32"],
@@ -97,6 +103,21 @@ export const symbols = {
   xsk_tap_close: { parameters: ["i32"], result: "i32" },
   xsk_proc_probe: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  // records.c, writer.c: capture files written by the shim
+  xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
+  xsk_writer_file: {
+    parameters: ["i32", "buffer", "i32", "buffer", "u32", "buffer", "u32", "u64", "u64"],
+    result: "i32",
+  },
+  xsk_writer_put: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_bytes: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_flush: { parameters: ["i32"], result: "i32" },
+  // Both wait for the writer thread: on the FFI thread pool, so the event loop turns.
+  xsk_writer_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_drain: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
+  xsk_writer_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_writer_failure: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_close: { parameters: ["i32"], result: "i32" },
   // proc.c: process attribution
   xsk_cgroup_root: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_proc_attach: { parameters: ["i32"], result: "i32" },

@@ -195,9 +195,9 @@ export class TapProgram {
     return check(this.shim, await this.shim.xsk_ring_wait(this.handle, timeoutMs), "wait") > 0;
   }
 
-  /** Sleeps `usec` microseconds on the FFI thread pool (no poll: nobody for the kernel to wake). */
-  async doze(usec: number): Promise<void> {
-    check(this.shim, await this.shim.xsk_doze(usec), "doze");
+  /** Sleeps `usec` microseconds in this thread (no poll: nobody for the kernel to wake). */
+  nap(usec: number): void {
+    check(this.shim, this.shim.xsk_doze(usec), "nap");
   }
 
   /** TAP_COUNTER in, TAP_COUNTER out, then TAP_STAT values. One array, reused. */

@@ -4,9 +4,13 @@
  * @module
  */
 import {
+  ATTACH_HW_TIMESTAMP,
+  ATTACH_MULTI_BUFFER,
+  ATTACH_VLAN,
   CHANNELS_WORDS,
   COUNTER_COUNT,
   DESC_WORDS,
+  GATHER_MIN,
   GUARD_KIND_COUNT,
   GUARD_WORDS,
   HOST_WORDS,
@@ -26,7 +30,9 @@ const ERRNO: Record<number, string> = {
   1: "EPERM",
   2: "ENOENT",
   4: "EINTR",
+  5: "EIO",
   9: "EBADF",
+  11: "EAGAIN",
   12: "ENOMEM",
   13: "EACCES",
   16: "EBUSY",
@@ -34,13 +40,22 @@ const ERRNO: Record<number, string> = {
   19: "ENODEV",
   22: "EINVAL",
   24: "EMFILE",
+  27: "EFBIG",
   28: "ENOSPC",
+  32: "EPIPE",
   34: "ERANGE",
   67: "ENOLINK",
   95: "EOPNOTSUPP",
   98: "EADDRINUSE",
   100: "ENETDOWN",
+  104: "ECONNRESET",
+  122: "EDQUOT",
 };
+
+/** The symbolic name of a (positive) errno, e.g. "ENOSPC"; "errno N" for one not listed. */
+export function errnoCode(errno: number): string {
+  return ERRNO[errno] ?? `errno ${errno}`;
+}
 
 /** What to do next, by errno: the part of an error a user acts on. */
 function hintFor(errno: number): string {
@@ -75,7 +90,7 @@ export class XskError extends Error {
 
   /** `message` says what failed; `errno` is positive. */
   constructor(message: string, errno: number) {
-    const code = ERRNO[errno] ?? `errno ${errno}`;
+    const code = errnoCode(errno);
     // The shim names the one capability a step lacks (then the hint need not list them all),
     // and says what to do about another capture on the interface.
     const hint = /CAP_[A-Z_]+(, which)? is missing/.test(message)
@@ -96,6 +111,8 @@ export class XskError extends Error {
 const errBuf = new Uint8Array(512);
 /** Covers the largest page size Linux uses (64 KiB). */
 const UMEM_ALIGN_SLACK = 65536;
+/** A socket's gather area by default: a batch of 64-KiB GRO packets, not one record each. */
+export const DEFAULT_GATHER_BYTES = 16 * GATHER_MIN;
 
 /** Turns a negative return into an XskError carrying the shim's last error text. */
 export function check(shim: Shim, ret: number, what: string): number {
@@ -209,6 +226,11 @@ export function ifaceGro(iface: string, shim: Shim = loadShim()): boolean {
   return check(shim, shim.xsk_iface_gro(cString(iface)), `GRO of ${iface}`) === 1;
 }
 
+/** The XDP RX metadata the interface's driver implements (RX_META bits; 0 before Linux 6.8). */
+export function ifaceRxMetadata(iface: string, shim: Shim = loadShim()): number {
+  return check(shim, shim.xsk_iface_rx_metadata(cString(iface)), `XDP features of ${iface}`);
+}
+
 /** The interface's MTU. Throws XskError (ENODEV) when it does not exist. */
 export function ifaceMtu(iface: string, shim: Shim = loadShim()): number {
   return check(shim, shim.xsk_iface_mtu(cString(iface)), `MTU of ${iface}`);
@@ -244,6 +266,12 @@ export class XdpProgram {
   readonly mode: Exclude<ModeName, "auto">;
   /** RX queues of the interface. */
   readonly queueCount: number;
+  /** Loaded with frags support: packets bigger than a page reach it whole (false when joined). */
+  readonly multiBuffer: boolean;
+  /** Device-bound: puts back the VLAN tags the driver reports in the RX metadata (native). */
+  readonly vlan: boolean;
+  /** Device-bound: gives the NIC's RX timestamps, in its own clock (adapter_unsynced). */
+  readonly hwTimestamp: boolean;
   /**
    * True when another xskdump had attached this program and this one joined it to capture
    * other queues (see csrc/share.c); `sharedWith` names it ("xskdump pid 123"), if it can.
@@ -260,14 +288,33 @@ export class XdpProgram {
     this.iface = iface;
     this.mode = MODE_NAME[check(shim, shim.xsk_prog_mode(handle), "mode")] as "native";
     this.queueCount = check(shim, shim.xsk_prog_queue_count(handle), "queue count");
+    this.multiBuffer = check(shim, shim.xsk_prog_multi_buffer(handle), "multi-buffer") === 1;
+    this.vlan = check(shim, shim.xsk_prog_vlan(handle), "vlan") === 1;
+    this.hwTimestamp = check(shim, shim.xsk_prog_hw_timestamp(handle), "hw timestamp") === 1;
     const who = new Uint8Array(160);
     this.shared = check(shim, shim.xsk_prog_shared(handle, who, who.length), "shared") === 1;
     this.sharedWith = new TextDecoder().decode(who.subarray(0, who.indexOf(0)));
   }
 
-  /** Loads and attaches; native first in auto mode. */
-  static attach(iface: string, mode: ModeName = "auto", shim: Shim = loadShim()): XdpProgram {
-    const h = check(shim, shim.xsk_prog_attach(cString(iface), MODE[mode]), `attach ${iface}`);
+  /**
+   * Loads and attaches; native first in auto mode. `multiBuffer` (default true): with frags
+   * support where the kernel has it (see XskSocket.open); `vlan` (default true): the
+   * device-bound program that puts back VLAN tags, where the mode is native and the driver has
+   * the kfunc; `hwTimestamp` (default false): the same program gives the NIC's RX timestamps.
+   */
+  static attach(
+    iface: string,
+    mode: ModeName = "auto",
+    opts: { multiBuffer?: boolean; vlan?: boolean; hwTimestamp?: boolean } = {},
+    shim: Shim = loadShim(),
+  ): XdpProgram {
+    const flags = (opts.multiBuffer === false ? 0 : ATTACH_MULTI_BUFFER) |
+      (opts.vlan === false ? 0 : ATTACH_VLAN) | (opts.hwTimestamp ? ATTACH_HW_TIMESTAMP : 0);
+    const h = check(
+      shim,
+      shim.xsk_prog_attach(cString(iface), MODE[mode], flags),
+      `attach ${iface}`,
+    );
     return new XdpProgram(shim, h, iface);
   }
 
@@ -312,7 +359,12 @@ export class XskSocket {
   readonly handle: number;
   readonly queue: number;
   readonly zerocopy: boolean;
-  /** The single zero-copy view over the UMEM. Empty after close(). */
+  /** Bound with XDP_USE_SG: a packet bigger than a frame comes whole, gathered (Linux 6.6+). */
+  readonly multiBuffer: boolean;
+  /**
+   * The single view over the UMEM and the gather area after it (where chained packets are
+   * copied): every record points into it. Empty after close().
+   */
   umem: Uint8Array;
   #stats = new BigUint64Array(STAT_COUNT);
   #guard = new BigUint64Array(GUARD_KIND_COUNT * GUARD_WORDS);
@@ -325,25 +377,37 @@ export class XskSocket {
     handle: number,
     queue: number,
     memory: Uint8Array<ArrayBuffer>,
-    umemSize: number,
+    viewSize: number,
   ) {
     const shim = prog.shim;
     this.prog = prog;
     this.handle = handle;
     this.queue = queue;
     this.zerocopy = check(shim, shim.xsk_sock_zerocopy(handle), "zerocopy") === 1;
+    this.multiBuffer = check(shim, shim.xsk_sock_multi_buffer(handle), "multi-buffer") === 1;
     this.#memory = memory;
     const offset = check(shim, shim.xsk_umem_offset(handle), "umem offset");
-    this.umem = new Uint8Array(memory.buffer, offset, umemSize);
+    this.umem = new Uint8Array(memory.buffer, offset, viewSize);
   }
 
-  /** Opens a socket on `queue`, fills the FQ and registers it in the XSKMAP. */
-  static open(prog: XdpProgram, queue: number, frameCount = 4096, frameSize = 4096): XskSocket {
+  /**
+   * Opens a socket on `queue`, fills the FQ and registers it in the XSKMAP. `gatherBytes` > 0
+   * (at least GATHER_MIN) asks for multi-buffer: a gather area that big follows the UMEM;
+   * 0 binds without XDP_USE_SG. `snaplen` (0: the maximum) cuts every record.
+   */
+  static open(
+    prog: XdpProgram,
+    queue: number,
+    frameCount = 4096,
+    frameSize = 4096,
+    gatherBytes = DEFAULT_GATHER_BYTES,
+    snaplen = 0,
+  ): XskSocket {
     const shim = prog.shim;
-    const umemSize = frameCount * frameSize;
+    const viewSize = frameCount * frameSize + gatherBytes;
     // A JS-owned buffer holds the UMEM: viewing it needs no pointer API (which would need an
     // unscoped --allow-ffi). The slack lets the shim start the UMEM on a page boundary.
-    const memory = new Uint8Array(umemSize + UMEM_ALIGN_SLACK);
+    const memory = new Uint8Array(viewSize + UMEM_ALIGN_SLACK);
     const h = check(
       shim,
       shim.xsk_sock_open(
@@ -353,10 +417,12 @@ export class XskSocket {
         frameSize,
         memory,
         BigInt(memory.length),
+        gatherBytes,
+        snaplen,
       ),
       `open queue ${queue}`,
     );
-    return new XskSocket(prog, h, queue, memory, umemSize);
+    return new XskSocket(prog, h, queue, memory, viewSize);
   }
 
   /** Takes up to `max` RX descriptors into descs (DESC_WORDS u32 each). */
@@ -388,9 +454,12 @@ export class XskSocket {
     return check(prog.shim, r, "wait") > 0;
   }
 
-  /** Sleeps `usec` microseconds on the FFI thread pool (no poll: nobody for the kernel to wake). */
-  static async doze(prog: XdpProgram, usec: number): Promise<void> {
-    check(prog.shim, await prog.shim.xsk_doze(usec), "doze");
+  /**
+   * Sleeps `usec` microseconds in this thread (a synchronous nanosleep: precise, no thread hop,
+   * and, unlike a poll, nobody for the kernel to wake). The event loop does not turn meanwhile.
+   */
+  static nap(prog: XdpProgram, usec: number): void {
+    check(prog.shim, prog.shim.xsk_doze(usec), "nap");
   }
 
   /** Throws XskError when the interface is gone or down. */

@@ -39,8 +39,11 @@ export interface XskdumpSummary {
   no_meta: number;
   fill_ring_empty: number;
   user_held: number;
+  no_hw_timestamp?: number;
   integrity: Record<string, number>;
   per_queue: { queue: number; captured: number; dropped: number }[];
+  /** The longest time the receive loop went without a take while packets arrived, ms. */
+  longest_gap_ms: number;
   /** A tap's counts per direction. */
   directions?: Record<
     "in" | "out",
@@ -49,6 +52,8 @@ export interface XskdumpSummary {
   rate: { pps: number; bps: number };
   files: { path: string; packets: number; bytes: number }[];
   files_opened: number;
+  /** -w through the shim's writer: batches that waited for the file, the longest write. */
+  writer?: { waits: number; longest_write_ms: number };
   stop: string;
   error?: string;
   exit_code: number;

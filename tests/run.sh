@@ -25,6 +25,7 @@ step build/test_ledger
 step build/test_filter
 step build/test_onefile
 step build/test_ringbuf
+step build/test_writer
 export TZ=UTC
 step "$deno" test --allow-all --permit-no-files tests/unit/
 if [ "$(id -u)" -eq 0 ]; then

@@ -6,7 +6,7 @@
  */
 import type { ProcessLabels } from "../../lib/capture/process.ts";
 import type { FileRecord } from "../../lib/capture/stats.ts";
-import { LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
+import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
@@ -72,6 +72,46 @@ function sync(f: OpenFile): void {
   f.record.packets = f.sink.failed ? f.sink.keptPackets : (f.ng ?? f.pcap)!.packets;
 }
 
+/**
+ * The TypeScript writer of one file as `opts` asks for it, its header in its buffer (the shim's
+ * writer takes its headers and statistics blocks from these too: one source for those bytes).
+ * `bufferSize` is its output buffer (default 1 MiB); `interfaces`, with `severalInterfaces`, the
+ * interfaces every file describes.
+ */
+export function fileWriter(
+  o: FileOutputOptions,
+  sink: ByteSink,
+  bufferSize?: number,
+  interfaces?: OutputInterface[],
+): PcapWriter | PcapngWriter {
+  if (o.format === "pcapng") {
+    return new PcapngWriter(sink, {
+      ifName: o.ifName ?? "",
+      interfaces: o.severalInterfaces ? interfaces : undefined,
+      filter: o.filter,
+      snaplen: o.snaplen,
+      linktype: o.linktype ?? LINKTYPE_ETHERNET,
+      userAppl: o.userAppl ?? "xskdump",
+      os: `${Deno.build.os} (${Deno.build.arch})`,
+      bufferSize,
+    });
+  }
+  return new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype, bufferSize });
+}
+
+/** The rotation -C/-G ask for (the first file's name is its `current`); undefined for none. */
+export function rotationFor(opts: FileOutputOptions): Rotation | undefined {
+  const rot = opts.rotation;
+  if (!rot || (rot.sizeLimit === undefined && rot.seconds === undefined)) return undefined;
+  const start = opts.startSec ?? Math.floor(Date.now() / 1000);
+  return new Rotation({ ...rot, template: opts.path }, start);
+}
+
+/** The counters for a file's Interface Statistics Block now; none when they cannot be read. */
+export function isbNow(o: FileOutputOptions): PcapngWriterStats | undefined {
+  return counters(o.stats);
+}
+
 /** The counters `stats` gives, or undefined when it has none or fails (a capture closed). */
 function counters(
   stats: (() => PcapngWriterStats | undefined) | undefined,
@@ -105,14 +145,8 @@ class FileOutput implements Output {
     this.#opts = opts;
     this.#processes = opts.format === "pcapng" ? opts.processes : undefined;
     this.packetBuffered = opts.packetBuffered === true;
-    const rot = opts.rotation;
-    const start = opts.startSec ?? Math.floor(Date.now() / 1000);
-    if (rot && (rot.sizeLimit !== undefined || rot.seconds !== undefined)) {
-      this.#rotation = new Rotation({ ...rot, template: opts.path }, start);
-      this.#cur = this.#open(this.#rotation.current);
-    } else {
-      this.#cur = this.#open(opts.path);
-    }
+    this.#rotation = rotationFor(opts);
+    this.#cur = this.#open(this.#rotation?.current ?? opts.path);
   }
 
   #open(path: string): OpenFile {
@@ -144,23 +178,11 @@ class FileOutput implements Output {
       this.#abandon(f);
     };
     try {
-      if (o.format === "pcapng") {
-        f.ng = new PcapngWriter(sink, {
-          ifName: o.ifName ?? "",
-          interfaces: o.severalInterfaces ? this.#interfaces : undefined,
-          filter: o.filter,
-          snaplen: o.snaplen,
-          linktype: o.linktype ?? LINKTYPE_ETHERNET,
-          userAppl: o.userAppl ?? "xskdump",
-          os: `${Deno.build.os} (${Deno.build.arch})`,
-        });
-        sink.writer = f.ng;
-        f.ng.flush(); // the headers are there even if nothing arrives
-      } else {
-        f.pcap = new PcapWriter(sink, { snaplen: o.snaplen, linktype: o.linktype });
-        sink.writer = f.pcap;
-        f.pcap.flush();
-      }
+      const w = fileWriter(o, sink, undefined, this.#interfaces);
+      if (w instanceof PcapngWriter) f.ng = w;
+      else f.pcap = w;
+      sink.writer = w;
+      w.flush(); // the headers are there even if nothing arrives
     } catch (e) {
       if (!sink.failed && !stdout) file.close();
       this.#cur = undefined;

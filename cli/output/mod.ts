@@ -27,12 +27,21 @@ export {
 } from "./errors.ts";
 export {
   fileSink,
+  keptText,
   type Output,
   type OutputInterface,
   TrackedSink,
   type WriterProgress,
 } from "./sinks.ts";
-export { type FileFormat, fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
+export {
+  type FileFormat,
+  fileOutput,
+  type FileOutputOptions,
+  fileWriter,
+  formatFor,
+  isbNow,
+  rotationFor,
+} from "./files.ts";
 export { directionWord, linktypeName, type TextOptions, textOutput } from "./text.ts";
 
 /** What the packets' source tells a file about them (pcapng's interface block and statistics,
@@ -43,10 +52,14 @@ export type OutputSource = Pick<
 >;
 
 /**
- * The output -w (or its absence), --print and the print flags ask for. Files are created here
- * (`source.created` hears of each).
+ * The output -w (or its absence), --print and the print flags ask for. Files are created here,
+ * by `files` (a live capture's: the shim's writer, live_files.ts); `source.created` hears of each.
  */
-export function openOutput(args: OutputArgs, source: OutputSource): Output {
+export function openOutput(
+  args: OutputArgs,
+  source: OutputSource,
+  files: (opts: FileOutputOptions) => Output = fileOutput,
+): Output {
   const text = () =>
     textOutput({
       snaplen: args.snaplen,
@@ -54,7 +67,7 @@ export function openOutput(args: OutputArgs, source: OutputSource): Output {
       packetBuffered: args.packetBuffered || args.lineBuffered,
     });
   if (args.write === undefined) return text();
-  const file = fileOutput({
+  const file = files({
     ...source,
     path: args.write,
     format: formatFor(args.write, args.output.format),
@@ -156,18 +169,26 @@ export function isbStats(s: CaptureStats): PcapngWriterStats {
   };
 }
 
-/** The output of a live capture: text lines, or -w with its format, rotation and statistics. */
+/**
+ * The output of a live capture: text lines, or -w with its format, rotation and statistics,
+ * made by `files` (the CLI's: the shim's writer, live_files.ts).
+ */
 export function captureOutput(
   args: OutputArgs,
   cap: CaptureInfo,
   filter: string | undefined,
+  files: (opts: FileOutputOptions) => Output = fileOutput,
   created?: (path: string) => void,
 ): Output {
-  return openOutput(args, {
-    ifName: cap.iface,
-    filter,
-    stats: () => isbStats(cap.stats()),
-    created,
-    processes: cap.processes,
-  });
+  return openOutput(
+    args,
+    {
+      ifName: cap.iface,
+      filter,
+      stats: () => isbStats(cap.stats()),
+      created,
+      processes: cap.processes,
+    },
+    files,
+  );
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { PacketSink } from "../../lib/capture/session.ts";
-import type { FileRecord } from "../../lib/capture/stats.ts";
+import type { FileRecord, WriterRecord } from "../../lib/capture/stats.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import type { PcapngInterface, PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
@@ -44,6 +44,14 @@ export interface Output extends PacketSink {
   files(): FileRecord[];
   /** Files opened so far (a -W ring reuses names). */
   readonly filesOpened: number;
+  /**
+   * For an output that writes behind the capture (the shim's writer): ends the last file and
+   * waits until every byte is written (the event loop turns meanwhile). Throws OutputFailure.
+   * Called before close().
+   */
+  finish?(): Promise<void>;
+  /** The shim's writer, for the summary (outputs that write through it). */
+  writerStats?(): WriterRecord;
 }
 
 /** Writes every byte of each chunk (short writes loop). */
@@ -57,6 +65,29 @@ export function fileSink(file: { writeSync(p: Uint8Array): number }): ByteSink {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * What a file holds after a failed write, as the end of the failure's line: cut back to its
+ * last whole record (`bytes` long, `packets` in it), not cut (why), or, for what cannot be cut
+ * (a pipe), this many bytes of a record at its end.
+ */
+export function keptText(
+  k:
+    | { kind: "cut"; bytes: number; packets: number }
+    | { kind: "cut_failed"; why: string }
+    | { kind: "partial"; bytes: number },
+): string {
+  switch (k.kind) {
+    case "cut":
+      return k.bytes > 0
+        ? `; it holds the ${plural(k.packets, "packet")} written before, ending on a whole record`
+        : "; nothing could be written to it";
+    case "cut_failed":
+      return `; could not cut it back to its last whole record (${k.why})`;
+    case "partial":
+      return k.bytes > 0 ? `; the last record is incomplete (${k.bytes} bytes)` : "";
+  }
 }
 
 /** What a sink needs to know of its writer: everything it has produced so far. */
@@ -168,17 +199,12 @@ export class TrackedSink implements ByteSink {
       try {
         if (this.written > this.#whole) this.#file.truncateSync(this.#whole);
         this.written = this.#whole;
-        kept = this.#whole > 0
-          ? `; it holds the ${plural(this.#wholePackets, "packet")} written before, ending on a ` +
-            "whole record"
-          : "; nothing could be written to it";
+        kept = keptText({ kind: "cut", bytes: this.#whole, packets: this.#wholePackets });
       } catch (t) {
-        kept = `; could not cut it back to its last whole record (${
-          t instanceof Error ? t.message : String(t)
-        })`;
+        kept = keptText({ kind: "cut_failed", why: t instanceof Error ? t.message : String(t) });
       }
     } else if (this.written > this.#whole) {
-      kept = `; the last record is incomplete (${this.written - this.#whole} bytes)`;
+      kept = keptText({ kind: "partial", bytes: this.written - this.#whole });
     }
     return writeFailure(e, this.#path, kept);
   }

@@ -25,7 +25,7 @@ import {
   DESC_WORDS,
 } from "../../ffi/abi.ts";
 import type { GuardFinding } from "./integrity.ts";
-import { DOZE_US, FLUSH_MS, nap, Pacer, Step } from "./pacer.ts";
+import { FLUSH_MS, Pacer, Step } from "./pacer.ts";
 
 export { Step };
 
@@ -55,8 +55,8 @@ export interface Source {
 export interface Waits {
   /** Waits up to `ms` for records on any source, off the JS thread. */
   wait(ms: number): Promise<unknown>;
-  /** Sleeps `usec` microseconds off the JS thread, with nothing for the kernel to wake. */
-  doze(usec: number): Promise<unknown>;
+  /** Sleeps `usec` microseconds in this thread (synchronous), with nothing for the kernel to wake. */
+  nap(usec: number): void;
   /** Throws when the sources' interface is gone or down (called every CHECK_MS). */
   check(): void;
 }
@@ -88,6 +88,24 @@ export interface PacketSink {
    * the packets one ring call took together).
    */
   readonly packetBuffered?: boolean;
+}
+
+/**
+ * A sink that takes whole batches (the CLI's file output, into the shim's writer): one call per
+ * batch, no JS per packet. It may take fewer records than it was given when it has no room
+ * (its file is slower than the capture); the batch then stays held (its frames are not given
+ * back) until waitRoom() says it has room again.
+ */
+export interface BatchSink extends PacketSink {
+  /** Takes the records descs[from..n) of `src`; returns how many it took, in order. */
+  putBatch(src: Source, descs: Uint32Array<ArrayBuffer>, from: number, n: number): number;
+  /** Resolves when putBatch() can take more, or after `ms`. */
+  waitRoom(ms: number): Promise<unknown>;
+}
+
+/** Whether `sink` takes whole batches. */
+export function takesBatches(sink: PacketSink): sink is BatchSink {
+  return typeof (sink as Partial<BatchSink>).putBatch === "function";
 }
 
 /** When run() stops on its own. */
@@ -143,6 +161,12 @@ export class ReceiveCore {
   source = 0;
   /** Why the loop ends; set when endPass() returns Step.Stop. */
   reason: StopReason | undefined;
+  /**
+   * The longest time, ms, from the start of a pass that took records to the start of the next
+   * one: how long the sources went without a take while records were arriving (the batch
+   * steps, a writer that made the loop wait, the sleeps). Over every loop.
+   */
+  longestGapMs = 0;
 
   readonly #waits: Waits;
   readonly #frames: number;
@@ -168,6 +192,9 @@ export class ReceiveCore {
   #taken = 0;
   /** Why the sources were stopped, while draining. */
   #draining: StopReason | undefined;
+  /** When this pass started, and whether the one before it took records. */
+  #passStart = 0;
+  #lastGot = 0;
 
   /** `frames`: records a source holds at most (the UMEM's frames), for the Pacer. */
   constructor(sources: readonly Source[], waits: Waits, frames: number) {
@@ -197,6 +224,8 @@ export class ReceiveCore {
     this.#lastFlush = now;
     this.#k = this.#got = this.#taken = 0;
     this.#draining = this.reason = undefined;
+    this.#passStart = now;
+    this.#lastGot = 0;
   }
 
   /**
@@ -255,7 +284,11 @@ export class ReceiveCore {
     }
     if (this.#pacer.checkDue(now)) this.#waits.check();
     const step = this.#pacer.next(got, now);
-    if (step === Step.Go) return step;
+    this.#lastGot = got;
+    if (step === Step.Go) {
+      this.#startPass(now);
+      return step;
+    }
     // Before any sleep (every pass when idle, every YIELD_MS under load): a source whose
     // violations came with no record to give back tells here.
     this.#checkGuard();
@@ -268,14 +301,25 @@ export class ReceiveCore {
     return step;
   }
 
-  /** The sleep endPass() asked for. */
+  /** The sleep endPass() asked for: a nap is synchronous, a poll awaits. */
   async pause(step: Step): Promise<void> {
-    await (step === Step.Nap
-      ? nap()
-      : step === Step.Doze
-      ? this.#waits.doze(DOZE_US)
-      : this.#waits.wait(this.#waitMs));
-    this.#pacer.woke(performance.now());
+    if (step === Step.Nap) {
+      this.#waits.nap(this.#pacer.napUs);
+      this.#startPass(performance.now());
+      return;
+    }
+    await this.#waits.wait(this.#waitMs);
+    const now = performance.now();
+    this.#pacer.woke(now);
+    this.#startPass(now);
+  }
+
+  /** A pass starts at `now`: after one that took records, the time since its start is a gap. */
+  #startPass(now: number): void {
+    if (this.#lastGot > 0 && now - this.#passStart > this.longestGapMs) {
+      this.longestGapMs = now - this.#passStart;
+    }
+    this.#passStart = now;
   }
 
   /** The driver leaves the loop: the batch it still holds goes back. */

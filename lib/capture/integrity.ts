@@ -6,7 +6,14 @@
  */
 
 /** The rules the ledger checks, in the shim's order (XSKDUMP_GUARD_*). */
-export const GUARD_KINDS = ["misaligned", "foreign", "duplicate", "overheld", "clobber"] as const;
+export const GUARD_KINDS = [
+  "misaligned",
+  "foreign",
+  "duplicate",
+  "overheld",
+  "clobber",
+  "unterminated",
+] as const;
 /** One rule of the ring contract. */
 export type GuardKind = typeof GUARD_KINDS[number];
 
@@ -59,6 +66,9 @@ function what(f: GuardFinding, c: GuardContext): string {
     case "clobber":
       return `frame ${frame} was written to while xskdump owned it ` +
         `(its metadata canary changed)`;
+    case "unterminated":
+      return `a chain of descriptors starting at address ${hex(f.firstAddr)} never ended ` +
+        `(XDP_PKT_CONTD on more pieces than the largest packet has, or on the last one posted)`;
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * The pacing of the receive core (docs/DESIGN.md, the hot path): when to take the next batch at
- * once, when to nap, doze or poll, and when to look at the interface. The Pacer only decides;
- * the core sleeps (the nap is a timer, the doze and the poll are its sources' Waits).
+ * once, when to nap, when to poll, and when to look at the interface. The Pacer only decides;
+ * the core sleeps (the nap and the poll are its sources' Waits).
  * @module
  */
 
-/** How long the loop may run synchronous batches before it lets the event loop turn. */
+/** How long the loop may run without letting the event loop turn (signals, timers). */
 const YIELD_MS = 5;
 /** How often the interface is checked for being gone or down. */
 const CHECK_MS = 1000;
@@ -14,31 +14,24 @@ const IDLE_WAIT_MS = 50;
 /** How stale buffered output may get when the ring runs empty: flushing on every empty ring
  * cost ~400 ns per packet at moderate rates (many small writes; bench/README.md). */
 export const FLUSH_MS = 50;
-/** The nap after a busy pass runs dry. */
-const NAP_MS = 1;
 /**
- * What a nap may really take: Deno's setTimeout(1) (and setTimeout(0)) took 2.1 ms at the
- * median here and up to 11 ms (2000 tries on a pinned CPU). The nap is skipped when packets
- * arriving meanwhile at the rate just seen could fill half the UMEM (16384 frames: above
- * ~1 Mpps); the poll then returns as soon as data is in.
+ * The nap after a busy pass runs dry, as the C loop naps (bench/xsk_limit.c -u 1000): a
+ * nanosleep in the loop's own thread, precise and nothing for the receiving softirq to wake.
+ * A "1 ms" Deno timer took 2.1 ms at the median here and up to 11 ms (more than 16384 frames
+ * last at 3.3 Mpps), a sleep on the FFI thread pool costs a thread hop each way.
  */
-const NAP_WORST_MS = 8;
-export const nap = () => new Promise<void>((resolve) => setTimeout(resolve, NAP_MS));
-/**
- * The sleep when the rate is too high for a timer: precise (nanosleep on the FFI thread pool)
- * and, unlike a poll, nothing the receiving softirq has to wake, so it does not slow the host's
- * receive path. 250 us is 4096 frames' worth at 16 Mpps.
- */
-export const DOZE_US = 250;
+export const NAP_MAX_US = 1000;
+/** The shortest nap: below it the syscall costs more than the batch it waits for. */
+export const NAP_MIN_US = 50;
+/** A nap lets at most this share of the UMEM fill at the rate just seen. */
+const NAP_UMEM_SHARE = 1 / 4;
 
 /** What the receive core does after a pass over its sources (see {@link Pacer}). */
 export enum Step {
   /** Take the next batch now. */
   Go,
-  /** Await a NAP_MS timer, then take the next batch. */
+  /** Nap Pacer.napUs in the loop's thread (synchronous), then take the next batch. */
   Nap,
-  /** Await a DOZE_US sleep on the FFI thread pool, then take the next batch. */
-  Doze,
   /** Await a poll of the sockets (off the JS thread), with the timeout Pacer.waitMs gives. */
   Wait,
   /** The loop ends (never from the Pacer: the core's stop conditions). */
@@ -47,9 +40,9 @@ export enum Step {
 
 /**
  * The pacing of the receive core (docs/DESIGN.md, the hot path): run batches back to back
- * while there are packets, letting the event loop turn every YIELD_MS; when a busy ring runs
- * dry, nap NAP_MS, or doze DOZE_US when the rate just seen could fill half the UMEM during a
- * late timer; when the ring stays dry, poll.
+ * while there are packets; when a busy ring runs dry, nap (up to NAP_MAX_US, less when the rate
+ * just seen would fill a quarter of the UMEM meanwhile); when the ring stays dry, poll; and let
+ * the event loop turn (a poll with timeout 0) at least every YIELD_MS.
  */
 export class Pacer {
   readonly #frames: number;
@@ -60,6 +53,8 @@ export class Pacer {
   // over the last sleep and the drain after it, so their ratio is the arrival rate.
   #sleptAt: number;
   #pkts = 0;
+  /** The length of the nap next() asked for, us. */
+  napUs = NAP_MAX_US;
 
   constructor(frames: number, now: number) {
     this.#frames = frames;
@@ -69,20 +64,24 @@ export class Pacer {
   /** After a pass that took `n` packets; `now` is performance.now(). */
   next(n: number, now: number): Step {
     this.#pkts += n;
-    if (n > 0 && now - this.#lastYield < YIELD_MS) {
+    const turnDue = now - this.#lastYield >= YIELD_MS;
+    if (n > 0 && !turnDue) {
       this.#busy = true;
       return Step.Go;
     }
     const wasBusy = this.#busy;
     this.#busy = n > 0;
-    // Traffic was flowing a moment ago: a short timer lets the ring fill a batch for a few
-    // microseconds of event-loop work, where a poll on the FFI thread pool costs a thread round
-    // trip, usually finds data already there, and makes the kernel wake us on every flush
-    // (bench/README.md). When the ring could overflow during a late timer at the rate just
-    // seen, a precise doze instead. (Spinning on the ring cost more CPU and kept no more.)
-    const napFits = this.#pkts * NAP_WORST_MS < (now - this.#sleptAt) * this.#frames / 2;
+    if (n === 0 && wasBusy && !turnDue) {
+      // Traffic was flowing a moment ago: the ring fills a batch while we sleep, precisely
+      // and for no more than a share of the UMEM at the rate just seen. A poll instead would
+      // cost a thread hop and make the kernel wake us on every flush (bench/README.md).
+      const perUs = this.#pkts / Math.max(1, (now - this.#sleptAt) * 1000);
+      const fits = perUs > 0 ? (this.#frames * NAP_UMEM_SHARE) / perUs : NAP_MAX_US;
+      this.napUs = Math.max(NAP_MIN_US, Math.min(NAP_MAX_US, Math.floor(fits)));
+      this.#slept(now);
+      return Step.Nap;
+    }
     this.#slept(now);
-    if (n === 0 && wasBusy) return napFits ? Step.Nap : Step.Doze;
     return Step.Wait;
   }
 
@@ -97,7 +96,7 @@ export class Pacer {
     return n > 0 ? 0 : Math.ceil(Math.max(0, Math.min(IDLE_WAIT_MS, deadline - now)));
   }
 
-  /** After a nap or a poll. */
+  /** After a poll: the event loop turned. (A nap does not turn it.) */
   woke(now: number): void {
     this.#lastYield = now;
   }

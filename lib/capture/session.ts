@@ -25,7 +25,14 @@ import {
   type TapHooks,
   TapProgram,
 } from "../../ffi/tap.ts";
-import { ifaceMtu, XdpProgram, XskError, XskSocket } from "../../ffi/xsk.ts";
+import {
+  DEFAULT_GATHER_BYTES,
+  ifaceMtu,
+  ifaceRxMetadata,
+  XdpProgram,
+  XskError,
+  XskSocket,
+} from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
 import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
@@ -37,6 +44,7 @@ import {
   type Source,
   Step,
   type StopReason,
+  takesBatches,
   toSink,
   type Waits,
 } from "./core.ts";
@@ -51,7 +59,10 @@ import {
 import { ringRecords, RingSource, RingWaits } from "./tap_source.ts";
 import { XskSource, XskWaits } from "./xsk_source.ts";
 
-export type { PacketSink, RunLimits, StopReason } from "./core.ts";
+/** Longest single wait for room in a slow output, so the loop looks up now and then. */
+const ROOM_WAIT_MS = 100;
+
+export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
 export type { CapturePath } from "../host/path.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
 
@@ -86,6 +97,25 @@ export interface CaptureOptions {
   /** Check every descriptor against the frame-ownership ledger (default true). */
   guard?: boolean;
   /**
+   * Divert: capture packets bigger than a frame whole (default true): the XDP program loaded
+   * with frags support, the sockets bound with XDP_USE_SG (Linux 6.6+), each chain gathered into
+   * one record. false: as before 6.6, such packets are dropped by the kernel ("larger than a
+   * frame"); a way out should frags programs misbehave in generic mode on some kernel.
+   */
+  multiBuffer?: boolean;
+  /**
+   * Divert, native mode: put back the VLAN tag a NIC with rx-vlan offload took out of the frame,
+   * from the driver's XDP RX metadata (Linux 6.8+), as libpcap does for AF_PACKET; the filter sees
+   * the frame with it (default true). Where the driver lacks it, the plain program.
+   */
+  vlan?: boolean;
+  /**
+   * tcpdump's -j: "host" (default) or "adapter_unsynced": divert in native mode, where the driver
+   * gives the NIC's RX timestamp in its XDP metadata, that is the packet's time (the NIC's own
+   * clock, not synced to the host's); a packet without one keeps the host's time.
+   */
+  timeStampType?: "host" | "adapter_unsynced";
+  /**
    * tcpdump filter expression, run in the kernel: only matching packets are
    * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
    * empty) captures everything. A bad or refused filter throws FilterError.
@@ -100,7 +130,7 @@ export interface CaptureOptions {
   path?: CapturePath | "auto";
   /** Tap: the directions captured (default "inout"). Divert captures incoming packets only. */
   direction?: Direction;
-  /** Tap: bytes copied of each packet in the kernel (default 262144). */
+  /** Bytes kept of each packet (default 262144); a tap copies only these in the kernel. */
   snaplen?: number;
   /** For the "auto" path: the interface carries the SSH session the caller runs under. */
   carriesSsh?: boolean;
@@ -139,6 +169,24 @@ export interface ProcessStats {
   table: SocketTable;
   /** The hooks' counts and the maps' entries, read once at the end (walking the maps). */
   maps?: ProcCounts;
+}
+
+/** The driver's XDP RX metadata, 0 when it cannot be asked (it only words the listening line). */
+function rxMetadataOf(iface: string, shim: XdpProgram["shim"]): number {
+  try {
+    return ifaceRxMetadata(iface, shim);
+  } catch {
+    return 0;
+  }
+}
+
+/** The snap length asked for (default the largest); RangeError outside 1..TAP_MAX_SNAP. */
+function snaplenOf(opts: CaptureOptions): number {
+  const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
+    throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
+  }
+  return snaplen;
 }
 
 /** What run() ended with. */
@@ -204,6 +252,13 @@ export interface CaptureStats {
   userHeld: number;
   /** Packets without our XDP timestamp (time taken in user space instead). */
   noMeta: number;
+  /** Hardware timestamps asked for (-j adapter_unsynced): packets the driver gave none (host time). */
+  noHwTimestamp: number;
+  /**
+   * The longest time, ms, the receive loop went without taking from the ring while packets
+   * were arriving (from the start of a pass that took packets to the start of the next).
+   */
+  longestGapMs: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
   integrity: Record<GuardKind, number>;
   /** Per RX queue, in socket order (divert). */
@@ -258,6 +313,16 @@ export class Capture implements AsyncDisposable {
   /** The XDP mode (divert, and a tap's incoming hook at XDP); "tc" for a tap hooked at tc only. */
   readonly mode: "native" | "generic" | "tc";
   readonly zerocopy: boolean;
+  /** Divert: every socket gathers packets bigger than a frame (XDP_USE_SG). */
+  readonly multiBuffer: boolean;
+  /** Divert: VLAN tags from the driver's RX metadata are put back into the frames. */
+  readonly vlan: boolean;
+  /** Divert: the packets' times are the NIC's RX timestamps, where it gives one. */
+  readonly hwTimestamp: boolean;
+  /** Divert: the driver's XDP RX metadata (RX_META bits), what `vlan` needs. */
+  readonly rxMetadata: number;
+  /** Divert: the UMEM frame size (0 for a tap). */
+  readonly frameSize: number;
   /** Tap: where each direction is hooked. */
   readonly hooks?: TapHooks;
   /** Tap with process attribution: the sockets found at start. */
@@ -299,6 +364,11 @@ export class Capture implements AsyncDisposable {
     this.hooks = tap?.hooks;
     this.mode = prog ? prog.mode as "native" | "generic" : tap?.hooks.xdpMode ?? "tc";
     this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
+    this.multiBuffer = socks !== undefined && socks.every((s) => s.multiBuffer);
+    this.vlan = prog?.vlan ?? false;
+    this.hwTimestamp = prog?.hwTimestamp ?? false;
+    this.rxMetadata = prog ? rxMetadataOf(iface, prog.shim) : 0;
+    this.frameSize = parts.frameSize ?? 0;
     this.shared = prog?.shared ?? false;
     this.sharedWith = prog?.sharedWith ?? "";
   }
@@ -340,7 +410,13 @@ export class Capture implements AsyncDisposable {
     choice: { path: CapturePath; reason: string },
     filter: CompiledFilter | undefined,
   ): Capture {
-    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto");
+    const multiBuffer = opts.multiBuffer ?? true;
+    const snaplen = snaplenOf(opts);
+    const prog = XdpProgram.attach(opts.iface, opts.mode ?? "auto", {
+      multiBuffer,
+      vlan: opts.vlan,
+      hwTimestamp: opts.timeStampType === "adapter_unsynced",
+    });
     try {
       // Before the socket exists, so no packet is ever redirected unfiltered.
       if (filter) installFilter(prog, filter);
@@ -358,7 +434,16 @@ export class Capture implements AsyncDisposable {
       const socks: XskSocket[] = [];
       try {
         for (const q of queues) {
-          socks.push(XskSocket.open(prog, q, frameCount, frameSize));
+          socks.push(
+            XskSocket.open(
+              prog,
+              q,
+              frameCount,
+              frameSize,
+              multiBuffer ? DEFAULT_GATHER_BYTES : 0,
+              snaplen,
+            ),
+          );
           if (opts.guard === false) socks[socks.length - 1].setGuard(false);
         }
       } catch (e) {
@@ -388,10 +473,7 @@ export class Capture implements AsyncDisposable {
     direction: Direction,
     filter: CompiledFilter | undefined,
   ): Capture {
-    const snaplen = opts.snaplen ?? TAP_MAX_SNAP;
-    if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > TAP_MAX_SNAP) {
-      throw new RangeError(`snaplen must be an integer in 1..${TAP_MAX_SNAP}, got ${snaplen}`);
-    }
+    const snaplen = snaplenOf(opts);
     const queues = opts.queues === "all" || (opts.queues === undefined && opts.queue === undefined)
       ? undefined
       : opts.queues ?? [opts.queue ?? 0];
@@ -462,21 +544,33 @@ export class Capture implements AsyncDisposable {
   }
 
   /**
-   * The CLI's loop: drives the receive core, every batch into the sink. Returns why it
-   * stopped; the sink is flushed, the socket stays open for stats() until close().
+   * The CLI's loop: drives the receive core, every batch into the sink (whole, for a sink that
+   * takes batches). Returns why it stopped; the sink is flushed, the socket stays open for
+   * stats() until close().
    */
   async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
     const core = this.#core;
     const descs = this.#descs;
     const sources = core.sources;
+    const batches = takesBatches(sink) ? sink : undefined;
     const eachBatch = sink.packetBuffered === true;
     let result: CaptureResult;
     try {
       core.begin(descs, limits, () => sink.flush());
       for (;;) {
         for (let n = core.next(); n > 0; n = core.next()) {
-          toSink(sink, sources[core.source], descs, n);
-          if (eachBatch) sink.flush();
+          const src = sources[core.source];
+          if (batches === undefined) {
+            toSink(sink, src, descs, n);
+            if (eachBatch) sink.flush();
+            continue;
+          }
+          // A file slower than the capture: the batch stays held (once the UMEM is all
+          // held the kernel counts drops) until the writer has room again.
+          for (let done = batches.putBatch(src, descs, 0, n); done < n;) {
+            await batches.waitRoom(ROOM_WAIT_MS);
+            done += batches.putBatch(src, descs, done, n);
+          }
         }
         const step = core.endPass();
         if (step === Step.Stop) break;
@@ -604,6 +698,8 @@ export class Capture implements AsyncDisposable {
       notKept: sum("copied") - this.#core.captured,
       userHeld: 0, // records are held only between two calls of the core
       noMeta: 0,
+      noHwTimestamp: 0,
+      longestGapMs: this.#core.longestGapMs,
       integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
       queues: [],
       directions: d,
@@ -626,9 +722,10 @@ export class Capture implements AsyncDisposable {
       number
     >;
     for (const f of this.#core.findings()) integrity[f.kind] += f.count;
-    // Descriptors the guard refused came off the ring too (a duplicate is the same descriptor
+    // Packets the guard refused came off the ring too (a duplicate is the same descriptor
     // seen twice, a clobbered frame was still handed over).
-    const refused = integrity.misaligned + integrity.foreign + integrity.overheld;
+    const refused = integrity.misaligned + integrity.foreign + integrity.overheld +
+      integrity.unterminated;
     return {
       path: "divert",
       captured: this.#core.captured,
@@ -649,6 +746,8 @@ export class Capture implements AsyncDisposable {
       notKept: s[STAT.rxPackets] - this.#core.captured - refused,
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
+      noHwTimestamp: s[STAT.noHwTimestamp],
+      longestGapMs: this.#core.longestGapMs,
       integrity,
       queues: per.map((v, k) => ({
         queue: socks[k].queue,

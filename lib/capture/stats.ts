@@ -28,12 +28,19 @@
  *   owned, added}`: the socket table at start), and in the summary `maps` (`{create, use,
  *   release, map_full, live, closed}`: the hooks' counts and the maps' entries at the end).
  * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
+ *   `no_hw_timestamp` (-j adapter_unsynced: packets the driver gave no timestamp, host time),
  *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
- *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber}`: RX
- *   descriptors that broke the ring contract).
+ *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber,
+ *   unterminated}`: RX descriptors that broke the ring contract).
  * - `per_queue`: `[{queue, captured, dropped}]`.
+ * - `longest_gap_ms`: the longest time the receive loop went without taking from the ring while
+ *   packets were arriving (ms, 3 decimals): what a slow step or a late wakeup cost; past the
+ *   time the UMEM lasts at the arrival rate, the kernel drops.
  * - `rate`: `{pps, bps}`, packets and bits (wire bytes x 8) per second: over the last interval in
  *   `stats`, over the whole run in `summary`.
+ * - `writer` (summary, `-w` of a live capture): `{waits, longest_write_ms}`: batches that found
+ *   every chunk of the shim's writer waiting for the file (the loop held them until it had room),
+ *   and the longest single write(2) of a chunk.
  * - `files`: `[{path, packets, bytes}]`, every file written (path `-` for stdout; `bytes` is the
  *   file's size, headers included), in the order opened; `files_opened` counts openings (a ring
  *   of -W files reuses names).
@@ -156,6 +163,16 @@ export interface LiveContext {
   rate: Rate;
   files: FileRecord[];
   filesOpened: number;
+  /** What the shim's writer says, when it wrote the files. */
+  writer?: WriterRecord;
+}
+
+/** The shim's writer as the summary reports it. */
+export interface WriterRecord {
+  /** Batches that found every chunk waiting for the file. */
+  waits: number;
+  /** The longest write(2) of one chunk, ms. */
+  longestWriteMs: number;
 }
 
 /** How a capture or read ended, for the summary object. */
@@ -208,16 +225,24 @@ export function liveRecord(
     filtered: s.filtered,
     not_kept: s.notKept,
     no_meta: s.noMeta,
+    no_hw_timestamp: s.noHwTimestamp,
     fill_ring_empty: s.fillRingEmpty,
     user_held: s.userHeld,
     integrity: { ...s.integrity },
     per_queue: s.queues.map((q) => ({ queue: q.queue, captured: q.captured, dropped: q.dropped })),
+    longest_gap_ms: round(s.longestGapMs, 3),
     ...(s.directions ? { directions: directionsRecord(s.directions) } : {}),
     ...(s.process ? { process: processRecord(s.process) } : {}),
     rate: { pps: round(ctx.rate.pps, 1), bps: round(ctx.rate.bps, 1) },
     files: ctx.files,
     files_opened: ctx.filesOpened,
   };
+  if (ctx.writer) {
+    rec.writer = {
+      waits: ctx.writer.waits,
+      longest_write_ms: round(ctx.writer.longestWriteMs, 3),
+    };
+  }
   if (ending) addEnding(rec, ending);
   return rec;
 }

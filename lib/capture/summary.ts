@@ -37,6 +37,13 @@ export function formatSummary(s: CaptureStats): string[] {
     lines.push(`${plural(s.notKept, "packet")} received after the count was reached, not kept`);
   }
   if (s.noMeta) lines.push(`${plural(s.noMeta, "packet")} timestamped in user space`);
+  if (s.noHwTimestamp) {
+    lines.push(
+      `${
+        plural(s.noHwTimestamp, "packet")
+      } without a hardware timestamp from the driver (host time)`,
+    );
+  }
   const broken = Object.values(s.integrity).reduce((a, b) => a + b, 0);
   if (broken) {
     const byKind = Object.entries(s.integrity).map(([k, n]) => `${k} ${n}`).join(", ");

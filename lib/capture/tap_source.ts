@@ -46,7 +46,7 @@ export class RingSource implements Source {
   }
 }
 
-/** Polls the ring buffer's map, dozes, checks the interface. */
+/** Polls the ring buffer's map, naps, checks the interface. */
 export class RingWaits implements Waits {
   readonly #tap: TapProgram;
 
@@ -58,8 +58,8 @@ export class RingWaits implements Waits {
     return this.#tap.wait(ms);
   }
 
-  doze(usec: number): Promise<void> {
-    return this.#tap.doze(usec);
+  nap(usec: number): void {
+    this.#tap.nap(usec);
   }
 
   check(): void {

@@ -50,7 +50,7 @@ export class XskSource implements Source {
   }
 }
 
-/** Polls the sockets (one alone, or several at once), dozes, checks the interface. */
+/** Polls the sockets (one alone, or several at once), naps, checks the interface. */
 export class XskWaits implements Waits {
   readonly #prog: XdpProgram;
   readonly #socks: XskSocket[];
@@ -68,8 +68,8 @@ export class XskWaits implements Waits {
       : XskSocket.waitAny(this.#prog, this.#handles, ms);
   }
 
-  doze(usec: number): Promise<void> {
-    return XskSocket.doze(this.#prog, usec);
+  nap(usec: number): void {
+    XskSocket.nap(this.#prog, usec);
   }
 
   /** One socket tells: every one is on the same interface. */

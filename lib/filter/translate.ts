@@ -29,7 +29,8 @@
  * r0..r3 scratch. No helper is called between the prologue and a verdict.
  *
  * Verdicts (the epilogue):
- * - no match: count XSKDUMP_CNT_FILTERED in the counters map, XDP_PASS;
+ * - no match: count XSKDUMP_CNT_FILTERED in the counters map, tail call the reject stage
+ *   (XDP capture only; its slot is empty but in the program that re-inserts VLAN tags), XDP_PASS;
  * - match, accept "capture": tail call the capture stage of the prog array; if
  *   that ever falls through, count XSKDUMP_CNT_PASSED and XDP_PASS;
  * - match, accept "test": return XDP_TX. Only for BPF_PROG_TEST_RUN, where
@@ -481,7 +482,7 @@ export function translate(
   });
 
   // --- epilogue ---
-  const countAndPass = (counter: number) => {
+  const countAndPass = (counter: number, rejectStage = false) => {
     const done = asm.label();
     asm.storeImm(SZ.w, R10, KEY_SLOT, counter);
     asm.loadMap(R1, FILTER_MAP.counters);
@@ -493,12 +494,20 @@ export function translate(
     asm.alu64K(OP.add, R1, 1);
     asm.store(SZ.dw, R0, 0, R1); // per-CPU slot: no atomic needed
     asm.bind(done);
+    if (rejectStage) {
+      // The reject stage (the VLAN variant's: the tag it put in goes out again) passes the
+      // packet itself; an empty slot falls through to XDP_PASS here.
+      asm.alu64X(OP.mov, R1, R6);
+      asm.loadMap(R2, FILTER_MAP.stages);
+      asm.alu32K(OP.mov, R3, STAGE.reject);
+      asm.call(HELPER.tailCall);
+    }
     if (skb) asm.alu64K(OP.mov, R0, TCX_NEXT);
     else asm.alu32K(OP.mov, R0, XDP.pass);
     asm.exit();
   };
   asm.bind(reject);
-  countAndPass(COUNTER.filtered);
+  countAndPass(COUNTER.filtered, accept === "capture" && !skb);
   asm.bind(matched);
   if (accept === "test") {
     asm.alu32K(OP.mov, R0, XDP.tx);

@@ -1,61 +1,28 @@
 /**
  * The packet copy both capture-file writers use on their hot path: bytes from
- * a source view (the UMEM) into a pre-touched output buffer, no allocation.
+ * a source view (the UMEM, a file) into a pre-touched output buffer.
  * @module
  */
 import { MAX_SNAPLEN } from "./magic.ts";
 
-const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const EMPTY_VIEW = new DataView(new ArrayBuffer(8));
-
 /**
- * Copies into one output buffer. Unaligned 32-bit reads of the source, aligned
- * 32-bit stores. Never float64 moves: once V8 optimises the loop it quiets
- * signalling-NaN bit patterns (bit 0x08 of byte 6 flipped in corpus frames).
+ * Copies into one output buffer with `set` over a short-lived view of the source: V8's
+ * memmove. Measured against the 32-bit word loop this replaced (Deno 2.9.6, process CPU per
+ * packet, one run): 41 against 43 ns at 60 bytes, 44 against 160 at 128, 49 against 167 at 512,
+ * 227 against 348 at 1514; 206-220 against 385-404 ns per 920-byte mix packet. The view is
+ * an allocation per packet, and cheaper than the loop it was meant to avoid. (Never copy
+ * through Float64Array: once optimised, V8 quiets signalling-NaN bit patterns.)
  */
 export class ByteCopier {
   readonly #dst: Uint8Array;
-  readonly #words: Int32Array;
-  // Cached view of the last source buffer: the UMEM stays the same, so this is built once.
-  #srcBuffer: ArrayBufferLike | null = null;
-  #srcView: DataView = EMPTY_VIEW;
 
-  /** `dst` must start 4-aligned in its buffer (a fresh Uint8Array does). */
   constructor(dst: Uint8Array) {
     this.#dst = dst;
-    this.#words = new Int32Array(dst.buffer, dst.byteOffset, dst.byteLength >> 2);
   }
 
   /** Copies `len` bytes of `src` from `off` to `pos` in the output buffer. */
   copy(src: Uint8Array, off: number, len: number, pos: number): void {
-    const dst = this.#dst;
-    if (len < 8) {
-      for (let i = 0; i < len; i++) dst[pos + i] = src[off + i];
-      return;
-    }
-    if (src.buffer !== this.#srcBuffer) {
-      this.#srcBuffer = src.buffer;
-      this.#srcView = new DataView(src.buffer);
-    }
-    const sv = this.#srcView;
-    const words = this.#words;
-    const s = src.byteOffset + off;
-    // Bytes up to a 4-byte boundary of the output, then whole words, then the tail bytes.
-    let i = (4 - (pos & 3)) & 3;
-    for (let h = 0; h < i; h++) dst[pos + h] = src[off + h];
-    let k = (pos + i) >> 2;
-    for (; i + 32 <= len; i += 32, k += 8) {
-      words[k] = sv.getInt32(s + i, HOST_LE);
-      words[k + 1] = sv.getInt32(s + i + 4, HOST_LE);
-      words[k + 2] = sv.getInt32(s + i + 8, HOST_LE);
-      words[k + 3] = sv.getInt32(s + i + 12, HOST_LE);
-      words[k + 4] = sv.getInt32(s + i + 16, HOST_LE);
-      words[k + 5] = sv.getInt32(s + i + 20, HOST_LE);
-      words[k + 6] = sv.getInt32(s + i + 24, HOST_LE);
-      words[k + 7] = sv.getInt32(s + i + 28, HOST_LE);
-    }
-    for (; i + 4 <= len; i += 4, k++) words[k] = sv.getInt32(s + i, HOST_LE);
-    for (; i < len; i++) dst[pos + i] = src[off + i];
+    this.#dst.set(src.subarray(off, off + len), pos);
   }
 }
 

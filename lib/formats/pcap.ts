@@ -62,7 +62,7 @@ export class PcapWriter {
   readonly #buf: Uint8Array;
   readonly #copier: ByteCopier;
   readonly #view: DataView;
-  /** The output buffer as 32-bit words, for the word-at-a-time copy. */
+  /** Bytes kept of each packet. */
   readonly #snaplen: number;
   #pos = 0;
   #packets = 0;

@@ -84,6 +84,12 @@ export class Rotation {
     this.current = this.#name(0);
   }
 
+  /** The second (epoch) from which a packet opens the next -G file; undefined without -G. */
+  get dueSec(): number | undefined {
+    const s = this.options.seconds;
+    return s === undefined ? undefined : this.#periodStart + s;
+  }
+
   /** Whether this output rotates at all. */
   get active(): boolean {
     return this.options.sizeLimit !== undefined || this.options.seconds !== undefined;

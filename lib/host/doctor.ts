@@ -48,6 +48,8 @@ export interface IfaceFacts {
   native: true | string;
   /** GRO is on (ethtool -k: generic-receive-offload); undefined when unknown. */
   gro?: boolean;
+  /** The XDP RX metadata its driver implements (RX_META bits); undefined when unknown. */
+  rxMetadata?: number;
   /** The interface holds the SSH session's server address. */
   carriesSsh: boolean;
 }
@@ -89,6 +91,57 @@ export function hasGenericRaceFix(kernel: string): boolean | undefined {
   if (maj === 5 && min === 2) return patch >= 3;
   if (maj === 4 && min === 19) return undefined; // long-term: depends on the backport
   return false;
+}
+
+/** Major and minor of `uname -r`, or undefined. */
+function kernelVersion(kernel: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(kernel);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** Whether the kernel has AF_XDP multi-buffer (XDP_USE_SG, Linux 6.6); undefined: cannot tell. */
+export function hasMultiBuffer(kernel: string): boolean | undefined {
+  const v = kernelVersion(kernel);
+  return v && (v[0] > 6 || (v[0] === 6 && v[1] >= 6));
+}
+
+function multiBufferCheck(f: DoctorFacts): Check {
+  return hasMultiBuffer(f.kernel)
+    ? {
+      name: "multi-buffer",
+      status: "ok",
+      detail: "packets bigger than a frame (GRO in generic mode, jumbo frames) come whole " +
+        "(XDP_USE_SG, Linux 6.6+)",
+    }
+    : {
+      name: "multi-buffer",
+      status: "warn",
+      detail: `${f.kernel}: no AF_XDP multi-buffer; packets bigger than a frame (GRO in generic ` +
+        "mode, jumbo frames) are dropped, counted as 'larger than a frame'",
+      fix: "a kernel >= 6.6 captures them whole",
+    };
+}
+
+/** Whether native captures put back the VLAN tags a NIC strips. */
+function vlanCheck(i: IfaceFacts): Check {
+  const vlan = 4; // RX_META.vlanTag (ffi/abi.ts): this module stays free of the FFI
+  if (i.rxMetadata === undefined) {
+    return { name: "VLAN metadata", status: "ok", detail: "cannot tell (Linux before 6.8?)" };
+  }
+  return i.rxMetadata & vlan
+    ? {
+      name: "VLAN metadata",
+      status: "ok",
+      detail: `the driver of ${i.name} gives VLAN tags in the XDP RX metadata: a native capture ` +
+        "puts tags the NIC strips back into the frame",
+    }
+    : {
+      name: "VLAN metadata",
+      status: "warn",
+      detail: `the driver of ${i.name} gives no VLAN tags in the XDP RX metadata: with ` +
+        "rx-vlan-offload on, tags are not in the capture and `vlan` filters do not match",
+      fix: `ethtool -K ${i.name} rxvlan off while capturing, if VLAN tags matter`,
+    };
 }
 
 function kernelCheck(f: DoctorFacts): Check {
@@ -251,13 +304,21 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
           (i.rxQueues > 1 ? ": capture one with --queue N, or all with --queue all" : ""),
       },
   );
-  if (generic && i.gro) {
+  if (generic && i.gro && !hasMultiBuffer(f.kernel)) {
     checks.push({
       name: "GRO",
       status: "warn",
       detail: `GRO is on for ${i.name}: generic XDP runs after it and sees merged packets ` +
-        "bigger than a frame, which the kernel drops (counted as 'larger than a frame')",
-      fix: `ethtool -K ${i.name} gro off while capturing (tcpdump would see the merged packets)`,
+        "bigger than a frame, which this kernel drops (counted as 'larger than a frame')",
+      fix: `ethtool -K ${i.name} gro off while capturing (tcpdump would see the merged ` +
+        "packets), or a kernel >= 6.6",
+    });
+  } else if (generic && i.gro) {
+    checks.push({
+      name: "GRO",
+      status: "ok",
+      detail: `GRO is on for ${i.name}: generic XDP sees merged packets, captured whole ` +
+        "(multi-buffer), as tcpdump sees them",
     });
   } else {
     checks.push({
@@ -268,6 +329,7 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
         : `GRO is ${i.gro === false ? "off" : "unknown"} for ${i.name}`,
     });
   }
+  checks.push(vlanCheck(i));
   checks.push(
     i.carriesSsh
       ? {
@@ -315,6 +377,7 @@ export function attributionCheck(a: AttributionFacts): Check {
 export function runChecks(f: DoctorFacts): Check[] {
   return [
     kernelCheck(f),
+    multiBufferCheck(f),
     ...capabilityChecks(f),
     f.btf ? { name: "BTF", status: "ok", detail: "/sys/kernel/btf/vmlinux present" } : {
       name: "BTF",

@@ -227,6 +227,33 @@ static void test_clobber_names_the_descriptor_that_took_the_frame(void)
 	free(s);
 }
 
+/* A chain: every piece taken, then given straight back (its bytes copied);
+ * a chain that never ends is counted once, at its first piece. */
+static void test_chain_pieces_go_back_once_and_unterminated_counts(void)
+{
+	struct sim *s = malloc(sizeof(*s));
+	uint64_t piece[3];
+	unsigned tail;
+	int i, ok = 1;
+
+	sim_init(s);
+	for (i = 0; i < 3; i++) {
+		piece[i] = kernel_receive(s);
+		ok &= user_take(s, piece[i]) == LEDGER_OK;
+	}
+	for (i = 0; i < 3; i++)
+		user_give(s, piece[i]);
+	EXPECT(ok && total(s) == 0 && s->l.held == 0, "test_chain_pieces_go_back_once");
+	tail = s->tail;
+	user_give(s, piece[1]);
+	EXPECT(s->l.held == 0 && s->tail == tail, "test_chain_piece_never_refilled_twice");
+	EXPECT(ledger_unterminated(&s->l, piece[0]) == LEDGER_UNTERMINATED &&
+		       s->l.count[LEDGER_UNTERMINATED] == 1 &&
+		       s->l.first[LEDGER_UNTERMINATED].addr == piece[0],
+	       "test_unterminated_chain_is_counted");
+	free(s);
+}
+
 int main(void)
 {
 	test_correct_kernel_has_no_violations();
@@ -238,5 +265,6 @@ int main(void)
 	test_more_posts_than_frames_is_overheld();
 	test_write_into_user_frame_is_clobber();
 	test_clobber_names_the_descriptor_that_took_the_frame();
+	test_chain_pieces_go_back_once_and_unterminated_counts();
 	return expect_summary();
 }

@@ -312,7 +312,7 @@ static void test_attribution_in_the_flags(void)
 	EXPECT(ringbuf_batch(&s.rb, s.descs, 16, 0) == 4, "proc: all four");
 	f = desc(&s, 0)[XSKDUMP_DESC_FLAGS];
 	EXPECT((f >> XSKDUMP_DESC_PROC_SHIFT) == XSKDUMP_PROC_HOOK, "proc: hook in the flags");
-	EXPECT(((f >> XSKDUMP_DESC_DIR_SHIFT) & 3) == XSKDUMP_DIR_OUT, "proc: direction kept");
+	EXPECT(((f >> XSKDUMP_DESC_DIR_SHIFT) & XSKDUMP_DESC_DIR_MASK) == XSKDUMP_DIR_OUT, "proc: direction kept");
 	p = (const void *)(s.rb.data + desc(&s, 0)[XSKDUMP_DESC_ADDR] - sizeof(*p));
 	EXPECT(p->pid == 4321 && p->tid == 4322 && !strcmp(p->comm, "sender"),
 	       "proc: the block right before the packet");

@@ -15,7 +15,7 @@ static void test_abi_version(void)
 
 static void test_unknown_interface_is_enodev(void)
 {
-	int r = xsk_prog_attach("xskt-nosuch0", XSKDUMP_MODE_AUTO);
+	int r = xsk_prog_attach("xskt-nosuch0", XSKDUMP_MODE_AUTO, 0);
 
 	EXPECT(r == -ENODEV, "test_unknown_interface_is_enodev");
 	EXPECT(strstr(last(), "xskt-nosuch0") != NULL, "test_unknown_interface_names_it");
@@ -23,9 +23,9 @@ static void test_unknown_interface_is_enodev(void)
 
 static void test_bad_arguments_are_einval(void)
 {
-	EXPECT(xsk_prog_attach("", XSKDUMP_MODE_AUTO) == -EINVAL, "test_empty_name");
-	EXPECT(xsk_prog_attach("lo", 7) == -EINVAL, "test_bad_mode");
-	EXPECT(xsk_prog_attach("a-name-that-is-far-too-long", 0) == -EINVAL, "test_long_name");
+	EXPECT(xsk_prog_attach("", XSKDUMP_MODE_AUTO, 0) == -EINVAL, "test_empty_name");
+	EXPECT(xsk_prog_attach("lo", 7, 0) == -EINVAL, "test_bad_mode");
+	EXPECT(xsk_prog_attach("a-name-that-is-far-too-long", 0, 0) == -EINVAL, "test_long_name");
 }
 
 static void test_stale_handles_are_ebadf(void)

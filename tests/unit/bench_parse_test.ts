@@ -7,7 +7,7 @@ import { parseTime } from "../../bench/decode.ts";
 import { generatorSent, toolReport } from "../../bench/parse.ts";
 
 const XSKDUMP_STDERR =
-  'listening on xc0, queue 0, mode native, snapshot length 262144 bytes\n{"type":"summary","schema":1,"source":"live","time":"2026-12-05T08:03:57.860Z","elapsed_s":2.413,"interface":"xc0","queues":[0],"mode":"native","captured":68214,"bytes":4092840,"received":68214,"seen":68214,"dropped":{"total":0,"rx_ring_full":0,"no_free_frame":0,"too_big":0,"invalid":0},"passed":0,"filtered":0,"not_kept":0,"no_meta":0,"fill_ring_empty":0,"user_held":0,"integrity":{"misaligned":0,"foreign":0,"duplicate":0,"overheld":0,"clobber":0},"per_queue":[{"queue":0,"captured":68214,"dropped":0}],"rate":{"pps":28272.6,"bps":13570852.2},"files":[{"path":"/dev/null","packets":68214,"bytes":5184288}],"files_opened":1,"stop":"signal","exit_code":0}\n';
+  'listening on xc0, queue 0, mode native, snapshot length 262144 bytes\n{"type":"summary","schema":1,"source":"live","time":"2026-12-05T08:03:57.860Z","elapsed_s":2.413,"interface":"xc0","queues":[0],"mode":"native","captured":68214,"bytes":4092840,"received":68214,"seen":68214,"dropped":{"total":0,"rx_ring_full":0,"no_free_frame":0,"too_big":0,"invalid":0},"passed":0,"filtered":0,"not_kept":0,"no_meta":0,"fill_ring_empty":0,"user_held":0,"integrity":{"misaligned":0,"foreign":0,"duplicate":0,"overheld":0,"clobber":0},"per_queue":[{"queue":0,"captured":68214,"dropped":0}],"longest_gap_ms":3.518,"rate":{"pps":28272.6,"bps":13570852.2},"files":[{"path":"/dev/null","packets":68214,"bytes":5184288}],"files_opened":1,"writer":{"waits":2,"longest_write_ms":0.412},"stop":"signal","exit_code":0}\n';
 const TCPDUMP_STDERR =
   "tcpdump: listening on xc0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n100000 packets captured\n100000 packets received by filter\n0 packets dropped by kernel\n";
 const XDPDUMP_STDERR =
@@ -27,6 +27,8 @@ Deno.test("bench parse: xskdump's --json summary", () => {
     passedToStack: 0,
     drops: { xskRxRingFull: 0, xskNoFreeFrame: 0, xskInvalid: 0 },
     perQueue: { 0: 68214 },
+    longestGapMs: 3.518,
+    writerWaits: 2,
     error: undefined,
   });
   // Four queues, drops by reason, ring violations, an error line after the summary.
@@ -117,7 +119,9 @@ Deno.test("bench rows: BENCH_ROWS picks tools (ids or prefixes), profiles and ge
   assert.deepEqual(ids(""), ids());
   const xt = ids("xskdump,tcpdump:udp64");
   const xskdumps = ALL_TOOLS.filter((t) => t.id.startsWith("xskdump-")).length;
-  assert.equal(xt.length, (xskdumps + 1) * 2);
+  const tcpdumps = ALL_TOOLS.filter((t) => /^tcpdump(-|$)/.test(t.id)).length;
+  assert.equal(tcpdumps, 2, "tcpdump to tmpfs and to disk");
+  assert.equal(xt.length, (xskdumps + tcpdumps) * 2);
   assert.ok(xt.every((r) => r.includes(":udp64:")));
   assert.ok(xt.includes("xskdump-q4-tmpfs-native:udp64:trafgen"));
   assert.deepEqual(ids("xskdump-tmpfs:mix:trafgen"), [
@@ -128,6 +132,7 @@ Deno.test("bench rows: BENCH_ROWS picks tools (ids or prefixes), profiles and ge
   assert.deepEqual(ids("tcpdump:udp64:xdpgen; sink-native:udp64:xdpgen tcpdump:udp64:xdpgen"), [
     "sink-native:udp64:xdpgen",
     "tcpdump:udp64:xdpgen",
+    "tcpdump-disk:udp64:xdpgen",
   ]);
   assert.throws(() => selectRows("xskdum"), /BENCH_ROWS: no tool xskdum \(tools: sink-native, /);
   assert.throws(() => selectRows("tcpdump:udp32"), /no profile udp32/);
@@ -144,7 +149,7 @@ Deno.test("bench rows: BENCH_ROWS=decode is the decode row alone; unset runs it 
   assert.deepEqual(selectRows("decode"), []);
   assert.deepEqual(
     selectRows("decode;tcpdump:udp64:xdpgen").map((r) => r.tool.id),
-    ["tcpdump"],
+    ["tcpdump", "tcpdump-disk"], // a prefix names every row it starts
   );
 });
 

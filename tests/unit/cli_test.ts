@@ -197,8 +197,6 @@ const bad: [string[], RegExp][] = [
   [["-D", "-b"], /^-b: not in xskdump: BGP AS numbers/],
   [["-i", "eth0", "-E", "spi@host"], /^-E: not in xskdump: .*ESP/],
   [["-i", "eth0", "-H"], /^-H: not in xskdump: .*802\.11s/],
-  [["-i", "eth0", "-j", "host"], /^-j \(--time-stamp-type\): not in xskdump: the one timestamp/],
-  [["-i", "eth0", "--time-stamp-type=adapter"], /^-j \(--time-stamp-type\): not in xskdump/],
   [["-J", "-i", "eth0"], /^-J \(--list-time-stamp-types\): not in xskdump/],
   [["-r", "f", "-K"], /^-K \(--dont-verify-checksums\): not in xskdump: checksums/],
   [["-r", "f", "--dont-verify-checksums"], /^-K \(--dont-verify-checksums\): not in xskdump/],

@@ -20,6 +20,7 @@ import {
   type Waits,
 } from "../../lib/capture/core.ts";
 import type { GuardFinding } from "../../lib/capture/integrity.ts";
+import { NAP_MAX_US, NAP_MIN_US, Pacer } from "../../lib/capture/pacer.ts";
 
 /** Records waiting in a fake ring: their "addresses" are numbers, given back by give(). */
 class FakeSource implements Source {
@@ -96,9 +97,8 @@ const waits = (): Waits & { checks: number; sleeps: number } => ({
     this.sleeps++;
     return Promise.resolve();
   },
-  doze() {
+  nap() {
     this.sleeps++;
-    return Promise.resolve();
   },
   check() {
     this.checks++;
@@ -327,4 +327,65 @@ Deno.test("toSink: each record's words by their DESC_* slot, its queue and direc
     [true, 11, d[w + DESC_LEN], d[w + DESC_SEC], d[w + DESC_NSEC], 3, d[w + DESC_WIRELEN], 2],
   ]);
   assert.ok(d[DESC_WIRELEN] > d[DESC_LEN], "the wire length is its own word");
+});
+
+Deno.test("pacer: a busy ring that runs dry naps, at most a quarter of the UMEM at the rate seen", () => {
+  const frames = 16384;
+  const p = new Pacer(frames, 0);
+  // 64 packets per 0.1 ms: 0.64 packets/us, so 1 ms fills 640 frames: the full nap.
+  let now = 0;
+  for (let i = 0; i < 10; i++) assert.equal(p.next(64, now += 0.1), Step.Go);
+  assert.equal(p.next(0, now += 0.1), Step.Nap);
+  assert.equal(p.napUs, NAP_MAX_US);
+  // 8192 packets per 0.5 ms (16.4 per us): a quarter of the UMEM lasts 250 us.
+  assert.equal(p.next(8192, now += 0.5), Step.Go);
+  assert.equal(p.next(0, now), Step.Nap);
+  assert.ok(p.napUs * (8192 / 500) <= frames / 4 && p.napUs >= NAP_MIN_US, `${p.napUs}`);
+  // A dry ring after a dry pass (or after a nap that brought nothing): poll.
+  assert.equal(p.next(0, now += 1), Step.Wait);
+  assert.equal(p.waitMs(0, now, Infinity), 50);
+});
+
+Deno.test("pacer: under load the event loop turns every 5 ms; a nap does not count as a turn", () => {
+  const p = new Pacer(16384, 0);
+  let now = 0;
+  const steps: Step[] = [];
+  // Packets in every pass, with a nap now and then: no turn for 5 ms, then a poll of 0 ms.
+  while (now < 5) {
+    steps.push(p.next(64, now += 0.5));
+    steps.push(p.next(0, now));
+  }
+  assert.ok(steps.includes(Step.Nap));
+  assert.equal(steps.at(-2), Step.Wait, "a turn due: poll, though packets came");
+  assert.equal(p.waitMs(64, now, Infinity), 0);
+  p.woke(now);
+  assert.equal(p.next(64, now += 0.5), Step.Go, "the turn happened: go on");
+});
+
+Deno.test("core: longestGapMs is the longest pass that took records, sleeps after it included", async () => {
+  const a = new FakeSource(0, 100);
+  const w = waits();
+  const slowWait: Waits = {
+    ...w,
+    // A poll under load returns at once; an idle one (up to 50 ms asked) takes 300 ms here,
+    // but nothing was flowing before it, so it is not a gap.
+    wait: (ms: number) => new Promise((r) => setTimeout(r, ms > 0 ? 300 : 0)),
+  };
+  const core = new ReceiveCore([a], slowWait, 4096);
+  const abort = new AbortController();
+  core.begin(descs(64), { signal: abort.signal });
+  let passes = 0;
+  for (; passes < 6; passes++) {
+    const p = pass(core, () => {
+      // A batch step that takes 20 ms (a slow write, say).
+      const until = performance.now() + 20;
+      while (performance.now() < until);
+    });
+    if (p.step === Step.Stop) break;
+    if (p.step !== Step.Go) await core.pause(p.step);
+  }
+  assert.equal(core.captured, 100);
+  assert.ok(core.longestGapMs >= 20, `${core.longestGapMs}`);
+  assert.ok(core.longestGapMs < 300, `an idle poll is not a gap: ${core.longestGapMs}`);
+  abort.abort();
 });

@@ -6,6 +6,7 @@ import {
   type DoctorFacts,
   formatChecks,
   hasGenericRaceFix,
+  hasMultiBuffer,
   type IfaceFacts,
   runChecks,
 } from "../../lib/host/doctor.ts";
@@ -117,14 +118,41 @@ Deno.test("doctor: another xskdump's program is a warning: a capture can join it
 
 Deno.test("doctor: GRO warns only when the capture will be in generic mode", () => {
   const generic = { ...eth0, native: "Operation not supported" };
-  const warn = check({ ...host, iface: { ...generic, gro: true } }, "GRO");
+  const old = { ...host, kernel: "6.5.9" };
+  const warn = check({ ...old, iface: { ...generic, gro: true } }, "GRO");
   assert.equal(warn.status, "warn");
   assert.match(warn.detail, /larger than a frame/);
   assert.match(warn.fix ?? "", /ethtool -K eth0 gro off/);
-  assert.equal(check({ ...host, iface: { ...generic, gro: false } }, "GRO").status, "ok");
+  assert.equal(check({ ...old, iface: { ...generic, gro: false } }, "GRO").status, "ok");
+  // Multi-buffer (6.6+) captures the merged packets whole.
+  const whole = check({ ...host, kernel: "6.6.0", iface: { ...generic, gro: true } }, "GRO");
+  assert.equal(whole.status, "ok");
+  assert.match(whole.detail, /captured whole/);
   const native = check({ ...host, iface: { ...eth0, gro: true } }, "GRO");
   assert.equal(native.status, "ok");
   assert.match(native.detail, /before GRO/);
+});
+
+Deno.test("doctor: multi-buffer from Linux 6.6 on, else a warning naming that kernel", () => {
+  assert.equal(hasMultiBuffer("6.6.0"), true);
+  assert.equal(hasMultiBuffer("6.5.13"), false);
+  assert.equal(hasMultiBuffer("7.0.1"), true);
+  assert.equal(hasMultiBuffer("weird"), undefined);
+  assert.equal(check(host, "multi-buffer").status, "ok");
+  const old = check({ ...host, kernel: "6.1.0" }, "multi-buffer");
+  assert.equal(old.status, "warn");
+  assert.match(old.detail, /larger than a frame/);
+  assert.match(old.fix ?? "", />= 6\.6/);
+});
+
+Deno.test("doctor: VLAN metadata of the driver", () => {
+  const has = check({ ...host, iface: { ...eth0, rxMetadata: 7 } }, "VLAN metadata");
+  assert.equal(has.status, "ok");
+  assert.match(has.detail, /puts tags the NIC strips back/);
+  const lacks = check({ ...host, iface: { ...eth0, rxMetadata: 3 } }, "VLAN metadata");
+  assert.equal(lacks.status, "warn");
+  assert.match(lacks.fix ?? "", /ethtool -K eth0 rxvlan off/);
+  assert.equal(check({ ...host, iface: eth0 }, "VLAN metadata").status, "ok");
 });
 
 Deno.test("doctor: native XDP support", () => {

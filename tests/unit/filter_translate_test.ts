@@ -244,6 +244,16 @@ Deno.test("filter_translate: capture mode tail-calls the capture stage, or passe
   assert.equal(miss.tailCall, undefined);
   assert.equal(miss.counters[COUNTER.filtered], 1);
   assert.equal(FILTER_MAP.stages, 0);
+  // A reject stage (the program that puts VLAN tags back has one) gets the miss, counted first.
+  const rejected = runEbpf(ebpf, other, { stages: [STAGE.capture, STAGE.reject] });
+  assert.equal(rejected.tailCall, STAGE.reject);
+  assert.equal(rejected.counters[COUNTER.filtered], 1);
+  // Not in tc (a tap's hooks have no such stage) nor in test mode.
+  const skb = translate(prog, { context: "skb" });
+  const tc = runEbpf(skb, other, { stages: [STAGE.capture, STAGE.reject], context: "skb" });
+  assert.equal(tc.tailCall, undefined);
+  const test = translate(prog, { accept: "test" });
+  assert.equal(runEbpf(test, other, { stages: [STAGE.reject] }).tailCall, undefined);
 });
 
 Deno.test("filter_translate: constant verdicts leave out the unused epilogue", () => {

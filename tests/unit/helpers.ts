@@ -3,6 +3,7 @@
  * source of bytes, the corpus's files, and whether a peer tool is at hand.
  * @module
  */
+import { GUARD_KINDS } from "../../lib/capture/integrity.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import { concat } from "../../lib/formats/bytecopy.ts";
@@ -16,6 +17,11 @@ export { concat, pcapFile, type WireFrame, writeFrames };
 export const CORPUS: string = corpusDir();
 
 /** A small deterministic PRNG (LCG), so random tests are reproducible. */
+/** A capture's integrity counts with no violation of any kind. */
+export function noViolations(): CaptureStats["integrity"] {
+  return Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as CaptureStats["integrity"];
+}
+
 export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -190,7 +196,9 @@ export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
     notKept: 0,
     userHeld: 64,
     noMeta: 0,
-    integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
+    noHwTimestamp: 0,
+    longestGapMs: 0,
+    integrity: noViolations(),
     queues: [{ queue: 0, captured: 1000, dropped: 50 }, { queue: 1, captured: 500, dropped: 0 }],
     ...over,
   };

@@ -204,6 +204,7 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     rate: { pps: 750, bps: 4e6 },
     files: [{ path: "a.pcap", packets: 1500, bytes: 1_024_000 }],
     filesOpened: 1,
+    writer: { waits: 3, longestWriteMs: 1.23456 },
   }, { stop: "signal", exitCode: 0 });
   const parsed = JSON.parse(JSON.stringify(rec));
   assert.deepEqual(Object.keys(parsed), [
@@ -226,16 +227,20 @@ Deno.test("JSON records: the documented fields, types and units", () => {
     "filtered",
     "not_kept",
     "no_meta",
+    "no_hw_timestamp",
     "fill_ring_empty",
     "user_held",
     "integrity",
     "per_queue",
+    "longest_gap_ms",
     "rate",
     "files",
     "files_opened",
+    "writer",
     "stop",
     "exit_code",
   ]);
+  assert.deepEqual(parsed.writer, { waits: 3, longest_write_ms: 1.235 });
   assert.equal(parsed.schema, JSON_SCHEMA);
   assert.equal(parsed.elapsed_s, 2);
   assert.match(parsed.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -249,6 +254,7 @@ Deno.test("JSON records: the documented fields, types and units", () => {
   });
   assert.deepEqual([parsed.path, parsed.direction], ["divert", "in"]);
   assert.deepEqual(parsed.per_queue[1], { queue: 1, captured: 500, dropped: 0 });
+  assert.equal(parsed.longest_gap_ms, 0);
   assert.equal(parsed.integrity.clobber, 0);
   const read = readRecord({
     file: "in.pcap",

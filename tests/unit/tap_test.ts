@@ -23,6 +23,7 @@ import {
 } from "../../lib/formats/pcapng.ts";
 import { pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
 import { directionWord } from "../../cli/output/mod.ts";
+import { noViolations } from "./helpers.ts";
 
 const none = { ipv4: 0, ipv6: 0, enslaved: false };
 
@@ -168,7 +169,9 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     notKept: 10,
     userHeld: 0,
     noMeta: 0,
-    integrity: { misaligned: 0, foreign: 0, duplicate: 0, overheld: 0, clobber: 0 },
+    noHwTimestamp: 0,
+    longestGapMs: 0,
+    integrity: noViolations(),
     queues: [],
     directions: { in: dir(100, 70, 10, 20), out: dir(30, 30, 0, 0) },
   };

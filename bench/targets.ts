@@ -1,0 +1,249 @@
+/**
+ * Issue 15's targets, each one row computed from one run's trials: xskdump against the C limit,
+ * tcpdump and what the machine can write, as the issue words them. And the machine's ceiling
+ * for writing new pages on a file system, measured beside the rows with dd (the new-page cost
+ * depends on the state of memory: free or reclaimed, the memory cgroup; so it is measured in the
+ * same run, never taken from another day).
+ * @module
+ */
+
+/** What a target needs of a trial (report.ts's TrialResult has it all). */
+export interface TrialLike {
+  phase: "matrix" | "sweep" | "soak";
+  profile: string;
+  generator: string;
+  tool: string;
+  offered: number;
+  lost: number;
+  offeredPps: number;
+  capturedPps: number;
+  lossPct: number;
+  /** File bytes written per second of traffic (file outputs only). */
+  writtenBps?: number;
+  disturbed: boolean;
+  report: { error?: string };
+}
+
+/** The highest loss-free offered rate of a sweep tool (report.ts computes it). */
+export interface LossFreeLike {
+  tool: string;
+  lossFreePps: number;
+  lowerBound: boolean;
+  kernelBoundAt?: number;
+}
+
+/** One dd of new pages: a new file, `bs` blocks, on the capturer's CPU. */
+export interface DdResult {
+  fs: "tmpfs" | "disk";
+  bs: string;
+  bytes: number;
+  seconds: number;
+  bytesPerSec: number;
+  /** When in the run (before or after the mix rows). */
+  when: string;
+}
+
+/** The best dd rate of a file system in this run: the ceiling a writer is held to. */
+export function ceilingOf(dd: DdResult[], fs: DdResult["fs"]): number | undefined {
+  const rates = dd.filter((d) => d.fs === fs).map((d) => d.bytesPerSec);
+  return rates.length ? Math.max(...rates) : undefined;
+}
+
+/**
+ * Writes `mb` MiB of new pages into a new file in `dir` with dd, pinned to `cpu` when given (the
+ * capturer's CPU: its writes happen there), once per block size: 1 MiB (xskdump's writes) and
+ * 4 KiB (tcpdump's: stdio's buffer). The file is removed after each.
+ */
+export async function ddNewPages(
+  fs: DdResult["fs"],
+  dir: string,
+  when: string,
+  cpu: number | undefined,
+  mb = 1024,
+): Promise<DdResult[]> {
+  const out: DdResult[] = [];
+  for (const [bs, count] of [["1M", mb], ["4k", mb * 256]] as const) {
+    const path = `${dir}/xskbench-dd-${Deno.pid}`;
+    const dd = ["dd", "if=/dev/zero", `of=${path}`, `bs=${bs}`, `count=${count}`];
+    const cmd = cpu === undefined ? dd : ["taskset", "-c", String(cpu), ...dd];
+    try {
+      const r = await new Deno.Command(cmd[0], { args: cmd.slice(1), stderr: "piped" }).output();
+      const text = new TextDecoder().decode(r.stderr);
+      // "1073741824 bytes (1.1 GB, 1.0 GiB) copied, 0.412 s, 2.6 GB/s"
+      const m = text.match(/^(\d+) bytes .* copied, ([\d.]+) s/m);
+      if (r.code === 0 && m) {
+        const bytes = Number(m[1]);
+        const seconds = Number(m[2]);
+        out.push({ fs, bs, bytes, seconds, bytesPerSec: Math.round(bytes / seconds), when });
+      }
+    } finally {
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+  return out;
+}
+
+/** One target of the issue, as this run measured it. */
+export interface Target {
+  id: string;
+  /** What is compared, in the issue's words. */
+  what: string;
+  /** The measured ratio (or value), undefined when a row it needs is missing. */
+  value?: number;
+  /** The target: value >= target (or <= for `atMost`). */
+  target: number;
+  atMost?: boolean;
+  met?: boolean;
+  /** The numbers behind it, and a peer's figure shown beside. */
+  detail: string;
+}
+
+const mpps = (pps: number) => (pps / 1e6).toFixed(3);
+const gbs = (bps: number) => (bps / 1e9).toFixed(2);
+
+/**
+ * The issue's targets from one run: loss-free and full-speed udp64 against the C limit, the mix
+ * to tmpfs and disk against tcpdump (both generators) and against dd's new-page ceiling, the
+ * mix to /dev/null against the C limit, trafgen's loss against tcpdump's, and the soak's RSS.
+ */
+export function targets(
+  results: TrialLike[],
+  lossFree: LossFreeLike[],
+  dd: DdResult[],
+  limits: string[],
+  soak?: { growthKiBPerMin: number; rssStartKiB?: number; rssEndKiB?: number },
+): Target[] {
+  const out: Target[] = [];
+  const cell = (p: string, g: string, t: string) =>
+    results.find((r) =>
+      r.phase === "matrix" && r.profile === p && r.generator === g && r.tool === t &&
+      !r.report.error
+    );
+  const bestLimit = (p: string, g: string) =>
+    limits.map((t) => cell(p, g, t)).filter((r): r is TrialLike => r !== undefined)
+      .sort((a, b) => b.capturedPps - a.capturedPps)[0];
+  const add = (t: Omit<Target, "met">) => {
+    const met = t.value === undefined
+      ? undefined
+      : t.atMost
+      ? t.value <= t.target + 1e-9
+      : t.value >= t.target - 1e-9;
+    out.push({ ...t, met });
+  };
+  const ratio = (a?: number, b?: number) =>
+    a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 1000) / 1000 : undefined;
+
+  const lf = (t: string) => lossFree.find((l) => l.tool === t);
+  const x = lf("xskdump-tmpfs-native");
+  const c = lf("limit-nap-native");
+  const tcp = lf("tcpdump");
+  add({
+    id: "udp64-lossfree",
+    what: "udp64, highest loss-free offered rate to tmpfs, xskdump / C limit (nap)",
+    value: ratio(x?.lossFreePps, c?.lossFreePps),
+    target: 0.9,
+    detail: `xskdump ${x ? mpps(x.lossFreePps) : "-"}, C limit ${c ? mpps(c.lossFreePps) : "-"}` +
+      `${c?.lowerBound ? " (never lost: a lower bound)" : ""}; tcpdump ${
+        tcp ? mpps(tcp.lossFreePps) : "-"
+      }${tcp?.kernelBoundAt ? " (its kernel path held the generator)" : ""} Mpps`,
+  });
+  {
+    const a = cell("udp64", "xdpgen", "xskdump-tmpfs-native");
+    const b = bestLimit("udp64", "xdpgen");
+    add({
+      id: "udp64-fullspeed",
+      what: "udp64, xdp_gen full speed, captured, xskdump -w tmpfs / best C limit",
+      value: ratio(a?.capturedPps, b?.capturedPps),
+      target: 0.95,
+      detail: `${a ? mpps(a.capturedPps) : "-"} / ${
+        b ? `${mpps(b.capturedPps)} (${b.tool})` : "-"
+      }`,
+    });
+  }
+  for (const g of ["xdpgen", "trafgen"]) {
+    for (
+      const [fs, xs, td] of [["tmpfs", "xskdump-tmpfs-native", "tcpdump"], [
+        "disk",
+        "xskdump-disk-native",
+        "tcpdump-disk",
+      ]]
+    ) {
+      const a = cell("mix", g, xs);
+      const b = cell("mix", g, td);
+      add({
+        id: `mix-${fs}-${g}`,
+        what: `mix to ${fs}, ${g}: captured, xskdump / tcpdump`,
+        value: ratio(a?.capturedPps, b?.capturedPps),
+        target: 1,
+        detail: `${a ? mpps(a.capturedPps) : "-"} / ${b ? mpps(b.capturedPps) : "-"} Mpps` +
+          (a && b ? ` (offered ${mpps(a.offeredPps)} / ${mpps(b.offeredPps)})` : ""),
+      });
+    }
+  }
+  for (
+    const [fs, xs, td] of [["tmpfs", "xskdump-tmpfs-native", "tcpdump"], [
+      "disk",
+      "xskdump-disk-native",
+      "tcpdump-disk",
+    ]] as const
+  ) {
+    const a = cell("mix", "xdpgen", xs);
+    const b = cell("mix", "xdpgen", td);
+    const ceiling = ceilingOf(dd, fs);
+    // What the testbed can deliver at all: the C limit (no copy, no write) at the same bytes
+    // per record. Below the dd ceiling, the target cannot be met on this testbed.
+    const limit = bestLimit("mix", "xdpgen");
+    const delivered = a?.writtenBps && a.capturedPps && limit
+      ? (a.writtenBps / a.capturedPps) * limit.capturedPps
+      : undefined;
+    add({
+      id: `mix-${fs}-bytes`,
+      what: `mix to ${fs}, xdp_gen: bytes written per second / dd's new pages (best of this run)`,
+      value: ratio(a?.writtenBps, ceiling),
+      target: 0.9,
+      detail: `xskdump ${a?.writtenBps ? gbs(a.writtenBps) : "-"}, tcpdump ${
+        b?.writtenBps ? gbs(b.writtenBps) : "-"
+      }, dd ${ceiling ? gbs(ceiling) : "-"} GB/s; the C limit receives ${
+        delivered ? gbs(delivered) : "-"
+      } GB/s of such records`,
+    });
+  }
+  for (const g of ["xdpgen", "trafgen"]) {
+    const a = cell("mix", g, "xskdump-null-native");
+    const b = bestLimit("mix", g);
+    add({
+      id: `mix-null-${g}`,
+      what: `mix to /dev/null, ${g}: captured, xskdump / best C limit`,
+      value: ratio(a?.capturedPps, b?.capturedPps),
+      target: 0.95,
+      detail: `${a ? mpps(a.capturedPps) : "-"} / ${
+        b ? `${mpps(b.capturedPps)} (${b.tool})` : "-"
+      }`,
+    });
+  }
+  {
+    const a = cell("mix", "trafgen", "xskdump-tmpfs-native");
+    const b = cell("mix", "trafgen", "tcpdump");
+    add({
+      id: "mix-trafgen-loss",
+      what: "mix to tmpfs, trafgen: loss %, xskdump - tcpdump (no higher)",
+      value: a && b ? Math.round((a.lossPct - b.lossPct) * 1000) / 1000 : undefined,
+      target: 0,
+      atMost: true,
+      detail: `${a ? a.lossPct : "-"}% against ${b ? b.lossPct : "-"}%`,
+    });
+  }
+  add({
+    id: "soak-rss",
+    what: "soak: RSS growth after warm-up, KiB per minute (flat: at most 128)",
+    value: soak?.growthKiBPerMin,
+    target: 128,
+    atMost: true,
+    detail: soak
+      ? `${((soak.rssStartKiB ?? 0) / 1024).toFixed(1)} -> ${
+        ((soak.rssEndKiB ?? 0) / 1024).toFixed(1)
+      } MiB`
+      : "no soak in this run",
+  });
+  return out;
+}

@@ -1,0 +1,373 @@
+// Multi-buffer in divert mode: packets bigger than a UMEM frame come from the kernel as chains of
+// descriptors (XDP_USE_SG, XDP_PKT_CONTD) and must land in the file whole, one record each.
+// Jumbo frames on an MTU 9000 veth (native and generic), and the ring integrity guard on
+// chains (a chain that never ends, a piece outside the UMEM).
+import assert from "node:assert/strict";
+import { padded, udpFrame } from "./craft.ts";
+import {
+  addAddress,
+  asFrames,
+  type Capture,
+  capturesWhile,
+  captureWhile,
+  firstMismatch,
+  framesOf,
+  nsExec,
+  pollUntil,
+  replay,
+  rootOnly,
+  run,
+  spawnInNs,
+  startCapture,
+  startXskdump,
+  type VethPair,
+  withPairAndDir,
+  withTempDir,
+  withVethPair,
+  writePcap,
+} from "../../testbed/mod.ts";
+
+const ignore = rootOnly("multibuffer");
+
+/** Frames from 60 bytes to 9014 (MTU 9000 and the Ethernet header), each its own payload. */
+function jumboFrames(n: number): Uint8Array[] {
+  const sizes = [60, 1514, 2100, 3900, 4200, 8000, 8100, 9014];
+  return Array.from({ length: n }, (_, i) => {
+    const size = sizes[i % sizes.length];
+    const payload = Array.from({ length: 64 }, (_, k) => (i * 7 + k) & 255);
+    const f = padded(
+      udpFrame({ src: "10.9.0.2", dst: "10.9.0.1", sport: 4000 + i, dport: 9, payload }),
+      size,
+    );
+    // Every byte of the pad differs by frame and place: a piece out of order shows.
+    for (let k = 120; k < f.length; k++) f[k] = (k * 31 + i * 17) & 255;
+    return f;
+  });
+}
+
+/** Captures the replayed frames with xskdump in `mode`, extra args after; its file's frames. */
+async function captureJumbo(
+  mode: "native" | "generic",
+  frames: Uint8Array[],
+  args: string[],
+  env: Record<string, string> = {},
+  path = "--divert",
+) {
+  return await withTempDir("xskt-mb-", async (dir) => {
+    const sent = `${dir}/sent.pcap`;
+    writePcap(sent, frames);
+    return await withPairAndDir("xskt-mb-", async (pair, out) => {
+      const file = `${out}/cap.pcap`;
+      const start = startXskdump(pair, [path, "--mode", mode, "-w", file, ...args], {
+        env,
+      });
+      const { cap, status } = await captureWhile(start, () => replay(pair, sent, 2000));
+      return { status, stderr: cap.stderr(), summary: cap.summary(), got: framesOf(file) };
+    }, { mtu: 9000 });
+  });
+}
+
+for (const mode of ["native", "generic"] as const) {
+  Deno.test({
+    name: `multibuffer: 9014-byte frames on an MTU 9000 veth, ${mode}: every one whole, identical`,
+    ignore,
+    async fn() {
+      const frames = jumboFrames(48);
+      const r = await captureJumbo(mode, frames, ["-c", String(frames.length)]);
+      assert.equal(r.status.code, 0, r.stderr);
+      assert.match(r.stderr, /, multi-buffer,/);
+      assert.equal(r.summary.captured, frames.length);
+      assert.equal(r.summary.dropped.too_big, 0);
+      const sent = asFrames(frames);
+      assert.equal(firstMismatch(sent, r.got), undefined);
+      // Wire length and captured length agree: nothing was cut.
+      assert.ok(r.got.every((f) => f.caplen === f.origLen), "whole");
+    },
+  });
+}
+
+Deno.test({
+  name: "multibuffer: -s cuts a gathered chain at the snap length, the wire length stays",
+  ignore,
+  async fn() {
+    const frames = jumboFrames(16);
+    const r = await captureJumbo("generic", frames, ["-c", "16", "-s", "5000"]);
+    assert.equal(r.status.code, 0, r.stderr);
+    assert.equal(r.got.length, 16);
+    for (const [i, f] of r.got.entries()) {
+      assert.equal(f.origLen, frames[i].length);
+      assert.equal(f.caplen, Math.min(5000, frames[i].length));
+      assert.deepEqual(f.data, frames[i].subarray(0, f.caplen));
+    }
+  },
+});
+
+Deno.test({
+  name: "multibuffer: --no-multi-buffer drops what is bigger than a frame, says so, counts it",
+  ignore,
+  async fn() {
+    const frames = jumboFrames(16);
+    const small = frames.filter((f) => f.length <= 4096 - 256);
+    const r = await captureJumbo("generic", frames, [
+      "-c",
+      String(small.length),
+      "--no-multi-buffer",
+    ]);
+    assert.equal(r.status.code, 0, r.stderr);
+    assert.match(r.stderr, /no multi-buffer \(packets over 3840 bytes are dropped\)/);
+    assert.ok(r.summary.dropped.too_big > 0, "counted as larger than a frame");
+    assert.equal(firstMismatch(asFrames(small), r.got), undefined);
+  },
+});
+
+// The guard on chains. 9014-byte frames in 4 KiB frames are 3 descriptors each (3840 + 3840 +
+// 1334): descriptor #7 is the first piece of the third frame, #8 its middle one.
+const chainCases = [
+  { fault: "unterminated@7", kind: "unterminated" },
+  { fault: "foreign@8", kind: "foreign" },
+];
+for (const c of chainCases) {
+  Deno.test({
+    name: `multibuffer: a chain with a fault (${c.kind}) is counted, its frames go back, ` +
+      "capture goes on",
+    ignore,
+    async fn() {
+      const frames = jumboFrames(80).map((f) => padded(f.subarray(0, 60), 9014));
+      for (const [i, f] of frames.entries()) for (let k = 60; k < f.length; k++) f[k] = i;
+      const r = await captureJumbo(
+        "generic",
+        frames,
+        ["--frames", "256", "-c", "40"],
+        { XSKDUMP_FAULT: c.fault },
+      );
+      assert.equal(r.status.code, 0, r.stderr);
+      const counted = Object.entries(r.summary.integrity).filter(([, n]) => n > 0);
+      assert.equal(counted.length, 1, JSON.stringify(r.summary.integrity));
+      assert.equal(counted[0][0], c.kind);
+      assert.match(r.stderr, new RegExp(`ring integrity: ${c.kind} RX descriptor`));
+      // What was captured is whole and in order; the packets lost are the broken chain's.
+      const byFirst = new Map(frames.map((f, i) => [f[100], i]));
+      const idx = r.got.map((f) => byFirst.get(f.data[100]) ?? -1);
+      assert.ok(idx.every((v, k) => v >= 0 && (k === 0 || v > idx[k - 1])), String(idx));
+      for (const [k, f] of r.got.entries()) assert.deepEqual(f.data, frames[idx[k]]);
+      assert.ok(!idx.includes(2), "the faulty packet is not in the file");
+      // 256 frames and 80 packets of 3 pieces: only frames refilled exactly once keep it going.
+      assert.equal(r.summary.captured, 40);
+      assert.equal(r.summary.user_held, 0);
+    },
+  });
+}
+
+// A TCP bulk transfer in generic mode. Divert takes what it captures away from the stack, so the
+// stream runs from a bridge in the sender namespace that floods every frame (it learns no
+// address) to both its ports: xs0, whose peer xc0 holds the receiver, and xs1, whose peer xc1
+// xskdump captures. A copy by flooding is no redirect (generic XDP skips tc-redirected skbs).
+// TSO at the sender makes 64-KiB GSO skbs, GRO is on at xc1, and generic XDP sees them whole:
+// up to 18 descriptors of a 4 KiB frame each.
+const STREAM_BYTES = 20 << 20;
+const PORT = 5001;
+/** The stream's byte at offset k: no short period, so a piece out of place shows. */
+const streamByte = (k: number) => Math.imul(k, 0x9e3779b1) >>> 24;
+
+/** A TCP/IPv4 frame to PORT: the stream's. */
+function ofStream({ data }: { data: Uint8Array }): boolean {
+  if (data.length < 54 || data[12] !== 8 || data[13] !== 0 || data[23] !== 6) return false;
+  const tcp = 14 + (data[14] & 15) * 4;
+  return ((data[tcp + 2] << 8) | data[tcp + 3]) === PORT;
+}
+
+/** A FIN to PORT is among the frames. */
+function hasFin(frames: { data: Uint8Array }[]): boolean {
+  return frames.some((f) => ofStream(f) && (f.data[14 + (f.data[14] & 15) * 4 + 13] & 1) === 1);
+}
+
+/** The TCP payload of every data packet to PORT, by offset from the SYN's sequence number. */
+function reassemble(frames: { data: Uint8Array }[], size: number) {
+  const stream = new Uint8Array(size);
+  const have = new Uint8Array(size);
+  let isn = -1, biggest = 0;
+  for (const { data } of frames) {
+    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    if (data.length < 54 || v.getUint16(12) !== 0x0800 || data[23] !== 6) continue;
+    const ihl = (data[14] & 15) * 4, tcp = 14 + ihl;
+    if (v.getUint16(tcp + 2) !== PORT) continue;
+    const seq = v.getUint32(tcp + 4), flags = data[tcp + 13], off = tcp + (data[tcp + 12] >> 4) * 4;
+    if (flags & 2) isn = seq;
+    const end = 14 + v.getUint16(16);
+    if (isn < 0 || end <= off) continue;
+    biggest = Math.max(biggest, data.length);
+    const at = (seq - isn - 1) >>> 0;
+    const n = Math.min(end - off, size - at);
+    stream.set(data.subarray(off, off + n), at);
+    have.fill(1, at, at + n);
+  }
+  return { stream, missing: have.indexOf(0), biggest };
+}
+
+/**
+ * The 20 MB stream from the sender namespace to the receiver on 10.7.0.1 (xc0), captured by
+ * `start` into `file` (ended with SIGINT once the client's FIN is in the file: one RX queue keeps
+ * the order, so every data packet before it is there too). Asserts every byte is in the file,
+ * whole, and some packets were bigger than a 4 KiB frame; returns the capture's summary.
+ */
+async function bulkTransfer(
+  pair: VethPair,
+  file: string,
+  start: Promise<Capture>,
+  beside?: { start: Promise<Capture>; file: string },
+) {
+  const { captureNs: cns, senderNs: sns } = pair;
+  const files = beside ? [file, beside.file] : [file];
+  let waited = "not started";
+  const [{ cap, status }, other] = await capturesWhile([
+    start,
+    ...(beside ? [beside.start] : []),
+  ], async () => {
+    const deno = Deno.execPath();
+    const server = spawnInNs(cns, [
+      deno,
+      "eval",
+      `const l = Deno.listen({ hostname: "10.7.0.1", port: ${PORT} });
+       console.error("listening");
+       const c = await l.accept(); let n = 0; const b = new Uint8Array(1 << 20);
+       for (;;) { const r = await c.read(b); if (r === null) break; n += r; }
+       console.error("received " + n);`,
+    ]);
+    try {
+      await server.waitForStderrLine(/^listening/, 20_000);
+      const client = await nsExec(sns, [
+        deno,
+        "eval",
+        `const c = await Deno.connect({ hostname: "10.7.0.1", port: ${PORT} });
+         const chunk = new Uint8Array(1 << 20);
+         for (let at = 0; at < ${STREAM_BYTES}; at += chunk.length) {
+           for (let k = 0; k < chunk.length; k++) chunk[k] = Math.imul(at + k, 0x9e3779b1) >>> 24;
+           for (let w = 0; w < chunk.length;) w += await c.write(chunk.subarray(w));
+         }
+         c.close();`,
+      ]);
+      assert.equal(client.code, 0, client.stderr);
+      await server.waitForStderrLine(new RegExp(`^received ${STREAM_BYTES}$`), 30_000);
+    } finally {
+      await server.stop();
+    }
+    waited = await pollUntil(() => files.every((f) => hasFin(framesOf(f))), 20_000, 200)
+      ? ""
+      : "the client's FIN never reached the file";
+  }, "SIGINT");
+  assert.equal(status.code, 0, cap.stderr());
+  assert.equal(waited, "", `${waited}\n${cap.stderr()}`);
+  const frames = framesOf(file);
+  if (beside) {
+    // What tcpdump saw of the stream leaving the sender is what xskdump has: the same packets,
+    // the same sizes (the stream starts once both listen; IGMP and the like may come before).
+    assert.equal(other.status.code, 0, other.cap.stderr());
+    assert.equal(
+      firstMismatch(framesOf(beside.file).filter(ofStream), frames.filter(ofStream)),
+      undefined,
+    );
+  }
+  assert.ok(frames.every((f) => f.caplen === f.origLen), "every packet whole");
+  const { stream, missing, biggest } = reassemble(frames, STREAM_BYTES);
+  assert.ok(biggest > 4096, `the largest packet is ${biggest} bytes: no GSO skbs came`);
+  assert.equal(missing, -1, `stream byte ${missing} is not in the file`);
+  for (let k = 0; k < STREAM_BYTES; k++) {
+    if (stream[k] !== streamByte(k)) assert.fail(`stream byte ${k} differs`);
+  }
+  return cap.summary();
+}
+
+/** TSO (and GSO) on at the sender's devs, GRO at the receiver's. */
+async function offloads(pair: VethPair, senderDevs: string[], receiverDev: string) {
+  for (const dev of senderDevs) {
+    await nsExec(pair.senderNs, ["ethtool", "-K", dev, "tso", "on", "gso", "on"], { check: true });
+  }
+  await nsExec(pair.captureNs, ["ethtool", "-K", receiverDev, "gro", "on"], { check: true });
+}
+
+Deno.test({
+  name: "multibuffer: generic mode, GRO and TSO, a 20 MB TCP transfer: every byte in the file, " +
+    "0 larger than a frame, the same packets tcpdump sees leaving the sender",
+  ignore,
+  async fn() {
+    await withTempDir("xskt-mb-", async (dir) => {
+      await withVethPair(async (pair) => {
+        const { captureNs: cns, senderNs: sns } = pair;
+        await run([
+          ..."ip link add xc1 netns".split(" "),
+          cns,
+          ..."type veth peer name xs1 netns".split(" "),
+          sns,
+        ], { check: true });
+        const inS = (cmd: string) => run(["ip", "-n", sns, ...cmd.split(" ")], { check: true });
+        await inS("link add br0 type bridge ageing_time 0");
+        await inS("link set xs0 master br0");
+        await inS("link set xs1 master br0");
+        for (const dev of ["xs1", "br0"]) await inS(`link set ${dev} up`);
+        await run(["ip", "-n", cns, "link", "set", "xc1", "up"], { check: true });
+        await addAddress(cns, "xc0", "10.7.0.1/24");
+        await addAddress(sns, "br0", "10.7.0.2/24");
+        await offloads(pair, ["br0", "xs0", "xs1"], "xc1");
+        const file = `${dir}/tcp.pcap`;
+        const mirrored: VethPair = { ...pair, captureIf: "xc1", senderIf: "xs1" };
+        // tcpdump beside, on the copies leaving the bridge for xc1 (divert leaves it nothing to
+        // see on xc1 itself).
+        const byTcpdump = `${dir}/tcpdump.pcap`;
+        const tcpdump = startCapture(
+          { ...pair, captureNs: sns, captureIf: "xs1" },
+          [
+            ...["tcpdump", "-i", "xs1", "-Q", "out", "-Z", "root", "-B", "65536"],
+            ...["-w", byTcpdump, "--immediate-mode", "-U"],
+          ],
+          { ready: "tcpdump" },
+        );
+        const s = await bulkTransfer(
+          pair,
+          file,
+          // No filter: xc1 answering ARP for xc0's address (arp_ignore 0) would steal the stream.
+          startXskdump(mirrored, ["--divert", "--mode", "generic", "-w", file]),
+          { start: tcpdump, file: byTcpdump },
+        );
+        assert.equal(s.dropped.too_big, 0);
+        assert.equal(s.not_kept, 0);
+        assert.equal(s.dropped.total, 0);
+      });
+    });
+  },
+});
+
+// Tap mode keeps the packets flowing, so the stream runs through the captured interface itself.
+// Generic mode: XDP sees the stack's skbs, the GSO ones whole (native XDP on veth sees the wire's
+// frames: the 9014-byte test below is its multi-buffer case).
+Deno.test({
+  name: "multibuffer: tap, generic, GRO and TSO, a 20 MB TCP transfer through the captured " +
+    "interface: every byte in the file",
+  ignore,
+  async fn() {
+    await withTempDir("xskt-mb-", async (dir) => {
+      await withVethPair(async (pair) => {
+        await addAddress(pair.captureNs, "xc0", "10.7.0.1/24");
+        await addAddress(pair.senderNs, "xs0", "10.7.0.2/24");
+        await offloads(pair, ["xs0"], "xc0");
+        const file = `${dir}/tcp.pcap`;
+        const s = await bulkTransfer(
+          pair,
+          file,
+          startXskdump(pair, ["--tap", "-Q", "in", "--mode", "generic", "-w", file]),
+        );
+        assert.equal(s.dropped.total, 0);
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "multibuffer: tap, native, 9014-byte frames on an MTU 9000 veth: every one whole",
+  ignore,
+  async fn() {
+    const frames = jumboFrames(48);
+    const r = await captureJumbo("native", frames, ["-c", String(frames.length)], {}, "--tap");
+    assert.equal(r.status.code, 0, r.stderr);
+    assert.equal(firstMismatch(asFrames(frames), r.got), undefined);
+  },
+});

@@ -1,0 +1,91 @@
+// bench/targets.ts: issue 15's target rows from one run's trials (ratios, verdicts, what is
+// missing), dd's ceiling, and a real dd of new pages into a temp dir. No root.
+import assert from "node:assert/strict";
+import { ceilingOf, ddNewPages, targets, type TrialLike } from "../../bench/targets.ts";
+
+function row(
+  profile: string,
+  generator: string,
+  tool: string,
+  capturedPps: number,
+  more: Partial<TrialLike> = {},
+): TrialLike {
+  return {
+    phase: "matrix",
+    profile,
+    generator,
+    tool,
+    offered: 1000,
+    lost: 0,
+    offeredPps: 2 * capturedPps,
+    capturedPps,
+    lossPct: 0,
+    disturbed: false,
+    report: {},
+    ...more,
+  };
+}
+
+Deno.test("targets: each of issue 15's rows from the same run, met or not, or not measured", () => {
+  const results = [
+    row("udp64", "xdpgen", "limit-nap-native", 3_000_000),
+    row("udp64", "xdpgen", "limit-spin-native", 3_100_000),
+    row("udp64", "xdpgen", "xskdump-tmpfs-native", 2_900_000),
+    row("mix", "xdpgen", "limit-nap-native", 1_000_000),
+    row("mix", "xdpgen", "xskdump-tmpfs-native", 900_000, { writtenBps: 0.9e9 }),
+    row("mix", "xdpgen", "tcpdump", 950_000, { writtenBps: 0.95e9 }),
+    row("mix", "xdpgen", "xskdump-null-native", 960_000),
+    row("mix", "trafgen", "xskdump-tmpfs-native", 600_000, { lossPct: 5 }),
+    row("mix", "trafgen", "tcpdump", 580_000, { lossPct: 6 }),
+    row("mix", "trafgen", "tcpdump-disk", 1, { report: { error: "exit 1" } }),
+  ];
+  const lossFree = [
+    { tool: "xskdump-tmpfs-native", lossFreePps: 2_800_000, lowerBound: false },
+    { tool: "limit-nap-native", lossFreePps: 3_000_000, lowerBound: true },
+  ];
+  const dd = [
+    { fs: "tmpfs" as const, bs: "1M", bytes: 1, seconds: 1, bytesPerSec: 1.0e9, when: "before" },
+    { fs: "tmpfs" as const, bs: "4k", bytes: 1, seconds: 1, bytesPerSec: 0.4e9, when: "before" },
+  ];
+  const limits = ["limit-native", "limit-spin-native", "limit-nap-native"];
+  const t = Object.fromEntries(
+    targets(results, lossFree, dd, limits, { growthKiBPerMin: 30 }).map((x) => [x.id, x]),
+  );
+  assert.equal(t["udp64-lossfree"].value, 0.933);
+  assert.equal(t["udp64-lossfree"].met, true);
+  assert.match(t["udp64-lossfree"].detail, /never lost: a lower bound/);
+  // The best C limit of the cell: spin, 3.1 Mpps.
+  assert.equal(t["udp64-fullspeed"].value, 0.935);
+  assert.equal(t["udp64-fullspeed"].met, false);
+  assert.match(t["udp64-fullspeed"].detail, /limit-spin-native/);
+  assert.equal(t["mix-tmpfs-xdpgen"].value, 0.947);
+  assert.equal(t["mix-tmpfs-xdpgen"].met, false);
+  assert.equal(t["mix-tmpfs-trafgen"].met, true);
+  // A row that failed or never ran: not measured, not a verdict.
+  assert.equal(t["mix-disk-trafgen"].value, undefined);
+  assert.equal(t["mix-disk-trafgen"].met, undefined);
+  assert.equal(t["mix-tmpfs-bytes"].value, 0.9, "against the best dd of the run");
+  assert.equal(t["mix-tmpfs-bytes"].met, true);
+  assert.match(t["mix-tmpfs-bytes"].detail, /the C limit receives 1\.00 GB\/s/);
+  assert.equal(t["mix-null-xdpgen"].value, 0.96);
+  assert.equal(t["mix-trafgen-loss"].value, -1);
+  assert.equal(t["mix-trafgen-loss"].met, true, "lower loss than tcpdump's");
+  assert.equal(t["soak-rss"].met, true);
+  assert.equal(ceilingOf(dd, "tmpfs"), 1.0e9);
+  assert.equal(ceilingOf(dd, "disk"), undefined);
+});
+
+Deno.test("dd of new pages: both block sizes, a rate, the file removed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "xskt-dd-" });
+  try {
+    const r = await ddNewPages("disk", dir, "test", undefined, 1);
+    assert.deepEqual(r.map((d) => [d.fs, d.bs, d.bytes, d.when]), [
+      ["disk", "1M", 1 << 20, "test"],
+      ["disk", "4k", 1 << 20, "test"],
+    ]);
+    assert.ok(r.every((d) => d.bytesPerSec > 0 && d.seconds > 0));
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "dd's file is gone");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
