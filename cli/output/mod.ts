@@ -115,9 +115,10 @@ function fileAndText(file: Output, text: Output): Output {
       return file.filesOpened;
     },
     packetBuffered: file.packetBuffered === true || text.packetBuffered === true,
-    add(src, off, len, sec, nsec, queue, wireLen, direction) {
-      file.add(src, off, len, sec, nsec, queue, wireLen, direction);
-      text.add(src, off, len, sec, nsec, queue, wireLen, direction);
+    add(src, off, len, sec, nsec, queue, wireLen, direction, flags) {
+      // flags: both find the packet's process by them (the pcapng's options, the line's suffix).
+      file.add(src, off, len, sec, nsec, queue, wireLen, direction, flags);
+      text.add(src, off, len, sec, nsec, queue, wireLen, direction, flags);
     },
     addRecord(r) {
       file.addRecord(r);

@@ -10,6 +10,10 @@ import {
   PROC_HOW,
 } from "../../ffi/abi.ts";
 import { recordProcessSuffix } from "../../cli/output/text.ts";
+import { parseArgs } from "../../cli/args.ts";
+import type { CaptureArgs } from "../../cli/flags.ts";
+import { openOutput } from "../../cli/output/mod.ts";
+import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
 import { CgroupNames, containerOf, ProcessLabels, processOf } from "../../lib/capture/process.ts";
 
 /** A view holding one attribution block followed by a packet at `addr`. */
@@ -125,4 +129,36 @@ Deno.test("process: a label is made once per process, thread, cgroup, command an
   assert.equal(labels.of(view, addr, hook)!.suffix, " [pid 4321 nginx2]", "exec: a new name");
   assert.equal(resolved, 1, "the cgroup's path asked once");
   assert.equal(labels.of(view, addr, 0), undefined);
+});
+
+Deno.test("process: -w x.pcapng with --print keeps each packet's process in the file", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "xskt-proc-print-" });
+  try {
+    const path = `${dir}/p.pcapng`;
+    const args = parseArgs(["-i", "lo", "--tap", "--attribute", "--print", "-w", path]);
+    assert.equal(args.kind, "capture");
+    const out = openOutput(args as CaptureArgs, {
+      ifName: "lo",
+      processes: new ProcessLabels(() => undefined),
+    });
+    const { view, addr } = record(4321, 4322, "nginx", 77n);
+    // One line on stdout (--print): 20 bytes of 0xee, no protocol tcpdump knows.
+    out.add(
+      view,
+      addr,
+      20,
+      1,
+      0,
+      0,
+      20,
+      2,
+      (2 << DESC_DIR_SHIFT) | (PROC_HOW.hook << DESC_PROC_SHIFT),
+    );
+    out.close();
+    const [r] = [...captureRecords(Deno.readFileSync(path))];
+    assert.deepEqual([r.processId, r.threadId, r.flags], [4321, 4322, 2]);
+    assert.match(r.comment ?? "", /^pid 4321 tid 4322 nginx /);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
