@@ -9,7 +9,25 @@ export interface Profile {
   label: string;
   /** Frame lengths without FCS, sent round robin. */
   frames: number[];
+  /** The MTU of both veth ends for it (default 1500). */
+  mtu?: number;
+  /** The only generators (ids) that can send it; default every one. */
+  generators?: string[];
+  /** The only tools (ids) it runs with; default every one. */
+  tools?: string[];
 }
+
+/**
+ * The jumbo mix's tools: xskdump to tmpfs with multi-buffer (SG) on, natively and in generic
+ * mode, and off in generic mode (natively veth refuses a program without frags at MTU 9000),
+ * beside tcpdump.
+ */
+export const JUMBO_TOOLS = [
+  "xskdump-tmpfs-native",
+  "xskdump-tmpfs-generic",
+  "xskdump-nosg-tmpfs-generic",
+  "tcpdump",
+];
 
 export const PROFILES: Profile[] = [
   { id: "udp64", label: "64-byte UDP frames (60 B + FCS)", frames: [60] },
@@ -17,6 +35,15 @@ export const PROFILES: Profile[] = [
     id: "mix",
     label: "1500-byte mix: 60, 590, 1514, 1514 B round robin (avg 920 B)",
     frames: [60, 590, 1514, 1514],
+  },
+  // xdp_gen cannot send frames bigger than a page (the kernel refuses live frames for them).
+  {
+    id: "jumbo",
+    label: "9000-byte MTU mix: 60, 1514, 9014, 9014 B round robin (avg 4900 B)",
+    frames: [60, 1514, 9014, 9014],
+    mtu: 9000,
+    generators: ["trafgen"],
+    tools: JUMBO_TOOLS,
   },
 ];
 
@@ -56,6 +83,8 @@ export interface Tool {
   env?: Record<string, string>;
   /** More arguments for xskdump (a tap with --attribute). */
   args?: string[];
+  /** The only profiles (ids) it runs on; default every one that takes it. */
+  profiles?: string[];
 }
 
 function tool(
@@ -90,6 +119,18 @@ export const ALL_TOOLS: Tool[] = [
     4,
   ),
   tool("xskdump-disk-native", "xskdump", "xskdump -w disk (native)", "disk", "native"),
+  // Multi-buffer off (the shim reads XSKDUMP_MULTI_BUFFER): what is bigger than a frame drops.
+  {
+    ...tool(
+      "xskdump-nosg-tmpfs-generic",
+      "xskdump",
+      "xskdump -w tmpfs, XSKDUMP_MULTI_BUFFER=off (generic)",
+      "tmpfs",
+      "generic",
+    ),
+    env: { XSKDUMP_MULTI_BUFFER: "off" },
+    profiles: ["jumbo"],
+  },
   // Tap mode: every packet goes on to the stack (whose receive counts as `stackPps`).
   tool("tap-native", "tap", "xskdump --tap -w tmpfs (incoming at XDP native)", "tmpfs", "native"),
   tool(
@@ -204,9 +245,17 @@ export function selectRows(spec: string | undefined, tools: Tool[] = ALL_TOOLS):
   for (const profile of PROFILES) {
     for (const gen of GENERATORS) {
       for (const tool of tools) {
-        if (picked.has(`${tool.id}|${profile.id}|${gen.id}`)) rows.push({ tool, profile, gen });
+        if (picked.has(`${tool.id}|${profile.id}|${gen.id}`) && runs({ tool, profile, gen })) {
+          rows.push({ tool, profile, gen });
+        }
       }
     }
   }
   return rows;
+}
+
+/** Whether a row can run: its profile takes the generator and the tool, the tool the profile. */
+export function runs({ tool, profile, gen }: Row): boolean {
+  return (profile.generators?.includes(gen.id) ?? true) &&
+    (profile.tools?.includes(tool.id) ?? true) && (tool.profiles?.includes(profile.id) ?? true);
 }

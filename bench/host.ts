@@ -194,6 +194,8 @@ export interface Bed {
   dst: string;
   /** RX (and TX) queues both ends have now. */
   queues: number;
+  /** The MTU both ends have now. */
+  mtu: number;
 }
 
 /** RX queues the veth is made with: the 4-queue row's; the others run on one. */
@@ -218,7 +220,21 @@ export async function setupBed(pair: VethPair, profiles: Profile[], cfgDir: stri
   for (const p of profiles) {
     await Deno.writeTextFile(`${cfgDir}/${p.id}.cfg`, trafgenConfig(p.frames, src, dst, FLOWS));
   }
-  return { pair, cfgDir, src, dst, queues: 1 } satisfies Bed;
+  return { pair, cfgDir, src, dst, queues: 1, mtu: 1500 } satisfies Bed;
+}
+
+/** Gives both ends of the veth an MTU of `mtu` (no XDP program may be attached). */
+export async function useMtu(bed: Bed, mtu: number): Promise<void> {
+  if (bed.mtu === mtu) return;
+  for (
+    const [ns, ifname] of [[bed.pair.captureNs, bed.pair.captureIf], [
+      bed.pair.senderNs,
+      bed.pair.senderIf,
+    ]]
+  ) {
+    await nsExec(ns, ["ip", "link", "set", "dev", ifname, "mtu", String(mtu)], { check: true });
+  }
+  bed.mtu = mtu;
 }
 
 /** Gives both ends of the veth `n` RX and TX queues (no XDP program may be attached). */
@@ -250,6 +266,8 @@ export function startGenerator(bed: Bed, profile: Profile, gen: Generator): Runn
     ]
     : [
       ...["trafgen", "-o", pair.senderIf, "--cpus", "1", "--qdisc-path"],
+      // Its TX ring's slots are 2 KiB unless told: -J makes room for jumbo frames.
+      ...(profile.frames.some((l) => l > 2048 - 64) ? ["-J"] : []),
       ...["-i", `${bed.cfgDir}/${profile.id}.cfg`, ...(gen.rate ? ["-b", `${gen.rate}pps`] : [])],
     ];
   const sender: Sender = startSender(pair, onCpu(GEN_CPU, args));

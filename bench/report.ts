@@ -581,7 +581,7 @@ export function printReport(results: TrialResult[], summary: ReturnType<typeof s
       );
     }
   }
-  console.log("\n== targets (issue 15), this run");
+  console.log("\n== targets (issues 15 and 17), this run");
   for (const t of summary.targets) {
     const v = t.value === undefined ? "-" : String(t.value);
     const verdict = t.met === undefined ? "not measured" : t.met ? "met" : "NOT MET";

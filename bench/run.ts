@@ -51,6 +51,7 @@ import {
   snapshot,
   startGenerator,
   stopSenders,
+  useMtu,
   useQueues,
   waitForQuiet,
 } from "./host.ts";
@@ -123,6 +124,7 @@ async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
   const out = outputPath(tool, `${profile.id}-${gen.id}-${tool.id}`, DIRS);
   await detachSink(pair);
   await useQueues(bed, tool.queues);
+  await useMtu(bed, profile.mtu ?? 1500);
   const running = await startTool(pair, tool, out, XSKDUMP_EXTRA);
   const pid = running.pid;
   let report: ToolReport | undefined;

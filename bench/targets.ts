@@ -104,7 +104,8 @@ const gbs = (bps: number) => (bps / 1e9).toFixed(2);
 /**
  * The issue's targets from one run: loss-free and full-speed udp64 against the C limit, the mix
  * to tmpfs and disk against tcpdump (both generators) and against dd's new-page ceiling, the
- * mix to /dev/null against the C limit, trafgen's loss against tcpdump's, and the soak's RSS.
+ * mix to /dev/null against the C limit, trafgen's loss against tcpdump's, the jumbo mix loss-free
+ * with multi-buffer (issue 17), and the soak's RSS.
  */
 export function targets(
   results: TrialLike[],
@@ -231,6 +232,23 @@ export function targets(
       target: 0,
       atMost: true,
       detail: `${a ? a.lossPct : "-"}% against ${b ? b.lossPct : "-"}%`,
+    });
+  }
+  // Issue 17: the jumbo mix (MTU 9000, trafgen) whole with multi-buffer; without it (generic)
+  // what is bigger than a frame drops, and tcpdump is shown beside.
+  for (const mode of ["native", "generic"]) {
+    const a = cell("jumbo", "trafgen", `xskdump-tmpfs-${mode}`);
+    const off = cell("jumbo", "trafgen", "xskdump-nosg-tmpfs-generic");
+    const b = cell("jumbo", "trafgen", "tcpdump");
+    add({
+      id: `jumbo-lossfree-${mode}`,
+      what: `jumbo mix to tmpfs, trafgen full speed, ${mode}, multi-buffer: loss %`,
+      value: a?.lossPct,
+      target: 0,
+      atMost: true,
+      detail: `multi-buffer off (generic) ${off ? off.lossPct : "-"}%, tcpdump ${
+        b ? b.lossPct : "-"
+      }%`,
     });
   }
   add({

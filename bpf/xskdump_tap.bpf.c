@@ -156,12 +156,18 @@ struct {
 	__type(value, __u8);
 } want_cgroup_pids SEC(".maps");
 
-static __always_inline void count(void *map, __u32 idx)
+/* Adds delta to one per-CPU counter. */
+static __always_inline void add(void *map, __u32 idx, __s64 delta)
 {
 	__u64 *v = bpf_map_lookup_elem(map, &idx);
 
 	if (v)
-		*v += 1; /* per-CPU slot: no atomic needed */
+		*v += delta; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline void count(void *map, __u32 idx)
+{
+	add(map, idx, 1);
 }
 
 static __always_inline int queue_wanted(__u32 q)
@@ -206,17 +212,26 @@ static __always_inline __u8 *rec_packet(struct xskdump_tap_rec *h)
 
 /* Copies the record into the ring buffer. A full ring buffer fails the copy
  * silently as far as the kernel is concerned: it is counted here, and so is
- * whether it carries a process. */
+ * whether it carries a process. "copied" (and "attributed" or
+ * "unattributed") goes up before the record is published (the ring buffer's
+ * commit orders it), so a reader never holds a record its counters do not
+ * show yet: its "not kept" (copied - captured) never goes below 0. */
 static __always_inline void rec_end(struct xskdump_tap_rec *h, void *counters, __u32 cap, int ok)
 {
-	if (ok && !bpf_ringbuf_output(&ring, h, HDR + cap, 0)) {
-		count(counters, XSKDUMP_TAP_COPIED);
-		if (config.attribute) {
-			struct xskdump_proc *p = (void *)(h + 1);
+	if (ok) {
+		/* The attribution's block follows the header (attribution on). */
+		__u32 proc = config.attribute && ((struct xskdump_proc *)(h + 1))->how
+				     ? XSKDUMP_TAP_ATTRIBUTED
+				     : XSKDUMP_TAP_UNATTRIBUTED;
 
-			count(counters, p->how ? XSKDUMP_TAP_ATTRIBUTED : XSKDUMP_TAP_UNATTRIBUTED);
-		}
-		return;
+		add(counters, XSKDUMP_TAP_COPIED, 1);
+		if (config.attribute)
+			add(counters, proc, 1);
+		if (!bpf_ringbuf_output(&ring, h, HDR + cap, 0))
+			return;
+		add(counters, XSKDUMP_TAP_COPIED, -1);
+		if (config.attribute)
+			add(counters, proc, -1);
 	}
 	count(counters, XSKDUMP_TAP_RING_FULL);
 }

@@ -364,7 +364,11 @@ function hookWords(cap: Capture): string {
   const where = (hook: string) =>
     hook === "xdp" ? `XDP ${cap.mode}` : hook === "tcx" ? "tc (tcx)" : "tc (clsact)";
   const parts = [];
-  if (h.in !== "none") parts.push(`incoming at ${where(h.in)}`);
+  if (h.in !== "none") {
+    // Without frags the kernel linearizes a GSO skb first, or refuses a jumbo MTU natively.
+    const mb = h.in === "xdp" && !cap.multiBuffer ? " (no multi-buffer)" : "";
+    parts.push(`incoming at ${where(h.in)}${mb}`);
+  }
   if (h.out !== "none") parts.push(`outgoing at ${where(h.out)}`);
   return parts.join(", ");
 }

@@ -109,7 +109,7 @@ export interface CaptureArgs extends PacketArgs {
   batch: number;
   /** Check every RX descriptor against the frame-ownership ledger. */
   guard: boolean;
-  /** Divert: gather packets bigger than a frame (off: --no-multi-buffer). */
+  /** Divert: gather packets bigger than a frame; tap: frags programs (off: --no-multi-buffer). */
   multiBuffer: boolean;
   /** -j: whose clock gives the packets' times. */
   timeStampType: "host" | "adapter_unsynced";
@@ -507,8 +507,8 @@ const sockets: FlagGroup<SocketArgs> = {
     ).choices(["host", "adapter_unsynced"]).default("host"),
     new Option(
       "--no-multi-buffer",
-      "divert: no XDP_USE_SG, packets bigger than a frame are dropped as before Linux 6.6 " +
-        "(also XSKDUMP_MULTI_BUFFER=off)",
+      "divert: no XDP_USE_SG, packets bigger than a frame are dropped as before Linux 6.6; " +
+        "tap: XDP programs without frags support (also XSKDUMP_MULTI_BUFFER=off)",
     ),
     new Option("--batch <n>", "descriptors per ring call (for measurements)")
       .argParser(integer("--batch", 1, 4096)).hideHelp(),

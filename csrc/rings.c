@@ -221,8 +221,10 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 			t = stamp_of(&b, addr, &meta);
 			i++;
 			s->rx_packets++;
-			if (take_piece(&b, addr, d->len) != LEDGER_OK)
-				continue; /* never handed to the capture */
+			if (take_piece(&b, addr, d->len) != LEDGER_OK) {
+				s->rx_refused++; /* never handed to the capture */
+				continue;
+			}
 			s->no_meta += !meta;
 			s->rx_bytes += d->len;
 			put_record(&b, out, addr, d->len, d->len, t);
@@ -242,6 +244,7 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 			ledger_unterminated(&s->ledger, addr);
 			s->chain_skip = 1;
 			s->rx_packets++;
+			s->rx_refused++;
 			drop_pieces(&b, i, j);
 			i = j;
 			continue;
@@ -250,14 +253,17 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 		if (s->gather_bytes - s->gather_used <
 		    (wire_len < s->snaplen ? wire_len : s->snaplen))
 			break; /* the gather area is full: after the next refill */
-		kept += gather_chain(&b, i, j, wire_len, out);
+		if (gather_chain(&b, i, j, wire_len, out))
+			kept++;
+		else
+			s->rx_refused++;
 		s->rx_packets++;
 		i = j;
 	}
 	xsk_ring_cons__release(&s->rx, i);
 	xsk_ring_cons__cancel(&s->rx, n - i); /* the rest is read again next time */
 	s->rx_descs += i;
-	s->user_held += kept;
+	s->held_records += kept;
 	err = fq_push(s, s->spare, b.back);
 	return err ? err : (int32_t)kept;
 }
@@ -270,9 +276,9 @@ int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 
 	if (!s)
 		return fail(-EBADF, "no such socket handle %d", h);
-	if (n > s->user_held)
-		return fail(-EINVAL, "refill of %u frames but the user holds %llu", n,
-			    (unsigned long long)s->user_held);
+	if (n > s->held_records)
+		return fail(-EINVAL, "refill of %u records but the user holds %llu", n,
+			    (unsigned long long)s->held_records);
 	for (i = 0; i < n; i++) {
 		uint64_t addr = descs[(size_t)i * XSKDUMP_DESC_WORDS + XSKDUMP_DESC_ADDR];
 
@@ -290,7 +296,7 @@ int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 	err = fq_push(s, s->spare, k);
 	if (err)
 		return err;
-	s->user_held -= n;
+	s->held_records -= n;
 	return guard_total(s);
 }
 
@@ -300,7 +306,7 @@ int32_t xsk_sock_guard(int32_t h, uint32_t on)
 
 	if (!s)
 		return fail(-EBADF, "no such socket handle %d", h);
-	if (s->user_held)
+	if (s->held_records)
 		return fail(-EBUSY, "guard can only change while the user holds no frame");
 	s->guard = !!on;
 	return 0;

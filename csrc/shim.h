@@ -53,7 +53,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 16
+#define XSKDUMP_ABI_VERSION 17
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -360,10 +360,12 @@ int32_t xsk_sock_check(int32_t sock);
 #define XSKDUMP_STAT_RX_FILL_EMPTY 3      /* rx_fill_ring_empty_descs */
 #define XSKDUMP_STAT_RX_PACKETS 4         /* packets taken from the RX ring (a chain is one) */
 #define XSKDUMP_STAT_RX_BYTES 5           /* bytes of those handed to the user */
-#define XSKDUMP_STAT_USER_HELD 6          /* frames the user owns right now */
+#define XSKDUMP_STAT_USER_HELD 6          /* UMEM frames the user owns right now (a gathered
+                                           * record holds none) */
 #define XSKDUMP_STAT_NO_META 7            /* packets without our metadata (time taken in user space) */
 #define XSKDUMP_STAT_NO_HW_TIMESTAMP 8    /* hardware timestamps asked for, this packet had none */
-#define XSKDUMP_STAT__COUNT 9
+#define XSKDUMP_STAT_RX_REFUSED 9         /* of RX_PACKETS, kept from the user by the guard */
+#define XSKDUMP_STAT__COUNT 10
 /* Fills out[0..n) with XSKDUMP_STAT_* values. */
 int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
 /* Removes the socket from the XSKMAP: from now on its queue's packets pass to
@@ -451,12 +453,13 @@ int32_t xsk_doze(uint32_t usec);
 #define XSKDUMP_HOOK_TCX 2    /* tc through a tcx BPF link (Linux 6.6+) */
 #define XSKDUMP_HOOK_CLSACT 3 /* tc as a clsact filter (no tcx): outlives a SIGKILL */
 /* xsk_tap_hooks output (u32 each). */
-#define XSKDUMP_TAP_HOOK_WORDS 5
+#define XSKDUMP_TAP_HOOK_WORDS 6
 #define XSKDUMP_TAP_HOOK_IN 0            /* XSKDUMP_HOOK_* of incoming packets */
 #define XSKDUMP_TAP_HOOK_OUT 1           /* of outgoing packets */
 #define XSKDUMP_TAP_HOOK_XDP_MODE 2      /* XSKDUMP_MODE_NATIVE/_GENERIC with an XDP hook, else 0 */
 #define XSKDUMP_TAP_HOOK_RING_SIZE 3     /* the ring buffer's data bytes */
 #define XSKDUMP_TAP_HOOK_QDISC_CREATED 4 /* 1 when this capture added the clsact qdisc */
+#define XSKDUMP_TAP_HOOK_MULTI_BUFFER 5  /* 1 when its XDP programs have frags support */
 /* xsk_tap_counters output (u64 each): enum xskdump_tap_counter for incoming
  * packets, the same for outgoing ones, then the reader's own counts. */
 #define XSKDUMP_TAP_STAT_WORDS 22    /* 2 x XSKDUMP_TAP_CNT__MAX, then these four: */
@@ -473,13 +476,15 @@ int32_t xsk_doze(uint32_t usec);
  * RX queues to capture (NULL or 0 words: all). tc_handle: the handle of a
  * clsact filter, used only where tcx is missing (or XSKDUMP_TC=clsact): the
  * caller records it first. With 0 there, it fails with -ENOLINK: record a
- * handle, then open again with it. attribute: 1 loads the process
- * attribution (records of version 2; the cgroup hooks are attached by
+ * handle, then open again with it. flags: XSKDUMP_ATTACH_MULTI_BUFFER loads
+ * the XDP programs with frags support (where the kernel takes it), as for
+ * xsk_prog_attach; 0 without (--no-multi-buffer). attribute: 1 loads the
+ * process attribution (records of version 2; the cgroup hooks are attached by
  * xsk_proc_attach); proc_filter: XSKDUMP_WANT_* kinds the process filter
  * checks (their values: xsk_proc_want). Returns a tap handle. */
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle, uint32_t attribute, uint32_t proc_filter);
+		     uint32_t tc_handle, uint32_t flags, uint32_t attribute, uint32_t proc_filter);
 /* Fills out[0..n) with XSKDUMP_TAP_HOOK_* words. */
 int32_t xsk_tap_hooks(int32_t tap, uint32_t *out, uint32_t n);
 /* Installs a translated filter on every hook: xdp_insns (translated for XDP)

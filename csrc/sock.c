@@ -357,7 +357,8 @@ int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)
 	v[XSKDUMP_STAT_RX_FILL_EMPTY] = st.rx_fill_ring_empty_descs;
 	v[XSKDUMP_STAT_RX_PACKETS] = s->rx_packets;
 	v[XSKDUMP_STAT_RX_BYTES] = s->rx_bytes;
-	v[XSKDUMP_STAT_USER_HELD] = s->user_held;
+	v[XSKDUMP_STAT_RX_REFUSED] = s->rx_refused;
+	v[XSKDUMP_STAT_USER_HELD] = s->held_records - s->gather_out;
 	v[XSKDUMP_STAT_NO_META] = s->no_meta;
 	v[XSKDUMP_STAT_NO_HW_TIMESTAMP] = s->no_hw_timestamp;
 	for (i = 0; i < n && i < XSKDUMP_STAT__COUNT; i++)

@@ -29,8 +29,11 @@ struct sock {
 	struct xsk_ring_cons rx;
 	uint64_t rx_descs;   /* descriptors taken off the RX ring */
 	uint64_t rx_packets; /* packets they carried (a chain is one) */
+	uint64_t rx_refused; /* of those, kept from the user by the guard */
 	uint64_t rx_bytes;
-	uint64_t user_held;
+	/* Records handed to the user, not yet refilled (a gathered one, gather_out
+	 * of them, holds no UMEM frame). */
+	uint64_t held_records;
 	uint64_t no_meta;
 	/* The ring integrity guard (ledger.h). */
 	int guard;

@@ -353,14 +353,14 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	return 0;
 }
 
-/* tap_load with frags where the kernel knows the flag (5.18+) and they are
- * not refused, else without. */
+/* tap_load with frags where asked for, the kernel knows the flag (5.18+) and
+ * they are not refused, else without. */
 static int tap_load_frags(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-			  uint32_t nmask, uint32_t proc_filter, const char *only)
+			  uint32_t nmask, uint32_t proc_filter, const char *only, int frags)
 {
 	int err = -EINVAL;
 
-	if (!multi_buffer_refused()) {
+	if (frags && !multi_buffer_refused()) {
 		err = tap_load(t, dirs, snaplen, mask, nmask, proc_filter, only, 1);
 		if (err == -EINVAL) {
 			bpf_object__close(t->obj);
@@ -442,7 +442,7 @@ static int attach_out(struct tap *t)
 
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle, uint32_t attribute, uint32_t proc_filter)
+		     uint32_t tc_handle, uint32_t flags, uint32_t attribute, uint32_t proc_filter)
 {
 	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
 	struct tap *t;
@@ -453,6 +453,8 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 		return fail(-EINVAL, "bad interface name");
 	if (!dirs || dirs & ~(uint32_t)(XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT))
 		return fail(-EINVAL, "bad directions %u", dirs);
+	if (flags & ~XSKDUMP_ATTACH_MULTI_BUFFER)
+		return fail(-EINVAL, "bad tap flags %#x", flags);
 	if (mode > XSKDUMP_MODE_GENERIC)
 		return fail(-EINVAL, "bad mode %u", mode);
 	if (!snaplen || snaplen > XSKDUMP_TAP_MAX_SNAP)
@@ -477,7 +479,8 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
 	t->attribute = (int)attribute;
-	err = tap_load_frags(t, dirs, snaplen, queue_mask, nmask, proc_filter, NULL);
+	err = tap_load_frags(t, dirs, snaplen, queue_mask, nmask, proc_filter, NULL,
+			     (flags & XSKDUMP_ATTACH_MULTI_BUFFER) != 0);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -503,7 +506,7 @@ int32_t xsk_proc_probe(int32_t *out, uint32_t n)
 		t.attribute = 1;
 		out[i] = tap_load_frags(&t, XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT, 64, NULL, 0,
 					XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM | XSKDUMP_WANT_CGROUP,
-					i < nproc ? proc_programs[i] : copies[i - nproc]);
+					i < nproc ? proc_programs[i] : copies[i - nproc], 1);
 		bpf_object__close(t.obj);
 	}
 	return (int32_t)i;
@@ -536,6 +539,7 @@ int32_t xsk_tap_hooks(int32_t h, uint32_t *out, uint32_t n)
 	v[XSKDUMP_TAP_HOOK_XDP_MODE] = (uint32_t)t->xdp_mode;
 	v[XSKDUMP_TAP_HOOK_RING_SIZE] = t->ring_size;
 	v[XSKDUMP_TAP_HOOK_QDISC_CREATED] = (uint32_t)t->qdisc_created;
+	v[XSKDUMP_TAP_HOOK_MULTI_BUFFER] = (uint32_t)t->frags;
 	for (i = 0; i < n && i < XSKDUMP_TAP_HOOK_WORDS; i++)
 		out[i] = v[i];
 	return (int32_t)i;

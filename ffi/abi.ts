@@ -95,8 +95,9 @@ export const STAT = {
   userHeld: 6,
   noMeta: 7,
   noHwTimestamp: 8,
+  rxRefused: 9,
 } as const;
-export const STAT_COUNT = 9;
+export const STAT_COUNT = 10;
 
 /** u64 words per guard kind in xsk_guard_report (XSKDUMP_GUARD_WORDS): count, addr, descriptor. */
 export const GUARD_WORDS = 3;
@@ -130,8 +131,15 @@ export const HOOK_NAME: Record<number, "none" | "xdp" | "tcx" | "clsact"> = {
   3: "clsact",
 };
 /** Slots of xsk_tap_hooks (XSKDUMP_TAP_HOOK_*). */
-export const TAP_HOOK = { in: 0, out: 1, xdpMode: 2, ringSize: 3, qdiscCreated: 4 } as const;
-export const TAP_HOOK_WORDS = 5;
+export const TAP_HOOK = {
+  in: 0,
+  out: 1,
+  xdpMode: 2,
+  ringSize: 3,
+  qdiscCreated: 4,
+  multiBuffer: 5,
+} as const;
+export const TAP_HOOK_WORDS = 6;
 /** The tap programs' counters per direction (enum xskdump_tap_counter). */
 export const TAP_COUNTER = {
   seen: 0,

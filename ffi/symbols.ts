@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 16;
+export const ABI_VERSION = 17;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -84,7 +84,7 @@ export const symbols = {
   xsk_doze: { parameters: ["u32"], result: "i32" },
   // ringbuf.c, tap.c: tap mode
   xsk_tap_open: {
-    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32", "u32"],
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32", "u32", "u32"],
     result: "i32",
   },
   xsk_tap_hooks: { parameters: ["i32", "buffer", "u32"], result: "i32" },

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  ATTACH_MULTI_BUFFER,
   CGROUP_ROOT,
   DIR,
   HOOK_NAME,
@@ -40,6 +41,8 @@ export interface TapHooks {
   ringSize: number;
   /** This capture added the clsact qdisc (clsact hooks only). */
   qdiscCreated: boolean;
+  /** Its XDP programs have frags support: packets bigger than a page copied whole. */
+  multiBuffer: boolean;
 }
 
 /** How a tap is set up. */
@@ -57,6 +60,8 @@ export interface TapOpenOptions {
   queues?: readonly number[];
   /** The clsact filter handle to use where tcx is missing (recorded first); 0: fail there. */
   tcHandle: number;
+  /** XDP programs with frags support where the kernel takes it (default true). */
+  multiBuffer?: boolean;
   /** Look up each packet's process (records carry it; attachProc() attaches the hooks). */
   attribute?: boolean;
   /** Kinds the process filter checks (WANT bits); their values go in with want(). */
@@ -116,6 +121,7 @@ export class TapProgram {
       xdpMode: xdpMode === "native" || xdpMode === "generic" ? xdpMode : undefined,
       ringSize: v[TAP_HOOK.ringSize],
       qdiscCreated: v[TAP_HOOK.qdiscCreated] === 1,
+      multiBuffer: v[TAP_HOOK.multiBuffer] === 1,
     };
   }
 
@@ -138,6 +144,7 @@ export class TapProgram {
         mask,
         mask ? mask.length : 0,
         o.tcHandle,
+        o.multiBuffer === false ? 0 : ATTACH_MULTI_BUFFER,
         o.attribute ? 1 : 0,
         o.procFilter ?? 0,
       ),

@@ -219,6 +219,21 @@ export async function withCapture<T>(
   }
 }
 
+/**
+ * Waits for a capturer that stops at its count. When it is still running after ms (a frame never
+ * reached it), it is interrupted so it prints its counts (tcpdump: "N packets dropped by
+ * kernel"), and the error quotes them: a missing frame then says where it was lost.
+ */
+async function exitOrTell(cap: Capture, ms?: number): Promise<Deno.CommandStatus> {
+  try {
+    return await cap.exit(ms);
+  } catch (e) {
+    await cap.interrupt("SIGINT", 2000).catch(() => {});
+    const said = cap.stderr().trim().split("\n").slice(-4).join(" | ");
+    throw new Error(`${(e as Error).message}; it said: ${said}`);
+  }
+}
+
 export interface Ended {
   cap: Capture;
   status: Deno.CommandStatus;
@@ -255,7 +270,7 @@ export async function capturesWhile(
     await during(caps);
     const ended: Ended[] = [];
     for (const cap of caps) {
-      const status = end === "self" ? await cap.exit(ms) : await cap.interrupt(end, ms);
+      const status = end === "self" ? await exitOrTell(cap, ms) : await cap.interrupt(end, ms);
       ended.push({ cap, status });
     }
     return ended;
@@ -292,6 +307,23 @@ export function startCapturer(
   }
   return startTcpdump(pair, outPath, count);
 }
+
+/**
+ * tcpdump options that make its ring hold `frames` frames of up to `maxFrameLen` bytes, so a
+ * bystander that the scheduler keeps off the CPU for the whole replay still drops none of them.
+ * Without -s, libpcap sizes each TPACKET_V2 slot (--immediate-mode) for 64 KiB on an interface
+ * with offloads (veth has TSO and GSO on): 32 MiB then held 512 frames, and a stall of ~0.1 s at
+ * 5000 pps lost packets in the kernel ("packets dropped by kernel"). A slot is the snap length
+ * and at most 256 bytes of headers, rounded up to 16. The snap length has SNAP_SLACK to spare:
+ * libpcap reckons the slot's header room 2 bytes smaller than the kernel takes for Ethernet, so a
+ * slot sized to the frame exactly can cut its last 2 bytes (60-byte frames came as 58).
+ */
+export function tcpdumpRingFor(frames: number, maxFrameLen: number): string[] {
+  const snaplen = maxFrameLen + SNAP_SLACK;
+  const kib = Math.ceil((frames * (snaplen + 256)) / 1024);
+  return ["-s", String(snaplen), "-B", String(Math.max(kib, 2048))];
+}
+const SNAP_SLACK = 64;
 
 /**
  * tcpdump on the capture interface: `count` received frames into outPath (classic pcap), then

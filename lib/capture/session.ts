@@ -101,6 +101,8 @@ export interface CaptureOptions {
    * with frags support, the sockets bound with XDP_USE_SG (Linux 6.6+), each chain gathered into
    * one record. false: as before 6.6, such packets are dropped by the kernel ("larger than a
    * frame"); a way out should frags programs misbehave in generic mode on some kernel.
+   * Tap: its XDP programs loaded with frags support (false: without, as before 5.18; the
+   * kernel then linearizes what is bigger than a page, or refuses a native attach with it).
    */
   multiBuffer?: boolean;
   /**
@@ -296,6 +298,17 @@ interface Parts {
 }
 
 /**
+ * A divert capture's packets taken off its RX rings that it neither kept nor had refused by the
+ * guard, from its sockets' summed xsk_sock_stats words (STAT). Packets only, a chain being one:
+ * the guard's findings count descriptors (a chain can break on several pieces, and the pieces
+ * after a broken chain are found too), so they never enter it; the shim counts the refused
+ * packets itself. The core takes no more than -c from the rings: 0 unless the books are wrong.
+ */
+export function divertNotKept(stat: ArrayLike<number>, captured: number): number {
+  return stat[STAT.rxPackets] - stat[STAT.rxRefused] - captured;
+}
+
+/**
  * One capture on one interface. Divert: one AF_XDP socket per RX queue captured. Tap: the tap
  * programs and their one ring buffer, every queue (or those asked for), both directions.
  */
@@ -313,7 +326,10 @@ export class Capture implements AsyncDisposable {
   /** The XDP mode (divert, and a tap's incoming hook at XDP); "tc" for a tap hooked at tc only. */
   readonly mode: "native" | "generic" | "tc";
   readonly zerocopy: boolean;
-  /** Divert: every socket gathers packets bigger than a frame (XDP_USE_SG). */
+  /**
+   * Divert: every socket gathers packets bigger than a frame (XDP_USE_SG). Tap: its XDP programs
+   * have frags support.
+   */
   readonly multiBuffer: boolean;
   /** Divert: VLAN tags from the driver's RX metadata are put back into the frames. */
   readonly vlan: boolean;
@@ -364,7 +380,9 @@ export class Capture implements AsyncDisposable {
     this.hooks = tap?.hooks;
     this.mode = prog ? prog.mode as "native" | "generic" : tap?.hooks.xdpMode ?? "tc";
     this.zerocopy = socks !== undefined && socks.every((s) => s.zerocopy);
-    this.multiBuffer = socks !== undefined && socks.every((s) => s.multiBuffer);
+    this.multiBuffer = tap
+      ? tap.hooks.multiBuffer
+      : socks !== undefined && socks.every((s) => s.multiBuffer);
     this.vlan = prog?.vlan ?? false;
     this.hwTimestamp = prog?.hwTimestamp ?? false;
     this.rxMetadata = prog ? rxMetadataOf(iface, prog.shim) : 0;
@@ -493,6 +511,7 @@ export class Capture implements AsyncDisposable {
         ringBytes: ringBytesFor(opts.bufferBytes),
         queues,
         tcHandle,
+        multiBuffer: opts.multiBuffer,
         attribute: opts.process !== undefined,
         procFilter: want.kinds,
       });
@@ -722,10 +741,6 @@ export class Capture implements AsyncDisposable {
       number
     >;
     for (const f of this.#core.findings()) integrity[f.kind] += f.count;
-    // Packets the guard refused came off the ring too (a duplicate is the same descriptor
-    // seen twice, a clobbered frame was still handed over).
-    const refused = integrity.misaligned + integrity.foreign + integrity.overheld +
-      integrity.unterminated;
     return {
       path: "divert",
       captured: this.#core.captured,
@@ -743,7 +758,7 @@ export class Capture implements AsyncDisposable {
         rxInvalid,
       },
       fillRingEmpty: s[STAT.rxFillEmpty],
-      notKept: s[STAT.rxPackets] - this.#core.captured - refused,
+      notKept: divertNotKept(s, this.#core.captured),
       userHeld: s[STAT.userHeld],
       noMeta: s[STAT.noMeta],
       noHwTimestamp: s[STAT.noHwTimestamp],

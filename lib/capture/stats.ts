@@ -27,7 +27,8 @@
  *   process and without), `filtered` (left out by the process filter), `table` (`{sockets,
  *   owned, added}`: the socket table at start), and in the summary `maps` (`{create, use,
  *   release, map_full, live, closed}`: the hooks' counts and the maps' entries at the end).
- * - `not_kept` (taken off the ring after -c was reached), `no_meta` (timestamped in user space),
+ * - `not_kept` (delivered but not captured: a tap's left in its ring buffer after -c; divert: 0,
+ *   the guard's refusals are in `integrity`), `no_meta` (timestamped in user space),
  *   `no_hw_timestamp` (-j adapter_unsynced: packets the driver gave no timestamp, host time),
  *   `fill_ring_empty` (times the kernel found no free frame), `user_held` (frames xskdump holds
  *   at that moment), `integrity` (`{misaligned, foreign, duplicate, overheld, clobber,

@@ -116,28 +116,22 @@ function networkPrefix(
     case 0:
       break;
     case 1:
-      if (omitted > 4 || pb > 4 || (pb > omitted && len < pb - omitted)) return -1;
-      out.set(V4_PREFIX);
+    case 2: {
+      // IPv4 sits in the last 4 bytes of the IPv4-mapped IPv6 address.
+      const base = ae === 1 ? 12 : 0;
+      const size = ae === 1 ? 4 : 16;
+      if (omitted > size || pb > size || (pb > omitted && len < pb - omitted)) return -1;
+      if (ae === 1) out.set(V4_PREFIX);
       if (omitted) {
         if (dflt === null) return -1;
-        out.set(dflt.subarray(0, 12 + omitted));
+        out.set(dflt.subarray(0, base + omitted));
       }
       if (pb > omitted) {
         consumed = pb - omitted;
-        out.set(p.d.subarray(at, at + consumed), 12 + omitted);
+        out.set(p.d.subarray(at, at + consumed), base + omitted);
       }
       break;
-    case 2:
-      if (omitted > 16 || (pb > omitted && len < pb - omitted)) return -1;
-      if (omitted) {
-        if (dflt === null) return -1;
-        out.set(dflt.subarray(0, omitted));
-      }
-      if (pb > omitted) {
-        consumed = pb - omitted;
-        out.set(p.d.subarray(at, at + consumed), omitted);
-      }
-      break;
+    }
     case 3:
       if (pb > 8 && len < pb - 8) return -1;
       out[0] = 0xfe;
@@ -154,17 +148,8 @@ function networkPrefix(
 }
 
 /** A prefix as tcpdump's network_prefix takes it, or "invalid". */
-function takePrefix(
-  p: Pkt,
-  ae: number,
-  plen: number,
-  omitted: number,
-  at: number,
-  dflt: Uint8Array | null,
-  len: number,
-  out: Uint8Array,
-): number {
-  const rc = networkPrefix(p, ae, plen, omitted, at, dflt, len, out);
+function takePrefix(...args: Parameters<typeof networkPrefix>): number {
+  const rc = networkPrefix(...args);
   if (rc < 0) throw INVALID;
   return rc;
 }

@@ -116,48 +116,30 @@ function message(
   at: number,
   left: number,
 ): boolean {
+  // tcpdump's own numbering of the messages in its "too small" text.
+  const fits = (n: number, size: number): boolean => {
+    if (firstTlv < size) {
+      p.out += ` (too small ${n}, must be >= ${size})`;
+      return false;
+    }
+    if (left < size) {
+      p.out += TOO_SHORT;
+      return false;
+    }
+    p.need(at, size);
+    return true;
+  };
   switch (opcode) {
     case 1:
-      if (firstTlv < 70) {
-        p.out += " (too small 1, must be >= 70)";
-        return false;
-      }
-      if (left < 70) {
-        p.out += TOO_SHORT;
-        return false;
-      }
-      p.need(at, 70);
-      return ccm(p, flags, at);
+      return fits(1, 70) && ccm(p, flags, at);
     case 5:
-      if (firstTlv < 17) {
-        p.out += " (too small 4, must be >= 17)";
-        return false;
-      }
-      if (left < 17) {
-        p.out += TOO_SHORT;
-        return false;
-      }
-      p.need(at, 17);
-      p.out += `, Flags [${bitNames(LTM_FLAGS, flags, "none")}]`;
-      p.out += `\n\t  Transaction-ID 0x${p.u32(at).toString(16).padStart(8, "0")}, ttl ${
-        p.u8(at + 4)
-      }`;
+      if (!fits(4, 17)) return false;
+      linkTrace(p, LTM_FLAGS, flags, at);
       p.out += `\n\t  Original-MAC ${macText(p, at + 5)}, Target-MAC ${macText(p, at + 11)}`;
       return true;
     case 4: {
-      if (firstTlv < 6) {
-        p.out += " (too small 5, must be >= 6)";
-        return false;
-      }
-      if (left < 6) {
-        p.out += TOO_SHORT;
-        return false;
-      }
-      p.need(at, 6);
-      p.out += `, Flags [${bitNames(LTR_FLAGS, flags, "none")}]`;
-      p.out += `\n\t  Transaction-ID 0x${p.u32(at).toString(16).padStart(8, "0")}, ttl ${
-        p.u8(at + 4)
-      }`;
+      if (!fits(5, 6)) return false;
+      linkTrace(p, LTR_FLAGS, flags, at);
       const action = p.u8(at + 5);
       p.out += `\n\t  Replay-Action ${REPLAY_ACTIONS[action] ?? "Unknown"} (${action})`;
       return true;
@@ -165,6 +147,12 @@ function message(
   }
   p.unknownData(at, left - firstTlv, "\n\t  ");
   return true;
+}
+
+/** The flags, transaction id and TTL a linktrace message or reply starts with. */
+function linkTrace(p: Pkt, names: BitNames, flags: number, at: number): void {
+  p.out += `, Flags [${bitNames(names, flags, "none")}]`;
+  p.out += `\n\t  Transaction-ID 0x${p.u32(at).toString(16).padStart(8, "0")}, ttl ${p.u8(at + 4)}`;
 }
 
 function ccm(p: Pkt, flags: number, at: number): boolean {

@@ -315,33 +315,35 @@ export function esis(p: Pkt, off: number, length: number): void {
     li--;
     p.out += `\n\t  Number of Source Addresses: ${n}`;
     for (; n > 0; n--) {
-      p.need(at, 1);
-      if (li < 1) return void (p.out += ", bad esh/li");
-      const alen = p.u8(at);
-      at++;
-      li--;
-      p.need(at, alen);
-      if (li < alen) return void (p.out += ", bad esh/li");
-      p.out += `\n\t  NET (length: ${alen}): ${nsap(p, at, alen)}`;
-      at += alen;
-      li -= alen;
+      const size = net(p, at, li);
+      if (size < 0) return void (p.out += ", bad esh/li");
+      at += size;
+      li -= size;
     }
   } else if (type === 4) {
-    p.need(at, 1);
-    if (li < 1) return void (p.out += ", bad ish/li");
-    const alen = p.u8(at);
-    at++;
-    li--;
-    p.need(at, alen);
-    if (li < alen) return void (p.out += ", bad ish/li");
-    p.out += `\n\t  NET (length: ${alen}): ${nsap(p, at, alen)}`;
-    at += alen;
-    li -= alen;
+    const size = net(p, at, li);
+    if (size < 0) return void (p.out += ", bad ish/li");
+    at += size;
+    li -= size;
   } else {
     if (p.verbosity <= 1 && p.has(at, 1)) p.unknownData(at, p.end - at, "\n\t  ");
     return;
   }
   esisOptions(p, at, li);
+}
+
+/**
+ * One NET of an ESH or ISH at `at` (its length, then the address) in the `li` bytes left of the
+ * header: printed; its size, or -1 where the header is too short for it.
+ */
+function net(p: Pkt, at: number, li: number): number {
+  p.need(at, 1);
+  if (li < 1) return -1;
+  const alen = p.u8(at);
+  p.need(at + 1, alen);
+  if (li - 1 < alen) return -1;
+  p.out += `\n\t  NET (length: ${alen}): ${nsap(p, at + 1, alen)}`;
+  return 1 + alen;
 }
 
 /** What is left of the header after a redirect (set by {@link redirect}). */

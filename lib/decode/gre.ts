@@ -46,55 +46,47 @@ export function gre(p: Pkt, off: number, length: number): void {
   else p.out += " ERROR: unknown-version";
 }
 
-/** Reads `n` more header bytes at `off` of the `left` the packet has; cut (goto trunc) if not. */
-function take(p: Pkt, off: number, n: number, left: number): void {
-  p.check(off, n);
-  if (left < n) throw CUT;
+/** A read position in a GRE header: the offset and the bytes left from it. */
+interface Cursor {
+  cp: number;
+  len: number;
+}
+
+/**
+ * Takes `n` more header bytes at `c` (cut, tcpdump's goto trunc, when they were not captured or
+ * the packet is shorter); returns their offset, `c` moved past them.
+ */
+function take(p: Pkt, c: Cursor, n: number): number {
+  p.check(c.cp, n);
+  if (c.len < n) throw CUT;
+  c.cp += n;
+  c.len -= n;
+  return c.cp - n;
 }
 
 function gre0(p: Pkt, off: number, length: number, flags: number): void {
   if (p.verbose) p.out += `, Flags [${bitTok(GRE_FLAGS, flags, "none")}]`;
-  let cp = off + 2;
-  let len = length - 2;
-  take(p, cp, 2, len);
-  const proto = p.u16(cp);
-  cp += 2;
-  len -= 2;
+  const c = { cp: off + 2, len: length - 2 };
+  const proto = p.u16(take(p, c, 2));
   if (flags & (GRE_CP | GRE_RP)) {
-    take(p, cp, 2, len);
-    if (p.verbose) p.out += `, sum 0x${p.u16(cp).toString(16)}`;
-    cp += 2;
-    len -= 2;
-    take(p, cp, 2, len);
-    p.out += `, off 0x${p.u16(cp).toString(16)}`;
-    cp += 2;
-    len -= 2;
+    let at = take(p, c, 2);
+    if (p.verbose) p.out += `, sum 0x${p.u16(at).toString(16)}`;
+    at = take(p, c, 2);
+    p.out += `, off 0x${p.u16(at).toString(16)}`;
   }
-  if (flags & GRE_KP) {
-    take(p, cp, 4, len);
-    p.out += `, key=0x${p.u32(cp).toString(16)}`;
-    cp += 4;
-    len -= 4;
-  }
-  if (flags & GRE_SP) {
-    take(p, cp, 4, len);
-    p.out += `, seq ${p.u32(cp)}`;
-    cp += 4;
-    len -= 4;
-  }
+  if (flags & GRE_KP) p.out += `, key=0x${p.u32(take(p, c, 4)).toString(16)}`;
+  if (flags & GRE_SP) p.out += `, seq ${p.u32(take(p, c, 4))}`;
   if (flags & GRE_RP) {
     for (;;) {
-      take(p, cp, 4, len);
-      const af = p.u16(cp);
-      const sreOff = p.d[cp + 2];
-      const sreLen = p.d[cp + 3];
-      cp += 4;
-      len -= 4;
+      const at = take(p, c, 4);
+      const af = p.u16(at);
+      const sreOff = p.d[at + 2];
+      const sreLen = p.d[at + 3];
       if (af === 0 && sreLen === 0) break;
-      sourceRoute(p, af, sreOff, sreLen, cp, len);
-      if (len < sreLen) throw CUT;
-      cp += sreLen;
-      len -= sreLen;
+      sourceRoute(p, af, sreOff, sreLen, c.cp, c.len);
+      if (c.len < sreLen) throw CUT;
+      c.cp += sreLen;
+      c.len -= sreLen;
     }
   }
   if (p.link) p.out += `, proto ${ETHERTYPES[proto] ?? "unknown"} (0x${hex4(proto)})`;
@@ -102,18 +94,18 @@ function gre0(p: Pkt, off: number, length: number, flags: number): void {
   p.out += p.verbose ? "\n\t" : ": ";
   switch (proto) {
     case 0x0800:
-      ipv4(p, cp, len);
+      ipv4(p, c.cp, c.len);
       return;
     case 0x86dd:
-      ipv6(p, cp, len);
+      ipv6(p, c.cp, c.len);
       return;
     case 0x6558:
-      teb(p, cp, len);
+      teb(p, c.cp, c.len);
       return;
     case 0x8847: {
       const mpls = etherTypePrinter(proto);
       if (mpls !== undefined) {
-        mpls(p, cp, len);
+        mpls(p, c.cp, c.len);
         return;
       }
     }
@@ -168,31 +160,12 @@ function sourceRoute(
 }
 
 function gre1(p: Pkt, off: number, length: number, flags: number): void {
-  let cp = off + 2;
-  let len = length - 2;
+  const c = { cp: off + 2, len: length - 2 };
   if (p.verbose) p.out += `, Flags [${bitTok(GRE_FLAGS, flags, "none")}]`;
-  take(p, cp, 2, len);
-  const proto = p.u16(cp);
-  cp += 2;
-  len -= 2;
-  if (flags & GRE_KP) {
-    take(p, cp, 4, len);
-    p.out += `, call ${p.u16(cp + 2)}`;
-    cp += 4;
-    len -= 4;
-  }
-  if (flags & GRE_SP) {
-    take(p, cp, 4, len);
-    p.out += `, seq ${p.u32(cp)}`;
-    cp += 4;
-    len -= 4;
-  }
-  if (flags & GRE_AP) {
-    take(p, cp, 4, len);
-    p.out += `, ack ${p.u32(cp)}`;
-    cp += 4;
-    len -= 4;
-  }
+  const proto = p.u16(take(p, c, 2));
+  if (flags & GRE_KP) p.out += `, call ${p.u16(take(p, c, 4) + 2)}`;
+  if (flags & GRE_SP) p.out += `, seq ${p.u32(take(p, c, 4))}`;
+  if (flags & GRE_AP) p.out += `, ack ${p.u32(take(p, c, 4))}`;
   if ((flags & GRE_SP) === 0) p.out += ", no-payload";
   if (p.link) p.out += `, proto ${ETHERTYPES[proto] ?? "unknown"} (0x${hex4(proto)})`;
   p.out += `, length ${length}`;

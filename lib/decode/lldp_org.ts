@@ -33,6 +33,13 @@ const EVB_MODES = [
   "Reserved for future Standardization",
 ];
 
+/** Link aggregation's status and port ID (802.1's TLV 7 and 802.3's TLV 3 carry the same). */
+function aggregation(p: Pkt, at: number): void {
+  p.out += `\n\t    aggregation status [${
+    bitNames(AGGREGATION, p.u8(at + 4), "none")
+  }], aggregation port ID ${p.u32(at + 5)}`;
+}
+
 /** The subtype line of an organisation-specific TLV; its subtype. */
 export function subtypeLine(p: Pkt, at: number, names: Record<number, string>): number {
   const subtype = p.u8(at + 3);
@@ -110,10 +117,7 @@ export function lldpIeee8021(p: Pkt, at: number, len: number): boolean {
       return false;
     }
     case 7:
-      if (len < 9) return false;
-      p.out += `\n\t    aggregation status [${
-        bitNames(AGGREGATION, p.u8(at + 4), "none")
-      }], aggregation port ID ${p.u32(at + 5)}`;
+      if (len >= 9) aggregation(p, at);
       return false;
     case 8:
       if (len < 6) return false;
@@ -310,10 +314,7 @@ export function lldpIeee8023(p: Pkt, at: number, len: number): boolean {
       }`;
       return false;
     case 3:
-      if (len < 9) return false;
-      p.out += `\n\t    aggregation status [${
-        bitNames(AGGREGATION, p.u8(at + 4), "none")
-      }], aggregation port ID ${p.u32(at + 5)}`;
+      if (len >= 9) aggregation(p, at);
       return false;
     case 4:
       if (len >= 6) p.out += `\n\t    MTU size ${p.u16(at + 4)}`;

@@ -1,14 +1,16 @@
 /**
  * OpenFlow (TCP ports 6653 and 6633; tcpdump's print-openflow.c): every message's header
  * (version, type, length, transaction id) with tcpdump's length checks for versions 1.0 and
- * 1.3, and at -v the bodies: all of version 1.0's (openflow10.ts), and of version 1.3's those
- * that need no type-specific decoder (echo data). The other 1.3 bodies tcpdump decodes at -v
+ * 1.3, and at -v the bodies: all of version 1.0's (openflow10.ts and the files it names), and
+ * of version 1.3's those that need no type-specific decoder (echo data). The other 1.3 bodies tcpdump decodes at -v
  * (hello elements, errors, features, ports, roles...) are not decoded: the message's header line
  * ends there.
  *
  * @module
  */
-import { type BodyPrinter, dataPrint, OF10_BODIES } from "./openflow10.ts";
+import { OF10_BODIES } from "./openflow10.ts";
+import type { BodyPrinter } from "./openflow10_struct.ts";
+import { dataPrint } from "./openflow_vendor.ts";
 import type { Pkt } from "./printer.ts";
 
 const VERSIONS = ["", "1.0", "1.1", "1.2", "1.3", "1.4", "1.5"];

@@ -2,6 +2,7 @@
  * OpenFlow's vendor (experimenter) parts as tcpdump prints them: vendor names, the data left
  * in a message, and Big Switch Networks' messages and actions of OpenFlow 1.0
  * (print-openflow.c, print-openflow-1.0.c). openflow10.ts prints the rest of 1.0.
+ *
  * @module
  */
 import { OUIS } from "./llc.ts";

@@ -50,25 +50,38 @@ function hex8(n: number): string {
   return n.toString(16).padStart(8, "0");
 }
 
+/**
+ * Whether a TLV header fits at `t` in the `left` bytes of the LSA. tcpdump's checks here end the
+ * LSA, not the packet.
+ */
+function headerFits(p: Pkt, t: number, left: number): boolean {
+  if (!p.has(t, 4)) return false;
+  if (left < 4) {
+    p.out += `\n\t    Remaining LS length ${left} < 4`;
+    return false;
+  }
+  return true;
+}
+
+/** Whether a TLV's value of `len` bytes fits in the `left` of the LSA, and is one to decode. */
+function valueFits(p: Pkt, type: number, len: number, left: number): boolean {
+  if (len > left) {
+    p.out += `\n\t    Bogus length ${len} > ${left}`;
+    return false;
+  }
+  return type !== 0 && len !== 0;
+}
+
 /** Graceful restart TLVs (tcpdump's ospf_grace_lsa_print); false where it gives up. */
 export function graceLsa(p: Pkt, t: number, left: number): boolean {
   while (left > 0) {
-    // tcpdump's checks here end the LSA, not the packet.
-    if (!p.has(t, 4)) return false;
-    if (left < 4) {
-      p.out += `\n\t    Remaining LS length ${left} < 4`;
-      return false;
-    }
+    if (!headerFits(p, t, left)) return false;
     const type = p.u16(t);
     let len = p.u16(t + 2);
     t += 4;
     left -= 4;
     p.out += `\n\t    ${GRACE_TLVS[type] || "unknown"} TLV (${type}), length ${len}, value: `;
-    if (len > left) {
-      p.out += `\n\t    Bogus length ${len} > ${left}`;
-      return false;
-    }
-    if (type === 0 || len === 0) return false;
+    if (!valueFits(p, type, len, left)) return false;
     if (!p.has(t, len)) return false;
     switch (type) {
       case 1:
@@ -104,12 +117,7 @@ function bogus(p: Pkt, len: number, want: number): false {
 /** Traffic engineering TLVs (tcpdump's ospf_te_lsa_print); false where it gives up. */
 export function teLsa(p: Pkt, t: number, left: number): boolean {
   while (left !== 0) {
-    // tcpdump's checks here end the LSA, not the packet.
-    if (!p.has(t, 4)) return false;
-    if (left < 4) {
-      p.out += `\n\t    Remaining LS length ${left} < 4`;
-      return false;
-    }
+    if (!headerFits(p, t, left)) return false;
     const type = p.u16(t);
     let len = p.u16(t + 2);
     t += 4;
@@ -117,11 +125,7 @@ export function teLsa(p: Pkt, t: number, left: number): boolean {
     p.out += `\n\t    ${
       type === 1 ? "Router Address" : type === 2 ? "Link" : "unknown"
     } TLV (${type}), length: ${len}`;
-    if (len > left) {
-      p.out += `\n\t    Bogus length ${len} > ${left}`;
-      return false;
-    }
-    if (type === 0 || len === 0) return false;
+    if (!valueFits(p, type, len, left)) return false;
     if (type === 2) {
       // tcpdump walks the link's sub-TLVs with the TLV's own cursor and length: afterwards the
       // LSA's remaining length still counts them.

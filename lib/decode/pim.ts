@@ -267,6 +267,20 @@ function addr(p: Pkt, bp: number, len: number, kind: "u" | "g" | "s", addrLen: n
   return hdr + 2 + addrLen;
 }
 
+/** A read position in a message: the offset and the bytes left from it. */
+interface Cursor {
+  bp: number;
+  len: number;
+}
+
+/** `label`, then the encoded address at `c` ({@link addr}); `c` moves past it. */
+function nextAddr(p: Pkt, c: Cursor, label: string, kind: "u" | "g" | "s", al: number): void {
+  p.out += label;
+  const a = addr(p, c.bp, c.len, kind, al);
+  c.bp += a;
+  c.len -= a;
+}
+
 /** Whether the checksum over `len` bytes verifies: true, false, or null when not all captured. */
 function checksumOk(p: Pkt, off: number, len: number, info: IpInfo): boolean | null {
   if (!p.has(off, len)) return null;
@@ -363,18 +377,13 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
       bootstrap(p, bp, len, al);
       return;
     case 5: {
-      p.out += " group=";
-      let a = addr(p, bp, len, "g", al);
-      bp += a;
-      len -= a;
-      p.out += " src=";
-      a = addr(p, bp, len, "u", al);
-      bp += a;
-      len -= a;
-      if (len < 8) throw CUT;
-      p.check(bp, 8);
-      if (p.d[bp] & 0x80) p.out += " RPT";
-      p.out += ` pref=${p.u32(bp) & 0x7fffffff} metric=${p.u32(bp + 4)}`;
+      const c = { bp, len };
+      nextAddr(p, c, " group=", "g", al);
+      nextAddr(p, c, " src=", "u", al);
+      if (c.len < 8) throw CUT;
+      p.check(c.bp, 8);
+      if (p.d[c.bp] & 0x80) p.out += " RPT";
+      p.out += ` pref=${p.u32(c.bp) & 0x7fffffff} metric=${p.u32(c.bp + 4)}`;
       return;
     }
     case 8: {
@@ -386,36 +395,19 @@ function pimv2(p: Pkt, off: number, len: number, info: IpInfo): void {
       if (len < 4) throw CUT;
       p.out += " holdtime=";
       p.out += relts(p.u16(bp + 2));
-      bp += 4;
-      len -= 4;
-      p.out += " RP=";
-      let a = addr(p, bp, len, "u", al);
-      bp += a;
-      len -= a;
-      for (let i = 0; i < pfxcnt && len > 0; i++) {
-        p.out += ` Group${i}=`;
-        a = addr(p, bp, len, "g", al);
-        bp += a;
-        len -= a;
-      }
+      const c = { bp: bp + 4, len: len - 4 };
+      nextAddr(p, c, " RP=", "u", al);
+      for (let i = 0; i < pfxcnt && c.len > 0; i++) nextAddr(p, c, ` Group${i}=`, "g", al);
       return;
     }
     case 9: {
-      p.out += " src=";
-      let a = addr(p, bp, len, "u", al);
-      bp += a;
-      len -= a;
-      p.out += " grp=";
-      a = addr(p, bp, len, "g", al);
-      bp += a;
-      len -= a;
-      p.out += " forwarder=";
-      a = addr(p, bp, len, "u", al);
-      bp += a;
-      len -= a;
-      if (len < 2) throw CUT;
+      const c = { bp, len };
+      nextAddr(p, c, " src=", "u", al);
+      nextAddr(p, c, " grp=", "g", al);
+      nextAddr(p, c, " forwarder=", "u", al);
+      if (c.len < 2) throw CUT;
       p.out += " TUNR ";
-      p.out += relts(p.u16(bp));
+      p.out += relts(p.u16(c.bp));
       return;
     }
     case 10:
@@ -487,40 +479,30 @@ function helloOption(
 }
 
 function joinPrune(p: Pkt, bp: number, len: number, type: number, al: number): void {
-  let a: number;
-  if (type !== 7) {
-    p.out += ", upstream-neighbor: ";
-    a = addr(p, bp, len, "u", al);
-    bp += a;
-    len -= a;
-  }
-  if (len < 4) throw CUT;
-  p.check(bp, 4);
-  const ngroup = p.d[bp + 1];
-  const holdtime = p.u16(bp + 2);
+  const c = { bp, len };
+  if (type !== 7) nextAddr(p, c, ", upstream-neighbor: ", "u", al);
+  if (c.len < 4) throw CUT;
+  p.check(c.bp, 4);
+  const ngroup = p.d[c.bp + 1];
+  const holdtime = p.u16(c.bp + 2);
   p.out += `\n\t  ${ngroup} group(s)`;
   if (type !== 7) p.out += `, holdtime: ${holdtime === 0xffff ? "infinite" : relts(holdtime)}`;
-  bp += 4;
-  len -= 4;
+  c.bp += 4;
+  c.len -= 4;
   for (let i = 0; i < ngroup; i++) {
-    p.out += `\n\t    group #${i + 1}: `;
-    a = addr(p, bp, len, "g", al);
-    bp += a;
-    len -= a;
-    if (len < 4) throw CUT;
-    p.check(bp, 4);
-    const njoin = p.u16(bp);
-    const nprune = p.u16(bp + 2);
+    nextAddr(p, c, `\n\t    group #${i + 1}: `, "g", al);
+    if (c.len < 4) throw CUT;
+    p.check(c.bp, 4);
+    const njoin = p.u16(c.bp);
+    const nprune = p.u16(c.bp + 2);
     p.out += `, joined sources: ${njoin}, pruned sources: ${nprune}`;
-    bp += 4;
-    len -= 4;
+    c.bp += 4;
+    c.len -= 4;
     for (let j = 0; j < njoin + nprune; j++) {
-      p.out += j < njoin
+      const label = j < njoin
         ? `\n\t      joined source #${j + 1}: `
         : `\n\t      pruned source #${j - njoin + 1}: `;
-      a = addr(p, bp, len, "s", al);
-      bp += a;
-      len -= a;
+      nextAddr(p, c, label, "s", al);
     }
   }
 }
@@ -535,38 +517,28 @@ function bootstrap(p: Pkt, bp: number, len: number, al: number): void {
   if (len < 2) throw CUT;
   p.check(bp + 2, 1);
   p.out += ` BSRprio=${p.u8(bp + 1)}`;
-  bp += 2;
-  len -= 2;
-  p.out += " BSR=";
-  let a = addr(p, bp, len, "u", al);
-  bp += a;
-  len -= a;
-  for (let i = 0; len > 0; i++) {
-    p.out += ` (group${i}: `;
-    a = addr(p, bp, len, "g", al);
-    bp += a;
-    len -= a;
-    if (len < 1) throw CUT;
-    p.out += ` RPcnt=${p.u8(bp)}`;
-    if (len < 2) throw CUT;
-    const frpcnt = p.u8(bp + 1);
+  const c = { bp: bp + 2, len: len - 2 };
+  nextAddr(p, c, " BSR=", "u", al);
+  for (let i = 0; c.len > 0; i++) {
+    nextAddr(p, c, ` (group${i}: `, "g", al);
+    if (c.len < 1) throw CUT;
+    p.out += ` RPcnt=${p.u8(c.bp)}`;
+    if (c.len < 2) throw CUT;
+    const frpcnt = p.u8(c.bp + 1);
     p.out += ` FRPcnt=${frpcnt}`;
-    if (len < 4) throw CUT;
-    bp += 4;
-    len -= 4;
-    for (let j = 0; j < frpcnt && len > 0; j++) {
-      p.out += ` RP${j}=`;
-      a = addr(p, bp, len, "u", al);
-      bp += a;
-      len -= a;
-      if (len < 2) throw CUT;
+    if (c.len < 4) throw CUT;
+    c.bp += 4;
+    c.len -= 4;
+    for (let j = 0; j < frpcnt && c.len > 0; j++) {
+      nextAddr(p, c, ` RP${j}=`, "u", al);
+      if (c.len < 2) throw CUT;
       p.out += ",holdtime=";
-      p.out += relts(p.u16(bp));
-      if (len < 3) throw CUT;
-      p.out += `,prio=${p.u8(bp + 2)}`;
-      if (len < 4) throw CUT;
-      bp += 4;
-      len -= 4;
+      p.out += relts(p.u16(c.bp));
+      if (c.len < 3) throw CUT;
+      p.out += `,prio=${p.u8(c.bp + 2)}`;
+      if (c.len < 4) throw CUT;
+      c.bp += 4;
+      c.len -= 4;
     }
     p.out += ")";
   }
@@ -575,21 +547,17 @@ function bootstrap(p: Pkt, bp: number, len: number, al: number): void {
 const DF_SUBTYPES = ["Unknown", "Offer", "Winner", "Backoff", "Pass"];
 
 function dfElection(p: Pkt, bp: number, len: number, subtype: number, al: number): void {
-  p.out += `\n\t  ${DF_SUBTYPES[subtype] ?? "Unknown"}, rpa=`;
-  let a = addr(p, bp, len, "u", al);
-  bp += a;
-  len -= a;
-  p.out += ` sender pref=${p.u32(bp)}`;
-  p.out += ` sender metric=${p.u32(bp + 4)}`;
-  bp += 8;
+  const c = { bp, len };
+  nextAddr(p, c, `\n\t  ${DF_SUBTYPES[subtype] ?? "Unknown"}, rpa=`, "u", al);
+  p.out += ` sender pref=${p.u32(c.bp)}`;
+  p.out += ` sender metric=${p.u32(c.bp + 4)}`;
+  c.bp += 8;
   // tcpdump's length is unsigned: past the end it wraps around.
-  len = (len - 8) >>> 0;
+  c.len = (c.len - 8) >>> 0;
   if (subtype !== 3 && subtype !== 4) return;
   const who = subtype === 3 ? "offer" : "new winner";
-  p.out += `\n\t  ${who} addr=`;
-  a = addr(p, bp, len, "u", al);
-  bp += a;
-  p.out += ` ${who} pref=${p.u32(bp)}`;
-  p.out += ` ${who} metric=${p.u32(bp + 4)}`;
-  if (subtype === 3) p.out += ` interval ${p.u16(bp + 8)}ms`;
+  nextAddr(p, c, `\n\t  ${who} addr=`, "u", al);
+  p.out += ` ${who} pref=${p.u32(c.bp)}`;
+  p.out += ` ${who} metric=${p.u32(c.bp + 4)}`;
+  if (subtype === 3) p.out += ` interval ${p.u16(c.bp + 8)}ms`;
 }

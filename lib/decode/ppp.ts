@@ -285,19 +285,37 @@ function chars(p: Pkt, at: number, n: number): void {
   for (let i = 0; i < n; i++) p.out += printableChar(p.u8(at + i));
 }
 
-function chap(p: Pkt, off: number, length: number): void {
+/**
+ * The header CHAP and PAP share (tcpdump's print_chap and print_pap): code and id; the code,
+ * or -1 where the packet is too short for the header.
+ */
+function authHeader(
+  p: Pkt,
+  off: number,
+  length: number,
+  name: "chap" | "pap",
+  codes: readonly string[],
+): number {
   if (length < 1) {
-    p.out += "[|chap]";
-    return;
+    p.out += `[|${name}]`;
+    return -1;
   }
   if (length < 4) {
-    p.out += `[|chap 0x${hex2(p.u8(off))}]`;
-    return;
+    p.out += `[|${name} 0x${hex2(p.u8(off))}]`;
+    return -1;
   }
   const code = p.u8(off);
-  const names = ["unknown", "Challenge", "Response", "Success", "Fail"];
-  p.out += `CHAP, ${names[code] ?? "unknown"} (0x${hex2(code)})`;
+  p.out += `${name.toUpperCase()}, ${codes[code] ?? "unknown"} (0x${hex2(code)})`;
   p.out += `, id ${p.u8(off + 1)}`;
+  return code;
+}
+
+const CHAP_CODES = ["unknown", "Challenge", "Response", "Success", "Fail"];
+const PAP_CODES = ["unknown", "Auth-Req", "Auth-ACK", "Auth-NACK"];
+
+function chap(p: Pkt, off: number, length: number): void {
+  const code = authHeader(p, off, length, "chap", CHAP_CODES);
+  if (code < 0) return;
   const len = p.u16(off + 2);
   let at = off + 4;
   if (code === 1 || code === 2) {
@@ -316,20 +334,10 @@ function chap(p: Pkt, off: number, length: number): void {
 }
 
 function pap(p: Pkt, off: number, length: number): void {
-  if (length < 1) {
-    p.out += "[|pap]";
-    return;
-  }
-  if (length < 4) {
-    p.out += `[|pap 0x${hex2(p.u8(off))}]`;
-    return;
-  }
-  const code = p.u8(off);
-  const names = ["unknown", "Auth-Req", "Auth-ACK", "Auth-NACK"];
-  p.out += `PAP, ${names[code] ?? "unknown"} (0x${hex2(code)})`;
-  p.out += `, id ${p.u8(off + 1)}`;
+  const code = authHeader(p, off, length, "pap", PAP_CODES);
+  if (code < 0) return;
   const len = p.u16(off + 2);
-  let at = off + 4;
+  const at = off + 4;
   if (len > length) {
     p.out += `, length ${len} > packet size`;
     return;
@@ -339,34 +347,33 @@ function pap(p: Pkt, off: number, length: number): void {
     p.out += `, length ${length} < PAP header length`;
     return;
   }
+  const end = off + length;
   if (code === 1) {
     if (len < 6) {
       p.out += "[|pap]";
       return;
     }
-    if (length - (at - off) < 1) return;
-    const peer = p.u8(at);
-    at++;
-    if (length - (at - off) < peer) return;
-    p.out += ", Peer ";
-    chars(p, at, peer);
-    at += peer;
-    if (length - (at - off) < 1) return;
-    const passwd = p.u8(at);
-    at++;
-    if (length - (at - off) < passwd) return;
-    p.out += ", Name ";
-    chars(p, at, passwd);
+    const name = counted(p, at, end, ", Peer ");
+    if (name >= 0) counted(p, name, end, ", Name ");
   } else if (code === 2 || code === 3) {
     if (len < 5) {
       p.out += "[|pap]";
       return;
     }
-    if (length - (at - off) < 1) return;
-    const msg = p.u8(at);
-    at++;
-    if (length - (at - off) < msg) return;
-    p.out += ", Msg ";
-    chars(p, at, msg);
+    counted(p, at, end, ", Msg ");
   }
+}
+
+/**
+ * `label` and the string at `at` that its length byte leads: the offset past it, or -1 (nothing
+ * printed) where it does not fit before `end`.
+ */
+function counted(p: Pkt, at: number, end: number, label: string): number {
+  if (end - at < 1) return -1;
+  const n = p.u8(at);
+  at++;
+  if (end - at < n) return -1;
+  p.out += label;
+  chars(p, at, n);
+  return at + n;
 }

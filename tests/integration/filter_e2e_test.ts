@@ -16,6 +16,7 @@ import {
   run,
   startTcpdump,
   startXskdump,
+  tcpdumpRingFor,
   withVethPair,
   xdpAttached,
 } from "../../testbed/mod.ts";
@@ -53,8 +54,14 @@ for (const { expr, mode } of CASES) {
           const [{ cap: xsk, status: xs }, { cap: tcpdump, status: ts }] = await capturesWhile(
             [
               startXskdump(pair, [...xskArgs, expr]),
-              // 32 MiB of socket buffer: a busy CPU must not make the bystander drop.
-              startTcpdump(pair, `${dir}/stack.pcap`, rest.length, ["-B", "32768"]),
+              // A ring that holds every frame of the rest: a busy CPU that keeps the bystander
+              // waiting for the whole replay must not make it drop (tcpdumpRingFor says why).
+              startTcpdump(
+                pair,
+                `${dir}/stack.pcap`,
+                rest.length,
+                tcpdumpRingFor(rest.length, corpus.maxFrameLen),
+              ),
             ],
             async () => {
               const sent = await replay(pair, corpus.path);

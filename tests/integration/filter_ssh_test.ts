@@ -18,6 +18,7 @@ import {
   rootOnly,
   startTcpdump,
   startXskdump,
+  tcpdumpRingFor,
   withVethPair,
   writePcap,
   xdpAttached,
@@ -56,6 +57,7 @@ Deno.test({
     const { all, session } = traffic();
     const ours = all.filter((_, i) => session[i]);
     const others = all.filter((_, i) => !session[i]);
+    const longest = Math.max(...all.map((f) => f.length));
     const dir = await Deno.makeTempDir({ prefix: "xskt-ssh-" });
     let ok = false;
     try {
@@ -66,7 +68,15 @@ Deno.test({
         const env = { SSH_CONNECTION };
         const args = ["-w", `${dir}/captured.pcap`, "-c", String(others.length), "tcp or udp"];
         const [{ cap: xsk, status: xs }, { cap: tcpdump, status: ts }] = await capturesWhile(
-          [startXskdump(pair, args, { env }), startTcpdump(pair, `${dir}/stack.pcap`, ours.length)],
+          [
+            startXskdump(pair, args, { env }),
+            startTcpdump(
+              pair,
+              `${dir}/stack.pcap`,
+              ours.length,
+              tcpdumpRingFor(ours.length, longest),
+            ),
+          ],
           async () => {
             const sent = await replay(pair, `${dir}/traffic.pcap`, 1000);
             assert.equal(sent.sent, all.length, sent.output);
@@ -103,7 +113,12 @@ Deno.test({
         const [{ cap: tap, status: s3 }, { cap: tapStack, status: s4 }] = await capturesWhile(
           [
             startXskdump(pair, args3, { env }),
-            startTcpdump(pair, `${dir}/tap-stack.pcap`, all.length),
+            startTcpdump(
+              pair,
+              `${dir}/tap-stack.pcap`,
+              all.length,
+              tcpdumpRingFor(all.length, longest),
+            ),
           ],
           () => replay(pair, `${dir}/traffic.pcap`, 1000),
         );

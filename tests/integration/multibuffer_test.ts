@@ -17,6 +17,7 @@ import {
   replay,
   rootOnly,
   run,
+  runXskdump,
   spawnInNs,
   startCapture,
   startXskdump,
@@ -154,6 +155,8 @@ for (const c of chainCases) {
       // 256 frames and 80 packets of 3 pieces: only frames refilled exactly once keep it going.
       assert.equal(r.summary.captured, 40);
       assert.equal(r.summary.user_held, 0);
+      // The broken chain is refused once, whatever its pieces were found to be.
+      assert.equal(r.summary.not_kept, 0);
     },
   });
 }
@@ -358,6 +361,32 @@ Deno.test({
         assert.equal(s.dropped.total, 0);
       });
     });
+  },
+});
+
+// --no-multi-buffer reaches the tap's XDP load: veth refuses a program without frags natively at
+// MTU 9000 (ERANGE), the same attach the test above makes with them; generic mode still attaches
+// (the kernel linearizes instead) and says so.
+Deno.test({
+  name: "multibuffer: tap --no-multi-buffer loads its XDP programs without frags",
+  ignore,
+  async fn() {
+    await withVethPair(async (pair) => {
+      const args = ["--tap", "--no-multi-buffer", "-w", "/dev/null", "--mode"];
+      const native = await runXskdump(pair, [...args, "native"], { SSH_CONNECTION: "" });
+      assert.notEqual(native.code, 0, native.stderr);
+      assert.match(
+        native.stderr,
+        /attach the tap XDP program to xc0: Numerical result out of range/,
+      );
+      const generic = await startXskdump(pair, [...args, "generic"]);
+      try {
+        assert.match(generic.readyLine, /incoming at XDP generic \(no multi-buffer\)/);
+        assert.equal((await generic.interrupt()).code, 0, generic.stderr());
+      } finally {
+        await generic.stop();
+      }
+    }, { mtu: 9000 });
   },
 });
 

@@ -511,6 +511,18 @@ Deno.test({
         ..."ip -6 addr del 2001:db8::1/64 dev".split(" "),
         pair.captureIf,
       ], { check: true });
+      // A bridge port has no address of its own, yet the host's traffic crosses it: tap.
+      // (The bridge lives in the capture namespace and goes with it.)
+      await nsExec(pair.captureNs, [..."ip link add xbr0 type bridge".split(" ")], { check: true });
+      await nsExec(pair.captureNs, ["ip", "link", "set", pair.captureIf, "master", "xbr0"], {
+        check: true,
+      });
+      const port = await xskdump(pair, ["-w", `${dir}/br.pcap`]);
+      assert.match(port.line, /, tap in and out \(it is a port of a bridge, bond or team;/);
+      await finish(port.child);
+      await nsExec(pair.captureNs, ["ip", "link", "set", pair.captureIf, "nomaster"], {
+        check: true,
+      });
       await addAddress(pair.captureNs, pair.captureIf, `${CAPTURE_ADDR}/24`);
       await addAddress(pair.senderNs, pair.senderIf, `${SENDER_ADDR}/24`);
       const used = await xskdump(pair, ["-w", `${dir}/b.pcap`]);

@@ -2,7 +2,7 @@
 // veth pair: xskdump --json, tcpdump, xdpdump, xsk_limit, trafgen, xdp_gen), and BENCH_ROWS.
 // No root, no process.
 import assert from "node:assert/strict";
-import { ALL_TOOLS, selectRows, selectsDecode } from "../../bench/catalog.ts";
+import { ALL_TOOLS, JUMBO_TOOLS, selectRows, selectsDecode } from "../../bench/catalog.ts";
 import { parseTime } from "../../bench/decode.ts";
 import { generatorSent, toolReport } from "../../bench/parse.ts";
 
@@ -115,13 +115,28 @@ Deno.test("bench parse: what the generators say they sent", () => {
 Deno.test("bench rows: BENCH_ROWS picks tools (ids or prefixes), profiles and generators", () => {
   const ids = (spec?: string) =>
     selectRows(spec).map((r) => `${r.tool.id}:${r.profile.id}:${r.gen.id}`);
-  assert.equal(ids().length, ALL_TOOLS.length * 2 * 2, "unset: every row");
+  // Every tool but the jumbo-only one on udp64 and the mix from both generators, and the jumbo
+  // mix's tools from trafgen alone.
+  const jumboOnly = ALL_TOOLS.filter((t) => t.profiles?.includes("jumbo")).length;
+  assert.equal(jumboOnly, 1);
+  assert.equal(
+    ids().length,
+    (ALL_TOOLS.length - jumboOnly) * 2 * 2 + JUMBO_TOOLS.length,
+    "unset: every row",
+  );
   assert.deepEqual(ids(""), ids());
   const xt = ids("xskdump,tcpdump:udp64");
   const xskdumps = ALL_TOOLS.filter((t) => t.id.startsWith("xskdump-")).length;
   const tcpdumps = ALL_TOOLS.filter((t) => /^tcpdump(-|$)/.test(t.id)).length;
   assert.equal(tcpdumps, 2, "tcpdump to tmpfs and to disk");
-  assert.equal(xt.length, (xskdumps + tcpdumps) * 2);
+  assert.equal(xt.length, (xskdumps - jumboOnly + tcpdumps) * 2);
+  assert.deepEqual(ids("xskdump,tcpdump:jumbo"), [
+    "xskdump-tmpfs-native:jumbo:trafgen",
+    "xskdump-tmpfs-generic:jumbo:trafgen",
+    "xskdump-nosg-tmpfs-generic:jumbo:trafgen",
+    "tcpdump:jumbo:trafgen",
+  ]);
+  assert.deepEqual(ids("sink-native:jumbo"), [], "xdp_gen cannot send it, the sink is not its");
   assert.ok(xt.every((r) => r.includes(":udp64:")));
   assert.ok(xt.includes("xskdump-q4-tmpfs-native:udp64:trafgen"));
   assert.deepEqual(ids("xskdump-tmpfs:mix:trafgen"), [

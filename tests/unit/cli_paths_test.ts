@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { pcapRecords } from "../../lib/formats/pcap.ts";
-import { CORPUS } from "./tcpdump_diff.ts";
+import { CORPUS } from "./tcpdump_run.ts";
 
 const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
 const FILE = `${CORPUS}/HSRP_coup.pcap`;

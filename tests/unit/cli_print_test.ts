@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { parseArgs } from "../../cli/args.ts";
 import { straceWrites } from "../../testbed/outputs.ts";
-import { CORPUS, haveTcpdump499 } from "./tcpdump_diff.ts";
+import { CORPUS, haveTcpdump499 } from "./tcpdump_run.ts";
 
 const bin = new URL("../../bin/xskdump", import.meta.url).pathname;
 const TCPDUMP = haveTcpdump499();

@@ -9,14 +9,8 @@
  * floors reach them.
  */
 import assert from "node:assert/strict";
-import {
-  corpusFiles,
-  differential,
-  FLAG_SETS,
-  haveTcpdump499,
-  report,
-  type Tally,
-} from "./tcpdump_diff.ts";
+import { differential, report, type Tally } from "./tcpdump_diff.ts";
+import { corpusFiles, FLAG_SETS, haveTcpdump499 } from "./tcpdump_run.ts";
 
 const FILES = corpusFiles();
 const TCPDUMP = haveTcpdump499();

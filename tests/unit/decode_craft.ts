@@ -5,11 +5,11 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump } from "../../lib/decode/hexdump.ts";
-import { PcapWriter } from "../../lib/formats/pcap.ts";
-import { ttTexts } from "./helpers.ts";
-import { decoderOptions, haveTcpdump499 } from "./tcpdump_diff.ts";
+import { ttTexts, writeFrames } from "./helpers.ts";
+import { decoderOptions, haveTcpdump499 } from "./tcpdump_run.ts";
 
 export const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_craft: tcpdump 4.99 not found; the crafted comparisons skip");
@@ -159,15 +159,8 @@ export function tcpdumpTexts(frames: Frame[], flags: string[]): string[] {
   const dir = Deno.makeTempDirSync({ prefix: "xskt-craft-" });
   try {
     const path = `${dir}/f.pcap`;
-    const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    const w = new PcapWriter({
-      write: (c) => {
-        for (let o = 0; o < c.length;) o += file.writeSync(c.subarray(o));
-      },
-    });
-    frames.forEach((f, i) => w.addRecord(f.data, f.origLen, i + 1, 0));
-    w.close();
-    file.close();
+    // Frame i at i + 1 seconds.
+    writeFrames(path, frames, 1, 1e9);
     const out = new Deno.Command("tcpdump", {
       args: ["-tt", "-n", ...flags, "-r", path],
       stdout: "piped",
@@ -218,3 +211,18 @@ export function differences(frames: Frame[], flagSets: string[][]): string[] {
 
 /** The flag sets every crafted case is compared at (-x: the hex dump too). */
 export const FLAG_SETS = [[], ["-v"], ["-vv"], ["-vvv"], ["-e"], ["-x"], ["-v", "-x"]];
+
+/**
+ * Registers the test that holds `frames()` to tcpdump's text at every one of {@link FLAG_SETS}:
+ * a frame agrees only when its whole text is identical. Ignored where tcpdump 4.99 is missing
+ * (this module says so once).
+ */
+export function sameAsTcpdump(name: string, frames: () => Frame[]): void {
+  Deno.test({
+    name,
+    ignore: !TCPDUMP,
+    fn() {
+      assert.deepEqual(differences(frames(), FLAG_SETS), []);
+    },
+  });
+}

@@ -1,12 +1,13 @@
 /**
  * The one-line decoder against tcpdump 4.99 itself over frames made for it: mutated corpus
  * frames (truncation and garbage paths) and synthetic frames of every decoded protocol. Only
- * exact lines count; the others must fall in one of tcpdump_diff.ts's known categories of
+ * exact lines count; the others must fall in one of diff_category.ts's known categories of
  * difference, never "mismatch". (The corpus itself: decode_corpus_test.ts.)
  */
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
-import { afterTimestamp, lenientCategory, tcpdumpRecords } from "./tcpdump_diff.ts";
+import { lenientCategory } from "./diff_category.ts";
+import { afterTimestamp, tcpdumpRecords } from "./tcpdump_run.ts";
 import {
   CORPUS,
   decodableFrames,

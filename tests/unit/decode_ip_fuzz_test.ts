@@ -8,9 +8,10 @@
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
 import { hexOf, prng } from "./helpers.ts";
-import { corpusFiles, fileRecords, protocolKey } from "./tcpdump_diff.ts";
+import { protocolKey } from "./protocol_key.ts";
+import { corpusFiles, fileRecords } from "./tcpdump_run.ts";
 
-/** The protocol keys of this family (tests/unit/tcpdump_diff.ts names them). */
+/** The protocol keys of this family (tests/unit/protocol_key.ts names them). */
 const FAMILY = new Set([
   "GRE",
   "ESP",

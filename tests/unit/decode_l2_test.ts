@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
-import { haveTcpdump499 } from "./tcpdump_diff.ts";
+import { haveTcpdump499 } from "./tcpdump_run.ts";
 import { differences, explain, type Frame, hexDumpDifferences } from "./tcpdump_frames.ts";
 import * as l2 from "./decode_l2_frames.ts";
 import * as l2eth from "./decode_l2_frames_eth.ts";

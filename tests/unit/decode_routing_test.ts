@@ -3,15 +3,10 @@
  * each frame's text identical at default flags, -v and -e, for whole packets and for every
  * truncation of them.
  */
-import { type Frame, tcpdumpSuite } from "./tcpdump_frames.ts";
-import { cuts, eth, fixSum, frames, ip4, ip6, udp } from "./ip_frames.ts";
+import { tcpdumpSuite } from "./tcpdump_frames.ts";
+import { allCuts, fixSum, frames, h16, hexBytes, ip4, ip6, udp } from "./ip_frames.ts";
 
 const { same, sameCut } = tcpdumpSuite("routing printers vs tcpdump", "decode_routing_test");
-
-/** Every truncation of these packets' frames past the IP header. */
-function allCuts(...packets: Uint8Array[]): Frame[] {
-  return packets.flatMap((p) => cuts(eth(p), p[0] >> 4 === 6 ? 54 : 34));
-}
 
 // ---------------------------------------------------------------------------------------------
 // VRRP and HSRP
@@ -190,9 +185,6 @@ same("Cisco auto-RP", [...frames(autoRp), ...allCuts(autoRp)]);
 // ---------------------------------------------------------------------------------------------
 // OSPF v2 and v3
 
-const h16 = (n: number) => n.toString(16).padStart(4, "0");
-const bytes = (hex: string) => hex.replace(/[^0-9a-f]/gi, "").length / 2;
-
 /** An OSPFv2 packet: type, body (hex); authentication type and data; trailing bytes. */
 function ospf2(
   type: number,
@@ -201,7 +193,7 @@ function ospf2(
   trailer = "",
   to = "224.0.0.5",
 ) {
-  const len = 24 + bytes(body);
+  const len = 24 + hexBytes(body);
   return ip4(89, `02 0${type} ${h16(len)} c0a8ff0f 00000000 0000 ${auth} ${body} ${trailer}`, {
     dst: to,
     ttl: 1,
@@ -211,7 +203,7 @@ function ospf2(
 
 /** An LSA: header fields, then the body (hex). */
 function lsa2(type: number, id: string, body: string, opts = 0x22, age = 3600) {
-  const len = 20 + bytes(body);
+  const len = 20 + hexBytes(body);
   return `${h16(age)} ${opts.toString(16).padStart(2, "0")} ${
     type.toString(16).padStart(2, "0")
   } ${id} c0a8ff0b 80000012 abcd ${h16(len)} ${body}`;
@@ -230,8 +222,8 @@ const teLink2Body =
   "0008 0020 4cbebc20 4cbebc20 4c3ebc20 4c3ebc20 00000000 3f800000 7f800000 3dcccccd" +
   " 0011 000c 01000000 4cbebc20 4c3ebc20" + // bandwidth constraints
   " 0063 0002 abcd0000"; // unknown sub-TLV, padded
-const teLink = `0002 ${h16(bytes(teLinkBody))} ${teLinkBody}`;
-const teLink2 = `0002 ${h16(bytes(teLink2Body))} ${teLink2Body}`;
+const teLink = `0002 ${h16(hexBytes(teLinkBody))} ${teLinkBody}`;
+const teLink2 = `0002 ${h16(hexBytes(teLink2Body))} ${teLink2Body}`;
 
 const ospf2All = [
   ospf2(
@@ -304,7 +296,7 @@ sameCut(
 
 /** An OSPFv3 packet: type, body (hex), trailing bytes. */
 function ospf3(type: number, body: string, trailer = "", instance = 0) {
-  const len = 16 + bytes(body);
+  const len = 16 + hexBytes(body);
   return ip6(
     89,
     `03 0${type} ${h16(len)} 01010101 00000000 0000 ${
@@ -318,7 +310,7 @@ function ospf3(type: number, body: string, trailer = "", instance = 0) {
 }
 
 function lsa3(type: number, id: string, body: string) {
-  return `0e10 ${h16(type)} ${id} 01010102 80000003 0000 ${h16(20 + bytes(body))} ${body}`;
+  return `0e10 ${h16(type)} ${id} 01010102 80000003 0000 ${h16(20 + hexBytes(body))} ${body}`;
 }
 
 const ospf3All = [
@@ -382,10 +374,10 @@ sameCut("OSPFv3 truncated at every byte", allCuts(ospf3All[0], ospf3All[4]), [["
 
 /** A Babel packet over IPv6 with this body (hex) and trailer. */
 const babelMsg = (body: string, trailer = "", magic = "2a 02") =>
-  udp(6696, 6696, `${magic} ${h16(bytes(body))} ${body} ${trailer}`, true, { dst: "ff02::1:6" });
+  udp(6696, 6696, `${magic} ${h16(hexBytes(body))} ${body} ${trailer}`, true, { dst: "ff02::1:6" });
 /** A TLV (or sub-TLV): type, then its body (hex) with the length in front. */
 const tlv = (type: number, body: string) =>
-  `${type.toString(16).padStart(2, "0")} ${(bytes(body)).toString(16).padStart(2, "0")} ${body}`;
+  `${type.toString(16).padStart(2, "0")} ${(hexBytes(body)).toString(16).padStart(2, "0")} ${body}`;
 const babelAll = [
   babelMsg(
     "00 " + tlv(1, "0000") + tlv(2, "0000 1234 0190") + tlv(3, "abcd") + tlv(4, "8000 0005 0190") +
@@ -473,7 +465,7 @@ const eigrpMsg = (op: number, tlvs: string, version = "02") =>
     } abcd 00000001 00000005 00000004 0000 0064 ${tlvs}`,
     eigrpTo,
   );
-const eTlv = (type: number, body: string) => `${h16(type)} ${h16(4 + bytes(body))} ${body}`;
+const eTlv = (type: number, body: string) => `${h16(type)} ${h16(4 + hexBytes(body))} ${body}`;
 const eigrpAll = [
   eigrpMsg(5, eTlv(1, "01 00 01 00 00 00 000f") + eTlv(4, "0c04 0102")),
   eigrpMsg(

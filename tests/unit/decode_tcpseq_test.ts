@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
 import { TcpSeqTable } from "../../lib/decode/tcpseq.ts";
-import { PcapWriter } from "../../lib/formats/pcap.ts";
-import { afterTimestamp, haveTcpdump499, tcpdumpRecords } from "./tcpdump_diff.ts";
+import { writeFrames } from "./helpers.ts";
+import { afterTimestamp, haveTcpdump499, tcpdumpRecords } from "./tcpdump_run.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_tcpseq_test: tcpdump 4.99 not found; comparisons skipped");
@@ -99,19 +99,9 @@ function tcpdumpAll(conn: Conn, segs: Seg[], absolute: boolean): string[] {
   const dir = Deno.makeTempDirSync({ prefix: "xskdump-tcpseq-" });
   try {
     const path = `${dir}/seq.pcap`;
-    const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    const w = new PcapWriter({
-      write: (b) => {
-        let o = 0;
-        while (o < b.length) o += file.writeSync(b.subarray(o));
-      },
-    });
-    segs.forEach((seg, i) => {
-      const f = frame(conn, seg);
-      w.add(f, 0, f.length, 1700000000 + i, 0);
-    });
-    w.close();
-    file.close();
+    const frames = segs.map((seg) => frame(conn, seg)).map((f) => ({ data: f, origLen: f.length }));
+    // Segment i at 1700000000 + i seconds.
+    writeFrames(path, frames, 1700000000, 1e9);
     return tcpdumpRecords(path, absolute ? ["-S"] : []).map((r) =>
       afterTimestamp(r).replace(/^IP6? [^ ]+ > [^ ]+: /, "")
     );

@@ -13,7 +13,7 @@ import {
   type TimestampPrecision,
 } from "../../lib/decode/decode.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";
-import { haveTcpdump499 } from "./tcpdump_diff.ts";
+import { haveTcpdump499 } from "./tcpdump_run.ts";
 
 const TCPDUMP = haveTcpdump499();
 if (!TCPDUMP) console.log("decode_timestamp_test: tcpdump 4.99 not found; comparisons skipped");

@@ -177,3 +177,15 @@ export function cuts(frame: Uint8Array, from = 14, every = 1): Frame[] {
   }
   return out;
 }
+
+/** Every truncation of these packets' frames past the IP header. */
+export function allCuts(...packets: Uint8Array[]): Frame[] {
+  return packets.flatMap((p) => cuts(eth(p), p[0] >> 4 === 6 ? 54 : 34));
+}
+
+/** A 16-bit field in hex (4 digits), for the hex strings the builders take. */
+export const h16 = (n: number) => n.toString(16).padStart(4, "0");
+/** A 32-bit field in hex (8 digits). */
+export const h32 = (n: number) => n.toString(16).padStart(8, "0");
+/** How many bytes a hex string holds (spaces and other separators not counted). */
+export const hexBytes = (hex: string) => hex.replace(/[^0-9a-f]/gi, "").length / 2;

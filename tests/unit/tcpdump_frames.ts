@@ -15,7 +15,7 @@ import {
   haveTcpdump499,
   tcpdumpRecords,
   xskdumpDecoder,
-} from "./tcpdump_diff.ts";
+} from "./tcpdump_run.ts";
 
 /** One crafted frame: its captured bytes and, when longer, its length on the wire. */
 export interface Frame {
