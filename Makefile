@@ -29,7 +29,8 @@ EMBED_B64 := $(BUILD)/libxskdump.embed.b64
 C_TESTS := $(BUILD)/test_shim $(BUILD)/test_ledger $(BUILD)/test_filter $(BUILD)/test_onefile \
 	$(BUILD)/test_ringbuf $(BUILD)/test_writer
 
-.PHONY: deps build test test-unit test-c test-integration demo bench dist bundle onefile dist-perms clean check fmt lint soak
+.PHONY: deps build test test-unit test-c test-integration demo bench startup dist bundle onefile dist-perms \
+	clean check fmt lint soak
 
 deps: $(DEPS_STAMP)
 
@@ -51,11 +52,14 @@ $(DEPS_STAMP): Makefile
 
 build: $(SHIM) $(EMBED_B64)
 
-# The shim as ffi/embedded.ts carries it into the builds that travel: without its symbol table
-# and debug information (dlopen needs neither), as base64 text.
-$(EMBED_B64): $(SHIM)
-	strip --strip-unneeded -o $(BUILD)/libxskdump.embed.so $(SHIM)
-	base64 -w0 $(BUILD)/libxskdump.embed.so > $@.tmp && mv $@.tmp $@
+# The shim as the builds that travel carry it: without its symbol table and debug information
+# (dlopen needs neither); as base64 text for ffi/embedded.ts.
+EMBED_SO := $(BUILD)/libxskdump.embed.so
+$(EMBED_SO): $(SHIM)
+	strip --strip-unneeded -o $@ $(SHIM)
+
+$(EMBED_B64): $(EMBED_SO)
+	base64 -w0 $(EMBED_SO) > $@.tmp && mv $@.tmp $@
 
 $(BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -188,8 +192,11 @@ $(BUNDLE): $(EMBED_B64) $(shell find cli lib ffi -name '*.ts') deno.json deno.lo
 	$(DENO) bundle --quiet -o $(BUILD)/xskdump.bundle.tmp.js cli/dist_main.ts && \
 		mv $(BUILD)/xskdump.bundle.tmp.js $@
 
-# The one file: launcher/ (docs/DESIGN.md, "The one file"). The launcher runs Deno on the
-# bundle with these arguments: DIST_PERMS, and no config, lock file, remote or npm module, code
+# The one file: launcher/ (docs/DESIGN.md, "The one file"). Its bundle is cli/onefile_main.ts
+# without the shim (a payload of its own), minified (not with --keep-names, which loses Deno's
+# require() for commander in 2.9.6) and wrapped as one string (launcher/wrap.ts), all because
+# Deno parses it at every start with no cache to keep the work in. The launcher runs Deno on
+# the bundle with these arguments: DIST_PERMS, and no config, lock file, remote or npm module, code
 # cache or file extension to guess from (the bundle is read from /proc/self/fd/N).
 ONEFILE_DENO_ARGS := run --quiet --no-config --no-lock --no-remote --no-npm --cached-only \
 	--no-code-cache --ext=js $(DIST_PERMS)
@@ -214,12 +221,27 @@ $(DENO_RUNTIME): | $(DEPS_STAMP)
 
 onefile: $(DIST)/xskdump
 
-$(DIST)/xskdump: $(BUILD)/xskdump-launcher $(BUILD)/onefile-pack $(BUNDLE) | $(DENO_RUNTIME)
+# How long the one file takes to start against bin/xskdump (issue 18: within 1.5 times).
+startup: build onefile
+	@bash bench/startup.sh $(DIST)/xskdump
+
+ONEFILE_BUNDLE := $(BUILD)/xskdump.onefile.js
+$(BUILD)/xskdump.onefile.min.js: $(shell find cli lib ffi -name '*.ts') deno.json deno.lock \
+		| $(DEPS_STAMP)
+	$(DENO) bundle --quiet --minify -o $(BUILD)/xskdump.onefile.tmp.js cli/onefile_main.ts && \
+		mv $(BUILD)/xskdump.onefile.tmp.js $@
+
+$(ONEFILE_BUNDLE): $(BUILD)/xskdump.onefile.min.js launcher/wrap.ts
+	$(DENO) run --quiet --no-config --allow-read=$< --allow-write=$@ launcher/wrap.ts $< $@
+
+$(DIST)/xskdump: $(BUILD)/xskdump-launcher $(BUILD)/onefile-pack $(ONEFILE_BUNDLE) $(EMBED_SO) \
+		| $(DENO_RUNTIME)
 	@$(DENO_RUNTIME) --version 2>/dev/null | grep -q "^deno $(DENO_VERSION) " || { \
 		echo "make onefile: $(DENO_RUNTIME) is missing or not Deno $(DENO_VERSION):" \
 			"rm $(DEPS_STAMP) and run make deps" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(BUILD)/onefile-pack $@.tmp $(BUILD)/xskdump-launcher $(DENO_RUNTIME) $(BUNDLE)
+	$(BUILD)/onefile-pack $@.tmp $(BUILD)/xskdump-launcher $(DENO_RUNTIME) $(ONEFILE_BUNDLE) \
+		$(EMBED_SO)
 	@v=$$($@.tmp --version 2>&1); case "$$v" in "xskdump "*) ;; *) rm -f $@.tmp; \
 		echo "make onefile: $@ answers '$$v' to --version" >&2; exit 1;; esac
 	@mv $@.tmp $@

@@ -15,7 +15,15 @@ export interface Profile {
   generators?: string[];
   /** The only tools (ids) it runs with; default every one. */
   tools?: string[];
+  /** A TCP stream of this many bytes instead of frames (the `tcp` generator sends it). */
+  streamBytes?: number;
 }
+
+/**
+ * The TCP row's tools (issue 17): xskdump in generic mode with multi-buffer on and off, beside
+ * tcpdump, on the copies of a TCP bulk transfer with GRO on at the captured veth.
+ */
+export const TCP_TOOLS = ["xskdump-tmpfs-generic", "xskdump-nosg-tmpfs-generic", "tcpdump"];
 
 /**
  * The jumbo mix's tools: xskdump to tmpfs with multi-buffer (SG) on, natively and in generic
@@ -45,21 +53,44 @@ export const PROFILES: Profile[] = [
     generators: ["trafgen"],
     tools: JUMBO_TOOLS,
   },
+  // A bounded bulk transfer (testbed/tcp_stream.ts): TSO at the sender, GRO at the receiver.
+  {
+    id: "tcp-gro",
+    label: "a 20 MiB TCP bulk transfer, TSO at the sender, GRO on at the captured veth",
+    frames: [],
+    generators: ["tcp"],
+    tools: TCP_TOOLS,
+    streamBytes: 20 << 20,
+  },
 ];
 
 export interface Generator {
   id: string;
   label: string;
-  /** xdp_gen (bench/xdp_gen.c: XDP live frames) or trafgen (PF_PACKET TX ring). */
-  kind: "xdpgen" | "trafgen";
+  /**
+   * xdp_gen (bench/xdp_gen.c: XDP live frames), trafgen (PF_PACKET TX ring), or a TCP client
+   * and server (the stream of a profile with `streamBytes`).
+   */
+  kind: "xdpgen" | "trafgen" | "tcp";
   /** Packets per second, or undefined for full speed. */
   rate?: number;
+  /** The only profiles (ids) it sends; default every one that takes it. */
+  profiles?: string[];
 }
 
-/** Full speed, one CPU each: xdp_gen offers ~12 Mpps of udp64 here, trafgen ~0.6. */
+/**
+ * Full speed, one CPU each: xdp_gen offers ~12 Mpps of udp64 here, trafgen ~0.6; the TCP
+ * stream's sender and receiver share the generators' CPU.
+ */
 export const GENERATORS: Generator[] = [
   { id: "xdpgen", label: "xdp_gen (XDP live frames), 1 CPU, full speed", kind: "xdpgen" },
   { id: "trafgen", label: "trafgen --cpus 1, full speed", kind: "trafgen" },
+  {
+    id: "tcp",
+    label: "a Deno TCP client and server, one stream, as fast as TCP goes",
+    kind: "tcp",
+    profiles: ["tcp-gro"],
+  },
 ];
 
 /** xdp_gen at a fixed rate (the sweep, the soak). */
@@ -129,7 +160,7 @@ export const ALL_TOOLS: Tool[] = [
       "generic",
     ),
     env: { XSKDUMP_MULTI_BUFFER: "off" },
-    profiles: ["jumbo"],
+    profiles: ["jumbo", "tcp-gro"],
   },
   // Tap mode: every packet goes on to the stack (whose receive counts as `stackPps`).
   tool("tap-native", "tap", "xskdump --tap -w tmpfs (incoming at XDP native)", "tmpfs", "native"),
@@ -254,8 +285,12 @@ export function selectRows(spec: string | undefined, tools: Tool[] = ALL_TOOLS):
   return rows;
 }
 
-/** Whether a row can run: its profile takes the generator and the tool, the tool the profile. */
+/**
+ * Whether a row can run: its profile takes the generator and the tool, the tool and the
+ * generator the profile.
+ */
 export function runs({ tool, profile, gen }: Row): boolean {
   return (profile.generators?.includes(gen.id) ?? true) &&
+    (gen.profiles?.includes(profile.id) ?? true) &&
     (profile.tools?.includes(tool.id) ?? true) && (tool.profiles?.includes(profile.id) ?? true);
 }

@@ -8,12 +8,15 @@ import {
   killAllIn,
   linkCounters,
   macOf,
+  mirrorForStream,
   nsExec,
   pidsIn,
   type Sender,
   setQueues,
   startSender,
+  streamTransfer,
   trafgenConfig,
+  type Transfer,
   type VethPair,
 } from "../testbed/mod.ts";
 import type { Generator, Profile } from "./catalog.ts";
@@ -196,6 +199,8 @@ export interface Bed {
   queues: number;
   /** The MTU both ends have now. */
   mtu: number;
+  /** A stream bed's own pair (the receiver on xc0), where `pair` is its captured copy. */
+  streamPair?: VethPair;
 }
 
 /** RX queues the veth is made with: the 4-queue row's; the others run on one. */
@@ -217,10 +222,24 @@ export async function setupBed(pair: VethPair, profiles: Profile[], cfgDir: stri
   await setQueues(pair, 1);
   const dst = await macOf(pair.captureNs, pair.captureIf);
   const src = await macOf(pair.senderNs, pair.senderIf);
-  for (const p of profiles) {
+  for (const p of profiles.filter((p) => p.frames.length > 0)) {
     await Deno.writeTextFile(`${cfgDir}/${p.id}.cfg`, trafgenConfig(p.frames, src, dst, FLOWS));
   }
   return { pair, cfgDir, src, dst, queues: 1, mtu: 1500 } satisfies Bed;
+}
+
+/**
+ * The bed of the stream rows, on a veth pair of its own: the flooding bridge of
+ * testbed/tcp_stream.ts, TSO at the sender, GRO at the captured xc1, one queue. `pair` is the
+ * captured copy (xs1 to xc1): the tools listen there and its counters are the trial's.
+ */
+export async function setupStreamBed(pair: VethPair): Promise<Bed> {
+  const mirrored = await mirrorForStream(pair);
+  const [src, dst] = [
+    await macOf(pair.senderNs, "br0"),
+    await macOf(pair.captureNs, pair.captureIf),
+  ];
+  return { pair: mirrored, cfgDir: "", src, dst, queues: 1, mtu: 1500, streamPair: pair };
 }
 
 /** Gives both ends of the veth an MTU of `mtu` (no XDP program may be attached). */
@@ -245,8 +264,35 @@ export async function useQueues(bed: Bed, n: number): Promise<void> {
 }
 
 export interface RunningGenerator {
-  /** Stops every sender; returns what it says it sent and the senders' CPU seconds. */
-  stop(): Promise<{ sent?: number; cpuSec: number }>;
+  /** Settles when the generator ends by itself (a stream, once sent); else it runs until stopped. */
+  ended?: Promise<unknown>;
+  /**
+   * Stops every sender; returns what it says it sent and the senders' CPU seconds (and the
+   * stream's account, for a stream).
+   */
+  stop(): Promise<{ sent?: number; cpuSec: number; stream?: Transfer }>;
+}
+
+/** A stream's transfer time is bounded: 20 MiB take about a second here, unloaded. */
+const STREAM_TIMEOUT_MS = 60_000;
+
+/**
+ * The TCP stream of a profile with `streamBytes` (testbed/tcp_stream.ts), on a bed made by
+ * {@link setupStreamBed}: its client and server on GEN_CPU, where the receiving softirq runs.
+ */
+function startStream(bed: Bed, profile: Profile): RunningGenerator {
+  const transfer = streamTransfer(bed.streamPair!, {
+    bytes: profile.streamBytes!,
+    wrap: (cmd) => onCpu(GEN_CPU, cmd),
+    timeoutMs: STREAM_TIMEOUT_MS,
+  });
+  return {
+    ended: transfer,
+    async stop() {
+      const stream = await transfer;
+      return { cpuSec: stream.cpuSec, stream };
+    },
+  };
 }
 
 /**
@@ -258,6 +304,8 @@ export interface RunningGenerator {
  * their flow: from one CPU, one queue.
  */
 export function startGenerator(bed: Bed, profile: Profile, gen: Generator): RunningGenerator {
+  const kind = gen.kind;
+  if (kind === "tcp") return startStream(bed, profile);
   const { pair } = bed;
   const args = gen.kind === "xdpgen"
     ? [
@@ -277,7 +325,7 @@ export function startGenerator(bed: Bed, profile: Profile, gen: Generator): Runn
       let ticks = 0;
       for (const p of await pidsIn(pair.senderNs)) ticks += (await procTicks(p)) ?? 0;
       const out = await sender.stop();
-      return { sent: generatorSent(gen.kind, out), cpuSec: ticks / CLK_TCK };
+      return { sent: generatorSent(kind, out), cpuSec: ticks / CLK_TCK };
     },
   };
 }

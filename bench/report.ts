@@ -19,7 +19,7 @@ import {
 } from "./catalog.ts";
 import { CLK_TCK, type Snapshot } from "./host.ts";
 import type { ToolReport } from "./parse.ts";
-import { ceilingOf, type DdResult, type Target, targets } from "./targets.ts";
+import { ceilingOf, type DdResult, type StreamResult, type Target, targets } from "./targets.ts";
 
 /** Loss at or below this fraction still counts as loss-free (0: not one packet). */
 export const LOSS_FREE = 0;
@@ -84,6 +84,8 @@ export interface TrialResult {
   /** Other work on the host took more than FOREIGN_CPU_MAX CPUs even in the kept attempt. */
   disturbed: boolean;
   report: ToolReport;
+  /** A stream row's: what the tool's file held of the TCP stream. */
+  stream?: StreamResult;
 }
 
 export function round(x: number, digits: number): number {
@@ -203,7 +205,8 @@ export function printTable(results: TrialResult[]): void {
     const g = `${r.phase} ${r.profile} ${r.generator}${
       r.requestedRate ? ` @${r.requestedRate}pps` : ""
     }`;
-    if (r.phase === "sweep") continue;
+    // The stream rows have a table of their own (printStreams): their rates are TCP's.
+    if (r.phase === "sweep" || r.stream) continue;
     if (g !== group) {
       console.log(`\n== ${g}`);
       console.log(head);
@@ -225,6 +228,41 @@ export function printTable(results: TrialResult[]): void {
       lpad(r.rssMaxKiB ? (r.rssMaxKiB / 1024).toFixed(1) : "-", 8),
       lpad(r.foreignCpuSec.toFixed(2) + (r.disturbed ? "!" : ""), 9),
       "  " + (r.report.error ? `ERROR ${r.report.error}` : drops || "-"),
+    ].join(" "));
+  }
+}
+
+/**
+ * The stream rows, one line per tool: the transfer's throughput, the stream's packets in the
+ * file and their sizes, and whether every byte of the stream is there.
+ */
+export function printStreams(results: TrialResult[]): void {
+  const rows = results.filter((r) => r.stream);
+  if (!rows.length) return;
+  console.log(`\n== the TCP stream rows: what each file holds of the stream`);
+  console.log([
+    pad("tool", 27),
+    lpad("MB/s", 7),
+    lpad("packets", 8),
+    lpad("> 4 KiB", 8),
+    lpad("largest", 8),
+    "  sizes (frame bytes)",
+    "  in the file",
+  ].join(" "));
+  for (const r of rows) {
+    const s = r.stream!;
+    const tooBig = r.report.drops.xskTooBig;
+    console.log([
+      pad(r.tool, 27),
+      lpad((s.throughputBps / 1e6).toFixed(1), 7),
+      lpad(String(s.packets), 8),
+      lpad(String(s.over4KiB), 8),
+      lpad(String(s.biggest), 8),
+      "  " + Object.entries(s.sizes).filter(([, n]) => n).map(([k, n]) => `${k}: ${n}`).join(", "),
+      "  " + (s.complete ? "every byte" : `${s.missingBytes} of ${s.bytes} bytes missing`) +
+      (s.wrongByte >= 0 ? `, byte ${s.wrongByte} differs` : "") +
+      (tooBig ? ` (${tooBig} larger than a frame)` : "") +
+      (r.report.error ? `, ERROR ${r.report.error}` : ""),
     ].join(" "));
   }
 }
@@ -267,7 +305,7 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["attribution/tap", "tap-attr-native", "tap-native"],
     ["attribution/tap", "tap-attr-tc", "tap-tc"],
   ];
-  for (const p of PROFILES) {
+  for (const p of PROFILES.filter((p) => !p.streamBytes)) {
     for (const g of GENERATORS) {
       for (const [what, a, b] of pairs) {
         const x = find(p.id, g.id, a);
@@ -365,7 +403,8 @@ export async function plot(
     const series: { file: string; title: string; profile: string }[] = [];
     const tools = [...new Set(results.filter((r) => r.phase !== "soak").map((r) => r.tool))]
       .filter((t) => PLOTTED.includes(t));
-    for (const profile of PROFILES.map((p) => p.id)) {
+    // A stream's packets are whatever TCP made of it: no rate to plot against another.
+    for (const profile of PROFILES.filter((p) => !p.streamBytes).map((p) => p.id)) {
       for (const t of tools) {
         const pts = results.filter((r) =>
           r.tool === t && r.profile === profile && r.phase !== "soak" && !r.report.error
@@ -534,6 +573,7 @@ export function summarize(results: TrialResult[], dd: DdResult[] = []) {
 export function printReport(results: TrialResult[], summary: ReturnType<typeof summarize>) {
   const { ratios: ratioList, lossFree } = summary;
   printTable(results);
+  printStreams(results);
   console.log("\n== ratios (captured rate, same run, same load)");
   for (const r of ratioList) {
     console.log(

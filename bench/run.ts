@@ -7,7 +7,9 @@
  * generator) the same set of tools runs for the same bounded time (bench/catalog.ts lists them:
  * the XDP drop sink, the C limit, xskdump to /dev/null, tmpfs and disk, on 1 and on 4 RX queues,
  * tcpdump, xdpdump). Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool
- * keeps without loss, and a soak run samples xskdump's RSS over time. First of all, the decode
+ * keeps without loss, and a soak run samples xskdump's RSS over time. The TCP row (profile
+ * tcp-gro) runs a bounded TCP transfer instead, on a veth pair of its own, and reports what each
+ * tool's file holds of the stream. First of all, the decode
  * row times the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
  * bench/results/<stamp>.json, tables on stdout and bench/results/<stamp>.png.
  *
@@ -21,7 +23,15 @@
  * BENCH_TMPFS_DIR, BENCH_OUT, BENCH_RETRIES, BENCH_QUIET_WAIT, XSKDUMP_BIN.
  * @module
  */
-import { have, run, withVethPair, XSKDUMP } from "../testbed/mod.ts";
+import {
+  firstWrongByte,
+  framesOf,
+  have,
+  reassemble,
+  run,
+  withVethPair,
+  XSKDUMP,
+} from "../testbed/mod.ts";
 import {
   ALL_TOOLS,
   type Generator,
@@ -47,6 +57,7 @@ import {
   rssKiB,
   RX_CPU,
   setupBed,
+  setupStreamBed,
   sleep,
   snapshot,
   startGenerator,
@@ -66,7 +77,7 @@ import {
   trialResult,
 } from "./report.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
-import { ddNewPages, type DdResult } from "./targets.ts";
+import { ddNewPages, type DdResult, streamResult } from "./targets.ts";
 import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -136,8 +147,17 @@ async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
     const generator = startGenerator(bed, profile, gen);
     const t0 = performance.now();
     const every = spec.rssEveryMs ?? 500;
-    while (performance.now() - t0 < spec.seconds * 1000) {
-      await sleep(Math.min(every, spec.seconds * 1000 - (performance.now() - t0)));
+    // A stream runs until it is sent (bounded by the generator); frames for the trial's time.
+    let ended = false;
+    generator.ended?.then(() => ended = true, () => ended = true);
+    const left = () =>
+      generator.ended ? (ended ? 0 : every) : spec.seconds * 1000 - (performance.now() - t0);
+    while (left() > 0) {
+      await Promise.race([
+        sleep(Math.min(every, left())),
+        ...(generator.ended ? [generator.ended] : []),
+      ])
+        .catch(() => {});
       if (pid !== undefined) {
         const r = await rssKiB(pid);
         if (r !== undefined) rssSamples.push([(performance.now() - t0) / 1000, r]);
@@ -150,7 +170,12 @@ async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
     await sleep(tool.kind === "tcpdump" ? 1200 : 400);
     const after = await snapshot(pair, pid);
     report = await running.stop();
-    return trialResult(spec, before, after, report, sent, trafficSec, rssSamples);
+    const r = trialResult(spec, before, after, report, sent, trafficSec, rssSamples);
+    if (profile.streamBytes && sent.stream && out) {
+      const held = reassemble(framesOf(out), profile.streamBytes);
+      r.stream = streamResult(held, firstWrongByte(held), sent.stream);
+    }
+    return r;
   } finally {
     if (!report) {
       await running.stop().catch(() => {});
@@ -365,11 +390,22 @@ async function main(): Promise<number> {
   const started = performance.now();
   try {
     if (selectsDecode(ROWS)) await decodePhase(decode, notes);
-    if (rows.length > 0) {
+    const frameRows = rows.filter((r) => !r.profile.streamBytes);
+    if (frameRows.length > 0) {
       await withVethPair(async (pair) => {
         const bed = await setupBed(pair, PROFILES, cfgDir);
-        await phases(bed, rows, results, dd, notes);
+        await phases(bed, frameRows, results, dd, notes);
       }, { rxQueues: MAX_QUEUES, txQueues: MAX_QUEUES });
+    }
+    // The stream rows on a pair of their own: the bridge they need would carry the frames too.
+    const streamRows = rows.filter((r) => r.profile.streamBytes);
+    if (streamRows.length > 0) {
+      await withVethPair(async (pair) => {
+        const bed = await setupStreamBed(pair);
+        for (const row of streamRows) {
+          await measure(bed, { ...row, phase: "matrix", seconds: DURATION_S }, results, notes);
+        }
+      });
     }
   } finally {
     await Deno.remove(cfgDir, { recursive: true }).catch(() => {});

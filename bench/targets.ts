@@ -21,7 +21,59 @@ export interface TrialLike {
   /** File bytes written per second of traffic (file outputs only). */
   writtenBps?: number;
   disturbed: boolean;
-  report: { error?: string };
+  report: { error?: string; drops?: Record<string, number> };
+  /** The stream rows: what the file held of the stream. */
+  stream?: StreamResult;
+}
+
+/** What one tool's file held of a stream row's TCP stream, and how fast the stream went. */
+export interface StreamResult {
+  /** Stream bytes sent, and the transfer's time (the server's, accept to end). */
+  bytes: number;
+  seconds: number;
+  /** Stream bytes per second. */
+  throughputBps: number;
+  /** The stream's data packets in the file, those bigger than a 4 KiB frame, the largest. */
+  packets: number;
+  over4KiB: number;
+  biggest: number;
+  /** Data packets by frame length: up to each bound in STREAM_SIZE_BOUNDS, and above. */
+  sizes: Record<string, number>;
+  /** Stream bytes no packet in the file covers; the first byte that differs from the sent. */
+  missingBytes: number;
+  wrongByte: number;
+  /** Every byte of the stream in the file, each as sent. */
+  complete: boolean;
+}
+
+/** The frame lengths the size distribution is cut at: an MTU's frame, a 4 KiB UMEM frame, GSO's. */
+export const STREAM_SIZE_BOUNDS = [1514, 4096, 16384, 65549];
+
+/** A stream row's result from what the file held (testbed's reassemble) and the transfer. */
+export function streamResult(
+  held: { lengths: number[]; missingBytes: number; biggest: number; over4KiB: number },
+  wrongByte: number,
+  transfer: { bytes: number; seconds: number },
+): StreamResult {
+  const sizes: Record<string, number> = {};
+  for (const b of STREAM_SIZE_BOUNDS) sizes[`<=${b}`] = 0;
+  sizes[`>${STREAM_SIZE_BOUNDS.at(-1)}`] = 0;
+  for (const len of held.lengths) {
+    const b = STREAM_SIZE_BOUNDS.find((x) => len <= x);
+    sizes[b === undefined ? `>${STREAM_SIZE_BOUNDS.at(-1)}` : `<=${b}`]++;
+  }
+  return {
+    bytes: transfer.bytes,
+    seconds: transfer.seconds,
+    throughputBps: transfer.seconds > 0 ? Math.round(transfer.bytes / transfer.seconds) : 0,
+    packets: held.lengths.length,
+    over4KiB: held.over4KiB,
+    biggest: held.biggest,
+    sizes,
+    missingBytes: held.missingBytes,
+    wrongByte,
+    complete: held.missingBytes === 0 && wrongByte < 0,
+  };
 }
 
 /** The highest loss-free offered rate of a sweep tool (report.ts computes it). */
@@ -105,7 +157,7 @@ const gbs = (bps: number) => (bps / 1e9).toFixed(2);
  * The issue's targets from one run: loss-free and full-speed udp64 against the C limit, the mix
  * to tmpfs and disk against tcpdump (both generators) and against dd's new-page ceiling, the
  * mix to /dev/null against the C limit, trafgen's loss against tcpdump's, the jumbo mix loss-free
- * with multi-buffer (issue 17), and the soak's RSS.
+ * with multi-buffer and the TCP stream with GRO whole in the file (issue 17), and the soak's RSS.
  */
 export function targets(
   results: TrialLike[],
@@ -249,6 +301,32 @@ export function targets(
       detail: `multi-buffer off (generic) ${off ? off.lossPct : "-"}%, tcpdump ${
         b ? b.lossPct : "-"
       }%`,
+    });
+  }
+  // Issue 17: the TCP row, generic mode with GRO at the receiver: every byte of the stream in
+  // xskdump's file (the share of the stream it holds); without multi-buffer and tcpdump beside.
+  {
+    const stream = (t: string) => cell("tcp-gro", "tcp", t)?.stream;
+    const a = stream("xskdump-tmpfs-generic");
+    const held = (s?: StreamResult) =>
+      s ? Math.floor((1 - s.missingBytes / s.bytes) * 1e4) / 1e4 : undefined;
+    const say = (s?: StreamResult) =>
+      s
+        ? `${s.complete ? "whole" : `${s.missingBytes} bytes missing`}` +
+          `${s.wrongByte >= 0 ? `, byte ${s.wrongByte} differs` : ""}, ${s.packets} packets (` +
+          `${s.over4KiB} > 4 KiB)`
+        : "-";
+    const off = cell("tcp-gro", "tcp", "xskdump-nosg-tmpfs-generic");
+    add({
+      id: "tcp-gro-generic-complete",
+      what:
+        "TCP stream, GRO at the receiver, generic, multi-buffer: share of the stream in the file",
+      // A byte that differs from what was sent: the file does not hold the stream at all.
+      value: a && a.wrongByte >= 0 ? 0 : held(a),
+      target: 1,
+      detail: `xskdump ${say(a)}; multi-buffer off ${say(off?.stream)}${
+        off?.report.drops?.xskTooBig ? ` (${off.report.drops.xskTooBig} larger than a frame)` : ""
+      }; tcpdump ${say(stream("tcpdump"))}`,
     });
   }
   add({

@@ -3,8 +3,10 @@
  *
  * 1. `XSKDUMP_SHIM`, when set (read only if `--allow-env` covers it): that file, as it is.
  *    Needs `--allow-ffi=<that path>`.
- * 2. The embedded bytes, when the entry module imported `ffi/embedded.ts` (the single binary
- *    and the bundle do): copied into a sealed memfd and opened as `/proc/self/fd/N`, so the
+ * 2. The embedded shim: in the one file, the sealed memfd its launcher filled, opened as
+ *    `/proc/self/fd/N` (`cli/onefile_main.ts` names it); else the embedded bytes, when the entry
+ *    module imported `ffi/embedded.ts` (the single binary and the bundle do): copied into a
+ *    sealed memfd and opened as `/proc/self/fd/N`, so the
  *    shim never lands on a writable path on disk. `memfd_create` comes from libc through a
  *    second, tiny dlopen. Needs `--allow-ffi=<libc path>,/proc/self/fd`; Deno checks those
  *    paths literally (no symlink resolution, a relative path is taken from the working
@@ -49,6 +51,7 @@ export const MEMFD_DIR = "/proc/self/fd";
 let shim: Shim | undefined;
 let origin: ShimOrigin | undefined;
 let embedded: Uint8Array<ArrayBuffer> | undefined;
+let embeddedFile: string | undefined;
 
 /**
  * Makes the loader open the shim from these bytes (via a memfd) instead of build/. Called once,
@@ -57,6 +60,16 @@ let embedded: Uint8Array<ArrayBuffer> | undefined;
 export function embedShim(bytes: Uint8Array<ArrayBuffer>): void {
   if (shim) throw new Error("embedShim() after the shim was opened");
   embedded = bytes;
+}
+
+/**
+ * Makes the loader open the shim from this file, a sealed memfd the one file's launcher filled
+ * (`/proc/self/fd/N`), instead of from build/. Called once, by `cli/onefile_main.ts`, before
+ * anything opens the shim.
+ */
+export function embedShimFile(path: string): void {
+  if (shim) throw new Error("embedShimFile() after the shim was opened");
+  embeddedFile = path;
 }
 
 /** Where the open shim came from; undefined before {@link loadShim} succeeded. */
@@ -83,6 +96,8 @@ export function loadShim(): Shim {
   let lib: Deno.DynamicLibrary<typeof symbols>;
   if (override) {
     lib = openFile(override, "override", "XSKDUMP_SHIM");
+  } else if (embeddedFile) {
+    lib = openFile(embeddedFile, "embedded", "the one file's shim");
   } else if (embedded) {
     const path = memfdOf(embedded);
     lib = openFile(path, "embedded", "the embedded shim");

@@ -1,6 +1,7 @@
 /* The front of the one file (dist/xskdump): checks the payloads appended to
  * this executable, puts each into a sealed memfd and becomes Deno running the
- * bundled CLI, in this same process (fexecve: no child, no file on disk).
+ * bundled CLI, in this same process (fexecve: no child, no file on disk). The
+ * CLI opens the shim from its memfd, named by XSKDUMP_LAUNCHER_SHIM.
  *
  * Static, so that it runs on any x86-64 Linux whatever its libc; Deno itself
  * then needs glibc 2.27 or later. What Deno is told (docs/DESIGN.md, "The one
@@ -10,7 +11,9 @@
  * no update check, and a DENO_DIR that cannot exist, so nothing on the host
  * is read as configuration or written as cache.
  *
- * Any failure is one line on stderr and exit 1, before anything runs.
+ * Every function returns 0 (or a descriptor) or -errno, with the text of the
+ * last error in last_error (a damaged file is -EBADMSG); main prints it in one
+ * line and exits 1, before anything runs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,53 +44,77 @@
 #define NO_DENO_DIR "DENO_DIR=/dev/null/xskdump-keeps-no-cache"
 
 static const char *self = "xskdump";
+static char last_error[512];
 
-__attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt, ...)
+/* Keeps the text of an error and returns -err. */
+__attribute__((format(printf, 2, 3))) static int error(int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("xskdump: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
-	exit(1);
+	return -err;
 }
 
-__attribute__((noreturn)) static void damaged(const char *what)
+static int damaged(const char *what)
 {
-	fail("%s is damaged (%s): copy it again", self, what);
+	return error(EBADMSG, "%s is damaged (%s): copy it again", self, what);
+}
+
+/* What a failed read returns: errno's, or EIO for a file cut under us. */
+static int read_error(ssize_t n)
+{
+	return n < 0 ? error(errno, "cannot read %s: %s", self, strerror(errno))
+		     : error(EIO, "cannot read %s: short read", self);
 }
 
 static const char *part_name(int part)
 {
-	return part == ONEFILE_DENO ? "the Deno runtime" : "the bundled CLI";
+	static const char *const names[ONEFILE_PARTS] = {
+		[ONEFILE_DENO] = "the Deno runtime",
+		[ONEFILE_BUNDLE] = "the bundled CLI",
+		[ONEFILE_SHIM] = "the shim",
+	};
+	return names[part];
 }
 
 /* Reads the trailer and checks it against the file it ends. */
-static void read_trailer(int fd, uint64_t file_size, struct onefile_trailer *t)
+static int read_trailer(int fd, uint64_t file_size, struct onefile_trailer *t)
 {
 	if (file_size < sizeof(*t))
-		damaged("it is cut short: no trailer");
+		return damaged("it is cut short: no trailer");
 	ssize_t n = pread(fd, t, sizeof(*t), (off_t)(file_size - sizeof(*t)));
 	if (n != (ssize_t)sizeof(*t))
-		fail("cannot read %s: %s", self, n < 0 ? strerror(errno) : "short read");
+		return read_error(n);
 	if (memcmp(t->magic, ONEFILE_MAGIC, ONEFILE_MAGIC_SIZE) != 0)
-		damaged("it does not end in its trailer: cut short, or something was appended");
+		return damaged("it does not end in its trailer: cut short, or something was appended");
 	if (crc32c(0, t, offsetof(struct onefile_trailer, trailer_crc)) != t->trailer_crc)
-		damaged("its trailer fails its checksum");
+		return damaged("its trailer fails its checksum");
 	if (t->file_size != file_size)
-		damaged("its size is not the size it was built with");
+		return damaged("its size is not the size it was built with");
 	if (t->launcher_size == 0 || t->launcher_size >= file_size)
-		damaged("its trailer does not describe it");
+		return damaged("its trailer does not describe it");
 	uint64_t at = t->launcher_size;
 	for (int i = 0; i < ONEFILE_PARTS; i++) {
 		const struct onefile_payload *p = &t->payload[i];
 		if (p->offset != at || p->size == 0 || p->size > file_size - at)
-			damaged("its trailer does not describe it");
+			return damaged("its trailer does not describe it");
 		at += p->size;
 	}
 	if (at != file_size - sizeof(*t))
-		damaged("its trailer does not describe it");
+		return damaged("its trailer does not describe it");
+	return 0;
+}
+
+/* The launcher's own bytes: damage where no code runs (its data, its headers). */
+static int check_launcher(int fd, const struct onefile_trailer *t)
+{
+	void *launcher = mmap(NULL, t->launcher_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (launcher == MAP_FAILED)
+		return error(errno, "cannot map %s: %s", self, strerror(errno));
+	uint32_t sum = onefile_checksum(0, launcher, t->launcher_size);
+	munmap(launcher, t->launcher_size);
+	return sum == t->launcher_checksum ? 0 : damaged("the launcher fails its checksum");
 }
 
 static int new_memfd(const char *name, unsigned flags, unsigned exec_flag)
@@ -98,98 +125,121 @@ static int new_memfd(const char *name, unsigned flags, unsigned exec_flag)
 	if (fd < 0 && errno == EINVAL)
 		fd = memfd_create(name, flags);
 	if (fd < 0 && errno == EACCES && exec_flag == MFD_EXEC)
-		fail("cannot start: this host forbids executable memfds (vm.memfd_noexec=2), "
-		     "and the Deno runtime runs from one");
+		return error(EACCES, "cannot start: this host forbids executable memfds "
+				     "(vm.memfd_noexec=2), and the Deno runtime and the shim run from them");
 	if (fd < 0)
-		fail("cannot start: memfd_create: %s", strerror(errno));
+		return error(errno, "cannot start: memfd_create: %s", strerror(errno));
 	return fd;
 }
 
-static void seal(int fd)
+static int seal(int fd)
 {
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-		fail("cannot start: sealing a memfd: %s", strerror(errno));
+		return error(errno, "cannot start: sealing a memfd: %s", strerror(errno));
+	return 0;
 }
 
-/* Copies a payload into fd through a buffer that stays in cache, and returns
- * its checksum. Cheaper than sendfile() and a second pass over the memfd
- * (docs/DESIGN.md: a first touch of a 96 MB mapping costs more than the
- * checksum itself). A whole number of checksum blocks, 3 at a time. */
+/* Copies a payload into fd through a buffer that stays in cache, and its
+ * checksum into *sum. Measured against sendfile(), mmap() of either side and
+ * other chunk sizes (docs/DESIGN.md, "The one file"): none did better. A whole
+ * number of checksum blocks, 3 at a time. */
 #define CHUNK (48 * ONEFILE_BLOCK)
-static uint32_t copy_into(int fd, int file, const struct onefile_payload *p)
+static int copy_into(int fd, int file, const struct onefile_payload *p, uint32_t *sum)
 {
 	static uint8_t buf[CHUNK];
-	uint32_t sum = 0;
+	*sum = 0;
 	for (uint64_t at = 0; at < p->size;) {
 		size_t want = p->size - at < CHUNK ? (size_t)(p->size - at) : CHUNK;
 		ssize_t n = pread(file, buf, want, (off_t)(p->offset + at));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)want) /* the file changed under us */
-			fail("cannot read %s: %s", self, n < 0 ? strerror(errno) : "short read");
-		sum = onefile_checksum(sum, buf, want);
+			return read_error(n);
+		*sum = onefile_checksum(*sum, buf, want);
 		for (size_t done = 0; done < want;) {
 			ssize_t w = write(fd, buf + done, want - done);
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0)
-				fail("cannot start: writing to a memfd: %s",
-				     w < 0 ? strerror(errno) : "no progress");
+				return error(w < 0 ? errno : EIO, "cannot start: writing to a memfd: %s",
+					     w < 0 ? strerror(errno) : "no progress");
 			done += (size_t)w;
 		}
 		at += want;
 	}
-	return sum;
+	return 0;
 }
 
-/* A sealed memfd holding one payload, checked against its checksum. Returns the
- * descriptor; exits (before anything ran) when the checksum differs. */
+/* A sealed memfd holding one payload, checked against its checksum: returns the
+ * descriptor, or -EBADMSG when the checksum differs. */
 static int payload_memfd(int file, const struct onefile_payload *p, int part)
 {
-	int fd = part == ONEFILE_DENO
-			 ? new_memfd("xskdump", MFD_CLOEXEC | MFD_ALLOW_SEALING, MFD_EXEC)
-			 /* Inherited by Deno, which reads the script from it. */
-			 : new_memfd("xskdump.js", MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL);
-	if (copy_into(fd, file, p) != p->checksum) {
+	int fd;
+	if (part == ONEFILE_DENO)
+		fd = new_memfd("xskdump", MFD_CLOEXEC | MFD_ALLOW_SEALING, MFD_EXEC);
+	else if (part == ONEFILE_BUNDLE) /* inherited by Deno, which reads the script from it */
+		fd = new_memfd("xskdump.js", MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL);
+	else /* inherited too: Deno dlopens it (mapped executable) */
+		fd = new_memfd("libxskdump.so", MFD_ALLOW_SEALING, MFD_EXEC);
+	if (fd < 0)
+		return fd;
+	uint32_t sum;
+	int err = copy_into(fd, file, p, &sum);
+	if (!err && sum != p->checksum) {
 		char what[64];
 		snprintf(what, sizeof(what), "%s fails its checksum", part_name(part));
-		damaged(what);
+		err = damaged(what);
 	}
-	seal(fd);
+	if (!err)
+		err = seal(fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 
 /* File capabilities (`setcap ... /usr/local/bin/xskdump`) end at the exec: the
  * memfd has none. Ambient capabilities survive an exec of such a file, so a
- * process that is not root hands on what it was given. What fails here only
- * means fewer capabilities for Deno, and the CLI names the one a step lacks. */
-static void hand_on_capabilities(void)
+ * process that is not root hands on what it was given. A failure here only
+ * means fewer capabilities for Deno, and the CLI names the one a step lacks:
+ * the caller goes on. */
+static int hand_on_capabilities(void)
 {
 	if (getuid() == 0 && geteuid() == 0)
-		return; /* root keeps everything across the exec anyway */
+		return 0; /* root keeps everything across the exec anyway */
 	struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
-	if (syscall(SYS_capget, &head, caps) < 0 || (!caps[0].permitted && !caps[1].permitted))
-		return;
+	if (syscall(SYS_capget, &head, caps) < 0)
+		return -errno;
+	if (!caps[0].permitted && !caps[1].permitted)
+		return 0;
 	/* A capability can be ambient only while it is permitted and inheritable. */
 	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		caps[i].inheritable = caps[i].permitted;
 	if (syscall(SYS_capset, &head, caps) < 0)
-		return;
+		return -errno;
+	int err = 0;
 	for (unsigned cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3; cap++)
-		if (caps[cap / 32].permitted & (1u << (cap % 32)))
-			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+		if ((caps[cap / 32].permitted & (1u << (cap % 32))) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			err = -errno;
+	return err;
 }
 
-/* The environment minus what would change how Deno runs (DENO_*, NODE_OPTIONS),
- * plus what keeps it off the network and the disk. */
-static char **deno_environment(char **env)
+#define LAUNCHER_SHIM "XSKDUMP_LAUNCHER_SHIM="
+
+/* The environment minus what would change how Deno runs (DENO_*, NODE_OPTIONS)
+ * and a launcher's shim inherited from a parent, plus what keeps Deno off the
+ * network and the disk, and where the shim is (shim_path). */
+static int deno_environment(char **env, char *shim_path, char ***out_env)
 {
-	static char *const fixed[] = {
+	char *const fixed[] = {
 		NO_DENO_DIR,
 		"DENO_NO_UPDATE_CHECK=1",
 		"DENO_NO_PACKAGE_JSON=1",
 		"DENO_NO_PROMPT=1",
+		shim_path,
 	};
 	const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	size_t n = 0;
@@ -197,19 +247,43 @@ static char **deno_environment(char **env)
 		n++;
 	char **out = calloc(n + nfixed + 1, sizeof(*out));
 	if (!out)
-		fail("cannot start: out of memory");
+		return error(ENOMEM, "cannot start: out of memory");
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (strncmp(env[i], "DENO_", 5) == 0 || strncmp(env[i], "NODE_OPTIONS=", 13) == 0)
+		if (strncmp(env[i], "DENO_", 5) == 0 || strncmp(env[i], "NODE_OPTIONS=", 13) == 0 ||
+		    strncmp(env[i], LAUNCHER_SHIM, strlen(LAUNCHER_SHIM)) == 0)
 			continue;
 		out[k++] = env[i];
 	}
 	for (size_t i = 0; i < nfixed; i++)
 		out[k++] = fixed[i];
-	return out;
+	*out_env = out;
+	return 0;
 }
 
-int main(int argc, char **argv)
+/* Deno's arguments: ONEFILE_DENO_ARGS, the bundle, then the user's. */
+static int deno_arguments(int bundle, int argc, char **argv, char ***out_args)
+{
+	static const char *const deno_args[] = {ONEFILE_DENO_ARGS};
+	const size_t nargs = sizeof(deno_args) / sizeof(deno_args[0]);
+	static char script[32];
+	snprintf(script, sizeof(script), "/proc/self/fd/%d", bundle);
+	char **args = calloc(nargs + (size_t)argc + 2, sizeof(*args));
+	if (!args)
+		return error(ENOMEM, "cannot start: out of memory");
+	size_t k = 0;
+	args[k++] = "xskdump";
+	for (size_t i = 0; i < nargs; i++)
+		args[k++] = (char *)deno_args[i];
+	args[k++] = script;
+	for (int i = 1; i < argc; i++)
+		args[k++] = argv[i];
+	*out_args = args;
+	return 0;
+}
+
+/* Checks the file, fills the memfds and execs Deno: returns only on failure. */
+static int launch(int argc, char **argv)
 {
 	static char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -219,46 +293,48 @@ int main(int argc, char **argv)
 	}
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		fail("cannot read its own file through /proc/self/exe: %s (is /proc mounted?)",
-		     strerror(errno));
+		return error(errno, "cannot read its own file through /proc/self/exe: %s "
+				    "(is /proc mounted?)", strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		fail("cannot stat %s: %s", self, strerror(errno));
 	struct onefile_trailer t;
-	read_trailer(fd, (uint64_t)st.st_size, &t);
-
-	/* The launcher's own bytes: damage where no code runs (its data, its headers). */
-	void *launcher = mmap(NULL, t.launcher_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (launcher == MAP_FAILED)
-		fail("cannot map %s: %s", self, strerror(errno));
-	if (onefile_checksum(0, launcher, t.launcher_size) != t.launcher_checksum)
-		damaged("the launcher fails its checksum");
-	munmap(launcher, t.launcher_size);
-	int bundle = payload_memfd(fd, &t.payload[ONEFILE_BUNDLE], ONEFILE_BUNDLE);
-	int deno = payload_memfd(fd, &t.payload[ONEFILE_DENO], ONEFILE_DENO);
+	int err = 0;
+	if (fstat(fd, &st) < 0)
+		err = error(errno, "cannot stat %s: %s", self, strerror(errno));
+	if (!err)
+		err = read_trailer(fd, (uint64_t)st.st_size, &t);
+	if (!err)
+		err = check_launcher(fd, &t);
+	/* The memfds stay open until the exec (or the exit). */
+	int bundle = -1, shim = -1, deno = -1;
+	if (!err && (bundle = payload_memfd(fd, &t.payload[ONEFILE_BUNDLE], ONEFILE_BUNDLE)) < 0)
+		err = bundle;
+	if (!err && (shim = payload_memfd(fd, &t.payload[ONEFILE_SHIM], ONEFILE_SHIM)) < 0)
+		err = shim;
+	if (!err && (deno = payload_memfd(fd, &t.payload[ONEFILE_DENO], ONEFILE_DENO)) < 0)
+		err = deno;
 	close(fd);
+	if (err)
+		return err;
 
-	static const char *const deno_args[] = {ONEFILE_DENO_ARGS};
-	const size_t nargs = sizeof(deno_args) / sizeof(deno_args[0]);
-	char script[32];
-	snprintf(script, sizeof(script), "/proc/self/fd/%d", bundle);
-	char **args = calloc(nargs + (size_t)argc + 2, sizeof(*args));
-	if (!args)
-		fail("cannot start: out of memory");
-	size_t k = 0;
-	args[k++] = "xskdump";
-	for (size_t i = 0; i < nargs; i++)
-		args[k++] = (char *)deno_args[i];
-	args[k++] = script;
-	for (int i = 1; i < argc; i++)
-		args[k++] = argv[i];
-
-	hand_on_capabilities();
+	static char shim_path[64];
+	snprintf(shim_path, sizeof(shim_path), LAUNCHER_SHIM "/proc/self/fd/%d", shim);
+	char **args = NULL, **env = NULL;
 	extern char **environ;
-	fexecve(deno, args, deno_environment(environ));
+	if ((err = deno_arguments(bundle, argc, argv, &args)) < 0 ||
+	    (err = deno_environment(environ, shim_path, &env)) < 0)
+		return err;
+	hand_on_capabilities(); /* on failure, Deno runs with fewer: the CLI says which it lacks */
+	fexecve(deno, args, env);
 	if (errno == EACCES || errno == EPERM)
-		fail("cannot run the Deno runtime from a memfd: %s (vm.memfd_noexec=2, or a "
-		     "security module, forbids executing memfds on this host)",
-		     strerror(errno));
-	fail("cannot run the Deno runtime from a memfd: %s", strerror(errno));
+		return error(errno, "cannot run the Deno runtime from a memfd: %s "
+				    "(vm.memfd_noexec=2, or a security module, forbids executing "
+				    "memfds on this host)", strerror(errno));
+	return error(errno, "cannot run the Deno runtime from a memfd: %s", strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+	launch(argc, argv);
+	fprintf(stderr, "xskdump: %s\n", last_error);
+	return 1;
 }

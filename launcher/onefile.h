@@ -1,7 +1,7 @@
-/* The one file (`make onefile`, dist/xskdump): a static launcher with two
+/* The one file (`make onefile`, dist/xskdump): a static launcher with three
  * payloads appended, and a trailer at the very end that says where they are:
  *
- *   [launcher ELF][Deno runtime][bundled CLI][struct onefile_trailer]
+ *   [launcher ELF][Deno runtime][bundled CLI][shim][struct onefile_trailer]
  *
  * The launcher (launcher.c) reads its own file through /proc/self/exe, checks
  * every part against the CRC-32C the packer (pack.c) wrote, copies each
@@ -15,13 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ONEFILE_MAGIC "XSKDUMP\x01" /* the last 8 bytes of the file */
+#define ONEFILE_MAGIC "XSKDUMP\x02" /* the last 8 bytes of the file; \x02: three parts */
 #define ONEFILE_MAGIC_SIZE 8
 
 enum onefile_part {
 	ONEFILE_DENO = 0,   /* the Deno runtime, an ELF executable */
-	ONEFILE_BUNDLE = 1, /* `deno bundle` of cli/dist_main.ts (the shim inlined) */
-	ONEFILE_PARTS = 2,
+	ONEFILE_BUNDLE = 1, /* `deno bundle --minify` of cli/onefile_main.ts */
+	ONEFILE_SHIM = 2,   /* libxskdump.so, stripped (it carries the XDP programs) */
+	ONEFILE_PARTS = 3,
 };
 
 struct onefile_payload {
@@ -41,7 +42,7 @@ struct onefile_trailer {
 	char magic[ONEFILE_MAGIC_SIZE];
 };
 
-_Static_assert(sizeof(struct onefile_trailer) == 80, "trailer layout");
+_Static_assert(sizeof(struct onefile_trailer) == 104, "trailer layout");
 
 /* CRC-32C (Castagnoli, reflected, as iSCSI and ext4 use it): crc32c(0, p, n)
  * starts a checksum, crc32c(previous, p, n) continues it over the next bytes.

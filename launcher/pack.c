@@ -1,8 +1,8 @@
 /* Build tool of `make onefile`: writes the one file from the static launcher
- * and the two payloads, with the trailer the launcher checks them by
+ * and the three payloads, with the trailer the launcher checks them by
  * (onefile.h).
  *
- *   onefile-pack OUT LAUNCHER DENO BUNDLE
+ *   onefile-pack OUT LAUNCHER DENO BUNDLE SHIM
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,8 +48,8 @@ static int append(FILE *out, const char *path, uint64_t *size, uint32_t *sum)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: onefile-pack OUT LAUNCHER DENO BUNDLE\n");
+	if (argc != 6) {
+		fprintf(stderr, "usage: onefile-pack OUT LAUNCHER DENO BUNDLE SHIM\n");
 		return 2;
 	}
 	const char *out_path = argv[1];
@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 	if (append(out, argv[2], &t.launcher_size, &t.launcher_checksum))
 		return 1;
 	uint64_t at = t.launcher_size;
-	const char *inputs[ONEFILE_PARTS] = {[ONEFILE_DENO] = argv[3], [ONEFILE_BUNDLE] = argv[4]};
+	const char *inputs[ONEFILE_PARTS] = {
+		[ONEFILE_DENO] = argv[3], [ONEFILE_BUNDLE] = argv[4], [ONEFILE_SHIM] = argv[5]};
 	for (int i = 0; i < ONEFILE_PARTS; i++) {
 		struct onefile_payload *p = &t.payload[i];
 		p->offset = at;

@@ -13,3 +13,4 @@ export * from "./pcap.ts";
 export * from "./pcap_file.ts";
 export * from "./probe.ts";
 export * from "./send.ts";
+export * from "./tcp_stream.ts";

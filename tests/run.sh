@@ -19,7 +19,8 @@ step() {
 step "$deno" fmt --check
 step "$deno" lint
 # cli/dist_main.ts embeds build/libxskdump.so: checked here, after make build.
-step "$deno" check mod.ts cli/main.ts cli/dist_main.ts examples/ tests/ testbed/ bench/
+step "$deno" check mod.ts cli/main.ts cli/dist_main.ts cli/onefile_main.ts launcher/ examples/ tests/ \
+	testbed/ bench/
 step build/test_shim
 step build/test_ledger
 step build/test_filter

@@ -11,16 +11,20 @@ import {
   capturesWhile,
   captureWhile,
   firstMismatch,
+  firstWrongByte,
   framesOf,
-  nsExec,
+  mirrorForStream,
+  ofStream,
   pollUntil,
+  reassemble,
   replay,
   rootOnly,
-  run,
   runXskdump,
-  spawnInNs,
   startCapture,
   startXskdump,
+  STREAM_ADDR,
+  streamOffloads,
+  streamTransfer,
   type VethPair,
   withPairAndDir,
   withTempDir,
@@ -161,57 +165,20 @@ for (const c of chainCases) {
   });
 }
 
-// A TCP bulk transfer in generic mode. Divert takes what it captures away from the stack, so the
-// stream runs from a bridge in the sender namespace that floods every frame (it learns no
-// address) to both its ports: xs0, whose peer xc0 holds the receiver, and xs1, whose peer xc1
-// xskdump captures. A copy by flooding is no redirect (generic XDP skips tc-redirected skbs).
-// TSO at the sender makes 64-KiB GSO skbs, GRO is on at xc1, and generic XDP sees them whole:
-// up to 18 descriptors of a 4 KiB frame each.
+// A TCP bulk transfer in generic mode, through the flooding bridge of testbed/tcp_stream.ts (divert
+// takes what it captures away from the stack): up to 18 descriptors of a 4 KiB frame each.
 const STREAM_BYTES = 20 << 20;
-const PORT = 5001;
-/** The stream's byte at offset k: no short period, so a piece out of place shows. */
-const streamByte = (k: number) => Math.imul(k, 0x9e3779b1) >>> 24;
 
-/** A TCP/IPv4 frame to PORT: the stream's. */
-function ofStream({ data }: { data: Uint8Array }): boolean {
-  if (data.length < 54 || data[12] !== 8 || data[13] !== 0 || data[23] !== 6) return false;
-  const tcp = 14 + (data[14] & 15) * 4;
-  return ((data[tcp + 2] << 8) | data[tcp + 3]) === PORT;
-}
-
-/** A FIN to PORT is among the frames. */
+/** A FIN to the stream's port is among the frames. */
 function hasFin(frames: { data: Uint8Array }[]): boolean {
-  return frames.some((f) => ofStream(f) && (f.data[14 + (f.data[14] & 15) * 4 + 13] & 1) === 1);
-}
-
-/** The TCP payload of every data packet to PORT, by offset from the SYN's sequence number. */
-function reassemble(frames: { data: Uint8Array }[], size: number) {
-  const stream = new Uint8Array(size);
-  const have = new Uint8Array(size);
-  let isn = -1, biggest = 0;
-  for (const { data } of frames) {
-    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    if (data.length < 54 || v.getUint16(12) !== 0x0800 || data[23] !== 6) continue;
-    const ihl = (data[14] & 15) * 4, tcp = 14 + ihl;
-    if (v.getUint16(tcp + 2) !== PORT) continue;
-    const seq = v.getUint32(tcp + 4), flags = data[tcp + 13], off = tcp + (data[tcp + 12] >> 4) * 4;
-    if (flags & 2) isn = seq;
-    const end = 14 + v.getUint16(16);
-    if (isn < 0 || end <= off) continue;
-    biggest = Math.max(biggest, data.length);
-    const at = (seq - isn - 1) >>> 0;
-    const n = Math.min(end - off, size - at);
-    stream.set(data.subarray(off, off + n), at);
-    have.fill(1, at, at + n);
-  }
-  return { stream, missing: have.indexOf(0), biggest };
+  return reassemble(frames, 0).fin;
 }
 
 /**
- * The 20 MB stream from the sender namespace to the receiver on 10.7.0.1 (xc0), captured by
- * `start` into `file` (ended with SIGINT once the client's FIN is in the file: one RX queue keeps
- * the order, so every data packet before it is there too). Asserts every byte is in the file,
- * whole, and some packets were bigger than a 4 KiB frame; returns the capture's summary.
+ * The 20 MB stream from the sender namespace to the receiver on xc0, captured by `start` into
+ * `file` (ended with SIGINT once the client's FIN is in the file: one RX queue keeps the order,
+ * so every data packet before it is there too). Asserts every byte is in the file, whole, and
+ * some packets were bigger than a 4 KiB frame; returns the capture's summary.
  */
 async function bulkTransfer(
   pair: VethPair,
@@ -219,41 +186,13 @@ async function bulkTransfer(
   start: Promise<Capture>,
   beside?: { start: Promise<Capture>; file: string },
 ) {
-  const { captureNs: cns, senderNs: sns } = pair;
   const files = beside ? [file, beside.file] : [file];
   let waited = "not started";
   const [{ cap, status }, other] = await capturesWhile([
     start,
     ...(beside ? [beside.start] : []),
   ], async () => {
-    const deno = Deno.execPath();
-    const server = spawnInNs(cns, [
-      deno,
-      "eval",
-      `const l = Deno.listen({ hostname: "10.7.0.1", port: ${PORT} });
-       console.error("listening");
-       const c = await l.accept(); let n = 0; const b = new Uint8Array(1 << 20);
-       for (;;) { const r = await c.read(b); if (r === null) break; n += r; }
-       console.error("received " + n);`,
-    ]);
-    try {
-      await server.waitForStderrLine(/^listening/, 20_000);
-      const client = await nsExec(sns, [
-        deno,
-        "eval",
-        `const c = await Deno.connect({ hostname: "10.7.0.1", port: ${PORT} });
-         const chunk = new Uint8Array(1 << 20);
-         for (let at = 0; at < ${STREAM_BYTES}; at += chunk.length) {
-           for (let k = 0; k < chunk.length; k++) chunk[k] = Math.imul(at + k, 0x9e3779b1) >>> 24;
-           for (let w = 0; w < chunk.length;) w += await c.write(chunk.subarray(w));
-         }
-         c.close();`,
-      ]);
-      assert.equal(client.code, 0, client.stderr);
-      await server.waitForStderrLine(new RegExp(`^received ${STREAM_BYTES}$`), 30_000);
-    } finally {
-      await server.stop();
-    }
+    await streamTransfer(pair, { bytes: STREAM_BYTES });
     waited = await pollUntil(() => files.every((f) => hasFin(framesOf(f))), 20_000, 200)
       ? ""
       : "the client's FIN never reached the file";
@@ -271,21 +210,11 @@ async function bulkTransfer(
     );
   }
   assert.ok(frames.every((f) => f.caplen === f.origLen), "every packet whole");
-  const { stream, missing, biggest } = reassemble(frames, STREAM_BYTES);
-  assert.ok(biggest > 4096, `the largest packet is ${biggest} bytes: no GSO skbs came`);
-  assert.equal(missing, -1, `stream byte ${missing} is not in the file`);
-  for (let k = 0; k < STREAM_BYTES; k++) {
-    if (stream[k] !== streamByte(k)) assert.fail(`stream byte ${k} differs`);
-  }
+  const got = reassemble(frames, STREAM_BYTES);
+  assert.ok(got.biggest > 4096, `the largest packet is ${got.biggest} bytes: no GSO skbs came`);
+  assert.equal(got.missing, -1, `stream byte ${got.missing} is not in the file`);
+  assert.equal(firstWrongByte(got), -1, "a stream byte differs");
   return cap.summary();
-}
-
-/** TSO (and GSO) on at the sender's devs, GRO at the receiver's. */
-async function offloads(pair: VethPair, senderDevs: string[], receiverDev: string) {
-  for (const dev of senderDevs) {
-    await nsExec(pair.senderNs, ["ethtool", "-K", dev, "tso", "on", "gso", "on"], { check: true });
-  }
-  await nsExec(pair.captureNs, ["ethtool", "-K", receiverDev, "gro", "on"], { check: true });
 }
 
 Deno.test({
@@ -295,29 +224,13 @@ Deno.test({
   async fn() {
     await withTempDir("xskt-mb-", async (dir) => {
       await withVethPair(async (pair) => {
-        const { captureNs: cns, senderNs: sns } = pair;
-        await run([
-          ..."ip link add xc1 netns".split(" "),
-          cns,
-          ..."type veth peer name xs1 netns".split(" "),
-          sns,
-        ], { check: true });
-        const inS = (cmd: string) => run(["ip", "-n", sns, ...cmd.split(" ")], { check: true });
-        await inS("link add br0 type bridge ageing_time 0");
-        await inS("link set xs0 master br0");
-        await inS("link set xs1 master br0");
-        for (const dev of ["xs1", "br0"]) await inS(`link set ${dev} up`);
-        await run(["ip", "-n", cns, "link", "set", "xc1", "up"], { check: true });
-        await addAddress(cns, "xc0", "10.7.0.1/24");
-        await addAddress(sns, "br0", "10.7.0.2/24");
-        await offloads(pair, ["br0", "xs0", "xs1"], "xc1");
+        const mirrored = await mirrorForStream(pair);
         const file = `${dir}/tcp.pcap`;
-        const mirrored: VethPair = { ...pair, captureIf: "xc1", senderIf: "xs1" };
         // tcpdump beside, on the copies leaving the bridge for xc1 (divert leaves it nothing to
         // see on xc1 itself).
         const byTcpdump = `${dir}/tcpdump.pcap`;
         const tcpdump = startCapture(
-          { ...pair, captureNs: sns, captureIf: "xs1" },
+          { ...pair, captureNs: pair.senderNs, captureIf: "xs1" },
           [
             ...["tcpdump", "-i", "xs1", "-Q", "out", "-Z", "root", "-B", "65536"],
             ...["-w", byTcpdump, "--immediate-mode", "-U"],
@@ -327,7 +240,7 @@ Deno.test({
         const s = await bulkTransfer(
           pair,
           file,
-          // No filter: xc1 answering ARP for xc0's address (arp_ignore 0) would steal the stream.
+          // No filter: every copy the bridge floods to xc1.
           startXskdump(mirrored, ["--divert", "--mode", "generic", "-w", file]),
           { start: tcpdump, file: byTcpdump },
         );
@@ -349,9 +262,9 @@ Deno.test({
   async fn() {
     await withTempDir("xskt-mb-", async (dir) => {
       await withVethPair(async (pair) => {
-        await addAddress(pair.captureNs, "xc0", "10.7.0.1/24");
+        await addAddress(pair.captureNs, "xc0", `${STREAM_ADDR}/24`);
         await addAddress(pair.senderNs, "xs0", "10.7.0.2/24");
-        await offloads(pair, ["xs0"], "xc0");
+        await streamOffloads(pair, ["xs0"], "xc0");
         const file = `${dir}/tcp.pcap`;
         const s = await bulkTransfer(
           pair,

@@ -220,10 +220,10 @@ Deno.test({
   },
 });
 
-/** The trailer's payload offsets and sizes (launcher/onefile.h). */
+/** The trailer's payload offsets and sizes (launcher/onefile.h): Deno, the bundle, the shim. */
 function payloads(file: Uint8Array): { offset: number; size: number }[] {
-  const t = new DataView(file.buffer, file.byteOffset + file.length - 80, 80);
-  return [0, 24].map((at) => ({
+  const t = new DataView(file.buffer, file.byteOffset + file.length - 104, 104);
+  return [0, 24, 48].map((at) => ({
     offset: Number(t.getBigUint64(at, true)),
     size: Number(t.getBigUint64(at + 8, true)),
   }));
@@ -235,7 +235,7 @@ Deno.test({
   async fn() {
     await withStage(async (stage, built) => {
       const good = await Deno.readFile(built);
-      const [deno, bundle] = payloads(good);
+      const [deno, bundle, shim] = payloads(good);
       const flip = (at: number) => {
         const b = good.slice();
         b[at] ^= 0x10;
@@ -252,6 +252,7 @@ Deno.test({
         ["a bit of Deno", () => flip(deno.offset + (deno.size >> 1)), /Deno runtime fails/],
         ["Deno's last bit", () => flip(deno.offset + deno.size - 1), /Deno runtime fails/],
         ["a bit of the CLI", () => flip(bundle.offset + 12345), /bundled CLI fails/],
+        ["a bit of the shim", () => flip(shim.offset + (shim.size >> 1)), /the shim fails/],
         ["a bit of the trailer", () => flip(good.length - 60), /trailer fails its checksum/],
         ["a bit of the launcher", () => flip(deno.offset - 1), /launcher fails its checksum/],
       ];

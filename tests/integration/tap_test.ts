@@ -290,6 +290,15 @@ c.close();`,
         ], { cwd: "/", check: true });
         assert.equal((await server.waitExit(EXIT_MS)).code, 0);
         assert.equal(new TextDecoder().decode(server.stdoutBytes()).trim(), String(8 * 256 * 1024));
+        // The server's exit does not pin the last frame: the client's ACK of the server's FIN
+        // goes out when its socket enters TIME-WAIT. Stopping tcpdump before that let the taps,
+        // stopped later, hold one frame more (96 against 95, under load).
+        const acked = await pollUntil(async () =>
+          (await nsExec(pair.captureNs, [
+            ..."ss -Htan state time-wait".split(" "),
+            "( dport = :5001 )",
+          ])).stdout.trim() !== "", EXIT_MS);
+        assert.ok(acked, "the client's socket never reached TIME-WAIT");
       } finally {
         stack.signal("SIGINT");
         await stack.waitExit(EXIT_MS);

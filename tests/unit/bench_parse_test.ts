@@ -2,7 +2,13 @@
 // veth pair: xskdump --json, tcpdump, xdpdump, xsk_limit, trafgen, xdp_gen), and BENCH_ROWS.
 // No root, no process.
 import assert from "node:assert/strict";
-import { ALL_TOOLS, JUMBO_TOOLS, selectRows, selectsDecode } from "../../bench/catalog.ts";
+import {
+  ALL_TOOLS,
+  JUMBO_TOOLS,
+  selectRows,
+  selectsDecode,
+  TCP_TOOLS,
+} from "../../bench/catalog.ts";
 import { parseTime } from "../../bench/decode.ts";
 import { generatorSent, toolReport } from "../../bench/parse.ts";
 
@@ -115,13 +121,13 @@ Deno.test("bench parse: what the generators say they sent", () => {
 Deno.test("bench rows: BENCH_ROWS picks tools (ids or prefixes), profiles and generators", () => {
   const ids = (spec?: string) =>
     selectRows(spec).map((r) => `${r.tool.id}:${r.profile.id}:${r.gen.id}`);
-  // Every tool but the jumbo-only one on udp64 and the mix from both generators, and the jumbo
-  // mix's tools from trafgen alone.
+  // Every tool but the jumbo-only one on udp64 and the mix from both generators, the jumbo
+  // mix's tools from trafgen alone, and the TCP row's from its stream.
   const jumboOnly = ALL_TOOLS.filter((t) => t.profiles?.includes("jumbo")).length;
   assert.equal(jumboOnly, 1);
   assert.equal(
     ids().length,
-    (ALL_TOOLS.length - jumboOnly) * 2 * 2 + JUMBO_TOOLS.length,
+    (ALL_TOOLS.length - jumboOnly) * 2 * 2 + JUMBO_TOOLS.length + TCP_TOOLS.length,
     "unset: every row",
   );
   assert.deepEqual(ids(""), ids());

@@ -32,6 +32,7 @@ const ALLOWED: Record<string, string[]> = {
     "cli/",
     "mod.ts",
     "examples/",
+    "launcher/wrap.ts",
     "node:",
   ],
 };
