@@ -64,10 +64,13 @@ export type {
   Direction,
   DirectionStats,
   PacketSink,
+  ProcessOptions,
+  ProcessStats,
   QueueStats,
   RunLimits,
   StopReason,
 } from "./lib/capture/session.ts";
+export type { PacketProcess, ProcessSource } from "./lib/capture/process.ts";
 export { GUARD_KINDS, type GuardFinding, type GuardKind } from "./lib/capture/integrity.ts";
 export { FilterError, type FilterErrorKind } from "./lib/capture/filter.ts";
 export { formatSummary } from "./lib/capture/summary.ts";

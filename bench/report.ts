@@ -302,6 +302,8 @@ function ratios(results: TrialResult[]): Ratio[] {
     ["tap/tcpdump", "tap-generic", "tcpdump"],
     ["tap/tcpdump", "tap-tc", "tcpdump"],
     ["tap/xdpdump", "tap-native", "xdpdump"],
+    ["attribution/tap", "tap-attr-native", "tap-native"],
+    ["attribution/tap", "tap-attr-tc", "tap-tc"],
   ];
   for (const p of PROFILES.filter((p) => !p.streamBytes)) {
     for (const g of GENERATORS) {

@@ -62,6 +62,7 @@ function command(tool: Tool, ifname: string, out: string | undefined, extra: str
       return [
         ...[XSKDUMP, "-i", ifname, "--json", "--tap", "-w", out!],
         ...(tool.mode ? ["--mode", tool.mode] : []),
+        ...(tool.args ?? []),
         ...extra,
       ];
     case "tcpdump":

@@ -67,8 +67,12 @@ enum xskdump_stage {
  * (map "ring") and goes on to the stack. A ring buffer record, after the
  * kernel's own 8-byte header, is this header and then cap_len bytes of the
  * packet. User space finds the packet at hdr_words * 8: later versions add
- * fields at the end (issue 20: the socket cookie) and raise hdr_words. */
+ * fields at the end and raise hdr_words. Version 1: this header alone (4
+ * words); version 2 (process attribution on): this header, then struct
+ * xskdump_proc (9 words), which is always the header's last 40 bytes, right
+ * before the packet. */
 #define XSKDUMP_TAP_REC_VERSION 1
+#define XSKDUMP_TAP_REC_VERSION_PROC 2
 struct xskdump_tap_rec {
 	__u64 tstamp_ns; /* bpf_ktime_get_ns() at the hook: CLOCK_MONOTONIC */
 	__u32 wire_len;  /* the packet's length on the wire (an offloaded VLAN tag included) */
@@ -81,6 +85,51 @@ struct xskdump_tap_rec {
 	__u32 reserved;  /* 0 */
 };
 
+/* Which process a packet belongs to, found by its socket (issue 20): the value
+ * of the map "procs" (socket cookie -> this), filled by the cgroup socket
+ * hooks in process context and by the shim from the socket table at start;
+ * copied by the tap programs into the record (version 2). */
+struct xskdump_proc {
+	__u64 cgroup_id; /* cgroup v2 id (the inode of its directory) of the task */
+	__u32 pid;       /* thread group id of the task that created or last used the socket */
+	__u32 tid;       /* its thread id (the pid where only the process is known) */
+	char comm[16];   /* its command name (TASK_COMM_LEN) */
+	__u32 how;       /* XSKDUMP_PROC_* (low byte) | XSKDUMP_PROC_CLOSED */
+	__u32 reserved;  /* 0 */
+};
+
+/* How an attribution was found. */
+#define XSKDUMP_PROC_NONE 0     /* no socket, or one nobody told us about */
+#define XSKDUMP_PROC_HOOK 1     /* a cgroup socket hook ran for it (socket, connect, bind, sendmsg) */
+#define XSKDUMP_PROC_TABLE 2    /* the socket table at start (sock_diag + /proc/PID/fd) */
+#define XSKDUMP_PROC_LISTENER 3 /* a TCP socket accepted from a listener: the listener's owner */
+#define XSKDUMP_PROC_HOW_MASK 0xff
+#define XSKDUMP_PROC_CLOSED 0x100 /* the socket was released (its process may be gone) */
+
+/* Counters of the process attribution (map "proc_counters", per CPU). */
+enum xskdump_proc_counter {
+	XSKDUMP_PROC_CNT_CREATE = 0,   /* sockets created (cgroup/sock_create) */
+	XSKDUMP_PROC_CNT_USE = 1,      /* connect, bind, sendmsg that named another task */
+	XSKDUMP_PROC_CNT_RELEASE = 2,  /* sockets released and moved to "procs_closed" */
+	XSKDUMP_PROC_CNT_MAP_FULL = 3, /* a socket not recorded: "procs" was full */
+	XSKDUMP_PROC_CNT__MAX = 4,
+};
+
+/* Sizes of the attribution maps: live sockets (a hash map allocated as it
+ * fills), and released ones still seen on the wire (FIN, RST, TIME_WAIT;
+ * least recently used first out). */
+#define XSKDUMP_PROCS_MAX 262144
+#define XSKDUMP_PROCS_CLOSED_MAX 16384
+
+/* What the process filter asks of an attribution (xskdump_tap_config.proc_filter):
+ * every kind given must match (AND); within a kind, any entry of its map. */
+#define XSKDUMP_WANT_PID 1    /* its pid is in "want_pids" */
+#define XSKDUMP_WANT_COMM 2   /* its command is in "want_comms" */
+#define XSKDUMP_WANT_CGROUP 4 /* its cgroup id is in "want_cgroups", or its pid in
+			       * "want_cgroup_pids" (the members of a cgroup v1 at start) */
+/* xsk_proc_want's values of the cgroup kind given as pids (cgroup v1), not ids. */
+#define XSKDUMP_WANT_CGROUP_PIDS 8
+
 /* Directions, as pcapng's epb_flags bits 0-1 give them. */
 #define XSKDUMP_DIR_IN 1
 #define XSKDUMP_DIR_OUT 2
@@ -88,7 +137,8 @@ struct xskdump_tap_rec {
 /* Per-CPU counters of the tap programs, one map per direction ("in_counters",
  * "out_counters"). The filter stage counts into the slots it shares with enum
  * xskdump_counter (PASSED, FILTERED), so the same translated filter serves.
- * Per direction: seen = copied + ring_full + filtered + other_queue + passed. */
+ * Per direction: seen = copied + ring_full + filtered + proc_filtered + other_queue
+ * + passed; with attribution on, copied = attributed + unattributed. */
 enum xskdump_tap_counter {
 	XSKDUMP_TAP_SEEN = 0,        /* every packet the hook ran on */
 	XSKDUMP_TAP_COPIED = 1,      /* copied into the ring buffer */
@@ -96,7 +146,10 @@ enum xskdump_tap_counter {
 	XSKDUMP_TAP_FILTERED = 3,    /* the filter said no */
 	XSKDUMP_TAP_RING_FULL = 4,   /* no room in the ring buffer: lost to the capture */
 	XSKDUMP_TAP_OTHER_QUEUE = 5, /* incoming on an RX queue not asked for (--queue) */
-	XSKDUMP_TAP_CNT__MAX = 6,
+	XSKDUMP_TAP_PROC_FILTERED = 6, /* no process the process filter asks for */
+	XSKDUMP_TAP_ATTRIBUTED = 7,    /* of those copied: with a process (attribution on) */
+	XSKDUMP_TAP_UNATTRIBUTED = 8,  /* of those copied: without one (attribution on) */
+	XSKDUMP_TAP_CNT__MAX = 9,
 };
 
 /* Largest snap length the tap programs copy (tcpdump's maximum). */
@@ -108,6 +161,8 @@ struct xskdump_tap_config {
 	__u32 snaplen;    /* bytes copied of each packet, 1..XSKDUMP_TAP_MAX_SNAP */
 	__u32 all_queues; /* 1: every RX queue; 0: only those in queue_mask */
 	__u64 queue_mask[XSKDUMP_MAX_QUEUES / 64]; /* RX queues asked for (--queue) */
+	__u32 attribute;   /* 1: look up each packet's process (records of version 2) */
+	__u32 proc_filter; /* XSKDUMP_WANT_* bits: the process filter (0: none) */
 };
 
 #endif

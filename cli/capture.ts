@@ -23,8 +23,10 @@ import {
   type DumpArgs,
   readFlags,
 } from "./flags.ts";
-import { captureOutput, fileOutput, type Output } from "./output/mod.ts";
+import { captureOutput, fileOutput, formatFor, type Output } from "./output/mod.ts";
 import { liveFileOutput } from "./output/live_files.ts";
+import { ProcessLabels } from "../lib/capture/process.ts";
+import { cgroupPath } from "../ffi/tap.ts";
 import { interfaceByNumber, interfaceLines, linkTypeLines } from "./lists.ts";
 import { dropsBeforeOutput, type Relinquish, relinquish } from "./privileges.ts";
 import { readCapture } from "./read.ts";
@@ -113,6 +115,12 @@ function refused(e: unknown): number {
   return isBadInput(e) ? EXIT_USAGE : EXIT_FAIL;
 }
 
+/** -w with the packets' processes into a format that keeps them (pcapng; pcap has no place). */
+function processesInFile(args: CaptureArgs): boolean {
+  return args.process !== undefined && args.write !== undefined &&
+    formatFor(args.write, args.output.format) === "pcapng";
+}
+
 /** -Z: becomes the user; on failure says so, closes what is open and returns false. */
 function becomeUser(user: Relinquish, cap: Capture, output?: Output): boolean {
   try {
@@ -140,8 +148,9 @@ async function capture(
   try {
     const carriesSsh = carriesSshSession(args.iface);
     usual = args.path === "divert" ? choosePath(args.iface, carriesSsh) : undefined;
-    // -Q out or inout asks for what only the tap sees.
-    const path = args.path === "auto" && args.direction !== undefined && args.direction !== "in"
+    // -Q out or inout, and the packets' processes, ask for what only the tap sees.
+    const path = args.path === "auto" &&
+        ((args.direction !== undefined && args.direction !== "in") || args.process)
       ? "tap"
       : args.path;
     cap = Capture.open({
@@ -161,6 +170,7 @@ async function capture(
       direction: args.direction,
       snaplen: args.snaplen,
       carriesSsh,
+      process: args.process,
     });
   } catch (e) {
     return refused(e);
@@ -172,11 +182,21 @@ async function capture(
   if (dropEarly && !becomeUser(user, cap)) return EXIT_FAIL;
   let output: Output;
   try {
+    const processes = args.process ? new ProcessLabels((id) => cgroupPath(id)) : undefined;
     // The shim's writer opens its files itself and writes whole chunks behind the loop: -Z
     // (files given to the user as they are made) and -U (each batch out at once) take the
-    // TypeScript writer, which does both.
-    const files = args.user === undefined && !args.packetBuffered ? liveFileOutput : fileOutput;
-    output = captureOutput(args, cap, plan.expression, files, (path) => user.created(path));
+    // TypeScript writer, which does both; so does pcapng with the packets' processes (their
+    // options and comment need the cgroup paths only TypeScript resolves).
+    const files = args.user === undefined && !args.packetBuffered && !processesInFile(args)
+      ? liveFileOutput
+      : fileOutput;
+    output = captureOutput(
+      args,
+      { iface: cap.iface, stats: () => cap.stats(), processes },
+      plan.expression,
+      files,
+      (path) => user.created(path),
+    );
   } catch (e) {
     cap.close();
     say(`xskdump: cannot write ${args.write}: ${describeError(e)}`);
@@ -208,6 +228,12 @@ async function capture(
     say(
       `xskdump: warning: ${cap.iface} is in use by the host (${usual.reason}): with --divert ` +
         "the packets captured do not reach its stack",
+    );
+  }
+  if (args.process && args.write !== undefined && !processesInFile(args)) {
+    say(
+      "xskdump: pcap has no place for a packet's process: the packets are written without it " +
+        "(pcapng keeps it: -w FILE.pcapng or --format pcapng)",
     );
   }
   if (!args.silent) say(listeningLine(cap, args.snaplen, plan));
@@ -380,8 +406,10 @@ export function listeningLine(cap: Capture, snaplen: number, plan: FilterPlan): 
   if (cap.path === "tap") {
     const dirs = cap.direction === "inout" ? "in and out" : cap.direction;
     const queues = cap.queues.length ? `, queues ${cap.queues.join(",")}` : "";
+    const t = cap.socketTable;
+    const procs = t ? `, processes by socket (${t.added} from before the start)` : "";
     return `listening on ${cap.iface}, tap ${dirs} (${cap.pathReason}; packets go on to the ` +
-      `host stack), ${hookWords(cap)}${queues}${tail}`;
+      `host stack), ${hookWords(cap)}${queues}${procs}${tail}`;
   }
   return `listening on ${cap.iface}, ${
     cap.queues.length === 1 ? `queue ${cap.queue}` : `queues ${cap.queues.join(",")}`

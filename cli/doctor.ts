@@ -13,7 +13,14 @@ import {
   XdpProgram,
   XskError,
 } from "../ffi/xsk.ts";
-import { type DoctorFacts, formatChecks, type IfaceFacts, runChecks } from "../lib/host/doctor.ts";
+import { cgroupRoot, procProbe } from "../ffi/tap.ts";
+import {
+  type AttributionFacts,
+  type DoctorFacts,
+  formatChecks,
+  type IfaceFacts,
+  runChecks,
+} from "../lib/host/doctor.ts";
 import { type CliCommand, interfaceName } from "./command.ts";
 import { reported, writeOut } from "./report.ts";
 
@@ -86,6 +93,23 @@ function ifaceFacts(name: string, sshServer: string | undefined): IfaceFacts {
   };
 }
 
+/** What the process attribution finds on this host (loads programs, attaches nothing). */
+function attributionFacts(): AttributionFacts | undefined {
+  let probes: AttributionFacts["probes"];
+  try {
+    probes = procProbe();
+  } catch {
+    return undefined; // no shim to ask: the other checks say why
+  }
+  let cgroup2: AttributionFacts["cgroup2"];
+  try {
+    cgroup2 = cgroupRoot();
+  } catch (e) {
+    cgroup2 = { error: e instanceof XskError ? e.message : String(e) };
+  }
+  return { probes, cgroup2 };
+}
+
 /** The facts doctor judges. */
 export function gatherFacts(iface: string | undefined, umemBytes: number): DoctorFacts {
   const host = hostFacts();
@@ -98,6 +122,7 @@ export function gatherFacts(iface: string | undefined, umemBytes: number): Docto
     umemBytes,
     sshServer,
     iface: iface === undefined ? undefined : ifaceFacts(iface, sshServer),
+    attribution: attributionFacts(),
   };
 }
 

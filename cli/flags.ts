@@ -9,6 +9,7 @@
  */
 import { type Command, Option, type OptionValues } from "commander";
 import { DEFAULT_FRAMES, MAX_QUEUES, type ModeName } from "../ffi/abi.ts";
+import type { ProcessOptions } from "../lib/capture/session.ts";
 import {
   TIMESTAMP_FORMATS,
   type TimestampFormat,
@@ -41,6 +42,8 @@ export interface PrintArgs {
   precision: TimestampPrecision;
   /** --print-direction: "In"/"Out" after the time, as tcpdump's cooked lines. */
   direction: boolean;
+  /** --print-process: " [pid N comm]" at the end of each line with a known process. */
+  process: boolean;
 }
 
 /** The format and rotation of -w. */
@@ -118,6 +121,11 @@ export interface CaptureArgs extends PacketArgs {
   captureSsh: boolean;
   /** --stats-interval: periodic statistics on stderr, ms. */
   statsIntervalMs?: number;
+  /**
+   * --attribute, --pid, --pname, --cgroup, --container, --print-process: which process each
+   * packet belongs to (tap), and which to capture; undefined when none is given.
+   */
+  process?: ProcessOptions;
   /** --stop-on-eof: stop when standard input ends (how `fleet` stops a remote capture). */
   stopOnEof: boolean;
   /**
@@ -353,6 +361,10 @@ const print: FlagGroup<PrintArgs> = {
       "--print-direction",
       "print In or Out after the time of each line (as tcpdump -i any)",
     ),
+    new Option(
+      "--print-process",
+      "end each line with [pid N command], the packet's process (tap; -r: a pcapng's)",
+    ),
     new Option("-#, --number", "print each packet's number at the start of its line"),
     counted("-x", "print each packet in hex, without (-xx: with) its link-level header"),
     counted("-X", "print each packet in hex and ASCII, without (-XX: with) its link header"),
@@ -371,6 +383,7 @@ const print: FlagGroup<PrintArgs> = {
     timestamps: timestampFormat(o.t ?? 0),
     precision: o.timeStampPrecision ?? "micro",
     direction: o.printDirection === true,
+    process: o.printProcess === true,
   }),
 };
 
@@ -576,6 +589,46 @@ const absent: FlagGroup<void> = {
   },
 };
 
+/** --attribute, --pid, --pname, --cgroup, --container: which process (tap). */
+const processes: FlagGroup<{ process?: ProcessOptions }> = {
+  options: () => [
+    new Option(
+      "--attribute",
+      "find each packet's process by its socket (tap; pcapng keeps it: pid, thread, command, " +
+        "cgroup); implied by the options below and --print-process",
+    ),
+    new Option(
+      "--pid <pid,...>",
+      "capture only the packets of these processes (and the expression's)",
+    ).argParser(pidList),
+    new Option(
+      "--pname <command>",
+      "capture only the packets of processes with this command name (repeatable)",
+    ).argParser(collect),
+    new Option(
+      "--cgroup <path>",
+      "capture only the packets of processes in this cgroup (v2 path) or below (repeatable)",
+    ).argParser(collect),
+    new Option(
+      "--container <id>",
+      "capture only the packets of this container (its id, or its start; repeatable)",
+    ).argParser(collect),
+  ],
+  read: (o) => {
+    const p: ProcessOptions = {
+      pids: o.pid,
+      comms: o.pname,
+      cgroups: o.cgroup,
+      containers: o.container,
+    };
+    const any = o.attribute === true || Object.values(p).some((v) => v !== undefined);
+    for (const c of p.comms ?? []) {
+      if (c === "") throw new UsageError("--pname needs a command name");
+    }
+    return { process: any ? p : undefined };
+  },
+};
+
 const GROUPS: FlagGroup<unknown>[] = [
   source,
   output,
@@ -584,6 +637,7 @@ const GROUPS: FlagGroup<unknown>[] = [
   status,
   limits,
   path,
+  processes,
   sockets,
   filter,
   absent,
@@ -657,6 +711,12 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
       throw new UsageError("-r reads a file and -i captures from an interface: give one of them");
     }
     checkWrite(write);
+    if (processes.read(o, operands).process) {
+      throw new UsageError(
+        "--attribute, --pid, --pname, --cgroup and --container act on a live capture (-i); -r " +
+          "shows a pcapng's processes with --print-process",
+      );
+    }
     return { kind: "read", file, countOnly, ...packets };
   }
   if (countOnly) {
@@ -672,17 +732,38 @@ export function readFlags(o: OptionValues, operands: string[]): CaptureCommandAr
         "which -Z gives up",
     );
   }
+  const route = path.read(o, operands);
+  let { process } = processes.read(o, operands);
+  if (packets.print.process) process ??= {};
+  if (process && route.path === "divert") {
+    throw new UsageError(
+      "which process a packet belongs to is known on the tap path only: --divert takes packets " +
+        "before any socket sees them",
+    );
+  }
   return {
     kind: "capture",
     iface,
     ...packets,
-    ...path.read(o, operands),
+    ...route,
     ...socks,
     durationMs,
     stopOnEof,
     captureSsh,
     statsIntervalMs,
+    process,
   };
+}
+
+/** A flag that may be given more than once: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** --pid 4321 or --pid 4321,4322 (repeatable): process ids. */
+function pidList(value: string, previous: number[] | undefined): number[] {
+  const one = integer("--pid", 1, 0x3fffffff);
+  return [...(previous ?? []), ...value.split(",").map((p) => one(p.trim()))];
 }
 
 function checkWrite(write: string | undefined): void {

@@ -44,6 +44,7 @@
  *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
  *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
  *  13 writer.c       capture files: chunks, the thread that writes them, files
+ *  14 proc.c         process attribution: cgroup socket hooks, the socket table, cgroups
  *
  * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */
@@ -52,7 +53,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 16
+#define XSKDUMP_ABI_VERSION 17
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -387,8 +388,17 @@ int32_t xsk_prog_detach(int32_t prog);
 #define XSKDUMP_DESC_WIRELEN 2 /* the packet's length on the wire */
 #define XSKDUMP_DESC_SEC 3     /* CLOCK_REALTIME seconds of the kernel's timestamp */
 #define XSKDUMP_DESC_NSEC 4    /* and nanoseconds */
-#define XSKDUMP_DESC_FLAGS 5   /* queue (bits 0-15) | direction << XSKDUMP_DESC_DIR_SHIFT */
-#define XSKDUMP_DESC_DIR_SHIFT 16 /* XSKDUMP_DIR_IN or _OUT (bpf/xskdump_abi.h) */
+#define XSKDUMP_DESC_FLAGS 5   /* queue (bits 0-15) | direction << XSKDUMP_DESC_DIR_SHIFT
+				* | attribution << XSKDUMP_DESC_PROC_SHIFT */
+#define XSKDUMP_DESC_DIR_SHIFT 16 /* XSKDUMP_DIR_IN or _OUT (bpf/xskdump_abi.h), 2 bits */
+#define XSKDUMP_DESC_DIR_MASK 3   /* its 2 bits, after the shift (the attribution is above) */
+/* A tap record with a process (attribution on): how it was found
+ * (XSKDUMP_PROC_HOOK, _TABLE, _LISTENER, 2 bits), | XSKDUMP_DESC_PROC_CLOSED
+ * when its socket was released. Nonzero: struct xskdump_proc is the 40 bytes
+ * right before the packet (at XSKDUMP_DESC_ADDR - 40). */
+#define XSKDUMP_DESC_PROC_SHIFT 18
+#define XSKDUMP_DESC_PROC_HOW_MAX 3
+#define XSKDUMP_DESC_PROC_CLOSED 4
 
 /* (4) Takes up to max records off the RX ring into descs (max *
  * XSKDUMP_DESC_WORDS u32) and releases their descriptors: the frames are now
@@ -452,11 +462,11 @@ int32_t xsk_doze(uint32_t usec);
 #define XSKDUMP_TAP_HOOK_MULTI_BUFFER 5  /* 1 when its XDP programs have frags support */
 /* xsk_tap_counters output (u64 each): enum xskdump_tap_counter for incoming
  * packets, the same for outgoing ones, then the reader's own counts. */
-#define XSKDUMP_TAP_STAT_WORDS 16    /* 2 x XSKDUMP_TAP_CNT__MAX, then these four: */
-#define XSKDUMP_TAP_STAT_RECORDS 12   /* records handed out */
-#define XSKDUMP_TAP_STAT_BYTES 13     /* their wire bytes */
-#define XSKDUMP_TAP_STAT_DISCARDED 14 /* discarded records skipped */
-#define XSKDUMP_TAP_STAT_MALFORMED 15 /* records shorter than their header says */
+#define XSKDUMP_TAP_STAT_WORDS 22    /* 2 x XSKDUMP_TAP_CNT__MAX, then these four: */
+#define XSKDUMP_TAP_STAT_RECORDS 18   /* records handed out */
+#define XSKDUMP_TAP_STAT_BYTES 19     /* their wire bytes */
+#define XSKDUMP_TAP_STAT_DISCARDED 20 /* discarded records skipped */
+#define XSKDUMP_TAP_STAT_MALFORMED 21 /* records shorter than their header says */
 
 /* Loads the tap programs for ifname and attaches them: incoming (dirs has
  * XSKDUMP_DIR_IN) at XDP in `mode` (XSKDUMP_MODE_*), or at tc ingress when
@@ -468,10 +478,13 @@ int32_t xsk_doze(uint32_t usec);
  * caller records it first. With 0 there, it fails with -ENOLINK: record a
  * handle, then open again with it. flags: XSKDUMP_ATTACH_MULTI_BUFFER loads
  * the XDP programs with frags support (where the kernel takes it), as for
- * xsk_prog_attach; 0 without (--no-multi-buffer). Returns a tap handle. */
+ * xsk_prog_attach; 0 without (--no-multi-buffer). attribute: 1 loads the
+ * process attribution (records of version 2; the cgroup hooks are attached by
+ * xsk_proc_attach); proc_filter: XSKDUMP_WANT_* kinds the process filter
+ * checks (their values: xsk_proc_want). Returns a tap handle. */
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle, uint32_t flags);
+		     uint32_t tc_handle, uint32_t flags, uint32_t attribute, uint32_t proc_filter);
 /* Fills out[0..n) with XSKDUMP_TAP_HOOK_* words. */
 int32_t xsk_tap_hooks(int32_t tap, uint32_t *out, uint32_t n);
 /* Installs a translated filter on every hook: xdp_insns (translated for XDP)
@@ -505,6 +518,14 @@ int32_t xsk_tap_check(int32_t tap);
 /* Detaches every hook (a clsact filter, and the clsact qdisc when this
  * capture added it and nothing else is on it), unmaps, frees. */
 int32_t xsk_tap_close(int32_t tap);
+/* What this kernel allows of the process attribution: each program loaded
+ * alone, with the attribution on (nothing attached), its result (0 or
+ * -errno) into out, in this order: the cgroup hooks sock_create,
+ * sock_release, connect4, connect6, bind4, bind6, sendmsg4, sendmsg6, then
+ * the copy stages that look sockets up: XDP, tc ingress, tc egress. Returns
+ * the count. */
+#define XSKDUMP_PROC_PROBES 11
+int32_t xsk_proc_probe(int32_t *out, uint32_t n);
 /* Removes a clsact filter of handle `handle` that a killed capture left on
  * ifname (both sides), and the clsact qdisc when qdisc_created and nothing
  * else is on it. 0 also when there is none. */
@@ -603,5 +624,66 @@ int32_t xsk_writer_failure(int32_t w, uint64_t *out, uint32_t n, uint8_t *text, 
  * every chunk handed over, frees the writer. Blocks until then: drain first.
  * Returns 0, or the failure's -errno. */
 int32_t xsk_writer_close(int32_t w);
+
+/* ==== proc.c: process attribution ==== */
+
+/* Which process sent or receives a packet (issue 20), for a tap opened with
+ * attribute = 1: the tap programs look up the packet's socket in a map of
+ * socket cookies that cgroup socket hooks fill (bpf/xskdump_tap.bpf.c says
+ * which hook fills what). The hooks attach at the root of the cgroup2
+ * hierarchy: where it is mounted, or through a private mount the shim makes,
+ * opens and detaches at once (nothing stays mounted, whatever ends the
+ * process). Order: xsk_tap_open, xsk_proc_attach (hooks first, so no socket
+ * falls between them and the table), xsk_proc_table, xsk_proc_want, then
+ * xsk_tap_start; xsk_proc_detach before xsk_tap_close. */
+#define XSKDUMP_CGROUP_MOUNTED 1 /* xsk_cgroup_root: the host's cgroup2 mount */
+#define XSKDUMP_CGROUP_PRIVATE 2 /* a private mount, already detached */
+/* xsk_proc_counters output (u64 each). */
+#define XSKDUMP_PROC_STAT_WORDS 6
+#define XSKDUMP_PROC_STAT_CREATE 0   /* sockets created (hook) */
+#define XSKDUMP_PROC_STAT_USE 1      /* connect, bind, sendmsg by another task (hook) */
+#define XSKDUMP_PROC_STAT_RELEASE 2  /* sockets released (hook) */
+#define XSKDUMP_PROC_STAT_MAP_FULL 3 /* sockets not recorded: the map was full */
+#define XSKDUMP_PROC_STAT_LIVE 4     /* entries in "procs" now */
+#define XSKDUMP_PROC_STAT_CLOSED 5   /* entries in "procs_closed" now */
+/* xsk_proc_table output (u64 each). */
+#define XSKDUMP_TABLE_WORDS 3
+#define XSKDUMP_TABLE_SOCKETS 0  /* TCP and UDP sockets sock_diag listed (this netns) */
+#define XSKDUMP_TABLE_OWNED 1    /* of them, found in a process's fds */
+#define XSKDUMP_TABLE_ADDED 2    /* of those, recorded (a hook had not recorded them first) */
+
+/* Opens the cgroup2 root (once per process; later calls return the same).
+ * Writes where it is mounted into path ("" for a private mount). Returns
+ * XSKDUMP_CGROUP_MOUNTED or _PRIVATE. */
+int32_t xsk_cgroup_root(uint8_t *path, uint32_t len);
+/* Attaches the cgroup socket hooks of tap h at the cgroup2 root (BPF links:
+ * the kernel removes them with the process). */
+int32_t xsk_proc_attach(int32_t tap);
+/* Records the sockets that exist already: sock_diag (TCP, UDP; IPv4, IPv6)
+ * gives each socket's cookie and inode in this network namespace, the fds of
+ * every /proc/PID the process that holds it. out: XSKDUMP_TABLE_* values. */
+int32_t xsk_proc_table(int32_t tap, uint64_t *out, uint32_t n);
+/* The values the process filter wants of kind (one XSKDUMP_WANT_* bit): n
+ * pids (u32), n commands (16 bytes each, NUL-padded), or n cgroup ids (u64),
+ * in values. Before xsk_tap_start. */
+int32_t xsk_proc_want(int32_t tap, uint32_t kind, const uint8_t *values, uint32_t n);
+/* Fills out[0..n) with XSKDUMP_PROC_STAT_* values. */
+int32_t xsk_proc_counters(int32_t tap, uint64_t *out, uint32_t n);
+/* Closes the hooks' links. */
+int32_t xsk_proc_detach(int32_t tap);
+/* The ids of the cgroup2 cgroups that match and of every cgroup below them,
+ * up to max into out; the count, -ENOENT for none. container 0: spec is a
+ * path from the cgroup2 root; 1: a container id (or its start), matched in
+ * the directory names (docker-ID.scope, cri-containerd-ID.scope, ID). */
+int32_t xsk_cgroup_ids(const char *spec, uint32_t container, uint64_t *out, uint32_t max);
+/* Where a host uses cgroup v1 only: the pids of the processes in the v1
+ * cgroups that match (container as for xsk_cgroup_ids; every v1 hierarchy this
+ * process is in is searched, each through a private mount detached at once)
+ * and below them, up to max into out; the
+ * count (0 for an empty cgroup), -ENOENT when there is no such cgroup. */
+int32_t xsk_cgroup1_pids(const char *spec, uint32_t container, uint32_t *out, uint32_t max);
+/* The path from the cgroup2 root of cgroup id ("/" for the root) into path;
+ * its length, -ENOENT when there is no such cgroup (any more). */
+int32_t xsk_cgroup_path(uint64_t id, uint8_t *path, uint32_t len);
 
 #endif

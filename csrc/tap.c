@@ -41,6 +41,7 @@
 #include "prog.h"
 #include "ringbuf.h"
 #include "shim.h"
+#include "tap.h"
 
 /* The priority of xskdump's clsact filters (where tcx is missing). */
 #define TC_PRIORITY 1
@@ -76,6 +77,7 @@ struct tap {
 	struct hook in, out;
 	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
+	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
 	int started;
 	struct ringbuf rb;
 };
@@ -260,11 +262,22 @@ static void tap_free(struct tap *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The cgroup socket hooks of the process attribution (loaded only with it on). */
+static const char *const proc_programs[] = {
+	"proc_sock_create", "proc_sock_release", "proc_connect4", "proc_connect6",
+	"proc_bind4",       "proc_bind6",        "proc_sendmsg4", "proc_sendmsg6",
+};
+_Static_assert(sizeof(proc_programs) / sizeof(*proc_programs) + 3 == XSKDUMP_PROC_PROBES,
+	       "xsk_proc_probe's layout");
+
 /* Loads the object: settings in .rodata, the ring buffer and scratch sized,
- * only the programs of the hooks that can be used. */
+ * only the programs of the hooks that can be used (only: that one program
+ * alone, for xsk_proc_probe). */
 static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
-		    uint32_t nmask, int frags)
+		    uint32_t nmask, uint32_t proc_filter, const char *only, int frags)
 {
+	uint32_t hdr = (uint32_t)sizeof(struct xskdump_tap_rec) +
+		       (t->attribute ? (uint32_t)sizeof(struct xskdump_proc) : 0);
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "xskdump_tap");
 	struct xskdump_tap_config *cfg;
 	struct bpf_map *rodata, *scratch, *ring;
@@ -286,9 +299,12 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	cfg->all_queues = mask == NULL || nmask == 0;
 	for (i = 0; i < nmask && i < XSKDUMP_MAX_QUEUES / 64; i++)
 		cfg->queue_mask[i] = mask[i];
+	cfg->attribute = (uint32_t)t->attribute;
+	cfg->proc_filter = proc_filter;
+	for (i = 0; i < sizeof(proc_programs) / sizeof(*proc_programs); i++)
+		bpf_program__set_autoload(program(t, proc_programs[i]), t->attribute);
 	if ((err = bpf_map__set_max_entries(ring, t->ring_size)) ||
-	    (err = bpf_map__set_value_size(scratch, (uint32_t)sizeof(struct xskdump_tap_rec) +
-							    (snaplen < 64 ? 64 : snaplen))) ||
+	    (err = bpf_map__set_value_size(scratch, hdr + (snaplen < 64 ? 64 : snaplen))) ||
 	    (err = bpf_map__set_max_entries(scratch, (uint32_t)ncpu)))
 		return fail(err, "size the tap maps");
 	/* tc programs carry their tcx attach type; clsact ignores it. */
@@ -305,6 +321,12 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 	if (!(dirs & XSKDUMP_DIR_OUT)) {
 		bpf_program__set_autoload(program(t, "tap_tc_out"), false);
 		bpf_program__set_autoload(program(t, "tap_tc_out_copy"), false);
+	}
+	if (only) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, t->obj)
+			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), only));
 	}
 	/* Multi-buffer packets whole at XDP (a jumbo MTU natively, GRO skbs in
 	 * generic mode without linearizing them); bpf_xdp_load_bytes reads across
@@ -323,9 +345,31 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 			return fail(err, "load the tap programs: CAP_BPF is missing");
 		if (err == -EPERM && !sys && !cap_effective(CAP_PERFMON))
 			return fail(err, "load the tap programs: CAP_PERFMON is missing");
+		if (t->attribute)
+			return fail(err, "load the tap programs with process attribution (needs Linux "
+					 "6.2+ with BTF, CAP_BPF and CAP_PERFMON, or root)");
 		return fail(err, "load the tap programs (needs CAP_BPF and CAP_PERFMON, or root)");
 	}
 	return 0;
+}
+
+/* tap_load with frags where asked for, the kernel knows the flag (5.18+) and
+ * they are not refused, else without. */
+static int tap_load_frags(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64_t *mask,
+			  uint32_t nmask, uint32_t proc_filter, const char *only, int frags)
+{
+	int err = -EINVAL;
+
+	if (frags && !multi_buffer_refused()) {
+		err = tap_load(t, dirs, snaplen, mask, nmask, proc_filter, only, 1);
+		if (err == -EINVAL) {
+			bpf_object__close(t->obj);
+			t->obj = NULL;
+		}
+	}
+	if (err == -EINVAL)
+		err = tap_load(t, dirs, snaplen, mask, nmask, proc_filter, only, 0);
+	return err;
 }
 
 static void hook_init(struct hook *hk)
@@ -398,7 +442,7 @@ static int attach_out(struct tap *t)
 
 int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t snaplen,
 		     uint32_t ring_bytes, const uint64_t *queue_mask, uint32_t nmask,
-		     uint32_t tc_handle, uint32_t flags)
+		     uint32_t tc_handle, uint32_t flags, uint32_t attribute, uint32_t proc_filter)
 {
 	uint32_t pg = (uint32_t)sysconf(_SC_PAGESIZE);
 	struct tap *t;
@@ -418,6 +462,10 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	if (ring_bytes < 4 * pg || (ring_bytes & (ring_bytes - 1)))
 		return fail(-EINVAL, "ring buffer of %u bytes: not a power of two of 4 pages or more",
 			    ring_bytes);
+	if (attribute > 1 || proc_filter & ~(uint32_t)(XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM |
+						       XSKDUMP_WANT_CGROUP) ||
+	    (proc_filter && !attribute))
+		return fail(-EINVAL, "bad process attribution %u, filter %u", attribute, proc_filter);
 	h = slot_take(taps, sizeof(*taps), MAX_TAPS, "tap captures");
 	if (h < 0)
 		return h;
@@ -430,18 +478,9 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
 	t->ring_size = ring_bytes;
 	t->tc_handle = tc_handle;
-	/* Frags where asked for, the kernel knows the flag (5.18+) and they are
-	 * not refused. */
-	err = -EINVAL;
-	if ((flags & XSKDUMP_ATTACH_MULTI_BUFFER) && !multi_buffer_refused()) {
-		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 1);
-		if (err == -EINVAL) {
-			bpf_object__close(t->obj);
-			t->obj = NULL;
-		}
-	}
-	if (err == -EINVAL)
-		err = tap_load(t, dirs, snaplen, queue_mask, nmask, 0);
+	t->attribute = (int)attribute;
+	err = tap_load_frags(t, dirs, snaplen, queue_mask, nmask, proc_filter, NULL,
+			     (flags & XSKDUMP_ATTACH_MULTI_BUFFER) != 0);
 	if (!err && (dirs & XSKDUMP_DIR_IN))
 		err = attach_in(t, mode);
 	if (!err && (dirs & XSKDUMP_DIR_OUT))
@@ -452,6 +491,40 @@ int32_t xsk_tap_open(const char *ifname, uint32_t dirs, uint32_t mode, uint32_t 
 	}
 	t->used = 1;
 	return h;
+}
+
+int32_t xsk_proc_probe(int32_t *out, uint32_t n)
+{
+	static const char *const copies[] = { "tap_xdp_copy", "tap_tc_in_copy", "tap_tc_out_copy" };
+	uint32_t nproc = sizeof(proc_programs) / sizeof(*proc_programs), i;
+
+	for (i = 0; i < n && i < XSKDUMP_PROC_PROBES; i++) {
+		struct tap t;
+
+		memset(&t, 0, sizeof(t));
+		t.ring_size = 4 * (uint32_t)sysconf(_SC_PAGESIZE);
+		t.attribute = 1;
+		out[i] = tap_load_frags(&t, XSKDUMP_DIR_IN | XSKDUMP_DIR_OUT, 64, NULL, 0,
+					XSKDUMP_WANT_PID | XSKDUMP_WANT_COMM | XSKDUMP_WANT_CGROUP,
+					i < nproc ? proc_programs[i] : copies[i - nproc], 1);
+		bpf_object__close(t.obj);
+	}
+	return (int32_t)i;
+}
+
+struct bpf_object *tap_proc_object(int32_t h)
+{
+	struct tap *t = tap_get(h);
+
+	if (!t) {
+		fail(-EBADF, "no such tap handle %d", h);
+		return NULL;
+	}
+	if (!t->attribute) {
+		fail(-EINVAL, "the tap on %s was opened without process attribution", t->ifname);
+		return NULL;
+	}
+	return t->obj;
 }
 
 int32_t xsk_tap_hooks(int32_t h, uint32_t *out, uint32_t n)

@@ -491,7 +491,8 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	fbytes = w->file_bytes;
 	for (i = 0; i < n; i++) {
 		const uint32_t *d = descs + (size_t)i * XSKDUMP_DESC_WORDS;
-		uint32_t flags = d[XSKDUMP_DESC_FLAGS], dir = flags >> XSKDUMP_DESC_DIR_SHIFT;
+		uint32_t flags = d[XSKDUMP_DESC_FLAGS];
+		uint32_t dir = (flags >> XSKDUMP_DESC_DIR_SHIFT) & XSKDUMP_DESC_DIR_MASK;
 		uint32_t queue = flags & ((1u << XSKDUMP_DESC_DIR_SHIFT) - 1);
 		/* As lib/formats/pcapng.ts: the direction is epb_flags; an
 		 * outgoing packet has no queue. */

@@ -38,10 +38,48 @@ export const DESC_LEN = 1;
 export const DESC_WIRELEN = 2;
 export const DESC_SEC = 3;
 export const DESC_NSEC = 4;
-/** The queue in bits 0-15, the direction (DIR) from DESC_DIR_SHIFT on. */
+/**
+ * The queue in bits 0-15, the direction (DIR, 2 bits) from DESC_DIR_SHIFT on, a tap record's
+ * attribution from DESC_PROC_SHIFT on: how it was found (PROC_HOW, 2 bits) | DESC_PROC_CLOSED.
+ * Nonzero: the record's struct xskdump_proc is the PROC_BYTES right before the packet.
+ */
 export const DESC_FLAGS = 5;
 export const DESC_DIR_SHIFT = 16;
+export const DESC_DIR_MASK = 3;
 export const DESC_QUEUE_MASK = 0xffff;
+export const DESC_PROC_SHIFT = 18;
+export const DESC_PROC_HOW_MAX = 3;
+export const DESC_PROC_CLOSED = 4;
+
+/** How an attribution was found (XSKDUMP_PROC_*). */
+export const PROC_HOW = { none: 0, hook: 1, table: 2, listener: 3 } as const;
+/** struct xskdump_proc: its size and fields' offsets (bpf/xskdump_abi.h). */
+export const PROC_BYTES = 40;
+export const PROC_FIELD = { cgroupId: 0, pid: 8, tid: 12, comm: 16, how: 32 } as const;
+/** Kinds of the process filter (XSKDUMP_WANT_*). */
+export const WANT = { pid: 1, comm: 2, cgroup: 4, cgroupPids: 8 } as const;
+/** Where the cgroup2 root came from (XSKDUMP_CGROUP_*). */
+export const CGROUP_ROOT = { mounted: 1, private: 2 } as const;
+/** Slots of xsk_proc_counters (XSKDUMP_PROC_STAT_*). */
+export const PROC_STAT = { create: 0, use: 1, release: 2, mapFull: 3, live: 4, closed: 5 } as const;
+export const PROC_STAT_WORDS = 6;
+/** Slots of xsk_proc_table (XSKDUMP_TABLE_*). */
+export const TABLE = { sockets: 0, owned: 1, added: 2 } as const;
+export const TABLE_WORDS = 3;
+/** What xsk_proc_probe loads, in order (XSKDUMP_PROC_PROBES of them). */
+export const PROC_PROBES = [
+  "sock_create",
+  "sock_release",
+  "connect4",
+  "connect6",
+  "bind4",
+  "bind6",
+  "sendmsg4",
+  "sendmsg6",
+  "lookup at XDP",
+  "lookup at tc ingress",
+  "lookup at tc egress",
+] as const;
 
 /** Directions (XSKDUMP_DIR_*), the values of pcapng's epb_flags bits 0-1. */
 export const DIR = { in: 1, out: 2 } as const;
@@ -110,8 +148,11 @@ export const TAP_COUNTER = {
   filtered: 3,
   ringFull: 4,
   otherQueue: 5,
+  procFiltered: 6,
+  attributed: 7,
+  unattributed: 8,
 } as const;
-export const TAP_COUNTER_COUNT = 6;
+export const TAP_COUNTER_COUNT = 9;
 /** xsk_tap_counters: TAP_COUNTER in, then out, then these (XSKDUMP_TAP_STAT_*). */
 export const TAP_STAT = {
   records: 2 * TAP_COUNTER_COUNT,

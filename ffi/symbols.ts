@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 16;
+export const ABI_VERSION = 17;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -84,7 +84,7 @@ export const symbols = {
   xsk_doze: { parameters: ["u32"], result: "i32" },
   // ringbuf.c, tap.c: tap mode
   xsk_tap_open: {
-    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32"],
+    parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32", "u32", "u32"],
     result: "i32",
   },
   xsk_tap_hooks: { parameters: ["i32", "buffer", "u32"], result: "i32" },
@@ -101,6 +101,7 @@ export const symbols = {
   xsk_tap_stop: { parameters: ["i32"], result: "i32" },
   xsk_tap_check: { parameters: ["i32"], result: "i32" },
   xsk_tap_close: { parameters: ["i32"], result: "i32" },
+  xsk_proc_probe: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_tc_detach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   // records.c, writer.c: capture files written by the shim
   xsk_writer_open: { parameters: ["u32", "u32", "u32", "u32"], result: "i32" },
@@ -117,6 +118,16 @@ export const symbols = {
   xsk_writer_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_writer_failure: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
   xsk_writer_close: { parameters: ["i32"], result: "i32" },
+  // proc.c: process attribution
+  xsk_cgroup_root: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_proc_attach: { parameters: ["i32"], result: "i32" },
+  xsk_proc_table: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_proc_want: { parameters: ["i32", "u32", "buffer", "u32"], result: "i32" },
+  xsk_proc_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_proc_detach: { parameters: ["i32"], result: "i32" },
+  xsk_cgroup_ids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_cgroup1_pids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_cgroup_path: { parameters: ["u64", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */

@@ -6,20 +6,27 @@
  */
 import {
   ATTACH_MULTI_BUFFER,
+  CGROUP_ROOT,
   DIR,
   HOOK_NAME,
   MODE,
   MODE_NAME,
   type ModeName,
+  PROC_PROBES,
+  PROC_STAT,
+  PROC_STAT_WORDS,
+  TABLE,
+  TABLE_WORDS,
   TAP_HOOK,
   TAP_HOOK_WORDS,
   TAP_STAT_WORDS,
   USAGE,
   USAGE_WORDS,
+  WANT,
 } from "./abi.ts";
 import { loadShim } from "./loader.ts";
 import type { Shim } from "./symbols.ts";
-import { check, cString } from "./xsk.ts";
+import { check, cString, XskError } from "./xsk.ts";
 
 /** Where a direction is hooked: XDP, a tcx link, a clsact filter, or not at all. */
 export type HookName = "none" | "xdp" | "tcx" | "clsact";
@@ -55,6 +62,32 @@ export interface TapOpenOptions {
   tcHandle: number;
   /** XDP programs with frags support where the kernel takes it (default true). */
   multiBuffer?: boolean;
+  /** Look up each packet's process (records carry it; attachProc() attaches the hooks). */
+  attribute?: boolean;
+  /** Kinds the process filter checks (WANT bits); their values go in with want(). */
+  procFilter?: number;
+}
+
+/** The sockets found at start (xsk_proc_table). */
+export interface SocketTable {
+  /** TCP and UDP sockets of this network namespace with an inode. */
+  sockets: number;
+  /** Of them, held by a process (found in its fds). */
+  owned: number;
+  /** Of those, recorded now (a hook had not recorded them first). */
+  added: number;
+}
+
+/** The process attribution's counts (xsk_proc_counters). */
+export interface ProcCounts {
+  create: number;
+  use: number;
+  release: number;
+  mapFull: number;
+  /** Entries in the map of live sockets now. */
+  live: number;
+  /** Entries in the map of released ones now. */
+  closed: number;
 }
 
 /** Slack for the ring buffer's page alignment: the largest page size Linux uses, 64 KiB. */
@@ -112,6 +145,8 @@ export class TapProgram {
         mask ? mask.length : 0,
         o.tcHandle,
         o.multiBuffer === false ? 0 : ATTACH_MULTI_BUFFER,
+        o.attribute ? 1 : 0,
+        o.procFilter ?? 0,
       ),
       `tap ${iface}`,
     );
@@ -192,11 +227,67 @@ export class TapProgram {
     check(this.shim, this.shim.xsk_tap_check(this.handle), "check");
   }
 
-  /** Detaches and unmaps; drops the view first. Idempotent. */
+  /** Attaches the process attribution's cgroup socket hooks (opened with `attribute`). */
+  attachProc(): void {
+    check(this.shim, this.shim.xsk_proc_attach(this.handle), "process attribution");
+  }
+
+  /** Records the sockets that exist already (after attachProc()). */
+  socketTable(): SocketTable {
+    const v = new BigUint64Array(TABLE_WORDS);
+    check(this.shim, this.shim.xsk_proc_table(this.handle, v, v.length), "socket table");
+    return {
+      sockets: Number(v[TABLE.sockets]),
+      owned: Number(v[TABLE.owned]),
+      added: Number(v[TABLE.added]),
+    };
+  }
+
+  /** The values the process filter wants: pids, commands or cgroup ids (before start()). */
+  want(
+    kind: "pid" | "comm" | "cgroup" | "cgroupPids",
+    values: readonly (number | bigint | string)[],
+  ): void {
+    if (values.length === 0) return;
+    let bytes: Uint8Array<ArrayBuffer>;
+    if (kind === "pid" || kind === "cgroupPids") {
+      bytes = new Uint8Array(new Uint32Array(values.map(Number)).buffer);
+    } else if (kind === "cgroup") {
+      bytes = new Uint8Array(new BigUint64Array(values.map((v) => BigInt(v))).buffer);
+    } else {
+      bytes = new Uint8Array(16 * values.length);
+      values.forEach((v, i) =>
+        bytes.set(new TextEncoder().encode(String(v)).subarray(0, 15), 16 * i)
+      );
+    }
+    check(
+      this.shim,
+      this.shim.xsk_proc_want(this.handle, WANT[kind], bytes, values.length),
+      "process filter",
+    );
+  }
+
+  /** The process attribution's counts (walks its maps: not for every packet). */
+  procCounts(): ProcCounts {
+    const v = new BigUint64Array(PROC_STAT_WORDS);
+    check(this.shim, this.shim.xsk_proc_counters(this.handle, v, v.length), "process counters");
+    const n = (k: keyof typeof PROC_STAT) => Number(v[PROC_STAT[k]]);
+    return {
+      create: n("create"),
+      use: n("use"),
+      release: n("release"),
+      mapFull: n("mapFull"),
+      live: n("live"),
+      closed: n("closed"),
+    };
+  }
+
+  /** Detaches (the process attribution's hooks first) and unmaps; drops the view first. Idempotent. */
   close(): void {
     if (!this.#open) return;
     this.#open = false;
     this.view = new Uint8Array(0);
+    check(this.shim, this.shim.xsk_proc_detach(this.handle), "process attribution");
     check(this.shim, this.shim.xsk_tap_close(this.handle), "close");
     this.#memory = undefined; // ordinary memory again: the shim mapped it back
   }
@@ -230,5 +321,74 @@ export function tcDetach(
     shim,
     shim.xsk_tc_detach(cString(iface), handle, qdiscCreated ? 1 : 0),
     `remove the clsact filter of ${iface}`,
+  );
+}
+
+/** Where the cgroup2 root is: a host mount, or a private mount (already detached). */
+export interface CgroupRoot {
+  kind: "mounted" | "private";
+  /** The mount point ("" for a private one). */
+  path: string;
+}
+
+/** Opens the cgroup2 root (once per process). Throws XskError. */
+export function cgroupRoot(shim: Shim = loadShim()): CgroupRoot {
+  const buf = new Uint8Array(256);
+  const kind = check(shim, shim.xsk_cgroup_root(buf, buf.length), "the cgroup2 root");
+  const path = new TextDecoder().decode(buf.subarray(0, buf.indexOf(0)));
+  return { kind: kind === CGROUP_ROOT.mounted ? "mounted" : "private", path };
+}
+
+/** Most cgroups one --cgroup or --container selects. */
+const MAX_CGROUPS = 4096;
+
+/**
+ * The ids of the cgroups a --cgroup path (container false) or a --container id (true) selects,
+ * and of every cgroup below them. Throws XskError (ENOENT: none).
+ */
+export function cgroupIds(spec: string, container: boolean, shim: Shim = loadShim()): bigint[] {
+  const out = new BigUint64Array(MAX_CGROUPS);
+  const n = check(
+    shim,
+    shim.xsk_cgroup_ids(cString(spec), container ? 1 : 0, out, out.length),
+    container ? `container ${spec}` : `cgroup ${spec}`,
+  );
+  return [...out.subarray(0, n)];
+}
+
+/**
+ * The pids in the cgroup v1 cgroups a --cgroup path (container false) or a --container id (true)
+ * selects, and below them, as they are now. Throws XskError (ENOENT: no such cgroup).
+ */
+export function cgroup1Pids(spec: string, container: boolean, shim: Shim = loadShim()): number[] {
+  const out = new Uint32Array(16384);
+  const n = check(
+    shim,
+    shim.xsk_cgroup1_pids(cString(spec), container ? 1 : 0, out, out.length),
+    container ? `container ${spec}` : `cgroup ${spec}`,
+  );
+  return [...out.subarray(0, n)];
+}
+
+/** The path of a cgroup from the cgroup2 root, undefined when there is no such cgroup. */
+export function cgroupPath(id: bigint, shim: Shim = loadShim()): string | undefined {
+  const buf = new Uint8Array(4096);
+  const n = shim.xsk_cgroup_path(id, buf, buf.length);
+  return n < 0 ? undefined : new TextDecoder().decode(buf.subarray(0, Math.min(n, buf.length - 1)));
+}
+
+/** One program of the process attribution as this kernel takes it. */
+export interface ProcProbe {
+  name: (typeof PROC_PROBES)[number];
+  /** Why the kernel refused it (an errno name), undefined when it loads. */
+  refused?: string;
+}
+
+/** Loads each program of the process attribution alone (nothing is attached). */
+export function procProbe(shim: Shim = loadShim()): ProcProbe[] {
+  const out = new Int32Array(PROC_PROBES.length);
+  check(shim, shim.xsk_proc_probe(out, out.length), "probe the process attribution");
+  return PROC_PROBES.map((name, i) =>
+    out[i] === 0 ? { name } : { name, refused: new XskError("", -out[i]).code }
   );
 }

@@ -4,6 +4,7 @@
  * {@link OutputStop} once the files are done.
  * @module
  */
+import type { ProcessLabels } from "../../lib/capture/process.ts";
 import type { FileRecord } from "../../lib/capture/stats.ts";
 import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
@@ -42,6 +43,8 @@ export interface FileOutputOptions {
   startSec?: number;
   /** pcapng: the counters for each file's Interface Statistics Block, taken at its close. */
   stats?: () => PcapngWriterStats | undefined;
+  /** pcapng: each packet's process into its options (a tap with process attribution). */
+  processes?: ProcessLabels;
   /** -U: each record out as it is added (a file's); a capture's after each batch. */
   packetBuffered?: boolean;
   /** Called with each file's path once it is created (-Z gives it to the user). */
@@ -128,6 +131,7 @@ export function fileOutput(opts: FileOutputOptions): Output {
 class FileOutput implements Output {
   readonly #opts: FileOutputOptions;
   readonly #rotation?: Rotation;
+  readonly #processes?: ProcessLabels;
   #cur: OpenFile | undefined;
   readonly #files = new Map<string, FileRecord>();
   /** Interfaces added (addInterface): each pcapng file describes them all. */
@@ -139,6 +143,7 @@ class FileOutput implements Output {
 
   constructor(opts: FileOutputOptions) {
     this.#opts = opts;
+    this.#processes = opts.format === "pcapng" ? opts.processes : undefined;
     this.packetBuffered = opts.packetBuffered === true;
     this.#rotation = rotationFor(opts);
     this.#cur = this.#open(this.#rotation?.current ?? opts.path);
@@ -209,12 +214,19 @@ class FileOutput implements Output {
     queue: number,
     wireLen: number,
     direction: number,
+    flags?: number,
   ): void {
     let cur = this.#cur;
     if (cur === undefined) return; // closed after a failure or the last file
     if (this.#rotation !== undefined) cur = this.#rotate(sec, cur);
-    if (cur.ng !== undefined) cur.ng.add(src, off, len, sec, nsec, queue, wireLen, direction);
-    else cur.pcap!.add(src, off, len, sec, nsec, queue, wireLen);
+    if (cur.ng !== undefined) {
+      const options = this.#processes !== undefined && flags
+        ? this.#processes.of(src, off, flags)?.options
+        : undefined;
+      cur.ng.add(src, off, len, sec, nsec, queue, wireLen, direction, 0, options);
+    } else {
+      cur.pcap!.add(src, off, len, sec, nsec, queue, wireLen);
+    }
     this.packets++;
     this.bytes += wireLen;
   }

@@ -14,6 +14,7 @@
  */
 import {
   DESC_ADDR,
+  DESC_DIR_MASK,
   DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
@@ -93,6 +94,10 @@ const EMPTY = new Uint8Array(0);
 
 /** -w of a live capture through the shim's writer. Throws XskError when it cannot start. */
 export function liveFileOutput(opts: LiveFileOptions): Output & BatchSink {
+  // The shim frames no process options: a pcapng with the packets' processes is fileOutput's.
+  if (opts.processes !== undefined && opts.format === "pcapng") {
+    throw new RangeError("the shim's writer cannot keep the packets' processes: use fileOutput");
+  }
   return new LiveFileOutput(opts);
 }
 
@@ -259,8 +264,9 @@ class LiveFileOutput implements Output, BatchSink {
   }
 
   /**
-   * A record read from a file, as a descriptor: its wire length, direction (epb_flags, the low
-   * 16 bits) and queue. As for add(), an outgoing record gets no epb_queue.
+   * A record read from a file, as a descriptor: its wire length, direction (epb_flags bits 0-1:
+   * DESC_FLAGS has no room for the rest, the process attribution is above the direction) and
+   * queue. As for add(), an outgoing record gets no epb_queue.
    */
   addRecord(r: CaptureRecord): void {
     const data = r.data.byteOffset === 0 && r.data.buffer instanceof ArrayBuffer
@@ -295,7 +301,7 @@ class LiveFileOutput implements Output, BatchSink {
     d[DESC_WIRELEN] = wireLen;
     d[DESC_SEC] = sec;
     d[DESC_NSEC] = nsec;
-    d[DESC_FLAGS] = (queue & DESC_NO_QUEUE) | (flags & 0xffff) << DESC_DIR_SHIFT;
+    d[DESC_FLAGS] = (queue & DESC_NO_QUEUE) | (flags & DESC_DIR_MASK) << DESC_DIR_SHIFT;
     while (this.#put(view, d, 0, 1) === 0) {
       // No chunk free: this path cannot await; the writer's thread frees one soon.
       this.#writer.napUs(200);

@@ -9,6 +9,7 @@
  * @module
  */
 import meta from "../../deno.json" with { type: "json" };
+import type { ProcessLabels } from "../../lib/capture/process.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import type { OutputArgs } from "../flags.ts";
@@ -47,7 +48,7 @@ export { directionWord, linktypeName, type TextOptions, textOutput } from "./tex
  * the link-layer type, the time -G names the first file by). */
 export type OutputSource = Pick<
   FileOutputOptions,
-  "linktype" | "ifName" | "filter" | "startSec" | "stats" | "created"
+  "linktype" | "ifName" | "filter" | "startSec" | "stats" | "created" | "processes"
 >;
 
 /**
@@ -114,9 +115,10 @@ function fileAndText(file: Output, text: Output): Output {
       return file.filesOpened;
     },
     packetBuffered: file.packetBuffered === true || text.packetBuffered === true,
-    add(src, off, len, sec, nsec, queue, wireLen, direction) {
-      file.add(src, off, len, sec, nsec, queue, wireLen, direction);
-      text.add(src, off, len, sec, nsec, queue, wireLen, direction);
+    add(src, off, len, sec, nsec, queue, wireLen, direction, flags) {
+      // flags: both find the packet's process by them (the pcapng's options, the line's suffix).
+      file.add(src, off, len, sec, nsec, queue, wireLen, direction, flags);
+      text.add(src, off, len, sec, nsec, queue, wireLen, direction, flags);
     },
     addRecord(r) {
       file.addRecord(r);
@@ -148,6 +150,8 @@ function fileAndText(file: Output, text: Output): Output {
 export interface CaptureInfo {
   iface: string;
   stats(): CaptureStats;
+  /** Labels of the packets' processes (a tap with process attribution). */
+  processes?: ProcessLabels;
 }
 
 /**
@@ -179,7 +183,13 @@ export function captureOutput(
 ): Output {
   return openOutput(
     args,
-    { ifName: cap.iface, filter, stats: () => isbStats(cap.stats()), created },
+    {
+      ifName: cap.iface,
+      filter,
+      stats: () => isbStats(cap.stats()),
+      created,
+      processes: cap.processes,
+    },
     files,
   );
 }

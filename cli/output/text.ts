@@ -5,7 +5,9 @@
  */
 import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../lib/decode/decode.ts";
 import { asciiDump, dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
+import { ProcessLabels } from "../../lib/capture/process.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
+import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
 import { writeFailure } from "./errors.ts";
 import { fileSink, type Output, type OutputInterface } from "./sinks.ts";
 
@@ -37,6 +39,20 @@ export interface TextOptions {
   packetBuffered?: boolean;
   /** --print-direction: "In " or "Out" after the time, as tcpdump's cooked (-i any) lines. */
   direction?: boolean;
+  /** --print-process: " [pid N command]" at the end of a line whose process is known. */
+  process?: boolean;
+}
+
+/**
+ * The --print-process suffix of a packet read from a file: its epb_processid_threadid, and the
+ * command from xskdump's comment ("pid N tid N COMMAND cgroup ...") when it has one.
+ */
+export function recordProcessSuffix(r: CaptureRecord): string {
+  if (r.processId === undefined) return "";
+  const comm = r.comment === undefined
+    ? undefined
+    : /^pid \d+ tid \d+ (.*?) cgroup /.exec(r.comment);
+  return ` [pid ${r.processId}${comm ? ` ${comm[1]}` : ""}]`;
 }
 
 /** Names of link-layer types, as `tcpdump -r` says them. */
@@ -118,6 +134,8 @@ export function textOutput(options: TextOptions | number): Output {
   /** tcpdump's "%5u  " in front of the timestamp (-#). */
   const numbered = (n: number) => number ? `${String(n).padStart(5)}  ` : "";
   const showDirection = opts.direction === true;
+  // Only the pid and command go on a line: no cgroup path to resolve.
+  const labels = opts.process === true ? new ProcessLabels(() => undefined) : undefined;
   const lineOf = (
     data: Uint8Array,
     origLen: number,
@@ -127,6 +145,7 @@ export function textOutput(options: TextOptions | number): Output {
     direction: number | undefined,
     d = decoder,
     label = "",
+    suffix = "",
   ) => {
     const time = d.timestamp(sec, nsec) + (showDirection ? directionWord(direction) : "");
     const text = d.describe(data, origLen);
@@ -135,19 +154,20 @@ export function textOutput(options: TextOptions | number): Output {
       : ascii > 0
       ? asciiDump(data, ascii, dumpsWholeFrame(text, data, d.gaveUp))
       : "";
-    return `${numbered(n)}${label}${time}${text}${dump}\n`;
+    return `${numbered(n)}${label}${time}${text}${suffix}${dump}\n`;
   };
   const o: Output & { packets: number; bytes: number } = {
     packets: 0,
     bytes: 0,
     filesOpened: 0,
     packetBuffered: eachPacket,
-    add(src, off, len, sec, nsec, _queue, wireLen, direction) {
+    add(src, off, len, sec, nsec, _queue, wireLen, direction, flags) {
       if (failed) return;
       o.packets++;
       o.bytes += wireLen;
       const data = src.subarray(off, off + Math.min(len, snaplen));
-      emit(lineOf(data, wireLen, sec, nsec, o.packets, direction));
+      const suffix = labels && flags ? labels.of(src, off, flags)?.suffix ?? "" : "";
+      emit(lineOf(data, wireLen, sec, nsec, o.packets, direction, decoder, "", suffix));
     },
     addRecord(r) {
       if (failed) return;
@@ -165,7 +185,8 @@ export function textOutput(options: TextOptions | number): Output {
         );
       } else {
         const direction = r.flags === undefined ? undefined : r.flags & 3;
-        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets, direction, d, label));
+        const suffix = labels ? recordProcessSuffix(r) : "";
+        emit(lineOf(data, r.origLen, r.sec, r.nsec, o.packets, direction, d, label, suffix));
       }
       if (eachPacket) flush();
     },

@@ -14,6 +14,7 @@
  */
 import {
   DESC_ADDR,
+  DESC_DIR_MASK,
   DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
@@ -65,7 +66,9 @@ export interface PacketSink {
   /**
    * One packet: its captured bytes src[off..off+len) (a view into a UMEM or a ring buffer),
    * its wall-clock time, its RX queue, its length on the wire (at least len; more when a tap
-   * cut it to the snap length) and its direction (DIR: 1 in, 2 out).
+   * cut it to the snap length) and its direction (DIR: 1 in, 2 out). `flags`: the record's
+   * DESC_FLAGS whole, for a sink that wants the packet's process (process.ts reads it from `src`
+   * right before `off` when they say it is there).
    */
   add(
     src: Uint8Array,
@@ -76,6 +79,7 @@ export interface PacketSink {
     queue: number,
     wireLen: number,
     direction: number,
+    flags?: number,
   ): void;
   /** Pushes buffered output out (called when the ring is idle and at the end). */
   flush(): void;
@@ -137,7 +141,8 @@ export function toSink(sink: PacketSink, src: Source, descs: Uint32Array, n: num
       descs[j + DESC_NSEC],
       flags & DESC_QUEUE_MASK,
       descs[j + DESC_WIRELEN],
-      flags >>> DESC_DIR_SHIFT,
+      (flags >>> DESC_DIR_SHIFT) & DESC_DIR_MASK,
+      flags,
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import {
   DESC_ADDR,
+  DESC_DIR_MASK,
   DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
@@ -17,6 +18,7 @@ import {
   DIR,
 } from "../../ffi/abi.ts";
 import { MAX_SNAPLEN } from "../formats/magic.ts";
+import { type PacketProcess, processOf } from "./process.ts";
 import {
   Capture,
   type CaptureOptions,
@@ -50,6 +52,8 @@ export interface Packet {
   queue: number;
   /** "in" (received) or "out" (sent: a tap sees both). */
   direction: "in" | "out";
+  /** Its process, by its socket (a tap opened with `process`), when one is known. */
+  process?: PacketProcess;
 }
 
 /**
@@ -101,6 +105,11 @@ export interface PacketBatch {
   direction(i: number): "in" | "out";
   /** The RX queue packet i arrived on (0 for an outgoing packet). */
   rxQueue(i: number): number;
+  /**
+   * The process packet i belongs to, by its socket (a tap opened with `process`); undefined
+   * when none is known (forwarded, ARP, ICMP errors) or attribution is off. Allocates.
+   */
+  process(i: number): PacketProcess | undefined;
   /**
    * Packet i's captured bytes: a view into the UMEM, not a copy, valid until the next batch.
    * Allocates the view; use offset() and captureLength() to read without allocating.
@@ -158,7 +167,14 @@ export class BatchView implements PacketBatch {
   }
 
   direction(i: number): "in" | "out" {
-    return this.descs[this.#slot(i) + DESC_FLAGS] >>> DESC_DIR_SHIFT === DIR.out ? "out" : "in";
+    const flags = this.descs[this.#slot(i) + DESC_FLAGS];
+    return ((flags >>> DESC_DIR_SHIFT) & DESC_DIR_MASK) === DIR.out ? "out" : "in";
+  }
+
+  /** The packet's process (a tap opened with `process`), undefined when none is known. */
+  process(i: number): PacketProcess | undefined {
+    const j = this.#slot(i);
+    return processOf(this.umem, this.descs[j + DESC_ADDR], this.descs[j + DESC_FLAGS]);
   }
 
   rxQueue(i: number): number {
@@ -269,6 +285,7 @@ export class LiveCapture implements AsyncDisposable {
           timestampNs: batch.timestampNs(i),
           queue: batch.rxQueue(i),
           direction: batch.direction(i),
+          process: batch.process(i),
         };
       }
     }

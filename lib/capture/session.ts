@@ -15,8 +15,16 @@ import {
   TAP_COUNTER,
   TAP_COUNTER_COUNT,
   TAP_MAX_SNAP,
+  WANT,
 } from "../../ffi/abi.ts";
-import { type TapHooks, TapProgram } from "../../ffi/tap.ts";
+import {
+  cgroup1Pids,
+  cgroupIds,
+  type ProcCounts,
+  type SocketTable,
+  type TapHooks,
+  TapProgram,
+} from "../../ffi/tap.ts";
 import {
   DEFAULT_GATHER_BYTES,
   ifaceMtu,
@@ -128,6 +136,41 @@ export interface CaptureOptions {
   snaplen?: number;
   /** For the "auto" path: the interface carries the SSH session the caller runs under. */
   carriesSsh?: boolean;
+  /**
+   * Tap: which process each packet belongs to (by its socket), and which processes to capture.
+   * Given at all, every record carries its process (when one is known).
+   */
+  process?: ProcessOptions;
+}
+
+/**
+ * The process attribution of a tap, and its filter, applied in the kernel and ANDed with the
+ * expression: each kind given must match (within a kind, any value). A packet without a known
+ * process is not captured when any kind is given.
+ */
+export interface ProcessOptions {
+  /** Process ids (the thread group's). */
+  pids?: number[];
+  /** Command names (the kernel's, at most 15 bytes: longer ones are cut to that). */
+  comms?: string[];
+  /** cgroup v2 paths from the hierarchy's root; each selects its subtree as it is at start. */
+  cgroups?: string[];
+  /** Container ids (or their start): the cgroups whose directory names hold one, and below. */
+  containers?: string[];
+}
+
+/** The process attribution's counts (a tap opened with `process`). */
+export interface ProcessStats {
+  /** Copied with a process. */
+  attributed: number;
+  /** Copied without one (forwarded, ICMP errors, ARP, a socket nobody told us about). */
+  unattributed: number;
+  /** Not captured: not a process the filter asks for (or none known). */
+  filtered: number;
+  /** The sockets found at start. */
+  table: SocketTable;
+  /** The hooks' counts and the maps' entries, read once at the end (walking the maps). */
+  maps?: ProcCounts;
 }
 
 /** The driver's XDP RX metadata, 0 when it cannot be asked (it only words the listening line). */
@@ -168,6 +211,11 @@ export interface DirectionStats {
   filtered: number;
   /** Not captured: before the capture started, after it stopped, or on another RX queue. */
   passed: number;
+  /** Left out by the process filter. */
+  procFiltered: number;
+  /** Copied with a process, and without (process attribution on; both 0 otherwise). */
+  attributed: number;
+  unattributed: number;
 }
 
 /** Counters of one capture; every packet the kernel program saw is in exactly one bucket. */
@@ -219,6 +267,8 @@ export interface CaptureStats {
   queues: QueueStats[];
   /** Tap: per direction (those not captured are all zero). */
   directions?: { in: DirectionStats; out: DirectionStats };
+  /** Tap with process attribution. */
+  process?: ProcessStats;
 }
 
 /** Per RX queue counters. */
@@ -241,6 +291,8 @@ interface Parts {
   socks?: XskSocket[];
   tap?: TapProgram;
   clsact?: ClsactRecord;
+  /** The socket table at start (process attribution on). */
+  table?: SocketTable;
   frameCount?: number;
   frameSize?: number;
 }
@@ -289,6 +341,10 @@ export class Capture implements AsyncDisposable {
   readonly frameSize: number;
   /** Tap: where each direction is hooked. */
   readonly hooks?: TapHooks;
+  /** Tap with process attribution: the sockets found at start. */
+  get socketTable(): SocketTable | undefined {
+    return this.#parts.table;
+  }
   /**
    * True when another xskdump had attached the XDP program to the interface and this capture
    * joined it, on other queues (with the same filter); `sharedWith` names it, when it can.
@@ -351,6 +407,12 @@ export class Capture implements AsyncDisposable {
     if (choice.path === "divert" && direction !== "in") {
       throw new RangeError(
         `divert captures incoming packets only (-Q ${direction} needs the tap path: --tap)`,
+      );
+    }
+    if (choice.path === "divert" && opts.process) {
+      throw new RangeError(
+        "which process a packet belongs to is known on the tap path only (--tap): divert takes " +
+          "packets before any socket",
       );
     }
     // Compiled before anything is attached: a bad expression changes nothing.
@@ -439,6 +501,7 @@ export class Capture implements AsyncDisposable {
     if (queues?.some((q) => !Number.isInteger(q) || q < 0 || q > 255)) {
       throw new RangeError(`a tap captures RX queues 0..255: ${queues.join(",")}`);
     }
+    const want = processWanted(opts.process);
     const open = (tcHandle: number) =>
       TapProgram.open(opts.iface, {
         in: direction !== "out",
@@ -449,6 +512,8 @@ export class Capture implements AsyncDisposable {
         queues,
         tcHandle,
         multiBuffer: opts.multiBuffer,
+        attribute: opts.process !== undefined,
+        procFilter: want.kinds,
       });
     let tap: TapProgram;
     let clsact: ClsactRecord | undefined;
@@ -466,7 +531,17 @@ export class Capture implements AsyncDisposable {
         throw e2;
       }
     }
+    let table: SocketTable | undefined;
     try {
+      if (opts.process) {
+        // The hooks first, then the table: a socket created in between is in one or both.
+        tap.attachProc();
+        table = tap.socketTable();
+        tap.want("pid", want.pids);
+        tap.want("comm", want.comms);
+        tap.want("cgroup", want.cgroups);
+        tap.want("cgroupPids", want.cgroupPids);
+      }
       // Before the copy stages exist, so no packet is ever copied unfiltered.
       if (filter) installTapFilter(tap, filter);
       tap.mapRing();
@@ -482,6 +557,7 @@ export class Capture implements AsyncDisposable {
       records: ringRecords(tap.hooks.ringSize),
       tap,
       clsact,
+      table,
     };
     return new Capture(opts.iface, parts, batch, choice, direction, queues ?? []);
   }
@@ -595,8 +671,9 @@ export class Capture implements AsyncDisposable {
     return this.#parts.tap ? this.#tapStats(this.#parts.tap) : this.#divertStats();
   }
 
-  /** A tap's counts: the programs' per direction, the ring buffer reader's own. */
-  #tapStats(tap: TapProgram): CaptureStats {
+  /** A tap's counts: the programs' per direction, the ring buffer reader's own (`final`: and
+   * the process attribution's maps, walked). */
+  #tapStats(tap: TapProgram, final = false): CaptureStats {
     const v = tap.counters();
     const dir = (base: number): DirectionStats => ({
       seen: Number(v[base + TAP_COUNTER.seen]),
@@ -604,10 +681,21 @@ export class Capture implements AsyncDisposable {
       ringFull: Number(v[base + TAP_COUNTER.ringFull]),
       filtered: Number(v[base + TAP_COUNTER.filtered]),
       passed: Number(v[base + TAP_COUNTER.passed]) + Number(v[base + TAP_COUNTER.otherQueue]),
+      procFiltered: Number(v[base + TAP_COUNTER.procFiltered]),
+      attributed: Number(v[base + TAP_COUNTER.attributed]),
+      unattributed: Number(v[base + TAP_COUNTER.unattributed]),
     });
     const d = { in: dir(0), out: dir(TAP_COUNTER_COUNT) };
     const sum = (k: keyof DirectionStats) => d.in[k] + d.out[k];
     const ringBufferFull = sum("ringFull");
+    const table = this.#parts.table;
+    const process: ProcessStats | undefined = table && {
+      attributed: sum("attributed"),
+      unattributed: sum("unattributed"),
+      filtered: sum("procFiltered"),
+      table,
+      maps: final ? tap.procCounts() : undefined,
+    };
     return {
       path: "tap",
       captured: this.#core.captured,
@@ -634,6 +722,7 @@ export class Capture implements AsyncDisposable {
       integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
       queues: [],
       directions: d,
+      process,
     };
   }
 
@@ -720,7 +809,7 @@ export class Capture implements AsyncDisposable {
     this.#closed = true;
     this.#core.closed = true;
     try {
-      this.#final = this.stats();
+      this.#final = this.#parts.tap ? this.#tapStats(this.#parts.tap, true) : this.stats();
     } catch (e) {
       if (!(e instanceof XskError)) throw e;
     }
@@ -745,4 +834,59 @@ export class Capture implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
+}
+
+/**
+ * A --cgroup path or --container id: the cgroup2 cgroups it names (ids), else, on a host whose
+ * cgroups are v1 there, the processes in the v1 cgroups it names (pids, as they are at start).
+ */
+function cgroupSelection(spec: string, container: boolean): { ids: bigint[]; pids: number[] } {
+  try {
+    return { ids: cgroupIds(spec, container), pids: [] };
+  } catch (e) {
+    if (!(e instanceof XskError && e.code === "ENOENT")) throw e;
+    try {
+      return { ids: [], pids: cgroup1Pids(spec, container) };
+    } catch (e1) {
+      if (!(e1 instanceof XskError && e1.code === "ENOENT")) throw e1;
+      throw new RangeError(
+        container
+          ? `no cgroup (v2 or v1) has ${spec} in its name`
+          : `no cgroup ${spec} in the cgroup2 hierarchy or a cgroup v1 one`,
+      );
+    }
+  }
+}
+
+/** The process filter's kinds (WANT bits) and values; cgroups and containers as ids or pids. */
+function processWanted(p: ProcessOptions | undefined): {
+  kinds: number;
+  pids: number[];
+  comms: string[];
+  cgroups: bigint[];
+  cgroupPids: number[];
+} {
+  const pids = p?.pids ?? [];
+  const comms = p?.comms ?? [];
+  for (const pid of pids) {
+    if (!Number.isInteger(pid) || pid < 1 || pid > 0x3fffffff) {
+      throw new RangeError(`not a process id: ${pid}`);
+    }
+  }
+  for (const c of comms) {
+    if (c === "" || c.includes("\0")) throw new RangeError(`not a command name: '${c}'`);
+  }
+  const selected = [
+    ...(p?.cgroups ?? []).map((c) => cgroupSelection(c, false)),
+    ...(p?.containers ?? []).map((c) => cgroupSelection(c, true)),
+  ];
+  const kinds = (pids.length ? WANT.pid : 0) | (comms.length ? WANT.comm : 0) |
+    (selected.length ? WANT.cgroup : 0);
+  return {
+    kinds,
+    pids,
+    comms: comms.map((c) => c.slice(0, 15)),
+    cgroups: selected.flatMap((s) => s.ids),
+    cgroupPids: selected.flatMap((s) => s.pids),
+  };
 }

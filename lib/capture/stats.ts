@@ -20,8 +20,13 @@
  *   `filtered`: left out by the filter.
  * - `dropped`: `{total, rx_ring_full, no_free_frame, too_big, invalid, ring_buffer_full}`, the
  *   kernel's drops by reason (`ring_buffer_full`: a tap's, `{in, out}`).
- * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered, passed}`:
- *   per direction, seen = copied + ring_full + filtered + passed.
+ * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered,
+ *   proc_filtered, passed}`: per direction, seen = copied + ring_full + filtered + proc_filtered +
+ *   passed.
+ * - `process` (a tap with process attribution): `attributed` and `unattributed` (copied with a
+ *   process and without), `filtered` (left out by the process filter), `table` (`{sockets,
+ *   owned, added}`: the socket table at start), and in the summary `maps` (`{create, use,
+ *   release, map_full, live, closed}`: the hooks' counts and the maps' entries at the end).
  * - `not_kept` (delivered but not captured: a tap's left in its ring buffer after -c; divert: 0,
  *   the guard's refusals are in `integrity`), `no_meta` (timestamped in user space),
  *   `no_hw_timestamp` (-j adapter_unsynced: packets the driver gave no timestamp, host time),
@@ -228,6 +233,7 @@ export function liveRecord(
     per_queue: s.queues.map((q) => ({ queue: q.queue, captured: q.captured, dropped: q.dropped })),
     longest_gap_ms: round(s.longestGapMs, 3),
     ...(s.directions ? { directions: directionsRecord(s.directions) } : {}),
+    ...(s.process ? { process: processRecord(s.process) } : {}),
     rate: { pps: round(ctx.rate.pps, 1), bps: round(ctx.rate.bps, 1) },
     files: ctx.files,
     files_opened: ctx.filesOpened,
@@ -248,9 +254,31 @@ function directionsRecord(d: NonNullable<CaptureStats["directions"]>): Record<st
     copied: x.copied,
     ring_full: x.ringFull,
     filtered: x.filtered,
+    proc_filtered: x.procFiltered,
     passed: x.passed,
   });
   return { in: one(d.in), out: one(d.out) };
+}
+
+function processRecord(p: NonNullable<CaptureStats["process"]>): Record<string, unknown> {
+  return {
+    attributed: p.attributed,
+    unattributed: p.unattributed,
+    filtered: p.filtered,
+    table: { ...p.table },
+    ...(p.maps
+      ? {
+        maps: {
+          create: p.maps.create,
+          use: p.maps.use,
+          release: p.maps.release,
+          map_full: p.maps.mapFull,
+          live: p.maps.live,
+          closed: p.maps.closed,
+        },
+      }
+      : {}),
+  };
 }
 
 /** What the summary of `-r` says. */

@@ -25,6 +25,14 @@ export function formatSummary(s: CaptureStats): string[] {
       : `${plural(s.passed + s.filtered, "packet")} passed to the stack` +
         (s.filtered ? ` (${s.filtered} by the filter)` : ""),
   ];
+  if (s.process) {
+    const p = s.process;
+    lines.push(
+      `${plural(p.attributed, "packet")} with a process, ${p.unattributed} without one` +
+        (p.filtered ? `, ${p.filtered} of other processes left out` : "") +
+        ` (${plural(p.table.added, "socket")} from before the start)`,
+    );
+  }
   if (s.notKept) {
     lines.push(`${plural(s.notKept, "packet")} received after the count was reached, not kept`);
   }

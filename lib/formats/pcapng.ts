@@ -19,6 +19,7 @@ import {
   BYTE_ORDER_MAGIC,
   EPB,
   EPB_FLAGS,
+  EPB_PROCESSID_THREADID,
   EPB_QUEUE,
   FILTER_LIBPCAP,
   IDB,
@@ -32,6 +33,7 @@ import {
   ISB_IFRECV,
   ISB_OSDROP,
   ISB_USRDELIV,
+  OPT_COMMENT,
   OPT_ENDOFOPT,
   pad4,
   SHB,
@@ -337,7 +339,8 @@ export class PcapngWriter {
    * `len`, taken as at least `len`). `direction` (1 inbound, the default, or 2 outbound) goes
    * into epb_flags. `queue`, the RX queue an inbound packet came from, is stored as epb_queue
    * when given (as an unsigned 32-bit value); an outbound packet has none. `iface` is the
-   * interface's id (default 0).
+   * interface's id (default 0). `options`: more EPB options, encoded (whole TLVs, a multiple of 4
+   * bytes: {@link epbProcessOptions}), after those.
    */
   add(
     src: Uint8Array,
@@ -349,6 +352,7 @@ export class PcapngWriter {
     wireLen: number = len,
     direction: number = EPB_DIRECTION_INBOUND,
     iface = 0,
+    options?: Uint8Array,
   ): void {
     if (this.#closed) throw new Error("PcapngWriter.add after close");
     if (
@@ -362,11 +366,12 @@ export class PcapngWriter {
     const wire = wireLen > len ? wireLen : len;
     const padded = pad4(incl);
     const q = direction === EPB_DIRECTION_OUTBOUND ? undefined : queue;
-    const need = q === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
+    const extra = options === undefined ? 0 : options.length;
+    const need = (q === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded) + extra;
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, iface, direction);
+        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, iface, direction, options);
         return;
       }
     }
@@ -376,7 +381,7 @@ export class PcapngWriter {
     // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
     if (padded !== incl) v.setInt32(pos + EPB_HEAD + padded - 4, 0);
     this.#copier.copy(src, off, incl, pos + EPB_HEAD);
-    this.#putTail(pos + EPB_HEAD + padded, need, q, direction);
+    this.#putTail(pos + EPB_HEAD + padded, need, q, direction, options);
     this.#pos = pos + need;
     this.#packets++;
     this.#bytes += need;
@@ -458,12 +463,16 @@ export class PcapngWriter {
     this.#view.setUint32(p + 4, lo, true);
   }
 
-  /** epb_flags, epb_queue when given, opt_endofopt and the trailing length, from `p` on. */
+  /**
+   * epb_flags, epb_queue when given, the encoded `options`, opt_endofopt and the trailing
+   * length, from `p` on.
+   */
   #putTail(
     p: number,
     need: number,
     queue: number | undefined,
     flags: number = EPB_DIRECTION_INBOUND,
+    options?: Uint8Array,
   ): void {
     const v = this.#view;
     v.setUint32(p, FLAGS_OPT_WORD, true);
@@ -472,6 +481,10 @@ export class PcapngWriter {
       v.setUint32(p + 8, QUEUE_OPT_WORD, true);
       v.setUint32(p + 12, queue >>> 0, true);
       p += 8;
+    }
+    if (options !== undefined) {
+      this.#buf.set(options, p + 8);
+      p += options.length;
     }
     v.setUint32(p + 8, OPT_ENDOFOPT, true);
     v.setUint32(p + 12, need, true);
@@ -489,13 +502,14 @@ export class PcapngWriter {
     need: number,
     iface: number,
     flags: number = EPB_DIRECTION_INBOUND,
+    options?: Uint8Array,
   ): void {
     this.#putHead(0, need, incl, len, sec, nsec, iface);
     this.#sink.write(this.#buf.subarray(0, EPB_HEAD));
     this.#sink.write(src.subarray(off, off + incl));
     const padding = pad4(incl) - incl;
     this.#view.setUint32(0, 0); // the padding bytes
-    this.#putTail(padding, need, queue, flags);
+    this.#putTail(padding, need, queue, flags, options);
     this.#sink.write(this.#buf.subarray(0, need - EPB_HEAD - incl));
     this.#packets++;
     this.#bytes += need;
@@ -575,4 +589,27 @@ export class PcapngWriter {
     this.#pos = pos + len;
     this.#bytes += len;
   }
+}
+
+/**
+ * EPB options naming a packet's process, encoded for {@link PcapngWriter.add}:
+ * epb_processid_threadid (code 8: pid, then tid, u32 each, little-endian as the writer's files)
+ * and, when `comment` is given, an opt_comment with it (tshark shows comments; it has no field
+ * for the pid option).
+ */
+export function epbProcessOptions(pid: number, tid: number, comment?: string): Uint8Array {
+  const text = comment === undefined ? new Uint8Array(0) : new TextEncoder().encode(comment);
+  if (text.length > 0xffff) throw new RangeError("an opt_comment holds at most 65535 bytes");
+  const out = new Uint8Array(12 + (text.length ? 4 + pad4(text.length) : 0));
+  const v = new DataView(out.buffer);
+  v.setUint16(0, EPB_PROCESSID_THREADID, true);
+  v.setUint16(2, 8, true);
+  v.setUint32(4, pid >>> 0, true);
+  v.setUint32(8, tid >>> 0, true);
+  if (text.length) {
+    v.setUint16(12, OPT_COMMENT, true);
+    v.setUint16(14, text.length, true);
+    out.set(text, 16);
+  }
+  return out;
 }

@@ -30,6 +30,7 @@ export const IF_OS = 12;
 export const IF_TSOFFSET = 14;
 export const EPB_FLAGS = 2; // also pack_flags in the obsolete PB
 export const EPB_QUEUE = 6;
+export const EPB_PROCESSID_THREADID = 8;
 export const ISB_STARTTIME = 2;
 export const ISB_ENDTIME = 3;
 export const ISB_IFRECV = 4;

@@ -20,6 +20,7 @@ import {
   DSB,
   EPB,
   EPB_FLAGS,
+  EPB_PROCESSID_THREADID,
   EPB_QUEUE,
   FILTER_LIBPCAP,
   IDB,
@@ -77,6 +78,14 @@ export interface PcapngRecord {
    * bits 2-4 the reception type, 5-8 the FCS length, 16-31 link-layer errors.
    */
   flags: number | undefined;
+  /**
+   * epb_processid_threadid: the process and thread that sent or received the packet. Present
+   * only on records whose block has the option (the usual records keep the shape above).
+   */
+  processId?: number;
+  threadId?: number;
+  /** The block's first opt_comment, when it has one (same: present only then). */
+  comment?: string;
 }
 
 /** A record of either format, as {@link captureRecords} yields them (pcap: interface 0). */
@@ -424,6 +433,9 @@ function* walk(bytes: Uint8Array, sections: PcapngSectionInfo[]): Generator<Pcap
         convertTime(s, v.getUint32(off + 12, le), v.getUint32(off + 16, le));
         let queue: number | undefined;
         let flags: number | undefined;
+        let pidAt = -1;
+        let commentAt = -1;
+        let commentLen = 0;
         // Inline rather than eachOption: this runs per packet, and a closure would too.
         let p = off + 28 + pad4(caplen);
         while (stop - p >= 4) {
@@ -435,10 +447,15 @@ function* walk(bytes: Uint8Array, sections: PcapngSectionInfo[]): Generator<Pcap
           }
           if (code === EPB_FLAGS && n === 4) flags = v.getUint32(p + 4, le);
           else if (code === EPB_QUEUE && n === 4 && type === EPB) queue = v.getUint32(p + 4, le);
+          else if (code === EPB_PROCESSID_THREADID && n === 8 && type === EPB) pidAt = p + 4;
+          else if (code === OPT_COMMENT && commentAt < 0) {
+            commentAt = p + 4;
+            commentLen = n;
+          }
           p += 4 + pad4(n);
         }
         s.info.packets++;
-        yield {
+        const rec: PcapngRecord = {
           sec: outSec,
           nsec: outNsec,
           caplen,
@@ -449,6 +466,14 @@ function* walk(bytes: Uint8Array, sections: PcapngSectionInfo[]): Generator<Pcap
           queue,
           flags,
         };
+        if (pidAt >= 0) {
+          rec.processId = v.getUint32(pidAt, le);
+          rec.threadId = v.getUint32(pidAt + 4, le);
+        }
+        if (commentAt >= 0) {
+          rec.comment = decoder.decode(bytes.subarray(commentAt, commentAt + commentLen));
+        }
+        yield rec;
         break;
       }
       case SPB: {

@@ -21,6 +21,16 @@ export interface DoctorFacts {
   sshServer?: string;
   /** Facts about -i IFACE, when given. */
   iface?: IfaceFacts;
+  /** The process attribution (--pid, --print-process, ...): what this kernel allows. */
+  attribution?: AttributionFacts;
+}
+
+/** What the process attribution needs of the kernel, as doctor found it. */
+export interface AttributionFacts {
+  /** Each program loaded alone: its name and, when refused, why (an errno name). */
+  probes: { name: string; refused?: string }[];
+  /** Where its hooks attach: the host's cgroup2 mount, a private one, or why neither works. */
+  cgroup2: { kind: "mounted" | "private"; path: string } | { error: string };
 }
 
 /** Facts about one interface. */
@@ -337,6 +347,32 @@ function ifaceChecks(f: DoctorFacts, i: IfaceFacts): Check[] {
   return checks;
 }
 
+/** The process attribution: which of its hooks and lookups this kernel takes, and its cgroup2. */
+export function attributionCheck(a: AttributionFacts): Check {
+  const refused = a.probes.filter((p) => p.refused !== undefined);
+  const root = "error" in a.cgroup2
+    ? `no cgroup2 root (${a.cgroup2.error})`
+    : a.cgroup2.kind === "mounted"
+    ? `hooks at the cgroup2 root ${a.cgroup2.path}`
+    : "hooks at the cgroup2 root through a private mount (none is mounted; detached at once)";
+  if (!refused.length && !("error" in a.cgroup2)) {
+    return {
+      name: "processes",
+      status: "ok",
+      detail: `--pid, --pname, --cgroup, --container, --print-process: the cgroup socket hooks ` +
+        `(${a.probes.filter((p) => !p.name.startsWith("lookup")).map((p) => p.name).join(", ")}) ` +
+        `and the socket lookups load; ${root}`,
+    };
+  }
+  return {
+    name: "processes",
+    status: "warn",
+    detail: `which process a packet belongs to is not available: ` +
+      (refused.length ? refused.map((p) => `${p.name} refused (${p.refused})`).join(", ") : root),
+    fix: "needs Linux 6.2+ with BTF and cgroup2, as root (the tap still captures without it)",
+  };
+}
+
 /** Every check, in report order. */
 export function runChecks(f: DoctorFacts): Check[] {
   return [
@@ -349,6 +385,7 @@ export function runChecks(f: DoctorFacts): Check[] {
       detail: "no kernel BTF: bpftool and the verifier give poorer messages",
       fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF",
     },
+    ...(f.attribution ? [attributionCheck(f.attribution)] : []),
     ...(f.iface ? ifaceChecks(f, f.iface) : []),
   ];
 }

@@ -272,6 +272,62 @@ static void test_malformed_record_is_never_handed_out(void)
 	sim_free(&s);
 }
 
+/* A version 2 record (attribution on): the attribution is the header's last
+ * 40 bytes; its "how" lands in DESC_FLAGS, and the packet still starts at
+ * hdr_words * 8. */
+static unsigned long produce_proc(struct sim *s, uint32_t how, uint32_t pid, uint8_t seed)
+{
+	unsigned long pos = *s->producer;
+	uint32_t at = (uint32_t)(pos & (SIZE - 1)), cap = 60;
+	uint32_t hdr_len = (uint32_t)(sizeof(struct xskdump_tap_rec) + sizeof(struct xskdump_proc));
+	uint32_t len = hdr_len + cap, i, rb_hdr[2] = { len, 0 };
+	struct xskdump_tap_rec h = {
+		.tstamp_ns = 1, .wire_len = cap, .cap_len = cap, .dir = XSKDUMP_DIR_OUT,
+		.hdr_words = (uint8_t)(hdr_len / 8), .version = XSKDUMP_TAP_REC_VERSION_PROC,
+	};
+	struct xskdump_proc p = { .cgroup_id = 1, .pid = pid, .tid = pid + 1, .comm = "sender",
+				  .how = how };
+	uint8_t *rec = s->data + at;
+
+	memcpy(rec, rb_hdr, sizeof(rb_hdr));
+	memcpy(rec + 8, &h, sizeof(h));
+	memcpy(rec + 8 + sizeof(h), &p, sizeof(p));
+	for (i = 0; i < cap; i++)
+		rec[8 + hdr_len + i] = (uint8_t)(i + seed);
+	*s->producer = pos + ((len + 8 + 7) & ~7u);
+	return pos;
+}
+
+static void test_attribution_in_the_flags(void)
+{
+	struct sim s;
+	const struct xskdump_proc *p;
+	uint32_t f;
+
+	sim_init(&s);
+	produce_proc(&s, XSKDUMP_PROC_HOOK, 4321, 1);
+	produce_proc(&s, XSKDUMP_PROC_NONE, 0, 2);
+	produce_proc(&s, XSKDUMP_PROC_TABLE | XSKDUMP_PROC_CLOSED, 77, 3);
+	produce(&s, 64, 64, 0, 1, 4); /* version 1: no attribution */
+	EXPECT(ringbuf_batch(&s.rb, s.descs, 16, 0) == 4, "proc: all four");
+	f = desc(&s, 0)[XSKDUMP_DESC_FLAGS];
+	EXPECT((f >> XSKDUMP_DESC_PROC_SHIFT) == XSKDUMP_PROC_HOOK, "proc: hook in the flags");
+	EXPECT(((f >> XSKDUMP_DESC_DIR_SHIFT) & XSKDUMP_DESC_DIR_MASK) == XSKDUMP_DIR_OUT, "proc: direction kept");
+	p = (const void *)(s.rb.data + desc(&s, 0)[XSKDUMP_DESC_ADDR] - sizeof(*p));
+	EXPECT(p->pid == 4321 && p->tid == 4322 && !strcmp(p->comm, "sender"),
+	       "proc: the block right before the packet");
+	EXPECT(bytes_ok(&s, 0, 1) && bytes_ok(&s, 1, 2) && bytes_ok(&s, 2, 3) && bytes_ok(&s, 3, 4),
+	       "proc: packets after the longer header");
+	EXPECT((desc(&s, 1)[XSKDUMP_DESC_FLAGS] >> XSKDUMP_DESC_PROC_SHIFT) == 0,
+	       "proc: none, no flags");
+	EXPECT((desc(&s, 2)[XSKDUMP_DESC_FLAGS] >> XSKDUMP_DESC_PROC_SHIFT) ==
+		       (XSKDUMP_PROC_TABLE | XSKDUMP_DESC_PROC_CLOSED),
+	       "proc: table, closed");
+	EXPECT((desc(&s, 3)[XSKDUMP_DESC_FLAGS] >> XSKDUMP_DESC_PROC_SHIFT) == 0,
+	       "proc: version 1 has none");
+	sim_free(&s);
+}
+
 int main(void)
 {
 	test_empty_ring_gives_nothing();
@@ -282,5 +338,6 @@ int main(void)
 	test_record_across_the_end_reads_whole();
 	test_batch_takes_at_most_max();
 	test_malformed_record_is_never_handed_out();
+	test_attribution_in_the_flags();
 	return expect_summary();
 }

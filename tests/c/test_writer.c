@@ -180,7 +180,9 @@ static void test_writer_writes_header_and_records(void)
 
 /* A tap's records through a put: the wire length beyond what was captured,
  * the direction as epb_flags, the queue of an incoming packet as epb_queue,
- * none for an outgoing one (as lib/formats/pcapng.ts writes them). */
+ * none for an outgoing one (as lib/formats/pcapng.ts writes them). The
+ * attribution bits above the direction (the outgoing one has them) are not
+ * the direction's. */
 static void test_writer_put_reads_wirelen_direction_queue(void)
 {
 	static const uint32_t lens[2] = { 60, 200 };
@@ -195,7 +197,9 @@ static void test_writer_put_reads_wirelen_direction_queue(void)
 	d[XSKDUMP_DESC_WIRELEN] = 100;
 	d[XSKDUMP_DESC_FLAGS] = 3 | INBOUND;
 	d[W + XSKDUMP_DESC_WIRELEN] = 1514;
-	d[W + XSKDUMP_DESC_FLAGS] = 7 | (uint32_t)XSKDUMP_DIR_OUT << XSKDUMP_DESC_DIR_SHIFT;
+	d[W + XSKDUMP_DESC_FLAGS] = 7 | (uint32_t)XSKDUMP_DIR_OUT << XSKDUMP_DESC_DIR_SHIFT |
+				   (uint32_t)(XSKDUMP_PROC_HOOK | XSKDUMP_DESC_PROC_CLOSED)
+					   << XSKDUMP_DESC_PROC_SHIFT;
 	EXPECT(xsk_writer_put(w, umem, sizeof(umem), d, 2) == 2, "test_tap_records_put");
 	EXPECT(xsk_writer_flush(w) == 0 && xsk_writer_drain(w, 5000) == 1 && xsk_writer_close(w) == 0,
 	       "test_tap_records_written");

@@ -71,6 +71,26 @@ async function scenario(
   return summaryOf(await captureWhile(startDriver(pair, outDir, name, args, { env }), during));
 }
 
+/**
+ * Runs the tap scenario `name` (stopping after `count` packets) on a pair addressed 10.9.0.1
+ * (capture side) and 10.9.0.2 (sender) while `traffic` runs, then `check` on its summary.
+ */
+function withTapSummary(
+  name: string,
+  count: number,
+  traffic: (pair: VethPair) => Promise<void>,
+  check: (s: Record<string, unknown>, pair: VethPair) => Promise<void> | void,
+): Promise<void> {
+  return withPairAndDir("xskt-api-", async (pair, dir) => {
+    await addAddress(pair.captureNs, pair.captureIf, "10.9.0.1/24");
+    await addAddress(pair.senderNs, pair.senderIf, "10.9.0.2/24");
+    const s = summaryOf(
+      await captureWhile(startDriver(pair, dir, name, [count]), () => traffic(pair)),
+    );
+    await check(s, pair);
+  });
+}
+
 /** 40 small UDP frames of distinct lengths (60..255 bytes), numbered in their payload. */
 function numberedFrames(count = 40): Uint8Array[] {
   return Array.from({ length: count }, (_, i) =>
@@ -287,16 +307,11 @@ Deno.test({
   name: 'api: path "tap" sees both directions, each packet marked, and the stack keeps them',
   ignore,
   async fn() {
-    await withPairAndDir("xskt-api-", async (pair, dir) => {
-      await addAddress(pair.captureNs, pair.captureIf, "10.9.0.1/24");
-      await addAddress(pair.senderNs, pair.senderIf, "10.9.0.2/24");
-      // ARP request and reply, then three echo requests (in) and replies (out).
-      const s = summaryOf(
-        await captureWhile(startDriver(pair, dir, "tap", [8]), async () => {
-          const ping = await nsExec(pair.senderNs, ["ping", "-c", "3", "-i", "0.2", "10.9.0.1"]);
-          assert.equal(ping.code, 0, `the stack did not answer through the tap:\n${ping.stdout}`);
-        }),
-      );
+    // ARP request and reply, then three echo requests (in) and replies (out).
+    await withTapSummary("tap", 8, async (pair) => {
+      const ping = await nsExec(pair.senderNs, ["ping", "-c", "3", "-i", "0.2", "10.9.0.1"]);
+      assert.equal(ping.code, 0, `the stack did not answer through the tap:\n${ping.stdout}`);
+    }, async (s, pair) => {
       assert.equal(s.path, "tap");
       assert.equal(s.pathReason, "asked for");
       assert.equal(s.direction, "inout");
@@ -312,6 +327,33 @@ Deno.test({
       assert.equal(stats.path, "tap");
       assert.equal(stats.captured, 8);
       assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), false);
+    });
+  },
+});
+
+Deno.test({
+  name: "api: a tap with process: {} tells each packet's process",
+  ignore,
+  async fn() {
+    // ARP request (out) and reply (in), then one UDP datagram bash sends (out).
+    await withTapSummary("tap-process", 3, async (pair) => {
+      const r = await nsExec(pair.captureNs, ["bash", "-c", "echo x > /dev/udp/10.9.0.2/9"]);
+      assert.equal(r.code, 0, r.stderr);
+    }, (s) => {
+      const pkts = s.pkts as {
+        direction: string;
+        data: number[];
+        process?: { pid: number; comm: string; source: string };
+      }[];
+      const udp = pkts.filter((p) => p.data[12] === 8 && p.data[13] === 0 && p.data[23] === 17);
+      assert.equal(udp.length, 1);
+      assert.equal(udp[0].direction, "out");
+      assert.equal(udp[0].process?.comm, "bash");
+      assert.equal(udp[0].process?.source, "hook");
+      const arp = pkts.filter((p) => p.data[12] === 8 && p.data[13] === 6);
+      assert.deepEqual(arp.map((p) => p.process), [undefined, undefined], "ARP has no process");
+      const p = s.process as { attributed: number; unattributed: number };
+      assert.deepEqual([p.attributed >= 1, p.unattributed >= 2], [true, true]);
     });
   },
 });

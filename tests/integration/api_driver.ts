@@ -202,6 +202,20 @@ switch (scenario) {
     });
     break;
   }
+  case "tap-process": {
+    // The packets' processes through the library: packet.process, and the counts.
+    await using cap = await openCapture({ iface, path: "tap", process: {} });
+    const pkts = [];
+    ready();
+    for await (const p of cap.packets({ count: n })) {
+      const proc = p.process &&
+        { pid: p.process.pid, comm: p.process.comm, source: p.process.source };
+      pkts.push({ direction: p.direction, data: Array.from(p.data), process: proc });
+    }
+    const { attributed, unattributed } = cap.stats().process!;
+    Object.assign(out, { pkts, process: { attributed, unattributed } });
+    break;
+  }
   case "dispose": {
     // `await using` detaches at the end of the scope, before the process exits. The scope
     // ends when the test says so (it checks the program is attached first), and the process

@@ -37,6 +37,29 @@ Deno.test("parseArgs: --tap, --divert, -Q and --print-direction", () => {
   if (d.kind === "capture") assert.deepEqual([d.path, d.direction], ["divert", "in"]);
 });
 
+Deno.test("parseArgs: the process options", () => {
+  const a = parseArgs([
+    ...["-i", "eth0", "--pid", "4321,4322", "--pid", "7", "--pname", "nginx", "--pname", "curl"],
+    ...["--cgroup", "/system.slice/nginx.service", "--container", "3f2a", "port", "80"],
+  ]);
+  if (a.kind !== "capture") throw new Error("expected a capture");
+  assert.deepEqual(a.process, {
+    pids: [4321, 4322, 7],
+    comms: ["nginx", "curl"],
+    cgroups: ["/system.slice/nginx.service"],
+    containers: ["3f2a"],
+  });
+  assert.equal(a.expression, "port 80");
+  const none = parseArgs(["-i", "eth0"]);
+  if (none.kind === "capture") assert.equal(none.process, undefined, "attribution off");
+  for (const argv of [["--attribute"], ["--print-process"]]) {
+    const on = parseArgs(["-i", "eth0", ...argv]);
+    if (on.kind === "capture") assert.ok(on.process, `${argv}: attribution on`);
+  }
+  const r = parseArgs(["-r", "x.pcapng", "--print-process"]);
+  if (r.kind === "read") assert.equal(r.print.process, true);
+});
+
 Deno.test("parseArgs: --queue takes one queue, a list, or all; -q is tcpdump's quick output", () => {
   const list = parseArgs(["-i", "eth0", "--queue", "0,2,3"]);
   if (list.kind === "capture") assert.deepEqual(list.queues, [0, 2, 3]);
@@ -188,6 +211,12 @@ const bad: [string[], RegExp][] = [
   [["-i", "eth0", "--tap", "--divert"], /--tap and --divert: give one of them/],
   [["-i", "eth0", "--divert", "-Q", "inout"], /divert sees incoming packets only/],
   [["-i", "eth0", "-Q", "sideways"], /sideways/],
+  [["-i", "eth0", "--pid", "x"], /--pid needs a whole number/],
+  [["-i", "eth0", "--pid", "0"], /--pid must be in 1\.\./],
+  [["-i", "eth0", "--pname", ""], /--pname needs a command name/],
+  [["-i", "eth0", "--divert", "--pid", "1"], /known on the tap path only/],
+  [["-i", "eth0", "--divert", "--print-process"], /known on the tap path only/],
+  [["-r", "x.pcapng", "--pid", "1"], /act on a live capture/],
 ];
 for (const [argv, re] of bad) {
   Deno.test(`parseArgs rejects ${JSON.stringify(argv)}`, () => {

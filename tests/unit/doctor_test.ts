@@ -183,3 +183,36 @@ Deno.test("doctor: one line per check, status first", () => {
   assert.equal(lines.length, runChecks({ ...host, iface: eth0 }).length);
   for (const l of lines) assert.match(l, /^(ok {2}|warn|fail) \S/);
 });
+
+Deno.test("doctor: processes: ok when every hook loads and a cgroup2 root opens", () => {
+  const names = ["sock_create", "sock_release", "connect4", "lookup at XDP"];
+  const probes = names.map((name) => ({ name }));
+  assert.equal(runChecks(host).find((c) => c.name === "processes"), undefined, "not asked");
+  const ok = check(
+    { ...host, attribution: { probes, cgroup2: { kind: "private", path: "" } } },
+    "processes",
+  );
+  assert.equal(ok.status, "ok");
+  assert.match(ok.detail, /hooks \(sock_create, sock_release, connect4\)/);
+  assert.match(ok.detail, /private mount/);
+  const mounted = check({
+    ...host,
+    attribution: { probes, cgroup2: { kind: "mounted", path: "/sys/fs/cgroup" } },
+  }, "processes");
+  assert.match(mounted.detail, /cgroup2 root \/sys\/fs\/cgroup$/);
+  const refused = check({
+    ...host,
+    attribution: {
+      probes: [...probes, { name: "lookup at tc egress", refused: "EINVAL" }],
+      cgroup2: { kind: "private", path: "" },
+    },
+  }, "processes");
+  assert.equal(refused.status, "warn");
+  assert.match(refused.detail, /lookup at tc egress refused \(EINVAL\)/);
+  const noRoot = check(
+    { ...host, attribution: { probes, cgroup2: { error: "EPERM" } } },
+    "processes",
+  );
+  assert.equal(noRoot.status, "warn");
+  assert.match(noRoot.detail, /no cgroup2 root \(EPERM\)/);
+});

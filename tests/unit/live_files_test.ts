@@ -8,15 +8,19 @@
 import assert from "node:assert/strict";
 import {
   DESC_ADDR,
+  DESC_DIR_MASK,
   DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
   DESC_NSEC,
+  DESC_PROC_CLOSED,
+  DESC_PROC_SHIFT,
   DESC_QUEUE_MASK,
   DESC_SEC,
   DESC_WIRELEN,
   DESC_WORDS,
   DIR,
+  PROC_HOW,
 } from "../../ffi/abi.ts";
 import { liveFileOutput } from "../../cli/output/live_files.ts";
 import { fileOutput, type FileOutputOptions, type Output } from "../../cli/output/mod.ts";
@@ -43,7 +47,9 @@ function umemWith(n: number): { umem: Uint8Array<ArrayBuffer>; lens: number[] } 
 /**
  * Feeds `n` packets in batches of up to 7, as Capture.run() does, into both outputs. Every
  * third one is outgoing (queue 0, as a tap's ring buffer gives it), every fourth is longer on
- * the wire than what was captured (a tap's snap length); the rest arrived on queue 2.
+ * the wire than what was captured (a tap's snap length); the rest arrived on queue 2. Every fifth
+ * carries a process (attribution bits above the direction in DESC_FLAGS), which a pcap or a
+ * pcapng without the processes does not show: the direction stays the direction.
  */
 async function feed(
   ts: Output,
@@ -67,7 +73,8 @@ async function feed(
       descs[d + DESC_WIRELEN] = lens[p] + (p % 4 === 3 ? 100 : 0);
       descs[d + DESC_SEC] = secOf(p);
       descs[d + DESC_NSEC] = p * 1000;
-      descs[d + DESC_FLAGS] = out ? DIR.out << DESC_DIR_SHIFT : 2 | DIR.in << DESC_DIR_SHIFT;
+      descs[d + DESC_FLAGS] = (out ? DIR.out << DESC_DIR_SHIFT : 2 | DIR.in << DESC_DIR_SHIFT) |
+        (p % 5 === 4 ? (PROC_HOW.hook | DESC_PROC_CLOSED) << DESC_PROC_SHIFT : 0);
     }
     for (let j = 0; j < k && tsStop === undefined; j++) {
       const d = j * DESC_WORDS;
@@ -80,7 +87,7 @@ async function feed(
           descs[d + DESC_NSEC],
           descs[d + DESC_FLAGS] & DESC_QUEUE_MASK,
           descs[d + DESC_WIRELEN],
-          descs[d + DESC_FLAGS] >>> DESC_DIR_SHIFT,
+          (descs[d + DESC_FLAGS] >>> DESC_DIR_SHIFT) & DESC_DIR_MASK,
         );
       } catch (e) {
         tsStop = e;

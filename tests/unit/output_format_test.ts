@@ -322,6 +322,7 @@ Deno.test("flags: -e -v -x/-X -n, -r, --format and rotation, stats flags", () =>
   if (a.kind !== "capture") throw new Error("expected a capture");
   assert.deepEqual(a.print, {
     direction: false,
+    process: false,
     link: true,
     verbosity: 2,
     quiet: 0,

@@ -5,7 +5,11 @@
  * the reader is pcapng_read_test.ts's.
  */
 import assert from "node:assert/strict";
-import { PcapngWriter, type PcapngWriterOptions } from "../../lib/formats/pcapng.ts";
+import {
+  epbProcessOptions,
+  PcapngWriter,
+  type PcapngWriterOptions,
+} from "../../lib/formats/pcapng.ts";
 import { type PcapngInfo, pcapngRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import { blockStarts } from "./pcapng_blocks.ts";
 import { CollectSink, type Expected, prng, sourceBuffer } from "./helpers.ts";
@@ -316,4 +320,45 @@ Deno.test({
       const partial = tsharkFields(prefix, ["frame.len"]);
       assert.ok(partial.length >= 1 && partial.length < want.length, `${partial.length}`);
     }),
+});
+
+Deno.test("writer: a packet's process as epb_processid_threadid and a comment, read back", () => {
+  const sink = new CollectSink();
+  const w = new PcapngWriter(sink, { snaplen: 65535, ifName: "eth0" });
+  const pkt = new Uint8Array(61).map((_, i) => i);
+  const comment = "pid 4321 tid 4322 nginx cgroup /system.slice/nginx.service (socket hook)";
+  w.add(pkt, 0, 61, 1, 2, 0, 61, 2, 0, epbProcessOptions(4321, 4322, comment));
+  w.add(pkt, 0, 60, 3, 4, 0, 60, 1, 0, epbProcessOptions(7, 8)); // no comment
+  w.add(pkt, 0, 59, 5, 6, 0); // none
+  // Larger than the buffer: the direct path writes the options too.
+  const big = new Uint8Array(70000);
+  const sink2 = new CollectSink();
+  const w2 = new PcapngWriter(sink2, { snaplen: 262144, ifName: "eth0", bufferSize: 4096 });
+  w.close();
+  w2.add(big, 0, big.length, 7, 8, undefined, big.length, 2, 0, epbProcessOptions(9, 10, "x"));
+  w2.close();
+  const [a, b, c] = [...pcapngRecords(sink.bytes())];
+  assert.deepEqual([a.processId, a.threadId, a.comment, a.flags], [4321, 4322, comment, 2]);
+  assert.deepEqual([b.processId, b.threadId, b.comment], [7, 8, undefined]);
+  assert.deepEqual([c.processId, c.threadId, c.comment], [undefined, undefined, undefined]);
+  assert.deepEqual([...a.data], [...pkt]);
+  const [d] = [...pcapngRecords(sink2.bytes())];
+  assert.deepEqual([d.processId, d.threadId, d.comment, d.caplen], [9, 10, "x", 70000]);
+});
+
+Deno.test({
+  name: "writer: tshark shows the process comment",
+  ignore: !haveTool("tshark"),
+}, () => {
+  withTempDirSync("xskdump-ngproc-", (dir) => {
+    const sink = new CollectSink();
+    const w = new PcapngWriter(sink, { snaplen: 65535, ifName: "eth0" });
+    const pkt = new Uint8Array(60);
+    w.add(pkt, 0, 60, 1, 0, 0, 60, 1, 0, epbProcessOptions(1, 2, "pid 1 tid 2 init cgroup /"));
+    w.close();
+    Deno.writeFileSync(`${dir}/p.pcapng`, sink.bytes());
+    assert.deepEqual(tsharkFields(`${dir}/p.pcapng`, ["frame.comment"]), [[
+      "pid 1 tid 2 init cgroup /",
+    ]]);
+  });
 });

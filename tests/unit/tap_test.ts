@@ -145,6 +145,9 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     ringFull,
     filtered,
     passed: seen - copied - ringFull - filtered,
+    procFiltered: 0,
+    attributed: 0,
+    unattributed: 0,
   });
   const s: CaptureStats = {
     path: "tap",
@@ -182,7 +185,7 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     formatStatusLine(s, { pps: 0, bps: 0 }),
     "90 packets, 0 pkt/s, 0 bit/s, 10 dropped (ring buffer full: in 10, out 0)",
   );
-  const j = liveRecord("summary", s, {
+  const ctx = {
     iface: "eth0",
     queues: [],
     mode: "native",
@@ -192,7 +195,8 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     rate: { pps: 0, bps: 0 },
     files: [],
     filesOpened: 0,
-  });
+  };
+  const j = liveRecord("summary", s, ctx);
   assert.deepEqual([j.path, j.direction], ["tap", "inout"]);
   assert.deepEqual((j.dropped as Record<string, unknown>).ring_buffer_full, { in: 10, out: 0 });
   assert.deepEqual((j.directions as Record<string, unknown>).in, {
@@ -200,7 +204,24 @@ Deno.test("tap counts: summary, status line, JSON and ISB say ring buffer full p
     copied: 70,
     ring_full: 10,
     filtered: 20,
+    proc_filtered: 0,
     passed: 0,
   });
   assert.deepEqual(isbStats(s), { ifRecv: 130, ifDrop: 10, filterAccept: 100, usrDeliv: 90 });
+  assert.equal(j.process, undefined, "no process attribution: no process record");
+
+  // With process attribution: one more summary line, and the JSON's process record.
+  const table = { sockets: 9, owned: 4, added: 3 };
+  const p: CaptureStats = {
+    ...s,
+    process: { attributed: 60, unattributed: 10, filtered: 5, table },
+  };
+  assert.ok(
+    formatSummary(p).includes(
+      "60 packets with a process, 10 without one, 5 of other processes left out " +
+        "(3 sockets from before the start)",
+    ),
+  );
+  const jp = liveRecord("summary", p, ctx);
+  assert.deepEqual(jp.process, { attributed: 60, unattributed: 10, filtered: 5, table });
 });

@@ -1,0 +1,696 @@
+// Which process sent or received each packet (issue 20), on the real kernel: senders started by
+// the test in the capture namespace (their pids known) talk through the captured veth to echo
+// servers in the sender namespace.
+// - two senders at once, TCP and UDP: every packet of each, both directions, carries its
+//   sender's pid (the project's reader: epb_processid_threadid; tshark: the comment); the TCP
+//   sender exits before its connection is closed: its FIN and what follows are still its own;
+//   --pid beside it selects exactly the UDP sender's packets, while both senders get every echo;
+// - a connection opened before xskdump starts: attributed from its first captured packet;
+// - packets of no socket (ARP, ICMP): written without a process, counted; not selected by --pid;
+// - 100,000 sockets opened and closed: the map of live sockets does not grow;
+// - --cgroup and --container: a child cgroup in a private cgroup2 mount, one sender in it;
+// - kill -9: no hook, link or program of the attribution left, nothing mounted;
+// - text lines: identical to those without --print-process up to the " [pid N comm]" suffix.
+
+import assert from "node:assert/strict";
+import { type PcapngRecord, pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
+import {
+  addAddress,
+  type Capture,
+  type NsChild,
+  nsExec,
+  pollUntil,
+  rootOnly,
+  run,
+  spawnInNs,
+  startXskdump,
+  type VethPair,
+  withPairAndDir,
+} from "../../testbed/mod.ts";
+
+const skip = rootOnly("proc", "network namespaces, veth, tc, cgroup hooks") ? "no root" : undefined;
+const deno = Deno.execPath();
+const PEER = new URL("./proc_peer.ts", import.meta.url).pathname;
+const CAP_ADDR = "10.89.0.1";
+const PEER_ADDR = "10.89.0.2";
+const TCP_PORT = 7001;
+const UDP_PORT = 7002;
+const READY_MS = 30_000;
+const MESSAGES = 20;
+
+/** A proc_peer.ts process in `ns`, ready once it says so. */
+async function peer(ns: string, args: string[], wrap?: (argv: string[]) => string[]) {
+  const argv = [deno, "run", "-A", PEER, ...args];
+  const child = spawnInNs(ns, wrap ? wrap(argv) : argv, { stdin: true });
+  try {
+    await child.waitForStderrLine(/^ready$/, READY_MS);
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+  return child;
+}
+
+/** Addresses on both ends and the two echo servers; fn, then every child stopped. */
+async function withEcho<T>(
+  pair: VethPair,
+  fn: (spawned: NsChild[]) => Promise<T>,
+): Promise<T> {
+  await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
+  await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
+  const spawned: NsChild[] = [];
+  try {
+    spawned.push(await peer(pair.senderNs, ["tcp-echo", String(TCP_PORT)]));
+    spawned.push(await peer(pair.senderNs, ["udp-echo", String(UDP_PORT)]));
+    return await fn(spawned);
+  } finally {
+    for (const c of spawned) await c.stop();
+  }
+}
+
+/** Tells senders to go and waits until each has every echo and has exited. */
+async function runSenders(senders: NsChild[]): Promise<void> {
+  for (const s of senders) await s.send("go");
+  for (const s of senders) {
+    await s.waitForStderrLine(/^done$/, READY_MS);
+    assert.equal((await s.waitExit(READY_MS)).code, 0, s.stderrText());
+  }
+}
+
+/**
+ * Waits until the capture namespace's TCP connection to the echo server is in TIME_WAIT: its
+ * last ACK has then passed the tap's egress hook (it is sent before the state changes).
+ */
+async function closed(pair: VethPair): Promise<void> {
+  const end = Date.now() + READY_MS;
+  for (;;) {
+    const out = (await nsExec(pair.captureNs, ["ss", "-Htan", "state", "time-wait"])).stdout;
+    if (out.includes(`${PEER_ADDR}:${TCP_PORT}`)) return;
+    if (Date.now() > end) throw new Error(`no TIME_WAIT connection to the echo server:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** IPv4 TCP or UDP ports and TCP flags of an Ethernet frame, undefined for anything else. */
+function flowOf(
+  d: Uint8Array,
+): { proto: number; sport: number; dport: number; flags: number } | undefined {
+  if (d.length < 38 || d[12] !== 0x08 || d[13] !== 0x00) return undefined;
+  const proto = d[23];
+  const l4 = 14 + (d[14] & 0xf) * 4;
+  if ((proto !== 6 && proto !== 17) || d.length < l4 + (proto === 6 ? 14 : 8)) return undefined;
+  return {
+    proto,
+    sport: (d[l4] << 8) | d[l4 + 1],
+    dport: (d[l4 + 2] << 8) | d[l4 + 3],
+    flags: proto === 6 ? d[l4 + 13] : 0,
+  };
+}
+
+/** The packets of one flow (by the echo server's port), both directions. */
+function ofPort(records: PcapngRecord[], port: number): PcapngRecord[] {
+  return records.filter((r) => {
+    const f = flowOf(r.data);
+    return f !== undefined && (f.sport === port || f.dport === port);
+  });
+}
+
+function directions(records: PcapngRecord[]): Set<number> {
+  return new Set(records.map((r) => (r.flags ?? 0) & 3));
+}
+
+/** tshark's comment of every frame, in order. */
+async function tsharkComments(path: string): Promise<string[]> {
+  const r = await run(["tshark", "-r", path, "-T", "fields", "-e", "frame.comment"], {
+    check: true,
+  });
+  return r.stdout.split("\n").slice(0, -1);
+}
+
+async function finish(cap: Capture): Promise<Record<string, unknown>> {
+  const status = await cap.interrupt("SIGINT");
+  assert.equal(status.code, 0, cap.stderr());
+  return cap.summary() as unknown as Record<string, unknown>;
+}
+
+interface ProcessSummary {
+  attributed: number;
+  unattributed: number;
+  filtered: number;
+  table: { sockets: number; owned: number; added: number };
+  maps?: { create: number; release: number; live: number; closed: number; map_full: number };
+}
+
+const processOf = (s: Record<string, unknown>) => s.process as ProcessSummary;
+
+/** A test on its own veth pair and directory, with the echo servers running (echo true). */
+function procTest(
+  name: string,
+  fn: (pair: VethPair, dir: string) => Promise<void>,
+  echo = true,
+): void {
+  Deno.test(
+    { name, ignore: skip !== undefined, sanitizeOps: false, sanitizeResources: false },
+    () =>
+      withPairAndDir(
+        "xskdump-proc-",
+        (pair, dir) => echo ? withEcho(pair, () => fn(pair, dir)) : fn(pair, dir),
+      ),
+  );
+}
+
+procTest(
+  "proc: two senders, TCP and UDP, both directions, each packet its sender's; --pid one",
+  async (pair, dir) => {
+    const all = `${dir}/all.pcapng`;
+    const one = `${dir}/one.pcapng`;
+    const capAll = await startXskdump(pair, ["--attribute", "-w", all]);
+    let capOne: Capture | undefined;
+    const senders: NsChild[] = [];
+    try {
+      const tcp = await peer(pair.captureNs, [
+        "tcp-send",
+        PEER_ADDR,
+        String(TCP_PORT),
+        `${MESSAGES}`,
+      ]);
+      senders.push(tcp);
+      const udp = await peer(pair.captureNs, [
+        "udp-send",
+        PEER_ADDR,
+        String(UDP_PORT),
+        `${MESSAGES}`,
+      ]);
+      senders.push(udp);
+      // The second capture: incoming at tc ingress (the first holds XDP); only the UDP sender.
+      capOne = await startXskdump(pair, ["--pid", String(udp.pid), "-w", one]);
+      await runSenders(senders); // every echo came back: the stack got all of both
+      await closed(pair);
+      const sumOne = await finish(capOne);
+      const sumAll = await finish(capAll);
+
+      const records = [...pcapngRecords(Deno.readFileSync(all))];
+      const tcpRecs = ofPort(records, TCP_PORT);
+      const udpRecs = ofPort(records, UDP_PORT);
+      assert.ok(tcpRecs.length >= 2 * MESSAGES + 5, `TCP packets: ${tcpRecs.length}`);
+      assert.equal(udpRecs.length, 2 * MESSAGES, "UDP: every datagram and echo");
+      assert.deepEqual(directions(tcpRecs), new Set([1, 2]));
+      assert.deepEqual(directions(udpRecs), new Set([1, 2]));
+      const wrong = (rs: PcapngRecord[], pid: number) =>
+        rs.filter((r) => r.processId !== pid).map((r) => `${(r.flags ?? 0) & 3}:${r.processId}`);
+      assert.deepEqual(wrong(tcpRecs, tcp.pid), [], `TCP packets not of pid ${tcp.pid}`);
+      assert.deepEqual(wrong(udpRecs, udp.pid), [], `UDP packets not of pid ${udp.pid}`);
+
+      // The TCP sender exited with its connection open: its FIN, and the packets after, are
+      // still its own, marked closed.
+      const finOut = tcpRecs.filter((r) => ((r.flags ?? 0) & 3) === 2 && flowOf(r.data)!.flags & 1);
+      assert.equal(finOut.length, 1, "one FIN from the sender");
+      assert.match(finOut[0].comment ?? "", new RegExp(`^pid ${tcp.pid} tid \\d+ deno cgroup `));
+      assert.match(finOut[0].comment ?? "", /socket closed\)$/);
+
+      // tshark reads the same in the comments, frame by frame.
+      const comments = await tsharkComments(all);
+      assert.equal(comments.length, records.length);
+      records.forEach((r, i) => {
+        if (r.processId === undefined) assert.equal(comments[i], "", `frame ${i + 1}`);
+        else {assert.ok(
+            comments[i].startsWith(`pid ${r.processId} tid ${r.threadId} `),
+            comments[i],
+          );}
+      });
+
+      // --pid: exactly the UDP sender's packets, both directions.
+      const picked = [...pcapngRecords(Deno.readFileSync(one))];
+      assert.equal(picked.length, udpRecs.length, "--pid: the UDP sender's packets");
+      assert.deepEqual(wrong(picked, udp.pid), []);
+      assert.deepEqual(
+        picked.map((r) => [...r.data].join(",")),
+        udpRecs.map((r) => [...r.data].join(",")),
+      );
+      const pOne = processOf(sumOne);
+      // Every TCP packet after its handshake (done before this capture started) left out.
+      assert.ok(pOne.filtered >= tcpRecs.length - 3, `left out: ${pOne.filtered}`);
+      const pAll = processOf(sumAll);
+      assert.equal(pAll.attributed + pAll.unattributed, records.length);
+      assert.equal(pAll.attributed, records.filter((r) => r.processId !== undefined).length);
+      console.log(
+        `TCP ${tcpRecs.length} packets of pid ${tcp.pid}, UDP ${udpRecs.length} of pid ` +
+          `${udp.pid}; --pid kept ${picked.length}, left out ${pOne.filtered}`,
+      );
+    } finally {
+      for (const s of senders) await s.stop();
+      await capOne?.stop();
+      await capAll.stop();
+    }
+  },
+);
+
+procTest(
+  "proc: a connection opened before the start is its process's from the first packet",
+  async (pair, dir) => {
+    const file = `${dir}/before.pcapng`;
+    const tcp = await peer(pair.captureNs, ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"]);
+    let cap: Capture | undefined;
+    try {
+      cap = await startXskdump(pair, ["--attribute", "-w", file]);
+      assert.match(cap.readyLine, /processes by socket \(\d+ from before the start\)/);
+      await runSenders([tcp]);
+      await closed(pair);
+      const sum = await finish(cap);
+      const recs = ofPort([...pcapngRecords(Deno.readFileSync(file))], TCP_PORT);
+      assert.ok(recs.length >= 10, `packets: ${recs.length}`);
+      const first = recs[0];
+      assert.equal(flowOf(first.data)!.flags & 2, 0, "no SYN: the connection was open before");
+      assert.equal(first.processId, tcp.pid);
+      assert.match(first.comment ?? "", /\(socket table at start\)$/);
+      assert.deepEqual(recs.filter((r) => r.processId !== tcp.pid), []);
+      assert.ok(processOf(sum).table.added >= 1);
+    } finally {
+      await tcp.stop();
+      await cap?.stop();
+    }
+  },
+);
+
+procTest(
+  "proc: packets of no socket (ARP, ICMP) are written without a process and counted",
+  async (pair, dir) => {
+    const all = `${dir}/none.pcapng`;
+    const picked = `${dir}/pid.pcapng`;
+    const udp = await peer(pair.captureNs, ["udp-send", PEER_ADDR, String(UDP_PORT), "3"]);
+    const capAll = await startXskdump(pair, ["--attribute", "-w", all]);
+    let capPid: Capture | undefined;
+    try {
+      capPid = await startXskdump(pair, ["--pid", String(udp.pid), "-w", picked]);
+      await nsExec(pair.senderNs, ["ping", "-c", "3", "-i", "0.2", "-W", "2", CAP_ADDR], {
+        check: true,
+      });
+      await runSenders([udp]);
+      const sumPid = await finish(capPid);
+      const sumAll = await finish(capAll);
+      const recs = [...pcapngRecords(Deno.readFileSync(all))];
+      const icmp = recs.filter((r) => r.data[12] === 0x08 && r.data[13] === 0 && r.data[23] === 1);
+      assert.equal(icmp.length, 6, "3 echo requests and 3 replies");
+      assert.deepEqual(icmp.filter((r) => r.processId !== undefined || r.comment), []);
+      const none = recs.filter((r) => r.processId === undefined).length;
+      const p = processOf(sumAll);
+      assert.equal(p.unattributed, none);
+      assert.ok(none >= 6);
+      // With --pid, none of them is captured: counted as left out.
+      const kept = [...pcapngRecords(Deno.readFileSync(picked))];
+      assert.equal(kept.length, 6, "the UDP sender's 3 datagrams and 3 echoes");
+      assert.ok(processOf(sumPid).filtered >= none);
+    } finally {
+      await udp.stop();
+      await capPid?.stop();
+      await capAll.stop();
+    }
+  },
+);
+
+procTest(
+  "proc: --print-process lines are the same lines with [pid N comm] at the end",
+  async (pair) => {
+    // -t: two captures stamp a packet at different hooks; the lines must not differ by that.
+    const plain = await startXskdump(pair, ["-t", "--tap"], { stdout: true, json: false });
+    let marked: Capture | undefined;
+    const udp = await peer(pair.captureNs, ["udp-send", PEER_ADDR, String(UDP_PORT), "5"]);
+    try {
+      marked = await startXskdump(pair, ["-t", "--print-process"], { stdout: true, json: false });
+      await runSenders([udp]);
+      assert.equal((await marked.interrupt("SIGINT")).code, 0, marked.stderr());
+      assert.equal((await plain.interrupt("SIGINT")).code, 0, plain.stderr());
+      const lines = (c: Capture) => c.stdoutText().split("\n").filter(Boolean);
+      const suffix = ` [pid ${udp.pid} deno]`;
+      const withPid = lines(marked).filter((l) => l.endsWith(suffix));
+      assert.equal(withPid.length, 10, "the 5 datagrams and 5 echoes");
+      assert.ok(withPid.every((l) => l.includes(`.${UDP_PORT}`)));
+      const stripped = lines(marked).map((l) =>
+        l.endsWith(suffix) ? l.slice(0, -suffix.length) : l
+      );
+      assert.deepEqual(stripped.filter((l) => / \[pid \d+ /.test(l)), [], "other processes");
+      assert.deepEqual([...stripped].sort(), [...lines(plain)].sort());
+    } finally {
+      await udp.stop();
+      await marked?.stop();
+      await plain.stop();
+    }
+  },
+);
+
+/** The bytes the kernel counts for the map of live sockets ("procs"): its memory in use. */
+async function procsMapBytes(): Promise<number> {
+  const maps = JSON.parse(
+    (await run(["bpftool", "-j", "map", "show"], { check: true })).stdout,
+  ) as {
+    name: string;
+    bytes_memlock: number;
+  }[];
+  const procs = maps.filter((m) => m.name === "procs");
+  assert.equal(procs.length, 1, "one capture with attribution runs");
+  return procs[0].bytes_memlock;
+}
+
+procTest(
+  "proc: 100,000 sockets opened and closed: the map of live sockets does not grow",
+  async (pair) => {
+    const cap = await startXskdump(pair, ["--attribute", "-w", "/dev/null", "--format", "pcapng"]);
+    try {
+      const before = await procsMapBytes();
+      const churn = spawnInNs(pair.captureNs, [deno, "run", "-A", PEER, "sockets", "100000"]);
+      await churn.waitForStderrLine(/^done$/, 300_000);
+      assert.equal((await churn.waitExit(READY_MS)).code, 0, churn.stderrText());
+      const after = await procsMapBytes();
+      const sum = await finish(cap);
+      const m = processOf(sum).maps!;
+      console.log(
+        `procs map ${before} bytes before, ${after} after 100000 sockets; live ${m.live}, ` +
+          `closed ${m.closed}, created ${m.create}, released ${m.release}, map full ${m.map_full}`,
+      );
+      assert.ok(m.create >= 100_000 && m.release >= 100_000, JSON.stringify(m));
+      assert.ok(m.closed <= 16384, `closed: ${m.closed}`);
+      // Live entries are the host's sockets (every process: the machine is shared), not these.
+      assert.ok(m.live < 20_000, `live: ${m.live}`);
+      assert.equal(m.map_full, 0);
+      assert.ok(after < before + (4 << 20), `the map grew from ${before} to ${after} bytes`);
+    } finally {
+      await cap.stop();
+    }
+  },
+  false,
+);
+
+/**
+ * A child cgroup, named like a container's scope, in a private cgroup2 mount (this host may have
+ * none mounted); removed with the mount afterwards, also on failure.
+ */
+async function withChildCgroup<T>(
+  fn: (mount: string, path: string, id: string) => Promise<T>,
+): Promise<T> {
+  const mount = await Deno.makeTempDir({ prefix: "xskdump-cg2-" });
+  const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
+  const rel = `/xskdump-test-${id.slice(0, 8)}/docker-${id}.scope`;
+  await run(["mount", "-t", "cgroup2", "none", mount], { check: true });
+  try {
+    await Deno.mkdir(`${mount}${rel}`, { recursive: true });
+    return await fn(mount, rel, id);
+  } finally {
+    for (const d of [`${mount}${rel}`, `${mount}${rel.slice(0, rel.lastIndexOf("/"))}`]) {
+      await Deno.remove(d).catch(() => {});
+    }
+    await run(["umount", mount]);
+    await Deno.remove(mount);
+  }
+}
+
+procTest("proc: --cgroup, --container and --pname select their sender", async (pair, dir) => {
+  await withChildCgroup(async (mount, rel, id) => {
+    // The UDP sender starts in the child cgroup (its socket is made there); the TCP one, in the
+    // root cgroup, runs under another command name.
+    const udp = await peer(
+      pair.captureNs,
+      ["udp-send", PEER_ADDR, String(UDP_PORT), "5"],
+      (argv) => ["sh", "-c", `echo $$ > ${mount}${rel}/cgroup.procs && exec "$@"`, "sh", ...argv],
+    );
+    await Deno.symlink(deno, `${dir}/tcpsender`);
+    const tcp = await peer(
+      pair.captureNs,
+      ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"],
+      (argv) => [`${dir}/tcpsender`, ...argv.slice(1)],
+    );
+    const caps: Capture[] = [];
+    try {
+      const parent = rel.slice(0, rel.lastIndexOf("/"));
+      const start = (name: string, args: string[]) =>
+        startXskdump(pair, [...args, "-w", `${dir}/${name}.pcapng`]).then((c) => caps.push(c));
+      await start("cg", ["--cgroup", parent]);
+      await start("ct", ["--container", id.slice(0, 12), "--pname", "deno"]);
+      await start("pn", ["--pname", "tcpsender"]);
+      await runSenders([udp, tcp]);
+      await closed(pair);
+      for (const c of caps) await finish(c);
+      const read = (name: string) => [...pcapngRecords(Deno.readFileSync(`${dir}/${name}.pcapng`))];
+      for (const name of ["cg", "ct"]) {
+        const recs = read(name);
+        assert.equal(recs.length, 10, `${name}: the 5 datagrams and 5 echoes`);
+        assert.deepEqual(recs.filter((r) => r.processId !== udp.pid), [], name);
+        const where = `cgroup ${rel} container ${id.slice(0, 12)} `;
+        assert.ok(recs.every((r) => r.comment?.includes(where)), `${name}: ${recs[0].comment}`);
+      }
+      const pn = read("pn");
+      assert.ok(pn.length >= 15, `--pname: the TCP sender's packets (${pn.length})`);
+      assert.deepEqual(pn.filter((r) => r.processId !== tcp.pid), []);
+      assert.match(pn[0].comment ?? "", new RegExp(`^pid ${tcp.pid} tid \\d+ tcpsender cgroup / `));
+    } finally {
+      await udp.stop();
+      await tcp.stop();
+      for (const c of caps) await c.stop();
+    }
+  });
+});
+
+/** The attribution's BPF objects on the host: its programs (proc_*) and the links to them. */
+async function procObjects(): Promise<{ progs: number[]; links: number }> {
+  const json = async (what: string) =>
+    JSON.parse((await run(["bpftool", "-j", what, "show"], { check: true })).stdout || "[]") as {
+      id: number;
+      name?: string;
+      prog_id?: number;
+      type?: string;
+    }[];
+  const progs = (await json("prog")).filter((p) => p.name?.startsWith("proc_")).map((p) => p.id);
+  const links = (await json("link")).filter((l) => progs.includes(l.prog_id ?? -1)).length;
+  return { progs, links };
+}
+
+/** xskdump's private cgroup2 mounts in our mount namespace, and mount points it may have left. */
+async function cgroupMounts(): Promise<string[]> {
+  const mounts = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .filter((l) => /\/xskdump-cgroup[12]\./.test(l));
+  const dirs: string[] = [];
+  for await (const e of Deno.readDir("/tmp")) {
+    if (/^xskdump-cgroup[12]\./.test(e.name)) dirs.push(`/tmp/${e.name}`);
+  }
+  return [...mounts, ...dirs];
+}
+
+procTest(
+  "proc: kill -9 leaves no hook, link, program or mount of the attribution",
+  async (pair) => {
+    const before = await procObjects();
+    const mountsBefore = await cgroupMounts();
+    const cap = await startXskdump(pair, ["--attribute"], { json: false });
+    try {
+      const during = await procObjects();
+      assert.equal(during.progs.length - before.progs.length, 8, "eight cgroup hooks loaded");
+      assert.ok(during.links >= before.links + 8, `their links: ${during.links}`);
+      assert.deepEqual(await cgroupMounts(), mountsBefore, "the private mount is detached at once");
+      cap.child.signal("SIGKILL");
+      await cap.exit();
+    } finally {
+      await cap.stop();
+    }
+    // The kernel frees a program once its last link and fd are gone (after an RCU grace period).
+    const gone = await pollUntil(async () => {
+      const now = await procObjects();
+      return now.progs.length === before.progs.length && now.links === before.links;
+    }, 10_000);
+    assert.ok(gone, `left behind: ${JSON.stringify(await procObjects())}`);
+    assert.deepEqual(await cgroupMounts(), mountsBefore);
+    const tree = (await run(["bpftool", "cgroup", "tree"])).stdout;
+    assert.doesNotMatch(tree, /proc_/);
+  },
+  false,
+);
+
+/** The mount point of a cgroup v1 hierarchy of this host, undefined when it has none. */
+function cgroupV1Mount(): string | undefined {
+  const line = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .find((l) => / - cgroup /.test(l) && l.split(" ")[3] === "/");
+  return line?.split(" ")[4];
+}
+
+procTest(
+  "proc: --cgroup and --container with cgroup v1 paths (a host without cgroup2 in use)",
+  async (pair, dir) => {
+    const v1 = cgroupV1Mount();
+    if (v1 === undefined) {
+      console.log("skipped: this host mounts no cgroup v1 hierarchy");
+      return;
+    }
+    const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
+    const rel = `/xskdump-v1-${id.slice(0, 8)}/docker-${id}`;
+    await Deno.mkdir(`${v1}${rel}`, { recursive: true });
+    const caps: Capture[] = [];
+    const spawned: NsChild[] = [];
+    try {
+      // `ip netns exec` hides /sys/fs/cgroup's v1 mounts from its command: the test moves the
+      // sender, which waits for a line before it makes its socket.
+      const udp = spawnInNs(pair.captureNs, [
+        ...["sh", "-c", 'read x && exec "$@"', "sh"],
+        ...[deno, "run", "-A", PEER, "udp-send", PEER_ADDR, String(UDP_PORT), "5"],
+      ], { stdin: true });
+      spawned.push(udp);
+      await Deno.writeTextFile(`${v1}${rel}/cgroup.procs`, `${udp.pid}\n`);
+      await udp.send("start");
+      await udp.waitForStderrLine(/^ready$/, READY_MS);
+      spawned.push(await peer(pair.captureNs, ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"]));
+      const start = (name: string, args: string[]) =>
+        startXskdump(pair, [...args, "-w", `${dir}/${name}.pcapng`]).then((c) => caps.push(c));
+      await start("cg", ["--cgroup", rel.slice(0, rel.lastIndexOf("/"))]);
+      await start("ct", ["--container", id.slice(0, 12)]);
+      await runSenders(spawned);
+      await closed(pair);
+      for (const c of caps) await finish(c);
+      for (const name of ["cg", "ct"]) {
+        const recs = [...pcapngRecords(Deno.readFileSync(`${dir}/${name}.pcapng`))];
+        assert.equal(recs.length, 10, `${name}: the 5 datagrams and 5 echoes`);
+        assert.deepEqual(recs.filter((r) => r.processId !== spawned[0].pid), [], name);
+      }
+    } finally {
+      for (const c of spawned) await c.stop();
+      for (const c of caps) await c.stop();
+      await Deno.remove(`${v1}${rel}`).catch(() => {});
+      await Deno.remove(`${v1}${rel.slice(0, rel.lastIndexOf("/"))}`).catch(() => {});
+    }
+  },
+  true,
+);
+
+procTest(
+  "proc: a server's accepted connection is its process's (the listener's)",
+  async (pair, dir) => {
+    await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
+    await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
+    const file = `${dir}/server.pcapng`;
+    const cap = await startXskdump(pair, ["--attribute", "-w", file]);
+    const spawned: NsChild[] = [];
+    try {
+      // The server starts after xskdump (its listening socket through the hooks); the kernel
+      // makes the accepted socket, for which no hook runs.
+      const server = await peer(pair.captureNs, ["tcp-echo", String(TCP_PORT)]);
+      spawned.push(server);
+      const client = await peer(pair.senderNs, ["tcp-send", CAP_ADDR, String(TCP_PORT), "5"]);
+      spawned.push(client);
+      await runSenders([client]);
+      // The client's side closed first: the server's last ACK, once its own FIN is acknowledged.
+      await pollUntil(async () => {
+        const out = (await nsExec(pair.senderNs, ["ss", "-Htan", "state", "time-wait"])).stdout;
+        return out.includes(`${CAP_ADDR}:${TCP_PORT}`);
+      }, READY_MS);
+      await finish(cap);
+      const recs = ofPort([...pcapngRecords(Deno.readFileSync(file))], TCP_PORT);
+      assert.ok(recs.length >= 15, `packets: ${recs.length}`);
+      assert.deepEqual(
+        recs.filter((r) => r.processId !== server.pid),
+        [],
+        "every one the server's",
+      );
+      const syn = recs[0];
+      assert.equal(flowOf(syn.data)!.flags & 0x12, 2, "the first is the SYN");
+      assert.match(syn.comment ?? "", /\(socket hook\)$/, "the SYN finds the listener itself");
+      const accepted = recs.filter((r) =>
+        /listener of an accepted connection/.test(r.comment ?? "")
+      );
+      assert.ok(accepted.length >= recs.length - 2, `by the listener: ${accepted.length}`);
+    } finally {
+      for (const c of spawned) await c.stop();
+      await cap.stop();
+    }
+  },
+  false,
+);
+
+procTest(
+  "proc: forwarded packets have no process: written without one, left out by --pid",
+  async (pair, dir) => {
+    // sender ns (10.89.0.2) -> capture ns, forwarding (10.89.0.1, 10.90.0.1) -> far ns (10.90.0.2)
+    const far = `${pair.senderNs}-far`;
+    await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
+    await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
+    await run(["ip", "netns", "add", far], { check: true });
+    const spawned: NsChild[] = [];
+    const caps: Capture[] = [];
+    try {
+      await run([
+        ...["ip", "link", "add", "xf0", "netns", pair.captureNs, "type", "veth"],
+        ...["peer", "name", "xf1", "netns", far],
+      ], { check: true });
+      await addAddress(pair.captureNs, "xf0", "10.90.0.1/24");
+      await addAddress(far, "xf1", "10.90.0.2/24");
+      for (const [ns, i] of [[pair.captureNs, "xf0"], [far, "xf1"], [far, "lo"]]) {
+        await run(["ip", "-n", ns, "link", "set", i, "up"], { check: true });
+      }
+      await nsExec(pair.captureNs, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], {
+        check: true,
+      });
+      await run(["ip", "-n", pair.senderNs, "route", "add", "10.90.0.0/24", "via", CAP_ADDR], {
+        check: true,
+      });
+      await run(["ip", "-n", far, "route", "add", "default", "via", "10.90.0.1"], { check: true });
+      spawned.push(await peer(far, ["udp-echo", String(UDP_PORT)]));
+      const all = `${dir}/fwd.pcapng`;
+      caps.push(await startXskdump(pair, ["--attribute", "-w", all]));
+      caps.push(await startXskdump(pair, ["--pid", "1", "-w", `${dir}/pid.pcapng`]));
+      const sender = await peer(pair.senderNs, ["udp-send", "10.90.0.2", String(UDP_PORT), "5"]);
+      spawned.push(sender);
+      await runSenders([sender]);
+      const [sumAll, sumPid] = [await finish(caps[0]), await finish(caps[1])];
+      const recs = ofPort([...pcapngRecords(Deno.readFileSync(all))], UDP_PORT);
+      assert.equal(recs.length, 10, "5 datagrams forwarded in, 5 echoes forwarded out");
+      assert.deepEqual(directions(recs), new Set([1, 2]));
+      assert.deepEqual(recs.filter((r) => r.processId !== undefined || r.comment), []);
+      assert.ok(processOf(sumAll).unattributed >= 10);
+      assert.equal([...pcapngRecords(Deno.readFileSync(`${dir}/pid.pcapng`))].length, 0);
+      assert.ok(processOf(sumPid).filtered >= 10, "left out, and counted");
+    } finally {
+      for (const c of spawned) await c.stop();
+      for (const c of caps) await c.stop();
+      await run(["ip", "netns", "del", far]);
+    }
+  },
+  false,
+);
+
+procTest("proc: IPv6, TCP and UDP: each packet its sender's", async (pair, dir) => {
+  const [cap6, peer6] = ["fd00:89::1", "fd00:89::2"];
+  for (
+    const [ns, i, a] of [[pair.captureNs, pair.captureIf, cap6], [
+      pair.senderNs,
+      pair.senderIf,
+      peer6,
+    ]]
+  ) {
+    await nsExec(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${i}.disable_ipv6=0`], { check: true });
+    await run(["ip", "-n", ns, "addr", "add", `${a}/64`, "dev", i, "nodad"], { check: true });
+  }
+  const spawned: NsChild[] = [];
+  const file = `${dir}/v6.pcapng`;
+  let cap: Capture | undefined;
+  try {
+    spawned.push(await peer(pair.senderNs, ["tcp6-echo", String(TCP_PORT)]));
+    spawned.push(await peer(pair.senderNs, ["udp6-echo", String(UDP_PORT)]));
+    cap = await startXskdump(pair, ["--attribute", "-w", file]);
+    const tcp = await peer(pair.captureNs, ["tcp-send", peer6, String(TCP_PORT), "5"]);
+    const udp = await peer(pair.captureNs, ["udp-send", peer6, String(UDP_PORT), "5"]);
+    spawned.push(tcp, udp);
+    await runSenders([tcp, udp]);
+    await finish(cap);
+    // IPv6 frames by next header and ports (no extension headers here).
+    const recs = [...pcapngRecords(Deno.readFileSync(file))].filter((r) =>
+      r.data[12] === 0x86 && r.data[13] === 0xdd && (r.data[20] === 6 || r.data[20] === 17)
+    );
+    const port = (r: PcapngRecord) =>
+      Math.min((r.data[54] << 8) | r.data[55], (r.data[56] << 8) | r.data[57]);
+    const tcpRecs = recs.filter((r) => r.data[20] === 6 && port(r) === TCP_PORT);
+    const udpRecs = recs.filter((r) => r.data[20] === 17 && port(r) === UDP_PORT);
+    assert.ok(tcpRecs.length >= 15, `TCP: ${tcpRecs.length}`);
+    assert.equal(udpRecs.length, 10);
+    assert.deepEqual(directions([...tcpRecs, ...udpRecs]), new Set([1, 2]));
+    assert.deepEqual(tcpRecs.filter((r) => r.processId !== tcp.pid).map((r) => r.processId), []);
+    assert.deepEqual(udpRecs.filter((r) => r.processId !== udp.pid).map((r) => r.processId), []);
+  } finally {
+    for (const c of spawned) await c.stop();
+    await cap?.stop();
+  }
+}, false);
