@@ -98,6 +98,24 @@ export async function pollUntil(
   }
 }
 
+/**
+ * Waits until a TCP connection in namespace `ns` to `peer` ("addr:port") is in TIME-WAIT: the
+ * side that closed last has then sent its final ACK (it goes out before the state changes), so
+ * every capture point has seen the connection's last frame. Throws after timeoutMs.
+ */
+export async function untilTimeWait(ns: string, peer: string, timeoutMs: number): Promise<void> {
+  let out = "";
+  const done = await pollUntil(
+    async () => {
+      out = (await nsExec(ns, ["ss", "-Htan", "state", "time-wait"])).stdout;
+      return out.split("\n").some((l) => l.trim().split(/\s+/).includes(peer));
+    },
+    timeoutMs,
+    20,
+  );
+  if (!done) throw new Error(`no TIME-WAIT connection to ${peer} in ${ns}:\n${out}`);
+}
+
 // ---------------------------------------------------------------------------
 // Namespaces and the veth pair
 

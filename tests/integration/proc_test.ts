@@ -24,6 +24,7 @@ import {
   run,
   spawnInNs,
   startXskdump,
+  untilTimeWait,
   type VethPair,
   withPairAndDir,
 } from "../../testbed/mod.ts";
@@ -77,18 +78,9 @@ async function runSenders(senders: NsChild[]): Promise<void> {
   }
 }
 
-/**
- * Waits until the capture namespace's TCP connection to the echo server is in TIME_WAIT: its
- * last ACK has then passed the tap's egress hook (it is sent before the state changes).
- */
-async function closed(pair: VethPair): Promise<void> {
-  const end = Date.now() + READY_MS;
-  for (;;) {
-    const out = (await nsExec(pair.captureNs, ["ss", "-Htan", "state", "time-wait"])).stdout;
-    if (out.includes(`${PEER_ADDR}:${TCP_PORT}`)) return;
-    if (Date.now() > end) throw new Error(`no TIME_WAIT connection to the echo server:\n${out}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The capture namespace's TCP connection to the echo server is done (testbed's untilTimeWait). */
+function closed(pair: VethPair): Promise<void> {
+  return untilTimeWait(pair.captureNs, `${PEER_ADDR}:${TCP_PORT}`, READY_MS);
 }
 
 /** IPv4 TCP or UDP ports and TCP flags of an Ethernet frame, undefined for anything else. */
@@ -574,10 +566,7 @@ procTest(
       spawned.push(client);
       await runSenders([client]);
       // The client's side closed first: the server's last ACK, once its own FIN is acknowledged.
-      await pollUntil(async () => {
-        const out = (await nsExec(pair.senderNs, ["ss", "-Htan", "state", "time-wait"])).stdout;
-        return out.includes(`${CAP_ADDR}:${TCP_PORT}`);
-      }, READY_MS);
+      await untilTimeWait(pair.senderNs, `${CAP_ADDR}:${TCP_PORT}`, READY_MS);
       await finish(cap);
       const recs = ofPort([...pcapngRecords(Deno.readFileSync(file))], TCP_PORT);
       assert.ok(recs.length >= 15, `packets: ${recs.length}`);

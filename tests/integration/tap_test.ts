@@ -27,6 +27,7 @@ import {
   run,
   spawnInNs,
   stackReachable,
+  untilTimeWait,
   type VethPair,
   withPairAndDir,
   xdpAttached,
@@ -293,12 +294,7 @@ c.close();`,
         // The server's exit does not pin the last frame: the client's ACK of the server's FIN
         // goes out when its socket enters TIME-WAIT. Stopping tcpdump before that let the taps,
         // stopped later, hold one frame more (96 against 95, under load).
-        const acked = await pollUntil(async () =>
-          (await nsExec(pair.captureNs, [
-            ..."ss -Htan state time-wait".split(" "),
-            "( dport = :5001 )",
-          ])).stdout.trim() !== "", EXIT_MS);
-        assert.ok(acked, "the client's socket never reached TIME-WAIT");
+        await untilTimeWait(pair.captureNs, `${SENDER_ADDR}:5001`, EXIT_MS);
       } finally {
         stack.signal("SIGINT");
         await stack.waitExit(EXIT_MS);
