@@ -108,6 +108,24 @@ export function reassemble(
 }
 
 /**
+ * Whether the frames hold the stream's last packet to `port`: the client's ACK of the server's
+ * FIN, which acknowledges one sequence number more than the client's own FIN did (the server
+ * sends no data and closes after the client's FIN, so nothing of the stream comes after it). A
+ * capture ended before it can still lack packets at its end that another one wrote.
+ */
+export function streamClosed(frames: { data: Uint8Array }[], port = STREAM_PORT): boolean {
+  let finAck = -1;
+  for (const { data } of frames) {
+    const tcp = tcpAt(data, port);
+    if (tcp < 0 || !(data[tcp + 13] & 16)) continue;
+    const ack = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(tcp + 8);
+    if (data[tcp + 13] & 1) finAck = (ack + 1) >>> 0;
+    else if (ack === finAck) return true;
+  }
+  return false;
+}
+
+/**
  * The first offset where a byte the file holds differs from what the client sent, -1 if none
  * does (missing bytes are {@link StreamContents.missing}'s business, not this).
  */

@@ -27,8 +27,11 @@ import {
   run,
   spawnInNs,
   stackReachable,
+  streamClosed,
   untilTimeWait,
   type VethPair,
+  waitForRecords,
+  wholeRecords,
   withPairAndDir,
   xdpAttached,
   XSKDUMP,
@@ -189,6 +192,8 @@ for (const mode of ["native", "generic"] as const) {
           await udpSend(pair, CAPTURE_ADDR, 5353, 40);
           assert.equal((await udp.waitExit(15_000)).code, 0);
           assert.equal(new TextDecoder().decode(udp.stdoutBytes()).trim(), "40");
+          // tcpdump has written the corpus before its SIGINT (what is in its ring then is lost).
+          await waitForRecords(`${dir}/stack.pcap`, expected.length, EXIT_MS);
         } catch (e) {
           await child.stop();
           throw e;
@@ -295,6 +300,12 @@ c.close();`,
         // goes out when its socket enters TIME-WAIT. Stopping tcpdump before that let the taps,
         // stopped later, hold one frame more (96 against 95, under load).
         await untilTimeWait(pair.captureNs, `${SENDER_ADDR}:5001`, EXIT_MS);
+        // And tcpdump has written it: what is still in its ring at a SIGINT is left unwritten.
+        const written = await pollUntil(
+          () => streamClosed(wholeRecords(`${dir}/tcpdump.pcap`).frames, 5001),
+          EXIT_MS,
+        );
+        assert.ok(written, "tcpdump never wrote the client's last ACK");
       } finally {
         stack.signal("SIGINT");
         await stack.waitExit(EXIT_MS);
