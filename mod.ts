@@ -77,6 +77,7 @@ export { formatSummary } from "./lib/capture/summary.ts";
 export * from "./lib/formats/pcap.ts";
 export * from "./lib/formats/pcapng.ts";
 export * from "./lib/formats/pcapng_reader.ts";
+export * from "./lib/formats/capture_file.ts";
 export {
   Decoder,
   type DecoderOptions,

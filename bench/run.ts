@@ -70,12 +70,12 @@ import type { ToolReport } from "./parse.ts";
 import {
   LOSS_FREE,
   mpps,
-  plot,
   printReport,
   summarize,
   type TrialResult,
   trialResult,
 } from "./report.ts";
+import { plot } from "./plot.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
 import { ddNewPages, type DdResult, streamResult } from "./targets.ts";
 import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";

@@ -18,7 +18,7 @@ import { restoreCommand } from "./restore.ts";
 import { EXIT_OK, writeOut } from "./report.ts";
 
 export { MAX_SNAPLEN, UsageError };
-export type { CaptureArgs, DumpArgs, PrintArgs, ReadArgs, WriteArgs } from "./flags.ts";
+export type { CaptureArgs, DumpArgs, PrintArgs, ReadArgs, WriteArgs } from "./capture_args.ts";
 export type { DoctorArgs } from "./doctor.ts";
 export type { ExtcapArgs } from "./extcap.ts";
 export type { FleetArgs } from "./fleet.ts";

@@ -16,13 +16,8 @@ import { XskError } from "../ffi/xsk.ts";
 import { Command, CommanderError } from "commander";
 import { type CliCommand, UsageError } from "./command.ts";
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
-import {
-  addFlags,
-  type CaptureArgs,
-  type CaptureCommandArgs,
-  type DumpArgs,
-  readFlags,
-} from "./flags.ts";
+import type { CaptureArgs, CaptureCommandArgs, DumpArgs } from "./capture_args.ts";
+import { addFlags, readFlags } from "./flags.ts";
 import { captureOutput, fileOutput, formatFor, type Output } from "./output/mod.ts";
 import { liveFileOutput } from "./output/live_files.ts";
 import { ProcessLabels } from "../lib/capture/process.ts";

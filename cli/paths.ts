@@ -9,6 +9,7 @@
  * @module
  */
 import { chownPath, ShimFile } from "../ffi/files.ts";
+import { concat } from "../lib/formats/bytecopy.ts";
 import type { ByteSource } from "../lib/formats/reader.ts";
 
 const STDIN = new Set(["-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
@@ -91,13 +92,7 @@ function readAllSync(src: { readSync(p: Uint8Array<ArrayBuffer>): number | null 
     if (n === null) break;
     parts.push(buf.subarray(0, n));
   }
-  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(concat(parts));
 }
 
 /** chown(2) of a file -w made (-Z), by name as tcpdump does it. */

@@ -11,10 +11,10 @@
  */
 import { LINKTYPE_ETHERNET, MAX_SNAPLEN } from "../lib/formats/magic.ts";
 import { PcapFormatError } from "../lib/formats/pcap.ts";
-import type { CaptureRecord } from "../lib/formats/pcapng_reader.ts";
+import type { CaptureRecord } from "../lib/formats/capture_file.ts";
 import { type Ending, readRecord } from "../lib/capture/stats.ts";
 import { type ByteSource, CaptureStreamReader } from "../lib/formats/reader.ts";
-import type { ReadArgs } from "./flags.ts";
+import type { ReadArgs } from "./capture_args.ts";
 import {
   countOutput,
   linktypeName,

@@ -97,6 +97,12 @@ export class Capture {
     return this.child.waitExit(ms);
   }
 
+  /** Ends it with SIGINT, as a user does; throws, quoting its stderr, unless it exits 0. */
+  async finish(ms = STOP_MS): Promise<void> {
+    const status = await this.interrupt("SIGINT", ms);
+    if (status.code !== 0) throw new Error(`exited ${status.code}:\n${this.stderr()}`);
+  }
+
   /** SIGKILLs it if it still runs and waits for it: for finally blocks. */
   stop(): Promise<Deno.CommandStatus> {
     return this.child.stop();

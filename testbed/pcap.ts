@@ -5,7 +5,7 @@
  * the first difference between two frame lists, and a pcap writer for crafted frames.
  * @module
  */
-import { captureRecords } from "../lib/formats/pcapng_reader.ts";
+import { captureRecords } from "../lib/formats/capture_file.ts";
 import { run } from "./netns.ts";
 import { writeFrames } from "./pcap_file.ts";
 
@@ -190,7 +190,8 @@ export function firstMismatch(
   return undefined;
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+/** The same bytes, in the same order. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -9,7 +9,7 @@
 import type { Option } from "commander";
 import { captureArgs } from "../capture.ts";
 import { UsageError } from "../command.ts";
-import type { CaptureArgs } from "../flags.ts";
+import type { CaptureArgs } from "../capture_args.ts";
 
 /** How the remote capture gets root. */
 export type SudoMode = "auto" | "always" | "never";

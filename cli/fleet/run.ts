@@ -8,11 +8,11 @@
  * @module
  */
 import { CaptureMerge } from "../../lib/formats/merge.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
+import type { CaptureRecord } from "../../lib/formats/capture_file.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
 import type { PcapngWriterStats } from "../../lib/formats/pcapng.ts";
 import meta from "../../deno.json" with { type: "json" };
-import type { CaptureArgs } from "../flags.ts";
+import type { CaptureArgs } from "../capture_args.ts";
 import { fileOutput, type Output, OutputFailure, textOutput } from "../output/mod.ts";
 import { describeError, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, say } from "../report.ts";
 import { type HostListener, HostSession, pushFile } from "./host.ts";

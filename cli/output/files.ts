@@ -8,7 +8,7 @@ import type { ProcessLabels } from "../../lib/capture/process.ts";
 import type { FileRecord } from "../../lib/capture/stats.ts";
 import { type ByteSink, LINKTYPE_ETHERNET, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter, type PcapngWriterStats } from "../../lib/formats/pcapng.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
+import type { CaptureRecord } from "../../lib/formats/capture_file.ts";
 import { Rotation, type RotationOptions } from "../../lib/formats/rotation.ts";
 import { isStdout, openForWrite, type WritableFile } from "../paths.ts";
 import { OutputStop } from "./errors.ts";

@@ -29,9 +29,10 @@ import { FileWriter, type WriterFailure } from "../../ffi/writer.ts";
 import { errnoCode, XskError } from "../../ffi/xsk.ts";
 import type { BatchSink, Source } from "../../lib/capture/core.ts";
 import type { FileRecord, WriterRecord } from "../../lib/capture/stats.ts";
+import { concat } from "../../lib/formats/bytecopy.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
+import type { CaptureRecord } from "../../lib/formats/capture_file.ts";
 import type { Rotation } from "../../lib/formats/rotation.ts";
 import { OutputFailure, OutputStop, writeFailure } from "./errors.ts";
 import { type FileOutputOptions, fileWriter, isbNow, rotationFor } from "./files.ts";
@@ -78,13 +79,7 @@ class Collect implements ByteSink {
     this.parts.push(chunk.slice());
   }
   take(): Uint8Array<ArrayBuffer> {
-    const n = this.parts.reduce((a, p) => a + p.length, 0);
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
+    const out = concat(this.parts);
     this.parts = [];
     return out;
   }

@@ -12,7 +12,7 @@ import meta from "../../deno.json" with { type: "json" };
 import type { ProcessLabels } from "../../lib/capture/process.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { PcapngWriterStats } from "../../lib/formats/pcapng.ts";
-import type { OutputArgs } from "../flags.ts";
+import type { OutputArgs } from "../capture_args.ts";
 import { fileOutput, type FileOutputOptions, formatFor } from "./files.ts";
 import type { Output } from "./sinks.ts";
 import { textOutput } from "./text.ts";

@@ -10,7 +10,7 @@ import type { PacketSink } from "../../lib/capture/session.ts";
 import type { FileRecord, WriterRecord } from "../../lib/capture/stats.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import type { PcapngInterface, PcapngWriterStats } from "../../lib/formats/pcapng.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
+import type { CaptureRecord } from "../../lib/formats/capture_file.ts";
 import { isClosedPipe, OutputFailure, writeFailure } from "./errors.ts";
 
 /** One interface of an output with several (`xskdump fleet`: one per host and interface). */

@@ -7,7 +7,7 @@ import { Decoder, type TimestampFormat, type TimestampPrecision } from "../../li
 import { asciiDump, dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
 import { ProcessLabels } from "../../lib/capture/process.ts";
 import { LINKTYPE_ETHERNET } from "../../lib/formats/pcap.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
+import type { CaptureRecord } from "../../lib/formats/capture_file.ts";
 import { writeFailure } from "./errors.ts";
 import { fileSink, type Output, type OutputInterface } from "./sinks.ts";
 

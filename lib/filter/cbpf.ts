@@ -13,17 +13,17 @@ export interface CbpfInsn {
   k: number;
 }
 
-/** Instruction classes (code & 0x07). */
-export const CLASS = {
+/** The instruction classes eBPF kept from classic BPF (code & 0x07). */
+export const BASE_CLASS = {
   ld: 0x00,
   ldx: 0x01,
   st: 0x02,
   stx: 0x03,
   alu: 0x04,
   jmp: 0x05,
-  ret: 0x06,
-  misc: 0x07,
 } as const;
+/** Instruction classes (code & 0x07). */
+export const CLASS = { ...BASE_CLASS, ret: 0x06, misc: 0x07 } as const;
 /** Load sizes (code & 0x18). */
 export const SIZE = { w: 0x00, h: 0x08, b: 0x10 } as const;
 /** Load modes (code & 0xe0). */

@@ -5,19 +5,10 @@
  * Pure TypeScript.
  * @module
  */
-import { ALU, JMP } from "./cbpf.ts";
+import { ALU, BASE_CLASS, JMP } from "./cbpf.ts";
 
-/** Instruction classes. */
-export const CLS = {
-  ld: 0x00,
-  ldx: 0x01,
-  st: 0x02,
-  stx: 0x03,
-  alu: 0x04,
-  jmp: 0x05,
-  jmp32: 0x06,
-  alu64: 0x07,
-} as const;
+/** Instruction classes: classic BPF's first six, and two more. */
+export const CLS = { ...BASE_CLASS, jmp32: 0x06, alu64: 0x07 } as const;
 /** Memory access sizes. */
 export const SZ = { w: 0x00, h: 0x08, b: 0x10, dw: 0x18 } as const;
 /** Memory access modes. */

@@ -1,6 +1,7 @@
 /**
- * The packet copy both capture-file writers use on their hot path: bytes from
- * a source view (the UMEM, a file) into a pre-touched output buffer.
+ * What both capture-file writers share: the packet copy of their hot path (bytes from a source
+ * view, the UMEM or a file, into a pre-touched output buffer), that buffer, the check of a
+ * packet's range and of their options.
  * @module
  */
 import { MAX_SNAPLEN } from "./magic.ts";
@@ -23,6 +24,16 @@ export class ByteCopier {
   /** Copies `len` bytes of `src` from `off` to `pos` in the output buffer. */
   copy(src: Uint8Array, off: number, len: number, pos: number): void {
     this.#dst.set(src.subarray(off, off + len), pos);
+  }
+}
+
+/** Throws RangeError unless `src[off .. off+len)` is a range of whole bytes inside `src`. */
+export function checkPacketRange(src: Uint8Array, off: number, len: number): void {
+  if (
+    !Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 ||
+    off + len > src.length
+  ) {
+    throw new RangeError(`bad packet range off=${off} len=${len} in ${src.length} bytes`);
   }
 }
 

@@ -40,3 +40,8 @@ export const MAX_SNAPLEN = 262144;
  * not a packet (libpcap's own bound).
  */
 export const MAX_RECORD = 0x10000000;
+
+/** A 32-bit word as error messages name magics and block types: `0x0a0d0d0a`. */
+export function hex32(n: number): string {
+  return "0x" + n.toString(16).padStart(8, "0");
+}

@@ -8,14 +8,17 @@
  *
  * @module
  */
-import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
+import { type ByteCopier, checkPacketRange, outputBuffer, writerOptions } from "./bytecopy.ts";
 import {
+  hex32,
   LINKTYPE_ETHERNET,
   MAX_RECORD,
   MAX_SNAPLEN,
   PCAP_FILE_HEADER_LEN,
   PCAP_MAGIC_NS,
+  PCAP_MAGIC_NS_SWAPPED,
   PCAP_MAGIC_US,
+  PCAP_MAGIC_US_SWAPPED,
   PCAP_RECORD_HEADER_LEN,
   PCAPNG_SHB,
 } from "./magic.ts";
@@ -31,13 +34,6 @@ export interface ByteSink {
 
 export { LINKTYPE_ETHERNET, PCAP_MAGIC_NS, PCAP_MAGIC_US };
 
-const FILE_HEADER_LEN = PCAP_FILE_HEADER_LEN;
-const RECORD_HEADER_LEN = PCAP_RECORD_HEADER_LEN;
-/** Largest record the reader accepts; anything larger is corruption, not a packet. */
-const MAX_CAPLEN = MAX_RECORD;
-/** pcapng section header block type, to give a useful error for the other format. */
-const PCAPNG_MAGIC = PCAPNG_SHB;
-
 /** Options of {@link PcapWriter}. */
 export interface PcapWriterOptions {
   /** Bytes kept of each packet; longer packets are truncated. Default 262144. */
@@ -47,9 +43,6 @@ export interface PcapWriterOptions {
   /** Size of the output buffer: the usual size of one sink write. Default 1 MiB. */
   bufferSize?: number;
 }
-
-/** Stands in for the source-buffer view until the first packet arrives. */
-/** Int32Array stores use host byte order; reading words in that order keeps bytes as they are. */
 
 /**
  * Writes a nanosecond-resolution, little-endian pcap stream (version 2.4) into a {@link ByteSink}.
@@ -76,7 +69,7 @@ export class PcapWriter {
   constructor(sink: ByteSink, opts: PcapWriterOptions = {}) {
     const { snaplen, linktype, bufferSize } = writerOptions(
       opts,
-      MAX_CAPLEN,
+      MAX_RECORD,
       32,
       LINKTYPE_ETHERNET,
     );
@@ -94,8 +87,8 @@ export class PcapWriter {
     v.setUint32(12, 0, true); // sigfigs
     v.setUint32(16, snaplen, true);
     v.setUint32(20, linktype, true);
-    this.#pos = FILE_HEADER_LEN;
-    this.#bytes = FILE_HEADER_LEN;
+    this.#pos = PCAP_FILE_HEADER_LEN;
+    this.#bytes = PCAP_FILE_HEADER_LEN;
   }
 
   /** Records added so far (buffered or already handed to the sink). */
@@ -127,31 +120,9 @@ export class PcapWriter {
     wireLen: number = len,
   ): void {
     if (this.#closed) throw new Error("PcapWriter.add after close");
-    if (
-      !Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 ||
-      off + len > src.length
-    ) {
-      throw new RangeError(`bad packet range off=${off} len=${len} in ${src.length} bytes`);
-    }
+    checkPacketRange(src, off, len);
     const incl = len < this.#snaplen ? len : this.#snaplen;
-    const need = RECORD_HEADER_LEN + incl;
-    if (this.#pos + need > this.#buf.length) {
-      this.flush();
-      if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, wireLen > len ? wireLen : len, sec, nsec);
-        return;
-      }
-    }
-    const pos = this.#pos;
-    const v = this.#view;
-    v.setUint32(pos, sec, true);
-    v.setUint32(pos + 4, nsec, true);
-    v.setUint32(pos + 8, incl, true);
-    v.setUint32(pos + 12, wireLen > len ? wireLen : len, true);
-    this.#copier.copy(src, off, incl, pos + RECORD_HEADER_LEN);
-    this.#pos = pos + need;
-    this.#packets++;
-    this.#bytes += need;
+    this.#put(src, off, incl, wireLen > len ? wireLen : len, sec, nsec);
   }
 
   /**
@@ -162,25 +133,37 @@ export class PcapWriter {
   addRecord(data: Uint8Array, origLen: number, sec: number, nsec: number): void {
     if (this.#closed) throw new Error("PcapWriter.addRecord after close");
     const incl = data.length < this.#snaplen ? data.length : this.#snaplen;
-    const wire = origLen > incl ? origLen : incl;
-    const need = RECORD_HEADER_LEN + incl;
+    this.#put(data, 0, incl, origLen > incl ? origLen : incl, sec, nsec);
+  }
+
+  /**
+   * One record of `incl` bytes from `src[off..]`, `wire` long on the wire: into the buffer,
+   * flushed first when it does not fit, or straight to the sink when it is larger than the buffer.
+   */
+  #put(src: Uint8Array, off: number, incl: number, wire: number, sec: number, nsec: number): void {
+    const need = PCAP_RECORD_HEADER_LEN + incl;
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(data, 0, incl, wire, sec, nsec);
+        this.#writeDirect(src, off, incl, wire, sec, nsec);
         return;
       }
     }
     const pos = this.#pos;
+    this.#putHeader(pos, sec, nsec, incl, wire);
+    this.#copier.copy(src, off, incl, pos + PCAP_RECORD_HEADER_LEN);
+    this.#pos = pos + need;
+    this.#packets++;
+    this.#bytes += need;
+  }
+
+  /** A record header at `pos`: the timestamp, the captured and the wire length. */
+  #putHeader(pos: number, sec: number, nsec: number, incl: number, wire: number): void {
     const v = this.#view;
     v.setUint32(pos, sec, true);
     v.setUint32(pos + 4, nsec, true);
     v.setUint32(pos + 8, incl, true);
     v.setUint32(pos + 12, wire, true);
-    this.#buf.set(data.subarray(0, incl), pos + RECORD_HEADER_LEN);
-    this.#pos = pos + need;
-    this.#packets++;
-    this.#bytes += need;
   }
 
   /** Rare path for a record larger than the buffer: header via the (empty) buffer, then data. */
@@ -192,15 +175,11 @@ export class PcapWriter {
     sec: number,
     nsec: number,
   ): void {
-    const v = this.#view;
-    v.setUint32(0, sec, true);
-    v.setUint32(4, nsec, true);
-    v.setUint32(8, incl, true);
-    v.setUint32(12, len, true);
-    this.#sink.write(this.#buf.subarray(0, RECORD_HEADER_LEN));
+    this.#putHeader(0, sec, nsec, incl, len);
+    this.#sink.write(this.#buf.subarray(0, PCAP_RECORD_HEADER_LEN));
     this.#sink.write(src.subarray(off, off + incl));
     this.#packets++;
-    this.#bytes += RECORD_HEADER_LEN + incl;
+    this.#bytes += PCAP_RECORD_HEADER_LEN + incl;
   }
 
   /** Hands every buffered record (whole records only) to the sink. */
@@ -259,15 +238,11 @@ export class PcapFormatError extends Error {
   }
 }
 
-function hex32(n: number): string {
-  return "0x" + n.toString(16).padStart(8, "0");
-}
-
 /** Reads and checks the 24-byte file header; throws {@link PcapFormatError} when it is not pcap. */
 export function readPcapHeader(bytes: Uint8Array): PcapHeader {
-  if (bytes.length < FILE_HEADER_LEN) {
+  if (bytes.length < PCAP_FILE_HEADER_LEN) {
     throw new PcapFormatError(
-      `short file: ${bytes.length} bytes, a pcap header needs ${FILE_HEADER_LEN}`,
+      `short file: ${bytes.length} bytes, a pcap header needs ${PCAP_FILE_HEADER_LEN}`,
     );
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -283,15 +258,15 @@ export function readPcapHeader(bytes: Uint8Array): PcapHeader {
       nanosecond = true;
       bigEndian = false;
       break;
-    case 0xd4c3b2a1:
+    case PCAP_MAGIC_US_SWAPPED:
       nanosecond = false;
       bigEndian = true;
       break;
-    case 0x4d3cb2a1:
+    case PCAP_MAGIC_NS_SWAPPED:
       nanosecond = true;
       bigEndian = true;
       break;
-    case PCAPNG_MAGIC:
+    case PCAPNG_SHB:
       throw new PcapFormatError("this is a pcapng file; only classic pcap is supported here");
     default:
       throw new PcapFormatError(`bad magic ${hex32(magic)}: not a pcap file`);
@@ -328,26 +303,26 @@ export function* pcapRecords(bytes: Uint8Array): Generator<PcapRecord> {
   const scale = header.nanosecond ? 1 : 1000;
   const snaplen = effectiveSnaplen(header.snaplen);
   const end = bytes.length;
-  let off = FILE_HEADER_LEN;
+  let off = PCAP_FILE_HEADER_LEN;
   let index = 1;
   while (off < end) {
-    if (end - off < RECORD_HEADER_LEN) {
+    if (end - off < PCAP_RECORD_HEADER_LEN) {
       throw new PcapFormatError(
         `truncated record #${index} at offset ${off}: ${
           end - off
-        } of ${RECORD_HEADER_LEN} header bytes`,
+        } of ${PCAP_RECORD_HEADER_LEN} header bytes`,
       );
     }
     const sec = v.getUint32(off, le);
     const frac = v.getUint32(off + 4, le);
     const caplen = v.getUint32(off + 8, le);
     const origLen = v.getUint32(off + 12, le);
-    if (caplen > MAX_CAPLEN) {
+    if (caplen > MAX_RECORD) {
       throw new PcapFormatError(
-        `corrupt record #${index} at offset ${off}: captured length ${caplen} exceeds ${MAX_CAPLEN}`,
+        `corrupt record #${index} at offset ${off}: captured length ${caplen} exceeds ${MAX_RECORD}`,
       );
     }
-    const start = off + RECORD_HEADER_LEN;
+    const start = off + PCAP_RECORD_HEADER_LEN;
     if (end - start < caplen) {
       throw new PcapFormatError(
         `truncated record #${index} at offset ${off}: ${end - start} of ${caplen} data bytes`,

@@ -12,21 +12,14 @@
  *
  * @module
  */
-import { type ByteCopier, outputBuffer, writerOptions } from "./bytecopy.ts";
+import { type ByteCopier, checkPacketRange, outputBuffer, writerOptions } from "./bytecopy.ts";
 import { MAX_RECORD } from "./magic.ts";
 import { type ByteSink, LINKTYPE_ETHERNET } from "./pcap.ts";
 import {
-  BYTE_ORDER_MAGIC,
   EPB,
   EPB_FLAGS,
   EPB_PROCESSID_THREADID,
   EPB_QUEUE,
-  FILTER_LIBPCAP,
-  IDB,
-  IF_DESCRIPTION,
-  IF_FILTER,
-  IF_NAME,
-  IF_TSRESOL,
   ISB,
   ISB_FILTERACCEPT,
   ISB_IFDROP,
@@ -36,22 +29,14 @@ import {
   OPT_COMMENT,
   OPT_ENDOFOPT,
   pad4,
-  SHB,
-  SHB_HARDWARE,
-  SHB_OS,
-  SHB_USERAPPL,
   TWO32,
 } from "./pcapng_blocks.ts";
+import { buildIdb, buildShb } from "./pcapng_headers.ts";
 
 /** epb_flags bits 0-1 = 01: the packet was received. */
 export const EPB_DIRECTION_INBOUND = 1;
 /** epb_flags bits 0-1 = 10: the packet was sent (tap mode's outgoing packets). */
 export const EPB_DIRECTION_OUTBOUND = 2;
-
-/** if_tsresol 9: timestamps count nanoseconds. */
-const TSRESOL_NS = 9;
-/** Largest snaplen the writer accepts, as for pcap. */
-const MAX_SNAPLEN = MAX_RECORD;
 
 /**
  * The fixed part of an EPB as written: block type, length, interface, timestamp (2 words),
@@ -70,8 +55,6 @@ const ISB_MAX = 20 + 5 * 12 + 4 + 4;
 const NS_PER_SEC_ODD = 1953125;
 /** 2^23: (sec * 1953125) * 512 / 2^32 = (sec * 1953125) / 2^23. */
 const TWO23 = 8388608;
-
-const encoder = new TextEncoder();
 
 /** One interface of the file: its Interface Description Block. */
 export interface PcapngInterface {
@@ -137,81 +120,6 @@ export interface PcapngWriterStats {
   nsec?: number;
 }
 
-/** One option while the header blocks are built (not on the hot path). */
-interface Opt {
-  code: number;
-  value: Uint8Array;
-}
-
-function stringOpt(code: number, text: string | undefined, what: string): Opt[] {
-  if (text === undefined || text === "") return [];
-  const value = encoder.encode(text);
-  if (value.length > 0xffff) throw new RangeError(`${what} is longer than 65535 bytes`);
-  return [{ code, value }];
-}
-
-/** A whole little-endian block: type, length, `body`, options and opt_endofopt, length. */
-function buildBlock(type: number, body: Uint8Array, opts: Opt[]): Uint8Array {
-  let len = 12 + body.length;
-  for (const o of opts) len += 4 + pad4(o.value.length);
-  if (opts.length > 0) len += 4;
-  const out = new Uint8Array(len);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, type, true);
-  v.setUint32(4, len, true);
-  out.set(body, 8);
-  let p = 8 + body.length;
-  for (const o of opts) {
-    v.setUint16(p, o.code, true);
-    v.setUint16(p + 2, o.value.length, true);
-    out.set(o.value, p + 4);
-    p += 4 + pad4(o.value.length);
-  }
-  if (opts.length > 0) p += 4; // opt_endofopt: already zero
-  v.setUint32(p, len, true);
-  return out;
-}
-
-/** The SHB that starts every file the writer makes. */
-function buildShb(opts: PcapngWriterOptions): Uint8Array {
-  const shbBody = new Uint8Array(16);
-  const sv = new DataView(shbBody.buffer);
-  sv.setUint32(0, BYTE_ORDER_MAGIC, true);
-  sv.setUint16(4, 1, true); // version 1.0
-  sv.setUint16(6, 0, true);
-  // Section length -1 (unknown): the file is streamed, its size is not known up front.
-  sv.setInt32(8, -1, true);
-  sv.setInt32(12, -1, true);
-  return buildBlock(SHB, shbBody, [
-    ...stringOpt(SHB_HARDWARE, opts.hardware, "hardware"),
-    ...stringOpt(SHB_OS, opts.os, "os"),
-    ...stringOpt(SHB_USERAPPL, opts.userAppl ?? "xskdump", "userAppl"),
-  ]);
-}
-
-/** An IDB: `linktype` and `snaplen` already checked; nanosecond timestamps. */
-function buildIdb(i: PcapngInterface, snaplen: number, linktype: number): Uint8Array {
-  if (typeof i.name !== "string") throw new TypeError("an interface's name must be a string");
-  const idbBody = new Uint8Array(8);
-  const iv = new DataView(idbBody.buffer);
-  iv.setUint16(0, linktype, true);
-  iv.setUint32(4, snaplen, true);
-  const idbOpts = [
-    ...stringOpt(IF_NAME, i.name, "ifName"),
-    ...stringOpt(IF_DESCRIPTION, i.description, "description"),
-  ];
-  if (i.filter !== undefined && i.filter !== "") {
-    const text = encoder.encode(i.filter);
-    if (text.length > 0xfffe) throw new RangeError("filter is longer than 65534 bytes");
-    const value = new Uint8Array(1 + text.length);
-    value[0] = FILTER_LIBPCAP;
-    value.set(text, 1);
-    idbOpts.push({ code: IF_FILTER, value });
-  }
-  idbOpts.push({ code: IF_TSRESOL, value: new Uint8Array([TSRESOL_NS]) });
-  return buildBlock(IDB, idbBody, idbOpts);
-}
-
 /** Checks a counter for the ISB; RangeError when it cannot be a u64. */
 function checkCounter(name: string, x: PcapngCounter | undefined): void {
   if (x === undefined) return;
@@ -256,7 +164,7 @@ export class PcapngWriter {
     // The IDB has 16 bits for the link type, unlike the classic pcap header.
     const { snaplen, linktype, bufferSize } = writerOptions(
       opts,
-      MAX_SNAPLEN,
+      MAX_RECORD,
       16,
       LINKTYPE_ETHERNET,
     );
@@ -293,7 +201,7 @@ export class PcapngWriter {
     if (this.#closed) throw new Error("PcapngWriter.addInterface after close");
     const { snaplen, linktype } = writerOptions(
       { snaplen: i.snaplen ?? this.#snaplen, linktype: i.linktype ?? this.#linktype },
-      MAX_SNAPLEN,
+      MAX_RECORD,
       16,
       LINKTYPE_ETHERNET,
     );
@@ -355,36 +263,12 @@ export class PcapngWriter {
     options?: Uint8Array,
   ): void {
     if (this.#closed) throw new Error("PcapngWriter.add after close");
-    if (
-      !Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 ||
-      off + len > src.length
-    ) {
-      throw new RangeError(`bad packet range off=${off} len=${len} in ${src.length} bytes`);
-    }
+    checkPacketRange(src, off, len);
     const keep = this.#keep(iface);
     const incl = len < keep ? len : keep;
     const wire = wireLen > len ? wireLen : len;
-    const padded = pad4(incl);
     const q = direction === EPB_DIRECTION_OUTBOUND ? undefined : queue;
-    const extra = options === undefined ? 0 : options.length;
-    const need = (q === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded) + extra;
-    if (this.#pos + need > this.#buf.length) {
-      this.flush();
-      if (need > this.#buf.length) {
-        this.#writeDirect(src, off, incl, wire, sec, nsec, q, need, iface, direction, options);
-        return;
-      }
-    }
-    const pos = this.#pos;
-    this.#putHead(pos, need, incl, wire, sec, nsec, iface);
-    const v = this.#view;
-    // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
-    if (padded !== incl) v.setInt32(pos + EPB_HEAD + padded - 4, 0);
-    this.#copier.copy(src, off, incl, pos + EPB_HEAD);
-    this.#putTail(pos + EPB_HEAD + padded, need, q, direction, options);
-    this.#pos = pos + need;
-    this.#packets++;
-    this.#bytes += need;
+    this.#put(src, off, incl, wire, sec, nsec, q, direction, iface, options);
   }
 
   /**
@@ -407,20 +291,42 @@ export class PcapngWriter {
     const keep = this.#keep(iface);
     const incl = data.length < keep ? data.length : keep;
     const wire = origLen > incl ? origLen : incl;
+    this.#put(data, 0, incl, wire, sec, nsec, queue, flags, iface, undefined);
+  }
+
+  /**
+   * One EPB of `incl` bytes from `src[off..]`, `wire` long on the wire, with epb_flags `flags`,
+   * epb_queue `queue` when given and the encoded `options`: into the buffer, flushed first when
+   * it does not fit, or straight to the sink when it is larger than the buffer.
+   */
+  #put(
+    src: Uint8Array,
+    off: number,
+    incl: number,
+    wire: number,
+    sec: number,
+    nsec: number,
+    queue: number | undefined,
+    flags: number,
+    iface: number,
+    options: Uint8Array | undefined,
+  ): void {
     const padded = pad4(incl);
-    const need = queue === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded;
+    const extra = options === undefined ? 0 : options.length;
+    const need = (queue === undefined ? EPB_FIXED + padded : EPB_FIXED + 8 + padded) + extra;
     if (this.#pos + need > this.#buf.length) {
       this.flush();
       if (need > this.#buf.length) {
-        this.#writeDirect(data, 0, incl, wire, sec, nsec, queue, need, iface, flags);
+        this.#writeDirect(src, off, incl, wire, sec, nsec, queue, need, iface, flags, options);
         return;
       }
     }
     const pos = this.#pos;
     this.#putHead(pos, need, incl, wire, sec, nsec, iface);
+    // The buffer is reused, so the padding must be cleared; the data then overwrites its front.
     if (padded !== incl) this.#view.setInt32(pos + EPB_HEAD + padded - 4, 0);
-    this.#buf.set(data.subarray(0, incl), pos + EPB_HEAD);
-    this.#putTail(pos + EPB_HEAD + padded, need, queue, flags);
+    this.#copier.copy(src, off, incl, pos + EPB_HEAD);
+    this.#putTail(pos + EPB_HEAD + padded, need, queue, flags, options);
     this.#pos = pos + need;
     this.#packets++;
     this.#bytes += need;

@@ -1,5 +1,5 @@
 /**
- * pcapng reader, in pure TypeScript, plus a reader of either capture format for `-r`.
+ * pcapng reader, in pure TypeScript (capture_file.ts reads either format).
  *
  * It walks a whole file held in memory: any byte order (per section), several sections and
  * interfaces, any timestamp resolution. Like {@link pcapRecords} it yields every good record, then
@@ -7,14 +7,8 @@
  *
  * @module
  */
-import {
-  effectiveSnaplen,
-  PCAP_MAGIC_NS,
-  PCAP_MAGIC_US,
-  PcapFormatError,
-  pcapRecords,
-  readPcapHeader,
-} from "./pcap.ts";
+import { hex32, PCAPNG_BYTE_ORDER_SWAPPED } from "./magic.ts";
+import { effectiveSnaplen, PcapFormatError } from "./pcap.ts";
 import {
   BYTE_ORDER_MAGIC,
   DSB,
@@ -87,9 +81,6 @@ export interface PcapngRecord {
   /** The block's first opt_comment, when it has one (same: present only then). */
   comment?: string;
 }
-
-/** A record of either format, as {@link captureRecords} yields them (pcap: interface 0). */
-export type CaptureRecord = PcapngRecord;
 
 /** A point in time, as the reader gives timestamps. */
 export interface PcapngTime {
@@ -185,10 +176,6 @@ interface IfState {
 }
 
 const decoder = new TextDecoder(); // not fatal: bad UTF-8 becomes U+FFFD, never an exception
-
-function hex32(n: number): string {
-  return "0x" + n.toString(16).padStart(8, "0");
-}
 
 function blockName(type: number): string {
   switch (type) {
@@ -348,7 +335,7 @@ function* walk(bytes: Uint8Array, sections: PcapngSectionInfo[]): Generator<Pcap
       // The type reads the same in either order; the byte-order magic says which this is.
       const magic = v.getUint32(off + 8, true);
       if (magic === BYTE_ORDER_MAGIC) le = true;
-      else if (magic === 0x4d3c2b1a) le = false;
+      else if (magic === PCAPNG_BYTE_ORDER_SWAPPED) le = false;
       else throw corrupt(type, off, `bad byte-order magic ${hex32(magic)}`);
     }
     const len = v.getUint32(off + 4, le);
@@ -553,53 +540,4 @@ export function readPcapngInfo(bytes: Uint8Array): PcapngInfo {
   let packets = 0;
   for (const _ of walk(bytes, sections)) packets++;
   return { sections, packets };
-}
-
-/** Which capture format `bytes` starts with, by its magic number; undefined for neither. */
-export function detectCaptureFormat(bytes: Uint8Array): "pcap" | "pcapng" | undefined {
-  if (bytes.length < 4) return undefined;
-  const magic = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
-  if (magic === SHB) return "pcapng";
-  switch (magic) {
-    case PCAP_MAGIC_US:
-    case PCAP_MAGIC_NS:
-    case 0xd4c3b2a1: // the two, big-endian
-    case 0x4d3cb2a1:
-      return "pcap";
-  }
-  return undefined;
-}
-
-/**
- * Yields the packets of a classic pcap or a pcapng file, whichever `bytes` is, in one shape
- * (pcap records: interface 0, the file's link type, no queue or flags). Errors as
- * {@link pcapRecords} and {@link pcapngRecords}: every good record, then at most a
- * {@link PcapFormatError}, also for a file that is neither format.
- */
-export function* captureRecords(bytes: Uint8Array): Generator<CaptureRecord> {
-  const format = detectCaptureFormat(bytes);
-  if (format === "pcapng") {
-    yield* pcapngRecords(bytes);
-    return;
-  }
-  if (format === undefined) {
-    const what = bytes.length < 4
-      ? `${bytes.length}-byte file`
-      : `magic ${hex32(new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false))}`;
-    throw new PcapFormatError(`not a pcap or pcapng file: ${what}`);
-  }
-  const linktype = readPcapHeader(bytes).linktype;
-  for (const r of pcapRecords(bytes)) {
-    yield {
-      sec: r.sec,
-      nsec: r.nsec,
-      caplen: r.caplen,
-      origLen: r.origLen,
-      data: r.data,
-      interfaceId: 0,
-      linktype,
-      queue: undefined,
-      flags: undefined,
-    };
-  }
 }

@@ -16,6 +16,7 @@
  * @module
  */
 import {
+  hex32,
   MAX_RECORD,
   PCAP_FILE_HEADER_LEN,
   PCAP_MAGICS,
@@ -26,12 +27,8 @@ import {
 } from "./magic.ts";
 import { concat } from "./bytecopy.ts";
 import { effectiveSnaplen, PcapFormatError, readPcapHeader } from "./pcap.ts";
-import {
-  type CaptureRecord,
-  type PcapngInterfaceInfo,
-  pcapngRecords,
-  readPcapngInfo,
-} from "./pcapng_reader.ts";
+import type { CaptureRecord } from "./capture_file.ts";
+import { type PcapngInterfaceInfo, pcapngRecords, readPcapngInfo } from "./pcapng_reader.ts";
 
 /** Where bytes come from: `Deno.FsFile`, `Deno.stdin`. `null` at the end. */
 export interface ByteSource {
@@ -51,16 +48,8 @@ export interface StreamInfo {
   filter?: string;
 }
 
-/** Largest record or block accepted; anything larger is corruption, not a packet. */
-const SHB = PCAPNG_SHB;
-const IDB = PCAPNG_IDB;
-const PCAP_HEADER = PCAP_FILE_HEADER_LEN;
 /** Bytes of records or blocks gathered, at most, into one batch (parsed together). */
 const WINDOW = 1 << 20;
-
-function hex32(n: number): string {
-  return "0x" + n.toString(16).padStart(8, "0");
-}
 
 /**
  * The buffered part of the stream: bytes from stream offset `lo` to `hi` sit in `buf` from index
@@ -203,12 +192,12 @@ export class CaptureStreamReader {
    */
   static async open(src: ByteSource, chunkSize = 1 << 20): Promise<CaptureStreamReader> {
     const input = new Input(src, Math.max(chunkSize, 65536));
-    await input.fill(PCAP_HEADER);
+    await input.fill(PCAP_FILE_HEADER_LEN);
     const have = input.avail(0);
     if (have < 4) throw new PcapFormatError(`not a pcap or pcapng file: ${have}-byte file`);
     const v = new DataView(input.buf.buffer, 0, have);
     const magic = v.getUint32(0, true);
-    if (magic === SHB) {
+    if (magic === PCAPNG_SHB) {
       const r = new CaptureStreamReader(
         input,
         0,
@@ -222,11 +211,11 @@ export class CaptureStreamReader {
     if (!PCAP_MAGICS.includes(magic)) {
       throw new PcapFormatError(`not a pcap or pcapng file: magic ${hex32(v.getUint32(0, false))}`);
     }
-    const h = readPcapHeader(input.view(0, Math.min(have, PCAP_HEADER)));
-    input.release(PCAP_HEADER);
+    const h = readPcapHeader(input.view(0, Math.min(have, PCAP_FILE_HEADER_LEN)));
+    input.release(PCAP_FILE_HEADER_LEN);
     return new CaptureStreamReader(
       input,
-      PCAP_HEADER,
+      PCAP_FILE_HEADER_LEN,
       { format: "pcap", linktype: h.linktype, snaplen: h.snaplen },
       !h.bigEndian,
       h.nanosecond ? 1 : 1000,
@@ -340,8 +329,8 @@ export class CaptureStreamReader {
     const v = this.#in.dv;
     const at = this.#in.at(pos);
     let type = v.getUint32(at, this.#sectionLe);
-    if (type === SHB || v.getUint32(at, true) === SHB) {
-      type = SHB;
+    if (type === PCAPNG_SHB || v.getUint32(at, true) === PCAPNG_SHB) {
+      type = PCAPNG_SHB;
       const magic = v.getUint32(at + 8, true);
       if (magic === PCAPNG_BYTE_ORDER_MAGIC) this.#sectionLe = true;
       else if (magic === PCAPNG_BYTE_ORDER_SWAPPED) this.#sectionLe = false;
@@ -407,8 +396,8 @@ export class CaptureStreamReader {
       const pos = this.#pos;
       const head = await this.#wholeBlock(pos);
       if (!head) return;
-      if (head.type !== SHB && head.type !== IDB) return;
-      if (head.type === SHB) {
+      if (head.type !== PCAPNG_SHB && head.type !== PCAPNG_IDB) return;
+      if (head.type === PCAPNG_SHB) {
         this.#prefix = [];
         this.sections++;
       }
@@ -464,7 +453,7 @@ export class CaptureStreamReader {
           ended = pos === start;
           break;
         }
-        if (head.type === SHB || head.type === IDB) break;
+        if (head.type === PCAPNG_SHB || head.type === PCAPNG_IDB) break;
         pos += head.len;
       }
       if (pos > start) {

@@ -19,15 +19,13 @@ import {
   OPCODE_PROGRAMS,
   prng,
   randomProgram,
+  SNAPLEN,
   syntheticFrames,
+  TC_NEXT,
+  XDP_PASS,
+  XDP_TX,
 } from "../unit/filter_cases.ts";
 import { framesOf, isRoot, mergedCorpus } from "../../testbed/mod.ts";
-
-const XDP_PASS = 2;
-const XDP_TX = 3;
-/** TCX_NEXT (-1) as BPF_PROG_TEST_RUN reports it (a u32). */
-const TC_NEXT = 0xffffffff;
-const SNAPLEN = 262144;
 
 if (!isRoot) console.log("filter_differential: skipped, needs root (BPF_PROG_TEST_RUN)");
 

@@ -1,4 +1,4 @@
-// The processes of the process-attribution tests (proc_test.ts): echo servers in the sender
+// The processes of the process-attribution tests (proc_*_test.ts): echo servers in the sender
 // namespace, and senders in the capture namespace whose pids the test knows. Each says "ready"
 // on stderr once its socket exists; a sender then waits for "go" on stdin (so a connection can
 // exist before the capture starts), sends `count` messages, reads every echo, says "done" and

@@ -7,10 +7,10 @@
 //   --pid beside it selects exactly the UDP sender's packets, while both senders get every echo;
 // - a connection opened before xskdump starts: attributed from its first captured packet;
 // - packets of no socket (ARP, ICMP): written without a process, counted; not selected by --pid;
-// - 100,000 sockets opened and closed: the map of live sockets does not grow;
-// - --cgroup and --container: a child cgroup in a private cgroup2 mount, one sender in it;
-// - kill -9: no hook, link or program of the attribution left, nothing mounted;
-// - text lines: identical to those without --print-process up to the " [pid N comm]" suffix.
+// - text lines: identical to those without --print-process up to the " [pid N comm]" suffix;
+// - a server's accepted connection, forwarded packets, IPv6.
+// proc_cgroup_test.ts selects by cgroup, container and command; proc_cleanup_test.ts checks what
+// the attribution holds in the kernel.
 
 import assert from "node:assert/strict";
 import { type PcapngRecord, pcapngRecords } from "../../lib/formats/pcapng_reader.ts";
@@ -19,137 +19,28 @@ import {
   type Capture,
   type NsChild,
   nsExec,
-  pollUntil,
-  rootOnly,
   run,
-  spawnInNs,
   startXskdump,
   untilTimeWait,
-  type VethPair,
-  withPairAndDir,
 } from "../../testbed/mod.ts";
-
-const skip = rootOnly("proc", "network namespaces, veth, tc, cgroup hooks") ? "no root" : undefined;
-const deno = Deno.execPath();
-const PEER = new URL("./proc_peer.ts", import.meta.url).pathname;
-const CAP_ADDR = "10.89.0.1";
-const PEER_ADDR = "10.89.0.2";
-const TCP_PORT = 7001;
-const UDP_PORT = 7002;
-const READY_MS = 30_000;
-const MESSAGES = 20;
-
-/** A proc_peer.ts process in `ns`, ready once it says so. */
-async function peer(ns: string, args: string[], wrap?: (argv: string[]) => string[]) {
-  const argv = [deno, "run", "-A", PEER, ...args];
-  const child = spawnInNs(ns, wrap ? wrap(argv) : argv, { stdin: true });
-  try {
-    await child.waitForStderrLine(/^ready$/, READY_MS);
-  } catch (e) {
-    await child.stop();
-    throw e;
-  }
-  return child;
-}
-
-/** Addresses on both ends and the two echo servers; fn, then every child stopped. */
-async function withEcho<T>(
-  pair: VethPair,
-  fn: (spawned: NsChild[]) => Promise<T>,
-): Promise<T> {
-  await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
-  await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
-  const spawned: NsChild[] = [];
-  try {
-    spawned.push(await peer(pair.senderNs, ["tcp-echo", String(TCP_PORT)]));
-    spawned.push(await peer(pair.senderNs, ["udp-echo", String(UDP_PORT)]));
-    return await fn(spawned);
-  } finally {
-    for (const c of spawned) await c.stop();
-  }
-}
-
-/** Tells senders to go and waits until each has every echo and has exited. */
-async function runSenders(senders: NsChild[]): Promise<void> {
-  for (const s of senders) await s.send("go");
-  for (const s of senders) {
-    await s.waitForStderrLine(/^done$/, READY_MS);
-    assert.equal((await s.waitExit(READY_MS)).code, 0, s.stderrText());
-  }
-}
-
-/** The capture namespace's TCP connection to the echo server is done (testbed's untilTimeWait). */
-function closed(pair: VethPair): Promise<void> {
-  return untilTimeWait(pair.captureNs, `${PEER_ADDR}:${TCP_PORT}`, READY_MS);
-}
-
-/** IPv4 TCP or UDP ports and TCP flags of an Ethernet frame, undefined for anything else. */
-function flowOf(
-  d: Uint8Array,
-): { proto: number; sport: number; dport: number; flags: number } | undefined {
-  if (d.length < 38 || d[12] !== 0x08 || d[13] !== 0x00) return undefined;
-  const proto = d[23];
-  const l4 = 14 + (d[14] & 0xf) * 4;
-  if ((proto !== 6 && proto !== 17) || d.length < l4 + (proto === 6 ? 14 : 8)) return undefined;
-  return {
-    proto,
-    sport: (d[l4] << 8) | d[l4 + 1],
-    dport: (d[l4 + 2] << 8) | d[l4 + 3],
-    flags: proto === 6 ? d[l4 + 13] : 0,
-  };
-}
-
-/** The packets of one flow (by the echo server's port), both directions. */
-function ofPort(records: PcapngRecord[], port: number): PcapngRecord[] {
-  return records.filter((r) => {
-    const f = flowOf(r.data);
-    return f !== undefined && (f.sport === port || f.dport === port);
-  });
-}
-
-function directions(records: PcapngRecord[]): Set<number> {
-  return new Set(records.map((r) => (r.flags ?? 0) & 3));
-}
-
-/** tshark's comment of every frame, in order. */
-async function tsharkComments(path: string): Promise<string[]> {
-  const r = await run(["tshark", "-r", path, "-T", "fields", "-e", "frame.comment"], {
-    check: true,
-  });
-  return r.stdout.split("\n").slice(0, -1);
-}
-
-async function finish(cap: Capture): Promise<Record<string, unknown>> {
-  const status = await cap.interrupt("SIGINT");
-  assert.equal(status.code, 0, cap.stderr());
-  return cap.summary() as unknown as Record<string, unknown>;
-}
-
-interface ProcessSummary {
-  attributed: number;
-  unattributed: number;
-  filtered: number;
-  table: { sockets: number; owned: number; added: number };
-  maps?: { create: number; release: number; live: number; closed: number; map_full: number };
-}
-
-const processOf = (s: Record<string, unknown>) => s.process as ProcessSummary;
-
-/** A test on its own veth pair and directory, with the echo servers running (echo true). */
-function procTest(
-  name: string,
-  fn: (pair: VethPair, dir: string) => Promise<void>,
-  echo = true,
-): void {
-  Deno.test(
-    { name, ignore: skip !== undefined, sanitizeOps: false, sanitizeResources: false },
-    () =>
-      withPairAndDir(
-        "xskdump-proc-",
-        (pair, dir) => echo ? withEcho(pair, () => fn(pair, dir)) : fn(pair, dir),
-      ),
-  );
-}
+import {
+  CAP_ADDR,
+  closed,
+  directions,
+  finish,
+  flowOf,
+  MESSAGES,
+  ofPort,
+  peer,
+  PEER_ADDR,
+  processOf,
+  procTest,
+  READY_MS,
+  runSenders,
+  TCP_PORT,
+  tsharkComments,
+  UDP_PORT,
+} from "./proc_helpers.ts";
 
 procTest(
   "proc: two senders, TCP and UDP, both directions, each packet its sender's; --pid one",
@@ -328,225 +219,6 @@ procTest(
       await plain.stop();
     }
   },
-);
-
-/** The bytes the kernel counts for the map of live sockets ("procs"): its memory in use. */
-async function procsMapBytes(): Promise<number> {
-  const maps = JSON.parse(
-    (await run(["bpftool", "-j", "map", "show"], { check: true })).stdout,
-  ) as {
-    name: string;
-    bytes_memlock: number;
-  }[];
-  const procs = maps.filter((m) => m.name === "procs");
-  assert.equal(procs.length, 1, "one capture with attribution runs");
-  return procs[0].bytes_memlock;
-}
-
-procTest(
-  "proc: 100,000 sockets opened and closed: the map of live sockets does not grow",
-  async (pair) => {
-    const cap = await startXskdump(pair, ["--attribute", "-w", "/dev/null", "--format", "pcapng"]);
-    try {
-      const before = await procsMapBytes();
-      const churn = spawnInNs(pair.captureNs, [deno, "run", "-A", PEER, "sockets", "100000"]);
-      await churn.waitForStderrLine(/^done$/, 300_000);
-      assert.equal((await churn.waitExit(READY_MS)).code, 0, churn.stderrText());
-      const after = await procsMapBytes();
-      const sum = await finish(cap);
-      const m = processOf(sum).maps!;
-      console.log(
-        `procs map ${before} bytes before, ${after} after 100000 sockets; live ${m.live}, ` +
-          `closed ${m.closed}, created ${m.create}, released ${m.release}, map full ${m.map_full}`,
-      );
-      assert.ok(m.create >= 100_000 && m.release >= 100_000, JSON.stringify(m));
-      assert.ok(m.closed <= 16384, `closed: ${m.closed}`);
-      // Live entries are the host's sockets (every process: the machine is shared), not these.
-      assert.ok(m.live < 20_000, `live: ${m.live}`);
-      assert.equal(m.map_full, 0);
-      assert.ok(after < before + (4 << 20), `the map grew from ${before} to ${after} bytes`);
-    } finally {
-      await cap.stop();
-    }
-  },
-  false,
-);
-
-/**
- * A child cgroup, named like a container's scope, in a private cgroup2 mount (this host may have
- * none mounted); removed with the mount afterwards, also on failure.
- */
-async function withChildCgroup<T>(
-  fn: (mount: string, path: string, id: string) => Promise<T>,
-): Promise<T> {
-  const mount = await Deno.makeTempDir({ prefix: "xskdump-cg2-" });
-  const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
-  const rel = `/xskdump-test-${id.slice(0, 8)}/docker-${id}.scope`;
-  await run(["mount", "-t", "cgroup2", "none", mount], { check: true });
-  try {
-    await Deno.mkdir(`${mount}${rel}`, { recursive: true });
-    return await fn(mount, rel, id);
-  } finally {
-    for (const d of [`${mount}${rel}`, `${mount}${rel.slice(0, rel.lastIndexOf("/"))}`]) {
-      await Deno.remove(d).catch(() => {});
-    }
-    await run(["umount", mount]);
-    await Deno.remove(mount);
-  }
-}
-
-procTest("proc: --cgroup, --container and --pname select their sender", async (pair, dir) => {
-  await withChildCgroup(async (mount, rel, id) => {
-    // The UDP sender starts in the child cgroup (its socket is made there); the TCP one, in the
-    // root cgroup, runs under another command name.
-    const udp = await peer(
-      pair.captureNs,
-      ["udp-send", PEER_ADDR, String(UDP_PORT), "5"],
-      (argv) => ["sh", "-c", `echo $$ > ${mount}${rel}/cgroup.procs && exec "$@"`, "sh", ...argv],
-    );
-    await Deno.symlink(deno, `${dir}/tcpsender`);
-    const tcp = await peer(
-      pair.captureNs,
-      ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"],
-      (argv) => [`${dir}/tcpsender`, ...argv.slice(1)],
-    );
-    const caps: Capture[] = [];
-    try {
-      const parent = rel.slice(0, rel.lastIndexOf("/"));
-      const start = (name: string, args: string[]) =>
-        startXskdump(pair, [...args, "-w", `${dir}/${name}.pcapng`]).then((c) => caps.push(c));
-      await start("cg", ["--cgroup", parent]);
-      await start("ct", ["--container", id.slice(0, 12), "--pname", "deno"]);
-      await start("pn", ["--pname", "tcpsender"]);
-      await runSenders([udp, tcp]);
-      await closed(pair);
-      for (const c of caps) await finish(c);
-      const read = (name: string) => [...pcapngRecords(Deno.readFileSync(`${dir}/${name}.pcapng`))];
-      for (const name of ["cg", "ct"]) {
-        const recs = read(name);
-        assert.equal(recs.length, 10, `${name}: the 5 datagrams and 5 echoes`);
-        assert.deepEqual(recs.filter((r) => r.processId !== udp.pid), [], name);
-        const where = `cgroup ${rel} container ${id.slice(0, 12)} `;
-        assert.ok(recs.every((r) => r.comment?.includes(where)), `${name}: ${recs[0].comment}`);
-      }
-      const pn = read("pn");
-      assert.ok(pn.length >= 15, `--pname: the TCP sender's packets (${pn.length})`);
-      assert.deepEqual(pn.filter((r) => r.processId !== tcp.pid), []);
-      assert.match(pn[0].comment ?? "", new RegExp(`^pid ${tcp.pid} tid \\d+ tcpsender cgroup / `));
-    } finally {
-      await udp.stop();
-      await tcp.stop();
-      for (const c of caps) await c.stop();
-    }
-  });
-});
-
-/** The attribution's BPF objects on the host: its programs (proc_*) and the links to them. */
-async function procObjects(): Promise<{ progs: number[]; links: number }> {
-  const json = async (what: string) =>
-    JSON.parse((await run(["bpftool", "-j", what, "show"], { check: true })).stdout || "[]") as {
-      id: number;
-      name?: string;
-      prog_id?: number;
-      type?: string;
-    }[];
-  const progs = (await json("prog")).filter((p) => p.name?.startsWith("proc_")).map((p) => p.id);
-  const links = (await json("link")).filter((l) => progs.includes(l.prog_id ?? -1)).length;
-  return { progs, links };
-}
-
-/** xskdump's private cgroup2 mounts in our mount namespace, and mount points it may have left. */
-async function cgroupMounts(): Promise<string[]> {
-  const mounts = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
-    .filter((l) => /\/xskdump-cgroup[12]\./.test(l));
-  const dirs: string[] = [];
-  for await (const e of Deno.readDir("/tmp")) {
-    if (/^xskdump-cgroup[12]\./.test(e.name)) dirs.push(`/tmp/${e.name}`);
-  }
-  return [...mounts, ...dirs];
-}
-
-procTest(
-  "proc: kill -9 leaves no hook, link, program or mount of the attribution",
-  async (pair) => {
-    const before = await procObjects();
-    const mountsBefore = await cgroupMounts();
-    const cap = await startXskdump(pair, ["--attribute"], { json: false });
-    try {
-      const during = await procObjects();
-      assert.equal(during.progs.length - before.progs.length, 8, "eight cgroup hooks loaded");
-      assert.ok(during.links >= before.links + 8, `their links: ${during.links}`);
-      assert.deepEqual(await cgroupMounts(), mountsBefore, "the private mount is detached at once");
-      cap.child.signal("SIGKILL");
-      await cap.exit();
-    } finally {
-      await cap.stop();
-    }
-    // The kernel frees a program once its last link and fd are gone (after an RCU grace period).
-    const gone = await pollUntil(async () => {
-      const now = await procObjects();
-      return now.progs.length === before.progs.length && now.links === before.links;
-    }, 10_000);
-    assert.ok(gone, `left behind: ${JSON.stringify(await procObjects())}`);
-    assert.deepEqual(await cgroupMounts(), mountsBefore);
-    const tree = (await run(["bpftool", "cgroup", "tree"])).stdout;
-    assert.doesNotMatch(tree, /proc_/);
-  },
-  false,
-);
-
-/** The mount point of a cgroup v1 hierarchy of this host, undefined when it has none. */
-function cgroupV1Mount(): string | undefined {
-  const line = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
-    .find((l) => / - cgroup /.test(l) && l.split(" ")[3] === "/");
-  return line?.split(" ")[4];
-}
-
-procTest(
-  "proc: --cgroup and --container with cgroup v1 paths (a host without cgroup2 in use)",
-  async (pair, dir) => {
-    const v1 = cgroupV1Mount();
-    if (v1 === undefined) {
-      console.log("skipped: this host mounts no cgroup v1 hierarchy");
-      return;
-    }
-    const id = crypto.randomUUID().replaceAll("-", "").repeat(2);
-    const rel = `/xskdump-v1-${id.slice(0, 8)}/docker-${id}`;
-    await Deno.mkdir(`${v1}${rel}`, { recursive: true });
-    const caps: Capture[] = [];
-    const spawned: NsChild[] = [];
-    try {
-      // `ip netns exec` hides /sys/fs/cgroup's v1 mounts from its command: the test moves the
-      // sender, which waits for a line before it makes its socket.
-      const udp = spawnInNs(pair.captureNs, [
-        ...["sh", "-c", 'read x && exec "$@"', "sh"],
-        ...[deno, "run", "-A", PEER, "udp-send", PEER_ADDR, String(UDP_PORT), "5"],
-      ], { stdin: true });
-      spawned.push(udp);
-      await Deno.writeTextFile(`${v1}${rel}/cgroup.procs`, `${udp.pid}\n`);
-      await udp.send("start");
-      await udp.waitForStderrLine(/^ready$/, READY_MS);
-      spawned.push(await peer(pair.captureNs, ["tcp-send", PEER_ADDR, String(TCP_PORT), "5"]));
-      const start = (name: string, args: string[]) =>
-        startXskdump(pair, [...args, "-w", `${dir}/${name}.pcapng`]).then((c) => caps.push(c));
-      await start("cg", ["--cgroup", rel.slice(0, rel.lastIndexOf("/"))]);
-      await start("ct", ["--container", id.slice(0, 12)]);
-      await runSenders(spawned);
-      await closed(pair);
-      for (const c of caps) await finish(c);
-      for (const name of ["cg", "ct"]) {
-        const recs = [...pcapngRecords(Deno.readFileSync(`${dir}/${name}.pcapng`))];
-        assert.equal(recs.length, 10, `${name}: the 5 datagrams and 5 echoes`);
-        assert.deepEqual(recs.filter((r) => r.processId !== spawned[0].pid), [], name);
-      }
-    } finally {
-      for (const c of spawned) await c.stop();
-      for (const c of caps) await c.stop();
-      await Deno.remove(`${v1}${rel}`).catch(() => {});
-      await Deno.remove(`${v1}${rel.slice(0, rel.lastIndexOf("/"))}`).catch(() => {});
-    }
-  },
-  true,
 );
 
 procTest(

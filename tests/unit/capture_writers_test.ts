@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { pcapRecords, PcapWriter, readPcapHeader } from "../../lib/formats/pcap.ts";
 import { EPB_DIRECTION_INBOUND, PcapngWriter } from "../../lib/formats/pcapng.ts";
 import { pcapngRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
-import { CollectSink, equalBytes, type Expected, prng, sourceBuffer } from "./helpers.ts";
+import { bytesEqual, CollectSink, type Expected, prng, sourceBuffer } from "./helpers.ts";
 
 /** The writer calls both formats have (pcap ignores a queue). */
 interface Writer {
@@ -87,7 +87,7 @@ function checkRecords(
       assert.equal(r.queue, w.queue, `record ${i} queue`);
       assert.equal(r.flags, EPB_DIRECTION_INBOUND, `record ${i} flags`);
     }
-    assert.ok(equalBytes(r.data, src.subarray(w.off, w.off + caplen)), `record ${i} bytes`);
+    assert.ok(bytesEqual(r.data, src.subarray(w.off, w.off + caplen)), `record ${i} bytes`);
   });
 }
 

@@ -5,7 +5,7 @@
 // decodes it). It prints "! i hex text" for a frame whose decode threw out of the printers
 // ("[|decode error]") and, last, "= " and a JSON summary.
 import { Decoder } from "../../lib/decode/decode.ts";
-import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
+import { captureRecords } from "../../lib/formats/capture_file.ts";
 import { frames as bootpFrames } from "./decode_bootp_test.ts";
 import { frames as dhcp6Frames } from "./decode_dhcp6_test.ts";
 import { frames as dnsFrames } from "./decode_dns_test.ts";

@@ -13,6 +13,7 @@ import {
   type TimestampPrecision,
 } from "../../lib/decode/decode.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";
+import { CollectSink } from "./helpers.ts";
 import { haveTcpdump499 } from "./tcpdump_run.ts";
 
 const TCPDUMP = haveTcpdump499();
@@ -82,17 +83,11 @@ function microPcap(path: string, times: [number, number][]): void {
 
 /** A pcapng file with nanosecond timestamps (if_tsresol 9), as xskdump writes them. */
 function nanoPcapng(path: string, times: [number, number][]): void {
-  const chunks: Uint8Array[] = [];
-  const w = new PcapngWriter({ write: (c) => chunks.push(c.slice()) }, { ifName: "veth0" });
+  const sink = new CollectSink();
+  const w = new PcapngWriter(sink, { ifName: "veth0" });
   for (const [sec, nsec] of times) w.add(FRAME, 0, FRAME.length, sec, nsec);
   w.close();
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  Deno.writeFileSync(path, out);
+  Deno.writeFileSync(path, sink.bytes());
 }
 
 function ours(

@@ -11,10 +11,18 @@ import {
   SRC,
 } from "../../lib/filter/cbpf.ts";
 import { concat } from "../../lib/formats/bytecopy.ts";
+import { MAX_SNAPLEN } from "../../lib/formats/magic.ts";
 
 // Filter expressions and packets shared by the translator's unit tests and the kernel
 // differential test: every expression must get the same verdict from libpcap's interpreter,
 // from the translated eBPF in the test model, and from the kernel.
+
+/** The snapshot length the filters run with (tcpdump's default). */
+export const SNAPLEN = MAX_SNAPLEN;
+/** What a translated program returns: XDP's pass and tx, and tcx's next (-1) as a u32. */
+export const XDP_PASS = 2;
+export const XDP_TX = 3;
+export const TC_NEXT = 0xffffffff;
 
 /** tcpdump expressions, grouped by what they exercise. */
 export const EXPRESSIONS: readonly string[] = [

@@ -30,16 +30,15 @@ import {
   RET_0,
   RET_1,
   RET_A,
+  SNAPLEN,
   syntheticFrames,
+  TC_NEXT,
   VALID_OPCODES,
+  XDP_PASS,
+  XDP_TX,
 } from "./filter_cases.ts";
 import { runEbpf } from "./filter_vm.ts";
 
-const SNAPLEN = 262144;
-const XDP_PASS = 2;
-const XDP_TX = 3;
-/** TCX_NEXT (-1) as the model returns it: the low 32 bits. */
-const TC_NEXT = 0xffffffff;
 const frames = syntheticFrames();
 
 /** The model's verdict for a test-mode program: true = match. Checks the counters too. */

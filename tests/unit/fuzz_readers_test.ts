@@ -6,29 +6,17 @@
 // record, which is what a capture killed mid-write leaves.
 import assert from "node:assert/strict";
 import { PcapFormatError } from "../../lib/formats/pcap.ts";
-import {
-  captureRecords,
-  detectCaptureFormat,
-  readPcapngInfo,
-} from "../../lib/formats/pcapng_reader.ts";
+import { captureRecords, detectCaptureFormat } from "../../lib/formats/capture_file.ts";
+import { readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import { prng } from "./filter_cases.ts";
+import { bytesEqual, CORPUS, corpusFiles } from "./helpers.ts";
 
-const dir = Deno.env.get("XSKDUMP_CORPUS") ??
-  new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;
-
-function corpus(): { name: string; bytes: Uint8Array }[] {
-  try {
-    return [...Deno.readDirSync(dir)].filter((e) => e.isFile && /\.(pcap|pcapng|cap)$/.test(e.name))
-      .sort((a, b) => a.name < b.name ? -1 : 1)
-      .map((e) => ({ name: e.name, bytes: Deno.readFileSync(`${dir}/${e.name}`) }));
-  } catch {
-    return [];
-  }
-}
-
-const files = corpus();
+const files = corpusFiles().map((name) => ({
+  name,
+  bytes: Deno.readFileSync(`${CORPUS}/${name}`),
+}));
 const ignore = files.length === 0;
-if (ignore) console.log(`fuzz_readers: skipped, no capture files in ${dir}`);
+if (ignore) console.log(`fuzz_readers: skipped, no capture files in ${CORPUS}`);
 
 /** Records of a file until the reader stops; the error, if it ends in one. */
 function walk(bytes: Uint8Array): { data: Uint8Array[]; error?: unknown } {
@@ -45,10 +33,6 @@ function walk(bytes: Uint8Array): { data: Uint8Array[]; error?: unknown } {
     return { data, error: e };
   }
   return { data };
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 Deno.test({
@@ -76,7 +60,7 @@ Deno.test({
         assert.ok(part.data.length >= before, `${f.name}: fewer records from a longer prefix`);
         assert.ok(part.data.length <= full.data.length);
         part.data.forEach((d, i) =>
-          assert.ok(equalBytes(d, full.data[i]), `${f.name} cut at ${cut}: record ${i} differs`)
+          assert.ok(bytesEqual(d, full.data[i]), `${f.name} cut at ${cut}: record ${i} differs`)
         );
         before = part.data.length;
       }

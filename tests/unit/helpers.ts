@@ -7,11 +7,11 @@ import { GUARD_KINDS } from "../../lib/capture/integrity.ts";
 import type { CaptureStats } from "../../lib/capture/session.ts";
 import type { ByteSink } from "../../lib/formats/pcap.ts";
 import { concat } from "../../lib/formats/bytecopy.ts";
-import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
-import { corpusDir } from "../../testbed/pcap.ts";
+import { captureRecords } from "../../lib/formats/capture_file.ts";
+import { bytesEqual, corpusDir } from "../../testbed/pcap.ts";
 import { pcapFile, type WireFrame, writeFrames } from "../../testbed/pcap_file.ts";
 
-export { concat, pcapFile, type WireFrame, writeFrames };
+export { bytesEqual, concat, pcapFile, type WireFrame, writeFrames };
 
 /** The corpus of real captures (XSKDUMP_CORPUS, else shared/ beside the checkout). */
 export const CORPUS: string = corpusDir();
@@ -53,12 +53,6 @@ export function sourceBuffer(size: number, seed: number): Uint8Array {
   for (let i = 0; i + 8 <= size; i += 61) b.set([1, 2, 3, 4, 5, 6, 0xf4, 0xff], i);
   for (let i = size >> 1; i + 8 <= size; i += 8) b.set([1, 0, 0, 0, 0, 0, 0xf0, 0x7f], i);
   return b;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The corpus's capture files whose names match (all of them by default), in name order. */
@@ -174,6 +168,20 @@ export interface Expected {
   queue?: number;
 }
 
+/** A capture's drop counts: the ones given, the rest 0. */
+export function drops(over: Partial<CaptureStats["dropped"]> = {}): CaptureStats["dropped"] {
+  return {
+    total: 0,
+    ringBufferFull: 0,
+    rxDropped: 0,
+    noFreeFrame: 0,
+    tooBig: 0,
+    rxRingFull: 0,
+    rxInvalid: 0,
+    ...over,
+  };
+}
+
 /** A capture's counters, made up: the ones given, the rest plausible (two queues). */
 export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
   return {
@@ -183,15 +191,7 @@ export function captureStats(over: Partial<CaptureStats> = {}): CaptureStats {
     received: 1550,
     passed: 40,
     filtered: 10,
-    dropped: {
-      total: 50,
-      ringBufferFull: 0,
-      rxDropped: 20,
-      noFreeFrame: 20,
-      tooBig: 0,
-      rxRingFull: 30,
-      rxInvalid: 0,
-    },
+    dropped: drops({ total: 50, rxDropped: 20, noFreeFrame: 20, rxRingFull: 30 }),
     fillRingEmpty: 3,
     notKept: 0,
     userHeld: 64,

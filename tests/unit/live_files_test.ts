@@ -8,14 +8,12 @@
 import assert from "node:assert/strict";
 import {
   DESC_ADDR,
-  DESC_DIR_MASK,
   DESC_DIR_SHIFT,
   DESC_FLAGS,
   DESC_LEN,
   DESC_NSEC,
   DESC_PROC_CLOSED,
   DESC_PROC_SHIFT,
-  DESC_QUEUE_MASK,
   DESC_SEC,
   DESC_WIRELEN,
   DESC_WORDS,
@@ -24,9 +22,9 @@ import {
 } from "../../ffi/abi.ts";
 import { liveFileOutput } from "../../cli/output/live_files.ts";
 import { fileOutput, type FileOutputOptions, type Output } from "../../cli/output/mod.ts";
-import type { BatchSink, Source } from "../../lib/capture/core.ts";
-import type { CaptureRecord } from "../../lib/formats/pcapng_reader.ts";
-import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
+import { type BatchSink, type Source, toSink } from "../../lib/capture/core.ts";
+import type { CaptureRecord } from "../../lib/formats/capture_file.ts";
+import { captureRecords } from "../../lib/formats/capture_file.ts";
 
 const FRAME = 2048;
 const HEADROOM = 256;
@@ -76,19 +74,10 @@ async function feed(
       descs[d + DESC_FLAGS] = (out ? DIR.out << DESC_DIR_SHIFT : 2 | DIR.in << DESC_DIR_SHIFT) |
         (p % 5 === 4 ? (PROC_HOW.hook | DESC_PROC_CLOSED) << DESC_PROC_SHIFT : 0);
     }
+    // One record at a time: the TypeScript output stops at the exact record that ends it.
     for (let j = 0; j < k && tsStop === undefined; j++) {
-      const d = j * DESC_WORDS;
       try {
-        ts.add(
-          umem,
-          descs[d + DESC_ADDR],
-          descs[d + DESC_LEN],
-          descs[d + DESC_SEC],
-          descs[d + DESC_NSEC],
-          descs[d + DESC_FLAGS] & DESC_QUEUE_MASK,
-          descs[d + DESC_WIRELEN],
-          (descs[d + DESC_FLAGS] >>> DESC_DIR_SHIFT) & DESC_DIR_MASK,
-        );
+        toSink(ts, src, descs.subarray(j * DESC_WORDS), 1);
       } catch (e) {
         tsStop = e;
       }

@@ -13,7 +13,8 @@ import {
 import { captureStats } from "./helpers.ts";
 import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";
-import { captureRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
+import { captureRecords } from "../../lib/formats/capture_file.ts";
+import { readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 
 /** A file that takes `limit` bytes, then writes part of a chunk once, then fails. */
 class FullDisk {

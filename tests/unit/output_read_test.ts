@@ -5,11 +5,8 @@
 import assert from "node:assert/strict";
 import { Decoder } from "../../lib/decode/decode.ts";
 import { PcapFormatError } from "../../lib/formats/pcap.ts";
-import {
-  type CaptureRecord,
-  captureRecords,
-  readPcapngInfo,
-} from "../../lib/formats/pcapng_reader.ts";
+import { type CaptureRecord, captureRecords } from "../../lib/formats/capture_file.ts";
+import { readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
 import { CORPUS, corpusFiles, haveTool, pcapFile, prng } from "./helpers.ts";
 

@@ -15,11 +15,11 @@ import {
   readPcapHeader,
 } from "../../lib/formats/pcap.ts";
 import {
+  bytesEqual,
   CollectSink,
   concat,
   CORPUS,
   corpusFiles,
-  equalBytes,
   type Expected,
   haveTool,
   prng,
@@ -36,7 +36,7 @@ function checkRecords(file: Uint8Array, src: Uint8Array, want: Expected[]) {
     want.map((w) => [w.sec, w.nsec, w.len, w.len]),
   );
   want.forEach((w, i) => {
-    assert.ok(equalBytes(got[i].data, src.subarray(w.off, w.off + w.len)), `record ${i} bytes`);
+    assert.ok(bytesEqual(got[i].data, src.subarray(w.off, w.off + w.len)), `record ${i} bytes`);
   });
 }
 

@@ -8,12 +8,8 @@ import assert from "node:assert/strict";
 import { PcapFormatError, pcapRecords, PcapWriter } from "../../lib/formats/pcap.ts";
 import { PcapngWriter } from "../../lib/formats/pcapng.ts";
 import { CaptureStreamReader } from "../../lib/formats/reader.ts";
-import {
-  captureRecords,
-  detectCaptureFormat,
-  pcapngRecords,
-  readPcapngInfo,
-} from "../../lib/formats/pcapng_reader.ts";
+import { captureRecords, detectCaptureFormat } from "../../lib/formats/capture_file.ts";
+import { pcapngRecords, readPcapngInfo } from "../../lib/formats/pcapng_reader.ts";
 import {
   block,
   blockStarts,
@@ -26,12 +22,12 @@ import {
   shb,
 } from "./pcapng_blocks.ts";
 import {
+  bytesEqual,
   CollectSink,
   concat,
   CORPUS,
   corpusFiles,
   epoch,
-  equalBytes,
   haveTool,
   prng,
   runSync,
@@ -425,7 +421,7 @@ Deno.test({
         ref.forEach((p, i) => {
           const r = got[i];
           assert.deepEqual([r.sec, r.nsec, r.origLen], [p.sec, p.nsec, p.origLen], `${f}#${i + 1}`);
-          assert.ok(equalBytes(r.data, p.data), `${f}#${i + 1} bytes`);
+          assert.ok(bytesEqual(r.data, p.data), `${f}#${i + 1} bytes`);
         });
         assert.deepEqual([...captureRecords(bytes)].map(pick), got.map(pick), f);
       }

@@ -11,9 +11,9 @@ import {
 } from "../../ffi/abi.ts";
 import { recordProcessSuffix } from "../../cli/output/text.ts";
 import { parseArgs } from "../../cli/args.ts";
-import type { CaptureArgs } from "../../cli/flags.ts";
+import type { CaptureArgs } from "../../cli/capture_args.ts";
 import { openOutput } from "../../cli/output/mod.ts";
-import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
+import { captureRecords } from "../../lib/formats/capture_file.ts";
 import { CgroupNames, containerOf, ProcessLabels, processOf } from "../../lib/capture/process.ts";
 
 /** A view holding one attribution block followed by a packet at `addr`. */

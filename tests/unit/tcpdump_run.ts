@@ -9,7 +9,7 @@
  */
 import { Decoder, type DecoderOptions, TIMESTAMP_FORMATS } from "../../lib/decode/decode.ts";
 import { dumpsWholeFrame, hexDump, type HexOptions } from "../../lib/decode/hexdump.ts";
-import { captureRecords } from "../../lib/formats/pcapng_reader.ts";
+import { captureRecords } from "../../lib/formats/capture_file.ts";
 
 export const CORPUS = Deno.env.get("XSKDUMP_CORPUS") ??
   new URL("../../../shared/corpus/tcpdump/", import.meta.url).pathname;

@@ -1,0 +1,103 @@
+// What the process attribution (issue 20) holds in the kernel: the map of live sockets does not
+// grow over 100,000 sockets opened and closed, and kill -9 leaves no hook, link, program or
+// mount of it.
+
+import assert from "node:assert/strict";
+import { pollUntil, run, spawnInNs, startXskdump } from "../../testbed/mod.ts";
+import { deno, finish, PEER, processOf, procTest, READY_MS } from "./proc_helpers.ts";
+
+/** The bytes the kernel counts for the map of live sockets ("procs"): its memory in use. */
+async function procsMapBytes(): Promise<number> {
+  const maps = JSON.parse(
+    (await run(["bpftool", "-j", "map", "show"], { check: true })).stdout,
+  ) as {
+    name: string;
+    bytes_memlock: number;
+  }[];
+  const procs = maps.filter((m) => m.name === "procs");
+  assert.equal(procs.length, 1, "one capture with attribution runs");
+  return procs[0].bytes_memlock;
+}
+
+procTest(
+  "proc: 100,000 sockets opened and closed: the map of live sockets does not grow",
+  async (pair) => {
+    const cap = await startXskdump(pair, ["--attribute", "-w", "/dev/null", "--format", "pcapng"]);
+    try {
+      const before = await procsMapBytes();
+      const churn = spawnInNs(pair.captureNs, [deno, "run", "-A", PEER, "sockets", "100000"]);
+      await churn.waitForStderrLine(/^done$/, 300_000);
+      assert.equal((await churn.waitExit(READY_MS)).code, 0, churn.stderrText());
+      const after = await procsMapBytes();
+      const sum = await finish(cap);
+      const m = processOf(sum).maps!;
+      console.log(
+        `procs map ${before} bytes before, ${after} after 100000 sockets; live ${m.live}, ` +
+          `closed ${m.closed}, created ${m.create}, released ${m.release}, map full ${m.map_full}`,
+      );
+      assert.ok(m.create >= 100_000 && m.release >= 100_000, JSON.stringify(m));
+      assert.ok(m.closed <= 16384, `closed: ${m.closed}`);
+      // Live entries are the host's sockets (every process: the machine is shared), not these.
+      assert.ok(m.live < 20_000, `live: ${m.live}`);
+      assert.equal(m.map_full, 0);
+      assert.ok(after < before + (4 << 20), `the map grew from ${before} to ${after} bytes`);
+    } finally {
+      await cap.stop();
+    }
+  },
+  false,
+);
+
+/** The attribution's BPF objects on the host: its programs (proc_*) and the links to them. */
+async function procObjects(): Promise<{ progs: number[]; links: number }> {
+  const json = async (what: string) =>
+    JSON.parse((await run(["bpftool", "-j", what, "show"], { check: true })).stdout || "[]") as {
+      id: number;
+      name?: string;
+      prog_id?: number;
+      type?: string;
+    }[];
+  const progs = (await json("prog")).filter((p) => p.name?.startsWith("proc_")).map((p) => p.id);
+  const links = (await json("link")).filter((l) => progs.includes(l.prog_id ?? -1)).length;
+  return { progs, links };
+}
+
+/** xskdump's private cgroup2 mounts in our mount namespace, and mount points it may have left. */
+async function cgroupMounts(): Promise<string[]> {
+  const mounts = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .filter((l) => /\/xskdump-cgroup[12]\./.test(l));
+  const dirs: string[] = [];
+  for await (const e of Deno.readDir("/tmp")) {
+    if (/^xskdump-cgroup[12]\./.test(e.name)) dirs.push(`/tmp/${e.name}`);
+  }
+  return [...mounts, ...dirs];
+}
+
+procTest(
+  "proc: kill -9 leaves no hook, link, program or mount of the attribution",
+  async (pair) => {
+    const before = await procObjects();
+    const mountsBefore = await cgroupMounts();
+    const cap = await startXskdump(pair, ["--attribute"], { json: false });
+    try {
+      const during = await procObjects();
+      assert.equal(during.progs.length - before.progs.length, 8, "eight cgroup hooks loaded");
+      assert.ok(during.links >= before.links + 8, `their links: ${during.links}`);
+      assert.deepEqual(await cgroupMounts(), mountsBefore, "the private mount is detached at once");
+      cap.child.signal("SIGKILL");
+      await cap.exit();
+    } finally {
+      await cap.stop();
+    }
+    // The kernel frees a program once its last link and fd are gone (after an RCU grace period).
+    const gone = await pollUntil(async () => {
+      const now = await procObjects();
+      return now.progs.length === before.progs.length && now.links === before.links;
+    }, 10_000);
+    assert.ok(gone, `left behind: ${JSON.stringify(await procObjects())}`);
+    assert.deepEqual(await cgroupMounts(), mountsBefore);
+    const tree = (await run(["bpftool", "cgroup", "tree"])).stdout;
+    assert.doesNotMatch(tree, /proc_/);
+  },
+  false,
+);
