@@ -131,3 +131,18 @@ export async function stackReachable(
   }
   return { reached: false, outcomes };
 }
+
+/**
+ * Ids of the BPF links or maps a process holds (its fds' fdinfo): only its own, so other
+ * captures running on the machine at the same time cannot change what a test counts.
+ */
+export async function bpfIdsHeldBy(pid: number, kind: "link" | "map"): Promise<number[]> {
+  const ids: number[] = [];
+  const re = new RegExp(`^${kind}_id:\\s+(\\d+)$`, "m");
+  for await (const e of Deno.readDir(`/proc/${pid}/fdinfo`)) {
+    const info = await Deno.readTextFile(`/proc/${pid}/fdinfo/${e.name}`).catch(() => "");
+    const m = info.match(re);
+    if (m) ids.push(Number(m[1]));
+  }
+  return ids;
+}

@@ -3,19 +3,24 @@
 // mount of it.
 
 import assert from "node:assert/strict";
-import { pollUntil, run, spawnInNs, startXskdump } from "../../testbed/mod.ts";
+import { bpfIdsHeldBy, pollUntil, run, spawnInNs, startXskdump } from "../../testbed/mod.ts";
 import { deno, finish, PEER, processOf, procTest, READY_MS } from "./proc_helpers.ts";
 
-/** The bytes the kernel counts for the map of live sockets ("procs"): its memory in use. */
-async function procsMapBytes(): Promise<number> {
+/**
+ * The bytes the kernel counts for the map of live sockets ("procs") of the capture `pid`: its
+ * memory in use. By its holder, since other captures on a shared machine have theirs.
+ */
+async function procsMapBytes(pid: number): Promise<number> {
   const maps = JSON.parse(
     (await run(["bpftool", "-j", "map", "show"], { check: true })).stdout,
   ) as {
+    id: number;
     name: string;
     bytes_memlock: number;
   }[];
-  const procs = maps.filter((m) => m.name === "procs");
-  assert.equal(procs.length, 1, "one capture with attribution runs");
+  const held = await bpfIdsHeldBy(pid, "map");
+  const procs = maps.filter((m) => m.name === "procs" && held.includes(m.id));
+  assert.equal(procs.length, 1, `one map of live sockets held by the capture (pid ${pid})`);
   return procs[0].bytes_memlock;
 }
 
@@ -24,11 +29,11 @@ procTest(
   async (pair) => {
     const cap = await startXskdump(pair, ["--attribute", "-w", "/dev/null", "--format", "pcapng"]);
     try {
-      const before = await procsMapBytes();
+      const before = await procsMapBytes(cap.pid);
       const churn = spawnInNs(pair.captureNs, [deno, "run", "-A", PEER, "sockets", "100000"]);
       await churn.waitForStderrLine(/^done$/, 300_000);
       assert.equal((await churn.waitExit(READY_MS)).code, 0, churn.stderrText());
-      const after = await procsMapBytes();
+      const after = await procsMapBytes(cap.pid);
       const sum = await finish(cap);
       const m = processOf(sum).maps!;
       console.log(

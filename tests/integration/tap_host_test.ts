@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   addAddress,
+  bpfIdsHeldBy,
   framesOf,
   nsExec,
   pollUntil,
@@ -17,20 +18,6 @@ import {
   XSKDUMP,
 } from "../../testbed/mod.ts";
 import { CAPTURE_ADDR, EXIT_MS, SENDER_ADDR, tapTest } from "./tap_helpers.ts";
-
-/**
- * Ids of the BPF links a process holds (its fds' fdinfo): only its own, so the tap tests of
- * other captures running on the machine at the same time cannot change the count.
- */
-async function linksHeldBy(pid: number): Promise<number[]> {
-  const ids: number[] = [];
-  for await (const e of Deno.readDir(`/proc/${pid}/fdinfo`)) {
-    const info = await Deno.readTextFile(`/proc/${pid}/fdinfo/${e.name}`).catch(() => "");
-    const m = info.match(/^link_id:\s+(\d+)$/m);
-    if (m) ids.push(Number(m[1]));
-  }
-  return ids;
-}
 
 /** Ids of every BPF link on the host. */
 async function linkIds(): Promise<number[]> {
@@ -53,7 +40,7 @@ tapTest(
   async (pair, dir) => {
     // tcx: the kernel removes the links with the process.
     const tcx = await startXskdump(pair, ["-w", `${dir}/a.pcap`], { json: false });
-    const during = await linksHeldBy(tcx.pid);
+    const during = await bpfIdsHeldBy(tcx.pid, "link");
     assert.equal(during.length, 2, "an XDP link (incoming) and a tcx link (outgoing)");
     assert.equal(await xdpAttached(pair.captureNs, pair.captureIf), true);
     tcx.child.signal("SIGKILL");
