@@ -109,7 +109,8 @@ export function captureArgs(words: string[]): { cmd: Command; args: CaptureComma
 
 /** Errors caused by what the user typed rather than by the host. */
 function isBadInput(e: unknown): boolean {
-  return (e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message))) ||
+  return (e instanceof XskError &&
+    (e.code === "ENODEV" || /queue \d+ out of range/.test(e.message))) ||
     e instanceof UsageError || e instanceof RangeError || isFilterUsageError(e);
 }
 
