@@ -53,8 +53,12 @@ procTest(
   false,
 );
 
-/** The attribution's BPF objects on the host: its programs (proc_*) and the links to them. */
-async function procObjects(): Promise<{ progs: number[]; links: number }> {
+/**
+ * The attribution's BPF objects on the host: its programs (proc_*) and the links to them; with
+ * `pid`, only the links that process holds and their programs (other captures on a shared
+ * machine have theirs).
+ */
+async function procObjects(pid?: number): Promise<{ progs: number[]; links: number[] }> {
   const json = async (what: string) =>
     JSON.parse((await run(["bpftool", "-j", what, "show"], { check: true })).stdout || "[]") as {
       id: number;
@@ -62,9 +66,15 @@ async function procObjects(): Promise<{ progs: number[]; links: number }> {
       prog_id?: number;
       type?: string;
     }[];
+  const held = pid === undefined ? undefined : await bpfIdsHeldBy(pid, "link");
   const progs = (await json("prog")).filter((p) => p.name?.startsWith("proc_")).map((p) => p.id);
-  const links = (await json("link")).filter((l) => progs.includes(l.prog_id ?? -1)).length;
-  return { progs, links };
+  const links = (await json("link")).filter((l) =>
+    progs.includes(l.prog_id ?? -1) && (held === undefined || held.includes(l.id))
+  );
+  return {
+    progs: held === undefined ? progs : [...new Set(links.map((l) => l.prog_id!))],
+    links: links.map((l) => l.id),
+  };
 }
 
 /** xskdump's private cgroup2 mounts in our mount namespace, and mount points it may have left. */
@@ -81,13 +91,13 @@ async function cgroupMounts(): Promise<string[]> {
 procTest(
   "proc: kill -9 leaves no hook, link, program or mount of the attribution",
   async (pair) => {
-    const before = await procObjects();
     const mountsBefore = await cgroupMounts();
     const cap = await startXskdump(pair, ["--attribute"], { json: false });
+    let during: { progs: number[]; links: number[] };
     try {
-      const during = await procObjects();
-      assert.equal(during.progs.length - before.progs.length, 8, "eight cgroup hooks loaded");
-      assert.ok(during.links >= before.links + 8, `their links: ${during.links}`);
+      during = await procObjects(cap.pid);
+      assert.equal(during.progs.length, 8, "eight cgroup hooks loaded");
+      assert.ok(during.links.length >= 8, `their links: ${during.links}`);
       assert.deepEqual(await cgroupMounts(), mountsBefore, "the private mount is detached at once");
       cap.child.signal("SIGKILL");
       await cap.exit();
@@ -95,14 +105,23 @@ procTest(
       await cap.stop();
     }
     // The kernel frees a program once its last link and fd are gone (after an RCU grace period).
-    const gone = await pollUntil(async () => {
+    const left = async () => {
       const now = await procObjects();
-      return now.progs.length === before.progs.length && now.links === before.links;
+      return {
+        progs: during.progs.filter((id) => now.progs.includes(id)),
+        links: during.links.filter((id) => now.links.includes(id)),
+      };
+    };
+    const gone = await pollUntil(async () => {
+      const l = await left();
+      return l.progs.length === 0 && l.links.length === 0;
     }, 10_000);
-    assert.ok(gone, `left behind: ${JSON.stringify(await procObjects())}`);
+    assert.ok(gone, `left behind: ${JSON.stringify(await left())}`);
     assert.deepEqual(await cgroupMounts(), mountsBefore);
+    // bpftool cgroup tree: one line per attached program, its id first.
     const tree = (await run(["bpftool", "cgroup", "tree"])).stdout;
-    assert.doesNotMatch(tree, /proc_/);
+    const attached = during.progs.filter((id) => new RegExp(`^\\s*${id}\\s`, "m").test(tree));
+    assert.deepEqual(attached, [], "no hook of it attached");
   },
   false,
 );
