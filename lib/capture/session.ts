@@ -4,17 +4,7 @@
  * stop cleanly on every exit path. The CLI and the library API are both built on it.
  * @module
  */
-import {
-  DESC_WORDS,
-  QCOUNT,
-  QCOUNT_ROWS,
-  QCOUNT_WORDS,
-  RX_OFFSET,
-  STAT,
-  TAP_COUNTER,
-  TAP_COUNTER_COUNT,
-  TAP_MAX_SNAP,
-} from "../../ffi/abi.ts";
+import { DESC_WORDS, RX_OFFSET, TAP_MAX_SNAP } from "../../ffi/abi.ts";
 import { type SocketTable, type TapHooks, TapProgram } from "../../ffi/tap.ts";
 import {
   DEFAULT_GATHER_BYTES,
@@ -26,7 +16,7 @@ import {
 } from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
-import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
+import type { GuardContext } from "./integrity.ts";
 import { type CompiledFilter, compileFilter, installFilter, installTapFilter } from "./filter.ts";
 import {
   type PacketSink,
@@ -48,15 +38,9 @@ import {
 } from "./geometry.ts";
 import { ringRecords, RingSource, RingWaits } from "./tap_source.ts";
 import { XskSource, XskWaits } from "./xsk_source.ts";
-import type {
-  CaptureOptions,
-  CaptureResult,
-  CaptureStats,
-  Direction,
-  DirectionStats,
-  ProcessStats,
-} from "./options.ts";
+import type { CaptureOptions, CaptureResult, CaptureStats, Direction } from "./options.ts";
 import { processWanted } from "./process_select.ts";
+import { divertStats, programCounts, tapStats } from "./counters.ts";
 
 /** Longest single wait for room in a slow output, so the loop looks up now and then. */
 const ROOM_WAIT_MS = 100;
@@ -64,6 +48,7 @@ const ROOM_WAIT_MS = 100;
 export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
 export type { CapturePath } from "../host/path.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
+export { divertNotKept } from "./counters.ts";
 export type {
   CaptureOptions,
   CaptureResult,
@@ -107,17 +92,6 @@ interface Parts {
   table?: SocketTable;
   frameCount?: number;
   frameSize?: number;
-}
-
-/**
- * A divert capture's packets taken off its RX rings that it neither kept nor had refused by the
- * guard, from its sockets' summed xsk_sock_stats words (STAT). Packets only, a chain being one:
- * the guard's findings count descriptors (a chain can break on several pieces, and the pieces
- * after a broken chain are found too), so they never enter it; the shim counts the refused
- * packets itself. The core takes no more than -c from the rings: 0 unless the books are wrong.
- */
-export function divertNotKept(stat: ArrayLike<number>, captured: number): number {
-  return stat[STAT.rxPackets] - stat[STAT.rxRefused] - captured;
 }
 
 /**
@@ -480,139 +454,11 @@ export class Capture implements AsyncDisposable {
   /** Counters so far (and the final ones after close()). */
   stats(): CaptureStats {
     if (this.#final) return this.#final;
-    return this.#parts.tap ? this.#tapStats(this.#parts.tap) : this.#divertStats();
-  }
-
-  /** A tap's counts: the programs' per direction, the ring buffer reader's own (`final`: and
-   * the process attribution's maps, walked). */
-  #tapStats(tap: TapProgram, final = false): CaptureStats {
-    const v = tap.counters();
-    const dir = (base: number): DirectionStats => ({
-      seen: Number(v[base + TAP_COUNTER.seen]),
-      copied: Number(v[base + TAP_COUNTER.copied]),
-      ringFull: Number(v[base + TAP_COUNTER.ringFull]),
-      filtered: Number(v[base + TAP_COUNTER.filtered]),
-      passed: Number(v[base + TAP_COUNTER.passed]) + Number(v[base + TAP_COUNTER.otherQueue]),
-      procFiltered: Number(v[base + TAP_COUNTER.procFiltered]),
-      attributed: Number(v[base + TAP_COUNTER.attributed]),
-      unattributed: Number(v[base + TAP_COUNTER.unattributed]),
-    });
-    const d = { in: dir(0), out: dir(TAP_COUNTER_COUNT) };
-    const sum = (k: keyof DirectionStats) => d.in[k] + d.out[k];
-    const ringBufferFull = sum("ringFull");
-    const table = this.#parts.table;
-    const process: ProcessStats | undefined = table && {
-      attributed: sum("attributed"),
-      unattributed: sum("unattributed"),
-      filtered: sum("procFiltered"),
-      table,
-      maps: final ? tap.procCounts() : undefined,
-    };
-    return {
-      path: "tap",
-      captured: this.#core.captured,
-      seen: sum("seen"),
-      received: sum("copied"),
-      passed: sum("passed"),
-      filtered: sum("filtered"),
-      dropped: {
-        total: ringBufferFull,
-        ringBufferFull,
-        rxDropped: 0,
-        noFreeFrame: 0,
-        tooBig: 0,
-        rxRingFull: 0,
-        rxInvalid: 0,
-      },
-      fillRingEmpty: 0,
-      // Copied but never handed on: left in the ring buffer after -c (or taken past it).
-      notKept: sum("copied") - this.#core.captured,
-      userHeld: 0, // records are held only between two calls of the core
-      noMeta: 0,
-      noHwTimestamp: 0,
-      longestGapMs: this.#core.longestGapMs,
-      integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
-      queues: [],
-      directions: d,
-      process,
-    };
-  }
-
-  #divertStats(): CaptureStats {
-    const socks = this.#parts.socks ?? [];
-    const per = socks.map((sock) => sock.stats());
-    const s = per.reduce((sum, v) => sum.map((x, i) => x + v[i]));
-    const c = this.#programCounters();
-    const rxDropped = s[STAT.rxDropped];
-    // The kernel counts both in rx_dropped; an empty fill ring is also counted on its own.
-    const noFreeFrame = Math.min(rxDropped, s[STAT.rxFillEmpty]);
-    const rxRingFull = s[STAT.rxRingFull];
-    const rxInvalid = s[STAT.rxInvalid];
-    const integrity = Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<
-      GuardKind,
-      number
-    >;
-    for (const f of this.#core.findings()) integrity[f.kind] += f.count;
-    return {
-      path: "divert",
-      captured: this.#core.captured,
-      seen: c.seen,
-      received: c.redirected,
-      passed: c.passed,
-      filtered: c.filtered,
-      dropped: {
-        total: rxDropped + rxRingFull + rxInvalid,
-        ringBufferFull: 0,
-        rxDropped,
-        noFreeFrame,
-        tooBig: rxDropped - noFreeFrame,
-        rxRingFull,
-        rxInvalid,
-      },
-      fillRingEmpty: s[STAT.rxFillEmpty],
-      notKept: divertNotKept(s, this.#core.captured),
-      userHeld: s[STAT.userHeld],
-      noMeta: s[STAT.noMeta],
-      noHwTimestamp: s[STAT.noHwTimestamp],
-      longestGapMs: this.#core.longestGapMs,
-      integrity,
-      queues: per.map((v, k) => ({
-        queue: socks[k].queue,
-        captured: this.#core.capturedBy[k],
-        dropped: v[STAT.rxDropped] + v[STAT.rxRingFull] + v[STAT.rxInvalid],
-      })),
-    };
-  }
-
-  /**
-   * The XDP program's counts for this capture, from its per-queue counters since the attach
-   * (or join): the rows of its own queues, plus those of queues no capture had (their packets
-   * passed to the stack). A queue where another capture sharing the program took or filtered
-   * packets is that capture's to count. Per queue, filtered = seen - redirected - passed.
-   */
-  #programCounters(): {
-    seen: number;
-    redirected: number;
-    passed: number;
-    filtered: number;
-  } {
-    const rows = this.#parts.prog!.queueCounters();
-    const own = new Set(this.queues);
-    const t = { seen: 0, redirected: 0, passed: 0, filtered: 0 };
-    for (let r = 0; r < QCOUNT_ROWS; r++) {
-      const at = r * QCOUNT_WORDS;
-      const seen = Number(rows[at + QCOUNT.seen]);
-      if (seen === 0) continue;
-      const redirected = Number(rows[at + QCOUNT.redirected]);
-      const passed = Number(rows[at + QCOUNT.passed]);
-      const filtered = seen - redirected - passed;
-      if (!own.has(r) && redirected + filtered > 0) continue;
-      t.seen += seen;
-      t.redirected += redirected;
-      t.passed += passed;
-      t.filtered += filtered;
-    }
-    return t;
+    return this.#parts.tap ? tapStats(this.#parts.tap, this.#core, this.#parts.table) : divertStats(
+      this.#parts.socks ?? [],
+      this.#core,
+      programCounts(this.#parts.prog!, this.queues),
+    );
   }
 
   /** Stops capturing, closes the sockets (or the ring buffer) and detaches. Idempotent. */
@@ -621,7 +467,9 @@ export class Capture implements AsyncDisposable {
     this.#closed = true;
     this.#core.closed = true;
     try {
-      this.#final = this.#parts.tap ? this.#tapStats(this.#parts.tap, true) : this.stats();
+      this.#final = this.#parts.tap
+        ? tapStats(this.#parts.tap, this.#core, this.#parts.table, true)
+        : this.stats();
     } catch (e) {
       if (!(e instanceof XskError)) throw e;
     }
