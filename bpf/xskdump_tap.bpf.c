@@ -30,7 +30,11 @@
  *   bpf_sk_lookup_udp), its cookie read through bpf_rdonly_cast; a TCP
  *   socket nobody recorded (accepted from a listener) takes its listener's
  *   process. The record carries the attribution (version 2), so user space
- *   never looks anything up per packet. */
+ *   never looks anything up per packet.
+ *   the flow cache ("proc_cache", per CPU) keeps a flow's answer for
+ *   config.proc_cache_ns, so a flow's later packets skip the lookups; every
+ *   hook that changes what an answer could be bumps "proc_gen", which
+ *   empties every CPU's cache at once. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -46,6 +50,7 @@ const volatile struct xskdump_tap_config config = {
 	.all_queues = 1,
 	.attribute = 0,
 	.proc_filter = 0,
+	.proc_cache_ns = XSKDUMP_PROC_CACHE_NS,
 };
 
 /* Sized by the shim (bpf_map__set_max_entries) from -B. */
@@ -78,7 +83,8 @@ struct stages tc_out_stages SEC(".maps");
 /* Where a record is put together before bpf_ringbuf_output copies it into the
  * ring buffer: one entry per CPU (a program runs to its end on one CPU, and
  * never nested: XDP runs in softirq, tc with bottom halves off), HDR +
- * max(snaplen, 64) bytes each (the shim sets value_size and max_entries). Measured
+ * max(snaplen, XSKDUMP_TAP_SCRATCH_MIN) bytes each (the shim sets value_size
+ * and max_entries). Measured
  * against bpf_ringbuf_reserve_dynptr + bpf_dynptr_copy (one copy, Linux
  * 6.15+): the same cost at 64 to 1500 bytes (docs/DESIGN.md), and this works
  * from Linux 5.18 on. */
@@ -86,7 +92,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct xskdump_tap_rec) + 64);
+	__uint(value_size, sizeof(struct xskdump_tap_rec) + XSKDUMP_TAP_SCRATCH_MIN);
 } scratch SEC(".maps");
 
 /* The record's header: the attribution's block follows it when it is on. A
@@ -155,6 +161,16 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } want_cgroup_pids SEC(".maps");
+
+/* Bumped by every hook that changes "procs" or "procs_closed" (after the
+ * change), or whose socket is about to be bound or connected: a flow cache
+ * entry holds the generation it was looked up in, and only that one is valid. */
+__u64 proc_gen;
+
+static __always_inline void proc_changed(void)
+{
+	__sync_fetch_and_add(&proc_gen, 1);
+}
 
 /* Adds delta to one per-CPU counter. */
 static __always_inline void add(void *map, __u32 idx, __s64 delta)
@@ -258,6 +274,7 @@ static __always_inline void proc_record(__u64 cookie)
 	proc_now(&p);
 	if (bpf_map_update_elem(&procs, &cookie, &p, BPF_ANY))
 		count(&proc_counters, XSKDUMP_PROC_CNT_MAP_FULL);
+	proc_changed();
 }
 
 /* Every new IPv4/IPv6 socket: its creator. */
@@ -272,62 +289,71 @@ int proc_sock_create(struct bpf_sock *sk)
 /* connect, bind, sendmsg: the task using the socket, when it is not the one
  * recorded (a socket inherited across fork, or one from before the start
  * that the table at start missed). Written in place: no map update when the
- * entry exists. */
-static __always_inline int proc_use(void *ctx)
+ * entry exists. binds: connect or bind, after which the kernel puts the
+ * socket where the lookups find it: the flow caches go (a sendmsg that names
+ * the same task changes nothing, and a busy UDP server's would empty them all
+ * the time). */
+static __always_inline int proc_use(void *ctx, int binds)
 {
 	__u64 cookie = bpf_get_socket_cookie(ctx);
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct xskdump_proc *p = bpf_map_lookup_elem(&procs, &cookie);
 
-	if (p && p->pid == (__u32)(pid_tgid >> 32) && p->tid == (__u32)pid_tgid)
+	if (p && p->pid == (__u32)(pid_tgid >> 32) && p->tid == (__u32)pid_tgid) {
+		if (binds)
+			proc_changed();
 		return 1;
+	}
 	count(&proc_counters, XSKDUMP_PROC_CNT_USE);
-	if (p)
+	if (p) {
 		proc_now(p);
-	else
+		proc_changed();
+	} else {
 		proc_record(cookie);
+	}
 	return 1;
 }
 
 SEC("cgroup/connect4")
 int proc_connect4(struct bpf_sock_addr *ctx)
 {
-	return proc_use(ctx);
+	return proc_use(ctx, 1);
 }
 
 SEC("cgroup/connect6")
 int proc_connect6(struct bpf_sock_addr *ctx)
 {
-	return proc_use(ctx);
+	return proc_use(ctx, 1);
 }
 
 SEC("cgroup/bind4")
 int proc_bind4(struct bpf_sock_addr *ctx)
 {
-	return proc_use(ctx);
+	return proc_use(ctx, 1);
 }
 
 SEC("cgroup/bind6")
 int proc_bind6(struct bpf_sock_addr *ctx)
 {
-	return proc_use(ctx);
+	return proc_use(ctx, 1);
 }
 
 SEC("cgroup/sendmsg4")
 int proc_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	return proc_use(ctx);
+	return proc_use(ctx, 0);
 }
 
 SEC("cgroup/sendmsg6")
 int proc_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	return proc_use(ctx);
+	return proc_use(ctx, 0);
 }
 
 /* The socket is released (close, or its process exits): out of "procs", into
  * the bounded "procs_closed", so the FIN or RST the close sends next, and what
- * arrives after, still name the process. */
+ * arrives after, still name the process. A socket nobody recorded (accepted)
+ * empties the flow caches too: its end is a change of the socket table. */
 SEC("cgroup/sock_release")
 int proc_sock_release(struct bpf_sock *sk)
 {
@@ -335,13 +361,14 @@ int proc_sock_release(struct bpf_sock *sk)
 	struct xskdump_proc *p = bpf_map_lookup_elem(&procs, &cookie);
 	struct xskdump_proc c;
 
-	if (!p)
-		return 1;
-	c = *p;
-	c.how |= XSKDUMP_PROC_CLOSED;
-	bpf_map_update_elem(&procs_closed, &cookie, &c, BPF_ANY);
-	bpf_map_delete_elem(&procs, &cookie);
-	count(&proc_counters, XSKDUMP_PROC_CNT_RELEASE);
+	if (p) {
+		c = *p;
+		c.how |= XSKDUMP_PROC_CLOSED;
+		bpf_map_update_elem(&procs_closed, &cookie, &c, BPF_ANY);
+		bpf_map_delete_elem(&procs, &cookie);
+		count(&proc_counters, XSKDUMP_PROC_CNT_RELEASE);
+	}
+	proc_changed();
 	return 1;
 }
 
@@ -386,32 +413,33 @@ static __always_inline long load_bytes(void *ctx, int xdp, __u32 off, void *to, 
 }
 
 /* A TCP or UDP packet's ends as a socket lookup wants them: saddr the remote
- * end, daddr the local one (an outgoing packet's swapped). */
+ * end, daddr the local one (an outgoing packet's swapped). Whole words with no
+ * padding: the flow cache compares and hashes it as words. */
 struct flow {
-	struct bpf_sock_tuple t;
+	union {
+		struct bpf_sock_tuple t;
+		__u32 w[sizeof(struct bpf_sock_tuple) / 4];
+	};
 	__u32 tlen;
-	__u8 proto;
+	__u32 proto;
 };
 
-/* Bytes of a frame's headers flow_of reads: Ethernet with one VLAN tag (18),
- * IPv4 with the most options (60), the ports (4), rounded up. */
-#define FLOW_HDR 96
+#define FLOW_WORDS (sizeof(struct flow) / 4)
 
-/* 0 when the packet is TCP or UDP over IPv4 or IPv6 (one VLAN tag at most in
- * the bytes; not a later fragment, no IPv6 extension header), its flow in *f.
- * One load of the headers (a helper call costs more than the parsing), then
- * reads at bounded offsets of the copy. */
-static __always_inline int flow_of(void *ctx, int xdp, int out, __u32 wire, struct flow *f)
+/* Bytes of a frame's headers flow_parse reads: Ethernet with one VLAN tag (18),
+ * IPv4 with the most options (60), the ports (4), rounded up. The scratch
+ * record holds as many after its header whatever the snap length. */
+#define FLOW_HDR XSKDUMP_TAP_SCRATCH_MIN
+
+/* 0 when the n bytes of frame at h are TCP or UDP over IPv4 or IPv6 (one VLAN
+ * tag at most; not a later fragment, no IPv6 extension header), its flow in
+ * *f. h holds FLOW_HDR bytes (stack or scratch record); reads stay below n. */
+static __always_inline int flow_parse(const __u8 *h, __u32 n, int out, struct flow *f)
 {
-	__u8 h[FLOW_HDR];
-	__u32 n = wire, l3 = ETH_HLEN, l4;
+	__u32 l3 = ETH_HLEN, l4;
 	__u16 proto;
 
-	barrier_var(n);
-	if (n > FLOW_HDR)
-		n = FLOW_HDR;
-	barrier_var(n);
-	if (n < ETH_HLEN + 20 + 4 || load_bytes(ctx, xdp, 0, h, n))
+	if (n < ETH_HLEN + 20 + 4)
 		return -1;
 	proto = *(__u16 *)(h + 12);
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
@@ -419,7 +447,7 @@ static __always_inline int flow_of(void *ctx, int xdp, int out, __u32 wire, stru
 		l3 += 4;
 	}
 	if (proto == bpf_htons(ETH_P_IP)) {
-		__u8 *ip = h + l3;
+		const __u8 *ip = h + l3;
 
 		if ((ip[0] >> 4) != 4 || (*(__u16 *)(ip + 6) & bpf_htons(0x1fff)))
 			return -1;
@@ -429,7 +457,7 @@ static __always_inline int flow_of(void *ctx, int xdp, int out, __u32 wire, stru
 		__builtin_memcpy(&f->t.ipv4.saddr, ip + (out ? 16 : 12), 4);
 		__builtin_memcpy(&f->t.ipv4.daddr, ip + (out ? 12 : 16), 4);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		__u8 *ip = h + l3;
+		const __u8 *ip = h + l3;
 
 		if (l3 + 40 + 4 > n)
 			return -1;
@@ -458,8 +486,35 @@ static __always_inline int flow_of(void *ctx, int xdp, int out, __u32 wire, stru
 	return 0;
 }
 
-/* The cookie of the local socket a lookup of f finds, 0 for none. */
-static __always_inline __u64 flow_cookie(void *ctx, struct flow *f)
+/* The packet's flow (0 when it has one: flow_parse). Its headers are read
+ * where the copy put them, in the scratch record, when it holds them all
+ * (a helper call and a second copy cost more than the parsing: measured,
+ * docs/DESIGN.md); else (a snap length shorter than the headers) loaded from
+ * the packet. len: the bytes the context has (an skb's without the VLAN tag
+ * the record has put back). */
+static __always_inline int flow_of(void *ctx, int xdp, int out, struct xskdump_tap_rec *h,
+				   int copied, __u32 len, struct flow *f)
+{
+	__u8 buf[FLOW_HDR];
+	__u32 n = h->wire_len;
+
+	if (n > FLOW_HDR)
+		n = FLOW_HDR;
+	if (copied && h->cap_len >= n)
+		return flow_parse((__u8 *)h + HDR, n, out, f);
+	n = len;
+	barrier_var(n);
+	if (n > FLOW_HDR)
+		n = FLOW_HDR;
+	barrier_var(n);
+	if (n < ETH_HLEN + 20 + 4 || load_bytes(ctx, xdp, 0, buf, n))
+		return -1;
+	return flow_parse(buf, n, out, f);
+}
+
+/* The cookie of the local socket a lookup of f finds, 0 for none; *listening
+ * set when it is a TCP listener. */
+static __always_inline __u64 flow_cookie(void *ctx, struct flow *f, int *listening)
 {
 	struct bpf_sock *sk;
 	__u64 c;
@@ -477,44 +532,135 @@ static __always_inline __u64 flow_cookie(void *ctx, struct flow *f)
 								 BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return 0;
+	*listening = f->proto == IPPROTO_TCP && sk->state == BPF_TCP_LISTEN;
 	c = sk_cookie(sk);
 	bpf_sk_release(sk);
 	return c;
 }
 
-/* The process of a packet into *a (how XSKDUMP_PROC_NONE when none is known).
- * own: the cookie of the skb's socket (outgoing), 0 otherwise. */
-static __always_inline void attribute(void *ctx, int xdp, int out, __u32 wire, __u64 own,
-				      struct xskdump_proc *a)
+/* The process of a flow's socket into *a (left as it is when none is known).
+ * own: the skb's socket's cookie (outgoing), known not to be recorded. 1 when
+ * the answer may be kept in the flow cache: not when the 5-tuple found a TCP
+ * listener (a SYN: its connection's later packets find the request socket,
+ * whose answer says "listener"). */
+static __always_inline int flow_proc(void *ctx, struct flow *f, __u64 own, struct xskdump_proc *a)
 {
-	struct xskdump_proc *p = proc_find(own);
-	struct flow f = {};
+	int listening = 0, skip;
+	__u64 c = flow_cookie(ctx, f, &listening);
+	struct xskdump_proc *p = c != own ? proc_find(c) : NULL;
 	__u32 how = 0;
 
-	if (!p && !flow_of(ctx, xdp, out, wire, &f)) {
-		__u64 c = flow_cookie(ctx, &f);
-
-		if (c != own)
-			p = proc_find(c);
-		if (!p && f.proto == IPPROTO_TCP) {
-			/* Accepted (or being accepted): the listener of the local
-			 * end, which a lookup without the remote end finds. */
-			if (f.tlen == sizeof(f.t.ipv4)) {
-				f.t.ipv4.saddr = 0;
-				f.t.ipv4.sport = 0;
-			} else {
-				__builtin_memset(f.t.ipv6.saddr, 0, 16);
-				f.t.ipv6.sport = 0;
-			}
-			p = proc_find(flow_cookie(ctx, &f));
-			how = XSKDUMP_PROC_LISTENER;
+	skip = listening;
+	if (!p && f->proto == IPPROTO_TCP) {
+		/* Accepted (or being accepted): the listener of the local end,
+		 * which a lookup without the remote end finds. */
+		if (f->tlen == sizeof(f->t.ipv4)) {
+			f->t.ipv4.saddr = 0;
+			f->t.ipv4.sport = 0;
+		} else {
+			__builtin_memset(f->t.ipv6.saddr, 0, 16);
+			f->t.ipv6.sport = 0;
 		}
+		p = proc_find(flow_cookie(ctx, f, &listening));
+		how = XSKDUMP_PROC_LISTENER;
 	}
-	if (!p)
+	if (p) {
+		*a = *p;
+		if (how)
+			a->how = how | (a->how & XSKDUMP_PROC_CLOSED);
+	}
+	return !skip;
+}
+
+/* ---- the flow cache: a flow's attribution, per CPU ---- */
+
+/* One slot: a flow, the answer of its lookup, when and in which generation of
+ * "proc_gen" it was looked up. */
+struct proc_cache_slot {
+	struct flow key;
+	__u32 reserved;
+	__u64 gen;
+	__u64 stamp_ns;
+	struct xskdump_proc proc;
+};
+
+/* Slots per CPU (a power of 2): a flow has the slot of its hash, and two flows
+ * of one hash take turns in it. A per-CPU array: its lookup is inlined by the
+ * verifier (an LRU hash's hashes the whole key and keeps the LRU's lists), and
+ * a program runs on one CPU to its end, never nested (as with "scratch"), so a
+ * slot needs no lock. */
+#define PROC_CACHE_BITS 8
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1 << PROC_CACHE_BITS);
+	__type(key, __u32);
+	__type(value, struct proc_cache_slot);
+} proc_cache SEC(".maps");
+
+static __always_inline __u32 flow_hash(const struct flow *f)
+{
+	__u32 x = f->proto, i;
+
+	for (i = 0; i < sizeof(f->w) / 4; i++)
+		x ^= f->w[i];
+	return (x * 0x9e3779b1u) >> (32 - PROC_CACHE_BITS);
+}
+
+static __always_inline int flow_eq(const struct flow *a, const struct flow *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	__u32 d = 0, i;
+
+	for (i = 0; i < FLOW_WORDS; i++)
+		d |= x[i] ^ y[i];
+	return !d;
+}
+
+/* The flow's process into *a: the cached answer while it is valid (the same
+ * flow, looked up less than proc_cache_ns before now, no hook has changed
+ * anything since), else the lookups', which then replace the slot's. The
+ * generation is read before the lookups: a hook that changes something during
+ * them leaves the slot stale from the start. */
+static __always_inline void flow_attribute(void *ctx, struct flow *f, __u64 own, __u64 now,
+					   struct xskdump_proc *a)
+{
+	__u64 ttl = config.proc_cache_ns;
+	__u32 idx = flow_hash(f);
+	struct proc_cache_slot *s = ttl ? bpf_map_lookup_elem(&proc_cache, &idx) : NULL;
+	__u64 gen = *(volatile __u64 *)&proc_gen;
+	struct flow key;
+
+	if (s && s->gen == gen && now - s->stamp_ns < ttl && flow_eq(&s->key, f)) {
+		*a = s->proc;
 		return;
-	*a = *p;
-	if (how)
-		a->how = how | (a->how & XSKDUMP_PROC_CLOSED);
+	}
+	key = *f; /* flow_proc may clear the remote end */
+	if (!flow_proc(ctx, f, own, a) || !s)
+		return;
+	s->key = key;
+	s->gen = gen;
+	s->stamp_ns = now;
+	s->proc = *a;
+}
+
+/* The process of the packet in the scratch record h into the record's block
+ * (how XSKDUMP_PROC_NONE when none is known). own: the cookie of the skb's
+ * socket (outgoing), 0 otherwise. copied: the record holds the packet. */
+static __always_inline void attribute(void *ctx, int xdp, int out, struct xskdump_tap_rec *h,
+				      int copied, __u32 len, __u64 own)
+{
+	struct xskdump_proc *a = (struct xskdump_proc *)(h + 1);
+	struct xskdump_proc *p = proc_find(own);
+	struct flow f = {};
+
+	if (p) {
+		*a = *p;
+		return;
+	}
+	__builtin_memset(a, 0, sizeof(*a));
+	if (!flow_of(ctx, xdp, out, h, copied, len, &f))
+		flow_attribute(ctx, &f, own, h->tstamp_ns, a);
 }
 
 /* 1 when the attribution is one the process filter asks for (or none is set). */
@@ -536,25 +682,19 @@ static __always_inline int proc_wanted(struct xskdump_proc *a)
 	return 1;
 }
 
-/* With attribution on: the packet's process into a, and 1 when the process
- * filter takes it (counted when it does not). Without: 1. */
-static __always_inline int proc_step(void *ctx, int xdp, int out, __u32 wire, __u64 own,
-				     void *counters, struct xskdump_proc *a)
+/* With attribution on: the packet's process into the record h (the packet
+ * copied into it first, so its headers are read there), and 1 when the
+ * process filter takes it (counted when it does not). Without: 1. */
+static __always_inline int proc_step(void *ctx, int xdp, int out, struct xskdump_tap_rec *h,
+				     int copied, __u32 len, __u64 own, void *counters)
 {
 	if (!config.attribute)
 		return 1;
-	attribute(ctx, xdp, out, wire, own, a);
-	if (proc_wanted(a))
+	attribute(ctx, xdp, out, h, copied, len, own);
+	if (proc_wanted((struct xskdump_proc *)(h + 1)))
 		return 1;
 	count(counters, XSKDUMP_TAP_PROC_FILTERED);
 	return 0;
-}
-
-/* The attribution into the record's header (attribution on). */
-static __always_inline void rec_proc(struct xskdump_tap_rec *h, struct xskdump_proc *a)
-{
-	if (config.attribute)
-		*(struct xskdump_proc *)(h + 1) = *a;
 }
 
 /* The bytes kept of a packet of `wire` bytes. snaplen is a constant of the
@@ -594,17 +734,16 @@ int tap_xdp_copy(struct xdp_md *ctx)
 {
 	__u32 wire = (__u32)bpf_xdp_get_buff_len(ctx);
 	__u32 cap = cap_of(wire);
-	struct xskdump_proc a = {};
 	struct xskdump_tap_rec *h;
+	int ok;
 
-	if (!proc_step(ctx, 1, 0, wire, 0, &in_counters, &a))
-		return XDP_PASS;
 	h = rec_start(&in_counters, wire, cap, ctx->ingress_ifindex, ctx->rx_queue_index,
 		      XSKDUMP_DIR_IN);
 	if (!h)
 		return XDP_PASS;
-	rec_proc(h, &a);
-	rec_end(h, &in_counters, cap, !cap || !bpf_xdp_load_bytes(ctx, 0, rec_packet(h), cap));
+	ok = !cap || !bpf_xdp_load_bytes(ctx, 0, rec_packet(h), cap);
+	if (proc_step(ctx, 1, 0, h, ok, wire, 0, &in_counters))
+		rec_end(h, &in_counters, cap, ok);
 	return XDP_PASS;
 }
 
@@ -620,18 +759,13 @@ static __always_inline void copy_skb(struct __sk_buff *skb, void *counters, __u3
 	__u32 wire = skb->len + tagged;
 	__u32 cap = cap_of(wire);
 	int out = dir == XSKDUMP_DIR_OUT;
-	struct xskdump_proc a = {};
 	struct xskdump_tap_rec *h;
 	__u8 *pkt;
 	int ok;
 
-	if (!proc_step(skb, 0, out, skb->len, out && config.attribute ? bpf_get_socket_cookie(skb) : 0,
-		       counters, &a))
-		return;
 	h = rec_start(counters, wire, cap, skb->ifindex, queue, dir);
 	if (!h)
 		return;
-	rec_proc(h, &a);
 	pkt = rec_packet(h);
 	if (!tagged || cap <= 12) {
 		ok = !cap || !bpf_skb_load_bytes(skb, 0, pkt, cap);
@@ -643,7 +777,9 @@ static __always_inline void copy_skb(struct __sk_buff *skb, void *counters, __u3
 		if (ok && cap > 16)
 			ok = !bpf_skb_load_bytes(skb, 12, pkt + 16, cap - 16);
 	}
-	rec_end(h, counters, cap, ok);
+	if (proc_step(skb, 0, out, h, ok, skb->len,
+		      out && config.attribute ? bpf_get_socket_cookie(skb) : 0, counters))
+		rec_end(h, counters, cap, ok);
 }
 
 /* The RX queue an incoming skb came on: queue_mapping is it + 1 when the
