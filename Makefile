@@ -93,7 +93,7 @@ $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 # pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
-SHIM_SRCS := $(addprefix csrc/,error.c host.c ifaces.c privileges.c files.c share.c prog.c filter.c \
+SHIM_SRCS := $(addprefix csrc/,error.c host.c threads.c ifaces.c privileges.c files.c share.c prog.c filter.c \
 	filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c records.c writer.c proc.c \
 	static_compat.c pcap_compat.c)
 

@@ -29,6 +29,7 @@
  *
  *   1 error.c        error reporting and the ABI version
  *   2 host.c         host facts: capabilities, channels, MTU, GRO, RX queues, XDP
+ *   2 threads.c      the capture loop's CPU: this process's other threads yield to it
  *   2 ifaces.c       the interfaces (-D) and their XDP features (libpcap, netlink)
  *   2 privileges.c   -Z: giving up root for a user
  *   2 files.c        files named on the command line that Deno will not open
@@ -53,7 +54,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 17
+#define XSKDUMP_ABI_VERSION 18
 
 /* ==== error.c: errors and the ABI version ==== */
 
@@ -114,6 +115,19 @@ int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t 
 #define XSKDUMP_USAGE_IPV6 1   /* IPv6 addresses other than link-local (fe80::/10) */
 #define XSKDUMP_USAGE_MASTER 2 /* 1 when it is a port of a bridge, bond or team */
 int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
+
+/* ==== threads.c: the capture loop's CPU ==== */
+
+/* Sets every other thread of this process so that it never preempts the
+ * calling thread (the capture loop): V8's ("V8 ..." names) SCHED_IDLE, the rest
+ * SCHED_BATCH. Counts, XSKDUMP_THREAD_WORDS u32: threads idle, batch (set now
+ * or already), and left as they were (refused). Threads created later are not
+ * touched: call again. */
+#define XSKDUMP_THREAD_WORDS 3
+#define XSKDUMP_THREAD_IDLE 0
+#define XSKDUMP_THREAD_BATCH 1
+#define XSKDUMP_THREAD_LEFT 2
+int32_t xsk_thread_policy(uint32_t *out, uint32_t n);
 
 /* ==== ifaces.c: the interfaces a capture can use ==== */
 
