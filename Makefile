@@ -71,7 +71,8 @@ $(VLAN_BPF_OBJ): bpf/xskdump.bpf.c bpf/xskdump_abi.h | $(DEPS_STAMP)
 	clang $(BPF_CFLAGS) -DXSKDUMP_VLAN -c $< -o $@
 
 # -mcpu=v3: clang 14 keeps the bounds of a variable copy length where the verifier can see them.
-$(TAP_BPF_OBJ): bpf/xskdump_tap.bpf.c bpf/xskdump_abi.h bpf/uapi_next.h | $(DEPS_STAMP)
+$(TAP_BPF_OBJ): bpf/xskdump_tap.bpf.c bpf/tap_hooks.bpf.h bpf/tap_attribution.bpf.h \
+		bpf/xskdump_abi.h bpf/uapi_next.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 

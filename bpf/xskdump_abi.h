@@ -152,6 +152,11 @@ enum xskdump_tap_counter {
 	XSKDUMP_TAP_CNT__MAX = 9,
 };
 
+/* Bytes a tap program's scratch record (map "scratch") holds after its header
+ * at least, whatever the snap length: the attribution reads the packet's
+ * headers there (Ethernet, one VLAN tag, IPv4 with options, the ports). */
+#define XSKDUMP_TAP_SCRATCH_MIN 96
+
 /* Largest snap length the tap programs copy (tcpdump's maximum). */
 #define XSKDUMP_TAP_MAX_SNAP 262144
 
@@ -163,6 +168,11 @@ struct xskdump_tap_config {
 	__u64 queue_mask[XSKDUMP_MAX_QUEUES / 64]; /* RX queues asked for (--queue) */
 	__u32 attribute;   /* 1: look up each packet's process (records of version 2) */
 	__u32 proc_filter; /* XSKDUMP_WANT_* bits: the process filter (0: none) */
+	__u64 proc_cache_ns; /* how long a flow's attribution is reused (0: looked up per packet) */
 };
+
+/* The default of proc_cache_ns (XSKDUMP_PROC_CACHE_NS overrides it): see the
+ * flow cache in bpf/xskdump_tap.bpf.c and docs/DESIGN.md. */
+#define XSKDUMP_PROC_CACHE_NS 1000000ull
 
 #endif

@@ -30,7 +30,11 @@
  *   bpf_sk_lookup_udp), its cookie read through bpf_rdonly_cast; a TCP
  *   socket nobody recorded (accepted from a listener) takes its listener's
  *   process. The record carries the attribution (version 2), so user space
- *   never looks anything up per packet. */
+ *   never looks anything up per packet.
+ *   the flow cache ("proc_cache", per CPU) keeps a flow's answer for
+ *   config.proc_cache_ns, so a flow's later packets skip the lookups; every
+ *   hook that changes what an answer could be bumps "proc_gen", which
+ *   empties every CPU's cache at once. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -46,6 +50,7 @@ const volatile struct xskdump_tap_config config = {
 	.all_queues = 1,
 	.attribute = 0,
 	.proc_filter = 0,
+	.proc_cache_ns = XSKDUMP_PROC_CACHE_NS,
 };
 
 /* Sized by the shim (bpf_map__set_max_entries) from -B. */
@@ -78,7 +83,8 @@ struct stages tc_out_stages SEC(".maps");
 /* Where a record is put together before bpf_ringbuf_output copies it into the
  * ring buffer: one entry per CPU (a program runs to its end on one CPU, and
  * never nested: XDP runs in softirq, tc with bottom halves off), HDR +
- * max(snaplen, 64) bytes each (the shim sets value_size and max_entries). Measured
+ * max(snaplen, XSKDUMP_TAP_SCRATCH_MIN) bytes each (the shim sets value_size
+ * and max_entries). Measured
  * against bpf_ringbuf_reserve_dynptr + bpf_dynptr_copy (one copy, Linux
  * 6.15+): the same cost at 64 to 1500 bytes (docs/DESIGN.md), and this works
  * from Linux 5.18 on. */
@@ -86,75 +92,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct xskdump_tap_rec) + 64);
+	__uint(value_size, sizeof(struct xskdump_tap_rec) + XSKDUMP_TAP_SCRATCH_MIN);
 } scratch SEC(".maps");
 
 /* The record's header: the attribution's block follows it when it is on. A
  * constant of the loaded program either way. */
 #define HDR ((__u32)sizeof(struct xskdump_tap_rec) + \
 	     (config.attribute ? (__u32)sizeof(struct xskdump_proc) : 0))
-
-/* ---- process attribution: the maps ---- */
-
-/* Live sockets: cookie -> process. Allocated as it fills (no preallocation):
- * its memory follows the sockets the host has, up to XSKDUMP_PROCS_MAX. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XSKDUMP_PROCS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, struct xskdump_proc);
-} procs SEC(".maps");
-
-/* Released sockets, for the packets after the close: bounded, oldest out. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XSKDUMP_PROCS_CLOSED_MAX);
-	__type(key, __u64);
-	__type(value, struct xskdump_proc);
-} procs_closed SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XSKDUMP_PROC_CNT__MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} proc_counters SEC(".maps");
-
-/* The process filter's wanted values (filled by the shim before the start). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u8);
-} want_pids SEC(".maps");
-
-struct comm_key {
-	char comm[16];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, struct comm_key);
-	__type(value, __u8);
-} want_comms SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, __u8);
-} want_cgroups SEC(".maps");
-
-/* A cgroup v1 path (a host with no cgroup2 in use) has no id a task carries
- * into BPF: its member processes at start stand for it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u8);
-} want_cgroup_pids SEC(".maps");
 
 /* Adds delta to one per-CPU counter. */
 static __always_inline void add(void *map, __u32 idx, __s64 delta)
@@ -236,326 +180,10 @@ static __always_inline void rec_end(struct xskdump_tap_rec *h, void *counters, _
 	count(counters, XSKDUMP_TAP_RING_FULL);
 }
 
-/* ---- process attribution: the cgroup socket hooks (process context) ---- */
-
-/* The current task as an attribution found by a hook. */
-static __always_inline void proc_now(struct xskdump_proc *p)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	p->pid = (__u32)(pid_tgid >> 32);
-	p->tid = (__u32)pid_tgid;
-	p->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(p->comm, sizeof(p->comm));
-	p->how = XSKDUMP_PROC_HOOK;
-	p->reserved = 0;
-}
-
-static __always_inline void proc_record(__u64 cookie)
-{
-	struct xskdump_proc p = {};
-
-	proc_now(&p);
-	if (bpf_map_update_elem(&procs, &cookie, &p, BPF_ANY))
-		count(&proc_counters, XSKDUMP_PROC_CNT_MAP_FULL);
-}
-
-/* Every new IPv4/IPv6 socket: its creator. */
-SEC("cgroup/sock_create")
-int proc_sock_create(struct bpf_sock *sk)
-{
-	count(&proc_counters, XSKDUMP_PROC_CNT_CREATE);
-	proc_record(bpf_get_socket_cookie(sk));
-	return 1; /* allowed: the hooks only watch */
-}
-
-/* connect, bind, sendmsg: the task using the socket, when it is not the one
- * recorded (a socket inherited across fork, or one from before the start
- * that the table at start missed). Written in place: no map update when the
- * entry exists. */
-static __always_inline int proc_use(void *ctx)
-{
-	__u64 cookie = bpf_get_socket_cookie(ctx);
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct xskdump_proc *p = bpf_map_lookup_elem(&procs, &cookie);
-
-	if (p && p->pid == (__u32)(pid_tgid >> 32) && p->tid == (__u32)pid_tgid)
-		return 1;
-	count(&proc_counters, XSKDUMP_PROC_CNT_USE);
-	if (p)
-		proc_now(p);
-	else
-		proc_record(cookie);
-	return 1;
-}
-
-SEC("cgroup/connect4")
-int proc_connect4(struct bpf_sock_addr *ctx)
-{
-	return proc_use(ctx);
-}
-
-SEC("cgroup/connect6")
-int proc_connect6(struct bpf_sock_addr *ctx)
-{
-	return proc_use(ctx);
-}
-
-SEC("cgroup/bind4")
-int proc_bind4(struct bpf_sock_addr *ctx)
-{
-	return proc_use(ctx);
-}
-
-SEC("cgroup/bind6")
-int proc_bind6(struct bpf_sock_addr *ctx)
-{
-	return proc_use(ctx);
-}
-
-SEC("cgroup/sendmsg4")
-int proc_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return proc_use(ctx);
-}
-
-SEC("cgroup/sendmsg6")
-int proc_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return proc_use(ctx);
-}
-
-/* The socket is released (close, or its process exits): out of "procs", into
- * the bounded "procs_closed", so the FIN or RST the close sends next, and what
- * arrives after, still name the process. */
-SEC("cgroup/sock_release")
-int proc_sock_release(struct bpf_sock *sk)
-{
-	__u64 cookie = bpf_get_socket_cookie(sk);
-	struct xskdump_proc *p = bpf_map_lookup_elem(&procs, &cookie);
-	struct xskdump_proc c;
-
-	if (!p)
-		return 1;
-	c = *p;
-	c.how |= XSKDUMP_PROC_CLOSED;
-	bpf_map_update_elem(&procs_closed, &cookie, &c, BPF_ANY);
-	bpf_map_delete_elem(&procs, &cookie);
-	count(&proc_counters, XSKDUMP_PROC_CNT_RELEASE);
-	return 1;
-}
-
-/* ---- process attribution: a packet's socket (softirq) ---- */
-
-/* The cookie's field of a socket (any struct sock_common: full, request or
- * TIME_WAIT), relocated against the kernel's BTF. The lookup helpers return
- * no cookie, and bpf_get_socket_cookie takes only the skb at tc (nothing at
- * XDP): bpf_rdonly_cast (Linux 6.2) reads the socket as the kernel's type.
- * 0 when the kernel never gave the socket one (then nobody recorded it). */
-typedef struct {
-	__s64 counter;
-} xskdump_atomic64;
-
-struct sock_common___xskdump {
-	xskdump_atomic64 skc_cookie;
-} __attribute__((preserve_access_index));
-
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-
-static __always_inline __u64 sk_cookie(struct bpf_sock *sk)
-{
-	struct sock_common___xskdump *sc;
-
-	sc = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock_common___xskdump));
-	return (__u64)sc->skc_cookie.counter;
-}
-
-static __always_inline struct xskdump_proc *proc_find(__u64 cookie)
-{
-	struct xskdump_proc *p;
-
-	if (!cookie)
-		return NULL;
-	p = bpf_map_lookup_elem(&procs, &cookie);
-	return p ? p : bpf_map_lookup_elem(&procs_closed, &cookie);
-}
-
-static __always_inline long load_bytes(void *ctx, int xdp, __u32 off, void *to, __u32 len)
-{
-	return xdp ? bpf_xdp_load_bytes(ctx, off, to, len) : bpf_skb_load_bytes(ctx, off, to, len);
-}
-
-/* A TCP or UDP packet's ends as a socket lookup wants them: saddr the remote
- * end, daddr the local one (an outgoing packet's swapped). */
-struct flow {
-	struct bpf_sock_tuple t;
-	__u32 tlen;
-	__u8 proto;
-};
-
-/* Bytes of a frame's headers flow_of reads: Ethernet with one VLAN tag (18),
- * IPv4 with the most options (60), the ports (4), rounded up. */
-#define FLOW_HDR 96
-
-/* 0 when the packet is TCP or UDP over IPv4 or IPv6 (one VLAN tag at most in
- * the bytes; not a later fragment, no IPv6 extension header), its flow in *f.
- * One load of the headers (a helper call costs more than the parsing), then
- * reads at bounded offsets of the copy. */
-static __always_inline int flow_of(void *ctx, int xdp, int out, __u32 wire, struct flow *f)
-{
-	__u8 h[FLOW_HDR];
-	__u32 n = wire, l3 = ETH_HLEN, l4;
-	__u16 proto;
-
-	barrier_var(n);
-	if (n > FLOW_HDR)
-		n = FLOW_HDR;
-	barrier_var(n);
-	if (n < ETH_HLEN + 20 + 4 || load_bytes(ctx, xdp, 0, h, n))
-		return -1;
-	proto = *(__u16 *)(h + 12);
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		proto = *(__u16 *)(h + 16);
-		l3 += 4;
-	}
-	if (proto == bpf_htons(ETH_P_IP)) {
-		__u8 *ip = h + l3;
-
-		if ((ip[0] >> 4) != 4 || (*(__u16 *)(ip + 6) & bpf_htons(0x1fff)))
-			return -1;
-		f->proto = ip[9];
-		l4 = l3 + (__u32)(ip[0] & 0xf) * 4;
-		f->tlen = sizeof(f->t.ipv4);
-		__builtin_memcpy(&f->t.ipv4.saddr, ip + (out ? 16 : 12), 4);
-		__builtin_memcpy(&f->t.ipv4.daddr, ip + (out ? 12 : 16), 4);
-	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		__u8 *ip = h + l3;
-
-		if (l3 + 40 + 4 > n)
-			return -1;
-		f->proto = ip[6];
-		l4 = l3 + 40;
-		f->tlen = sizeof(f->t.ipv6);
-		__builtin_memcpy(f->t.ipv6.saddr, ip + (out ? 24 : 8), 16);
-		__builtin_memcpy(f->t.ipv6.daddr, ip + (out ? 8 : 24), 16);
-	} else {
-		return -1;
-	}
-	if ((f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP) || l4 + 4 > n ||
-	    l4 > FLOW_HDR - 4)
-		return -1;
-	{
-		__u16 sport = *(__u16 *)(h + l4), dport = *(__u16 *)(h + l4 + 2);
-
-		if (f->tlen == sizeof(f->t.ipv4)) {
-			f->t.ipv4.sport = out ? dport : sport;
-			f->t.ipv4.dport = out ? sport : dport;
-		} else {
-			f->t.ipv6.sport = out ? dport : sport;
-			f->t.ipv6.dport = out ? sport : dport;
-		}
-	}
-	return 0;
-}
-
-/* The cookie of the local socket a lookup of f finds, 0 for none. */
-static __always_inline __u64 flow_cookie(void *ctx, struct flow *f)
-{
-	struct bpf_sock *sk;
-	__u64 c;
-
-	/* The tuple's size a constant at each call: the verifier wants it bounded. */
-	if (f->tlen == sizeof(f->t.ipv4))
-		sk = f->proto == IPPROTO_TCP ? bpf_skc_lookup_tcp(ctx, &f->t, sizeof(f->t.ipv4),
-								  BPF_F_CURRENT_NETNS, 0)
-					     : bpf_sk_lookup_udp(ctx, &f->t, sizeof(f->t.ipv4),
-								 BPF_F_CURRENT_NETNS, 0);
-	else
-		sk = f->proto == IPPROTO_TCP ? bpf_skc_lookup_tcp(ctx, &f->t, sizeof(f->t.ipv6),
-								  BPF_F_CURRENT_NETNS, 0)
-					     : bpf_sk_lookup_udp(ctx, &f->t, sizeof(f->t.ipv6),
-								 BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return 0;
-	c = sk_cookie(sk);
-	bpf_sk_release(sk);
-	return c;
-}
-
-/* The process of a packet into *a (how XSKDUMP_PROC_NONE when none is known).
- * own: the cookie of the skb's socket (outgoing), 0 otherwise. */
-static __always_inline void attribute(void *ctx, int xdp, int out, __u32 wire, __u64 own,
-				      struct xskdump_proc *a)
-{
-	struct xskdump_proc *p = proc_find(own);
-	struct flow f = {};
-	__u32 how = 0;
-
-	if (!p && !flow_of(ctx, xdp, out, wire, &f)) {
-		__u64 c = flow_cookie(ctx, &f);
-
-		if (c != own)
-			p = proc_find(c);
-		if (!p && f.proto == IPPROTO_TCP) {
-			/* Accepted (or being accepted): the listener of the local
-			 * end, which a lookup without the remote end finds. */
-			if (f.tlen == sizeof(f.t.ipv4)) {
-				f.t.ipv4.saddr = 0;
-				f.t.ipv4.sport = 0;
-			} else {
-				__builtin_memset(f.t.ipv6.saddr, 0, 16);
-				f.t.ipv6.sport = 0;
-			}
-			p = proc_find(flow_cookie(ctx, &f));
-			how = XSKDUMP_PROC_LISTENER;
-		}
-	}
-	if (!p)
-		return;
-	*a = *p;
-	if (how)
-		a->how = how | (a->how & XSKDUMP_PROC_CLOSED);
-}
-
-/* 1 when the attribution is one the process filter asks for (or none is set). */
-static __always_inline int proc_wanted(struct xskdump_proc *a)
-{
-	__u32 want = config.proc_filter;
-
-	if (!want)
-		return 1;
-	if (!(a->how & XSKDUMP_PROC_HOW_MASK))
-		return 0;
-	if ((want & XSKDUMP_WANT_PID) && !bpf_map_lookup_elem(&want_pids, &a->pid))
-		return 0;
-	if ((want & XSKDUMP_WANT_COMM) && !bpf_map_lookup_elem(&want_comms, a->comm))
-		return 0;
-	if ((want & XSKDUMP_WANT_CGROUP) && !bpf_map_lookup_elem(&want_cgroups, &a->cgroup_id) &&
-	    !bpf_map_lookup_elem(&want_cgroup_pids, &a->pid))
-		return 0;
-	return 1;
-}
-
-/* With attribution on: the packet's process into a, and 1 when the process
- * filter takes it (counted when it does not). Without: 1. */
-static __always_inline int proc_step(void *ctx, int xdp, int out, __u32 wire, __u64 own,
-				     void *counters, struct xskdump_proc *a)
-{
-	if (!config.attribute)
-		return 1;
-	attribute(ctx, xdp, out, wire, own, a);
-	if (proc_wanted(a))
-		return 1;
-	count(counters, XSKDUMP_TAP_PROC_FILTERED);
-	return 0;
-}
-
-/* The attribution into the record's header (attribution on). */
-static __always_inline void rec_proc(struct xskdump_tap_rec *h, struct xskdump_proc *a)
-{
-	if (config.attribute)
-		*(struct xskdump_proc *)(h + 1) = *a;
-}
+/* Process attribution (config.attribute): the cgroup socket hooks and their
+ * maps, then a packet's socket and the flow cache. */
+#include "tap_hooks.bpf.h"
+#include "tap_attribution.bpf.h"
 
 /* The bytes kept of a packet of `wire` bytes. snaplen is a constant of the
  * loaded program, and the scratch record is that long: the barriers keep clang
@@ -594,17 +222,16 @@ int tap_xdp_copy(struct xdp_md *ctx)
 {
 	__u32 wire = (__u32)bpf_xdp_get_buff_len(ctx);
 	__u32 cap = cap_of(wire);
-	struct xskdump_proc a = {};
 	struct xskdump_tap_rec *h;
+	int ok;
 
-	if (!proc_step(ctx, 1, 0, wire, 0, &in_counters, &a))
-		return XDP_PASS;
 	h = rec_start(&in_counters, wire, cap, ctx->ingress_ifindex, ctx->rx_queue_index,
 		      XSKDUMP_DIR_IN);
 	if (!h)
 		return XDP_PASS;
-	rec_proc(h, &a);
-	rec_end(h, &in_counters, cap, !cap || !bpf_xdp_load_bytes(ctx, 0, rec_packet(h), cap));
+	ok = !cap || !bpf_xdp_load_bytes(ctx, 0, rec_packet(h), cap);
+	if (proc_step(ctx, 1, 0, h, ok, wire, 0, &in_counters))
+		rec_end(h, &in_counters, cap, ok);
 	return XDP_PASS;
 }
 
@@ -620,18 +247,13 @@ static __always_inline void copy_skb(struct __sk_buff *skb, void *counters, __u3
 	__u32 wire = skb->len + tagged;
 	__u32 cap = cap_of(wire);
 	int out = dir == XSKDUMP_DIR_OUT;
-	struct xskdump_proc a = {};
 	struct xskdump_tap_rec *h;
 	__u8 *pkt;
 	int ok;
 
-	if (!proc_step(skb, 0, out, skb->len, out && config.attribute ? bpf_get_socket_cookie(skb) : 0,
-		       counters, &a))
-		return;
 	h = rec_start(counters, wire, cap, skb->ifindex, queue, dir);
 	if (!h)
 		return;
-	rec_proc(h, &a);
 	pkt = rec_packet(h);
 	if (!tagged || cap <= 12) {
 		ok = !cap || !bpf_skb_load_bytes(skb, 0, pkt, cap);
@@ -643,7 +265,9 @@ static __always_inline void copy_skb(struct __sk_buff *skb, void *counters, __u3
 		if (ok && cap > 16)
 			ok = !bpf_skb_load_bytes(skb, 12, pkt + 16, cap - 16);
 	}
-	rec_end(h, counters, cap, ok);
+	if (proc_step(skb, 0, out, h, ok, skb->len,
+		      out && config.attribute ? bpf_get_socket_cookie(skb) : 0, counters))
+		rec_end(h, counters, cap, ok);
 }
 
 /* The RX queue an incoming skb came on: queue_mapping is it + 1 when the

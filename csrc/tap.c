@@ -124,6 +124,23 @@ static int tc_in_forced(void)
 	return v && !strcmp(v, "tc");
 }
 
+/* How long the tap programs reuse a flow's attribution: XSKDUMP_PROC_CACHE_NS
+ * (nanoseconds; 0 looks each packet up, as the measurements against the cache
+ * do; a long one lets a test see the cache's invalidation alone), else
+ * XSKDUMP_PROC_CACHE_NS. */
+static uint64_t proc_cache_ns(void)
+{
+	const char *v = getenv("XSKDUMP_PROC_CACHE_NS");
+	char *end;
+	unsigned long long ns;
+
+	if (!v || !*v)
+		return XSKDUMP_PROC_CACHE_NS;
+	errno = 0;
+	ns = strtoull(v, &end, 10);
+	return errno || *end ? XSKDUMP_PROC_CACHE_NS : (uint64_t)ns;
+}
+
 /* Number of filters on one side of ifindex's clsact qdisc (a netlink dump). */
 static int clsact_filters(int ifindex, int egress)
 {
@@ -301,10 +318,13 @@ static int tap_load(struct tap *t, uint32_t dirs, uint32_t snaplen, const uint64
 		cfg->queue_mask[i] = mask[i];
 	cfg->attribute = (uint32_t)t->attribute;
 	cfg->proc_filter = proc_filter;
+	cfg->proc_cache_ns = proc_cache_ns();
 	for (i = 0; i < sizeof(proc_programs) / sizeof(*proc_programs); i++)
 		bpf_program__set_autoload(program(t, proc_programs[i]), t->attribute);
 	if ((err = bpf_map__set_max_entries(ring, t->ring_size)) ||
-	    (err = bpf_map__set_value_size(scratch, hdr + (snaplen < 64 ? 64 : snaplen))) ||
+	    (err = bpf_map__set_value_size(scratch, hdr + (snaplen < XSKDUMP_TAP_SCRATCH_MIN
+								     ? XSKDUMP_TAP_SCRATCH_MIN
+								     : snaplen))) ||
 	    (err = bpf_map__set_max_entries(scratch, (uint32_t)ncpu)))
 		return fail(err, "size the tap maps");
 	/* tc programs carry their tcx attach type; clsact ignores it. */

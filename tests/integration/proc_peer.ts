@@ -5,11 +5,13 @@
 // exits (its sockets close with it).
 //
 //   udp-echo PORT | tcp-echo PORT (IPv4), udp6-echo PORT | tcp6-echo PORT (IPv6)
-//   udp-send HOST PORT COUNT | tcp-send HOST PORT COUNT
+//   tcp-echo-close PORT BYTES   echoes BYTES bytes of each connection, then closes it first
+//   udp-send HOST PORT COUNT | tcp-send HOST PORT COUNT [eof]
+//                    (eof: the server closes first; exit once its FIN is read)
 //   sockets N        open and close N UDP sockets, then say "done"
 import dgram from "node:dgram";
 
-const [mode, a, b, c] = Deno.args;
+const [mode, a, b, c, d] = Deno.args;
 const say = (s: string) => console.error(s);
 const stdin = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
 
@@ -36,6 +38,28 @@ if (mode === "udp-echo" || mode === "udp6-echo") {
       } catch {
         // The peer went.
       }
+    })();
+  }
+} else if (mode === "tcp-echo-close") {
+  // The server's end closes first: the TIME-WAIT is here, and the client's port is free again
+  // once its own close is acknowledged.
+  const l = Deno.listen({ port: Number(a), hostname: "0.0.0.0" });
+  say("ready");
+  for await (const conn of l) {
+    (async () => {
+      const buf = new Uint8Array(64);
+      let left = Number(b);
+      try {
+        while (left > 0) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          for (let w = 0; w < n;) w += await conn.write(buf.subarray(w, n));
+          left -= n;
+        }
+      } catch {
+        // The peer went.
+      }
+      conn.close();
     })();
   }
 } else if (mode === "udp-send") {
@@ -68,6 +92,7 @@ if (mode === "udp-echo" || mode === "udp6-echo") {
     let n = 0;
     while (n < msg.length) n += (await conn.read(buf.subarray(n))) ?? msg.length;
   }
+  if (d === "eof") { while ((await conn.read(buf)) !== null); }
   say("done");
   Deno.exit(0); // the connection closes with the process: its FIN after the exit
 } else if (mode === "sockets") {

@@ -8,7 +8,10 @@
 // - a connection opened before xskdump starts: attributed from its first captured packet;
 // - packets of no socket (ARP, ICMP): written without a process, counted; not selected by --pid;
 // - text lines: identical to those without --print-process up to the " [pid N comm]" suffix;
-// - a server's accepted connection, forwarded packets, IPv6.
+// - a server's accepted connection, forwarded packets, IPv6;
+// - the same 5-tuple, TCP and UDP, used by one process and then another: each packet its own
+//   process's, at XDP and tc ingress, with the flow cache's age longer than the test (only its
+//   invalidation by the hooks keeps the first process's answer from the second's packets).
 // proc_cgroup_test.ts selects by cgroup, container and command; proc_cleanup_test.ts checks what
 // the attribution holds in the kernel.
 
@@ -19,6 +22,7 @@ import {
   type Capture,
   type NsChild,
   nsExec,
+  pollUntil,
   run,
   startXskdump,
   untilTimeWait,
@@ -355,3 +359,81 @@ procTest("proc: IPv6, TCP and UDP: each packet its sender's", async (pair, dir) 
     await cap?.stop();
   }
 }, false);
+
+/** The one local port connect() and bind(0) take in the capture namespace: a 5-tuple reused. */
+const FIXED_PORT = 41000;
+
+procTest(
+  "proc: the same 5-tuple, one process then another: each packet its own (the flow cache)",
+  async (pair, dir) => {
+    await addAddress(pair.captureNs, pair.captureIf, `${CAP_ADDR}/24`);
+    await addAddress(pair.senderNs, pair.senderIf, `${PEER_ADDR}/24`);
+    await nsExec(pair.captureNs, [
+      ...["sysctl", "-q", "-w"],
+      `net.ipv4.ip_local_port_range=${FIXED_PORT} ${FIXED_PORT}`,
+    ], { check: true });
+    const spawned: NsChild[] = [];
+    const caps: Capture[] = [];
+    // A cached answer outlives the test: only the hooks' invalidation can get this right.
+    const env = { XSKDUMP_PROC_CACHE_NS: String(600e9) };
+    try {
+      // The server closes each connection first (after the 5 echoes): its TIME-WAIT does not
+      // keep the client's one port, and takes the next SYN of the same 5-tuple.
+      spawned.push(await peer(pair.senderNs, ["tcp-echo-close", String(TCP_PORT), "25"]));
+      spawned.push(await peer(pair.senderNs, ["udp-echo", String(UDP_PORT)]));
+      const files = [`${dir}/xdp.pcapng`, `${dir}/tc.pcapng`]; // the second at tc ingress
+      for (const f of files) caps.push(await startXskdump(pair, ["--attribute", "-w", f], { env }));
+      const senders: NsChild[] = [];
+      for (let round = 0; round < 2; round++) {
+        const both = [
+          await peer(pair.captureNs, ["tcp-send", PEER_ADDR, String(TCP_PORT), "5", "eof"]),
+          await peer(pair.captureNs, ["udp-send", PEER_ADDR, String(UDP_PORT), "5"]),
+        ];
+        spawned.push(...both);
+        senders.push(...both);
+        await runSenders(both);
+        // The client's end is gone (its FIN acknowledged): its port is free for the next one.
+        const gone = await pollUntil(async () => {
+          const ss = await nsExec(pair.captureNs, ["ss", "-Htan"], { check: true });
+          return !ss.stdout.includes(`${CAP_ADDR}:${FIXED_PORT} `);
+        }, READY_MS);
+        assert.ok(gone, "the first connection's socket stays");
+      }
+      for (const c of caps) await finish(c);
+      const [tcpA, udpA, tcpB, udpB] = senders.map((s) => s.pid);
+      for (const f of files) {
+        const recs = [...pcapngRecords(Deno.readFileSync(f))];
+        const local = (r: PcapngRecord) => {
+          const fl = flowOf(r.data)!;
+          return ((r.flags ?? 0) & 3) === 2 ? fl.sport : fl.dport;
+        };
+        // In arrival order: the first process's packets, then the second's (TCP from the
+        // second SYN on, UDP from the eleventh packet on).
+        const tcp = ofPort(recs, TCP_PORT).filter((r) => local(r) === FIXED_PORT);
+        const syns = tcp.flatMap((r, i) => (flowOf(r.data)!.flags & 0x12) === 2 ? [i] : []);
+        assert.equal(syns.length, 2, `${f}: two connections`);
+        const udp = ofPort(recs, UDP_PORT).filter((r) => local(r) === FIXED_PORT);
+        assert.equal(udp.length, 20, `${f}: 5 datagrams and 5 echoes, twice`);
+        const parts: [string, PcapngRecord[], number][] = [
+          ["TCP, first", tcp.slice(0, syns[1]), tcpA],
+          ["TCP, second", tcp.slice(syns[1]), tcpB],
+          ["UDP, first", udp.slice(0, 10), udpA],
+          ["UDP, second", udp.slice(10), udpB],
+        ];
+        for (const [what, rs, pid] of parts) {
+          assert.ok(rs.length >= 10, `${f} ${what}: ${rs.length} packets`);
+          assert.deepEqual(directions(rs), new Set([1, 2]), `${f} ${what}`);
+          assert.deepEqual(
+            rs.flatMap((r, i) => r.processId === pid ? [] : [`${i}:${r.processId}`]),
+            [],
+            `${f} ${what}: packets not of pid ${pid}`,
+          );
+        }
+      }
+    } finally {
+      for (const c of spawned) await c.stop();
+      for (const c of caps) await c.stop();
+    }
+  },
+  false,
+);

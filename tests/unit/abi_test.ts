@@ -398,6 +398,8 @@ const NOT_MIRRORED: Record<string, string> = {
   XSKDUMP_PROC_CNT__MAX: "sizes the counters map in C",
   XSKDUMP_PROCS_MAX: "sizes a BPF map",
   XSKDUMP_PROCS_CLOSED_MAX: "sizes a BPF map",
+  XSKDUMP_TAP_SCRATCH_MIN: "sizes the tap programs' scratch record in the shim",
+  XSKDUMP_PROC_CACHE_NS: "the flow cache's default age, set by the shim (XSKDUMP_PROC_CACHE_NS)",
 };
 
 /** ffi/abi.ts exports that mirror nothing in C, and why. */
