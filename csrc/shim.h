@@ -43,8 +43,9 @@
  *  10 ringbuf.c      a BPF ring buffer's reader: mapped into the caller's memory, batches
  *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
  *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
- *  13 writer.c       capture files: chunks, the thread that writes them, files
- *  14 proc.c         process attribution: cgroup socket hooks, the socket table, cgroups
+ *  13 chunks.c       capture files: chunks of records, the thread that writes them
+ *  14 writer.c       capture files: writers, their files, puts, waits (the ABI)
+ *  15 proc.c         process attribution: cgroup socket hooks, the socket table, cgroups
  *
  * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */
@@ -531,7 +532,7 @@ int32_t xsk_proc_probe(int32_t *out, uint32_t n);
  * else is on it. 0 also when there is none. */
 int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_created);
 
-/* ==== records.c, writer.c: capture files written by the shim ==== */
+/* ==== records.c, chunks.c, writer.c: capture files written by the shim ==== */
 
 /* The CLI's -w files. The capture loop hands each batch to a writer (one call
  * per batch, never per packet): it cuts every packet to the snapshot length
