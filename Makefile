@@ -116,7 +116,7 @@ $(BUILD)/test_writer: tests/c/test_writer.c tests/c/expect.h csrc/records.c csrc
 
 # The ring buffer reader, over a simulated ring buffer, without the shim.
 $(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/ringbuf.h \
-		csrc/error.h bpf/xskdump_abi.h
+		csrc/error.h $(wildcard csrc/shim*.h) bpf/xskdump_abi.h
 	@mkdir -p $(@D)
 	gcc $(CFLAGS) -o $@ tests/c/test_ringbuf.c csrc/ringbuf.c
 
@@ -151,7 +151,7 @@ soak: $(DEPS_STAMP) build
 # `make bench` measures.
 BENCH_BINS := $(BUILD)/xsk_limit $(BUILD)/xdp_sink.bpf.o $(BUILD)/xdp_gen $(BUILD)/xdp_gen.bpf.o
 
-$(BUILD)/xsk_limit: bench/xsk_limit.c csrc/shim.h $(SHIM)
+$(BUILD)/xsk_limit: bench/xsk_limit.c $(wildcard csrc/shim*.h) $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 $(BUILD)/xdp_gen: bench/xdp_gen.c | $(DEPS_STAMP)

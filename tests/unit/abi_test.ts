@@ -153,7 +153,15 @@ function constants(...sources: [string, string][]): Map<string, number> {
   return known;
 }
 
-const shimH = read("csrc/shim.h");
+/**
+ * shim.h as the compiler reads it: each `#include "shim_*.h"` line replaced by that header's text
+ * (the ABI's sections live in them), so prototypes, constants and sections keep their order.
+ */
+function withSections(path: string): string {
+  return read(path).replace(/^#include "(shim_\w+\.h)"$/gm, (_, h) => withSections(`csrc/${h}`));
+}
+
+const shimH = withSections("csrc/shim.h");
 const abiH = read("bpf/xskdump_abi.h");
 const shimProtos = prototypes(shimH);
 const C = constants(["csrc/shim.h", shimH], ["bpf/xskdump_abi.h", abiH]);
@@ -170,6 +178,15 @@ Deno.test("abi: the parser reads what it must (multi-line prototypes, pointers, 
   const k = constants(["t.h", "#define A 4\n#define B (A + 1)\nenum e { X = 0, Y, Z = B * 2 };"]);
   assert.deepEqual([...k], [["A", 4], ["B", 5], ["X", 0], ["Y", 1], ["Z", 10]]);
   assert.ok(shimProtos.length >= 40, `only ${shimProtos.length} prototypes found in shim.h`);
+  // Every section header is read: shim.h includes each csrc/shim_*.h once (a csrc/ file that
+  // includes one itself fails the include rule below).
+  const parts = [...Deno.readDirSync(new URL("csrc/", root))].map((e) => e.name).filter((n) =>
+    /^shim_\w+\.h$/.test(n)
+  ).sort();
+  const included = [...read("csrc/shim.h").matchAll(/^#include "(shim_\w+\.h)"$/gm)].map((m) =>
+    m[1]
+  );
+  assert.deepEqual([...included].sort(), parts, "shim.h includes every csrc/shim_*.h, once");
 });
 
 Deno.test("abi: ffi/symbols.ts has shim.h's functions, in its order, with its types", () => {
