@@ -298,9 +298,10 @@ int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const c
 	return 0;
 }
 
-static struct filter_test *test_get(int32_t h)
+/* The test filter of a handle the caller gave, or NULL with the error recorded. */
+static struct filter_test *test_find(int32_t h)
 {
-	return slot_get(tests, sizeof(*tests), MAX_TESTS, h);
+	return slot_find(tests, sizeof(*tests), MAX_TESTS, h, "test filter");
 }
 
 static void test_free(struct filter_test *t)
@@ -369,12 +370,12 @@ int32_t xsk_filter_test_load_skb(const uint8_t *insns, uint32_t n, const char *l
 int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_t repeat,
 			    uint32_t *out)
 {
-	struct filter_test *t = test_get(h);
+	struct filter_test *t = test_find(h);
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
 		    .repeat = (int)repeat);
 
 	if (!t)
-		return fail(-EBADF, "no such test filter %d", h);
+		return -EBADF;
 	if (!pkt || repeat > (uint32_t)INT32_MAX)
 		return fail(-EINVAL, "bad test run arguments");
 	if (bpf_prog_test_run_opts(t->prog_fd, &opts))
@@ -389,18 +390,17 @@ int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_
 
 int32_t xsk_filter_test_counters(int32_t h, uint64_t *out, uint32_t n)
 {
-	struct filter_test *t = test_get(h);
+	struct filter_test *t = test_find(h);
 
 	return t ? counters_sum(t->counters_fd, XSKDUMP_CNT__MAX, out, n, "test filter counters")
-		 : fail(-EBADF, "no such test filter %d", h);
+		 : -EBADF;
 }
 
 int32_t xsk_filter_test_close(int32_t h)
 {
-	struct filter_test *t = test_get(h);
+	struct filter_test *t = test_find(h);
 
-	if (!t)
-		return fail(-EBADF, "no such test filter %d", h);
-	test_free(t);
-	return 0;
+	if (t)
+		test_free(t);
+	return t ? 0 : -EBADF;
 }

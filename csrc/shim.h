@@ -55,7 +55,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 17
+#define XSKDUMP_ABI_VERSION 18
 
 /* ==== error.c: errors and the ABI version ==== */
 

@@ -25,12 +25,6 @@ int32_t xsk_rx_queue_count(const char *ifname);
 int32_t xsk_iface_mtu(const char *ifname);
 /* 1 when GRO is on for the interface, 0 when off (ETHTOOL_GGRO); -errno. */
 int32_t xsk_iface_gro(const char *ifname);
-/* The XDP RX metadata kfuncs the interface's driver implements (netdev
- * netlink family, Linux 6.8): XSKDUMP_RX_META_* bits; 0 on older kernels. */
-#define XSKDUMP_RX_META_TIMESTAMP 1
-#define XSKDUMP_RX_META_HASH 2
-#define XSKDUMP_RX_META_VLAN_TAG 4
-int32_t xsk_iface_rx_metadata(const char *ifname);
 /* XDP on an interface (bpf_xdp_query), XSKDUMP_XDP_QUERY_WORDS u32: attach
  * mode (XDP_ATTACHED_NONE/DRV/SKB/HW/MULTI), program id, native program id,
  * generic program id, and whose it is: XSKDUMP_XDP_OURS (another xskdump's,
@@ -79,6 +73,12 @@ int32_t xsk_interfaces(uint8_t *buf, uint32_t len);
 #define XSKDUMP_XDP_REDIRECT 0x2
 #define XSKDUMP_XDP_XSK_ZEROCOPY 0x8
 int32_t xsk_xdp_features(const char *ifname, uint64_t *out);
+/* The XDP RX metadata kfuncs the interface's driver implements (netdev
+ * netlink family, Linux 6.8): XSKDUMP_RX_META_* bits; 0 on older kernels. */
+#define XSKDUMP_RX_META_TIMESTAMP 1
+#define XSKDUMP_RX_META_HASH 2
+#define XSKDUMP_RX_META_VLAN_TAG 4
+int32_t xsk_iface_rx_metadata(const char *ifname);
 
 /* ==== privileges.c: -Z, giving up root ==== */
 

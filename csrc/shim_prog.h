@@ -28,13 +28,14 @@
 /* xsk_prog_attach flags. MULTI_BUFFER: load the program with frags support
  * (BPF_F_XDP_HAS_FRAGS), so packets bigger than a page reach it whole (a
  * jumbo MTU in native mode, GRO skbs in generic mode); where the kernel
- * refuses that, the program is loaded without it (xsk_prog_multi_buffer). */
+ * refuses that, the program is loaded without it (XSKDUMP_PROG_INFO_MULTI_BUFFER
+ * says which). */
 #define XSKDUMP_ATTACH_MULTI_BUFFER 1u
 /* VLAN: in native mode, where the driver implements the XDP RX metadata VLAN
  * kfunc (Linux 6.8+), a device-bound program puts the VLAN tag the NIC took
  * out (rx-vlan offload) back into the frame, where libpcap's AF_PACKET path
  * puts it, before the filter runs; a packet the filter rejects leaves without
- * it again. Elsewhere the plain program (xsk_prog_vlan says which). */
+ * it again. Elsewhere the plain program (XSKDUMP_PROG_INFO_VLAN says which). */
 #define XSKDUMP_ATTACH_VLAN 2u
 /* HW_TIMESTAMP: the same device-bound program, where the driver implements
  * the RX timestamp kfunc, gives the NIC's timestamp (its own clock: tcpdump's
@@ -50,17 +51,15 @@ int32_t xsk_prog_attach(const char *ifname, uint32_t mode, uint32_t flags);
 /* 0 when this process attached the program, 1 when it joined another
  * process's; buf gets who else holds it ("xskdump pid 123"), "" if unknown. */
 int32_t xsk_prog_shared(int32_t prog, uint8_t *buf, uint32_t len);
-/* The mode actually in use (XSKDUMP_MODE_NATIVE or _GENERIC). */
-int32_t xsk_prog_mode(int32_t prog);
-/* 1 when the program was loaded with frags support, 0 when not (or joined:
- * the other capture's choice is not readable). */
-int32_t xsk_prog_multi_buffer(int32_t prog);
-/* 1 when the program puts back VLAN tags from the RX metadata, else 0. */
-int32_t xsk_prog_vlan(int32_t prog);
-/* 1 when it gives the NIC's RX timestamps, else 0. */
-int32_t xsk_prog_hw_timestamp(int32_t prog);
-/* Number of RX queues the interface has (from sysfs), >= 1. */
-int32_t xsk_prog_queue_count(int32_t prog);
+/* What the program is, XSKDUMP_PROG_INFO_WORDS u32; returns the words written. */
+#define XSKDUMP_PROG_INFO_WORDS 5
+#define XSKDUMP_PROG_INFO_MODE 0         /* in use: XSKDUMP_MODE_NATIVE or _GENERIC */
+#define XSKDUMP_PROG_INFO_QUEUES 1       /* RX queues the interface has (sysfs), >= 1 */
+#define XSKDUMP_PROG_INFO_MULTI_BUFFER 2 /* 1: loaded with frags support; 0 when not, or
+                                          * joined (the other capture's choice is not readable) */
+#define XSKDUMP_PROG_INFO_VLAN 3         /* 1: it puts back VLAN tags from the RX metadata */
+#define XSKDUMP_PROG_INFO_HW_TIMESTAMP 4 /* 1: it gives the NIC's RX timestamps */
+int32_t xsk_prog_info(int32_t prog, uint32_t *out, uint32_t n);
 /* Sums the XDP program's per-CPU counters into out[0..n) (enum xskdump_counter). */
 int32_t xsk_prog_counters(int32_t prog, uint64_t *out, uint32_t n);
 /* Per RX queue counters (struct xskdump_qcount) since this handle attached

@@ -39,9 +39,9 @@
 /* Registers a UMEM of frame_count frames (power of two) of frame_size bytes
  * inside the caller's memory `area` (at least frame_count * frame_size + 4096
  * bytes, 65536 on hosts with larger pages: the UMEM starts at its first page
- * boundary, see xsk_umem_offset), opens an AF_XDP socket on `queue` in copy
- * or zero-copy mode, fills the FQ with every frame and registers the socket
- * in the program's XSKMAP. The caller owns `area` and keeps it alive until
+ * boundary, see XSKDUMP_SOCK_INFO_UMEM_OFFSET), opens an AF_XDP socket on
+ * `queue` in copy or zero-copy mode, fills the FQ with every frame and
+ * registers the socket in the program's XSKMAP. The caller owns `area` and keeps it alive until
  * xsk_sock_close: that way the one view over the UMEM is an ordinary
  * ArrayBuffer, no pointer API needed. */
 int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
@@ -56,12 +56,12 @@ int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32
  * snaplen (1..XSKDUMP_MAX_SNAPLEN, 0 = the maximum): bytes of a packet a record
  * gives (DESC_LEN), DESC_WIRELEN keeps the whole length. */
 #define XSKDUMP_GATHER_MIN 262144
-/* 1 when the socket is bound zero-copy, 0 for copy mode. */
-int32_t xsk_sock_zerocopy(int32_t sock);
-/* 1 when the socket is bound with XDP_USE_SG (chains are gathered), else 0. */
-int32_t xsk_sock_multi_buffer(int32_t sock);
-/* Where the UMEM starts inside the caller's area, in bytes. */
-int32_t xsk_umem_offset(int32_t sock);
+/* What the socket is, XSKDUMP_SOCK_INFO_WORDS u32; returns the words written. */
+#define XSKDUMP_SOCK_INFO_WORDS 3
+#define XSKDUMP_SOCK_INFO_ZEROCOPY 0     /* 1: bound zero-copy, 0: copy mode */
+#define XSKDUMP_SOCK_INFO_MULTI_BUFFER 1 /* 1: bound with XDP_USE_SG (chains are gathered) */
+#define XSKDUMP_SOCK_INFO_UMEM_OFFSET 2  /* where the UMEM starts inside the caller's area */
+int32_t xsk_sock_info(int32_t sock, uint32_t *out, uint32_t n);
 /* 0 while the socket's interface exists and is up; -ENODEV / -ENETDOWN or a
  * pending socket error otherwise. Cheap enough for once a second. */
 int32_t xsk_sock_check(int32_t sock);
