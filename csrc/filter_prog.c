@@ -263,10 +263,26 @@ int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const 
 	return 0;
 }
 
+int filter_stage_set(int stages_fd, int fd, const char *label, const char *ifname)
+{
+	__u32 key = XSKDUMP_STAGE_FILTER;
+	int err = 0;
+
+	if (fd < 0) {
+		if (bpf_map_delete_elem(stages_fd, &key) && errno != ENOENT)
+			return fail(-errno, "remove the filter from %s", ifname);
+		return 0;
+	}
+	if (bpf_map_update_elem(stages_fd, &key, &fd, BPF_ANY))
+		err = fail(-errno, "install filter '%.160s' on %s", label ? label : "", ifname);
+	/* The prog array holds the program now; it goes when the map goes. */
+	close(fd);
+	return err;
+}
+
 int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const char *label)
 {
 	struct prog *p = prog_get(h);
-	__u32 key = XSKDUMP_STAGE_FILTER;
 	int fd;
 
 	if (!p)
@@ -276,26 +292,13 @@ int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const c
 	/* Captures that join the program rely on the filter they compared. */
 	if (p->sockets_opened)
 		return fail(-EBUSY, "the filter on %s is fixed once a socket is open", p->ifname);
-	if (n == 0) {
-		/* No filter: the entry program falls through to capture. */
-		if (bpf_map_delete_elem(p->stages_fd, &key) && errno != ENOENT)
-			return fail(-errno, "remove the filter from %s", p->ifname);
-		return 0;
-	}
-	/* The capture stage, where an accepted packet goes, is installed with
-	 * the first socket (xsk_sock_open): no packet reaches the filter before. */
-	fd = load_filter(p, insns, n, label);
-	if (fd < 0)
+	/* No filter: the entry program falls through to capture. The capture
+	 * stage, where an accepted packet goes, is installed with the first
+	 * socket (xsk_sock_open): no packet reaches the filter before. */
+	fd = n ? load_filter(p, insns, n, label) : -1;
+	if (n && fd < 0)
 		return fd;
-	if (bpf_map_update_elem(p->stages_fd, &key, &fd, BPF_ANY)) {
-		int err = -errno;
-
-		close(fd);
-		return fail(err, "install filter '%.160s' on %s", label ? label : "", p->ifname);
-	}
-	/* The prog array holds the program now; it goes when the map goes. */
-	close(fd);
-	return 0;
+	return filter_stage_set(p->stages_fd, fd, label, p->ifname);
 }
 
 /* The test filter of a handle the caller gave, or NULL with the error recorded. */
