@@ -268,7 +268,9 @@ function mirrors(): { table: [ts: string, value: number, c: string][]; bad: stri
       table.push([k, v, RENAMED[k] ?? `XSKDUMP_${k.replace(/_COUNT$/, "__COUNT")}`]);
       continue;
     }
-    const entries = v !== null && typeof v === "object" && !Array.isArray(v) ? Object.entries(v) : [];
+    const entries = v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.entries(v)
+      : [];
     if (!entries.length || entries.some(([, n]) => typeof n !== "number")) {
       bad.push(`ffi/abi.ts ${k}: not a number or a table of numbers, and not in TS_ONLY`);
     }
@@ -336,8 +338,12 @@ Deno.test("abi: the mirrors' names follow C's (a renamed one is listed), each C 
     named.set(c, ts);
   }
   const used = new Set(MIRRORS.table.map(([ts]) => ts));
-  for (const ts of Object.keys(RENAMED)) if (!used.has(ts)) bad.push(`RENAMED lists ${ts}: no such mirror`);
-  for (const k of Object.keys(PREFIX)) if (!(k in abi)) bad.push(`PREFIX lists ${k}: not in ffi/abi.ts`);
+  for (const ts of Object.keys(RENAMED)) {
+    if (!used.has(ts)) bad.push(`RENAMED lists ${ts}: no such mirror`);
+  }
+  for (const k of Object.keys(PREFIX)) {
+    if (!(k in abi)) bad.push(`PREFIX lists ${k}: not in ffi/abi.ts`);
+  }
   assert.deepEqual(bad, []);
 });
 
@@ -353,7 +359,9 @@ Deno.test("abi: every C constant is mirrored, or the table says why TypeScript n
     if (!C.has(c)) bad.push(`NOT_MIRRORED lists ${c}, which no C header defines`);
     if (mirrored.has(c)) bad.push(`NOT_MIRRORED lists ${c}, which ffi/abi.ts mirrors`);
   }
-  for (const k of Object.keys(TS_ONLY)) if (!(k in abi)) bad.push(`TS_ONLY lists ${k}: not in ffi/abi.ts`);
+  for (const k of Object.keys(TS_ONLY)) {
+    if (!(k in abi)) bad.push(`TS_ONLY lists ${k}: not in ffi/abi.ts`);
+  }
   assert.deepEqual(bad, []);
 });
 
