@@ -13,6 +13,7 @@ import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
 import { type ChannelChange, restoreRecorded, singleQueue } from "../lib/host/channels.ts";
 import { choosePath, type PathChoice } from "../lib/host/path.ts";
 import { XskError } from "../ffi/xsk.ts";
+import { calmThreads } from "../ffi/host.ts";
 import { Command, CommanderError } from "commander";
 import { type CliCommand, UsageError } from "./command.ts";
 import { dumpFilter, type FilterPlan, isFilterUsageError, planFilter } from "./filter.ts";
@@ -43,6 +44,9 @@ import {
   writeOut,
 } from "./report.ts";
 import { captureEnding, LiveStatus, statusMode } from "./status.ts";
+
+/** How often the capture's threads are set again (csrc/threads.c): new pool threads. */
+const CALM_MS = 1000;
 
 /** `xskdump [capture] -i IFACE ...`, `-r FILE`, `-d`, `-D`, `-L`. */
 export const captureCommand: CliCommand<CaptureCommandArgs> = {
@@ -105,7 +109,8 @@ export function captureArgs(words: string[]): { cmd: Command; args: CaptureComma
 
 /** Errors caused by what the user typed rather than by the host. */
 function isBadInput(e: unknown): boolean {
-  return (e instanceof XskError && (e.code === "ENODEV" || /out of range/.test(e.message))) ||
+  return (e instanceof XskError &&
+    (e.code === "ENODEV" || /queue \d+ out of range/.test(e.message))) ||
     e instanceof UsageError || e instanceof RangeError || isFilterUsageError(e);
 }
 
@@ -236,6 +241,9 @@ async function capture(
         "(pcapng keeps it: -w FILE.pcapng or --format pcapng)",
     );
   }
+  // The loop runs on this thread: the others (V8's compilers, the runtime's pool, the writer)
+  // yield to it (csrc/threads.c), from before the listening line.
+  calmThreads();
   if (!args.silent) say(listeningLine(cap, args.snaplen, plan));
   if (args.timeStampType === "adapter_unsynced" && !cap.hwTimestamp) say(noHwTimestamps(cap));
   const started = performance.now();
@@ -260,6 +268,8 @@ async function capture(
     args.statsIntervalMs ?? 1000,
     writeErr,
   );
+  // Again every second: the runtime starts pool threads when it needs them.
+  const calm = setInterval(calmThreads, CALM_MS);
   let result: CaptureResult;
   try {
     result = await cap.run(output, {
@@ -278,6 +288,7 @@ async function capture(
       if (result.reason !== "error") result = { reason: "error", error: e };
     }
   } finally {
+    clearInterval(calm);
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
     status.stop();

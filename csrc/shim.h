@@ -30,6 +30,7 @@
  *
  *   1 error.c        error reporting and the ABI version
  *   2 host.c         host facts: capabilities, channels, MTU, GRO, RX queues, XDP
+ *   2 threads.c      the capture loop's CPU: this process's other threads yield to it
  *   2 ifaces.c       the interfaces (-D) and their XDP features (libpcap, netlink)
  *   2 privileges.c   -Z: giving up root for a user
  *   2 files.c        files named on the command line that Deno will not open
@@ -55,7 +56,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 18
+#define XSKDUMP_ABI_VERSION 19
 
 /* ==== error.c: errors and the ABI version ==== */
 

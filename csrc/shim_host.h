@@ -1,5 +1,6 @@
 /* Part of shim.h, the ABI (included there and nowhere else; abi_test.ts
- * reads it in place): host facts, the interfaces, -Z, files Deno will not open. */
+ * reads it in place): host facts, the loop's threads, the interfaces, -Z, files
+ * Deno will not open. */
 #ifndef XSKDUMP_SHIM_HOST_H
 #define XSKDUMP_SHIM_HOST_H
 
@@ -49,6 +50,19 @@ int32_t xsk_channels_set(const char *ifname, uint32_t rx, uint32_t tx, uint32_t 
 #define XSKDUMP_USAGE_IPV6 1   /* IPv6 addresses other than link-local (fe80::/10) */
 #define XSKDUMP_USAGE_MASTER 2 /* 1 when it is a port of a bridge, bond or team */
 int32_t xsk_iface_usage(const char *ifname, uint32_t *out, uint32_t n);
+
+/* ==== threads.c: the capture loop's CPU ==== */
+
+/* Sets every other thread of this process so that it never preempts the
+ * calling thread (the capture loop): V8's ("V8 ..." names) SCHED_IDLE, the rest
+ * SCHED_BATCH. Counts, XSKDUMP_THREAD_WORDS u32: threads idle, batch (set now
+ * or already), and left as they were (refused). Threads created later are not
+ * touched: call again. */
+#define XSKDUMP_THREAD_WORDS 3
+#define XSKDUMP_THREAD_IDLE 0
+#define XSKDUMP_THREAD_BATCH 1
+#define XSKDUMP_THREAD_LEFT 2
+int32_t xsk_thread_policy(uint32_t *out, uint32_t n);
 
 /* ==== ifaces.c: the interfaces a capture can use ==== */
 

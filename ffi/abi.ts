@@ -203,6 +203,9 @@ export const IFACE = {
 export const XDP_FEATURE = { basic: 0x1, redirect: 0x2, xskZerocopy: 0x8 } as const;
 /** u32 words of xsk_user_ids (XSKDUMP_USER_WORDS): uid, gid, running as root. */
 export const USER_WORDS = 3;
+/** u32 words of xsk_thread_policy (XSKDUMP_THREAD_WORDS), and which count each is. */
+export const THREAD_WORDS = 3;
+export const THREAD = { idle: 0, batch: 1, left: 2 } as const;
 /** How xsk_file_open opens a file (XSKDUMP_FILE_*). */
 export const FILE_MODE = { read: 0, write: 1 } as const;
 

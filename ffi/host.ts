@@ -1,9 +1,9 @@
 /**
- * Thin wrappers of the shim's interface list (-D), XDP features and privilege drop (-Z):
- * csrc/ifaces.c and csrc/privileges.c. Errors are XskError with the shim's text.
+ * Thin wrappers of the shim's interface list (-D), XDP features, privilege drop (-Z) and the
+ * capture loop's CPU: csrc/ifaces.c, csrc/privileges.c and csrc/threads.c. Errors are XskError with the shim's text.
  * @module
  */
-import { USER_WORDS } from "./abi.ts";
+import { THREAD, THREAD_WORDS, USER_WORDS } from "./abi.ts";
 import { loadShim } from "./loader.ts";
 import type { Shim } from "./symbols.ts";
 import { check, cString, XskError } from "./xsk.ts";
@@ -69,4 +69,22 @@ export function userIds(user: string, shim: Shim = loadShim()): UserIds {
  */
 export function dropPrivileges(user: string, shim: Shim = loadShim()): boolean {
   return check(shim, shim.xsk_drop_privileges(cString(user)), `become ${user}`) === 1;
+}
+
+/** What {@link calmThreads} did: threads now SCHED_IDLE, SCHED_BATCH, and left as they were. */
+export interface ThreadPolicy {
+  idle: number;
+  batch: number;
+  left: number;
+}
+
+/**
+ * Makes every other thread of this process yield to the calling one (the capture loop): V8's
+ * compiler threads SCHED_IDLE, the runtime's and the writer's SCHED_BATCH (csrc/threads.c says
+ * why). Threads created later keep their policy until the next call.
+ */
+export function calmThreads(shim: Shim = loadShim()): ThreadPolicy {
+  const v = new Uint32Array(THREAD_WORDS);
+  check(shim, shim.xsk_thread_policy(v, v.length), "set the threads' scheduling");
+  return { idle: v[THREAD.idle], batch: v[THREAD.batch], left: v[THREAD.left] };
 }

@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 18;
+export const ABI_VERSION = 19;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -24,6 +24,8 @@ export const symbols = {
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
   xsk_iface_usage: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  // threads.c: the capture loop's CPU
+  xsk_thread_policy: { parameters: ["buffer", "u32"], result: "i32" },
   // ifaces.c: the interfaces a capture can use
   xsk_interfaces: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_xdp_features: { parameters: ["buffer", "buffer"], result: "i32" },
