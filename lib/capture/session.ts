@@ -4,27 +4,8 @@
  * stop cleanly on every exit path. The CLI and the library API are both built on it.
  * @module
  */
-import {
-  DESC_WORDS,
-  type ModeName,
-  QCOUNT,
-  QCOUNT_ROWS,
-  QCOUNT_WORDS,
-  RX_OFFSET,
-  STAT,
-  TAP_COUNTER,
-  TAP_COUNTER_COUNT,
-  TAP_MAX_SNAP,
-  WANT,
-} from "../../ffi/abi.ts";
-import {
-  cgroup1Pids,
-  cgroupIds,
-  type ProcCounts,
-  type SocketTable,
-  type TapHooks,
-  TapProgram,
-} from "../../ffi/tap.ts";
+import { DESC_WORDS, RX_OFFSET, TAP_MAX_SNAP } from "../../ffi/abi.ts";
+import { type SocketTable, type TapHooks, TapProgram } from "../../ffi/tap.ts";
 import {
   DEFAULT_GATHER_BYTES,
   ifaceMtu,
@@ -35,7 +16,7 @@ import {
 } from "../../ffi/xsk.ts";
 import { type CapturePath, choosePath } from "../host/path.ts";
 import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
-import { GUARD_KINDS, type GuardContext, type GuardKind } from "./integrity.ts";
+import type { GuardContext } from "./integrity.ts";
 import { type CompiledFilter, compileFilter, installFilter, installTapFilter } from "./filter.ts";
 import {
   type PacketSink,
@@ -43,7 +24,6 @@ import {
   type RunLimits,
   type Source,
   Step,
-  type StopReason,
   takesBatches,
   toSink,
   type Waits,
@@ -58,6 +38,9 @@ import {
 } from "./geometry.ts";
 import { ringRecords, RingSource, RingWaits } from "./tap_source.ts";
 import { XskSource, XskWaits } from "./xsk_source.ts";
+import type { CaptureOptions, CaptureResult, CaptureStats, Direction } from "./options.ts";
+import { processWanted } from "./process_select.ts";
+import { divertStats, programCounts, tapStats } from "./counters.ts";
 
 /** Longest single wait for room in a slow output, so the loop looks up now and then. */
 const ROOM_WAIT_MS = 100;
@@ -65,113 +48,17 @@ const ROOM_WAIT_MS = 100;
 export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
 export type { CapturePath } from "../host/path.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
-
-/** The directions a tap captures (tcpdump's -Q). Divert sees incoming packets only. */
-export type Direction = "in" | "out" | "inout";
-
-/** How a capture is set up. */
-export interface CaptureOptions {
-  /** Interface name. */
-  iface: string;
-  /** RX queue (default 0). */
-  queue?: number;
-  /** Several RX queues, one socket (and UMEM) each, or "all"; overrides `queue`. */
-  queues?: number[] | "all";
-  /** XDP attach mode (default auto: native, else generic). */
-  mode?: ModeName;
-  /**
-   * UMEM bytes per captured queue: what the kernel can hold for xskdump while it is busy
-   * elsewhere. Rounded down to a power-of-two frame count. Default: {@link DEFAULT_FRAMES}
-   * frames (32 MiB with 2 KiB frames, 64 MiB with 4 KiB).
-   */
-  bufferBytes?: number;
-  /** UMEM frames, a power of two; overrides `bufferBytes`. */
-  frameCount?: number;
-  /**
-   * UMEM frame size, 2048 or 4096 (default: 2048 when the interface's MTU fits one in native
-   * mode, else 4096; see {@link frameSizeFor}).
-   */
-  frameSize?: number;
-  /** Descriptors taken per rx call (default 64). */
-  batchSize?: number;
-  /** Check every descriptor against the frame-ownership ledger (default true). */
-  guard?: boolean;
-  /**
-   * Divert: capture packets bigger than a frame whole (default true): the XDP program loaded
-   * with frags support, the sockets bound with XDP_USE_SG (Linux 6.6+), each chain gathered into
-   * one record. false: as before 6.6, such packets are dropped by the kernel ("larger than a
-   * frame"); a way out should frags programs misbehave in generic mode on some kernel.
-   * Tap: its XDP programs loaded with frags support (false: without, as before 5.18; the
-   * kernel then linearizes what is bigger than a page, or refuses a native attach with it).
-   */
-  multiBuffer?: boolean;
-  /**
-   * Divert, native mode: put back the VLAN tag a NIC with rx-vlan offload took out of the frame,
-   * from the driver's XDP RX metadata (Linux 6.8+), as libpcap does for AF_PACKET; the filter sees
-   * the frame with it (default true). Where the driver lacks it, the plain program.
-   */
-  vlan?: boolean;
-  /**
-   * tcpdump's -j: "host" (default) or "adapter_unsynced": divert in native mode, where the driver
-   * gives the NIC's RX timestamp in its XDP metadata, that is the packet's time (the NIC's own
-   * clock, not synced to the host's); a packet without one keeps the host's time.
-   */
-  timeStampType?: "host" | "adapter_unsynced";
-  /**
-   * tcpdump filter expression, run in the kernel: only matching packets are
-   * captured (divert: redirected; the rest go to the stack untouched). Undefined (or
-   * empty) captures everything. A bad or refused filter throws FilterError.
-   */
-  filter?: string;
-  /**
-   * "divert": packets are redirected into AF_XDP sockets, the fastest path, and do not reach
-   * the host's stack; "tap": they are copied into a ring buffer and go on to the stack, both
-   * directions. Default "auto": tap on an interface the host uses (an address, a bridge, bond
-   * or team port), divert on one it does not.
-   */
-  path?: CapturePath | "auto";
-  /** Tap: the directions captured (default "inout"). Divert captures incoming packets only. */
-  direction?: Direction;
-  /** Bytes kept of each packet (default 262144); a tap copies only these in the kernel. */
-  snaplen?: number;
-  /** For the "auto" path: the interface carries the SSH session the caller runs under. */
-  carriesSsh?: boolean;
-  /**
-   * Tap: which process each packet belongs to (by its socket), and which processes to capture.
-   * Given at all, every record carries its process (when one is known).
-   */
-  process?: ProcessOptions;
-}
-
-/**
- * The process attribution of a tap, and its filter, applied in the kernel and ANDed with the
- * expression: each kind given must match (within a kind, any value). A packet without a known
- * process is not captured when any kind is given.
- */
-export interface ProcessOptions {
-  /** Process ids (the thread group's). */
-  pids?: number[];
-  /** Command names (the kernel's, at most 15 bytes: longer ones are cut to that). */
-  comms?: string[];
-  /** cgroup v2 paths from the hierarchy's root; each selects its subtree as it is at start. */
-  cgroups?: string[];
-  /** Container ids (or their start): the cgroups whose directory names hold one, and below. */
-  containers?: string[];
-}
-
-/** The process attribution's counts (a tap opened with `process`). */
-export interface ProcessStats {
-  /** Copied with a process. */
-  attributed: number;
-  /** Copied without one (forwarded, ICMP errors, ARP, a socket nobody told us about). */
-  unattributed: number;
-  /** Not captured: not a process the filter asks for (or none known). */
-  filtered: number;
-  /** The sockets found at start. */
-  table: SocketTable;
-  /** The hooks' counts and the maps' entries, read once at the end (walking the maps). */
-  maps?: ProcCounts;
-}
+export { divertNotKept } from "./counters.ts";
+export type {
+  CaptureOptions,
+  CaptureResult,
+  CaptureStats,
+  Direction,
+  DirectionStats,
+  ProcessOptions,
+  ProcessStats,
+  QueueStats,
+} from "./options.ts";
 
 /** The driver's XDP RX metadata, 0 when it cannot be asked (it only words the listening line). */
 function rxMetadataOf(iface: string, shim: XdpProgram["shim"]): number {
@@ -191,96 +78,6 @@ function snaplenOf(opts: CaptureOptions): number {
   return snaplen;
 }
 
-/** What run() ended with. */
-export interface CaptureResult {
-  /** Why it stopped. */
-  reason: StopReason;
-  /** The error that stopped the capture (interface gone, output failed). */
-  error?: unknown;
-}
-
-/** A tap's counts of one direction: seen = captured + ringFull + filtered + passed. */
-export interface DirectionStats {
-  /** Packets the hook ran on. */
-  seen: number;
-  /** Copied into the ring buffer. */
-  copied: number;
-  /** Lost: the ring buffer was full. */
-  ringFull: number;
-  /** Left out by the filter. */
-  filtered: number;
-  /** Not captured: before the capture started, after it stopped, or on another RX queue. */
-  passed: number;
-  /** Left out by the process filter. */
-  procFiltered: number;
-  /** Copied with a process, and without (process attribution on; both 0 otherwise). */
-  attributed: number;
-  unattributed: number;
-}
-
-/** Counters of one capture; every packet the kernel program saw is in exactly one bucket. */
-export interface CaptureStats {
-  /** Which path captured them. */
-  path: CapturePath;
-  /** Packets handed to the sink. */
-  captured: number;
-  /** Packets the XDP program ran on. */
-  seen: number;
-  /** Redirected to our socket, or copied by the tap ("received by filter" in tcpdump's words). */
-  received: number;
-  /** Divert: passed to the stack, not ours to take (no socket on the queue). Tap: not captured. */
-  passed: number;
-  /** Left out by the filter (divert: passed to the stack by it). */
-  filtered: number;
-  /** Dropped by the kernel, by reason (XDP_STATISTICS; a tap's full ring buffer). */
-  dropped: {
-    total: number;
-    /** Tap: the ring buffer was full, in both directions (0 for divert). */
-    ringBufferFull: number;
-    /** The kernel's rx_dropped: the two below together. */
-    rxDropped: number;
-    /** No free frame on the fill ring (rx_dropped, at most the times it found the ring empty). */
-    noFreeFrame: number;
-    /** The rest of rx_dropped: packets larger than a frame (e.g. GSO/GRO skbs in generic mode). */
-    tooBig: number;
-    rxRingFull: number;
-    rxInvalid: number;
-  };
-  /** Times the kernel found the fill ring empty. */
-  fillRingEmpty: number;
-  /** Taken off the RX ring intact but not handed to the sink (after -c was reached). */
-  notKept: number;
-  /** Frames the user side holds right now. */
-  userHeld: number;
-  /** Packets without our XDP timestamp (time taken in user space instead). */
-  noMeta: number;
-  /** Hardware timestamps asked for (-j adapter_unsynced): packets the driver gave none (host time). */
-  noHwTimestamp: number;
-  /**
-   * The longest time, ms, the receive loop went without taking from the ring while packets
-   * were arriving (from the start of a pass that took packets to the start of the next).
-   */
-  longestGapMs: number;
-  /** RX descriptors that broke the ring contract, by kind (never captured). */
-  integrity: Record<GuardKind, number>;
-  /** Per RX queue, in socket order (divert). */
-  queues: QueueStats[];
-  /** Tap: per direction (those not captured are all zero). */
-  directions?: { in: DirectionStats; out: DirectionStats };
-  /** Tap with process attribution. */
-  process?: ProcessStats;
-}
-
-/** Per RX queue counters. */
-export interface QueueStats {
-  /** The RX queue. */
-  queue: number;
-  /** Packets taken from it. */
-  captured: number;
-  /** Dropped by the kernel on this queue (XDP_STATISTICS). */
-  dropped: number;
-}
-
 /** The parts of one path: what the session drives and closes. */
 interface Parts {
   sources: Source[];
@@ -295,17 +92,6 @@ interface Parts {
   table?: SocketTable;
   frameCount?: number;
   frameSize?: number;
-}
-
-/**
- * A divert capture's packets taken off its RX rings that it neither kept nor had refused by the
- * guard, from its sockets' summed xsk_sock_stats words (STAT). Packets only, a chain being one:
- * the guard's findings count descriptors (a chain can break on several pieces, and the pieces
- * after a broken chain are found too), so they never enter it; the shim counts the refused
- * packets itself. The core takes no more than -c from the rings: 0 unless the books are wrong.
- */
-export function divertNotKept(stat: ArrayLike<number>, captured: number): number {
-  return stat[STAT.rxPackets] - stat[STAT.rxRefused] - captured;
 }
 
 /**
@@ -668,139 +454,11 @@ export class Capture implements AsyncDisposable {
   /** Counters so far (and the final ones after close()). */
   stats(): CaptureStats {
     if (this.#final) return this.#final;
-    return this.#parts.tap ? this.#tapStats(this.#parts.tap) : this.#divertStats();
-  }
-
-  /** A tap's counts: the programs' per direction, the ring buffer reader's own (`final`: and
-   * the process attribution's maps, walked). */
-  #tapStats(tap: TapProgram, final = false): CaptureStats {
-    const v = tap.counters();
-    const dir = (base: number): DirectionStats => ({
-      seen: Number(v[base + TAP_COUNTER.seen]),
-      copied: Number(v[base + TAP_COUNTER.copied]),
-      ringFull: Number(v[base + TAP_COUNTER.ringFull]),
-      filtered: Number(v[base + TAP_COUNTER.filtered]),
-      passed: Number(v[base + TAP_COUNTER.passed]) + Number(v[base + TAP_COUNTER.otherQueue]),
-      procFiltered: Number(v[base + TAP_COUNTER.procFiltered]),
-      attributed: Number(v[base + TAP_COUNTER.attributed]),
-      unattributed: Number(v[base + TAP_COUNTER.unattributed]),
-    });
-    const d = { in: dir(0), out: dir(TAP_COUNTER_COUNT) };
-    const sum = (k: keyof DirectionStats) => d.in[k] + d.out[k];
-    const ringBufferFull = sum("ringFull");
-    const table = this.#parts.table;
-    const process: ProcessStats | undefined = table && {
-      attributed: sum("attributed"),
-      unattributed: sum("unattributed"),
-      filtered: sum("procFiltered"),
-      table,
-      maps: final ? tap.procCounts() : undefined,
-    };
-    return {
-      path: "tap",
-      captured: this.#core.captured,
-      seen: sum("seen"),
-      received: sum("copied"),
-      passed: sum("passed"),
-      filtered: sum("filtered"),
-      dropped: {
-        total: ringBufferFull,
-        ringBufferFull,
-        rxDropped: 0,
-        noFreeFrame: 0,
-        tooBig: 0,
-        rxRingFull: 0,
-        rxInvalid: 0,
-      },
-      fillRingEmpty: 0,
-      // Copied but never handed on: left in the ring buffer after -c (or taken past it).
-      notKept: sum("copied") - this.#core.captured,
-      userHeld: 0, // records are held only between two calls of the core
-      noMeta: 0,
-      noHwTimestamp: 0,
-      longestGapMs: this.#core.longestGapMs,
-      integrity: Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<GuardKind, number>,
-      queues: [],
-      directions: d,
-      process,
-    };
-  }
-
-  #divertStats(): CaptureStats {
-    const socks = this.#parts.socks ?? [];
-    const per = socks.map((sock) => sock.stats());
-    const s = per.reduce((sum, v) => sum.map((x, i) => x + v[i]));
-    const c = this.#programCounters();
-    const rxDropped = s[STAT.rxDropped];
-    // The kernel counts both in rx_dropped; an empty fill ring is also counted on its own.
-    const noFreeFrame = Math.min(rxDropped, s[STAT.rxFillEmpty]);
-    const rxRingFull = s[STAT.rxRingFull];
-    const rxInvalid = s[STAT.rxInvalid];
-    const integrity = Object.fromEntries(GUARD_KINDS.map((k) => [k, 0])) as Record<
-      GuardKind,
-      number
-    >;
-    for (const f of this.#core.findings()) integrity[f.kind] += f.count;
-    return {
-      path: "divert",
-      captured: this.#core.captured,
-      seen: c.seen,
-      received: c.redirected,
-      passed: c.passed,
-      filtered: c.filtered,
-      dropped: {
-        total: rxDropped + rxRingFull + rxInvalid,
-        ringBufferFull: 0,
-        rxDropped,
-        noFreeFrame,
-        tooBig: rxDropped - noFreeFrame,
-        rxRingFull,
-        rxInvalid,
-      },
-      fillRingEmpty: s[STAT.rxFillEmpty],
-      notKept: divertNotKept(s, this.#core.captured),
-      userHeld: s[STAT.userHeld],
-      noMeta: s[STAT.noMeta],
-      noHwTimestamp: s[STAT.noHwTimestamp],
-      longestGapMs: this.#core.longestGapMs,
-      integrity,
-      queues: per.map((v, k) => ({
-        queue: socks[k].queue,
-        captured: this.#core.capturedBy[k],
-        dropped: v[STAT.rxDropped] + v[STAT.rxRingFull] + v[STAT.rxInvalid],
-      })),
-    };
-  }
-
-  /**
-   * The XDP program's counts for this capture, from its per-queue counters since the attach
-   * (or join): the rows of its own queues, plus those of queues no capture had (their packets
-   * passed to the stack). A queue where another capture sharing the program took or filtered
-   * packets is that capture's to count. Per queue, filtered = seen - redirected - passed.
-   */
-  #programCounters(): {
-    seen: number;
-    redirected: number;
-    passed: number;
-    filtered: number;
-  } {
-    const rows = this.#parts.prog!.queueCounters();
-    const own = new Set(this.queues);
-    const t = { seen: 0, redirected: 0, passed: 0, filtered: 0 };
-    for (let r = 0; r < QCOUNT_ROWS; r++) {
-      const at = r * QCOUNT_WORDS;
-      const seen = Number(rows[at + QCOUNT.seen]);
-      if (seen === 0) continue;
-      const redirected = Number(rows[at + QCOUNT.redirected]);
-      const passed = Number(rows[at + QCOUNT.passed]);
-      const filtered = seen - redirected - passed;
-      if (!own.has(r) && redirected + filtered > 0) continue;
-      t.seen += seen;
-      t.redirected += redirected;
-      t.passed += passed;
-      t.filtered += filtered;
-    }
-    return t;
+    return this.#parts.tap ? tapStats(this.#parts.tap, this.#core, this.#parts.table) : divertStats(
+      this.#parts.socks ?? [],
+      this.#core,
+      programCounts(this.#parts.prog!, this.queues),
+    );
   }
 
   /** Stops capturing, closes the sockets (or the ring buffer) and detaches. Idempotent. */
@@ -809,7 +467,9 @@ export class Capture implements AsyncDisposable {
     this.#closed = true;
     this.#core.closed = true;
     try {
-      this.#final = this.#parts.tap ? this.#tapStats(this.#parts.tap, true) : this.stats();
+      this.#final = this.#parts.tap
+        ? tapStats(this.#parts.tap, this.#core, this.#parts.table, true)
+        : this.stats();
     } catch (e) {
       if (!(e instanceof XskError)) throw e;
     }
@@ -834,59 +494,4 @@ export class Capture implements AsyncDisposable {
     this.close();
     return Promise.resolve();
   }
-}
-
-/**
- * A --cgroup path or --container id: the cgroup2 cgroups it names (ids), else, on a host whose
- * cgroups are v1 there, the processes in the v1 cgroups it names (pids, as they are at start).
- */
-function cgroupSelection(spec: string, container: boolean): { ids: bigint[]; pids: number[] } {
-  try {
-    return { ids: cgroupIds(spec, container), pids: [] };
-  } catch (e) {
-    if (!(e instanceof XskError && e.code === "ENOENT")) throw e;
-    try {
-      return { ids: [], pids: cgroup1Pids(spec, container) };
-    } catch (e1) {
-      if (!(e1 instanceof XskError && e1.code === "ENOENT")) throw e1;
-      throw new RangeError(
-        container
-          ? `no cgroup (v2 or v1) has ${spec} in its name`
-          : `no cgroup ${spec} in the cgroup2 hierarchy or a cgroup v1 one`,
-      );
-    }
-  }
-}
-
-/** The process filter's kinds (WANT bits) and values; cgroups and containers as ids or pids. */
-function processWanted(p: ProcessOptions | undefined): {
-  kinds: number;
-  pids: number[];
-  comms: string[];
-  cgroups: bigint[];
-  cgroupPids: number[];
-} {
-  const pids = p?.pids ?? [];
-  const comms = p?.comms ?? [];
-  for (const pid of pids) {
-    if (!Number.isInteger(pid) || pid < 1 || pid > 0x3fffffff) {
-      throw new RangeError(`not a process id: ${pid}`);
-    }
-  }
-  for (const c of comms) {
-    if (c === "" || c.includes("\0")) throw new RangeError(`not a command name: '${c}'`);
-  }
-  const selected = [
-    ...(p?.cgroups ?? []).map((c) => cgroupSelection(c, false)),
-    ...(p?.containers ?? []).map((c) => cgroupSelection(c, true)),
-  ];
-  const kinds = (pids.length ? WANT.pid : 0) | (comms.length ? WANT.comm : 0) |
-    (selected.length ? WANT.cgroup : 0);
-  return {
-    kinds,
-    pids,
-    comms: comms.map((c) => c.slice(0, 15)),
-    cgroups: selected.flatMap((s) => s.ids),
-    cgroupPids: selected.flatMap((s) => s.pids),
-  };
 }
