@@ -93,9 +93,9 @@ $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 # pcap_compat.c (Debian's static archives into a .so; libdbus stand-ins).
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
-SHIM_SRCS := $(addprefix csrc/,error.c host.c threads.c ifaces.c privileges.c files.c share.c prog.c filter.c \
-	filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c records.c writer.c proc.c \
-	static_compat.c pcap_compat.c)
+SHIM_SRCS := $(addprefix csrc/,error.c host.c threads.c ifaces.c privileges.c files.c share.c \
+	prog.c filter.c filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c records.c \
+	chunks.c writer.c proc.c static_compat.c pcap_compat.c)
 
 $(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
 		$(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a
@@ -117,7 +117,7 @@ $(BUILD)/test_writer: tests/c/test_writer.c tests/c/expect.h csrc/records.c csrc
 
 # The ring buffer reader, over a simulated ring buffer, without the shim.
 $(BUILD)/test_ringbuf: tests/c/test_ringbuf.c tests/c/expect.h csrc/ringbuf.c csrc/ringbuf.h \
-		csrc/error.h bpf/xskdump_abi.h
+		csrc/error.h $(wildcard csrc/shim*.h) bpf/xskdump_abi.h
 	@mkdir -p $(@D)
 	gcc $(CFLAGS) -o $@ tests/c/test_ringbuf.c csrc/ringbuf.c
 
@@ -152,7 +152,7 @@ soak: $(DEPS_STAMP) build
 # `make bench` measures.
 BENCH_BINS := $(BUILD)/xsk_limit $(BUILD)/xdp_sink.bpf.o $(BUILD)/xdp_gen $(BUILD)/xdp_gen.bpf.o
 
-$(BUILD)/xsk_limit: bench/xsk_limit.c csrc/shim.h $(SHIM)
+$(BUILD)/xsk_limit: bench/xsk_limit.c $(wildcard csrc/shim*.h) $(SHIM)
 	gcc $(CFLAGS) -o $@ $< -L$(BUILD) -lxskdump -Wl,-rpath,'$$ORIGIN'
 
 $(BUILD)/xdp_gen: bench/xdp_gen.c | $(DEPS_STAMP)

@@ -170,10 +170,10 @@ int main(int argc, char **argv)
 	struct out out = { .fd = -1 };
 	struct sigaction sa;
 	struct rusage ru;
-	uint32_t *descs;
+	uint32_t *descs, sock_info[XSKDUMP_SOCK_INFO_WORDS], prog_info[XSKDUMP_PROG_INFO_WORDS];
 	uint8_t *area, *umem;
 	uint64_t area_len;
-	int prog, sock, opt, n, umem_off, guard = 1, spin = 0;
+	int prog, sock, opt, n, guard = 1, spin = 0;
 	long nap_us = 0;
 	uint64_t fill_enospc = 0;
 
@@ -256,11 +256,12 @@ int main(int argc, char **argv)
 		die_shim("open socket", sock);
 	if (!guard && (n = xsk_sock_guard(sock, 0)) < 0)
 		die_shim("guard off", n);
-	umem_off = xsk_umem_offset(sock);
-	if (umem_off < 0)
-		die_shim("UMEM offset", umem_off);
-	umem = area + umem_off;
-	mode_name = xsk_prog_mode(prog) == XSKDUMP_MODE_NATIVE ? "native" : "generic";
+	if ((n = xsk_sock_info(sock, sock_info, XSKDUMP_SOCK_INFO_WORDS)) < 0)
+		die_shim("socket info", n);
+	umem = area + sock_info[XSKDUMP_SOCK_INFO_UMEM_OFFSET];
+	if ((n = xsk_prog_info(prog, prog_info, XSKDUMP_PROG_INFO_WORDS)) < 0)
+		die_shim("program info", n);
+	mode_name = prog_info[XSKDUMP_PROG_INFO_MODE] == XSKDUMP_MODE_NATIVE ? "native" : "generic";
 	fprintf(stderr, "listening on %s, queue %u, mode %s\n", ifname, queue, mode_name);
 
 	t0 = now_s();

@@ -72,6 +72,15 @@ void *slot_get(void *table, size_t size, int n, int32_t h)
 	return used ? e : NULL;
 }
 
+void *slot_find(void *table, size_t size, int n, int32_t h, const char *what)
+{
+	void *e = slot_get(table, size, n, h);
+
+	if (!e)
+		fail(-EBADF, "no such %s %d", what, h);
+	return e;
+}
+
 int32_t text_out(const char *text, uint8_t *buf, uint32_t len)
 {
 	size_t l = strlen(text);
@@ -83,6 +92,15 @@ int32_t text_out(const char *text, uint8_t *buf, uint32_t len)
 	memcpy(buf, text, l);
 	buf[l] = 0;
 	return (int32_t)l;
+}
+
+int32_t words_out(uint32_t *out, uint32_t n, const uint32_t *v, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && i < count; i++)
+		out[i] = v[i];
+	return (int32_t)i;
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)

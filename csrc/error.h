@@ -21,9 +21,15 @@ __attribute__((format(printf, 2, 3))) int fail(int err, const char *fmt, ...);
 int slot_take(void *table, size_t size, int n, const char *what);
 /* The entry of handle h in such a table, or NULL when h is out of range or free. */
 void *slot_get(void *table, size_t size, int n, int32_t h);
+/* The same for a handle the caller gave: NULL with "no such <what> <h>"
+ * recorded as the last error (return -EBADF then). */
+void *slot_find(void *table, size_t size, int n, int32_t h, const char *what);
 
 /* Copies text into buf (NUL-terminated, truncated to len). Returns the length
  * copied, or text's whole length when buf is NULL or len 0 (a length query). */
 int32_t text_out(const char *text, uint8_t *buf, uint32_t len);
+/* Copies v[0..count) into out[0..n), what fits: an ABI call's u32 words.
+ * Returns how many it copied. */
+int32_t words_out(uint32_t *out, uint32_t n, const uint32_t *v, uint32_t count);
 
 #endif

@@ -263,10 +263,26 @@ int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const 
 	return 0;
 }
 
+int filter_stage_set(int stages_fd, int fd, const char *label, const char *ifname)
+{
+	__u32 key = XSKDUMP_STAGE_FILTER;
+	int err = 0;
+
+	if (fd < 0) {
+		if (bpf_map_delete_elem(stages_fd, &key) && errno != ENOENT)
+			return fail(-errno, "remove the filter from %s", ifname);
+		return 0;
+	}
+	if (bpf_map_update_elem(stages_fd, &key, &fd, BPF_ANY))
+		err = fail(-errno, "install filter '%.160s' on %s", label ? label : "", ifname);
+	/* The prog array holds the program now; it goes when the map goes. */
+	close(fd);
+	return err;
+}
+
 int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const char *label)
 {
 	struct prog *p = prog_get(h);
-	__u32 key = XSKDUMP_STAGE_FILTER;
 	int fd;
 
 	if (!p)
@@ -276,31 +292,19 @@ int32_t xsk_prog_set_filter(int32_t h, const uint8_t *insns, uint32_t n, const c
 	/* Captures that join the program rely on the filter they compared. */
 	if (p->sockets_opened)
 		return fail(-EBUSY, "the filter on %s is fixed once a socket is open", p->ifname);
-	if (n == 0) {
-		/* No filter: the entry program falls through to capture. */
-		if (bpf_map_delete_elem(p->stages_fd, &key) && errno != ENOENT)
-			return fail(-errno, "remove the filter from %s", p->ifname);
-		return 0;
-	}
-	/* The capture stage, where an accepted packet goes, is installed with
-	 * the first socket (xsk_sock_open): no packet reaches the filter before. */
-	fd = load_filter(p, insns, n, label);
-	if (fd < 0)
+	/* No filter: the entry program falls through to capture. The capture
+	 * stage, where an accepted packet goes, is installed with the first
+	 * socket (xsk_sock_open): no packet reaches the filter before. */
+	fd = n ? load_filter(p, insns, n, label) : -1;
+	if (n && fd < 0)
 		return fd;
-	if (bpf_map_update_elem(p->stages_fd, &key, &fd, BPF_ANY)) {
-		int err = -errno;
-
-		close(fd);
-		return fail(err, "install filter '%.160s' on %s", label ? label : "", p->ifname);
-	}
-	/* The prog array holds the program now; it goes when the map goes. */
-	close(fd);
-	return 0;
+	return filter_stage_set(p->stages_fd, fd, label, p->ifname);
 }
 
-static struct filter_test *test_get(int32_t h)
+/* The test filter of a handle the caller gave, or NULL with the error recorded. */
+static struct filter_test *test_find(int32_t h)
 {
-	return slot_get(tests, sizeof(*tests), MAX_TESTS, h);
+	return slot_find(tests, sizeof(*tests), MAX_TESTS, h, "test filter");
 }
 
 static void test_free(struct filter_test *t)
@@ -369,12 +373,12 @@ int32_t xsk_filter_test_load_skb(const uint8_t *insns, uint32_t n, const char *l
 int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_t repeat,
 			    uint32_t *out)
 {
-	struct filter_test *t = test_get(h);
+	struct filter_test *t = test_find(h);
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
 		    .repeat = (int)repeat);
 
 	if (!t)
-		return fail(-EBADF, "no such test filter %d", h);
+		return -EBADF;
 	if (!pkt || repeat > (uint32_t)INT32_MAX)
 		return fail(-EINVAL, "bad test run arguments");
 	if (bpf_prog_test_run_opts(t->prog_fd, &opts))
@@ -389,18 +393,17 @@ int32_t xsk_filter_test_run(int32_t h, const uint8_t *pkt, uint32_t len, uint32_
 
 int32_t xsk_filter_test_counters(int32_t h, uint64_t *out, uint32_t n)
 {
-	struct filter_test *t = test_get(h);
+	struct filter_test *t = test_find(h);
 
 	return t ? counters_sum(t->counters_fd, XSKDUMP_CNT__MAX, out, n, "test filter counters")
-		 : fail(-EBADF, "no such test filter %d", h);
+		 : -EBADF;
 }
 
 int32_t xsk_filter_test_close(int32_t h)
 {
-	struct filter_test *t = test_get(h);
+	struct filter_test *t = test_find(h);
 
-	if (!t)
-		return fail(-EBADF, "no such test filter %d", h);
-	test_free(t);
-	return 0;
+	if (t)
+		test_free(t);
+	return t ? 0 : -EBADF;
 }

@@ -19,4 +19,10 @@ int prog_filter_compare(struct prog *p, const uint8_t *insns, uint32_t n, const 
 int filter_load(const uint8_t *insns, uint32_t n, const char *label, int prog_type, int attach_type,
 		uint32_t prog_flags, int stages_fd, int counters_fd);
 
+/* Makes fd (a loaded filter) the filter stage (XSKDUMP_STAGE_FILTER) of the
+ * prog array stages_fd, and closes fd: the array holds the program. fd < 0
+ * removes the stage. label and ifname name it in errors. For a capture's
+ * program; a tap's hooks' stages work the same way. */
+int filter_stage_set(int stages_fd, int fd, const char *label, const char *ifname);
+
 #endif

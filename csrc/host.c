@@ -26,11 +26,8 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <linux/ethtool.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
 #include <linux/sockios.h>
 
-#include "../bpf/uapi_next.h"
 #include "error.h"
 #include "shim.h"
 
@@ -124,112 +121,6 @@ int32_t xsk_iface_gro(const char *ifname)
 	ifr.ifr_data = (void *)&v;
 	err = if_ioctl(ifname, SIOCETHTOOL, &ifr, "read the GRO setting");
 	return err ? err : !!v.data;
-}
-
-/* A generic netlink request of one attribute, room for the answer. */
-struct genl_req {
-	struct nlmsghdr nh;
-	struct genlmsghdr gh;
-	char attrs[64];
-};
-
-/* Sends r (its attributes `alen` bytes) and reads the answer into buf; the
- * answer's length, or -errno (an NLMSG_ERROR's too). */
-static int genl_ask(int fd, struct genl_req *r, size_t alen, char *buf, size_t len)
-{
-	struct nlmsghdr *nh = (void *)buf;
-	ssize_t n;
-
-	r->nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + alen);
-	r->nh.nlmsg_flags = NLM_F_REQUEST;
-	if (send(fd, r, r->nh.nlmsg_len, 0) < 0)
-		return -errno;
-	n = recv(fd, buf, len, 0);
-	if (n < 0)
-		return -errno;
-	if (!NLMSG_OK(nh, (size_t)n))
-		return -EPROTO;
-	if (nh->nlmsg_type == NLMSG_ERROR)
-		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error ?: -EPROTO;
-	return (int)n;
-}
-
-/* The attribute `type` of a generic netlink answer, or NULL. */
-static struct nlattr *genl_attr(char *buf, int len, int type)
-{
-	struct nlmsghdr *nh = (void *)buf;
-	struct nlattr *a = (void *)((char *)NLMSG_DATA(nh) + GENL_HDRLEN);
-	int left = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(GENL_HDRLEN);
-
-	if ((int)nh->nlmsg_len > len)
-		return NULL;
-	while (left >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) && a->nla_len <= left) {
-		if ((a->nla_type & NLA_TYPE_MASK) == type)
-			return a;
-		left -= NLA_ALIGN(a->nla_len);
-		a = (void *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return NULL;
-}
-
-/* Puts one attribute into r at *off. */
-static void genl_put(struct genl_req *r, size_t *off, int type, const void *v, size_t len)
-{
-	struct nlattr *a = (void *)(r->attrs + *off);
-
-	a->nla_type = (uint16_t)type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
-	memcpy((char *)a + NLA_HDRLEN, v, len);
-	*off += NLA_ALIGN(a->nla_len);
-}
-
-int32_t xsk_iface_rx_metadata(const char *ifname)
-{
-	struct genl_req r;
-	char buf[4096];
-	struct nlattr *a;
-	uint32_t ifindex;
-	uint64_t features = 0;
-	uint16_t family;
-	size_t off = 0;
-	int fd, n, err;
-
-	if ((err = ifname_check(ifname)))
-		return err;
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex)
-		return fail(-ENODEV, "interface %s", ifname);
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return fail(-errno, "generic netlink socket");
-	/* The netdev family's id, then the device's attributes. */
-	memset(&r, 0, sizeof(r));
-	r.nh.nlmsg_type = GENL_ID_CTRL;
-	r.gh.cmd = CTRL_CMD_GETFAMILY;
-	r.gh.version = 1;
-	genl_put(&r, &off, CTRL_ATTR_FAMILY_NAME, "netdev", sizeof("netdev"));
-	n = genl_ask(fd, &r, off, buf, sizeof(buf));
-	a = n > 0 ? genl_attr(buf, n, CTRL_ATTR_FAMILY_ID) : NULL;
-	if (!a) {
-		close(fd);
-		/* Before Linux 6.3 there is no netdev family: no metadata either. */
-		return n == -ENOENT || n > 0 ? 0 : fail(n, "ask netlink for the netdev family");
-	}
-	memcpy(&family, (char *)a + NLA_HDRLEN, sizeof(family));
-	memset(&r, 0, sizeof(r));
-	off = 0;
-	r.nh.nlmsg_type = family;
-	r.gh.cmd = XSKDUMP_NETDEV_CMD_DEV_GET;
-	r.gh.version = 1;
-	genl_put(&r, &off, XSKDUMP_NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));
-	n = genl_ask(fd, &r, off, buf, sizeof(buf));
-	close(fd);
-	if (n < 0)
-		return fail(n, "ask netlink for the XDP features of %s", ifname);
-	a = genl_attr(buf, n, XSKDUMP_NETDEV_A_DEV_XDP_RX_METADATA_FEATURES);
-	if (a && a->nla_len >= NLA_HDRLEN + sizeof(features))
-		memcpy(&features, (char *)a + NLA_HDRLEN, sizeof(features));
-	return (int32_t)(features & 0x7fffffff);
 }
 
 int32_t xsk_iface_mtu(const char *ifname)

@@ -2,8 +2,8 @@
  * (libpcap's pcap_findalldevs: its order, descriptions and flags), cut to the
  * network interfaces of this namespace (AF_XDP captures nothing else: no
  * "any", no USB, D-Bus or netfilter pseudo-devices), and what each driver can
- * do with XDP (the netdev netlink family's xdp-features, Linux 6.3 on; it
- * needs no privileges).
+ * do with XDP (the netdev netlink family's xdp-features, Linux 6.3 on, and
+ * which XDP RX metadata kfuncs it implements, 6.8 on; it needs no privileges).
  *
  * A translation unit of its own, like filter.c: libpcap's headers and
  * libbpf's both define struct bpf_insn. Uses error.c. */
@@ -21,13 +21,13 @@
 #include <linux/netlink.h>
 #include <pcap/pcap.h>
 
+#include "../bpf/uapi_next.h"
 #include "error.h"
 
-/* include/uapi/linux/netdev.h (Linux 6.3), which the 6.1 headers here lack. */
+/* include/uapi/linux/netdev.h (Linux 6.3), which the 6.1 headers here lack;
+ * the command and the other attributes are in uapi_next.h. */
 #define NETDEV_FAMILY_NAME "netdev"
 #define NETDEV_FAMILY_VERSION 1
-#define NETDEV_CMD_DEV_GET 1
-#define NETDEV_A_DEV_IFINDEX 1
 #define NETDEV_A_DEV_XDP_FEATURES 3
 
 _Static_assert(XSKDUMP_IFACE_UP == PCAP_IF_UP && XSKDUMP_IFACE_RUNNING == PCAP_IF_RUNNING &&
@@ -137,43 +137,83 @@ static const uint8_t *genl_attr(const uint8_t *reply, int len, uint16_t type, si
 	return NULL;
 }
 
-int32_t xsk_xdp_features(const char *ifname, uint64_t *out)
+/* The u64 attribute attr of device ifindex, as the netdev generic netlink
+ * family reports it, into *out (untouched when the answer lacks it: 0 is
+ * returned then, 1 when it has it). -ENOENT: no netdev family (before Linux
+ * 6.3); other -errno, with *asked 0 when finding the family failed and 1 when
+ * the device's answer did. Records no error: the callers word their own. */
+static int netdev_attr(uint32_t ifindex, uint16_t attr, uint64_t *out, int *asked)
 {
 	struct timeval tv = { .tv_sec = 2 };
-	uint8_t reply[1024];
+	uint8_t reply[4096];
 	const uint8_t *v;
-	uint32_t ifindex;
 	uint16_t family;
 	int fd, n;
+
+	*asked = 0;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	/* A kernel that never answers must not hang the caller (-D, doctor). */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = genl_ask(fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, CTRL_ATTR_FAMILY_NAME,
+		     NETDEV_FAMILY_NAME, sizeof(NETDEV_FAMILY_NAME), reply, sizeof(reply));
+	v = n < 0 ? NULL : genl_attr(reply, n, CTRL_ATTR_FAMILY_ID, sizeof(uint16_t));
+	if (!v) {
+		close(fd);
+		return n < 0 ? n : -EPROTO;
+	}
+	memcpy(&family, v, sizeof(family));
+	*asked = 1;
+	n = genl_ask(fd, family, XSKDUMP_NETDEV_CMD_DEV_GET, NETDEV_FAMILY_VERSION,
+		     XSKDUMP_NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(ifindex), reply, sizeof(reply));
+	close(fd);
+	if (n < 0)
+		return n;
+	v = genl_attr(reply, n, attr, sizeof(*out));
+	if (v)
+		memcpy(out, v, sizeof(*out));
+	return v != NULL;
+}
+
+int32_t xsk_xdp_features(const char *ifname, uint64_t *out)
+{
+	uint32_t ifindex;
+	int n, asked;
 
 	if (!ifname || !out)
 		return fail(-EINVAL, "xdp features: no interface");
 	ifindex = if_nametoindex(ifname);
 	if (!ifindex)
 		return fail(-ENODEV, "no interface %s", ifname);
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return fail(-errno, "netlink socket");
-	/* A kernel that never answers must not hang -D. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = genl_ask(fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, CTRL_ATTR_FAMILY_NAME,
-		     NETDEV_FAMILY_NAME, sizeof(NETDEV_FAMILY_NAME), reply, sizeof(reply));
-	if (n == -ENOENT) {
-		close(fd);
+	n = netdev_attr(ifindex, NETDEV_A_DEV_XDP_FEATURES, out, &asked);
+	if (n == -ENOENT && !asked)
 		return fail(-EOPNOTSUPP, "this kernel does not report XDP features (Linux 6.3 does)");
-	}
-	v = n < 0 ? NULL : genl_attr(reply, n, CTRL_ATTR_FAMILY_ID, sizeof(uint16_t));
-	if (!v) {
-		close(fd);
-		return fail(n < 0 ? n : -EPROTO, "find the netdev netlink family");
-	}
-	memcpy(&family, v, sizeof(family));
-	n = genl_ask(fd, family, NETDEV_CMD_DEV_GET, NETDEV_FAMILY_VERSION, NETDEV_A_DEV_IFINDEX,
-		     &ifindex, sizeof(ifindex), reply, sizeof(reply));
-	close(fd);
-	v = n < 0 ? NULL : genl_attr(reply, n, NETDEV_A_DEV_XDP_FEATURES, sizeof(uint64_t));
-	if (!v)
+	if (n < 0 && !asked)
+		return fail(n, "find the netdev netlink family");
+	if (n <= 0)
 		return fail(n < 0 ? n : -EPROTO, "read the XDP features of %s", ifname);
-	memcpy(out, v, sizeof(*out));
 	return 0;
+}
+
+int32_t xsk_iface_rx_metadata(const char *ifname)
+{
+	uint64_t features = 0;
+	uint32_t ifindex;
+	int n, asked;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+		return fail(-EINVAL, "bad interface name");
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return fail(-ENODEV, "interface %s", ifname);
+	n = netdev_attr(ifindex, XSKDUMP_NETDEV_A_DEV_XDP_RX_METADATA_FEATURES, &features, &asked);
+	/* Before Linux 6.3 there is no netdev family: no metadata either (and
+	 * before 6.8 no such attribute). */
+	if (n == -ENOENT && !asked)
+		return 0;
+	if (n < 0)
+		return fail(n, asked ? "ask netlink for the XDP features of %s"
+				     : "ask netlink for the netdev family (for %s)", ifname);
+	return (int32_t)(features & 0x7fffffff);
 }

@@ -368,39 +368,19 @@ int32_t xsk_prog_shared(int32_t h, uint8_t *buf, uint32_t len)
 	return p->joined;
 }
 
-int32_t xsk_prog_hw_timestamp(int32_t h)
+int32_t xsk_prog_info(int32_t h, uint32_t *out, uint32_t n)
 {
 	struct prog *p = prog_get(h);
 
-	return p ? p->hw_timestamp : fail(-EBADF, "no such program handle %d", h);
-}
-
-int32_t xsk_prog_vlan(int32_t h)
-{
-	struct prog *p = prog_get(h);
-
-	return p ? p->vlan : fail(-EBADF, "no such program handle %d", h);
-}
-
-int32_t xsk_prog_multi_buffer(int32_t h)
-{
-	struct prog *p = prog_get(h);
-
-	return p ? p->multi_buffer : fail(-EBADF, "no such program handle %d", h);
-}
-
-int32_t xsk_prog_mode(int32_t h)
-{
-	struct prog *p = prog_get(h);
-
-	return p ? p->mode : fail(-EBADF, "no such program handle %d", h);
-}
-
-int32_t xsk_prog_queue_count(int32_t h)
-{
-	struct prog *p = prog_get(h);
-
-	return p ? p->queue_count : fail(-EBADF, "no such program handle %d", h);
+	if (!p)
+		return fail(-EBADF, "no such program handle %d", h);
+	return words_out(out, n, (const uint32_t[XSKDUMP_PROG_INFO_WORDS]){
+		[XSKDUMP_PROG_INFO_MODE] = (uint32_t)p->mode,
+		[XSKDUMP_PROG_INFO_QUEUES] = (uint32_t)p->queue_count,
+		[XSKDUMP_PROG_INFO_MULTI_BUFFER] = (uint32_t)p->multi_buffer,
+		[XSKDUMP_PROG_INFO_VLAN] = (uint32_t)p->vlan,
+		[XSKDUMP_PROG_INFO_HW_TIMESTAMP] = (uint32_t)p->hw_timestamp,
+	}, XSKDUMP_PROG_INFO_WORDS);
 }
 
 int32_t xsk_prog_counters(int32_t h, uint64_t *out, uint32_t n)

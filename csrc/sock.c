@@ -294,25 +294,17 @@ out:
 	return err;
 }
 
-int32_t xsk_sock_zerocopy(int32_t h)
+int32_t xsk_sock_info(int32_t h, uint32_t *out, uint32_t n)
 {
 	struct sock *s = sock_get(h);
 
-	return s ? s->zerocopy : fail(-EBADF, "no such socket handle %d", h);
-}
-
-int32_t xsk_sock_multi_buffer(int32_t h)
-{
-	struct sock *s = sock_get(h);
-
-	return s ? s->multi_buffer : fail(-EBADF, "no such socket handle %d", h);
-}
-
-int32_t xsk_umem_offset(int32_t h)
-{
-	struct sock *s = sock_get(h);
-
-	return s ? (int32_t)s->area_offset : fail(-EBADF, "no such socket handle %d", h);
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	return words_out(out, n, (const uint32_t[XSKDUMP_SOCK_INFO_WORDS]){
+		[XSKDUMP_SOCK_INFO_ZEROCOPY] = (uint32_t)s->zerocopy,
+		[XSKDUMP_SOCK_INFO_MULTI_BUFFER] = (uint32_t)s->multi_buffer,
+		[XSKDUMP_SOCK_INFO_UMEM_OFFSET] = s->area_offset,
+	}, XSKDUMP_SOCK_INFO_WORDS);
 }
 
 int32_t xsk_sock_check(int32_t h)

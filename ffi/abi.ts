@@ -27,6 +27,15 @@ export type ModeName = "auto" | "native" | "generic";
 export const MODE = { auto: 0, native: 1, generic: 2 } as const satisfies Record<ModeName, number>;
 /** Mode name by number, for what the shim reports back. */
 export const MODE_NAME: Record<number, ModeName> = { 0: "auto", 1: "native", 2: "generic" };
+/**
+ * xsk_prog_info words (XSKDUMP_PROG_INFO_*): the mode in use, RX queues, frags support, VLAN tags
+ * put back, NIC timestamps.
+ */
+export const PROG_INFO = { mode: 0, queues: 1, multiBuffer: 2, vlan: 3, hwTimestamp: 4 } as const;
+export const PROG_INFO_WORDS = 5;
+/** xsk_sock_info words (XSKDUMP_SOCK_INFO_*): zero-copy, XDP_USE_SG, the UMEM's offset. */
+export const SOCK_INFO = { zerocopy: 0, multiBuffer: 1, umemOffset: 2 } as const;
+export const SOCK_INFO_WORDS = 3;
 
 /**
  * u32 words per record (an RX descriptor or a ring buffer record) and their slots

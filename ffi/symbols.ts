@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 18;
+export const ABI_VERSION = 19;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -20,7 +20,6 @@ export const symbols = {
   xsk_rx_queue_count: { parameters: ["buffer"], result: "i32" },
   xsk_iface_mtu: { parameters: ["buffer"], result: "i32" },
   xsk_iface_gro: { parameters: ["buffer"], result: "i32" },
-  xsk_iface_rx_metadata: { parameters: ["buffer"], result: "i32" },
   xsk_xdp_query: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_get: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_channels_set: { parameters: ["buffer", "u32", "u32", "u32", "u32"], result: "i32" },
@@ -30,6 +29,7 @@ export const symbols = {
   // ifaces.c: the interfaces a capture can use
   xsk_interfaces: { parameters: ["buffer", "u32"], result: "i32" },
   xsk_xdp_features: { parameters: ["buffer", "buffer"], result: "i32" },
+  xsk_iface_rx_metadata: { parameters: ["buffer"], result: "i32" },
   // privileges.c: -Z, giving up root
   xsk_user_ids: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
   xsk_drop_privileges: { parameters: ["buffer"], result: "i32" },
@@ -44,11 +44,7 @@ export const symbols = {
   // prog.c: the XDP program (share.c, below it, has no functions of its own)
   xsk_prog_attach: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   xsk_prog_shared: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  xsk_prog_mode: { parameters: ["i32"], result: "i32" },
-  xsk_prog_multi_buffer: { parameters: ["i32"], result: "i32" },
-  xsk_prog_vlan: { parameters: ["i32"], result: "i32" },
-  xsk_prog_hw_timestamp: { parameters: ["i32"], result: "i32" },
-  xsk_prog_queue_count: { parameters: ["i32"], result: "i32" },
+  xsk_prog_info: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_prog_queue_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   // filter.c, filter_prog.c: filters
@@ -65,9 +61,7 @@ export const symbols = {
     parameters: ["i32", "u32", "u32", "u32", "buffer", "u64", "u32", "u32"],
     result: "i32",
   },
-  xsk_sock_zerocopy: { parameters: ["i32"], result: "i32" },
-  xsk_sock_multi_buffer: { parameters: ["i32"], result: "i32" },
-  xsk_umem_offset: { parameters: ["i32"], result: "i32" },
+  xsk_sock_info: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_sock_stop: { parameters: ["i32"], result: "i32" },

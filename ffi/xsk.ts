@@ -17,8 +17,12 @@ import {
   MODE,
   MODE_NAME,
   type ModeName,
+  PROG_INFO,
+  PROG_INFO_WORDS,
   QCOUNT_ROWS,
   QCOUNT_WORDS,
+  SOCK_INFO,
+  SOCK_INFO_WORDS,
   STAT_COUNT,
   XDP_OWNER,
   XDP_QUERY_WORDS,
@@ -286,11 +290,13 @@ export class XdpProgram {
     this.shim = shim;
     this.handle = handle;
     this.iface = iface;
-    this.mode = MODE_NAME[check(shim, shim.xsk_prog_mode(handle), "mode")] as "native";
-    this.queueCount = check(shim, shim.xsk_prog_queue_count(handle), "queue count");
-    this.multiBuffer = check(shim, shim.xsk_prog_multi_buffer(handle), "multi-buffer") === 1;
-    this.vlan = check(shim, shim.xsk_prog_vlan(handle), "vlan") === 1;
-    this.hwTimestamp = check(shim, shim.xsk_prog_hw_timestamp(handle), "hw timestamp") === 1;
+    const info = new Uint32Array(PROG_INFO_WORDS);
+    check(shim, shim.xsk_prog_info(handle, info, info.length), "program info");
+    this.mode = MODE_NAME[info[PROG_INFO.mode]] as "native";
+    this.queueCount = info[PROG_INFO.queues];
+    this.multiBuffer = info[PROG_INFO.multiBuffer] === 1;
+    this.vlan = info[PROG_INFO.vlan] === 1;
+    this.hwTimestamp = info[PROG_INFO.hwTimestamp] === 1;
     const who = new Uint8Array(160);
     this.shared = check(shim, shim.xsk_prog_shared(handle, who, who.length), "shared") === 1;
     this.sharedWith = new TextDecoder().decode(who.subarray(0, who.indexOf(0)));
@@ -383,11 +389,12 @@ export class XskSocket {
     this.prog = prog;
     this.handle = handle;
     this.queue = queue;
-    this.zerocopy = check(shim, shim.xsk_sock_zerocopy(handle), "zerocopy") === 1;
-    this.multiBuffer = check(shim, shim.xsk_sock_multi_buffer(handle), "multi-buffer") === 1;
+    const info = new Uint32Array(SOCK_INFO_WORDS);
+    check(shim, shim.xsk_sock_info(handle, info, info.length), "socket info");
+    this.zerocopy = info[SOCK_INFO.zerocopy] === 1;
+    this.multiBuffer = info[SOCK_INFO.multiBuffer] === 1;
     this.#memory = memory;
-    const offset = check(shim, shim.xsk_umem_offset(handle), "umem offset");
-    this.umem = new Uint8Array(memory.buffer, offset, viewSize);
+    this.umem = new Uint8Array(memory.buffer, info[SOCK_INFO.umemOffset], viewSize);
   }
 
   /**

@@ -197,18 +197,29 @@ static void test_busy_record_stops_the_batch(void)
 	sim_free(&s);
 }
 
+/* A record the reader must never hand out (committed as discarded, or
+ * claiming cap_claim bytes of packet, more than it holds), then a good one:
+ * the batch skips the first, hands out the second and counts the first in
+ * *counted. what[]: the three checks' names. */
+static void expect_skipped(struct sim *s, int discard, uint32_t cap_claim, const uint64_t *counted,
+			   const char *const what[3])
+{
+	sim_commit(s, sim_reserve(s, 64, 64, 0, 1, 1, cap_claim), discard);
+	produce(s, 64, 64, 0, 1, 2);
+	EXPECT(ringbuf_batch(&s->rb, s->descs, 16, 0) == 1, what[0]);
+	EXPECT(bytes_ok(s, 0, 2), what[1]);
+	EXPECT(*counted == 1, what[2]);
+}
+
 static void test_discarded_records_are_skipped(void)
 {
 	struct sim s;
 	unsigned long pos;
 
 	sim_init(&s);
-	pos = sim_reserve(&s, 64, 64, 0, 1, 1, 0);
-	sim_commit(&s, pos, 1);
-	produce(&s, 64, 64, 0, 1, 2);
-	EXPECT(ringbuf_batch(&s.rb, s.descs, 16, 0) == 1, "discard: skipped");
-	EXPECT(bytes_ok(&s, 0, 2), "discard: the next record");
-	EXPECT(s.rb.discarded == 1, "discard: counted");
+	expect_skipped(&s, 1, 0, &s.rb.discarded,
+		       (const char *const[]){ "discard: skipped", "discard: the next record",
+					      "discard: counted" });
 	/* Only discarded records: given back at once, nobody holds them. */
 	ringbuf_give(&s.rb);
 	pos = sim_reserve(&s, 64, 64, 0, 1, 1, 0);
@@ -259,16 +270,12 @@ static void test_batch_takes_at_most_max(void)
 static void test_malformed_record_is_never_handed_out(void)
 {
 	struct sim s;
-	unsigned long pos;
 
 	sim_init(&s);
 	/* A record shorter than its header says the packet is. */
-	pos = sim_reserve(&s, 64, 64, 0, 1, 1, 65);
-	sim_commit(&s, pos, 0);
-	produce(&s, 64, 64, 0, 1, 2);
-	EXPECT(ringbuf_batch(&s.rb, s.descs, 16, 0) == 1, "malformed: skipped");
-	EXPECT(bytes_ok(&s, 0, 2), "malformed: the next record");
-	EXPECT(s.rb.malformed == 1, "malformed: counted");
+	expect_skipped(&s, 0, 65, &s.rb.malformed,
+		       (const char *const[]){ "malformed: skipped", "malformed: the next record",
+					      "malformed: counted" });
 	sim_free(&s);
 }
 

@@ -30,7 +30,7 @@ static void test_bad_arguments_are_einval(void)
 
 static void test_stale_handles_are_ebadf(void)
 {
-	uint32_t descs[4];
+	uint32_t descs[4], info[5];
 	uint64_t out[8];
 
 	EXPECT(xsk_rx_batch(3, descs, 1) == -EBADF, "test_rx_batch_stale_handle");
@@ -38,7 +38,8 @@ static void test_stale_handles_are_ebadf(void)
 	EXPECT(xsk_sock_stats(63, out, 8) == -EBADF, "test_stats_stale_handle");
 	EXPECT(xsk_sock_close(64) == -EBADF, "test_close_out_of_range");
 	EXPECT(xsk_prog_detach(0) == -EBADF, "test_detach_unattached");
-	EXPECT(xsk_umem_offset(0) == -EBADF, "test_umem_of_nothing");
+	EXPECT(xsk_sock_info(0, info, 3) == -EBADF, "test_info_of_no_socket");
+	EXPECT(xsk_prog_info(0, info, 5) == -EBADF, "test_info_of_no_program");
 	EXPECT(strstr(last(), "no such") != NULL, "test_stale_handle_message");
 }
 

@@ -153,7 +153,15 @@ function constants(...sources: [string, string][]): Map<string, number> {
   return known;
 }
 
-const shimH = read("csrc/shim.h");
+/**
+ * shim.h as the compiler reads it: each `#include "shim_*.h"` line replaced by that header's text
+ * (the ABI's sections live in them), so prototypes, constants and sections keep their order.
+ */
+function withSections(path: string): string {
+  return read(path).replace(/^#include "(shim_\w+\.h)"$/gm, (_, h) => withSections(`csrc/${h}`));
+}
+
+const shimH = withSections("csrc/shim.h");
 const abiH = read("bpf/xskdump_abi.h");
 const shimProtos = prototypes(shimH);
 const C = constants(["csrc/shim.h", shimH], ["bpf/xskdump_abi.h", abiH]);
@@ -170,6 +178,15 @@ Deno.test("abi: the parser reads what it must (multi-line prototypes, pointers, 
   const k = constants(["t.h", "#define A 4\n#define B (A + 1)\nenum e { X = 0, Y, Z = B * 2 };"]);
   assert.deepEqual([...k], [["A", 4], ["B", 5], ["X", 0], ["Y", 1], ["Z", 10]]);
   assert.ok(shimProtos.length >= 40, `only ${shimProtos.length} prototypes found in shim.h`);
+  // Every section header is read: shim.h includes each csrc/shim_*.h once (a csrc/ file that
+  // includes one itself fails the include rule below).
+  const parts = [...Deno.readDirSync(new URL("csrc/", root))].map((e) => e.name).filter((n) =>
+    /^shim_\w+\.h$/.test(n)
+  ).sort();
+  const included = [...read("csrc/shim.h").matchAll(/^#include "(shim_\w+\.h)"$/gm)].map((m) =>
+    m[1]
+  );
+  assert.deepEqual([...included].sort(), parts, "shim.h includes every csrc/shim_*.h, once");
 });
 
 Deno.test("abi: ffi/symbols.ts has shim.h's functions, in its order, with its types", () => {
@@ -209,176 +226,61 @@ Deno.test("abi: csrc/libxskdump.map exports exactly shim.h's functions", () => {
   assert.deepEqual(bad, []);
 });
 
+/**
+ * How ffi/abi.ts names what it mirrors: a number NAME is XSKDUMP_NAME (NAME_COUNT is
+ * XSKDUMP_NAME__COUNT), a table's entry TABLE.someName is XSKDUMP_TABLE_SOME_NAME, with TABLE
+ * spelled as PREFIX says where C's prefix is shorter. RENAMED lists the names that follow no rule.
+ */
+const PREFIX: Record<string, string> = {
+  COUNTER: "CNT",
+  TAP_COUNTER: "TAP",
+  XDP_OWNER: "XDP",
+  XDP_FEATURE: "XDP",
+  FILE_MODE: "FILE",
+  FILE_FORMAT: "FILE",
+  WRITER_STOP: "WRITER",
+  PROC_HOW: "PROC",
+  CGROUP_ROOT: "CGROUP",
+};
+const RENAMED: Record<string, string> = {
+  "XDP_OWNER.xskdump": "XSKDUMP_XDP_OURS",
+  COUNTER_COUNT: "XSKDUMP_CNT__MAX",
+  TAP_COUNTER_COUNT: "XSKDUMP_TAP_CNT__MAX",
+  GUARD_KIND_COUNT: "XSKDUMP_GUARD_KINDS",
+};
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
 /** Every mirror: its TypeScript name (ffi/abi.ts unless said), its value, its C name. */
-const MIRRORS: [ts: string, value: number, c: string][] = [
-  ["ABI_VERSION (ffi/symbols.ts)", ABI_VERSION, "XSKDUMP_ABI_VERSION"],
-  ["MODE.auto", abi.MODE.auto, "XSKDUMP_MODE_AUTO"],
-  ["MODE.native", abi.MODE.native, "XSKDUMP_MODE_NATIVE"],
-  ["MODE.generic", abi.MODE.generic, "XSKDUMP_MODE_GENERIC"],
-  ["ATTACH_MULTI_BUFFER", abi.ATTACH_MULTI_BUFFER, "XSKDUMP_ATTACH_MULTI_BUFFER"],
-  ["GATHER_MIN", abi.GATHER_MIN, "XSKDUMP_GATHER_MIN"],
-  ["DESC_WORDS", abi.DESC_WORDS, "XSKDUMP_DESC_WORDS"],
-  ["DESC_ADDR", abi.DESC_ADDR, "XSKDUMP_DESC_ADDR"],
-  ["DESC_LEN", abi.DESC_LEN, "XSKDUMP_DESC_LEN"],
-  ["DESC_WIRELEN", abi.DESC_WIRELEN, "XSKDUMP_DESC_WIRELEN"],
-  ["DESC_SEC", abi.DESC_SEC, "XSKDUMP_DESC_SEC"],
-  ["DESC_NSEC", abi.DESC_NSEC, "XSKDUMP_DESC_NSEC"],
-  ["DESC_FLAGS", abi.DESC_FLAGS, "XSKDUMP_DESC_FLAGS"],
-  ["DESC_DIR_SHIFT", abi.DESC_DIR_SHIFT, "XSKDUMP_DESC_DIR_SHIFT"],
-  ["DESC_DIR_MASK", abi.DESC_DIR_MASK, "XSKDUMP_DESC_DIR_MASK"],
-  ["DIR.in", abi.DIR.in, "XSKDUMP_DIR_IN"],
-  ["DIR.out", abi.DIR.out, "XSKDUMP_DIR_OUT"],
-  ["STAT.rxDropped", abi.STAT.rxDropped, "XSKDUMP_STAT_RX_DROPPED"],
-  ["STAT.rxInvalid", abi.STAT.rxInvalid, "XSKDUMP_STAT_RX_INVALID"],
-  ["STAT.rxRingFull", abi.STAT.rxRingFull, "XSKDUMP_STAT_RX_RING_FULL"],
-  ["STAT.rxFillEmpty", abi.STAT.rxFillEmpty, "XSKDUMP_STAT_RX_FILL_EMPTY"],
-  ["STAT.rxPackets", abi.STAT.rxPackets, "XSKDUMP_STAT_RX_PACKETS"],
-  ["STAT.rxBytes", abi.STAT.rxBytes, "XSKDUMP_STAT_RX_BYTES"],
-  ["STAT.userHeld", abi.STAT.userHeld, "XSKDUMP_STAT_USER_HELD"],
-  ["STAT.noMeta", abi.STAT.noMeta, "XSKDUMP_STAT_NO_META"],
-  ["STAT_COUNT", abi.STAT_COUNT, "XSKDUMP_STAT__COUNT"],
-  ["GUARD_WORDS", abi.GUARD_WORDS, "XSKDUMP_GUARD_WORDS"],
-  ["GUARD_KIND_COUNT", abi.GUARD_KIND_COUNT, "XSKDUMP_GUARD_KINDS"],
-  ...GUARD_KINDS.map((k, i): [string, number, string] => [
-    `GUARD_KINDS[${i}] (lib/capture/integrity.ts, "${k}")`,
-    i,
-    `XSKDUMP_GUARD_${k.toUpperCase()}`,
-  ]),
-  ["RX_OFFSET", abi.RX_OFFSET, "XSKDUMP_RX_OFFSET"],
-  ["COUNTER.seen", abi.COUNTER.seen, "XSKDUMP_CNT_SEEN"],
-  ["COUNTER.redirected", abi.COUNTER.redirected, "XSKDUMP_CNT_REDIRECTED"],
-  ["COUNTER.passed", abi.COUNTER.passed, "XSKDUMP_CNT_PASSED"],
-  ["COUNTER.filtered", abi.COUNTER.filtered, "XSKDUMP_CNT_FILTERED"],
-  ["COUNTER.noMeta", abi.COUNTER.noMeta, "XSKDUMP_CNT_NO_META"],
-  ["COUNTER_COUNT", abi.COUNTER_COUNT, "XSKDUMP_CNT__MAX"],
-  ["QCOUNT.seen", abi.QCOUNT.seen, "XSKDUMP_QCOUNT_SEEN"],
-  ["QCOUNT.redirected", abi.QCOUNT.redirected, "XSKDUMP_QCOUNT_REDIRECTED"],
-  ["QCOUNT.passed", abi.QCOUNT.passed, "XSKDUMP_QCOUNT_PASSED"],
-  ["QCOUNT.noMeta", abi.QCOUNT.noMeta, "XSKDUMP_QCOUNT_NO_META"],
-  ["QCOUNT_WORDS", abi.QCOUNT_WORDS, "XSKDUMP_QCOUNT_WORDS"],
-  ["MAX_QUEUES", abi.MAX_QUEUES, "XSKDUMP_MAX_QUEUES"],
-  ["QCOUNT_ROWS", abi.QCOUNT_ROWS, "XSKDUMP_QCOUNT_ROWS"],
-  ["STAGE.filter", abi.STAGE.filter, "XSKDUMP_STAGE_FILTER"],
-  ["STAGE.capture", abi.STAGE.capture, "XSKDUMP_STAGE_CAPTURE"],
-  ["STAGE.reject", abi.STAGE.reject, "XSKDUMP_STAGE_REJECT"],
-  ["ATTACH_VLAN", abi.ATTACH_VLAN, "XSKDUMP_ATTACH_VLAN"],
-  ["ATTACH_HW_TIMESTAMP", abi.ATTACH_HW_TIMESTAMP, "XSKDUMP_ATTACH_HW_TIMESTAMP"],
-  ["STAT.noHwTimestamp", abi.STAT.noHwTimestamp, "XSKDUMP_STAT_NO_HW_TIMESTAMP"],
-  ["STAT.rxRefused", abi.STAT.rxRefused, "XSKDUMP_STAT_RX_REFUSED"],
-  ["RX_META.timestamp", abi.RX_META.timestamp, "XSKDUMP_RX_META_TIMESTAMP"],
-  ["RX_META.hash", abi.RX_META.hash, "XSKDUMP_RX_META_HASH"],
-  ["RX_META.vlanTag", abi.RX_META.vlanTag, "XSKDUMP_RX_META_VLAN_TAG"],
-  ["CBPF_INSN_SIZE", abi.CBPF_INSN_SIZE, "XSKDUMP_CBPF_INSN_SIZE"],
-  ["CBPF_MAX_INSNS", abi.CBPF_MAX_INSNS, "XSKDUMP_CBPF_MAX_INSNS"],
-  ["FILTER_MAP.stages", abi.FILTER_MAP.stages, "XSKDUMP_FILTER_MAP_STAGES"],
-  ["FILTER_MAP.counters", abi.FILTER_MAP.counters, "XSKDUMP_FILTER_MAP_COUNTERS"],
-  ["TEST.retval", abi.TEST.retval, "XSKDUMP_TEST_RETVAL"],
-  ["TEST.duration", abi.TEST.duration, "XSKDUMP_TEST_DURATION"],
-  ["TEST_COUNT", abi.TEST_COUNT, "XSKDUMP_TEST__COUNT"],
-  ["HOST_WORDS", abi.HOST_WORDS, "XSKDUMP_HOST_WORDS"],
-  ["CHANNELS_WORDS", abi.CHANNELS_WORDS, "XSKDUMP_CHANNELS_WORDS"],
-  ["XDP_QUERY_WORDS", abi.XDP_QUERY_WORDS, "XSKDUMP_XDP_QUERY_WORDS"],
-  ["XDP_OWNER.foreign", abi.XDP_OWNER.foreign, "XSKDUMP_XDP_FOREIGN"],
-  ["XDP_OWNER.xskdump", abi.XDP_OWNER.xskdump, "XSKDUMP_XDP_OURS"],
-  ["XDP_OWNER.unknown", abi.XDP_OWNER.unknown, "XSKDUMP_XDP_UNKNOWN"],
-  ["IFACE.loopback", abi.IFACE.loopback, "XSKDUMP_IFACE_LOOPBACK"],
-  ["IFACE.up", abi.IFACE.up, "XSKDUMP_IFACE_UP"],
-  ["IFACE.running", abi.IFACE.running, "XSKDUMP_IFACE_RUNNING"],
-  ["IFACE.wireless", abi.IFACE.wireless, "XSKDUMP_IFACE_WIRELESS"],
-  ["IFACE.status", abi.IFACE.status, "XSKDUMP_IFACE_STATUS"],
-  ["IFACE.connected", abi.IFACE.connected, "XSKDUMP_IFACE_CONNECTED"],
-  ["IFACE.disconnected", abi.IFACE.disconnected, "XSKDUMP_IFACE_DISCONNECTED"],
-  ["IFACE.notApplicable", abi.IFACE.notApplicable, "XSKDUMP_IFACE_NOT_APPLICABLE"],
-  ["XDP_FEATURE.basic", abi.XDP_FEATURE.basic, "XSKDUMP_XDP_BASIC"],
-  ["XDP_FEATURE.redirect", abi.XDP_FEATURE.redirect, "XSKDUMP_XDP_REDIRECT"],
-  ["XDP_FEATURE.xskZerocopy", abi.XDP_FEATURE.xskZerocopy, "XSKDUMP_XDP_XSK_ZEROCOPY"],
-  ["USER_WORDS", abi.USER_WORDS, "XSKDUMP_USER_WORDS"],
-  ["THREAD_WORDS", abi.THREAD_WORDS, "XSKDUMP_THREAD_WORDS"],
-  ["THREAD.idle", abi.THREAD.idle, "XSKDUMP_THREAD_IDLE"],
-  ["THREAD.batch", abi.THREAD.batch, "XSKDUMP_THREAD_BATCH"],
-  ["THREAD.left", abi.THREAD.left, "XSKDUMP_THREAD_LEFT"],
-  ["FILE_MODE.read", abi.FILE_MODE.read, "XSKDUMP_FILE_READ"],
-  ["FILE_MODE.write", abi.FILE_MODE.write, "XSKDUMP_FILE_WRITE"],
-  ["USAGE.ipv4", abi.USAGE.ipv4, "XSKDUMP_USAGE_IPV4"],
-  ["USAGE.ipv6", abi.USAGE.ipv6, "XSKDUMP_USAGE_IPV6"],
-  ["USAGE.master", abi.USAGE.master, "XSKDUMP_USAGE_MASTER"],
-  ["USAGE_WORDS", abi.USAGE_WORDS, "XSKDUMP_USAGE_WORDS"],
-  ["HOOK.none", abi.HOOK.none, "XSKDUMP_HOOK_NONE"],
-  ["HOOK.xdp", abi.HOOK.xdp, "XSKDUMP_HOOK_XDP"],
-  ["HOOK.tcx", abi.HOOK.tcx, "XSKDUMP_HOOK_TCX"],
-  ["HOOK.clsact", abi.HOOK.clsact, "XSKDUMP_HOOK_CLSACT"],
-  ["TAP_HOOK.in", abi.TAP_HOOK.in, "XSKDUMP_TAP_HOOK_IN"],
-  ["TAP_HOOK.out", abi.TAP_HOOK.out, "XSKDUMP_TAP_HOOK_OUT"],
-  ["TAP_HOOK.xdpMode", abi.TAP_HOOK.xdpMode, "XSKDUMP_TAP_HOOK_XDP_MODE"],
-  ["TAP_HOOK.ringSize", abi.TAP_HOOK.ringSize, "XSKDUMP_TAP_HOOK_RING_SIZE"],
-  ["TAP_HOOK.qdiscCreated", abi.TAP_HOOK.qdiscCreated, "XSKDUMP_TAP_HOOK_QDISC_CREATED"],
-  ["TAP_HOOK.multiBuffer", abi.TAP_HOOK.multiBuffer, "XSKDUMP_TAP_HOOK_MULTI_BUFFER"],
-  ["TAP_HOOK_WORDS", abi.TAP_HOOK_WORDS, "XSKDUMP_TAP_HOOK_WORDS"],
-  ["TAP_COUNTER.seen", abi.TAP_COUNTER.seen, "XSKDUMP_TAP_SEEN"],
-  ["TAP_COUNTER.copied", abi.TAP_COUNTER.copied, "XSKDUMP_TAP_COPIED"],
-  ["TAP_COUNTER.passed", abi.TAP_COUNTER.passed, "XSKDUMP_TAP_PASSED"],
-  ["TAP_COUNTER.filtered", abi.TAP_COUNTER.filtered, "XSKDUMP_TAP_FILTERED"],
-  ["TAP_COUNTER.ringFull", abi.TAP_COUNTER.ringFull, "XSKDUMP_TAP_RING_FULL"],
-  ["TAP_COUNTER.otherQueue", abi.TAP_COUNTER.otherQueue, "XSKDUMP_TAP_OTHER_QUEUE"],
-  ["TAP_COUNTER.procFiltered", abi.TAP_COUNTER.procFiltered, "XSKDUMP_TAP_PROC_FILTERED"],
-  ["TAP_COUNTER.attributed", abi.TAP_COUNTER.attributed, "XSKDUMP_TAP_ATTRIBUTED"],
-  ["TAP_COUNTER.unattributed", abi.TAP_COUNTER.unattributed, "XSKDUMP_TAP_UNATTRIBUTED"],
-  ["TAP_COUNTER_COUNT", abi.TAP_COUNTER_COUNT, "XSKDUMP_TAP_CNT__MAX"],
-  ["TAP_STAT.records", abi.TAP_STAT.records, "XSKDUMP_TAP_STAT_RECORDS"],
-  ["TAP_STAT.bytes", abi.TAP_STAT.bytes, "XSKDUMP_TAP_STAT_BYTES"],
-  ["TAP_STAT.discarded", abi.TAP_STAT.discarded, "XSKDUMP_TAP_STAT_DISCARDED"],
-  ["TAP_STAT.malformed", abi.TAP_STAT.malformed, "XSKDUMP_TAP_STAT_MALFORMED"],
-  ["TAP_STAT_WORDS", abi.TAP_STAT_WORDS, "XSKDUMP_TAP_STAT_WORDS"],
-  ["TAP_MAX_SNAP", abi.TAP_MAX_SNAP, "XSKDUMP_TAP_MAX_SNAP"],
-  ["FILE_FORMAT.pcap", abi.FILE_FORMAT.pcap, "XSKDUMP_FILE_PCAP"],
-  ["FILE_FORMAT.pcapng", abi.FILE_FORMAT.pcapng, "XSKDUMP_FILE_PCAPNG"],
-  ["DESC_NO_QUEUE", abi.DESC_NO_QUEUE, "XSKDUMP_DESC_NO_QUEUE"],
-  ["WRITER_STOP.done", abi.WRITER_STOP.done, "XSKDUMP_WRITER_DONE"],
-  ["WRITER_STOP.rotate", abi.WRITER_STOP.rotate, "XSKDUMP_WRITER_ROTATE"],
-  ["WRITER_STOP.full", abi.WRITER_STOP.full, "XSKDUMP_WRITER_FULL"],
-  ["WSTAT.packets", abi.WSTAT.packets, "XSKDUMP_WSTAT_PACKETS"],
-  ["WSTAT.bytes", abi.WSTAT.bytes, "XSKDUMP_WSTAT_BYTES"],
-  ["WSTAT.file", abi.WSTAT.file, "XSKDUMP_WSTAT_FILE"],
-  ["WSTAT.fileBytes", abi.WSTAT.fileBytes, "XSKDUMP_WSTAT_FILE_BYTES"],
-  ["WSTAT.filePackets", abi.WSTAT.filePackets, "XSKDUMP_WSTAT_FILE_PACKETS"],
-  ["WSTAT.stopped", abi.WSTAT.stopped, "XSKDUMP_WSTAT_STOPPED"],
-  ["WSTAT.full", abi.WSTAT.full, "XSKDUMP_WSTAT_FULL"],
-  ["WSTAT.written", abi.WSTAT.written, "XSKDUMP_WSTAT_WRITTEN"],
-  ["WSTAT.queued", abi.WSTAT.queued, "XSKDUMP_WSTAT_QUEUED"],
-  ["WSTAT.writeMaxNs", abi.WSTAT.writeMaxNs, "XSKDUMP_WSTAT_WRITE_MAX_NS"],
-  ["WSTAT_COUNT", abi.WSTAT_COUNT, "XSKDUMP_WSTAT__COUNT"],
-  ["WFAIL.file", abi.WFAIL.file, "XSKDUMP_WFAIL_FILE"],
-  ["WFAIL.size", abi.WFAIL.size, "XSKDUMP_WFAIL_SIZE"],
-  ["WFAIL.kept", abi.WFAIL.kept, "XSKDUMP_WFAIL_KEPT"],
-  ["WFAIL.cutErrno", abi.WFAIL.cutErrno, "XSKDUMP_WFAIL_CUT_ERRNO"],
-  ["WFAIL.partial", abi.WFAIL.partial, "XSKDUMP_WFAIL_PARTIAL"],
-  ["WFAIL_COUNT", abi.WFAIL_COUNT, "XSKDUMP_WFAIL__COUNT"],
-  ["DESC_PROC_SHIFT", abi.DESC_PROC_SHIFT, "XSKDUMP_DESC_PROC_SHIFT"],
-  ["DESC_PROC_HOW_MAX", abi.DESC_PROC_HOW_MAX, "XSKDUMP_DESC_PROC_HOW_MAX"],
-  ["DESC_PROC_CLOSED", abi.DESC_PROC_CLOSED, "XSKDUMP_DESC_PROC_CLOSED"],
-  ["PROC_HOW.none", abi.PROC_HOW.none, "XSKDUMP_PROC_NONE"],
-  ["PROC_HOW.hook", abi.PROC_HOW.hook, "XSKDUMP_PROC_HOOK"],
-  ["PROC_HOW.table", abi.PROC_HOW.table, "XSKDUMP_PROC_TABLE"],
-  ["PROC_HOW.listener", abi.PROC_HOW.listener, "XSKDUMP_PROC_LISTENER"],
-  ["WANT.pid", abi.WANT.pid, "XSKDUMP_WANT_PID"],
-  ["WANT.comm", abi.WANT.comm, "XSKDUMP_WANT_COMM"],
-  ["WANT.cgroup", abi.WANT.cgroup, "XSKDUMP_WANT_CGROUP"],
-  ["WANT.cgroupPids", abi.WANT.cgroupPids, "XSKDUMP_WANT_CGROUP_PIDS"],
-  ["CGROUP_ROOT.mounted", abi.CGROUP_ROOT.mounted, "XSKDUMP_CGROUP_MOUNTED"],
-  ["CGROUP_ROOT.private", abi.CGROUP_ROOT.private, "XSKDUMP_CGROUP_PRIVATE"],
-  ["PROC_STAT.create", abi.PROC_STAT.create, "XSKDUMP_PROC_STAT_CREATE"],
-  ["PROC_STAT.use", abi.PROC_STAT.use, "XSKDUMP_PROC_STAT_USE"],
-  ["PROC_STAT.release", abi.PROC_STAT.release, "XSKDUMP_PROC_STAT_RELEASE"],
-  ["PROC_STAT.mapFull", abi.PROC_STAT.mapFull, "XSKDUMP_PROC_STAT_MAP_FULL"],
-  ["PROC_STAT.live", abi.PROC_STAT.live, "XSKDUMP_PROC_STAT_LIVE"],
-  ["PROC_STAT.closed", abi.PROC_STAT.closed, "XSKDUMP_PROC_STAT_CLOSED"],
-  ["PROC_STAT_WORDS", abi.PROC_STAT_WORDS, "XSKDUMP_PROC_STAT_WORDS"],
-  ["TABLE.sockets", abi.TABLE.sockets, "XSKDUMP_TABLE_SOCKETS"],
-  ["TABLE.owned", abi.TABLE.owned, "XSKDUMP_TABLE_OWNED"],
-  ["TABLE.added", abi.TABLE.added, "XSKDUMP_TABLE_ADDED"],
-  ["TABLE_WORDS", abi.TABLE_WORDS, "XSKDUMP_TABLE_WORDS"],
-  ["PROC_PROBES (its length)", abi.PROC_PROBES.length, "XSKDUMP_PROC_PROBES"],
-];
+function mirrors(): { table: [ts: string, value: number, c: string][]; bad: string[] } {
+  const table: [string, number, string][] = [
+    ["ABI_VERSION (ffi/symbols.ts)", ABI_VERSION, "XSKDUMP_ABI_VERSION"],
+    ...GUARD_KINDS.map((k, i): [string, number, string] => [
+      `GUARD_KINDS[${i}] (lib/capture/integrity.ts, "${k}")`,
+      i,
+      `XSKDUMP_GUARD_${k.toUpperCase()}`,
+    ]),
+    ["PROC_PROBES (its length)", abi.PROC_PROBES.length, "XSKDUMP_PROC_PROBES"],
+  ];
+  const bad: string[] = [];
+  for (const [k, v] of Object.entries(abi)) {
+    if (k in TS_ONLY) continue;
+    if (typeof v === "number") {
+      table.push([k, v, RENAMED[k] ?? `XSKDUMP_${k.replace(/_COUNT$/, "__COUNT")}`]);
+      continue;
+    }
+    const entries = v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.entries(v)
+      : [];
+    if (!entries.length || entries.some(([, n]) => typeof n !== "number")) {
+      bad.push(`ffi/abi.ts ${k}: not a number or a table of numbers, and not in TS_ONLY`);
+    }
+    for (const [f, n] of entries) {
+      const ts = `${k}.${f}`;
+      table.push([ts, n as number, RENAMED[ts] ?? `XSKDUMP_${PREFIX[k] ?? k}_${snake(f)}`]);
+    }
+  }
+  return { table, bad };
+}
 
 /** C constants TypeScript has no use for, and why. */
 const NOT_MIRRORED: Record<string, string> = {
@@ -414,9 +316,11 @@ const TS_ONLY: Record<string, string> = {
   HOOK_NAME: "HOOK turned around",
 };
 
+const MIRRORS = mirrors();
+
 Deno.test("abi: every constant mirrored in TypeScript equals its C value", () => {
-  const bad: string[] = [];
-  for (const [ts, value, c] of MIRRORS) {
+  const bad = [...MIRRORS.bad];
+  for (const [ts, value, c] of MIRRORS.table) {
     const want = C.get(c);
     if (want === undefined) bad.push(`${ts}: mirrors ${c}, which no C header defines`);
     else if (want !== value) bad.push(`${ts} is ${value}, but ${c} is ${want}`);
@@ -427,8 +331,26 @@ Deno.test("abi: every constant mirrored in TypeScript equals its C value", () =>
   assert.deepEqual(bad, []);
 });
 
+Deno.test("abi: the mirrors' names follow C's (a renamed one is listed), each C name once", () => {
+  assert.equal(snake("noHwTimestamp"), "NO_HW_TIMESTAMP");
+  const named = new Map<string, string>();
+  const bad: string[] = [];
+  for (const [ts, , c] of MIRRORS.table) {
+    if (named.has(c)) bad.push(`${ts} and ${named.get(c)} both mirror ${c}`);
+    named.set(c, ts);
+  }
+  const used = new Set(MIRRORS.table.map(([ts]) => ts));
+  for (const ts of Object.keys(RENAMED)) {
+    if (!used.has(ts)) bad.push(`RENAMED lists ${ts}: no such mirror`);
+  }
+  for (const k of Object.keys(PREFIX)) {
+    if (!(k in abi)) bad.push(`PREFIX lists ${k}: not in ffi/abi.ts`);
+  }
+  assert.deepEqual(bad, []);
+});
+
 Deno.test("abi: every C constant is mirrored, or the table says why TypeScript needs none", () => {
-  const mirrored = new Set(MIRRORS.map(([, , c]) => c));
+  const mirrored = new Set(MIRRORS.table.map(([, , c]) => c));
   const bad: string[] = [];
   for (const c of C.keys()) {
     if (!mirrored.has(c) && !(c in NOT_MIRRORED)) {
@@ -437,15 +359,10 @@ Deno.test("abi: every C constant is mirrored, or the table says why TypeScript n
   }
   for (const c of Object.keys(NOT_MIRRORED)) {
     if (!C.has(c)) bad.push(`NOT_MIRRORED lists ${c}, which no C header defines`);
+    if (mirrored.has(c)) bad.push(`NOT_MIRRORED lists ${c}, which ffi/abi.ts mirrors`);
   }
-  // And the other way: every number ffi/abi.ts exports is in the table.
-  const named = new Set(MIRRORS.map(([ts]) => ts));
-  for (const [k, v] of Object.entries(abi)) {
-    if (k in TS_ONLY) continue;
-    const paths = typeof v === "number"
-      ? [k]
-      : Object.keys(v as Record<string, unknown>).map((f) => `${k}.${f}`);
-    for (const p of paths) if (!named.has(p)) bad.push(`ffi/abi.ts ${p}: not in MIRRORS`);
+  for (const k of Object.keys(TS_ONLY)) {
+    if (!(k in abi)) bad.push(`TS_ONLY lists ${k}: not in ffi/abi.ts`);
   }
   assert.deepEqual(bad, []);
 });
