@@ -47,7 +47,8 @@
  *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
  *  13 chunks.c       capture files: chunks of records, the thread that writes them
  *  14 writer.c       capture files: writers, their files, puts, waits (the ABI)
- *  15 proc.c         process attribution: cgroup socket hooks, the socket table, cgroups
+ *  15 cgroups.c      the cgroup2 root (mounted or private), cgroup ids, paths, v1 pids
+ *  16 proc.c         process attribution: cgroup socket hooks, the socket table at start
  *
  * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */

@@ -114,16 +114,17 @@ export const symbols = {
   xsk_writer_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_writer_failure: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
   xsk_writer_close: { parameters: ["i32"], result: "i32" },
-  // proc.c: process attribution
+  // cgroups.c: the cgroup2 root, cgroup ids and paths
   xsk_cgroup_root: { parameters: ["buffer", "u32"], result: "i32" },
+  xsk_cgroup_ids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_cgroup1_pids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_cgroup_path: { parameters: ["u64", "buffer", "u32"], result: "i32" },
+  // proc.c: process attribution
   xsk_proc_attach: { parameters: ["i32"], result: "i32" },
   xsk_proc_table: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_proc_want: { parameters: ["i32", "u32", "buffer", "u32"], result: "i32" },
   xsk_proc_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_proc_detach: { parameters: ["i32"], result: "i32" },
-  xsk_cgroup_ids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
-  xsk_cgroup1_pids: { parameters: ["buffer", "u32", "buffer", "u32"], result: "i32" },
-  xsk_cgroup_path: { parameters: ["u64", "buffer", "u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The opened shim's functions. */
