@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 	prog = xsk_prog_attach(ifname, mode, 0); /* the 64-byte rows: no multi-buffer */
 	if (prog < 0)
 		die_shim("attach", prog);
-	sock = xsk_sock_open(prog, queue, frames, frame_size, area, area_len, 0, 0);
+	sock = xsk_sock_open(prog, queue, frames, frame_size, area, area_len, 0, 0, 0);
 	if (sock < 0)
 		die_shim("open socket", sock);
 	if (!guard && (n = xsk_sock_guard(sock, 0)) < 0)

@@ -7,6 +7,7 @@
  */
 import { RX_META, RX_OFFSET } from "../ffi/abi.ts";
 import { Capture, type CaptureResult } from "../lib/capture/session.ts";
+import { takesBatches } from "../lib/capture/core.ts";
 import { describeViolation } from "../lib/capture/integrity.ts";
 import { formatSummary } from "../lib/capture/summary.ts";
 import { liveRecord, rateBetween } from "../lib/capture/stats.ts";
@@ -145,6 +146,13 @@ async function capture(
 ): Promise<number> {
   let cap: Capture;
   let usual: PathChoice | undefined;
+  // The shim's writer opens its files itself and writes whole chunks behind the loop: -Z
+  // (files given to the user as they are made) and -U (each batch out at once) take the
+  // TypeScript writer, which does both; so does pcapng with the packets' processes (their
+  // options and comment need the cgroup paths only TypeScript resolves).
+  const shimWriter = args.user === undefined && !args.packetBuffered && !processesInFile(args);
+  // -w into the shim's writer: the loop is compiled before the first packet (warmUp below).
+  const warm = args.write !== undefined && shimWriter;
   try {
     const carriesSsh = carriesSshSession(args.iface);
     usual = args.path === "divert" ? choosePath(args.iface, carriesSsh) : undefined;
@@ -171,6 +179,7 @@ async function capture(
       snaplen: args.snaplen,
       carriesSsh,
       process: args.process,
+      deferStart: warm,
     });
   } catch (e) {
     return refused(e);
@@ -183,13 +192,7 @@ async function capture(
   let output: Output;
   try {
     const processes = args.process ? new ProcessLabels((id) => cgroupPath(id)) : undefined;
-    // The shim's writer opens its files itself and writes whole chunks behind the loop: -Z
-    // (files given to the user as they are made) and -U (each batch out at once) take the
-    // TypeScript writer, which does both; so does pcapng with the packets' processes (their
-    // options and comment need the cgroup paths only TypeScript resolves).
-    const files = args.user === undefined && !args.packetBuffered && !processesInFile(args)
-      ? liveFileOutput
-      : fileOutput;
+    const files = shimWriter ? liveFileOutput : fileOutput;
     output = captureOutput(
       args,
       { iface: cap.iface, stats: () => cap.stats(), processes },
@@ -235,6 +238,18 @@ async function capture(
       "xskdump: pcap has no place for a packet's process: the packets are written without it " +
         "(pcapng keeps it: -w FILE.pcapng or --format pcapng)",
     );
+  }
+  try {
+    if (warm && takesBatches(output)) await cap.warmUp(output);
+    cap.start();
+  } catch (e) {
+    say(`xskdump: ${describeError(e)}`);
+    try {
+      output.close();
+    } finally {
+      cap.close();
+    }
+    return EXIT_FAIL;
   }
   // The loop runs on this thread: the others (V8's compilers, the runtime's pool, the writer)
   // yield to it (csrc/threads.c), from before the listening line.

@@ -41,6 +41,7 @@ struct writer {
 	uint64_t packets, wire_bytes;
 	uint32_t stopped; /* XSKDUMP_WRITER_*: why the last put stopped */
 	uint64_t full;
+	int warm; /* xsk_writer_warm: puts take records and write nothing */
 
 	/* Shared, under mu. */
 	pthread_mutex_t mu;

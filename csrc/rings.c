@@ -177,6 +177,20 @@ static int gather_chain(struct batch *b, uint32_t i, uint32_t j, uint32_t wire_l
 	return 1;
 }
 
+/* xsk_sock_warm's records: max of them, 60 bytes of frame 0 each, stamped now. */
+static int32_t warm_batch(struct sock *s, uint32_t *descs, uint32_t max)
+{
+	struct batch b = { .s = s };
+	int64_t now = clock_ns(CLOCK_REALTIME);
+	uint32_t i;
+
+	for (i = 0; i < max; i++)
+		put_record(&b, descs + (size_t)i * XSKDUMP_DESC_WORDS, XSKDUMP_RX_OFFSET, 60, 60,
+			   now);
+	s->held_records += max;
+	return (int32_t)max;
+}
+
 int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 {
 	struct sock *s = sock_get(h);
@@ -188,6 +202,8 @@ int32_t xsk_rx_batch(int32_t h, uint32_t *descs, uint32_t max)
 		return fail(-EBADF, "no such socket handle %d", h);
 	if (max > s->frame_count)
 		max = s->frame_count;
+	if (s->warm)
+		return warm_batch(s, descs, max);
 	if (s->npending && (err = fq_push(s, NULL, 0)))
 		return err;
 	/* Room to see the end of a chain that starts at the last record. */
@@ -279,6 +295,10 @@ int32_t xsk_fill(int32_t h, const uint32_t *descs, uint32_t n)
 	if (n > s->held_records)
 		return fail(-EINVAL, "refill of %u records but the user holds %llu", n,
 			    (unsigned long long)s->held_records);
+	if (s->warm) {
+		s->held_records -= n;
+		return guard_total(s);
+	}
 	for (i = 0; i < n; i++) {
 		uint64_t addr = descs[(size_t)i * XSKDUMP_DESC_WORDS + XSKDUMP_DESC_ADDR];
 

@@ -57,7 +57,7 @@
 
 #include <stdint.h>
 
-#define XSKDUMP_ABI_VERSION 19
+#define XSKDUMP_ABI_VERSION 20
 
 /* ==== error.c: errors and the ABI version ==== */
 

@@ -41,11 +41,14 @@
  * bytes, 65536 on hosts with larger pages: the UMEM starts at its first page
  * boundary, see XSKDUMP_SOCK_INFO_UMEM_OFFSET), opens an AF_XDP socket on
  * `queue` in copy or zero-copy mode, fills the FQ with every frame and
- * registers the socket in the program's XSKMAP. The caller owns `area` and keeps it alive until
- * xsk_sock_close: that way the one view over the UMEM is an ordinary
- * ArrayBuffer, no pointer API needed. */
+ * registers the socket in the program's XSKMAP (with XSKDUMP_SOCK_DEFER in
+ * flags: at xsk_sock_start; until then the queue's packets pass to the stack).
+ * The caller owns `area` and keeps it alive until xsk_sock_close: that way the
+ * one view over the UMEM is an ordinary ArrayBuffer, no pointer API needed. */
 int32_t xsk_sock_open(int32_t prog, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *area, uint64_t area_len, uint32_t gather_bytes, uint32_t snaplen);
+		      uint8_t *area, uint64_t area_len, uint32_t gather_bytes, uint32_t snaplen,
+		      uint32_t flags);
+#define XSKDUMP_SOCK_DEFER 1
 /* gather_bytes > 0 asks for multi-buffer: the socket is bound with XDP_USE_SG
  * where the kernel has it (6.6+), and a packet the kernel splits over several
  * frames (a chain of descriptors, XDP_PKT_CONTD) is copied by xsk_rx_batch
@@ -80,6 +83,15 @@ int32_t xsk_sock_check(int32_t sock);
 #define XSKDUMP_STAT__COUNT 10
 /* Fills out[0..n) with XSKDUMP_STAT_* values. */
 int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
+/* Registers a socket opened with XSKDUMP_SOCK_DEFER in the XSKMAP: its queue's
+ * packets come from now on. 0 when it is already; -EBUSY while it warms up. */
+int32_t xsk_sock_start(int32_t sock);
+/* on = 1, only before xsk_sock_start: xsk_rx_batch makes `max` records of 60
+ * zero bytes (frame 0, now) without reading the RX ring, and xsk_fill takes
+ * them back without touching the fill ring, so the caller's loop runs (and the
+ * JIT compiles it) before the first packet. on = 0: back to the rings. Only
+ * while the caller holds no record (-EBUSY). */
+int32_t xsk_sock_warm(int32_t sock, uint32_t on);
 /* Removes the socket from the XSKMAP: from now on its queue's packets pass to
  * the stack, and what is already on the RX ring can be drained. */
 int32_t xsk_sock_stop(int32_t sock);

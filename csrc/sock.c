@@ -86,6 +86,15 @@ int fq_push(struct sock *s, const uint64_t *frames, uint32_t n)
 	return 0;
 }
 
+void pages_touch(const void *p, uint64_t len)
+{
+	const volatile uint8_t *b = p;
+	uint64_t step = (uint64_t)sysconf(_SC_PAGESIZE), o;
+
+	for (o = 0; o < len; o += step)
+		(void)b[o];
+}
+
 static void sock_free(struct sock *s)
 {
 	if (s->xsk)
@@ -143,13 +152,13 @@ static int sock_bind_any(struct sock *s, struct prog *p, int multi_buffer)
 }
 
 int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t frame_size,
-		      uint8_t *mem, uint64_t mem_len, uint32_t gather_bytes, uint32_t snaplen)
+		      uint8_t *mem, uint64_t mem_len, uint32_t gather_bytes, uint32_t snaplen,
+		      uint32_t flags)
 {
 	struct prog *p = prog_get(ph);
 	struct sock *s;
 	struct xsk_umem_config ucfg;
 	uint32_t i;
-	__u32 key = queue;
 	int h, err;
 
 	libbpf_msg[0] = 0;
@@ -246,6 +255,10 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 		goto out;
 	}
 	s->fd = xsk_socket__fd(s->xsk);
+	/* The UMEM, its gather area and the RX ring, read once now rather than by
+	 * the first packets (pages_touch); the FQ is written just below. */
+	pages_touch(s->area, s->area_size + s->gather_bytes);
+	pages_touch(s->rx.ring, (uint64_t)(s->rx.mask + 1) * sizeof(struct xdp_desc));
 
 	/* The guard's bookkeeping is allocated here, once: nothing per packet. */
 	s->spare = malloc((size_t)frame_count * (3 * sizeof(uint64_t) + 1));
@@ -282,12 +295,10 @@ int32_t xsk_sock_open(int32_t ph, uint32_t queue, uint32_t frame_count, uint32_t
 			goto out;
 		}
 	}
-	if (bpf_map_update_elem(p->xsks_fd, &key, &s->fd, BPF_ANY)) {
-		err = fail(-errno, "register socket for %s queue %u in the XSKMAP", p->ifname, queue);
-		goto out;
-	}
 	p->sockets_opened = 1;
 	s->used = 1;
+	if (!(flags & XSKDUMP_SOCK_DEFER) && (err = xsk_sock_start(h)) < 0)
+		goto out;
 	return h;
 out:
 	sock_free(s);
@@ -356,6 +367,41 @@ int32_t xsk_sock_stats(int32_t h, uint64_t *out, uint32_t n)
 	for (i = 0; i < n && i < XSKDUMP_STAT__COUNT; i++)
 		out[i] = v[i];
 	return (int32_t)i;
+}
+
+int32_t xsk_sock_start(int32_t h)
+{
+	struct sock *s = sock_get(h);
+	struct prog *p;
+	__u32 key;
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	if (s->warm)
+		return fail(-EBUSY, "queue %u is warming up: end that first", s->queue);
+	if (s->started)
+		return 0;
+	p = &progs[s->prog];
+	key = s->queue;
+	if (bpf_map_update_elem(p->xsks_fd, &key, &s->fd, BPF_ANY))
+		return fail(-errno, "register socket for %s queue %u in the XSKMAP", p->ifname,
+			    s->queue);
+	s->started = 1;
+	return 0;
+}
+
+int32_t xsk_sock_warm(int32_t h, uint32_t on)
+{
+	struct sock *s = sock_get(h);
+
+	if (!s)
+		return fail(-EBADF, "no such socket handle %d", h);
+	if (on && s->started)
+		return fail(-EBUSY, "queue %u has started: a warm-up comes before", s->queue);
+	if (s->held_records)
+		return fail(-EBUSY, "warm-up changes only while the user holds no record");
+	s->warm = !!on;
+	return 0;
 }
 
 int32_t xsk_sock_stop(int32_t h)

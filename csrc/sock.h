@@ -56,6 +56,8 @@ struct sock {
 	uint32_t gather_out;   /* those records; at 0 the area is free again */
 	int chain_skip;        /* inside a broken chain: drop pieces up to its end */
 	int hw_timestamp;      /* the program gives the NIC's timestamps */
+	int started;           /* registered in the XSKMAP (xsk_sock_start) */
+	int warm;              /* synthetic records (xsk_sock_warm) */
 	uint64_t no_hw_timestamp; /* packets it had none for (host time) */
 };
 
@@ -66,5 +68,12 @@ struct sock *sock_get(int32_t h);
  * and goes first next time. 0, or -ENOSPC (recorded) when more frames come
  * back than the UMEM has. */
 int fq_push(struct sock *s, const uint64_t *frames, uint32_t n);
+/* Reads one byte of every page of [p, p + len) from user space, once, at open:
+ * the first user access of a page can cost far more than later ones (under
+ * shadow paging, as in the PVM guest this was measured on, it exits to the
+ * hypervisor: ~9 us a page, 75 ms for a 32 MiB UMEM, all of it in the first
+ * packets' reads otherwise). Reading only: the kernel may own the memory (a
+ * UMEM's frames, a ring buffer's data). */
+void pages_touch(const void *p, uint64_t len);
 
 #endif

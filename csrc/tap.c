@@ -41,6 +41,7 @@
 #include "prog.h"
 #include "ringbuf.h"
 #include "shim.h"
+#include "sock.h"
 #include "tap.h"
 
 /* The priority of xskdump's clsact filters (where tcx is missing). */
@@ -79,6 +80,7 @@ struct tap {
 	int qdisc_created;  /* this capture added the clsact qdisc */
 	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
 	int started;
+	int warm;           /* synthetic records (xsk_ring_warm) */
 	struct ringbuf rb;
 };
 
@@ -632,6 +634,8 @@ int32_t xsk_ring_map(int32_t h, uint8_t *area, uint64_t area_len)
 	err = ringbuf_map(&t->rb, map_fd(t, "ring"), t->ring_size, area, area_len);
 	if (err)
 		return err;
+	/* Read once now rather than by the first records (pages_touch). */
+	pages_touch(t->rb.base, t->rb.total);
 	return (int32_t)(t->rb.data - area);
 }
 
@@ -664,6 +668,8 @@ int32_t xsk_tap_start(int32_t h)
 		return fail(-EBADF, "no such tap handle %d", h);
 	if (!t->rb.mapped)
 		return fail(-EINVAL, "map the ring buffer of %s before starting", t->ifname);
+	if (t->warm)
+		return fail(-EBUSY, "the tap on %s is warming up: end that first", t->ifname);
 	err = copy_stages(t, 1);
 	if (!err)
 		t->started = 1;
@@ -687,6 +693,25 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
+/* xsk_ring_warm's records: max of them, 60 bytes at the data's start, stamped
+ * `now` (ns), incoming on queue 0. */
+static int32_t warm_batch(uint32_t *descs, uint32_t max, int64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < max; i++) {
+		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
+
+		out[XSKDUMP_DESC_ADDR] = 0;
+		out[XSKDUMP_DESC_LEN] = 60;
+		out[XSKDUMP_DESC_WIRELEN] = 60;
+		out[XSKDUMP_DESC_SEC] = (uint32_t)(now / 1000000000ll);
+		out[XSKDUMP_DESC_NSEC] = (uint32_t)(now % 1000000000ll);
+		out[XSKDUMP_DESC_FLAGS] = (uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT;
+	}
+	return (int32_t)max;
+}
+
 int32_t xsk_ring_batch(int32_t h, uint32_t *descs, uint32_t max)
 {
 	struct tap *t = tap_get(h);
@@ -697,8 +722,22 @@ int32_t xsk_ring_batch(int32_t h, uint32_t *descs, uint32_t max)
 	/* One offset per batch turns the programs' monotonic stamps into
 	 * wall-clock time; both clocks read back to back. */
 	mono_to_real = clock_ns(CLOCK_REALTIME);
+	if (t->warm)
+		return warm_batch(descs, max, mono_to_real);
 	mono_to_real -= clock_ns(CLOCK_MONOTONIC);
 	return ringbuf_batch(&t->rb, descs, max, mono_to_real);
+}
+
+int32_t xsk_ring_warm(int32_t h, uint32_t on)
+{
+	struct tap *t = tap_get(h);
+
+	if (!t || !t->rb.mapped)
+		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
+	if (on && t->started)
+		return fail(-EBUSY, "the tap on %s has started: a warm-up comes before", t->ifname);
+	t->warm = !!on;
+	return 0;
 }
 
 int32_t xsk_ring_give(int32_t h)
@@ -707,7 +746,8 @@ int32_t xsk_ring_give(int32_t h)
 
 	if (!t || !t->rb.mapped)
 		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	ringbuf_give(&t->rb);
+	if (!t->warm)
+		ringbuf_give(&t->rb);
 	return 0;
 }
 

@@ -226,6 +226,8 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 
 	if (err)
 		return err;
+	if (w->warm)
+		return (int32_t)n;
 	sec_limit = w->sec_limit;
 	size_limit = w->size_limit;
 	cap = w->chunk_size;
@@ -302,6 +304,16 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	w->packets += i;
 	w->wire_bytes += wire;
 	return err ? err : (int32_t)i;
+}
+
+int32_t xsk_writer_warm(int32_t h, uint32_t on)
+{
+	struct writer *w = writer_get(h);
+
+	if (!w)
+		return fail(-EBADF, "no such writer handle %d", h);
+	w->warm = !!on;
+	return 0;
 }
 
 int32_t xsk_writer_bytes(int32_t h, const uint8_t *bytes, uint32_t len)

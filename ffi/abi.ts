@@ -36,6 +36,8 @@ export const PROG_INFO_WORDS = 5;
 /** xsk_sock_info words (XSKDUMP_SOCK_INFO_*): zero-copy, XDP_USE_SG, the UMEM's offset. */
 export const SOCK_INFO = { zerocopy: 0, multiBuffer: 1, umemOffset: 2 } as const;
 export const SOCK_INFO_WORDS = 3;
+/** xsk_sock_open's flags: registered in the XSKMAP at xsk_sock_start, not at open. */
+export const SOCK_DEFER = 1;
 
 /**
  * u32 words per record (an RX descriptor or a ring buffer record) and their slots

@@ -6,7 +6,7 @@
  */
 
 /** Must equal XSKDUMP_ABI_VERSION in csrc/shim.h. */
-export const ABI_VERSION = 19;
+export const ABI_VERSION = 20;
 
 export const symbols = {
   // error.c: errors and the ABI version
@@ -58,12 +58,14 @@ export const symbols = {
   xsk_filter_test_close: { parameters: ["i32"], result: "i32" },
   // sock.c: sockets and their UMEM (ledger.c and fault.c have no functions)
   xsk_sock_open: {
-    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64", "u32", "u32"],
+    parameters: ["i32", "u32", "u32", "u32", "buffer", "u64", "u32", "u32", "u32"],
     result: "i32",
   },
   xsk_sock_info: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_sock_check: { parameters: ["i32"], result: "i32" },
   xsk_sock_stats: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  xsk_sock_start: { parameters: ["i32"], result: "i32" },
+  xsk_sock_warm: { parameters: ["i32", "u32"], result: "i32" },
   xsk_sock_stop: { parameters: ["i32"], result: "i32" },
   xsk_sock_close: { parameters: ["i32"], result: "i32" },
   xsk_prog_detach: { parameters: ["i32"], result: "i32" },
@@ -92,6 +94,7 @@ export const symbols = {
   xsk_tap_start: { parameters: ["i32"], result: "i32" },
   xsk_ring_batch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_ring_give: { parameters: ["i32"], result: "i32" },
+  xsk_ring_warm: { parameters: ["i32", "u32"], result: "i32" },
   xsk_ring_wait: { parameters: ["i32", "i32"], result: "i32", nonblocking: true },
   xsk_tap_counters: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_tap_stop: { parameters: ["i32"], result: "i32" },
@@ -106,6 +109,7 @@ export const symbols = {
     result: "i32",
   },
   xsk_writer_put: { parameters: ["i32", "buffer", "u32", "buffer", "u32"], result: "i32" },
+  xsk_writer_warm: { parameters: ["i32", "u32"], result: "i32" },
   xsk_writer_bytes: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   xsk_writer_flush: { parameters: ["i32"], result: "i32" },
   // Both wait for the writer thread: on the FFI thread pool, so the event loop turns.

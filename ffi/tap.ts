@@ -197,6 +197,14 @@ export class TapProgram {
     check(this.shim, this.shim.xsk_ring_give(this.handle), "ring");
   }
 
+  /**
+   * Before start(): batch() makes `max` records of 60 bytes without reading the ring buffer and
+   * give() gives nothing back, so a loop can run (and V8 compile it) before the first packet.
+   */
+  warm(on: boolean): void {
+    check(this.shim, this.shim.xsk_ring_warm(this.handle, on ? 1 : 0), "warm-up");
+  }
+
   /** Waits up to timeoutMs for a record, off the JS thread: true when one is there. */
   async wait(timeoutMs: number): Promise<boolean> {
     return check(this.shim, await this.shim.xsk_ring_wait(this.handle, timeoutMs), "wait") > 0;

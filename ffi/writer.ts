@@ -123,6 +123,11 @@ export class FileWriter {
     return this.#shim.xsk_writer_put(this.handle, src, len, descs, n);
   }
 
+  /** on: put() takes every record and writes nothing (a warm-up's, before the capture starts). */
+  warm(on: boolean): void {
+    check(this.#shim, this.#shim.xsk_writer_warm(this.handle, on ? 1 : 0), "warm-up");
+  }
+
   /** Why the last put stopped short: "rotate", "full", or "done" (it did not). */
   stopped(): "done" | "rotate" | "full" {
     this.#readStats();

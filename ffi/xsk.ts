@@ -21,6 +21,7 @@ import {
   PROG_INFO_WORDS,
   QCOUNT_ROWS,
   QCOUNT_WORDS,
+  SOCK_DEFER,
   SOCK_INFO,
   SOCK_INFO_WORDS,
   STAT_COUNT,
@@ -398,9 +399,10 @@ export class XskSocket {
   }
 
   /**
-   * Opens a socket on `queue`, fills the FQ and registers it in the XSKMAP. `gatherBytes` > 0
-   * (at least GATHER_MIN) asks for multi-buffer: a gather area that big follows the UMEM;
-   * 0 binds without XDP_USE_SG. `snaplen` (0: the maximum) cuts every record.
+   * Opens a socket on `queue`, fills the FQ and registers it in the XSKMAP (`defer`: at start();
+   * until then the queue's packets pass to the stack). `gatherBytes` > 0 (at least GATHER_MIN)
+   * asks for multi-buffer: a gather area that big follows the UMEM; 0 binds without
+   * XDP_USE_SG. `snaplen` (0: the maximum) cuts every record.
    */
   static open(
     prog: XdpProgram,
@@ -409,6 +411,7 @@ export class XskSocket {
     frameSize = 4096,
     gatherBytes = DEFAULT_GATHER_BYTES,
     snaplen = 0,
+    defer = false,
   ): XskSocket {
     const shim = prog.shim;
     const viewSize = frameCount * frameSize + gatherBytes;
@@ -426,6 +429,7 @@ export class XskSocket {
         BigInt(memory.length),
         gatherBytes,
         snaplen,
+        defer ? SOCK_DEFER : 0,
       ),
       `open queue ${queue}`,
     );
@@ -508,6 +512,19 @@ export class XskSocket {
   /** Unregisters from the XSKMAP: new packets pass to the stack, the ring can be drained. */
   stop(): void {
     if (this.#open) check(this.prog.shim, this.prog.shim.xsk_sock_stop(this.handle), "stop");
+  }
+
+  /** Registers a socket opened with `defer` in the XSKMAP: its queue's packets come from now. */
+  start(): void {
+    check(this.prog.shim, this.prog.shim.xsk_sock_start(this.handle), "start");
+  }
+
+  /**
+   * Before start(): rxBatch() makes `max` records of 60 zero bytes without reading the ring, and
+   * fill() takes them back, so a loop can run (and V8 compile it) before the first packet.
+   */
+  warm(on: boolean): void {
+    check(this.prog.shim, this.prog.shim.xsk_sock_warm(this.handle, on ? 1 : 0), "warm-up");
   }
 
   /** Unregisters and closes; drops the UMEM view first. Idempotent. */

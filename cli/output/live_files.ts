@@ -117,6 +117,8 @@ class LiveFileOutput implements Output, BatchSink {
   #writerRecord: WriterRecord = { waits: 0, longestWriteMs: 0 };
   packets = 0;
   filesOpened = 0;
+  /** The counts before a warm-up, restored after it. */
+  #warmFrom: { packets: number; file: number } | undefined;
   /** add() and addRecord(): one descriptor at a time through the batch path. */
   readonly #one = new Uint32Array(DESC_WORDS);
 
@@ -243,6 +245,19 @@ class LiveFileOutput implements Output, BatchSink {
     } catch (e) {
       if (!(e instanceof XskError)) throw e;
     }
+  }
+
+  /** A warm-up's puts (Capture.warmUp) write nothing; their counts are taken back at the end. */
+  warm(on: boolean): void {
+    this.#writer.warm(on);
+    if (on) {
+      this.#warmFrom = { packets: this.packets, file: this.#cur?.record.packets ?? 0 };
+      return;
+    }
+    if (this.#warmFrom === undefined) return;
+    this.packets = this.#warmFrom.packets;
+    if (this.#cur) this.#cur.record.packets = this.#warmFrom.file;
+    this.#warmFrom = undefined;
   }
 
   add(

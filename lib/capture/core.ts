@@ -49,6 +49,11 @@ export interface Source {
   findings(): GuardFinding[];
   /** No new records from now on; those already in flight can still be taken. */
   stop(): void;
+  /**
+   * Only before the source starts: on, take() makes synthetic records (as many as asked) and
+   * give() takes them back, so the loop runs, and V8 compiles it, before the first packet.
+   */
+  warm(on: boolean): void;
 }
 
 /** The sleeps and the health check of a set of sources: what the loop awaits between passes. */
@@ -101,6 +106,8 @@ export interface BatchSink extends PacketSink {
   putBatch(src: Source, descs: Uint32Array<ArrayBuffer>, from: number, n: number): number;
   /** Resolves when putBatch() can take more, or after `ms`. */
   waitRoom(ms: number): Promise<unknown>;
+  /** on: putBatch() takes every record, writes nothing and counts nothing (a warm-up's). */
+  warm?(on: boolean): void;
 }
 
 /** Whether `sink` takes whole batches. */
@@ -177,7 +184,11 @@ export class ReceiveCore {
   // This loop's.
   #descs = new Uint32Array(0);
   #batch = 0;
-  #limits: RunLimits = {};
+  // The limits, each in a field of its own: the hot path sees the same shapes whatever object
+  // the caller passed (a warm-up's, run()'s).
+  #signal: AbortSignal | undefined;
+  #strict = false;
+  #onViolation: ((finding: GuardFinding) => void) | undefined;
   #count = Infinity;
   #deadline = Infinity;
   #pacer: Pacer;
@@ -215,7 +226,9 @@ export class ReceiveCore {
     const now = performance.now();
     this.#descs = descs;
     this.#batch = Math.floor(descs.length / DESC_WORDS);
-    this.#limits = limits;
+    this.#signal = limits.signal;
+    this.#strict = limits.strict === true;
+    this.#onViolation = limits.onViolation;
     // This loop's own count: a capture may run (or be read) more than once.
     this.#count = limits.count ?? Infinity;
     this.#deadline = limits.durationMs === undefined ? Infinity : now + limits.durationMs;
@@ -277,8 +290,8 @@ export class ReceiveCore {
       return Step.Stop;
     }
     const now = performance.now();
-    if (this.#limits.signal?.aborted || now >= this.#deadline) {
-      this.#draining = this.#limits.signal?.aborted ? "signal" : "duration";
+    if (this.#signal?.aborted || now >= this.#deadline) {
+      this.#draining = this.#signal?.aborted ? "signal" : "duration";
       this.stop(); // new packets go to the stack; what the sources hold is taken first
       return Step.Go;
     }
@@ -322,6 +335,17 @@ export class ReceiveCore {
     this.#passStart = now;
   }
 
+  /**
+   * The counts start again (after a warm-up: Capture.warmUp runs this core over synthetic
+   * records, so that the code V8 compiles for it is the code the capture runs).
+   */
+  forget(): void {
+    this.captured = 0;
+    this.capturedBy.fill(0);
+    this.longestGapMs = 0;
+    this.reason = undefined;
+  }
+
   /** The driver leaves the loop: the batch it still holds goes back. */
   release(): void {
     if (this.#held > 0 && !this.closed) this.#give();
@@ -362,8 +386,8 @@ export class ReceiveCore {
       const key = `${f.queue}:${f.kind}`;
       if (f.count === 0 || this.#reported.has(key)) continue;
       this.#reported.add(key);
-      this.#limits.onViolation?.(f);
+      this.#onViolation?.(f);
     }
-    if (this.#limits.strict && total > 0) this.reason = "integrity";
+    if (this.#strict && total > 0) this.reason = "integrity";
   }
 }

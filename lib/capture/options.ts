@@ -37,6 +37,12 @@ export interface CaptureOptions {
   frameSize?: number;
   /** Descriptors taken per rx call (default 64). */
   batchSize?: number;
+  /**
+   * Open everything but take no packet until Capture.start() (run() and receive() start too):
+   * room for a Capture.warmUp() first. Until then the packets pass to the stack (divert) or
+   * are not copied (tap).
+   */
+  deferStart?: boolean;
   /** Check every descriptor against the frame-ownership ledger (default true). */
   guard?: boolean;
   /**

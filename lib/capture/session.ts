@@ -19,15 +19,15 @@ import { type ClsactRecord, recordClsact } from "../host/tc_state.ts";
 import type { GuardContext } from "./integrity.ts";
 import { type CompiledFilter, compileFilter, installFilter, installTapFilter } from "./filter.ts";
 import {
+  type BatchSink,
   type PacketSink,
   ReceiveCore,
   type RunLimits,
   type Source,
   Step,
-  takesBatches,
-  toSink,
   type Waits,
 } from "./core.ts";
+import { runLoop, type WarmUp, warmUp } from "./drive.ts";
 import {
   DEFAULT_BUFFER_BYTES,
   DEFAULT_FRAMES,
@@ -42,10 +42,8 @@ import type { CaptureOptions, CaptureResult, CaptureStats, Direction } from "./o
 import { processWanted } from "./process_select.ts";
 import { divertStats, programCounts, tapStats } from "./counters.ts";
 
-/** Longest single wait for room in a slow output, so the loop looks up now and then. */
-const ROOM_WAIT_MS = 100;
-
 export type { BatchSink, PacketSink, RunLimits, Source, StopReason } from "./core.ts";
+export type { WarmUp } from "./drive.ts";
 export type { CapturePath } from "../host/path.ts";
 export { DEFAULT_BUFFER_BYTES, DEFAULT_FRAMES };
 export { divertNotKept } from "./counters.ts";
@@ -143,6 +141,7 @@ export class Capture implements AsyncDisposable {
   /** run()'s batch: descriptors of DESC_WORDS u32. */
   readonly #descs: Uint32Array<ArrayBuffer>;
   #closed = false;
+  #started: boolean;
   #final?: CaptureStats;
 
   private constructor(
@@ -152,10 +151,12 @@ export class Capture implements AsyncDisposable {
     choice: { path: CapturePath; reason: string },
     direction: Direction,
     queues: number[],
+    deferred: boolean,
   ) {
     this.#parts = parts;
     this.#core = new ReceiveCore(parts.sources, parts.waits, parts.records);
     this.#descs = new Uint32Array(batch * DESC_WORDS);
+    this.#started = !deferred;
     this.iface = iface;
     this.path = choice.path;
     this.pathReason = choice.reason;
@@ -246,6 +247,7 @@ export class Capture implements AsyncDisposable {
               frameSize,
               multiBuffer ? DEFAULT_GATHER_BYTES : 0,
               snaplen,
+              opts.deferStart === true,
             ),
           );
           if (opts.guard === false) socks[socks.length - 1].setGuard(false);
@@ -263,7 +265,15 @@ export class Capture implements AsyncDisposable {
         frameCount,
         frameSize,
       };
-      return new Capture(prog.iface, parts, batch, choice, "in", socks.map((s) => s.queue));
+      return new Capture(
+        prog.iface,
+        parts,
+        batch,
+        choice,
+        "in",
+        socks.map((s) => s.queue),
+        opts.deferStart === true,
+      );
     } catch (e) {
       prog.detach();
       throw e;
@@ -331,7 +341,7 @@ export class Capture implements AsyncDisposable {
       // Before the copy stages exist, so no packet is ever copied unfiltered.
       if (filter) installTapFilter(tap, filter);
       tap.mapRing();
-      tap.start();
+      if (!opts.deferStart) tap.start();
     } catch (e) {
       tap.close();
       clsact?.release();
@@ -345,7 +355,15 @@ export class Capture implements AsyncDisposable {
       clsact,
       table,
     };
-    return new Capture(opts.iface, parts, batch, choice, direction, queues ?? []);
+    return new Capture(
+      opts.iface,
+      parts,
+      batch,
+      choice,
+      direction,
+      queues ?? [],
+      opts.deferStart === true,
+    );
   }
 
   /**
@@ -354,44 +372,36 @@ export class Capture implements AsyncDisposable {
    * stats() until close().
    */
   async run(sink: PacketSink, limits: RunLimits = {}): Promise<CaptureResult> {
-    const core = this.#core;
-    const descs = this.#descs;
-    const sources = core.sources;
-    const batches = takesBatches(sink) ? sink : undefined;
-    const eachBatch = sink.packetBuffered === true;
-    let result: CaptureResult;
-    try {
-      core.begin(descs, limits, () => sink.flush());
-      for (;;) {
-        for (let n = core.next(); n > 0; n = core.next()) {
-          const src = sources[core.source];
-          if (batches === undefined) {
-            toSink(sink, src, descs, n);
-            if (eachBatch) sink.flush();
-            continue;
-          }
-          // A file slower than the capture: the batch stays held (once the UMEM is all
-          // held the kernel counts drops) until the writer has room again.
-          for (let done = batches.putBatch(src, descs, 0, n); done < n;) {
-            await batches.waitRoom(ROOM_WAIT_MS);
-            done += batches.putBatch(src, descs, done, n);
-          }
-        }
-        const step = core.endPass();
-        if (step === Step.Stop) break;
-        if (step !== Step.Go) await core.pause(step);
-      }
-      result = { reason: core.reason ?? "signal" };
-    } catch (e) {
-      result = { reason: "error", error: e };
-    }
-    try {
-      core.release(); // the sink threw: its batch goes back
-      sink.flush();
-    } catch (e) {
-      if (result.reason !== "error") result = { reason: "error", error: e };
-    }
-    return result;
+    this.start();
+    return await runLoop(this.#core, sink, this.#descs, limits);
+  }
+
+  /** False between `open({ deferStart: true })` and start(): no packet comes yet. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /**
+   * Packets come from now on (divert: the sockets join the XSKMAP; a tap: its copy stages go
+   * in). Only needed after `open({ deferStart: true })`: run() and receive() start too.
+   * Idempotent.
+   */
+  start(): void {
+    if (this.#started) return;
+    const { socks, tap } = this.#parts;
+    for (const s of socks ?? []) s.start();
+    tap?.start();
+    this.#started = true;
+  }
+
+  /**
+   * Before start() (`open({ deferStart: true })`): runs run()'s loop into `sink` over synthetic
+   * batches, so that V8 has compiled it before the first packet (drive.ts says why). Nothing is
+   * read from the rings, written to the sink's file or counted. Returns each round's time.
+   */
+  async warmUp(sink: BatchSink): Promise<WarmUp> {
+    if (this.#started) throw new Error("a warm-up comes before the capture starts");
+    return await warmUp(this.#core, sink, this.#descs);
   }
 
   /**
@@ -409,6 +419,7 @@ export class Capture implements AsyncDisposable {
   ): AsyncGenerator<number, void, void> {
     const core = this.#core;
     if (core.stopped) return;
+    this.start();
     core.begin(descs, limits);
     try {
       for (;;) {

@@ -44,6 +44,10 @@ export class RingSource implements Source {
   stop(): void {
     this.#tap.stop();
   }
+
+  warm(on: boolean): void {
+    this.#tap.warm(on);
+  }
 }
 
 /** Polls the ring buffer's map, naps, checks the interface. */

@@ -48,6 +48,10 @@ export class XskSource implements Source {
   stop(): void {
     this.#sock.stop();
   }
+
+  warm(on: boolean): void {
+    this.#sock.warm(on);
+  }
 }
 
 /** Polls the sockets (one alone, or several at once), naps, checks the interface. */

@@ -4,6 +4,7 @@
 // namespace with scoped permissions (the shim and one output directory).
 import assert from "node:assert/strict";
 import { padded, udpFrame } from "./craft.ts";
+import { STAT } from "../../ffi/abi.ts";
 import {
   addAddress,
   type Capture,
@@ -267,6 +268,37 @@ Deno.test({
         fills.every((t, i) => (t === 0 || t === 1) && t >= (fills[i - 1] ?? 0)),
         JSON.stringify(s),
       );
+    });
+  },
+});
+
+Deno.test({
+  name: "api: a socket opened to start later warms up on synthetic records, passes its queue's " +
+    "packets to the stack until start(), then takes every packet",
+  ignore,
+  async fn() {
+    await withNumbered(async (pair, dir, frames, pcap) => {
+      const start = startDriver(pair, dir, "warm", [frames.length], { stdin: true });
+      await withCapture(start, async (d) => {
+        await replay(pair, pcap); // before start: to the stack
+        await d.send("sent");
+        await d.child.waitForStderrLine(/^started$/, STOP_MS);
+        await replay(pair, pcap);
+        const s = summaryOf({ cap: d, status: await d.exit() });
+        const why = JSON.stringify(s);
+        assert.equal(s.warmTaken, 64, why);
+        assert.equal(s.warmRecords, true, why);
+        assert.equal(s.warmFill, 0, why);
+        assert.match(String(s.startWhileWarm), /warming up/, why);
+        assert.equal(s.beforeStart, 0, why);
+        const counts = s.countsBeforeStart as { redirected: number; passed: number };
+        assert.equal(counts.redirected, 0, why);
+        assert.ok(counts.passed >= frames.length, why);
+        assert.equal((s.statsBeforeStart as number[])[STAT.rxPackets], 0, why);
+        assert.match(String(s.warmAfterStart), /has started/, why);
+        assert.equal(s.received, frames.length, why);
+        assert.deepEqual(framesOf(`${dir}/out.pcap`).map((f) => f.data), frames);
+      });
     });
   },
 });

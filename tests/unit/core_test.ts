@@ -85,6 +85,10 @@ class FakeSource implements Source {
     this.stopped = true;
   }
 
+  warm(on: boolean): void {
+    this.calls.push(on ? "warm" : "cold");
+  }
+
   count(call: string): number {
     return this.calls.filter((c) => c === call).length;
   }
