@@ -3,7 +3,7 @@
  * (`-i`), a file read (`-r`), the compiled filter (`-d`), or a list (`-D`, `-L`). Each group of
  * flags below makes its commander options and reads them back into plain options side by side,
  * so a new flag is one option and one line in the same group. --help lists them in the order of
- * tcpdump's man page ({@link HELP_ORDER}), xskdump's own after. Every bad input becomes a
+ * tcpdump's man page (help_order.ts), xskdump's own after. Every bad input becomes a
  * UsageError (exit 2) before anything is attached or written.
  * @module
  */
@@ -35,72 +35,16 @@ import {
   timestampFormat,
   userName,
 } from "./flag_values.ts";
+import { inHelpOrder } from "./help_order.ts";
 import { isStdout } from "./paths.ts";
 
 /** A group of flags: its commander options and what they become. */
 interface FlagGroup<T> {
-  /** Its options (--help orders them by {@link HELP_ORDER}). */
+  /** Its options (--help orders them by help_order.ts). */
   options(): Option[];
   /** `o`: commander's values; `operands`: the arguments that are no option. */
   read(o: OptionValues, operands: string[]): T;
 }
-
-/**
- * The order of tcpdump(8)'s OPTIONS section: --help lists the flags xskdump shares with tcpdump
- * in it (by their first name), then xskdump's own in the order of their groups.
- */
-const HELP_ORDER = [
-  "-A",
-  "-B",
-  "-c",
-  "--count",
-  "-C",
-  "-d",
-  "-D",
-  "-e",
-  "-E",
-  "-f",
-  "-F",
-  "-G",
-  "-H",
-  "-i",
-  "-I",
-  "--immediate-mode",
-  "-j",
-  "-J",
-  "--time-stamp-precision",
-  "--micro",
-  "--nano",
-  "-K",
-  "-l",
-  "-L",
-  "-m",
-  "-M",
-  "-n",
-  "-N",
-  "-#",
-  "-O",
-  "-p",
-  "--print",
-  "-Q",
-  "-q",
-  "-r",
-  "-S",
-  "-s",
-  "-T",
-  "-t",
-  "-u",
-  "-U",
-  "-v",
-  "-V",
-  "-w",
-  "-W",
-  "-x",
-  "-X",
-  "-y",
-  "-z",
-  "-Z",
-];
 
 /** -i, -r, -I, -p, -y, -D, -L: where packets come from, and the lists of what there is. */
 const source: FlagGroup<
@@ -502,17 +446,9 @@ const GROUPS: FlagGroup<unknown>[] = [
   absent,
 ];
 
-/** Where an option goes in --help: tcpdump's flags by HELP_ORDER, xskdump's own after. */
-function helpRank(o: Option, i: number): number {
-  const at = HELP_ORDER.indexOf(o.short ?? o.long ?? "");
-  return at >= 0 ? at : HELP_ORDER.length + i;
-}
-
 /** Adds every flag of the default command to `cmd`, in help order. */
 export function addFlags(cmd: Command): Command {
-  const all = GROUPS.flatMap((g) => g.options());
-  const ranked = all.map((o, i) => ({ o, rank: helpRank(o, i) })).sort((a, b) => a.rank - b.rank);
-  for (const { o } of ranked) cmd.addOption(o);
+  for (const o of inHelpOrder(GROUPS.flatMap((g) => g.options()))) cmd.addOption(o);
   // The last of --micro, --nano and --time-stamp-precision wins, as in tcpdump: commander
   // handles options in command-line order, so both words set the precision's value too.
   cmd.on("option:micro", () => cmd.setOptionValue("timeStampPrecision", "micro"));
