@@ -1,6 +1,6 @@
 /**
  * The values of the default command's flags, each checked by one parser that commander calls
- * (or readFlags, for -F and -w): a bad one is a UsageError that names its flag.
+ * (or the reading of the flags, for -F and -w): a bad one is a UsageError that names its flag.
  * @module
  */
 import { Option } from "commander";
