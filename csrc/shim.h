@@ -43,6 +43,7 @@
  *   8 sock.c         sockets and their UMEM: open, check, stats, stop, close
  *   9 rings.c        the receive loop: RX batch, fill, guard counts, waiting
  *  10 ringbuf.c      a BPF ring buffer's reader: mapped into the caller's memory, batches
+ *  10 tc.c           tc hooks: tcx links, else clsact filters, and their leftovers
  *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
  *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
  *  13 chunks.c       capture files: chunks of records, the thread that writes them

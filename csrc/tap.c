@@ -5,10 +5,7 @@
  *             hook is taken (by another program, another xskdump among them),
  *             tc ingress
  *   outgoing: tc egress
- *   tc:       a tcx BPF link (Linux 6.6+), else a clsact filter: the one
- *             attachment that is not a link, so it outlives a SIGKILL; the
- *             caller records its handle before (lib/host/tc_state.ts) and
- *             xsk_tc_detach removes a leftover
+ *   tc:       a tcx BPF link, else a clsact filter (tc.c)
  *
  * Order: xsk_tap_open attaches with the copy stages empty (packets are only
  * counted), xsk_tap_set_filter installs the filter of each hook, xsk_ring_map
@@ -22,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +26,6 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
-#include <linux/pkt_cls.h>
-#include <linux/rtnetlink.h>
 
 #include "../bpf/uapi_next.h"
 #include "../bpf/xskdump_abi.h"
@@ -43,9 +37,7 @@
 #include "shim.h"
 #include "sock.h"
 #include "tap.h"
-
-/* The priority of xskdump's clsact filters (where tcx is missing). */
-#define TC_PRIORITY 1
+#include "tc.h"
 
 _Static_assert((int)XSKDUMP_TAP_PASSED == (int)XSKDUMP_CNT_PASSED, "the filter counts passed here too");
 _Static_assert((int)XSKDUMP_TAP_FILTERED == (int)XSKDUMP_CNT_FILTERED, "the filter counts filtered here too");
@@ -76,7 +68,7 @@ struct tap {
 	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
 	int frags;        /* the XDP programs (and their filter) have BPF_F_XDP_HAS_FRAGS */
 	struct hook in, out;
-	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
+	uint32_t tc_handle; /* clsact filters: their handle (tc.c) */
 	int qdisc_created;  /* this capture added the clsact qdisc */
 	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
 	int started;
@@ -99,22 +91,6 @@ static struct bpf_program *program(struct tap *t, const char *name)
 static int map_fd(struct tap *t, const char *name)
 {
 	return bpf_object__find_map_fd_by_name(t->obj, name);
-}
-
-static int link_create(int prog_fd, int ifindex, int attach_type, uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
-	int fd = bpf_link_create(prog_fd, ifindex, (enum bpf_attach_type)attach_type, &opts);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/* 1 when XSKDUMP_TC=clsact: the clsact fallback on a kernel that has tcx (tests). */
-static int clsact_forced(void)
-{
-	const char *v = getenv("XSKDUMP_TC");
-
-	return v && !strcmp(v, "clsact");
 }
 
 /* 1 when XSKDUMP_TAP_IN=tc: incoming packets at tc ingress even where the XDP
@@ -143,121 +119,12 @@ static uint64_t proc_cache_ns(void)
 	return errno || *end ? XSKDUMP_PROC_CACHE_NS : (uint64_t)ns;
 }
 
-/* Number of filters on one side of ifindex's clsact qdisc (a netlink dump). */
-static int clsact_filters(int ifindex, int egress)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct tcmsg tc;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETTFILTER,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
-			.tcm_parent = TC_H_MAKE(TC_H_CLSACT,
-						egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS) },
-	};
-	char buf[16384];
-	int fd, n = 0, done = 0;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		n = -errno;
-		done = 1;
-	}
-	while (!done) {
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-
-		if (len < 0) {
-			n = -errno;
-			break;
-		}
-		for (nh = (void *)buf; NLMSG_OK(nh, (size_t)len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = 1;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				n = e->error == -EINVAL || e->error == -ENOENT ? 0 : e->error;
-				done = 1;
-				break;
-			}
-			if (nh->nlmsg_type == RTM_NEWTFILTER)
-				n++;
-		}
-	}
-	close(fd);
-	return n;
-}
-
-/* Removes our clsact filter of one side (absent is fine). */
-static int clsact_detach(int ifindex, int egress, uint32_t handle)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = TC_PRIORITY);
-	int err = bpf_tc_detach(&hook, &opts);
-
-	return err == -ENOENT || err == -EINVAL ? 0 : err;
-}
-
-/* Deletes the clsact qdisc of ifindex when no filter is left on it. */
-static void clsact_remove_if_empty(int ifindex)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-
-	if (clsact_filters(ifindex, 0) == 0 && clsact_filters(ifindex, 1) == 0)
-		bpf_tc_hook_destroy(&hook);
-}
-
-/* Attaches a tc program: a tcx link when the kernel has tcx (and it is not
- * forced off), else a clsact filter with the caller's handle. */
+/* Attaches a tc program (tc.c): a tcx link, else a clsact filter with the
+ * caller's handle. */
 static int attach_tc(struct tap *t, struct hook *hk, const char *name, int egress)
 {
-	struct bpf_program *p = program(t, name);
-	int fd = -EOPNOTSUPP;
-
-	if (!clsact_forced()) {
-		fd = link_create(bpf_program__fd(p), t->ifindex,
-				 egress ? XSKDUMP_BPF_TCX_EGRESS : XSKDUMP_BPF_TCX_INGRESS, 0);
-		if (fd >= 0) {
-			hk->kind = XSKDUMP_HOOK_TCX;
-			hk->link_fd = fd;
-			return 0;
-		}
-		if (fd == -EPERM)
-			return fail(fd, "attach the tc %s program to %s", egress ? "egress" : "ingress",
-				    t->ifname);
-	}
-	/* No tcx here (Linux < 6.6, EINVAL): a clsact filter, recorded by the caller. */
-	{
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex,
-				    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(p),
-				    .handle = t->tc_handle, .priority = TC_PRIORITY);
-		int err;
-
-		if (!t->tc_handle)
-			return fail(-ENOLINK, "attach the tc %s program to %s: no tcx here (Linux 6.6+), "
-					      "and a clsact filter needs a recorded handle",
-				    egress ? "egress" : "ingress", t->ifname);
-		err = bpf_tc_hook_create(&hook);
-		if (!err)
-			t->qdisc_created = 1;
-		else if (err != -EEXIST)
-			return fail(err, "add a clsact qdisc to %s", t->ifname);
-		err = bpf_tc_attach(&hook, &opts);
-		if (err)
-			return fail(err, "attach the tc %s program to %s as a clsact filter",
-				    egress ? "egress" : "ingress", t->ifname);
-		hk->kind = XSKDUMP_HOOK_CLSACT;
-	}
-	return 0;
+	return tc_attach(t->ifindex, t->ifname, bpf_program__fd(program(t, name)), egress,
+			 t->tc_handle, &hk->kind, &hk->link_fd, &t->qdisc_created);
 }
 
 static void hook_detach(struct tap *t, struct hook *hk, int egress)
@@ -415,12 +282,12 @@ static int attach_in(struct tap *t, uint32_t mode)
 		goto tc;
 	}
 	if (mode != XSKDUMP_MODE_GENERIC) {
-		fd = link_create(xdp, t->ifindex, BPF_XDP, XDP_FLAGS_DRV_MODE);
+		fd = link_xdp(xdp, t->ifindex, XDP_FLAGS_DRV_MODE);
 		t->xdp_mode = XSKDUMP_MODE_NATIVE;
 	}
 	if (mode == XSKDUMP_MODE_GENERIC ||
 	    (mode == XSKDUMP_MODE_AUTO && (fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOSPC))) {
-		fd = link_create(xdp, t->ifindex, BPF_XDP, XDP_FLAGS_SKB_MODE);
+		fd = link_xdp(xdp, t->ifindex, XDP_FLAGS_SKB_MODE);
 		t->xdp_mode = XSKDUMP_MODE_GENERIC;
 	}
 	if (fd >= 0) {
@@ -803,24 +670,5 @@ int32_t xsk_tap_close(int32_t h)
 	if (!t)
 		return fail(-EBADF, "no such tap handle %d", h);
 	tap_free(t);
-	return 0;
-}
-
-int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_created)
-{
-	int ifindex, err;
-
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE || !handle)
-		return fail(-EINVAL, "bad interface name or handle");
-	ifindex = (int)if_nametoindex(ifname);
-	if (!ifindex)
-		return 0; /* the interface went, and its filters with it */
-	err = clsact_detach(ifindex, 0, handle);
-	if (!err)
-		err = clsact_detach(ifindex, 1, handle);
-	if (err)
-		return fail(err, "remove xskdump's clsact filter (handle 0x%x) from %s", handle, ifname);
-	if (qdisc_created)
-		clsact_remove_if_empty(ifindex);
 	return 0;
 }

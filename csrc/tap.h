@@ -1,4 +1,4 @@
-/* Tap mode (csrc/tap.c; uses ringbuf.c and the layers below): what the
+/* Tap mode (csrc/tap.c; uses tc.c, ringbuf.c and the layers below): what the
  * process attribution (proc.c) needs of a tap's loaded programs. */
 #ifndef XSKDUMP_TAP_H
 #define XSKDUMP_TAP_H
