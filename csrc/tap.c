@@ -1,5 +1,6 @@
 /* Tap mode: the programs of bpf/xskdump_tap.bpf.c loaded for one capture,
- * attached where the packets pass, and the ring buffer they copy into.
+ * attached where the packets pass, and the ring buffer they copy into (read
+ * by tap_ring.c's calls).
  *
  *   incoming: XDP through a BPF link (native, else generic), or, when the XDP
  *             hook is taken (by another program, another xskdump among them),
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -35,7 +35,6 @@
 #include "prog.h"
 #include "ringbuf.h"
 #include "shim.h"
-#include "sock.h"
 #include "tap.h"
 #include "tc.h"
 
@@ -48,37 +47,9 @@ extern const unsigned char xskdump_tap_bpf_obj_end[];
 
 #define MAX_TAPS 8
 
-/* One direction's hook: where its entry program is attached. */
-struct hook {
-	int kind;         /* XSKDUMP_HOOK_* */
-	int link_fd;      /* XDP or tcx link, -1 */
-	int stages_fd;    /* its prog array of filter and copy stages */
-	int counters_fd;  /* its direction's counters */
-	int copy_fd;      /* the copy stage */
-	int prog_type;    /* of its programs: what a filter for it is loaded as */
-	int attach_type;  /* expected attach type of its programs */
-};
-
-struct tap {
-	int used;
-	int ifindex;
-	char ifname[IF_NAMESIZE];
-	struct bpf_object *obj;
-	uint32_t ring_size;
-	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
-	int frags;        /* the XDP programs (and their filter) have BPF_F_XDP_HAS_FRAGS */
-	struct hook in, out;
-	uint32_t tc_handle; /* clsact filters: their handle (tc.c) */
-	int qdisc_created;  /* this capture added the clsact qdisc */
-	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
-	int started;
-	int warm;           /* synthetic records (xsk_ring_warm) */
-	struct ringbuf rb;
-};
-
 static struct tap taps[MAX_TAPS];
 
-static struct tap *tap_get(int32_t h)
+struct tap *tap_get(int32_t h)
 {
 	return slot_get(taps, sizeof(*taps), MAX_TAPS, h);
 }
@@ -489,23 +460,6 @@ int32_t xsk_tap_set_filter(int32_t h, const uint8_t *xdp_insns, uint32_t xdp_n,
 	return 0;
 }
 
-int32_t xsk_ring_map(int32_t h, uint8_t *area, uint64_t area_len)
-{
-	struct tap *t = tap_get(h);
-	int err;
-
-	if (!t)
-		return fail(-EBADF, "no such tap handle %d", h);
-	if (t->rb.mapped)
-		return fail(-EBUSY, "the ring buffer of %s is mapped already", t->ifname);
-	err = ringbuf_map(&t->rb, map_fd(t, "ring"), t->ring_size, area, area_len);
-	if (err)
-		return err;
-	/* Read once now rather than by the first records (pages_touch). */
-	pages_touch(t->rb.base, t->rb.total);
-	return (int32_t)(t->rb.data - area);
-}
-
 /* Installs (on) or removes (off) the copy stage of each hook. */
 static int copy_stages(struct tap *t, int on)
 {
@@ -550,81 +504,6 @@ int32_t xsk_tap_stop(int32_t h)
 	if (!t)
 		return fail(-EBADF, "no such tap handle %d", h);
 	return copy_stages(t, 0);
-}
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts); /* vDSO: no syscall */
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-/* xsk_ring_warm's records: max of them, 60 bytes at the data's start, stamped
- * `now` (ns), incoming on queue 0. */
-static int32_t warm_batch(uint32_t *descs, uint32_t max, int64_t now)
-{
-	uint32_t i;
-
-	for (i = 0; i < max; i++) {
-		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
-
-		out[XSKDUMP_DESC_ADDR] = 0;
-		out[XSKDUMP_DESC_LEN] = 60;
-		out[XSKDUMP_DESC_WIRELEN] = 60;
-		out[XSKDUMP_DESC_SEC] = (uint32_t)(now / 1000000000ll);
-		out[XSKDUMP_DESC_NSEC] = (uint32_t)(now % 1000000000ll);
-		out[XSKDUMP_DESC_FLAGS] = (uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT;
-	}
-	return (int32_t)max;
-}
-
-int32_t xsk_ring_batch(int32_t h, uint32_t *descs, uint32_t max)
-{
-	struct tap *t = tap_get(h);
-	int64_t mono_to_real;
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	/* One offset per batch turns the programs' monotonic stamps into
-	 * wall-clock time; both clocks read back to back. */
-	mono_to_real = clock_ns(CLOCK_REALTIME);
-	if (t->warm)
-		return warm_batch(descs, max, mono_to_real);
-	mono_to_real -= clock_ns(CLOCK_MONOTONIC);
-	return ringbuf_batch(&t->rb, descs, max, mono_to_real);
-}
-
-int32_t xsk_ring_warm(int32_t h, uint32_t on)
-{
-	struct tap *t = tap_get(h);
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	if (on && t->started)
-		return fail(-EBUSY, "the tap on %s has started: a warm-up comes before", t->ifname);
-	t->warm = !!on;
-	return 0;
-}
-
-int32_t xsk_ring_give(int32_t h)
-{
-	struct tap *t = tap_get(h);
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	if (!t->warm)
-		ringbuf_give(&t->rb);
-	return 0;
-}
-
-int32_t xsk_ring_wait(int32_t h, int32_t timeout_ms)
-{
-	struct tap *t = tap_get(h);
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	return ringbuf_wait(&t->rb, timeout_ms);
 }
 
 int32_t xsk_tap_counters(int32_t h, uint64_t *out, uint32_t n)
