@@ -45,8 +45,6 @@ _Static_assert(XSKDUMP_TAP_STAT_RECORDS == 2 * XSKDUMP_TAP_CNT__MAX, "xsk_tap_co
 extern const unsigned char xskdump_tap_bpf_obj[];
 extern const unsigned char xskdump_tap_bpf_obj_end[];
 
-#define MAX_TAPS 8
-
 static struct tap taps[MAX_TAPS];
 
 struct tap *tap_get(int32_t h)

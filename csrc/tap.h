@@ -11,6 +11,9 @@
 
 struct bpf_object;
 
+/* Tap handles are 0..MAX_TAPS-1 (proc.c keeps per-tap state by handle). */
+#define MAX_TAPS 8
+
 /* One direction's hook: where its entry program is attached. */
 struct hook {
 	int kind;         /* XSKDUMP_HOOK_* */
