@@ -94,8 +94,8 @@ $(BUILD)/embed_tap.o: csrc/embed_tap.S $(TAP_BPF_OBJ)
 # filter.c compiles with libpcap and cannot share a translation unit with
 # libbpf: both define struct bpf_insn.
 SHIM_SRCS := $(addprefix csrc/,error.c host.c threads.c ifaces.c privileges.c files.c share.c \
-	prog.c filter.c filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tap.c records.c \
-	chunks.c writer.c cgroups.c proc.c static_compat.c pcap_compat.c)
+	prog.c filter.c filter_prog.c ledger.c fault.c sock.c rings.c ringbuf.c tc.c tap.c tap_ring.c \
+	records.c chunks.c writer.c cgroups.c proc.c static_compat.c pcap_compat.c)
 
 $(SHIM): $(SHIM_SRCS) $(wildcard csrc/*.h) csrc/libxskdump.map bpf/xskdump_abi.h bpf/uapi_next.h \
 		$(BUILD)/embed.o $(BUILD)/embed_tap.o $(BUILD)/libelf-pic.a

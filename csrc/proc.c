@@ -35,8 +35,6 @@
 #include "shim.h"
 #include "tap.h"
 
-#define MAX_TAPS 8
-
 /* The cgroup socket hooks: program and attach type. */
 static const struct {
 	const char *name;

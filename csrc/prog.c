@@ -82,7 +82,7 @@ static int qcounters_read(int fd, uint64_t *rows)
 	return 0;
 }
 
-static int link_xdp(int prog_fd, int ifindex, __u32 flags)
+int link_xdp(int prog_fd, int ifindex, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
 	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);

@@ -47,5 +47,9 @@ void prog_release(struct prog *p);
  * enum xskdump_counter, or a tap's enum xskdump_tap_counter) into
  * out[0..min(n, entries)); returns how many, or -errno recorded as "read <what>". */
 int counters_sum(int fd, uint32_t entries, uint64_t *out, uint32_t n, const char *what);
+/* Attaches XDP program prog_fd to ifindex through a BPF link, flags
+ * XDP_FLAGS_DRV_MODE or _SKB_MODE (tap.c's programs too). The link's fd, or
+ * -errno, not recorded. */
+int link_xdp(int prog_fd, int ifindex, uint32_t flags);
 
 #endif

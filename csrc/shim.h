@@ -43,12 +43,14 @@
  *   8 sock.c         sockets and their UMEM: open, check, stats, stop, close
  *   9 rings.c        the receive loop: RX batch, fill, guard counts, waiting
  *  10 ringbuf.c      a BPF ring buffer's reader: mapped into the caller's memory, batches
- *  11 tap.c          tap mode: the tap programs, their hooks, their ring buffer
- *  12 records.c      capture-file records: pcap records, pcapng EPBs (pure)
- *  13 chunks.c       capture files: chunks of records, the thread that writes them
- *  14 writer.c       capture files: writers, their files, puts, waits (the ABI)
- *  15 cgroups.c      the cgroup2 root (mounted or private), cgroup ids, paths, v1 pids
- *  16 proc.c         process attribution: cgroup socket hooks, the socket table at start
+ *  10 tc.c           tc hooks: tcx links, else clsact filters, and their leftovers
+ *  11 tap.c          tap mode: the tap programs loaded, attached, filtered, started
+ *  12 tap_ring.c     tap mode's receive loop: its ring buffer mapped, batches, waiting
+ *  13 records.c      capture-file records: pcap records, pcapng EPBs (pure)
+ *  14 chunks.c       capture files: chunks of records, the thread that writes them
+ *  15 writer.c       capture files: writers, their files, puts, waits (the ABI)
+ *  16 cgroups.c      the cgroup2 root (mounted or private), cgroup ids, paths, v1 pids
+ *  17 proc.c         process attribution: cgroup socket hooks, the socket table at start
  *
  * Outside the layers, link glue only: static_compat.c, pcap_compat.c, embed.S, embed_tap.S.
  */

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-/* ==== ringbuf.c, tap.c: tap mode ==== */
+/* ==== ringbuf.c, tc.c, tap.c, tap_ring.c: tap mode ==== */
 
 /* The tap programs (bpf/xskdump_tap.bpf.c) copy each packet into a BPF ring
  * buffer and let it go on to the stack; outgoing packets too (tc egress). One

@@ -1,14 +1,12 @@
 /* Tap mode: the programs of bpf/xskdump_tap.bpf.c loaded for one capture,
- * attached where the packets pass, and the ring buffer they copy into.
+ * attached where the packets pass, and the ring buffer they copy into (read
+ * by tap_ring.c's calls).
  *
  *   incoming: XDP through a BPF link (native, else generic), or, when the XDP
  *             hook is taken (by another program, another xskdump among them),
  *             tc ingress
  *   outgoing: tc egress
- *   tc:       a tcx BPF link (Linux 6.6+), else a clsact filter: the one
- *             attachment that is not a link, so it outlives a SIGKILL; the
- *             caller records its handle before (lib/host/tc_state.ts) and
- *             xsk_tc_detach removes a leftover
+ *   tc:       a tcx BPF link, else a clsact filter (tc.c)
  *
  * Order: xsk_tap_open attaches with the copy stages empty (packets are only
  * counted), xsk_tap_set_filter installs the filter of each hook, xsk_ring_map
@@ -22,16 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include <linux/if_link.h>
-#include <linux/pkt_cls.h>
-#include <linux/rtnetlink.h>
 
 #include "../bpf/uapi_next.h"
 #include "../bpf/xskdump_abi.h"
@@ -41,11 +35,8 @@
 #include "prog.h"
 #include "ringbuf.h"
 #include "shim.h"
-#include "sock.h"
 #include "tap.h"
-
-/* The priority of xskdump's clsact filters (where tcx is missing). */
-#define TC_PRIORITY 1
+#include "tc.h"
 
 _Static_assert((int)XSKDUMP_TAP_PASSED == (int)XSKDUMP_CNT_PASSED, "the filter counts passed here too");
 _Static_assert((int)XSKDUMP_TAP_FILTERED == (int)XSKDUMP_CNT_FILTERED, "the filter counts filtered here too");
@@ -54,39 +45,9 @@ _Static_assert(XSKDUMP_TAP_STAT_RECORDS == 2 * XSKDUMP_TAP_CNT__MAX, "xsk_tap_co
 extern const unsigned char xskdump_tap_bpf_obj[];
 extern const unsigned char xskdump_tap_bpf_obj_end[];
 
-#define MAX_TAPS 8
-
-/* One direction's hook: where its entry program is attached. */
-struct hook {
-	int kind;         /* XSKDUMP_HOOK_* */
-	int link_fd;      /* XDP or tcx link, -1 */
-	int stages_fd;    /* its prog array of filter and copy stages */
-	int counters_fd;  /* its direction's counters */
-	int copy_fd;      /* the copy stage */
-	int prog_type;    /* of its programs: what a filter for it is loaded as */
-	int attach_type;  /* expected attach type of its programs */
-};
-
-struct tap {
-	int used;
-	int ifindex;
-	char ifname[IF_NAMESIZE];
-	struct bpf_object *obj;
-	uint32_t ring_size;
-	int xdp_mode;     /* XSKDUMP_MODE_NATIVE or _GENERIC when the XDP hook is ours */
-	int frags;        /* the XDP programs (and their filter) have BPF_F_XDP_HAS_FRAGS */
-	struct hook in, out;
-	uint32_t tc_handle; /* clsact filters: their handle (priority TC_PRIORITY) */
-	int qdisc_created;  /* this capture added the clsact qdisc */
-	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
-	int started;
-	int warm;           /* synthetic records (xsk_ring_warm) */
-	struct ringbuf rb;
-};
-
 static struct tap taps[MAX_TAPS];
 
-static struct tap *tap_get(int32_t h)
+struct tap *tap_get(int32_t h)
 {
 	return slot_get(taps, sizeof(*taps), MAX_TAPS, h);
 }
@@ -99,22 +60,6 @@ static struct bpf_program *program(struct tap *t, const char *name)
 static int map_fd(struct tap *t, const char *name)
 {
 	return bpf_object__find_map_fd_by_name(t->obj, name);
-}
-
-static int link_create(int prog_fd, int ifindex, int attach_type, uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
-	int fd = bpf_link_create(prog_fd, ifindex, (enum bpf_attach_type)attach_type, &opts);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/* 1 when XSKDUMP_TC=clsact: the clsact fallback on a kernel that has tcx (tests). */
-static int clsact_forced(void)
-{
-	const char *v = getenv("XSKDUMP_TC");
-
-	return v && !strcmp(v, "clsact");
 }
 
 /* 1 when XSKDUMP_TAP_IN=tc: incoming packets at tc ingress even where the XDP
@@ -143,121 +88,12 @@ static uint64_t proc_cache_ns(void)
 	return errno || *end ? XSKDUMP_PROC_CACHE_NS : (uint64_t)ns;
 }
 
-/* Number of filters on one side of ifindex's clsact qdisc (a netlink dump). */
-static int clsact_filters(int ifindex, int egress)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct tcmsg tc;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETTFILTER,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
-			.tcm_parent = TC_H_MAKE(TC_H_CLSACT,
-						egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS) },
-	};
-	char buf[16384];
-	int fd, n = 0, done = 0;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		n = -errno;
-		done = 1;
-	}
-	while (!done) {
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *nh;
-
-		if (len < 0) {
-			n = -errno;
-			break;
-		}
-		for (nh = (void *)buf; NLMSG_OK(nh, (size_t)len); nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type == NLMSG_DONE) {
-				done = 1;
-				break;
-			}
-			if (nh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(nh);
-
-				n = e->error == -EINVAL || e->error == -ENOENT ? 0 : e->error;
-				done = 1;
-				break;
-			}
-			if (nh->nlmsg_type == RTM_NEWTFILTER)
-				n++;
-		}
-	}
-	close(fd);
-	return n;
-}
-
-/* Removes our clsact filter of one side (absent is fine). */
-static int clsact_detach(int ifindex, int egress, uint32_t handle)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = TC_PRIORITY);
-	int err = bpf_tc_detach(&hook, &opts);
-
-	return err == -ENOENT || err == -EINVAL ? 0 : err;
-}
-
-/* Deletes the clsact qdisc of ifindex when no filter is left on it. */
-static void clsact_remove_if_empty(int ifindex)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-
-	if (clsact_filters(ifindex, 0) == 0 && clsact_filters(ifindex, 1) == 0)
-		bpf_tc_hook_destroy(&hook);
-}
-
-/* Attaches a tc program: a tcx link when the kernel has tcx (and it is not
- * forced off), else a clsact filter with the caller's handle. */
+/* Attaches a tc program (tc.c): a tcx link, else a clsact filter with the
+ * caller's handle. */
 static int attach_tc(struct tap *t, struct hook *hk, const char *name, int egress)
 {
-	struct bpf_program *p = program(t, name);
-	int fd = -EOPNOTSUPP;
-
-	if (!clsact_forced()) {
-		fd = link_create(bpf_program__fd(p), t->ifindex,
-				 egress ? XSKDUMP_BPF_TCX_EGRESS : XSKDUMP_BPF_TCX_INGRESS, 0);
-		if (fd >= 0) {
-			hk->kind = XSKDUMP_HOOK_TCX;
-			hk->link_fd = fd;
-			return 0;
-		}
-		if (fd == -EPERM)
-			return fail(fd, "attach the tc %s program to %s", egress ? "egress" : "ingress",
-				    t->ifname);
-	}
-	/* No tcx here (Linux < 6.6, EINVAL): a clsact filter, recorded by the caller. */
-	{
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex,
-				    .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(p),
-				    .handle = t->tc_handle, .priority = TC_PRIORITY);
-		int err;
-
-		if (!t->tc_handle)
-			return fail(-ENOLINK, "attach the tc %s program to %s: no tcx here (Linux 6.6+), "
-					      "and a clsact filter needs a recorded handle",
-				    egress ? "egress" : "ingress", t->ifname);
-		err = bpf_tc_hook_create(&hook);
-		if (!err)
-			t->qdisc_created = 1;
-		else if (err != -EEXIST)
-			return fail(err, "add a clsact qdisc to %s", t->ifname);
-		err = bpf_tc_attach(&hook, &opts);
-		if (err)
-			return fail(err, "attach the tc %s program to %s as a clsact filter",
-				    egress ? "egress" : "ingress", t->ifname);
-		hk->kind = XSKDUMP_HOOK_CLSACT;
-	}
-	return 0;
+	return tc_attach(t->ifindex, t->ifname, bpf_program__fd(program(t, name)), egress,
+			 t->tc_handle, &hk->kind, &hk->link_fd, &t->qdisc_created);
 }
 
 static void hook_detach(struct tap *t, struct hook *hk, int egress)
@@ -415,12 +251,12 @@ static int attach_in(struct tap *t, uint32_t mode)
 		goto tc;
 	}
 	if (mode != XSKDUMP_MODE_GENERIC) {
-		fd = link_create(xdp, t->ifindex, BPF_XDP, XDP_FLAGS_DRV_MODE);
+		fd = link_xdp(xdp, t->ifindex, XDP_FLAGS_DRV_MODE);
 		t->xdp_mode = XSKDUMP_MODE_NATIVE;
 	}
 	if (mode == XSKDUMP_MODE_GENERIC ||
 	    (mode == XSKDUMP_MODE_AUTO && (fd == -EOPNOTSUPP || fd == -EINVAL || fd == -ENOSPC))) {
-		fd = link_create(xdp, t->ifindex, BPF_XDP, XDP_FLAGS_SKB_MODE);
+		fd = link_xdp(xdp, t->ifindex, XDP_FLAGS_SKB_MODE);
 		t->xdp_mode = XSKDUMP_MODE_GENERIC;
 	}
 	if (fd >= 0) {
@@ -622,23 +458,6 @@ int32_t xsk_tap_set_filter(int32_t h, const uint8_t *xdp_insns, uint32_t xdp_n,
 	return 0;
 }
 
-int32_t xsk_ring_map(int32_t h, uint8_t *area, uint64_t area_len)
-{
-	struct tap *t = tap_get(h);
-	int err;
-
-	if (!t)
-		return fail(-EBADF, "no such tap handle %d", h);
-	if (t->rb.mapped)
-		return fail(-EBUSY, "the ring buffer of %s is mapped already", t->ifname);
-	err = ringbuf_map(&t->rb, map_fd(t, "ring"), t->ring_size, area, area_len);
-	if (err)
-		return err;
-	/* Read once now rather than by the first records (pages_touch). */
-	pages_touch(t->rb.base, t->rb.total);
-	return (int32_t)(t->rb.data - area);
-}
-
 /* Installs (on) or removes (off) the copy stage of each hook. */
 static int copy_stages(struct tap *t, int on)
 {
@@ -685,81 +504,6 @@ int32_t xsk_tap_stop(int32_t h)
 	return copy_stages(t, 0);
 }
 
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts); /* vDSO: no syscall */
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-/* xsk_ring_warm's records: max of them, 60 bytes at the data's start, stamped
- * `now` (ns), incoming on queue 0. */
-static int32_t warm_batch(uint32_t *descs, uint32_t max, int64_t now)
-{
-	uint32_t i;
-
-	for (i = 0; i < max; i++) {
-		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
-
-		out[XSKDUMP_DESC_ADDR] = 0;
-		out[XSKDUMP_DESC_LEN] = 60;
-		out[XSKDUMP_DESC_WIRELEN] = 60;
-		out[XSKDUMP_DESC_SEC] = (uint32_t)(now / 1000000000ll);
-		out[XSKDUMP_DESC_NSEC] = (uint32_t)(now % 1000000000ll);
-		out[XSKDUMP_DESC_FLAGS] = (uint32_t)XSKDUMP_DIR_IN << XSKDUMP_DESC_DIR_SHIFT;
-	}
-	return (int32_t)max;
-}
-
-int32_t xsk_ring_batch(int32_t h, uint32_t *descs, uint32_t max)
-{
-	struct tap *t = tap_get(h);
-	int64_t mono_to_real;
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	/* One offset per batch turns the programs' monotonic stamps into
-	 * wall-clock time; both clocks read back to back. */
-	mono_to_real = clock_ns(CLOCK_REALTIME);
-	if (t->warm)
-		return warm_batch(descs, max, mono_to_real);
-	mono_to_real -= clock_ns(CLOCK_MONOTONIC);
-	return ringbuf_batch(&t->rb, descs, max, mono_to_real);
-}
-
-int32_t xsk_ring_warm(int32_t h, uint32_t on)
-{
-	struct tap *t = tap_get(h);
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	if (on && t->started)
-		return fail(-EBUSY, "the tap on %s has started: a warm-up comes before", t->ifname);
-	t->warm = !!on;
-	return 0;
-}
-
-int32_t xsk_ring_give(int32_t h)
-{
-	struct tap *t = tap_get(h);
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	if (!t->warm)
-		ringbuf_give(&t->rb);
-	return 0;
-}
-
-int32_t xsk_ring_wait(int32_t h, int32_t timeout_ms)
-{
-	struct tap *t = tap_get(h);
-
-	if (!t || !t->rb.mapped)
-		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
-	return ringbuf_wait(&t->rb, timeout_ms);
-}
-
 int32_t xsk_tap_counters(int32_t h, uint64_t *out, uint32_t n)
 {
 	uint64_t v[XSKDUMP_TAP_STAT_WORDS];
@@ -803,24 +547,5 @@ int32_t xsk_tap_close(int32_t h)
 	if (!t)
 		return fail(-EBADF, "no such tap handle %d", h);
 	tap_free(t);
-	return 0;
-}
-
-int32_t xsk_tc_detach(const char *ifname, uint32_t handle, uint32_t qdisc_created)
-{
-	int ifindex, err;
-
-	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE || !handle)
-		return fail(-EINVAL, "bad interface name or handle");
-	ifindex = (int)if_nametoindex(ifname);
-	if (!ifindex)
-		return 0; /* the interface went, and its filters with it */
-	err = clsact_detach(ifindex, 0, handle);
-	if (!err)
-		err = clsact_detach(ifindex, 1, handle);
-	if (err)
-		return fail(err, "remove xskdump's clsact filter (handle 0x%x) from %s", handle, ifname);
-	if (qdisc_created)
-		clsact_remove_if_empty(ifindex);
 	return 0;
 }

@@ -80,7 +80,7 @@ export const symbols = {
   xsk_wait_any: { parameters: ["buffer", "u32", "i32"], result: "i32", nonblocking: true },
   // The loop's nap: synchronous, a precise sleep in the loop's own thread.
   xsk_doze: { parameters: ["u32"], result: "i32" },
-  // ringbuf.c, tap.c: tap mode
+  // ringbuf.c, tc.c, tap.c, tap_ring.c: tap mode
   xsk_tap_open: {
     parameters: ["buffer", "u32", "u32", "u32", "u32", "buffer", "u32", "u32", "u32", "u32", "u32"],
     result: "i32",

@@ -1,7 +1,7 @@
 /**
- * Thin typed wrappers over the shim's tap mode (csrc/tap.c, csrc/ringbuf.c): the tap programs
- * of one capture and the ring buffer they copy packets into. No policy here: the session layer
- * decides (lib/capture/tap_source.ts).
+ * Thin typed wrappers over the shim's tap mode (csrc/tap.c, tc.c, tap_ring.c, ringbuf.c): the tap
+ * programs of one capture and the ring buffer they copy packets into. No policy here: the session
+ * layer decides (lib/capture/tap_source.ts).
  * @module
  */
 import {
