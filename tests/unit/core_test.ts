@@ -350,6 +350,13 @@ Deno.test("pacer: a busy ring that runs dry naps, at most a quarter of the UMEM 
   assert.equal(p.waitMs(0, now, Infinity), 50);
 });
 
+Deno.test("pacer: the first pass checks the interface, then once a second", () => {
+  const p = new Pacer(4096, 1000);
+  assert.equal(p.checkDue(1000), true, "at once: a warm-up's loop runs that branch too");
+  assert.equal(p.checkDue(1999), false);
+  assert.equal(p.checkDue(2000), true);
+});
+
 Deno.test("pacer: under load the event loop turns every 5 ms; a nap does not count as a turn", () => {
   const p = new Pacer(16384, 0);
   let now = 0;
