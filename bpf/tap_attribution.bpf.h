@@ -58,12 +58,23 @@ struct flow {
 	__u32 proto;
 };
 
-#define FLOW_WORDS (sizeof(struct flow) / 4)
-
 /* Bytes of a frame's headers flow_parse reads: Ethernet with one VLAN tag (18),
  * IPv4 with the most options (60), the ports (4), rounded up. The scratch
  * record holds as many after its header whatever the snap length. */
 #define FLOW_HDR XSKDUMP_TAP_SCRATCH_MIN
+
+/* An IPv6 address, a word at a time. Addresses are read as words: 4-byte
+ * aligned in the stack buffer (where the verifier wants every access
+ * aligned), maybe not in the scratch record (a map value: the verifier lets an
+ * unaligned word through where the CPU reads one cheaply, x86 and arm64). A
+ * memcpy of unknown alignment is a byte at a time. */
+static __always_inline void copy_words(__u32 *to, const __u8 *from)
+{
+	to[0] = *(__u32 *)from;
+	to[1] = *(__u32 *)(from + 4);
+	to[2] = *(__u32 *)(from + 8);
+	to[3] = *(__u32 *)(from + 12);
+}
 
 /* 0 when the n bytes of frame at h are TCP or UDP over IPv4 or IPv6 (one VLAN
  * tag at most; not a later fragment, no IPv6 extension header), its flow in
@@ -88,8 +99,8 @@ static __always_inline int flow_parse(const __u8 *h, __u32 n, int out, struct fl
 		f->proto = ip[9];
 		l4 = l3 + (__u32)(ip[0] & 0xf) * 4;
 		f->tlen = sizeof(f->t.ipv4);
-		__builtin_memcpy(&f->t.ipv4.saddr, ip + (out ? 16 : 12), 4);
-		__builtin_memcpy(&f->t.ipv4.daddr, ip + (out ? 12 : 16), 4);
+		f->t.ipv4.saddr = *(__u32 *)(ip + (out ? 16 : 12));
+		f->t.ipv4.daddr = *(__u32 *)(ip + (out ? 12 : 16));
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		const __u8 *ip = h + l3;
 
@@ -98,8 +109,8 @@ static __always_inline int flow_parse(const __u8 *h, __u32 n, int out, struct fl
 		f->proto = ip[6];
 		l4 = l3 + 40;
 		f->tlen = sizeof(f->t.ipv6);
-		__builtin_memcpy(f->t.ipv6.saddr, ip + (out ? 24 : 8), 16);
-		__builtin_memcpy(f->t.ipv6.daddr, ip + (out ? 8 : 24), 16);
+		copy_words(f->t.ipv6.saddr, ip + (out ? 24 : 8));
+		copy_words(f->t.ipv6.daddr, ip + (out ? 8 : 24));
 	} else {
 		return -1;
 	}
@@ -129,7 +140,8 @@ static __always_inline int flow_parse(const __u8 *h, __u32 n, int out, struct fl
 static __always_inline int flow_of(void *ctx, int xdp, int out, struct xskdump_tap_rec *h,
 				   int copied, __u32 len, struct flow *f)
 {
-	__u8 buf[FLOW_HDR];
+	/* The frame goes 2 bytes in: its IP header 4-byte aligned. */
+	__u8 buf[FLOW_HDR + 2];
 	__u32 n = h->wire_len;
 
 	if (n > FLOW_HDR)
@@ -141,9 +153,9 @@ static __always_inline int flow_of(void *ctx, int xdp, int out, struct xskdump_t
 	if (n > FLOW_HDR)
 		n = FLOW_HDR;
 	barrier_var(n);
-	if (n < ETH_HLEN + 20 + 4 || load_bytes(ctx, xdp, 0, buf, n))
+	if (n < ETH_HLEN + 20 + 4 || load_bytes(ctx, xdp, 0, buf + 2, n))
 		return -1;
-	return flow_parse(buf, n, out, f);
+	return flow_parse(buf + 2, n, out, f);
 }
 
 /* The cookie of the local socket a lookup of f finds, 0 for none; *listening
@@ -172,7 +184,7 @@ static __always_inline __u64 flow_cookie(void *ctx, struct flow *f, int *listeni
 	return c;
 }
 
-/* The process of a flow's socket into *a (left as it is when none is known).
+/* The process of a flow's socket into *a (all 0 when none is known).
  * own: the skb's socket's cookie (outgoing), known not to be recorded. 1 when
  * the answer may be kept in the flow cache: not when the 5-tuple found a TCP
  * listener (a SYN: its connection's later packets find the request socket,
@@ -202,6 +214,8 @@ static __always_inline int flow_proc(void *ctx, struct flow *f, __u64 own, struc
 		*a = *p;
 		if (how)
 			a->how = how | (a->how & XSKDUMP_PROC_CLOSED);
+	} else {
+		__builtin_memset(a, 0, sizeof(*a));
 	}
 	return !skip;
 }
@@ -234,20 +248,23 @@ struct {
 
 static __always_inline __u32 flow_hash(const struct flow *f)
 {
-	__u32 x = f->proto, i;
+	__u32 x = f->proto ^ f->w[0] ^ f->w[1] ^ f->w[2], i;
 
-	for (i = 0; i < sizeof(f->w) / 4; i++)
-		x ^= f->w[i];
+	/* IPv4's tuple is the first 3 words; the rest of the union is 0. */
+	if (f->tlen != sizeof(f->t.ipv4))
+		for (i = 3; i < sizeof(f->w) / 4; i++)
+			x ^= f->w[i];
 	return (x * 0x9e3779b1u) >> (32 - PROC_CACHE_BITS);
 }
 
 static __always_inline int flow_eq(const struct flow *a, const struct flow *b)
 {
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-	__u32 d = 0, i;
+	__u32 d = (a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		  (a->tlen ^ b->tlen) | (a->proto ^ b->proto), i;
 
-	for (i = 0; i < FLOW_WORDS; i++)
-		d |= x[i] ^ y[i];
+	if (!d && a->tlen != sizeof(a->t.ipv4))
+		for (i = 3; i < sizeof(a->w) / 4; i++)
+			d |= a->w[i] ^ b->w[i];
 	return !d;
 }
 
@@ -292,8 +309,9 @@ static __always_inline void attribute(void *ctx, int xdp, int out, struct xskdum
 		*a = *p;
 		return;
 	}
-	__builtin_memset(a, 0, sizeof(*a));
-	if (!flow_of(ctx, xdp, out, h, copied, len, &f))
+	if (flow_of(ctx, xdp, out, h, copied, len, &f))
+		__builtin_memset(a, 0, sizeof(*a));
+	else
 		flow_attribute(ctx, &f, own, h->tstamp_ns, a);
 }
 

@@ -360,6 +360,55 @@ procTest("proc: IPv6, TCP and UDP: each packet its sender's", async (pair, dir) 
   }
 }, false);
 
+procTest(
+  "proc: a snap length shorter than the headers: still each packet its sender's",
+  async (pair, dir) => {
+    // -s 40 keeps less than IPv4+UDP's 42 bytes of headers and IPv6's 54: the kernel reads the
+    // ports from the packet itself, not from the record.
+    const [cap6, peer6] = ["fd00:8a::1", "fd00:8a::2"];
+    for (
+      const [ns, i, a] of [[pair.captureNs, pair.captureIf, cap6], [
+        pair.senderNs,
+        pair.senderIf,
+        peer6,
+      ]]
+    ) {
+      await nsExec(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${i}.disable_ipv6=0`], {
+        check: true,
+      });
+      await run(["ip", "-n", ns, "addr", "add", `${a}/64`, "dev", i, "nodad"], { check: true });
+    }
+    const spawned: NsChild[] = [];
+    const file = `${dir}/short.pcapng`;
+    let cap: Capture | undefined;
+    try {
+      // A port of its own: the IPv4 echo server has UDP_PORT (an IPv6 socket takes both).
+      spawned.push(await peer(pair.senderNs, ["udp6-echo", String(UDP_PORT + 100)]));
+      cap = await startXskdump(pair, ["--attribute", "-s", "40", "-w", file]);
+      const v4 = await peer(pair.captureNs, ["udp-send", PEER_ADDR, String(UDP_PORT), "5"]);
+      const v6 = await peer(pair.captureNs, ["udp-send", peer6, String(UDP_PORT + 100), "5"]);
+      spawned.push(v4, v6);
+      await runSenders([v4, v6]);
+      await finish(cap);
+      const recs = [...pcapngRecords(Deno.readFileSync(file))];
+      // UDP over IPv4 (protocol at 23) and over IPv6 (next header at 20): the only UDP here.
+      const udp4 = recs.filter((r) => r.data[12] === 0x08 && r.data[13] === 0 && r.data[23] === 17);
+      const udp6 = recs.filter((r) =>
+        r.data[12] === 0x86 && r.data[13] === 0xdd && r.data[20] === 17
+      );
+      assert.equal(udp4.length, 10, "5 datagrams and 5 echoes over IPv4");
+      assert.equal(udp6.length, 10, "and over IPv6");
+      assert.ok([...udp4, ...udp6].every((r) => r.data.length === 40 && r.origLen > 40));
+      assert.deepEqual(directions([...udp4, ...udp6]), new Set([1, 2]));
+      assert.deepEqual(udp4.filter((r) => r.processId !== v4.pid).map((r) => r.processId), []);
+      assert.deepEqual(udp6.filter((r) => r.processId !== v6.pid).map((r) => r.processId), []);
+    } finally {
+      for (const c of spawned) await c.stop();
+      await cap?.stop();
+    }
+  },
+);
+
 /** The one local port connect() and bind(0) take in the capture namespace: a 5-tuple reused. */
 const FIXED_PORT = 41000;
 
