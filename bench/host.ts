@@ -11,6 +11,7 @@ import {
   mirrorForStream,
   nsExec,
   pidsIn,
+  run,
   type Sender,
   setQueues,
   startSender,
@@ -333,4 +334,32 @@ export function startGenerator(bed: Bed, profile: Profile, gen: Generator): Runn
 /** Ends whatever still sends (after a failed trial). */
 export function stopSenders(bed: Bed): Promise<void> {
   return killAllIn(bed.pair.senderNs);
+}
+
+// ---------------------------------------------------------------------------
+// The tap's own kernel cost
+
+/** The tap's entry programs: the copy stages are tail calls, whose time the kernel counts here. */
+const TAP_ENTRIES = ["tap_xdp", "tap_tc_in", "tap_tc_out"];
+
+/** Run time and runs, summed over the tap's entry programs now loaded (bpftool prog show). */
+export async function tapProgStats(): Promise<{ ns: number; runs: number }> {
+  const r = await run(["bpftool", "-j", "prog", "show"]);
+  const progs = JSON.parse(r.stdout) as { name?: string; run_time_ns?: number; run_cnt?: number }[];
+  let ns = 0, runs = 0;
+  for (const p of progs) {
+    if (!TAP_ENTRIES.includes(p.name ?? "")) continue;
+    ns += p.run_time_ns ?? 0;
+    runs += p.run_cnt ?? 0;
+  }
+  return { ns, runs };
+}
+
+/**
+ * Turns the kernel's BPF run-time statistics on or off (kernel.bpf_stats_enabled). They cost
+ * every BPF program on the host two clock reads a run, so only the trials that report them run
+ * with them on.
+ */
+export async function bpfStats(on: boolean): Promise<void> {
+  await Deno.writeTextFile("/proc/sys/kernel/bpf_stats_enabled", on ? "1" : "0");
 }

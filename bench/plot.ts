@@ -31,13 +31,19 @@ export async function plot(
   const dir = await Deno.makeTempDir({ prefix: "xskbench-plot-" });
   try {
     const series: { file: string; title: string; profile: string }[] = [];
-    const tools = [...new Set(results.filter((r) => r.phase !== "soak").map((r) => r.tool))]
+    const tools = [
+      ...new Set(
+        results.filter((r) => r.phase !== "soak" && r.phase !== "pairs")
+          .map((r) => r.tool),
+      ),
+    ]
       .filter((t) => PLOTTED.includes(t));
     // A stream's packets are whatever TCP made of it: no rate to plot against another.
     for (const profile of PROFILES.filter((p) => !p.streamBytes).map((p) => p.id)) {
       for (const t of tools) {
         const pts = results.filter((r) =>
-          r.tool === t && r.profile === profile && r.phase !== "soak" && !r.report.error
+          r.tool === t && r.profile === profile && r.phase !== "soak" && r.phase !== "pairs" &&
+          !r.report.error
         ).sort((a, b) => a.offeredPps - b.offeredPps);
         if (!pts.length) continue;
         const file = `${dir}/${profile}-${t}.dat`;

@@ -18,13 +18,25 @@ import {
 } from "./catalog.ts";
 import { CLK_TCK, type Snapshot } from "./host.ts";
 import type { ToolReport } from "./parse.ts";
-import { type DdResult, type StreamResult, type Target, targets } from "./targets.ts";
+import {
+  attributionTargets,
+  type DdResult,
+  type StreamResult,
+  type Target,
+  targets,
+} from "./targets.ts";
 
 /** Loss at or below this fraction still counts as loss-free (0: not one packet). */
 export const LOSS_FREE = 0;
 
 export interface TrialResult {
-  phase: "matrix" | "sweep" | "soak";
+  phase: "matrix" | "sweep" | "soak" | "pairs";
+  /** The pairs phase's round (attribution on and off in adjacent trials). */
+  round?: number;
+  /** The kernel's BPF statistics were on (the pairs phase's last round): every program paid. */
+  bpfStats?: boolean;
+  /** Then: the tap's entry programs' run time per run (their tail calls included), ns. */
+  tapNsPerPkt?: number;
   profile: string;
   generator: string;
   requestedRate?: number;
@@ -417,7 +429,10 @@ export function summarize(results: TrialResult[], dd: DdResult[] = []) {
   const tcpLf = lossFree.find((l) => l.tool === "tcpdump");
   const soak = results.find((r) => r.phase === "soak");
   const soakRss = soak ? soakSummary(soak) : undefined;
-  const targetList: Target[] = targets(results, lossFree, dd, LIMITS.native, soakRss);
+  const targetList: Target[] = [
+    ...targets(results, lossFree, dd, LIMITS.native, soakRss),
+    ...attributionTargets(results),
+  ];
   return {
     ratios: ratioList,
     lossFree,
@@ -501,7 +516,7 @@ export function printReport(results: TrialResult[], summary: ReturnType<typeof s
       );
     }
   }
-  console.log("\n== targets (issues 15 and 17), this run");
+  console.log("\n== targets (issues 15, 17 and 20), this run");
   for (const t of summary.targets) {
     const v = t.value === undefined ? "-" : String(t.value);
     const verdict = t.met === undefined ? "not measured" : t.met ? "met" : "NOT MET";

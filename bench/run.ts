@@ -7,7 +7,8 @@
  * generator) the same set of tools runs for the same bounded time (bench/catalog.ts lists them:
  * the XDP drop sink, the C limit, xskdump to /dev/null, tmpfs and disk, on 1 and on 4 RX queues,
  * tcpdump, xdpdump). Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool
- * keeps without loss, and a soak run samples xskdump's RSS over time. The TCP row (profile
+ * keeps without loss, the pairs phase runs each tap row with process attribution beside the
+ * same tap without, in rounds of adjacent trials, and a soak run samples xskdump's RSS over time. The TCP row (profile
  * tcp-gro) runs a bounded TCP transfer instead, on a veth pair of its own, and reports what each
  * tool's file holds of the stream. First of all, the decode
  * row times the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
@@ -20,7 +21,7 @@
  * Environment (bench/README.md): BENCH_ROWS (a subset: TOOLS[:PROFILES[:GENERATORS]], or
  * `decode` for the decode row of bench/decode.ts; then the sweep and the soak run only when asked), BENCH_DURATION (seconds per trial, 3), BENCH_SOAK
  * (seconds, 30; 0 skips), BENCH_SWEEP (0 skips, 1 forces), BENCH_XSKDUMP_ARGS, BENCH_DISK_DIR,
- * BENCH_TMPFS_DIR, BENCH_OUT, BENCH_RETRIES, BENCH_QUIET_WAIT, XSKDUMP_BIN.
+ * BENCH_TMPFS_DIR, BENCH_OUT, BENCH_RETRIES, BENCH_QUIET_WAIT, BENCH_PAIRS, XSKDUMP_BIN.
  * @module
  */
 import {
@@ -47,6 +48,7 @@ import {
 } from "./catalog.ts";
 import {
   type Bed,
+  bpfStats,
   FOREIGN_CPU_MAX,
   GEN_BIN,
   GEN_CPU,
@@ -62,6 +64,7 @@ import {
   snapshot,
   startGenerator,
   stopSenders,
+  tapProgStats,
   useMtu,
   useQueues,
   waitForQuiet,
@@ -71,6 +74,7 @@ import {
   LOSS_FREE,
   mpps,
   printReport,
+  round,
   summarize,
   type TrialResult,
   trialResult,
@@ -109,6 +113,8 @@ const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
 /** MiB each dd of new pages writes beside the mix rows (0 skips them). */
 const DD_MB = envNumber("BENCH_DD_MB", 1024);
 /** Offered rates of the sweep (packets/s, xdp_gen -r). */
+/** Rounds of the pairs phase (attribution on and off, adjacent trials); 0 skips it. */
+const PAIR_ROUNDS = envNumber("BENCH_PAIRS", 5);
 const SWEEP_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 4000].map((k) => k * 1000);
 /** How many times the decode row's file holds the merged corpus (6120 records here). */
 const DECODE_REPEAT = 50;
@@ -127,6 +133,9 @@ interface TrialSpec extends Row {
   seconds: number;
   /** RSS sampling period during traffic, ms. */
   rssEveryMs?: number;
+  /** The pairs phase: which round, and whether the kernel's BPF statistics are on for it. */
+  round?: number;
+  bpfStats?: boolean;
 }
 
 async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
@@ -136,12 +145,14 @@ async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
   await detachSink(pair);
   await useQueues(bed, tool.queues);
   await useMtu(bed, profile.mtu ?? 1500);
+  if (spec.bpfStats) await bpfStats(true);
   const running = await startTool(pair, tool, out, XSKDUMP_EXTRA);
   const pid = running.pid;
   let report: ToolReport | undefined;
   try {
     await sleep(200);
     const before = await snapshot(pair, pid);
+    const progsBefore = spec.bpfStats ? await tapProgStats() : undefined;
     const rssSamples: [number, number][] = [];
     if (before.rssKiB !== undefined) rssSamples.push([0, before.rssKiB]);
     const generator = startGenerator(bed, profile, gen);
@@ -169,14 +180,24 @@ async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
     // tcpdump hands packets over in TPACKET_V3 blocks that retire after its 1 s timeout.
     await sleep(tool.kind === "tcpdump" ? 1200 : 400);
     const after = await snapshot(pair, pid);
+    const progsAfter = spec.bpfStats ? await tapProgStats() : undefined;
     report = await running.stop();
     const r = trialResult(spec, before, after, report, sent, trafficSec, rssSamples);
+    if (spec.round !== undefined) r.round = spec.round;
+    if (spec.bpfStats) r.bpfStats = true;
+    if (progsBefore && progsAfter && progsAfter.runs > progsBefore.runs) {
+      r.tapNsPerPkt = round(
+        (progsAfter.ns - progsBefore.ns) / (progsAfter.runs - progsBefore.runs),
+        1,
+      );
+    }
     if (profile.streamBytes && sent.stream && out) {
       const held = reassemble(framesOf(out), profile.streamBytes);
       r.stream = streamResult(held, firstWrongByte(held), sent.stream);
     }
     return r;
   } finally {
+    if (spec.bpfStats) await bpfStats(false).catch(() => {});
     if (!report) {
       await running.stop().catch(() => {});
       await stopSenders(bed);
@@ -287,7 +308,40 @@ async function ddBeside(dd: DdResult[], when: string): Promise<void> {
   }
 }
 
-/** The phases: the matrix rows (dd beside the mix's), the rate sweep, the soak. */
+/** Each tap row with process attribution and the same tap's row without, as selected. */
+function attributionPairs(rows: Row[]): [Row, Row][] {
+  const out: [Row, Row][] = [];
+  for (const attr of rows.filter((r) => r.tool.id.startsWith("tap-attr-"))) {
+    const base = rows.find((r) =>
+      r.tool.id === `tap-${attr.tool.id.slice("tap-attr-".length)}` &&
+      r.profile.id === attr.profile.id && r.gen.id === attr.gen.id
+    );
+    if (base) out.push([attr, base]);
+  }
+  return out;
+}
+
+/**
+ * Attribution's cost (issue 20): one trial apart, the generator's rate moves by 10-40% on this
+ * host, more than the cost itself. So each pair runs in rounds of two adjacent trials, the
+ * order alternating, and the target takes the median round; then one more round with the
+ * kernel's BPF statistics on, for what the tap's programs themselves cost per packet.
+ */
+async function pairsPhase(rows: Row[], go: (spec: TrialSpec) => Promise<unknown>) {
+  if (PAIR_ROUNDS <= 0) return;
+  for (const [attr, base] of attributionPairs(rows)) {
+    for (let i = 0; i < PAIR_ROUNDS; i++) {
+      for (const row of i % 2 ? [attr, base] : [base, attr]) {
+        await go({ ...row, phase: "pairs", seconds: DURATION_S, round: i });
+      }
+    }
+    for (const row of [base, attr]) {
+      await go({ ...row, phase: "pairs", seconds: DURATION_S, round: PAIR_ROUNDS, bpfStats: true });
+    }
+  }
+}
+
+/** The phases: the matrix rows (dd beside the mix's), the rate sweep, the pairs, the soak. */
 async function phases(
   bed: Bed,
   rows: Row[],
@@ -322,6 +376,7 @@ async function phases(
       }
     }
   }
+  await pairsPhase(rows, go);
   if (SOAK_S > 0) {
     const tool = ALL_TOOLS.find((t) => t.id === "xskdump-null-native")!;
     const gen: Generator = ratedGenerator(SOAK_RATE, `soak${SOAK_RATE / 1000}k`);

@@ -9,7 +9,10 @@
 
 /** What a target needs of a trial (report.ts's TrialResult has it all). */
 export interface TrialLike {
-  phase: "matrix" | "sweep" | "soak";
+  phase: "matrix" | "sweep" | "soak" | "pairs";
+  round?: number;
+  bpfStats?: boolean;
+  tapNsPerPkt?: number;
   profile: string;
   generator: string;
   tool: string;
@@ -151,6 +154,11 @@ export interface Target {
 }
 
 const mpps = (pps: number) => (pps / 1e6).toFixed(3);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const gbs = (bps: number) => (bps / 1e9).toFixed(2);
 
 /**
@@ -341,5 +349,48 @@ export function targets(
       } MiB`
       : "no soak in this run",
   });
+  return out;
+}
+
+/**
+ * Issue 20's target: the tap with process attribution captures within 10% of the same tap
+ * without, per hook (XDP native, tc), profile and generator. The value is the median of the
+ * pairs phase's rounds (attribution on / off, adjacent trials); the detail gives every round
+ * and, from the round with the kernel's BPF statistics on, what the tap's programs cost per
+ * packet without and with attribution.
+ */
+export function attributionTargets(results: TrialLike[]): Target[] {
+  const out: Target[] = [];
+  for (const hook of ["native", "tc"]) {
+    for (const profile of ["udp64", "mix"]) {
+      for (const g of ["xdpgen", "trafgen"]) {
+        const mine = results.filter((r) =>
+          r.phase === "pairs" && r.profile === profile && r.generator === g && !r.report.error
+        );
+        const of = (t: string, round: number) =>
+          mine.find((r) => r.tool === t && r.round === round);
+        const rounds = [...new Set(mine.filter((r) => !r.bpfStats).map((r) => r.round!))];
+        const ratios: number[] = [];
+        for (const i of rounds.sort((a, b) => a - b)) {
+          const a = of(`tap-attr-${hook}`, i), b = of(`tap-${hook}`, i);
+          if (a && b && b.capturedPps > 0) ratios.push(a.capturedPps / b.capturedPps);
+        }
+        if (!ratios.length) continue;
+        const stats = (t: string) => mine.find((r) => r.tool === t && r.bpfStats)?.tapNsPerPkt;
+        const [nsOff, nsOn] = [stats(`tap-${hook}`), stats(`tap-attr-${hook}`)];
+        const value = Math.round(median(ratios) * 1000) / 1000;
+        out.push({
+          id: `attr-${hook}-${profile}-${g}`,
+          what: `${profile}, ${g}, tap ${hook === "tc" ? "at tc" : "at XDP native"}: ` +
+            `captured, attribution on / off (median of ${ratios.length} rounds)`,
+          value,
+          target: 0.9,
+          met: value >= 0.9 - 1e-9,
+          detail: `rounds ${ratios.map((x) => x.toFixed(3)).join(" ")}; the tap's programs ` +
+            `${nsOff ?? "-"} -> ${nsOn ?? "-"} ns per packet (BPF statistics on)`,
+        });
+      }
+    }
+  }
   return out;
 }

@@ -1,7 +1,13 @@
 // bench/targets.ts: issue 15's target rows from one run's trials (ratios, verdicts, what is
 // missing), dd's ceiling, and a real dd of new pages into a temp dir. No root.
 import assert from "node:assert/strict";
-import { ceilingOf, ddNewPages, targets, type TrialLike } from "../../bench/targets.ts";
+import {
+  attributionTargets,
+  ceilingOf,
+  ddNewPages,
+  targets,
+  type TrialLike,
+} from "../../bench/targets.ts";
 
 function row(
   profile: string,
@@ -73,6 +79,47 @@ Deno.test("targets: each of issue 15's rows from the same run, met or not, or no
   assert.equal(t["soak-rss"].met, true);
   assert.equal(ceilingOf(dd, "tmpfs"), 1.0e9);
   assert.equal(ceilingOf(dd, "disk"), undefined);
+});
+
+Deno.test("attribution targets: the median round of adjacent pairs, the BPF statistics' round apart", () => {
+  const pair = (round: number, off: number, on: number, more: Partial<TrialLike> = {}) => [
+    row("udp64", "xdpgen", "tap-native", off, { phase: "pairs", round, ...more }),
+    row("udp64", "xdpgen", "tap-attr-native", on, { phase: "pairs", round, ...more }),
+  ];
+  const results = [
+    // A matrix trial far apart in time is not a round.
+    row("udp64", "xdpgen", "tap-attr-native", 1_000_000),
+    ...pair(0, 3_000_000, 2_700_000), // 0.9
+    ...pair(1, 2_000_000, 1_600_000), // 0.8
+    ...pair(2, 2_500_000, 2_450_000), // 0.98
+    // With the statistics on every program pays: its rates never make a round.
+    ...pair(3, 1_000_000, 100_000, { bpfStats: true }),
+    // A round one side of which failed counts for nothing.
+    row("udp64", "xdpgen", "tap-native", 2_000_000, { phase: "pairs", round: 4 }),
+    row("udp64", "xdpgen", "tap-attr-native", 1, {
+      phase: "pairs",
+      round: 4,
+      report: { error: "exit 1" },
+    }),
+    // tc: two rounds, the median their mean; no statistics round.
+    row("mix", "trafgen", "tap-tc", 1_000_000, { phase: "pairs", round: 0 }),
+    row("mix", "trafgen", "tap-attr-tc", 800_000, { phase: "pairs", round: 0 }),
+    row("mix", "trafgen", "tap-tc", 1_000_000, { phase: "pairs", round: 1 }),
+    row("mix", "trafgen", "tap-attr-tc", 990_000, { phase: "pairs", round: 1 }),
+  ];
+  results[7].tapNsPerPkt = 104.5;
+  results[8].tapNsPerPkt = 131.2;
+  const t = Object.fromEntries(attributionTargets(results).map((x) => [x.id, x]));
+  assert.deepEqual(Object.keys(t).sort(), ["attr-native-udp64-xdpgen", "attr-tc-mix-trafgen"]);
+  const x = t["attr-native-udp64-xdpgen"];
+  assert.equal(x.value, 0.9);
+  assert.equal(x.met, true);
+  assert.match(x.what, /median of 3 rounds/);
+  assert.match(x.detail, /rounds 0\.900 0\.800 0\.980; the tap's programs 104\.5 -> 131\.2 ns/);
+  const y = t["attr-tc-mix-trafgen"];
+  assert.equal(y.value, 0.895);
+  assert.equal(y.met, false);
+  assert.match(y.detail, /- -> - ns per packet/);
 });
 
 Deno.test("dd of new pages: both block sizes, a rate, the file removed", async () => {
