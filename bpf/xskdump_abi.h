@@ -138,7 +138,9 @@ enum xskdump_proc_counter {
  * "out_counters"). The filter stage counts into the slots it shares with enum
  * xskdump_counter (PASSED, FILTERED), so the same translated filter serves.
  * Per direction: seen = copied + ring_full + filtered + proc_filtered + other_queue
- * + passed; with attribution on, copied = attributed + unattributed. */
+ * + passed. attributed and unattributed are the reader's (csrc/ringbuf.c counts
+ * the records it takes by their block: two counter updates a packet less in
+ * the kernel), in the same array for the stats' layout. */
 enum xskdump_tap_counter {
 	XSKDUMP_TAP_SEEN = 0,        /* every packet the hook ran on */
 	XSKDUMP_TAP_COPIED = 1,      /* copied into the ring buffer */
@@ -147,8 +149,8 @@ enum xskdump_tap_counter {
 	XSKDUMP_TAP_RING_FULL = 4,   /* no room in the ring buffer: lost to the capture */
 	XSKDUMP_TAP_OTHER_QUEUE = 5, /* incoming on an RX queue not asked for (--queue) */
 	XSKDUMP_TAP_PROC_FILTERED = 6, /* no process the process filter asks for */
-	XSKDUMP_TAP_ATTRIBUTED = 7,    /* of those copied: with a process (attribution on) */
-	XSKDUMP_TAP_UNATTRIBUTED = 8,  /* of those copied: without one (attribution on) */
+	XSKDUMP_TAP_ATTRIBUTED = 7,    /* of the records read: with a process (attribution on) */
+	XSKDUMP_TAP_UNATTRIBUTED = 8,  /* of the records read: without one (attribution on) */
 	XSKDUMP_TAP_CNT__MAX = 9,
 };
 

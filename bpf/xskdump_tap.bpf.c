@@ -155,27 +155,18 @@ static __always_inline __u8 *rec_packet(struct xskdump_tap_rec *h)
 }
 
 /* Copies the record into the ring buffer. A full ring buffer fails the copy
- * silently as far as the kernel is concerned: it is counted here, and so is
- * whether it carries a process. "copied" (and "attributed" or
- * "unattributed") goes up before the record is published (the ring buffer's
- * commit orders it), so a reader never holds a record its counters do not
- * show yet: its "not kept" (copied - captured) never goes below 0. */
+ * silently as far as the kernel is concerned: it is counted here. "copied"
+ * goes up before the record is published (the ring buffer's commit orders
+ * it), so a reader never holds a record its counters do not show yet: its
+ * "not kept" (copied - captured) never goes below 0. Whether a record carries
+ * a process the reader counts (csrc/ringbuf.c). */
 static __always_inline void rec_end(struct xskdump_tap_rec *h, void *counters, __u32 cap, int ok)
 {
 	if (ok) {
-		/* The attribution's block follows the header (attribution on). */
-		__u32 proc = config.attribute && ((struct xskdump_proc *)(h + 1))->how
-				     ? XSKDUMP_TAP_ATTRIBUTED
-				     : XSKDUMP_TAP_UNATTRIBUTED;
-
 		add(counters, XSKDUMP_TAP_COPIED, 1);
-		if (config.attribute)
-			add(counters, proc, 1);
 		if (!bpf_ringbuf_output(&ring, h, HDR + cap, 0))
 			return;
 		add(counters, XSKDUMP_TAP_COPIED, -1);
-		if (config.attribute)
-			add(counters, proc, -1);
 	}
 	count(counters, XSKDUMP_TAP_RING_FULL);
 }

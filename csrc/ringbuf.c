@@ -132,17 +132,23 @@ int ringbuf_batch(struct ringbuf *rb, uint32_t *descs, uint32_t max, int64_t mon
 		out[XSKDUMP_DESC_FLAGS] = h->queue | (uint32_t)h->dir << XSKDUMP_DESC_DIR_SHIFT;
 		/* The attribution, always the header's last bytes (right before
 		 * the packet): how it was found, so a reader knows to look. */
-		if (h->version >= XSKDUMP_TAP_REC_VERSION_PROC &&
-		    words >= sizeof(*h) + sizeof(struct xskdump_proc)) {
+		if (h->version >= XSKDUMP_TAP_REC_VERSION_PROC) {
 			const struct xskdump_proc *p =
 				(const void *)((const uint8_t *)h + words - sizeof(*p));
-			uint32_t how = p->how & XSKDUMP_PROC_HOW_MASK;
+			uint32_t how = words >= sizeof(*h) + sizeof(*p)
+					       ? p->how & XSKDUMP_PROC_HOW_MASK
+					       : 0;
+			int o = h->dir == XSKDUMP_DIR_OUT;
 
 			if (how > XSKDUMP_DESC_PROC_HOW_MAX)
 				how = XSKDUMP_DESC_PROC_HOW_MAX;
 			if (how && (p->how & XSKDUMP_PROC_CLOSED))
 				how |= XSKDUMP_DESC_PROC_CLOSED;
 			out[XSKDUMP_DESC_FLAGS] |= how << XSKDUMP_DESC_PROC_SHIFT;
+			if (how)
+				rb->attributed[o]++;
+			else
+				rb->unattributed[o]++;
 		}
 		rb->records++;
 		rb->bytes += h->wire_len;

@@ -18,6 +18,9 @@ struct ringbuf {
 	const uint8_t *data; /* mapped twice in a row: a record never wraps */
 	unsigned long taken; /* position after the last record handed out */
 	uint64_t records, bytes, discarded, malformed;
+	/* Records with an attribution block (attribution on), by direction (in,
+	 * out): with a process, without one. */
+	uint64_t attributed[2], unattributed[2];
 };
 
 /* Maps map fd's ring buffer (size data bytes) into mem at its first page

@@ -522,6 +522,11 @@ int32_t xsk_tap_counters(int32_t h, uint64_t *out, uint32_t n)
 	    (err = counters_sum(t->out.counters_fd, XSKDUMP_TAP_CNT__MAX, v + XSKDUMP_TAP_CNT__MAX,
 				XSKDUMP_TAP_CNT__MAX, "the tap's counters")) < 0)
 		return err;
+	/* The reader counts these, not the kernel (bpf/xskdump_abi.h). */
+	for (i = 0; i < 2; i++) {
+		v[i * XSKDUMP_TAP_CNT__MAX + XSKDUMP_TAP_ATTRIBUTED] = t->rb.attributed[i];
+		v[i * XSKDUMP_TAP_CNT__MAX + XSKDUMP_TAP_UNATTRIBUTED] = t->rb.unattributed[i];
+	}
 	v[XSKDUMP_TAP_STAT_RECORDS] = t->rb.records;
 	v[XSKDUMP_TAP_STAT_BYTES] = t->rb.bytes;
 	v[XSKDUMP_TAP_STAT_DISCARDED] = t->rb.discarded;

@@ -110,9 +110,9 @@ export interface ProcessOptions {
 
 /** The process attribution's counts (a tap opened with `process`). */
 export interface ProcessStats {
-  /** Copied with a process. */
+  /** Records read with a process. */
   attributed: number;
-  /** Copied without one (forwarded, ICMP errors, ARP, a socket nobody told us about). */
+  /** Read without one (forwarded, ICMP errors, ARP, a socket nobody told us about). */
   unattributed: number;
   /** Not captured: not a process the filter asks for (or none known). */
   filtered: number;
@@ -144,7 +144,7 @@ export interface DirectionStats {
   passed: number;
   /** Left out by the process filter. */
   procFiltered: number;
-  /** Copied with a process, and without (process attribution on; both 0 otherwise). */
+  /** Read with a process, and without (process attribution on; both 0 otherwise). */
   attributed: number;
   unattributed: number;
 }

@@ -23,8 +23,8 @@
  * - `directions` (a tap only): `{in, out}`, each `{seen, copied, ring_full, filtered,
  *   proc_filtered, passed}`: per direction, seen = copied + ring_full + filtered + proc_filtered +
  *   passed.
- * - `process` (a tap with process attribution): `attributed` and `unattributed` (copied with a
- *   process and without), `filtered` (left out by the process filter), `table` (`{sockets,
+ * - `process` (a tap with process attribution): `attributed` and `unattributed` (records read with
+ *   a process and without: the shim counts them as it reads, not the kernel), `filtered` (left out by the process filter), `table` (`{sockets,
  *   owned, added}`: the socket table at start), and in the summary `maps` (`{create, use,
  *   release, map_full, live, closed}`: the hooks' counts and the maps' entries at the end).
  * - `not_kept` (delivered but not captured: a tap's left in its ring buffer after -c; divert: 0,

@@ -332,6 +332,9 @@ static void test_attribution_in_the_flags(void)
 	       "proc: table, closed");
 	EXPECT((desc(&s, 3)[XSKDUMP_DESC_FLAGS] >> XSKDUMP_DESC_PROC_SHIFT) == 0,
 	       "proc: version 1 has none");
+	/* Counted by the reader, by direction; a record with no block is neither. */
+	EXPECT(s.rb.attributed[1] == 2 && s.rb.unattributed[1] == 1, "proc: out: 2 with, 1 without");
+	EXPECT(s.rb.attributed[0] == 0 && s.rb.unattributed[0] == 0, "proc: in: none counted");
 	sim_free(&s);
 }
 
