@@ -355,11 +355,16 @@ export async function tapProgStats(): Promise<{ ns: number; runs: number }> {
   return { ns, runs };
 }
 
+const BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled";
+/** kernel.bpf_stats_enabled as the bench found it: put back after each trial that turns it on. */
+let bpfStatsFound: string | undefined;
+
 /**
- * Turns the kernel's BPF run-time statistics on or off (kernel.bpf_stats_enabled). They cost
- * every BPF program on the host two clock reads a run, so only the trials that report them run
- * with them on.
+ * Turns the kernel's BPF run-time statistics on, or back to what they were before the bench
+ * (kernel.bpf_stats_enabled). They cost every BPF program on the host two clock reads a run, so
+ * only the trials that report them run with them on.
  */
 export async function bpfStats(on: boolean): Promise<void> {
-  await Deno.writeTextFile("/proc/sys/kernel/bpf_stats_enabled", on ? "1" : "0");
+  bpfStatsFound ??= (await Deno.readTextFile(BPF_STATS)).trim();
+  await Deno.writeTextFile(BPF_STATS, on ? "1" : bpfStatsFound);
 }

@@ -8,10 +8,10 @@
  * the XDP drop sink, the C limit, xskdump to /dev/null, tmpfs and disk, on 1 and on 4 RX queues,
  * tcpdump, xdpdump). Then a rate sweep (xdp_gen -r) finds the highest offered rate each tool
  * keeps without loss, the pairs phase runs each tap row with process attribution beside the
- * same tap without, in rounds of adjacent trials, and a soak run samples xskdump's RSS over time. The TCP row (profile
- * tcp-gro) runs a bounded TCP transfer instead, on a veth pair of its own, and reports what each
- * tool's file holds of the stream. First of all, the decode
- * row times the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
+ * same tap without, in rounds of adjacent trials, and a soak run samples xskdump's RSS over
+ * time. The TCP row (profile tcp-gro) runs a bounded TCP transfer instead, on a veth pair of its
+ * own, and reports what each tool's file holds of the stream. First of all, the decode row times
+ * the text decoder beside tcpdump's (`-n -r` of the corpus to /dev/null). Results:
  * bench/results/<stamp>.json, tables on stdout and bench/results/<stamp>.png.
  *
  * This file runs the phases and the trials; host.ts is the host (pinning, counters, veth,
@@ -112,9 +112,9 @@ const DIRS = {
 const OUT_DIR = Deno.env.get("BENCH_OUT") ?? `${ROOT}bench/results`;
 /** MiB each dd of new pages writes beside the mix rows (0 skips them). */
 const DD_MB = envNumber("BENCH_DD_MB", 1024);
-/** Offered rates of the sweep (packets/s, xdp_gen -r). */
 /** Rounds of the pairs phase (attribution on and off, adjacent trials); 0 skips it. */
 const PAIR_ROUNDS = envNumber("BENCH_PAIRS", 5);
+/** Offered rates of the sweep (packets/s, xdp_gen -r). */
 const SWEEP_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 4000].map((k) => k * 1000);
 /** How many times the decode row's file holds the merged corpus (6120 records here). */
 const DECODE_REPEAT = 50;
@@ -145,11 +145,12 @@ async function trial(bed: Bed, spec: TrialSpec): Promise<TrialResult> {
   await detachSink(pair);
   await useQueues(bed, tool.queues);
   await useMtu(bed, profile.mtu ?? 1500);
-  if (spec.bpfStats) await bpfStats(true);
   const running = await startTool(pair, tool, out, XSKDUMP_EXTRA);
   const pid = running.pid;
   let report: ToolReport | undefined;
   try {
+    // On once the tool's programs are loaded: what they ran before is left out below anyway.
+    if (spec.bpfStats) await bpfStats(true);
     await sleep(200);
     const before = await snapshot(pair, pid);
     const progsBefore = spec.bpfStats ? await tapProgStats() : undefined;
