@@ -7,6 +7,7 @@ import {
   addAddress,
   type Capture,
   type NsChild,
+  nsExec,
   rootOnly,
   run,
   spawnInNs,
@@ -52,6 +53,19 @@ export async function withEcho<T>(
     return await fn(spawned);
   } finally {
     for (const c of spawned) await c.stop();
+  }
+}
+
+/** IPv6 addresses on both ends (IPv6 is off on the pair until this turns it on). */
+export async function addV6(pair: VethPair, capture: string, sender: string): Promise<void> {
+  for (
+    const [ns, i, a] of [
+      [pair.captureNs, pair.captureIf, capture],
+      [pair.senderNs, pair.senderIf, sender],
+    ]
+  ) {
+    await nsExec(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${i}.disable_ipv6=0`], { check: true });
+    await run(["ip", "-n", ns, "addr", "add", `${a}/64`, "dev", i, "nodad"], { check: true });
   }
 }
 

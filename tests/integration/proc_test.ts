@@ -28,6 +28,7 @@ import {
   untilTimeWait,
 } from "../../testbed/mod.ts";
 import {
+  addV6,
   CAP_ADDR,
   closed,
   directions,
@@ -319,16 +320,7 @@ procTest(
 
 procTest("proc: IPv6, TCP and UDP: each packet its sender's", async (pair, dir) => {
   const [cap6, peer6] = ["fd00:89::1", "fd00:89::2"];
-  for (
-    const [ns, i, a] of [[pair.captureNs, pair.captureIf, cap6], [
-      pair.senderNs,
-      pair.senderIf,
-      peer6,
-    ]]
-  ) {
-    await nsExec(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${i}.disable_ipv6=0`], { check: true });
-    await run(["ip", "-n", ns, "addr", "add", `${a}/64`, "dev", i, "nodad"], { check: true });
-  }
+  await addV6(pair, cap6, peer6);
   const spawned: NsChild[] = [];
   const file = `${dir}/v6.pcapng`;
   let cap: Capture | undefined;
@@ -366,18 +358,7 @@ procTest(
     // -s 40 keeps less than IPv4+UDP's 42 bytes of headers and IPv6's 54: the kernel reads the
     // ports from the packet itself, not from the record.
     const [cap6, peer6] = ["fd00:8a::1", "fd00:8a::2"];
-    for (
-      const [ns, i, a] of [[pair.captureNs, pair.captureIf, cap6], [
-        pair.senderNs,
-        pair.senderIf,
-        peer6,
-      ]]
-    ) {
-      await nsExec(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${i}.disable_ipv6=0`], {
-        check: true,
-      });
-      await run(["ip", "-n", ns, "addr", "add", `${a}/64`, "dev", i, "nodad"], { check: true });
-    }
+    await addV6(pair, cap6, peer6);
     const spawned: NsChild[] = [];
     const file = `${dir}/short.pcapng`;
     let cap: Capture | undefined;
