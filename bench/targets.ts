@@ -153,6 +153,16 @@ export interface Target {
   detail: string;
 }
 
+/** A target with its verdict: met when the value is on the target's side (undefined: not measured). */
+function judged(t: Omit<Target, "met">): Target {
+  const met = t.value === undefined
+    ? undefined
+    : t.atMost
+    ? t.value <= t.target + 1e-9
+    : t.value >= t.target - 1e-9;
+  return { ...t, met };
+}
+
 const mpps = (pps: number) => (pps / 1e6).toFixed(3);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -183,14 +193,7 @@ export function targets(
   const bestLimit = (p: string, g: string) =>
     limits.map((t) => cell(p, g, t)).filter((r): r is TrialLike => r !== undefined)
       .sort((a, b) => b.capturedPps - a.capturedPps)[0];
-  const add = (t: Omit<Target, "met">) => {
-    const met = t.value === undefined
-      ? undefined
-      : t.atMost
-      ? t.value <= t.target + 1e-9
-      : t.value >= t.target - 1e-9;
-    out.push({ ...t, met });
-  };
+  const add = (t: Omit<Target, "met">) => out.push(judged(t));
   const ratio = (a?: number, b?: number) =>
     a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 1000) / 1000 : undefined;
 
@@ -378,17 +381,15 @@ export function attributionTargets(results: TrialLike[]): Target[] {
         if (!ratios.length) continue;
         const stats = (t: string) => mine.find((r) => r.tool === t && r.bpfStats)?.tapNsPerPkt;
         const [nsOff, nsOn] = [stats(`tap-${hook}`), stats(`tap-attr-${hook}`)];
-        const value = Math.round(median(ratios) * 1000) / 1000;
-        out.push({
+        out.push(judged({
           id: `attr-${hook}-${profile}-${g}`,
           what: `${profile}, ${g}, tap ${hook === "tc" ? "at tc" : "at XDP native"}: ` +
             `captured, attribution on / off (median of ${ratios.length} rounds)`,
-          value,
+          value: Math.round(median(ratios) * 1000) / 1000,
           target: 0.9,
-          met: value >= 0.9 - 1e-9,
           detail: `rounds ${ratios.map((x) => x.toFixed(3)).join(" ")}; the tap's programs ` +
             `${nsOff ?? "-"} -> ${nsOn ?? "-"} ns per packet (BPF statistics on)`,
-        });
+        }));
       }
     }
   }
