@@ -42,6 +42,7 @@ struct writer {
 	uint32_t stopped; /* XSKDUMP_WRITER_*: why the last put stopped */
 	uint64_t full;
 	int warm; /* xsk_writer_warm: puts take records and write nothing */
+	uint32_t warm_calls; /* puts while warm (warm.h) */
 
 	/* Shared, under mu. */
 	pthread_mutex_t mu;

@@ -19,6 +19,7 @@
 #include "ledger.h"
 #include "shim.h"
 #include "sock.h"
+#include "warm.h"
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -177,14 +178,15 @@ static int gather_chain(struct batch *b, uint32_t i, uint32_t j, uint32_t wire_l
 	return 1;
 }
 
-/* xsk_sock_warm's records: max of them, 60 bytes of frame 0 each, stamped now. */
+/* xsk_sock_warm's records: max of them, 60 bytes of frame 0 each, stamped now;
+ * none when warm_dry says so. */
 static int32_t warm_batch(struct sock *s, uint32_t *descs, uint32_t max)
 {
 	struct batch b = { .s = s };
 	int64_t now = clock_ns(CLOCK_REALTIME);
 	uint32_t i;
 
-	if (++s->warm_calls % WARM_DRY == 0)
+	if (warm_dry(&s->warm_calls))
 		return 0;
 	for (i = 0; i < max; i++)
 		put_record(&b, descs + (size_t)i * XSKDUMP_DESC_WORDS, XSKDUMP_RX_OFFSET, 60, 60,
@@ -373,6 +375,8 @@ int32_t xsk_wait(int32_t h, int32_t timeout_ms)
 
 	if (!s)
 		return fail(-EBADF, "no such socket handle %d", h);
+	if (s->warm)
+		return 1; /* synthetic records are always there */
 	/* Data already waiting: no syscall. nb_avail moves no consumer index. */
 	if (xsk_cons_nb_avail(&s->rx, 1))
 		return 1;
@@ -400,7 +404,7 @@ int32_t xsk_wait_any(const int32_t *hs, uint32_t n, int32_t timeout_ms)
 
 		if (!s)
 			return fail(-EBADF, "no such socket handle %d", hs[i]);
-		if (xsk_cons_nb_avail(&s->rx, 1))
+		if (s->warm || xsk_cons_nb_avail(&s->rx, 1))
 			return 1;
 		pfd[i].fd = s->fd;
 		pfd[i].events = POLLIN;

@@ -87,11 +87,13 @@ int32_t xsk_sock_stats(int32_t sock, uint64_t *out, uint32_t n);
  * packets come from now on. 0 when it is already; -EBUSY while it warms up. */
 int32_t xsk_sock_start(int32_t sock);
 /* on = 1, only before xsk_sock_start: xsk_rx_batch makes `max` records of 60
- * zero bytes (frame 0, now) without reading the RX ring (none every 256th
- * call, as a ring that ran dry), and xsk_fill takes them back without touching
- * the fill ring, so the caller's loop runs (and the JIT compiles it, its naps
- * included) before the first packet. on = 0: back to the rings. Only while the
- * caller holds no record (-EBUSY). */
+ * zero bytes (frame 0, now) without reading the RX ring (none at the 255th and
+ * 256th of every 256 calls, as a ring that ran dry and then stayed idle), and
+ * xsk_fill takes them back without touching the fill ring; xsk_wait and
+ * xsk_wait_any answer 1 at once. So the caller's loop runs (and the JIT
+ * compiles it, its naps, polls and idle flushes included) before the first
+ * packet. on = 0: back to the rings. Only while the caller holds no record
+ * (-EBUSY). */
 int32_t xsk_sock_warm(int32_t sock, uint32_t on);
 /* Removes the socket from the XSKMAP: from now on its queue's packets pass to
  * the stack, and what is already on the RX ring can be drained. */

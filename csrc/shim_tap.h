@@ -80,9 +80,10 @@ int32_t xsk_ring_batch(int32_t tap, uint32_t *descs, uint32_t max);
 int32_t xsk_ring_give(int32_t tap);
 /* on = 1, only before xsk_tap_start: xsk_ring_batch makes `max` records of 60
  * bytes at the data's start (queue 0, incoming, now) without reading the ring
- * buffer (none every 256th call), and xsk_ring_give gives nothing back, so
- * the caller's loop runs (and the JIT compiles it) before the first packet.
- * on = 0: back to the ring. */
+ * buffer (none at the 255th and 256th of every 256 calls), xsk_ring_give
+ * gives nothing back and xsk_ring_wait answers 1 at once, so the caller's loop
+ * runs (and the JIT compiles it, idle branches included) before the first
+ * packet. on = 0: back to the ring. */
 int32_t xsk_ring_warm(int32_t tap, uint32_t on);
 /* Blocks up to timeout_ms for a record (poll on the map). Meant as a
  * nonblocking FFI call. Returns 1 when there is one, 0 on timeout. */

@@ -78,7 +78,9 @@ int32_t xsk_writer_file(int32_t w, const char *path, int32_t fd, const uint8_t *
 int32_t xsk_writer_put(int32_t w, const uint8_t *src, uint32_t src_len, const uint32_t *descs,
 		       uint32_t n);
 /* on = 1: xsk_writer_put takes every record and writes nothing (a warm-up's,
- * xsk_sock_warm); on = 0: back to writing. */
+ * xsk_sock_warm), except every 256th call, which takes half (n / 2) and stops
+ * as a full writer would (the caller's wait for room and its put of the rest
+ * run too; xsk_writer_wait answers at once); on = 0: back to writing. */
 int32_t xsk_writer_warm(int32_t w, uint32_t on);
 /* Appends bytes[0..len) (a pcapng block: the last file's ISB) to the
  * current file. -EAGAIN as for xsk_writer_file. */

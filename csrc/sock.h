@@ -58,7 +58,7 @@ struct sock {
 	int hw_timestamp;      /* the program gives the NIC's timestamps */
 	int started;           /* registered in the XSKMAP (xsk_sock_start) */
 	int warm;              /* synthetic records (xsk_sock_warm) */
-	uint32_t warm_calls;   /* xsk_rx_batch calls while warm (WARM_DRY) */
+	uint32_t warm_calls;   /* xsk_rx_batch calls while warm (warm.h) */
 	uint64_t no_hw_timestamp; /* packets it had none for (host time) */
 };
 
@@ -76,8 +76,5 @@ int fq_push(struct sock *s, const uint64_t *frames, uint32_t n);
  * packets' reads otherwise). Reading only: the kernel may own the memory (a
  * UMEM's frames, a ring buffer's data). */
 void pages_touch(const void *p, uint64_t len);
-/* Every WARM_DRY-th batch of a warm-up takes nothing, as a ring that ran dry:
- * the loop's nap follows, and is compiled with the rest. */
-#define WARM_DRY 256 /* shim_sock.h and shim_tap.h say 256 */
 
 #endif

@@ -17,6 +17,7 @@
 #include "shim.h"
 #include "sock.h"
 #include "tap.h"
+#include "warm.h"
 
 int32_t xsk_ring_map(int32_t h, uint8_t *area, uint64_t area_len)
 {
@@ -45,12 +46,12 @@ static int64_t clock_ns(clockid_t id)
 }
 
 /* xsk_ring_warm's records: max of them, 60 bytes at the data's start, stamped
- * `now` (ns), incoming on queue 0; none every WARM_DRY-th call. */
+ * `now` (ns), incoming on queue 0; none when warm_dry says so. */
 static int32_t warm_batch(struct tap *t, uint32_t *descs, uint32_t max, int64_t now)
 {
 	uint32_t i;
 
-	if (++t->warm_calls % WARM_DRY == 0)
+	if (warm_dry(&t->warm_calls))
 		return 0;
 	for (i = 0; i < max; i++) {
 		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
@@ -110,5 +111,7 @@ int32_t xsk_ring_wait(int32_t h, int32_t timeout_ms)
 
 	if (!t || !t->rb.mapped)
 		return fail(-EBADF, "no such tap handle %d (or its ring buffer is not mapped)", h);
+	if (t->warm)
+		return 1; /* synthetic records are always there */
 	return ringbuf_wait(&t->rb, timeout_ms);
 }

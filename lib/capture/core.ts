@@ -234,7 +234,10 @@ export class ReceiveCore {
     this.#deadline = limits.durationMs === undefined ? Infinity : now + limits.durationMs;
     this.#pacer = new Pacer(this.#frames, now);
     this.#onIdle = onIdle;
-    this.#lastFlush = now;
+    // The first idle pass flushes (there is nothing to flush yet): a warm-up's loop then runs
+    // that branch, and V8 compiles it with the rest instead of dropping the compiled pass at
+    // the capture's first idle moment, right before the traffic (a --log-deopt showed it).
+    this.#lastFlush = now - FLUSH_MS;
     this.#k = this.#got = this.#taken = 0;
     this.#draining = this.reason = undefined;
     this.#passStart = now;

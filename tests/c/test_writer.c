@@ -178,6 +178,43 @@ static void test_writer_writes_header_and_records(void)
 	xsk_writer_close(w);
 }
 
+/* A warm writer takes every record and writes nothing, except at every 256th
+ * put, which takes half as a writer that ran full (the caller's wait for room
+ * and its put of the rest run in a warm-up too); its wait answers at once. */
+static void test_warm_writer(void)
+{
+	static const uint32_t lens[2] = { 60, 590 };
+	uint32_t d[2 * W];
+	char path[256];
+	size_t len;
+	int32_t w = writer_on("warm.pcap", XSKDUMP_FILE_PCAP, 1 << 20, 4, path, UINT64_MAX,
+			      UINT64_MAX);
+	uint64_t st[XSKDUMP_WSTAT__COUNT];
+	int i, half = 0, took = 0, full = 0;
+
+	EXPECT(w >= 0 && xsk_writer_warm(w, 1) == 0, "test_warm_writer_opens");
+	descs_for(d, lens, 2, 5);
+	for (i = 1; i <= 512; i++) {
+		int32_t r = xsk_writer_put(w, umem, sizeof(umem), d, 2);
+
+		xsk_writer_stats(w, st, XSKDUMP_WSTAT__COUNT);
+		if (r == 1 && i % 256 == 0 && st[XSKDUMP_WSTAT_STOPPED] == XSKDUMP_WRITER_FULL)
+			full++;
+		half += r == 1;
+		took += r == 2 && st[XSKDUMP_WSTAT_STOPPED] == XSKDUMP_WRITER_DONE;
+	}
+	EXPECT(half == 2 && full == 2 && took == 510, "test_warm_writer_full_every_256th");
+	EXPECT(xsk_writer_wait(w, 10000) == 1, "test_warm_writer_has_room_at_once");
+	EXPECT(st[XSKDUMP_WSTAT_PACKETS] == 0 && st[XSKDUMP_WSTAT_FULL] == 0,
+	       "test_warm_writer_counts_nothing");
+	EXPECT(xsk_writer_warm(w, 0) == 0 && xsk_writer_put(w, umem, sizeof(umem), d, 2) == 2,
+	       "test_warm_writer_writes_after");
+	EXPECT(xsk_writer_flush(w) == 0 && xsk_writer_drain(w, 5000) == 1 && xsk_writer_close(w) == 0,
+	       "test_warm_writer_closes");
+	slurp(path, &len);
+	EXPECT(len == 24 + 16 + 60 + 16 + 590, "test_warm_writer_wrote_only_after");
+}
+
 /* A tap's records through a put: the wire length beyond what was captured,
  * the direction as epb_flags, the queue of an incoming packet as epb_queue,
  * none for an outgoing one (as lib/formats/pcapng.ts writes them). The
@@ -463,6 +500,7 @@ int main(void)
 	test_writer_put_reads_wirelen_direction_queue();
 	test_writer_stops_for_rotation();
 	test_writer_full_then_wait();
+	test_warm_writer();
 	test_failed_write_leaves_whole_records();
 	test_closed_pipe_is_epipe();
 	test_files_opened_after_a_failure_are_removed();

@@ -254,7 +254,8 @@ switch (scenario) {
     ).every(Boolean);
     const startWhileWarm = refused(() => sock.start());
     out.warmFill = sock.fill(descs, warmTaken);
-    // The next 255 batches: the 256th of all takes nothing, as a ring that ran dry.
+    // The next 255 batches: the 255th and 256th of all take nothing, as a ring that ran dry
+    // and stayed idle; a warm socket's poll answers at once (a real one would time out here).
     const empty: number[] = [];
     for (let i = 2; i <= 256; i++) {
       const got = sock.rxBatch(descs, 64);
@@ -262,6 +263,7 @@ switch (scenario) {
       else sock.fill(descs, got);
     }
     out.warmEmpty = empty;
+    out.warmWait = await sock.wait(10_000);
     sock.warm(false);
     ready();
     await told("sent"); // the test replayed n frames: not ours yet
