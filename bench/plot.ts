@@ -8,6 +8,11 @@ import { type Profile, PROFILES } from "./catalog.ts";
 import type { TrialResult } from "./report.ts";
 import { ceilingOf, type DdResult } from "./targets.ts";
 
+/** The trials a plot shows: one of each (no soak, no pairs, the sweep's first round only). */
+function plotted(r: TrialResult): boolean {
+  return r.phase !== "soak" && r.phase !== "pairs" && !(r.phase === "sweep" && (r.round ?? 1) > 1);
+}
+
 /** The tools on the plot (all are in the JSON and the table; more lines would hide these). */
 const PLOTTED = [
   "sink-native",
@@ -33,8 +38,7 @@ export async function plot(
     const series: { file: string; title: string; profile: string }[] = [];
     const tools = [
       ...new Set(
-        results.filter((r) => r.phase !== "soak" && r.phase !== "pairs")
-          .map((r) => r.tool),
+        results.filter(plotted).map((r) => r.tool),
       ),
     ]
       .filter((t) => PLOTTED.includes(t));
@@ -42,8 +46,7 @@ export async function plot(
     for (const profile of PROFILES.filter((p) => !p.streamBytes).map((p) => p.id)) {
       for (const t of tools) {
         const pts = results.filter((r) =>
-          r.tool === t && r.profile === profile && r.phase !== "soak" && r.phase !== "pairs" &&
-          !r.report.error
+          r.tool === t && r.profile === profile && plotted(r) && !r.report.error
         ).sort((a, b) => a.offeredPps - b.offeredPps);
         if (!pts.length) continue;
         const file = `${dir}/${profile}-${t}.dat`;
@@ -59,7 +62,7 @@ export async function plot(
     // 10+), captured up to the best capturer, not to the drop sink's 13-22 Mpps.
     const panel = (profile: Profile) => {
       const s = series.filter((x) => x.profile === profile.id);
-      const mine = results.filter((r) => r.profile === profile.id && r.phase !== "soak");
+      const mine = results.filter((r) => r.profile === profile.id && plotted(r));
       const capturers = mine.filter((r) => !r.tool.startsWith("sink"));
       const maxX = Math.max(0.5, ...mine.map((r) => r.offeredPps / 1e6)) * 1.3;
       const maxY = Math.max(0.1, ...capturers.map((r) => r.capturedPps / 1e6)) * 1.15;

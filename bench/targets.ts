@@ -85,7 +85,12 @@ export interface LossFreeLike {
   lossFreePps: number;
   lowerBound: boolean;
   kernelBoundAt?: number;
+  /** Each sweep round's, when there were several (lossFreePps is the median round's). */
+  rounds?: number[];
 }
+
+/** The two tools udp64-lossfree compares: the sweep runs them in rounds (bench/run.ts). */
+export const LOSS_FREE_TOOLS = ["xskdump-tmpfs-native", "limit-nap-native"] as const;
 
 /** One dd of new pages: a new file, `bs` blocks, on the capturer's CPU. */
 export interface DdResult {
@@ -198,18 +203,20 @@ export function targets(
     a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 1000) / 1000 : undefined;
 
   const lf = (t: string) => lossFree.find((l) => l.tool === t);
-  const x = lf("xskdump-tmpfs-native");
-  const c = lf("limit-nap-native");
+  const [x, c] = LOSS_FREE_TOOLS.map(lf);
   const tcp = lf("tcpdump");
+  const swept = (l?: LossFreeLike) => l?.rounds ? ` (sweeps ${l.rounds.map(mpps).join(" ")})` : "";
   add({
     id: "udp64-lossfree",
-    what: "udp64, highest loss-free offered rate to tmpfs, xskdump / C limit (nap)",
+    what: "udp64, highest loss-free offered rate to tmpfs, xskdump / C limit (nap)" +
+      (x?.rounds || c?.rounds ? ", median of each one's sweeps" : ""),
     value: ratio(x?.lossFreePps, c?.lossFreePps),
     target: 0.9,
-    detail: `xskdump ${x ? mpps(x.lossFreePps) : "-"}, C limit ${c ? mpps(c.lossFreePps) : "-"}` +
-      `${c?.lowerBound ? " (never lost: a lower bound)" : ""}; tcpdump ${
-        tcp ? mpps(tcp.lossFreePps) : "-"
-      }${tcp?.kernelBoundAt ? " (its kernel path held the generator)" : ""} Mpps`,
+    detail: `xskdump ${x ? mpps(x.lossFreePps) : "-"}${swept(x)}, C limit ${
+      c ? mpps(c.lossFreePps) : "-"
+    }${swept(c)}${c?.lowerBound ? " (never lost: a lower bound)" : ""}; tcpdump ${
+      tcp ? mpps(tcp.lossFreePps) : "-"
+    }${tcp?.kernelBoundAt ? " (its kernel path held the generator)" : ""} Mpps`,
   });
   {
     const a = cell("udp64", "xdpgen", "xskdump-tmpfs-native");

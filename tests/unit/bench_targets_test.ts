@@ -8,6 +8,7 @@ import {
   targets,
   type TrialLike,
 } from "../../bench/targets.ts";
+import { summarize, type TrialResult } from "../../bench/report.ts";
 
 function row(
   profile: string,
@@ -135,4 +136,45 @@ Deno.test("dd of new pages: both block sizes, a rate, the file removed", async (
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("udp64-lossfree: the median of each tool's sweep rounds, every round listed", () => {
+  const step = (tool: string, mpps: number, lost: number, round?: number) =>
+    row("udp64", `rate${mpps * 1000}k`, tool, mpps * 1e6, {
+      phase: "sweep",
+      offeredPps: mpps * 1e6,
+      offered: mpps * 3e6,
+      lost,
+      round,
+    });
+  const x = "xskdump-tmpfs-native";
+  const c = "limit-nap-native";
+  const results = [
+    row("udp64", "xdpgen", x, 3_500_000, { offeredPps: 3_900_000, lost: 99 }),
+    // Round 1 loses at once, round 2 never, round 3 from 2 Mpps on: the median is round 3.
+    step(x, 1, 5, 1),
+    step(x, 2, 0, 1),
+    step(x, 1, 0, 2),
+    step(x, 2, 0, 2),
+    step(x, 3, 0, 2),
+    step(x, 1, 0, 3),
+    step(x, 2, 7, 3),
+    step(x, 3, 0, 3),
+    // Swept once (no round): as before.
+    step(c, 1, 0),
+    step(c, 2, 0),
+    step(c, 3, 4),
+  ] as unknown as TrialResult[];
+  const s = summarize(results);
+  const lx = s.lossFree.find((l) => l.tool === x)!;
+  assert.equal(lx.lossFreePps, 1e6);
+  assert.equal(lx.firstLossPps, 2e6, "the median round's own first loss");
+  assert.deepEqual(lx.rounds, [0, 3e6, 1e6]);
+  const lc = s.lossFree.find((l) => l.tool === c)!;
+  assert.equal(lc.lossFreePps, 2e6);
+  assert.equal(lc.rounds, undefined);
+  const t = s.targets.find((t) => t.id === "udp64-lossfree")!;
+  assert.equal(t.value, 0.5);
+  assert.match(t.what, /median of each one's sweeps/);
+  assert.match(t.detail, /xskdump 1\.000 \(sweeps 0\.000 3\.000 1\.000\), C limit 2\.000;/);
 });
