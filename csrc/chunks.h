@@ -42,7 +42,7 @@ struct writer {
 	uint32_t stopped; /* XSKDUMP_WRITER_*: why the last put stopped */
 	uint64_t full;
 	int warm; /* xsk_writer_warm: puts take records and write nothing */
-	uint32_t warm_calls; /* puts while warm (warm.h) */
+	uint32_t warm_calls; /* puts while warm (WARM_FULL) */
 
 	/* Shared, under mu. */
 	pthread_mutex_t mu;
@@ -78,5 +78,10 @@ int has_failed(struct writer *w);
 /* Waits up to timeout_ms for a free chunk, or (drain) until every chunk handed
  * over is written: 1 once so (or once the writer failed), else 0. */
 int writer_wait_while(struct writer *w, int32_t timeout_ms, int drain);
+
+/* A warm writer takes half of one put in WARM_FULL, as one that ran full, so
+ * the caller's wait for room and its put of the rest run in a warm-up too
+ * (shim_writer.h says 256th). */
+#define WARM_FULL 256
 
 #endif

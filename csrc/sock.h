@@ -58,7 +58,7 @@ struct sock {
 	int hw_timestamp;      /* the program gives the NIC's timestamps */
 	int started;           /* registered in the XSKMAP (xsk_sock_start) */
 	int warm;              /* synthetic records (xsk_sock_warm) */
-	uint32_t warm_calls;   /* xsk_rx_batch calls while warm (warm.h) */
+	uint32_t warm_calls;   /* xsk_rx_batch calls while warm (WARM_DRY) */
 	uint64_t no_hw_timestamp; /* packets it had none for (host time) */
 };
 
@@ -76,5 +76,11 @@ int fq_push(struct sock *s, const uint64_t *frames, uint32_t n);
  * packets' reads otherwise). Reading only: the kernel may own the memory (a
  * UMEM's frames, a ring buffer's data). */
 void pages_touch(const void *p, uint64_t len);
+
+/* Of every WARM_DRY batches of a warm-up, the last two take nothing: the first
+ * as a ring that just ran dry (the loop naps), the second as an idle one (the
+ * loop flushes its output and polls, which a warm source answers at once).
+ * shim_sock.h and shim_tap.h say 255th and 256th. */
+#define WARM_DRY 256
 
 #endif

@@ -39,7 +39,7 @@ struct tap {
 	int attribute;      /* the process attribution is loaded (proc.c attaches its hooks) */
 	int started;
 	int warm;           /* synthetic records (xsk_ring_warm) */
-	uint32_t warm_calls; /* xsk_ring_batch calls while warm (warm.h) */
+	uint32_t warm_calls; /* xsk_ring_batch calls while warm (WARM_DRY) */
 	struct ringbuf rb;
 };
 

@@ -20,7 +20,6 @@
 #include "error.h"
 #include "records.h"
 #include "shim.h"
-#include "warm.h"
 
 #define MAX_WRITERS 4
 #define MAX_CHUNK (64u << 20)
@@ -228,9 +227,7 @@ int32_t xsk_writer_put(int32_t h, const uint8_t *src, uint32_t src_len, const ui
 	if (err)
 		return err;
 	if (w->warm) {
-		/* Once in WARM_DRY puts half, as a writer that ran full: the caller's wait
-		 * for room and its put of the rest run too. */
-		if (++w->warm_calls % WARM_DRY == 0) {
+		if (++w->warm_calls % WARM_FULL == 0) {
 			w->stopped = XSKDUMP_WRITER_FULL;
 			return (int32_t)(n / 2);
 		}

@@ -306,6 +306,21 @@ Deno.test({
 });
 
 Deno.test({
+  name: "api: a tap not started yet warms up: synthetic batches, two dry ones in 256, an " +
+    "idle poll answered at once, then the empty ring",
+  ignore,
+  async fn() {
+    await withTapSummary("tap-warm", 1, () => Promise.resolve(), (s) => {
+      const why = JSON.stringify(s);
+      assert.deepEqual(s.tapWarmEmpty, [255, 256], why);
+      assert.equal(s.tapWarmRecords, 254 * 64, why);
+      assert.equal(s.tapWarmWait, true, why);
+      assert.equal(s.tapColdBatch, 0, "cold, nothing started: the ring is empty");
+    });
+  },
+});
+
+Deno.test({
   name: "api: one loop at a time: a second one while the first runs throws",
   ignore,
   async fn() {

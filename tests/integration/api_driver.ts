@@ -7,6 +7,7 @@
 //
 //   api_driver.ts SCENARIO IFACE OUTDIR [N [K]]
 import { DESC_ADDR, DESC_LEN, DESC_NSEC, DESC_SEC, DESC_WORDS, RX_OFFSET } from "../../ffi/abi.ts";
+import { TapProgram } from "../../ffi/tap.ts";
 import { XdpProgram, XskSocket } from "../../ffi/xsk.ts";
 import { openCapture, type PacketBatch, type PcapWriter } from "../../mod.ts";
 import { pcapFile } from "../../testbed/pcap_file.ts";
@@ -303,6 +304,41 @@ switch (scenario) {
     out.received = received;
     sock.close();
     prog.detach();
+    break;
+  }
+  case "tap-warm": {
+    // A tap not started yet, warm: synthetic records off no ring, none at the 255th and 256th
+    // batch (a ring that ran dry, then idle), and a poll that answers at once (a real one
+    // would time out here: nothing is copied before start).
+    const tap = TapProgram.open(iface, {
+      in: true,
+      out: false,
+      mode: "auto",
+      snaplen: 262144,
+      ringBytes: 1 << 20,
+      tcHandle: 0,
+    });
+    try {
+      tap.mapRing();
+      const descs = new Uint32Array(64 * DESC_WORDS);
+      tap.warm(true);
+      const empty: number[] = [];
+      let records = 0;
+      for (let i = 1; i <= 256; i++) {
+        const got = tap.batch(descs, 64);
+        if (got === 0) empty.push(i);
+        records += got;
+        tap.give();
+      }
+      out.tapWarmEmpty = empty;
+      out.tapWarmRecords = records;
+      out.tapWarmWait = await tap.wait(10_000);
+      tap.warm(false);
+      out.tapColdBatch = tap.batch(descs, 64);
+    } finally {
+      tap.close();
+    }
+    ready();
     break;
   }
   case "fill": {

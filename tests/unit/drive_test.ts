@@ -27,7 +27,7 @@ class RingFake implements Source {
   take(_descs: Uint32Array, max: number): number {
     if (this.warmOn) {
       if (++this.warmTakes === this.failAt) throw new Error("rx failed");
-      // As the shim's warm rings (csrc/warm.h): the last two of every 256 take nothing.
+      // As the shim's warm rings (WARM_DRY, csrc/sock.h): the last two of every 256 take nothing.
       if (this.warmTakes % 256 === 0 || this.warmTakes % 256 === 255) return 0;
       this.held = max;
       this.warmBatches++;
