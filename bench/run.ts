@@ -233,6 +233,22 @@ async function gitState(): Promise<{ commit: string; dirty: boolean }> {
   return { commit: c.stdout.trim(), dirty: d.stdout.trim() !== "" };
 }
 
+/**
+ * Whether this guest gives freed memory back to its host (free page reporting): then a new page
+ * may cost a fault in the host, and how much a file row meets depends on how much it writes
+ * (bench/README.md, facts). undefined where the kernel has none.
+ */
+async function pageReporting(): Promise<{ order: number; reportedKiB?: number } | undefined> {
+  const read = (f: string) =>
+    Deno.readTextFile(`/sys/module/page_reporting/parameters/${f}`).then(
+      (t) => Number(t.trim()),
+      () => undefined,
+    );
+  const order = await read("page_reporting_order");
+  // reported_kib: this host's kernel counts what it gave back (not every kernel does).
+  return order === undefined ? undefined : { order, reportedKiB: await read("reported_kib") };
+}
+
 /** The run's settings and the host it ran on, for the JSON. */
 async function describeRun(haveXdpdump: boolean) {
   return {
@@ -250,6 +266,7 @@ async function describeRun(haveXdpdump: boolean) {
     tcpdump: await version(["tcpdump", "--version"]),
     xdpdump: haveXdpdump ? await version(["xdpdump", "--version"]) : "not installed",
     wmemDefault: (await Deno.readTextFile("/proc/sys/net/core/wmem_default")).trim(),
+    pageReporting: await pageReporting(),
     rows: ROWS || "all",
     trialSeconds: DURATION_S,
     soakSeconds: SOAK_S,
