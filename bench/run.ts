@@ -81,7 +81,7 @@ import {
 } from "./report.ts";
 import { plot } from "./plot.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
-import { ddNewPages, type DdResult, LOSS_FREE_TOOLS, streamResult } from "./targets.ts";
+import { ddNewPages, type DdResult, LOSS_FREE_TOOLS, MIX_PEERS, streamResult } from "./targets.ts";
 import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -345,24 +345,44 @@ function attributionPairs(rows: Row[]): [Row, Row][] {
   return out;
 }
 
+/** Issue 15's mix rows against tcpdump's (MIX_PEERS), where the run has both, per generator. */
+function mixPeerPairs(rows: Row[]): [Row, Row][] {
+  const out: [Row, Row][] = [];
+  for (const [, xs, td] of MIX_PEERS) {
+    for (const a of rows.filter((r) => r.tool.id === xs && r.profile.id === "mix")) {
+      const b = rows.find((r) =>
+        r.tool.id === td && r.profile.id === "mix" && r.gen.id === a.gen.id
+      );
+      if (b) out.push([a, b]);
+    }
+  }
+  return out;
+}
+
 /**
- * Attribution's cost (issue 20): one trial apart, the generator's rate moves by 10-40% on this
- * host, more than the cost itself. So each pair runs in rounds of two adjacent trials, the
- * order alternating, and the target takes the median round; then one more round with the
- * kernel's BPF statistics on, for what the tap's programs themselves cost per packet.
+ * Ratios of two rows whose difference is smaller than the host's: one trial apart, the
+ * generator's rate moves by 10-40% here (xdp_gen and trafgen alike), more than attribution
+ * costs (issue 20) and more than xskdump and tcpdump differ on a row neither loses on (issue
+ * 15's mix to a file with trafgen). So each pair runs in rounds of two adjacent trials, the
+ * order alternating, and the target takes the median round; for attribution, one more round
+ * with the kernel's BPF statistics on gives what the tap's programs themselves cost per packet.
  */
 async function pairsPhase(rows: Row[], go: (spec: TrialSpec) => Promise<unknown>) {
   if (PAIR_ROUNDS <= 0) return;
-  for (const [attr, base] of attributionPairs(rows)) {
+  const rounds = async (a: Row, b: Row) => {
     for (let i = 0; i < PAIR_ROUNDS; i++) {
-      for (const row of i % 2 ? [attr, base] : [base, attr]) {
+      for (const row of i % 2 ? [a, b] : [b, a]) {
         await go({ ...row, phase: "pairs", seconds: DURATION_S, round: i });
       }
     }
+  };
+  for (const [attr, base] of attributionPairs(rows)) {
+    await rounds(attr, base);
     for (const row of [base, attr]) {
       await go({ ...row, phase: "pairs", seconds: DURATION_S, round: PAIR_ROUNDS, bpfStats: true });
     }
   }
+  for (const [xs, td] of mixPeerPairs(rows)) await rounds(xs, td);
 }
 
 /** The phases: the matrix rows (dd beside the mix's), the rate sweep, the pairs, the soak. */

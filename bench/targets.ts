@@ -89,6 +89,39 @@ export interface LossFreeLike {
   rounds?: number[];
 }
 
+/**
+ * The mix's file rows against tcpdump's, by file system: [fs, xskdump's row, tcpdump's]. The
+ * pairs phase runs each such pair in rounds (bench/run.ts).
+ */
+export const MIX_PEERS = [
+  ["tmpfs", "xskdump-tmpfs-native", "tcpdump"],
+  ["disk", "xskdump-disk-native", "tcpdump-disk"],
+] as const;
+
+/**
+ * The pairs phase's captured ratios of `num` over `den` on one profile and generator, one per
+ * round both finished (the BPF statistics' round left out), in round order.
+ */
+export function pairRatios(
+  results: TrialLike[],
+  profile: string,
+  generator: string,
+  num: string,
+  den: string,
+): number[] {
+  const mine = results.filter((r) =>
+    r.phase === "pairs" && r.profile === profile && r.generator === generator &&
+    !r.report.error && !r.bpfStats
+  );
+  const of = (t: string, round: number) => mine.find((r) => r.tool === t && r.round === round);
+  const ratios: number[] = [];
+  for (const i of [...new Set(mine.map((r) => r.round!))].sort((a, b) => a - b)) {
+    const a = of(num, i), b = of(den, i);
+    if (a && b && b.capturedPps > 0) ratios.push(a.capturedPps / b.capturedPps);
+  }
+  return ratios;
+}
+
 /** The two tools udp64-lossfree compares: the sweep runs them in rounds (bench/run.ts). */
 export const LOSS_FREE_TOOLS = ["xskdump-tmpfs-native", "limit-nap-native"] as const;
 
@@ -232,32 +265,29 @@ export function targets(
     });
   }
   for (const g of ["xdpgen", "trafgen"]) {
-    for (
-      const [fs, xs, td] of [["tmpfs", "xskdump-tmpfs-native", "tcpdump"], [
-        "disk",
-        "xskdump-disk-native",
-        "tcpdump-disk",
-      ]]
-    ) {
+    for (const [fs, xs, td] of MIX_PEERS) {
       const a = cell("mix", g, xs);
       const b = cell("mix", g, td);
+      const single = `${a ? mpps(a.capturedPps) : "-"} / ${b ? mpps(b.capturedPps) : "-"} Mpps` +
+        (a && b ? ` (offered ${mpps(a.offeredPps)} / ${mpps(b.offeredPps)})` : "");
+      // Adjacent pairs in rounds where the run has them (the pairs phase): one trial apart the
+      // generator's rate moves more than the tools differ.
+      const rounds = pairRatios(results, "mix", g, xs, td);
       add({
         id: `mix-${fs}-${g}`,
-        what: `mix to ${fs}, ${g}: captured, xskdump / tcpdump`,
-        value: ratio(a?.capturedPps, b?.capturedPps),
+        what: `mix to ${fs}, ${g}: captured, xskdump / tcpdump` +
+          (rounds.length ? ` (median of ${rounds.length} rounds)` : ""),
+        value: rounds.length
+          ? Math.round(median(rounds) * 1000) / 1000
+          : ratio(a?.capturedPps, b?.capturedPps),
         target: 1,
-        detail: `${a ? mpps(a.capturedPps) : "-"} / ${b ? mpps(b.capturedPps) : "-"} Mpps` +
-          (a && b ? ` (offered ${mpps(a.offeredPps)} / ${mpps(b.offeredPps)})` : ""),
+        detail: rounds.length
+          ? `rounds ${rounds.map((x) => x.toFixed(3)).join(" ")}; the matrix's trials ${single}`
+          : single,
       });
     }
   }
-  for (
-    const [fs, xs, td] of [["tmpfs", "xskdump-tmpfs-native", "tcpdump"], [
-      "disk",
-      "xskdump-disk-native",
-      "tcpdump-disk",
-    ]] as const
-  ) {
+  for (const [fs, xs, td] of MIX_PEERS) {
     const a = cell("mix", "xdpgen", xs);
     const b = cell("mix", "xdpgen", td);
     const ceiling = ceilingOf(dd, fs);
@@ -374,19 +404,13 @@ export function attributionTargets(results: TrialLike[]): Target[] {
   for (const hook of ["native", "tc"]) {
     for (const profile of ["udp64", "mix"]) {
       for (const g of ["xdpgen", "trafgen"]) {
-        const mine = results.filter((r) =>
-          r.phase === "pairs" && r.profile === profile && r.generator === g && !r.report.error
-        );
-        const of = (t: string, round: number) =>
-          mine.find((r) => r.tool === t && r.round === round);
-        const rounds = [...new Set(mine.filter((r) => !r.bpfStats).map((r) => r.round!))];
-        const ratios: number[] = [];
-        for (const i of rounds.sort((a, b) => a - b)) {
-          const a = of(`tap-attr-${hook}`, i), b = of(`tap-${hook}`, i);
-          if (a && b && b.capturedPps > 0) ratios.push(a.capturedPps / b.capturedPps);
-        }
+        const ratios = pairRatios(results, profile, g, `tap-attr-${hook}`, `tap-${hook}`);
         if (!ratios.length) continue;
-        const stats = (t: string) => mine.find((r) => r.tool === t && r.bpfStats)?.tapNsPerPkt;
+        const stats = (t: string) =>
+          results.find((r) =>
+            r.phase === "pairs" && r.profile === profile && r.generator === g && r.tool === t &&
+            r.bpfStats && !r.report.error
+          )?.tapNsPerPkt;
         const [nsOff, nsOn] = [stats(`tap-${hook}`), stats(`tap-attr-${hook}`)];
         out.push(judged({
           id: `attr-${hook}-${profile}-${g}`,

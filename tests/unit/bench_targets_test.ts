@@ -178,3 +178,32 @@ Deno.test("udp64-lossfree: the median of each tool's sweep rounds, every round l
   assert.match(t.what, /median of each one's sweeps/);
   assert.match(t.detail, /xskdump 1\.000 \(sweeps 0\.000 3\.000 1\.000\), C limit 2\.000;/);
 });
+
+Deno.test("mix against tcpdump: the median of the pairs' rounds where the run has them", () => {
+  const pair = (g: string, round: number, x: number, td: number) => [
+    row("mix", g, "xskdump-tmpfs-native", x, { phase: "pairs", round }),
+    row("mix", g, "tcpdump", td, { phase: "pairs", round }),
+  ];
+  const results = [
+    // The matrix's single trials say 0.9 (trafgen's rate moved between them)...
+    row("mix", "trafgen", "xskdump-tmpfs-native", 520_000),
+    row("mix", "trafgen", "tcpdump", 578_000),
+    // ...the adjacent rounds 1.1, 0.95 and 1.05: the median 1.05.
+    ...pair("trafgen", 0, 550_000, 500_000),
+    ...pair("trafgen", 1, 570_000, 600_000),
+    ...pair("trafgen", 2, 630_000, 600_000),
+    // Disk has no pairs here: the single trials decide, as before.
+    row("mix", "trafgen", "xskdump-disk-native", 700_000),
+    row("mix", "trafgen", "tcpdump-disk", 500_000),
+  ];
+  const t = Object.fromEntries(targets(results, [], [], []).map((x) => [x.id, x]));
+  assert.equal(t["mix-tmpfs-trafgen"].value, 1.05);
+  assert.equal(t["mix-tmpfs-trafgen"].met, true);
+  assert.match(t["mix-tmpfs-trafgen"].what, /median of 3 rounds/);
+  assert.match(
+    t["mix-tmpfs-trafgen"].detail,
+    /^rounds 1\.100 0\.950 1\.050; the matrix's trials 0\.520 \/ 0\.578/,
+  );
+  assert.equal(t["mix-disk-trafgen"].value, 1.4);
+  assert.doesNotMatch(t["mix-disk-trafgen"].what, /rounds/);
+});
