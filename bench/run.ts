@@ -81,7 +81,14 @@ import {
 } from "./report.ts";
 import { plot } from "./plot.ts";
 import { detachSink, LIMIT_BIN, outputPath, SINK_OBJ, startTool } from "./run_tools.ts";
-import { ddNewPages, type DdResult, LOSS_FREE_TOOLS, MIX_PEERS, streamResult } from "./targets.ts";
+import {
+  ddNewPages,
+  type DdResult,
+  LOSS_FREE_TOOLS,
+  MIX_PEERS,
+  NULL_PEER,
+  streamResult,
+} from "./targets.ts";
 import { type DecodeResult, decodeRow, printDecode, repeatedCorpus } from "./decode.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -345,10 +352,13 @@ function attributionPairs(rows: Row[]): [Row, Row][] {
   return out;
 }
 
-/** Issue 15's mix rows against tcpdump's (MIX_PEERS), where the run has both, per generator. */
+/**
+ * Issue 15's mix rows against tcpdump's (MIX_PEERS) and against the C loop (NULL_PEER), where the
+ * run has both, per generator.
+ */
 function mixPeerPairs(rows: Row[]): [Row, Row][] {
   const out: [Row, Row][] = [];
-  for (const [, xs, td] of MIX_PEERS) {
+  for (const [xs, td] of [...MIX_PEERS.map(([, x, t]) => [x, t]), NULL_PEER]) {
     for (const a of rows.filter((r) => r.tool.id === xs && r.profile.id === "mix")) {
       const b = rows.find((r) =>
         r.tool.id === td && r.profile.id === "mix" && r.gen.id === a.gen.id

@@ -207,3 +207,22 @@ Deno.test("mix against tcpdump: the median of the pairs' rounds where the run ha
   assert.equal(t["mix-disk-trafgen"].value, 1.4);
   assert.doesNotMatch(t["mix-disk-trafgen"].what, /rounds/);
 });
+
+Deno.test("mix to /dev/null: the median of the pairs with the nap's C loop where the run has them", () => {
+  const results = [
+    row("mix", "trafgen", "xskdump-null-native", 535_000),
+    row("mix", "trafgen", "limit-nap-native", 588_000),
+    ...[[0, 600_000, 590_000], [1, 560_000, 600_000], [2, 610_000, 600_000]].flatMap((
+      [round, x, c],
+    ) => [
+      row("mix", "trafgen", "xskdump-null-native", x, { phase: "pairs", round }),
+      row("mix", "trafgen", "limit-nap-native", c, { phase: "pairs", round }),
+    ]),
+  ];
+  const t = Object.fromEntries(
+    targets(results, [], [], ["limit-nap-native"]).map((x) => [x.id, x]),
+  );
+  assert.equal(t["mix-null-trafgen"].value, 1.017);
+  assert.match(t["mix-null-trafgen"].what, /limit-nap-native \(median of 3 rounds\)/);
+  assert.match(t["mix-null-trafgen"].detail, /the matrix's trials 0\.535 \/ 0\.588 \(limit-nap/);
+});
