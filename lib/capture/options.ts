@@ -189,7 +189,8 @@ export interface CaptureStats {
   noHwTimestamp: number;
   /**
    * The longest time, ms, the receive loop went without taking from the ring while packets
-   * were arriving (from the start of a pass that took packets to the start of the next).
+   * were arriving (from the start of a pass that took packets to the start of the next, or of
+   * the pass after a nap: a nap comes only while packets flow).
    */
   longestGapMs: number;
   /** RX descriptors that broke the ring contract, by kind (never captured). */
