@@ -183,10 +183,10 @@ static int32_t warm_batch(struct sock *s, uint32_t *descs, uint32_t max)
 {
 	struct batch b = { .s = s };
 	int64_t now = clock_ns(CLOCK_REALTIME);
-	uint32_t i, k;
+	uint32_t i;
 
-	k = ++s->warm_calls % WARM_DRY;
-	if (k == 0 || k == WARM_DRY - 1)
+	s->warm_calls++;
+	if (WARM_IS_DRY(s->warm_calls))
 		return 0;
 	for (i = 0; i < max; i++)
 		put_record(&b, descs + (size_t)i * XSKDUMP_DESC_WORDS, XSKDUMP_RX_OFFSET, 60, 60,

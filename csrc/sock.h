@@ -82,5 +82,7 @@ void pages_touch(const void *p, uint64_t len);
  * loop flushes its output and polls, which a warm source answers at once).
  * shim_sock.h and shim_tap.h say 255th and 256th. */
 #define WARM_DRY 256
+/* Whether warm call number `n` (counted from 1) is one of those two. */
+#define WARM_IS_DRY(n) ((n) % WARM_DRY == 0 || (n) % WARM_DRY == WARM_DRY - 1)
 
 #endif

@@ -48,10 +48,10 @@ static int64_t clock_ns(clockid_t id)
  * `now` (ns), incoming on queue 0; none at the last two of every WARM_DRY calls. */
 static int32_t warm_batch(struct tap *t, uint32_t *descs, uint32_t max, int64_t now)
 {
-	uint32_t i, k;
+	uint32_t i;
 
-	k = ++t->warm_calls % WARM_DRY;
-	if (k == 0 || k == WARM_DRY - 1)
+	t->warm_calls++;
+	if (WARM_IS_DRY(t->warm_calls))
 		return 0;
 	for (i = 0; i < max; i++) {
 		uint32_t *out = descs + (size_t)i * XSKDUMP_DESC_WORDS;
