@@ -214,6 +214,25 @@ const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+
+/**
+ * A ratio target's value and detail: the median of the pairs phase's rounds where the run has
+ * them (the matrix's single trials then stay in the detail), else the single trials' ratio.
+ */
+function pairedOrSingle(
+  rounds: number[],
+  single: number | undefined,
+  singleDetail: string,
+): { value: number | undefined; detail: string } {
+  if (!rounds.length) return { value: single, detail: singleDetail };
+  return {
+    value: Math.round(median(rounds) * 1000) / 1000,
+    detail: `${roundsText(rounds)}; the matrix's trials ${singleDetail}`,
+  };
+}
+
+/** "rounds 0.912 0.903 ...": every round's ratio, in round order. */
+const roundsText = (rounds: number[]) => `rounds ${rounds.map((x) => x.toFixed(3)).join(" ")}`;
 const gbs = (bps: number) => (bps / 1e9).toFixed(2);
 
 /**
@@ -284,13 +303,8 @@ export function targets(
         id: `mix-${fs}-${g}`,
         what: `mix to ${fs}, ${g}: captured, xskdump / tcpdump` +
           (rounds.length ? ` (median of ${rounds.length} rounds)` : ""),
-        value: rounds.length
-          ? Math.round(median(rounds) * 1000) / 1000
-          : ratio(a?.capturedPps, b?.capturedPps),
         target: 1,
-        detail: rounds.length
-          ? `rounds ${rounds.map((x) => x.toFixed(3)).join(" ")}; the matrix's trials ${single}`
-          : single,
+        ...pairedOrSingle(rounds, ratio(a?.capturedPps, b?.capturedPps), single),
       });
     }
   }
@@ -330,13 +344,8 @@ export function targets(
           NULL_PEER[1]
         } (median of ${rounds.length} rounds)`
         : `mix to /dev/null, ${g}: captured, xskdump / best C limit`,
-      value: rounds.length
-        ? Math.round(median(rounds) * 1000) / 1000
-        : ratio(a?.capturedPps, b?.capturedPps),
       target: 0.95,
-      detail: rounds.length
-        ? `rounds ${rounds.map((x) => x.toFixed(3)).join(" ")}; the matrix's trials ${single}`
-        : single,
+      ...pairedOrSingle(rounds, ratio(a?.capturedPps, b?.capturedPps), single),
     });
   }
   {
@@ -435,7 +444,7 @@ export function attributionTargets(results: TrialLike[]): Target[] {
             `captured, attribution on / off (median of ${ratios.length} rounds)`,
           value: Math.round(median(ratios) * 1000) / 1000,
           target: 0.9,
-          detail: `rounds ${ratios.map((x) => x.toFixed(3)).join(" ")}; the tap's programs ` +
+          detail: `${roundsText(ratios)}; the tap's programs ` +
             `${nsOff ?? "-"} -> ${nsOn ?? "-"} ns per packet (BPF statistics on)`,
         }));
       }
